@@ -1,0 +1,43 @@
+"""The `orthoregen` command line.
+
+Each area contributes its own sub-commands through a `register(subparsers)` function in
+its `commands.py` module, so this file only wires them together and stays short.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# Modules that expose register(subparsers). Web commands import Django lazily inside
+# their handlers, so `orthoregen score` works without a database or settings.
+COMMAND_MODULES = (
+    "orthoregen.instruments.commands",
+    "orthoregen.web.commands",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser from every area's registered sub-commands."""
+    parser = argparse.ArgumentParser(prog="orthoregen", description=__doc__.splitlines()[0])
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as error:
+            if not name.startswith(error.name or "?"):  # a missing dependency, not an area
+                raise
+            continue
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one sub-command and return its exit status."""
+    args = build_parser().parse_args(argv)
+    return int(args.handler(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
