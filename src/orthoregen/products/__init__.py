@@ -1,0 +1,1 @@
+"""Cell product traceability: identifiers, status, release, dose, bedside check, look-back."""
