@@ -1,0 +1,22 @@
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import settings
+
+settings.register_profile("ci", derandomize=True, max_examples=200, deadline=None)
+settings.load_profile("ci")
+
+REFERENCE = Path(__file__).parent / "reference"
+
+
+@pytest.fixture(scope="session")
+def bcg() -> pd.DataFrame:
+    """Return metadat dat.bcg with metafor's escalc log RR (reference/bcg.csv)."""
+    return pd.read_csv(REFERENCE / "bcg.csv")
+
+
+@pytest.fixture(scope="session")
+def aml() -> pd.DataFrame:
+    """Return R survival's aml data (reference/aml.csv)."""
+    return pd.read_csv(REFERENCE / "aml.csv")
