@@ -74,7 +74,7 @@ def test_scanner_and_keyboard_variants_are_tolerated(text):
 @pytest.mark.parametrize(
     ("text", "problem", "message"),
     [
-        ("G123417654321B", IdentifierProblem.WRONG_CHECK_CHARACTER, "check character is B, expected A"),
+        ("G123417654321B", IdentifierProblem.WRONG_CHECK_CHARACTER, "is B, expected A"),
         ("g1234 17 654321 b", IdentifierProblem.WRONG_CHECK_CHARACTER, "expected A"),
         ("G123417654321", IdentifierProblem.MISSING_CHECK_CHARACTER, "expected A"),
         ("=G12341765432171", IdentifierProblem.WRONG_FLAG_CHECK, "is 71, expected 70"),

@@ -51,7 +51,7 @@ def check_character(din: str) -> str:
 
 
 def type3_flags(din: str) -> str:
-    """Return the Type 3 flag characters: the Mod 37-2 checksum of the DIN plus 60 (ST-001 RT004)."""
+    """Return the Type 3 flags: Mod 37-2 checksum of the DIN plus 60 (ST-001 RT004)."""
     return f"{60 + CHECK_ALPHABET.index(check_character(din)):02d}"
 
 
@@ -87,7 +87,7 @@ class DonationIdentificationNumber:
 
     @property
     def barcode_data(self) -> str:
-        """Return DS001 bar-code data `=αppppyynnnnnnff` with default flags 00 (K is not encoded)."""
+        """Return DS001 bar-code data `=αppppyynnnnnnff`, default flags 00; K is never encoded."""
         return f"={self.din}00"
 
     def __str__(self) -> str:
@@ -233,11 +233,13 @@ def _check_din_structure(din: str) -> None:
             IdentifierProblem.WRONG_LENGTH, f"a DIN has 13 characters, got {len(din)} in {din!r}"
         )
     rules = [(0, _FIN_FIRST, "first FIN character (A-N, P-Z or 1-9)")]
-    rules += [(i, _FIN_SECOND_THIRD, "FIN character (letter other than O, or digit)") for i in (1, 2)]
+    fin_rest = "FIN character (letter other than O, or digit)"
+    rules += [(i, _FIN_SECOND_THIRD, fin_rest) for i in (1, 2)]
     rules += [(i, _DIGITS, "digit") for i in range(3, DIN_LENGTH)]
     for position, allowed, expected in rules:
         if din[position] not in allowed:
             raise IdentifierError(
                 IdentifierProblem.BAD_CHARACTER,
-                f"character {position + 1} of DIN {din} is {din[position]!r}, expected a {expected}",
+                f"character {position + 1} of DIN {din} is {din[position]!r}, "
+                f"expected a {expected}",
             )
