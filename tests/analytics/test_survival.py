@@ -1,0 +1,107 @@
+"""Kaplan-Meier against R survival's published aml tables (reference/README.md)."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from orthoregen.analytics.survival import (
+    kaplan_meier,
+    median_follow_up,
+    numbers_at_risk,
+    survival_at,
+)
+
+# summary(survfit(Surv(time, status) ~ x, data = aml)), R survival, conf.type = "log".
+# Columns: time, n.risk, n.event, survival, std.err, lower 95% CI, upper 95% CI.
+R_AML_MAINTAINED = [
+    (9, 11, 1, "0.909", "0.0867", "0.7541", "1.000"),
+    (13, 10, 1, "0.818", "0.1163", "0.6192", "1.000"),
+    (18, 8, 1, "0.716", "0.1397", "0.4884", "1.000"),
+    (23, 7, 1, "0.614", "0.1526", "0.3769", "0.999"),
+    (31, 5, 1, "0.491", "0.1642", "0.2549", "0.946"),
+    (34, 4, 1, "0.368", "0.1627", "0.1549", "0.875"),
+    (48, 2, 1, "0.184", "0.1535", "0.0359", "0.944"),
+]
+R_AML_NONMAINTAINED = [
+    (5, 12, 2, "0.8333", "0.1076", "0.6470", "1.000"),
+    (8, 10, 2, "0.6667", "0.1361", "0.4468", "0.995"),
+    (12, 8, 1, "0.5833", "0.1423", "0.3616", "0.941"),
+    (23, 6, 1, "0.4861", "0.1481", "0.2675", "0.883"),
+    (27, 5, 1, "0.3889", "0.1470", "0.1854", "0.816"),
+    (30, 4, 1, "0.2917", "0.1387", "0.1148", "0.741"),
+    (33, 3, 1, "0.1944", "0.1219", "0.0569", "0.664"),
+    (43, 2, 1, "0.0972", "0.0919", "0.0153", "0.620"),
+    (45, 1, 1, "0.0000", "NA", "NA", "NA"),
+]
+
+
+def _curve(aml, arm):
+    rows = aml[aml["x"] == arm]
+    return kaplan_meier(rows["time"], rows["status"])
+
+
+def _matches_printed(got, printed):
+    # Compare at the printed precision: within half a unit of the last printed digit.
+    if printed == "NA":
+        return math.isnan(got)
+    decimals = len(printed.split(".")[1])
+    return abs(got - float(printed)) <= 0.5 * 10**-decimals + 1e-12
+
+
+@pytest.mark.parametrize(
+    ("arm", "expected"),
+    [("Maintained", R_AML_MAINTAINED), ("Nonmaintained", R_AML_NONMAINTAINED)],
+)
+def test_kaplan_meier_table_matches_r_survival(aml, arm, expected):
+    table = _curve(aml, arm).table
+    assert len(table) == len(expected)
+    for row, ref in zip(table.itertuples(index=False), expected, strict=True):
+        time, n_risk, n_event, surv, se, low, high = ref
+        assert (row.time, row.n_risk, row.n_event) == (time, n_risk, n_event)
+        got = (row.survival, row.std_err, row.ci_low, row.ci_high)
+        want = (surv, se, low, high)
+        assert all(map(_matches_printed, got, want)), (time, got, want)
+
+
+@pytest.mark.parametrize(
+    ("arm", "n", "events", "median", "lcl"),
+    # print(survfit(Surv(time, status) ~ x, data = aml)): n, events, median, 0.95LCL (UCL NA).
+    [("Maintained", 11, 7, 31, 18), ("Nonmaintained", 12, 11, 23, 8)],
+)
+def test_median_and_its_interval_match_r_survival(aml, arm, n, events, median, lcl):
+    curve = _curve(aml, arm)
+    assert (curve.n, curve.events, curve.median, curve.median_ci_low) == (n, events, median, lcl)
+    assert math.isnan(curve.median_ci_high)
+
+
+def test_states_its_confidence_interval_method(aml):
+    assert "log transform" in _curve(aml, "Maintained").ci_method
+
+
+def test_survival_at_given_times_is_a_step_function(aml):
+    curve = _curve(aml, "Maintained")
+    at = survival_at(curve, [0, 9, 12.9, 200])
+    # R summary(fit, times = c(0, 9, 12.9)) for Maintained: 1, 0.909, 0.909 (last value holds).
+    assert at["survival"].round(3).tolist() == [1.0, 0.909, 0.909, 0.184]
+
+
+def test_numbers_at_risk_count_those_still_followed():
+    assert numbers_at_risk([1, 2, 2, 5], [0, 2, 3, 6])["n_risk"].tolist() == [4, 3, 1, 0]
+
+
+def test_median_follow_up_reverses_event_and_censoring():
+    # Worked by hand from Schemper & Smith 1996: follow-up 2, 4, 6, 8, 10 months, the event at 4.
+    # Reverse KM treats 2, 6, 8, 10 as "events" and 4 as censored: at 2, 5 at risk -> 0.8;
+    # at 6, 3 at risk -> 0.8 * 2/3 = 0.533; at 8, 2 at risk -> 0.267 <= 0.5, so the median is 8.
+    curve = median_follow_up([2, 4, 6, 8, 10], [0, 1, 0, 0, 0])
+    assert curve.median == 8
+    np.testing.assert_allclose(curve.table["survival"][:2], [0.8, 0.8 * 2 / 3])
+
+
+def test_no_events_gives_a_flat_curve_and_no_median():
+    curve = kaplan_meier([3, 6, 12], [0, 0, 0])
+    assert curve.table.empty
+    assert math.isnan(curve.median)
+    assert isinstance(curve.table, pd.DataFrame)
