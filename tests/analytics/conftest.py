@@ -20,3 +20,9 @@ def bcg() -> pd.DataFrame:
 def aml() -> pd.DataFrame:
     """Return R survival's aml data (reference/aml.csv)."""
     return pd.read_csv(REFERENCE / "aml.csv")
+
+
+@pytest.fixture(scope="session")
+def sleep() -> pd.DataFrame:
+    """Return R datasets' sleep data (reference/sleep.csv)."""
+    return pd.read_csv(REFERENCE / "sleep.csv")

@@ -1,0 +1,84 @@
+"""Change from baseline per instrument, subscale and time point (paired, t-based 95 % CI)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from orthoregen.analytics.scores import BASELINE, KEYS, ordered_timepoints, valid_scores
+from orthoregen.analytics.thin import MIN_N_TO_CONCLUDE
+
+GROUP = ["instrument", "subscale", "timepoint"]
+
+CHANGE_COLUMNS = [
+    "instrument",
+    "subscale",
+    "timepoint",
+    "n_paired",
+    "n_excluded_no_baseline",
+    "n_baseline_only",
+    "mean_baseline",
+    "mean_followup",
+    "mean_change",
+    "sd_change",
+    "ci_low",
+    "ci_high",
+    "too_thin",
+]
+
+
+def change_from_baseline(
+    scores: pd.DataFrame,
+    *,
+    baseline: str = BASELINE,
+    timepoints=None,
+    level: float = 0.95,
+    min_n: int = MIN_N_TO_CONCLUDE,
+) -> pd.DataFrame:
+    """Summarise paired change (follow-up − baseline) per instrument, subscale and time point.
+
+    Input: the tidy score table of `orthoregen.analytics.scores`. Only episodes with both a
+    baseline and a value at that time point count (`n_paired`); `n_excluded_no_baseline`
+    had a follow-up value but no baseline, `n_baseline_only` had a baseline but no value
+    at that time point (not yet due or lost; see `loss_to_follow_up`). Mean and SD (n−1) of
+    the change, and the t-based interval mean ± t(n−1)·SD/√n — the paired t interval of R
+    `t.test(after, before, paired = TRUE)`. Change keeps the instrument's sign: negative is
+    improvement on VAS/WOMAC, positive on KOOS/HOOS. `too_thin` when n_paired < min_n.
+    Output columns: CHANGE_COLUMNS; rows ordered by `timepoints` if given.
+    """
+    usable = valid_scores(scores)
+    is_base = usable["timepoint"] == baseline
+    base = usable.loc[is_base, [*KEYS, "value"]].rename(columns={"value": "baseline"})
+    follow = usable.loc[~is_base]
+    merged = follow.merge(base, on=KEYS, how="left")
+    merged["change"] = merged["value"] - merged["baseline"]
+    has_base = merged["baseline"].notna()
+
+    paired = merged.loc[has_base].groupby(GROUP, sort=False)
+    out = paired.agg(
+        n_paired=("change", "size"),
+        mean_baseline=("baseline", "mean"),
+        mean_followup=("value", "mean"),
+        mean_change=("change", "mean"),
+        sd_change=("change", "std"),
+    )
+    all_groups = merged.groupby(GROUP, sort=False).size().rename("n_followup")
+    out = out.reindex(all_groups.index)
+    out["n_paired"] = out["n_paired"].fillna(0).astype(int)
+    out["n_excluded_no_baseline"] = all_groups - out["n_paired"]
+    n_base = base.groupby(["instrument", "subscale"]).size().rename("n_base")
+    out = out.join(n_base, on=["instrument", "subscale"])
+    out["n_baseline_only"] = (out["n_base"].fillna(0) - out["n_paired"]).astype(int)
+
+    n = out["n_paired"].to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        half = stats.t.ppf(0.5 + level / 2, n - 1) * out["sd_change"] / np.sqrt(n)
+    out["ci_low"] = out["mean_change"] - half
+    out["ci_high"] = out["mean_change"] + half
+    out["too_thin"] = out["n_paired"] < min_n
+    out = out.reset_index()
+    order = ordered_timepoints(out["timepoint"], timepoints)
+    out["_order"] = out["timepoint"].map({t: i for i, t in enumerate(order)})
+    out = out.sort_values(["instrument", "subscale", "_order"], kind="stable")
+    return out[CHANGE_COLUMNS].reset_index(drop=True)

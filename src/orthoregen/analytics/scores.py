@@ -1,0 +1,59 @@
+"""The tidy, long-format score table every cohort function reads, and its pairing rule.
+
+One row per episode × instrument × subscale × timepoint:
+
+| column | meaning |
+|---|---|
+| `episode_id` | one treated joint of one patient (patient + joint + side); bilateral OA gives two |
+| `instrument` | e.g. "KOOS", "WOMAC", "VAS pain" |
+| `subscale` | e.g. "pain", "ADL"; use "total" (or the instrument name) for single scores |
+| `timepoint` | the visit label given by the follow-up window the score fell in ("baseline", "6m"…); scores outside every window carry no label (NaN) and are ignored |
+| `value` | the score on the instrument's own scale; NaN = could not be scored |
+
+Extra columns (site, cell source, dose band…) are allowed and ignored; filter before calling.
+Exactly one value per episode, instrument, subscale and timepoint is accepted: choosing which
+of two questionnaires in one window counts is a protocol decision made upstream.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+EPISODE = "episode_id"
+KEYS = [EPISODE, "instrument", "subscale"]
+REQUIRED_COLUMNS = (EPISODE, "instrument", "subscale", "timepoint", "value")
+BASELINE = "baseline"
+
+
+def valid_scores(scores: pd.DataFrame) -> pd.DataFrame:
+    """Return the usable rows (labelled timepoint, non-missing value), refusing duplicates."""
+    missing = [c for c in REQUIRED_COLUMNS if c not in scores.columns]
+    if missing:
+        raise ValueError(f"score table lacks columns {missing}")
+    usable = scores.loc[scores["timepoint"].notna() & scores["value"].notna(), list(REQUIRED_COLUMNS)]
+    dup = usable.duplicated([*KEYS, "timepoint"], keep=False)
+    if dup.any():
+        example = usable.loc[dup, [*KEYS, "timepoint"]].head(3).to_dict("records")
+        raise ValueError(f"more than one score per episode, subscale and timepoint: {example}")
+    return usable
+
+
+def paired_with_baseline(scores: pd.DataFrame, *, baseline: str = BASELINE) -> pd.DataFrame:
+    """Return one row per follow-up score that has a baseline: keys, timepoint, baseline, value, change.
+
+    change = follow-up − baseline on the instrument's own scale (no re-signing here).
+    """
+    usable = valid_scores(scores)
+    base = usable.loc[usable["timepoint"] == baseline, [*KEYS, "value"]]
+    follow = usable.loc[usable["timepoint"] != baseline]
+    paired = follow.merge(base.rename(columns={"value": "baseline"}), on=KEYS, how="inner")
+    return paired.assign(change=paired["value"] - paired["baseline"])
+
+
+def ordered_timepoints(labels, order=None) -> list:
+    """Return the distinct timepoint labels in the given order, unknown ones last."""
+    seen = list(dict.fromkeys(labels))
+    if order is None:
+        return seen
+    known = [t for t in order if t in seen]
+    return known + [t for t in seen if t not in known]
