@@ -1,0 +1,93 @@
+"""Custody events: each change of a unit's status, with who did it and where.
+
+The time of the event is passed to `status.transition` beside the event. Source:
+shared/cell_products.md 3.7 ("every transition records actor, timestamp, location, reason")
+and 0 principle 4 (append-only audit trail of every custody transfer).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from orthoregen.products.episode import IssueTarget
+
+
+class Sterility(StrEnum):
+    PENDING = "pending"
+    NEGATIVE = "negative"
+    POSITIVE = "positive"
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnitEvent:
+    actor: str
+    location: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class BeginProcessing(UnitEvent):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlaceInQuarantine(UnitEvent):
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Release(UnitEvent):
+    approver: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConditionalRelease(UnitEvent):
+    approver: str
+    reason: str
+    gram_stain_negative: bool
+    endotoxin_passed: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reject(UnitEvent):
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordSterility(UnitEvent):
+    result: Sterility
+
+
+@dataclass(frozen=True, kw_only=True)
+class Issue(UnitEvent):
+    target: IssueTarget
+
+
+@dataclass(frozen=True, kw_only=True)
+class Thaw(UnitEvent):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class Administer(UnitEvent):
+    target: IssueTarget
+
+
+@dataclass(frozen=True, kw_only=True)
+class Return(UnitEvent):
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Discard(UnitEvent):
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Recall(UnitEvent):
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Expire(UnitEvent):
+    pass

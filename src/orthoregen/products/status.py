@@ -1,0 +1,320 @@
+"""Product unit status machine: every transition is a custody event with a guard.
+
+Source: shared/cell_products.md 3.7 (status model, `CFG`), 1.3 (conditional release pending
+sterility: Gram stain, endotoxin, named approver and reason), 1.9 (post-thaw hold time; no
+validated value is a hard stop), 2.5 (units stay in quarantine until the donor is eligible).
+
+States: COLLECTED -> IN_PROCESS -> QUARANTINE -> RELEASED | CONDITIONALLY_RELEASED | REJECTED;
+released -> ISSUED -> (THAWED) -> ADMINISTERED, or RETURNED / DISCARDED. RECALLED and EXPIRED
+end a unit that has not gone into a patient; an administered unit stays ADMINISTERED and is
+reached by look-back instead, so the record of what a patient received is never rewritten.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from orthoregen.products.custody import (
+    Administer,
+    BeginProcessing,
+    ConditionalRelease,
+    Discard,
+    Expire,
+    Issue,
+    PlaceInQuarantine,
+    Recall,
+    RecordSterility,
+    Reject,
+    Release,
+    Return,
+    Sterility,
+    Thaw,
+    UnitEvent,
+)
+from orthoregen.products.donor import DonorEligibility
+from orthoregen.products.episode import IssueTarget
+
+
+class UnitStatus(StrEnum):
+    COLLECTED = "collected"
+    IN_PROCESS = "in_process"
+    QUARANTINE = "quarantine"
+    RELEASED = "released"
+    CONDITIONALLY_RELEASED = "conditionally_released"
+    REJECTED = "rejected"
+    ISSUED = "issued"
+    THAWED = "thawed"
+    ADMINISTERED = "administered"
+    RETURNED = "returned"
+    DISCARDED = "discarded"
+    RECALLED = "recalled"
+    EXPIRED = "expired"
+
+
+S = UnitStatus
+RELEASED_STATES = frozenset({S.RELEASED, S.CONDITIONALLY_RELEASED})
+NOT_YET_IN_A_PATIENT = frozenset(
+    {S.COLLECTED, S.IN_PROCESS, S.QUARANTINE, S.RELEASED, S.CONDITIONALLY_RELEASED}
+    | {S.ISSUED, S.THAWED, S.RETURNED}
+)
+
+
+class TransitionRefused(ValueError):
+    """A status change the product status model does not allow, with the reason."""
+
+
+@dataclass(frozen=True)
+class UnitState:
+    """What the status machine needs to know about one unit (lot, bag, vial or syringe)."""
+
+    unit_id: str
+    status: UnitStatus
+    expires_at: datetime
+    sterility: Sterility = Sterility.PENDING
+    # None for autologous units: 21 CFR 1271.90 needs no donor eligibility determination.
+    donor_eligibility: DonorEligibility | None = None
+    is_cryopreserved: bool = False
+    max_post_thaw_hold_minutes: int | None = None
+    issued_to: IssueTarget | None = None
+    thawed_at: datetime | None = None
+    release_approver: str | None = None
+
+
+# Which statuses each event may leave from (cell_products.md 3.7).
+ALLOWED_FROM: dict[type[UnitEvent], frozenset[UnitStatus]] = {
+    BeginProcessing: frozenset({S.COLLECTED}),
+    PlaceInQuarantine: frozenset({S.COLLECTED, S.IN_PROCESS, S.RETURNED} | RELEASED_STATES),
+    Release: frozenset({S.QUARANTINE}),
+    ConditionalRelease: frozenset({S.QUARANTINE}),
+    Reject: frozenset({S.QUARANTINE}),
+    RecordSterility: frozenset(UnitStatus),
+    Issue: RELEASED_STATES,
+    Thaw: frozenset({S.ISSUED}),
+    Administer: frozenset({S.ISSUED, S.THAWED}),
+    Return: frozenset({S.ISSUED}),
+    Discard: NOT_YET_IN_A_PATIENT | {S.REJECTED, S.RECALLED, S.EXPIRED},
+    Recall: NOT_YET_IN_A_PATIENT,
+    Expire: NOT_YET_IN_A_PATIENT,
+}
+
+
+def transition(state: UnitState, event: UnitEvent, *, at: datetime) -> UnitState:
+    """Return the unit's state after `event` at `at`, or raise TransitionRefused saying why."""
+    _require_aware(at)
+    allowed = ALLOWED_FROM[type(event)]
+    if state.status not in allowed:
+        raise TransitionRefused(
+            f"cannot {_verb(event)} unit {state.unit_id}: it is {state.status}; "
+            f"allowed only from {', '.join(sorted(allowed))}"
+        )
+    return _APPLY[type(event)](state, event, at)
+
+
+def is_expired(state: UnitState, at: datetime) -> bool:
+    """Tell whether the unit's expiry date-time has been reached (ISBT 128 DS005)."""
+    _require_aware(at)
+    return at >= state.expires_at
+
+
+def hold_time_exceeded_by(state: UnitState, at: datetime) -> timedelta | None:
+    """Return how far past its validated post-thaw hold a thawed unit is, else None (1.9)."""
+    if state.thawed_at is None or state.max_post_thaw_hold_minutes is None:
+        return None
+    over = at - state.thawed_at - timedelta(minutes=state.max_post_thaw_hold_minutes)
+    return over if over > timedelta(0) else None
+
+
+def _begin(state: UnitState, event: BeginProcessing, at: datetime) -> UnitState:
+    return replace(state, status=S.IN_PROCESS)
+
+
+def _quarantine(state: UnitState, event: PlaceInQuarantine, at: datetime) -> UnitState:
+    _need(event.reason, "placing a unit in quarantine needs a reason")
+    return replace(state, status=S.QUARANTINE, release_approver=None)
+
+
+def _release(state: UnitState, event: Release, at: datetime) -> UnitState:
+    _need(event.approver, "a release needs a named approver")
+    _refuse_if_expired(state, at, "release")
+    _refuse_unless_donor_eligible(state)
+    if state.sterility is not Sterility.NEGATIVE:
+        raise TransitionRefused(
+            f"cannot release unit {state.unit_id}: sterility is {state.sterility}; "
+            "release it conditionally pending sterility (with approver and reason) instead"
+            if state.sterility is Sterility.PENDING
+            else f"cannot release unit {state.unit_id}: sterility culture is positive"
+        )
+    return replace(state, status=S.RELEASED, release_approver=event.approver)
+
+
+def _conditional_release(state: UnitState, event: ConditionalRelease, at: datetime) -> UnitState:
+    _need(event.approver, "a conditional release needs a named approver")
+    _need(event.reason, "a conditional release needs the reason it cannot wait for sterility")
+    _refuse_if_expired(state, at, "release")
+    _refuse_unless_donor_eligible(state)
+    if state.sterility is not Sterility.PENDING:
+        raise TransitionRefused(
+            f"cannot release unit {state.unit_id} pending sterility: sterility is already "
+            f"{state.sterility}"
+        )
+    if not event.gram_stain_negative:
+        raise TransitionRefused("a conditional release needs a negative Gram stain (1.3)")
+    if not event.endotoxin_passed:
+        raise TransitionRefused("a conditional release needs a passing endotoxin result (1.3)")
+    return replace(state, status=S.CONDITIONALLY_RELEASED, release_approver=event.approver)
+
+
+def _reject(state: UnitState, event: Reject, at: datetime) -> UnitState:
+    _need(event.reason, "a rejection needs a reason")
+    return replace(state, status=S.REJECTED)
+
+
+def _record_sterility(state: UnitState, event: RecordSterility, at: datetime) -> UnitState:
+    if state.sterility is not Sterility.PENDING:
+        raise TransitionRefused(
+            f"sterility of unit {state.unit_id} is already recorded as {state.sterility}"
+        )
+    if event.result is Sterility.PENDING:
+        raise TransitionRefused("a sterility result is negative or positive, not pending")
+    if event.result is Sterility.NEGATIVE:
+        promoted = S.RELEASED if state.status is S.CONDITIONALLY_RELEASED else state.status
+        return replace(state, sterility=Sterility.NEGATIVE, status=promoted)
+    # Positive culture (1.3): stop any unit not yet in a patient; an administered one keeps its
+    # status and the service opens an investigation linked to the administration.
+    if state.status in {S.COLLECTED, S.IN_PROCESS, S.QUARANTINE}:
+        status = S.REJECTED
+    elif state.status in NOT_YET_IN_A_PATIENT:
+        status = S.RECALLED
+    else:
+        status = state.status
+    return replace(state, sterility=Sterility.POSITIVE, status=status)
+
+
+def _issue(state: UnitState, event: Issue, at: datetime) -> UnitState:
+    _refuse_if_expired(state, at, "issue")
+    return replace(state, status=S.ISSUED, issued_to=event.target)
+
+
+def _thaw(state: UnitState, event: Thaw, at: datetime) -> UnitState:
+    if not state.is_cryopreserved:
+        raise TransitionRefused(
+            f"unit {state.unit_id} is fresh, not cryopreserved: nothing to thaw"
+        )
+    if state.max_post_thaw_hold_minutes is None:
+        raise TransitionRefused(
+            f"unit {state.unit_id} has no validated post-thaw hold time: it cannot be made "
+            "ready for administration (cell_products.md 1.9)"
+        )
+    _refuse_if_expired(state, at, "thaw")
+    return replace(state, status=S.THAWED, thawed_at=at)
+
+
+def _administer(state: UnitState, event: Administer, at: datetime) -> UnitState:
+    assert state.issued_to is not None  # every ISSUED or THAWED state came through _issue
+    if event.target != state.issued_to:
+        raise TransitionRefused(
+            f"unit {state.unit_id} was issued to {state.issued_to.describe()}, "
+            f"not to {event.target.describe()}"
+        )
+    _refuse_if_expired(state, at, "administer")
+    if state.is_cryopreserved and state.status is not S.THAWED:
+        raise TransitionRefused(f"unit {state.unit_id} is cryopreserved and not yet thawed")
+    over = hold_time_exceeded_by(state, at)
+    if over is not None:
+        raise TransitionRefused(
+            f"unit {state.unit_id} is past its post-thaw hold time of "
+            f"{state.max_post_thaw_hold_minutes} min by {_minutes(over)} min"
+        )
+    return replace(state, status=S.ADMINISTERED)
+
+
+def _return(state: UnitState, event: Return, at: datetime) -> UnitState:
+    _need(event.reason, "a return needs a reason")
+    return replace(state, status=S.RETURNED, issued_to=None)
+
+
+def _discard(state: UnitState, event: Discard, at: datetime) -> UnitState:
+    _need(event.reason, "a discard needs a reason")
+    return replace(state, status=S.DISCARDED)
+
+
+def _recall(state: UnitState, event: Recall, at: datetime) -> UnitState:
+    _need(event.reason, "a recall needs a reason")
+    return replace(state, status=S.RECALLED)
+
+
+def _expire(state: UnitState, event: Expire, at: datetime) -> UnitState:
+    if not is_expired(state, at):
+        raise TransitionRefused(
+            f"unit {state.unit_id} does not expire until {state.expires_at.isoformat()}"
+        )
+    return replace(state, status=S.EXPIRED)
+
+
+_APPLY = {
+    BeginProcessing: _begin,
+    PlaceInQuarantine: _quarantine,
+    Release: _release,
+    ConditionalRelease: _conditional_release,
+    Reject: _reject,
+    RecordSterility: _record_sterility,
+    Issue: _issue,
+    Thaw: _thaw,
+    Administer: _administer,
+    Return: _return,
+    Discard: _discard,
+    Recall: _recall,
+    Expire: _expire,
+}
+
+_VERBS = {
+    BeginProcessing: "begin processing",
+    PlaceInQuarantine: "quarantine",
+    Release: "release",
+    ConditionalRelease: "conditionally release",
+    Reject: "reject",
+    RecordSterility: "record sterility of",
+    Issue: "issue",
+    Thaw: "thaw",
+    Administer: "administer",
+    Return: "return",
+    Discard: "discard",
+    Recall: "recall",
+    Expire: "expire",
+}
+
+
+def _verb(event: UnitEvent) -> str:
+    return _VERBS[type(event)]
+
+
+def _refuse_if_expired(state: UnitState, at: datetime, action: str) -> None:
+    if is_expired(state, at):
+        raise TransitionRefused(
+            f"cannot {action} unit {state.unit_id}: it expired at {state.expires_at.isoformat()}"
+        )
+
+
+def _refuse_unless_donor_eligible(state: UnitState) -> None:
+    eligibility = state.donor_eligibility
+    if eligibility is not None and eligibility is not DonorEligibility.ELIGIBLE:
+        raise TransitionRefused(
+            f"cannot release unit {state.unit_id}: its donor is {eligibility}; units stay in "
+            "quarantine until the donor is eligible (cell_products.md 2.5)"
+        )
+
+
+def _need(text: str, message: str) -> None:
+    if not text.strip():
+        raise TransitionRefused(message)
+
+
+def _require_aware(at: datetime) -> None:
+    if at.tzinfo is None:
+        raise ValueError("times must carry a time zone; a naive time is ambiguous across zones")
+
+
+def _minutes(delta: timedelta) -> int:
+    return -(-int(delta.total_seconds()) // 60)

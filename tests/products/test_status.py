@@ -1,0 +1,291 @@
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from orthoregen.products.custody import (
+    Administer,
+    BeginProcessing,
+    ConditionalRelease,
+    Discard,
+    Expire,
+    Issue,
+    PlaceInQuarantine,
+    Recall,
+    RecordSterility,
+    Reject,
+    Release,
+    Return,
+    Sterility,
+    Thaw,
+)
+from orthoregen.products.donor import DonorEligibility
+from orthoregen.products.episode import IssueTarget, Joint, Side
+from orthoregen.products.status import (
+    TransitionRefused,
+    UnitState,
+    UnitStatus,
+    hold_time_exceeded_by,
+    is_expired,
+    transition,
+)
+
+S = UnitStatus
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+EXPIRY = NOW + timedelta(days=2)
+KNEE_LEFT = IssueTarget("P1", "E1", Joint.KNEE, Side.LEFT)
+
+EVENTS = {
+    "begin": BeginProcessing(actor="lab"),
+    "quarantine": PlaceInQuarantine(actor="lab", reason="temperature excursion"),
+    "release": Release(actor="qp", approver="Dr QP"),
+    "conditional": ConditionalRelease(
+        actor="qp",
+        approver="Dr QP",
+        reason="fresh BMAC",
+        gram_stain_negative=True,
+        endotoxin_passed=True,
+    ),
+    "reject": Reject(actor="qp", reason="viability 60 %"),
+    "issue": Issue(actor="lab", target=KNEE_LEFT),
+    "thaw": Thaw(actor="nurse"),
+    "administer": Administer(actor="dr", target=KNEE_LEFT),
+    "return": Return(actor="nurse", reason="procedure cancelled"),
+    "discard": Discard(actor="lab", reason="bag damaged"),
+    "recall": Recall(actor="qp", reason="donor seroconversion"),
+    "expire": Expire(actor="system"),
+}
+
+# Allowed origins written from cell_products.md 3.7 (and 1.3 for conditional release), not from
+# the code: collected -> in process -> quarantine -> released | conditionally released |
+# rejected; released -> issued -> (thawed) -> administered | returned | discarded; recall and
+# expiry end a unit that is not yet in a patient; rejected, recalled and expired units are
+# finally discarded.
+NOT_IN_PATIENT = {
+    S.COLLECTED,
+    S.IN_PROCESS,
+    S.QUARANTINE,
+    S.RELEASED,
+    S.CONDITIONALLY_RELEASED,
+    S.ISSUED,
+    S.THAWED,
+    S.RETURNED,
+}
+SPEC_ALLOWED = {
+    "begin": {S.COLLECTED},
+    "quarantine": {S.COLLECTED, S.IN_PROCESS, S.RELEASED, S.CONDITIONALLY_RELEASED, S.RETURNED},
+    "release": {S.QUARANTINE},
+    "conditional": {S.QUARANTINE},
+    "reject": {S.QUARANTINE},
+    "issue": {S.RELEASED, S.CONDITIONALLY_RELEASED},
+    "thaw": {S.ISSUED},
+    "administer": {S.ISSUED, S.THAWED},
+    "return": {S.ISSUED},
+    "discard": NOT_IN_PATIENT | {S.REJECTED, S.RECALLED, S.EXPIRED},
+    "recall": NOT_IN_PATIENT,
+    "expire": NOT_IN_PATIENT,
+}
+
+ILLEGAL = [
+    (name, status)
+    for name, allowed in SPEC_ALLOWED.items()
+    for status in S
+    if status not in allowed
+]
+
+
+def unit(status=S.QUARANTINE, **changes):
+    issued = KNEE_LEFT if status in {S.ISSUED, S.THAWED, S.ADMINISTERED} else None
+    base = UnitState(
+        unit_id="A999917123456",
+        status=status,
+        expires_at=EXPIRY,
+        issued_to=issued,
+        sterility=Sterility.NEGATIVE,
+    )
+    return replace(base, **changes)
+
+
+@pytest.mark.parametrize(("event_name", "status"), ILLEGAL)
+def test_every_illegal_transition_is_refused_naming_the_status(event_name, status):
+    with pytest.raises(TransitionRefused, match=f"it is {status}"):
+        transition(unit(status), EVENTS[event_name], at=NOW)
+
+
+def test_full_release_path_ends_administered():
+    state = unit(S.COLLECTED)
+    for name in ["begin", "quarantine", "release", "issue", "administer"]:
+        state = transition(state, EVENTS[name], at=NOW)
+    assert state.status is S.ADMINISTERED
+    assert state.release_approver == "Dr QP"
+    assert state.issued_to == KNEE_LEFT
+
+
+def test_conditional_release_becomes_full_release_on_negative_sterility():
+    state = transition(unit(sterility=Sterility.PENDING), EVENTS["conditional"], at=NOW)
+    assert state.status is S.CONDITIONALLY_RELEASED
+    state = transition(state, RecordSterility(actor="lab", result=Sterility.NEGATIVE), at=NOW)
+    assert state.status is S.RELEASED
+
+
+def test_conditionally_released_unit_can_be_issued_with_sterility_still_pending():
+    state = transition(unit(sterility=Sterility.PENDING), EVENTS["conditional"], at=NOW)
+    state = transition(state, EVENTS["issue"], at=NOW)
+    assert (state.status, state.sterility) == (S.ISSUED, Sterility.PENDING)
+
+
+@pytest.mark.parametrize(
+    ("status", "after"),
+    [
+        (S.QUARANTINE, S.REJECTED),
+        (S.CONDITIONALLY_RELEASED, S.RECALLED),
+        (S.ISSUED, S.RECALLED),
+        (S.THAWED, S.RECALLED),
+        # Already in the patient: status kept, the service opens an investigation (1.3).
+        (S.ADMINISTERED, S.ADMINISTERED),
+    ],
+)
+def test_positive_sterility_stops_units_not_yet_administered(status, after):
+    state = unit(status, sterility=Sterility.PENDING)
+    state = transition(state, RecordSterility(actor="lab", result=Sterility.POSITIVE), at=NOW)
+    assert (state.status, state.sterility) == (after, Sterility.POSITIVE)
+
+
+def test_sterility_cannot_be_recorded_twice():
+    with pytest.raises(TransitionRefused, match="already recorded as negative"):
+        transition(unit(), RecordSterility(actor="lab", result=Sterility.POSITIVE), at=NOW)
+
+
+def test_full_release_refused_while_sterility_pending():
+    with pytest.raises(TransitionRefused, match="conditionally pending sterility"):
+        transition(unit(sterility=Sterility.PENDING), EVENTS["release"], at=NOW)
+
+
+def test_conditional_release_refused_once_sterility_known():
+    with pytest.raises(TransitionRefused, match="already negative"):
+        transition(unit(), EVENTS["conditional"], at=NOW)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"approver": " "}, "named approver"),
+        ({"reason": ""}, "reason"),
+        ({"gram_stain_negative": False}, "Gram stain"),
+        ({"endotoxin_passed": False}, "endotoxin"),
+    ],
+)
+def test_conditional_release_needs_approver_reason_gram_stain_and_endotoxin(changes, message):
+    event = replace(EVENTS["conditional"], **changes)
+    with pytest.raises(TransitionRefused, match=message):
+        transition(unit(sterility=Sterility.PENDING), event, at=NOW)
+
+
+@pytest.mark.parametrize(
+    "eligibility",
+    [e for e in DonorEligibility if e is not DonorEligibility.ELIGIBLE],
+)
+def test_allogeneic_unit_stays_in_quarantine_until_donor_eligible(eligibility):
+    with pytest.raises(TransitionRefused, match=f"donor is {eligibility}"):
+        transition(unit(donor_eligibility=eligibility), EVENTS["release"], at=NOW)
+
+
+def test_eligible_donor_unit_can_be_released():
+    state = transition(unit(donor_eligibility=DonorEligibility.ELIGIBLE), EVENTS["release"], at=NOW)
+    assert state.status is S.RELEASED
+
+
+@pytest.mark.parametrize("name", ["release", "issue"])
+def test_expired_unit_cannot_be_released_or_issued(name):
+    status = S.QUARANTINE if name == "release" else S.RELEASED
+    with pytest.raises(TransitionRefused, match="expired at"):
+        transition(unit(status), EVENTS[name], at=EXPIRY)
+
+
+@pytest.mark.parametrize(
+    ("target", "what"),
+    [
+        (IssueTarget("P2", "E1", Joint.KNEE, Side.LEFT), "patient P2"),
+        (IssueTarget("P1", "E9", Joint.KNEE, Side.LEFT), "episode E9"),
+        (IssueTarget("P1", "E1", Joint.HIP, Side.LEFT), "left hip"),
+        (IssueTarget("P1", "E1", Joint.KNEE, Side.RIGHT), "right knee"),
+    ],
+)
+def test_unit_issued_to_one_patient_cannot_be_administered_to_another(target, what):
+    with pytest.raises(TransitionRefused, match=f"issued to patient P1.*not to .*{what}"):
+        transition(unit(S.ISSUED), Administer(actor="dr", target=target), at=NOW)
+
+
+def test_expired_issued_unit_cannot_be_administered():
+    with pytest.raises(TransitionRefused, match="cannot administer .* expired"):
+        transition(unit(S.ISSUED), EVENTS["administer"], at=EXPIRY + timedelta(minutes=1))
+
+
+def frozen_unit(hold_minutes=60):
+    return unit(S.ISSUED, is_cryopreserved=True, max_post_thaw_hold_minutes=hold_minutes)
+
+
+def test_cryopreserved_unit_must_be_thawed_before_administration():
+    with pytest.raises(TransitionRefused, match="not yet thawed"):
+        transition(frozen_unit(), EVENTS["administer"], at=NOW)
+
+
+def test_thawed_unit_can_be_administered_at_the_end_of_its_hold_time():
+    thawed = transition(frozen_unit(), EVENTS["thaw"], at=NOW)
+    done = transition(thawed, EVENTS["administer"], at=NOW + timedelta(minutes=60))
+    assert done.status is S.ADMINISTERED
+
+
+def test_thawed_unit_cannot_be_administered_past_its_hold_time():
+    thawed = transition(frozen_unit(), EVENTS["thaw"], at=NOW)
+    late = NOW + timedelta(minutes=61)
+    assert hold_time_exceeded_by(thawed, late) == timedelta(minutes=1)
+    with pytest.raises(TransitionRefused, match="hold time of 60 min by 1 min"):
+        transition(thawed, EVENTS["administer"], at=late)
+
+
+def test_unit_without_validated_hold_time_cannot_be_thawed():
+    # cell_products.md 1.9: no validated value is a hard stop, never a silent default.
+    with pytest.raises(TransitionRefused, match="no validated post-thaw hold time"):
+        transition(frozen_unit(hold_minutes=None), EVENTS["thaw"], at=NOW)
+
+
+def test_fresh_unit_cannot_be_thawed():
+    with pytest.raises(TransitionRefused, match="not cryopreserved"):
+        transition(unit(S.ISSUED), EVENTS["thaw"], at=NOW)
+
+
+def test_return_clears_the_issue_target():
+    state = transition(unit(S.ISSUED), EVENTS["return"], at=NOW)
+    assert (state.status, state.issued_to) == (S.RETURNED, None)
+
+
+def test_expire_is_refused_before_the_expiry_time():
+    with pytest.raises(TransitionRefused, match="does not expire until"):
+        transition(unit(S.RELEASED), EVENTS["expire"], at=EXPIRY - timedelta(seconds=1))
+    assert transition(unit(S.RELEASED), EVENTS["expire"], at=EXPIRY).status is S.EXPIRED
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        Discard(actor="lab", reason=" "),
+        Recall(actor="qp", reason=""),
+        Reject(actor="qp", reason=""),
+        PlaceInQuarantine(actor="lab", reason=""),
+    ],
+)
+def test_discard_recall_reject_and_quarantine_need_a_reason(event):
+    status = S.QUARANTINE if isinstance(event, Reject) else S.RELEASED
+    with pytest.raises(TransitionRefused, match="reason"):
+        transition(unit(status), event, at=NOW)
+
+
+def test_naive_times_are_refused():
+    with pytest.raises(ValueError, match="time zone"):
+        transition(unit(), EVENTS["release"], at=datetime(2026, 3, 2, 9, 0))
+
+
+def test_expiry_is_reached_at_the_printed_minute():
+    assert not is_expired(unit(), EXPIRY - timedelta(microseconds=1))
+    assert is_expired(unit(), EXPIRY)
