@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from orthoregen.web.accounts.models import Site, User
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "time_zone"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(User)
+class StaffAdmin(UserAdmin):
+    list_display = ["username", "first_name", "last_name", "role", "is_active"]
+    list_filter = ["role", "is_active", "sites"]
+    fieldsets = [*UserAdmin.fieldsets, ("Clinic", {"fields": ["role", "sites"]})]
+    filter_horizontal = ["sites", "groups", "user_permissions"]

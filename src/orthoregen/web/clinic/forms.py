@@ -1,0 +1,69 @@
+"""Staff forms for patients, joint episodes and encounters, with field-level errors."""
+
+from __future__ import annotations
+
+from django import forms
+
+from orthoregen.web.accounts.models import Site, User
+from orthoregen.web.accounts.roles import Role
+from orthoregen.web.clinic.models import Encounter, JointEpisode, Patient
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class PatientForm(forms.ModelForm):
+    class Meta:
+        model = Patient
+        fields = ["site", "mrn", "family_name", "given_name", "date_of_birth", "sex",
+                  "email", "phone", "address"]
+        widgets = {"date_of_birth": DateInput(), "address": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = user.sites.all()
+        if self.instance.pk:
+            # Moving a patient between clinics is a registry operation, not a form edit.
+            self.fields["site"].disabled = True
+
+    def clean(self):
+        cleaned = super().clean()
+        site: Site | None = cleaned.get("site")
+        mrn = cleaned.get("mrn")
+        if site and mrn:
+            clash = Patient.objects.filter(site=site, mrn=mrn).exclude(pk=self.instance.pk)
+            if clash.exists():
+                self.add_error("mrn", f"Another patient at {site.name} already has MRN {mrn}.")
+        return cleaned
+
+    def validate_unique(self):
+        # clean() above reports a duplicate MRN on the MRN field itself, where staff look.
+        pass
+
+
+class JointEpisodeForm(forms.ModelForm):
+    class Meta:
+        model = JointEpisode
+        fields = ["joint", "side", "diagnosis_code", "grade_scale", "grade", "symptom_onset"]
+        widgets = {"symptom_onset": DateInput()}
+        help_texts = {
+            "grade": "Knee: Kellgren-Lawrence 0-4. Hip: Kellgren-Lawrence 0-4 or Tönnis 0-3. "
+                     "Shoulder: Samilson-Prieto I-III (enter 1-3).",
+        }
+
+
+class EncounterForm(forms.ModelForm):
+    class Meta:
+        model = Encounter
+        fields = ["kind", "occurred_on", "clinician", "notes"]
+        widgets = {"occurred_on": DateInput(), "notes": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, site: Site, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["clinician"].queryset = User.objects.filter(
+            sites=site, role=Role.CLINICIAN, is_active=True
+        ).order_by("last_name")

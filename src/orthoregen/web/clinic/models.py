@@ -1,0 +1,125 @@
+"""Patients, the joints they are treated for, and their encounters.
+
+Every model here holds patient data: each names the path to its site in SITE_PATH so that
+clinic.access.scope() can confine any query to the asking user's sites, and each keeps
+its full change history (django-simple-history) for the audit trail.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from orthoregen.web.accounts.models import Site
+from orthoregen.web.clinic.vocabulary import (
+    ICD10CM_CHOICES,
+    EncounterKind,
+    GradeScale,
+    Joint,
+    Sex,
+    Side,
+    diagnosis_problems,
+    grade_problems,
+)
+
+
+class Patient(models.Model):
+    SITE_PATH = "site"
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="patients")
+    mrn = models.CharField("medical record number", max_length=32)
+    family_name = models.CharField(max_length=100)
+    given_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=10, choices=Sex.choices)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    address = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["family_name", "given_name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "mrn"], name="patient_mrn_unique_per_site"),
+        ]
+        indexes = [
+            models.Index(fields=["site", "family_name", "given_name"], name="patient_site_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.family_name.upper()}, {self.given_name} ({self.mrn})"
+
+    def clean(self) -> None:
+        if self.date_of_birth and self.date_of_birth > timezone.localdate():
+            raise ValidationError({"date_of_birth": "Date of birth cannot be in the future."})
+
+    def age_on(self, day) -> int:
+        """Return the patient's age in whole years on a day."""
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+class JointEpisode(models.Model):
+    """One treated joint of one patient: the unit the follow-up clock and outcomes run on."""
+
+    SITE_PATH = "patient__site"
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="episodes")
+    joint = models.CharField(max_length=10, choices=Joint.choices)
+    side = models.CharField(max_length=5, choices=Side.choices)
+    diagnosis_code = models.CharField("diagnosis (ICD-10-CM)", max_length=8,
+                                      choices=ICD10CM_CHOICES)
+    grade_scale = models.CharField(max_length=20, choices=GradeScale.choices)
+    grade = models.PositiveSmallIntegerField("radiographic grade", null=True, blank=True)
+    symptom_onset = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["patient", "joint", "side", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(grade__lte=4), name="episode_grade_at_most_4"),
+            models.CheckConstraint(condition=Q(joint__in=Joint.values), name="episode_joint_known"),
+            models.CheckConstraint(condition=Q(side__in=Side.values), name="episode_side_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_side_display()} {self.get_joint_display().lower()}"
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+        if self.joint and self.side and self.diagnosis_code:
+            if problems := diagnosis_problems(self.diagnosis_code, self.joint, self.side):
+                errors["diagnosis_code"] = problems
+        if self.joint and self.grade_scale:
+            if problems := grade_problems(self.joint, self.grade_scale, self.grade):
+                errors["grade"] = problems
+        if self.symptom_onset and self.symptom_onset > timezone.localdate():
+            errors["symptom_onset"] = ["Symptom onset cannot be in the future."]
+        if errors:
+            raise ValidationError(errors)
+
+
+class Encounter(models.Model):
+    SITE_PATH = "episode__patient__site"
+
+    episode = models.ForeignKey(JointEpisode, on_delete=models.PROTECT, related_name="encounters")
+    kind = models.CharField(max_length=20, choices=EncounterKind.choices)
+    occurred_on = models.DateField("date")
+    clinician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  null=True, blank=True, related_name="encounters")
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-occurred_on", "-id"]
+        indexes = [models.Index(fields=["episode", "occurred_on"], name="encounter_episode_date")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.occurred_on:%d %b %Y}"

@@ -1,0 +1,123 @@
+"""Staff pages for patients, joint episodes and encounters.
+
+Views parse input, check who is asking and shape the response; every read of patient data
+goes through clinic.access and leaves an access record, every write goes through a service.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from orthoregen.web.accounts.roles import Action
+from orthoregen.web.audit.models import AccessAction
+from orthoregen.web.audit.services import access_record, patient_view_record
+from orthoregen.web.clinic import services
+from orthoregen.web.clinic.access import get_visible_or_404, scope
+from orthoregen.web.clinic.forms import EncounterForm, JointEpisodeForm, PatientForm
+from orthoregen.web.clinic.models import Encounter, JointEpisode, Patient
+
+PAGE_SIZE = 25
+
+
+def require(user, action: str) -> None:
+    """Refuse the request unless the user's role permits the action."""
+    if not user.may(action):
+        raise PermissionDenied("Your role does not allow this.")
+
+
+@login_required
+def patient_list(request):
+    require(request.user, Action.VIEW_PATIENT)
+    query = request.GET.get("q", "").strip()[:100]
+    patients = scope(Patient.objects.select_related("site"), request.user)
+    if query:
+        patients = patients.filter(
+            Q(family_name__istartswith=query) | Q(given_name__istartswith=query)
+            | Q(mrn__iexact=query)
+        )
+    page = Paginator(patients.annotate(episode_count=Count("episodes")), PAGE_SIZE) \
+        .get_page(request.GET.get("page"))
+    access_record(request, AccessAction.SEARCH, detail=f"q={query!r} page={page.number}")
+    return render(request, "clinic/patient_list.html", {"page": page, "query": query})
+
+
+@login_required
+def patient_detail(request, patient_id: int):
+    patient = get_visible_or_404(Patient.objects.select_related("site"), request.user,
+                                 pk=patient_id)
+    patient_view_record(request, patient)
+    episodes = patient.episodes.prefetch_related(
+        Prefetch("encounters", queryset=Encounter.objects.select_related("clinician"))
+    )
+    timeline = Encounter.objects.filter(episode__patient=patient) \
+        .select_related("episode", "clinician")
+    return render(request, "clinic/patient_detail.html", {
+        "patient": patient, "episodes": episodes, "timeline": timeline,
+        "age": patient.age_on(timezone.localdate()),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def patient_edit(request, patient_id: int | None = None):
+    require(request.user, Action.EDIT_PATIENT)
+    patient = None
+    if patient_id is not None:
+        patient = get_visible_or_404(Patient.objects.all(), request.user, pk=patient_id)
+    form = PatientForm(request.POST or None, instance=patient, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        patient = services.patient_save(form)
+        messages.success(request, f"Saved {patient}.")
+        return redirect("patient-detail", patient_id=patient.pk)
+    return render(request, "clinic/form.html", {
+        "form": form, "patient": patient,
+        "title": f"Edit {patient}" if patient else "Register a patient",
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def episode_edit(request, patient_id: int, episode_id: int | None = None):
+    require(request.user, Action.EDIT_EPISODE)
+    patient = get_visible_or_404(Patient.objects.all(), request.user, pk=patient_id)
+    episode = None
+    if episode_id is not None:
+        episode = get_visible_or_404(JointEpisode.objects.all(), request.user,
+                                     pk=episode_id, patient=patient)
+    form = JointEpisodeForm(request.POST or None, instance=episode)
+    if request.method == "POST" and form.is_valid():
+        episode = services.episode_save(form, patient)
+        messages.success(request, f"Saved the {episode} episode.")
+        return redirect("patient-detail", patient_id=patient.pk)
+    return render(request, "clinic/form.html", {
+        "form": form, "patient": patient,
+        "title": f"Edit {episode} episode" if episode else "Add a treated joint",
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def encounter_edit(request, episode_id: int, encounter_id: int | None = None):
+    require(request.user, Action.EDIT_ENCOUNTER)
+    episode = get_visible_or_404(JointEpisode.objects.select_related("patient__site"),
+                                 request.user, pk=episode_id)
+    encounter = None
+    if encounter_id is not None:
+        encounter = get_visible_or_404(Encounter.objects.all(), request.user,
+                                       pk=encounter_id, episode=episode)
+    form = EncounterForm(request.POST or None, instance=encounter, site=episode.patient.site)
+    if request.method == "POST" and form.is_valid():
+        encounter = services.encounter_save(form, episode)
+        messages.success(request, f"Saved {encounter}.")
+        return redirect("patient-detail", patient_id=episode.patient_id)
+    return render(request, "clinic/form.html", {
+        "form": form, "patient": episode.patient,
+        "title": f"{'Edit' if encounter else 'Record'} an encounter: {episode}",
+    })

@@ -1,0 +1,151 @@
+"""Command-line sub-commands that need Django: demo, serve, synth, migrate, manage.
+
+Django is set up inside each handler, after the data directory and mode are known, so the
+rest of the command line (scoring, for example) runs without any settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+
+def _setup_django(*, mode: str | None = None, data_dir: str | None = None) -> None:
+    if data_dir:
+        os.environ["ORTHOREGEN_DATA_DIR"] = str(Path(data_dir).resolve())
+    if mode:
+        os.environ["ORTHOREGEN_ENV"] = mode
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "orthoregen.web.settings")
+    import django
+
+    django.setup()
+
+
+def _prepare_database_and_static() -> None:
+    from django.conf import settings
+    from django.core.management import call_command
+
+    Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def _run_gunicorn(bind: str, workers: int) -> int:
+    """Replace this process with gunicorn serving the WSGI application."""
+    argv = [sys.executable, "-m", "gunicorn", "orthoregen.web.wsgi:application",
+            "--bind", bind, "--workers", str(workers), "--access-logfile", "-"]
+    sys.stdout.flush()
+    os.execv(sys.executable, argv)
+    return 0  # not reached
+
+
+def demo(args: argparse.Namespace) -> int:
+    _setup_django(mode="demo", data_dir=args.data_dir)
+    from django.conf import settings
+
+    from orthoregen.web import demo as demo_clinic
+
+    _prepare_database_and_static()
+    if demo_clinic.demo_exists():
+        print(f"Reusing the demo clinic in {settings.DATA_DIR}")
+    else:
+        print(f"Creating the demo clinic in {settings.DATA_DIR} …")
+        demo_clinic.demo_create(as_of=dt.date.today())
+    print(demo_clinic.demo_credentials())
+    print(f"\nServing on http://127.0.0.1:{args.port}/  (Ctrl-C stops)\n")
+    return _run_gunicorn(f"127.0.0.1:{args.port}", workers=2)
+
+
+def serve(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+    return _run_gunicorn(args.bind, args.workers)
+
+
+def migrate(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False)
+    return 0
+
+
+def synth(args: argparse.Namespace) -> int:
+    # Synthetic patients belong in demo or benchmark databases, so demo mode is the default.
+    os.environ.setdefault("ORTHOREGEN_ENV", "demo")
+    _setup_django(data_dir=args.data_dir)
+    from django.core.management import call_command
+    from rich.progress import Progress
+
+    from orthoregen.web.accounts.models import Site
+    from orthoregen.web.clinic.synth_load import SynthError, synth_load
+
+    call_command("migrate", interactive=False, verbosity=0)
+    site, _ = Site.objects.get_or_create(code=args.site, defaults={"name": f"Site {args.site}"})
+    started = dt.datetime.now()
+    try:
+        with Progress() as progress:
+            cohort = synth_load(site, args.patients, seed=args.seed, as_of=args.as_of,
+                                progress=progress)
+    except SynthError as error:
+        print(f"orthoregen synth: {error}", file=sys.stderr)
+        return 2
+    seconds = (dt.datetime.now() - started).total_seconds()
+    print(f"Loaded {len(cohort.patients)} patients, {len(cohort.episodes)} joint episodes and "
+          f"{len(cohort.encounters)} encounters into site {site.code} in {seconds:.1f} s.")
+    return 0
+
+
+def manage(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["orthoregen manage", *args.arguments])
+    return 0
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-01-31") from None
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return int(text)
+
+
+def register(subparsers) -> None:
+    """Add the web sub-commands to the orthoregen command line."""
+    p = subparsers.add_parser("demo", help="run the demo clinic on the embedded database")
+    p.add_argument("--port", type=_positive, default=8000)
+    p.add_argument("--data-dir", help="where the demo keeps its database (default ./var)")
+    p.set_defaults(handler=demo)
+
+    p = subparsers.add_parser("serve", help="serve the configured database with gunicorn")
+    p.add_argument("--bind", default="127.0.0.1:8000")
+    p.add_argument("--workers", type=_positive, default=4)
+    p.set_defaults(handler=serve)
+
+    p = subparsers.add_parser("migrate", help="create or update the database tables")
+    p.set_defaults(handler=migrate)
+
+    p = subparsers.add_parser("synth", help="load a synthetic cohort (demo and benchmarks)")
+    p.add_argument("--patients", type=_positive, required=True)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--site", default="synthetic", help="site code (created if missing)")
+    p.add_argument("--as-of", type=_date, default=dt.date.today(),
+                   help="the cohort's 'today' (default: today); same seed and date, same cohort")
+    p.add_argument("--data-dir")
+    p.set_defaults(handler=synth)
+
+    p = subparsers.add_parser("manage", help="run a Django management command")
+    p.add_argument("arguments", nargs=argparse.REMAINDER)
+    p.set_defaults(handler=manage)

@@ -1,0 +1,50 @@
+"""Strict readers of environment variables for the settings module.
+
+A typo in production configuration must stop start-up with a message naming the variable,
+never fall back silently to an unsafe default.
+"""
+
+from __future__ import annotations
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"true", "1", "yes", "on"}
+_FALSE = {"false", "0", "no", "off"}
+
+
+def env_str(name: str, default: str | None = None) -> str | None:
+    """Return the variable's value, or the default when it is unset or empty."""
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def env_bool(name: str, *, default: bool) -> bool:
+    """Return a boolean variable; anything but true/false (or 1/0, yes/no, on/off) stops start-up."""
+    raw = env_str(name)
+    if raw is None:
+        return default
+    lowered = raw.lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}.")
+
+
+def env_choice(name: str, choices: tuple[str, ...], *, default: str) -> str:
+    """Return a variable that must be one of a few words."""
+    raw = env_str(name, default)
+    assert raw is not None
+    if raw not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, not {raw!r}.")
+    return raw
+
+
+def env_list(name: str, *, default: list[str]) -> list[str]:
+    """Return a comma-separated list variable, without blanks."""
+    raw = env_str(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]

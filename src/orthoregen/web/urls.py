@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+from django.views.generic import RedirectView
+
+from orthoregen.web.clinic import views as clinic
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="patient-list"), name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("patients/", clinic.patient_list, name="patient-list"),
+    path("patients/new/", clinic.patient_edit, name="patient-create"),
+    path("patients/<int:patient_id>/", clinic.patient_detail, name="patient-detail"),
+    path("patients/<int:patient_id>/edit/", clinic.patient_edit, name="patient-edit"),
+    path("patients/<int:patient_id>/episodes/new/", clinic.episode_edit, name="episode-create"),
+    path("patients/<int:patient_id>/episodes/<int:episode_id>/edit/", clinic.episode_edit,
+         name="episode-edit"),
+    path("episodes/<int:episode_id>/encounters/new/", clinic.encounter_edit,
+         name="encounter-create"),
+    path("episodes/<int:episode_id>/encounters/<int:encounter_id>/edit/", clinic.encounter_edit,
+         name="encounter-edit"),
+    path("admin/", admin.site.urls),
+]
