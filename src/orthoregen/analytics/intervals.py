@@ -55,8 +55,10 @@ def wilson_bounds(
         p = counts / ns
         centre = (p + z * z / (2 * ns)) / (1 + z * z / ns)
         half = z * np.sqrt(p * (1 - p) / ns + z * z / (4 * ns * ns)) / (1 + z * z / ns)
-    # Clamp the rounding dust at 0/n and n/n, where the exact bound is 0 or 1.
-    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
+    # At 0/n and n/n the bound is exactly 0 or 1; floating point leaves dust like 5e-17.
+    low = np.where(counts == 0, 0.0, np.clip(centre - half, 0.0, 1.0))
+    high = np.where(counts == ns, 1.0, np.clip(centre + half, 0.0, 1.0))
+    return low, high
 
 
 def poisson_exact_bounds(

@@ -1,0 +1,145 @@
+"""Responder rates against MCID/MCII and PASS thresholds, with Wilson 95 % intervals.
+
+Thresholds arrive as data (the instruments package keeps them versioned, instruments.md
+section 11): a number plus the instrument's direction. None of the published thresholds was
+derived in MSC-injection cohorts; they are reference values, not verdicts.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from orthoregen.analytics.intervals import wilson_bounds, wilson_interval
+from orthoregen.analytics.scores import BASELINE, ordered_timepoints, paired_with_baseline, valid_scores
+from orthoregen.analytics.thin import MIN_N_TO_CONCLUDE
+
+
+class Better(enum.Enum):
+    """Which end of an instrument's scale is the good one (instruments.md section 0.1)."""
+
+    LOWER = "lower"  # VAS, NRS, WOMAC
+    HIGHER = "higher"  # KOOS, HOOS, Oxford, ASES
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Thresholds of one instrument subscale; either may be absent.
+
+    `improvement` is the minimal important improvement as a positive magnitude on the
+    instrument's scale (Tubach 2005 knee VAS MCII −19.9 mm → 19.9); `acceptable` is the PASS
+    cut-off on the score itself (knee VAS PASS ≤ 32.3 mm → 32.3 with Better.LOWER).
+    """
+
+    better: Better
+    improvement: float | None = None
+    acceptable: float | None = None
+
+
+@dataclass(frozen=True)
+class Proportion:
+    """A proportion with its Wilson score interval and the too-thin flag."""
+
+    count: int
+    n: int
+    estimate: float
+    ci_low: float
+    ci_high: float
+    too_thin: bool
+
+
+def proportion(count: int, n: int, *, level: float = 0.95, min_n: int = MIN_N_TO_CONCLUDE) -> Proportion:
+    """Return count/n with its Wilson score interval (Newcombe 1998, method 3)."""
+    ci = wilson_interval(count, n, level=level)
+    return Proportion(count, n, count / n if n else float("nan"), ci.low, ci.high, n < min_n)
+
+
+def improvement(change, better: Better):
+    """Return the change re-signed so that positive always means better."""
+    return -np.asarray(change, dtype=float) if better is Better.LOWER else np.asarray(change, dtype=float)
+
+
+def is_improved(change, thresholds: Thresholds):
+    """Return whether each change reaches the minimal important improvement (inclusive ≥)."""
+    if thresholds.improvement is None:
+        raise ValueError("no improvement threshold given")
+    return improvement(change, thresholds.better) >= abs(thresholds.improvement)
+
+
+def is_acceptable(score, thresholds: Thresholds):
+    """Return whether each score is in the patient-acceptable state (≤ PASS if lower is better)."""
+    if thresholds.acceptable is None:
+        raise ValueError("no PASS threshold given")
+    score = np.asarray(score, dtype=float)
+    if thresholds.better is Better.LOWER:
+        return score <= thresholds.acceptable
+    return score >= thresholds.acceptable
+
+
+RATE_COLUMNS = [
+    "instrument",
+    "subscale",
+    "timepoint",
+    "kind",
+    "threshold",
+    "n",
+    "count",
+    "rate",
+    "ci_low",
+    "ci_high",
+    "too_thin",
+]
+
+
+def responder_rates(
+    scores: pd.DataFrame,
+    thresholds: Mapping[tuple[str, str], Thresholds],
+    *,
+    baseline: str = BASELINE,
+    timepoints=None,
+    level: float = 0.95,
+    min_n: int = MIN_N_TO_CONCLUDE,
+) -> pd.DataFrame:
+    """Return MCID and PASS responder rates per instrument, subscale and follow-up time point.
+
+    `thresholds` maps (instrument, subscale) to its Thresholds; other subscales are skipped.
+    kind "improvement": episodes whose paired change reaches the threshold, denominator the
+    paired episodes (as in `change_from_baseline`). kind "acceptable": episodes whose score
+    at that time point is in PASS, denominator every episode scored then. Wilson intervals.
+    Output columns: RATE_COLUMNS.
+    """
+    paired = paired_with_baseline(scores, baseline=baseline)
+    usable = valid_scores(scores)
+    follow = usable[usable["timepoint"] != baseline]
+    parts = []
+    for (instrument, subscale), th in thresholds.items():
+        if th.improvement is not None:
+            rows = paired[(paired["instrument"] == instrument) & (paired["subscale"] == subscale)]
+            hit = rows.assign(hit=is_improved(rows["change"], th))
+            parts.append(_count(hit, "improvement", abs(th.improvement)))
+        if th.acceptable is not None:
+            rows = follow[(follow["instrument"] == instrument) & (follow["subscale"] == subscale)]
+            hit = rows.assign(hit=is_acceptable(rows["value"], th))
+            parts.append(_count(hit, "acceptable", th.acceptable))
+    if not parts:
+        return pd.DataFrame(columns=RATE_COLUMNS)
+    out = pd.concat(parts, ignore_index=True)
+    low, high = wilson_bounds(out["count"].to_numpy(), out["n"].to_numpy(), level=level)
+    out = out.assign(rate=out["count"] / out["n"], ci_low=low, ci_high=high, too_thin=out["n"] < min_n)
+    order = {t: i for i, t in enumerate(ordered_timepoints(out["timepoint"], timepoints))}
+    out = out.sort_values(
+        ["instrument", "subscale", "kind", "timepoint"],
+        key=lambda c: c.map(order) if c.name == "timepoint" else c,
+        kind="stable",
+    )
+    return out[RATE_COLUMNS].reset_index(drop=True)
+
+
+def _count(rows: pd.DataFrame, kind: str, threshold: float) -> pd.DataFrame:
+    grouped = rows.groupby(["instrument", "subscale", "timepoint"], sort=False)["hit"]
+    out = grouped.agg(n="size", count="sum").reset_index()
+    return out.assign(kind=kind, threshold=threshold, count=out["count"].astype(int))
