@@ -1,0 +1,151 @@
+"""Informed consent elements and the gate a procedure must pass before it may proceed.
+
+Issue 4: the procedure stage refuses to proceed without a current consent and a suitable
+or overridden decision. ``procedure_may_proceed`` is that check, pure and explainable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from orthoregen.pathways.engine import Outcome
+
+
+class ConsentElement(StrEnum):
+    """Name an element the patient confirmed was discussed (cell_products.md §4.8)."""
+
+    UNPROVEN_AND_REGULATORY_STATUS = "unproven_and_regulatory_status"
+    BENEFITS_AND_UNCERTAINTY = "benefits_and_uncertainty"
+    RISKS = "risks"
+    ALTERNATIVE_PHYSIOTHERAPY = "alternative_physiotherapy"
+    ALTERNATIVE_WEIGHT_LOSS = "alternative_weight_loss"
+    ALTERNATIVE_NSAIDS = "alternative_nsaids"
+    ALTERNATIVE_CORTICOSTEROID = "alternative_corticosteroid"
+    ALTERNATIVE_HYALURONIC_ACID = "alternative_hyaluronic_acid"
+    ALTERNATIVE_PRP = "alternative_prp"
+    ALTERNATIVE_ARTHROPLASTY = "alternative_arthroplasty"
+    COSTS = "costs"
+    REGISTRY_DATA_USE = "registry_data_use"
+    RIGHT_TO_WITHDRAW = "right_to_withdraw"
+
+
+@dataclass(frozen=True)
+class ConsentElementText:
+    element: ConsentElement
+    label: str
+    source: str
+
+
+_S = "cell_products.md §4.8"
+CONSENT_ELEMENTS: tuple[ConsentElementText, ...] = (
+    ConsentElementText(ConsentElement.UNPROVEN_AND_REGULATORY_STATUS,
+                       "The treatment is investigational/unproven for osteoarthritis and is not "
+                       "approved for it by the FDA or EMA; its regulatory status here",
+                       f"{_S} item 1"),
+    ConsentElementText(ConsentElement.BENEFITS_AND_UNCERTAINTY,
+                       "Expected benefits and their uncertainty, including negative trials; "
+                       "no guarantee of benefit", f"{_S} items 3 and 7"),
+    ConsentElementText(ConsentElement.RISKS,
+                       "Risks of injection, harvest, donor cells and unknown long-term risks",
+                       f"{_S} item 4"),
+    ConsentElementText(ConsentElement.ALTERNATIVE_PHYSIOTHERAPY,
+                       "Alternative: exercise and physiotherapy", f"{_S} item 5"),
+    ConsentElementText(ConsentElement.ALTERNATIVE_WEIGHT_LOSS,
+                       "Alternative: weight loss", f"{_S} item 5"),
+    ConsentElementText(ConsentElement.ALTERNATIVE_NSAIDS,
+                       "Alternative: topical or oral NSAIDs, paracetamol", f"{_S} item 5"),
+    ConsentElementText(ConsentElement.ALTERNATIVE_CORTICOSTEROID,
+                       "Alternative: intra-articular corticosteroid", f"{_S} item 5"),
+    ConsentElementText(ConsentElement.ALTERNATIVE_HYALURONIC_ACID,
+                       "Alternative: hyaluronic acid", f"{_S} item 5"),
+    ConsentElementText(ConsentElement.ALTERNATIVE_PRP,
+                       "Alternative: PRP (itself with mixed evidence)", f"{_S} item 5"),
+    ConsentElementText(ConsentElement.ALTERNATIVE_ARTHROPLASTY,
+                       "Alternative: joint replacement (arthroplasty)", f"{_S} item 5"),
+    ConsentElementText(ConsentElement.COSTS,
+                       "Costs: total price, what is included, refunds, no insurance cover",
+                       f"{_S} item 6"),
+    ConsentElementText(ConsentElement.REGISTRY_DATA_USE,
+                       "Use of data for the outcomes registry and research; privacy",
+                       f"{_S} item 8"),
+    ConsentElementText(ConsentElement.RIGHT_TO_WITHDRAW,
+                       "Participation is voluntary and consent can be withdrawn", f"{_S} item 11"),
+)
+
+
+@dataclass(frozen=True)
+class ConsentStatus:
+    """Describe the patient's consent for this episode as the procedure stage sees it."""
+
+    document_version: str
+    consented_on: date
+    elements_confirmed: frozenset[ConsentElement]
+    withdrawn_on: date | None = None
+    valid_until: date | None = None
+
+
+@dataclass(frozen=True)
+class DecisionStatus:
+    """Describe the clinician's recorded candidacy decision.
+
+    ``rules_needing_reason`` are the rule ids ``needs_override_reason`` listed when the
+    decision was made; proceeding past any of them is an override and needs a reason.
+    """
+
+    outcome: Outcome
+    decided_on: date
+    rules_needing_reason: frozenset[str] = frozenset()
+    override_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class GateResult:
+    may_proceed: bool
+    reasons: tuple[str, ...] = ()
+
+
+PROCEEDING_OUTCOMES = frozenset({Outcome.SUITABLE, Outcome.SUITABLE_DISCUSS})
+
+
+def procedure_may_proceed(
+    consent: ConsentStatus | None, decision: DecisionStatus | None, on_date: date
+) -> GateResult:
+    """Say whether a procedure may proceed on ``on_date``, with every reason if not (issue 4)."""
+    reasons = (*consent_problems(consent, on_date), *decision_problems(decision, on_date))
+    return GateResult(not reasons, reasons)
+
+
+def consent_problems(consent: ConsentStatus | None, on_date: date) -> tuple[str, ...]:
+    """Return why ``consent`` is not current on ``on_date`` (empty when it is)."""
+    if consent is None:
+        return ("No consent is recorded.",)
+    problems = []
+    if consent.consented_on > on_date:
+        problems.append(f"Consent is dated {consent.consented_on}, after {on_date}.")
+    if consent.withdrawn_on is not None and consent.withdrawn_on <= on_date:
+        problems.append(f"Consent was withdrawn on {consent.withdrawn_on}.")
+    if consent.valid_until is not None and consent.valid_until < on_date:
+        problems.append(f"Consent expired on {consent.valid_until}.")
+    absent = [e.value for e in ConsentElement if e not in consent.elements_confirmed]
+    if absent:
+        problems.append(f"Consent elements not confirmed: {', '.join(absent)}.")
+    return tuple(problems)
+
+
+def decision_problems(decision: DecisionStatus | None, on_date: date) -> tuple[str, ...]:
+    """Return why ``decision`` does not allow a procedure (empty when it does)."""
+    if decision is None:
+        return ("No candidacy decision is recorded.",)
+    if decision.decided_on > on_date:
+        return (f"The decision is dated {decision.decided_on}, after {on_date}.",)
+    has_reason = bool(decision.override_reason and decision.override_reason.strip())
+    if has_reason:
+        return ()
+    if decision.outcome not in PROCEEDING_OUTCOMES:
+        return (f"The decision is {decision.outcome.value} and was not overridden with a reason.",)
+    if decision.rules_needing_reason:
+        rules = ", ".join(sorted(decision.rules_needing_reason))
+        return (f"Rules {rules} need a written reason to proceed.",)
+    return ()
