@@ -1,0 +1,227 @@
+"""Bedside identity check before an administration is recorded.
+
+Source: shared/cell_products.md 3.6: two patient identifiers (Joint Commission NPSG.01.01.01),
+joint and side (Universal Protocol UP.01.02.01), release status, expiry and post-thaw hold
+(1271.60; 1.9), and for autologous units the chain of identity (donor is the patient).
+Every mismatch is returned, not only the first, so the operator sees all that is wrong at once.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from orthoregen.products.episode import Joint, Side
+from orthoregen.products.isbt128 import (
+    IdentifierError,
+    IdentifierProblem,
+    UnitIdentifier,
+    parse_unit_identifier,
+)
+from orthoregen.products.status import UnitState, UnitStatus, hold_time_exceeded_by, is_expired
+
+REQUIRED_PATIENT_IDENTIFIERS = 2
+
+
+class MismatchKind(StrEnum):
+    UNREADABLE_IDENTIFIER = "unreadable_identifier"
+    WRONG_CHECK_CHARACTER = "wrong_check_character"
+    WRONG_UNIT = "wrong_unit"
+    TOO_FEW_PATIENT_IDENTIFIERS = "too_few_patient_identifiers"
+    WRONG_PATIENT_NAME = "wrong_patient_name"
+    WRONG_DATE_OF_BIRTH = "wrong_date_of_birth"
+    WRONG_MRN = "wrong_mrn"
+    WRONG_JOINT = "wrong_joint"
+    WRONG_SIDE = "wrong_side"
+    NOT_ISSUED = "not_issued"
+    EXPIRED = "expired"
+    NOT_THAWED = "not_thawed"
+    HOLD_TIME_EXCEEDED = "hold_time_exceeded"
+    CHAIN_OF_IDENTITY = "chain_of_identity"
+
+
+@dataclass(frozen=True)
+class PatientIdentity:
+    """The identifiers of the patient as registered."""
+
+    name: str
+    date_of_birth: date
+    mrn: str
+
+
+@dataclass(frozen=True)
+class PresentedPatient:
+    """What the operator confirmed at the bedside; leave out what was not checked."""
+
+    name: str | None = None
+    date_of_birth: date | None = None
+    mrn: str | None = None
+
+
+@dataclass(frozen=True)
+class IssuedUnit:
+    """The unit issued for this joint episode, and the patient it was issued to."""
+
+    identifier: UnitIdentifier
+    state: UnitState
+    patient: PatientIdentity
+    # For autologous units: the patient the cells were harvested from (chain of identity).
+    autologous_source_patient_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    kind: MismatchKind
+    message: str
+
+
+@dataclass(frozen=True)
+class BedsideResult:
+    mismatches: tuple[Mismatch, ...]
+
+    @property
+    def passed(self) -> bool:
+        return not self.mismatches
+
+    @property
+    def kinds(self) -> frozenset[MismatchKind]:
+        return frozenset(m.kind for m in self.mismatches)
+
+
+def verify_bedside(
+    issued: IssuedUnit,
+    scanned_identifier: str,
+    presented: PresentedPatient,
+    *,
+    joint: Joint,
+    side: Side,
+    now: datetime,
+) -> BedsideResult:
+    """Check scan, two patient identifiers, joint, side, status, expiry and hold (3.6)."""
+    mismatches = [
+        *_identifier_mismatches(issued, scanned_identifier),
+        *_patient_mismatches(issued.patient, presented),
+        *_site_mismatches(issued, joint, side),
+        *_readiness_mismatches(issued.state, now),
+    ]
+    return BedsideResult(tuple(mismatches))
+
+
+def _identifier_mismatches(issued: IssuedUnit, scanned: str) -> list[Mismatch]:
+    try:
+        identifier = parse_unit_identifier(scanned)
+    except IdentifierError as error:
+        wrong_check = {IdentifierProblem.WRONG_CHECK_CHARACTER, IdentifierProblem.WRONG_FLAG_CHECK}
+        kind = (
+            MismatchKind.WRONG_CHECK_CHARACTER
+            if error.problem in wrong_check
+            else MismatchKind.UNREADABLE_IDENTIFIER
+        )
+        return [Mismatch(kind, f"unit identifier not accepted: {error}")]
+    if identifier != issued.identifier:
+        return [
+            Mismatch(
+                MismatchKind.WRONG_UNIT,
+                f"scanned unit {identifier.eye_readable} is not the unit issued for this "
+                f"episode ({issued.identifier.eye_readable})",
+            )
+        ]
+    return []
+
+
+def _patient_mismatches(patient: PatientIdentity, presented: PresentedPatient) -> list[Mismatch]:
+    checks = [
+        (presented.name, patient.name, _same_name, MismatchKind.WRONG_PATIENT_NAME, "name"),
+        (
+            presented.date_of_birth,
+            patient.date_of_birth,
+            lambda a, b: a == b,
+            MismatchKind.WRONG_DATE_OF_BIRTH,
+            "date of birth",
+        ),
+        (presented.mrn, patient.mrn, _same_code, MismatchKind.WRONG_MRN, "MRN"),
+    ]
+    given = [(v, expected, same, kind, label) for v, expected, same, kind, label in checks if v]
+    mismatches = [
+        Mismatch(kind, f"{label} {value} does not match the patient the unit was issued to")
+        for value, expected, same, kind, label in given
+        if not same(value, expected)
+    ]
+    if len(given) < REQUIRED_PATIENT_IDENTIFIERS:
+        mismatches.append(
+            Mismatch(
+                MismatchKind.TOO_FEW_PATIENT_IDENTIFIERS,
+                f"{len(given)} patient identifier(s) confirmed; two are required "
+                "(name and date of birth, or either with the MRN)",
+            )
+        )
+    return mismatches
+
+
+def _site_mismatches(issued: IssuedUnit, joint: Joint, side: Side) -> list[Mismatch]:
+    target = issued.state.issued_to
+    if target is None:
+        return []
+    mismatches = []
+    if joint != target.joint:
+        mismatches.append(
+            Mismatch(
+                MismatchKind.WRONG_JOINT, f"unit was issued for the {target.joint}, not the {joint}"
+            )
+        )
+    if side != target.side:
+        mismatches.append(
+            Mismatch(
+                MismatchKind.WRONG_SIDE,
+                f"unit was issued for the {target.side} side, not the {side}",
+            )
+        )
+    source = issued.autologous_source_patient_id
+    if source is not None and source != target.patient_id:
+        mismatches.append(
+            Mismatch(
+                MismatchKind.CHAIN_OF_IDENTITY,
+                f"autologous unit was harvested from patient {source}, "
+                f"but issued to patient {target.patient_id}",
+            )
+        )
+    return mismatches
+
+
+def _readiness_mismatches(state: UnitState, now: datetime) -> list[Mismatch]:
+    mismatches = []
+    if state.status not in {UnitStatus.ISSUED, UnitStatus.THAWED} or state.issued_to is None:
+        mismatches.append(
+            Mismatch(MismatchKind.NOT_ISSUED, f"unit is {state.status}, not issued to this episode")
+        )
+    if is_expired(state, now):
+        mismatches.append(
+            Mismatch(MismatchKind.EXPIRED, f"unit expired at {state.expires_at.isoformat()}")
+        )
+    if state.is_cryopreserved and state.status is UnitStatus.ISSUED:
+        mismatches.append(Mismatch(MismatchKind.NOT_THAWED, "cryopreserved unit is not yet thawed"))
+    over = hold_time_exceeded_by(state, now)
+    if over is not None:
+        mismatches.append(
+            Mismatch(
+                MismatchKind.HOLD_TIME_EXCEEDED,
+                f"thawed unit is past its validated hold time of "
+                f"{state.max_post_thaw_hold_minutes} min",
+            )
+        )
+    return mismatches
+
+
+def _same_name(a: str, b: str) -> bool:
+    # Case and spacing differ between wristbands and typing; letters and accents must not.
+    return _fold(a) == _fold(b)
+
+
+def _same_code(a: str, b: str) -> bool:
+    return "".join(a.split()).upper() == "".join(b.split()).upper()
+
+
+def _fold(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())

@@ -1,0 +1,179 @@
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from orthoregen.products.bedside import (
+    IssuedUnit,
+    MismatchKind,
+    PatientIdentity,
+    PresentedPatient,
+    verify_bedside,
+)
+from orthoregen.products.episode import IssueTarget, Joint, Side
+from orthoregen.products.isbt128 import DonationIdentificationNumber, LocalId
+from orthoregen.products.status import UnitState, UnitStatus
+
+K = MismatchKind
+NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+# ST-001 Fig. 21 tissue label: DIN A9999 17 123456, K 9 (standards.md 3.2).
+DIN = DonationIdentificationNumber.from_din("A999917123456")
+OTHER_DIN_TYPED = "A999917123654Y"  # ST-001 Fig. 21 tissue label 4, K Y
+PATIENT = PatientIdentity("Anna Müller", date(1958, 4, 12), "MRN-004711")
+TARGET = IssueTarget("P1", "E1", Joint.KNEE, Side.LEFT)
+STATE = UnitState(
+    unit_id="u1", status=UnitStatus.ISSUED, expires_at=NOW + timedelta(hours=6), issued_to=TARGET
+)
+ISSUED = IssuedUnit(DIN, STATE, PATIENT)
+BOTH = PresentedPatient(name="Anna Müller", date_of_birth=date(1958, 4, 12))
+
+
+def check(
+    issued=ISSUED,
+    scanned="=A99991712345600",
+    presented=BOTH,
+    joint=Joint.KNEE,
+    side=Side.LEFT,
+    now=NOW,
+):
+    return verify_bedside(issued, scanned, presented, joint=joint, side=side, now=now)
+
+
+@pytest.mark.parametrize(
+    "presented",
+    [
+        BOTH,
+        PresentedPatient(name="  anna   MÜLLER ", mrn="mrn-004711"),
+        PresentedPatient(date_of_birth=date(1958, 4, 12), mrn="MRN-004711"),
+        PresentedPatient("Anna Müller", date(1958, 4, 12), "MRN-004711"),
+    ],
+)
+def test_matching_scan_two_identifiers_joint_and_side_pass(presented):
+    result = check(presented=presented)
+    assert result.passed, result.mismatches
+
+
+@pytest.mark.parametrize("scanned", ["A999917123456 9", "a9999 17 123456 9", "]C0=A99991712345600"])
+def test_typed_and_scanned_forms_of_the_issued_unit_pass(scanned):
+    assert check(scanned=scanned).passed
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "kind", "message"),
+    [
+        ({"scanned": OTHER_DIN_TYPED}, K.WRONG_UNIT, "A9999 17 123654 Y is not the unit issued"),
+        (
+            {"scanned": "A9999171234568"},
+            K.WRONG_CHECK_CHARACTER,
+            "check character is 8, expected 9",
+        ),
+        ({"scanned": "=A99991712345671"}, K.WRONG_CHECK_CHARACTER, "flag check"),
+        ({"scanned": "A99991712345"}, K.UNREADABLE_IDENTIFIER, "characters"),
+        ({"scanned": "LOC-A1-" + LocalId("A1").check_character}, K.WRONG_UNIT, "LOC-A1"),
+        (
+            {"presented": PresentedPatient(name="Anna Miller", date_of_birth=date(1958, 4, 12))},
+            K.WRONG_PATIENT_NAME,
+            "name Anna Miller does not match",
+        ),
+        (
+            {"presented": PresentedPatient(name="Anna Müller", date_of_birth=date(1958, 12, 4))},
+            K.WRONG_DATE_OF_BIRTH,
+            "date of birth 1958-12-04",
+        ),
+        (
+            {"presented": PresentedPatient(name="Anna Müller", mrn="MRN-004712")},
+            K.WRONG_MRN,
+            "MRN MRN-004712",
+        ),
+        (
+            {"presented": PresentedPatient(name="Anna Müller")},
+            K.TOO_FEW_PATIENT_IDENTIFIERS,
+            "1 patient identifier",
+        ),
+        ({"joint": Joint.HIP}, K.WRONG_JOINT, "issued for the knee, not the hip"),
+        ({"side": Side.RIGHT}, K.WRONG_SIDE, "issued for the left side, not the right"),
+        ({"now": NOW + timedelta(hours=6)}, K.EXPIRED, "expired at"),
+        (
+            {
+                "issued": replace(
+                    ISSUED, state=replace(STATE, status=UnitStatus.RELEASED, issued_to=None)
+                )
+            },
+            K.NOT_ISSUED,
+            "unit is released, not issued",
+        ),
+        (
+            {
+                "issued": replace(
+                    ISSUED,
+                    state=replace(STATE, is_cryopreserved=True, max_post_thaw_hold_minutes=60),
+                )
+            },
+            K.NOT_THAWED,
+            "not yet thawed",
+        ),
+        (
+            {
+                "issued": replace(
+                    ISSUED,
+                    state=replace(
+                        STATE,
+                        status=UnitStatus.THAWED,
+                        is_cryopreserved=True,
+                        max_post_thaw_hold_minutes=60,
+                        thawed_at=NOW - timedelta(minutes=61),
+                    ),
+                )
+            },
+            K.HOLD_TIME_EXCEEDED,
+            "hold time of 60 min",
+        ),
+        (
+            {"issued": replace(ISSUED, autologous_source_patient_id="P2")},
+            K.CHAIN_OF_IDENTITY,
+            "harvested from patient P2",
+        ),
+    ],
+)
+def test_each_kind_of_mismatch_is_refused_and_says_what_did_not_match(kwargs, kind, message):
+    result = check(**kwargs)
+    assert not result.passed
+    assert result.kinds == {kind}
+    assert message in result.mismatches[0].message
+
+
+def test_a_patient_with_no_identifiers_confirmed_fails_even_if_nothing_contradicts():
+    assert check(presented=PresentedPatient()).kinds == {K.TOO_FEW_PATIENT_IDENTIFIERS}
+
+
+def test_every_mismatch_is_reported_at_once():
+    result = check(
+        scanned=OTHER_DIN_TYPED,
+        presented=PresentedPatient(name="Bob", date_of_birth=date(1970, 1, 1)),
+        joint=Joint.SHOULDER,
+        side=Side.RIGHT,
+        now=NOW + timedelta(days=1),
+    )
+    assert result.kinds == {
+        K.WRONG_UNIT,
+        K.WRONG_PATIENT_NAME,
+        K.WRONG_DATE_OF_BIRTH,
+        K.WRONG_JOINT,
+        K.WRONG_SIDE,
+        K.EXPIRED,
+    }
+
+
+def test_thawed_unit_within_its_hold_time_passes():
+    thawed = replace(
+        STATE,
+        status=UnitStatus.THAWED,
+        is_cryopreserved=True,
+        max_post_thaw_hold_minutes=60,
+        thawed_at=NOW - timedelta(minutes=60),
+    )
+    assert check(issued=replace(ISSUED, state=thawed)).passed
+
+
+def test_autologous_unit_from_the_same_patient_passes():
+    assert check(issued=replace(ISSUED, autologous_source_patient_id="P1")).passed
