@@ -1,0 +1,59 @@
+"""Loss to follow-up per time point: who was due, who completed, with the denominators shown."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from orthoregen.analytics.intervals import wilson_bounds
+from orthoregen.analytics.scores import ordered_timepoints
+from orthoregen.analytics.thin import MIN_N_TO_CONCLUDE
+
+FOLLOW_UP_COLUMNS = [
+    "timepoint",
+    "n_scheduled",
+    "n_not_yet_due",
+    "n_due",
+    "n_completed",
+    "n_lost",
+    "proportion_lost",
+    "ci_low",
+    "ci_high",
+    "too_thin",
+]
+
+
+def loss_to_follow_up(
+    visits: pd.DataFrame,
+    *,
+    timepoints=None,
+    level: float = 0.95,
+    min_n: int = MIN_N_TO_CONCLUDE,
+) -> pd.DataFrame:
+    """Return due, completed and lost visits per time point, lost/due with a Wilson interval.
+
+    visits: one row per scheduled visit with `episode_id`, `timepoint`, `due` (the visit's
+    window closed before the analysis date) and `completed` (at least one scored
+    questionnaire inside the window). A visit whose window is still open is neither lost nor
+    completed: it is counted in `n_not_yet_due` and left out of the denominator, so a young
+    cohort does not look lost. Completed visits count even when they are not yet due.
+    """
+    v = visits.assign(due=visits["due"].astype(bool), completed=visits["completed"].astype(bool))
+    counted = v["due"] | v["completed"]
+    g = v.assign(counted=counted, lost=v["due"] & ~v["completed"]).groupby("timepoint", sort=False)
+    out = g.agg(
+        n_scheduled=("episode_id", "size"),
+        n_due=("counted", "sum"),
+        n_completed=("completed", "sum"),
+        n_lost=("lost", "sum"),
+    ).reset_index()
+    out["n_not_yet_due"] = out["n_scheduled"] - out["n_due"]
+    low, high = wilson_bounds(out["n_lost"].to_numpy(), out["n_due"].to_numpy(), level=level)
+    out = out.assign(
+        proportion_lost=out["n_lost"] / out["n_due"].where(out["n_due"] > 0),
+        ci_low=low,
+        ci_high=high,
+        too_thin=out["n_due"] < min_n,
+    )
+    order = {t: i for i, t in enumerate(ordered_timepoints(out["timepoint"], timepoints))}
+    out = out.sort_values("timepoint", key=lambda c: c.map(order), kind="stable")
+    return out[FOLLOW_UP_COLUMNS].reset_index(drop=True)

@@ -1,0 +1,42 @@
+"""Loss to follow-up: denominators only count visits whose window has closed."""
+
+import pandas as pd
+import pytest
+
+from orthoregen.analytics.follow_up import FOLLOW_UP_COLUMNS, loss_to_follow_up
+
+
+def test_counts_due_completed_and_lost_per_timepoint():
+    visits = pd.DataFrame(
+        {
+            "episode_id": [1, 2, 3, 4, 1, 2, 3, 4],
+            "timepoint": ["6m"] * 4 + ["12m"] * 4,
+            "due": [True, True, True, False, True, False, False, False],
+            "completed": [True, False, True, False, False, False, False, True],
+        }
+    )
+    out = loss_to_follow_up(visits, timepoints=["6m", "12m"]).set_index("timepoint")
+    assert list(out.reset_index().columns) == FOLLOW_UP_COLUMNS
+    six = out.loc["6m"]
+    assert (six.n_scheduled, six.n_due, six.n_completed, six.n_lost, six.n_not_yet_due) == (
+        4, 3, 2, 1, 1,
+    )
+    assert six.proportion_lost == pytest.approx(1 / 3)
+    twelve = out.loc["12m"]
+    # Episode 4 completed early inside an open window: counted as completed and due.
+    assert (twelve.n_due, twelve.n_completed, twelve.n_lost) == (2, 1, 1)
+
+
+def test_loss_interval_is_wilson():
+    # Newcombe 1998 Table II method 3: 81/263 -> 0.2553 to 0.3662.
+    visits = pd.DataFrame(
+        {
+            "episode_id": range(263),
+            "timepoint": "12m",
+            "due": True,
+            "completed": [False] * 81 + [True] * 182,
+        }
+    )
+    row = loss_to_follow_up(visits).iloc[0]
+    assert (row.ci_low, row.ci_high) == pytest.approx((0.2553, 0.3662), abs=5e-5)
+    assert not row.too_thin
