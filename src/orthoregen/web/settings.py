@@ -155,6 +155,10 @@ if MODE == "test":
     STORAGES["staticfiles"] = {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
     }
+    # Tests serve static files straight from the package, with no collectstatic step.
+    STATIC_ROOT = None
+    WHITENOISE_USE_FINDERS = True
+    WHITENOISE_AUTOREFRESH = True
 
 LOGGING = {
     "version": 1,

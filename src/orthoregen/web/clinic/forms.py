@@ -25,7 +25,10 @@ class PatientForm(forms.ModelForm):
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["site"].queryset = user.sites.all()
+        sites = user.sites.all()
+        self.fields["site"].queryset = sites
+        if not self.instance.pk and len(sites) == 1:
+            self.fields["site"].initial = sites[0]
         if self.instance.pk:
             # Moving a patient between clinics is a registry operation, not a form edit.
             self.fields["site"].disabled = True

@@ -42,8 +42,9 @@ def patient_list(request):
             Q(family_name__istartswith=query) | Q(given_name__istartswith=query)
             | Q(mrn__iexact=query)
         )
-    page = Paginator(patients.annotate(episode_count=Count("episodes")), PAGE_SIZE) \
-        .get_page(request.GET.get("page"))
+    patients = patients.annotate(episode_count=Count("episodes")) \
+        .order_by("family_name", "given_name", "id")
+    page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
     access_record(request, AccessAction.SEARCH, detail=f"q={query!r} page={page.number}")
     return render(request, "clinic/patient_list.html", {"page": page, "query": query})
 

@@ -1,0 +1,90 @@
+"""The named people of the web tests: staff at site A, a clinician at site B, their patients."""
+
+import datetime as dt
+
+import pytest
+
+from orthoregen.web.accounts.models import Site, User
+from orthoregen.web.accounts.roles import Role
+from orthoregen.web.clinic.models import Encounter, JointEpisode, Patient
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def site_a(db):
+    return Site.objects.create(code="site-a", name="Clinic A")
+
+
+@pytest.fixture
+def site_b(db):
+    return Site.objects.create(code="site-b", name="Clinic B")
+
+
+def make_user(username: str, role: str, *sites: Site) -> User:
+    user = User.objects.create_user(username, password=PASSWORD, role=role,
+                                    first_name=username.title(), last_name="Tester",
+                                    is_staff=role == Role.ADMIN)
+    user.sites.set(sites)
+    return user
+
+
+@pytest.fixture
+def clinician_a(site_a):
+    return make_user("clinician_a", Role.CLINICIAN, site_a)
+
+
+@pytest.fixture
+def coordinator_a(site_a):
+    return make_user("coordinator_a", Role.COORDINATOR, site_a)
+
+
+@pytest.fixture
+def lab_a(site_a):
+    return make_user("lab_a", Role.LAB, site_a)
+
+
+@pytest.fixture
+def analyst_a(site_a):
+    return make_user("analyst_a", Role.ANALYST, site_a)
+
+
+@pytest.fixture
+def admin_a(site_a):
+    return make_user("admin_a", Role.ADMIN, site_a)
+
+
+@pytest.fixture
+def clinician_b(site_b):
+    return make_user("clinician_b", Role.CLINICIAN, site_b)
+
+
+def make_patient(site: Site, mrn: str, family: str) -> Patient:
+    patient = Patient.objects.create(site=site, mrn=mrn, family_name=family, given_name="Ada",
+                                     date_of_birth=dt.date(1960, 5, 17), sex="female")
+    episode = JointEpisode.objects.create(patient=patient, joint="knee", side="left",
+                                          diagnosis_code="M17.12", grade_scale="kl", grade=3)
+    Encounter.objects.create(episode=episode, kind="consultation",
+                             occurred_on=dt.date(2026, 3, 2), notes="Initial consultation")
+    return patient
+
+
+@pytest.fixture
+def patient_a(site_a):
+    return make_patient(site_a, "A-0001", "Aardvark")
+
+
+@pytest.fixture
+def patient_b(site_b):
+    return make_patient(site_b, "B-0001", "Bittern")
+
+
+@pytest.fixture
+def as_user(client):
+    """Log the test client in as a user and return it."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
