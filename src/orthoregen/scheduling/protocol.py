@@ -1,0 +1,145 @@
+"""Follow-up protocol as versioned data: visits, windows, instruments per joint, instructions.
+
+Defaults: PRODUCT.md stage 4 and the seed article (visits at 6-8 weeks, 3, 6, 12, 24 and 36
+months; MRI at 6 and 12 months; reduced impact for 1-2 weeks), the seed article's joint table
+for instruments (knee VAS, WOMAC, KOOS; hip VAS, WOMAC, Harris Hip Score; shoulder VAS, ASES,
+range of motion), and shared/cell_products.md 5.5 for post-procedure instructions (`PRAC`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from orthoregen.products.episode import Joint
+
+KNOWN_INSTRUMENTS = frozenset(
+    {
+        "vas_pain",
+        "nrs_pain",
+        "womac_lk31",
+        "koos",
+        "koos_jr",
+        "hoos",
+        "hoos_jr",
+        "hhs",
+        "ases",
+        "rom_shoulder",
+        "sane",
+    }
+)
+
+
+class ReportedBy(StrEnum):
+    PATIENT = "patient"
+    CLINICIAN = "clinician"
+
+
+@dataclass(frozen=True)
+class InstrumentChoice:
+    """One measure due at a visit; the first option is the default, the rest are alternatives."""
+
+    options: tuple[str, ...]
+    reported_by: ReportedBy = ReportedBy.PATIENT
+
+    @property
+    def default(self) -> str:
+        return self.options[0]
+
+
+@dataclass(frozen=True)
+class VisitSpec:
+    """A follow-up time point: target `months` + `days` after administration, and its window."""
+
+    visit_id: str
+    label: str
+    months: int = 0
+    days: int = 0
+    days_before: int = 0
+    days_after: int = 0
+    imaging: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class InstructionSpec:
+    """Post-procedure instruction shown from `from_day` to `to_day` (None: no end)."""
+
+    instruction_id: str
+    text: str
+    from_day: int
+    to_day: int | None
+
+
+@dataclass(frozen=True)
+class ScheduleProtocol:
+    version: str
+    visits: tuple[VisitSpec, ...]
+    instruments: dict[Joint, tuple[InstrumentChoice, ...]] = field(hash=False)
+    instructions: tuple[InstructionSpec, ...] = ()
+
+
+PAIN = InstrumentChoice(("nrs_pain", "vas_pain"))
+WOMAC = InstrumentChoice(("womac_lk31",))
+
+DEFAULT_INSTRUMENTS = {
+    Joint.KNEE: (PAIN, WOMAC, InstrumentChoice(("koos", "koos_jr"))),
+    Joint.HIP: (
+        PAIN,
+        WOMAC,
+        InstrumentChoice(("hoos", "hoos_jr")),
+        InstrumentChoice(("hhs",), ReportedBy.CLINICIAN),
+    ),
+    Joint.SHOULDER: (
+        PAIN,
+        InstrumentChoice(("ases",)),
+        InstrumentChoice(("rom_shoulder",), ReportedBy.CLINICIAN),
+    ),
+}
+
+# Window widths are this project's choice (the sources give time points, not windows): the
+# 6-8 week visit is the 6-8 week span itself; later windows widen with distance from the
+# procedure and never overlap, so a questionnaire always belongs to exactly one visit.
+DEFAULT_VISITS = (
+    VisitSpec("week_6_8", "6-8 weeks", days=49, days_before=7, days_after=7),
+    VisitSpec("month_3", "3 months", months=3, days_before=14, days_after=14),
+    VisitSpec("month_6", "6 months", months=6, days_before=28, days_after=28, imaging=("mri",)),
+    VisitSpec("month_12", "12 months", months=12, days_before=42, days_after=42, imaging=("mri",)),
+    VisitSpec("month_24", "24 months", months=24, days_before=56, days_after=56),
+    VisitSpec("month_36", "36 months", months=36, days_before=56, days_after=56),
+)
+
+DEFAULT_INSTRUCTIONS = (
+    InstructionSpec(
+        "relative_rest",
+        "Relative rest for the first 1-3 days; light walking and gentle movement are encouraged.",
+        0,
+        3,
+    ),
+    InstructionSpec(
+        "reduced_impact",
+        "Avoid high-impact or strenuous activity (running, jumping, heavy lifting) for 2 weeks.",
+        0,
+        14,
+    ),
+    InstructionSpec(
+        "avoid_nsaids",
+        "Avoid anti-inflammatory painkillers (NSAIDs such as ibuprofen) for 2 weeks; "
+        "paracetamol is allowed. Ask before stopping low-dose aspirin.",
+        0,
+        14,
+    ),
+    InstructionSpec(
+        "warning_signs",
+        "Call the clinic at once for fever, increasing redness, discharge from the needle site, "
+        "or pain or swelling that gets worse after the first 3 days.",
+        0,
+        None,
+    ),
+)
+
+DEFAULT_PROTOCOL = ScheduleProtocol(
+    version="orthoregen-followup-2026.1",
+    visits=DEFAULT_VISITS,
+    instruments=DEFAULT_INSTRUMENTS,
+    instructions=DEFAULT_INSTRUCTIONS,
+)
