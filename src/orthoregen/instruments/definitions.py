@@ -1,0 +1,217 @@
+"""Instruments as data: items, response codes, subscales, thresholds, licences and options.
+
+Item ids, response codes and scoring rules are facts and live here; item wording is
+licensed expression and lives in text packs (instruments.md 0.3).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from typing import Protocol
+
+import numpy as np
+
+
+class CompletedBy(StrEnum):
+    PATIENT = "patient"
+    CLINICIAN = "clinician"
+    PATIENT_AND_CLINICIAN = "patient and clinician"
+
+
+class Evidence(StrEnum):
+    """How well instruments.md supports a rule or a value ([V], [S], [U])."""
+
+    VERIFIED = "V"
+    SECONDARY = "S"
+    UNVERIFIED = "U"
+
+
+class ThresholdKind(StrEnum):
+    MCII = "MCII"  # minimal clinically important improvement
+    MCID = "MCID"  # minimal clinically important difference
+    MIC = "MIC"  # minimal important change (within person)
+    MID = "MID"  # minimal important difference between groups
+    PASS = "PASS"  # patient acceptable symptom state
+    MDC95 = "MDC95"  # minimal detectable change, 95 % confidence
+    MDC90 = "MDC90"
+    MDC = "MDC"  # confidence level not recorded by the source we have
+    SCB = "SCB"  # substantial clinical benefit
+    MODERATE_IMPROVEMENT = "moderate improvement"
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A published reference value for one subscale, with where it came from and for whom.
+
+    `subscale` is None when the source does not say which subscale it refers to.
+    Change thresholds carry the sign of an improvement on that subscale's scale.
+    """
+
+    subscale: str | None
+    kind: ThresholdKind
+    value: float
+    unit: str
+    joint: str | None
+    population: str
+    source: str
+    evidence: Evidence
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Licence:
+    owner: str
+    terms: str
+    ships_wording: bool  # may the item wording be distributed with this open-source code?
+
+
+@dataclass(frozen=True)
+class Scale:
+    """A measured value accepted anywhere from `minimum` to `maximum` in `unit`."""
+
+    minimum: float
+    maximum: float
+    unit: str
+    whole_numbers: bool = True
+
+
+@dataclass(frozen=True)
+class Item:
+    """One question or measurement; `options` are the labelled codes (anchors for a scale).
+
+    Without a `scale` only the option codes are accepted. `higher_is_better` orders the
+    codes (None when the order carries no better/worse meaning).
+    """
+
+    id: str
+    topic: str
+    options: tuple[float, ...]
+    scale: Scale | None = None
+    higher_is_better: bool | None = False
+
+    def accepts(self, value: float) -> bool:
+        """Return whether a numeric code is one this item allows."""
+        if self.scale is None:
+            return value in self.options
+        if not self.scale.minimum <= value <= self.scale.maximum:
+            return False
+        return not self.scale.whole_numbers or float(value).is_integer()
+
+    def allowed(self) -> str:
+        """Describe the accepted codes, for error messages."""
+        if self.scale is None:
+            return "one of " + ", ".join(format_code(code) for code in self.options)
+        kind = "a whole number" if self.scale.whole_numbers else "a number"
+        low, high = format_code(self.scale.minimum), format_code(self.scale.maximum)
+        return f"{kind} from {low} to {high} {self.scale.unit}".rstrip()
+
+
+def format_code(code: float) -> str:
+    """Write a response code the way a person would (3, not 3.0)."""
+    number = float(code)
+    return str(int(number)) if number.is_integer() else repr(number)
+
+
+class Rule(Protocol):
+    """A subscale's scoring rule, written twice: per response and vectorised per batch."""
+
+    @property
+    def formula(self) -> str: ...
+
+    @property
+    def missing_rule(self) -> str: ...
+
+    def score_one(self, values: Sequence[float | None]) -> tuple[float | None, str | None]: ...
+
+    def score_many(self, block: np.ndarray) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class Subscale:
+    """A reported score: its items (in definition order), rule, range and direction."""
+
+    id: str
+    name: str
+    items: tuple[str, ...]
+    rule: Rule
+    minimum: float
+    maximum: float
+    higher_is_better: bool
+    decimals: int = 1  # for display only; full precision is kept
+    loinc: str | None = None
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    """A scoring choice the sources leave open (instruments.md 13), with its default."""
+
+    name: str
+    choices: tuple[str, ...]
+    default: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Instrument:
+    id: str
+    name: str
+    version: str
+    joints: tuple[str, ...]
+    completed_by: CompletedBy
+    recall_period: str
+    licence: Licence
+    items: tuple[Item, ...]
+    subscales: tuple[Subscale, ...]
+    references: tuple[str, ...]
+    thresholds: tuple[Threshold, ...] = ()
+    loinc_panel: str | None = None
+    options: tuple[tuple[str, str], ...] = ()  # the option values this definition was built with
+    notes: tuple[str, ...] = ()
+    item_index: dict[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        index = {item.id: position for position, item in enumerate(self.items)}
+        object.__setattr__(self, "item_index", index)
+        for subscale in self.subscales:
+            unknown = [item_id for item_id in subscale.items if item_id not in index]
+            if unknown:
+                raise ValueError(f"{self.id} {subscale.id}: undefined items {unknown}")
+
+    def item(self, item_id: str) -> Item:
+        """Return the item with this id."""
+        return self.items[self.item_index[item_id]]
+
+    def subscale(self, subscale_id: str) -> Subscale:
+        """Return the subscale with this id."""
+        for subscale in self.subscales:
+            if subscale.id == subscale_id:
+                return subscale
+        raise KeyError(subscale_id)
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How to build an instrument from its options (so open items stay configurable)."""
+
+    build: Callable[..., Instrument]
+    options: tuple[OptionSpec, ...] = ()
+
+
+def codes(low: int, high: int) -> tuple[float, ...]:
+    """Return the whole-number codes from low to high inclusive."""
+    return tuple(float(code) for code in range(low, high + 1))
+
+
+def round_half_away(value: float, decimals: int = 0) -> float:
+    """Round half away from zero, as the instruments' guides do (Python's round goes half-even).
+
+    The decimal written form is used, so 2.675 rounds to 2.68 as a person reading it expects.
+    """
+    if math.isnan(value) or math.isinf(value):
+        return value
+    quantum = Decimal(1).scaleb(-decimals)
+    return float(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP))

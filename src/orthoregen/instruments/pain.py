@@ -1,0 +1,95 @@
+"""Pain intensity: visual analogue scale 0–100 mm and numeric rating scale 0–10 (instruments.md 1)."""
+
+from __future__ import annotations
+
+from orthoregen.instruments.definitions import (
+    CompletedBy,
+    Evidence,
+    Instrument,
+    Item,
+    Licence,
+    OptionSpec,
+    Recipe,
+    Scale,
+    Subscale,
+    Threshold,
+    ThresholdKind,
+)
+from orthoregen.instruments.rules import Single
+
+FREE = Licence("generic instrument, no owner", "free to use", ships_wording=True)
+JOINTS = ("knee", "hip", "shoulder")
+
+# The instrument fixes no recall period; the registry must choose and store one (1).
+RECALL = OptionSpec(
+    "recall_period",
+    ("average pain in the index joint over the past week", "pain now"),
+    "average pain in the index joint over the past week",
+    "instruments.md 1: the registry fixes the recall period and stores it",
+)
+
+TUBACH_MCII = "Tubach F et al., Ann Rheum Dis 2005;64:29–33"
+TUBACH_PASS = "Tubach F et al., Ann Rheum Dis 2005;64:34–37"
+MDC_2014 = "BMC Musculoskelet Disord 2014;15:235"
+OA_COHORT = "knee or hip OA outpatients, 4-week NSAID cohort"
+
+
+def _vas_thresholds() -> tuple[Threshold, ...]:
+    rows = [
+        (ThresholdKind.MCII, -19.9, "mm", "knee", TUBACH_MCII, OA_COHORT),
+        (ThresholdKind.MCII, -40.8, "%", "knee", TUBACH_MCII, OA_COHORT),
+        (ThresholdKind.MCII, -15.3, "mm", "hip", TUBACH_MCII, OA_COHORT),
+        (ThresholdKind.MCII, -32.0, "%", "hip", TUBACH_MCII, OA_COHORT),
+        (ThresholdKind.PASS, 32.3, "mm", "knee", TUBACH_PASS, OA_COHORT),
+        (ThresholdKind.PASS, 35.0, "mm", "hip", TUBACH_PASS, OA_COHORT),
+        (ThresholdKind.MDC95, 28.0, "mm", "knee", MDC_2014, "OA awaiting arthroplasty"),
+        (ThresholdKind.MDC95, 33.0, "mm", "hip", MDC_2014, "OA awaiting arthroplasty"),
+    ]
+    return tuple(
+        Threshold("pain", kind, value, unit, joint, population, source, Evidence.VERIFIED,
+                  note="PASS: at or below is acceptable" if kind is ThresholdKind.PASS else "")
+        for kind, value, unit, joint, source, population in rows
+    )
+
+
+def build_vas(recall_period: str) -> Instrument:
+    """Build the pain VAS: distance in whole mm from the 'no pain' anchor, higher = worse."""
+    item = Item("VAS", "pain intensity", (0.0, 100.0), Scale(0, 100, "mm"), higher_is_better=False)
+    subscale = Subscale("pain", "Pain VAS", ("VAS",), Single(), 0, 100,
+                        higher_is_better=False, decimals=0)
+    return Instrument(
+        id="vas_pain", name="Pain visual analogue scale (0–100 mm)", version="100 mm line",
+        joints=JOINTS, completed_by=CompletedBy.PATIENT, recall_period=recall_period,
+        licence=FREE, items=(item,), subscales=(subscale,),
+        references=("instruments.md 1",), thresholds=_vas_thresholds(),
+        notes=("Paper forms: measure with a ruler to the whole mm; sliders have no default.",),
+    )
+
+
+def build_nrs(recall_period: str) -> Instrument:
+    """Build the 11-point pain NRS: whole numbers 0 (no pain) to 10 (worst), higher = worse."""
+    item = Item("NRS", "pain intensity", tuple(float(c) for c in range(11)),
+                higher_is_better=False)
+    subscale = Subscale("pain", "Pain NRS", ("NRS",), Single(), 0, 10,
+                        higher_is_better=False, decimals=0, loinc="72514-3")
+    salaffi = "Salaffi F et al., Eur J Pain 2004;8:283–91"
+    population = "chronic musculoskeletal pain"
+    thresholds = (
+        Threshold("pain", ThresholdKind.MCID, -2.0, "points", None, population, salaffi,
+                  Evidence.UNVERIFIED),
+        Threshold("pain", ThresholdKind.MCID, -30.0, "%", None, population, salaffi,
+                  Evidence.UNVERIFIED),
+    )
+    return Instrument(
+        id="nrs_pain", name="Pain numeric rating scale (0–10)", version="11-point NRS",
+        joints=JOINTS, completed_by=CompletedBy.PATIENT, recall_period=recall_period,
+        licence=FREE, items=(item,), subscales=(subscale,),
+        references=("instruments.md 1",), thresholds=thresholds,
+        notes=("Keep the native 0–10 value; any ×10 rescaling for pooling is flagged elsewhere.",),
+    )
+
+
+RECIPES = {
+    "vas_pain": Recipe(build_vas, (RECALL,)),
+    "nrs_pain": Recipe(build_nrs, (RECALL,)),
+}

@@ -1,0 +1,141 @@
+"""WOMAC 3.1 in its Likert, numeric and visual analogue versions (instruments.md 2).
+
+Higher = worse on every version. Scores are raw sums; the `*_normalised` subscales are
+100 × raw / maximum with 100 = worst, the form OMERACT-OARSI and Tubach 2005 use.
+"""
+
+from __future__ import annotations
+
+from orthoregen.instruments.definitions import (
+    CompletedBy,
+    Evidence,
+    Instrument,
+    Item,
+    Licence,
+    OptionSpec,
+    Recipe,
+    Scale,
+    Subscale,
+    Threshold,
+    ThresholdKind,
+    codes,
+)
+from orthoregen.instruments.rules import MeanImputedSum, Parts, Rescaled
+
+LICENCE = Licence(
+    "Nicholas Bellamy; distributed by Mapi Research Trust (ePROVIDE)",
+    "licensed; fees for commercial use; user guide and forms are licensed material",
+    ships_wording=False,
+)
+
+PAIN_TOPICS = (
+    "walking on flat surface", "going up or down stairs", "at night while in bed",
+    "sitting or lying", "standing upright",
+)
+STIFFNESS_TOPICS = (
+    "after first waking in the morning", "after sitting, lying or resting later in the day",
+)
+# Same order as KOOS/HOOS A1–A17 (instruments.md 2; F10 rising from bed, F12 lying in bed).
+FUNCTION_TOPICS = (
+    "descending stairs", "ascending stairs", "rising from sitting", "standing",
+    "bending to floor", "walking on flat surface", "getting in/out of car", "going shopping",
+    "putting on socks/stockings", "rising from bed", "taking off socks/stockings",
+    "lying in bed", "getting in/out of bath", "sitting", "getting on/off toilet",
+    "heavy domestic duties", "light domestic duties",
+)
+
+WHITEHOUSE = "Whitehouse SL et al., J Bone Joint Surg Br 2004;86-B(Supp IV):469"
+OPTIONS = (
+    OptionSpec("pain_missing", ("impute_one", "none"), "impute_one",
+               "instruments.md 2 [S]: one missing pain item replaced by the mean of the others"),
+    OptionSpec("stiffness_missing", ("none", "impute_one"), "none",
+               "instruments.md 13.1 [U]: default no score if any stiffness item is missing"),
+)
+
+# version id: (version label, item scale or None for 0–4 categories, item maximum)
+VERSIONS = {
+    "womac_lk31": ("LK3.1 (Likert 0–4)", None, 4),
+    "womac_nrs31": ("NRS3.1 (0–10 per item)", None, 10),
+    "womac_va31": ("VA3.1 (0–100 mm per item)", Scale(0, 100, "mm"), 100),
+}
+
+
+def _items(scale: Scale | None, item_max: int) -> tuple[Item, ...]:
+    options = (0.0, float(item_max)) if scale else codes(0, item_max)
+    groups = (("P", PAIN_TOPICS), ("S", STIFFNESS_TOPICS), ("F", FUNCTION_TOPICS))
+    return tuple(
+        Item(f"{prefix}{number}", topic, options, scale, higher_is_better=False)
+        for prefix, topics in groups
+        for number, topic in enumerate(topics, start=1)
+    )
+
+
+def _subscales(item_max: int, pain_missing: str, stiffness_missing: str) -> tuple[Subscale, ...]:
+    pain = MeanImputedSum(1 if pain_missing == "impute_one" else 0, "WOMAC 3.1 convention [S]")
+    stiffness = MeanImputedSum(1 if stiffness_missing == "impute_one" else 0,
+                               "instruments.md 13.1, configurable")
+    function = MeanImputedSum(3, WHITEHOUSE)
+    parts = (("Pain", 5, pain), ("Stiffness", 2, stiffness), ("Function", 17, function))
+    total = Parts(parts)
+    ids = [f"P{n}" for n in range(1, 6)] + ["S1", "S2"] + [f"F{n}" for n in range(1, 18)]
+    spans = {"pain": ids[:5], "stiffness": ids[5:7], "function": ids[7:], "total": ids}
+    rules = {"pain": pain, "stiffness": stiffness, "function": function, "total": total}
+    subscales = []
+    for subscale_id, name in (("pain", "Pain"), ("stiffness", "Stiffness"),
+                              ("function", "Function"), ("total", "Total")):
+        maximum = item_max * len(spans[subscale_id])
+        rule = rules[subscale_id]
+        subscales.append(Subscale(subscale_id, name, tuple(spans[subscale_id]), rule, 0, maximum,
+                                  higher_is_better=False))
+        normalised = Rescaled(rule, 100, maximum, f"100 × raw / {maximum} (100 = worst)")
+        subscales.append(Subscale(f"{subscale_id}_normalised", f"{name} (0–100)",
+                                  tuple(spans[subscale_id]), normalised, 0, 100,
+                                  higher_is_better=False))
+    return tuple(subscales)
+
+
+def _thresholds(version_id: str) -> tuple[Threshold, ...]:
+    mcii = "Tubach F et al., Ann Rheum Dis 2005;64:29–33"
+    pass_ = "Tubach F et al., Ann Rheum Dis 2005;64:34–37"
+    cohort = "knee or hip OA outpatients, 4-week NSAID cohort"
+    rows = [
+        ("function_normalised", ThresholdKind.MCII, -9.1, "points", "knee", mcii),
+        ("function_normalised", ThresholdKind.MCII, -26.0, "%", "knee", mcii),
+        ("function_normalised", ThresholdKind.MCII, -7.9, "points", "hip", mcii),
+        ("function_normalised", ThresholdKind.MCII, -21.1, "%", "hip", mcii),
+        ("function_normalised", ThresholdKind.PASS, 31.0, "points", "knee", pass_),
+        ("function_normalised", ThresholdKind.PASS, 34.4, "points", "hip", pass_),
+    ]
+    thresholds = [Threshold(subscale, kind, value, unit, joint, cohort, source, Evidence.VERIFIED)
+                  for subscale, kind, value, unit, joint, source in rows]
+    if version_id == "womac_lk31":
+        physio = "Rheumatol Int 2013;33:2773–82"
+        population = "hip OA, 9 weeks after physiotherapy"
+        thresholds += [
+            Threshold("pain", ThresholdKind.PASS, 10.0, "points", "hip", population, physio,
+                      Evidence.VERIFIED, note="at or below on 0–20"),
+            Threshold("function", ThresholdKind.PASS, 35.0, "points", "hip", population, physio,
+                      Evidence.VERIFIED, note="at or below on 0–68"),
+        ]
+    return tuple(thresholds)
+
+
+def _recipe(version_id: str) -> Recipe:
+    label, scale, item_max = VERSIONS[version_id]
+
+    def build(pain_missing: str, stiffness_missing: str) -> Instrument:
+        return Instrument(
+            id=version_id, name=f"WOMAC {label}", version=label.split()[0],
+            joints=("knee", "hip"), completed_by=CompletedBy.PATIENT,
+            recall_period="last 48 hours", licence=LICENCE,
+            items=_items(scale, item_max),
+            subscales=_subscales(item_max, pain_missing, stiffness_missing),
+            references=("instruments.md 2", WHITEHOUSE), thresholds=_thresholds(version_id),
+            notes=("Always report the version and range; WOMAC totals range 0–96 to 0–2400.",),
+        )
+
+    build.__doc__ = f"Build WOMAC {label} with the chosen missing-item options."
+    return Recipe(build, OPTIONS)
+
+
+RECIPES = {version_id: _recipe(version_id) for version_id in VERSIONS}
