@@ -31,8 +31,13 @@ def _points(item_id: str, topic: str, points: tuple[int, ...]) -> Item:
 
 
 def _measure(item_id: str, topic: str, maximum: float, unit: str, *, better_high: bool) -> Item:
-    return Item(item_id, topic, (), Scale(0, maximum, unit, whole_numbers=unit == "degrees"),
-                higher_is_better=better_high)
+    return Item(
+        item_id,
+        topic,
+        (),
+        Scale(0, maximum, unit, whole_numbers=unit == "degrees"),
+        higher_is_better=better_high,
+    )
 
 
 PATIENT_ITEMS = (
@@ -46,30 +51,40 @@ PATIENT_ITEMS = (
     _points("public_transport", "enter public transportation", (1, 0)),
 )
 DEFORMITY_ITEMS = (
-    _measure("flexion_contracture_deg", "fixed flexion contracture", 90, "degrees",
-             better_high=False),
+    _measure(
+        "flexion_contracture_deg", "fixed flexion contracture", 90, "degrees", better_high=False
+    ),
     # Adduction, not abduction as two public implementations label it (instruments.md 7.1).
     _measure("fixed_adduction_deg", "fixed adduction", 45, "degrees", better_high=False),
-    _measure("fixed_internal_rotation_deg", "fixed internal rotation in extension", 45,
-             "degrees", better_high=False),
-    _measure("limb_length_discrepancy_cm", "limb-length discrepancy", 10, "cm",
-             better_high=False),
+    _measure(
+        "fixed_internal_rotation_deg",
+        "fixed internal rotation in extension",
+        45,
+        "degrees",
+        better_high=False,
+    ),
+    _measure("limb_length_discrepancy_cm", "limb-length discrepancy", 10, "cm", better_high=False),
 )
 MOTION_ITEMS = (
     _measure("flexion_deg", "flexion", 150, "degrees", better_high=True),
     _measure("abduction_deg", "abduction", 90, "degrees", better_high=True),
     _measure("adduction_deg", "adduction", 60, "degrees", better_high=True),
-    _measure("external_rotation_deg", "external rotation in extension", 90, "degrees",
-             better_high=True),
-    _measure("internal_rotation_deg", "internal rotation in extension", 90, "degrees",
-             better_high=True),
+    _measure(
+        "external_rotation_deg", "external rotation in extension", 90, "degrees", better_high=True
+    ),
+    _measure(
+        "internal_rotation_deg", "internal rotation in extension", 90, "degrees", better_high=True
+    ),
 )
 
 
 def flexion_index(degrees: float) -> float:
     """Return Harris's flexion index: 0–45° × 1.0, 45–90° × 0.6, 90–110° × 0.3 (Harris 1969)."""
-    return (np.minimum(degrees, 45) * 1.0 + np.clip(degrees - 45, 0, 45) * 0.6
-            + np.clip(degrees - 90, 0, 20) * 0.3)
+    return (
+        np.minimum(degrees, 45) * 1.0
+        + np.clip(degrees - 45, 0, 45) * 0.6
+        + np.clip(degrees - 90, 0, 20) * 0.3
+    )
 
 
 def abduction_index(degrees: float) -> float:
@@ -94,14 +109,23 @@ def internal_rotation_index(degrees: float) -> float:
 
 def _motion_rule(method: str) -> PointsSum | Banded:
     if method == "harris_index":
-        indices = (flexion_index, abduction_index, adduction_index, external_rotation_index,
-                   internal_rotation_index)
-        return PointsSum(indices, "Σ Harris 1969 motion indices × 0.05, at most 5",
-                         multiply=5, divide=100, cap=5)
+        indices = (
+            flexion_index,
+            abduction_index,
+            adduction_index,
+            external_rotation_index,
+            internal_rotation_index,
+        )
+        return PointsSum(
+            indices, "Σ Harris 1969 motion indices × 0.05, at most 5", multiply=5, divide=100, cap=5
+        )
     degrees = PointsSum((None,) * 5, "sum of the five arcs in degrees")
-    return Banded(degrees, (31, 61, 101, 161, 211),
-                  "summed degrees: 0–30 → 0, 31–60 → 1, 61–100 → 2, 101–160 → 3, "
-                  "161–210 → 4, 211 or more → 5")
+    return Banded(
+        degrees,
+        (31, 61, 101, 161, 211),
+        "summed degrees: 0–30 → 0, 31–60 → 1, 61–100 → 2, 101–160 → 3, "
+        "161–210 → 4, 211 or more → 5",
+    )
 
 
 def build_hhs(rom_method: str) -> Instrument:
@@ -109,29 +133,55 @@ def build_hhs(rom_method: str) -> Instrument:
     ids = [item.id for item in PATIENT_ITEMS + DEFORMITY_ITEMS + MOTION_ITEMS]
     pain = PointsSum((None,), "points ticked")
     function = PointsSum((None,) * 7, "gait (limp, support, distance) + activities")
-    deformity = AllBelow((30, 10, 10, 3.2), 4.0,
-                         "4 points only if fixed flexion < 30°, fixed adduction < 10°, fixed "
-                         "internal rotation < 10° and limb-length discrepancy < 3.2 cm")
+    deformity = AllBelow(
+        (30, 10, 10, 3.2),
+        4.0,
+        "4 points only if fixed flexion < 30°, fixed adduction < 10°, fixed "
+        "internal rotation < 10° and limb-length discrepancy < 3.2 cm",
+    )
     motion = _motion_rule(rom_method)
     subscales = (
         Subscale("pain", "Pain", tuple(ids[:1]), pain, 0, 44, True, decimals=0),
         Subscale("function", "Function", tuple(ids[1:8]), function, 0, 47, True, decimals=0),
-        Subscale("deformity", "Absence of deformity", tuple(ids[8:12]), deformity, 0, 4, True,
-                 decimals=0),
-        Subscale("range_of_motion", "Range of motion", tuple(ids[12:]), motion, 0, 5, True,
-                 decimals=0),
-        Subscale("total", "Harris Hip Score", tuple(ids),
-                 Parts((("Pain", 1, pain), ("Function", 7, function),
-                        ("Absence of deformity", 4, deformity), ("Range of motion", 5, motion))),
-                 0, 100, True, decimals=0),
+        Subscale(
+            "deformity", "Absence of deformity", tuple(ids[8:12]), deformity, 0, 4, True, decimals=0
+        ),
+        Subscale(
+            "range_of_motion", "Range of motion", tuple(ids[12:]), motion, 0, 5, True, decimals=0
+        ),
+        Subscale(
+            "total",
+            "Harris Hip Score",
+            tuple(ids),
+            Parts(
+                (
+                    ("Pain", 1, pain),
+                    ("Function", 7, function),
+                    ("Absence of deformity", 4, deformity),
+                    ("Range of motion", 5, motion),
+                )
+            ),
+            0,
+            100,
+            True,
+            decimals=0,
+        ),
     )
     return Instrument(
-        id="hhs", name="Harris Hip Score", version=f"Harris 1969; motion by {rom_method}",
-        joints=("hip",), completed_by=CompletedBy.CLINICIAN, recall_period="current state",
-        licence=FREE, items=PATIENT_ITEMS + DEFORMITY_ITEMS + MOTION_ITEMS,
-        subscales=subscales, references=(HARRIS, "instruments.md 7.1"),
-        notes=("Bands: < 70 poor, 70–79 fair, 80–89 good, 90–100 excellent.",
-               "The two motion methods can differ by about 1 point; the method is stored."),
+        id="hhs",
+        name="Harris Hip Score",
+        version=f"Harris 1969; motion by {rom_method}",
+        joints=("hip",),
+        completed_by=CompletedBy.CLINICIAN,
+        recall_period="current state",
+        licence=FREE,
+        items=PATIENT_ITEMS + DEFORMITY_ITEMS + MOTION_ITEMS,
+        subscales=subscales,
+        references=(HARRIS, "instruments.md 7.1"),
+        notes=(
+            "Bands: < 70 poor, 70–79 fair, 80–89 good, 90–100 excellent.",
+            "The two motion methods can differ by about 1 point; the method is stored.",
+        ),
     )
 
 
@@ -141,28 +191,49 @@ def build_mhhs(cap_at_100: str) -> Instrument:
     raw = PointsSum((None,) * 8, "pain + function points")
     cap = 100.0 if cap_at_100 == "yes" else None
     # × 11 / 10 rather than × 1.1, so that 91 gives exactly 100.1.
-    scaled = PointsSum((None,) * 8, "(pain + function points) × 1.1", multiply=11, divide=10,
-                       cap=cap)
+    scaled = PointsSum(
+        (None,) * 8, "(pain + function points) × 1.1", multiply=11, divide=10, cap=cap
+    )
     subscales = (
         Subscale("raw", "mHHS raw", ids, raw, 0, 91, True, decimals=0),
         Subscale("total", "mHHS", ids, scaled, 0, 100.0 if cap else 100.1, True),
     )
     return Instrument(
-        id="mhhs", name="modified Harris Hip Score", version="Byrd & Jones 2000 (× 1.1)",
-        joints=("hip",), completed_by=CompletedBy.PATIENT, recall_period="current state",
-        licence=FREE, items=PATIENT_ITEMS, subscales=subscales,
+        id="mhhs",
+        name="modified Harris Hip Score",
+        version="Byrd & Jones 2000 (× 1.1)",
+        joints=("hip",),
+        completed_by=CompletedBy.PATIENT,
+        recall_period="current state",
+        licence=FREE,
+        items=PATIENT_ITEMS,
+        subscales=subscales,
         references=(BYRD, HARRIS, "instruments.md 7.2"),
         notes=("Developed for hip arthroscopy; no OA-specific MCID verified.",),
     )
 
 
 RECIPES = {
-    "hhs": Recipe(build_hhs, (
-        OptionSpec("rom_method", ("summed_degrees", "harris_index"), "summed_degrees",
-                   "summed-degrees table of most forms, or Harris's original motion indices"),
-    )),
-    "mhhs": Recipe(build_mhhs, (
-        OptionSpec("cap_at_100", ("no", "yes"), "no",
-                   "× 1.1 gives at most 100.1; some registries cap at 100"),
-    )),
+    "hhs": Recipe(
+        build_hhs,
+        (
+            OptionSpec(
+                "rom_method",
+                ("summed_degrees", "harris_index"),
+                "summed_degrees",
+                "summed-degrees table of most forms, or Harris's original motion indices",
+            ),
+        ),
+    ),
+    "mhhs": Recipe(
+        build_mhhs,
+        (
+            OptionSpec(
+                "cap_at_100",
+                ("no", "yes"),
+                "no",
+                "× 1.1 gives at most 100.1; some registries cap at 100",
+            ),
+        ),
+    ),
 }

@@ -41,21 +41,52 @@ JR_LICENCE = Licence(
 )
 
 TOPICS = {
-    "S": ("swelling", "grinding, clicking or noise", "catching or hanging up",
-          "can straighten fully", "can bend fully", "stiffness on first waking",
-          "stiffness later in the day"),
-    "P": ("how often pain", "twisting/pivoting", "straightening fully", "bending fully",
-          "walking on flat surface", "going up or down stairs", "at night in bed",
-          "sitting or lying", "standing upright"),
-    "A": ("descending stairs", "ascending stairs", "rising from sitting", "standing",
-          "bending to floor/pick up an object", "walking on flat surface",
-          "getting in/out of car", "going shopping", "putting on socks/stockings",
-          "rising from bed", "taking off socks/stockings", "lying in bed",
-          "getting in/out of bath", "sitting", "getting on/off toilet",
-          "heavy domestic duties", "light domestic duties"),
+    "S": (
+        "swelling",
+        "grinding, clicking or noise",
+        "catching or hanging up",
+        "can straighten fully",
+        "can bend fully",
+        "stiffness on first waking",
+        "stiffness later in the day",
+    ),
+    "P": (
+        "how often pain",
+        "twisting/pivoting",
+        "straightening fully",
+        "bending fully",
+        "walking on flat surface",
+        "going up or down stairs",
+        "at night in bed",
+        "sitting or lying",
+        "standing upright",
+    ),
+    "A": (
+        "descending stairs",
+        "ascending stairs",
+        "rising from sitting",
+        "standing",
+        "bending to floor/pick up an object",
+        "walking on flat surface",
+        "getting in/out of car",
+        "going shopping",
+        "putting on socks/stockings",
+        "rising from bed",
+        "taking off socks/stockings",
+        "lying in bed",
+        "getting in/out of bath",
+        "sitting",
+        "getting on/off toilet",
+        "heavy domestic duties",
+        "light domestic duties",
+    ),
     "SP": ("squatting", "running", "jumping", "twisting/pivoting on injured knee", "kneeling"),
-    "Q": ("how often aware of knee problem", "modified lifestyle", "lack of confidence in knee",
-          "general difficulty with knee"),
+    "Q": (
+        "how often aware of knee problem",
+        "modified lifestyle",
+        "lack of confidence in knee",
+        "general difficulty with knee",
+    ),
 }
 ITEMS = tuple(
     Item(f"{prefix}{number}", topic, codes(0, 4), higher_is_better=False)
@@ -81,42 +112,101 @@ def _item_ids(prefix: str) -> tuple[str, ...]:
 def build_koos(missing_rule: str) -> Instrument:
     """Build the KOOS with the 2012 (default) or the superseded 1998 missing-item rule."""
     subscales = tuple(
-        Subscale(subscale_id, name, _item_ids(prefix),
-                 MeanTransformed(rule_2012 if missing_rule == "2012" else rule_1998,
-                                 GUIDES[missing_rule]),
-                 0, 100, higher_is_better=True, loinc=loinc)
+        Subscale(
+            subscale_id,
+            name,
+            _item_ids(prefix),
+            MeanTransformed(
+                rule_2012 if missing_rule == "2012" else rule_1998, GUIDES[missing_rule]
+            ),
+            0,
+            100,
+            higher_is_better=True,
+            loinc=loinc,
+        )
         for subscale_id, name, prefix, loinc, rule_2012, rule_1998 in SUBSCALES
     )
     mdc = "BMC Musculoskelet Disord 2014;15:235"
     pre_tka = "knee OA awaiting total knee arthroplasty"
     thresholds = tuple(
-        Threshold(subscale, ThresholdKind.MDC95, value, "points", "knee", pre_tka, mdc,
-                  Evidence.VERIFIED)
+        Threshold(
+            subscale, ThresholdKind.MDC95, value, "points", "knee", pre_tka, mdc, Evidence.VERIFIED
+        )
         for subscale, value in (("pain", 20.2), ("symptoms", 24.1), ("adl", 20.8), ("qol", 26.6))
     ) + (
-        Threshold(None, ThresholdKind.MIC, 8.0, "points", "knee", "rule of thumb, any subscale",
-                  "Roos EM, Lohmander LS, Health Qual Life Outcomes 2003;1:64",
-                  Evidence.UNVERIFIED, note="quoted as 8–10 points"),
-        Threshold("qol", ThresholdKind.MCID, 8.0, "points", "knee", "knee OA outpatients (n=141)",
-                  "PMC3943561 (ICOAP, KOOS-PS, HOOS-PS, KOOS/HOOS-QOL thresholds)",
-                  Evidence.VERIFIED),
+        Threshold(
+            None,
+            ThresholdKind.MIC,
+            8.0,
+            "points",
+            "knee",
+            "rule of thumb, any subscale",
+            "Roos EM, Lohmander LS, Health Qual Life Outcomes 2003;1:64",
+            Evidence.UNVERIFIED,
+            note="quoted as 8–10 points",
+        ),
+        Threshold(
+            "qol",
+            ThresholdKind.MCID,
+            8.0,
+            "points",
+            "knee",
+            "knee OA outpatients (n=141)",
+            "PMC3943561 (ICOAP, KOOS-PS, HOOS-PS, KOOS/HOOS-QOL thresholds)",
+            Evidence.VERIFIED,
+        ),
     )
     return Instrument(
-        id="koos", name="Knee injury and Osteoarthritis Outcome Score", version="LK2.0",
-        joints=("knee",), completed_by=CompletedBy.PATIENT, recall_period="last week",
-        licence=LICENCE, items=ITEMS, subscales=subscales,
+        id="koos",
+        name="Knee injury and Osteoarthritis Outcome Score",
+        version="LK2.0",
+        joints=("knee",),
+        completed_by=CompletedBy.PATIENT,
+        recall_period="last week",
+        licence=LICENCE,
+        items=ITEMS,
+        subscales=subscales,
         references=("KOOS User's Guide 2003", GUIDES[missing_rule], "instruments.md 3.1"),
         thresholds=thresholds,
-        notes=("No total score: the KOOS is reported as five subscales.",
-               "Two boxes ticked: use the more severe answer; between boxes: the nearest."),
+        notes=(
+            "No total score: the KOOS is reported as five subscales.",
+            "Two boxes ticked: use the more severe answer; between boxes: the nearest.",
+        ),
     )
 
 
 # Perruccio AV et al., Osteoarthritis Cartilage 2008;16:542–50; instruments.md 3.2
 # (koos.nu Table 1a direction, 100 = no difficulty; raw 11 is 64.7, not the README's 67.7).
 KOOS_PS_TABLE = (
-    100.0, 94.4, 89.5, 85.2, 81.4, 78.0, 75.1, 72.5, 70.3, 68.2, 66.4, 64.7, 63.0, 61.4, 59.7,
-    58.0, 56.0, 53.9, 51.5, 48.8, 45.6, 42.1, 38.0, 33.4, 28.2, 22.3, 15.7, 8.2, 0.0,
+    100.0,
+    94.4,
+    89.5,
+    85.2,
+    81.4,
+    78.0,
+    75.1,
+    72.5,
+    70.3,
+    68.2,
+    66.4,
+    64.7,
+    63.0,
+    61.4,
+    59.7,
+    58.0,
+    56.0,
+    53.9,
+    51.5,
+    48.8,
+    45.6,
+    42.1,
+    38.0,
+    33.4,
+    28.2,
+    22.3,
+    15.7,
+    8.2,
+    0.0,
 )
 KOOS_PS_ITEMS = ("A10", "A9", "A3", "A5", "SP4", "SP5", "SP1")
 
@@ -126,22 +216,59 @@ def build_koos_ps(table_direction: str, max_missing: str) -> Instrument:
     source = "Perruccio AV et al., Osteoarthritis Cartilage 2008;16:542–50"
     items = tuple(item for item_id in KOOS_PS_ITEMS for item in ITEMS if item.id == item_id)
     thresholds = ps_thresholds(
-        table_direction, "knee", "knee OA outpatients (n=141)",
+        table_direction,
+        "knee",
+        "knee OA outpatients (n=141)",
         "PMC3943561 (ICOAP, KOOS-PS, HOOS-PS, KOOS/HOOS-QOL thresholds)",
-        ((ThresholdKind.MCID, 2.2), (ThresholdKind.MODERATE_IMPROVEMENT, 15.0)), (),
+        ((ThresholdKind.MCID, 2.2), (ThresholdKind.MODERATE_IMPROVEMENT, 15.0)),
+        (),
     )
     return short_form(
-        "koos_ps", "KOOS Physical function Short form", ps_version(source, table_direction),
-        "knee", LICENCE, items, KOOS_PS_TABLE, table_direction, int(max_missing), source,
+        "koos_ps",
+        "KOOS Physical function Short form",
+        ps_version(source, table_direction),
+        "knee",
+        LICENCE,
+        items,
+        KOOS_PS_TABLE,
+        table_direction,
+        int(max_missing),
+        source,
         thresholds,
     )
 
 
 # HSS conversion table, instruments.md 3.3 (identical in two independent implementations).
 KOOS_JR_TABLE = (
-    100.000, 91.975, 84.600, 79.914, 76.332, 73.342, 70.704, 68.284, 65.994, 63.776, 61.583,
-    59.381, 57.140, 54.840, 52.465, 50.012, 47.487, 44.905, 42.281, 39.625, 36.931, 34.174,
-    31.307, 28.251, 24.875, 20.941, 15.939, 8.291, 0.000,
+    100.000,
+    91.975,
+    84.600,
+    79.914,
+    76.332,
+    73.342,
+    70.704,
+    68.284,
+    65.994,
+    63.776,
+    61.583,
+    59.381,
+    57.140,
+    54.840,
+    52.465,
+    50.012,
+    47.487,
+    44.905,
+    42.281,
+    39.625,
+    36.931,
+    34.174,
+    31.307,
+    28.251,
+    24.875,
+    20.941,
+    15.939,
+    8.291,
+    0.000,
 )
 KOOS_JR_ITEMS = ("S6", "P2", "P3", "P6", "P9", "A3", "A5")  # form items S1, P1–P4, A1, A2
 
@@ -150,32 +277,70 @@ def build_koos_jr() -> Instrument:
     """Build KOOS JR: raw sum 0–28 of 7 KOOS items through the HSS interval-score table."""
     source = "HSS KOOS JR conversion table; Lyman S et al., Clin Orthop Relat Res 2016"
     items = tuple(item for item_id in KOOS_JR_ITEMS for item in ITEMS if item.id == item_id)
-    subscale = Subscale("interval_score", "KOOS JR interval score", KOOS_JR_ITEMS,
-                        TableLookup(KOOS_JR_TABLE, source), 0, 100, higher_is_better=True,
-                        decimals=3, loinc="82324-5")
+    subscale = Subscale(
+        "interval_score",
+        "KOOS JR interval score",
+        KOOS_JR_ITEMS,
+        TableLookup(KOOS_JR_TABLE, source),
+        0,
+        100,
+        higher_is_better=True,
+        decimals=3,
+        loinc="82324-5",
+    )
     thresholds = (
-        Threshold("interval_score", ThresholdKind.SCB, 20.0, "points", "knee",
-                  "total knee arthroplasty", "CMS THA/TKA PRO-PM", Evidence.SECONDARY),
-        Threshold("interval_score", ThresholdKind.MCID, 14.0, "points", "knee",
-                  "total knee arthroplasty",
-                  "Lyman S et al., Clin Orthop Relat Res 2018;476:2432–41",
-                  Evidence.UNVERIFIED),
+        Threshold(
+            "interval_score",
+            ThresholdKind.SCB,
+            20.0,
+            "points",
+            "knee",
+            "total knee arthroplasty",
+            "CMS THA/TKA PRO-PM",
+            Evidence.SECONDARY,
+        ),
+        Threshold(
+            "interval_score",
+            ThresholdKind.MCID,
+            14.0,
+            "points",
+            "knee",
+            "total knee arthroplasty",
+            "Lyman S et al., Clin Orthop Relat Res 2018;476:2432–41",
+            Evidence.UNVERIFIED,
+        ),
     )
     return Instrument(
-        id="koos_jr", name="KOOS for Joint Replacement", version="HSS KOOS JR",
-        joints=("knee",), completed_by=CompletedBy.PATIENT, recall_period="last week",
-        licence=JR_LICENCE, items=items, subscales=(subscale,),
-        references=(source, "instruments.md 3.3"), thresholds=thresholds,
-        notes=("Item ids are those of the parent KOOS; the JR form numbers them S1, P1–P4, "
-               "A1, A2.", "The table is non-linear: raw 14 gives 52.465, not 50."),
+        id="koos_jr",
+        name="KOOS for Joint Replacement",
+        version="HSS KOOS JR",
+        joints=("knee",),
+        completed_by=CompletedBy.PATIENT,
+        recall_period="last week",
+        licence=JR_LICENCE,
+        items=items,
+        subscales=(subscale,),
+        references=(source, "instruments.md 3.3"),
+        thresholds=thresholds,
+        notes=(
+            "Item ids are those of the parent KOOS; the JR form numbers them S1, P1–P4, A1, A2.",
+            "The table is non-linear: raw 14 gives 52.465, not 50.",
+        ),
     )
 
 
 RECIPES = {
-    "koos": Recipe(build_koos, (
-        OptionSpec("missing_rule", ("2012", "1998"), "2012",
-                   "KOOS Scoring 2012 (≥50 % answered) or the superseded 1998 minimums"),
-    )),
+    "koos": Recipe(
+        build_koos,
+        (
+            OptionSpec(
+                "missing_rule",
+                ("2012", "1998"),
+                "2012",
+                "KOOS Scoring 2012 (≥50 % answered) or the superseded 1998 minimums",
+            ),
+        ),
+    ),
     "koos_ps": Recipe(build_koos_ps, (PS_DIRECTION, PS_MISSING)),
     "koos_jr": Recipe(build_koos_jr),
 }

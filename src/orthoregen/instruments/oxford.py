@@ -32,21 +32,49 @@ BEARD = "Beard DJ et al., J Clin Epidemiol 2015;68:73–9"
 PASS_2014 = "Bone Joint Res 2014;3:7–13"
 
 TOPICS = {
-    "oks": ("usual knee pain", "washing and drying", "car or public transport",
-            "walking time before severe pain", "pain standing up from a chair after a meal",
-            "limping", "kneel and get up", "pain in bed at night",
-            "pain interfering with usual work", "knee giving way", "household shopping",
-            "walking down a flight of stairs"),
+    "oks": (
+        "usual knee pain",
+        "washing and drying",
+        "car or public transport",
+        "walking time before severe pain",
+        "pain standing up from a chair after a meal",
+        "limping",
+        "kneel and get up",
+        "pain in bed at night",
+        "pain interfering with usual work",
+        "knee giving way",
+        "household shopping",
+        "walking down a flight of stairs",
+    ),
     # OHS and OSS order unconfirmed (instruments.md 13.3); totals do not depend on it.
-    "ohs": ("usual hip pain", "washing and drying", "car or public transport",
-            "putting on socks/stockings/tights", "household shopping",
-            "walking time before severe pain", "climbing a flight of stairs",
-            "pain standing up from a chair after a meal", "limping",
-            "sudden severe pain", "pain interfering with usual work", "pain in bed at night"),
-    "oss": ("worst shoulder pain", "usual shoulder pain", "pain in bed at night",
-            "pain interfering with usual work", "dressing", "car or public transport",
-            "knife and fork", "household shopping", "carrying a tray", "combing hair",
-            "hanging clothes", "washing under arms"),
+    "ohs": (
+        "usual hip pain",
+        "washing and drying",
+        "car or public transport",
+        "putting on socks/stockings/tights",
+        "household shopping",
+        "walking time before severe pain",
+        "climbing a flight of stairs",
+        "pain standing up from a chair after a meal",
+        "limping",
+        "sudden severe pain",
+        "pain interfering with usual work",
+        "pain in bed at night",
+    ),
+    "oss": (
+        "worst shoulder pain",
+        "usual shoulder pain",
+        "pain in bed at night",
+        "pain interfering with usual work",
+        "dressing",
+        "car or public transport",
+        "knife and fork",
+        "household shopping",
+        "carrying a tray",
+        "combing hair",
+        "hanging clothes",
+        "washing under arms",
+    ),
 }
 NAMES = {
     "oks": ("Oxford Knee Score", "knee"),
@@ -64,17 +92,53 @@ def _thresholds(instrument_id: str) -> tuple[Threshold, ...]:
     cohort, individual, between, mdc, acceptable = ARTHROPLASTY_THRESHOLDS[instrument_id]
     nhs = f"NHS PROMs, {joint} arthroplasty"
     return (
-        Threshold("total", ThresholdKind.MIC, cohort, "points", joint, nhs, BEARD,
-                  Evidence.VERIFIED, note="within-person change, cohort level (approximate)"),
-        Threshold("total", ThresholdKind.MIC, individual, "points", joint, nhs, BEARD,
-                  Evidence.VERIFIED, note="individual level, ROC"),
-        Threshold("total", ThresholdKind.MID, between, "points", joint, nhs, BEARD,
-                  Evidence.VERIFIED, note="between groups (approximate)"),
-        Threshold("total", ThresholdKind.MDC90, mdc, "points", joint, nhs, BEARD,
-                  Evidence.VERIFIED),
-        Threshold("total", ThresholdKind.PASS, acceptable, "points", joint,
-                  f"mid-term after {joint} arthroplasty", PASS_2014, Evidence.VERIFIED,
-                  note="at or above; not validated as an absolute threshold"),
+        Threshold(
+            "total",
+            ThresholdKind.MIC,
+            cohort,
+            "points",
+            joint,
+            nhs,
+            BEARD,
+            Evidence.VERIFIED,
+            note="within-person change, cohort level (approximate)",
+        ),
+        Threshold(
+            "total",
+            ThresholdKind.MIC,
+            individual,
+            "points",
+            joint,
+            nhs,
+            BEARD,
+            Evidence.VERIFIED,
+            note="individual level, ROC",
+        ),
+        Threshold(
+            "total",
+            ThresholdKind.MID,
+            between,
+            "points",
+            joint,
+            nhs,
+            BEARD,
+            Evidence.VERIFIED,
+            note="between groups (approximate)",
+        ),
+        Threshold(
+            "total", ThresholdKind.MDC90, mdc, "points", joint, nhs, BEARD, Evidence.VERIFIED
+        ),
+        Threshold(
+            "total",
+            ThresholdKind.PASS,
+            acceptable,
+            "points",
+            joint,
+            f"mid-term after {joint} arthroplasty",
+            PASS_2014,
+            Evidence.VERIFIED,
+            note="at or above; not validated as an absolute threshold",
+        ),
     )
 
 
@@ -82,26 +146,51 @@ def _recipe(instrument_id: str) -> Recipe:
     name, joint = NAMES[instrument_id]
 
     def build(imputed_rounding: str) -> Instrument:
-        items = tuple(Item(f"Q{number}", topic, codes(0, 4), higher_is_better=True)
-                      for number, topic in enumerate(TOPICS[instrument_id], start=1))
-        rule = MeanImputedSum(2, "OUI guidance as summarised by awell [S]",
-                              round_imputed=imputed_rounding == "whole_code")
-        total = Subscale("total", name, tuple(item.id for item in items), rule, 0, 48,
-                         higher_is_better=True, decimals=0)
+        items = tuple(
+            Item(f"Q{number}", topic, codes(0, 4), higher_is_better=True)
+            for number, topic in enumerate(TOPICS[instrument_id], start=1)
+        )
+        rule = MeanImputedSum(
+            2,
+            "OUI guidance as summarised by awell [S]",
+            round_imputed=imputed_rounding == "whole_code",
+        )
+        total = Subscale(
+            "total",
+            name,
+            tuple(item.id for item in items),
+            rule,
+            0,
+            48,
+            higher_is_better=True,
+            decimals=0,
+        )
         notes = ("Arthroplasty-derived thresholds are indicative only for injection cohorts.",)
         if instrument_id == "oks":
-            notes += ("Display-only bands (not validated cut-offs): 0–19 severe, 20–29 "
-                      "moderate to severe, 30–39 mild to moderate, 40–48 satisfactory.",)
+            notes += (
+                "Display-only bands (not validated cut-offs): 0–19 severe, 20–29 "
+                "moderate to severe, 30–39 mild to moderate, 40–48 satisfactory.",
+            )
         return Instrument(
-            id=instrument_id, name=name, version="2007 scoring (0–48)", joints=(joint,),
-            completed_by=CompletedBy.PATIENT, recall_period="past 4 weeks", licence=LICENCE,
-            items=items, subscales=(total,), references=(MURRAY, "instruments.md 5"),
-            thresholds=_thresholds(instrument_id), notes=notes,
+            id=instrument_id,
+            name=name,
+            version="2007 scoring (0–48)",
+            joints=(joint,),
+            completed_by=CompletedBy.PATIENT,
+            recall_period="past 4 weeks",
+            licence=LICENCE,
+            items=items,
+            subscales=(total,),
+            references=(MURRAY, "instruments.md 5"),
+            thresholds=_thresholds(instrument_id),
+            notes=notes,
         )
 
     build.__doc__ = f"Build the {name} with the chosen rounding of substituted answers."
     option = OptionSpec(
-        "imputed_rounding", ("none", "whole_code"), "none",
+        "imputed_rounding",
+        ("none", "whole_code"),
+        "none",
         "instruments.md 13.3 [U]: keep the substituted mean unrounded unless the guide says so",
     )
     return Recipe(build, (option,))

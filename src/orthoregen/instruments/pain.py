@@ -1,4 +1,4 @@
-"""Pain intensity: visual analogue scale 0–100 mm and numeric rating scale 0–10 (instruments.md 1)."""
+"""Pain intensity: VAS 0–100 mm and NRS 0–10 (instruments.md 1)."""
 
 from __future__ import annotations
 
@@ -46,8 +46,17 @@ def _vas_thresholds() -> tuple[Threshold, ...]:
         (ThresholdKind.MDC95, 33.0, "mm", "hip", MDC_2014, "OA awaiting arthroplasty"),
     ]
     return tuple(
-        Threshold("pain", kind, value, unit, joint, population, source, Evidence.VERIFIED,
-                  note="PASS: at or below is acceptable" if kind is ThresholdKind.PASS else "")
+        Threshold(
+            "pain",
+            kind,
+            value,
+            unit,
+            joint,
+            population,
+            source,
+            Evidence.VERIFIED,
+            note="PASS: at or below is acceptable" if kind is ThresholdKind.PASS else "",
+        )
         for kind, value, unit, joint, source, population in rows
     )
 
@@ -55,36 +64,68 @@ def _vas_thresholds() -> tuple[Threshold, ...]:
 def build_vas(recall_period: str) -> Instrument:
     """Build the pain VAS: distance in whole mm from the 'no pain' anchor, higher = worse."""
     item = Item("VAS", "pain intensity", (0.0, 100.0), Scale(0, 100, "mm"), higher_is_better=False)
-    subscale = Subscale("pain", "Pain VAS", ("VAS",), Single(), 0, 100,
-                        higher_is_better=False, decimals=0)
+    subscale = Subscale(
+        "pain", "Pain VAS", ("VAS",), Single(), 0, 100, higher_is_better=False, decimals=0
+    )
     return Instrument(
-        id="vas_pain", name="Pain visual analogue scale (0–100 mm)", version="100 mm line",
-        joints=JOINTS, completed_by=CompletedBy.PATIENT, recall_period=recall_period,
-        licence=FREE, items=(item,), subscales=(subscale,),
-        references=("instruments.md 1",), thresholds=_vas_thresholds(),
+        id="vas_pain",
+        name="Pain visual analogue scale (0–100 mm)",
+        version="100 mm line",
+        joints=JOINTS,
+        completed_by=CompletedBy.PATIENT,
+        recall_period=recall_period,
+        licence=FREE,
+        items=(item,),
+        subscales=(subscale,),
+        references=("instruments.md 1",),
+        thresholds=_vas_thresholds(),
         notes=("Paper forms: measure with a ruler to the whole mm; sliders have no default.",),
     )
 
 
 def build_nrs(recall_period: str) -> Instrument:
     """Build the 11-point pain NRS: whole numbers 0 (no pain) to 10 (worst), higher = worse."""
-    item = Item("NRS", "pain intensity", tuple(float(c) for c in range(11)),
-                higher_is_better=False)
-    subscale = Subscale("pain", "Pain NRS", ("NRS",), Single(), 0, 10,
-                        higher_is_better=False, decimals=0, loinc="72514-3")
+    item = Item("NRS", "pain intensity", tuple(float(c) for c in range(11)), higher_is_better=False)
+    subscale = Subscale(
+        "pain",
+        "Pain NRS",
+        ("NRS",),
+        Single(),
+        0,
+        10,
+        higher_is_better=False,
+        decimals=0,
+        loinc="72514-3",
+    )
     salaffi = "Salaffi F et al., Eur J Pain 2004;8:283–91"
     population = "chronic musculoskeletal pain"
     thresholds = (
-        Threshold("pain", ThresholdKind.MCID, -2.0, "points", None, population, salaffi,
-                  Evidence.UNVERIFIED),
-        Threshold("pain", ThresholdKind.MCID, -30.0, "%", None, population, salaffi,
-                  Evidence.UNVERIFIED),
+        Threshold(
+            "pain",
+            ThresholdKind.MCID,
+            -2.0,
+            "points",
+            None,
+            population,
+            salaffi,
+            Evidence.UNVERIFIED,
+        ),
+        Threshold(
+            "pain", ThresholdKind.MCID, -30.0, "%", None, population, salaffi, Evidence.UNVERIFIED
+        ),
     )
     return Instrument(
-        id="nrs_pain", name="Pain numeric rating scale (0–10)", version="11-point NRS",
-        joints=JOINTS, completed_by=CompletedBy.PATIENT, recall_period=recall_period,
-        licence=FREE, items=(item,), subscales=(subscale,),
-        references=("instruments.md 1",), thresholds=thresholds,
+        id="nrs_pain",
+        name="Pain numeric rating scale (0–10)",
+        version="11-point NRS",
+        joints=JOINTS,
+        completed_by=CompletedBy.PATIENT,
+        recall_period=recall_period,
+        licence=FREE,
+        items=(item,),
+        subscales=(subscale,),
+        references=("instruments.md 1",),
+        thresholds=thresholds,
         notes=("Keep the native 0–10 value; any ×10 rescaling for pooling is flagged elsewhere.",),
     )
 

@@ -40,8 +40,7 @@ MOVEMENTS = {
     "shoulder": (
         ("forward_flexion_deg", "forward flexion (elevation)", 180, True),
         ("abduction_deg", "abduction", 180, True),
-        ("external_rotation_side_deg", "external rotation at the side (0° abduction)", 120,
-         True),
+        ("external_rotation_side_deg", "external rotation at the side (0° abduction)", 120, True),
         ("external_rotation_90_deg", "external rotation at 90° abduction", 150, True),
         ("internal_rotation_90_deg", "internal rotation at 90° abduction", 120, True),
     ),
@@ -52,15 +51,38 @@ def _recipe(joint: str) -> Recipe:
     def build() -> Instrument:
         items, subscales = [], []
         for item_id, movement, maximum, better_high in MOVEMENTS[joint]:
-            items.append(Item(item_id, movement, (), Scale(0, maximum, "degrees"),
-                              higher_is_better=better_high))
-            subscales.append(Subscale(item_id, movement.capitalize(), (item_id,), Single(), 0,
-                                      maximum, higher_is_better=bool(better_high), decimals=0))
+            items.append(
+                Item(
+                    item_id,
+                    movement,
+                    (),
+                    Scale(0, maximum, "degrees"),
+                    higher_is_better=better_high,
+                )
+            )
+            subscales.append(
+                Subscale(
+                    item_id,
+                    movement.capitalize(),
+                    (item_id,),
+                    Single(),
+                    0,
+                    maximum,
+                    higher_is_better=bool(better_high),
+                    decimals=0,
+                )
+            )
         return Instrument(
-            id=f"rom_{joint}", name=f"{joint.capitalize()} range of motion",
-            version="goniometer, neutral-zero method", joints=(joint,),
-            completed_by=CompletedBy.CLINICIAN, recall_period="at examination", licence=FREE,
-            items=tuple(items), subscales=tuple(subscales), references=("instruments.md 8.3",),
+            id=f"rom_{joint}",
+            name=f"{joint.capitalize()} range of motion",
+            version="goniometer, neutral-zero method",
+            joints=(joint,),
+            completed_by=CompletedBy.CLINICIAN,
+            recall_period="at examination",
+            licence=FREE,
+            items=tuple(items),
+            subscales=tuple(subscales),
+            references=("instruments.md 8.3",),
             notes=("Inter-rater error is several degrees; treat small changes as noise.",),
         )
 

@@ -221,7 +221,7 @@ class Reversed:
 
 @dataclass(frozen=True)
 class PointsSum:
-    """Add each item's points (the code itself, or a conversion of a measurement), × multiply / divide.
+    """Add each item's points (its code, or a measurement converted), × multiply / divide.
 
     Every item is required; `cap` is the published maximum (e.g. Harris ROM 5 points).
     """

@@ -20,15 +20,24 @@ from orthoregen.instruments.rules import Single
 
 def build_sane() -> Instrument:
     """Build SANE: one whole-number rating 0–100 % of normal, higher = better."""
-    item = Item("SANE", "joint as a percentage of normal", (0.0, 100.0), Scale(0, 100, "%"),
-                higher_is_better=True)
+    item = Item(
+        "SANE",
+        "joint as a percentage of normal",
+        (0.0, 100.0),
+        Scale(0, 100, "%"),
+        higher_is_better=True,
+    )
     subscale = Subscale("sane", "SANE", ("SANE",), Single(), 0, 100, True, decimals=0)
     return Instrument(
-        id="sane", name="Single Assessment Numeric Evaluation", version="Williams 1999",
-        joints=("knee", "hip", "shoulder"), completed_by=CompletedBy.PATIENT,
+        id="sane",
+        name="Single Assessment Numeric Evaluation",
+        version="Williams 1999",
+        joints=("knee", "hip", "shoulder"),
+        completed_by=CompletedBy.PATIENT,
         recall_period="current state",
         licence=Licence("generic instrument, no owner", "free to use", ships_wording=True),
-        items=(item,), subscales=(subscale,),
+        items=(item,),
+        subscales=(subscale,),
         references=("Williams GN et al., Am J Sports Med 1999;27:214–21", "instruments.md 8.2"),
     )
 

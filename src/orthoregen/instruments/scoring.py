@@ -82,14 +82,22 @@ def display_value(instrument_id: str, subscale_id: str, value: float | None) -> 
 
 def _validated_values(instrument: Instrument, responses: Mapping[str, object]) -> list:
     if not isinstance(responses, Mapping):
-        raise ResponseError(instrument.id, "*", "a response must be an object of item codes",
-                            "item ids " + ", ".join(instrument.item_index))
+        raise ResponseError(
+            instrument.id,
+            "*",
+            "a response must be an object of item codes",
+            "item ids " + ", ".join(instrument.item_index),
+        )
     values: list[float | None] = [None] * len(instrument.items)
     for item_id, value in responses.items():
         position = instrument.item_index.get(item_id)  # type: ignore[call-overload]
         if position is None:
-            raise ResponseError(instrument.id, str(item_id), "no such item",
-                                "item ids " + ", ".join(instrument.item_index))
+            raise ResponseError(
+                instrument.id,
+                str(item_id),
+                "no such item",
+                "item ids " + ", ".join(instrument.item_index),
+            )
         values[position] = _validated_code(instrument, instrument.items[position], value)
     return values
 
@@ -104,8 +112,9 @@ def _validated_code(instrument: Instrument, item: Item, value: object) -> float 
     if math.isnan(number):
         return None  # NaN is how tables mark "not answered"; treat a single response alike
     if not item.accepts(number):
-        raise ResponseError(instrument.id, item.id, f"{format_code(number)} is not allowed",
-                            item.allowed())
+        raise ResponseError(
+            instrument.id, item.id, f"{format_code(number)} is not allowed", item.allowed()
+        )
     return number
 
 
@@ -123,34 +132,45 @@ def score_batch(
     """
     instrument = get_instrument(instrument_id, options)
     block, index = _as_block(instrument, table)
-    slices = [_as_slice([instrument.item_index[item_id] for item_id in subscale.items])
-              for subscale in instrument.subscales]
+    slices = [
+        _as_slice([instrument.item_index[item_id] for item_id in subscale.items])
+        for subscale in instrument.subscales
+    ]
     columns = np.full((len(instrument.subscales), len(block)), np.nan)
     # Row chunks small enough for the CPU cache, each copied column-major so that every
     # item is one contiguous run: several times faster than whole-table passes.
     for start in range(0, len(block), CHUNK_ROWS):
         chunk = np.asfortranarray(block[start : start + CHUNK_ROWS])
         _validate_block(instrument, chunk, first_row=start)
-        for subscale, positions, values in zip(instrument.subscales, slices, columns,
-                                               strict=True):
+        for subscale, positions, values in zip(instrument.subscales, slices, columns, strict=True):
             values[start : start + len(chunk)] = subscale.rule.score_many(chunk[:, positions])
-    return pd.DataFrame(dict(zip((s.id for s in instrument.subscales), columns, strict=True)),
-                        index=index)
+    return pd.DataFrame(
+        dict(zip((s.id for s in instrument.subscales), columns, strict=True)), index=index
+    )
 
 
 def _as_block(instrument: Instrument, table: object) -> tuple[np.ndarray, pd.Index | None]:
     if isinstance(table, pd.DataFrame):
         duplicated = table.columns[table.columns.duplicated()]
         if len(duplicated):
-            raise ResponseError(instrument.id, str(duplicated[0]), "column appears twice",
-                                "each item once")
+            raise ResponseError(
+                instrument.id, str(duplicated[0]), "column appears twice", "each item once"
+            )
         for column, dtype in table.dtypes.items():
             if column not in instrument.item_index:
-                raise ResponseError(instrument.id, str(column), "no such item",
-                                    "item ids " + ", ".join(instrument.item_index))
+                raise ResponseError(
+                    instrument.id,
+                    str(column),
+                    "no such item",
+                    "item ids " + ", ".join(instrument.item_index),
+                )
             if not _is_numeric(dtype):
-                raise ResponseError(instrument.id, str(column), f"column of {dtype} values",
-                                    instrument.item(str(column)).allowed())
+                raise ResponseError(
+                    instrument.id,
+                    str(column),
+                    f"column of {dtype} values",
+                    instrument.item(str(column)).allowed(),
+                )
         # Column by column into a column-major block; absent items stay NaN (not answered).
         block = np.full((len(table), len(instrument.items)), np.nan, order="F")
         for column in table.columns:
@@ -159,11 +179,19 @@ def _as_block(instrument: Instrument, table: object) -> tuple[np.ndarray, pd.Ind
         return block, table.index
     if isinstance(table, np.ndarray):
         if table.ndim != 2 or table.shape[1] != len(instrument.items):
-            raise ResponseError(instrument.id, "*", f"array of shape {table.shape}",
-                                f"2-D array with {len(instrument.items)} columns in item order")
+            raise ResponseError(
+                instrument.id,
+                "*",
+                f"array of shape {table.shape}",
+                f"2-D array with {len(instrument.items)} columns in item order",
+            )
         if not _is_numeric(table.dtype):
-            raise ResponseError(instrument.id, "*", f"array of {table.dtype} values",
-                                "numbers, NaN for not answered")
+            raise ResponseError(
+                instrument.id,
+                "*",
+                f"array of {table.dtype} values",
+                "numbers, NaN for not answered",
+            )
         return table.astype(float, copy=False), None
     raise TypeError(f"score_batch takes a pandas DataFrame or a numpy array, not {type(table)}")
 
@@ -185,9 +213,8 @@ def _validate_block(instrument: Instrument, block: np.ndarray, first_row: int) -
         if not valid.all():
             row, column = np.argwhere(~valid)[0]
             bad = instrument.items[positions[column]]
-            raise ResponseError(instrument.id, bad.id,
-                                f"{format_code(values[row, column])} is not allowed (row {first_row + row})",
-                                bad.allowed())
+            problem = f"{format_code(values[row, column])} is not allowed (row {first_row + row})"
+            raise ResponseError(instrument.id, bad.id, problem, bad.allowed())
 
 
 def _accepted(item: Item, values: np.ndarray) -> np.ndarray:

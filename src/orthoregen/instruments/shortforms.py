@@ -25,11 +25,15 @@ NO_DIFFICULTY_HIGH = "100_no_difficulty"
 EXTREME_DIFFICULTY_HIGH = "100_extreme_difficulty"
 
 PS_DIRECTION = OptionSpec(
-    "table_direction", (NO_DIFFICULTY_HIGH, EXTREME_DIFFICULTY_HIGH), NO_DIFFICULTY_HIGH,
+    "table_direction",
+    (NO_DIFFICULTY_HIGH, EXTREME_DIFFICULTY_HIGH),
+    NO_DIFFICULTY_HIGH,
     "koos.nu Table 1a (100 = no difficulty) or the original Table 1b (100 = extreme difficulty)",
 )
 PS_MISSING = OptionSpec(
-    "max_missing", ("0", "1"), "0",
+    "max_missing",
+    ("0", "1"),
+    "0",
     "instruments.md 13.2 [U]: default every item required; '1' is a documented local rule "
     "that prorates the raw sum before look-up",
 )
@@ -58,19 +62,39 @@ def ps_thresholds(
     """
     improving = 1.0 if direction == NO_DIFFICULTY_HIGH else -1.0
     thresholds = [
-        Threshold("physical_function", kind, improving * magnitude, "points", joint, population,
-                  source, evidence)
+        Threshold(
+            "physical_function",
+            kind,
+            improving * magnitude,
+            "points",
+            joint,
+            population,
+            source,
+            evidence,
+        )
         for kind, magnitude in changes
     ]
     for kind, value in states:
         if direction == NO_DIFFICULTY_HIGH:
-            thresholds.append(Threshold("physical_function", kind, value, "points", joint,
-                                        population, source, evidence))
+            thresholds.append(
+                Threshold(
+                    "physical_function", kind, value, "points", joint, population, source, evidence
+                )
+            )
         else:
-            thresholds.append(Threshold(
-                "physical_function", kind, round_half_away(100 - value, 1), "points", joint,
-                population, source, evidence,
-                note=f"published as {value} on the 100 = no difficulty table; mirrored"))
+            thresholds.append(
+                Threshold(
+                    "physical_function",
+                    kind,
+                    round_half_away(100 - value, 1),
+                    "points",
+                    joint,
+                    population,
+                    source,
+                    evidence,
+                    note=f"published as {value} on the 100 = no difficulty table; mirrored",
+                )
+            )
     return tuple(thresholds)
 
 
@@ -91,14 +115,29 @@ def short_form(
     if direction == EXTREME_DIFFICULTY_HIGH:
         # 100 − value, rounded back to the published one decimal (100 − 94.4 is 5.59999…).
         table = tuple(round_half_away(100 - value, 1) for value in table)
-    subscale = Subscale("physical_function", name, tuple(item.id for item in items),
-                        TableLookup(table, source, max_missing), 0, 100,
-                        higher_is_better=direction == NO_DIFFICULTY_HIGH)
+    subscale = Subscale(
+        "physical_function",
+        name,
+        tuple(item.id for item in items),
+        TableLookup(table, source, max_missing),
+        0,
+        100,
+        higher_is_better=direction == NO_DIFFICULTY_HIGH,
+    )
     return Instrument(
-        id=instrument_id, name=name, version=version, joints=(joint,),
-        completed_by=CompletedBy.PATIENT, recall_period="last week", licence=licence,
-        items=items, subscales=(subscale,), references=(source, "instruments.md 3.2, 4.2"),
+        id=instrument_id,
+        name=name,
+        version=version,
+        joints=(joint,),
+        completed_by=CompletedBy.PATIENT,
+        recall_period="last week",
+        licence=licence,
+        items=items,
+        subscales=(subscale,),
+        references=(source, "instruments.md 3.2, 4.2"),
         thresholds=thresholds,
-        notes=("Item ids are those of the parent questionnaire.",
-               "Always state which table direction was used."),
+        notes=(
+            "Item ids are those of the parent questionnaire.",
+            "Always state which table direction was used.",
+        ),
     )

@@ -29,27 +29,51 @@ LICENCE = Licence(
 )
 
 PAIN_TOPICS = (
-    "walking on flat surface", "going up or down stairs", "at night while in bed",
-    "sitting or lying", "standing upright",
+    "walking on flat surface",
+    "going up or down stairs",
+    "at night while in bed",
+    "sitting or lying",
+    "standing upright",
 )
 STIFFNESS_TOPICS = (
-    "after first waking in the morning", "after sitting, lying or resting later in the day",
+    "after first waking in the morning",
+    "after sitting, lying or resting later in the day",
 )
 # Same order as KOOS/HOOS A1–A17 (instruments.md 2; F10 rising from bed, F12 lying in bed).
 FUNCTION_TOPICS = (
-    "descending stairs", "ascending stairs", "rising from sitting", "standing",
-    "bending to floor", "walking on flat surface", "getting in/out of car", "going shopping",
-    "putting on socks/stockings", "rising from bed", "taking off socks/stockings",
-    "lying in bed", "getting in/out of bath", "sitting", "getting on/off toilet",
-    "heavy domestic duties", "light domestic duties",
+    "descending stairs",
+    "ascending stairs",
+    "rising from sitting",
+    "standing",
+    "bending to floor",
+    "walking on flat surface",
+    "getting in/out of car",
+    "going shopping",
+    "putting on socks/stockings",
+    "rising from bed",
+    "taking off socks/stockings",
+    "lying in bed",
+    "getting in/out of bath",
+    "sitting",
+    "getting on/off toilet",
+    "heavy domestic duties",
+    "light domestic duties",
 )
 
 WHITEHOUSE = "Whitehouse SL et al., J Bone Joint Surg Br 2004;86-B(Supp IV):469"
 OPTIONS = (
-    OptionSpec("pain_missing", ("impute_one", "none"), "impute_one",
-               "instruments.md 2 [S]: one missing pain item replaced by the mean of the others"),
-    OptionSpec("stiffness_missing", ("none", "impute_one"), "none",
-               "instruments.md 13.1 [U]: default no score if any stiffness item is missing"),
+    OptionSpec(
+        "pain_missing",
+        ("impute_one", "none"),
+        "impute_one",
+        "instruments.md 2 [S]: one missing pain item replaced by the mean of the others",
+    ),
+    OptionSpec(
+        "stiffness_missing",
+        ("none", "impute_one"),
+        "none",
+        "instruments.md 13.1 [U]: default no score if any stiffness item is missing",
+    ),
 )
 
 # version id: (version label, item scale or None for 0–4 categories, item maximum)
@@ -72,8 +96,9 @@ def _items(scale: Scale | None, item_max: int) -> tuple[Item, ...]:
 
 def _subscales(item_max: int, pain_missing: str, stiffness_missing: str) -> tuple[Subscale, ...]:
     pain = MeanImputedSum(1 if pain_missing == "impute_one" else 0, "WOMAC 3.1 convention [S]")
-    stiffness = MeanImputedSum(1 if stiffness_missing == "impute_one" else 0,
-                               "instruments.md 13.1, configurable")
+    stiffness = MeanImputedSum(
+        1 if stiffness_missing == "impute_one" else 0, "instruments.md 13.1, configurable"
+    )
     function = MeanImputedSum(3, WHITEHOUSE)
     parts = (("Pain", 5, pain), ("Stiffness", 2, stiffness), ("Function", 17, function))
     total = Parts(parts)
@@ -81,16 +106,37 @@ def _subscales(item_max: int, pain_missing: str, stiffness_missing: str) -> tupl
     spans = {"pain": ids[:5], "stiffness": ids[5:7], "function": ids[7:], "total": ids}
     rules = {"pain": pain, "stiffness": stiffness, "function": function, "total": total}
     subscales = []
-    for subscale_id, name in (("pain", "Pain"), ("stiffness", "Stiffness"),
-                              ("function", "Function"), ("total", "Total")):
+    for subscale_id, name in (
+        ("pain", "Pain"),
+        ("stiffness", "Stiffness"),
+        ("function", "Function"),
+        ("total", "Total"),
+    ):
         maximum = item_max * len(spans[subscale_id])
         rule = rules[subscale_id]
-        subscales.append(Subscale(subscale_id, name, tuple(spans[subscale_id]), rule, 0, maximum,
-                                  higher_is_better=False))
+        subscales.append(
+            Subscale(
+                subscale_id,
+                name,
+                tuple(spans[subscale_id]),
+                rule,
+                0,
+                maximum,
+                higher_is_better=False,
+            )
+        )
         normalised = Rescaled(rule, 100, maximum, f"100 × raw / {maximum} (100 = worst)")
-        subscales.append(Subscale(f"{subscale_id}_normalised", f"{name} (0–100)",
-                                  tuple(spans[subscale_id]), normalised, 0, 100,
-                                  higher_is_better=False))
+        subscales.append(
+            Subscale(
+                f"{subscale_id}_normalised",
+                f"{name} (0–100)",
+                tuple(spans[subscale_id]),
+                normalised,
+                0,
+                100,
+                higher_is_better=False,
+            )
+        )
     return tuple(subscales)
 
 
@@ -106,16 +152,36 @@ def _thresholds(version_id: str) -> tuple[Threshold, ...]:
         ("function_normalised", ThresholdKind.PASS, 31.0, "points", "knee", pass_),
         ("function_normalised", ThresholdKind.PASS, 34.4, "points", "hip", pass_),
     ]
-    thresholds = [Threshold(subscale, kind, value, unit, joint, cohort, source, Evidence.VERIFIED)
-                  for subscale, kind, value, unit, joint, source in rows]
+    thresholds = [
+        Threshold(subscale, kind, value, unit, joint, cohort, source, Evidence.VERIFIED)
+        for subscale, kind, value, unit, joint, source in rows
+    ]
     if version_id == "womac_lk31":
         physio = "Rheumatol Int 2013;33:2773–82"
         population = "hip OA, 9 weeks after physiotherapy"
         thresholds += [
-            Threshold("pain", ThresholdKind.PASS, 10.0, "points", "hip", population, physio,
-                      Evidence.VERIFIED, note="at or below on 0–20"),
-            Threshold("function", ThresholdKind.PASS, 35.0, "points", "hip", population, physio,
-                      Evidence.VERIFIED, note="at or below on 0–68"),
+            Threshold(
+                "pain",
+                ThresholdKind.PASS,
+                10.0,
+                "points",
+                "hip",
+                population,
+                physio,
+                Evidence.VERIFIED,
+                note="at or below on 0–20",
+            ),
+            Threshold(
+                "function",
+                ThresholdKind.PASS,
+                35.0,
+                "points",
+                "hip",
+                population,
+                physio,
+                Evidence.VERIFIED,
+                note="at or below on 0–68",
+            ),
         ]
     return tuple(thresholds)
 
@@ -125,12 +191,17 @@ def _recipe(version_id: str) -> Recipe:
 
     def build(pain_missing: str, stiffness_missing: str) -> Instrument:
         return Instrument(
-            id=version_id, name=f"WOMAC {label}", version=label.split()[0],
-            joints=("knee", "hip"), completed_by=CompletedBy.PATIENT,
-            recall_period="last 48 hours", licence=LICENCE,
+            id=version_id,
+            name=f"WOMAC {label}",
+            version=label.split()[0],
+            joints=("knee", "hip"),
+            completed_by=CompletedBy.PATIENT,
+            recall_period="last 48 hours",
+            licence=LICENCE,
             items=_items(scale, item_max),
             subscales=_subscales(item_max, pain_missing, stiffness_missing),
-            references=("instruments.md 2", WHITEHOUSE), thresholds=_thresholds(version_id),
+            references=("instruments.md 2", WHITEHOUSE),
+            thresholds=_thresholds(version_id),
             notes=("Always report the version and range; WOMAC totals range 0–96 to 0–2400.",),
         )
 
