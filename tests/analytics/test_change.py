@@ -105,6 +105,8 @@ def test_mean_change_is_mean_followup_minus_mean_baseline(pairs):
         }
     )
     row = change_from_baseline(scores).iloc[0]
-    assert row["mean_change"] == pytest.approx(row["mean_followup"] - row["mean_baseline"], abs=1e-9)
+    assert row["mean_change"] == pytest.approx(
+        row["mean_followup"] - row["mean_baseline"], abs=1e-9
+    )
     if row["sd_change"] > 0:
         assert row["ci_low"] <= row["mean_change"] <= row["ci_high"]

@@ -19,7 +19,11 @@ def test_counts_due_completed_and_lost_per_timepoint():
     assert list(out.reset_index().columns) == FOLLOW_UP_COLUMNS
     six = out.loc["6m"]
     assert (six.n_scheduled, six.n_due, six.n_completed, six.n_lost, six.n_not_yet_due) == (
-        4, 3, 2, 1, 1,
+        4,
+        3,
+        2,
+        1,
+        1,
     )
     assert six.proportion_lost == pytest.approx(1 / 3)
     twelve = out.loc["12m"]

@@ -13,9 +13,7 @@ from orthoregen.analytics.meta import Tau2Method, cochran_q, random_effects
 
 @pytest.fixture(scope="module")
 def log_rr(bcg):
-    sizes = [
-        log_risk_ratio(r.tpos, r.tneg, r.cpos, r.cneg) for r in bcg.itertuples(index=False)
-    ]
+    sizes = [log_risk_ratio(r.tpos, r.tneg, r.cpos, r.cneg) for r in bcg.itertuples(index=False)]
     return np.array([s.estimate for s in sizes]), np.array([s.variance for s in sizes])
 
 

@@ -15,7 +15,12 @@ import numpy as np
 import pandas as pd
 
 from orthoregen.analytics.intervals import wilson_bounds, wilson_interval
-from orthoregen.analytics.scores import BASELINE, ordered_timepoints, paired_with_baseline, valid_scores
+from orthoregen.analytics.scores import (
+    BASELINE,
+    ordered_timepoints,
+    paired_with_baseline,
+    valid_scores,
+)
 from orthoregen.analytics.thin import MIN_N_TO_CONCLUDE
 
 
@@ -52,7 +57,9 @@ class Proportion:
     too_thin: bool
 
 
-def proportion(count: int, n: int, *, level: float = 0.95, min_n: int = MIN_N_TO_CONCLUDE) -> Proportion:
+def proportion(
+    count: int, n: int, *, level: float = 0.95, min_n: int = MIN_N_TO_CONCLUDE
+) -> Proportion:
     """Return count/n with its Wilson score interval (Newcombe 1998, method 3)."""
     ci = wilson_interval(count, n, level=level)
     return Proportion(count, n, count / n if n else float("nan"), ci.low, ci.high, n < min_n)
@@ -60,7 +67,11 @@ def proportion(count: int, n: int, *, level: float = 0.95, min_n: int = MIN_N_TO
 
 def improvement(change, better: Better):
     """Return the change re-signed so that positive always means better."""
-    return -np.asarray(change, dtype=float) if better is Better.LOWER else np.asarray(change, dtype=float)
+    return (
+        -np.asarray(change, dtype=float)
+        if better is Better.LOWER
+        else np.asarray(change, dtype=float)
+    )
 
 
 def is_improved(change, thresholds: Thresholds):
@@ -129,7 +140,9 @@ def responder_rates(
         return pd.DataFrame(columns=RATE_COLUMNS)
     out = pd.concat(parts, ignore_index=True)
     low, high = wilson_bounds(out["count"].to_numpy(), out["n"].to_numpy(), level=level)
-    out = out.assign(rate=out["count"] / out["n"], ci_low=low, ci_high=high, too_thin=out["n"] < min_n)
+    out = out.assign(
+        rate=out["count"] / out["n"], ci_low=low, ci_high=high, too_thin=out["n"] < min_n
+    )
     order = {t: i for i, t in enumerate(ordered_timepoints(out["timepoint"], timepoints))}
     out = out.sort_values(
         ["instrument", "subscale", "kind", "timepoint"],

@@ -2,13 +2,14 @@
 
 One row per episode × instrument × subscale × timepoint:
 
-| column | meaning |
-|---|---|
-| `episode_id` | one treated joint of one patient (patient + joint + side); bilateral OA gives two |
-| `instrument` | e.g. "KOOS", "WOMAC", "VAS pain" |
-| `subscale` | e.g. "pain", "ADL"; use "total" (or the instrument name) for single scores |
-| `timepoint` | the visit label given by the follow-up window the score fell in ("baseline", "6m"…); scores outside every window carry no label (NaN) and are ignored |
-| `value` | the score on the instrument's own scale; NaN = could not be scored |
+- `episode_id`: one treated joint of one patient (patient + joint + side); bilateral OA
+  gives two episodes, which are not independent: filter to the index joint if that matters;
+- `instrument`: e.g. "KOOS", "WOMAC", "VAS pain";
+- `subscale`: e.g. "pain", "ADL"; "total" for single-score instruments;
+- `timepoint`: the visit label of the follow-up window the score fell in ("baseline",
+  "6m"…), assigned upstream by the schedule; scores outside every window carry no label
+  (NaN) and are ignored;
+- `value`: the score on the instrument's own scale; NaN = could not be scored.
 
 Extra columns (site, cell source, dose band…) are allowed and ignored; filter before calling.
 Exactly one value per episode, instrument, subscale and timepoint is accepted: choosing which
@@ -30,7 +31,9 @@ def valid_scores(scores: pd.DataFrame) -> pd.DataFrame:
     missing = [c for c in REQUIRED_COLUMNS if c not in scores.columns]
     if missing:
         raise ValueError(f"score table lacks columns {missing}")
-    usable = scores.loc[scores["timepoint"].notna() & scores["value"].notna(), list(REQUIRED_COLUMNS)]
+    usable = scores.loc[
+        scores["timepoint"].notna() & scores["value"].notna(), list(REQUIRED_COLUMNS)
+    ]
     dup = usable.duplicated([*KEYS, "timepoint"], keep=False)
     if dup.any():
         example = usable.loc[dup, [*KEYS, "timepoint"]].head(3).to_dict("records")
@@ -39,7 +42,7 @@ def valid_scores(scores: pd.DataFrame) -> pd.DataFrame:
 
 
 def paired_with_baseline(scores: pd.DataFrame, *, baseline: str = BASELINE) -> pd.DataFrame:
-    """Return one row per follow-up score that has a baseline: keys, timepoint, baseline, value, change.
+    """Return follow-up scores that have a baseline, with columns baseline and change.
 
     change = follow-up − baseline on the instrument's own scale (no re-signing here).
     """

@@ -1,0 +1,1 @@
+"""The published-evidence library: seed studies from evidence.md and pooling of their arms."""
