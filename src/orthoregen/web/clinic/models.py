@@ -48,7 +48,7 @@ class Patient(models.Model):
             models.UniqueConstraint(fields=["site", "mrn"], name="patient_mrn_unique_per_site"),
         ]
         indexes = [
-            models.Index(fields=["site", "family_name", "given_name"], name="patient_site_name"),
+            models.Index(fields=["family_name", "given_name", "id"], name="patient_name_order"),
         ]
 
     def __str__(self) -> str:

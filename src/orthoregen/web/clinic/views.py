@@ -10,7 +10,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -42,7 +43,11 @@ def patient_list(request):
             Q(family_name__istartswith=query) | Q(given_name__istartswith=query)
             | Q(mrn__iexact=query)
         )
-    patients = patients.annotate(episode_count=Count("episodes")) \
+    # A correlated subquery counts episodes for the 25 rows shown only; a JOIN with GROUP BY
+    # would aggregate the whole registry before paginating.
+    episode_count = JointEpisode.objects.filter(patient=OuterRef("pk")).order_by() \
+        .values("patient").annotate(n=Count("pk")).values("n")
+    patients = patients.annotate(episode_count=Coalesce(Subquery(episode_count), 0)) \
         .order_by("family_name", "given_name", "id")
     page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
     access_record(request, AccessAction.SEARCH, detail=f"q={query!r} page={page.number}")
