@@ -1,0 +1,234 @@
+"""Evaluate a unit's quality-control results against a versioned release specification.
+
+Default specifications are shared/cell_products.md 1.1-1.5: ISCT identity markers (Dominici
+et al., Cytotherapy 2006;8:315-317), viability >= 70 % (FDA 2008 CMC guidance, `CFG`),
+sterility (USP <71>, Ph. Eur. 2.6.1 / 2.6.27), mycoplasma (USP <63>, Ph. Eur. 2.6.7) and
+endotoxin K/M with K = 5 EU/kg for any non-intrathecal route (USP <85>). A product may carry
+its own stricter or different specification (1.1, J Transl Med 2018 example).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from orthoregen.products.product_class import ProductClass
+
+
+class QcOutcome(StrEnum):
+    NEGATIVE = "negative"
+    POSITIVE = "positive"
+    PENDING = "pending"
+
+
+class Verdict(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    PENDING = "pending"
+    MISSING = "missing"
+
+
+class ReleaseOutcome(StrEnum):
+    FULL = "full"
+    CONDITIONAL_PENDING_STERILITY = "conditional_pending_sterility"
+    NOT_RELEASABLE = "not_releasable"
+
+
+@dataclass(frozen=True)
+class PercentAtLeast:
+    """Pass when the measured % is at least `minimum_percent` (e.g. CD73 >= 95 %)."""
+
+    test_id: str
+    minimum_percent: float
+    citation: str
+
+
+@dataclass(frozen=True)
+class PercentAtMost:
+    """Pass when every measured alternative is at most `maximum_percent` (CD14 or CD11b)."""
+
+    test_ids: tuple[str, ...]
+    maximum_percent: float
+    citation: str
+
+
+@dataclass(frozen=True)
+class MustBeNegative:
+    test_id: str
+    citation: str
+
+
+@dataclass(frozen=True)
+class EndotoxinPerDose:
+    """USP <85>: total EU in the dose <= K x body weight (K EU/kg; M = whole dose at once)."""
+
+    k_eu_per_kg: float
+    citation: str
+    # 1.5 CFG: a missing weight is computed as 70 kg and the evaluation flagged.
+    assumed_weight_kg: float = 70.0
+
+
+Criterion = PercentAtLeast | PercentAtMost | MustBeNegative | EndotoxinPerDose
+
+
+@dataclass(frozen=True)
+class ReleaseSpecification:
+    spec_id: str
+    version: str
+    effective_from: date
+    product_classes: frozenset[ProductClass]
+    criteria: tuple[Criterion, ...]
+    # Tests that do not apply, with the reason recorded instead of a blank (1.4).
+    not_applicable: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class QcResults:
+    """Measured values by test id: percentages as numbers, culture results as QcOutcome."""
+
+    values: Mapping[str, float | QcOutcome]
+    volume_ml: float | None = None
+    recipient_weight_kg: float | None = None
+
+
+@dataclass(frozen=True)
+class CriterionVerdict:
+    criterion: str
+    verdict: Verdict
+    detail: str
+
+
+@dataclass(frozen=True)
+class ReleaseEvaluation:
+    spec_id: str
+    spec_version: str
+    verdicts: tuple[CriterionVerdict, ...]
+    outcome: ReleaseOutcome
+    flags: tuple[str, ...] = ()
+
+
+STERILITY = "sterility"
+GRAM_STAIN = "gram_stain"
+ENDOTOXIN = "endotoxin_eu_per_ml"
+
+_ISCT = "ISCT 2006 (Dominici, Cytotherapy 8:315); cell_products.md 1.1"
+_IDENTITY = tuple(PercentAtLeast(m, 95.0, _ISCT) for m in ("CD73", "CD90", "CD105")) + tuple(
+    PercentAtMost(ids, 2.0, _ISCT)
+    for ids in (("CD45",), ("CD34",), ("CD14", "CD11b"), ("CD79a", "CD19"), ("HLA-DR",))
+)
+_VIABILITY = PercentAtLeast("viability", 70.0, "FDA 2008 CMC guidance; cell_products.md 1.2 CFG")
+_STERILE = MustBeNegative(STERILITY, "USP <71>; Ph. Eur. 2.6.1/2.6.27; cell_products.md 1.3")
+_MYCOPLASMA = MustBeNegative("mycoplasma", "USP <63>; Ph. Eur. 2.6.7; cell_products.md 1.4")
+_ENDOTOXIN = EndotoxinPerDose(5.0, "USP <85> K = 5 EU/kg, non-intrathecal; cell_products.md 1.5")
+
+CULTURED_MSC_SPEC = ReleaseSpecification(
+    spec_id="cultured_msc_default",
+    version="2026.1",
+    effective_from=date(2026, 1, 1),
+    product_classes=frozenset(
+        {
+            ProductClass.AUTOLOGOUS_ADIPOSE_MSC,
+            ProductClass.AUTOLOGOUS_MARROW_MSC,
+            ProductClass.UMBILICAL_CORD_MSC,
+            ProductClass.DONOR_ADIPOSE_MSC,
+            ProductClass.DONOR_MARROW_MSC,
+        }
+    ),
+    criteria=(*_IDENTITY, _VIABILITY, _STERILE, _MYCOPLASMA, _ENDOTOXIN),
+)
+
+POINT_OF_CARE_SPEC = ReleaseSpecification(
+    spec_id="point_of_care_default",
+    version="2026.1",
+    effective_from=date(2026, 1, 1),
+    product_classes=frozenset({ProductClass.BMAC, ProductClass.SVF, ProductClass.MFAT}),
+    criteria=(_VIABILITY, _STERILE, _ENDOTOXIN),
+    not_applicable=(
+        ("identity markers", "ISCT MSC criteria do not apply to uncultured products (1.1)"),
+        ("mycoplasma", "usually not performed for same-day point-of-care products (1.4)"),
+    ),
+)
+
+
+def evaluate_release(spec: ReleaseSpecification, results: QcResults) -> ReleaseEvaluation:
+    """Judge each criterion pass/fail/pending/missing and say which release is possible (1.3)."""
+    verdicts, flags = [], []
+    for criterion in spec.criteria:
+        verdict, flag = _judge(criterion, results)
+        verdicts.append(verdict)
+        flags += flag
+    outcome = _outcome(verdicts, results)
+    return ReleaseEvaluation(spec.spec_id, spec.version, tuple(verdicts), outcome, tuple(flags))
+
+
+def endotoxin_limit_eu(k_eu_per_kg: float, weight_kg: float) -> float:
+    """Return the USP <85> limit K/M for a whole dose given at once, in EU per dose."""
+    return k_eu_per_kg * weight_kg
+
+
+def _judge(criterion: Criterion, results: QcResults) -> tuple[CriterionVerdict, list[str]]:
+    values = results.values
+    match criterion:
+        case PercentAtLeast(test_id=test_id, minimum_percent=minimum):
+            name = f"{test_id} >= {minimum:g} %"
+            value = values.get(test_id)
+            if value is None:
+                return CriterionVerdict(name, Verdict.MISSING, f"no {test_id} result"), []
+            ok = float(value) >= minimum
+            return _verdict(name, ok, f"{test_id} {value} %"), []
+        case PercentAtMost(test_ids=test_ids, maximum_percent=maximum):
+            name = f"{' or '.join(test_ids)} <= {maximum:g} %"
+            measured = {t: values[t] for t in test_ids if t in values}
+            if not measured:
+                return CriterionVerdict(name, Verdict.MISSING, f"no {' or '.join(test_ids)}"), []
+            ok = all(float(v) <= maximum for v in measured.values())
+            shown = ", ".join(f"{t} {v} %" for t, v in measured.items())
+            return _verdict(name, ok, shown), []
+        case MustBeNegative(test_id=test_id):
+            name = f"{test_id} negative"
+            value = values.get(test_id)
+            if value is None:
+                return CriterionVerdict(name, Verdict.MISSING, f"no {test_id} result"), []
+            if value is QcOutcome.PENDING:
+                return CriterionVerdict(name, Verdict.PENDING, f"{test_id} culture pending"), []
+            return _verdict(name, value is QcOutcome.NEGATIVE, f"{test_id} {value}"), []
+        case EndotoxinPerDose():
+            return _judge_endotoxin(criterion, results)
+    raise TypeError(f"unknown criterion {criterion!r}")
+
+
+def _judge_endotoxin(
+    criterion: EndotoxinPerDose, results: QcResults
+) -> tuple[CriterionVerdict, list[str]]:
+    name = f"endotoxin <= {criterion.k_eu_per_kg:g} EU/kg per dose"
+    measured = results.values.get(ENDOTOXIN)
+    if measured is None or results.volume_ml is None:
+        return CriterionVerdict(name, Verdict.MISSING, "no endotoxin result or no dose volume"), []
+    flags = []
+    weight = results.recipient_weight_kg
+    if weight is None:
+        weight = criterion.assumed_weight_kg
+        flags.append(f"endotoxin limit computed with an assumed {weight:g} kg (1.5)")
+    limit = endotoxin_limit_eu(criterion.k_eu_per_kg, weight)
+    total = float(measured) * results.volume_ml
+    detail = f"{total:g} EU in {results.volume_ml:g} mL; limit {limit:g} EU for {weight:g} kg"
+    return _verdict(name, total <= limit, detail), flags
+
+
+def _verdict(name: str, ok: bool, detail: str) -> CriterionVerdict:
+    return CriterionVerdict(name, Verdict.PASS if ok else Verdict.FAIL, detail)
+
+
+def _outcome(verdicts: list[CriterionVerdict], results: QcResults) -> ReleaseOutcome:
+    if all(v.verdict is Verdict.PASS for v in verdicts):
+        return ReleaseOutcome.FULL
+    waiting = [v for v in verdicts if v.verdict is not Verdict.PASS]
+    only_sterility = [v.criterion for v in waiting] == [f"{STERILITY} negative"] and (
+        waiting[0].verdict is Verdict.PENDING
+    )
+    # 1.3: conditional release needs a Gram stain result (and the endotoxin result, a criterion).
+    if only_sterility and results.values.get(GRAM_STAIN) is QcOutcome.NEGATIVE:
+        return ReleaseOutcome.CONDITIONAL_PENDING_STERILITY
+    return ReleaseOutcome.NOT_RELEASABLE
