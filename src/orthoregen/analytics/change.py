@@ -55,7 +55,7 @@ def change_from_baseline(
     merged["change"] = merged["value"] - merged["baseline"]
     has_base = merged["baseline"].notna()
 
-    paired = merged.loc[has_base].groupby(GROUP, sort=False)
+    paired = merged.loc[has_base].groupby(GROUP, sort=False, observed=True)
     out = paired.agg(
         n_paired=("change", "size"),
         mean_baseline=("baseline", "mean"),
@@ -63,11 +63,11 @@ def change_from_baseline(
         mean_change=("change", "mean"),
         sd_change=("change", "std"),
     )
-    all_groups = merged.groupby(GROUP, sort=False).size().rename("n_followup")
+    all_groups = merged.groupby(GROUP, sort=False, observed=True).size().rename("n_followup")
     out = out.reindex(all_groups.index)
     out["n_paired"] = out["n_paired"].fillna(0).astype(int)
     out["n_excluded_no_baseline"] = all_groups - out["n_paired"]
-    n_base = base.groupby(["instrument", "subscale"]).size().rename("n_base")
+    n_base = base.groupby(["instrument", "subscale"], observed=True).size().rename("n_base")
     out = out.join(n_base, on=["instrument", "subscale"])
     out["n_baseline_only"] = (out["n_base"].fillna(0) - out["n_paired"]).astype(int)
 
@@ -77,7 +77,7 @@ def change_from_baseline(
     out["ci_low"] = out["mean_change"] - half
     out["ci_high"] = out["mean_change"] + half
     out["too_thin"] = out["n_paired"] < min_n
-    out = out.reset_index()
+    out = out.reset_index().astype({c: object for c in GROUP})
     order = ordered_timepoints(out["timepoint"], timepoints)
     out["_order"] = out["timepoint"].map({t: i for i, t in enumerate(order)})
     out = out.sort_values(["instrument", "subscale", "_order"], kind="stable")

@@ -18,7 +18,7 @@ from orthoregen.analytics.intervals import wilson_bounds, wilson_interval
 from orthoregen.analytics.scores import (
     BASELINE,
     ordered_timepoints,
-    paired_with_baseline,
+    pair_valid_scores,
     valid_scores,
 )
 from orthoregen.analytics.thin import MIN_N_TO_CONCLUDE
@@ -123,8 +123,8 @@ def responder_rates(
     at that time point is in PASS, denominator every episode scored then. Wilson intervals.
     Output columns: RATE_COLUMNS.
     """
-    paired = paired_with_baseline(scores, baseline=baseline)
     usable = valid_scores(scores)
+    paired = pair_valid_scores(usable, baseline=baseline)
     follow = usable[usable["timepoint"] != baseline]
     parts = []
     for (instrument, subscale), th in thresholds.items():
@@ -153,6 +153,9 @@ def responder_rates(
 
 
 def _count(rows: pd.DataFrame, kind: str, threshold: float) -> pd.DataFrame:
-    grouped = rows.groupby(["instrument", "subscale", "timepoint"], sort=False)["hit"]
+    grouped = rows.groupby(["instrument", "subscale", "timepoint"], sort=False, observed=True)[
+        "hit"
+    ]
     out = grouped.agg(n="size", count="sum").reset_index()
+    out = out.astype({c: object for c in ("instrument", "subscale", "timepoint")})
     return out.assign(kind=kind, threshold=threshold, count=out["count"].astype(int))
