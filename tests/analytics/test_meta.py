@@ -106,3 +106,15 @@ def test_pooled_estimate_lies_within_the_range_of_the_studies(effects, v, method
     assert min(effects) - 1e-9 <= res.estimate <= max(effects) + 1e-9
     assert res.tau2 >= 0
     assert res.pi_low <= res.ci_low <= res.ci_high <= res.pi_high
+
+
+def test_dersimonian_laird_agrees_with_statsmodels(log_rr):
+    # A second implementation: statsmodels combine_effects with method_re="chi2" is DL
+    # (evidence.md section 10.1); its default "iterated" would be Paule-Mandel instead.
+    from statsmodels.stats.meta_analysis import combine_effects
+
+    ours = random_effects(*log_rr, method=Tau2Method.DL)
+    theirs = combine_effects(*log_rr, method_re="chi2")
+    assert ours.tau2 == pytest.approx(theirs.tau2, rel=1e-9)
+    assert ours.estimate == pytest.approx(theirs.mean_effect_re, rel=1e-9)
+    assert ours.se == pytest.approx(theirs.sd_eff_w_re, rel=1e-9)

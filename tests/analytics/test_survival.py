@@ -5,6 +5,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from orthoregen.analytics.survival import (
     kaplan_meier,
@@ -105,3 +107,26 @@ def test_no_events_gives_a_flat_curve_and_no_median():
     assert curve.table.empty
     assert math.isnan(curve.median)
     assert isinstance(curve.table, pd.DataFrame)
+
+
+def test_lifelines_default_interval_is_the_log_log_one_we_do_not_use(aml):
+    # evidence.md section 10.3: aml Maintained at t = 9, log CI (0.754, 1.000) as R prints,
+    # log(-log) CI (0.508, 0.987) as lifelines does by default. Guards the reason for our code.
+    from lifelines import KaplanMeierFitter
+
+    rows = aml[aml["x"] == "Maintained"]
+    ci = KaplanMeierFitter().fit(rows["time"], rows["status"]).confidence_interval_
+    assert ci.loc[9.0].tolist() == pytest.approx([0.508, 0.987], abs=5e-4)
+    ours = _curve(aml, "Maintained").table.iloc[0]
+    assert (ours.ci_low, ours.ci_high) == pytest.approx((0.754, 1.000), abs=5e-4)
+
+
+@given(st.lists(st.tuples(st.integers(1, 60), st.booleans()), min_size=1, max_size=40))
+def test_survival_never_rises_and_its_interval_holds_it(follow_up):
+    durations, events = zip(*follow_up, strict=True)
+    table = kaplan_meier(durations, events).table
+    assert (np.diff(table["survival"]) <= 1e-12).all()
+    defined = table["ci_low"].notna()
+    assert (table["ci_low"][defined] <= table["survival"][defined] + 1e-12).all()
+    assert (table["survival"][defined] <= table["ci_high"][defined] + 1e-12).all()
+    assert (table["ci_high"][defined] <= 1).all()
