@@ -19,6 +19,8 @@ from orthoregen.pathways.facts import (
     MalignancyStatus,
     Medications,
     MriFindings,
+    PainScale,
+    PainScore,
     ProductSource,
     RadiographicGrade,
     Sex,
@@ -54,6 +56,8 @@ def complete_facts(joint: Joint = Joint.KNEE, side: Side = Side.LEFT) -> Candida
         bmi_kg_m2=26.0,
         radiograph=RadiographicGrade(GRADE_SCALE[joint], PASSING_GRADE[joint], days_ago(30)),
         symptom_duration_months=12,
+        post_traumatic_oa=False,
+        baseline_pain=PainScore(PainScale.NRS, 6, days_ago(1)),
         failed_conservative_care=(
             ConservativeTreatment.PHYSIOTHERAPY, ConservativeTreatment.ORAL_NSAID
         ),
@@ -63,7 +67,7 @@ def complete_facts(joint: Joint = Joint.KNEE, side: Side = Side.LEFT) -> Candida
             diabetes=False, inflammatory_arthritis=False,
             malignancy=Malignancy(MalignancyStatus.NEVER), bleeding_disorder=False,
             immunodeficiency=False, active_infection=False, pregnant_or_lactating=False,
-            current_smoker=False,
+            childbearing_potential=False, current_smoker=False,
         ),
         medications=Medications(
             anticoagulant_or_antiplatelet=False, systemic_corticosteroid=False,

@@ -22,6 +22,8 @@ from orthoregen.pathways.facts import (
     MalignancyStatus,
     Medications,
     MriFindings,
+    PainScale,
+    PainScore,
     PriorInjection,
     PriorSurgery,
     ProductSource,
@@ -53,7 +55,8 @@ comorbidities = st.builds(
     Comorbidities, diabetes=flags, inflammatory_arthritis=flags,
     malignancy=maybe(st.builds(Malignancy, st.sampled_from(MalignancyStatus), maybe(days))),
     bleeding_disorder=flags, immunodeficiency=flags, active_infection=flags,
-    pregnant_or_lactating=flags, current_smoker=flags,
+    pregnant_or_lactating=flags, childbearing_potential=flags, effective_contraception=flags,
+    current_smoker=flags,
 )
 medications = st.builds(
     Medications, anticoagulant_or_antiplatelet=flags, systemic_corticosteroid=flags,
@@ -80,6 +83,9 @@ def candidacy_facts(draw: st.DrawFn) -> CandidacyFacts:
         bmi_kg_m2=draw(maybe(st.floats(12, 70, allow_nan=False))),
         radiograph=draw(radiographs(joint)),
         symptom_duration_months=draw(maybe(st.integers(0, 240))),
+        post_traumatic_oa=draw(flags),
+        baseline_pain=draw(maybe(st.builds(PainScore, st.just(PainScale.NRS),
+                                           st.integers(0, 10).map(float), maybe(days)))),
         failed_conservative_care=draw(history(st.sampled_from(ConservativeTreatment))),
         prior_injections=draw(history(injections)),
         prior_surgeries=draw(history(surgeries)),

@@ -169,3 +169,18 @@ def test_defer_date_is_the_latest_even_when_an_earlier_rule_gives_it() -> None:
     # OTHER-TRIAL-01 (earlier in the protocol) passes on day 30: +29; the steroid on +5.
     assert assess(facts, DEFAULT_PROTOCOL, ASSESSED_ON).defer_until == ASSESSED_ON + timedelta(
         days=29)
+
+
+def test_info_rule_with_missing_data_is_listed_but_not_incomplete() -> None:
+    # POST_TRAUMATIC_OA is info (cell_products.md §6.4): it cannot change the outcome.
+    assessment = assess(changed(complete_facts(), post_traumatic_oa=None), DEFAULT_PROTOCOL,
+                        ASSESSED_ON)
+    assert (assessment.outcome, assessment.to_collect) == (Outcome.SUITABLE,
+                                                           ("post_traumatic_oa",))
+
+
+def test_missing_baseline_pain_is_incomplete() -> None:
+    # PAIN_BASELINE: "required" (cell_products.md §6.4).
+    assessment = assess(changed(complete_facts(), baseline_pain=None), DEFAULT_PROTOCOL,
+                        ASSESSED_ON)
+    assert (assessment.outcome, assessment.to_collect) == (Outcome.INCOMPLETE, ("baseline_pain",))

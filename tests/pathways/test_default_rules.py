@@ -21,6 +21,8 @@ from orthoregen.pathways.facts import (
     Joint,
     Malignancy,
     MalignancyStatus,
+    PainScale,
+    PainScore,
     PriorInjection,
     PriorSurgery,
     ProductSource,
@@ -104,6 +106,12 @@ CASES = [
     case("CONSERVATIVE-01", FAIL, failed_conservative_care=(CT.PHYSIOTHERAPY,) * 2),
     case("CONSERVATIVE-01", PASS, failed_conservative_care=(CT.PHYSIOTHERAPY, CT.BRACE)),
     case("CONSERVATIVE-01", MISSING, failed_conservative_care=None),
+    # PAIN_BASELINE: VAS/NRS recorded, required, no threshold.
+    case("PAIN-BASELINE-01", PASS, baseline_pain=PainScore(PainScale.VAS_MM, 0)),
+    case("PAIN-BASELINE-01", MISSING, baseline_pain=None),
+    # POST_TRAUMATIC_OA: info.
+    case("POST-TRAUMATIC-01", FAIL, post_traumatic_oa=True),
+    case("POST-TRAUMATIC-01", MISSING, post_traumatic_oa=None),
     # SMOKING_CURRENT: warn.
     case("SMOKING-01", FAIL, comorbidities__current_smoker=True),
     case("SMOKING-01", MISSING, comorbidities__current_smoker=None),
@@ -176,6 +184,13 @@ CASES = [
     case("PREGNANCY-01", FAIL, comorbidities__pregnant_or_lactating=True),
     case("PREGNANCY-01", MISSING, comorbidities__pregnant_or_lactating=None),
     case("PREGNANCY-01", NA, sex=Sex.MALE, comorbidities__pregnant_or_lactating=None),
+    # CONTRACEPTION: WOCBP without effective contraception, warn.
+    case("CONTRACEPTION-01", FAIL, comorbidities__childbearing_potential=True,
+         comorbidities__effective_contraception=False),
+    case("CONTRACEPTION-01", PASS, comorbidities__childbearing_potential=True,
+         comorbidities__effective_contraception=True),
+    case("CONTRACEPTION-01", MISSING, comorbidities__childbearing_potential=True),
+    case("CONTRACEPTION-01", NA, sex=Sex.MALE, comorbidities__childbearing_potential=None),
     # BLEEDING_DISORDER: hard_stop.
     case("BLEEDING-01", FAIL, comorbidities__bleeding_disorder=True),
     # DIABETES_UNCONTROLLED: HbA1c > 8.5 %, warn.

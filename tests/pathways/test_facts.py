@@ -66,6 +66,8 @@ def _with(path: list[Any], value: Any) -> dict[str, Any]:
         (["radiograph"], {"scale": "tonnis", "grade": 1}, "a knee is not graded on the tonnis"),
         (["radiograph"], {"scale": "kellgren_lawrence", "grade": 5}, "grade must be 0-4"),
         (["bmi_kg_m2"], -3, "bmi_kg_m2 must be positive"),
+        (["baseline_pain"], {"scale": "nrs", "value": 11}, "nrs pain must be 0-10"),
+        (["baseline_pain"], {"scale": "vas_mm", "value": 101}, "vas_mm pain must be 0-100"),
         (["weight_kg"], 80, "unknown field(s) ['weight_kg']"),
         (["joint"], "elbow", "joint: expected one of"),
     ],

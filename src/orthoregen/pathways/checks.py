@@ -233,3 +233,16 @@ class MaximumMalalignment(Check):
         return at_most(
             facts.examination.varus_valgus_degrees, self.degrees, "examination.varus_valgus_degrees"
         )
+
+
+@register
+@dataclass(frozen=True)
+class BaselinePainRecorded(Check):
+    """Pass when a baseline pain score is recorded; there is no threshold to meet."""
+
+    kind: ClassVar[str] = "baseline_pain_recorded"
+
+    def evaluate(self, facts: CandidacyFacts, on_date: date) -> Finding:
+        if facts.baseline_pain is None:
+            return missing("baseline_pain")
+        return passed(baseline_pain=facts.baseline_pain)

@@ -35,6 +35,7 @@ class Flag(StrEnum):
     BLEEDING_DISORDER = "comorbidities.bleeding_disorder"
     CURRENT_SMOKER = "comorbidities.current_smoker"
     MECHANICAL_SYMPTOMS = "examination.mechanical_symptoms"
+    POST_TRAUMATIC_OA = "post_traumatic_oa"
     AVASCULAR_NECROSIS = "mri.avascular_necrosis"
     FULL_THICKNESS_ROTATOR_CUFF_TEAR = "mri.full_thickness_rotator_cuff_tear"
 
@@ -94,6 +95,28 @@ class NotPregnantOrLactating(Check):
             return missing("comorbidities.pregnant_or_lactating")
         finding = failed if value else passed
         return finding(comorbidities__pregnant_or_lactating=value)
+
+
+@register
+@dataclass(frozen=True)
+class ContraceptionIfChildbearing(Check):
+    """Fail for a woman of childbearing potential without effective contraception."""
+
+    kind: ClassVar[str] = "contraception_if_childbearing"
+
+    def evaluate(self, facts: CandidacyFacts, on_date: date) -> Finding:
+        if facts.sex is Sex.MALE:
+            return not_applicable(sex=facts.sex)
+        status = facts.comorbidities
+        if status.childbearing_potential is None:
+            return missing("comorbidities.childbearing_potential")
+        if not status.childbearing_potential:
+            return passed(comorbidities__childbearing_potential=False)
+        if status.effective_contraception is None:
+            return missing("comorbidities.effective_contraception")
+        finding = passed if status.effective_contraception else failed
+        return finding(comorbidities__childbearing_potential=True,
+                       comorbidities__effective_contraception=status.effective_contraception)
 
 
 @register

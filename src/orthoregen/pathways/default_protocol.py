@@ -8,6 +8,7 @@ marked "project choice" in the rule's source, so a clinic can see what to review
 from __future__ import annotations
 
 from orthoregen.pathways.checks import (
+    BaselinePainRecorded,
     Check,
     MaximumAge,
     MaximumBmi,
@@ -18,6 +19,7 @@ from orthoregen.pathways.checks import (
     RadiographicGradeWithin,
 )
 from orthoregen.pathways.conditions import (
+    ContraceptionIfChildbearing,
     DiabetesControlled,
     Flag,
     LabAtMost,
@@ -116,6 +118,12 @@ def _patient_rules() -> list[Rule]:
               "Symptoms for less than 3 months: give a reason for not waiting.",
               f"{CATALOGUE} SYMPTOM_DURATION_MIN (3 months; severity: project choice "
               "needs_reason); §6.1 JointStem (>= 12 weeks), NCT03130335"),
+        _rule("PAIN-BASELINE-01", WARN, BaselinePainRecorded(),
+              "Record baseline pain (VAS or NRS) before treatment: outcomes are measured "
+              "against it.", f"{CATALOGUE} PAIN_BASELINE (required; no threshold)"),
+        _rule("POST-TRAUMATIC-01", Severity.INFO, NoneOf((Flag.POST_TRAUMATIC_OA,)),
+              "Post-traumatic osteoarthritis: excluded from some trials; note it.",
+              f"{CATALOGUE} POST_TRAUMATIC_OA (info); §6.1 NCT05985785 (Rush)"),
         _rule("CONSERVATIVE-01", WARN, MinimumFailedConservativeCare(2),
               "Fewer than 2 documented failed conservative treatments: offer them first.",
               f"{CATALOGUE} CONSERVATIVE_FAILURE (>= 2, warn); §6.1 NCT03130335"),
@@ -191,6 +199,10 @@ def _comorbidity_rules() -> list[Rule]:
               f"{CATALOGUE} INFLAMMATORY_ARTHRITIS (hard_stop); NCT03130335; §6.2, §6.3"),
         _rule("PREGNANCY-01", HARD, NotPregnantOrLactating(), "Pregnant or breastfeeding.",
               f"{CATALOGUE} PREGNANCY_LACTATION (hard_stop); SCRT 2019, Sadri 2023"),
+        _rule("CONTRACEPTION-01", WARN, ContraceptionIfChildbearing(),
+              "Childbearing potential without effective contraception: discuss before "
+              "an investigational cell product.",
+              f"{CATALOGUE} CONTRACEPTION (warn); §6.1 NCT04821102, NCT03477942"),
         _rule("BLEEDING-01", HARD, NoneOf((Flag.BLEEDING_DISORDER,)),
               "Bleeding disorder: override only with a haematology plan and a reason.",
               f"{CATALOGUE} BLEEDING_DISORDER (hard_stop, override); NCT03130335"),

@@ -4,14 +4,18 @@ Outcome precedence, strongest first (issue 4):
 
 1. ``not_suitable``: a hard stop that is known to fail and will not pass with time. Data
    missing elsewhere cannot make a known contraindication uncertain, so it wins.
-2. ``incomplete``: a rule lacks data. A deferral date or a "suitable" computed without
-   that data could be wrong (the missing fact may be a contraindication or a later
-   washout), so nothing weaker is claimed until it is collected. Never a silent pass.
+2. ``incomplete``: a rule that can change the outcome lacks data. A deferral date or a
+   "suitable" computed without that data could be wrong (the missing fact may be a
+   contraindication or a later washout), so nothing weaker is claimed until it is
+   collected. Never a silent pass.
 3. ``defer``: a hard stop fails only until a date (a washout); ``defer_until`` is the
    latest such date, since all of them must have passed.
 4. ``suitable_discuss``: a needs-reason or warn rule fails (e.g. end-stage disease: limited
    regenerative substrate, discuss expectations).
-5. ``suitable``: every applicable rule passes (info rules never change the outcome).
+5. ``suitable``: every applicable rule passes.
+
+Info rules never change the outcome, so their missing data is listed in ``to_collect``
+but does not make the assessment incomplete.
 """
 
 from __future__ import annotations
@@ -138,7 +142,10 @@ def _result(rule: Rule, finding: Finding) -> RuleResult:
 def _outcome(results: tuple[RuleResult, ...]) -> tuple[Outcome, date | None]:
     if any(result.blocks for result in results):
         return Outcome.NOT_SUITABLE, None
-    if any(result.status is RuleStatus.MISSING for result in results):
+    if any(
+        result.status is RuleStatus.MISSING and result.severity is not Severity.INFO
+        for result in results
+    ):
         return Outcome.INCOMPLETE, None
     deferrals = [result.passes_from for result in results if result.is_failed_hard_stop]
     if deferrals:

@@ -100,6 +100,16 @@ class MalignancyStatus(StrEnum):
     IN_REMISSION = "in_remission"
 
 
+class PainScale(StrEnum):
+    """Name the baseline pain scale: VAS in mm (0-100) or NRS (0-10)."""
+
+    VAS_MM = "vas_mm"
+    NRS = "nrs"
+
+
+PAIN_SCALE_TOP: dict[PainScale, float] = {PainScale.VAS_MM: 100.0, PainScale.NRS: 10.0}
+
+
 class ProductSource(StrEnum):
     AUTOLOGOUS = "autologous"
     ALLOGENEIC = "allogeneic"
@@ -115,6 +125,18 @@ class RadiographicGrade:
         highest = HIGHEST_GRADE[self.scale]
         if not 0 <= self.grade <= highest:
             raise ValueError(f"{self.scale} grade must be 0-{highest}, got {self.grade}")
+
+
+@dataclass(frozen=True)
+class PainScore:
+    scale: PainScale
+    value: float
+    recorded_on: date | None = None
+
+    def __post_init__(self) -> None:
+        top = PAIN_SCALE_TOP[self.scale]
+        if not 0 <= self.value <= top:
+            raise ValueError(f"{self.scale} pain must be 0-{top:g}, got {self.value}")
 
 
 @dataclass(frozen=True)
@@ -150,6 +172,8 @@ class Comorbidities:
     immunodeficiency: bool | None = None
     active_infection: bool | None = None
     pregnant_or_lactating: bool | None = None
+    childbearing_potential: bool | None = None
+    effective_contraception: bool | None = None
     current_smoker: bool | None = None
 
 
@@ -218,6 +242,8 @@ class CandidacyFacts:
     bmi_kg_m2: float | None = None
     radiograph: RadiographicGrade | None = None
     symptom_duration_months: int | None = None
+    post_traumatic_oa: bool | None = None
+    baseline_pain: PainScore | None = None
     failed_conservative_care: tuple[ConservativeTreatment, ...] | None = None
     prior_injections: tuple[PriorInjection, ...] | None = None
     prior_surgeries: tuple[PriorSurgery, ...] | None = None
