@@ -26,3 +26,9 @@ def aml() -> pd.DataFrame:
 def sleep() -> pd.DataFrame:
     """Return R datasets' sleep data (reference/sleep.csv)."""
     return pd.read_csv(REFERENCE / "sleep.csv")
+
+
+@pytest.fixture(scope="session")
+def normand() -> pd.DataFrame:
+    """Return metadat dat.normand1999 (reference/normand1999.csv)."""
+    return pd.read_csv(REFERENCE / "normand1999.csv")

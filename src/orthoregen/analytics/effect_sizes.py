@@ -73,6 +73,18 @@ def hedges_g(
     return EffectSize(g, v)
 
 
+def mean_difference(
+    mean_1: float, sd_1: float, n_1: int, mean_2: float, sd_2: float, n_2: int
+) -> EffectSize:
+    """Return the raw mean difference m1 − m2 with variance S_pooled²·(1/n1 + 1/n2).
+
+    The equal-variance (pooled SD) form, as Normand SLT, Stat Med 1999;18:321-59, Table VIII.
+    Units are those of the outcome (e.g. mm on a VAS), so only pool studies on one scale.
+    """
+    s2 = ((n_1 - 1) * sd_1**2 + (n_2 - 1) * sd_2**2) / (n_1 + n_2 - 2)
+    return EffectSize(mean_1 - mean_2, s2 * (1 / n_1 + 1 / n_2))
+
+
 def log_risk_ratio(
     events_1: int, non_events_1: int, events_2: int, non_events_2: int
 ) -> EffectSize:
