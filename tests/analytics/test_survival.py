@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from orthoregen.analytics.survival import (
     kaplan_meier,
+    log_rank,
     median_follow_up,
     numbers_at_risk,
     survival_at,
@@ -130,3 +131,40 @@ def test_survival_never_rises_and_its_interval_holds_it(follow_up):
     assert (table["ci_low"][defined] <= table["survival"][defined] + 1e-12).all()
     assert (table["survival"][defined] <= table["ci_high"][defined] + 1e-12).all()
     assert (table["ci_high"][defined] <= 1).all()
+
+
+# Klein JP, Moeschberger ML, Survival Analysis, 2nd ed. 2003, Table 4.1A: 6-MP arm of the
+# Freireich 1963 leukaemia trial (KMsurv drug6mp). Columns: time, deaths, at risk, S, Greenwood SE.
+SIX_MP_RELAPSE = [6, 6, 6, 7, 10, 13, 16, 22, 23]
+SIX_MP_CENSORED = [6, 9, 10, 11, 17, 19, 20, 25, 32, 32, 34, 35]
+KM_TABLE_4_1A = [
+    (6, 3, 21, "0.857", "0.076"),
+    (7, 1, 17, "0.807", "0.087"),
+    (10, 1, 15, "0.753", "0.096"),
+    (13, 1, 12, "0.690", "0.107"),
+    (16, 1, 11, "0.627", "0.114"),
+    (22, 1, 7, "0.538", "0.128"),
+    (23, 1, 6, "0.448", "0.135"),
+]
+
+
+def test_kaplan_meier_matches_klein_moeschberger_table_4_1a():
+    durations = SIX_MP_RELAPSE + SIX_MP_CENSORED
+    events = [1] * len(SIX_MP_RELAPSE) + [0] * len(SIX_MP_CENSORED)
+    table = kaplan_meier(durations, events).table
+    for row, (time, deaths, at_risk, surv, se) in zip(
+        table.itertuples(index=False), KM_TABLE_4_1A, strict=True
+    ):
+        assert (row.time, row.n_event, row.n_risk) == (time, deaths, at_risk)
+        assert _matches_printed(row.survival, surv)
+        assert _matches_printed(row.std_err, se)
+
+
+def test_log_rank_matches_r_survdiff_on_aml(aml):
+    res = log_rank(aml["time"], aml["status"], aml["x"])
+    # survdiff(Surv(time, status) ~ x, data = aml): Observed 7 and 11, Expected 10.69 and
+    # 7.31; Chisq = 3.4 on 1 degrees of freedom, p = 0.07.
+    assert res.groups == ("Maintained", "Nonmaintained")
+    assert res.observed == (7, 11)
+    assert res.expected == pytest.approx((10.69, 7.31), abs=5e-3)
+    assert (round(res.chi_square, 1), res.df, round(res.p_value, 2)) == (3.4, 1, 0.07)

@@ -134,3 +134,45 @@ def _first_time_at_or_below_half(times: pd.Series, values: pd.Series) -> float:
     if abs(vals[i] - 0.5) < 1e-12 and i + 1 < len(vals):
         return float((times.iloc[i] + times.iloc[i + 1]) / 2)
     return float(times.iloc[i])
+
+
+@dataclass(frozen=True)
+class LogRank:
+    """Log-rank comparison of survival curves across groups."""
+
+    groups: tuple
+    observed: tuple[int, ...]
+    expected: tuple[float, ...]
+    chi_square: float
+    df: int
+    p_value: float
+
+
+def log_rank(durations, events, groups) -> LogRank:
+    """Compare survival free of the event across groups with the log-rank test.
+
+    Mantel-Haenszel form as R `survdiff(rho = 0)`: expected events per group
+    E_g = Σ_t d_t·n_gt/n_t over distinct event times; χ² from lifelines
+    `multivariate_logrank_test` on k − 1 df. Descriptive in a registry: groups are not
+    randomised, so a difference is not an effect of the grouping factor.
+    """
+    from lifelines.statistics import multivariate_logrank_test
+
+    durations = np.asarray(durations, dtype=float)
+    events = np.asarray(events, dtype=bool)
+    groups = np.asarray(groups)
+    labels = tuple(pd.unique(groups))
+    event_times, d_t = np.unique(durations[events], return_counts=True)
+
+    def at_risk(mask):
+        # Patients still followed at t: durations ≥ t, counted by binary search (no N×T grid).
+        sorted_d = np.sort(durations[mask])
+        return sorted_d.size - np.searchsorted(sorted_d, event_times, side="left")
+
+    n_t = at_risk(np.ones(durations.size, dtype=bool))
+    expected = tuple(float(np.sum(d_t * at_risk(groups == g) / n_t)) for g in labels)
+    observed = tuple(int(events[groups == g].sum()) for g in labels)
+    test = multivariate_logrank_test(durations, groups, events)
+    return LogRank(
+        labels, observed, expected, float(test.test_statistic), len(labels) - 1, float(test.p_value)
+    )
