@@ -22,6 +22,7 @@ from orthoregen.pathways.engine import (
     needs_override_reason,
 )
 from orthoregen.pathways.facts import CandidacyFacts, facts_from_dict, facts_to_dict
+from orthoregen.pathways.labels import fact_label
 from orthoregen.pathways.protocol import (
     ProductScope,
     Protocol,
@@ -64,6 +65,7 @@ __all__ = [
     "assess",
     "copy_as_draft",
     "facts_from_dict",
+    "fact_label",
     "facts_to_dict",
     "needs_override_reason",
     "procedure_may_proceed",
