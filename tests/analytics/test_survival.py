@@ -168,3 +168,8 @@ def test_log_rank_matches_r_survdiff_on_aml(aml):
     assert res.observed == (7, 11)
     assert res.expected == pytest.approx((10.69, 7.31), abs=5e-3)
     assert (round(res.chi_square, 1), res.df, round(res.p_value, 2)) == (3.4, 1, 0.07)
+
+
+def test_a_small_cohort_curve_is_flagged_too_thin(aml):
+    assert _curve(aml, "Maintained").too_thin  # 11 patients
+    assert not kaplan_meier(range(1, 31), [1] * 30).too_thin

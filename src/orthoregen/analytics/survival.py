@@ -20,6 +20,8 @@ import pandas as pd
 from lifelines import KaplanMeierFitter
 from scipy import stats
 
+from orthoregen.analytics.thin import is_too_thin
+
 CI_METHOD = "log transform of S(t), Greenwood variance (R survival default conf.type='log')"
 
 
@@ -40,6 +42,11 @@ class KaplanMeier:
     median_ci_high: float
     ci_method: str = CI_METHOD
     level: float = 0.95
+
+    @property
+    def too_thin(self) -> bool:
+        """Return True when too few patients were followed to draw the curve with confidence."""
+        return is_too_thin(self.n)
 
 
 def kaplan_meier(durations, events, *, level: float = 0.95) -> KaplanMeier:
