@@ -104,3 +104,16 @@ def test_grade_above_the_scale_is_refused(scale: GradeScale, highest: int) -> No
     assert RadiographicGrade(scale, highest).grade == highest
     with pytest.raises(ValueError, match=f"0-{highest}"):
         RadiographicGrade(scale, highest + 1)
+
+
+def test_plain_strings_become_enum_members() -> None:
+    shot = PriorInjection("corticosteroid", "knee", "left", date(2026, 1, 21))  # type: ignore[arg-type]
+    facts = CandidacyFacts("knee", "left", prior_injections=(shot,))  # type: ignore[arg-type]
+    assert (facts.joint, facts.side) == (Joint.KNEE, Side.LEFT)
+    assert facts.prior_injections is not None
+    assert facts.prior_injections[0].agent is InjectionAgent.CORTICOSTEROID
+
+
+def test_unknown_joint_is_refused_at_construction() -> None:
+    with pytest.raises(ValueError, match="'elbow' is not a valid Joint"):
+        CandidacyFacts("elbow", Side.LEFT)  # type: ignore[arg-type]

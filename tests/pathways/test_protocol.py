@@ -12,6 +12,7 @@ import pytest
 from orthoregen.pathways import (
     DEFAULT_PROTOCOL,
     Outcome,
+    Protocol,
     ProtocolError,
     ProtocolStatus,
     Severity,
@@ -208,3 +209,11 @@ def test_rule_without_an_id_is_named_by_its_position() -> None:
 def test_invalid_protocol_header_is_rejected(change: dict[str, Any], message: str) -> None:
     with pytest.raises(ProtocolError, match=message):
         protocol_from_dict({**default_dict(), **change})
+
+
+def test_protocol_built_with_plain_strings_keeps_its_status_meaning() -> None:
+    draft = Protocol("clinic", "1", "draft", DEFAULT_PROTOCOL.rules)  # type: ignore[arg-type]
+    assert without_rule(draft, "BMI-01").status is ProtocolStatus.DRAFT
+    published = Protocol("clinic", "1", "published", ())  # type: ignore[arg-type]
+    with pytest.raises(ProtocolError, match="published"):
+        publish(published)

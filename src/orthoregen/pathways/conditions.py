@@ -21,6 +21,7 @@ from orthoregen.pathways.checks import (
 )
 from orthoregen.pathways.facts import CandidacyFacts, LabValue, MalignancyStatus, Sex
 from orthoregen.pathways.intervals import add_years
+from orthoregen.pathways.snapshot import coerce_enum_fields
 
 
 class Flag(StrEnum):
@@ -67,6 +68,7 @@ class NoneOf(Check):
     flags: tuple[Flag, ...]
 
     def __post_init__(self) -> None:
+        coerce_enum_fields(self)
         if not self.flags:
             raise ValueError("flags must name at least one fact")
 
@@ -181,6 +183,7 @@ class LabAtMost(Check):
     valid_for_days: int
 
     def __post_init__(self) -> None:
+        coerce_enum_fields(self)
         non_negative(upper_limit=self.upper_limit, valid_for_days=self.valid_for_days)
 
     def evaluate(self, facts: CandidacyFacts, on_date: date) -> Finding:

@@ -14,7 +14,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from orthoregen.pathways.snapshot import from_jsonable, to_jsonable
+from orthoregen.pathways.snapshot import coerce_enum_fields, from_jsonable, to_jsonable
 
 
 class Joint(StrEnum):
@@ -122,6 +122,7 @@ class RadiographicGrade:
     graded_on: date | None = None
 
     def __post_init__(self) -> None:
+        coerce_enum_fields(self)
         highest = HIGHEST_GRADE[self.scale]
         if not 0 <= self.grade <= highest:
             raise ValueError(f"{self.scale} grade must be 0-{highest}, got {self.grade}")
@@ -134,6 +135,7 @@ class PainScore:
     recorded_on: date | None = None
 
     def __post_init__(self) -> None:
+        coerce_enum_fields(self)
         top = PAIN_SCALE_TOP[self.scale]
         if not 0 <= self.value <= top:
             raise ValueError(f"{self.scale} pain must be 0-{top:g}, got {self.value}")
@@ -146,6 +148,9 @@ class PriorInjection:
     side: Side | None = None
     given_on: date | None = None
 
+    def __post_init__(self) -> None:
+        coerce_enum_fields(self)
+
 
 @dataclass(frozen=True)
 class PriorSurgery:
@@ -154,6 +159,9 @@ class PriorSurgery:
     side: Side | None = None
     performed_on: date | None = None
 
+    def __post_init__(self) -> None:
+        coerce_enum_fields(self)
+
 
 @dataclass(frozen=True)
 class Malignancy:
@@ -161,6 +169,9 @@ class Malignancy:
 
     status: MalignancyStatus
     last_active_on: date | None = None
+
+    def __post_init__(self) -> None:
+        coerce_enum_fields(self)
 
 
 @dataclass(frozen=True)
@@ -260,6 +271,7 @@ class CandidacyFacts:
         return facts_to_dict(self)
 
     def __post_init__(self) -> None:
+        coerce_enum_fields(self)
         if self.age_years is not None and self.age_years < 0:
             raise ValueError("age_years cannot be negative")
         if self.bmi_kg_m2 is not None and self.bmi_kg_m2 <= 0:

@@ -18,7 +18,12 @@ from orthoregen.pathways import conditions as _conditions  # noqa: F401
 from orthoregen.pathways import history as _history  # noqa: F401
 from orthoregen.pathways.checks import CHECK_KINDS, Check
 from orthoregen.pathways.facts import Joint, ProductSource
-from orthoregen.pathways.snapshot import SnapshotError, from_jsonable, to_jsonable
+from orthoregen.pathways.snapshot import (
+    SnapshotError,
+    coerce_enum_fields,
+    from_jsonable,
+    to_jsonable,
+)
 
 
 class Severity(StrEnum):
@@ -77,6 +82,7 @@ class Rule:
     product_scope: ProductScope = ProductScope.ANY
 
     def __post_init__(self) -> None:
+        coerce_enum_fields(self)
         if not RULE_ID.match(self.id):
             raise ProtocolError("id must look like KNEE-GRADE-01 (capitals, digits, hyphens)",
                                 self.id or "(no id)")
@@ -101,6 +107,7 @@ class Protocol:
     rules: tuple[Rule, ...]
 
     def __post_init__(self) -> None:
+        coerce_enum_fields(self)
         if not self.name.strip() or not self.version.strip():
             raise ProtocolError("a protocol needs a name and a version")
         seen: set[str] = set()

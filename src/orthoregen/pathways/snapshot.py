@@ -8,6 +8,7 @@ exactly the value that was stored, and a wrong type is named by its path
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 from datetime import date
@@ -112,3 +113,34 @@ def _read_dataclass(cls: Any, data: Any, path: str) -> Any:
         return cls(**values)
     except (TypeError, ValueError) as error:
         raise SnapshotError(path, str(error)) from None
+
+
+@functools.cache
+def _enum_fields(cls: type) -> tuple[tuple[str, type[Enum], bool], ...]:
+    """List (field, enum class, is a collection) for the enum-typed fields of ``cls``."""
+    plan = []
+    for name, hint in typing.get_type_hints(cls).items():
+        arms = [arm for arm in typing.get_args(hint) if arm is not type(None)] or [hint]
+        hint = arms[0] if typing.get_origin(hint) in (typing.Union, types.UnionType) else hint
+        origin = typing.get_origin(hint)
+        inner = typing.get_args(hint)[0] if origin in (tuple, frozenset) else hint
+        if isinstance(inner, type) and issubclass(inner, Enum):
+            plan.append((name, inner, origin in (tuple, frozenset)))
+    return tuple(plan)
+
+
+def coerce_enum_fields(instance: Any) -> None:
+    """Turn plain strings in a frozen dataclass's enum fields into enum members.
+
+    ``CandidacyFacts(joint="knee")`` then holds ``Joint.KNEE``, so identity comparisons
+    in the rules hold, and an unknown value such as "elbow" fails at once (ValueError).
+    """
+    for name, enum, is_collection in _enum_fields(type(instance)):
+        value = getattr(instance, name)
+        if value is None:
+            continue
+        if is_collection:
+            value = type(value)(enum(item) for item in value)
+        else:
+            value = enum(value)
+        object.__setattr__(instance, name, value)
