@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import HealthCheck, settings
 
 from orthoregen.instruments import get_instrument
@@ -35,3 +36,30 @@ PROPERTY_SETTINGS = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
+
+
+def random_table(instrument_id: str, rows: int, seed: int, **options: str) -> np.ndarray:
+    """Draw valid codes for every item, then blank a random share of each row (0–70 %)."""
+    rng = np.random.default_rng(seed)
+    instrument = get_instrument(instrument_id, options)
+    columns = []
+    for item in instrument.items:
+        if item.scale is None:
+            columns.append(rng.choice(np.asarray(item.options), size=rows))
+        elif item.scale.whole_numbers:
+            columns.append(rng.integers(item.scale.minimum, item.scale.maximum + 1, size=rows))
+        else:
+            columns.append(np.round(rng.uniform(item.scale.minimum, item.scale.maximum, rows), 1))
+    table = np.column_stack(columns).astype(float)
+    share_missing = rng.uniform(0, 0.7, size=(rows, 1))
+    table[rng.random(table.shape) < share_missing] = np.nan
+    return table
+
+
+def as_responses(instrument_id: str, row: np.ndarray) -> dict[str, float | None]:
+    """Turn one table row into the `{item_id: code or None}` form `score` takes."""
+    items = get_instrument(instrument_id).items
+    return {
+        item.id: (None if np.isnan(value) else float(value))
+        for item, value in zip(items, row, strict=True)
+    }

@@ -4,7 +4,13 @@ Public API: `score`, `score_batch`, `get_instrument`, `instrument_ids`, `display
 `round_half_away`, the text-pack functions, and the error classes.
 """
 
-from orthoregen.instruments.definitions import Instrument, Threshold, round_half_away
+from orthoregen.instruments.definitions import (
+    Evidence,
+    Instrument,
+    Threshold,
+    ThresholdKind,
+    round_half_away,
+)
 from orthoregen.instruments.errors import (
     OptionError,
     ResponseError,
@@ -21,6 +27,7 @@ from orthoregen.instruments.scoring import (
 )
 
 __all__ = [
+    "Evidence",
     "Instrument",
     "OptionError",
     "ResponseError",
@@ -28,6 +35,7 @@ __all__ = [
     "SubscaleScore",
     "TextPackError",
     "Threshold",
+    "ThresholdKind",
     "UnknownInstrumentError",
     "display_value",
     "get_instrument",
