@@ -86,3 +86,10 @@ def test_subscales_without_thresholds_are_skipped():
         }
     )
     assert responder_rates(scores, {("KOOS", "pain"): KOOS_PAIN}).empty
+
+
+def test_thresholds_from_instrument_definitions_keep_their_meaning():
+    # instruments package convention: change thresholds carry the sign of an improvement,
+    # e.g. knee VAS MCII -19.9 mm on a lower-is-better subscale.
+    th = Thresholds.for_subscale(higher_is_better=False, improvement=-19.9, acceptable=32.3)
+    assert th == KNEE_VAS

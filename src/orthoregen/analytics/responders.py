@@ -44,6 +44,19 @@ class Thresholds:
     improvement: float | None = None
     acceptable: float | None = None
 
+    @classmethod
+    def for_subscale(
+        cls,
+        *,
+        higher_is_better: bool,
+        improvement: float | None = None,
+        acceptable: float | None = None,
+    ) -> Thresholds:
+        """Build from a subscale's `higher_is_better` and threshold values as the
+        instruments package stores them (change thresholds signed as an improvement)."""
+        better = Better.HIGHER if higher_is_better else Better.LOWER
+        return cls(better, improvement, acceptable)
+
 
 @dataclass(frozen=True)
 class Proportion:
