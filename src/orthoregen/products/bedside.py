@@ -132,28 +132,38 @@ def _identifier_mismatches(issued: IssuedUnit, scanned: str) -> list[Mismatch]:
 
 
 def _patient_mismatches(patient: PatientIdentity, presented: PresentedPatient) -> list[Mismatch]:
+    # (confirmed at the bedside, matches the issued patient?, kind, label) per identifier.
     checks = [
-        (presented.name, patient.name, _same_name, MismatchKind.WRONG_PATIENT_NAME, "name"),
+        (
+            presented.name,
+            presented.name is not None and _same_name(presented.name, patient.name),
+            MismatchKind.WRONG_PATIENT_NAME,
+            "name",
+        ),
         (
             presented.date_of_birth,
-            patient.date_of_birth,
-            lambda a, b: a == b,
+            presented.date_of_birth == patient.date_of_birth,
             MismatchKind.WRONG_DATE_OF_BIRTH,
             "date of birth",
         ),
-        (presented.mrn, patient.mrn, _same_code, MismatchKind.WRONG_MRN, "MRN"),
+        (
+            presented.mrn,
+            presented.mrn is not None and _same_code(presented.mrn, patient.mrn),
+            MismatchKind.WRONG_MRN,
+            "MRN",
+        ),
     ]
-    given = [(v, expected, same, kind, label) for v, expected, same, kind, label in checks if v]
+    confirmed = [check for check in checks if check[0]]
     mismatches = [
         Mismatch(kind, f"{label} {value} does not match the patient the unit was issued to")
-        for value, expected, same, kind, label in given
-        if not same(value, expected)
+        for value, matches, kind, label in confirmed
+        if not matches
     ]
-    if len(given) < REQUIRED_PATIENT_IDENTIFIERS:
+    if len(confirmed) < REQUIRED_PATIENT_IDENTIFIERS:
         mismatches.append(
             Mismatch(
                 MismatchKind.TOO_FEW_PATIENT_IDENTIFIERS,
-                f"{len(given)} patient identifier(s) confirmed; two are required "
+                f"{len(confirmed)} patient identifier(s) confirmed; two are required "
                 "(name and date of birth, or either with the MRN)",
             )
         )

@@ -8,6 +8,7 @@ a look-back over every descendant unit (3.8).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -123,7 +124,7 @@ def determine_donor(status: DonorEligibility, event: DonorEvent) -> DonorDetermi
     raise TypeError(f"not a donor eligibility event: {event!r}")
 
 
-def _require(status: DonorEligibility, allowed: set | frozenset, action: str) -> None:
+def _require(status: DonorEligibility, allowed: Collection[DonorEligibility], action: str) -> None:
     if status not in allowed:
         raise DonorDeterminationRefused(
             f"cannot {action}: donor is {status}; allowed only when {' or '.join(sorted(allowed))}"

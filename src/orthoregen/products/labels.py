@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
-from barcode import Code128
+from barcode import Code128  # type: ignore[import-untyped]
 
 from orthoregen.products.isbt128 import DonationIdentificationNumber, UnitIdentifier
 from orthoregen.products.isbt128_expiry import encode_expiration
@@ -41,7 +41,8 @@ class LabelContent:
 
 def code128_modules(data: str) -> str:
     """Return the Code 128 symbol of `data` as a string of 1 (bar) and 0 (space) modules."""
-    return Code128(data).build()[0]
+    modules: str = Code128(data).build()[0]
+    return modules
 
 
 def render_label_svg(content: LabelContent) -> str:

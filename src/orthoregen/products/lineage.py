@@ -9,7 +9,7 @@ and test oracle for the web layer's recursive SQL query.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -120,7 +120,7 @@ def products_received(lineage: Lineage, patient_id: str) -> tuple[ReceivedProduc
     return tuple(sorted(received, key=lambda r: r.administration.administered_on))
 
 
-def _walk(start: Iterable[str], next_of) -> frozenset[str]:
+def _walk(start: Iterable[str], next_of: Callable[[str], Iterable[str]]) -> frozenset[str]:
     seen: set[str] = set()
     stack = list(start)
     while stack:

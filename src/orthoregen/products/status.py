@@ -12,9 +12,11 @@ reached by look-back instead, so the record of what a patient received is never 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from orthoregen.products.custody import (
     Administer,
@@ -253,7 +255,7 @@ def _expire(state: UnitState, event: Expire, at: datetime) -> UnitState:
     return replace(state, status=S.EXPIRED)
 
 
-_APPLY = {
+_APPLY: dict[type[UnitEvent], Callable[[UnitState, Any, datetime], UnitState]] = {
     BeginProcessing: _begin,
     PlaceInQuarantine: _quarantine,
     Release: _release,

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from dateutil.relativedelta import relativedelta
+from dateutil.relativedelta import relativedelta  # type: ignore[import-untyped]
 
 from orthoregen.products.episode import Joint
 from orthoregen.scheduling.protocol import InstrumentChoice, ScheduleProtocol, VisitSpec
@@ -105,7 +105,8 @@ def clinic_date(moment: date | datetime, clinic_zone: ZoneInfo | None) -> date:
 
 def target_date(spec: VisitSpec, administered_on: date) -> date:
     """Return the visit's target: `months` calendar months then `days` days after the day."""
-    return administered_on + relativedelta(months=spec.months) + timedelta(days=spec.days)
+    month_later: date = administered_on + relativedelta(months=spec.months)
+    return month_later + timedelta(days=spec.days)
 
 
 def visit_status(window: Window, completed_on: date | None, today: date) -> VisitStatus:
