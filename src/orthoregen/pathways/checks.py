@@ -50,7 +50,12 @@ def passed(**values: Any) -> Finding:
     return Finding(RuleStatus.PASSED, data(**values))
 
 
-def failed(passes_from: date | None = None, **values: Any) -> Finding:
+def failed(**values: Any) -> Finding:
+    return Finding(RuleStatus.FAILED, data(**values))
+
+
+def failed_until(passes_from: date, /, **values: Any) -> Finding:
+    """Fail a time-limited check that will pass from ``passes_from``."""
     return Finding(RuleStatus.FAILED, data(**values), passes_from=passes_from)
 
 
@@ -82,7 +87,7 @@ def not_before(start: date, on_date: date, path_values: dict[str, Any]) -> Findi
     """Pass when ``on_date`` has reached ``start``; otherwise fail until ``start``."""
     if on_date >= start:
         return passed(**path_values)
-    return failed(passes_from=start, **path_values)
+    return failed_until(start, **path_values)
 
 
 class Check:

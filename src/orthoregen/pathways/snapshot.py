@@ -8,7 +8,6 @@ exactly the value that was stored, and a wrong type is named by its path
 from __future__ import annotations
 
 import dataclasses
-import functools
 import types
 import typing
 from datetime import date
@@ -115,9 +114,18 @@ def _read_dataclass(cls: Any, data: Any, path: str) -> Any:
         raise SnapshotError(path, str(error)) from None
 
 
-@functools.cache
+_ENUM_FIELDS: dict[type, tuple[tuple[str, type[Enum], bool], ...]] = {}
+
+
 def _enum_fields(cls: type) -> tuple[tuple[str, type[Enum], bool], ...]:
     """List (field, enum class, is a collection) for the enum-typed fields of ``cls``."""
+    # Cached per class: type hints are resolved once, not on every fact built.
+    if cls not in _ENUM_FIELDS:
+        _ENUM_FIELDS[cls] = _find_enum_fields(cls)
+    return _ENUM_FIELDS[cls]
+
+
+def _find_enum_fields(cls: type) -> tuple[tuple[str, type[Enum], bool], ...]:
     plan = []
     for name, hint in typing.get_type_hints(cls).items():
         arms = [arm for arm in typing.get_args(hint) if arm is not type(None)] or [hint]
