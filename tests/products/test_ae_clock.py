@@ -117,3 +117,10 @@ def test_ctcae_grades_run_one_to_five_with_definitions():
 
 def test_ich_e2a_lists_six_seriousness_criteria():
     assert len(Seriousness) == 6
+
+
+def test_event_facts_given_as_text_are_read_as_enum_members():
+    facts = AdverseEventFacts(frozenset({"death"}), False, "probably", "not_related")
+    assert dues(facts, frozenset({ReportingPathway.US_IND}))[0][1] == date(2026, 3, 9)
+    with pytest.raises(ValueError, match="is not a valid"):
+        AdverseEventFacts(frozenset({"fatal"}), False, "probably", "not_related")

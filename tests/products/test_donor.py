@@ -80,3 +80,8 @@ def test_steps_out_of_order_are_refused(status, event):
 def test_determinations_need_a_valid_outcome_and_reason(status, event, message):
     with pytest.raises(DonorDeterminationRefused, match=message):
         determine_donor(status, event)
+
+
+def test_outcome_given_as_text_is_read_as_a_status():
+    result = determine_donor(D.PENDING_TESTS, Determine(outcome="eligible", determined_by="x"))
+    assert result.status is D.ELIGIBLE

@@ -140,3 +140,11 @@ def test_every_product_class_has_a_default_specification_and_origin():
         ProductClass.BIRTH_TISSUE_ALLOGRAFT,
     }
     assert PRODUCT_CLASSES[ProductClass.UMBILICAL_CORD_MSC].msc_tissue == "MSC(WJ)"
+
+
+def test_culture_results_given_as_text_are_read_as_outcomes():
+    values = {**PASSING, "sterility": "pending", "gram_stain": "negative", "mycoplasma": "negative"}
+    evaluation = evaluate_release(CULTURED_MSC_SPEC, QcResults(values, 3.0, 70.0))
+    assert evaluation.outcome is ReleaseOutcome.CONDITIONAL_PENDING_STERILITY
+    with pytest.raises(ValueError, match="is not a valid"):
+        QcResults({"sterility": "clean"})

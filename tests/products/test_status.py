@@ -289,3 +289,31 @@ def test_naive_times_are_refused():
 def test_expiry_is_reached_at_the_printed_minute():
     assert not is_expired(unit(), EXPIRY - timedelta(microseconds=1))
     assert is_expired(unit(), EXPIRY)
+
+
+def test_states_read_from_the_database_as_text_behave_like_enum_members():
+    # The web layer passes stored text; the identity guards must still hold.
+    state = UnitState(
+        unit_id="u1",
+        status="conditionally_released",
+        expires_at=EXPIRY,
+        sterility="pending",
+        issued_to=IssueTarget("P1", "E1", "knee", "left"),
+    )
+    state = transition(state, RecordSterility(actor="lab", result="negative"), at=NOW)
+    assert state.status is S.RELEASED
+    assert state.issued_to.joint is Joint.KNEE
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: UnitState(unit_id="u", status="isued", expires_at=EXPIRY),
+        lambda: UnitState(unit_id="u", status="issued", expires_at=EXPIRY, sterility="clean"),
+        lambda: IssueTarget("P1", "E1", "elbow", "left"),
+        lambda: IssueTarget("P1", "E1", "knee", "both"),
+    ],
+)
+def test_unknown_text_values_are_refused_when_the_state_is_built(build):
+    with pytest.raises(ValueError, match="is not a valid"):
+        build()

@@ -93,6 +93,12 @@ class AdverseEventFacts:
     involves_communicable_disease: bool = False
     needed_medical_or_surgical_intervention: bool = False
 
+    def __post_init__(self) -> None:
+        # Form values arrive as text; coerce so unknown criteria fail here, not in a rule.
+        object.__setattr__(self, "seriousness", frozenset(map(Seriousness, self.seriousness)))
+        for name in ("product_relatedness", "procedure_relatedness"):
+            object.__setattr__(self, name, Relatedness(getattr(self, name)))
+
     @property
     def is_serious(self) -> bool:
         return bool(self.seriousness)

@@ -57,6 +57,9 @@ class Reject(UnitEvent):
 class RecordSterility(UnitEvent):
     result: Sterility
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "result", Sterility(self.result))
+
 
 @dataclass(frozen=True, kw_only=True)
 class Issue(UnitEvent):

@@ -57,6 +57,9 @@ class Determine:
     determined_by: str
     reason: str = ""
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "outcome", DonorEligibility(self.outcome))
+
 
 @dataclass(frozen=True, kw_only=True)
 class CompleteRiskAssessment:
@@ -65,6 +68,9 @@ class CompleteRiskAssessment:
     outcome: DonorEligibility
     determined_by: str
     reason: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "outcome", DonorEligibility(self.outcome))
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -30,5 +30,10 @@ class IssueTarget:
     joint: Joint
     side: Side
 
+    def __post_init__(self) -> None:
+        # Form and database values arrive as text; unknown joints or sides fail here.
+        object.__setattr__(self, "joint", Joint(self.joint))
+        object.__setattr__(self, "side", Side(self.side))
+
     def describe(self) -> str:
         return f"patient {self.patient_id}, episode {self.episode_id}, {self.side} {self.joint}"

@@ -92,6 +92,11 @@ class QcResults:
     volume_ml: float | None = None
     recipient_weight_kg: float | None = None
 
+    def __post_init__(self) -> None:
+        # Culture results may arrive as text ("negative"); anything else must be a number.
+        values = {k: QcOutcome(v) if isinstance(v, str) else v for k, v in self.values.items()}
+        object.__setattr__(self, "values", values)
+
 
 @dataclass(frozen=True)
 class CriterionVerdict:

@@ -83,6 +83,13 @@ class UnitState:
     thawed_at: datetime | None = None
     release_approver: str | None = None
 
+    def __post_init__(self) -> None:
+        # Values from the database arrive as text; the guards compare enum members.
+        object.__setattr__(self, "status", UnitStatus(self.status))
+        object.__setattr__(self, "sterility", Sterility(self.sterility))
+        if self.donor_eligibility is not None:
+            object.__setattr__(self, "donor_eligibility", DonorEligibility(self.donor_eligibility))
+
 
 # Which statuses each event may leave from (cell_products.md 3.7).
 ALLOWED_FROM: dict[type[UnitEvent], frozenset[UnitStatus]] = {
