@@ -52,6 +52,9 @@ def test_defers_until_steroid_washout_ends() -> None:
     assessment = assess(facts, DEFAULT_PROTOCOL, ASSESSED_ON)
     assert assessment.outcome is Outcome.DEFER
     assert assessment.defer_until == ASSESSED_ON + timedelta(days=50) == date(2026, 4, 21)
+    # The any-joint steroid rule (warn) fails too; only the target-joint one defers.
+    assert [r.rule_id for r in assessment.failed] == [
+        "WASHOUT-STEROID-TARGET-01", "WASHOUT-STEROID-ANY-01"]
 
 
 def test_defer_date_is_the_latest_of_all_deferrals() -> None:

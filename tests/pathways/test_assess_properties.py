@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from hypothesis import example, given
@@ -14,6 +15,10 @@ from orthoregen.pathways import (
     RuleStatus,
     Severity,
     assess,
+    facts_from_dict,
+    facts_to_dict,
+    protocol_from_dict,
+    protocol_to_dict,
 )
 from orthoregen.pathways.facts import InjectionAgent, Joint, PriorInjection, Side
 
@@ -70,3 +75,15 @@ def test_deferred_facts_pass_the_deferring_rules_on_the_defer_date(facts: Candid
             r.status is RuleStatus.FAILED and r.severity is Severity.HARD_STOP
             for r in later.results
         )
+
+
+@given(any_facts, on_dates)
+@example(complete_facts(), ASSESSED_ON)
+def test_stored_snapshot_and_protocol_reproduce_the_assessment(
+    facts: CandidacyFacts, on_date: date
+) -> None:
+    # Issue 4: a stored decision is re-read exactly years later from its snapshot.
+    stored_facts = json.loads(json.dumps(facts_to_dict(facts)))
+    stored_protocol = json.loads(json.dumps(protocol_to_dict(DEFAULT_PROTOCOL)))
+    again = assess(facts_from_dict(stored_facts), protocol_from_dict(stored_protocol), on_date)
+    assert again == assess(facts, DEFAULT_PROTOCOL, on_date)
