@@ -2,11 +2,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import settings
 
-settings.register_profile("ci", derandomize=True, max_examples=200, deadline=None)
-settings.load_profile("ci")
-
+# Hypothesis settings are set per test (tests/analytics/properties.py), not by loading a
+# global profile, so that other areas' profiles in the same pytest run are left alone.
 REFERENCE = Path(__file__).parent / "reference"
 
 

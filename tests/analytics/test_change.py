@@ -5,10 +5,14 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from orthoregen.analytics.change import CHANGE_COLUMNS, change_from_baseline
+
+# Derandomized so a red build reproduces; no deadline because CI machines jitter.
+# DataFrame-building examples are slow, so fewer of them.
+REPRODUCIBLE_PANDAS = settings(derandomize=True, deadline=None, max_examples=40)
 
 
 @pytest.fixture(scope="module")
@@ -92,6 +96,7 @@ def test_refuses_two_scores_in_one_window():
         change_from_baseline(scores)
 
 
+@REPRODUCIBLE_PANDAS
 @given(st.lists(st.tuples(st.floats(0, 100), st.floats(0, 100)), min_size=2, max_size=30))
 def test_mean_change_is_mean_followup_minus_mean_baseline(pairs):
     n = len(pairs)

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from orthoregen.analytics.survival import (
@@ -38,6 +38,10 @@ R_AML_NONMAINTAINED = [
     (43, 2, 1, "0.0972", "0.0919", "0.0153", "0.620"),
     (45, 1, 1, "0.0000", "NA", "NA", "NA"),
 ]
+
+# Derandomized so a red build reproduces; no deadline because CI machines jitter.
+# DataFrame-building examples are slow, so fewer of them.
+REPRODUCIBLE_PANDAS = settings(derandomize=True, deadline=None, max_examples=40)
 
 
 def _curve(aml, arm):
@@ -122,6 +126,7 @@ def test_lifelines_default_interval_is_the_log_log_one_we_do_not_use(aml):
     assert (ours.ci_low, ours.ci_high) == pytest.approx((0.754, 1.000), abs=5e-4)
 
 
+@REPRODUCIBLE_PANDAS
 @given(st.lists(st.tuples(st.integers(1, 60), st.booleans()), min_size=1, max_size=40))
 def test_survival_never_rises_and_its_interval_holds_it(follow_up):
     durations, events = zip(*follow_up, strict=True)
