@@ -1,3 +1,4 @@
+import json
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -13,8 +14,11 @@ from orthoregen.scheduling.protocol import (
     DEFAULT_PROTOCOL,
     InstructionSpec,
     InstrumentChoice,
+    JointInstruments,
     ReportedBy,
     VisitSpec,
+    protocol_from_json,
+    protocol_to_json,
 )
 
 P = DEFAULT_PROTOCOL
@@ -165,12 +169,19 @@ def test_default_protocol_passes_its_start_up_checks():
         (replace(P, visits=P.visits + (P.visits[0],)), "visit ids repeat"),
         (replace(P, visits=(VisitSpec("m3", "3 m", months=3, days_before=-1),)), ">= 0"),
         (
-            replace(P, instruments={**P.instruments, Joint.KNEE: (InstrumentChoice(("koss",)),)}),
+            replace(
+                P,
+                instrument_sets=(
+                    JointInstruments(Joint.KNEE, (InstrumentChoice(("koss",)),)),
+                    *P.instrument_sets[1:],
+                ),
+            ),
             "unknown ids",
         ),
+        (replace(P, instrument_sets=P.instrument_sets[:1]), "0 instrument sets for the hip"),
         (
-            replace(P, instruments={Joint.KNEE: P.instruments[Joint.KNEE]}),
-            "no instruments for the hip",
+            replace(P, instrument_sets=P.instrument_sets + P.instrument_sets[:1]),
+            "2 instrument sets for the knee",
         ),
         (replace(P, instructions=(InstructionSpec("x", "x", 5, 2),)), "days out of order"),
         (
@@ -187,3 +198,41 @@ def test_default_protocol_passes_its_start_up_checks():
 )
 def test_broken_protocols_are_reported(protocol, message):
     assert any(message in problem for problem in protocol_problems(protocol))
+
+
+def test_protocol_reads_back_unchanged_from_its_json_form():
+    data = json.loads(json.dumps(protocol_to_json(P)))
+    assert protocol_from_json(data) == P
+    assert data["instrument_sets"][0] == {
+        "joint": "knee",
+        "choices": [
+            {"options": ["nrs_pain", "vas_pain"], "reported_by": "patient"},
+            {"options": ["womac_lk31"], "reported_by": "patient"},
+            {"options": ["koos", "koos_jr"], "reported_by": "patient"},
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda d: d["visits"][0].update(weeks=7), r"visits\[0\]: unknown field"),
+        (lambda d: d["visits"][1].update(months="3"), r"visits\[1\].months: expected a whole"),
+        (lambda d: d["instrument_sets"][2].update(joint="elbow"), r"instrument_sets\[2\].joint"),
+        (lambda d: d.pop("version"), "version: is required"),
+    ],
+)
+def test_a_broken_json_protocol_names_the_path_of_the_problem(edit, message):
+    data = protocol_to_json(P)
+    edit(data)
+    with pytest.raises(ValueError, match=message):
+        protocol_from_json(data)
+
+
+def test_a_clinic_may_offer_koos_jr_first_for_the_knee():
+    data = protocol_to_json(P)
+    data["instrument_sets"][0]["choices"][2]["options"] = ["koos_jr", "koos"]
+    protocol = protocol_from_json(data)
+    assert protocol_problems(protocol) == []
+    visit = build_schedule(protocol, date(2026, 1, 15), joint=Joint.KNEE).visits[0]
+    assert [c.default for c in visit.instruments][2] == "koos_jr"

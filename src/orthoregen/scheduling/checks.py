@@ -30,13 +30,20 @@ def _structure_problems(protocol: ScheduleProtocol) -> list[str]:
     for visit in protocol.visits:
         if min(visit.days_before, visit.days_after, visit.months, visit.days) < 0:
             problems.append(f"visit {visit.visit_id}: offsets and window widths must be >= 0")
+    joints = [s.joint for s in protocol.instrument_sets]
     for joint in Joint:
-        for choice in protocol.instruments.get(joint, ()):
+        if joints.count(joint) != 1:
+            problems.append(
+                f"protocol {protocol.version} has {joints.count(joint)} instrument sets for the "
+                f"{joint}; expected one"
+            )
+    for instrument_set in protocol.instrument_sets:
+        for choice in instrument_set.choices:
             unknown = sorted(set(choice.options) - KNOWN_INSTRUMENTS)
             if not choice.options or unknown:
-                problems.append(f"{joint}: instrument choice {choice.options} has unknown ids")
-        if joint not in protocol.instruments:
-            problems.append(f"protocol {protocol.version} has no instruments for the {joint}")
+                problems.append(
+                    f"{instrument_set.joint}: instrument choice {choice.options} has unknown ids"
+                )
     for spec in protocol.instructions:
         if spec.from_day < 0 or (spec.to_day is not None and spec.to_day < spec.from_day):
             problems.append(f"instruction {spec.instruction_id}: days out of order")

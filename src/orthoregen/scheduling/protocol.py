@@ -8,9 +8,11 @@ range of motion), and shared/cell_products.md 5.5 for post-procedure instruction
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
+from orthoregen.pathways.snapshot import from_jsonable, to_jsonable
 from orthoregen.products.episode import Joint
 
 KNOWN_INSTRUMENTS = frozenset(
@@ -71,30 +73,61 @@ class InstructionSpec:
 
 
 @dataclass(frozen=True)
+class JointInstruments:
+    """The measures due at every visit for one joint; a clinic may change them."""
+
+    joint: Joint
+    choices: tuple[InstrumentChoice, ...]
+
+
+@dataclass(frozen=True)
 class ScheduleProtocol:
     version: str
     visits: tuple[VisitSpec, ...]
-    instruments: dict[Joint, tuple[InstrumentChoice, ...]] = field(hash=False)
+    instrument_sets: tuple[JointInstruments, ...]
     instructions: tuple[InstructionSpec, ...] = ()
+
+    def instruments_for(self, joint: Joint) -> tuple[InstrumentChoice, ...]:
+        """Return the measures due for `joint`, refusing a protocol that has none for it."""
+        for instrument_set in self.instrument_sets:
+            if instrument_set.joint == joint:
+                return instrument_set.choices
+        raise ValueError(f"protocol {self.version} has no instruments for the {joint}")
+
+
+def protocol_from_json(data: Any) -> ScheduleProtocol:
+    """Read a protocol stored as JSON, naming the path of any unknown field or wrong type."""
+    return from_jsonable(ScheduleProtocol, data)
+
+
+def protocol_to_json(protocol: ScheduleProtocol) -> Any:
+    """Return the protocol as JSON-ready dicts and lists, for storage and editing."""
+    return to_jsonable(protocol)
 
 
 PAIN = InstrumentChoice(("nrs_pain", "vas_pain"))
 WOMAC = InstrumentChoice(("womac_lk31",))
 
-DEFAULT_INSTRUMENTS = {
-    Joint.KNEE: (PAIN, WOMAC, InstrumentChoice(("koos", "koos_jr"))),
-    Joint.HIP: (
-        PAIN,
-        WOMAC,
-        InstrumentChoice(("hoos", "hoos_jr")),
-        InstrumentChoice(("hhs",), ReportedBy.CLINICIAN),
+DEFAULT_INSTRUMENTS = (
+    JointInstruments(Joint.KNEE, (PAIN, WOMAC, InstrumentChoice(("koos", "koos_jr")))),
+    JointInstruments(
+        Joint.HIP,
+        (
+            PAIN,
+            WOMAC,
+            InstrumentChoice(("hoos", "hoos_jr")),
+            InstrumentChoice(("hhs",), ReportedBy.CLINICIAN),
+        ),
     ),
-    Joint.SHOULDER: (
-        PAIN,
-        InstrumentChoice(("ases",)),
-        InstrumentChoice(("rom_shoulder",), ReportedBy.CLINICIAN),
+    JointInstruments(
+        Joint.SHOULDER,
+        (
+            PAIN,
+            InstrumentChoice(("ases",)),
+            InstrumentChoice(("rom_shoulder",), ReportedBy.CLINICIAN),
+        ),
     ),
-}
+)
 
 # Window widths are this project's choice (the sources give time points, not windows): the
 # 6-8 week visit is the 6-8 week span itself; later windows widen with distance from the
@@ -140,6 +173,6 @@ DEFAULT_INSTRUCTIONS = (
 DEFAULT_PROTOCOL = ScheduleProtocol(
     version="orthoregen-followup-2026.1",
     visits=DEFAULT_VISITS,
-    instruments=DEFAULT_INSTRUMENTS,
+    instrument_sets=DEFAULT_INSTRUMENTS,
     instructions=DEFAULT_INSTRUCTIONS,
 )

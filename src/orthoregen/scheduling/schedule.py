@@ -87,7 +87,8 @@ def build_schedule(
         )
         for spec in protocol.instructions
     )
-    visits = tuple(_visit(spec, day, protocol.instruments[joint]) for spec in protocol.visits)
+    instruments = protocol.instruments_for(joint)
+    visits = tuple(_visit(spec, day, instruments) for spec in protocol.visits)
     return Schedule(protocol.version, joint, day, instructions, visits)
 
 
