@@ -11,8 +11,11 @@ import pandas as pd
 import pytest
 
 from orthoregen.analytics.omeract import (
+    OARSI_COLUMNS,
+    OarsiDomain,
     classify,
     invert_100_best,
+    omeract_oarsi_by_timepoint,
     omeract_oarsi_rate,
     omeract_oarsi_response,
 )
@@ -79,3 +82,48 @@ def test_rate_excludes_undetermined_and_counts_missing_pga():
     assert rate.n_undetermined == 1
     assert rate.n_pga_missing == 1
     assert isinstance(classified, pd.DataFrame)
+
+
+def _tidy(rows):
+    return pd.DataFrame(
+        rows, columns=["episode_id", "instrument", "subscale", "timepoint", "value"]
+    )
+
+
+def test_rates_per_timepoint_from_the_tidy_score_table():
+    # Pain: NRS 0-10 (x10 to 0-100). Function: KOOS ADL (100 best, inverted). PGA: VAS 0-100.
+    pain = OarsiDomain("NRS pain", "total", scale_max=10)
+    function = OarsiDomain("KOOS", "ADL", higher_is_better=True)
+    pga = OarsiDomain("PGA", "total")
+    rows = [
+        # Episode 1: pain 6 -> 3 (60 -> 30: r 50 %, a 30): route 1 responder at 6m.
+        (1, "NRS pain", "total", "baseline", 6),
+        (1, "NRS pain", "total", "6m", 3),
+        (1, "KOOS", "ADL", "baseline", 50),
+        (1, "KOOS", "ADL", "6m", 55),
+        # Episode 2: pain 5 -> 4 (50 -> 40) and ADL 50 -> 60 (50 -> 40 worst-scale): route 2.
+        (2, "NRS pain", "total", "baseline", 5),
+        (2, "NRS pain", "total", "6m", 4),
+        (2, "KOOS", "ADL", "baseline", 50),
+        (2, "KOOS", "ADL", "6m", 60),
+        (2, "PGA", "total", "baseline", 50),
+        (2, "PGA", "total", "6m", 50),
+        # Episode 3: nothing moves: non-responder; PGA never collected.
+        (3, "NRS pain", "total", "baseline", 5),
+        (3, "NRS pain", "total", "6m", 5),
+        (3, "KOOS", "ADL", "baseline", 50),
+        (3, "KOOS", "ADL", "6m", 50),
+        # Episode 4: no baseline pain and only PGA improves: undetermined.
+        (4, "NRS pain", "total", "6m", 5),
+        (4, "KOOS", "ADL", "baseline", 50),
+        (4, "KOOS", "ADL", "6m", 52),
+        (4, "PGA", "total", "baseline", 50),
+        (4, "PGA", "total", "6m", 20),
+    ]
+    out = omeract_oarsi_by_timepoint(_tidy(rows), pain=pain, function=function, pga=pga)
+    assert list(out.columns) == OARSI_COLUMNS
+    row = out.iloc[0]
+    assert row["timepoint"] == "6m"
+    assert (row["n_determined"], row["n_responders"], row["n_undetermined"]) == (3, 2, 1)
+    assert row["n_pga_missing"] == 2  # episodes 1 and 3
+    assert row["too_thin"]

@@ -17,8 +17,14 @@ from orthoregen.analytics.effect_sizes import (
 )
 from orthoregen.analytics.follow_up import loss_to_follow_up
 from orthoregen.analytics.meta import MetaAnalysis, Tau2Method, random_effects
+from orthoregen.analytics.omeract import (
+    OarsiDomain,
+    invert_100_best,
+    omeract_oarsi_by_timepoint,
+    omeract_oarsi_rate,
+    omeract_oarsi_response,
+)
 from orthoregen.analytics.omeract import classify as omeract_oarsi_classify
-from orthoregen.analytics.omeract import invert_100_best, omeract_oarsi_rate, omeract_oarsi_response
 from orthoregen.analytics.responders import Better, Thresholds, proportion, responder_rates
 from orthoregen.analytics.survival import kaplan_meier, log_rank, median_follow_up
 from orthoregen.analytics.thin import MIN_N_TO_CONCLUDE, MIN_STUDIES_TO_POOL, is_too_thin
@@ -29,6 +35,7 @@ __all__ = [
     "Better",
     "HedgesVariance",
     "MetaAnalysis",
+    "OarsiDomain",
     "Tau2Method",
     "Thresholds",
     "adverse_event_rates",
@@ -43,6 +50,7 @@ __all__ = [
     "loss_to_follow_up",
     "mean_difference",
     "median_follow_up",
+    "omeract_oarsi_by_timepoint",
     "omeract_oarsi_classify",
     "omeract_oarsi_rate",
     "omeract_oarsi_response",

@@ -19,7 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from orthoregen.analytics.intervals import wilson_bounds
 from orthoregen.analytics.responders import Proportion, proportion
+from orthoregen.analytics.scores import ordered_timepoints, valid_scores
 from orthoregen.analytics.thin import MIN_N_TO_CONCLUDE
 
 HIGH_RELATIVE, HIGH_ABSOLUTE = 0.50, 20.0
@@ -127,3 +129,102 @@ def omeract_oarsi_rate(classified: pd.DataFrame, *, min_n: int = MIN_N_TO_CONCLU
         n_undetermined=int(classified["responder"].isna().sum()),
         n_pga_missing=int(classified["pga_missing"].sum()),
     )
+
+
+@dataclass(frozen=True)
+class OarsiDomain:
+    """Where one OMERACT-OARSI domain comes from in the score table, and how to rescale it.
+
+    Values are mapped to 0-100 with 100 = worst: × 100/scale_max (NRS 0-10 → ×10), then
+    inverted when higher is better (KOOS/HOOS subscales, instruments.md section 9).
+    """
+
+    instrument: str
+    subscale: str
+    higher_is_better: bool = False
+    scale_max: float = 100.0
+
+    def to_worst_100(self, values):
+        """Return values on the 0-100, 100-worst scale the criteria are defined on."""
+        scaled = np.asarray(values, dtype=float) * (100.0 / self.scale_max)
+        return invert_100_best(scaled) if self.higher_is_better else scaled
+
+
+OARSI_COLUMNS = [
+    "timepoint",
+    "n_determined",
+    "n_responders",
+    "rate",
+    "ci_low",
+    "ci_high",
+    "n_undetermined",
+    "n_pga_missing",
+    "too_thin",
+]
+
+
+def omeract_oarsi_by_timepoint(
+    scores: pd.DataFrame,
+    *,
+    pain: OarsiDomain,
+    function: OarsiDomain,
+    pga: OarsiDomain | None = None,
+    baseline: str = "baseline",
+    timepoints=None,
+    min_n: int = MIN_N_TO_CONCLUDE,
+) -> pd.DataFrame:
+    """Return OMERACT-OARSI responder rates per follow-up time point from the tidy score table.
+
+    An episode counts at a time point when any domain was scored then. Status per episode
+    is `classify` on the rescaled domains; undetermined episodes are reported, not counted
+    as non-responders; the rate's interval is Wilson's. Output columns: OARSI_COLUMNS.
+    """
+    usable = valid_scores(scores)
+    domains = {"pain": pain, "function": function, **({"pga": pga} if pga else {})}
+    frames = []
+    for name, domain in domains.items():
+        rows = usable[
+            (usable["instrument"] == domain.instrument) & (usable["subscale"] == domain.subscale)
+        ]
+        frames.append(
+            rows.assign(domain=name, value=domain.to_worst_100(rows["value"]))[
+                ["episode_id", "timepoint", "domain", "value"]
+            ].astype({"timepoint": object})
+        )
+    long = pd.concat(frames, ignore_index=True)
+    wide = (
+        long.set_index(["episode_id", "timepoint", "domain"])["value"]
+        .unstack("domain")
+        .reindex(columns=["pain", "function", "pga"])
+    )
+    is_base = wide.index.get_level_values("timepoint") == baseline
+    base = wide[is_base].droplevel("timepoint")
+    follow = wide[~is_base].reset_index()
+    both = follow.join(base, on="episode_id", rsuffix="_b")
+    status = classify(
+        both["pain_b"],
+        both["pain"],
+        both["function_b"],
+        both["function"],
+        both["pga_b"],
+        both["pga"],
+    )
+    both = pd.concat([both[["timepoint"]], status], axis=1)
+    g = both.groupby("timepoint", sort=False)
+    out = g.agg(
+        n_determined=("responder", "count"),
+        n_responders=("responder", "sum"),
+        n_undetermined=("responder", lambda s: int(s.isna().sum())),
+        n_pga_missing=("pga_missing", "sum"),
+    ).reset_index()
+    out = out.astype({"n_determined": int, "n_responders": int, "n_pga_missing": int})
+    low, high = wilson_bounds(out["n_responders"].to_numpy(), out["n_determined"].to_numpy())
+    out = out.assign(
+        rate=out["n_responders"] / out["n_determined"].where(out["n_determined"] > 0),
+        ci_low=low,
+        ci_high=high,
+        too_thin=out["n_determined"] < min_n,
+    )
+    order = {t: i for i, t in enumerate(ordered_timepoints(out["timepoint"], timepoints))}
+    out = out.sort_values("timepoint", key=lambda c: c.map(order), kind="stable")
+    return out[OARSI_COLUMNS].reset_index(drop=True)
