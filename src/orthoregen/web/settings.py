@@ -73,6 +73,12 @@ INSTALLED_APPS = [
     "orthoregen.web.accounts",
     "orthoregen.web.clinic",
     "orthoregen.web.audit",
+    # Pathway stages, in order: demo_extend hooks run in this order too.
+    "orthoregen.web.consultation",
+    "orthoregen.web.cellbank",
+    "orthoregen.web.followup",
+    "orthoregen.web.portal",
+    "orthoregen.web.registry",
 ]
 
 MIDDLEWARE = [
@@ -92,7 +98,7 @@ ROOT_URLCONF = "orthoregen.web.urls"
 WSGI_APPLICATION = "orthoregen.web.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "patient-list"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 TEMPLATES = [

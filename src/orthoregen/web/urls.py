@@ -1,12 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
-from django.views.generic import RedirectView
+from django.urls import include, path
 
 from orthoregen.web.clinic import views as clinic
+from orthoregen.web.home import home
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="patient-list"), name="home"),
+    path("", home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("patients/", clinic.patient_list, name="patient-list"),
@@ -20,5 +20,10 @@ urlpatterns = [
          name="encounter-create"),
     path("episodes/<int:episode_id>/encounters/<int:encounter_id>/edit/", clinic.encounter_edit,
          name="encounter-edit"),
+    path("consultation/", include("orthoregen.web.consultation.urls")),
+    path("cellbank/", include("orthoregen.web.cellbank.urls")),
+    path("followup/", include("orthoregen.web.followup.urls")),
+    path("portal/", include("orthoregen.web.portal.urls")),
+    path("registry/", include("orthoregen.web.registry.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -20,6 +20,16 @@ class Action(models.TextChoices):
     EDIT_PATIENT = "edit_patient", "Register patients and edit demographics"
     EDIT_EPISODE = "edit_episode", "Record joint episodes, diagnoses and grades"
     EDIT_ENCOUNTER = "edit_encounter", "Record encounters"
+    ENTER_INTAKE = "enter_intake", "Enter intake: history, medications, imaging, examination"
+    DECIDE_CANDIDACY = "decide_candidacy", "Record the candidacy decision"
+    RECORD_CONSENT = "record_consent", "Record informed consent and its withdrawal"
+    MANAGE_PROTOCOLS = "manage_protocols", "Edit and publish protocols and consent texts"
+    MANAGE_PRODUCTS = "manage_products", "Receive, test, release, issue and recall cell products"
+    RECORD_PROCEDURE = "record_procedure", "Record injection procedures and administrations"
+    MANAGE_FOLLOW_UP = "manage_follow_up", "Run follow-up: schedules, invitations, worklist"
+    RECORD_ADVERSE_EVENT = "record_adverse_event", "Record adverse events"
+    VIEW_REGISTRY = "view_registry", "See cohort analytics and the evidence comparison"
+    EXPORT_REGISTRY = "export_registry", "Export registry data"
 
 
 # Analysts work on de-identified registry data, so they never open identifiable records.
@@ -28,6 +38,17 @@ PERMITTED: dict[str, frozenset[str]] = {
     Action.EDIT_PATIENT: frozenset({Role.CLINICIAN, Role.COORDINATOR, Role.ADMIN}),
     Action.EDIT_EPISODE: frozenset({Role.CLINICIAN, Role.ADMIN}),
     Action.EDIT_ENCOUNTER: frozenset({Role.CLINICIAN, Role.COORDINATOR, Role.ADMIN}),
+    Action.ENTER_INTAKE: frozenset({Role.CLINICIAN, Role.COORDINATOR}),
+    # Clinical judgements and consent belong to the clinician, never to an administrator.
+    Action.DECIDE_CANDIDACY: frozenset({Role.CLINICIAN}),
+    Action.RECORD_CONSENT: frozenset({Role.CLINICIAN}),
+    Action.MANAGE_PROTOCOLS: frozenset({Role.ADMIN}),
+    Action.MANAGE_PRODUCTS: frozenset({Role.LAB}),
+    Action.RECORD_PROCEDURE: frozenset({Role.CLINICIAN}),
+    Action.MANAGE_FOLLOW_UP: frozenset({Role.CLINICIAN, Role.COORDINATOR}),
+    Action.RECORD_ADVERSE_EVENT: frozenset({Role.CLINICIAN, Role.COORDINATOR}),
+    Action.VIEW_REGISTRY: frozenset({Role.CLINICIAN, Role.ANALYST, Role.ADMIN}),
+    Action.EXPORT_REGISTRY: frozenset({Role.ANALYST}),
 }
 
 

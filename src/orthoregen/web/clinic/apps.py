@@ -5,3 +5,4 @@ class ClinicConfig(AppConfig):
     name = "orthoregen.web.clinic"
     label = "clinic"
     verbose_name = "Clinic"
+    nav = [("Patients", "patient-list", "view_patient")]

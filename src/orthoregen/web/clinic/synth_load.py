@@ -8,7 +8,10 @@ recorded instead as one BULK_LOAD access record naming the seed and counts.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
+import numpy as np
+from django.apps import apps
 from django.db import connection, transaction
 from rich.progress import Progress
 
@@ -23,6 +26,32 @@ BATCH = 5000
 
 class SynthError(Exception):
     """The synthetic cohort cannot be loaded as asked."""
+
+
+@dataclass(frozen=True)
+class SynthContext:
+    """What a later pathway stage needs to add its own synthetic rows to a fresh cohort.
+
+    Apps extend the cohort by defining `synth_extend(context)` on their AppConfig; they run
+    in INSTALLED_APPS order (the pathway's order) inside the load's transaction. Row i of
+    cohort.patients / cohort.episodes was saved with primary key patient_ids[i] / episode_ids[i].
+    """
+
+    site: Site
+    seed: int
+    as_of: dt.date
+    cohort: Cohort
+    patient_ids: list[int]
+    episode_ids: list[int]
+    progress: Progress | None
+
+    def rng(self, stage: str) -> np.random.Generator:
+        """Return a generator for one stage, so adding a stage never changes another's data."""
+        return np.random.default_rng([self.seed, *stage.encode()])
+
+    def insert(self, model, rows: list, label: str) -> list:
+        """Bulk-insert rows in batches, with a progress bar when one is shown."""
+        return _insert(model, rows, self.progress, label)
 
 
 def _dates(column) -> list[dt.date]:
@@ -77,11 +106,8 @@ def _refresh_planner_statistics() -> None:
     Without it PostgreSQL plans the first queries on a fresh 100k-patient table as if it
     were empty (seen: the patient list 3x slower until autovacuum caught up).
     """
-    tables = [model._meta.db_table for model in (Patient, JointEpisode, Encounter)]
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"ANALYZE {', '.join(tables)}")
-        elif connection.vendor == "sqlite":
+        if connection.vendor in ("postgresql", "sqlite"):
             cursor.execute("ANALYZE")
 
 
@@ -96,11 +122,15 @@ def synth_load(site: Site, n: int, *, seed: int, as_of: dt.date, by: User | None
     cohort = generate_cohort(n, seed=seed, as_of=as_of, mrn_prefix=prefix)
     clinicians = list(User.objects.filter(sites=site, role=Role.CLINICIAN)
                       .order_by("pk").values_list("pk", flat=True))
-    patients = _insert(Patient, _patients(cohort, site), progress, "patients")
-    episodes = _insert(JointEpisode, _episodes(cohort, [p.pk for p in patients]), progress,
-                       "joint episodes")
-    _insert(Encounter, _encounters(cohort, [e.pk for e in episodes], clinicians), progress,
-            "encounters")
+    patient_ids = [p.pk for p in _insert(Patient, _patients(cohort, site), progress, "patients")]
+    episodes = _insert(JointEpisode, _episodes(cohort, patient_ids), progress, "joint episodes")
+    episode_ids = [e.pk for e in episodes]
+    _insert(Encounter, _encounters(cohort, episode_ids, clinicians), progress, "encounters")
+    context = SynthContext(site=site, seed=seed, as_of=as_of, cohort=cohort,
+                           patient_ids=patient_ids, episode_ids=episode_ids, progress=progress)
+    for config in apps.get_app_configs():
+        if extend := getattr(config, "synth_extend", None):
+            extend(context)
     _refresh_planner_statistics()
     AccessRecord.objects.create(
         user=by, action=AccessAction.BULK_LOAD,
