@@ -30,3 +30,9 @@ def sleep() -> pd.DataFrame:
 def normand() -> pd.DataFrame:
     """Return metadat dat.normand1999 (reference/normand1999.csv)."""
     return pd.read_csv(REFERENCE / "normand1999.csv")
+
+
+@pytest.fixture(scope="session")
+def raudenbush() -> pd.DataFrame:
+    """Return metadat dat.raudenbush1985 (reference/raudenbush1985.csv)."""
+    return pd.read_csv(REFERENCE / "raudenbush1985.csv")
