@@ -9,13 +9,18 @@ import pytest
 
 from orthoregen.pathways import (
     CONSENT_ELEMENTS,
+    DEFAULT_PROTOCOL,
     ConsentElement,
     ConsentStatus,
     DecisionStatus,
     GateResult,
     Outcome,
+    assess,
     procedure_may_proceed,
 )
+from orthoregen.pathways.facts import GradeScale, RadiographicGrade
+
+from .builders import ASSESSED_ON, changed, complete_facts
 
 TODAY = date(2026, 3, 2)
 CONSENT = ConsentStatus("consent-v3", date(2026, 2, 20), frozenset(ConsentElement))
@@ -109,3 +114,14 @@ def test_consent_elements_include_the_alternatives_of_section_4_8() -> None:
         "alternative_corticosteroid", "alternative_hyaluronic_acid", "alternative_prp",
         "alternative_arthroplasty",
     }
+
+
+def test_decision_on_a_kl4_knee_needs_a_reason_to_proceed() -> None:
+    # cell_products.md §6.4 KL_KNEE: KL 4 requires physician rationale.
+    facts = changed(complete_facts(), radiograph=RadiographicGrade(GradeScale.KELLGREN_LAWRENCE, 4))
+    assessment = assess(facts, DEFAULT_PROTOCOL, ASSESSED_ON)
+    agreed = DecisionStatus.from_assessment(assessment, ASSESSED_ON)
+    reasoned = DecisionStatus.from_assessment(assessment, ASSESSED_ON, "Declines arthroplasty")
+    assert agreed.rules_needing_reason == {"KNEE-GRADE-02"}
+    assert not procedure_may_proceed(CONSENT, agreed, ASSESSED_ON).may_proceed
+    assert procedure_may_proceed(CONSENT, reasoned, ASSESSED_ON).may_proceed

@@ -170,6 +170,8 @@ INVALID = [
     pytest.param(_set("BMI-02", "joints", []), "BMI-02", "joints is empty", id="no-joints"),
     pytest.param(_set("BMI-02", "product_scope", "xeno"), "BMI-02",
                  "product_scope must be one of", id="unknown-scope"),
+    pytest.param(_set("BMI-02", "basis", "hearsay"), "BMI-02", "basis must be one of",
+                 id="unknown-basis"),
     pytest.param(_set("BMI-02", "owner", "me"), "BMI-02", "unknown field(s) ['owner']",
                  id="unknown-rule-field"),
     pytest.param(_set("BMI-02", "id", "bmi two"), "bmi two", "id must look like",

@@ -24,6 +24,7 @@ from orthoregen.pathways.engine import (
 from orthoregen.pathways.facts import CandidacyFacts, facts_from_dict, facts_to_dict
 from orthoregen.pathways.labels import fact_label
 from orthoregen.pathways.protocol import (
+    Basis,
     ProductScope,
     Protocol,
     ProtocolError,
@@ -46,6 +47,7 @@ __all__ = [
     "CONSENT_ELEMENTS",
     "DEFAULT_PROTOCOL",
     "Assessment",
+    "Basis",
     "CandidacyFacts",
     "ConsentElement",
     "ConsentStatus",

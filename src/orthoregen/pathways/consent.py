@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from orthoregen.pathways.engine import Outcome
+from orthoregen.pathways.engine import Assessment, Outcome, needs_override_reason
 
 
 class ConsentElement(StrEnum):
@@ -98,6 +98,14 @@ class DecisionStatus:
     decided_on: date
     rules_needing_reason: frozenset[str] = frozenset()
     override_reason: str | None = None
+
+    @classmethod
+    def from_assessment(
+        cls, assessment: Assessment, decided_on: date, override_reason: str | None = None
+    ) -> DecisionStatus:
+        """Describe a decision taken on ``assessment``, with the rules that need a reason."""
+        rules = frozenset(result.rule_id for result in needs_override_reason(assessment))
+        return cls(assessment.outcome, decided_on, rules, override_reason)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """The default candidacy protocol, from cell_products.md §6.4 (rule catalogue) and §5.6.
 
-Every threshold is the catalogue's ``CFG`` default and every rule cites the catalogue row
+Every threshold is the catalogue's ``CFG`` default (so every rule's basis is CFG, the
+project's overridable default) and every rule cites the catalogue row
 and the trials or standards behind it. Where the catalogue is silent the choice is
 marked "project choice" in the rule's source, so a clinic can see what to review.
 """

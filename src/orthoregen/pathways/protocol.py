@@ -51,6 +51,21 @@ class ProductScope(StrEnum):
         return self is ProductScope.ANY or self.value == source.value
 
 
+class Basis(StrEnum):
+    """Tag the level of a rule's source (cell_products.md §0, "source level tags").
+
+    REG binding law; GUID regulator guidance; STD professional or consensus standard;
+    PRAC observed practice in trials or registries; CFG a project default that must cite
+    the PRAC or STD it came from.
+    """
+
+    REG = "REG"
+    GUID = "GUID"
+    STD = "STD"
+    PRAC = "PRAC"
+    CFG = "CFG"
+
+
 class ProtocolStatus(StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
@@ -80,6 +95,7 @@ class Rule:
     source: str
     joints: frozenset[Joint] = ALL_JOINTS
     product_scope: ProductScope = ProductScope.ANY
+    basis: Basis = Basis.CFG
 
     def __post_init__(self) -> None:
         coerce_enum_fields(self)
@@ -202,7 +218,7 @@ def _check_from_dict(data: Any, rule_id: str) -> Check:
         raise ProtocolError(f"check {kind}: {error}", rule_id) from None
 
 
-RULE_KEYS = ("id", "joints", "product_scope", "severity", "check", "sentence", "source")
+RULE_KEYS = ("id", "joints", "product_scope", "severity", "check", "sentence", "source", "basis")
 PROTOCOL_KEYS = ("name", "version", "status", "rules")
 
 
@@ -226,6 +242,7 @@ def _rule_to_dict(rule: Rule) -> dict[str, Any]:
         "check": {"kind": rule.check.kind, **check_to_dict(rule.check)},
         "sentence": rule.sentence,
         "source": rule.source,
+        "basis": rule.basis.value,
     }
 
 
@@ -259,6 +276,7 @@ def _rule_from_dict(data: Any, index: int) -> Rule:
         source=data["source"],
         joints=frozenset(_enum(Joint, joint, "joints", rule_id) for joint in data["joints"]),
         product_scope=_enum(ProductScope, data["product_scope"], "product_scope", rule_id),
+        basis=_enum(Basis, data["basis"], "basis", rule_id),
     )
 
 
