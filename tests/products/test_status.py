@@ -21,6 +21,7 @@ from orthoregen.products.custody import (
 )
 from orthoregen.products.donor import DonorEligibility
 from orthoregen.products.episode import IssueTarget, Joint, Side
+from orthoregen.products.release import ReleaseOutcome
 from orthoregen.products.status import (
     TransitionRefused,
     UnitState,
@@ -38,13 +39,12 @@ KNEE_LEFT = IssueTarget("P1", "E1", Joint.KNEE, Side.LEFT)
 EVENTS = {
     "begin": BeginProcessing(actor="lab"),
     "quarantine": PlaceInQuarantine(actor="lab", reason="temperature excursion"),
-    "release": Release(actor="qp", approver="Dr QP"),
+    "release": Release(actor="qp", approver="Dr QP", evaluation=ReleaseOutcome.FULL),
     "conditional": ConditionalRelease(
         actor="qp",
         approver="Dr QP",
         reason="fresh BMAC",
-        gram_stain_negative=True,
-        endotoxin_passed=True,
+        evaluation=ReleaseOutcome.CONDITIONAL_PENDING_STERILITY,
     ),
     "reject": Reject(actor="qp", reason="viability 60 %"),
     "issue": Issue(actor="lab", target=KNEE_LEFT),
@@ -171,11 +171,11 @@ def test_conditional_release_refused_once_sterility_known():
     [
         ({"approver": " "}, "named approver"),
         ({"reason": ""}, "reason"),
-        ({"gram_stain_negative": False}, "Gram stain"),
-        ({"endotoxin_passed": False}, "endotoxin"),
+        ({"evaluation": ReleaseOutcome.NOT_RELEASABLE}, "evaluation is not_releasable"),
+        ({"evaluation": ReleaseOutcome.FULL}, "evaluation is full"),
     ],
 )
-def test_conditional_release_needs_approver_reason_gram_stain_and_endotoxin(changes, message):
+def test_conditional_release_needs_approver_reason_and_a_conditional_evaluation(changes, message):
     event = replace(EVENTS["conditional"], **changes)
     with pytest.raises(TransitionRefused, match=message):
         transition(unit(sterility=Sterility.PENDING), event, at=NOW)
@@ -317,3 +317,18 @@ def test_states_read_from_the_database_as_text_behave_like_enum_members():
 def test_unknown_text_values_are_refused_when_the_state_is_built(build):
     with pytest.raises(ValueError, match="is not a valid"):
         build()
+
+
+@pytest.mark.parametrize(
+    "evaluation", [ReleaseOutcome.NOT_RELEASABLE, ReleaseOutcome.CONDITIONAL_PENDING_STERILITY]
+)
+def test_full_release_needs_a_full_qc_evaluation(evaluation):
+    event = replace(EVENTS["release"], evaluation=evaluation)
+    with pytest.raises(TransitionRefused, match=f"specification is {evaluation}, not full"):
+        transition(unit(), event, at=NOW)
+
+
+def test_released_unit_of_a_reopened_donor_cannot_be_issued():
+    state = unit(S.RELEASED, donor_eligibility=DonorEligibility.PENDING_TESTS)
+    with pytest.raises(TransitionRefused, match="cannot issue .* donor is pending_tests"):
+        transition(state, EVENTS["issue"], at=NOW)

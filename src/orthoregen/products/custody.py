@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from orthoregen.products.episode import IssueTarget
+from orthoregen.products.release import ReleaseOutcome
 
 
 class Sterility(StrEnum):
@@ -37,15 +38,25 @@ class PlaceInQuarantine(UnitEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class Release(UnitEvent):
+    """Full release; `evaluation` is release.evaluate_release's outcome for this unit."""
+
     approver: str
+    evaluation: ReleaseOutcome
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "evaluation", ReleaseOutcome(self.evaluation))
 
 
 @dataclass(frozen=True, kw_only=True)
 class ConditionalRelease(UnitEvent):
+    """Release pending sterility (1.3): named approver, reason, and a conditional evaluation."""
+
     approver: str
     reason: str
-    gram_stain_negative: bool
-    endotoxin_passed: bool
+    evaluation: ReleaseOutcome
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "evaluation", ReleaseOutcome(self.evaluation))
 
 
 @dataclass(frozen=True, kw_only=True)

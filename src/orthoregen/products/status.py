@@ -37,6 +37,7 @@ from orthoregen.products.custody import (
 )
 from orthoregen.products.donor import DonorEligibility
 from orthoregen.products.episode import IssueTarget
+from orthoregen.products.release import ReleaseOutcome
 
 
 class UnitStatus(StrEnum):
@@ -147,7 +148,12 @@ def _quarantine(state: UnitState, event: PlaceInQuarantine, at: datetime) -> Uni
 def _release(state: UnitState, event: Release, at: datetime) -> UnitState:
     _need(event.approver, "a release needs a named approver")
     _refuse_if_expired(state, at, "release")
-    _refuse_unless_donor_eligible(state)
+    _refuse_unless_donor_eligible(state, "release")
+    if event.evaluation is not ReleaseOutcome.FULL:
+        raise TransitionRefused(
+            f"cannot release unit {state.unit_id}: its QC evaluation against the release "
+            f"specification is {event.evaluation}, not full"
+        )
     if state.sterility is not Sterility.NEGATIVE:
         raise TransitionRefused(
             f"cannot release unit {state.unit_id}: sterility is {state.sterility}; "
@@ -162,16 +168,18 @@ def _conditional_release(state: UnitState, event: ConditionalRelease, at: dateti
     _need(event.approver, "a conditional release needs a named approver")
     _need(event.reason, "a conditional release needs the reason it cannot wait for sterility")
     _refuse_if_expired(state, at, "release")
-    _refuse_unless_donor_eligible(state)
+    _refuse_unless_donor_eligible(state, "release")
     if state.sterility is not Sterility.PENDING:
         raise TransitionRefused(
             f"cannot release unit {state.unit_id} pending sterility: sterility is already "
             f"{state.sterility}"
         )
-    if not event.gram_stain_negative:
-        raise TransitionRefused("a conditional release needs a negative Gram stain (1.3)")
-    if not event.endotoxin_passed:
-        raise TransitionRefused("a conditional release needs a passing endotoxin result (1.3)")
+    if event.evaluation is not ReleaseOutcome.CONDITIONAL_PENDING_STERILITY:
+        raise TransitionRefused(
+            f"cannot release unit {state.unit_id} pending sterility: its QC evaluation is "
+            f"{event.evaluation}; every other test must pass, with a negative Gram stain and "
+            "a passing endotoxin result (cell_products.md 1.3)"
+        )
     return replace(state, status=S.CONDITIONALLY_RELEASED, release_approver=event.approver)
 
 
@@ -203,6 +211,8 @@ def _record_sterility(state: UnitState, event: RecordSterility, at: datetime) ->
 
 def _issue(state: UnitState, event: Issue, at: datetime) -> UnitState:
     _refuse_if_expired(state, at, "issue")
+    # A re-opened donor determination (2.5) stops units already released.
+    _refuse_unless_donor_eligible(state, "issue")
     return replace(state, status=S.ISSUED, issued_to=event.target)
 
 
@@ -306,11 +316,11 @@ def _refuse_if_expired(state: UnitState, at: datetime, action: str) -> None:
         )
 
 
-def _refuse_unless_donor_eligible(state: UnitState) -> None:
+def _refuse_unless_donor_eligible(state: UnitState, action: str) -> None:
     eligibility = state.donor_eligibility
     if eligibility is not None and eligibility is not DonorEligibility.ELIGIBLE:
         raise TransitionRefused(
-            f"cannot release unit {state.unit_id}: its donor is {eligibility}; units stay in "
+            f"cannot {action} unit {state.unit_id}: its donor is {eligibility}; units stay in "
             "quarantine until the donor is eligible (cell_products.md 2.5)"
         )
 
