@@ -44,3 +44,31 @@ def test_loss_interval_is_wilson():
     row = loss_to_follow_up(visits).iloc[0]
     assert (row.ci_low, row.ci_high) == pytest.approx((0.2553, 0.3662), abs=5e-5)
     assert not row.too_thin
+
+
+def test_visit_completion_from_schedule_and_scores():
+    from datetime import date
+
+    from orthoregen.analytics.follow_up import visit_completion
+
+    schedule = pd.DataFrame(
+        {
+            "episode_id": [1, 2, 3],
+            "timepoint": ["6m", "6m", "6m"],
+            "window_closes": [date(2026, 5, 1), date(2026, 5, 1), date(2026, 12, 1)],
+        }
+    )
+    scores = pd.DataFrame(
+        {
+            "episode_id": [1, 1, 2],
+            "instrument": "KOOS",
+            "subscale": "pain",
+            "timepoint": ["6m", "baseline", "baseline"],
+            "value": [60.0, 40.0, 45.0],
+        }
+    )
+    visits = visit_completion(schedule, scores, as_of=date(2026, 11, 25))
+    assert visits["due"].tolist() == [True, True, False]
+    assert visits["completed"].tolist() == [True, False, False]
+    row = loss_to_follow_up(visits).iloc[0]
+    assert (row.n_due, row.n_lost, row.n_not_yet_due) == (2, 1, 1)

@@ -57,3 +57,20 @@ def loss_to_follow_up(
     order = {t: i for i, t in enumerate(ordered_timepoints(out["timepoint"], timepoints))}
     out = out.sort_values("timepoint", key=lambda c: c.map(order), kind="stable")
     return out[FOLLOW_UP_COLUMNS].reset_index(drop=True)
+
+
+def visit_completion(schedule: pd.DataFrame, scores: pd.DataFrame, *, as_of) -> pd.DataFrame:
+    """Mark each scheduled visit due (window closed before `as_of`) and completed (scored).
+
+    schedule: `episode_id`, `timepoint`, `window_closes` (date or timestamp, the last day of
+    the visit window); scores: the tidy score table. A visit is completed when any score of
+    that episode carries that timepoint label. The date is passed in, never read from the
+    clock, so a report can be re-run for any day. Returns the input of `loss_to_follow_up`.
+    """
+    done = scores.loc[
+        scores["timepoint"].notna() & scores["value"].notna(), ["episode_id", "timepoint"]
+    ]
+    done = done.drop_duplicates().assign(completed=True)
+    visits = schedule.merge(done, on=["episode_id", "timepoint"], how="left")
+    closes = pd.to_datetime(visits["window_closes"])
+    return visits.assign(due=closes < pd.Timestamp(as_of), completed=visits["completed"].eq(True))
