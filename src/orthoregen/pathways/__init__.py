@@ -14,6 +14,14 @@ from orthoregen.pathways.consent import (
     procedure_may_proceed,
 )
 from orthoregen.pathways.default_protocol import DEFAULT_PROTOCOL
+from orthoregen.pathways.drafts import (
+    copy_as_draft,
+    publish,
+    with_rule,
+    with_severity,
+    with_threshold,
+    without_rule,
+)
 from orthoregen.pathways.engine import (
     Assessment,
     Outcome,
@@ -31,15 +39,8 @@ from orthoregen.pathways.protocol import (
     ProtocolStatus,
     Rule,
     Severity,
-    copy_as_draft,
-    protocol_from_dict,
-    protocol_to_dict,
-    publish,
-    with_rule,
-    with_severity,
-    with_threshold,
-    without_rule,
 )
+from orthoregen.pathways.protocol_json import protocol_from_dict, protocol_to_dict
 from orthoregen.pathways.snapshot import SnapshotError
 
 __all__ = [
