@@ -8,7 +8,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from orthoregen.products.episode import Joint
-from orthoregen.scheduling import VisitStatus, Window, build_schedule, visit_status
+from orthoregen.scheduling import VisitStatus, Window, build_schedule, visit_on, visit_status
 from orthoregen.scheduling.checks import protocol_problems
 from orthoregen.scheduling.protocol import (
     DEFAULT_PROTOCOL,
@@ -236,3 +236,22 @@ def test_a_clinic_may_offer_koos_jr_first_for_the_knee():
     assert protocol_problems(protocol) == []
     visit = build_schedule(protocol, date(2026, 1, 15), joint=Joint.KNEE).visits[0]
     assert [c.default for c in visit.instruments][2] == "koos_jr"
+
+
+@pytest.mark.parametrize(
+    ("day", "visit_id"),
+    [
+        (date(2026, 2, 25), None),  # day 41: before the 6-8 week window
+        (date(2026, 2, 26), "week_6_8"),  # day 42
+        (date(2026, 3, 12), "week_6_8"),  # day 56
+        (date(2026, 3, 13), None),  # between windows
+        (date(2026, 4, 1), "month_3"),  # 15 April target - 14 days
+        (date(2026, 7, 15), "month_6"),
+        (date(2029, 3, 12), "month_36"),  # 15 Jan 2029 + 56 days
+        (date(2029, 3, 13), None),
+    ],
+)
+def test_a_response_counts_for_the_visit_whose_window_holds_its_date(day, visit_id):
+    schedule = build_schedule(P, date(2026, 1, 15), joint=Joint.KNEE)
+    found = visit_on(schedule, day)
+    assert (found.visit_id if found else None) == visit_id

@@ -6,7 +6,16 @@ from orthoregen.scheduling.schedule import (
     VisitStatus,
     Window,
     build_schedule,
+    visit_on,
     visit_status,
 )
 
-__all__ = ["Schedule", "Visit", "VisitStatus", "Window", "build_schedule", "visit_status"]
+__all__ = [
+    "Schedule",
+    "Visit",
+    "VisitStatus",
+    "Window",
+    "build_schedule",
+    "visit_on",
+    "visit_status",
+]

@@ -110,6 +110,12 @@ def target_date(spec: VisitSpec, administered_on: date) -> date:
     return month_later + timedelta(days=spec.days)
 
 
+def visit_on(schedule: Schedule, day: date) -> Visit | None:
+    """Return the visit whose window holds `day` (the time point a response counts for)."""
+    # Windows never overlap (checks.protocol_problems), so at most one matches.
+    return next((v for v in schedule.visits if v.window.contains(day)), None)
+
+
 def visit_status(window: Window, completed_on: date | None, today: date) -> VisitStatus:
     """Classify a visit on `today`: upcoming, open (to target), overdue (past target), missed."""
     if completed_on is not None:
