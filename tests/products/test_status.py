@@ -332,3 +332,13 @@ def test_released_unit_of_a_reopened_donor_cannot_be_issued():
     state = unit(S.RELEASED, donor_eligibility=DonorEligibility.PENDING_TESTS)
     with pytest.raises(TransitionRefused, match="cannot issue .* donor is pending_tests"):
         transition(state, EVENTS["issue"], at=NOW)
+
+
+def test_a_custody_event_without_an_actor_is_refused():
+    with pytest.raises(TransitionRefused, match="person who did it"):
+        transition(unit(S.RELEASED), Issue(actor=" ", target=KNEE_LEFT), at=NOW)
+
+
+def test_a_naive_expiry_is_refused():
+    with pytest.raises(ValueError, match="time zone"):
+        UnitState(unit_id="u", status=S.QUARANTINE, expires_at=datetime(2026, 3, 4, 23, 59))

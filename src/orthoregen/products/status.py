@@ -85,6 +85,7 @@ class UnitState:
     release_approver: str | None = None
 
     def __post_init__(self) -> None:
+        _require_aware(self.expires_at)
         # Values from the database arrive as text; the guards compare enum members.
         object.__setattr__(self, "status", UnitStatus(self.status))
         object.__setattr__(self, "sterility", Sterility(self.sterility))
@@ -113,6 +114,8 @@ ALLOWED_FROM: dict[type[UnitEvent], frozenset[UnitStatus]] = {
 def transition(state: UnitState, event: UnitEvent, *, at: datetime) -> UnitState:
     """Return the unit's state after `event` at `at`, or raise TransitionRefused saying why."""
     _require_aware(at)
+    # 3.7: every transition records its actor; an anonymous custody event is no record.
+    _need(event.actor, "every custody event needs the person who did it")
     allowed = ALLOWED_FROM[type(event)]
     if state.status not in allowed:
         raise TransitionRefused(
