@@ -1,0 +1,51 @@
+"""Put a clinic's outcome beside the published evidence, with the caveat that must go with it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from orthoregen.evidence.library import Arm, Study
+from orthoregen.evidence.pooling import NotEnoughStudies, Outcome, Pooled, pool_arm
+from orthoregen.evidence.published import PublishedPool
+
+# evidence.md section 7: a clinic's pre-post improvement is not an effect of MSC. The dashboard
+# shows this sentence wherever clinic numbers stand beside trial numbers.
+REGISTRY_CAVEAT = (
+    "Registry results are uncontrolled: the change from baseline includes the placebo "
+    "(contextual) response and regression to the mean, so it is not the effect of the "
+    "injection. In trials, saline injections alone improve knee pain by about 12-22 mm on a "
+    "100 mm scale at 3-6 months."
+)
+
+
+@dataclass(frozen=True)
+class EvidenceComparison:
+    """Pooled MSC arms, pooled placebo arms and published placebo responses for one outcome."""
+
+    outcome: Outcome
+    msc: Pooled | NotEnoughStudies
+    placebo: Pooled | NotEnoughStudies
+    published_placebo_changes: tuple[PublishedPool, ...]
+    caveat: str = REGISTRY_CAVEAT
+
+
+def compare_with_evidence(
+    studies: Iterable[Study], pools: Iterable[PublishedPool], outcome: Outcome
+) -> EvidenceComparison:
+    """Return what the evidence says about an outcome, arms pooled separately (see pooling)."""
+    studies = tuple(studies)
+    placebo_changes = tuple(
+        p
+        for p in pools
+        if p.comparison == "placebo arm change"
+        and outcome.joint in p.joints
+        and p.instrument == outcome.instrument
+        and p.subscale == outcome.subscale
+    )
+    return EvidenceComparison(
+        outcome=outcome,
+        msc=pool_arm(studies, Arm.MSC, outcome),
+        placebo=pool_arm(studies, Arm.PLACEBO, outcome),
+        published_placebo_changes=placebo_changes,
+    )
