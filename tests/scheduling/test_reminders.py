@@ -128,3 +128,13 @@ def test_a_planned_step_is_never_one_already_done_and_replanning_is_stable(done,
 def test_naive_now_is_refused():
     with pytest.raises(ValueError, match="time zone"):
         plan(datetime(2026, 3, 2, 9, 0))
+
+
+def test_history_read_from_the_database_as_text_counts_as_done():
+    history = [ContactAttempt("email", OPENS)]
+    assert plan(OPENS + timedelta(days=1), history).next_step is S
+
+
+def test_a_naive_contact_time_is_refused():
+    with pytest.raises(ValueError, match="time zone"):
+        ContactAttempt(E, datetime(2026, 3, 1, 9, 0))

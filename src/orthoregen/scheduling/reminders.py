@@ -55,6 +55,11 @@ class ContactAttempt:
     step: ReminderStep
     done_at: datetime
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "step", ReminderStep(self.step))
+        if self.done_at.tzinfo is None:
+            raise ValueError("a contact attempt's time must carry a time zone")
+
 
 @dataclass(frozen=True)
 class ReminderDecision:
