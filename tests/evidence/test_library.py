@@ -69,8 +69,8 @@ def test_hip_has_no_randomised_trial_of_cell_therapy(library):
     assert not any(s.is_randomised for s in library if "hip" in s.joints)
 
 
-def test_a_staff_study_without_citation_is_refused(library):
-    row = {
+def _staff_row(library):
+    return {
         **{f: getattr(library[0], f) for f in ("id", "study", "design", "design_class")},
         "joints": ["knee"],
         "blinding": "open",
@@ -89,5 +89,14 @@ def test_a_staff_study_without_citation_is_refused(library):
         "verification": "R",
         "result_verification": "R",
     }
+
+
+def test_a_staff_study_without_citation_is_refused(library):
     with pytest.raises(ValueError, match="no citation"):
+        study_from_dict(_staff_row(library))
+
+
+def test_a_staff_study_with_an_unknown_verification_tag_is_refused(library):
+    row = {**_staff_row(library), "citation": "Doe J. Knee 2026;1:1", "result_verification": "yes"}
+    with pytest.raises(ValueError, match="result verification"):
         study_from_dict(row)

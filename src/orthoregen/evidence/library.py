@@ -86,14 +86,26 @@ class Study:
         return self.design_class == "RCT"
 
 
+RESULT_TAGS = frozenset({"V", "V-design", "R", "NL"})
+
+
 def study_from_dict(row: dict) -> Study:
-    """Build a Study from a library row (also used for studies staff add)."""
+    """Build a Study from a library row (also used for studies staff add).
+
+    Refuses a row without a citation, or whose result tag is not one of evidence.md
+    section 0 (V, V-design, R, NL), so an unverified study can never pass as verified.
+    """
     results = tuple(ArmResult(**{**r, "arm": Arm(r["arm"])}) for r in row.get("results", []))
     fields = {k: v for k, v in row.items() if k != "results"}
     fields["joints"] = tuple(row["joints"])
     study = Study(**fields, results=results)
     if not study.citation.strip():
         raise ValueError(f"study {study.id} has no citation")
+    if study.result_verification not in RESULT_TAGS:
+        raise ValueError(
+            f"study {study.id}: result verification {study.result_verification!r} is not one of "
+            f"{sorted(RESULT_TAGS)}"
+        )
     return study
 
 
