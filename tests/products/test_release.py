@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from orthoregen.products.product_class import PRODUCT_CLASSES, Origin, ProductClass
@@ -10,6 +12,8 @@ from orthoregen.products.release import (
     Verdict,
     endotoxin_limit_eu,
     evaluate_release,
+    spec_from_json,
+    spec_to_json,
 )
 
 NEG, POS, PENDING = QcOutcome.NEGATIVE, QcOutcome.POSITIVE, QcOutcome.PENDING
@@ -148,3 +152,48 @@ def test_culture_results_given_as_text_are_read_as_outcomes():
     assert evaluation.outcome is ReleaseOutcome.CONDITIONAL_PENDING_STERILITY
     with pytest.raises(ValueError, match="is not a valid"):
         QcResults({"sterility": "clean"})
+
+
+@pytest.mark.parametrize("spec", [CULTURED_MSC_SPEC, POINT_OF_CARE_SPEC])
+def test_specification_reads_back_unchanged_from_its_json_form(spec):
+    assert spec_from_json(json.loads(json.dumps(spec_to_json(spec)))) == spec
+
+
+def test_a_product_specific_spec_can_be_stored_as_data():
+    # cell_products.md 1.1: J Transl Med 2018 phase I/II spec, <= 5 % CD45 and CD31.
+    data = spec_to_json(CULTURED_MSC_SPEC)
+    data.update(spec_id="jtm2018", version="1")
+    data["criteria"] = [
+        {
+            "kind": "percent_at_most",
+            "test_ids": ["CD45"],
+            "maximum_percent": 5,
+            "citation": "J Transl Med 2018",
+        },
+        {
+            "kind": "percent_at_most",
+            "test_ids": ["CD31"],
+            "maximum_percent": 5,
+            "citation": "J Transl Med 2018",
+        },
+    ]
+    spec = spec_from_json(data)
+    evaluation = evaluate_release(spec, QcResults({"CD45": 4.0, "CD31": 5.5}))
+    assert [v.verdict for v in evaluation.verdicts] == [Verdict.PASS, Verdict.FAIL]
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda d: d["criteria"][0].update(kind="percent_between"), r"criteria\[0\].kind"),
+        (lambda d: d["criteria"][1].update(minimum_percent="95"), r"criteria\[1\].minimum_percent"),
+        (lambda d: d["criteria"][2].update(minimum=95), r"criteria\[2\]: unknown field"),
+        (lambda d: d.update(effective_from="1 Jan 2026"), "effective_from: expected an ISO date"),
+        (lambda d: d.pop("criteria"), "criteria"),
+    ],
+)
+def test_a_broken_stored_spec_names_the_path_of_the_problem(edit, message):
+    data = spec_to_json(CULTURED_MSC_SPEC)
+    edit(data)
+    with pytest.raises(ValueError, match=message):
+        spec_from_json(data)

@@ -10,10 +10,12 @@ its own stricter or different specification (1.1, J Transl Med 2018 example).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
+from orthoregen.pathways.snapshot import SnapshotError, from_jsonable, to_jsonable
 from orthoregen.products.product_class import ProductClass
 
 
@@ -114,6 +116,13 @@ class ReleaseEvaluation:
     flags: tuple[str, ...] = ()
 
 
+_KIND_OF: dict[type, str] = {
+    PercentAtLeast: "percent_at_least",
+    PercentAtMost: "percent_at_most",
+    MustBeNegative: "must_be_negative",
+    EndotoxinPerDose: "endotoxin_per_dose",
+}
+
 STERILITY = "sterility"
 GRAM_STAIN = "gram_stain"
 ENDOTOXIN = "endotoxin_eu_per_ml"
@@ -166,6 +175,34 @@ def evaluate_release(spec: ReleaseSpecification, results: QcResults) -> ReleaseE
         flags += flag
     outcome = _outcome(verdicts, results)
     return ReleaseEvaluation(spec.spec_id, spec.version, tuple(verdicts), outcome, tuple(flags))
+
+
+def spec_to_json(spec: ReleaseSpecification) -> dict[str, Any]:
+    """Return a specification as JSON-ready data; each criterion names its `kind`."""
+    data: dict[str, Any] = to_jsonable(spec)
+    data["criteria"] = [{"kind": _KIND_OF[type(c)], **to_jsonable(c)} for c in spec.criteria]
+    return data
+
+
+def spec_from_json(data: Any) -> ReleaseSpecification:
+    """Read a stored specification, naming the path of any unknown kind, field or type."""
+    if not isinstance(data, dict) or not isinstance(data.get("criteria"), list):
+        raise SnapshotError("criteria", "expected a list of criteria")
+    criteria = tuple(
+        _criterion_from_json(item, f"criteria[{i}]") for i, item in enumerate(data["criteria"])
+    )
+    shell = from_jsonable(ReleaseSpecification, {**data, "criteria": []})
+    return replace(shell, criteria=criteria)
+
+
+def _criterion_from_json(item: Any, path: str) -> Criterion:
+    kinds = {kind: cls for cls, kind in _KIND_OF.items()}
+    kind = item.get("kind") if isinstance(item, dict) else None
+    if kind not in kinds:
+        raise SnapshotError(f"{path}.kind", f"expected one of {sorted(kinds)}, got {kind!r}")
+    fields = {k: v for k, v in item.items() if k != "kind"}
+    criterion: Criterion = from_jsonable(kinds[kind], fields, path)
+    return criterion
 
 
 def endotoxin_limit_eu(k_eu_per_kg: float, weight_kg: float) -> float:
