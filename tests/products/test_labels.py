@@ -2,12 +2,8 @@ import xml.etree.ElementTree as ET
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import pytest
-
-pytest.importorskip("barcode", reason="python-barcode renders the Code 128 symbols")
-
-from orthoregen.products.isbt128 import DonationIdentificationNumber, LocalId  # noqa: E402
-from orthoregen.products.labels import (  # noqa: E402
+from orthoregen.products.isbt128 import DonationIdentificationNumber, LocalId
+from orthoregen.products.labels import (
     MODULE_MM,
     QUIET_ZONE_MODULES,
     LabelContent,
