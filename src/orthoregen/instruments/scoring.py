@@ -171,12 +171,7 @@ def _as_block(instrument: Instrument, table: object) -> tuple[np.ndarray, pd.Ind
                     f"column of {dtype} values",
                     instrument.item(str(column)).allowed(),
                 )
-        # Column by column into a column-major block; absent items stay NaN (not answered).
-        block = np.full((len(table), len(instrument.items)), np.nan, order="F")
-        for column in table.columns:
-            values = table[column].to_numpy(dtype=float, na_value=np.nan)
-            block[:, instrument.item_index[column]] = values
-        return block, table.index
+        return _frame_block(instrument, table), table.index
     if isinstance(table, np.ndarray):
         if table.ndim != 2 or table.shape[1] != len(instrument.items):
             raise ResponseError(
@@ -194,6 +189,25 @@ def _as_block(instrument: Instrument, table: object) -> tuple[np.ndarray, pd.Ind
             )
         return table.astype(float, copy=False), None
     raise TypeError(f"score_batch takes a pandas DataFrame or a numpy array, not {type(table)}")
+
+
+def _frame_block(instrument: Instrument, table: pd.DataFrame) -> np.ndarray:
+    # Plain numpy columns convert without a copy; nullable ones (Int64) need na_value.
+    has_extension = any(
+        isinstance(dtype, pd.api.extensions.ExtensionDtype) for dtype in table.dtypes
+    )
+    values = (
+        table.to_numpy(dtype=float, na_value=np.nan)
+        if has_extension
+        else table.to_numpy(dtype=float)
+    )
+    item_order = [item.id for item in instrument.items]
+    if list(table.columns) == item_order:
+        return values
+    # Other orders or a subset of items: place each column; absent items stay NaN.
+    block = np.full((len(table), len(item_order)), np.nan)
+    block[:, [instrument.item_index[column] for column in table.columns]] = values
+    return block
 
 
 def _is_numeric(dtype: object) -> bool:
