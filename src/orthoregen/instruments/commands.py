@@ -89,7 +89,9 @@ def score_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _score_numbered(instrument_id: str, number: int, row: object, options: dict) -> dict:
+def _score_numbered(
+    instrument_id: str, number: int, row: object, options: dict[str, str]
+) -> dict[str, Any]:
     try:
         if not isinstance(row, dict):
             raise ValueError("is not a JSON object of item codes")

@@ -7,6 +7,8 @@ motion and strength by the clinician (65 points); total 0–100, higher = better
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from orthoregen.instruments.definitions import (
@@ -69,7 +71,7 @@ ITEMS = (
 )
 
 
-def elevation_points(degrees: float) -> float:
+def elevation_points(degrees: Any) -> Any:
     """Return points for flexion or abduction: 0–30° 0, 31–60° 2, … 121–150° 8, > 150° 10."""
     return 2 * np.clip(np.ceil((degrees - 30) / 30), 0, 5)
 

@@ -7,6 +7,8 @@ points are derived from them, never stored instead of them.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from orthoregen.instruments.definitions import (
@@ -78,7 +80,7 @@ MOTION_ITEMS = (
 )
 
 
-def flexion_index(degrees: float) -> float:
+def flexion_index(degrees: Any) -> Any:
     """Return Harris's flexion index: 0–45° × 1.0, 45–90° × 0.6, 90–110° × 0.3 (Harris 1969)."""
     return (
         np.minimum(degrees, 45) * 1.0
@@ -87,22 +89,22 @@ def flexion_index(degrees: float) -> float:
     )
 
 
-def abduction_index(degrees: float) -> float:
+def abduction_index(degrees: Any) -> Any:
     """Return Harris's abduction index: 0–15° × 0.8, 15–20° × 0.3, beyond 20° nothing."""
     return np.minimum(degrees, 15) * 0.8 + np.clip(degrees - 15, 0, 5) * 0.3
 
 
-def adduction_index(degrees: float) -> float:
+def adduction_index(degrees: Any) -> Any:
     """Return Harris's adduction index: 0–15° × 0.2."""
     return np.minimum(degrees, 15) * 0.2
 
 
-def external_rotation_index(degrees: float) -> float:
+def external_rotation_index(degrees: Any) -> Any:
     """Return Harris's external rotation (in extension) index: 0–15° × 0.4."""
     return np.minimum(degrees, 15) * 0.4
 
 
-def internal_rotation_index(degrees: float) -> float:
+def internal_rotation_index(degrees: Any) -> Any:
     """Return Harris's internal rotation index, which is weighted 0."""
     return degrees * 0.0
 

@@ -165,7 +165,9 @@ def _recipe(instrument_id: str) -> Recipe:
             higher_is_better=True,
             decimals=0,
         )
-        notes = ("Arthroplasty-derived thresholds are indicative only for injection cohorts.",)
+        notes: tuple[str, ...] = (
+            "Arthroplasty-derived thresholds are indicative only for injection cohorts.",
+        )
         if instrument_id == "oks":
             notes += (
                 "Display-only bands (not validated cut-offs): 0–19 severe, 20–29 "

@@ -12,13 +12,15 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from orthoregen.instruments.definitions import Rule
 
 Values = Sequence[float | None]
-Points = Callable[[float], float]
+# A conversion of one item's value to points, applied to a float or a numpy column alike.
+Points = Callable[[Any], Any]
 
 
 def shortfall(answered: int, total: int, needed: int) -> str:
@@ -72,7 +74,7 @@ class MeanTransformed:
     def score_many(self, block: np.ndarray) -> np.ndarray:
         answered, total = answered_and_total(block)
         with np.errstate(divide="ignore", invalid="ignore"):
-            result = 100 - total / answered / self.item_max * 100
+            result: np.ndarray = 100 - total / answered / self.item_max * 100
         result[answered < self.min_answered] = np.nan
         return result
 

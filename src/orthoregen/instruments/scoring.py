@@ -80,7 +80,9 @@ def display_value(instrument_id: str, subscale_id: str, value: float | None) -> 
     return round_half_away(value, decimals)
 
 
-def _validated_values(instrument: Instrument, responses: Mapping[str, object]) -> list:
+def _validated_values(
+    instrument: Instrument, responses: Mapping[str, object]
+) -> list[float | None]:
     if not isinstance(responses, Mapping):
         raise ResponseError(
             instrument.id,
@@ -90,7 +92,7 @@ def _validated_values(instrument: Instrument, responses: Mapping[str, object]) -
         )
     values: list[float | None] = [None] * len(instrument.items)
     for item_id, value in responses.items():
-        position = instrument.item_index.get(item_id)  # type: ignore[call-overload]
+        position = instrument.item_index.get(item_id)
         if position is None:
             raise ResponseError(
                 instrument.id,
@@ -196,7 +198,7 @@ def _frame_block(instrument: Instrument, table: pd.DataFrame) -> np.ndarray:
     has_extension = any(
         isinstance(dtype, pd.api.extensions.ExtensionDtype) for dtype in table.dtypes
     )
-    values = (
+    values: np.ndarray = (
         table.to_numpy(dtype=float, na_value=np.nan)
         if has_extension
         else table.to_numpy(dtype=float)
@@ -217,7 +219,7 @@ def _is_numeric(dtype: object) -> bool:
 
 def _validate_block(instrument: Instrument, block: np.ndarray, first_row: int) -> None:
     # Items with the same accepted codes are checked together: one pass, not one per item.
-    groups: dict[tuple, list[int]] = {}
+    groups: dict[tuple[object, ...], list[int]] = {}
     for position, item in enumerate(instrument.items):
         groups.setdefault((item.options, item.scale), []).append(position)
     for positions in groups.values():
@@ -235,9 +237,11 @@ def _accepted(item: Item, values: np.ndarray) -> np.ndarray:
     if item.scale is None:
         codes = np.asarray(item.options)
         if np.array_equal(codes, np.arange(codes[0], codes[0] + len(codes))):
-            return (values >= codes[0]) & (values <= codes[-1]) & (np.floor(values) == values)
-        return np.isin(values, codes)
-    valid = (values >= item.scale.minimum) & (values <= item.scale.maximum)
+            in_range: np.ndarray = (values >= codes[0]) & (values <= codes[-1])
+            return in_range & (np.floor(values) == values)
+        member: np.ndarray = np.isin(values, codes)
+        return member
+    valid: np.ndarray = (values >= item.scale.minimum) & (values <= item.scale.maximum)
     if item.scale.whole_numbers:
         valid &= np.floor(values) == values
     return valid

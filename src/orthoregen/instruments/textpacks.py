@@ -112,7 +112,7 @@ def parse_text_pack(data: object, source: str = "text pack") -> TextPack:
     )
 
 
-def _top_level_problems(data: dict) -> list[str]:
+def _top_level_problems(data: dict[str, object]) -> list[str]:
     problems = [f"missing key {key!r}" for key in sorted(REQUIRED_KEYS - data.keys())]
     problems += [
         f"unexpected key {key!r}" for key in sorted(data.keys() - REQUIRED_KEYS - OPTIONAL_KEYS)
@@ -120,14 +120,15 @@ def _top_level_problems(data: dict) -> list[str]:
     for key in sorted((REQUIRED_KEYS | OPTIONAL_KEYS) - {"items"}):
         if key in data and not _is_text(data[key]):
             problems.append(f"{key!r} must be a non-empty string")
-    if _is_text(data.get("language")) and not LANGUAGE_TAG.match(data["language"]):
-        problems.append(f"language {data['language']!r} is not a tag such as 'en' or 'pt-BR'")
+    language = data.get("language")
+    if isinstance(language, str) and language.strip() and not LANGUAGE_TAG.match(language):
+        problems.append(f"language {language!r} is not a tag such as 'en' or 'pt-BR'")
     if "items" in data and not isinstance(data["items"], dict):
         problems.append("'items' must be an object keyed by item id")
     return problems
 
 
-def _item_problems(instrument: Instrument, items: dict) -> list[str]:
+def _item_problems(instrument: Instrument, items: dict[str, object]) -> list[str]:
     problems = [
         f"item {item_id!r} is not in {instrument.id}"
         for item_id in items

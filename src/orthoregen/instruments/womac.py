@@ -14,6 +14,7 @@ from orthoregen.instruments.definitions import (
     Licence,
     OptionSpec,
     Recipe,
+    Rule,
     Scale,
     Subscale,
     Threshold,
@@ -104,7 +105,12 @@ def _subscales(item_max: int, pain_missing: str, stiffness_missing: str) -> tupl
     total = Parts(parts)
     ids = [f"P{n}" for n in range(1, 6)] + ["S1", "S2"] + [f"F{n}" for n in range(1, 18)]
     spans = {"pain": ids[:5], "stiffness": ids[5:7], "function": ids[7:], "total": ids}
-    rules = {"pain": pain, "stiffness": stiffness, "function": function, "total": total}
+    rules: dict[str, Rule] = {
+        "pain": pain,
+        "stiffness": stiffness,
+        "function": function,
+        "total": total,
+    }
     subscales = []
     for subscale_id, name in (
         ("pain", "Pain"),
