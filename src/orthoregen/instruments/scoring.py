@@ -239,7 +239,8 @@ def _accepted(item: Item, values: np.ndarray) -> np.ndarray:
         if np.array_equal(codes, np.arange(codes[0], codes[0] + len(codes))):
             in_range: np.ndarray = (values >= codes[0]) & (values <= codes[-1])
             whole: np.ndarray = np.floor(values) == values
-            return in_range & whole
+            accepted: np.ndarray = in_range & whole
+            return accepted
         member: np.ndarray = np.isin(values, codes)
         return member
     valid: np.ndarray = (values >= item.scale.minimum) & (values <= item.scale.maximum)
