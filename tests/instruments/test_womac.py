@@ -3,6 +3,7 @@
 import pytest
 
 from orthoregen.instruments import ResponseError, score
+from orthoregen.instruments.womac import derive_womac_responses
 
 from .helpers import every_item, with_missing
 
@@ -108,3 +109,18 @@ def test_nrs_version_accepts_only_whole_numbers_to_ten():
         score("womac_nrs31", {"P1": 11})
     with pytest.raises(ResponseError, match="P1"):
         score("womac_nrs31", {"P1": 2.5})
+
+
+def test_womac_is_derived_from_the_koos_items_it_embeds():
+    # instruments.md 2: WOMAC pain = KOOS P5–P9, stiffness = S6–S7, function = A1–A17.
+    koos = {"P5": 1, "P6": 2, "P7": 3, "P8": 4, "P9": 0, "S6": 2, "S7": 3, "P1": 4}
+    koos |= {f"A{n}": 1 for n in range(1, 18)}
+    womac = score("womac_lk31", derive_womac_responses("koos", koos))
+    assert (womac["pain"], womac["stiffness"], womac["function"]) == (10, 5, 17)
+
+
+def test_womac_is_derived_from_the_hoos_items_it_embeds():
+    # instruments.md 2: WOMAC pain = HOOS P4–P8, stiffness = S4–S5 [S].
+    hoos = {"P4": 4, "P5": 4, "P6": 4, "P7": 4, "P8": 4, "P9": 0, "S4": 1, "S5": 1}
+    womac = score("womac_lk31", derive_womac_responses("hoos", hoos))
+    assert (womac["pain"], womac["stiffness"], womac["function"]) == (20, 2, None)

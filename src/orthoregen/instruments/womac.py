@@ -216,3 +216,33 @@ def _recipe(version_id: str) -> Recipe:
 
 
 RECIPES = {version_id: _recipe(version_id) for version_id in VERSIONS}
+
+
+# WOMAC items embedded in the KOOS and HOOS (instruments.md 2): WOMAC item id → parent id.
+# The 0–4 coding is the same (4 = worst); the recall period is one week, not 48 hours.
+FROM_PARENT = {
+    "koos": {
+        **{f"P{n}": f"P{n + 4}" for n in range(1, 6)},  # KOOS P5–P9 [V]
+        "S1": "S6",
+        "S2": "S7",
+        **{f"F{n}": f"A{n}" for n in range(1, 18)},
+    },
+    "hoos": {
+        **{f"P{n}": f"P{n + 3}" for n in range(1, 6)},  # HOOS P4–P8 [S]
+        "S1": "S4",
+        "S2": "S5",
+        **{f"F{n}": f"A{n}" for n in range(1, 18)},
+    },
+}
+
+
+def derive_womac_responses(
+    parent_id: str, responses: dict[str, float | None]
+) -> dict[str, float | None]:
+    """Return the WOMAC LK3.x responses embedded in a KOOS or HOOS response (instruments.md 2).
+
+    Score the result as `womac_lk31`, and record that it was derived (LK3.0 in the KOOS,
+    one-week recall).
+    """
+    mapping = FROM_PARENT[parent_id]
+    return {womac_id: responses.get(parent_item) for womac_id, parent_item in mapping.items()}
