@@ -10,23 +10,25 @@ from orthoregen.instruments.definitions import (
     CompletedBy,
     Evidence,
     Instrument,
-    Item,
     OptionSpec,
     Recipe,
-    Subscale,
     Threshold,
     ThresholdKind,
-    codes,
 )
-from orthoregen.instruments.koos import JR_LICENCE, LICENCE
-from orthoregen.instruments.rules import MeanTransformed, TableLookup
-from orthoregen.instruments.shortforms import (
+from orthoregen.instruments.family import (
     PS_DIRECTION,
     PS_MISSING,
+    ProfileSubscale,
+    items_from_topics,
+    joint_replacement,
+    mdc_thresholds,
+    profile_subscales,
     ps_thresholds,
     ps_version,
+    select_items,
     short_form,
 )
+from orthoregen.instruments.koos import JR_LICENCE, LICENCE
 
 TOPICS = {
     "S": (
@@ -75,52 +77,26 @@ TOPICS = {
         "general difficulty with hip",
     ),
 }
-ITEMS = tuple(
-    Item(f"{prefix}{number}", topic, codes(0, 4), higher_is_better=False)
-    for prefix, topics in TOPICS.items()
-    for number, topic in enumerate(topics, start=1)
-)
-# (subscale id, name, item prefix, LOINC, minimum answered: 2013 rule, 2003 rule)
+ITEMS = items_from_topics(TOPICS)
+# Minimum answered items: HOOS Scoring 2013 (≥ 50 %), then the superseded 2003 rule.
 SUBSCALES = (
-    ("pain", "Pain", "P", "72097-9", 5, 8),
-    ("symptoms", "Symptoms", "S", "72096-1", 3, 3),
-    ("adl", "ADL", "A", "72095-3", 9, 15),
-    ("sport_rec", "Sport/Rec", "SP", "72094-6", 2, 2),
-    ("qol", "QOL", "Q", "72093-8", 2, 2),
+    ProfileSubscale("pain", "Pain", "P", "72097-9", 5, 8),
+    ProfileSubscale("symptoms", "Symptoms", "S", "72096-1", 3, 3),
+    ProfileSubscale("adl", "ADL", "A", "72095-3", 9, 15),
+    ProfileSubscale("sport_rec", "Sport/Rec", "SP", "72094-6", 2, 2),
+    ProfileSubscale("qol", "QOL", "Q", "72093-8", 2, 2),
 )
 GUIDES = {"2013": "HOOS Scoring instructions, June 2013", "2003": "HOOS 2003 rule, superseded"}
 ARTHROPLASTY_2025 = "J Arthroplasty 2025, THA cohort (n=18,855)"
 
 
-def _item_ids(prefix: str) -> tuple[str, ...]:
-    return tuple(f"{prefix}{n}" for n in range(1, len(TOPICS[prefix]) + 1))
-
-
 def build_hoos(missing_rule: str) -> Instrument:
     """Build the HOOS with the 2013 (default) or the superseded 2003 missing-item rule."""
-    subscales = tuple(
-        Subscale(
-            subscale_id,
-            name,
-            _item_ids(prefix),
-            MeanTransformed(
-                rule_2013 if missing_rule == "2013" else rule_2003, GUIDES[missing_rule]
-            ),
-            0,
-            100,
-            higher_is_better=True,
-            loinc=loinc,
-        )
-        for subscale_id, name, prefix, loinc, rule_2013, rule_2003 in SUBSCALES
+    subscales = profile_subscales(
+        TOPICS, SUBSCALES, current_rule=missing_rule == "2013", guide=GUIDES[missing_rule]
     )
-    mdc = "BMC Musculoskelet Disord 2014;15:235"
-    pre_tha = "hip OA awaiting total hip arthroplasty"
-    thresholds = tuple(
-        Threshold(
-            subscale, ThresholdKind.MDC95, value, "points", "hip", pre_tha, mdc, Evidence.VERIFIED
-        )
-        for subscale, value in (("pain", 21.6), ("symptoms", 22.7), ("adl", 17.7), ("qol", 24.4))
-    ) + (
+    mdc = (("pain", 21.6), ("symptoms", 22.7), ("adl", 17.7), ("qol", 24.4))
+    thresholds = mdc_thresholds(mdc, "hip", "hip OA awaiting total hip arthroplasty") + (
         Threshold(
             None,
             ThresholdKind.MCID,
@@ -199,7 +175,7 @@ HOOS_PS_ITEMS = ("A1", "A13", "A14", "SP2", "SP3")
 def build_hoos_ps(table_direction: str, max_missing: str) -> Instrument:
     """Build HOOS-PS: raw sum 0–20 of 5 items through the Davis 2008 nomogram."""
     source = "Davis AM et al., Osteoarthritis Cartilage 2008;16:551–9"
-    items = tuple(item for item_id in HOOS_PS_ITEMS for item in ITEMS if item.id == item_id)
+    items = select_items(ITEMS, HOOS_PS_ITEMS)
     thresholds = ps_thresholds(
         table_direction,
         "hip",
@@ -257,19 +233,6 @@ HOOS_JR_ITEMS = ("P5", "P10", "A3", "A5", "A12", "A14")  # form items P1, P2, A1
 
 def build_hoos_jr() -> Instrument:
     """Build HOOS JR: raw sum 0–24 of 6 HOOS items through the HSS interval-score table."""
-    source = "HSS HOOS JR conversion table"
-    items = tuple(item for item_id in HOOS_JR_ITEMS for item in ITEMS if item.id == item_id)
-    subscale = Subscale(
-        "interval_score",
-        "HOOS JR interval score",
-        HOOS_JR_ITEMS,
-        TableLookup(HOOS_JR_TABLE, source),
-        0,
-        100,
-        higher_is_better=True,
-        decimals=3,
-        loinc="82323-7",
-    )
     lyman = "Lyman S et al., Clin Orthop Relat Res 2018;476:2432–41"
     thresholds = (
         Threshold(
@@ -315,18 +278,16 @@ def build_hoos_jr() -> Instrument:
             note="anchor-based, as commonly quoted",
         ),
     )
-    return Instrument(
-        id="hoos_jr",
-        name="HOOS for Joint Replacement",
-        version="HSS HOOS JR",
-        joints=("hip",),
-        completed_by=CompletedBy.PATIENT,
-        recall_period="last week",
-        licence=JR_LICENCE,
-        items=items,
-        subscales=(subscale,),
-        references=(source, "instruments.md 4.3"),
-        thresholds=thresholds,
+    return joint_replacement(
+        "hoos_jr",
+        "HOOS JR",
+        "HOOS for Joint Replacement",
+        "hip",
+        JR_LICENCE,
+        select_items(ITEMS, HOOS_JR_ITEMS),
+        HOOS_JR_TABLE,
+        "82323-7",
+        thresholds,
         notes=("Item ids are those of the parent HOOS; the JR form numbers them P1, P2, A1–A4.",),
     )
 

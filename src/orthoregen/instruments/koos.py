@@ -10,21 +10,23 @@ from orthoregen.instruments.definitions import (
     CompletedBy,
     Evidence,
     Instrument,
-    Item,
     Licence,
     OptionSpec,
     Recipe,
-    Subscale,
     Threshold,
     ThresholdKind,
-    codes,
 )
-from orthoregen.instruments.rules import MeanTransformed, TableLookup
-from orthoregen.instruments.shortforms import (
+from orthoregen.instruments.family import (
     PS_DIRECTION,
     PS_MISSING,
+    ProfileSubscale,
+    items_from_topics,
+    joint_replacement,
+    mdc_thresholds,
+    profile_subscales,
     ps_thresholds,
     ps_version,
+    select_items,
     short_form,
 )
 
@@ -88,52 +90,25 @@ TOPICS = {
         "general difficulty with knee",
     ),
 }
-ITEMS = tuple(
-    Item(f"{prefix}{number}", topic, codes(0, 4), higher_is_better=False)
-    for prefix, topics in TOPICS.items()
-    for number, topic in enumerate(topics, start=1)
-)
-# (subscale id, name, item prefix, LOINC, minimum answered: 2012 rule, 1998 rule)
+ITEMS = items_from_topics(TOPICS)
+# Minimum answered items: KOOS Scoring 2012 (≥ 50 %), then the superseded 1998 rule.
 SUBSCALES = (
-    ("pain", "Pain", "P", "72102-7", 5, 7),
-    ("symptoms", "Symptoms", "S", "72101-9", 4, 5),
-    ("adl", "ADL", "A", "72100-1", 9, 15),
-    ("sport_rec", "Sport/Rec", "SP", "72099-5", 3, 3),
-    ("qol", "QOL", "Q", "72098-7", 2, 2),
+    ProfileSubscale("pain", "Pain", "P", "72102-7", 5, 7),
+    ProfileSubscale("symptoms", "Symptoms", "S", "72101-9", 4, 5),
+    ProfileSubscale("adl", "ADL", "A", "72100-1", 9, 15),
+    ProfileSubscale("sport_rec", "Sport/Rec", "SP", "72099-5", 3, 3),
+    ProfileSubscale("qol", "QOL", "Q", "72098-7", 2, 2),
 )
 GUIDES = {"2012": "KOOS Scoring, August 2012", "1998": "KOOS 1998 rule, superseded in 2012"}
-CMS66 = "CMS eCQM CMS66 code list"
-
-
-def _item_ids(prefix: str) -> tuple[str, ...]:
-    return tuple(f"{prefix}{n}" for n in range(1, len(TOPICS[prefix]) + 1))
 
 
 def build_koos(missing_rule: str) -> Instrument:
     """Build the KOOS with the 2012 (default) or the superseded 1998 missing-item rule."""
-    subscales = tuple(
-        Subscale(
-            subscale_id,
-            name,
-            _item_ids(prefix),
-            MeanTransformed(
-                rule_2012 if missing_rule == "2012" else rule_1998, GUIDES[missing_rule]
-            ),
-            0,
-            100,
-            higher_is_better=True,
-            loinc=loinc,
-        )
-        for subscale_id, name, prefix, loinc, rule_2012, rule_1998 in SUBSCALES
+    subscales = profile_subscales(
+        TOPICS, SUBSCALES, current_rule=missing_rule == "2012", guide=GUIDES[missing_rule]
     )
-    mdc = "BMC Musculoskelet Disord 2014;15:235"
-    pre_tka = "knee OA awaiting total knee arthroplasty"
-    thresholds = tuple(
-        Threshold(
-            subscale, ThresholdKind.MDC95, value, "points", "knee", pre_tka, mdc, Evidence.VERIFIED
-        )
-        for subscale, value in (("pain", 20.2), ("symptoms", 24.1), ("adl", 20.8), ("qol", 26.6))
-    ) + (
+    mdc = (("pain", 20.2), ("symptoms", 24.1), ("adl", 20.8), ("qol", 26.6))
+    thresholds = mdc_thresholds(mdc, "knee", "knee OA awaiting total knee arthroplasty") + (
         Threshold(
             None,
             ThresholdKind.MIC,
@@ -214,7 +189,7 @@ KOOS_PS_ITEMS = ("A10", "A9", "A3", "A5", "SP4", "SP5", "SP1")
 def build_koos_ps(table_direction: str, max_missing: str) -> Instrument:
     """Build KOOS-PS: raw sum 0–28 of 7 items through the Perruccio 2008 nomogram."""
     source = "Perruccio AV et al., Osteoarthritis Cartilage 2008;16:542–50"
-    items = tuple(item for item_id in KOOS_PS_ITEMS for item in ITEMS if item.id == item_id)
+    items = select_items(ITEMS, KOOS_PS_ITEMS)
     thresholds = ps_thresholds(
         table_direction,
         "knee",
@@ -275,19 +250,6 @@ KOOS_JR_ITEMS = ("S6", "P2", "P3", "P6", "P9", "A3", "A5")  # form items S1, P1�
 
 def build_koos_jr() -> Instrument:
     """Build KOOS JR: raw sum 0–28 of 7 KOOS items through the HSS interval-score table."""
-    source = "HSS KOOS JR conversion table; Lyman S et al., Clin Orthop Relat Res 2016"
-    items = tuple(item for item_id in KOOS_JR_ITEMS for item in ITEMS if item.id == item_id)
-    subscale = Subscale(
-        "interval_score",
-        "KOOS JR interval score",
-        KOOS_JR_ITEMS,
-        TableLookup(KOOS_JR_TABLE, source),
-        0,
-        100,
-        higher_is_better=True,
-        decimals=3,
-        loinc="82324-5",
-    )
     thresholds = (
         Threshold(
             "interval_score",
@@ -310,18 +272,16 @@ def build_koos_jr() -> Instrument:
             Evidence.UNVERIFIED,
         ),
     )
-    return Instrument(
-        id="koos_jr",
-        name="KOOS for Joint Replacement",
-        version="HSS KOOS JR",
-        joints=("knee",),
-        completed_by=CompletedBy.PATIENT,
-        recall_period="last week",
-        licence=JR_LICENCE,
-        items=items,
-        subscales=(subscale,),
-        references=(source, "instruments.md 3.3"),
-        thresholds=thresholds,
+    return joint_replacement(
+        "koos_jr",
+        "KOOS JR",
+        "KOOS for Joint Replacement",
+        "knee",
+        JR_LICENCE,
+        select_items(ITEMS, KOOS_JR_ITEMS),
+        KOOS_JR_TABLE,
+        "82324-5",
+        thresholds,
         notes=(
             "Item ids are those of the parent KOOS; the JR form numbers them S1, P1–P4, A1, A2.",
             "The table is non-linear: raw 14 gives 52.465, not 50.",

@@ -1,11 +1,17 @@
-"""What KOOS-PS and HOOS-PS share: a Rasch nomogram read in one of two directions.
+"""What the KOOS and the HOOS share: 0–4 items, a five-subscale profile, PS nomograms, JR tables.
 
-The original publications score 0 = no difficulty; koos.nu also publishes the reversed
-table (100 = no difficulty, "in accordance with KOOS"). The direction is always stored
-(instruments.md 3.2, 4.2); we default to 100 = no difficulty, like the parent scales.
+The HOOS is scored exactly as the KOOS (HOOS Scoring 2013), so one set of builders serves
+both; koos.py and hoos.py hold only their items, limits, tables and thresholds.
+
+The PS nomograms: the original publications score 0 = no difficulty; koos.nu also
+publishes the reversed table (100 = no difficulty, "in accordance with KOOS"). The direction
+is always stored (instruments.md 3.2, 4.2); we default to 100 = no difficulty, like the
+parent scales.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from orthoregen.instruments.definitions import (
     CompletedBy,
@@ -17,9 +23,127 @@ from orthoregen.instruments.definitions import (
     Subscale,
     Threshold,
     ThresholdKind,
+    codes,
     round_half_away,
 )
-from orthoregen.instruments.rules import TableLookup
+from orthoregen.instruments.rules import MeanTransformed, TableLookup
+
+MDC_2014 = "BMC Musculoskelet Disord 2014;15:235"
+
+
+def items_from_topics(topics: dict[str, tuple[str, ...]]) -> tuple[Item, ...]:
+    """Number each group's topics (P1, P2 …), all coded 0 = no problem … 4 = extreme."""
+    return tuple(
+        Item(f"{prefix}{number}", topic, codes(0, 4), higher_is_better=False)
+        for prefix, group in topics.items()
+        for number, topic in enumerate(group, start=1)
+    )
+
+
+def select_items(items: tuple[Item, ...], item_ids: tuple[str, ...]) -> tuple[Item, ...]:
+    """Return the parent's items that a short form uses, in the short form's order."""
+    by_id = {item.id: item for item in items}
+    return tuple(by_id[item_id] for item_id in item_ids)
+
+
+@dataclass(frozen=True)
+class ProfileSubscale:
+    """One KOOS/HOOS subscale: its item group and minimum answered items under each rule."""
+
+    id: str
+    name: str
+    prefix: str
+    loinc: str
+    minimum_current: int
+    minimum_superseded: int
+
+
+def profile_subscales(
+    topics: dict[str, tuple[str, ...]],
+    rows: tuple[ProfileSubscale, ...],
+    *,
+    current_rule: bool,
+    guide: str,
+) -> tuple[Subscale, ...]:
+    """Build the five 0–100 subscales, 100 = no problems, each with its missing-item limit."""
+    return tuple(
+        Subscale(
+            row.id,
+            row.name,
+            tuple(f"{row.prefix}{n}" for n in range(1, len(topics[row.prefix]) + 1)),
+            MeanTransformed(row.minimum_current if current_rule else row.minimum_superseded, guide),
+            0,
+            100,
+            higher_is_better=True,
+            loinc=row.loinc,
+        )
+        for row in rows
+    )
+
+
+def mdc_thresholds(
+    values: tuple[tuple[str, float], ...], joint: str, population: str
+) -> tuple[Threshold, ...]:
+    """Return the MDC95 per subscale in people awaiting arthroplasty (BMC 2014;15:235)."""
+    return tuple(
+        Threshold(
+            subscale,
+            ThresholdKind.MDC95,
+            value,
+            "points",
+            joint,
+            population,
+            MDC_2014,
+            Evidence.VERIFIED,
+        )
+        for subscale, value in values
+    )
+
+
+def joint_replacement(
+    instrument_id: str,
+    name: str,
+    title: str,
+    joint: str,
+    licence: Licence,
+    items: tuple[Item, ...],
+    table: tuple[float, ...],
+    loinc: str,
+    thresholds: tuple[Threshold, ...],
+    notes: tuple[str, ...],
+) -> Instrument:
+    """Build a KOOS JR / HOOS JR: raw sum through the HSS table, 0 = total disability."""
+    source = f"HSS {name} conversion table"
+    subscale = Subscale(
+        "interval_score",
+        f"{name} interval score",
+        tuple(item.id for item in items),
+        TableLookup(table, source),
+        0,
+        100,
+        higher_is_better=True,
+        decimals=3,
+        loinc=loinc,
+    )
+    return Instrument(
+        id=instrument_id,
+        name=title,
+        version=f"HSS {name}",
+        joints=(joint,),
+        completed_by=CompletedBy.PATIENT,
+        recall_period="last week",
+        licence=licence,
+        items=items,
+        subscales=(subscale,),
+        references=(
+            source,
+            "Lyman S et al., Clin Orthop Relat Res 2016",
+            "instruments.md 3.3, 4.3",
+        ),
+        thresholds=thresholds,
+        notes=notes,
+    )
+
 
 NO_DIFFICULTY_HIGH = "100_no_difficulty"
 EXTREME_DIFFICULTY_HIGH = "100_extreme_difficulty"
