@@ -117,3 +117,10 @@ def test_load_text_refuses_a_spoilt_pack(tmp_path, capsys):
 def test_default_text_dir_is_var_textpacks(monkeypatch):
     monkeypatch.delenv("ORTHOREGEN_DATA_DIR", raising=False)
     assert str(commands.default_text_dir()) == "var/textpacks"
+
+
+def test_rounded_scores_follow_the_display_rule(monkeypatch, capsys):
+    # P1–P9 = 0,1,2,3,4,0,1,2,3 → 55.5556 (KOOS Scoring 2012), shown to 1 dp as 55.6.
+    codes = dict(zip([f"P{n}" for n in range(1, 10)], [0, 1, 2, 3, 4, 0, 1, 2, 3], strict=True))
+    assert run(["score", "koos", "--rounded"], json.dumps(codes), monkeypatch) == 0
+    assert json.loads(capsys.readouterr().out)["scores"]["pain"] == 55.6

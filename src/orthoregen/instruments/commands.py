@@ -21,7 +21,7 @@ from orthoregen.instruments.errors import (
     UnknownInstrumentError,
 )
 from orthoregen.instruments.registry import get_instrument, instrument_ids
-from orthoregen.instruments.scoring import ScoreResult, score
+from orthoregen.instruments.scoring import ScoreResult, display_value, score
 from orthoregen.instruments.textpacks import install_text_pack
 
 USAGE_ERROR = 2
@@ -36,6 +36,11 @@ def register(subparsers: Any) -> None:
     scorer.add_argument("instrument", help="instrument id, e.g. koos (see: instruments list)")
     scorer.add_argument("file", nargs="?", help="JSON file; standard input when omitted")
     _add_option_argument(scorer)
+    scorer.add_argument(
+        "--rounded",
+        action="store_true",
+        help="round for display as each guide does (halves away from zero)",
+    )
     scorer.set_defaults(handler=score_command)
 
     instruments = subparsers.add_parser("instruments", help="list and show instrument definitions")
@@ -72,10 +77,11 @@ def score_command(args: argparse.Namespace) -> int:
         text = Path(args.file).read_text(encoding="utf-8") if args.file else sys.stdin.read()
         data = json.loads(text)
         if isinstance(data, dict):
-            output: Any = _as_json(score(args.instrument, data, options=options))
+            output: Any = _as_json(score(args.instrument, data, options=options), args.rounded)
         elif isinstance(data, list):
             output = [
-                _score_numbered(args.instrument, n, row, options) for n, row in enumerate(data)
+                _score_numbered(args.instrument, n, row, options, args.rounded)
+                for n, row in enumerate(data)
             ]
         else:
             raise ValueError("the JSON must be one response object or a list of them")
@@ -90,22 +96,25 @@ def score_command(args: argparse.Namespace) -> int:
 
 
 def _score_numbered(
-    instrument_id: str, number: int, row: object, options: dict[str, str]
+    instrument_id: str, number: int, row: object, options: dict[str, str], rounded: bool
 ) -> dict[str, Any]:
     try:
         if not isinstance(row, dict):
             raise ValueError("is not a JSON object of item codes")
-        return _as_json(score(instrument_id, row, options=options))
+        return _as_json(score(instrument_id, row, options=options), rounded)
     except (ResponseError, ValueError) as error:
         raise ValueError(f"response {number}: {error}") from None
 
 
-def _as_json(result: ScoreResult) -> dict[str, Any]:
+def _as_json(result: ScoreResult, rounded: bool) -> dict[str, Any]:
+    values = result.values
+    if rounded:
+        values = {key: display_value(result.instrument_id, key, v) for key, v in values.items()}
     return {
         "instrument": result.instrument_id,
         "version": result.version,
         "options": dict(result.options),
-        "scores": result.values,
+        "scores": values,
         "reasons": result.reasons,
     }
 
