@@ -48,7 +48,8 @@ class Threshold:
     """A published reference value for one subscale, with where it came from and for whom.
 
     `subscale` is None when the source does not say which subscale it refers to.
-    Change thresholds carry the sign of an improvement on that subscale's scale.
+    Improvement thresholds (MCII, MCID, MIC, SCB …) carry the sign of an improvement on
+    that subscale's scale (VAS MCII −19.9 mm); MDC and MID values are magnitudes.
     """
 
     subscale: str | None
