@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from orthoregen.web.accounts.models import Site, User
+from orthoregen.web.accounts.models import InstrumentLicence, Site, User
 
 
 @admin.register(Site)
@@ -16,3 +16,13 @@ class StaffAdmin(UserAdmin):
     list_filter = ["role", "is_active", "sites"]
     fieldsets = [*UserAdmin.fieldsets, ("Clinic", {"fields": ["role", "sites"]})]
     filter_horizontal = ["sites", "groups", "user_permissions"]
+
+
+@admin.register(InstrumentLicence)
+class InstrumentLicenceAdmin(admin.ModelAdmin):
+    list_display = ["instrument_id", "site", "licence_reference", "valid_from", "valid_until"]
+    list_filter = ["site", "instrument_id"]
+
+    def save_model(self, request, obj, form, change):
+        obj.recorded_by = obj.recorded_by or request.user
+        super().save_model(request, obj, form, change)

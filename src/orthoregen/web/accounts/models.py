@@ -1,6 +1,7 @@
 """Clinics (sites) and the staff who work at them."""
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from orthoregen.web.accounts.roles import Role, role_may
@@ -29,3 +30,42 @@ class User(AbstractUser):
     def may(self, action: str) -> bool:
         """Say whether this user's role permits an action (see roles.PERMITTED)."""
         return self.is_active and role_may(self.role, action)
+
+
+class InstrumentLicence(models.Model):
+    """A licence a site holds to put a proprietary instrument's wording before patients.
+
+    Scoring never depends on it (scores are facts); sending a questionnaire does, for every
+    instrument whose wording the open-source code may not ship (instruments.md 0.3).
+    """
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="instrument_licences")
+    instrument_id = models.CharField(max_length=40)
+    licence_reference = models.CharField(
+        max_length=200, help_text="Licence or agreement number, e.g. from Mapi Research Trust.")
+    valid_from = models.DateField()
+    valid_until = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["site", "instrument_id"]
+        constraints = [models.UniqueConstraint(fields=["site", "instrument_id"],
+                                               name="licence_unique_per_site_instrument")]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id} at {self.site.code} ({self.licence_reference})"
+
+    def clean(self) -> None:
+        from orthoregen.instruments import instrument_ids
+
+        if self.instrument_id not in instrument_ids():
+            raise ValidationError({"instrument_id": f"Unknown instrument {self.instrument_id!r}; "
+                                   f"known: {', '.join(sorted(instrument_ids()))}."})
+        if self.valid_until and self.valid_from and self.valid_until < self.valid_from:
+            raise ValidationError({"valid_until": "The licence cannot end before it starts."})
+
+    def is_current(self, day) -> bool:
+        """Say whether the licence covers a day."""
+        return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
