@@ -4,4 +4,10 @@ from django.apps import AppConfig
 class CellbankConfig(AppConfig):
     name = "orthoregen.web.cellbank"
     label = "cellbank"
-    # nav = [("Label", "cellbank:url-name", "action from accounts.roles.Action or None")]
+    verbose_name = "Cell lab and procedures"
+    nav = [("Cell lab", "cellbank:units", "manage_products")]
+
+    def synth_extend(self, context) -> None:
+        from orthoregen.web.cellbank.synth import synth_cell_products
+
+        synth_cell_products(context)

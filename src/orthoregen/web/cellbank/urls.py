@@ -1,2 +1,35 @@
+from django.urls import path
+
+from orthoregen.web.cellbank import views_lab as lab
+from orthoregen.web.cellbank import views_lookback as lb
+from orthoregen.web.cellbank import views_procedure as proc
+
 app_name = "cellbank"
-urlpatterns: list = []
+urlpatterns = [
+    path("", lab.units, name="units"),
+    path("units/receive/", lab.unit_receive, name="unit-receive"),
+    path("units/<int:unit_id>/", lab.unit_detail, name="unit-detail"),
+    path("units/<int:unit_id>/qc/", lab.unit_qc, name="unit-qc"),
+    path("units/<int:unit_id>/release/", lab.unit_release, name="unit-release"),
+    path("units/<int:unit_id>/issue/", lab.unit_issue, name="unit-issue"),
+    path("units/<int:unit_id>/discard/", lab.unit_discard, name="unit-discard"),
+    path("units/<int:unit_id>/recall/", lab.unit_recall, name="unit-recall"),
+    path("units/<int:unit_id>/split/", lab.unit_split, name="unit-split"),
+    path("units/<int:unit_id>/thaw/", proc.unit_thaw, name="unit-thaw"),
+    path("units/<int:unit_id>/label.svg", lab.unit_label, name="unit-label"),
+    path("donors/", lb.donors, name="donors"),
+    path("donors/new/", lb.donor_create, name="donor-create"),
+    path("donors/<int:donor_id>/", lb.donor_detail, name="donor-detail"),
+    path("donors/<int:donor_id>/tests/", lb.donor_test_add, name="donor-test-add"),
+    path("donors/<int:donor_id>/determination/", lb.donor_determine, name="donor-determine"),
+    path("lookback/", lb.lookback_page, name="lookback"),
+    path("patients/<int:patient_id>/products/", lb.patient_products, name="patient-products"),
+    path("patients/<int:patient_id>/harvests/new/", lb.harvest_create, name="harvest-create"),
+    path("patients/<int:patient_id>/procedures/new/", proc.procedure_start,
+         name="procedure-start"),
+    path("procedures/<int:procedure_id>/", proc.procedure_detail, name="procedure-detail"),
+    path("procedures/<int:procedure_id>/joints/<int:pj_id>/", proc.procedure_joint_update,
+         name="procedure-joint-update"),
+    path("procedures/<int:procedure_id>/joints/<int:pj_id>/administration/",
+         proc.administration_record, name="administration-record"),
+]

@@ -1,0 +1,218 @@
+"""Cell lab and procedure forms, with field-level errors."""
+
+from __future__ import annotations
+
+from django import forms
+
+from orthoregen.products.isbt128 import IdentifierError, parse_unit_identifier
+from orthoregen.products.product_class import PRODUCT_CLASSES, ProductClass
+from orthoregen.web.cellbank.models import Donor, DonorTest, Harvest, ProcedureJoint
+from orthoregen.web.cellbank.services.donors import STEPS
+from orthoregen.web.cellbank.vocabulary import (
+    OUTCOME_TESTS,
+    EligibilityChoices,
+    ProductClassChoices,
+    QcOutcomeChoice,
+    QcTest,
+)
+from orthoregen.web.clinic.forms import DateInput
+from orthoregen.web.clinic.vocabulary import Joint, Side
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+def _datetime(label: str, **kwargs) -> forms.DateTimeField:
+    return forms.DateTimeField(label=label, widget=DateTimeInput(),
+                               input_formats=["%Y-%m-%dT%H:%M"], **kwargs)
+
+
+class UnitIdentifierField(forms.CharField):
+    """A typed or scanned unit identifier; a wrong check character is a field error."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        try:
+            parse_unit_identifier(value)
+        except IdentifierError as error:
+            raise forms.ValidationError(str(error)) from None
+        return value
+
+
+class UnitReceiveForm(forms.Form):
+    identifier = UnitIdentifierField(
+        label="Unit identifier", max_length=60,
+        help_text="Scan the DIN bar code, or type the 13-character DIN and its boxed check "
+                  "character; local identifiers as LOC-…-K.")
+    product_class = forms.ChoiceField(label="Product", choices=ProductClassChoices)
+    donor = forms.ModelChoiceField(label="Donor (allogeneic)", queryset=Donor.objects.none(),
+                                   required=False)
+    harvest = forms.ModelChoiceField(label="Harvest (autologous)",
+                                     queryset=Harvest.objects.none(), required=False)
+    collected_at = _datetime("Collected")
+    expires_at = _datetime("Expires")
+    storage = forms.CharField(label="Storage", max_length=100)
+    is_cryopreserved = forms.BooleanField(label="Cryopreserved", required=False)
+    max_post_thaw_hold_minutes = forms.IntegerField(
+        label="Validated post-thaw hold (min)", required=False, min_value=1)
+    processing_site = forms.CharField(label="Processing site", max_length=100, required=False)
+    processing_operator = forms.CharField(label="Processing operator", max_length=100,
+                                          required=False)
+    sop_version = forms.CharField(label="SOP version", max_length=40, required=False)
+    passage = forms.IntegerField(label="Passage", required=False, min_value=0, max_value=50)
+    cell_count = forms.FloatField(label="Total cells", required=False, min_value=0)
+    viability_pct = forms.FloatField(label="Viability (%)", required=False, min_value=0,
+                                     max_value=100)
+    volume_ml = forms.FloatField(label="Volume (mL)", required=False, min_value=0)
+
+    def __init__(self, *args, donors, harvests, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["donor"].queryset = donors
+        self.fields["harvest"].queryset = harvests
+
+    def clean(self):
+        cleaned = super().clean()
+        donor, harvest = cleaned.get("donor"), cleaned.get("harvest")
+        if cleaned.get("product_class"):
+            info = PRODUCT_CLASSES[ProductClass(cleaned["product_class"])]
+            if info.needs_donor_eligibility and not donor:
+                self.add_error("donor", f"{info.label} is allogeneic: choose its donor.")
+            if not info.needs_donor_eligibility and not harvest:
+                self.add_error("harvest", f"{info.label} is autologous: choose the harvest.")
+        if donor and harvest:
+            self.add_error("harvest", "A unit comes from a donor or a harvest, not both.")
+        start, end = cleaned.get("collected_at"), cleaned.get("expires_at")
+        if start and end and end <= start:
+            self.add_error("expires_at", "Expiry must be after collection.")
+        if cleaned.get("is_cryopreserved") and not cleaned.get("max_post_thaw_hold_minutes"):
+            self.add_error("max_post_thaw_hold_minutes",
+                           "A cryopreserved unit needs its validated post-thaw hold time.")
+        return cleaned
+
+
+class QcForm(forms.Form):
+    test = forms.ChoiceField(label="Test", choices=QcTest.choices)
+    value = forms.FloatField(label="Value", required=False, min_value=0)
+    outcome = forms.ChoiceField(label="Result (cultures, Gram stain)", required=False,
+                                choices=[("", "—"), *QcOutcomeChoice.choices])
+    method = forms.CharField(label="Method", max_length=100, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        test = cleaned.get("test")
+        if test in OUTCOME_TESTS and not cleaned.get("outcome"):
+            self.add_error("outcome", "Give the result: negative, positive or pending.")
+        if test and test not in OUTCOME_TESTS and cleaned.get("value") is None:
+            self.add_error("value", "Give the measured value.")
+        percent = test and test not in OUTCOME_TESTS and test != QcTest.ENDOTOXIN
+        if percent and (cleaned.get("value") or 0) > 100:
+            self.add_error("value", "A percentage is at most 100.")
+        return cleaned
+
+
+class ReleaseForm(forms.Form):
+    approver = forms.CharField(label="Approver", max_length=100)
+    conditional = forms.BooleanField(label="Release pending sterility (conditional)",
+                                     required=False)
+    reason = forms.CharField(label="Reason it cannot wait for sterility", required=False,
+                             max_length=300)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("conditional") and not cleaned.get("reason", "").strip():
+            self.add_error("reason", "A conditional release needs its reason.")
+        return cleaned
+
+
+class IssueForm(forms.Form):
+    patient_mrn = forms.CharField(label="Patient MRN", max_length=32)
+    joint = forms.ChoiceField(label="Joint", choices=[("", "—"), *Joint.choices])
+    side = forms.ChoiceField(label="Side", choices=[("", "—"), *Side.choices])
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="Reason", max_length=300)
+
+
+class SplitForm(forms.Form):
+    volumes = forms.CharField(label="Volumes of the new units (mL)", max_length=200,
+                              help_text="Separated by commas, e.g. 3, 3, 3.")
+
+    def clean_volumes(self):
+        try:
+            volumes = [float(v) for v in self.cleaned_data["volumes"].split(",") if v.strip()]
+        except ValueError:
+            raise forms.ValidationError("Give numbers separated by commas.") from None
+        if len(volumes) < 2 or any(v <= 0 for v in volumes):
+            raise forms.ValidationError("Give at least two positive volumes.")
+        return volumes
+
+
+class DonorForm(forms.ModelForm):
+    class Meta:
+        model = Donor
+        fields = ["code", "donor_type", "tested_person", "consent_version",
+                  "screening_questionnaire_version"]
+
+
+class DonorTestForm(forms.ModelForm):
+    class Meta:
+        model = DonorTest
+        fields = ["analyte", "assay", "kit_lot", "lab", "specimen_id", "specimen_date",
+                  "result", "interpretation"]
+        widgets = {"specimen_date": DateInput()}
+
+
+class DeterminationForm(forms.Form):
+    step = forms.ChoiceField(label="Step", choices=list(STEPS.items()))
+    outcome = forms.ChoiceField(label="Outcome (determination or risk assessment)",
+                                required=False, choices=[("", "—"), *EligibilityChoices])
+    reason = forms.CharField(label="Reason / new information", required=False, max_length=300)
+
+
+class HarvestForm(forms.ModelForm):
+    harvested_at = _datetime("Harvested")
+
+    class Meta:
+        model = Harvest
+        fields = ["episode", "source", "body_site", "side", "volume_ml", "harvested_at"]
+
+    def __init__(self, *args, patient, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["episode"].queryset = patient.episodes.all()
+
+
+class ProcedureStartForm(forms.Form):
+    episodes = forms.MultipleChoiceField(label="Joints treated in this session",
+                                         widget=forms.CheckboxSelectMultiple, choices=[])
+    performed_on = forms.DateField(label="Date", widget=DateInput())
+    time_out_completed = forms.BooleanField(
+        label="Time-out completed (patient, procedure, joint and side, consent, product)",
+        required=False)
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, patient, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["episodes"].choices = [(e.pk, str(e)) for e in patient.episodes.all()]
+
+
+class ProcedureJointForm(forms.ModelForm):
+    class Meta:
+        model = ProcedureJoint
+        fields = ["indication", "guidance", "approach", "needle_gauge", "aspirate_volume_ml",
+                  "injectate_volume_ml", "adjuncts", "complications"]
+        widgets = {"complications": forms.Textarea(attrs={"rows": 2})}
+
+
+class BedsideCheckForm(forms.Form):
+    scanned_identifier = forms.CharField(label="Scan or type the unit identifier", max_length=60)
+    name = forms.CharField(label="Patient name (as on the wristband)", required=False,
+                           max_length=200)
+    date_of_birth = forms.DateField(label="Date of birth", required=False, widget=DateInput())
+    mrn = forms.CharField(label="MRN", required=False, max_length=32)
+    joint = forms.ChoiceField(label="Joint", choices=[("", "—"), *Joint.choices])
+    side = forms.ChoiceField(label="Side", choices=[("", "—"), *Side.choices])

@@ -1,0 +1,22 @@
+"""Cell lab and procedure-room records; every model names SITE_PATH and keeps its history."""
+
+from orthoregen.web.cellbank.models.procedures import (
+    Administration,
+    BedsideCheckAttempt,
+    Procedure,
+    ProcedureJoint,
+)
+from orthoregen.web.cellbank.models.products import (
+    CustodyEvent,
+    Donor,
+    DonorTest,
+    Harvest,
+    ProductUnit,
+    QcResult,
+    ReleaseSpecVersion,
+)
+
+__all__ = [
+    "Administration", "BedsideCheckAttempt", "CustodyEvent", "Donor", "DonorTest", "Harvest",
+    "Procedure", "ProcedureJoint", "ProductUnit", "QcResult", "ReleaseSpecVersion",
+]

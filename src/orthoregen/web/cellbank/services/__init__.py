@@ -1,0 +1,35 @@
+"""Cell lab and procedure services: one unit of work, one transaction, each."""
+
+from orthoregen.web.cellbank.services.core import CellbankRefused
+from orthoregen.web.cellbank.services.donors import (
+    donor_determine,
+    donor_register,
+    donor_test_record,
+)
+from orthoregen.web.cellbank.services.procedures import (
+    BedsideCheckFailed,
+    administration_record,
+    harvest_record,
+    procedure_joint_update,
+    procedure_start,
+)
+from orthoregen.web.cellbank.services.release import release_evaluation, release_spec_for
+from orthoregen.web.cellbank.services.units import (
+    RecallResult,
+    qc_record,
+    unit_discard,
+    unit_issue,
+    unit_recall,
+    unit_receive,
+    unit_release,
+    unit_split,
+    unit_thaw,
+)
+
+__all__ = [
+    "BedsideCheckFailed", "CellbankRefused", "RecallResult", "administration_record",
+    "donor_determine", "donor_register", "donor_test_record", "harvest_record",
+    "procedure_joint_update", "procedure_start", "qc_record", "release_evaluation",
+    "release_spec_for", "unit_discard", "unit_issue", "unit_recall", "unit_receive",
+    "unit_release", "unit_split", "unit_thaw",
+]

@@ -1,0 +1,22 @@
+"""The consultation stage's check that an episode may go to procedure (issue 4).
+
+`consultation.services.procedure_gate(episode, on_date)` reads the latest consent and
+candidacy decision and returns a GateResult; a procedure starts only when it may proceed.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from orthoregen.web.cellbank.services.core import CellbankRefused
+
+
+def procedure_gate_check(episode, on_date: date) -> None:
+    """Refuse, with every reason, unless the episode has consent and a proceeding decision."""
+    # Imported here: consultation is an earlier pathway stage and may import cellbank later.
+    from orthoregen.web.consultation.services import procedure_gate
+
+    result = procedure_gate(episode, on_date)
+    if not result.may_proceed:
+        raise CellbankRefused(f"Cannot start a procedure on the {episode}: "
+                              + "; ".join(result.reasons))

@@ -1,0 +1,74 @@
+"""Release specifications as versioned data per site, and a unit's evaluation against one.
+
+The defaults are products.release's (cell_products.md 1.1-1.5); a site may add versions.
+QC results of a lot apply to the units divided from it, so a unit is judged on its own
+results first and then its ancestors', the nearest result of each test winning.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.utils import timezone
+
+from orthoregen.products.product_class import ProductClass
+from orthoregen.products.release import (
+    CULTURED_MSC_SPEC,
+    POINT_OF_CARE_SPEC,
+    QcResults,
+    ReleaseEvaluation,
+    ReleaseSpecification,
+    evaluate_release,
+    spec_from_json,
+    spec_to_json,
+)
+from orthoregen.web.cellbank.models import ProductUnit, QcResult, ReleaseSpecVersion
+from orthoregen.web.cellbank.services.core import CellbankRefused
+
+DEFAULT_SPECS = (CULTURED_MSC_SPEC, POINT_OF_CARE_SPEC)
+
+
+def release_specs_ensure(site) -> None:
+    """Store the default specifications for a site that has none yet."""
+    if ReleaseSpecVersion.objects.filter(site=site).exists():
+        return
+    ReleaseSpecVersion.objects.bulk_create([
+        ReleaseSpecVersion(site=site, spec_id=spec.spec_id, version=spec.version,
+                           effective_from=spec.effective_from, specification=spec_to_json(spec))
+        for spec in DEFAULT_SPECS])
+
+
+def release_spec_for(unit: ProductUnit, on: date | None = None) -> ReleaseSpecification:
+    """Return the specification in force for a unit's product class on a day."""
+    on = on or timezone.localdate()
+    release_specs_ensure(unit.site)
+    product_class = ProductClass(unit.product_class)
+    versions = ReleaseSpecVersion.objects.filter(site=unit.site_id, effective_from__lte=on) \
+        .order_by("-effective_from", "-id")
+    for stored in versions:
+        spec = spec_from_json(stored.specification)
+        if product_class in spec.product_classes:
+            return spec
+    raise CellbankRefused(f"No release specification covers {unit.get_product_class_display()} "
+                          "at this site: it cannot be released.")
+
+
+def lineage_qc(unit: ProductUnit) -> dict[str, QcResult]:
+    """Return the newest result of each test on the unit or, failing that, its nearest lot."""
+    chain, node = [], unit
+    while node is not None:
+        chain.append(node.pk)
+        node = node.parent
+    found: dict[str, QcResult] = {}
+    for pk in chain:
+        for result in QcResult.objects.filter(unit_id=pk).order_by("-at", "-id"):
+            found.setdefault(result.test, result)
+    return found
+
+
+def release_evaluation(unit: ProductUnit) -> ReleaseEvaluation:
+    """Evaluate a unit's QC results against its specification (recipient weight unknown)."""
+    spec = release_spec_for(unit)
+    values = {test: (r.outcome or r.value) for test, r in lineage_qc(unit).items()}
+    results = QcResults(values=values, volume_ml=unit.volume_ml)
+    return evaluate_release(spec, results)

@@ -1,0 +1,227 @@
+"""Cell lab units of work: receive, test, release, issue, split, thaw, discard, recall.
+
+Each function is one transaction; every status change goes through products.status and
+leaves a CustodyEvent (shared/cell_products.md 3.7), and simple-history keeps the row changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from orthoregen.products import custody
+from orthoregen.products.isbt128 import IdentifierError, parse_unit_identifier
+from orthoregen.products.product_class import PRODUCT_CLASSES, ProductClass
+from orthoregen.products.status import NOT_YET_IN_A_PATIENT, UnitStatus
+from orthoregen.web.cellbank.models import CustodyEvent, ProductUnit, QcResult
+from orthoregen.web.cellbank.services.core import (
+    CellbankRefused,
+    actor,
+    apply_event,
+    canonical_identifier,
+    issue_target,
+)
+from orthoregen.web.cellbank.services.release import release_evaluation
+from orthoregen.web.cellbank.vocabulary import OUTCOME_TESTS, QcTest
+from orthoregen.web.clinic.models import JointEpisode
+
+
+@dataclass(frozen=True)
+class RecallResult:
+    recalled: tuple[ProductUnit, ...]
+    affected: tuple  # lookback.LookbackRow of every administration downstream
+
+
+@transaction.atomic
+def unit_receive(*, site, by, identifier_text: str, product_class: str, donor=None,
+                 harvest=None, collected_at: datetime, expires_at: datetime, storage: str,
+                 at: datetime | None = None, location: str = "", parent=None,
+                 **details) -> ProductUnit:
+    """Register a unit arriving in the lab; it enters quarantine (1271.60, cell_products 2.5)."""
+    at = at or timezone.now()
+    try:
+        identifier = parse_unit_identifier(identifier_text)
+    except IdentifierError as error:
+        raise CellbankRefused(f"Unit identifier not accepted: {error}") from None
+    text, kind = canonical_identifier(identifier)
+    if ProductUnit.objects.filter(identifier=text).exists():
+        raise CellbankRefused(f"A unit {identifier.eye_readable} is already registered.")
+    _check_source(product_class, donor, harvest, site)
+    unit = ProductUnit.objects.create(
+        site=site, identifier=text, identifier_kind=kind, product_class=product_class,
+        donor=donor, harvest=harvest, parent=parent, collected_at=collected_at,
+        expires_at=expires_at, storage=storage, status=UnitStatus.COLLECTED, **details)
+    event = custody.PlaceInQuarantine(actor=actor(by), location=location,
+                                      reason="received into the cell lab")
+    apply_event(unit, event, by=by, at=at, note="Received; held in quarantine until release.")
+    return unit
+
+
+def _check_source(product_class: str, donor, harvest, site) -> None:
+    if (donor is None) == (harvest is None):
+        raise CellbankRefused("A unit comes from exactly one source: a donor or a harvest.")
+    info = PRODUCT_CLASSES[ProductClass(product_class)]
+    if info.needs_donor_eligibility and donor is None:
+        raise CellbankRefused(f"{info.label} is allogeneic: name its donor.")
+    if not info.needs_donor_eligibility and harvest is None:
+        raise CellbankRefused(f"{info.label} is autologous: name the patient's harvest.")
+    owner_site = donor.site_id if donor is not None else harvest.patient.site_id
+    if owner_site != site.pk:
+        raise CellbankRefused("The source belongs to another site.")
+
+
+@transaction.atomic
+def qc_record(unit: ProductUnit, *, by, test: str, value: float | None = None,
+              outcome: str = "", method: str = "", at: datetime | None = None) -> QcResult:
+    """Record one QC result; a final sterility result also moves the unit (1.3)."""
+    at = at or timezone.now()
+    unit = ProductUnit.objects.select_for_update().get(pk=unit.pk)
+    if test in OUTCOME_TESTS and not outcome:
+        raise CellbankRefused(f"{QcTest(test).label} needs a result: negative, positive "
+                              "or pending.")
+    if test not in OUTCOME_TESTS and value is None:
+        raise CellbankRefused(f"{QcTest(test).label} needs a measured value.")
+    result = QcResult.objects.create(unit=unit, test=test, value=value, outcome=outcome,
+                                     method=method, at=at, by=by)
+    if test == QcTest.STERILITY and outcome in ("negative", "positive"):
+        event = custody.RecordSterility(actor=actor(by), result=outcome)
+        note = f"Sterility culture {outcome}."
+        if outcome == "positive" and unit.status == UnitStatus.ADMINISTERED:
+            note += " Already administered: open an investigation and inform the clinician."
+        apply_event(unit, event, by=by, at=at, note=note)
+    return result
+
+
+@transaction.atomic
+def unit_release(unit: ProductUnit, *, by, approver: str, conditional: bool = False,
+                 reason: str = "", at: datetime | None = None, location: str = "") -> CustodyEvent:
+    """Release a unit against its release specification, fully or pending sterility (1.3)."""
+    at = at or timezone.now()
+    unit = _locked(unit)
+    evaluation = release_evaluation(unit)
+    common = {"actor": actor(by), "location": location, "approver": approver,
+              "evaluation": evaluation.outcome}
+    if conditional:
+        event = custody.ConditionalRelease(reason=reason, **common)
+        note = f"Released pending sterility by {approver}: {reason}"
+    else:
+        event = custody.Release(**common)
+        note = f"Released by {approver} against {evaluation.spec_id} {evaluation.spec_version}."
+    return apply_event(unit, event, by=by, at=at, note=note)
+
+
+@transaction.atomic
+def unit_issue(unit: ProductUnit, episode: JointEpisode, *, by, at: datetime | None = None,
+               location: str = "") -> CustodyEvent:
+    """Issue a released unit to one patient's joint episode."""
+    at = at or timezone.now()
+    unit = _locked(unit)
+    if episode.patient.site_id != unit.site_id:
+        raise CellbankRefused("The unit and the patient belong to different sites.")
+    if unit.harvest_id is not None and unit.harvest.patient_id != episode.patient_id:
+        # 3.6 autologous chain of identity: the donor is the patient.
+        raise CellbankRefused(f"Unit {unit.identifier} is autologous, harvested from another "
+                              "patient: it can be issued only to that patient.")
+    if unit.children.exists():
+        raise CellbankRefused(f"Unit {unit.identifier} was divided; issue one of its units.")
+    event = custody.Issue(actor=actor(by), location=location, target=issue_target(episode))
+    unit.issued_to_episode = episode
+    return apply_event(unit, event, by=by, at=at,
+                       note=f"Issued to {episode.patient} for the {episode}.")
+
+
+@transaction.atomic
+def unit_thaw(unit: ProductUnit, *, by, at: datetime | None = None,
+              location: str = "") -> CustodyEvent:
+    """Record the thaw of an issued cryopreserved unit; its hold clock starts now (1.9)."""
+    at = at or timezone.now()
+    unit = _locked(unit)
+    return apply_event(unit, custody.Thaw(actor=actor(by), location=location), by=by, at=at,
+                       note=f"Thawed; validated hold {unit.max_post_thaw_hold_minutes} min.")
+
+
+@transaction.atomic
+def unit_discard(unit: ProductUnit, *, by, reason: str, at: datetime | None = None,
+                 location: str = "") -> CustodyEvent:
+    """Discard a unit that has not gone into a patient, with the reason."""
+    at = at or timezone.now()
+    unit = _locked(unit)
+    event = custody.Discard(actor=actor(by), location=location, reason=reason)
+    return apply_event(unit, event, by=by, at=at, note=f"Discarded: {reason}")
+
+
+@transaction.atomic
+def unit_recall(unit: ProductUnit, *, by, reason: str, at: datetime | None = None,
+                location: str = "") -> RecallResult:
+    """Recall a unit and its descendants; return them and every patient who received one."""
+    from orthoregen.web.cellbank.lookback import lookback_from_units
+
+    at = at or timezone.now()
+    rows = lookback_from_units([unit.pk], site_ids=[unit.site_id])
+    reached = ProductUnit.objects.select_for_update().filter(pk__in={r.unit_id for r in rows})
+    recalled = []
+    for each in reached.select_related("donor", "issued_to_episode", "site"):
+        if each.status in NOT_YET_IN_A_PATIENT:
+            event = custody.Recall(actor=actor(by), location=location, reason=reason)
+            apply_event(each, event, by=by, at=at, note=f"Recalled with {unit}: {reason}")
+            recalled.append(each)
+    affected = tuple(r for r in rows if r.administered_at is not None)
+    if not recalled and not affected:
+        raise CellbankRefused(f"Unit {unit} is {unit.status}: nothing left to recall.")
+    return RecallResult(tuple(recalled), affected)
+
+
+@transaction.atomic
+def unit_split(unit: ProductUnit, *, by, volumes_ml: list[float], at: datetime | None = None,
+               location: str = "") -> list[ProductUnit]:
+    """Divide a unit into child units (local ids `<parent>A`, `B`…); the parent is used up.
+
+    Children keep the parent's source, product, expiry, release and sterility, so QC done on
+    the parent (the lot) applies to them; the parent is discarded with 'divided' as reason.
+    """
+    at = at or timezone.now()
+    unit = _locked(unit)
+    if not 2 <= len(volumes_ml) <= 26:
+        raise CellbankRefused("A division makes between 2 and 26 units.")
+    if unit.volume_ml is not None and sum(volumes_ml) > unit.volume_ml + 1e-9:
+        raise CellbankRefused(f"The divisions add up to {sum(volumes_ml):g} mL; the unit holds "
+                              f"{unit.volume_ml:g} mL.")
+    if unit.status not in (UnitStatus.QUARANTINE, UnitStatus.RELEASED,
+                           UnitStatus.CONDITIONALLY_RELEASED):
+        raise CellbankRefused(f"Unit {unit} is {unit.status}: only quarantined or released units "
+                              "are divided.")
+    base = unit.identifier[:13] if unit.identifier_kind == "isbt_din" else \
+        unit.identifier[4:].rsplit("-", 1)[0][:15]
+    children = [_child(unit, f"LOC-{base}{chr(65 + i)}", volume, by, at, location)
+                for i, volume in enumerate(volumes_ml)]
+    names = ", ".join(c.identifier for c in children)
+    apply_event(unit, custody.Discard(actor=actor(by), location=location,
+                                      reason=f"divided into {names}"),
+                by=by, at=at, note=f"Divided into {names}.")
+    return children
+
+
+def _child(parent: ProductUnit, body: str, volume: float, by, at, location) -> ProductUnit:
+    from orthoregen.products.isbt128 import check_character
+
+    text = f"{body}-{check_character(body[4:])}"
+    if ProductUnit.objects.filter(identifier=text).exists():
+        raise CellbankRefused(f"A unit {text} already exists.")
+    fields = {f.name: getattr(parent, f.name) for f in ProductUnit._meta.concrete_fields
+              if f.name not in ("id", "identifier", "identifier_kind", "parent", "volume_ml",
+                                "cell_count", "created_at")}
+    cells = None if parent.concentration_per_ml is None else parent.concentration_per_ml * volume
+    child = ProductUnit.objects.create(**fields, identifier=text, identifier_kind="local",
+                                       parent=parent, volume_ml=volume, cell_count=cells)
+    CustodyEvent.objects.create(unit=child, from_status="", to_status=child.status, by=by, at=at,
+                                location=location or parent.site.name,
+                                note=f"Divided from {parent.identifier}.")
+    return child
+
+
+def _locked(unit: ProductUnit) -> ProductUnit:
+    return ProductUnit.objects.select_for_update().select_related(
+        "donor", "harvest", "issued_to_episode", "site").get(pk=unit.pk)

@@ -1,0 +1,307 @@
+"""Synthetic cell lab for a fresh cohort: donors, harvests, units with QC, issues, procedures.
+
+Every episode with a procedure encounter gets one injection: 40 % allogeneic (umbilical cord
+or donor adipose MSC vials divided from donor lots: lot -> 5 sub-lots -> vials), 60 %
+autologous (BMAC, SVF or culture-expanded adipose MSC from the patient's own harvest).
+A few spare vials stay in stock and a few are discarded, as in a real lab. Shares are
+assumptions for a realistic demo, not evidence. Rows go in with bulk inserts (no history
+rows; synth_load records the load itself in the audit trail).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from orthoregen.products.isbt128 import check_character
+from orthoregen.products.release import spec_to_json
+from orthoregen.web.accounts.models import User
+from orthoregen.web.accounts.roles import Role
+from orthoregen.web.cellbank.models import (
+    Administration,
+    BedsideCheckAttempt,
+    CustodyEvent,
+    Donor,
+    DonorTest,
+    Harvest,
+    Procedure,
+    ProcedureJoint,
+    ProductUnit,
+    QcResult,
+    ReleaseSpecVersion,
+)
+from orthoregen.web.cellbank.services.release import DEFAULT_SPECS
+from orthoregen.web.cellbank.vocabulary import DonorAnalyte
+
+PRODUCTS = {  # product class: (share, allogeneic?, cryopreserved?)
+    "umbilical_cord_msc": (0.30, True, True),
+    "donor_adipose_msc": (0.10, True, True),
+    "bmac": (0.35, False, False),
+    "svf": (0.10, False, False),
+    "autologous_adipose_msc": (0.15, False, True),
+}
+ADMINISTRATIONS_PER_DONOR = 150
+SUBLOTS = 5
+CONCENTRATION = {"umbilical_cord_msc": 10e6, "donor_adipose_msc": 10e6, "bmac": 8e6,
+                 "svf": 5e6, "autologous_adipose_msc": 15e6}
+APPROACH = {"knee": "superolateral", "hip": "hip_anterior_oblique",
+            "shoulder": "shoulder_posterior"}
+GAUGE = {"knee": 21, "hip": 22, "shoulder": 22}
+VOLUME_ML = {"knee": 3.0, "hip": 4.0, "shoulder": 4.0}
+
+
+@dataclass
+class _Rows:
+    qc: list = field(default_factory=list)
+    custody: list = field(default_factory=list)
+
+
+def synth_cell_products(context) -> None:
+    """Add the cell lab and procedure records for every procedure encounter of the cohort."""
+    site = context.site
+    lab = _staff(site, Role.LAB) or _staff(site, Role.CLINICIAN) or _staff(site, None)
+    if lab is None:
+        return  # no staff to sign custody events: a cohort without users gets no cell lab
+    clinicians = list(User.objects.filter(sites=site, role=Role.CLINICIAN).order_by("pk")) or [lab]
+    zone = ZoneInfo(site.time_zone)
+    treated = context.cohort.encounters[context.cohort.encounters["kind"] == "procedure"]
+    if treated.empty:
+        return
+    rng = context.rng("cellbank")
+    episodes = context.cohort.episodes
+    ep_rows = treated["episode"].to_numpy()
+    days = [d.date() for d in treated["occurred_on"]]
+    classes = np.array(list(PRODUCTS))[rng.choice(len(PRODUCTS), size=len(ep_rows),
+                                                  p=[v[0] for v in PRODUCTS.values()])]
+    at = [dt.datetime.combine(d, dt.time(10, 0), tzinfo=zone) for d in days]
+    if not ReleaseSpecVersion.objects.filter(site=site).exists():
+        ReleaseSpecVersion.objects.bulk_create([
+            ReleaseSpecVersion(site=site, spec_id=s.spec_id, version=s.version,
+                               effective_from=s.effective_from, specification=spec_to_json(s))
+            for s in DEFAULT_SPECS])
+    ids = _Identifiers(site.pk, context.seed)
+    rows = _Rows()
+    units = [None] * len(ep_rows)
+    allo = [i for i in range(len(ep_rows)) if PRODUCTS[classes[i]][1]]
+    auto = [i for i in range(len(ep_rows)) if not PRODUCTS[classes[i]][1]]
+    issued_to = [context.episode_ids[row] for row in ep_rows]
+    _allogeneic(context, site, lab, allo, classes, at, issued_to, ids, rows, units)
+    _autologous(context, site, lab, rng, auto, classes, at, ep_rows, episodes, issued_to, ids,
+                rows, units)
+    _procedures(context, lab, clinicians, rng, ep_rows, episodes, at, units, rows)
+    context.insert(QcResult, rows.qc, "cell QC results")
+    context.insert(CustodyEvent, rows.custody, "custody events")
+
+
+def _staff(site, role) -> User | None:
+    users = User.objects.filter(sites=site, is_active=True).order_by("pk")
+    return (users.filter(role=role) if role else users).first()
+
+
+class _Identifiers:
+    """ISBT 128-shaped DINs under a fictitious FIN, and LOC- local identifiers."""
+
+    def __init__(self, site_pk: int, seed: int) -> None:
+        self.fin = f"Z{(seed * 31 + site_pk) % 10000:04d}"
+        self.local = f"{site_pk}S{seed % 10000}N"
+        self.n = 0
+
+    def din(self, year: int) -> tuple[str, str]:
+        self.n += 1
+        din = f"{self.fin}{year % 100:02d}{self.n:06d}"
+        return din + check_character(din), "isbt_din"
+
+    def loc(self) -> tuple[str, str]:
+        self.n += 1
+        body = f"{self.local}{self.n}"
+        return f"LOC-{body}-{check_character(body)}", "local"
+
+
+def _unit(site, identifier, parent, source, product, collected, expires, status, volume,
+          **extra) -> ProductUnit:
+    text, kind = identifier
+    cryo = PRODUCTS[product][2]
+    conc = CONCENTRATION[product]
+    return ProductUnit(
+        site=site, identifier=text, identifier_kind=kind, product_class=product, parent=parent,
+        collected_at=collected, expires_at=expires, status=status, volume_ml=volume,
+        concentration_per_ml=conc, cell_count=conc * volume, viability_pct=extra.pop("via", 88.0),
+        storage="LN2 vapour ≤ −150 °C" if cryo else "Room temperature, use within 12 h",
+        is_cryopreserved=cryo, max_post_thaw_hold_minutes=120 if cryo else None,
+        sterility="negative", release_approver="Synthetic QP", processing_site="Synthetic lab",
+        sop_version="SOP-CL-7", **source, **extra)
+
+
+def _custody(rows, unit, steps, by, start, note=""):
+    previous = ""
+    for i, (status, label) in enumerate(steps):
+        rows.custody.append(CustodyEvent(unit=unit, from_status=previous, to_status=status, by=by,
+                                         at=start + dt.timedelta(minutes=i), note=label or note,
+                                         location="Cell lab"))
+        previous = status
+
+
+def _allogeneic(context, site, lab, allo, classes, at, issued_to, ids, rows, units) -> None:
+    for product, donor_type in (("umbilical_cord_msc", "umbilical_cord"),
+                                ("donor_adipose_msc", "donor_adipose")):
+        mine = sorted((i for i in allo if classes[i] == product), key=lambda i: at[i])
+        chunks = [mine[s:s + ADMINISTRATIONS_PER_DONOR]
+                  for s in range(0, len(mine), ADMINISTRATIONS_PER_DONOR)]
+        if not chunks:
+            continue
+        donors = context.insert(Donor, [
+            Donor(site=site, code=f"D{site.pk}-{context.seed}-{product[:2].upper()}{k + 1:03d}",
+                  donor_type=donor_type, eligibility="eligible", determined_by=lab,
+                  determined_at=at[chunk[0]] - dt.timedelta(days=90), consent_version="DC-2",
+                  screening_questionnaire_version="DQ-4", screening_reviewed_by=lab,
+                  screening_reviewed_on=(at[chunk[0]] - dt.timedelta(days=95)).date(),
+                  tested_person="Birth mother" if donor_type == "umbilical_cord" else "")
+            for k, chunk in enumerate(chunks)], f"donors ({product})")
+        context.insert(DonorTest, [
+            DonorTest(donor=d, analyte=a, assay="licensed assay", lab="Reference virology",
+                      specimen_date=d.screening_reviewed_on, result="non_reactive",
+                      recorded_by=lab)
+            for d in donors for a in DonorAnalyte.values], "donor tests")
+        for donor, chunk in zip(donors, chunks, strict=True):
+            _donor_lineage(context, site, lab, donor, chunk, product, at, issued_to, ids, rows,
+                           units)
+
+
+def _donor_lineage(context, site, lab, donor, chunk, product, at, issued_to, ids, rows, units):
+    made = at[chunk[0]] - dt.timedelta(days=60)
+    expires = at[chunk[-1]] + dt.timedelta(days=365)
+    source = {"donor": donor}
+    lot = context.insert(ProductUnit, [_unit(site, ids.din(made.year), None, source, product,
+                                             made, expires, "discarded", 200.0, passage=3)],
+                         "donor lots")[0]
+    sublots = context.insert(ProductUnit, [
+        _unit(site, ids.din(made.year), lot, source, product, made, expires, "discarded", 40.0,
+              passage=4) for _ in range(SUBLOTS)], "sub-lots")
+    _custody(rows, lot, [("quarantine", "Received"), ("released", "Released"),
+                         ("discarded", "Divided into sub-lots")], lab, made)
+    for sub in sublots:
+        _custody(rows, sub, [("released", "Divided from lot"),
+                             ("discarded", "Divided into vials")], lab, made)
+        rows.qc += _qc_panel(sub, lab, made, cultured=True)
+    spare = [("released", "in stock")] * 2 + [("discarded", "Container damaged in storage")]
+    vials = [_unit(site, ids.din(made.year), sublots[k % SUBLOTS], source, product, made,
+                   expires, "administered", 1.0 + VOLUME_ML["hip"], passage=4,
+                   issued_to_episode_id=issued_to[i])
+             for k, i in enumerate(chunk)]
+    vials += [_unit(site, ids.din(made.year), sublots[k], source, product, made, expires,
+                    status, 5.0, passage=4) for k, (status, _) in enumerate(spare)]
+    vials = context.insert(ProductUnit, vials, "vials")
+    for vial, (status, why) in zip(vials[len(chunk):], spare, strict=True):
+        steps = [("released", "Divided from sub-lot")]
+        if status == "discarded":
+            steps.append(("discarded", why))
+        _custody(rows, vial, steps, lab, made)
+    for i, vial in zip(chunk, vials, strict=False):
+        units[i] = vial
+
+
+def _qc_panel(unit, by, at, *, cultured: bool) -> list[QcResult]:
+    numbers = {"viability": 90.0, "endotoxin_eu_per_ml": 0.2}
+    if cultured:
+        numbers |= {"CD73": 98.0, "CD90": 97.5, "CD105": 96.0, "CD45": 0.5, "CD34": 0.8,
+                    "CD14": 0.4, "CD79a": 0.3, "HLA-DR": 0.6}
+    outcomes = {"sterility": "negative", "gram_stain": "negative"}
+    if cultured:
+        outcomes["mycoplasma"] = "negative"
+    return [QcResult(unit=unit, test=t, value=v, at=at, by=by) for t, v in numbers.items()] + \
+        [QcResult(unit=unit, test=t, outcome=o, at=at, by=by) for t, o in outcomes.items()]
+
+
+def _autologous(context, site, lab, rng, auto, classes, at, ep_rows, episodes, issued_to, ids,
+                rows, units) -> None:
+    harvests = []
+    for i in auto:
+        product = classes[i]
+        cultured = product == "autologous_adipose_msc"
+        owner = int(episodes.at[ep_rows[i], "patient"])
+        harvests.append(Harvest(
+            patient_id=context.patient_ids[owner], episode_id=context.episode_ids[ep_rows[i]],
+            source="bone_marrow" if product == "bmac" else "lipoaspirate",
+            body_site="Posterior iliac crest" if product == "bmac" else "Abdomen",
+            side="right" if product == "bmac" else "", volume_ml=60 if product == "bmac" else 120,
+            operator=lab, harvested_at=at[i] - dt.timedelta(days=35 if cultured else 0, hours=2)))
+    harvests = context.insert(Harvest, harvests, "harvests")
+    made = []
+    for i, harvest in zip(auto, harvests, strict=True):
+        product = classes[i]
+        cultured = PRODUCTS[product][2]
+        collected = harvest.harvested_at + dt.timedelta(minutes=45)
+        expires = collected + (dt.timedelta(days=365) if cultured else dt.timedelta(hours=12))
+        made.append(_unit(site, ids.loc(), None, {"harvest": harvest}, product, collected,
+                          expires, "administered", VOLUME_ML["hip"] + 1,
+                          via=round(float(rng.normal(88, 4)), 1),
+                          issued_to_episode_id=issued_to[i]))
+    made = context.insert(ProductUnit, made, "autologous units")
+    for i, unit in zip(auto, made, strict=True):
+        units[i] = unit
+        rows.qc += _qc_panel(unit, lab, unit.collected_at, cultured=unit.is_cryopreserved)
+
+
+def _procedures(context, lab, clinicians, rng, ep_rows, episodes, at, units, rows) -> None:
+    sessions: dict[tuple[int, dt.date], int] = {}
+    procedure_rows = []
+    for i, row in enumerate(ep_rows):
+        owner = context.patient_ids[int(episodes.at[row, "patient"])]
+        key = (owner, at[i].date())
+        if key not in sessions:
+            sessions[key] = len(procedure_rows)
+            procedure_rows.append(Procedure(
+                patient_id=owner, performed_on=key[1], operator=clinicians[i % len(clinicians)],
+                time_out_completed=True, time_out_at=at[i] - dt.timedelta(minutes=10)))
+    procedures = context.insert(Procedure, procedure_rows, "injection sessions")
+    joints, attempts, given = [], [], []
+    for i, row in enumerate(ep_rows):
+        joint, side = episodes.at[row, "joint"], episodes.at[row, "side"]
+        unit, volume = units[i], VOLUME_ML[joint]
+        guidance = "fluoroscopy" if joint == "hip" and rng.random() < 0.3 else "ultrasound"
+        joints.append(ProcedureJoint(
+            procedure=procedures[sessions[(context.patient_ids[int(episodes.at[row, "patient"])],
+                                           at[i].date())]],
+            episode_id=context.episode_ids[row], indication="Symptomatic osteoarthritis",
+            guidance=guidance, approach=APPROACH[joint], needle_gauge=GAUGE[joint],
+            aspirate_volume_ml=float(rng.choice([0, 0, 5, 10, 20])) if joint == "knee" else 0.0,
+            injectate_volume_ml=volume, cell_dose=unit.concentration_per_ml * volume,
+            viable_cell_dose=unit.concentration_per_ml * volume * unit.viability_pct / 100,
+            adjuncts="PRP" if rng.random() < 0.1 else ""))
+    joints = context.insert(ProcedureJoint, joints, "injected joints")
+    for i, pj in enumerate(joints):
+        unit, when = units[i], at[i]
+        by = pj.procedure.operator
+        joint, side = episodes.at[ep_rows[i], "joint"], episodes.at[ep_rows[i], "side"]
+        if rng.random() < 0.02:  # a few refused checks, as happens at a real bedside
+            attempts.append(_attempt(pj, unit, by, when - dt.timedelta(minutes=2), joint, side,
+                                     passed=False))
+        attempts.append(_attempt(pj, unit, by, when, joint, side, passed=True))
+        steps = [("issued", "Issued for this joint")]
+        if unit.is_cryopreserved:
+            steps.append(("thawed", "Thawed"))
+        steps.append(("administered", "Administered after a passed bedside check"))
+        if unit.parent_id is None:
+            steps = [("quarantine", "Received"), ("released", "Released")] + steps
+        else:
+            steps = [("released", "Divided from sub-lot")] + steps
+        _custody(rows, unit, steps, lab, when - dt.timedelta(minutes=len(steps)))
+    attempts = context.insert(BedsideCheckAttempt, attempts, "bedside checks")
+    passed = [a for a in attempts if a.passed]
+    for pj, attempt in zip(joints, passed, strict=True):
+        given.append(Administration(procedure_joint=pj, unit=attempt.unit, bedside_check=attempt,
+                                    administered_at=attempt.at, by=attempt.by))
+    context.insert(Administration, given, "administrations")
+
+
+def _attempt(pj, unit, by, when, joint, side, *, passed: bool) -> BedsideCheckAttempt:
+    shown = side if passed else ("left" if side == "right" else "right")
+    mismatches = [] if passed else [{"kind": "wrong_side", "message":
+                                     f"unit was issued for the {side} side, not the {shown}"}]
+    return BedsideCheckAttempt(procedure_joint=pj, unit=unit, scanned_identifier=unit.identifier,
+                               presented_name="(synthetic)", presented_mrn="(synthetic)",
+                               joint=joint, side=shown, passed=passed, mismatches=mismatches,
+                               by=by, at=when)

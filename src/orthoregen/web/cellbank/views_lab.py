@@ -1,0 +1,220 @@
+"""Cell lab pages: the unit worklist, a unit with its QC, custody and lineage, and actions.
+
+Views parse input, check the role, scope every read to the user's sites (a site B unit is a
+404 for a site A user), leave an access record, and call one service per action.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from orthoregen.products.labels import LabelContent, render_label_svg
+from orthoregen.products.product_class import PRODUCT_CLASSES, ProductClass
+from orthoregen.products.status import UnitStatus
+from orthoregen.web.accounts.roles import Action
+from orthoregen.web.audit.models import AccessAction
+from orthoregen.web.audit.services import access_record
+from orthoregen.web.cellbank import forms, services
+from orthoregen.web.cellbank.lookback import lookback_from_units
+from orthoregen.web.cellbank.models import Donor, Harvest, ProductUnit
+from orthoregen.web.cellbank.services.core import identifier_of
+from orthoregen.web.cellbank.services.release import lineage_qc
+from orthoregen.web.cellbank.vocabulary import UnitStatusChoices
+from orthoregen.web.clinic.access import get_visible_or_404, scope
+from orthoregen.web.clinic.models import JointEpisode
+from orthoregen.web.clinic.views import require
+
+PAGE_SIZE = 25
+UNIT_RELATED = ("site", "donor", "harvest__patient", "issued_to_episode__patient", "parent")
+
+
+@login_required
+def units(request):
+    require(request.user, Action.MANAGE_PRODUCTS)
+    status = request.GET.get("status", "")
+    rows = scope(ProductUnit.objects.select_related(*UNIT_RELATED), request.user)
+    if status in UnitStatus:
+        rows = rows.filter(status=status)
+    page = Paginator(rows.order_by("expires_at", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    access_record(request, AccessAction.SEARCH, detail=f"cell units status={status!r}")
+    return render(request, "cellbank/units.html", {
+        "page": page, "status": status, "statuses": UnitStatusChoices})
+
+
+def _unit(request, unit_id: int) -> ProductUnit:
+    return get_visible_or_404(ProductUnit.objects.select_related(*UNIT_RELATED), request.user,
+                              pk=unit_id)
+
+
+def _patient_of(unit: ProductUnit):
+    if unit.issued_to_episode_id:
+        return unit.issued_to_episode.patient
+    return unit.harvest.patient if unit.harvest_id else None
+
+
+@login_required
+def unit_detail(request, unit_id: int, bound: dict | None = None, status: int = 200):
+    require(request.user, Action.MANAGE_PRODUCTS)
+    unit = _unit(request, unit_id)
+    access_record(request, AccessAction.VIEW, patient=_patient_of(unit),
+                  detail=f"cell unit {unit.identifier}")
+    try:
+        evaluation = services.release_evaluation(unit)
+    except services.CellbankRefused as refused:
+        evaluation, spec_problem = None, str(refused)
+    else:
+        spec_problem = ""
+    ancestors, node = [], unit.parent
+    while node is not None:
+        ancestors.append(node)
+        node = node.parent
+    empty = {"qc": forms.QcForm(), "release": forms.ReleaseForm(), "issue": forms.IssueForm(),
+             "discard": forms.ReasonForm(prefix="discard"),
+             "recall": forms.ReasonForm(prefix="recall"), "split": forms.SplitForm()}
+    empty.update(bound or {})
+    return render(request, "cellbank/unit_detail.html", {
+        "unit": unit, "forms": empty, "evaluation": evaluation, "spec_problem": spec_problem,
+        "qc": sorted(lineage_qc(unit).values(), key=lambda r: r.test),
+        "custody": unit.custody.select_related("by"),
+        "descendants": lookback_from_units([unit.pk], site_ids=[unit.site_id]),
+        "ancestors": ancestors,
+        "product": PRODUCT_CLASSES[ProductClass(unit.product_class)],
+    }, status=status)
+
+
+def _act(request, unit_id: int, name: str, form, do):
+    """Run one unit action: a bad form or a refusal re-shows the unit page with the error."""
+    require(request.user, Action.MANAGE_PRODUCTS)
+    unit = _unit(request, unit_id)
+    if form.is_valid():
+        try:
+            message = do(unit, form.cleaned_data)
+        except services.CellbankRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, message)
+            return redirect("cellbank:unit-detail", unit_id=unit.pk)
+    return unit_detail(request, unit_id, bound={name: form}, status=400)
+
+
+@login_required
+@require_POST
+def unit_qc(request, unit_id: int):
+    def do(unit, data):
+        services.qc_record(unit, by=request.user, test=data["test"], value=data["value"],
+                           outcome=data["outcome"], method=data["method"])
+        return f"Recorded {data['test']} for {unit}."
+    return _act(request, unit_id, "qc", forms.QcForm(request.POST), do)
+
+
+@login_required
+@require_POST
+def unit_release(request, unit_id: int):
+    def do(unit, data):
+        services.unit_release(unit, by=request.user, approver=data["approver"],
+                              conditional=data["conditional"], reason=data["reason"])
+        return f"Released {unit}" + (" pending sterility." if data["conditional"] else ".")
+    return _act(request, unit_id, "release", forms.ReleaseForm(request.POST), do)
+
+
+@login_required
+@require_POST
+def unit_issue(request, unit_id: int):
+    form = forms.IssueForm(request.POST)
+
+    def do(unit, data):
+        episode = scope(JointEpisode.objects.select_related("patient"), request.user).filter(
+            patient__site=unit.site, patient__mrn=data["patient_mrn"].strip(),
+            joint=data["joint"], side=data["side"]).first()
+        if episode is None:
+            raise services.CellbankRefused(
+                f"No {data['side']} {data['joint']} episode for MRN {data['patient_mrn']} at "
+                f"{unit.site.name}.")
+        services.unit_issue(unit, episode, by=request.user)
+        return f"Issued {unit} to {episode.patient} for the {episode}."
+    return _act(request, unit_id, "issue", form, do)
+
+
+@login_required
+@require_POST
+def unit_discard(request, unit_id: int):
+    def do(unit, data):
+        services.unit_discard(unit, by=request.user, reason=data["reason"])
+        return f"Discarded {unit}."
+    return _act(request, unit_id, "discard", forms.ReasonForm(request.POST, prefix="discard"), do)
+
+
+@login_required
+@require_POST
+def unit_recall(request, unit_id: int):
+    def do(unit, data):
+        result = services.unit_recall(unit, by=request.user, reason=data["reason"])
+        patients = sorted({r.patient_name for r in result.affected})
+        return (f"Recalled {len(result.recalled)} unit(s). Patients to follow up: "
+                f"{', '.join(patients) or 'none'}.")
+    return _act(request, unit_id, "recall", forms.ReasonForm(request.POST, prefix="recall"), do)
+
+
+@login_required
+@require_POST
+def unit_split(request, unit_id: int):
+    def do(unit, data):
+        children = services.unit_split(unit, by=request.user, volumes_ml=data["volumes"])
+        return f"Divided {unit} into {', '.join(c.identifier for c in children)}."
+    return _act(request, unit_id, "split", forms.SplitForm(request.POST), do)
+
+
+@login_required
+def unit_label(request, unit_id: int):
+    require(request.user, Action.MANAGE_PRODUCTS)
+    unit = _unit(request, unit_id)
+    info = PRODUCT_CLASSES[ProductClass(unit.product_class)]
+    statements = ("FOR AUTOLOGOUS USE ONLY",) if unit.is_autologous else ()
+    from zoneinfo import ZoneInfo
+
+    svg = render_label_svg(LabelContent(
+        identifier=identifier_of(unit), product=info.label, expires_at=unit.expires_at,
+        facility_zone=ZoneInfo(unit.site.time_zone), storage=unit.storage,
+        statements=statements))
+    access_record(request, AccessAction.VIEW, patient=_patient_of(unit),
+                  detail=f"label of {unit.identifier}")
+    return HttpResponse(svg, content_type="image/svg+xml")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_receive(request):
+    require(request.user, Action.MANAGE_PRODUCTS)
+    donors = scope(Donor.objects.all(), request.user)
+    harvests = scope(Harvest.objects.select_related("patient"), request.user) \
+        .filter(units__isnull=True)
+    form = forms.UnitReceiveForm(request.POST or None, donors=donors, harvests=harvests)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        source = data["donor"] or data["harvest"]
+        site = source.site if data["donor"] else source.patient.site
+        try:
+            unit = services.unit_receive(
+                site=site, by=request.user, identifier_text=data.pop("identifier"),
+                product_class=data.pop("product_class"), donor=data.pop("donor"),
+                harvest=data.pop("harvest"), collected_at=data.pop("collected_at"),
+                expires_at=data.pop("expires_at"), storage=data.pop("storage"),
+                concentration_per_ml=_concentration(data), **data)
+        except services.CellbankRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, f"Received {unit} into quarantine.")
+            return redirect("cellbank:unit-detail", unit_id=unit.pk)
+    return render(request, "cellbank/form.html", {"form": form, "title": "Receive a unit",
+                                                  "back": "cellbank:units"})
+
+
+def _concentration(data: dict) -> float | None:
+    cells, volume = data.get("cell_count"), data.get("volume_ml")
+    return cells / volume if cells is not None and volume else None
+

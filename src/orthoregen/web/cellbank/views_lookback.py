@@ -1,0 +1,145 @@
+"""Donor pages, harvests, and look-back from a donor, harvest or unit, or from a patient."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from orthoregen.web.accounts.roles import Action
+from orthoregen.web.audit.models import AccessAction
+from orthoregen.web.audit.services import access_record, patient_view_record
+from orthoregen.web.cellbank import forms, lookback, services
+from orthoregen.web.cellbank.models import Donor, Harvest, ProductUnit
+from orthoregen.web.clinic.access import get_visible_or_404, scope
+from orthoregen.web.clinic.models import Patient
+from orthoregen.web.clinic.views import require
+
+
+@login_required
+def donors(request):
+    require(request.user, Action.MANAGE_PRODUCTS)
+    rows = scope(Donor.objects.all(), request.user).order_by("code")
+    return render(request, "cellbank/donors.html", {"donors": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def donor_create(request):
+    require(request.user, Action.MANAGE_PRODUCTS)
+    form = forms.DonorForm(request.POST or None)
+    sites = list(request.user.sites.all())
+    if request.method == "POST" and form.is_valid():
+        try:
+            donor = services.donor_register(site=sites[0], by=request.user, **form.cleaned_data)
+        except services.CellbankRefused as refused:
+            form.add_error("code", str(refused))
+        else:
+            messages.success(request, f"Registered {donor}.")
+            return redirect("cellbank:donor-detail", donor_id=donor.pk)
+    return render(request, "cellbank/form.html", {"form": form, "title": "Register a donor",
+                                                  "back": "cellbank:donors"})
+
+
+def _donor(request, donor_id):
+    require(request.user, Action.MANAGE_PRODUCTS)
+    return get_visible_or_404(Donor.objects.select_related("site", "determined_by"),
+                              request.user, pk=donor_id)
+
+
+@login_required
+def donor_detail(request, donor_id: int, bound: dict | None = None, status: int = 200):
+    donor = _donor(request, donor_id)
+    page_forms = {"test": forms.DonorTestForm(), "determine": forms.DeterminationForm()}
+    page_forms.update(bound or {})
+    return render(request, "cellbank/donor_detail.html", {
+        "donor": donor, "tests": donor.tests.all(), "forms": page_forms,
+        "units": donor.units.order_by("id")}, status=status)
+
+
+@login_required
+@require_POST
+def donor_test_add(request, donor_id: int):
+    donor = _donor(request, donor_id)
+    form = forms.DonorTestForm(request.POST)
+    if form.is_valid():
+        services.donor_test_record(donor, by=request.user, **form.cleaned_data)
+        messages.success(request, "Recorded the test result.")
+        return redirect("cellbank:donor-detail", donor_id=donor.pk)
+    return donor_detail(request, donor_id, bound={"test": form}, status=400)
+
+
+@login_required
+@require_POST
+def donor_determine(request, donor_id: int):
+    donor = _donor(request, donor_id)
+    form = forms.DeterminationForm(request.POST)
+    if form.is_valid():
+        try:
+            result = services.donor_determine(donor, by=request.user, **form.cleaned_data)
+        except services.CellbankRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, f"{donor} is now {result.status.replace('_', ' ')}."
+                             + (" Look back over every unit from this donor."
+                                if result.lookback_required else ""))
+            return redirect("cellbank:donor-detail", donor_id=donor.pk)
+    return donor_detail(request, donor_id, bound={"determine": form}, status=400)
+
+
+@login_required
+def lookback_page(request):
+    """Look back from ?donor=, ?harvest= or ?unit= to every descendant unit and recipient."""
+    require(request.user, Action.MANAGE_PRODUCTS)
+    sites = [s.pk for s in request.user.sites.all()]
+    source, rows = None, None
+    for key, model, query in (("donor", Donor, lookback.lookback_from_donor),
+                              ("harvest", Harvest, lookback.lookback_from_harvest),
+                              ("unit", ProductUnit, None)):
+        value = request.GET.get(key, "")
+        if value.isdigit():
+            source = get_visible_or_404(model.objects.all(), request.user, pk=int(value))
+            rows = query(source.pk, site_ids=sites) if query else \
+                lookback.lookback_from_units([source.pk], site_ids=sites)
+            break
+    if rows is not None:
+        access_record(request, AccessAction.SEARCH, detail=f"look-back from {source}")
+    recipients = [] if rows is None else [r for r in rows if r.patient_id is not None]
+    return render(request, "cellbank/lookback.html", {
+        "source": source, "rows": rows, "recipients": recipients,
+        "patients": len({r.patient_id for r in recipients})})
+
+
+@login_required
+def patient_products(request, patient_id: int):
+    """Every product a patient received, with its full lineage up to the donor or harvest."""
+    if not (request.user.may(Action.MANAGE_PRODUCTS) or request.user.may(Action.RECORD_PROCEDURE)):
+        raise PermissionDenied("Your role does not allow this.")
+    patient = get_visible_or_404(Patient.objects.select_related("site"), request.user,
+                                 pk=patient_id)
+    patient_view_record(request, patient)
+    received: dict[int, list] = {}
+    for row in lookback.products_received(patient.pk):
+        received.setdefault(row.administration_id, []).append(row)
+    return render(request, "cellbank/patient_products.html", {
+        "patient": patient, "received": list(received.values()),
+        "procedures": patient.procedures.prefetch_related("joints__episode")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def harvest_create(request, patient_id: int):
+    if not (request.user.may(Action.MANAGE_PRODUCTS) or request.user.may(Action.RECORD_PROCEDURE)):
+        raise PermissionDenied("Your role does not allow this.")
+    patient = get_visible_or_404(Patient.objects.all(), request.user, pk=patient_id)
+    form = forms.HarvestForm(request.POST or None, patient=patient)
+    if request.method == "POST" and form.is_valid():
+        services.harvest_record(patient, by=request.user, operator=request.user,
+                                **form.cleaned_data)
+        messages.success(request, f"Recorded the harvest of {patient}.")
+        return redirect("cellbank:patient-products", patient_id=patient.pk)
+    return render(request, "cellbank/form.html", {"form": form, "patient": patient,
+                                                  "title": f"Record a harvest: {patient}",
+                                                  "back": "cellbank:units"})

@@ -1,0 +1,127 @@
+"""Cell lab fixtures: an eligible donor, units moved through the status machine by the
+services, and an episode cleared for procedure by consent and a candidacy decision."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from orthoregen.pathways.consent import ConsentElement
+from orthoregen.web.cellbank import services
+from orthoregen.web.cellbank.models import Donor, Harvest
+from orthoregen.web.consultation.consent_text import consent_document_seed
+from orthoregen.web.consultation.models import CandidacyDecision, ConsentRecord
+from orthoregen.web.consultation.protocols import protocol_current
+
+# ISBT 128 DINs with published check characters (standards.md 3.2 test vectors).
+DIN_A = "G123417654321"  # K = A, ST-001 Appendix A.1
+DIN_B = "G123498654321"  # K = H, UK Red Book Annex 2
+DIN_C = "A999915000001"  # K = M, ST-001 Appendix C
+DIN_D = "A999918000001"  # K = 8, ST-001 Appendix C
+DIN_E = "W000009123456"  # K = G, ST-001 7.4
+K = {DIN_A: "A", DIN_B: "H", DIN_C: "M", DIN_D: "8", DIN_E: "G"}
+
+NUMBERS = {"viability": 91.0, "CD73": 98.0, "CD90": 97.0, "CD105": 96.0, "CD45": 0.5,
+           "CD34": 0.7, "CD14": 0.3, "CD79a": 0.2, "HLA-DR": 0.8, "endotoxin_eu_per_ml": 0.2}
+
+
+def typed(din: str) -> str:
+    return din + K[din]
+
+
+@pytest.fixture
+def donor_a(site_a, lab_a):
+    donor = Donor.objects.create(site=site_a, code="D-001", donor_type="umbilical_cord",
+                                 tested_person="Birth mother")
+    for step, outcome in (("complete_screening", ""), ("determine", "eligible")):
+        services.donor_determine(donor, by=lab_a, step=step, outcome=outcome)
+    donor.refresh_from_db()
+    return donor
+
+
+@pytest.fixture
+def donor_b(site_b):
+    return Donor.objects.create(site=site_b, code="D-B01", donor_type="umbilical_cord",
+                                eligibility="eligible")
+
+
+def receive(site, by, din, donor=None, harvest=None, *, product="umbilical_cord_msc",
+            expires_in=dt.timedelta(days=30), cryo=False, **extra):
+    now = timezone.now()
+    return services.unit_receive(
+        site=site, by=by, identifier_text=typed(din) if len(din) == 13 else din,
+        product_class=product, donor=donor, harvest=harvest,
+        collected_at=now - dt.timedelta(days=2), expires_at=now + expires_in,
+        storage="LN2 vapour" if cryo else "2-8 °C", is_cryopreserved=cryo,
+        max_post_thaw_hold_minutes=60 if cryo else None, cell_count=50e6, viability_pct=91.0,
+        volume_ml=5.0, concentration_per_ml=10e6, **extra)
+
+
+def pass_qc(unit, by, *, sterility="negative", mycoplasma=True):
+    for test, value in NUMBERS.items():
+        services.qc_record(unit, by=by, test=test, value=value)
+    services.qc_record(unit, by=by, test="gram_stain", outcome="negative")
+    if mycoplasma:
+        services.qc_record(unit, by=by, test="mycoplasma", outcome="negative")
+    services.qc_record(unit, by=by, test="sterility", outcome=sterility)
+    unit.refresh_from_db()
+    return unit
+
+
+@pytest.fixture
+def released_unit(site_a, lab_a, donor_a):
+    unit = pass_qc(receive(site_a, lab_a, DIN_A, donor_a), lab_a)
+    services.unit_release(unit, by=lab_a, approver="Dr QP")
+    unit.refresh_from_db()
+    return unit
+
+
+@pytest.fixture
+def knee_a(patient_a):
+    return patient_a.episodes.get()
+
+
+@pytest.fixture
+def issued_unit(released_unit, knee_a, lab_a):
+    services.unit_issue(released_unit, knee_a, by=lab_a)
+    released_unit.refresh_from_db()
+    return released_unit
+
+
+def clear_for_procedure(episode, clinician, on: dt.date | None = None):
+    """Record consent and an agreed suitable decision through the consultation models."""
+    on = on or timezone.localdate() - dt.timedelta(days=3)
+    site = episode.patient.site
+    ConsentRecord.objects.create(
+        episode=episode, document=consent_document_seed(site), consented_on=on,
+        consenting_person=str(episode.patient), taken_by=clinician,
+        elements_confirmed=sorted(e.value for e in ConsentElement))
+    CandidacyDecision.objects.create(
+        episode=episode, protocol=protocol_current(site), kind="agree", outcome="suitable",
+        assessed_on=on, decided_on=on, decided_by=clinician)
+
+
+@pytest.fixture
+def cleared_knee(knee_a, clinician_a):
+    clear_for_procedure(knee_a, clinician_a)
+    return knee_a
+
+
+@pytest.fixture
+def session(cleared_knee, clinician_a, patient_a):
+    """A started session on the cleared knee, with time-out and injectate volume."""
+    procedure = services.procedure_start(patient_a, [cleared_knee], by=clinician_a,
+                                         performed_on=timezone.localdate(),
+                                         time_out_completed=True)
+    pj = procedure.joints.get()
+    services.procedure_joint_update(pj, by=clinician_a, injectate_volume_ml=3.0,
+                                   approach="superolateral", needle_gauge=21)
+    pj.refresh_from_db()
+    return pj
+
+
+@pytest.fixture
+def harvest_a(patient_a, clinician_a, knee_a):
+    return Harvest.objects.create(patient=patient_a, episode=knee_a, source="bone_marrow",
+                                  body_site="Posterior iliac crest", side="right", volume_ml=60,
+                                  operator=clinician_a, harvested_at=timezone.now())
