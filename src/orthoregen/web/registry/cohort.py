@@ -1,0 +1,235 @@
+"""Summarise a filtered cohort for the dashboard by calling the analytics core.
+
+The SQL side only narrows rows (filters on the episode facts, one measure's scores); every
+statistic comes from `orthoregen.analytics` and `orthoregen.evidence`, vectorised.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+from django.db.models import QuerySet
+
+from orthoregen.analytics import (
+    adverse_event_rates,
+    change_from_baseline,
+    is_too_thin,
+    kaplan_meier,
+    loss_to_follow_up,
+    median_follow_up,
+    omeract_oarsi_by_timepoint,
+    responder_rates,
+)
+from orthoregen.analytics.survival import KaplanMeier, numbers_at_risk
+from orthoregen.evidence.comparison import EvidenceComparison, compare_with_evidence
+from orthoregen.evidence.library import load_library
+from orthoregen.evidence.pooling import Outcome
+from orthoregen.evidence.published import load_published_pools
+from orthoregen.web.registry import data
+from orthoregen.web.registry.measures import (
+    BASELINE,
+    DEFAULT_MEASURES,
+    EVIDENCE_MONTHS,
+    EVIDENCE_NAMES,
+    OARSI_DOMAINS,
+    TIMEPOINTS,
+    Measure,
+    measure,
+)
+from orthoregen.web.registry.models import EpisodeFact
+
+KM_TIMES_MONTHS = (0, 6, 12, 24, 36)
+DAYS_PER_MONTH = 30.4375
+
+
+@dataclass(frozen=True)
+class CohortFilter:
+    """The dashboard's filters; None means "any". Sites are always the user's own."""
+
+    site_ids: tuple[int, ...]
+    joint: str | None = None
+    grade: int | None = None
+    cell_source: str | None = None
+    dose_band: str | None = None
+    treated_from: dt.date | None = None
+    treated_to: dt.date | None = None
+    protocol_version: str | None = None
+
+    def apply(self, episodes: QuerySet) -> QuerySet:
+        """Return the scoped EpisodeFact rows that pass every filter."""
+        rows = episodes.filter(site_id__in=self.site_ids)
+        exact = {"joint": self.joint, "grade": self.grade, "cell_source": self.cell_source,
+                 "dose_band": self.dose_band, "protocol_version": self.protocol_version}
+        rows = rows.filter(**{k: v for k, v in exact.items() if v not in (None, "")})
+        if self.treated_from:
+            rows = rows.filter(first_treated_on__gte=self.treated_from)
+        if self.treated_to:
+            rows = rows.filter(first_treated_on__lte=self.treated_to)
+        return rows
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    """The clinic's change at one time point beside the evidence for the same measure."""
+
+    months: int
+    measure: Measure
+    scale: str
+    clinic: pd.Series | None
+    comparison: EvidenceComparison
+
+
+@dataclass(frozen=True)
+class CohortSummary:
+    """Everything the dashboard shows, computed once per request."""
+
+    as_of: dt.date
+    measure: Measure
+    n_patients: int
+    n_episodes: int
+    n_treated: int
+    n_injections: int
+    change: pd.DataFrame
+    responders: pd.DataFrame
+    oarsi: pd.DataFrame | None
+    oarsi_domains: str
+    adverse_events: dict[str, pd.DataFrame]
+    survival: KaplanMeier | None
+    at_risk: pd.DataFrame
+    median_follow_up_months: float | None
+    follow_up: pd.DataFrame
+    evidence: list[EvidenceRow] = field(default_factory=list)
+
+    @property
+    def too_thin(self) -> bool:
+        return is_too_thin(self.n_treated)
+
+
+def default_measure(joint: str | None) -> tuple[str, str]:
+    """Return the joint's first default measure (knee when no joint is chosen)."""
+    return DEFAULT_MEASURES[joint or "knee"][0]
+
+
+def _labelled(scores: pd.DataFrame) -> pd.DataFrame:
+    """Keep one score per episode, subscale and visit: the first completed in the window.
+
+    Which of two questionnaires in one window counts is a protocol decision; the registry
+    takes the earliest, as a visit is normally completed once.
+    """
+    scores = scores[scores["timepoint"].isin(TIMEPOINTS)]
+    scores = scores.sort_values("completed_on", kind="stable")
+    return scores.drop_duplicates(["episode_id", "instrument", "subscale", "timepoint"])
+
+
+def _measure_scores(episodes: QuerySet, m: Measure) -> pd.DataFrame:
+    return _labelled(data.scores_frame(episodes, instruments=[m.instrument],
+                                       labelled_only=True, subscales=[m.subscale]))
+
+
+def _oarsi(episodes: QuerySet, joint: str | None):
+    for pain, function in OARSI_DOMAINS[joint or "knee"]:
+        scores = _labelled(data.scores_frame(
+            episodes, instruments=[pain.instrument, function.instrument], labelled_only=True,
+            subscales=[pain.subscale, function.subscale]))
+        if not scores.empty:
+            table = omeract_oarsi_by_timepoint(scores, pain=pain, function=function,
+                                               timepoints=TIMEPOINTS)
+            names = f"{pain.instrument} {pain.subscale} and {function.instrument} " \
+                    f"{function.subscale}"
+            return table, names
+    return None, ""
+
+
+def _survival(episodes: pd.DataFrame, as_of: dt.date):
+    treated = episodes[episodes["first_treated_on"].notna()]
+    if treated.empty:
+        return None, numbers_at_risk([], KM_TIMES_MONTHS), None
+    start = treated["first_treated_on"]
+    event = treated["arthroplasty_on"].notna()
+    end = treated["arthroplasty_on"].where(event, pd.Timestamp(as_of))
+    months = ((end - start).dt.days.clip(lower=0) / DAYS_PER_MONTH).to_numpy()
+    curve = kaplan_meier(months, event.to_numpy())
+    follow = median_follow_up(months, event.to_numpy())
+    return curve, numbers_at_risk(months, KM_TIMES_MONTHS), follow.median
+
+
+def _adverse_events(episodes: QuerySet, n_injections: int) -> dict[str, pd.DataFrame]:
+    if n_injections == 0:
+        return {}
+    events = data.adverse_events_frame(episodes)
+    events = events.assign(serious=events["serious"].map({True: "serious", False: "not serious"}))
+    return {
+        "overall": adverse_event_rates(events, n_injections, by=()),
+        "term": adverse_event_rates(events, n_injections, by=("term",)),
+        "grade": adverse_event_rates(events, n_injections, by=("grade",)),
+        "serious": adverse_event_rates(events, n_injections, by=("serious",)),
+    }
+
+
+def evidence_measure(m: Measure, joint: str | None) -> tuple[str, str] | None:
+    """Return the measure to compare with trials: the chosen one if trials report it, else
+    the joint's first default measure that they report."""
+    if (m.instrument, m.subscale) in EVIDENCE_NAMES:
+        return m.instrument, m.subscale
+    return next((k for k in DEFAULT_MEASURES[joint or "knee"] if k in EVIDENCE_NAMES), None)
+
+
+def _evidence(episodes: QuerySet, joint: str | None, chosen: Measure,
+              chosen_change: pd.DataFrame) -> list[EvidenceRow]:
+    key = evidence_measure(chosen, joint)
+    if key is None:
+        return []
+    if key == (chosen.instrument, chosen.subscale):
+        m, change = chosen, chosen_change
+    else:
+        m = measure(*key, joint)
+        change = change_from_baseline(_measure_scores(episodes, m), timepoints=TIMEPOINTS)
+    library, pools = load_library(), load_published_pools()
+    name, evidence_subscale, scale = EVIDENCE_NAMES[key]
+    rows = []
+    for timepoint, months in EVIDENCE_MONTHS.items():
+        outcome = Outcome(joint or "knee", name, evidence_subscale, "change from baseline",
+                          months)
+        hit = change[change["timepoint"] == timepoint]
+        rows.append(EvidenceRow(months=months, measure=m, scale=scale,
+                                clinic=None if hit.empty else hit.iloc[0],
+                                comparison=compare_with_evidence(library, pools, outcome)))
+    return rows
+
+
+def cohort_summary(episodes: QuerySet, *, measure_key: tuple[str, str] | None,
+                   joint: str | None, as_of: dt.date) -> CohortSummary:
+    """Compute the dashboard for scoped, filtered EpisodeFact rows."""
+    instrument, subscale = measure_key or default_measure(joint)
+    m = measure(instrument, subscale, joint)
+    frame = data.episodes_frame(episodes)
+    scores = _measure_scores(episodes, m)
+    change = change_from_baseline(scores, baseline=BASELINE, timepoints=TIMEPOINTS)
+    responders = responder_rates(scores, {(m.instrument, m.subscale): m.thresholds},
+                                 timepoints=TIMEPOINTS) \
+        if (m.improvement is not None or m.acceptable is not None) else pd.DataFrame()
+    oarsi, domains = _oarsi(episodes, joint)
+    n_injections = int(frame["injections"].sum()) if not frame.empty else 0
+    curve, at_risk, follow_median = _survival(frame, as_of)
+    visits = data.visits_frame(episodes)
+    follow_up = loss_to_follow_up(visits.assign(
+        due=pd.to_datetime(visits["window_closes"]) < pd.Timestamp(as_of)),
+        timepoints=TIMEPOINTS) if not visits.empty else pd.DataFrame()
+    return CohortSummary(
+        as_of=as_of, measure=m,
+        n_patients=int(frame["patient_id"].nunique()) if not frame.empty else 0,
+        n_episodes=len(frame), n_treated=int(frame["first_treated_on"].notna().sum()),
+        n_injections=n_injections, change=change, responders=responders, oarsi=oarsi,
+        oarsi_domains=domains, adverse_events=_adverse_events(episodes, n_injections),
+        survival=curve, at_risk=at_risk, median_follow_up_months=follow_median,
+        follow_up=follow_up, evidence=_evidence(episodes, joint, m, change),
+    )
+
+
+def scoped_episodes(user) -> QuerySet:
+    """Return the EpisodeFact rows of the user's sites (clinic.access.scope)."""
+    from orthoregen.web.clinic.access import scope
+
+    return scope(EpisodeFact.objects.all(), user)

@@ -1,0 +1,155 @@
+"""Read the registry's fact tables as tidy pandas DataFrames, the shape the analytics read.
+
+The one door between the database and `orthoregen.analytics`: every function takes an
+already scoped queryset of EpisodeFact rows (see clinic.access.scope) and returns frames
+with documented columns. Filtering happens in SQL; rows come back through one cursor
+fetch per table (no model instances), so a 100,000-patient cohort stays vectorised.
+
+Frames:
+- episodes: episode_id, patient_id, site, joint, side, grade_scale, grade, sex,
+  age_at_treatment, cell_source, dose_cells, dose_band, protocol_version, first_treated_on,
+  arthroplasty_on, followed_until, injections
+- scores (long, one row per episode-instrument-subscale-questionnaire): episode_id,
+  instrument, subscale, timepoint, completed_on, value
+- visits: episode_id, timepoint, window_closes, completed
+- injections: episode_id, administered_on, cell_source, dose_cells, injection_id
+- adverse_events: episode_id, injection_id, term, grade, serious, onset_on
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from django.db import connection
+from django.db.models import QuerySet
+
+from orthoregen.web.registry.models import (
+    AdverseEventFact,
+    EpisodeFact,
+    InjectionFact,
+    ScoreFact,
+    VisitFact,
+)
+
+EPISODE_COLUMNS = [
+    "episode_id", "patient_id", "site", "joint", "side", "grade_scale", "grade", "sex",
+    "age_at_treatment", "cell_source", "dose_cells", "dose_band", "protocol_version",
+    "first_treated_on", "arthroplasty_on", "followed_until", "injections",
+]
+SCORE_COLUMNS = ["episode_id", "instrument", "subscale", "timepoint", "completed_on", "value"]
+VISIT_COLUMNS = ["episode_id", "timepoint", "window_closes", "completed"]
+INJECTION_COLUMNS = ["episode_id", "administered_on", "cell_source", "dose_cells",
+                     "injection_id"]
+AE_COLUMNS = ["episode_id", "injection_id", "term", "grade", "serious", "onset_on"]
+DATE_COLUMNS = ("first_treated_on", "arthroplasty_on", "followed_until", "completed_on",
+                "window_closes", "administered_on", "onset_on")
+
+
+def frame_of(queryset: QuerySet, fields: list[str], columns: list[str]) -> pd.DataFrame:
+    """Run a values() query through one cursor and return its rows as a DataFrame.
+
+    Skips model and dict construction: Django compiles the SQL, the driver returns tuples.
+    Date columns become datetime64 so that day arithmetic stays vectorised.
+    """
+    sql, params = queryset.values_list(*fields).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    frame = pd.DataFrame.from_records(rows, columns=columns, nrows=len(rows))
+    if frame.empty:
+        frame = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    for column in DATE_COLUMNS:
+        if column in frame:
+            frame[column] = pd.to_datetime(frame[column])
+    return frame
+
+
+def episodes_frame(episodes: QuerySet) -> pd.DataFrame:
+    """Return one row per treated joint of the scoped EpisodeFact queryset."""
+    fields = ["episode_id", "patient_id", "site__code", *EPISODE_COLUMNS[3:]]
+    return frame_of(episodes.order_by(), fields, EPISODE_COLUMNS)
+
+
+def scores_frame(episodes: QuerySet, *, instruments: list[str] | None = None,
+                 subscales: list[str] | None = None,
+                 labelled_only: bool = False) -> pd.DataFrame:
+    """Return the long score table of these episodes, optionally of some instruments only.
+
+    labelled_only keeps the scores that fell in a visit window (the cohort analyses);
+    the patient report and the exports keep every score.
+    """
+    rows = ScoreFact.objects.filter(episode__in=episodes.values("pk")).order_by()
+    if instruments is not None:
+        rows = rows.filter(instrument__in=instruments)
+    if subscales is not None:
+        rows = rows.filter(subscale__in=subscales)
+    if labelled_only:
+        rows = rows.exclude(timepoint="")
+    frame = frame_of(rows, SCORE_COLUMNS, SCORE_COLUMNS)
+    frame["timepoint"] = frame["timepoint"].replace("", None)
+    frame["value"] = frame["value"].astype(float)
+    return frame
+
+
+def visits_frame(episodes: QuerySet) -> pd.DataFrame:
+    """Return the scheduled visits of these episodes (input of analytics.loss_to_follow_up)."""
+    rows = VisitFact.objects.filter(episode__in=episodes.values("pk")).order_by()
+    return frame_of(rows, VISIT_COLUMNS, VISIT_COLUMNS)
+
+
+def injections_frame(episodes: QuerySet) -> pd.DataFrame:
+    """Return the administrations into these episodes' joints."""
+    rows = InjectionFact.objects.filter(episode__in=episodes.values("pk")).order_by()
+    fields = ["episode_id", "administered_on", "cell_source", "dose_cells", "pk"]
+    return frame_of(rows, fields, INJECTION_COLUMNS)
+
+
+def adverse_events_frame(episodes: QuerySet) -> pd.DataFrame:
+    """Return the adverse events of these episodes."""
+    rows = AdverseEventFact.objects.filter(episode__in=episodes.values("pk")).order_by()
+    fields = ["episode_id", "injection_ref", "term", "grade", "serious", "onset_on"]
+    return frame_of(rows, fields, AE_COLUMNS)
+
+
+@dataclass(frozen=True)
+class RegistryFrames:
+    """Every table of a set of episodes, as the exports and the patient report use them."""
+
+    episodes: pd.DataFrame
+    scores: pd.DataFrame
+    visits: pd.DataFrame
+    injections: pd.DataFrame
+    adverse_events: pd.DataFrame
+
+
+def registry_frames(episodes: QuerySet) -> RegistryFrames:
+    """Return all tables of the scoped episodes."""
+    return RegistryFrames(
+        episodes=episodes_frame(episodes),
+        scores=scores_frame(episodes),
+        visits=visits_frame(episodes),
+        injections=injections_frame(episodes),
+        adverse_events=adverse_events_frame(episodes),
+    )
+
+
+def tidy_scores(frames: RegistryFrames) -> pd.DataFrame:
+    """Return the long export table: one row per patient-joint-visit-instrument-subscale.
+
+    Columns: patient_id, episode_id, site, joint, side, grade_scale, grade, sex,
+    age_at_treatment, cell_source,
+    dose_cells, dose_band, protocol_version, timepoint, days_from_treatment, instrument,
+    subscale, value (days_from_treatment is negative for baseline scores before injection).
+    """
+    keep = ["episode_id", "patient_id", "site", "joint", "side", "grade_scale", "grade", "sex",
+            "age_at_treatment", "cell_source", "dose_cells", "dose_band", "protocol_version",
+            "first_treated_on"]
+    merged = frames.scores.merge(frames.episodes[keep], on="episode_id", how="inner")
+    days = (merged["completed_on"] - merged["first_treated_on"]).dt.days
+    merged = merged.assign(days_from_treatment=days.astype("Int64"))
+    columns = ["patient_id", "episode_id", "site", "joint", "side", "grade_scale", "grade",
+               "sex", "age_at_treatment", "cell_source", "dose_cells", "dose_band", "protocol_version", "timepoint",
+               "days_from_treatment", "completed_on", "instrument", "subscale", "value"]
+    return merged[columns].sort_values(["patient_id", "episode_id", "completed_on",
+                                        "instrument", "subscale"], kind="stable")

@@ -1,0 +1,82 @@
+"""The dashboard's filters and the export request, limited to the user's own sites."""
+
+from __future__ import annotations
+
+from django import forms
+
+from orthoregen.web.clinic.forms import DateInput
+from orthoregen.web.clinic.vocabulary import Joint
+from orthoregen.web.registry.export import FORMATS
+from orthoregen.web.registry.measures import measure_choices
+from orthoregen.web.registry.services import DOSE_BANDS
+
+ANY = [("", "Any")]
+
+
+def _site_choices(user) -> list[tuple[str, str]]:
+    sites = [(str(s.pk), f"{s.name} ({s.code})") for s in user.sites.all()]
+    return ([("", "All my sites")] if len(sites) > 1 else []) + sites
+
+
+class CohortFilterForm(forms.Form):
+    """Filters of the cohort dashboard. Every field is optional: empty means any."""
+
+    site = forms.ChoiceField(required=False)
+    joint = forms.ChoiceField(choices=ANY + Joint.choices, required=False)
+    grade = forms.TypedChoiceField(choices=ANY + [(str(g), str(g)) for g in range(5)],
+                                   coerce=int, empty_value=None, required=False,
+                                   label="Radiographic grade")
+    cell_source = forms.ChoiceField(required=False, label="Cell source")
+    dose_band = forms.ChoiceField(choices=ANY + [(b, b) for b in DOSE_BANDS], required=False,
+                                  label="Dose (cells)")
+    treated_from = forms.DateField(required=False, widget=DateInput(),
+                                   label="First injection from")
+    treated_to = forms.DateField(required=False, widget=DateInput(), label="First injection to")
+    protocol_version = forms.ChoiceField(required=False, label="Protocol version")
+    measure = forms.ChoiceField(required=False, label="Outcome measure",
+                                help_text="Empty: the joint's pain score.")
+
+    def __init__(self, *args, user, cell_sources=(), protocol_versions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["site"].choices = _site_choices(user)
+        self.fields["cell_source"].choices = ANY + [(c, c) for c in cell_sources]
+        self.fields["protocol_version"].choices = ANY + [(v, v) for v in protocol_versions]
+        self.fields["measure"].choices = [("", "Pain (default)")] + measure_choices()
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("treated_from"), cleaned.get("treated_to")
+        if start and end and start > end:
+            self.add_error("treated_to", "The end of the period is before its start.")
+        return cleaned
+
+    def site_ids(self) -> tuple[int, ...]:
+        """Return the chosen site, or all the user's sites."""
+        chosen = self.cleaned_data.get("site")
+        if chosen:
+            return (int(chosen),)
+        return tuple(self.user.sites.values_list("pk", flat=True))
+
+
+class ExportForm(forms.Form):
+    """What to export: format, de-identification and an optional site and joint."""
+
+    format = forms.ChoiceField(choices=[(f, f.upper() if f == "csv" else "Parquet")
+                                        for f in FORMATS])
+    deidentified = forms.BooleanField(
+        required=False, initial=True, label="De-identified for pooling",
+        help_text="Pseudonyms instead of record ids, no dates, ages over 89 as 90+.")
+    site = forms.ChoiceField(required=False)
+    joint = forms.ChoiceField(choices=ANY + Joint.choices, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["site"].choices = _site_choices(user)
+
+    def site_ids(self) -> tuple[int, ...]:
+        chosen = self.cleaned_data.get("site")
+        if chosen:
+            return (int(chosen),)
+        return tuple(self.user.sites.values_list("pk", flat=True))

@@ -1,0 +1,165 @@
+"""Build the registry's fact tables from the clinical records, in one transaction per refresh.
+
+A refresh replaces every fact row of the given episodes (delete, then bulk insert), so the
+tables never mix two versions of a joint. Derived columns (dose band, age at treatment,
+number of injections) are computed here, vectorised, once, so the dashboard never does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+from django.db import transaction
+from django.db.models import QuerySet
+
+from orthoregen.web.clinic.models import JointEpisode
+from orthoregen.web.registry.models import (
+    AdverseEventFact,
+    EpisodeFact,
+    InjectionFact,
+    ScoreFact,
+    VisitFact,
+)
+from orthoregen.web.registry.sources import SourceFrames, copy_scores, read_source
+
+BATCH = 5000
+
+# Dose bands in millions of cells in the first injection. A display grouping for the filter,
+# not a clinical category: published doses run from 1 to 100+ million (evidence.md section 4).
+DOSE_BAND_EDGES = [0, 10e6, 50e6, 100e6, np.inf]
+DOSE_BANDS = ["under 10 million", "10 to 49 million", "50 to 99 million", "100 million or more"]
+
+
+def dose_band(cells: pd.Series) -> pd.Series:
+    """Return the dose band label of each cell count (blank when unknown)."""
+    bands = pd.cut(pd.to_numeric(cells, errors="coerce"), DOSE_BAND_EDGES, labels=DOSE_BANDS,
+                   right=False)
+    return bands.astype(object).where(bands.notna(), "")
+
+
+def _episode_dimensions(episodes: QuerySet) -> pd.DataFrame:
+    rows = episodes.order_by().values_list(
+        "pk", "patient_id", "patient__site_id", "joint", "side", "grade_scale", "grade",
+        "patient__sex", "patient__date_of_birth")
+    return pd.DataFrame.from_records(list(rows), columns=[
+        "episode_id", "patient_id", "site_id", "joint", "side", "grade_scale", "grade", "sex",
+        "date_of_birth"])
+
+
+def _dates(series: pd.Series) -> pd.Series:
+    return pd.to_datetime(series, errors="coerce")
+
+
+def _age_on(born: pd.Series, day: pd.Series) -> pd.Series:
+    born, day = _dates(born), _dates(day)
+    before_birthday = (day.dt.month * 100 + day.dt.day) < (born.dt.month * 100 + born.dt.day)
+    return (day.dt.year - born.dt.year - before_birthday.astype(int)).astype("Int64")
+
+
+def episode_facts(dims: pd.DataFrame, source: SourceFrames, as_of: dt.date) -> pd.DataFrame:
+    """Return one fact row per episode: clinic dimensions joined with treatment facts."""
+    t = source.treatments.drop_duplicates("episode_id")
+    out = dims.merge(t, on="episode_id", how="left")
+    inj = source.injections.assign(administered_on=_dates(source.injections["administered_on"]))
+    first = inj.sort_values("administered_on").groupby("episode_id").agg(
+        first_injection=("administered_on", "first"), first_source=("cell_source", "first"),
+        first_dose=("dose_cells", "first"), injections=("administered_on", "size"))
+    out = out.join(first, on="episode_id")
+    out["first_treated_on"] = _dates(out["first_treated_on"]).fillna(out["first_injection"])
+    out["cell_source"] = out["cell_source"].where(out["cell_source"].notna(), out["first_source"])
+    out["dose_cells"] = pd.to_numeric(out["dose_cells"], errors="coerce").fillna(
+        pd.to_numeric(out["first_dose"], errors="coerce"))
+    out["dose_band"] = dose_band(out["dose_cells"])
+    # Last contact: the latest scored questionnaire or completed visit (censoring date).
+    contacts = [source.visits.assign(on=_dates(source.visits.get(
+        "completed_on", source.visits["window_closes"].where(source.visits["completed"]))))]
+    if source.scores is not None:
+        contacts.append(source.scores.assign(on=_dates(source.scores["completed_on"])))
+    contact = pd.concat([c[["episode_id", "on"]] for c in contacts], ignore_index=True)
+    last = contact.dropna().groupby("episode_id")["on"].max()
+    out["followed_until"] = _dates(out["followed_until"]).fillna(out["episode_id"].map(last))
+    age_day = out["first_treated_on"].fillna(pd.Timestamp(as_of))
+    out["age_at_treatment"] = _age_on(out["date_of_birth"], age_day)
+    out["injections"] = out["injections"].fillna(0).astype(int)
+    for column in ("cell_source", "protocol_version"):
+        out[column] = out[column].fillna("").astype(str)
+    return out
+
+
+def _none(value):
+    if value is None or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    return value
+
+
+def _records(frame: pd.DataFrame, columns: list[str]):
+    for row in frame[columns].itertuples(index=False, name=None):
+        yield [_none(v) for v in row]
+
+
+def _insert(model, frame: pd.DataFrame, columns: list[str]) -> int:
+    objects = [model(**dict(zip(columns, row, strict=True))) for row in _records(frame, columns)]
+    for start in range(0, len(objects), BATCH):
+        model.objects.bulk_create(objects[start:start + BATCH])
+    return len(objects)
+
+
+def _known(frame: pd.DataFrame, episode_ids: set) -> pd.DataFrame:
+    return frame[frame["episode_id"].isin(episode_ids)]
+
+
+@transaction.atomic
+def facts_replace(episodes: QuerySet, source: SourceFrames, *, as_of: dt.date) -> int:
+    """Replace the fact rows of a JointEpisode queryset with the given outcome records.
+
+    Returns the number of score rows written. Rows of `source` for other episodes are ignored.
+    """
+    dims = _episode_dimensions(episodes)
+    ids = set(dims["episode_id"])
+    facts = EpisodeFact.objects.filter(episode__in=episodes.values("pk"))
+    for model in (ScoreFact, VisitFact, InjectionFact, AdverseEventFact):
+        model.objects.filter(episode__in=facts.values("pk")).delete()
+    facts.delete()
+    ep = episode_facts(dims, source, as_of)
+    _insert(EpisodeFact, ep.rename(columns={"episode_id": "episode_id"}), [
+        "episode_id", "patient_id", "site_id", "joint", "side", "grade_scale", "grade", "sex",
+        "age_at_treatment", "cell_source", "dose_cells", "dose_band", "protocol_version",
+        "first_treated_on", "arthroplasty_on", "followed_until", "injections"])
+    if source.scores is None:
+        n = copy_scores(episodes, ScoreFact._meta.db_table, EpisodeFact._meta.db_table)
+    else:
+        scores = _known(source.scores, ids).assign(
+            timepoint=lambda f: f["timepoint"].fillna(""))
+        n = _insert(ScoreFact, scores, ["episode_id", "instrument", "subscale", "timepoint",
+                                        "completed_on", "value"])
+    _insert(VisitFact, _known(source.visits, ids),
+            ["episode_id", "timepoint", "window_closes", "completed"])
+    injections = _known(source.injections, ids).assign(
+        source_ref=lambda f: f["source_ref"].fillna("").astype(str),
+        cell_source=lambda f: f["cell_source"].fillna("").astype(str))
+    _insert(InjectionFact, injections,
+            ["episode_id", "administered_on", "cell_source", "dose_cells", "source_ref"])
+    events = _known(source.adverse_events, ids).assign(
+        injection_ref=lambda f: f["injection_ref"].fillna("").astype(str))
+    _insert(AdverseEventFact, events,
+            ["episode_id", "injection_ref", "term", "grade", "serious", "onset_on"])
+    return n
+
+
+def facts_refresh(episodes: QuerySet, *, as_of: dt.date) -> int:
+    """Rebuild the fact rows of a JointEpisode queryset from the pathway apps' records."""
+    source = read_source(episodes)
+    if not source.available:
+        return 0
+    return facts_replace(episodes, source, as_of=as_of)
+
+
+def facts_refresh_patient(patient, *, as_of: dt.date) -> int:
+    """Rebuild one patient's fact rows, so their progress report shows today's records."""
+    return facts_refresh(JointEpisode.objects.filter(patient=patient), as_of=as_of)

@@ -1,0 +1,173 @@
+"""Read the clinical records the registry's fact tables are built from.
+
+The follow-up app (questionnaire responses, visits, adverse events, joint replacement) and
+the cell bank (administrations) own these records; this module is the only place that
+knows their model names and fields. When an app is not installed yet, its part is empty,
+so the registry works on whatever the pathway has recorded so far.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+from django.apps import apps
+from django.db import connection
+from django.db.models import QuerySet
+
+TREATMENT_COLUMNS = ["episode_id", "cell_source", "dose_cells", "protocol_version",
+                     "first_treated_on", "arthroplasty_on", "followed_until"]
+SOURCE_SCORE_COLUMNS = ["episode_id", "instrument", "subscale", "timepoint", "completed_on",
+                        "value"]
+SOURCE_VISIT_COLUMNS = ["episode_id", "timepoint", "window_closes", "completed"]
+SOURCE_INJECTION_COLUMNS = ["episode_id", "administered_on", "cell_source", "dose_cells",
+                            "source_ref"]
+SOURCE_AE_COLUMNS = ["episode_id", "injection_ref", "term", "grade", "serious", "onset_on"]
+
+
+def empty(columns: list[str]) -> pd.DataFrame:
+    """Return an empty frame with these columns."""
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+
+
+@dataclass(frozen=True)
+class SourceFrames:
+    """Outcome records of some episodes, as tidy frames (columns: the *_COLUMNS above).
+
+    `treatments` may leave any column empty (NaN): first_treated_on then comes from the
+    earliest injection, followed_until from the latest score or completed visit.
+    """
+
+    treatments: pd.DataFrame = field(default_factory=lambda: empty(TREATMENT_COLUMNS))
+    # None: the scores are copied from the follow-up tables in SQL (see copy_scores).
+    scores: pd.DataFrame | None = field(default_factory=lambda: empty(SOURCE_SCORE_COLUMNS))
+    visits: pd.DataFrame = field(default_factory=lambda: empty(SOURCE_VISIT_COLUMNS))
+    injections: pd.DataFrame = field(default_factory=lambda: empty(SOURCE_INJECTION_COLUMNS))
+    adverse_events: pd.DataFrame = field(default_factory=lambda: empty(SOURCE_AE_COLUMNS))
+    # False while the follow-up app has no outcome models: a refresh then keeps the facts.
+    available: bool = True
+
+
+def model_or_none(app_label: str, name: str):
+    """Return a model of another app, or None while that app has not defined it."""
+    try:
+        return apps.get_model(app_label, name)
+    except LookupError:
+        return None
+
+
+def _frame(queryset, fields: list[str], columns: list[str]) -> pd.DataFrame:
+    rows = list(queryset.order_by().values_list(*fields))
+    if not rows:
+        return empty(columns)
+    return pd.DataFrame.from_records(rows, columns=columns)
+
+
+def _treatments(episodes: QuerySet, Schedule, Outcome) -> pd.DataFrame:
+    first = _frame(Schedule.objects.filter(episode__in=episodes.values("pk"))
+                   .order_by("episode_id", "administered_on"),
+                   ["episode_id", "administered_on", "protocol__version"],
+                   ["episode_id", "first_treated_on", "protocol_version"])
+    first = first.sort_values(["episode_id", "first_treated_on"]).drop_duplicates("episode_id")
+    replaced = _frame(Outcome.objects.filter(episode__in=episodes.values("pk"),
+                                             kind="arthroplasty"),
+                      ["episode_id", "occurred_on"], ["episode_id", "arthroplasty_on"])
+    out = first.merge(replaced, on="episode_id", how="outer")
+    for column in TREATMENT_COLUMNS:
+        if column not in out:
+            out[column] = None
+    return out[TREATMENT_COLUMNS]
+
+
+def _injections(episodes: QuerySet, Schedule, Administration) -> pd.DataFrame:
+    given = empty(SOURCE_INJECTION_COLUMNS)
+    if Administration is not None:
+        given = _frame(
+            Administration.objects.filter(procedure_joint__episode__in=episodes.values("pk")),
+            ["procedure_joint__episode_id", "procedure_joint__procedure__performed_on",
+             "unit__product_class", "procedure_joint__cell_dose", "pk"],
+            SOURCE_INJECTION_COLUMNS)
+        given["source_ref"] = "administration:" + given["source_ref"].astype(str)
+    # A follow-up schedule starts at an administration; schedules with no administration
+    # record (synthetic or migrated follow-up) still count as an injection on that day.
+    schedules = _frame(Schedule.objects.filter(episode__in=episodes.values("pk")),
+                       ["episode_id", "administered_on", "pk"],
+                       ["episode_id", "administered_on", "source_ref"])
+    schedules["source_ref"] = "schedule:" + schedules["source_ref"].astype(str)
+    known = set(zip(given["episode_id"], given["administered_on"], strict=True))
+    extra = schedules[[(e, d) not in known for e, d in
+                       zip(schedules["episode_id"], schedules["administered_on"], strict=True)]]
+    extra = extra.assign(cell_source="", dose_cells=None)[SOURCE_INJECTION_COLUMNS]
+    return pd.concat([given, extra], ignore_index=True) if not given.empty else extra
+
+
+def _adverse_events(episodes: QuerySet, AdverseEvent) -> pd.DataFrame:
+    rows = _frame(AdverseEvent.objects.filter(patient__episodes__in=episodes.values("pk"))
+                  .distinct(),
+                  ["pk", "patient_id", "episode_id", "procedure_reference", "term", "term_other",
+                   "ctcae_grade", "seriousness", "onset_on"],
+                  ["pk", "patient_id", "episode_id", "injection_ref", "term", "term_other",
+                   "grade", "seriousness", "onset_on"])
+    if rows.empty:
+        return empty(SOURCE_AE_COLUMNS)
+    # An event recorded against the patient, not a joint (e.g. harvest-site pain), counts
+    # against the patient's first episode so that it stays in the per-injection rate.
+    firsts = pd.Series(dict(episodes.order_by("-pk").values_list("patient_id", "pk")))
+    rows["episode_id"] = rows["episode_id"].fillna(rows["patient_id"].map(firsts))
+    rows["term"] = rows["term"].where(rows["term"] != "other", "other: " + rows["term_other"])
+    rows["serious"] = rows["seriousness"].map(bool)
+    return rows.drop_duplicates("pk")[SOURCE_AE_COLUMNS]
+
+
+def read_source(episodes: QuerySet) -> SourceFrames:
+    """Return the outcome records of a JointEpisode queryset from the pathway apps.
+
+    Scores are not read here (`scores` is None): `copy_scores` copies them in SQL.
+    """
+    Schedule = model_or_none("followup", "FollowUpSchedule")
+    Response = model_or_none("followup", "QuestionnaireResponse")
+    if Schedule is None or Response is None:
+        return SourceFrames(available=False)
+    Visit = model_or_none("followup", "ScheduledVisit")
+    visits = _frame(Visit.objects.filter(schedule__episode__in=episodes.values("pk"),
+                                         kind="visit"),
+                    ["schedule__episode_id", "timepoint", "latest", "status", "completed_on"],
+                    [*SOURCE_VISIT_COLUMNS, "completed_on"])
+    visits["completed"] = visits["completed"] == "completed"
+    return SourceFrames(
+        treatments=_treatments(episodes, Schedule, model_or_none("followup", "OutcomeEvent")),
+        scores=None,
+        visits=visits,
+        injections=_injections(episodes, Schedule, model_or_none("cellbank", "Administration")),
+        adverse_events=_adverse_events(episodes, model_or_none("followup", "AdverseEvent")),
+    )
+
+
+def copy_scores(episodes: QuerySet, target_table: str, episode_table: str) -> int:
+    """Copy every numeric subscale score of these episodes' questionnaires in one statement.
+
+    The scores JSON (subscale id → value or null) is unnested by the database itself
+    (PostgreSQL jsonb_each, SQLite json_each), so a million questionnaires never pass
+    through Python. Only episodes that already have a fact row are copied.
+    """
+    Response = model_or_none("followup", "QuestionnaireResponse")
+    source = Response._meta.db_table
+    ids_sql, ids_params = episodes.order_by().values("pk").query.sql_with_params()
+    if connection.vendor == "postgresql":
+        unnest = "jsonb_each(r.scores) AS kv(key, value)"
+        value = "(kv.value #>> '{}')::double precision"
+        numeric = "jsonb_typeof(kv.value) = 'number'"
+    else:
+        unnest = "json_each(r.scores) AS kv"
+        value = "kv.value"
+        numeric = "kv.type IN ('integer', 'real')"
+    sql = (
+        f"INSERT INTO {target_table} (episode_id, instrument, subscale, timepoint, completed_on, "
+        f"value) SELECT r.episode_id, r.instrument_id, kv.key, r.timepoint, r.completed_on, "
+        f"{value} FROM {source} r CROSS JOIN {unnest} "
+        f"WHERE {numeric} AND r.episode_id IN ({ids_sql}) "
+        f"AND r.episode_id IN (SELECT episode_id FROM {episode_table})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids_params)
+        return cursor.rowcount

@@ -1,0 +1,34 @@
+"""Number formatting for the outcome pages: missing values show as a dash, never as nan."""
+
+from __future__ import annotations
+
+import math
+
+from django import template
+
+register = template.Library()
+
+
+def _missing(value) -> bool:
+    try:
+        return value is None or math.isnan(float(value))
+    except (TypeError, ValueError):
+        return True
+
+
+@register.filter
+def num(value, decimals: int = 1) -> str:
+    """Format a number with fixed decimals ("—" when missing)."""
+    return "—" if _missing(value) else f"{float(value):.{int(decimals)}f}"
+
+
+@register.filter
+def pct(value) -> str:
+    """Format a proportion as a percentage with one decimal ("—" when missing)."""
+    return "—" if _missing(value) else f"{100 * float(value):.1f} %"
+
+
+@register.filter
+def timepoint(value, labels) -> str:
+    """Return a time point's label (month_6 → 6 months)."""
+    return labels.get(value, value)

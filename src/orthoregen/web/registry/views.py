@@ -1,0 +1,155 @@
+"""Outcome pages: a patient's progress report, the cohort dashboard and registry exports.
+
+Views parse input, check who is asking, scope to the user's sites and leave an access
+record; the numbers come from cohort.py / report.py, which call the analytics core.
+"""
+
+from __future__ import annotations
+
+import io
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from orthoregen.analytics import MIN_N_TO_CONCLUDE
+from orthoregen.analytics.survival import CI_METHOD
+from orthoregen.evidence.comparison import REGISTRY_CAVEAT
+from orthoregen.web.accounts.roles import Action
+from orthoregen.web.audit.models import AccessAction
+from orthoregen.web.audit.services import access_record
+from orthoregen.web.clinic.access import get_visible_or_404, scope
+from orthoregen.web.clinic.models import JointEpisode, Patient
+from orthoregen.web.clinic.views import require
+from orthoregen.web.registry import charts, cohort, data, report, services
+from orthoregen.web.registry.export import write_export
+from orthoregen.web.registry.forms import CohortFilterForm, ExportForm
+from orthoregen.web.registry.measures import TIMEPOINT_LABELS, parse_key
+from orthoregen.web.registry.models import EpisodeFact
+
+
+def _patient_sections(request, patient_id: int):
+    patient = get_visible_or_404(Patient.objects.select_related("site"), request.user,
+                                 pk=patient_id)
+    today = timezone.localdate()
+    services.facts_refresh_patient(patient, as_of=today)
+    episodes = scope(EpisodeFact.objects.filter(patient=patient), request.user)
+    frames = data.registry_frames(episodes)
+    titles = {e.pk: f"{e.get_side_display()} {e.get_joint_display().lower()}"
+              for e in JointEpisode.objects.filter(patient=patient)}
+    return patient, report.joint_sections(frames, titles), today
+
+
+@login_required
+@require_GET
+def patient_report(request, patient_id: int):
+    patient, sections, today = _patient_sections(request, patient_id)
+    access_record(request, AccessAction.VIEW, patient=patient, detail="progress report")
+    joints = [{"joint": joint, "measures": [
+        {"section": s, "chart": charts.svg_uri(report.section_chart(joint, s))}
+        for s in joint.measures]} for joint in sections]
+    return render(request, "registry/patient_report.html", {
+        "patient": patient, "joints": joints, "today": today,
+        "not_a_claim": report.NOT_A_CLAIM, "band_text": report.BAND_TEXT,
+        "timepoint_labels": TIMEPOINT_LABELS,
+    })
+
+
+@login_required
+@require_GET
+def patient_report_pdf(request, patient_id: int):
+    patient, sections, today = _patient_sections(request, patient_id)
+    access_record(request, AccessAction.VIEW, patient=patient, detail="progress report PDF")
+    name = f"{patient.given_name} {patient.family_name}"
+    response = HttpResponse(report.report_pdf(name, sections, as_of=today),
+                            content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="progress-report-{patient.pk}.pdf"'
+    return response
+
+
+def _choices(user, field: str) -> list[str]:
+    rows = scope(EpisodeFact.objects.exclude(**{field: ""}), user)
+    return sorted(rows.order_by().values_list(field, flat=True).distinct())
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    require(request.user, Action.VIEW_REGISTRY)
+    form = CohortFilterForm(request.GET or None, user=request.user,
+                            cell_sources=_choices(request.user, "cell_source"),
+                            protocol_versions=_choices(request.user, "protocol_version"))
+    context = {"form": form, "caveat": REGISTRY_CAVEAT, "min_n": MIN_N_TO_CONCLUDE,
+               "km_method": CI_METHOD, "timepoint_labels": TIMEPOINT_LABELS}
+    if request.GET and not form.is_valid():
+        return render(request, "registry/dashboard.html", context, status=400)
+    cleaned = form.cleaned_data if form.is_bound else {}
+    filters = cohort.CohortFilter(
+        site_ids=form.site_ids() if form.is_bound else tuple(
+            request.user.sites.values_list("pk", flat=True)),
+        grade=cleaned.get("grade"),
+        **{k: cleaned.get(k) or None for k in ("joint", "cell_source", "dose_band",
+                                               "treated_from", "treated_to",
+                                               "protocol_version")})
+    episodes = filters.apply(cohort.scoped_episodes(request.user))
+    key = parse_key(cleaned["measure"]) if cleaned.get("measure") else None
+    summary = cohort.cohort_summary(episodes, measure_key=key, joint=filters.joint,
+                                    as_of=timezone.localdate())
+    access_record(request, AccessAction.SEARCH,
+                  detail=f"registry dashboard {request.GET.urlencode()}"[:500])
+    context.update(summary=summary, **_dashboard_charts(summary), **_dashboard_tables(summary))
+    return render(request, "registry/dashboard.html", context)
+
+
+def _dashboard_charts(summary) -> dict:
+    out = {}
+    if not summary.change.empty:
+        out["change_chart"] = charts.svg_uri(charts.change_chart(summary.change, summary.measure))
+    if summary.survival is not None and not summary.survival.too_thin:
+        out["survival_chart"] = charts.svg_uri(charts.survival_chart(summary.survival,
+                                                                    summary.at_risk))
+    if summary.evidence:
+        out["evidence_chart"] = charts.svg_uri(charts.evidence_chart(summary.evidence))
+    return out
+
+
+def _records(frame) -> list[dict]:
+    return [] if frame is None or frame.empty else frame.to_dict("records")
+
+
+def _dashboard_tables(summary) -> dict:
+    return {
+        "change_rows": _records(summary.change),
+        "responder_rows": _records(summary.responders),
+        "oarsi_rows": _records(summary.oarsi),
+        "ae_tables": {name: _records(table) for name, table in summary.adverse_events.items()},
+        "follow_up_rows": _records(summary.follow_up),
+        "at_risk_rows": _records(summary.at_risk),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def export(request):
+    require(request.user, Action.EXPORT_REGISTRY)
+    form = ExportForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        episodes = scope(EpisodeFact.objects.filter(site_id__in=form.site_ids()), request.user)
+        if form.cleaned_data["joint"]:
+            episodes = episodes.filter(joint=form.cleaned_data["joint"])
+        fmt, deidentified = form.cleaned_data["format"], form.cleaned_data["deidentified"]
+        buffer = io.BytesIO()
+        rows = write_export(episodes, fmt, buffer, deidentified=deidentified)
+        kind = "de-identified" if deidentified else "analysis"
+        access_record(request, AccessAction.EXPORT,
+                      detail=f"registry export {kind} {fmt}: {rows} rows, "
+                             f"sites={form.site_ids()} joint={form.cleaned_data['joint'] or 'any'}")
+        content_type = "text/csv" if fmt == "csv" else "application/vnd.apache.parquet"
+        response = HttpResponse(buffer.getvalue(), content_type=content_type)
+        name = f"orthoregen-registry-{kind}-{timezone.localdate():%Y%m%d}.{fmt}"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    return render(request, "registry/export.html", {"form": form},
+                  status=400 if form.is_bound else 200)
