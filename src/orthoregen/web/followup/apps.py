@@ -4,4 +4,10 @@ from django.apps import AppConfig
 class FollowupConfig(AppConfig):
     name = "orthoregen.web.followup"
     label = "followup"
-    # nav = [("Label", "followup:url-name", "action from accounts.roles.Action or None")]
+    nav = [("Follow-up", "followup:worklist", "manage_follow_up")]
+
+    def synth_extend(self, context) -> None:
+        """Add schedules, questionnaires, reminders, adverse events and conversions."""
+        from orthoregen.web.followup.synth import synth_followup
+
+        synth_followup(context)

@@ -2,6 +2,7 @@ from django.apps import AppConfig
 
 
 class PortalConfig(AppConfig):
+    """The patient portal: no staff navigation, reached only through private links."""
+
     name = "orthoregen.web.portal"
     label = "portal"
-    # nav = [("Label", "portal:url-name", "action from accounts.roles.Action or None")]

@@ -1,2 +1,10 @@
+from django.urls import path
+
+from orthoregen.web.portal import views
+
 app_name = "portal"
-urlpatterns: list = []
+urlpatterns = [
+    path("q/<str:token>/", views.questionnaire, name="questionnaire"),
+    path("results/", views.results, name="results"),
+    path("done/", views.done, name="done"),
+]

@@ -1,0 +1,97 @@
+"""Staff pages for adverse events: record, list with the serious-event banner, detail."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from orthoregen.web.accounts.roles import Action
+from orthoregen.web.audit.models import AccessAction
+from orthoregen.web.audit.services import access_record
+from orthoregen.web.clinic.access import get_visible_or_404, scope
+from orthoregen.web.clinic.models import Encounter, Patient
+from orthoregen.web.clinic.views import require
+from orthoregen.web.followup.forms import AdverseEventForm
+from orthoregen.web.followup.models import AdverseEvent
+from orthoregen.web.followup.safety import adverse_event_record, open_serious_events
+
+
+def _may_see_events(user) -> None:
+    if not (user.may(Action.RECORD_ADVERSE_EVENT) or user.may(Action.MANAGE_FOLLOW_UP)):
+        require(user, Action.RECORD_ADVERSE_EVENT)
+
+
+def _default_clinician(patient, episode_id):
+    encounters = Encounter.objects.filter(episode__patient=patient, kind="procedure",
+                                          clinician__isnull=False)
+    if episode_id:
+        encounters = encounters.filter(episode_id=episode_id)
+    latest = encounters.order_by("-occurred_on").first()
+    return latest.clinician_id if latest else None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ae_create(request, patient_id: int):
+    require(request.user, Action.RECORD_ADVERSE_EVENT)
+    patient = get_visible_or_404(Patient.objects.select_related("site"), request.user,
+                                 pk=patient_id)
+    episode_id = request.GET.get("episode", "")
+    initial = {"episode": episode_id if episode_id.isdigit() else None,
+               "responsible_clinician": _default_clinician(
+                   patient, int(episode_id) if episode_id.isdigit() else None)}
+    form = AdverseEventForm(request.POST or None, patient=patient, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        event = form.save(commit=False)
+        event.patient = patient
+        event = adverse_event_record(event, by=request.user)
+        if event.is_serious:
+            messages.warning(request, "Serious adverse event: the responsible clinician and the "
+                                      "safety lead have been alerted; reporting clock started.")
+        else:
+            messages.success(request, "Adverse event recorded.")
+        return redirect("followup:ae-detail", event_id=event.pk)
+    return render(request, "followup/ae_form.html", {"form": form, "patient": patient})
+
+
+@login_required
+def ae_detail(request, event_id: int):
+    _may_see_events(request.user)
+    event = get_visible_or_404(AdverseEvent.objects.select_related(
+        "patient__site", "episode", "responsible_clinician", "recorded_by"), request.user,
+        pk=event_id)
+    access_record(request, AccessAction.VIEW, patient=event.patient,
+                  detail=f"adverse event {event.pk}")
+    return render(request, "followup/ae_detail.html", {
+        "event": event, "patient": event.patient, "today": timezone.localdate()})
+
+
+@login_required
+@require_POST
+def ae_reports_done(request, event_id: int):
+    require(request.user, Action.RECORD_ADVERSE_EVENT)
+    event = get_visible_or_404(AdverseEvent.objects.all(), request.user, pk=event_id)
+    if event.reports_done_on is None:
+        event.reports_done_on = timezone.localdate()
+        event.save(update_fields=["reports_done_on"])
+        messages.success(request, "Reports marked as submitted.")
+    return redirect("followup:ae-detail", event_id=event.pk)
+
+
+@login_required
+def ae_list(request):
+    _may_see_events(request.user)
+    events = scope(AdverseEvent.objects.select_related("patient", "episode"), request.user)
+    serious_only = request.GET.get("serious") == "1"
+    if serious_only:
+        events = events.exclude(seriousness=[])
+    page = Paginator(events.order_by("-onset_on", "-id"), 25).get_page(request.GET.get("page"))
+    access_record(request, AccessAction.SEARCH, detail=f"adverse events page={page.number}")
+    return render(request, "followup/ae_list.html", {
+        "page": page, "serious_only": serious_only,
+        "serious": open_serious_events(scope(AdverseEvent.objects.select_related("patient"),
+                                             request.user))[:10]})

@@ -1,0 +1,93 @@
+"""Per-site reminder settings, editable message templates and the log of every message."""
+
+from __future__ import annotations
+
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from orthoregen.products.ae_clock import ReportingPathway
+
+
+class SiteFollowUpSettings(models.Model):
+    """A clinic's reminder delays and adverse-event reporting pathways.
+
+    Each delay counts from the step before (the window opening for the email), as the
+    planner in scheduling.reminders does. A site without a row uses the defaults below.
+    """
+
+    SITE_PATH = "site"
+
+    site = models.OneToOneField("accounts.Site", on_delete=models.CASCADE,
+                                related_name="followup_settings")
+    email_delay_days = models.PositiveSmallIntegerField(default=0)
+    sms_delay_days = models.PositiveSmallIntegerField(default=7)
+    call_delay_days = models.PositiveSmallIntegerField(default=7)
+    link_valid_days = models.PositiveSmallIntegerField(
+        default=30, help_text="a link also stops working when the visit window closes")
+    reporting_pathways = models.JSONField(
+        default=list, blank=True,
+        help_text="adverse event reporting pathways that apply: "
+                  + ", ".join(p.value for p in ReportingPathway))
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"Follow-up settings of {self.site}"
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "Text message"
+    CALL_TASK = "call_task", "Call task"
+
+
+class MessageTemplate(models.Model):
+    """A site's wording of one reminder step; $given_name, $visit, $link, $clinic, $latest."""
+
+    SITE_PATH = "site"
+
+    site = models.ForeignKey("accounts.Site", on_delete=models.CASCADE,
+                             related_name="message_templates")
+    channel = models.CharField(max_length=10, choices=[c for c in Channel.choices
+                                                       if c[0] != Channel.CALL_TASK])
+    subject = models.CharField(max_length=200, blank=True, help_text="email only")
+    body = models.TextField()
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["site", "channel"],
+                                               name="one_template_per_site_channel")]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} template of {self.site.code}"
+
+
+class MessageStatus(models.TextChoices):
+    SENDING = "sending", "Claimed; if it stays so, the send was interrupted (not retried)"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Skipped (no address)"
+    TASK_CREATED = "task_created", "Call task created"
+
+
+class Message(models.Model):
+    """One reminder step taken for one visit; the unique step is what stops a second send."""
+
+    SITE_PATH = "visit__schedule__episode__patient__site"
+
+    visit = models.ForeignKey("followup.ScheduledVisit", on_delete=models.PROTECT,
+                              related_name="messages")
+    step = models.CharField(max_length=10, choices=Channel.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    recipient = models.CharField(max_length=200, blank=True)
+    sent_at = models.DateTimeField()
+    status = models.CharField(max_length=15, choices=MessageStatus.choices)
+    detail = models.CharField(max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["visit", "step"],
+                                               name="one_message_per_visit_step")]
+
+    def __str__(self) -> str:
+        return f"{self.get_step_display()} for {self.visit} ({self.status})"

@@ -1,0 +1,132 @@
+"""Questionnaire links sent to patients, their answers and scores, and the review tasks.
+
+A link's token is never stored: only its SHA-256 digest, so a copy of the database does not
+hand out working links.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class QuestionnaireInvitation(models.Model):
+    """One private, expiring link to the questionnaires of one visit of one patient."""
+
+    SITE_PATH = "visit__schedule__episode__patient__site"
+
+    visit = models.ForeignKey("followup.ScheduledVisit", on_delete=models.CASCADE,
+                              related_name="invitations")
+    token_digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    draft = models.JSONField(default=dict, blank=True,
+                             help_text="answers saved so far, by instrument id")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Link for {self.visit} (expires {self.expires_at:%d %b %Y})"
+
+
+class ResponseSource(models.TextChoices):
+    PORTAL = "portal", "Patient portal"
+    STAFF = "staff", "Entered by staff"
+    SYNTHETIC = "synthetic", "Synthetic"
+
+
+class QuestionnaireResponse(models.Model):
+    """One completed instrument: item answers, scores from orthoregen.instruments, version.
+
+    `timepoint` is the protocol visit id, or `baseline` for the pre-treatment measurement (then
+    there is no visit); the episode is kept on the row so outcome analytics need no joins.
+    """
+
+    SITE_PATH = "episode__patient__site"
+
+    episode = models.ForeignKey("clinic.JointEpisode", on_delete=models.PROTECT,
+                                related_name="questionnaire_responses")
+    visit = models.ForeignKey("followup.ScheduledVisit", on_delete=models.PROTECT, null=True,
+                              blank=True, related_name="responses")
+    timepoint = models.CharField(max_length=40)
+    instrument_id = models.CharField(max_length=40)
+    instrument_version = models.CharField(max_length=80)
+    answers = models.JSONField()
+    scores = models.JSONField(help_text="subscale id → score at full precision (null if none)")
+    completed_on = models.DateField()
+    submitted_at = models.DateTimeField()
+    source = models.CharField(max_length=10, choices=ResponseSource.choices)
+    idempotency_key = models.CharField(max_length=100, unique=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["completed_on", "instrument_id", "id"]
+        indexes = [
+            models.Index(fields=["episode", "instrument_id", "completed_on"],
+                         name="response_episode_instrument"),
+            models.Index(fields=["timepoint", "instrument_id"], name="response_timepoint"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id} on {self.completed_on:%d %b %Y}"
+
+
+class ComplicationReport(models.Model):
+    """The patient's answers to the complication questions asked with every questionnaire."""
+
+    SITE_PATH = "visit__schedule__episode__patient__site"
+
+    visit = models.ForeignKey("followup.ScheduledVisit", on_delete=models.PROTECT,
+                              related_name="complication_reports")
+    invitation = models.OneToOneField(QuestionnaireInvitation, on_delete=models.PROTECT,
+                                      null=True, blank=True, related_name="complication_report")
+    answers = models.JSONField(help_text="question id → true / false")
+    any_yes = models.BooleanField()
+    submitted_at = models.DateTimeField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Complication questions for {self.visit}"
+
+
+class TaskKind(models.TextChoices):
+    COMPLICATION_REVIEW = "complication_review", "Review reported complication"
+    CALL_PATIENT = "call_patient", "Call patient: questionnaire not returned"
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    DONE = "done", "Done"
+
+
+class ReviewTask(models.Model):
+    """Work for the clinic's worklist: a complication to review or a patient to call."""
+
+    SITE_PATH = "visit__schedule__episode__patient__site"
+
+    visit = models.ForeignKey("followup.ScheduledVisit", on_delete=models.PROTECT,
+                              related_name="tasks")
+    kind = models.CharField(max_length=30, choices=TaskKind.choices)
+    status = models.CharField(max_length=10, choices=TaskStatus.choices,
+                              default=TaskStatus.OPEN)
+    detail = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  null=True, blank=True, related_name="+")
+    outcome_note = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["status", "kind"], name="task_status_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_status_display().lower()})"

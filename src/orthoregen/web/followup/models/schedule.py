@@ -1,0 +1,113 @@
+"""Versioned follow-up protocols, the schedule an administration starts, and its visits."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from orthoregen.scheduling.protocol import ScheduleProtocol, protocol_from_json
+
+
+class ScheduleProtocolVersion(models.Model):
+    """One published version of the follow-up protocol, stored as the core's JSON form.
+
+    Protocols are data: a schedule keeps the version it was built from, so a later edit never
+    moves the visits of patients already in follow-up.
+    """
+
+    version = models.CharField(max_length=64, unique=True)
+    definition = models.JSONField(help_text="scheduling.protocol JSON form")
+    is_active = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["is_active"], condition=Q(is_active=True),
+                                    name="one_active_schedule_protocol"),
+        ]
+
+    def __str__(self) -> str:
+        return self.version
+
+    def as_protocol(self) -> ScheduleProtocol:
+        """Return the stored definition as the core's protocol value."""
+        return protocol_from_json(self.definition)
+
+
+class FollowUpSchedule(models.Model):
+    """The follow-up of one joint after one administration (a second injection starts anew)."""
+
+    SITE_PATH = "episode__patient__site"
+
+    episode = models.ForeignKey("clinic.JointEpisode", on_delete=models.PROTECT,
+                                related_name="followup_schedules")
+    administered_on = models.DateField()
+    protocol = models.ForeignKey(ScheduleProtocolVersion, on_delete=models.PROTECT,
+                                 related_name="schedules")
+    source = models.CharField(max_length=40, default="administration",
+                              help_text="what started it: administration, synthetic, manual")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-administered_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["episode", "administered_on"],
+                                    name="one_schedule_per_episode_administration"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Follow-up of {self.episode} after {self.administered_on:%d %b %Y}"
+
+
+class VisitKind(models.TextChoices):
+    VISIT = "visit", "Visit and questionnaires"
+    MRI = "mri", "MRI"
+
+
+class VisitState(models.TextChoices):
+    """What is stored; open / overdue / missed follow from the window and today."""
+
+    PENDING = "pending", "Pending"
+    COMPLETED = "completed", "Completed"
+    STOPPED = "stopped", "Stopped (withdrawal or joint replacement)"
+
+
+class ScheduledVisit(models.Model):
+    SITE_PATH = "schedule__episode__patient__site"
+
+    schedule = models.ForeignKey(FollowUpSchedule, on_delete=models.CASCADE,
+                                 related_name="visits")
+    timepoint = models.CharField(max_length=40, help_text="protocol visit id, e.g. month_6")
+    label = models.CharField(max_length=60)
+    kind = models.CharField(max_length=10, choices=VisitKind.choices, default=VisitKind.VISIT)
+    earliest = models.DateField()
+    target = models.DateField()
+    latest = models.DateField()
+    instruments_due = models.JSONField(default=list, blank=True,
+                                       help_text="instrument ids, the protocol's defaults")
+    status = models.CharField(max_length=10, choices=VisitState.choices,
+                              default=VisitState.PENDING)
+    completed_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["target", "kind", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["schedule", "timepoint", "kind"],
+                                    name="one_visit_per_timepoint_and_kind"),
+            models.CheckConstraint(condition=Q(earliest__lte=models.F("target"))
+                                   & Q(target__lte=models.F("latest")),
+                                   name="visit_window_ordered"),
+        ]
+        indexes = [models.Index(fields=["status", "earliest", "latest"],
+                                name="visit_status_window")]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.get_kind_display().lower()} (target {self.target:%d %b %Y})"

@@ -1,0 +1,122 @@
+"""Units of work on follow-up: schedules, withdrawals, conversions, tasks, templates.
+
+Each service runs in one transaction; writes are recorded by django-simple-history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils import timezone
+
+from orthoregen.products.episode import Joint
+from orthoregen.scheduling import build_schedule
+from orthoregen.web.followup.models import (
+    FollowUpSchedule,
+    OutcomeEvent,
+    ReviewTask,
+    ScheduledVisit,
+    TaskStatus,
+    VisitKind,
+    VisitState,
+    Withdrawal,
+)
+from orthoregen.web.followup.protocols import active_protocol
+
+
+def visit_rows(schedule_value, schedule_id: int | None = None) -> list[ScheduledVisit]:
+    """Return unsaved visit rows (questionnaire visit, plus MRI where imaging is due)."""
+    rows = []
+    for visit in schedule_value.visits:
+        window = visit.window
+        common = {"schedule_id": schedule_id, "timepoint": visit.visit_id, "label": visit.label,
+                  "earliest": window.earliest, "target": window.target, "latest": window.latest}
+        rows.append(ScheduledVisit(kind=VisitKind.VISIT,
+                                   instruments_due=[c.default for c in visit.instruments],
+                                   **common))
+        if "mri" in visit.imaging:
+            rows.append(ScheduledVisit(kind=VisitKind.MRI, instruments_due=[], **common))
+    return rows
+
+
+@transaction.atomic
+def schedule_create(episode, administered_on: dt.date | dt.datetime, *,
+                    source: str = "administration", by=None) -> FollowUpSchedule:
+    """Create the follow-up schedule of a joint episode after one administration.
+
+    A second call for the same episode and day returns the schedule already made; a later day
+    (a second injection) starts a new schedule and stops the earlier schedule's pending
+    visits from that day on, so the patient is not asked twice for the same joint.
+    """
+    version = active_protocol()
+    zone = ZoneInfo(episode.patient.site.time_zone)
+    value = build_schedule(version.as_protocol(), administered_on, joint=Joint(episode.joint),
+                           clinic_zone=zone)
+    schedule, created = FollowUpSchedule.objects.get_or_create(
+        episode=episode, administered_on=value.administered_on,
+        defaults={"protocol": version, "source": source, "created_by": by},
+    )
+    if not created:
+        return schedule
+    for earlier in ScheduledVisit.objects.filter(
+            schedule__episode=episode, schedule__administered_on__lt=value.administered_on,
+            status=VisitState.PENDING, earliest__gte=value.administered_on):
+        earlier.status = VisitState.STOPPED
+        earlier.save(update_fields=["status"])
+    for row in visit_rows(value, schedule.pk):
+        row.save()  # one by one, so each visit has its history row
+    return schedule
+
+
+def _stop_pending(visits) -> int:
+    stopped = 0
+    for visit in visits.filter(status=VisitState.PENDING):
+        visit.status = VisitState.STOPPED
+        visit.save(update_fields=["status"])
+        stopped += 1
+    return stopped
+
+
+@transaction.atomic
+def withdrawal_record(patient, withdrawn_on: dt.date, *, reason: str = "", by=None) -> Withdrawal:
+    """Record that a patient left follow-up and stop every pending visit and reminder."""
+    withdrawal, _ = Withdrawal.objects.update_or_create(
+        patient=patient, defaults={"withdrawn_on": withdrawn_on, "reason": reason,
+                                   "recorded_by": by})
+    _stop_pending(ScheduledVisit.objects.filter(schedule__episode__patient=patient))
+    return withdrawal
+
+
+@transaction.atomic
+def outcome_event_record(episode, occurred_on: dt.date, *, note: str = "", by=None) -> OutcomeEvent:
+    """Record conversion to joint replacement and stop that joint's later visits."""
+    event, _ = OutcomeEvent.objects.update_or_create(
+        episode=episode, kind="arthroplasty",
+        defaults={"occurred_on": occurred_on, "note": note, "recorded_by": by})
+    # Scores after a replacement describe the prosthesis, not the injected joint.
+    _stop_pending(ScheduledVisit.objects.filter(schedule__episode=episode,
+                                                earliest__gt=occurred_on))
+    return event
+
+
+@transaction.atomic
+def task_close(task: ReviewTask, *, by, note: str = "") -> ReviewTask:
+    """Close a worklist task with what was done."""
+    task.status = TaskStatus.DONE
+    task.closed_at = timezone.now()
+    task.closed_by = by
+    task.outcome_note = note
+    task.save()
+    return task
+
+
+@transaction.atomic
+def visit_complete(visit: ScheduledVisit, completed_on: dt.date) -> ScheduledVisit:
+    """Mark a visit completed (questionnaires returned, or the MRI done)."""
+    if visit.status != VisitState.COMPLETED:
+        visit.status = VisitState.COMPLETED
+        visit.completed_on = completed_on
+        visit.save(update_fields=["status", "completed_on"])
+    return visit

@@ -1,0 +1,78 @@
+"""Synthetic adverse events and conversions to joint replacement (see synth.py for sources)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+from django.utils import timezone
+
+from orthoregen.products.ae_clock import InjectionEventTerm as Term
+from orthoregen.products.ae_clock import reporting_due_dates
+from orthoregen.web.followup.models import AdverseEvent, OutcomeEvent
+from orthoregen.web.followup.safety import DEFAULT_PATHWAYS, event_facts
+
+# term: (rate per injection, onset days after, CTCAE grades and their shares, serious)
+AE_RATES = {
+    Term.POST_INJECTION_FLARE: (0.12, (0, 3), {1: 0.7, 2: 0.3}, False),
+    Term.EFFUSION: (0.05, (1, 14), {1: 0.6, 2: 0.4}, False),
+    Term.HARVEST_SITE_PAIN: (0.05, (0, 2), {1: 0.8, 2: 0.2}, False),
+    Term.HARVEST_SITE_HAEMATOMA: (0.015, (0, 2), {1: 0.8, 2: 0.2}, False),
+    Term.VASOVAGAL_REACTION: (0.01, (0, 0), {1: 0.9, 2: 0.1}, False),
+    Term.ALLERGIC_REACTION: (0.002, (0, 1), {1: 0.6, 2: 0.4}, False),
+    Term.SEPTIC_ARTHRITIS: (0.0003, (3, 21), {3: 1.0}, True),
+}
+# evidence.md 9.5: annual hazard by KL grade; HR 1.2 per +5 kg/m2, 1.15 per +10 WOMAC pain.
+ANNUAL_HAZARD = {1: 0.005, 2: 0.005, 3: 0.025, 4: 0.08}
+NEVER = np.datetime64("9999-12-31", "D")
+
+
+def synth_outcomes(context, rng, episode_rows, administered, grade, bmi, baseline, as_of):
+    """Draw arthroplasty conversions; insert those before as_of; return each one's date."""
+    hazard = np.array([ANNUAL_HAZARD[g] for g in grade]) * 1.2 ** ((bmi - 28.5) / 5) \
+        * 1.15 ** ((baseline - 48) / 10)
+    years = rng.exponential(1 / hazard)
+    replaced = administered + np.rint(years * 365.25).astype("timedelta64[D]")
+    happened = replaced <= as_of
+    context.insert(OutcomeEvent, [
+        OutcomeEvent(episode_id=context.episode_ids[episode_rows[i]], kind="arthroplasty",
+                     occurred_on=replaced[i].astype(dt.date), note="synthetic")
+        for i in np.flatnonzero(happened)
+    ], "joint replacements")
+    return np.where(happened, replaced, NEVER)
+
+
+def synth_adverse_events(context, rng, episode_rows, patient_rows, administered, as_of) -> None:
+    """Draw adverse events per injection at the assumed rates and insert those already known."""
+    events = []
+    now = timezone.now()
+    zone = timezone.get_current_timezone()
+    for term, (rate, (first, last), grades, serious) in AE_RATES.items():
+        hit = np.flatnonzero(rng.random(len(administered)) < rate)
+        onset = administered[hit] + rng.integers(first, last + 1, len(hit)).astype(
+            "timedelta64[D]")
+        drawn = rng.choice(list(grades), size=len(hit), p=list(grades.values()))
+        for i, on, grade in zip(hit, onset, drawn, strict=True):
+            if on > as_of:
+                continue
+            onset_day = on.astype(dt.date)
+            resolved = onset_day + dt.timedelta(days=int(rng.integers(2, 21)))
+            event = AdverseEvent(
+                patient_id=context.patient_ids[patient_rows[i]],
+                episode_id=context.episode_ids[episode_rows[i]], term=term,
+                onset_on=onset_day, aware_on=onset_day, ctcae_grade=int(grade),
+                seriousness=["hospitalisation"] if serious else [],
+                procedure_relatedness="probably", product_relatedness="possibly",
+                action="hospital_admission" if serious else "none",
+                outcome="recovered" if np.datetime64(resolved) <= as_of else "recovering",
+                resolved_on=resolved if np.datetime64(resolved) <= as_of else None,
+                needed_intervention=serious,
+                recorded_at=dt.datetime.combine(onset_day, dt.time(12), zone)
+                if onset_day < now.date() else now)
+            if serious:
+                dues = reporting_due_dates(event_facts(event), onset_day, DEFAULT_PATHWAYS)
+                event.report_dues = [{"rule_id": d.rule_id, "report": d.report,
+                                      "due_on": d.due_on.isoformat(), "basis": d.basis}
+                                     for d in dues]
+            events.append(event)
+    context.insert(AdverseEvent, events, "adverse events")

@@ -1,0 +1,223 @@
+"""Staff pages for follow-up: worklist, response rates, schedules, links, tasks, templates.
+
+Views parse input, check who is asking and shape the response; every read of patient data
+goes through clinic.access and leaves an access record, every write goes through a service.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from orthoregen.scheduling import Window, visit_status
+from orthoregen.web.accounts.roles import Action
+from orthoregen.web.audit.models import AccessAction
+from orthoregen.web.audit.services import access_record
+from orthoregen.web.clinic.access import get_visible_or_404, scope
+from orthoregen.web.clinic.models import JointEpisode, Patient
+from orthoregen.web.clinic.views import require
+from orthoregen.web.followup import services
+from orthoregen.web.followup.forms import (
+    MessageTemplateForm,
+    OutcomeEventForm,
+    ScheduleStartForm,
+    TaskCloseForm,
+    WithdrawalForm,
+)
+from orthoregen.web.followup.messages import SAMPLE, render as render_message, template_for
+from orthoregen.web.followup.models import (
+    AdverseEvent,
+    Channel,
+    MessageTemplate,
+    ReviewTask,
+    ScheduledVisit,
+    TaskStatus,
+    VisitState,
+)
+from orthoregen.web.followup.questionnaires import invitation_create, patient_instruments
+from orthoregen.web.followup.reminders import portal_base_url
+from orthoregen.web.followup.safety import open_serious_events
+from orthoregen.web.followup.worklist import response_rates, worklist_sections
+
+
+def _serious_banner(user):
+    return open_serious_events(scope(AdverseEvent.objects.select_related("patient"), user))[:10]
+
+
+@login_required
+def worklist(request):
+    require(request.user, Action.MANAGE_FOLLOW_UP)
+    today = timezone.localdate()
+    sections = worklist_sections(request.user, today)
+    access_record(request, AccessAction.SEARCH, detail="follow-up worklist")
+    return render(request, "followup/worklist.html", {
+        "sections": sections, "today": today, "serious": _serious_banner(request.user)})
+
+
+@login_required
+def rates(request):
+    require(request.user, Action.MANAGE_FOLLOW_UP)
+    today = timezone.localdate()
+    access_record(request, AccessAction.SEARCH, detail="follow-up response rates (counts)")
+    return render(request, "followup/rates.html", {
+        "rows": response_rates(request.user, today), "today": today})
+
+
+def _visible_episode(request, episode_id: int) -> JointEpisode:
+    return get_visible_or_404(JointEpisode.objects.select_related("patient__site"),
+                              request.user, pk=episode_id)
+
+
+@login_required
+def episode_schedule(request, episode_id: int):
+    require(request.user, Action.MANAGE_FOLLOW_UP)
+    episode = _visible_episode(request, episode_id)
+    access_record(request, AccessAction.VIEW, patient=episode.patient,
+                  detail=f"follow-up schedule of episode {episode.pk}")
+    today = timezone.localdate()
+    schedules = list(episode.followup_schedules.select_related("protocol")
+                     .prefetch_related("visits__responses", "visits__messages"))
+    for schedule in schedules:
+        for visit in schedule.visits.all():
+            visit.display_status = (VisitState.STOPPED if visit.status == VisitState.STOPPED
+                                    else visit_status(Window(visit.earliest, visit.target,
+                                                             visit.latest),
+                                                      visit.completed_on, today))
+    return render(request, "followup/schedule.html", {
+        "episode": episode, "patient": episode.patient, "schedules": schedules,
+        "outcomes": episode.outcome_events.all(),
+        "adverse_events": episode.adverse_events.all(),
+        "withdrawal": getattr(episode.patient, "followup_withdrawal", None),
+        "start_form": ScheduleStartForm(),
+    })
+
+
+@login_required
+@require_POST
+def schedule_start(request, episode_id: int):
+    require(request.user, Action.MANAGE_FOLLOW_UP)
+    episode = _visible_episode(request, episode_id)
+    form = ScheduleStartForm(request.POST)
+    if form.is_valid():
+        services.schedule_create(episode, form.cleaned_data["administered_on"], source="manual",
+                                 by=request.user)
+        messages.success(request, "Follow-up schedule created.")
+    else:
+        messages.error(request, "; ".join(form.errors["administered_on"]))
+    return redirect("followup:schedule", episode_id=episode.pk)
+
+
+@login_required
+@require_POST
+def link_create(request, visit_id: int):
+    require(request.user, Action.MANAGE_FOLLOW_UP)
+    visit = get_visible_or_404(ScheduledVisit.objects.select_related(
+        "schedule__episode__patient__site", "schedule__protocol"), request.user, pk=visit_id)
+    patient = visit.schedule.episode.patient
+    if visit.status != VisitState.PENDING or not patient_instruments(visit):
+        messages.error(request, "This visit has no questionnaire to send.")
+        return redirect("followup:schedule", episode_id=visit.schedule.episode_id)
+    _, token = invitation_create(visit)
+    access_record(request, AccessAction.VIEW, patient=patient,
+                  detail=f"created questionnaire link for visit {visit.pk}")
+    link = portal_base_url() + reverse("portal:questionnaire", args=[token])
+    # The token is shown once and never stored; a lost link is replaced by a new one.
+    return render(request, "followup/link.html", {"visit": visit, "patient": patient,
+                                                   "link": link})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def task_close(request, task_id: int):
+    require(request.user, Action.MANAGE_FOLLOW_UP)
+    task = get_visible_or_404(ReviewTask.objects.select_related("visit__schedule__episode__patient"),
+                              request.user, pk=task_id, status=TaskStatus.OPEN)
+    form = TaskCloseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.task_close(task, by=request.user, note=form.cleaned_data["note"])
+        messages.success(request, "Task closed.")
+        return redirect("followup:worklist")
+    patient = task.visit.schedule.episode.patient
+    access_record(request, AccessAction.VIEW, patient=patient, detail=f"task {task.pk}")
+    return render(request, "followup/form.html", {
+        "form": form, "patient": patient, "title": f"{task.get_kind_display()}",
+        "intro": task.detail})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def outcome_create(request, episode_id: int):
+    require(request.user, Action.MANAGE_FOLLOW_UP)
+    episode = _visible_episode(request, episode_id)
+    form = OutcomeEventForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.outcome_event_record(episode, form.cleaned_data["occurred_on"],
+                                      note=form.cleaned_data["note"], by=request.user)
+        messages.success(request, "Conversion to joint replacement recorded.")
+        return redirect("followup:schedule", episode_id=episode.pk)
+    return render(request, "followup/form.html", {
+        "form": form, "patient": episode.patient,
+        "title": f"Record conversion to joint replacement: {episode}"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def withdrawal_create(request, patient_id: int):
+    require(request.user, Action.MANAGE_FOLLOW_UP)
+    patient = get_visible_or_404(Patient.objects.select_related("site"), request.user,
+                                 pk=patient_id)
+    form = WithdrawalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.withdrawal_record(patient, form.cleaned_data["withdrawn_on"],
+                                   reason=form.cleaned_data["reason"], by=request.user)
+        messages.success(request, f"{patient} withdrawn from follow-up; reminders stopped.")
+        return redirect("patient-detail", patient_id=patient.pk)
+    return render(request, "followup/form.html", {
+        "form": form, "patient": patient, "title": f"Withdraw {patient} from follow-up",
+        "intro": "No further invitations or reminders will be sent. Data already collected "
+                 "stays in the registry."})
+
+
+def _user_site(request):
+    sites = list(request.user.sites.all())
+    code = request.GET.get("site") or request.POST.get("site")
+    chosen = next((s for s in sites if s.code == code), sites[0] if sites else None)
+    if chosen is None:
+        raise Http404("No site.")
+    return chosen, sites
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def template_edit(request, channel: str):
+    require(request.user, Action.MANAGE_FOLLOW_UP)
+    if channel not in (Channel.EMAIL, Channel.SMS):
+        raise Http404("No such channel.")
+    site, sites = _user_site(request)
+    instance = MessageTemplate.objects.filter(site=site, channel=channel).first()
+    subject, body = template_for(site, channel)
+    form = MessageTemplateForm(request.POST or None, instance=instance,
+                               initial={"subject": subject, "body": body})
+    preview = render_message(subject, body, {**SAMPLE, "clinic": site.name})
+    if request.method == "POST" and form.is_valid():
+        preview = render_message(form.cleaned_data["subject"], form.cleaned_data["body"],
+                                 {**SAMPLE, "clinic": site.name})
+        if "save" in request.POST:
+            row = form.save(commit=False)
+            row.site, row.channel = site, channel
+            try:
+                row.save()
+            except IntegrityError:
+                raise Http404("Template changed meanwhile; reload.") from None
+            messages.success(request, f"Saved the {row.get_channel_display().lower()} template "
+                                      f"of {site.name}.")
+            return redirect(f"{request.path}?site={site.code}")
+    return render(request, "followup/template_edit.html", {
+        "form": form, "preview": preview, "site": site, "sites": sites, "channel": channel,
+        "channels": [(c.value, c.label) for c in (Channel.EMAIL, Channel.SMS)]})

@@ -1,0 +1,66 @@
+"""Patient questionnaire forms built from an instrument definition and its text pack."""
+
+from __future__ import annotations
+
+from django import forms
+
+from orthoregen.instruments import get_instrument
+from orthoregen.instruments.definitions import format_code
+from orthoregen.instruments.textpacks import TextPack
+from orthoregen.web.followup.questionnaires import COMPLICATION_QUESTIONS
+
+REQUIRED = "Please answer this question."
+
+
+def _number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else float(value)
+
+
+class InstrumentForm(forms.Form):
+    """One instrument's items: labelled codes as large radio buttons, scales as numbers."""
+
+    def __init__(self, *args, instrument_id: str, pack: TextPack, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instrument = get_instrument(instrument_id)
+        for item in self.instrument.items:
+            text = pack.item(item.id)
+            if item.scale is None:
+                self.fields[item.id] = forms.TypedChoiceField(
+                    label=text.text, choices=list(text.options), coerce=float,
+                    widget=forms.RadioSelect, error_messages={"required": REQUIRED})
+            else:
+                anchors = " · ".join(f"{code} = {label}" for code, label in text.options)
+                field_class = forms.IntegerField if item.scale.whole_numbers else forms.FloatField
+                self.fields[item.id] = field_class(
+                    label=text.text, min_value=item.scale.minimum,
+                    max_value=item.scale.maximum, help_text=f"{anchors} ({item.scale.unit})",
+                    error_messages={"required": REQUIRED},
+                    widget=forms.NumberInput(attrs={
+                        "inputmode": "numeric" if item.scale.whole_numbers else "decimal",
+                        "step": "1" if item.scale.whole_numbers else "0.1"}))
+            self.fields[item.id].scale = item.scale is not None
+
+    def answers(self) -> dict[str, int | float]:
+        """Return the validated answers as JSON numbers keyed by item id."""
+        return {item_id: _number(value) for item_id, value in self.cleaned_data.items()}
+
+    @staticmethod
+    def initial_from(answers: dict) -> dict[str, str]:
+        """Return form initial values from saved answers."""
+        return {item_id: format_code(value) for item_id, value in answers.items()}
+
+
+class ComplicationForm(forms.Form):
+    """The complication questions asked with every follow-up questionnaire."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for question_id, text in COMPLICATION_QUESTIONS:
+            self.fields[question_id] = forms.TypedChoiceField(
+                label=text, choices=[("no", "No"), ("yes", "Yes")],
+                coerce=lambda value: value == "yes", widget=forms.RadioSelect,
+                error_messages={"required": REQUIRED})
+            self.fields[question_id].scale = False
+
+    def answers(self) -> dict[str, bool]:
+        return dict(self.cleaned_data)
