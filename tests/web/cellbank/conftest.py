@@ -125,3 +125,25 @@ def harvest_a(patient_a, clinician_a, knee_a):
     return Harvest.objects.create(patient=patient_a, episode=knee_a, source="bone_marrow",
                                   body_site="Posterior iliac crest", side="right", volume_ml=60,
                                   operator=clinician_a, harvested_at=timezone.now())
+
+
+
+def make_patient_with_knee(site, mrn, family):
+    """Return the left-knee episode of a new patient (same shape as the shared patient_a)."""
+    from orthoregen.web.clinic.models import JointEpisode, Patient
+
+    patient = Patient.objects.create(site=site, mrn=mrn, family_name=family, given_name="Bo",
+                                     date_of_birth=dt.date(1958, 1, 9), sex="male")
+    return JointEpisode.objects.create(patient=patient, joint="knee", side="left",
+                                       diagnosis_code="M17.12", grade_scale="kl", grade=2)
+
+
+@pytest.fixture
+def kit():
+    """The helpers above for test bodies (test modules cannot import conftest under importlib)."""
+    import types
+
+    return types.SimpleNamespace(
+        DIN_A=DIN_A, DIN_B=DIN_B, DIN_C=DIN_C, DIN_D=DIN_D, DIN_E=DIN_E, K=K, typed=typed,
+        receive=receive, pass_qc=pass_qc, clear_for_procedure=clear_for_procedure,
+        make_patient_with_knee=make_patient_with_knee)

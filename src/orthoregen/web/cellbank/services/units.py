@@ -125,8 +125,6 @@ def unit_issue(unit: ProductUnit, episode: JointEpisode, *, by, at: datetime | N
         # 3.6 autologous chain of identity: the donor is the patient.
         raise CellbankRefused(f"Unit {unit.identifier} is autologous, harvested from another "
                               "patient: it can be issued only to that patient.")
-    if unit.children.exists():
-        raise CellbankRefused(f"Unit {unit.identifier} was divided; issue one of its units.")
     event = custody.Issue(actor=actor(by), location=location, target=issue_target(episode))
     unit.issued_to_episode = episode
     return apply_event(unit, event, by=by, at=at,
