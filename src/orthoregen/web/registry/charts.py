@@ -90,9 +90,9 @@ def survival_chart(curve, at_risk: pd.DataFrame) -> Figure:
     ax.set_xlabel("months after first injection")
     ax.legend(fontsize=7, frameon=False, loc="lower left")
     for t, n in zip(at_risk["time"], at_risk["n_risk"], strict=True):
-        ax.annotate(str(n), (t, 0), xycoords=("data", "axes fraction"), xytext=(0, -34),
+        ax.annotate(str(n), (t, 0), xycoords=("data", "axes fraction"), xytext=(0, -48),
                     textcoords="offset points", ha="center", fontsize=7, color=MUTED)
-    ax.annotate("at risk", (0, 0), xycoords="axes fraction", xytext=(-30, -34),
+    ax.annotate("at risk", (0, 0), xycoords="axes fraction", xytext=(-14, -48),
                 textcoords="offset points", ha="right", fontsize=7, color=MUTED)
     return figure
 
@@ -121,7 +121,7 @@ def evidence_chart(rows) -> Figure:
     figure = Figure(figsize=(6.8, 0.42 * max(len(lines), 3) + 0.9))
     ax = figure.add_subplot()
     y = np.arange(len(lines))[::-1]
-    for yi, (label, est, low, high, colour, thin) in zip(y, lines, strict=True):
+    for yi, (_label, est, low, high, colour, thin) in zip(y, lines, strict=True):
         if np.isnan(est):
             continue
         if not thin and not (low is None or np.isnan(low)):
@@ -157,15 +157,17 @@ def draw_patient_measure(ax, measure, scores: pd.DataFrame, injections: list, ev
         ax.annotate(text, (day, measure.minimum), xytext=(4, 6), textcoords="offset points",
                     fontsize=7, color=WARN)
     ax.set_ylabel("better ↑" if measure.higher_is_better else "better ↓")
-    ax.set_title(f"{measure.name} (scale {measure.minimum:g} to {measure.maximum:g})",
-                 loc="left", fontsize=10)
+    ax.set_title(f"{measure.name}\n(scale {measure.minimum:g} to {measure.maximum:g})",
+                 loc="left", fontsize=9)
+    ax.xaxis.set_major_locator(matplotlib.dates.AutoDateLocator(maxticks=6))
     ax.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%b %Y"))
-    ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.legend(fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.14),
+              ncol=2)
 
 
 def patient_chart(measure, scores, injections, events, baseline) -> Figure:
     """Return `draw_patient_measure` as a figure of its own (for the HTML report)."""
-    figure = Figure(figsize=(7.6, 2.7))
+    figure = Figure(figsize=(5.6, 3.3))
     draw_patient_measure(figure.add_subplot(), measure, scores, injections, events, baseline)
     return figure
 

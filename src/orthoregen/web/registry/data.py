@@ -26,7 +26,6 @@ from django.db.models import QuerySet
 
 from orthoregen.web.registry.models import (
     AdverseEventFact,
-    EpisodeFact,
     InjectionFact,
     ScoreFact,
     VisitFact,
@@ -149,7 +148,8 @@ def tidy_scores(frames: RegistryFrames) -> pd.DataFrame:
     days = (merged["completed_on"] - merged["first_treated_on"]).dt.days
     merged = merged.assign(days_from_treatment=days.astype("Int64"))
     columns = ["patient_id", "episode_id", "site", "joint", "side", "grade_scale", "grade",
-               "sex", "age_at_treatment", "cell_source", "dose_cells", "dose_band", "protocol_version", "timepoint",
-               "days_from_treatment", "completed_on", "instrument", "subscale", "value"]
+               "sex", "age_at_treatment", "cell_source", "dose_cells", "dose_band",
+               "protocol_version", "timepoint", "days_from_treatment", "completed_on",
+               "instrument", "subscale", "value"]
     return merged[columns].sort_values(["patient_id", "episode_id", "completed_on",
                                         "instrument", "subscale"], kind="stable")

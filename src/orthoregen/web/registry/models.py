@@ -55,7 +55,7 @@ class ScoreFact(models.Model):
     instrument = models.CharField(max_length=30)
     subscale = models.CharField(max_length=40)
     timepoint = models.CharField(max_length=20, blank=True,
-                                 help_text="Visit the score counts for; blank outside every window.")
+                                 help_text="Visit the score counts for; blank outside windows.")
     completed_on = models.DateField()
     value = models.FloatField()
 
@@ -69,7 +69,8 @@ class VisitFact(models.Model):
 
     SITE_PATH = "episode__site"
 
-    episode = models.ForeignKey(EpisodeFact, on_delete=models.CASCADE, related_name="visits")
+    episode = models.ForeignKey(EpisodeFact, on_delete=models.CASCADE,
+                                related_name="visits")
     timepoint = models.CharField(max_length=20)
     window_closes = models.DateField()
     completed = models.BooleanField(default=False)
@@ -80,7 +81,8 @@ class InjectionFact(models.Model):
 
     SITE_PATH = "episode__site"
 
-    episode = models.ForeignKey(EpisodeFact, on_delete=models.CASCADE, related_name="injection_rows")
+    episode = models.ForeignKey(EpisodeFact, on_delete=models.CASCADE,
+                                related_name="injection_rows")
     administered_on = models.DateField()
     cell_source = models.CharField(max_length=40, blank=True)
     dose_cells = models.FloatField(null=True)
@@ -93,7 +95,8 @@ class AdverseEventFact(models.Model):
 
     SITE_PATH = "episode__site"
 
-    episode = models.ForeignKey(EpisodeFact, on_delete=models.CASCADE, related_name="adverse_events")
+    episode = models.ForeignKey(EpisodeFact, on_delete=models.CASCADE,
+                                related_name="adverse_events")
     injection_ref = models.CharField(max_length=40, blank=True)
     term = models.CharField(max_length=120)
     grade = models.PositiveSmallIntegerField(null=True)

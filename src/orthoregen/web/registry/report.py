@@ -141,16 +141,16 @@ def report_pdf(patient_name: str, sections: list[JointSection], *, as_of) -> byt
                 figure.text(0.07, 0.90, _wrap(NOT_A_CLAIM + " " + BAND_TEXT), fontsize=8,
                             va="top")
             for slot, (joint, section) in enumerate(items[start:start + charts_per_page]):
-                top = (0.70 if page == 0 else 0.80) - slot * 0.27
+                top = (0.78 if page == 0 else 0.90) - slot * 0.25
                 if joint is None:
                     figure.text(0.07, top, "No scores have been recorded yet.", fontsize=10)
                     continue
-                ax = figure.add_axes([0.10, top - 0.13, 0.55, 0.15])
+                ax = figure.add_axes([0.10, top - 0.15, 0.80, 0.15])
                 charts.draw_patient_measure(ax, section.measure, section.scores,
                                             joint.injections, joint.events, section.baseline)
-                ax.set_title(f"{joint.title} · {section.measure.name}", loc="left",
+                ax.set_title(f"{joint.title.capitalize()} · {section.measure.name}", loc="left",
                              fontsize=9)
-                figure.text(0.07, top - 0.175, _wrap(section.summary, 110), fontsize=7.5,
+                figure.text(0.07, top - 0.205, _wrap(section.summary, 120), fontsize=7.5,
                             va="top")
             pdf.savefig(figure)
     return buffer.getvalue()
