@@ -4,4 +4,14 @@ from django.apps import AppConfig
 class ConsultationConfig(AppConfig):
     name = "orthoregen.web.consultation"
     label = "consultation"
-    # nav = [("Label", "consultation:url-name", "action from accounts.roles.Action or None")]
+    verbose_name = "Consultation and candidacy"
+    nav = [("Protocols", "consultation:protocols", "manage_protocols")]
+
+    def ready(self) -> None:
+        from orthoregen.web.consultation import checks  # noqa: F401  (registers system checks)
+
+    def synth_extend(self, context) -> None:
+        """Add intake, decisions and consents to a freshly loaded synthetic cohort."""
+        from orthoregen.web.consultation.synth import consultation_synth
+
+        consultation_synth(context)

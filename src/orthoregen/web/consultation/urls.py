@@ -1,2 +1,23 @@
+from django.urls import path
+
+from orthoregen.web.consultation import protocol_views, views
+
 app_name = "consultation"
-urlpatterns: list = []
+urlpatterns = [
+    path("episodes/<int:episode_id>/", views.episode, name="episode"),
+    path("episodes/<int:episode_id>/intake/", views.intake_edit, name="intake-edit"),
+    path("episodes/<int:episode_id>/intake/<slug:kind>/add/", views.intake_item_add,
+         name="intake-item-add"),
+    path("episodes/<int:episode_id>/intake/<slug:kind>/<int:item_id>/remove/",
+         views.intake_item_remove, name="intake-item-remove"),
+    path("episodes/<int:episode_id>/decide/", views.decide, name="decide"),
+    path("episodes/<int:episode_id>/consent/", views.consent_record, name="consent-record"),
+    path("episodes/<int:episode_id>/consent/<int:consent_id>/withdraw/", views.consent_withdraw,
+         name="consent-withdraw"),
+    path("protocols/", protocol_views.protocol_list, name="protocols"),
+    path("protocols/<int:protocol_id>/", protocol_views.protocol_detail, name="protocol-detail"),
+    path("protocols/<int:protocol_id>/copy/", protocol_views.protocol_copy, name="protocol-copy"),
+    path("protocols/<int:protocol_id>/edit/", protocol_views.protocol_edit, name="protocol-edit"),
+    path("protocols/<int:protocol_id>/publish/", protocol_views.protocol_publish,
+         name="protocol-publish"),
+]

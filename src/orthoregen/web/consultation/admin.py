@@ -1,0 +1,93 @@
+"""Admin pages for consultation records, confined to the administrator's sites.
+
+Protocol versions, decisions and consent records are immutable once published or made, so
+their admin pages are read-only; protocols are edited through the staff pages, where the
+JSON is validated rule by rule.
+"""
+
+from django.contrib import admin
+from django.db.models import Q
+from simple_history.admin import SimpleHistoryAdmin
+
+from orthoregen.web.clinic.admin import SiteScopedAdmin
+from orthoregen.web.consultation.models import (
+    CandidacyDecision,
+    ConsentDocument,
+    ConsentRecord,
+    Intake,
+    ProtocolVersion,
+)
+
+
+class ReadOnlyAdmin(SiteScopedAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Intake)
+class IntakeAdmin(ReadOnlyAdmin):
+    list_display = ["episode", "recorded_on", "entered_by", "entered_at"]
+    raw_id_fields = ["episode"]
+
+
+@admin.register(CandidacyDecision)
+class CandidacyDecisionAdmin(ReadOnlyAdmin):
+    list_display = ["episode", "decided_on", "kind", "outcome", "protocol", "decided_by"]
+    list_filter = ["kind", "outcome"]
+
+
+@admin.register(ConsentRecord)
+class ConsentRecordAdmin(ReadOnlyAdmin):
+    list_display = ["episode", "consented_on", "document", "taken_by", "withdrawn_on"]
+
+
+@admin.register(ConsentDocument)
+class ConsentDocumentAdmin(SiteScopedAdmin):
+    """Consent texts: editable while an unused draft; published or used ones are read-only."""
+
+    list_display = ["title", "version", "site", "published", "sha256"]
+    readonly_fields = ["sha256"]
+    fields = ["site", "title", "version", "text", "published", "sha256"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None or not obj.is_locked()
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or not obj.is_locked()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "site":
+            kwargs["queryset"] = request.user.sites.all()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ProtocolVersion)
+class ProtocolVersionAdmin(SimpleHistoryAdmin):
+    """Read-only: a published version never changes, drafts are edited on the staff pages."""
+
+    list_display = ["name", "version", "status", "site", "published_at"]
+    list_filter = ["status"]
+
+    def get_queryset(self, request):
+        sites = request.user.sites.all()
+        return super().get_queryset(request).filter(Q(site__isnull=True) | Q(site__in=sites))
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,184 @@
+"""Turn a joint episode and its intake into the candidacy engine's facts.
+
+Nothing is guessed: a blank field becomes None (not recorded) and the engine asks for it;
+a history table counts as recorded ("none") only once its ``*_reviewed`` flag is set or it
+has rows. Scales differ in spelling only: the clinic stores "kl", pathways
+"kellgren_lawrence".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from orthoregen.pathways import CandidacyFacts
+from orthoregen.pathways import facts as pf
+from orthoregen.pathways.conditions import LabTest
+from orthoregen.web.clinic.models import JointEpisode, Patient
+from orthoregen.web.clinic.vocabulary import ICD10CM_BY_CODE
+from orthoregen.web.consultation.models import Intake
+from orthoregen.web.consultation.models.vocabulary import Alignment, MedicationKind, RotatorCuff
+
+SCALE_TO_PATHWAYS = {
+    "kl": pf.GradeScale.KELLGREN_LAWRENCE,
+    "tonnis": pf.GradeScale.TONNIS,
+    "samilson_prieto": pf.GradeScale.SAMILSON_PRIETO,
+}
+
+
+HISTORY_TABLES = ("injections", "surgeries", "conservative_care", "medications", "labs")
+
+
+def facts_from_episode(episode: JointEpisode, on_date: dt.date) -> CandidacyFacts:
+    """Return the candidacy facts of ``episode`` as recorded, assessed on ``on_date``."""
+    intake = Intake.objects.filter(episode=episode).first()
+    tables = {}
+    if intake is not None:
+        tables = {name: list(getattr(intake, name).all()) for name in HISTORY_TABLES}
+    return facts_from_records(episode, episode.patient, intake, tables, on_date)
+
+
+def facts_from_records(episode: JointEpisode, patient: Patient, intake: Intake | None,
+                       tables: dict[str, list], on_date: dt.date) -> CandidacyFacts:
+    """Return the facts from rows already in memory (``tables``: HISTORY_TABLES to rows).
+
+    The synthetic load calls this on rows it is about to insert, so its decisions come
+    from exactly the conversion the pages use.
+    """
+    base = dict(
+        joint=pf.Joint(episode.joint),
+        side=pf.Side(episode.side),
+        sex=pf.Sex(patient.sex) if patient.sex in ("female", "male") else None,
+        age_years=patient.age_on(on_date),
+        symptom_duration_months=whole_months(episode.symptom_onset, on_date),
+        post_traumatic_oa=is_post_traumatic(episode.diagnosis_code),
+    )
+    if intake is None:
+        return CandidacyFacts(**base)
+    return CandidacyFacts(**base, **intake_facts(intake, tables))
+
+
+def whole_months(start: dt.date | None, end: dt.date) -> int | None:
+    """Return the whole calendar months from ``start`` to ``end`` (None when start unknown)."""
+    if start is None:
+        return None
+    months = (end.year - start.year) * 12 + end.month - start.month
+    return max(0, months - (end.day < start.day))
+
+
+def is_post_traumatic(code: str) -> bool | None:
+    """Say whether an ICD-10-CM osteoarthritis code is post-traumatic (standards.md §2.2)."""
+    if code not in ICD10CM_BY_CODE:
+        return None
+    return "post-traumatic" in ICD10CM_BY_CODE[code][0].lower()
+
+
+def intake_facts(intake: Intake, tables: dict[str, list]) -> dict:
+    """Return the engine fields held by an intake and its history tables."""
+    return dict(
+        bmi_kg_m2=intake.bmi_kg_m2,
+        radiograph=_radiograph(intake),
+        baseline_pain=_pain(intake),
+        failed_conservative_care=_history(
+            intake.conservative_care_reviewed,
+            [pf.ConservativeTreatment(row.treatment) for row in tables["conservative_care"]]),
+        prior_injections=_history(intake.injections_reviewed, [
+            pf.PriorInjection(row.agent, row.joint, row.side or None, row.given_on)
+            for row in tables["injections"]]),
+        prior_surgeries=_history(intake.surgeries_reviewed, [
+            pf.PriorSurgery(row.kind, row.joint, row.side or None, row.performed_on)
+            for row in tables["surgeries"]]),
+        comorbidities=_comorbidities(intake),
+        medications=_medications(intake, tables["medications"]),
+        mri=_mri(intake),
+        examination=_examination(intake),
+        labs=_labs(tables["labs"]),
+        other_trial=_trial(intake),
+        planned_product_source=intake.planned_product_source or None,
+    )
+
+
+def _history(reviewed: bool, rows: list) -> tuple | None:
+    return tuple(rows) if reviewed or rows else None
+
+
+def _radiograph(intake: Intake) -> pf.RadiographicGrade | None:
+    if not intake.radiograph_scale or intake.radiograph_grade is None:
+        return None
+    return pf.RadiographicGrade(SCALE_TO_PATHWAYS[intake.radiograph_scale],
+                                intake.radiograph_grade, intake.radiograph_graded_on)
+
+
+def _pain(intake: Intake) -> pf.PainScore | None:
+    if not intake.pain_scale or intake.pain_value is None:
+        return None
+    return pf.PainScore(intake.pain_scale, intake.pain_value, intake.pain_recorded_on)
+
+
+def _comorbidities(intake: Intake) -> pf.Comorbidities:
+    malignancy = None
+    if intake.malignancy_status:
+        malignancy = pf.Malignancy(intake.malignancy_status, intake.malignancy_last_active_on)
+    return pf.Comorbidities(
+        diabetes=intake.diabetes,
+        inflammatory_arthritis=intake.inflammatory_arthritis,
+        malignancy=malignancy,
+        bleeding_disorder=intake.bleeding_disorder,
+        immunodeficiency=intake.immunodeficiency,
+        active_infection=intake.active_infection,
+        pregnant_or_lactating=intake.pregnant_or_lactating,
+        childbearing_potential=intake.childbearing_potential,
+        effective_contraception=intake.effective_contraception,
+        current_smoker=intake.current_smoker,
+    )
+
+
+def _medications(intake: Intake, rows: list) -> pf.Medications:
+    if not (intake.medications_reviewed or rows):
+        return pf.Medications()
+    current = {row.kind for row in rows if row.current}
+    nsaid_doses = [row.last_dose_on for row in rows
+                   if row.kind == MedicationKind.NSAID and row.last_dose_on]
+    return pf.Medications(
+        anticoagulant_or_antiplatelet=MedicationKind.ANTICOAGULANT_OR_ANTIPLATELET in current,
+        systemic_corticosteroid=MedicationKind.SYSTEMIC_CORTICOSTEROID in current,
+        immunosuppressant=MedicationKind.IMMUNOSUPPRESSANT in current,
+        # An NSAID stopped recently still counts: its washout runs from the last dose.
+        nsaid=any(row.kind == MedicationKind.NSAID for row in rows),
+        nsaid_last_dose_on=max(nsaid_doses) if nsaid_doses else None,
+    )
+
+
+def _mri(intake: Intake) -> pf.MriFindings:
+    cuff = intake.mri_rotator_cuff
+    return pf.MriFindings(
+        avascular_necrosis=intake.mri_avascular_necrosis,
+        full_thickness_rotator_cuff_tear=(cuff == RotatorCuff.FULL) if cuff else None,
+        bone_marrow_lesions=intake.mri_bone_marrow_lesions,
+        meniscal_or_labral_tear=intake.mri_meniscal_or_labral_tear,
+    )
+
+
+def _examination(intake: Intake) -> pf.Examination:
+    deviation = None
+    if intake.alignment == Alignment.NEUTRAL:
+        deviation = 0.0
+    elif intake.alignment:
+        deviation = intake.alignment_degrees
+    return pf.Examination(varus_valgus_degrees=deviation,
+                          mechanical_symptoms=intake.mechanical_symptoms,
+                          effusion=intake.effusion)
+
+
+def _labs(rows: list) -> pf.Labs:
+    latest: dict[str, pf.LabValue] = {}
+    for row in rows:
+        known = latest.get(row.test)
+        if known is None or row.collected_on > known.collected_on:
+            latest[row.test] = pf.LabValue(row.value, row.collected_on)
+    return pf.Labs(**{test.value: latest.get(test.value) for test in LabTest})
+
+
+def _trial(intake: Intake) -> pf.TrialParticipation | None:
+    if intake.other_trial_enrolled is None:
+        return None
+    return pf.TrialParticipation(intake.other_trial_enrolled, intake.other_trial_last_product_on)

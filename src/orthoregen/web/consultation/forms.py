@@ -1,0 +1,226 @@
+"""Staff forms of the consultation: intake, history rows, decision, consent, protocols."""
+
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.utils import timezone
+
+from orthoregen.pathways import CONSENT_ELEMENTS, ProtocolError, protocol_from_dict
+from orthoregen.web.clinic.forms import DateInput
+from orthoregen.web.consultation.models import (
+    ConsentRecord,
+    ConservativeCare,
+    Intake,
+    LabResult,
+    Medication,
+    PriorInjection,
+    PriorSurgery,
+    ProtocolVersion,
+)
+from orthoregen.web.consultation.models.vocabulary import DecisionKind
+
+
+class YesNoUnknown(forms.NullBooleanSelect):
+    """A yes/no question whose blank answer means "not asked" (the engine then asks for it)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("unknown", "Not asked"), ("true", "Yes"), ("false", "No")]
+
+
+class NoFutureDates:
+    """Refuse dates after today on every date field: history cannot be in the future."""
+
+    def clean(self):
+        cleaned = super().clean()
+        today = timezone.localdate()
+        for name, field in self.fields.items():
+            value = cleaned.get(name)
+            if isinstance(field, forms.DateField) and value and value > today:
+                self.add_error(name, "This date is in the future.")
+        return cleaned
+
+
+INTAKE_SECTIONS = [
+    ("Intake", ["recorded_on"]),
+    ("Comorbidities", ["diabetes", "inflammatory_arthritis", "malignancy_status",
+                       "malignancy_last_active_on", "bleeding_disorder", "immunodeficiency",
+                       "active_infection", "pregnant_or_lactating", "childbearing_potential",
+                       "effective_contraception", "current_smoker"]),
+    ("Histories taken", ["injections_reviewed", "surgeries_reviewed",
+                         "conservative_care_reviewed", "medications_reviewed"]),
+    ("Radiograph", ["radiograph_scale", "radiograph_grade", "radiograph_grader",
+                    "radiograph_graded_on"]),
+    ("MRI review", ["mri_reviewed_on", "mri_cartilage_medial", "mri_cartilage_lateral",
+                    "mri_cartilage_patellofemoral", "mri_cartilage_joint",
+                    "mri_bone_marrow_lesions", "mri_meniscal_or_labral_tear", "mri_rotator_cuff",
+                    "mri_avascular_necrosis"]),
+    ("Examination", ["examined_on", "flexion_degrees", "extension_degrees", "abduction_degrees",
+                     "external_rotation_degrees", "alignment", "alignment_degrees", "effusion",
+                     "mechanical_symptoms"]),
+    ("Body measurements and baseline pain", ["height_cm", "weight_kg", "pain_scale",
+                                             "pain_value", "pain_recorded_on"]),
+    ("Trials and plan", ["other_trial_enrolled", "other_trial_last_product_on",
+                         "planned_product_source"]),
+]
+
+
+class IntakeForm(NoFutureDates, forms.ModelForm):
+    class Meta:
+        model = Intake
+        fields = [name for _, names in INTAKE_SECTIONS for name in names]
+        help_texts = {
+            "radiograph_grade": "Knee: Kellgren-Lawrence 0-4. Hip: Kellgren-Lawrence 0-4 or "
+                                "Tönnis 0-3. Shoulder: Samilson-Prieto I-III (enter 1-3).",
+            "injections_reviewed": "Tick once asked, even if there were none.",
+            "alignment_degrees": "Mechanical axis deviation from neutral, as a positive number.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.NullBooleanField):
+                field.widget = YesNoUnknown()
+            elif isinstance(field, forms.DateField):
+                field.widget = DateInput()
+
+    def sections(self):
+        """Yield (legend, bound fields) for the template, one fieldset per intake section."""
+        return [(legend, [self[name] for name in names]) for legend, names in INTAKE_SECTIONS]
+
+
+class ItemForm(NoFutureDates, forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField):
+                field.widget = DateInput()
+
+
+class PriorInjectionForm(ItemForm):
+    class Meta:
+        model = PriorInjection
+        fields = ["agent", "joint", "side", "given_on"]
+
+
+class PriorSurgeryForm(ItemForm):
+    class Meta:
+        model = PriorSurgery
+        fields = ["kind", "joint", "side", "performed_on"]
+
+
+class ConservativeCareForm(ItemForm):
+    class Meta:
+        model = ConservativeCare
+        fields = ["treatment", "last_tried_on"]
+
+
+class MedicationForm(ItemForm):
+    class Meta:
+        model = Medication
+        fields = ["kind", "name", "current", "last_dose_on"]
+        help_texts = {"last_dose_on": "Needed for NSAIDs: their washout counts from it."}
+
+
+class LabResultForm(ItemForm):
+    class Meta:
+        model = LabResult
+        fields = ["test", "value", "collected_on"]
+
+
+# kind in the URL -> (form, related name on Intake, heading)
+ITEM_KINDS = {
+    "injection": (PriorInjectionForm, "injections", "Prior injection"),
+    "surgery": (PriorSurgeryForm, "surgeries", "Prior surgery"),
+    "care": (ConservativeCareForm, "conservative_care", "Conservative treatment tried"),
+    "medication": (MedicationForm, "medications", "Medication"),
+    "lab": (LabResultForm, "labs", "Laboratory result"),
+}
+
+
+class DecisionForm(forms.Form):
+    kind = forms.ChoiceField(label="Decision", choices=DecisionKind.choices,
+                             widget=forms.RadioSelect)
+    reason = forms.CharField(label="Reason", required=False, max_length=4000,
+                             widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text="Required to override or decline.")
+    seen_outcome = forms.CharField(widget=forms.HiddenInput)
+
+
+class ConsentForm(NoFutureDates, forms.ModelForm):
+    elements_confirmed = forms.MultipleChoiceField(
+        label="Discussed and understood", widget=forms.CheckboxSelectMultiple,
+        choices=[(item.element.value, item.label) for item in CONSENT_ELEMENTS],
+        help_text="Every element must be discussed before consent is recorded.")
+
+    class Meta:
+        model = ConsentRecord
+        fields = ["document", "consented_on", "consenting_as", "consenting_person",
+                  "elements_confirmed"]
+        widgets = {"consented_on": DateInput()}
+
+    def __init__(self, *args, documents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["document"].queryset = documents
+        self.fields["document"].label = "Consent document (version)"
+
+    def clean_elements_confirmed(self):
+        chosen = set(self.cleaned_data["elements_confirmed"])
+        absent = [item.label for item in CONSENT_ELEMENTS if item.element.value not in chosen]
+        if absent:
+            raise forms.ValidationError(["Not yet confirmed: " + label for label in absent])
+        return sorted(chosen)
+
+
+class WithdrawalForm(NoFutureDates, forms.Form):
+    withdrawn_on = forms.DateField(label="Date of withdrawal", widget=DateInput())
+    reason = forms.CharField(label="Reason (as the patient gave it)", max_length=4000,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ProtocolCopyForm(forms.Form):
+    version = forms.CharField(label="New version", max_length=30,
+                              help_text="For example 2026.2-riverside.")
+
+    def __init__(self, *args, source: ProtocolVersion, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.source = source
+
+    def clean_version(self):
+        version = self.cleaned_data["version"].strip()
+        if ProtocolVersion.objects.filter(name=self.source.name, version=version).exists():
+            raise forms.ValidationError(f"{self.source.name} {version} already exists.")
+        return version
+
+
+class ProtocolEditForm(forms.Form):
+    """Edit a draft's rules as JSON; every error names the rule, as at protocol load."""
+
+    body = forms.CharField(label="Protocol (JSON)", widget=forms.Textarea(
+        attrs={"rows": 30, "class": "mono", "spellcheck": "false"}))
+
+    def __init__(self, *args, stored: ProtocolVersion, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stored = stored
+        if not self.is_bound:
+            self.initial["body"] = json.dumps(stored.body, indent=2, ensure_ascii=False)
+
+    def clean_body(self):
+        if self.stored.is_published:
+            raise forms.ValidationError(f"{self.stored} is published and cannot change; "
+                                        "copy it as a new draft.")
+        try:
+            data = json.loads(self.cleaned_data["body"])
+        except json.JSONDecodeError as error:
+            raise forms.ValidationError(f"Not valid JSON: {error}") from None
+        if not isinstance(data, dict):
+            raise forms.ValidationError("The protocol must be a JSON object.")
+        data = {**data, "name": self.stored.name, "version": self.stored.version,
+                "status": "draft"}
+        try:
+            protocol_from_dict(data)
+        except ProtocolError as error:
+            raise forms.ValidationError(str(error)) from None
+        return data

@@ -1,0 +1,26 @@
+"""Consultation records: intake, protocol versions, candidacy decisions and consent."""
+
+from orthoregen.web.consultation.models.consent import ConsentDocument, ConsentRecord
+from orthoregen.web.consultation.models.decisions import CandidacyDecision
+from orthoregen.web.consultation.models.intake import (
+    ConservativeCare,
+    Intake,
+    LabResult,
+    Medication,
+    PriorInjection,
+    PriorSurgery,
+)
+from orthoregen.web.consultation.models.protocols import ProtocolVersion
+
+__all__ = [
+    "CandidacyDecision",
+    "ConsentDocument",
+    "ConsentRecord",
+    "ConservativeCare",
+    "Intake",
+    "LabResult",
+    "Medication",
+    "PriorInjection",
+    "PriorSurgery",
+    "ProtocolVersion",
+]

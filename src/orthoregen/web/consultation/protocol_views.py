@@ -1,0 +1,101 @@
+"""Administrators' pages for candidacy protocols: list, read, copy, edit a draft, publish.
+
+Protocols hold no patient data, so these pages need no access records; their changes are
+kept by simple-history.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from orthoregen.pathways import ProtocolError
+from orthoregen.web.accounts.roles import Action
+from orthoregen.web.clinic.views import require
+from orthoregen.web.consultation import protocols
+from orthoregen.web.consultation.forms import ProtocolCopyForm, ProtocolEditForm
+from orthoregen.web.consultation.models.protocols import ProtocolLocked
+from orthoregen.web.consultation.presenters import SEVERITY_LABELS
+
+
+def _visible(request, protocol_id: int):
+    protocols.protocol_default()  # the shipped default is always listed
+    try:
+        return protocols.protocols_visible(request.user.sites.all()).get(pk=protocol_id)
+    except protocols.ProtocolVersion.DoesNotExist:
+        raise Http404("No such protocol.") from None
+
+
+@login_required
+def protocol_list(request):
+    require(request.user, Action.MANAGE_PROTOCOLS)
+    protocols.protocol_default()
+    versions = protocols.protocols_visible(request.user.sites.all())
+    current = {site.pk: protocols.protocol_current(site) for site in request.user.sites.all()}
+    in_use = {version.pk: [site for site in request.user.sites.all()
+                           if current[site.pk].pk == version.pk] for version in versions}
+    rows = [(version, in_use[version.pk]) for version in versions]
+    return render(request, "consultation/protocol_list.html", {"rows": rows})
+
+
+@login_required
+def protocol_detail(request, protocol_id: int):
+    require(request.user, Action.MANAGE_PROTOCOLS)
+    stored = _visible(request, protocol_id)
+    rules = [
+        {**rule, "check_text": ", ".join(f"{key.replace('_', ' ')} {value}"
+                                         for key, value in rule["check"].items() if key != "kind"),
+         "severity_label": SEVERITY_LABELS.get(rule["severity"], rule["severity"])}
+        for rule in stored.body["rules"]
+    ]
+    return render(request, "consultation/protocol_detail.html", {
+        "stored": stored, "rules": rules, "copy_form": ProtocolCopyForm(source=stored)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def protocol_copy(request, protocol_id: int):
+    require(request.user, Action.MANAGE_PROTOCOLS)
+    stored = _visible(request, protocol_id)
+    form = ProtocolCopyForm(request.POST or None, source=stored)
+    site = request.user.sites.first()
+    if request.method == "POST" and form.is_valid() and site is not None:
+        draft = protocols.protocol_copy(stored, version=form.cleaned_data["version"], site=site,
+                                        by=request.user)
+        messages.success(request, f"Copied as draft {draft}.")
+        return redirect("consultation:protocol-edit", protocol_id=draft.pk)
+    return render(request, "consultation/protocol_copy.html", {"stored": stored, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def protocol_edit(request, protocol_id: int):
+    require(request.user, Action.MANAGE_PROTOCOLS)
+    stored = _visible(request, protocol_id)
+    form = ProtocolEditForm(request.POST or None, stored=stored)
+    if request.method == "POST" and form.is_valid():
+        try:
+            protocols.protocol_draft_update(stored, form.cleaned_data["body"])
+        except (ProtocolLocked, ProtocolError) as error:
+            form.add_error("body", str(error))
+        else:
+            messages.success(request, f"Saved draft {stored}.")
+            return redirect("consultation:protocol-detail", protocol_id=stored.pk)
+    return render(request, "consultation/protocol_edit.html", {"stored": stored, "form": form})
+
+
+@login_required
+@require_POST
+def protocol_publish(request, protocol_id: int):
+    require(request.user, Action.MANAGE_PROTOCOLS)
+    stored = _visible(request, protocol_id)
+    try:
+        protocols.protocol_publish(stored, by=request.user)
+    except (ProtocolLocked, ProtocolError) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Published {stored}. It can no longer change.")
+    return redirect("consultation:protocol-detail", protocol_id=stored.pk)

@@ -1,0 +1,99 @@
+"""Units of work on stored protocol versions: load the default, copy, edit a draft, publish.
+
+The shipped default protocol (pathways.DEFAULT_PROTOCOL) is stored lazily, on first use,
+rather than by a data migration: a migration must never change once shipped, while the
+default gains versions with orthoregen releases. Each new default version is stored the
+first time it is asked for; an older stored version is left exactly as it was.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from orthoregen.pathways import (
+    DEFAULT_PROTOCOL,
+    ProtocolError,
+    ProtocolStatus,
+    copy_as_draft,
+    protocol_from_dict,
+    protocol_to_dict,
+    publish,
+)
+from orthoregen.web.consultation.models import ProtocolVersion
+from orthoregen.web.consultation.models.protocols import ProtocolLocked
+
+
+def protocol_default() -> ProtocolVersion:
+    """Return the stored shipped default protocol, storing it on first use."""
+    lookup = {"name": DEFAULT_PROTOCOL.name, "version": DEFAULT_PROTOCOL.version}
+    stored = ProtocolVersion.objects.filter(**lookup).first()
+    if stored:
+        return stored
+    try:
+        with transaction.atomic():
+            return ProtocolVersion.objects.create(
+                **lookup, status=ProtocolVersion.Status.PUBLISHED,
+                body=protocol_to_dict(DEFAULT_PROTOCOL), published_at=timezone.now())
+    except IntegrityError:  # another request stored it first
+        return ProtocolVersion.objects.get(**lookup)
+
+
+def protocol_current(site) -> ProtocolVersion:
+    """Return the protocol a site assesses with: its latest published version, or the default."""
+    own = ProtocolVersion.objects.filter(site=site, status=ProtocolVersion.Status.PUBLISHED) \
+        .order_by("-published_at", "-id").first()
+    return own or protocol_default()
+
+
+def protocols_visible(site_ids) -> Any:
+    """Return the protocol versions an administrator of ``site_ids`` may see."""
+    return ProtocolVersion.objects.filter(Q(site__isnull=True) | Q(site__in=site_ids)) \
+        .select_related("site", "created_by", "published_by")
+
+
+@transaction.atomic
+def protocol_copy(source: ProtocolVersion, *, version: str, site, by) -> ProtocolVersion:
+    """Copy ``source`` as an editable draft with a new version for ``site``."""
+    draft = copy_as_draft(source.protocol(), version)
+    return ProtocolVersion.objects.create(
+        name=draft.name, version=draft.version, status=ProtocolVersion.Status.DRAFT, site=site,
+        body=protocol_to_dict(draft), copied_from=source, created_by=by)
+
+
+@transaction.atomic
+def protocol_draft_update(stored: ProtocolVersion, body: Any) -> ProtocolVersion:
+    """Replace a draft's rules with ``body``'s, validated; ProtocolError names the rule.
+
+    The name, version and status stay the record's own: a draft cannot publish itself or
+    take another version's number by an edit.
+    """
+    stored = ProtocolVersion.objects.select_for_update().get(pk=stored.pk)
+    if stored.is_published:
+        raise ProtocolLocked(f"{stored} is published and cannot change; copy it as a draft.")
+    if not isinstance(body, dict):
+        raise ProtocolError("the protocol must be a JSON object")
+    body = {**body, "name": stored.name, "version": stored.version,
+            "status": ProtocolStatus.DRAFT.value}
+    stored.body = protocol_to_dict(protocol_from_dict(body))
+    stored.save()
+    return stored
+
+
+@transaction.atomic
+def protocol_publish(stored: ProtocolVersion, *, by) -> ProtocolVersion:
+    """Publish a draft; from then on it never changes."""
+    stored = ProtocolVersion.objects.select_for_update().get(pk=stored.pk)
+    if stored.is_published:
+        raise ProtocolLocked(f"{stored} is already published.")
+    published = publish(stored.protocol())
+    stored.status = ProtocolVersion.Status.PUBLISHED
+    stored.body = protocol_to_dict(published)
+    stored.published_at = timezone.now()
+    stored.published_by = by
+    # save() checks the stored row, which is still a draft; after this it refuses changes.
+    stored.save()
+    return stored

@@ -1,0 +1,219 @@
+"""Units of work of the consultation: intake, assessment, decision, consent, procedure gate.
+
+Each write runs in one transaction; simple-history records who changed what. Assessments
+are computed by the pure engine (orthoregen.pathways.assess) on facts read from the
+database (consultation.facts), never re-implemented here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from orthoregen.pathways import (
+    Assessment,
+    CandidacyFacts,
+    ConsentElement,
+    ConsentStatus,
+    DecisionStatus,
+    GateResult,
+    Outcome,
+    assess,
+    facts_to_dict,
+    needs_override_reason,
+    procedure_may_proceed,
+)
+from orthoregen.pathways.consent import PROCEEDING_OUTCOMES
+from orthoregen.web.clinic.models import JointEpisode
+from orthoregen.web.consultation.facts import facts_from_episode
+from orthoregen.web.consultation.models import (
+    CandidacyDecision,
+    ConsentDocument,
+    ConsentRecord,
+    Intake,
+    ProtocolVersion,
+)
+from orthoregen.web.consultation.models.consent import ConsentImmutable
+from orthoregen.web.consultation.models.vocabulary import DecisionKind
+from orthoregen.web.consultation.protocols import protocol_current
+
+
+@dataclass(frozen=True)
+class EpisodeAssessment:
+    """The engine's assessment of an episode with the protocol version and facts it used."""
+
+    protocol: ProtocolVersion
+    facts: CandidacyFacts
+    assessment: Assessment
+
+    @property
+    def rules_needing_reason(self) -> list[str]:
+        return sorted(result.rule_id for result in needs_override_reason(self.assessment))
+
+    @property
+    def may_override(self) -> bool:
+        """Say whether proceeding needs a written reason (an override)."""
+        return self.assessment.outcome not in PROCEEDING_OUTCOMES or bool(self.rules_needing_reason)
+
+
+def episode_assess(episode: JointEpisode, on_date: dt.date) -> EpisodeAssessment:
+    """Assess an episode's recorded facts with its site's current protocol on ``on_date``."""
+    protocol = protocol_current(episode.patient.site)
+    facts = facts_from_episode(episode, on_date)
+    return EpisodeAssessment(protocol, facts, assess(facts, protocol.protocol(), on_date))
+
+
+# Intake -------------------------------------------------------------------------------
+
+@transaction.atomic
+def intake_save(form, episode: JointEpisode, *, by) -> Intake:
+    """Create or update an episode's intake from a valid IntakeForm."""
+    intake = form.save(commit=False)
+    intake.episode = episode
+    intake.entered_by = by
+    intake.save()
+    return intake
+
+
+@transaction.atomic
+def intake_item_save(form, intake: Intake, *, by):
+    """Add a history row (injection, surgery, conservative care, medication, lab)."""
+    item = form.save(commit=False)
+    item.intake = intake
+    item.entered_by = by
+    item.save()
+    return item
+
+
+@transaction.atomic
+def intake_item_remove(item) -> None:
+    """Remove a history row entered in error; its history keeps the removed values."""
+    item.delete()
+
+
+# Decision -----------------------------------------------------------------------------
+
+@transaction.atomic
+def decision_record(episode: JointEpisode, *, kind: str, reason: str, seen_outcome: str,
+                    by, on_date: dt.date) -> CandidacyDecision:
+    """Record the clinician's decision on a fresh assessment, with its facts snapshot.
+
+    Refuses (ValidationError, nothing saved) an override or a decline without a written
+    reason, an override when nothing needs one, and any decision taken on a result that
+    has changed since the clinician saw it.
+    """
+    current = episode_assess(episode, on_date)
+    outcome = current.assessment.outcome
+    reason = reason.strip()
+    _check_decision(kind, reason, seen_outcome, current)
+    return CandidacyDecision.objects.create(
+        episode=episode, protocol=current.protocol, kind=kind, outcome=outcome.value,
+        defer_until=current.assessment.defer_until, reason=reason, assessed_on=on_date,
+        rules_needing_reason=current.rules_needing_reason,
+        facts=facts_to_dict(current.facts), assessment=current.assessment.to_dict(),
+        decided_on=on_date, decided_by=by)
+
+
+def _check_decision(kind: str, reason: str, seen_outcome: str, current: EpisodeAssessment):
+    if seen_outcome != current.assessment.outcome.value:
+        raise ValidationError({"kind": "The protocol result changed since this page was "
+                                       "loaded (the intake was edited). Review it again."})
+    if kind == DecisionKind.OVERRIDE and not current.may_override:
+        raise ValidationError({"kind": "Nothing to override: the result allows the procedure "
+                                       "without a reason."})
+    if kind in (DecisionKind.OVERRIDE, DecisionKind.DECLINE) and not reason:
+        rules = ", ".join(current.rules_needing_reason) or current.assessment.outcome.value
+        what = f"Overriding {rules}" if kind == DecisionKind.OVERRIDE else "Declining treatment"
+        raise ValidationError({"reason": f"{what} needs a written reason."})
+
+
+def decision_latest(episode: JointEpisode) -> CandidacyDecision | None:
+    """Return the episode's current decision (the latest; earlier ones are superseded)."""
+    return episode.decisions.order_by("-decided_on", "-decided_at", "-id").first()
+
+
+def decision_status(decision: CandidacyDecision) -> DecisionStatus:
+    """Describe a stored decision as the procedure gate reads it."""
+    outcome = Outcome(decision.outcome)
+    if decision.kind == DecisionKind.DECLINE:
+        outcome = Outcome.NOT_SUITABLE
+    reason = decision.reason if decision.kind == DecisionKind.OVERRIDE else None
+    return DecisionStatus(outcome, decision.decided_on,
+                          frozenset(decision.rules_needing_reason), reason)
+
+
+# Consent ------------------------------------------------------------------------------
+
+@transaction.atomic
+def consent_record(form, episode: JointEpisode, *, by) -> ConsentRecord:
+    """Record a patient's informed consent from a valid ConsentForm."""
+    record = form.save(commit=False)
+    record.episode = episode
+    record.taken_by = by
+    record.elements_confirmed = sorted(form.cleaned_data["elements_confirmed"])
+    record.save()
+    return record
+
+
+@transaction.atomic
+def consent_withdraw(record: ConsentRecord, *, withdrawn_on: dt.date, reason: str,
+                     by) -> ConsentRecord:
+    """Record that consent was withdrawn; a withdrawal is recorded once and never changed."""
+    record = ConsentRecord.objects.select_for_update().get(pk=record.pk)
+    if record.is_withdrawn:
+        raise ConsentImmutable(f"Consent was already withdrawn on {record.withdrawn_on}.")
+    if withdrawn_on < record.consented_on:
+        raise ValidationError({"withdrawn_on": "Withdrawal cannot precede the consent."})
+    record.withdrawn_on = withdrawn_on
+    record.withdrawal_reason = reason.strip()
+    record.withdrawal_recorded_by = by
+    record.withdrawal_recorded_at = timezone.now()
+    record.save()
+    return record
+
+
+def consent_current(episode: JointEpisode) -> ConsentRecord | None:
+    """Return the episode's latest consent record (possibly withdrawn), or None."""
+    return episode.consents.select_related("document") \
+        .order_by("-consented_on", "-recorded_at", "-id").first()
+
+
+def consent_status(record: ConsentRecord) -> ConsentStatus:
+    """Describe a consent record as the procedure gate reads it."""
+    confirmed = frozenset(ConsentElement(value) for value in record.elements_confirmed
+                          if value in ConsentElement._value2member_map_)
+    return ConsentStatus(record.document.version, record.consented_on, confirmed,
+                         withdrawn_on=record.withdrawn_on)
+
+
+def consent_documents_current(site) -> list[ConsentDocument]:
+    """Return the site's published consent documents, newest first."""
+    return list(ConsentDocument.objects.filter(site=site, published=True)
+                .order_by("-created_at", "-id"))
+
+
+# The procedure gate -------------------------------------------------------------------
+
+def procedure_gate(episode: JointEpisode, on_date: dt.date) -> GateResult:
+    """Say whether a procedure on ``episode`` may proceed on ``on_date``, with every reason if not.
+
+    For the procedure stage (issue 5): call it before recording a procedure and refuse
+    when ``result.may_proceed`` is False, showing ``result.reasons`` to the clinician. It
+    reads the episode's latest consent record and latest candidacy decision and applies
+    ``orthoregen.pathways.procedure_may_proceed``: consent must be dated on or before
+    ``on_date``, not withdrawn by then and confirm every element of cell_products.md §4.8;
+    the decision must be suitable (or suitable to discuss) with no rule needing a reason,
+    or an override with a written reason. A decline or a plain agreement with defer, not
+    suitable or incomplete never lets a procedure proceed. Reads only; writes nothing.
+    """
+    consent = consent_current(episode)
+    decision = decision_latest(episode)
+    return procedure_may_proceed(
+        consent_status(consent) if consent else None,
+        decision_status(decision) if decision else None,
+        on_date,
+    )
