@@ -38,7 +38,7 @@ def units(request):
     require(request.user, Action.MANAGE_PRODUCTS)
     status = request.GET.get("status", "")
     rows = scope(ProductUnit.objects.select_related(*UNIT_RELATED), request.user)
-    if status in UnitStatus:
+    if status in {s.value for s in UnitStatus}:
         rows = rows.filter(status=status)
     page = Paginator(rows.order_by("expires_at", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
     access_record(request, AccessAction.SEARCH, detail=f"cell units status={status!r}")

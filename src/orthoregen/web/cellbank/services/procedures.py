@@ -129,7 +129,7 @@ def administration_record(procedure_joint: ProcedureJoint, *, by, scanned_identi
 
 
 def _check_and_administer(pj: ProcedureJoint, *, by, scanned, presented, joint, side, at):
-    pj = ProcedureJoint.objects.select_for_update().select_related(
+    pj = ProcedureJoint.objects.select_for_update(of=("self",)).select_related(
         "procedure", "episode__patient__site").get(pk=pj.pk)
     if Administration.objects.filter(procedure_joint=pj).exists():
         raise CellbankRefused(f"An administration is already recorded for the {pj.episode}.")

@@ -159,7 +159,8 @@ def unit_recall(unit: ProductUnit, *, by, reason: str, at: datetime | None = Non
 
     at = at or timezone.now()
     rows = lookback_from_units([unit.pk], site_ids=[unit.site_id])
-    reached = ProductUnit.objects.select_for_update().filter(pk__in={r.unit_id for r in rows})
+    reached = ProductUnit.objects.select_for_update(of=("self",)) \
+        .filter(pk__in={r.unit_id for r in rows})
     recalled = []
     for each in reached.select_related("donor", "issued_to_episode", "site"):
         if each.status in NOT_YET_IN_A_PATIENT:
@@ -221,5 +222,5 @@ def _child(parent: ProductUnit, body: str, volume: float, by, at, location) -> P
 
 
 def _locked(unit: ProductUnit) -> ProductUnit:
-    return ProductUnit.objects.select_for_update().select_related(
+    return ProductUnit.objects.select_for_update(of=("self",)).select_related(
         "donor", "harvest", "issued_to_episode", "site").get(pk=unit.pk)

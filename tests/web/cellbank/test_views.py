@@ -1,0 +1,217 @@
+"""The cell lab and procedure pages as each person: lab staff manage products, clinicians
+record procedures, other roles get 403, site B gets 404, anonymous users go to log in; bad
+input shows field errors and saves nothing; reads leave access records."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from orthoregen.web.audit.models import AccessAction, AccessRecord
+from orthoregen.web.cellbank.models import (
+    Administration,
+    BedsideCheckAttempt,
+    CustodyEvent,
+    Donor,
+    Procedure,
+    ProductUnit,
+    QcResult,
+)
+
+
+def receive_post(**changes):
+    data = {"identifier": "G123498654321H", "product_class": "umbilical_cord_msc",
+            "collected_at": "2026-11-01T09:00", "expires_at": "2027-11-01T09:00",
+            "storage": "LN2 vapour", "cell_count": "50000000", "volume_ml": "5",
+            "viability_pct": "92"}
+    data.update(changes)
+    return data
+
+
+def test_worklist_lists_own_site_units_for_lab_staff(as_user, lab_a, released_unit, site_b,
+                                                     donor_b, kit):
+    other = kit.receive(site_b, lab_a, kit.DIN_E, donor_b)
+    response = as_user(lab_a).get(reverse("cellbank:units"), {"status": "released"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert released_unit.identifier in page and other.identifier not in page
+    assert AccessRecord.objects.filter(user=lab_a, action=AccessAction.SEARCH).exists()
+
+
+@pytest.mark.parametrize("name", ["cellbank:units", "cellbank:unit-receive", "cellbank:donors",
+                                  "cellbank:lookback"])
+def test_lab_pages_refuse_other_roles_and_anonymous_users(client, as_user, clinician_a,
+                                                          coordinator_a, analyst_a, name):
+    url = reverse(name)
+    assert client.get(url).status_code == 302 and "/login/" in client.get(url)["Location"]
+    for user in (clinician_a, coordinator_a, analyst_a):
+        assert as_user(user).get(url).status_code == 403
+
+
+def test_a_site_b_unit_is_not_found_for_site_a_lab_staff(as_user, lab_a, site_b, donor_b, kit):
+    other = kit.receive(site_b, lab_a, kit.DIN_E, donor_b)
+    client = as_user(lab_a)
+    assert client.get(reverse("cellbank:unit-detail", args=[other.pk])).status_code == 404
+    assert client.get(reverse("cellbank:unit-label", args=[other.pk])).status_code == 404
+    response = client.post(reverse("cellbank:unit-discard", args=[other.pk]),
+                           {"discard-reason": "x"})
+    assert response.status_code == 404
+    other.refresh_from_db()
+    assert other.status == "quarantine"
+
+
+def test_unit_page_shows_qc_custody_and_lineage_and_is_audited(as_user, lab_a, issued_unit,
+                                                               patient_a):
+    response = as_user(lab_a).get(reverse("cellbank:unit-detail", args=[issued_unit.pk]))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "cultured_msc_default 2026.1" in page and "CD73 &gt;= 95 %" in page
+    assert "quarantine → released" in page and "released → issued" in page
+    assert AccessRecord.objects.filter(user=lab_a, patient=patient_a,
+                                       action=AccessAction.VIEW).exists()
+
+
+def test_receive_form_creates_a_quarantined_unit(as_user, lab_a, donor_a):
+    response = as_user(lab_a).post(reverse("cellbank:unit-receive"),
+                                   receive_post(donor=donor_a.pk))
+    unit = ProductUnit.objects.get()
+    assert response.status_code == 302
+    assert (unit.status, unit.identifier, unit.concentration_per_ml) == \
+        ("quarantine", "G123498654321H", 10e6)
+    assert unit.history.count() >= 1 and CustodyEvent.objects.filter(unit=unit).count() == 1
+
+
+@pytest.mark.parametrize("changes, field, message", [
+    ({"identifier": "G123498654321J"}, "identifier", "check character is J, expected H"),
+    ({"identifier": "G1234986543"}, "identifier", "expected 14"),
+    ({"donor": ""}, "donor", "is allogeneic: choose its donor"),
+    ({"expires_at": "2026-10-01T09:00"}, "expires_at", "Expiry must be after collection"),
+    ({"is_cryopreserved": "on"}, "max_post_thaw_hold_minutes", "validated post-thaw hold"),
+])
+def test_receive_form_shows_field_errors_and_saves_nothing(as_user, lab_a, donor_a, changes,
+                                                           field, message):
+    data = receive_post(donor=donor_a.pk)
+    data.update(changes)
+    response = as_user(lab_a).post(reverse("cellbank:unit-receive"), data)
+    assert response.status_code == 200
+    assert any(message in e for e in response.context["form"].errors[field])
+    assert not ProductUnit.objects.exists() and not CustodyEvent.objects.exists()
+
+
+def test_qc_release_issue_through_the_pages(as_user, lab_a, donor_a, knee_a, kit):
+    unit = kit.receive(donor_a.site, lab_a, kit.DIN_B, donor_a)
+    client = as_user(lab_a)
+    bad = client.post(reverse("cellbank:unit-qc", args=[unit.pk]), {"test": "viability"})
+    assert bad.status_code == 400 and "Give the measured value" in bad.content.decode()
+    assert not QcResult.objects.exists()
+    kit.pass_qc(unit, lab_a)
+    release = client.post(reverse("cellbank:unit-release", args=[unit.pk]),
+                          {"approver": "Dr QP"})
+    assert release.status_code == 302
+    wrong = client.post(reverse("cellbank:unit-issue", args=[unit.pk]),
+                        {"patient_mrn": "A-9999", "joint": "knee", "side": "left"})
+    assert wrong.status_code == 400 and "No left knee episode for MRN A-9999" in \
+        wrong.content.decode()
+    client.post(reverse("cellbank:unit-issue", args=[unit.pk]),
+                {"patient_mrn": "A-0001", "joint": "knee", "side": "left"})
+    unit.refresh_from_db()
+    assert (unit.status, unit.issued_to_episode) == ("issued", knee_a)
+
+
+def test_an_illegal_transition_on_the_page_shows_the_core_message(as_user, lab_a, donor_a,
+                                                                  knee_a, kit):
+    unit = kit.receive(donor_a.site, lab_a, kit.DIN_B, donor_a)
+    response = as_user(lab_a).post(reverse("cellbank:unit-issue", args=[unit.pk]),
+                                   {"patient_mrn": "A-0001", "joint": "knee", "side": "left"})
+    assert response.status_code == 400
+    assert "cannot issue unit G123498654321H: it is quarantine" in response.content.decode()
+    assert CustodyEvent.objects.filter(unit=unit).count() == 1
+
+
+def test_label_is_an_svg_with_the_din_and_its_boxed_check_character(as_user, lab_a,
+                                                                    released_unit):
+    response = as_user(lab_a).get(reverse("cellbank:unit-label", args=[released_unit.pk]))
+    assert response["Content-Type"] == "image/svg+xml"
+    svg = response.content.decode()
+    # ST-001 7.4.1: DIN grouped, K boxed and never in the bar code.
+    assert "G1234 17 654321" in svg and 'class="check-character-box"' in svg
+    assert 'class="barcode"' in svg and "EXPIRES" in svg
+
+
+def test_donor_register_and_determination_pages(as_user, lab_a):
+    client = as_user(lab_a)
+    client.post(reverse("cellbank:donor-create"),
+                {"code": "D-100", "donor_type": "umbilical_cord", "tested_person": "Mother"})
+    donor = Donor.objects.get()
+    url = reverse("cellbank:donor-determine", args=[donor.pk])
+    refused = client.post(url, {"step": "determine", "outcome": "eligible"})
+    assert refused.status_code == 400
+    assert "cannot record a determination: donor is pending_screening" in \
+        refused.content.decode()
+    client.post(url, {"step": "complete_screening"})
+    client.post(url, {"step": "determine", "outcome": "eligible"})
+    donor.refresh_from_db()
+    assert (donor.eligibility, donor.determined_by) == ("eligible", lab_a)
+    assert donor.history.count() == 3
+
+
+def test_lookback_page_lists_recipients(as_user, lab_a, issued_unit, session, clinician_a,
+                                        donor_a):
+    from orthoregen.web.cellbank import services
+
+    services.administration_record(session, by=clinician_a, scanned_identifier="G123417654321A",
+                                   mrn="A-0001", name="Ada Aardvark", joint="knee", side="left")
+    page = as_user(lab_a).get(reverse("cellbank:lookback"), {"donor": donor_a.pk})
+    assert "1 patient, 1 administration" in page.content.decode()
+    assert "AARDVARK, Ada" in page.content.decode()
+
+
+def test_patient_products_for_clinicians_and_lab_only(as_user, clinician_a, lab_a,
+                                                      coordinator_a, clinician_b, patient_a):
+    url = reverse("cellbank:patient-products", args=[patient_a.pk])
+    assert as_user(clinician_a).get(url).status_code == 200
+    assert as_user(lab_a).get(url).status_code == 200
+    assert as_user(coordinator_a).get(url).status_code == 403
+    assert as_user(clinician_b).get(url).status_code == 404
+
+
+def test_procedure_start_refused_without_consent_and_decision(as_user, clinician_a, patient_a,
+                                                              knee_a):
+    response = as_user(clinician_a).post(
+        reverse("cellbank:procedure-start", args=[patient_a.pk]),
+        {"episodes": [knee_a.pk], "performed_on": timezone.localdate().isoformat(),
+         "time_out_completed": "on"})
+    assert response.status_code == 400
+    assert "Cannot start a procedure on the Left knee" in response.content.decode()
+    assert not Procedure.objects.exists()
+
+
+def test_procedure_pages_are_for_clinicians_of_the_site(as_user, lab_a, clinician_b, session,
+                                                        patient_a):
+    url = reverse("cellbank:procedure-detail", args=[session.procedure_id])
+    assert as_user(lab_a).get(url).status_code == 403
+    assert as_user(clinician_b).get(url).status_code == 404
+    start = reverse("cellbank:procedure-start", args=[patient_a.pk])
+    assert as_user(lab_a).get(start).status_code == 403
+
+
+def test_bedside_mismatch_on_the_page_says_what_did_not_match(as_user, clinician_a, session,
+                                                              issued_unit):
+    url = reverse("cellbank:administration-record", args=[session.procedure_id, session.pk])
+    prefix = f"b{session.pk}-"
+    data = {prefix + "scanned_identifier": "=G12341765432100", prefix + "name": "AARDVARK, Ada",
+            prefix + "date_of_birth": "1960-05-17", prefix + "joint": "knee",
+            prefix + "side": "right"}
+    response = as_user(clinician_a).post(url, data)
+    assert response.status_code == 400
+    assert "unit was issued for the left side, not the right" in response.content.decode()
+    assert BedsideCheckAttempt.objects.get().passed is False
+    assert not Administration.objects.exists()
+    data[prefix + "side"] = "left"
+    assert as_user(clinician_a).post(url, data).status_code == 302
+    assert Administration.objects.get().unit == issued_unit
+
+
+def test_nav_shows_cell_lab_to_lab_staff_only(as_user, lab_a, clinician_a):
+    assert "Cell lab" in as_user(lab_a).get(reverse("cellbank:units")).content.decode()
+    page = as_user(clinician_a).get(reverse("patient-list")).content.decode()
+    assert ">Cell lab<" not in page
