@@ -158,3 +158,30 @@ def test_the_link_in_the_email_opens_the_questionnaire(visit_a, client, sms):
         response = client.get(link.strip().split("127.0.0.1:8000", 1)[1])
     assert response.status_code == 200
     assert "Step 1 of" in response.content.decode()
+
+
+def test_the_remind_command_run_twice_sends_nothing_twice(visit_a, capsys):
+    import argparse
+
+    from orthoregen.web.followup import commands
+
+    parser = argparse.ArgumentParser()
+    commands.register(parser.add_subparsers())
+    args = parser.parse_args(["remind", "--now", "2026-04-01T10:00:00+01:00"])
+    assert args.handler(args) == 0
+    assert args.handler(args) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == ["orthoregen remind: 1 step(s) taken (1 email).",
+                   "orthoregen remind: 0 step(s) taken (nothing due)."]
+    assert len(mail.outbox) == 1
+
+
+def test_the_remind_command_refuses_a_time_without_zone():
+    import argparse
+
+    from orthoregen.web.followup import commands
+
+    parser = argparse.ArgumentParser()
+    commands.register(parser.add_subparsers())
+    with pytest.raises(SystemExit):
+        parser.parse_args(["remind", "--now", "2026-04-01T10:00"])

@@ -115,5 +115,5 @@ def test_stored_windows_are_ordered_and_never_overlap(django_db_blocker, adminis
                       .order_by("target"))
         for visit in visits:
             assert visit.earliest <= visit.target <= visit.latest
-        for before, after in zip(visits, visits[1:]):
+        for before, after in zip(visits, visits[1:], strict=False):
             assert before.latest < after.earliest

@@ -107,7 +107,8 @@ def _claim_step(visit_id: int, now: dt.datetime) -> ReminderStep | None:
         try:
             with transaction.atomic():
                 Message.objects.create(visit=visit, step=decision.due_now,
-                                       channel=decision.due_now, sent_at=now, status=MessageStatus.SENDING)
+                                       channel=decision.due_now, sent_at=now,
+                                       status=MessageStatus.SENDING)
         except IntegrityError:
             return None  # another run claimed this step first
         return decision.due_now

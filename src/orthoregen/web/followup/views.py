@@ -30,7 +30,8 @@ from orthoregen.web.followup.forms import (
     TaskCloseForm,
     WithdrawalForm,
 )
-from orthoregen.web.followup.messages import SAMPLE, render as render_message, template_for
+from orthoregen.web.followup.messages import SAMPLE, template_for
+from orthoregen.web.followup.messages import render as render_message
 from orthoregen.web.followup.models import (
     AdverseEvent,
     Channel,
@@ -136,8 +137,8 @@ def link_create(request, visit_id: int):
 @require_http_methods(["GET", "POST"])
 def task_close(request, task_id: int):
     require(request.user, Action.MANAGE_FOLLOW_UP)
-    task = get_visible_or_404(ReviewTask.objects.select_related("visit__schedule__episode__patient"),
-                              request.user, pk=task_id, status=TaskStatus.OPEN)
+    tasks = ReviewTask.objects.select_related("visit__schedule__episode__patient")
+    task = get_visible_or_404(tasks, request.user, pk=task_id, status=TaskStatus.OPEN)
     form = TaskCloseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.task_close(task, by=request.user, note=form.cleaned_data["note"])

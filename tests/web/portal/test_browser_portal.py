@@ -1,0 +1,82 @@
+"""A patient completes a questionnaire on a phone-sized headless Chromium through a link."""
+
+import os
+import shutil
+
+import pytest
+from dateutil.relativedelta import relativedelta
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from orthoregen.web.followup.models import QuestionnaireResponse
+from orthoregen.web.followup.questionnaires import invitation_create
+from orthoregen.web.followup.services import schedule_create
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def today():
+    """Override the package conftest's frozen clock: the live server runs in real time."""
+    yield
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if CHROMIUM is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but no Chromium found: install Debian's chromium package.")
+        pytest.skip("No Chromium found (apt-get install chromium); browser tests skipped.")
+    from playwright.sync_api import sync_playwright
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  has_touch=True)
+    yield context.new_page()
+    context.close()
+
+
+def test_patient_completes_a_questionnaire_on_a_phone_and_sees_the_result(phone, live_server,
+                                                                          patient_a):
+    # Administered three months ago, so the 3-month window is open today.
+    administered = timezone.localdate() - relativedelta(months=3)
+    schedule = schedule_create(patient_a.episodes.get(), administered)
+    _, token = invitation_create(schedule.visits.get(timepoint="month_3", kind="visit"))
+
+    phone.goto(f"{live_server.url}/portal/q/{token}/")
+    expect(phone.get_by_role("progressbar", name="Step 1 of 2")).to_be_visible()
+    # Submitting nothing shows the item's error, linked from the summary.
+    phone.get_by_role("button", name="Save and continue").click()
+    expect(phone.get_by_role("alert")).to_contain_text("Please answer this question.")
+    phone.get_by_role("radio", name="3", exact=True).check()
+    phone.get_by_role("button", name="Save and continue").click()
+
+    expect(phone.get_by_role("heading", name="Since your last visit")).to_be_visible()
+    expect(phone.get_by_role("progressbar", name="Step 2 of 2")).to_be_visible()
+    for question in ("new swelling", "red or hot", "fever", "much worse", "hospital"):
+        phone.get_by_role("group", name=question).get_by_label("No").check()
+    # Large touch targets: every answer row is at least 44 CSS px high (WCAG 2.5.5).
+    heights = phone.locator("label.choice").evaluate_all(
+        "labels => labels.map(l => l.getBoundingClientRect().height)")
+    assert min(heights) >= 44
+    # Nothing overflows the phone's width.
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.get_by_role("button", name="Send my answers").click()
+
+    expect(phone.get_by_role("heading", name="Your results over time")).to_be_visible()
+    table = phone.get_by_role("table", name="Pain numeric rating scale (0–10) scores by date")
+    expect(table).to_contain_text("3")
+    assert QuestionnaireResponse.objects.get().scores == {"pain": 3.0}
+    phone.screenshot(path="/tmp/fu/portal_results_phone.png", full_page=True)
