@@ -50,6 +50,8 @@ class LookbackRow:
     issued_episode_id: int | None
 
 
+# UNION ALL keeps the depth of each step; a unit reachable from two anchors (a lot and one
+# of its own units) is then counted once, at its smallest depth, by the GROUP BY.
 _DOWN = f"""
 WITH RECURSIVE lineage(id, depth) AS (
     SELECT u.id, 0 FROM {UNIT} u WHERE {{anchor}} AND u.site_id IN ({{sites}})
@@ -58,7 +60,7 @@ WITH RECURSIVE lineage(id, depth) AS (
 )
 SELECT u.id, u.identifier, u.status, u.parent_id, l.depth, a.administered_at,
        p.id, p.family_name, p.given_name, p.mrn, e.id, e.joint, e.side, u.issued_to_episode_id
-FROM lineage l
+FROM (SELECT id, MIN(depth) AS depth FROM lineage GROUP BY id) l
 JOIN {UNIT} u ON u.id = l.id
 LEFT JOIN {ADMIN} a ON a.unit_id = u.id
 LEFT JOIN {PJOINT} pj ON pj.id = a.procedure_joint_id
@@ -66,16 +68,19 @@ LEFT JOIN {EPISODE} e ON e.id = pj.episode_id
 LEFT JOIN {PATIENT} p ON p.id = e.patient_id
 ORDER BY a.administered_at, u.id
 """
+# The first units of a source: those whose parent did not come from the same source.
+_FIRST_OF = (f"u.{{column}} = %s AND NOT EXISTS (SELECT 1 FROM {UNIT} up "
+             f"WHERE up.id = u.parent_id AND up.{{column}} = u.{{column}})")
 
 
 def lookback_from_donor(donor_id: int, *, site_ids) -> list[LookbackRow]:
     """Return every unit from a donor, with each patient, joint and date it went into."""
-    return _down("u.donor_id = %s", [donor_id], site_ids)
+    return _down(_FIRST_OF.format(column="donor_id"), [donor_id], site_ids)
 
 
 def lookback_from_harvest(harvest_id: int, *, site_ids) -> list[LookbackRow]:
     """Return every unit from an autologous harvest and where it went."""
-    return _down("u.harvest_id = %s", [harvest_id], site_ids)
+    return _down(_FIRST_OF.format(column="harvest_id"), [harvest_id], site_ids)
 
 
 def lookback_from_units(unit_ids, *, site_ids) -> list[LookbackRow]:

@@ -30,15 +30,29 @@ from orthoregen.web.clinic.models import JointEpisode
 from orthoregen.web.clinic.views import require
 
 PAGE_SIZE = 25
+ACTIVE = [UnitStatus.QUARANTINE, UnitStatus.RELEASED, UnitStatus.CONDITIONALLY_RELEASED,
+          UnitStatus.ISSUED, UnitStatus.THAWED]
+# Which action forms the unit page offers in each status (a refused one is shown too).
+_RELEASED = ("issue", "split", "discard")
+ACTIONS_BY_STATUS = {
+    UnitStatus.QUARANTINE: ("release", "split", "discard"),
+    UnitStatus.RELEASED: _RELEASED, UnitStatus.CONDITIONALLY_RELEASED: _RELEASED,
+    UnitStatus.ISSUED: ("discard",), UnitStatus.THAWED: ("discard",),
+    UnitStatus.REJECTED: ("discard",), UnitStatus.RECALLED: ("discard",),
+    UnitStatus.EXPIRED: ("discard",), UnitStatus.RETURNED: ("discard",),
+}
 UNIT_RELATED = ("site", "donor", "harvest__patient", "issued_to_episode__patient", "parent")
 
 
 @login_required
 def units(request):
     require(request.user, Action.MANAGE_PRODUCTS)
-    status = request.GET.get("status", "")
+    # The lab works on units still in its hands; "all" shows the archive too.
+    status = request.GET.get("status", "active")
     rows = scope(ProductUnit.objects.select_related(*UNIT_RELATED), request.user)
-    if status in {s.value for s in UnitStatus}:
+    if status == "active":
+        rows = rows.filter(status__in=ACTIVE)
+    elif status in {s.value for s in UnitStatus}:
         rows = rows.filter(status=status)
     page = Paginator(rows.order_by("expires_at", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
     access_record(request, AccessAction.SEARCH, detail=f"cell units status={status!r}")
@@ -77,8 +91,10 @@ def unit_detail(request, unit_id: int, bound: dict | None = None, status: int = 
              "discard": forms.ReasonForm(prefix="discard"),
              "recall": forms.ReasonForm(prefix="recall"), "split": forms.SplitForm()}
     empty.update(bound or {})
+    shown = set(ACTIONS_BY_STATUS.get(unit.status, ())) | set(bound or {})
     return render(request, "cellbank/unit_detail.html", {
-        "unit": unit, "forms": empty, "evaluation": evaluation, "spec_problem": spec_problem,
+        "unit": unit, "forms": empty, "shown": shown, "evaluation": evaluation,
+        "spec_problem": spec_problem,
         "qc": sorted(lineage_qc(unit).values(), key=lambda r: r.test),
         "custody": unit.custody.select_related("by"),
         "descendants": lookback_from_units([unit.pk], site_ids=[unit.site_id]),

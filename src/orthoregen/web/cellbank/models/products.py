@@ -174,6 +174,11 @@ class ProductUnit(models.Model):
         return self.identifier
 
     @property
+    def cells_shown(self) -> str:
+        """Return the cell count as clinicians write it, e.g. 25 × 10⁶."""
+        return "—" if self.cell_count is None else f"{self.cell_count / 1e6:.3g} × 10⁶"
+
+    @property
     def is_autologous(self) -> bool:
         return self.harvest_id is not None
 
