@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 from django.db.models import QuerySet
 
@@ -124,15 +125,14 @@ def _labelled(scores: pd.DataFrame) -> pd.DataFrame:
 
 
 def _measure_scores(episodes: QuerySet, m: Measure) -> pd.DataFrame:
-    return _labelled(data.scores_frame(episodes, instruments=[m.instrument],
-                                       labelled_only=True, subscales=[m.subscale]))
+    return _labelled(data.cohort_scores(episodes, m.instrument, [m.subscale]))
 
 
 def _oarsi(episodes: QuerySet, joint: str | None):
     for pain, function in OARSI_DOMAINS[joint or "knee"]:
-        scores = _labelled(data.scores_frame(
-            episodes, instruments=[pain.instrument, function.instrument], labelled_only=True,
-            subscales=[pain.subscale, function.subscale]))
+        # Each pair comes from one instrument, so one narrow query reads both domains.
+        scores = _labelled(data.cohort_scores(episodes, pain.instrument,
+                                              [pain.subscale, function.subscale]))
         if not scores.empty:
             table = omeract_oarsi_by_timepoint(scores, pain=pain, function=function,
                                                timepoints=TIMEPOINTS)
@@ -148,11 +148,25 @@ def _survival(episodes: pd.DataFrame, as_of: dt.date):
         return None, numbers_at_risk([], KM_TIMES_MONTHS), None
     start = treated["first_treated_on"]
     event = treated["arthroplasty_on"].notna()
-    end = treated["arthroplasty_on"].where(event, pd.Timestamp(as_of))
+    # Censored at the last contact (latest questionnaire or completed visit), not at today:
+    # a patient lost after 3 months must not count as followed for years.
+    last_contact = treated["followed_until"].fillna(start).clip(upper=pd.Timestamp(as_of))
+    end = treated["arthroplasty_on"].where(event, last_contact)
     months = ((end - start).dt.days.clip(lower=0) / DAYS_PER_MONTH).to_numpy()
     curve = kaplan_meier(months, event.to_numpy())
     follow = median_follow_up(months, event.to_numpy())
     return curve, numbers_at_risk(months, KM_TIMES_MONTHS), follow.median
+
+
+def _follow_up(episodes: QuerySet, as_of: dt.date) -> pd.DataFrame:
+    counts = data.visit_counts(episodes, as_of)
+    if counts.empty:
+        return pd.DataFrame()
+    # The database counted visits per (timepoint, due, completed); repeating each cell n
+    # times restores one row per visit, which is all loss_to_follow_up reads.
+    visits = counts.loc[counts.index.repeat(counts["n"])].reset_index(drop=True)
+    visits["episode_id"] = np.arange(len(visits))
+    return loss_to_follow_up(visits, timepoints=TIMEPOINTS)
 
 
 def _adverse_events(episodes: QuerySet, n_injections: int) -> dict[str, pd.DataFrame]:
@@ -204,7 +218,7 @@ def cohort_summary(episodes: QuerySet, *, measure_key: tuple[str, str] | None,
     """Compute the dashboard for scoped, filtered EpisodeFact rows."""
     instrument, subscale = measure_key or default_measure(joint)
     m = measure(instrument, subscale, joint)
-    frame = data.episodes_frame(episodes)
+    frame = data.cohort_episodes(episodes)
     scores = _measure_scores(episodes, m)
     change = change_from_baseline(scores, baseline=BASELINE, timepoints=TIMEPOINTS)
     responders = responder_rates(scores, {(m.instrument, m.subscale): m.thresholds},
@@ -213,10 +227,7 @@ def cohort_summary(episodes: QuerySet, *, measure_key: tuple[str, str] | None,
     oarsi, domains = _oarsi(episodes, joint)
     n_injections = int(frame["injections"].sum()) if not frame.empty else 0
     curve, at_risk, follow_median = _survival(frame, as_of)
-    visits = data.visits_frame(episodes)
-    follow_up = loss_to_follow_up(visits.assign(
-        due=pd.to_datetime(visits["window_closes"]) < pd.Timestamp(as_of)),
-        timepoints=TIMEPOINTS) if not visits.empty else pd.DataFrame()
+    follow_up = _follow_up(episodes, as_of)
     return CohortSummary(
         as_of=as_of, measure=m,
         n_patients=int(frame["patient_id"].nunique()) if not frame.empty else 0,

@@ -20,9 +20,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 
 from orthoregen.web.registry.models import (
     AdverseEventFact,
@@ -62,6 +63,77 @@ def frame_of(queryset: QuerySet, fields: list[str], columns: list[str]) -> pd.Da
         if column in frame:
             frame[column] = pd.to_datetime(frame[column])
     return frame
+
+
+def column_arrays(queryset: QuerySet, fields: list[str], columns: list[str], *,
+                  dates: tuple[str, ...] = (), texts: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Return a values() query as a DataFrame, fetched column-wise on PostgreSQL.
+
+    PostgreSQL aggregates each column into one array (dates as days since 1970), so the
+    driver decodes a few arrays instead of building a Python tuple per row (about twice as
+    fast, and numpy then converts each column at once). Columns not named in `dates` or
+    `texts` are numeric. Other databases fall back to `frame_of`.
+    """
+    if connection.vendor != "postgresql":
+        return frame_of(queryset, fields, columns)
+    sql, params = queryset.values_list(*fields).query.sql_with_params()
+    aliases = [f"c{i}" for i in range(len(columns))]
+    parts = [f"array_agg({a} - DATE '1970-01-01')" if c in dates else f"array_agg({a})"
+             for a, c in zip(aliases, columns, strict=True)]
+    wrapped = f"SELECT {', '.join(parts)} FROM ({sql}) AS t({', '.join(aliases)})"
+    with connection.cursor() as cursor:
+        cursor.execute(wrapped, params)
+        arrays = cursor.fetchone()
+    frame = {}
+    for column, values in zip(columns, arrays, strict=True):
+        values = values or []
+        if column in texts:
+            frame[column] = np.array(values, dtype=object)
+        elif column in dates:
+            days = np.array(values, dtype=float)
+            out = np.full(days.shape, np.datetime64("NaT"), dtype="datetime64[ns]")
+            known = ~np.isnan(days)
+            out[known] = days[known].astype("int64").astype("datetime64[D]")
+            frame[column] = out
+        else:
+            frame[column] = np.array(values, dtype=float)
+    return pd.DataFrame(frame, columns=columns)
+
+
+def cohort_episodes(episodes: QuerySet) -> pd.DataFrame:
+    """Return the few episode columns the dashboard needs (episode_id, patient_id, dates,
+    injections), fetched column-wise."""
+    columns = ["episode_id", "patient_id", "first_treated_on", "arthroplasty_on",
+               "followed_until", "injections"]
+    return column_arrays(episodes.order_by(), columns, columns,
+                         dates=("first_treated_on", "arthroplasty_on", "followed_until"))
+
+
+def cohort_scores(episodes: QuerySet, instrument: str, subscales: list[str]) -> pd.DataFrame:
+    """Return the labelled scores of one instrument's subscales for the cohort analyses:
+    episode_id, instrument, subscale, timepoint, completed_on, value."""
+    rows = ScoreFact.objects.filter(episode__in=episodes.values("pk"), instrument=instrument,
+                                    subscale__in=subscales).exclude(timepoint="").order_by()
+    fields = ["episode_id", "subscale", "timepoint", "completed_on", "value"]
+    frame = column_arrays(rows, fields, fields, dates=("completed_on",),
+                          texts=("subscale", "timepoint"))
+    frame.insert(1, "instrument", instrument)
+    frame["value"] = frame["value"].astype(float)
+    return frame
+
+
+def visit_counts(episodes: QuerySet, as_of) -> pd.DataFrame:
+    """Count scheduled visits per timepoint, due (window closed before as_of) and completed.
+
+    The database does the counting: a 100,000-patient registry has over half a million
+    visits, and loss to follow-up needs only how many fall in each of these cells.
+    """
+    due = ExpressionWrapper(Q(window_closes__lt=as_of), output_field=BooleanField())
+    rows = (VisitFact.objects.filter(episode__in=episodes.values("pk")).order_by()
+            .annotate(due=due).values("timepoint", "due", "completed")
+            .annotate(n=Count("pk")))
+    frame = pd.DataFrame(list(rows), columns=["timepoint", "due", "completed", "n"])
+    return frame.astype({"due": bool, "completed": bool})
 
 
 def episodes_frame(episodes: QuerySet) -> pd.DataFrame:

@@ -1,0 +1,138 @@
+"""Benchmark the cohort dashboard on a large synthetic registry, against a one-scan floor.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/orthoregen_bench_dashboard \
+        .venv/bin/python bench/bench_dashboard.py --patients 100000
+
+The database named by DATABASE_URL is emptied first: point it at a scratch database.
+The registry is the one `orthoregen synth` builds (follow-up questionnaires and scores from
+the follow-up app's synthetic hook, the registry's fact tables from its own hook). Floors:
+one sequential scan of the registry's score table and of the follow-up questionnaire
+table (count and mean over every row), which no dashboard that reads the scores can beat.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime as dt
+import os
+import pstats
+import statistics
+import sys
+import tempfile
+import time
+
+AS_OF = dt.date(2026, 6, 30)
+
+
+def median_ms(action, repeat: int = 5) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000
+
+
+def setup(data_dir: str, *, reuse: bool) -> None:
+    os.environ.setdefault("ORTHOREGEN_ENV", "demo")
+    os.environ["ORTHOREGEN_DATA_DIR"] = data_dir
+    os.environ["DJANGO_SETTINGS_MODULE"] = "orthoregen.web.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    if "clinic_patient" in connection.introspection.table_names() and not reuse:
+        call_command("flush", interactive=False, verbosity=0)
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def scan_ms(table: str) -> float:
+    from django.db import connection
+
+    def scan():
+        with connection.cursor() as cursor:
+            if table == "registry_scorefact":
+                cursor.execute(f"SELECT count(*), avg(value) FROM {table}")
+            else:
+                cursor.execute(f"SELECT count(*), count(scores) FROM {table}")
+            cursor.fetchall()
+
+    return median_ms(scan)
+
+
+def count(table: str) -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {table}")
+        return cursor.fetchone()[0]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--patients", type=int, default=100_000)
+    parser.add_argument("--profile", action="store_true", help="print the top of a profile")
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep the registry a previous run loaded (times the pages only)")
+    args = parser.parse_args()
+    setup(tempfile.mkdtemp(prefix="orthoregen-bench-"), reuse=args.reuse)
+
+    from django.db import connection
+    from django.test import Client
+
+    from orthoregen.web.accounts.models import Site, User
+    from orthoregen.web.clinic.models import JointEpisode
+    from orthoregen.web.clinic.synth_load import synth_load
+    from orthoregen.web.registry.services import facts_refresh
+
+    print(f"database: {connection.vendor}")
+    site = Site.objects.filter(code="bench").first()
+    if site is None or not args.reuse:
+        site = Site.objects.create(code="bench", name="Bench clinic")
+        started = time.perf_counter()
+        synth_load(site, args.patients, seed=1, as_of=AS_OF)
+        print(f"synthetic load with follow-up and registry hooks: {args.patients} patients in "
+              f"{time.perf_counter() - started:.1f} s")
+        started = time.perf_counter()
+        facts_refresh(JointEpisode.objects.filter(patient__site=site), as_of=AS_OF)
+        print(f"registry-refresh of the whole site: {time.perf_counter() - started:.1f} s")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(f"questionnaires: {count('followup_questionnaireresponse'):,}; registry score rows: "
+          f"{count('registry_scorefact'):,}; joints: {count('registry_episodefact'):,}")
+
+    user, _ = User.objects.get_or_create(username="bench", defaults={"role": "analyst"})
+    user.sites.set([site])
+    client = Client()
+    client.force_login(user)
+    probes = [
+        ("dashboard, all joints", {}),
+        ("dashboard, knee", {"joint": "knee"}),
+        ("dashboard, knee KL3, 2025", {"joint": "knee", "grade": "3",
+                                       "treated_from": "2025-01-01",
+                                       "treated_to": "2025-12-31"}),
+        ("dashboard, hip, WOMAC function", {"joint": "hip",
+                                            "measure": "womac_lk31:function_normalised"}),
+    ]
+    client.get("/registry/")  # warm imports, templates and the evidence library
+    print(f"{'page':<34}{'median ms':>10}")
+    for label, params in probes:
+        response = client.get("/registry/", params)
+        assert response.status_code == 200, response.status_code
+        print(f"{label:<34}{median_ms(lambda p=params: client.get('/registry/', p)):>10.1f}")
+    print(f"{'floor: scan of registry_scorefact':<34}{scan_ms('registry_scorefact'):>10.1f}")
+    print(f"{'scan of followup_questionnaireresponse':<34}"
+          f"{scan_ms('followup_questionnaireresponse'):>10.1f}")
+    if args.profile:
+        profile = cProfile.Profile()
+        profile.runcall(client.get, "/registry/", {"joint": "knee"})
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
