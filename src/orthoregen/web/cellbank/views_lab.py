@@ -6,11 +6,14 @@ Views parse input, check the role, scope every read to the user's sites (a site 
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from orthoregen.products.labels import LabelContent, render_label_svg
@@ -30,6 +33,7 @@ from orthoregen.web.clinic.models import JointEpisode
 from orthoregen.web.clinic.views import require
 
 PAGE_SIZE = 25
+RECENT_HARVEST_DAYS = 90
 ACTIVE = [UnitStatus.QUARANTINE, UnitStatus.RELEASED, UnitStatus.CONDITIONALLY_RELEASED,
           UnitStatus.ISSUED, UnitStatus.THAWED]
 # Which action forms the unit page offers in each status (a refused one is shown too).
@@ -207,8 +211,11 @@ def unit_label(request, unit_id: int):
 def unit_receive(request):
     require(request.user, Action.MANAGE_PRODUCTS)
     donors = scope(Donor.objects.all(), request.user)
+    # Recent harvests only: a point-of-care product is received within hours, a cultured one
+    # within weeks; the whole registry's harvests would make an unusable list.
+    since = timezone.now() - dt.timedelta(days=RECENT_HARVEST_DAYS)
     harvests = scope(Harvest.objects.select_related("patient"), request.user) \
-        .filter(units__isnull=True)
+        .filter(harvested_at__gte=since).order_by("-harvested_at")
     form = forms.UnitReceiveForm(request.POST or None, donors=donors, harvests=harvests)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

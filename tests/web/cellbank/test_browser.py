@@ -1,0 +1,165 @@
+"""In a real browser: lab staff receive, test, release and issue a unit; a clinician records
+a two-joint session with the bedside check, and a mismatch is refused saying what did not
+match (issue 5, done-when)."""
+
+import datetime as dt
+import os
+import shutil
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from orthoregen.web.cellbank import services
+from orthoregen.web.cellbank.models import Administration, BedsideCheckAttempt, ProductUnit
+from orthoregen.web.clinic.models import JointEpisode
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if CHROMIUM is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but no Chromium found: install Debian's chromium package.")
+        pytest.skip("No Chromium found (apt-get install chromium); browser tests skipped.")
+    from playwright.sync_api import sync_playwright
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    contexts = []
+
+    def make():
+        context = browser.new_context(viewport={"width": 1280, "height": 1000})
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def log_in(page, live_server, username):
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("correct-horse-battery")
+    page.get_by_role("button", name="Sign in").click()
+
+
+def local(moment: dt.datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
+
+
+def test_lab_issues_and_clinician_records_a_two_joint_session(
+        new_page, live_server, lab_a, clinician_a, patient_a, harvest_a, kit):
+    left = patient_a.episodes.get(side="left")
+    right = JointEpisode.objects.create(patient=patient_a, joint="knee", side="right",
+                                        diagnosis_code="M17.11", grade_scale="kl", grade=2)
+    for episode in (left, right):
+        kit.clear_for_procedure(episode, clinician_a)
+    # The second joint's unit comes ready from the lab services; the first goes by browser.
+    second = kit.pass_qc(kit.receive(patient_a.site, lab_a, "LOC-BM2-" + _k("BM2"),
+                                     harvest=harvest_a, product="bmac"), lab_a,
+                         mycoplasma=False)
+    services.unit_release(second, by=lab_a, approver="Dr QP")
+    services.unit_issue(second, right, by=lab_a)
+
+    lab = new_page()
+    log_in(lab, live_server, "lab_a")
+    lab.get_by_role("navigation", name="Main").get_by_role("link", name="Cell lab").click()
+    expect(lab.get_by_role("heading", name="Cell lab worklist")).to_be_visible()
+    lab.get_by_role("link", name="Receive a unit").first.click()
+    lab.get_by_label("Unit identifier").fill("LOC-BM1-" + _k("BM1"))
+    lab.get_by_label("Product").select_option("bmac")
+    lab.get_by_label("Harvest (autologous)").select_option(str(harvest_a.pk))
+    now = timezone.now()
+    lab.get_by_label("Collected").fill(local(now - dt.timedelta(hours=1)))
+    lab.get_by_label("Expires").fill(local(now + dt.timedelta(hours=11)))
+    lab.get_by_label("Storage").fill("Room temperature, use within 12 h")
+    lab.get_by_label("Total cells").fill("30000000")
+    lab.get_by_label("Volume (mL)").fill("3")
+    lab.get_by_role("button", name="Save").click()
+    expect(lab.get_by_text("into quarantine")).to_be_visible()
+    expect(lab.locator(".unit-banner .status")).to_have_text("Quarantine")
+
+    for test, value, outcome in (("viability", "91", ""), ("endotoxin_eu_per_ml", "0.2", ""),
+                                 ("gram_stain", "", "negative"), ("sterility", "", "negative")):
+        lab.get_by_label("Test").select_option(test)
+        if value:
+            lab.get_by_label("Value").fill(value)
+        if outcome:
+            lab.get_by_label("Result (cultures, Gram stain)").select_option(outcome)
+        lab.get_by_role("button", name="Record result").click()
+        expect(lab.get_by_text(f"Recorded {test}")).to_be_visible()
+    expect(lab.locator(".verdict.full")).to_be_visible()
+    lab.get_by_label("Approver").fill("Dr Quality Person")
+    lab.get_by_role("button", name="Release unit").click()
+    expect(lab.locator(".unit-banner .status")).to_have_text("Released")
+    lab.get_by_label("Patient MRN").fill("A-0001")
+    lab.get_by_label("Joint").select_option("knee")
+    lab.get_by_label("Side").select_option("left")
+    lab.get_by_role("button", name="Issue unit").click()
+    expect(lab.locator(".unit-banner .status")).to_have_text("Issued")
+    first = ProductUnit.objects.get(identifier__startswith="LOC-BM1-")
+    assert (first.status, first.issued_to_episode) == ("issued", left)
+
+    doctor = new_page()
+    log_in(doctor, live_server, "clinician_a")
+    doctor.goto(f"{live_server.url}/cellbank/patients/{patient_a.pk}/procedures/new/")
+    doctor.get_by_label("Left knee").check()
+    doctor.get_by_label("Right knee").check()
+    doctor.get_by_label("Date").fill(timezone.localdate().isoformat())
+    doctor.get_by_label("Time-out completed").check()
+    doctor.get_by_role("button", name="Save").click()
+    expect(doctor.get_by_text("Started the session")).to_be_visible()
+
+    for side in ("Left", "Right"):
+        record = doctor.get_by_role("form", name=f"Injection record, {side} knee")
+        record.get_by_label("Injectate volume (mL)").fill("3")
+        record.get_by_label("Guidance").select_option("ultrasound")
+        record.get_by_role("button", name="Save injection record").click()
+        expect(doctor.get_by_text(f"Saved the injection record of the {side} knee")) \
+            .to_be_visible()
+
+    check = doctor.get_by_role("form", name="Bedside check, Left knee")
+    check.get_by_label("Scan or type the unit identifier").fill(first.identifier)
+    check.get_by_label("Patient name (as on the wristband)").fill("AARDVARK, Ada")
+    check.get_by_label("Date of birth").fill("1960-05-17")
+    check.get_by_label("Joint").select_option("knee")
+    check.get_by_label("Side").select_option("right")  # the wrong side
+    check.get_by_role("button", name="Check and record administration").click()
+    refusal = doctor.get_by_role("form", name="Bedside check, Left knee").get_by_role("alert")
+    expect(refusal).to_contain_text("Refused: the bedside check did not match.")
+    expect(refusal).to_contain_text("unit was issued for the left side, not the right")
+    assert not Administration.objects.exists()
+    assert BedsideCheckAttempt.objects.get().passed is False
+
+    for side, unit in (("Left", first), ("Right", second)):
+        check = doctor.get_by_role("form", name=f"Bedside check, {side} knee")
+        check.get_by_label("Scan or type the unit identifier").fill(unit.identifier)
+        check.get_by_label("Patient name (as on the wristband)").fill("AARDVARK, Ada")
+        check.get_by_label("Date of birth").fill("1960-05-17")
+        check.get_by_label("Joint").select_option("knee")
+        check.get_by_label("Side").select_option(side.lower())
+        check.get_by_role("button", name="Check and record administration").click()
+        expect(doctor.get_by_text(f"administration recorded for the {side} knee")).to_be_visible()
+    assert Administration.objects.count() == 2
+    assert set(ProductUnit.objects.values_list("status", flat=True)) == {"administered"}
+    expect(doctor.locator(".status.administered")).to_have_count(2)
+
+
+def _k(body):
+    from orthoregen.products.isbt128 import check_character
+
+    return check_character(body)
