@@ -136,3 +136,10 @@ def test_message_template_preview_and_save_per_site(as_user, coordinator_a, site
     assert not MessageTemplate.objects.exists()
     client.post("/followup/templates/sms/", {"body": "Hi $given_name: $link", "save": "1"})
     assert MessageTemplate.objects.get(site=site_a, channel="sms").body == "Hi $given_name: $link"
+
+
+def test_no_link_for_a_visit_whose_window_has_closed(as_user, coordinator_a, schedule_a):
+    missed = schedule_a.visits.get(timepoint="week_6_8", kind="visit")  # closed 12 Mar
+    response = as_user(coordinator_a).post(f"/followup/visits/{missed.pk}/link/")
+    assert response.status_code == 302
+    assert not QuestionnaireInvitation.objects.exists()

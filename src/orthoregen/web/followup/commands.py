@@ -26,7 +26,8 @@ def _moment(text: str) -> dt.datetime:
     try:
         moment = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a time like 2026-04-01T09:30+01:00")
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a time like 2026-04-01T09:30+01:00") from None
     if moment.tzinfo is None:
         raise argparse.ArgumentTypeError("give the time zone, e.g. 2026-04-01T09:30+01:00")
     return moment

@@ -47,10 +47,19 @@ from orthoregen.web.followup.sms import SmsBackend, SmsError, sms_backend
 LOG = logging.getLogger(__name__)
 
 
-def portal_base_url() -> str:
-    """Return the public address patients open links on (ORTHOREGEN_PORTAL_URL)."""
-    return (getattr(settings, "ORTHOREGEN_PORTAL_URL", None)
-            or os.environ.get("ORTHOREGEN_PORTAL_URL") or "http://127.0.0.1:8000").rstrip("/")
+def portal_base_url(request=None) -> str:
+    """Return the public address patients open links on (ORTHOREGEN_PORTAL_URL).
+
+    Without that setting a page uses the address the staff member is on; the command line,
+    which has no request, falls back to the demo's address.
+    """
+    configured = (getattr(settings, "ORTHOREGEN_PORTAL_URL", None)
+                  or os.environ.get("ORTHOREGEN_PORTAL_URL"))
+    if configured:
+        return configured.rstrip("/")
+    if request is not None:
+        return request.build_absolute_uri("/").rstrip("/")
+    return "http://127.0.0.1:8000"
 
 
 def escalation_policy(site) -> EscalationPolicy:

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from orthoregen.instruments import display_value, get_instrument
 from orthoregen.scheduling import Window, visit_status
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.audit.models import AccessAction
@@ -75,6 +76,23 @@ def _visible_episode(request, episode_id: int) -> JointEpisode:
                               request.user, pk=episode_id)
 
 
+def _display_status(visit, today) -> str:
+    if visit.status == VisitState.STOPPED:
+        return VisitState.STOPPED
+    window = Window(visit.earliest, visit.target, visit.latest)
+    return visit_status(window, visit.completed_on, today)
+
+
+def score_summary(response) -> str:
+    """Return 'instrument: subscale value, …' at display precision, normalised where offered."""
+    instrument = get_instrument(response.instrument_id)
+    ids = [s.id for s in instrument.subscales]
+    shown = [s for s in instrument.subscales if f"{s.id}_normalised" not in ids]
+    parts = [f"{s.name} {display_value(instrument.id, s.id, response.scores.get(s.id))}"
+             for s in shown]
+    return f"{instrument.id}: " + ", ".join(parts).replace("None", "—")
+
+
 @login_required
 def episode_schedule(request, episode_id: int):
     require(request.user, Action.MANAGE_FOLLOW_UP)
@@ -86,10 +104,8 @@ def episode_schedule(request, episode_id: int):
                      .prefetch_related("visits__responses", "visits__messages"))
     for schedule in schedules:
         for visit in schedule.visits.all():
-            visit.display_status = (VisitState.STOPPED if visit.status == VisitState.STOPPED
-                                    else visit_status(Window(visit.earliest, visit.target,
-                                                             visit.latest),
-                                                      visit.completed_on, today))
+            visit.display_status = _display_status(visit, today)
+            visit.score_lines = [score_summary(r) for r in visit.responses.all()]
     return render(request, "followup/schedule.html", {
         "episode": episode, "patient": episode.patient, "schedules": schedules,
         "outcomes": episode.outcome_events.all(),
@@ -121,13 +137,14 @@ def link_create(request, visit_id: int):
     visit = get_visible_or_404(ScheduledVisit.objects.select_related(
         "schedule__episode__patient__site", "schedule__protocol"), request.user, pk=visit_id)
     patient = visit.schedule.episode.patient
-    if visit.status != VisitState.PENDING or not patient_instruments(visit):
-        messages.error(request, "This visit has no questionnaire to send.")
+    status = _display_status(visit, timezone.localdate())
+    if status not in ("open", "overdue") or not patient_instruments(visit):
+        messages.error(request, "This visit has no questionnaire open for answers now.")
         return redirect("followup:schedule", episode_id=visit.schedule.episode_id)
     _, token = invitation_create(visit)
     access_record(request, AccessAction.VIEW, patient=patient,
                   detail=f"created questionnaire link for visit {visit.pk}")
-    link = portal_base_url() + reverse("portal:questionnaire", args=[token])
+    link = portal_base_url(request) + reverse("portal:questionnaire", args=[token])
     # The token is shown once and never stored; a lost link is replaced by a new one.
     return render(request, "followup/link.html", {"visit": visit, "patient": patient,
                                                    "link": link})

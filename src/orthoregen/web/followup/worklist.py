@@ -11,6 +11,7 @@ from orthoregen.web.clinic.access import scope
 from orthoregen.web.followup.models import (
     ReviewTask,
     ScheduledVisit,
+    ScheduleProtocolVersion,
     TaskKind,
     TaskStatus,
     VisitKind,
@@ -26,22 +27,38 @@ def visible_visits(user):
     return scope(ScheduledVisit.objects.select_related("schedule__episode__patient"), user)
 
 
+def longest_window_days() -> int:
+    """Return the widest visit window of any stored protocol version, in days."""
+    widths = [spec["days_before"] + spec["days_after"]
+              for version in ScheduleProtocolVersion.objects.values_list("definition", flat=True)
+              for spec in version.get("visits", [])]
+    return max(widths, default=0)
+
+
 def worklist_sections(user, today: dt.date) -> dict:
     """Return each worklist section as (rows shown, total count)."""
-    pending = visible_visits(user).filter(status=VisitState.PENDING)
-    sections = {
-        "due": pending.filter(earliest__lte=today, target__gte=today).order_by("target", "id"),
-        "overdue": pending.filter(target__lt=today, latest__gte=today).order_by("latest", "id"),
-        "missed": pending.filter(latest__lt=today,
-                                 latest__gte=today - dt.timedelta(days=MISSED_LOOKBACK_DAYS))
-                         .order_by("-latest", "id"),
+    # Every section's window opened at most (widest window + look-back) days ago: bounding
+    # `earliest` lets the (status, earliest) index skip years of old and future visits.
+    horizon = today - dt.timedelta(days=longest_window_days() + MISSED_LOOKBACK_DAYS + 1)
+    pending = visible_visits(user).filter(status=VisitState.PENDING, earliest__gte=horizon,
+                                          earliest__lte=today)
+    conditions = {
+        "due": Q(target__gte=today),
+        "overdue": Q(target__lt=today, latest__gte=today),
+        "missed": Q(latest__lt=today,
+                    latest__gte=today - dt.timedelta(days=MISSED_LOOKBACK_DAYS)),
     }
+    order = {"due": ("target", "id"), "overdue": ("latest", "id"), "missed": ("-latest", "id")}
+    # One pass counts all three sections; each section then reads only the rows it shows.
+    counts = pending.aggregate(**{name: Count("id", filter=q) for name, q in conditions.items()})
+    result = {name: (list(pending.filter(q).order_by(*order[name])[:ROWS]), counts[name])
+              for name, q in conditions.items()}
     tasks = scope(ReviewTask.objects.select_related("visit__schedule__episode__patient"), user) \
         .filter(status=TaskStatus.OPEN)
-    sections["calls"] = tasks.filter(kind=TaskKind.CALL_PATIENT).order_by("created_at", "id")
-    sections["reviews"] = tasks.filter(kind=TaskKind.COMPLICATION_REVIEW) \
-        .order_by("created_at", "id")
-    return {name: (list(rows[:ROWS]), rows.count()) for name, rows in sections.items()}
+    for name, kind in (("calls", TaskKind.CALL_PATIENT), ("reviews", TaskKind.COMPLICATION_REVIEW)):
+        rows = tasks.filter(kind=kind).order_by("created_at", "id")
+        result[name] = (list(rows[:ROWS]), rows.count())
+    return result
 
 
 def response_rates(user, today: dt.date) -> list[dict]:

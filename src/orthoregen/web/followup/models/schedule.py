@@ -67,7 +67,7 @@ class FollowUpSchedule(models.Model):
 
 
 class VisitKind(models.TextChoices):
-    VISIT = "visit", "Visit and questionnaires"
+    VISIT = "visit", "Questionnaires"
     MRI = "mri", "MRI"
 
 
