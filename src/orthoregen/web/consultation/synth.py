@@ -1,9 +1,11 @@
 """Add intake, candidacy decisions and consents to a freshly loaded synthetic cohort.
 
-Every decision's outcome comes from the real engine (``pathways.assess``) on the facts the
-pages would read (``facts.facts_from_records`` on the rows inserted here). To keep a
-100k-patient registry small, only a sample of decisions keeps its facts snapshot and rule
-results (``SNAPSHOT_SAMPLE``); the others are marked ``synthetic_bulk``.
+Outcomes come from the real engine (``pathways.assess``) on the facts the pages would
+read (``facts.facts_from_records`` on the rows inserted here), run once per class of
+equivalent facts and on a random sample (see ``synth_outcomes``). To keep a 100k-patient
+registry small, only the sampled decisions keep their facts snapshot and rule results
+(``SNAPSHOT_SAMPLE``; every decision when the cohort is smaller); the others are marked
+``synthetic_bulk``.
 """
 
 from __future__ import annotations
@@ -12,14 +14,12 @@ import datetime as dt
 
 from django.utils import timezone
 
-from orthoregen.pathways import ConsentElement, Outcome, assess, facts_to_dict
+from orthoregen.pathways import ConsentElement, Outcome, facts_to_dict
 from orthoregen.pathways.consent import PROCEEDING_OUTCOMES
-from orthoregen.pathways.engine import needs_override_reason
 from orthoregen.web.accounts.models import User
 from orthoregen.web.accounts.roles import Role
-from orthoregen.web.clinic.models import JointEpisode, Patient
+from orthoregen.web.clinic.models import Patient
 from orthoregen.web.consultation.consent_text import consent_document_seed
-from orthoregen.web.consultation.facts import facts_from_records
 from orthoregen.web.consultation.models import (
     CandidacyDecision,
     ConsentRecord,
@@ -32,6 +32,7 @@ from orthoregen.web.consultation.models import (
 )
 from orthoregen.web.consultation.models.vocabulary import ComputedBy, DecisionKind
 from orthoregen.web.consultation.protocols import protocol_current
+from orthoregen.web.consultation.synth_outcomes import engine_verdicts
 from orthoregen.web.consultation.synth_plan import CARE, draw_plan
 
 SNAPSHOT_SAMPLE = 2000
@@ -58,18 +59,14 @@ def consultation_synth(context) -> None:
     patient_rows = _patients(patients)
     sample = _sample(rng, len(episodes))
     clinicians = _clinicians(context)
+    verdicts = engine_verdicts(context, plan, intakes, tables, patient_rows, consulted,
+                               protocol, sample)
     decisions = []
-    for i, row in enumerate(episodes.itertuples(index=False)):
-        episode = JointEpisode(pk=context.episode_ids[i], joint=row.joint, side=row.side,
-                               diagnosis_code=row.diagnosis_code,
-                               symptom_onset=row.symptom_onset.date())
-        facts = facts_from_records(episode, patient_rows[row.patient], intakes[i], tables[i],
-                                   consulted[i])
-        assessment = assess(facts, protocol, consulted[i])
-        if assessment.outcome is not Outcome.INCOMPLETE:
+    for i, verdict in enumerate(verdicts):
+        if verdict.outcome != Outcome.INCOMPLETE:
             by = clinicians[i % len(clinicians)] if clinicians else None
-            decisions.append(_decision(context.episode_ids[i], stored_protocol, facts,
-                                       assessment, by=by, keep=i in sample))
+            decisions.append(_decision(context.episode_ids[i], stored_protocol, verdict,
+                                       consulted[i], by=by))
     context.insert(CandidacyDecision, decisions, "candidacy decisions")
     _insert_consents(context, plan, consulted, decisions, document, clinicians)
 
@@ -90,19 +87,20 @@ def _clinicians(context) -> list[int]:
                 .order_by("pk").values_list("pk", flat=True))
 
 
-def _decision(episode_id, stored_protocol, facts, assessment, *, by, keep: bool):
-    needing = sorted(result.rule_id for result in needs_override_reason(assessment))
-    proceeding = assessment.outcome in PROCEEDING_OUTCOMES
-    kind = DecisionKind.OVERRIDE if proceeding and needing else DecisionKind.AGREE
+def _decision(episode_id, stored_protocol, verdict, decided_on, *, by) -> CandidacyDecision:
+    proceeding = Outcome(verdict.outcome) in PROCEEDING_OUTCOMES
+    override = proceeding and bool(verdict.rules_needing_reason)
+    kept = verdict.assessment is not None
     return CandidacyDecision(
-        episode_id=episode_id, protocol=stored_protocol, kind=kind,
-        outcome=assessment.outcome.value, defer_until=assessment.defer_until,
-        reason=OVERRIDE_REASON if kind == DecisionKind.OVERRIDE else "",
-        assessed_on=assessment.assessed_on, rules_needing_reason=needing,
-        facts=facts_to_dict(facts) if keep else None,
-        assessment=assessment.to_dict() if keep else None,
-        computed_by=ComputedBy.ENGINE if keep else ComputedBy.SYNTHETIC_BULK,
-        decided_on=assessment.assessed_on, decided_by_id=by)
+        episode_id=episode_id, protocol=stored_protocol,
+        kind=DecisionKind.OVERRIDE if override else DecisionKind.AGREE,
+        outcome=verdict.outcome, defer_until=verdict.defer_until,
+        reason=OVERRIDE_REASON if override else "", assessed_on=decided_on,
+        rules_needing_reason=list(verdict.rules_needing_reason),
+        facts=facts_to_dict(verdict.facts) if kept else None,
+        assessment=verdict.assessment.to_dict() if kept else None,
+        computed_by=ComputedBy.ENGINE if kept else ComputedBy.SYNTHETIC_BULK,
+        decided_on=decided_on, decided_by_id=by)
 
 
 def _insert_intakes(context, intakes: list[Intake]) -> list[int]:

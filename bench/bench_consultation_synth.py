@@ -1,0 +1,65 @@
+"""Time the consultation stage of the synthetic load (intakes, engine decisions, consents).
+
+    .venv/bin/python bench/bench_consultation_synth.py --patients 100000            # SQLite
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/orthoregen_bench \
+        .venv/bin/python bench/bench_consultation_synth.py --patients 100000        # PostgreSQL
+
+A fresh SQLite file in a temporary directory, or the (scratch!) database in DATABASE_URL,
+gets one site with one clinician; the whole synthetic load runs and the consultation
+app's synth_extend hook is timed on its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import tempfile
+import time
+
+AS_OF = dt.date(2026, 6, 30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--patients", type=int, default=20000)
+    parser.add_argument("--seed", type=int, default=3)
+    args = parser.parse_args()
+    os.environ.setdefault("ORTHOREGEN_ENV", "demo")
+    os.environ["ORTHOREGEN_DATA_DIR"] = tempfile.mkdtemp(prefix="bench-consultation-")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "orthoregen.web.settings"
+    import django
+
+    django.setup()
+    from django.apps import apps
+    from django.core.management import call_command
+
+    from orthoregen.web.accounts.models import Site, User
+    from orthoregen.web.clinic.synth_load import synth_load
+    from orthoregen.web.consultation.models import CandidacyDecision, ConsentRecord, Intake
+
+    call_command("flush" if os.environ.get("DATABASE_URL") else "migrate", interactive=False,
+                 verbosity=0)
+    call_command("migrate", interactive=False, verbosity=0)
+    site = Site.objects.create(code="bench", name="Bench clinic")
+    User.objects.create_user("bench-clinician", role="clinician").sites.set([site])
+    config = apps.get_app_config("consultation")
+    original, seconds = config.synth_extend, []
+
+    def timed(context):
+        started = time.perf_counter()
+        original(context)
+        seconds.append(time.perf_counter() - started)
+
+    config.synth_extend = timed
+    started = time.perf_counter()
+    cohort = synth_load(site, args.patients, seed=args.seed, as_of=AS_OF)
+    total = time.perf_counter() - started
+    print(f"{args.patients} patients, {len(cohort.episodes)} episodes: whole load {total:.1f} s, "
+          f"consultation stage {seconds[0]:.1f} s "
+          f"({Intake.objects.count()} intakes, {CandidacyDecision.objects.count()} decisions, "
+          f"{ConsentRecord.objects.count()} consents)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,149 @@
+"""Entering the intake and its dated history tables; bad input saves nothing."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from orthoregen.pathways import CandidacyFacts
+from orthoregen.web.consultation.facts import facts_from_episode, whole_months
+from orthoregen.web.consultation.models import Intake, LabResult, Medication, PriorInjection
+
+TODAY = timezone.localdate
+
+
+def intake_data(**changes):
+    data = {"recorded_on": TODAY().isoformat(), "diabetes": "false",
+            "radiograph_scale": "kl", "radiograph_grade": "3", "height_cm": "170",
+            "weight_kg": "80", "pain_scale": "nrs", "pain_value": "7",
+            "malignancy_status": "", "alignment": ""}
+    data.update(changes)
+    return data
+
+
+def post_intake(client, episode, **changes):
+    return client.post(f"/consultation/episodes/{episode.pk}/intake/", intake_data(**changes))
+
+
+@pytest.mark.parametrize("who", ["clinician_a", "coordinator_a"])
+def test_clinician_or_coordinator_enters_the_intake(request, as_user, knee_a, who):
+    user = request.getfixturevalue(who)
+    response = post_intake(as_user(user), knee_a)
+    assert response.status_code == 302
+    intake = Intake.objects.get(episode=knee_a)
+    assert intake.entered_by == user and intake.bmi_kg_m2 == 27.7  # 80 / 1.70²
+    assert intake.diabetes is False and intake.active_infection is None
+    assert intake.history.get().history_user == user
+
+
+def test_new_intake_form_starts_from_the_episode_grade(as_user, clinician_a, knee_a):
+    html = as_user(clinician_a).get(f"/consultation/episodes/{knee_a.pk}/intake/")
+    assert html.context["form"]["radiograph_grade"].value() == 3
+
+
+@pytest.mark.parametrize("changes, field, message", [
+    ({"pain_value": "11"}, "pain_value", "This scale runs from 0 to 10."),
+    ({"pain_scale": ""}, "pain_scale", "Name the scale the pain score is on."),
+    ({"radiograph_grade": "5"}, "radiograph_grade", "Kellgren-Lawrence (0-4) grades run"),
+    ({"radiograph_scale": "samilson_prieto", "radiograph_grade": "2"}, "radiograph_grade",
+     "The knee is graded with"),
+    ({"recorded_on": "2999-01-01"}, "recorded_on", "This date is in the future."),
+    ({"height_cm": "20"}, "height_cm", "greater than or equal to 100"),
+    ({"alignment": "varus"}, "alignment_degrees", "Give the varus or valgus angle"),
+    ({"malignancy_status": "in_remission"}, "malignancy_last_active_on", "last active"),
+    ({"diabetes": "perhaps"}, None, None),
+])
+def test_bad_intake_gives_field_errors_and_saves_nothing(as_user, clinician_a, knee_a,
+                                                         changes, field, message):
+    response = post_intake(as_user(clinician_a), knee_a, **changes)
+    if field is None:  # an unknown yes/no answer reads as "not asked", never as yes
+        assert Intake.objects.get().diabetes is None
+        return
+    assert response.status_code == 200
+    errors = response.context["form"].errors[field]
+    assert any(message in error for error in errors), errors
+    assert not Intake.objects.exists()
+
+
+def test_lab_user_cannot_enter_intake(as_user, lab_a, knee_a):
+    assert post_intake(as_user(lab_a), knee_a).status_code == 403
+    assert not Intake.objects.exists()
+
+
+def test_other_site_cannot_enter_intake(as_user, clinician_b, knee_a):
+    assert post_intake(as_user(clinician_b), knee_a).status_code == 404
+
+
+def test_history_rows_are_added_dated_and_removed(as_user, coordinator_a, knee_a, intake_for):
+    intake_for(knee_a)
+    client = as_user(coordinator_a)
+    url = f"/consultation/episodes/{knee_a.pk}/intake/injection/add/"
+    given = TODAY() - dt.timedelta(days=200)
+    response = client.post(url, {"agent": "prp", "joint": "knee", "side": "left",
+                                 "given_on": given.isoformat()})
+    assert response.status_code == 302
+    shot = PriorInjection.objects.get()
+    assert shot.entered_by == coordinator_a and shot.given_on == given
+    client.post(f"/consultation/episodes/{knee_a.pk}/intake/injection/{shot.pk}/remove/")
+    assert not PriorInjection.objects.exists()
+    assert PriorInjection.history.filter(history_type="-").get().history_user == coordinator_a
+
+
+@pytest.mark.parametrize("kind, data, field", [
+    ("injection", {"agent": "prp", "joint": "knee", "side": "left",
+                   "given_on": "2999-01-01"}, "given_on"),
+    ("injection", {"agent": "snake_oil", "joint": "knee", "side": "left"}, "agent"),
+    ("surgery", {"kind": "arthroplasty", "joint": "elbow"}, "joint"),
+    ("care", {"treatment": ""}, "treatment"),
+    ("medication", {"kind": "nsaid", "name": ""}, "name"),
+    ("lab", {"test": "alt_iu_l", "value": "-3", "collected_on": "2026-01-01"}, "value"),
+    ("lab", {"test": "alt_iu_l", "value": "30"}, "collected_on"),
+])
+def test_bad_history_row_gives_field_error_and_saves_nothing(as_user, clinician_a, knee_a,
+                                                             intake_for, kind, data, field):
+    intake = intake_for(knee_a)
+    labs = LabResult.objects.count()
+    response = as_user(clinician_a).post(
+        f"/consultation/episodes/{knee_a.pk}/intake/{kind}/add/", data)
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert LabResult.objects.count() == labs
+    assert not intake.injections.exists() and not intake.surgeries.exists()
+    assert not Medication.objects.exists()
+
+
+def test_unknown_history_table_is_404(as_user, clinician_a, knee_a, intake_for):
+    intake_for(knee_a)
+    response = as_user(clinician_a).get(f"/consultation/episodes/{knee_a.pk}/intake/pets/add/")
+    assert response.status_code == 404
+
+
+def test_facts_read_the_recorded_intake(knee_a, intake_for):
+    intake_for(knee_a, current_smoker=True)
+    Medication.objects.create(intake=knee_a.intake, kind="nsaid", name="Naproxen",
+                              current=False, last_dose_on=TODAY() - dt.timedelta(days=3))
+    facts = facts_from_episode(knee_a, TODAY())
+    assert isinstance(facts, CandidacyFacts)
+    assert facts.comorbidities.current_smoker is True
+    assert facts.medications.nsaid is True
+    assert facts.medications.nsaid_last_dose_on == TODAY() - dt.timedelta(days=3)
+    assert facts.radiograph.scale == "kellgren_lawrence" and facts.radiograph.grade == 3
+    assert facts.bmi_kg_m2 == 24.9  # 72 kg / 1.70 m² = 24.91
+    assert facts.examination.varus_valgus_degrees == 0.0
+
+
+def test_unreviewed_histories_read_as_not_recorded(knee_a, intake_for):
+    intake_for(knee_a, injections_reviewed=False, medications_reviewed=False)
+    facts = facts_from_episode(knee_a, TODAY())
+    assert facts.prior_injections is None
+    assert facts.medications.anticoagulant_or_antiplatelet is None
+
+
+@pytest.mark.parametrize("start, end, months", [
+    (dt.date(2026, 1, 31), dt.date(2026, 2, 28), 0),
+    (dt.date(2026, 1, 15), dt.date(2026, 4, 15), 3),
+    (dt.date(2026, 1, 16), dt.date(2026, 4, 15), 2),
+    (None, dt.date(2026, 4, 15), None),
+])
+def test_whole_months_of_symptoms(start, end, months):
+    assert whole_months(start, end) == months

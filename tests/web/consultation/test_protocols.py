@@ -1,0 +1,135 @@
+"""Protocol versions: the default is stored on first use, drafts are edited, published never."""
+
+import json
+
+import pytest
+
+from orthoregen.pathways import DEFAULT_PROTOCOL, protocol_to_dict
+from orthoregen.web.consultation import protocols
+from orthoregen.web.consultation.models import ProtocolVersion
+from orthoregen.web.consultation.models.protocols import ProtocolLocked
+
+
+@pytest.fixture
+def draft(admin_a, site_a):
+    return protocols.protocol_copy(protocols.protocol_default(), version="2026.1-a",
+                                   site=site_a, by=admin_a)
+
+
+def body_with(stored, rule_id, **params):
+    body = json.loads(json.dumps(stored.body))
+    for rule in body["rules"]:
+        if rule["id"] == rule_id:
+            rule["check"].update(params)
+    return json.dumps(body)
+
+
+def test_default_is_stored_once_on_first_use(db):
+    first = protocols.protocol_default()
+    assert protocols.protocol_default().pk == first.pk
+    assert first.is_published and first.body == protocol_to_dict(DEFAULT_PROTOCOL)
+
+
+def test_admin_lists_and_reads_protocols(as_user, admin_a):
+    client = as_user(admin_a)
+    html = client.get("/consultation/protocols/").content.decode()
+    assert "orthoregen default candidacy" in html and "Shipped default" in html
+    detail = client.get(f"/consultation/protocols/{protocols.protocol_default().pk}/")
+    assert "HIP-AVN-01" in detail.content.decode()
+
+
+@pytest.mark.parametrize("who", ["clinician_a", "coordinator_a", "analyst_a"])
+def test_other_roles_cannot_manage_protocols(request, as_user, who):
+    client = as_user(request.getfixturevalue(who))
+    assert client.get("/consultation/protocols/").status_code == 403
+
+
+def test_nav_shows_protocols_to_the_administrator_only(as_user, admin_a, clinician_a):
+    assert 'href="/consultation/protocols/"' in as_user(admin_a).get(
+        "/consultation/protocols/").content.decode()
+    html = as_user(clinician_a).get("/patients/").content.decode()
+    assert 'href="/consultation/protocols/"' not in html
+
+
+def test_copy_then_change_a_threshold_then_publish(as_user, admin_a, site_a):
+    client = as_user(admin_a)
+    source = protocols.protocol_default()
+    response = client.post(f"/consultation/protocols/{source.pk}/copy/", {"version": "2026.1-a"})
+    draft = ProtocolVersion.objects.get(version="2026.1-a")
+    assert response.status_code == 302 and draft.status == "draft" and draft.site == site_a
+    client.post(f"/consultation/protocols/{draft.pk}/edit/",
+                {"body": body_with(draft, "BMI-01", kg_m2=32.0)})
+    draft.refresh_from_db()
+    assert draft.protocol().rule("BMI-01").check.kg_m2 == 32.0
+    client.post(f"/consultation/protocols/{draft.pk}/publish/")
+    draft.refresh_from_db()
+    assert draft.is_published and draft.published_by == admin_a
+    assert protocols.protocol_current(site_a) == draft
+    assert draft.history.count() == 3  # created, edited, published
+
+
+def test_copy_to_an_existing_version_is_refused(as_user, admin_a):
+    source = protocols.protocol_default()
+    response = as_user(admin_a).post(f"/consultation/protocols/{source.pk}/copy/",
+                                     {"version": source.version})
+    assert "already exists" in response.content.decode()
+    assert ProtocolVersion.objects.count() == 1
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"kg_m2": "32"}, "rule BMI-01: check maximum_bmi"),
+    ({"kg_m2": -1}, "rule BMI-01"),
+    ({"unknown": 1}, "rule BMI-01"),
+])
+def test_invalid_draft_names_the_rule_and_saves_nothing(as_user, admin_a, draft, params,
+                                                        message):
+    before = draft.body
+    response = as_user(admin_a).post(f"/consultation/protocols/{draft.pk}/edit/",
+                                     {"body": body_with(draft, "BMI-01", **params)})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.body == before
+
+
+def test_malformed_json_is_a_field_error(as_user, admin_a, draft):
+    response = as_user(admin_a).post(f"/consultation/protocols/{draft.pk}/edit/",
+                                     {"body": "{not json"})
+    assert "Not valid JSON" in response.content.decode()
+
+
+def test_published_protocol_cannot_be_edited_anywhere(as_user, admin_a):
+    published = protocols.protocol_default()
+    before = published.body
+    response = as_user(admin_a).post(f"/consultation/protocols/{published.pk}/edit/",
+                                     {"body": body_with(published, "BMI-01", kg_m2=40.0)})
+    assert "is published and cannot change" in response.content.decode()
+    with pytest.raises(ProtocolLocked):
+        protocols.protocol_draft_update(published, json.loads(body_with(published, "BMI-01",
+                                                                        kg_m2=40.0)))
+    published.body = {}
+    with pytest.raises(ProtocolLocked):
+        published.save()
+    with pytest.raises(ProtocolLocked):
+        published.delete()
+    admin_change = as_user(admin_a).post(
+        f"/admin/consultation/protocolversion/{published.pk}/change/", {"name": "x"})
+    assert admin_change.status_code == 403
+    published.refresh_from_db()
+    assert published.body == before
+
+
+def test_publishing_twice_is_refused(as_user, admin_a, draft):
+    protocols.protocol_publish(draft, by=admin_a)
+    with pytest.raises(ProtocolLocked):
+        protocols.protocol_publish(draft, by=admin_a)
+
+
+def test_other_sites_drafts_are_invisible(as_user, site_b, draft):
+    from orthoregen.web.accounts.models import User
+    from orthoregen.web.accounts.roles import Role
+
+    admin_b = User.objects.create_user("admin_b", password="x" * 20, role=Role.ADMIN,
+                                       is_staff=True)
+    admin_b.sites.set([site_b])
+    assert as_user(admin_b).get(f"/consultation/protocols/{draft.pk}/").status_code == 404
