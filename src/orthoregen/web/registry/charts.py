@@ -114,6 +114,10 @@ def evidence_chart(rows) -> Figure:
             else:
                 lines.append((f"{label}, {row.months} mo: {pooled.k} trial(s), too few to pool",
                               np.nan, np.nan, np.nan, colour, True))
+        for study, arm, estimate in row.single_arms:
+            colour = WARN if arm == "placebo" else INK
+            lines.append((f"{study}, {arm} arm, {row.months} mo (no CI, not pooled)", estimate,
+                          np.nan, np.nan, colour, True))
         for pool in row.comparison.published_placebo_changes:
             if pool.timepoint_months == row.months and pool.measure == "change from baseline":
                 lines.append((f"Placebo arms, {pool.id} ({row.months} mo)", pool.estimate,
@@ -159,7 +163,7 @@ def draw_patient_measure(ax, measure, scores: pd.DataFrame, injections: list, ev
     ax.set_ylabel("better ↑" if measure.higher_is_better else "better ↓")
     ax.set_title(f"{measure.name}\n(scale {measure.minimum:g} to {measure.maximum:g})",
                  loc="left", fontsize=9)
-    ax.xaxis.set_major_locator(matplotlib.dates.AutoDateLocator(maxticks=6))
+    ax.xaxis.set_major_locator(matplotlib.dates.AutoDateLocator(minticks=3, maxticks=8))
     ax.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%b %Y"))
     ax.legend(fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.14),
               ncol=2)

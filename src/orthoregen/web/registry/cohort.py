@@ -7,6 +7,7 @@ statistic comes from `orthoregen.analytics` and `orthoregen.evidence`, vectorise
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,7 +26,7 @@ from orthoregen.analytics import (
 )
 from orthoregen.analytics.survival import KaplanMeier, numbers_at_risk
 from orthoregen.evidence.comparison import EvidenceComparison, compare_with_evidence
-from orthoregen.evidence.library import load_library
+from orthoregen.evidence.library import Arm, load_library
 from orthoregen.evidence.pooling import Outcome
 from orthoregen.evidence.published import load_published_pools
 from orthoregen.web.registry import data
@@ -80,6 +81,8 @@ class EvidenceRow:
     scale: str
     clinic: pd.Series | None
     comparison: EvidenceComparison
+    # Arms that report the outcome without an interval: shown, never pooled.
+    single_arms: tuple[tuple[str, str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -200,7 +203,7 @@ def _evidence(episodes: QuerySet, joint: str | None, chosen: Measure,
     else:
         m = measure(*key, joint)
         change = change_from_baseline(_measure_scores(episodes, m), timepoints=TIMEPOINTS)
-    library, pools = load_library(), load_published_pools()
+    library, pools = _evidence_library()
     name, evidence_subscale, scale = EVIDENCE_NAMES[key]
     rows = []
     for timepoint, months in EVIDENCE_MONTHS.items():
@@ -209,8 +212,25 @@ def _evidence(episodes: QuerySet, joint: str | None, chosen: Measure,
         hit = change[change["timepoint"] == timepoint]
         rows.append(EvidenceRow(months=months, measure=m, scale=scale,
                                 clinic=None if hit.empty else hit.iloc[0],
-                                comparison=compare_with_evidence(library, pools, outcome)))
+                                comparison=compare_with_evidence(library, pools, outcome),
+                                single_arms=_single_arms(library, outcome)))
     return rows
+
+
+@functools.cache
+def _evidence_library():
+    """Return the seed library and published pools, parsed once per process (read-only)."""
+    return load_library(), load_published_pools()
+
+
+def _single_arms(library, outcome: Outcome) -> tuple[tuple[str, str, float], ...]:
+    return tuple(
+        (study.id, result.arm.value, result.estimate)
+        for study in library if outcome.joint in study.joints
+        for result in study.results
+        if result.arm in (Arm.MSC, Arm.PLACEBO) and not result.has_interval
+        and (result.instrument, result.subscale, result.measure, result.timepoint_months)
+        == (outcome.instrument, outcome.subscale, outcome.measure, outcome.timepoint_months))
 
 
 def cohort_summary(episodes: QuerySet, *, measure_key: tuple[str, str] | None,

@@ -98,7 +98,9 @@ def _injections(episodes: QuerySet, Schedule, Administration) -> pd.DataFrame:
     extra = schedules[[(e, d) not in known for e, d in
                        zip(schedules["episode_id"], schedules["administered_on"], strict=True)]]
     extra = extra.assign(cell_source="", dose_cells=None)[SOURCE_INJECTION_COLUMNS]
-    return pd.concat([given, extra], ignore_index=True) if not given.empty else extra
+    if given.empty or extra.empty:
+        return extra if given.empty else given
+    return pd.concat([given, extra], ignore_index=True)
 
 
 def _adverse_events(episodes: QuerySet, AdverseEvent) -> pd.DataFrame:
