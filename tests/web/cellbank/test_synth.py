@@ -48,6 +48,12 @@ def test_every_procedure_encounter_gets_an_administered_traced_unit(site_a, lab_
     assert any(r.donor_id == donor.pk for r in products_received(patient_id))
 
 
-def test_a_cohort_without_staff_gets_no_cell_lab(site_a, only_cellbank_stage):
+def test_a_cohort_without_staff_is_signed_by_an_inactive_synthetic_technician(
+        site_a, only_cellbank_stage):
+    from orthoregen.web.accounts.models import User
+
     synth_load(site_a, 30, seed=22, as_of=AS_OF)
-    assert not ProductUnit.objects.exists()
+    technician = User.objects.get(username="synthetic-lab-site-a")
+    assert not technician.is_active and not technician.has_usable_password()
+    assert ProductUnit.objects.exists()
+    assert set(CustodyEvent.objects.values_list("by", flat=True)) == {technician.pk}

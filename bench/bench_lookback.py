@@ -1,0 +1,140 @@
+"""Benchmark look-back on a large synthetic registry: donor, lot, harvest and patient.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/orthoregen_cellbank_bench \\
+        ORTHOREGEN_ENV=demo .venv/bin/orthoregen synth --patients 100000 --seed 1
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/orthoregen_cellbank_bench \\
+        .venv/bin/python bench/bench_lookback.py
+
+    .venv/bin/python bench/bench_lookback.py --load 20000     # SQLite, fresh temporary dir
+
+Each look-back is one recursive SQL query (orthoregen.web.cellbank.lookback). Floors: a
+single primary-key lookup (the cost of any round trip), and the same donor's units and
+recipients fetched by a flat query on the donor_id index (possible only because split
+units copy their donor; the recursive query does not rely on that).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import tempfile
+import time
+
+AS_OF = dt.date(2026, 6, 30)
+
+
+def median_ms(action, repeat: int = 9) -> float:
+    action()  # warm the cache: look-back is interactive, run on a live database
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000
+
+
+def setup(data_dir: str) -> None:
+    os.environ.setdefault("ORTHOREGEN_ENV", "demo")
+    os.environ["ORTHOREGEN_DATA_DIR"] = data_dir
+    os.environ["DJANGO_SETTINGS_MODULE"] = "orthoregen.web.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def load(patients: int) -> None:
+    """Load a synthetic registry, timing each pathway stage's synth hook."""
+    from django.apps import apps
+
+    from orthoregen.web.accounts.models import Site
+    from orthoregen.web.clinic.synth_load import synth_load
+
+    timings = {}
+    for config in apps.get_app_configs():
+        if hook := getattr(config, "synth_extend", None):
+            def timed(context, hook=hook, label=config.label):
+                started = time.perf_counter()
+                hook(context)
+                timings[label] = time.perf_counter() - started
+            config.synth_extend = timed
+    site, _ = Site.objects.get_or_create(code="bench", defaults={"name": "Bench"})
+    started = time.perf_counter()
+    synth_load(site, patients, seed=1, as_of=AS_OF)
+    total = time.perf_counter() - started
+    stages = ", ".join(f"{label} {seconds:.1f} s" for label, seconds in timings.items())
+    print(f"synthetic load: {patients} patients in {total:.1f} s ({stages})")
+
+
+def one(sql: str, params=()) -> tuple:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def run() -> None:
+    from django.db import connection
+
+    from orthoregen.web.cellbank import lookback
+    from orthoregen.web.cellbank.models import Administration, ProductUnit
+
+    u, a = lookback.UNIT, lookback.ADMIN
+    counts = {m.__name__: m.objects.count() for m in (ProductUnit, Administration)}
+    print(f"database: {connection.vendor}; {counts['ProductUnit']} units, "
+          f"{counts['Administration']} administrations")
+    if not counts["Administration"]:
+        raise SystemExit("no administrations: load a registry first (see the docstring)")
+    donor_id, site_id = one(
+        f"SELECT u.donor_id, u.site_id FROM {u} u JOIN {a} ad ON ad.unit_id = u.id "
+        "WHERE u.donor_id IS NOT NULL GROUP BY u.donor_id, u.site_id "
+        "ORDER BY count(*) DESC LIMIT 1")
+    lot_id = one(f"SELECT id FROM {u} WHERE donor_id = %s AND parent_id IS NULL", [donor_id])[0]
+    harvest_id = one(f"SELECT harvest_id FROM {u} WHERE harvest_id IS NOT NULL LIMIT 1")[0]
+    patient_id = one(f"SELECT e.patient_id FROM {a} ad JOIN {lookback.PJOINT} pj "
+                     f"ON pj.id = ad.procedure_joint_id JOIN {lookback.EPISODE} e "
+                     f"ON e.id = pj.episode_id JOIN {u} x ON x.id = ad.unit_id "
+                     "WHERE x.parent_id IS NOT NULL LIMIT 1")[0]
+    sites = [site_id]
+    rows = lookback.lookback_from_donor(donor_id, site_ids=sites)
+    given = [r for r in rows if r.patient_id]
+    print(f"donor {donor_id}: {len(rows)} units, {len(given)} administrations, "
+          f"{len({r.patient_id for r in given})} patients")
+    flat = (f"SELECT u.id, ad.administered_at FROM {u} u LEFT JOIN {a} ad ON ad.unit_id = u.id "
+            "WHERE u.donor_id = %s")
+    results = [
+        ("look-back from a donor", lambda: lookback.lookback_from_donor(donor_id,
+                                                                        site_ids=sites)),
+        ("look-back from its lot", lambda: lookback.lookback_from_units([lot_id],
+                                                                        site_ids=sites)),
+        ("look-back from a harvest", lambda: lookback.lookback_from_harvest(harvest_id,
+                                                                            site_ids=sites)),
+        ("products received (patient)", lambda: lookback.products_received(patient_id)),
+        ("floor: flat donor_id query", lambda: one(flat, [donor_id])),
+        ("floor: one primary-key lookup", lambda: one(f"SELECT id FROM {u} WHERE id = %s",
+                                                     [lot_id])),
+    ]
+    print(f"{'query':<32}{'median ms':>10}")
+    for label, action in results:
+        print(f"{label:<32}{median_ms(action):>10.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--load", type=int, metavar="PATIENTS",
+                        help="first load a synthetic registry of this many patients")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        setup(scratch)
+        if args.load:
+            load(args.load)
+        run()
+
+
+if __name__ == "__main__":
+    main()
