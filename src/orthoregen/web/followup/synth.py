@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from orthoregen.instruments import get_instrument
 from orthoregen.products.episode import Joint
+from orthoregen.web.followup.bulk import insert_rows
 from orthoregen.web.followup.models import (
     ComplicationReport,
     FollowUpSchedule,
@@ -97,14 +98,18 @@ def synth_followup(context) -> None:
 
     visits, plan = _visit_plan(rng, protocol, administered, as_of, non_responder, replaced_on)
     due = _due_by_joint(protocol)
-    visit_objects = context.insert(ScheduledVisit, [
-        ScheduledVisit(schedule_id=schedule_ids[i], timepoint=spec.visit_id, label=spec.label,
-                       kind=kind, earliest=e, target=t, latest=lt,
-                       instruments_due=list(due[joints[i]]) if kind == VisitKind.VISIT else [],
-                       status=status, completed_on=done)
+    columns = ("schedule", "timepoint", "label", "kind", "earliest", "target", "latest",
+               "instruments_due", "status", "completed_on")
+    insert_rows(ScheduledVisit, [f"{c}_id" if c == "schedule" else c for c in columns], [
+        (int(schedule_ids[i]), spec.visit_id, spec.label, kind, e, t, lt,
+         list(due[joints[i]]) if kind == VisitKind.VISIT else [], str(status), done)
         for i, spec, kind, e, t, lt, status, done in visits
-    ], "follow-up visits")
-    plan["visit_id"] = [v.pk for v in visit_objects]
+    ], context.progress, "follow-up visits")
+    stored = ScheduledVisit.objects.filter(schedule_id__in=schedule_ids.tolist()) \
+        .values_list("schedule_id", "timepoint", "kind", "id")
+    visit_id = {(s, tp, str(k)): pk for s, tp, k, pk in stored.iterator(chunk_size=20000)}
+    plan["visit_id"] = [visit_id[(int(schedule_ids[s]), tp, str(k))] for s, tp, k in
+                        zip(plan["schedule"], plan["timepoint"], plan["kind"], strict=True)]
 
     _responses(context, rng, plan, episode_rows, joints, administered, baseline_true, person)
     _reminders_and_tasks(context, rng, plan, as_of)
@@ -203,8 +208,7 @@ def _responses(context, rng, plan, episode_rows, joints, administered, baseline_
     table["joint"] = joints[table["schedule"].to_numpy()]
     now = timezone.now()
     prefix = f"synth-{context.site.code}-{context.seed}"
-    rows: list[QuestionnaireResponse] = []
-    counter = 0
+    rows: list[tuple] = []
     for instrument_id in sorted({i for ids in SYNTH_INSTRUMENTS.values() for i in ids}):
         joints_using = [j for j, ids in SYNTH_INSTRUMENTS.items() if instrument_id in ids]
         part = table[table["joint"].isin(joints_using)]
@@ -212,17 +216,19 @@ def _responses(context, rng, plan, episode_rows, joints, administered, baseline_
             continue
         answers, scores = scored(rng, instrument_id, part["latent"].to_numpy())
         version = get_instrument(instrument_id).version
-        for (schedule_row, visit_id, timepoint, on), answer, score_row in zip(
-                part[["schedule", "visit_id", "timepoint", "on"]].itertuples(index=False),
-                answers, scores, strict=True):
-            counter += 1
-            rows.append(QuestionnaireResponse(
-                episode_id=context.episode_ids[episode_rows[schedule_row]],
-                visit_id=None if visit_id < 0 else int(visit_id), timepoint=timepoint,
-                instrument_id=instrument_id, instrument_version=version, answers=answer,
-                scores=score_row, completed_on=on, submitted_at=now,
-                source=ResponseSource.SYNTHETIC, idempotency_key=f"{prefix}-{counter}"))
-    context.insert(QuestionnaireResponse, rows, "questionnaire responses")
+        episode_ids = [context.episode_ids[episode_rows[s]] for s in part["schedule"]]
+        visit_ids = [None if v < 0 else int(v) for v in part["visit_id"]]
+        rows += [
+            (episode, visit, timepoint, instrument_id, version, answer, score_row, on, now,
+             ResponseSource.SYNTHETIC.value, f"{prefix}-{instrument_id}-{n}")
+            for n, (episode, visit, timepoint, on, answer, score_row) in enumerate(zip(
+                episode_ids, visit_ids, part["timepoint"], _as_dates(part["on"].to_numpy()),
+                answers, scores, strict=True))
+        ]
+    insert_rows(QuestionnaireResponse, (
+        "episode_id", "visit_id", "timepoint", "instrument_id", "instrument_version", "answers",
+        "scores", "completed_on", "submitted_at", "source", "idempotency_key"), rows,
+        context.progress, "questionnaire responses")
     _complications(context, rng, done, now)
 
 

@@ -52,12 +52,21 @@ def item_table(rng, instrument_id: str, latent: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(values.astype(float), columns=ids)
 
 
-def scored(rng, instrument_id: str, latent: np.ndarray) -> tuple[list[dict], list[dict]]:
-    """Return (answers, scores) as JSON-ready dicts, scored by the instruments package."""
+def scored(rng, instrument_id: str, latent: np.ndarray) -> tuple[list[str], list[str]]:
+    """Return (answers, scores) as JSON texts, one per row, scored by the instruments package.
+
+    pandas writes the JSON in C (NaN as null), far faster than a dict per row at a million
+    rows; scores keep 15 significant digits.
+    """
     items = item_table(rng, instrument_id, latent)
     scores = score_batch(instrument_id, items)
-    whole = items.columns if instrument_id != "ases" else items.columns[1:]
-    answers = items.astype(object)
-    answers[list(whole)] = items[list(whole)].astype(int).astype(object)
-    score_rows = scores.astype(object).where(scores.notna(), None).to_dict("records")
-    return answers.to_dict("records"), score_rows
+    whole = [c for c in items.columns if not (instrument_id == "ases" and c == "VAS")]
+    answers = items.astype({column: int for column in whole})
+    return _json_lines(answers), _json_lines(scores)
+
+
+def _json_lines(frame: pd.DataFrame) -> list[str]:
+    if frame.empty:
+        return []
+    text = frame.to_json(orient="records", lines=True, double_precision=15)
+    return text.rstrip("\n").split("\n")
