@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.utils.dateparse import parse_datetime
 
+from orthoregen.products.product_class import PRODUCT_CLASSES, ProductClass
 from orthoregen.web.cellbank.models import (
     Administration,
     Donor,
@@ -123,6 +124,10 @@ class ReceivedRow:
     donor_id: int | None
     donor_code: str
     harvest_id: int | None
+
+    @property
+    def product_label(self) -> str:
+        return PRODUCT_CLASSES[ProductClass(self.product_class)].label
 
 
 _UP = f"""

@@ -73,6 +73,11 @@ class ProcedureJoint(models.Model):
     def __str__(self) -> str:
         return str(self.episode)
 
+    @property
+    def dose_shown(self) -> str:
+        """Return the cells delivered as clinicians write them, e.g. 30 × 10⁶ cells."""
+        return "" if self.cell_dose is None else f"{self.cell_dose / 1e6:.3g} × 10⁶ cells"
+
 
 class BedsideCheckAttempt(models.Model):
     """Every bedside identity check, passed or failed, with what did not match (3.6)."""
