@@ -130,13 +130,14 @@ class LabResultForm(ItemForm):
         fields = ["test", "value", "collected_on"]
 
 
-# kind in the URL -> (form, related name on Intake, heading)
+# kind in the URL -> (form, related name on Intake, one row, the table's heading)
 ITEM_KINDS = {
-    "injection": (PriorInjectionForm, "injections", "Prior injection"),
-    "surgery": (PriorSurgeryForm, "surgeries", "Prior surgery"),
-    "care": (ConservativeCareForm, "conservative_care", "Conservative treatment tried"),
-    "medication": (MedicationForm, "medications", "Medication"),
-    "lab": (LabResultForm, "labs", "Laboratory result"),
+    "injection": (PriorInjectionForm, "injections", "Prior injection", "Prior injections"),
+    "surgery": (PriorSurgeryForm, "surgeries", "Prior surgery", "Prior surgery"),
+    "care": (ConservativeCareForm, "conservative_care", "Conservative treatment tried",
+             "Conservative treatments tried without sufficient relief"),
+    "medication": (MedicationForm, "medications", "Medication", "Medications"),
+    "lab": (LabResultForm, "labs", "Laboratory result", "Laboratory results"),
 }
 
 
@@ -165,6 +166,8 @@ class ConsentForm(NoFutureDates, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["document"].queryset = documents
         self.fields["document"].label = "Consent document (version)"
+        if len(documents) == 1:
+            self.fields["document"].initial = documents[0].pk
 
     def clean_elements_confirmed(self):
         chosen = set(self.cleaned_data["elements_confirmed"])

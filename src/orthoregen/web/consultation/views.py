@@ -74,8 +74,9 @@ def _episode_context(request, episode: JointEpisode, decision_form) -> dict:
 def _items(intake: Intake | None) -> list[dict]:
     if intake is None:
         return []
-    return [{"kind": kind, "heading": heading, "rows": list(getattr(intake, related).all())}
-            for kind, (_, related, heading) in ITEM_KINDS.items()]
+    return [{"kind": kind, "one": one, "heading": heading,
+             "rows": list(getattr(intake, related).all())}
+            for kind, (_, related, one, heading) in ITEM_KINDS.items()]
 
 
 @login_required
@@ -113,7 +114,7 @@ def intake_item_add(request, episode_id: int, kind: str):
     if intake is None:
         messages.error(request, "Start the intake before adding history.")
         return redirect("consultation:intake-edit", episode_id=episode.pk)
-    form_class, _, heading = ITEM_KINDS[kind]
+    form_class, _, heading, _ = ITEM_KINDS[kind]
     form = form_class(request.POST or None, initial={"joint": episode.joint, "side": episode.side})
     if request.method == "POST" and form.is_valid():
         item = services.intake_item_save(form, intake, by=request.user)
@@ -131,7 +132,7 @@ def intake_item_remove(request, episode_id: int, kind: str, item_id: int):
     if kind not in ITEM_KINDS:
         raise Http404("No such history table.")
     episode = _episode(request, episode_id)
-    form_class, _, _ = ITEM_KINDS[kind]
+    form_class = ITEM_KINDS[kind][0]
     item = get_visible_or_404(form_class._meta.model.objects.all(), request.user,
                               pk=item_id, intake__episode=episode)
     services.intake_item_remove(item)
