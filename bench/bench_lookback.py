@@ -5,7 +5,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/orthoregen_cellbank_bench \\
         .venv/bin/python bench/bench_lookback.py
 
-    .venv/bin/python bench/bench_lookback.py --load 20000     # SQLite, fresh temporary dir
+    .venv/bin/python bench/bench_lookback.py --load 20000 --only-cellbank   # SQLite, scratch
 
 Each look-back is one recursive SQL query (orthoregen.web.cellbank.lookback). Floors: a
 single primary-key lookup (the cost of any round trip), and the same donor's units and
@@ -47,8 +47,12 @@ def setup(data_dir: str) -> None:
     call_command("migrate", interactive=False, verbosity=0)
 
 
-def load(patients: int) -> None:
-    """Load a synthetic registry, timing each pathway stage's synth hook."""
+def load(patients: int, *, only_cellbank: bool) -> None:
+    """Load a synthetic registry, timing each pathway stage's synth hook.
+
+    With only_cellbank the other stages' hooks are skipped, so the cell lab stage is timed
+    alone (it does not read their rows).
+    """
     from django.apps import apps
 
     from orthoregen.web.accounts.models import Site
@@ -57,6 +61,10 @@ def load(patients: int) -> None:
     timings = {}
     for config in apps.get_app_configs():
         if hook := getattr(config, "synth_extend", None):
+            if only_cellbank and config.label != "cellbank":
+                config.synth_extend = lambda context: None
+                continue
+
             def timed(context, hook=hook, label=config.label):
                 started = time.perf_counter()
                 hook(context)
@@ -128,11 +136,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--load", type=int, metavar="PATIENTS",
                         help="first load a synthetic registry of this many patients")
+    parser.add_argument("--only-cellbank", action="store_true",
+                        help="with --load, run only the cell lab's synthetic stage")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         setup(scratch)
         if args.load:
-            load(args.load)
+            load(args.load, only_cellbank=args.only_cellbank)
         run()
 
 
