@@ -86,3 +86,18 @@ def test_admin_site_is_for_admins_and_scoped(as_user, admin_a, clinician_a, pati
     page = client.get("/admin/clinic/patient/").content.decode()
     assert "A-0001" in page and "B-0001" not in page
     assert client.get(f"/admin/clinic/patient/{patient_b.pk}/change/").status_code == 302
+
+
+def test_patient_page_links_to_each_area_the_role_may_use(as_user, clinician_a, lab_a, patient_a):
+    episode = patient_a.episodes.get()
+    clinician_page = as_user(clinician_a).get(
+        reverse("patient-detail", args=[patient_a.pk])).content.decode()
+    for url in [reverse("registry:patient-report", args=[patient_a.pk]),
+                reverse("cellbank:procedure-start", args=[patient_a.pk]),
+                reverse("followup:ae-create", args=[patient_a.pk]),
+                reverse("consultation:episode", args=[episode.pk]),
+                reverse("followup:schedule", args=[episode.pk])]:
+        assert f'href="{url}"' in clinician_page, url
+    lab_page = as_user(lab_a).get(reverse("patient-detail", args=[patient_a.pk])).content.decode()
+    assert reverse("cellbank:procedure-start", args=[patient_a.pk]) not in lab_page
+    assert reverse("cellbank:patient-products", args=[patient_a.pk]) in lab_page
