@@ -111,3 +111,22 @@ def test_access_control_and_audit(client, as_user, lab_a, clinician_a, clinician
                                        detail=f"adverse event {event.pk}").exists()
     assert event.history.count() == 1  # simple-history keeps the write
     assert dt.date.fromisoformat(event.report_dues[0]["due_on"]) == event.aware_on
+
+
+def test_a_failed_alert_email_keeps_the_event_and_its_banner(as_user, clinician_a, patient_a,
+                                                             monkeypatch,
+                                                             django_capture_on_commit_callbacks):
+    from orthoregen.web.followup import safety
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionRefusedError("no SMTP server")
+
+    monkeypatch.setattr(safety, "send_mail", unreachable)
+    clinician_a.email = "amara@example.org"
+    clinician_a.save()
+    client = as_user(clinician_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/followup/patients/{patient_a.pk}/adverse-events/new/",
+                               septic_arthritis(patient_a.episodes.get(), clinician_a))
+    assert response.status_code == 302 and AdverseEvent.objects.count() == 1
+    assert "reports outstanding" in client.get("/followup/").content.decode()

@@ -185,3 +185,17 @@ def test_the_remind_command_refuses_a_time_without_zone():
     commands.register(parser.add_subparsers())
     with pytest.raises(SystemExit):
         parser.parse_args(["remind", "--now", "2026-04-01T10:00"])
+
+
+def test_text_message_backends(monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from orthoregen.web.followup.sms import TwilioSmsBackend, sms_backend
+
+    assert isinstance(sms_backend(), LocmemSmsBackend)  # test mode never reaches a provider
+    monkeypatch.setenv("ORTHOREGEN_SMS_BACKEND", "orthoregen.web.followup.sms.ConsoleSmsBackend")
+    assert type(sms_backend()).__name__ == "ConsoleSmsBackend"
+    for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(ImproperlyConfigured, match="TWILIO_ACCOUNT_SID"):
+        TwilioSmsBackend()

@@ -60,6 +60,7 @@ def test_patient_completes_a_questionnaire_on_a_phone_and_sees_the_result(phone,
     # Submitting nothing shows the item's error, linked from the summary.
     phone.get_by_role("button", name="Save and continue").click()
     expect(phone.get_by_role("alert")).to_contain_text("Please answer this question.")
+    expect(phone.get_by_role("alert")).to_be_focused()  # announced to screen readers
     phone.get_by_role("radio", name="3", exact=True).check()
     phone.get_by_role("button", name="Save and continue").click()
 

@@ -17,6 +17,7 @@ from orthoregen.web.clinic.models import Encounter, Patient
 from orthoregen.web.clinic.views import require
 from orthoregen.web.followup.forms import AdverseEventForm
 from orthoregen.web.followup.models import AdverseEvent
+from orthoregen.web.followup.reminders import portal_base_url
 from orthoregen.web.followup.safety import adverse_event_record, open_serious_events
 
 
@@ -48,7 +49,8 @@ def ae_create(request, patient_id: int):
     if request.method == "POST" and form.is_valid():
         event = form.save(commit=False)
         event.patient = patient
-        event = adverse_event_record(event, by=request.user)
+        event = adverse_event_record(event, by=request.user,
+                                     base_url=portal_base_url(request))
         if event.is_serious:
             messages.warning(request, "Serious adverse event: the responsible clinician and the "
                                       "safety lead have been alerted; reporting clock started.")

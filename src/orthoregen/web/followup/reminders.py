@@ -29,6 +29,7 @@ from orthoregen.scheduling.reminders import (
     StepDelay,
     plan_reminder,
 )
+from orthoregen.web.followup.mail import mail_connection
 from orthoregen.web.followup.messages import message_values, render, template_for
 from orthoregen.web.followup.models import (
     Message,
@@ -153,7 +154,8 @@ def _send_invitation(visit, step: ReminderStep, now: dt.datetime, sms: SmsBacken
     subject, body = template_for(patient.site, step)
     rendered = render(subject, body, message_values(visit, link, patient.site.name))
     if step == ReminderStep.EMAIL:
-        send_mail(rendered.subject, rendered.body, None, [patient.email])
+        send_mail(rendered.subject, rendered.body, None, [patient.email],
+                  connection=mail_connection())
         return patient.email
     sms.send(patient.phone, rendered.body)
     return patient.phone

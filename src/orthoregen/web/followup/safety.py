@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from django.core.mail import send_mail
 from django.db import transaction
@@ -14,8 +15,11 @@ from orthoregen.products.ae_clock import (
     ReportingPathway,
     reporting_due_dates,
 )
+from orthoregen.web.followup.mail import mail_connection
 from orthoregen.web.followup.models import AdverseEvent, SiteFollowUpSettings, SiteSafetyLead
 from orthoregen.web.followup.reminders import portal_base_url
+
+LOG = logging.getLogger(__name__)
 
 # A site that has not configured its pathways gets the EU tissues-and-cells duty ("without
 # delay"), the strictest clock, rather than none: an unconfigured clinic must not see no
@@ -42,7 +46,8 @@ def event_facts(event: AdverseEvent) -> AdverseEventFacts:
 
 
 @transaction.atomic
-def adverse_event_record(event: AdverseEvent, *, by=None) -> AdverseEvent:
+def adverse_event_record(event: AdverseEvent, *, by=None, base_url: str | None = None
+                         ) -> AdverseEvent:
     """Save an adverse event with its report due dates; alert at once if it is serious."""
     site = event.patient.site
     dues = reporting_due_dates(event_facts(event), event.aware_on, site_pathways(site))
@@ -53,7 +58,7 @@ def adverse_event_record(event: AdverseEvent, *, by=None) -> AdverseEvent:
     event.save()
     if event.is_serious:
         # Sent when the transaction commits, so a rolled-back record alerts nobody.
-        transaction.on_commit(lambda: serious_event_alert(event))
+        transaction.on_commit(lambda: serious_event_alert(event, base_url=base_url))
     return event
 
 
@@ -66,21 +71,26 @@ def alert_recipients(event: AdverseEvent) -> list[str]:
     return sorted({u.email for u in users if u.email and u.is_active})
 
 
-def serious_event_alert(event: AdverseEvent) -> int:
+def serious_event_alert(event: AdverseEvent, *, base_url: str | None = None) -> int:
     """Email the serious-event alert with the reporting due dates; return messages sent."""
     recipients = alert_recipients(event)
     if not recipients:
         return 0
     dues = "\n".join(f"- {d['report']}: due {d['due_on']} ({d['basis']})"
                      for d in event.report_dues) or "- no regulatory report triggered"
-    link = portal_base_url() + reverse("followup:ae-detail", args=[event.pk])
+    link = (base_url or portal_base_url()) + reverse("followup:ae-detail", args=[event.pk])
     # No name or MRN in the email: the link opens the record behind a login.
     body = (f"A serious adverse event was recorded at {event.patient.site.name}.\n\n"
             f"Event: {event.term_display}, CTCAE grade {event.ctcae_grade}\n"
             f"Seriousness: {', '.join(event.seriousness)}\nOnset: {event.onset_on}\n"
             f"Clinic aware on: {event.aware_on}\n\nReports due:\n{dues}\n\nOpen: {link}\n")
-    return send_mail(f"SERIOUS adverse event at {event.patient.site.code}: reports due", body,
-                     None, recipients)
+    try:
+        return send_mail(f"SERIOUS adverse event at {event.patient.site.code}: reports due",
+                         body, None, recipients, connection=mail_connection())
+    except OSError as error:  # smtplib errors are OSErrors
+        # The event is saved and its banner shows; a lost email must not hide that.
+        LOG.error("serious adverse event %s: alert email failed: %s", event.pk, error)
+        return 0
 
 
 def open_serious_events(queryset):
