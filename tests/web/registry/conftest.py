@@ -85,6 +85,14 @@ def load(episodes, frames: SourceFrames) -> None:
 
 
 @pytest.fixture(autouse=True)
+def empty_dashboard_cache():
+    """Each test starts without dashboards computed by another test."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def source_is_the_test(monkeypatch):
     """Report views refresh facts from the pathway apps; here the facts are the test's."""
     monkeypatch.setattr(services, "read_source", lambda episodes: SourceFrames(available=False))

@@ -79,3 +79,17 @@ def test_filters_narrow_the_cohort(four_joints, site_a):
     filters = cohort.CohortFilter(site_ids=(site_a.pk,), cell_source="adipose_svf", grade=3,
                                   treated_from=TREATED, treated_to=TREATED)
     assert filters.apply(EpisodeFact.objects.all()).count() == 4
+
+
+def test_dashboard_reuses_results_until_the_facts_change(four_joints, as_user, clinician_a,
+                                                         site_a, django_assert_max_num_queries):
+    from django.urls import reverse
+
+    client = as_user(clinician_a)
+    first = client.get(reverse("registry:dashboard"))
+    assert first.context["summary"].n_patients == 4
+    with django_assert_max_num_queries(12):  # session, user, choices, version, audit: no scores
+        again = client.get(reverse("registry:dashboard"))
+    assert again.context["summary"].n_patients == 4
+    EpisodeFact.objects.filter(episode=four_joints[0]).delete()
+    assert client.get(reverse("registry:dashboard")).context["summary"].n_patients == 3

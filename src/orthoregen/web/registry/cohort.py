@@ -36,6 +36,7 @@ from orthoregen.web.registry.measures import (
     EVIDENCE_MONTHS,
     EVIDENCE_NAMES,
     OARSI_DOMAINS,
+    OARSI_TIMEPOINTS,
     TIMEPOINTS,
     Measure,
     measure,
@@ -120,25 +121,29 @@ def _labelled(scores: pd.DataFrame) -> pd.DataFrame:
     """Keep one score per episode, subscale and visit: the first completed in the window.
 
     Which of two questionnaires in one window counts is a protocol decision; the registry
-    takes the earliest, as a visit is normally completed once.
+    takes the earliest, as a visit is normally completed once. The key is packed into one
+    integer so that finding repeats hashes numbers, not tuples.
     """
-    scores = scores[scores["timepoint"].isin(TIMEPOINTS)]
     scores = scores.sort_values("completed_on", kind="stable")
-    return scores.drop_duplicates(["episode_id", "instrument", "subscale", "timepoint"])
+    key = (scores["episode_id"].to_numpy(np.int64) * 4096
+           + scores["subscale"].cat.codes.to_numpy(np.int64) * 64
+           + scores["timepoint"].cat.codes.to_numpy(np.int64))
+    return scores[~pd.Series(key).duplicated().to_numpy()]
 
 
 def _measure_scores(episodes: QuerySet, m: Measure) -> pd.DataFrame:
-    return _labelled(data.cohort_scores(episodes, m.instrument, [m.subscale]))
+    return _labelled(data.cohort_scores(episodes, m.instrument, [m.subscale], TIMEPOINTS))
 
 
 def _oarsi(episodes: QuerySet, joint: str | None):
     for pain, function in OARSI_DOMAINS[joint or "knee"]:
         # Each pair comes from one instrument, so one narrow query reads both domains.
         scores = _labelled(data.cohort_scores(episodes, pain.instrument,
-                                              [pain.subscale, function.subscale]))
+                                              [pain.subscale, function.subscale],
+                                              OARSI_TIMEPOINTS))
         if not scores.empty:
             table = omeract_oarsi_by_timepoint(scores, pain=pain, function=function,
-                                               timepoints=TIMEPOINTS)
+                                               timepoints=OARSI_TIMEPOINTS)
             names = f"{pain.instrument} {pain.subscale} and {function.instrument} " \
                     f"{function.subscale}"
             return table, names

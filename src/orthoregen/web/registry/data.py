@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import psycopg
 from django.db import connection
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 
@@ -66,28 +67,48 @@ def frame_of(queryset: QuerySet, fields: list[str], columns: list[str]) -> pd.Da
 
 
 def column_arrays(queryset: QuerySet, fields: list[str], columns: list[str], *,
-                  dates: tuple[str, ...] = (), texts: tuple[str, ...] = ()) -> pd.DataFrame:
+                  dates: tuple[str, ...] = (), texts: tuple[str, ...] = (),
+                  codes: dict[str, list[str]] | None = None) -> pd.DataFrame:
     """Return a values() query as a DataFrame, fetched column-wise on PostgreSQL.
 
     PostgreSQL aggregates each column into one array (dates as days since 1970), so the
     driver decodes a few arrays instead of building a Python tuple per row (about twice as
     fast, and numpy then converts each column at once). Columns not named in `dates` or
-    `texts` are numeric. Other databases fall back to `frame_of`.
+    `texts` are numeric. Columns in `codes` (a text column and its known values) arrive as
+    each value's position in the list and become pandas Categoricals without hashing a
+    string per row. Other databases fall back to `frame_of`.
     """
+    codes = codes or {}
     if connection.vendor != "postgresql":
-        return frame_of(queryset, fields, columns)
+        frame = frame_of(queryset, fields, columns)
+        for column, categories in codes.items():
+            frame[column] = pd.Categorical(frame[column], categories=categories)
+        return frame
     sql, params = queryset.values_list(*fields).query.sql_with_params()
     aliases = [f"c{i}" for i in range(len(columns))]
-    parts = [f"array_agg({a} - DATE '1970-01-01')" if c in dates else f"array_agg({a})"
-             for a, c in zip(aliases, columns, strict=True)]
+    parts, code_params = [], []
+    for alias, column in zip(aliases, columns, strict=True):
+        if column in dates:
+            parts.append(f"array_agg({alias} - DATE '1970-01-01')")
+        elif column in codes:
+            parts.append(f"array_agg(array_position(%s::text[], {alias}::text))")
+            code_params.append(list(codes[column]))
+        else:
+            parts.append(f"array_agg({alias})")
     wrapped = f"SELECT {', '.join(parts)} FROM ({sql}) AS t({', '.join(aliases)})"
-    with connection.cursor() as cursor:
-        cursor.execute(wrapped, params)
+    connection.ensure_connection()
+    # Binary results spare the server formatting every number as text; Django's own cursor
+    # binds parameters on the client, which psycopg allows only with text results.
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(wrapped, [*code_params, *params], binary=True)
         arrays = cursor.fetchone()
     frame = {}
     for column, values in zip(columns, arrays, strict=True):
         values = values or []
-        if column in texts:
+        if column in codes:
+            positions = np.array(values, dtype=np.int64) - 1  # array_position counts from 1
+            frame[column] = pd.Categorical.from_codes(positions, categories=codes[column])
+        elif column in texts:
             frame[column] = np.array(values, dtype=object)
         elif column in dates:
             days = np.array(values, dtype=float)
@@ -109,16 +130,19 @@ def cohort_episodes(episodes: QuerySet) -> pd.DataFrame:
                          dates=("first_treated_on", "arthroplasty_on", "followed_until"))
 
 
-def cohort_scores(episodes: QuerySet, instrument: str, subscales: list[str]) -> pd.DataFrame:
-    """Return the labelled scores of one instrument's subscales for the cohort analyses:
-    episode_id, instrument, subscale, timepoint, completed_on, value."""
+def cohort_scores(episodes: QuerySet, instrument: str, subscales: list[str],
+                  timepoints: tuple[str, ...]) -> pd.DataFrame:
+    """Return the scores of one instrument's subscales at the given visits, for the cohort
+    analyses: episode_id, instrument, subscale, timepoint (Categoricals), completed_on, value.
+    """
     rows = ScoreFact.objects.filter(episode__in=episodes.values("pk"), instrument=instrument,
-                                    subscale__in=subscales).exclude(timepoint="").order_by()
+                                    subscale__in=subscales, timepoint__in=timepoints).order_by()
     fields = ["episode_id", "subscale", "timepoint", "completed_on", "value"]
     frame = column_arrays(rows, fields, fields, dates=("completed_on",),
-                          texts=("subscale", "timepoint"))
-    frame.insert(1, "instrument", instrument)
+                          codes={"subscale": list(subscales), "timepoint": list(timepoints)})
+    frame.insert(1, "instrument", pd.Categorical([instrument] * len(frame)))
     frame["value"] = frame["value"].astype(float)
+    frame["episode_id"] = frame["episode_id"].astype(np.int64)
     return frame
 
 

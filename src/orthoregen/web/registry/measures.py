@@ -54,6 +54,9 @@ EVIDENCE_NAMES = {
     ("womac_lk31", "pain"): ("WOMAC", "pain", "0-20"),
 }
 EVIDENCE_MONTHS = {"month_6": 6, "month_12": 12}
+# OMERACT-OARSI responders are reported at the visits trials use as end points; reading two
+# subscales at every visit would double the dashboard's largest query for little use.
+OARSI_TIMEPOINTS = (BASELINE, "month_3", "month_6", "month_12")
 
 CHANGE_KINDS = (ThresholdKind.MCII, ThresholdKind.MCID, ThresholdKind.MIC)
 

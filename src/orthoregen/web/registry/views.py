@@ -6,9 +6,12 @@ record; the numbers come from cohort.py / report.py, which call the analytics co
 
 from __future__ import annotations
 
+import hashlib
 import io
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db.models import Count, Max
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -28,6 +31,8 @@ from orthoregen.web.registry.export import write_export
 from orthoregen.web.registry.forms import CohortFilterForm, ExportForm
 from orthoregen.web.registry.measures import TIMEPOINT_LABELS, parse_key
 from orthoregen.web.registry.models import EpisodeFact
+
+DASHBOARD_CACHE_SECONDS = 15 * 60
 
 
 def _patient_sections(request, patient_id: int):
@@ -95,12 +100,30 @@ def dashboard(request):
                                                "protocol_version")})
     episodes = filters.apply(cohort.scoped_episodes(request.user))
     key = parse_key(cleaned["measure"]) if cleaned.get("measure") else None
-    summary = cohort.cohort_summary(episodes, measure_key=key, joint=filters.joint,
-                                    as_of=timezone.localdate())
+    context.update(_dashboard_results(episodes, filters, key))
     access_record(request, AccessAction.SEARCH,
                   detail=f"registry dashboard {request.GET.urlencode()}"[:500])
-    context.update(summary=summary, **_dashboard_charts(summary), **_dashboard_tables(summary))
     return render(request, "registry/dashboard.html", context)
+
+
+def _dashboard_results(episodes, filters: cohort.CohortFilter, key) -> dict:
+    """Return the dashboard's numbers and charts, reusing them while the facts are unchanged.
+
+    The cache key holds the filters (sites included), the measure, today's date and the
+    fact tables' version (row count and latest refresh), so any refresh shows at once.
+    """
+    today = timezone.localdate()
+    version = EpisodeFact.objects.aggregate(n=Count("pk"), last=Max("refreshed_at"))
+    digest = hashlib.sha256(repr((filters, key, today, version)).encode()).hexdigest()
+    cache_key = f"registry-dashboard:{digest}"
+    results = cache.get(cache_key)
+    if results is None:
+        summary = cohort.cohort_summary(episodes, measure_key=key, joint=filters.joint,
+                                        as_of=today)
+        results = {"summary": summary, **_dashboard_charts(summary),
+                   **_dashboard_tables(summary)}
+        cache.set(cache_key, results, DASHBOARD_CACHE_SECONDS)
+    return results
 
 
 def _dashboard_charts(summary) -> dict:
