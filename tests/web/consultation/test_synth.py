@@ -2,6 +2,9 @@
 
 import datetime as dt
 
+import pytest
+from django.apps import apps
+
 from orthoregen.pathways import assess, facts_from_dict
 from orthoregen.web.clinic.models import JointEpisode
 from orthoregen.web.clinic.synth_load import synth_load
@@ -10,6 +13,14 @@ from orthoregen.web.consultation.facts import facts_from_episode
 from orthoregen.web.consultation.models import CandidacyDecision, ConsentRecord, Intake
 
 AS_OF = dt.date(2026, 6, 30)
+
+
+@pytest.fixture(autouse=True)
+def only_the_consultation_stage(monkeypatch):
+    """Switch off later stages' hooks: these tests are about the consultation's rows."""
+    for config in apps.get_app_configs():
+        if config.label != "consultation" and hasattr(config, "synth_extend"):
+            monkeypatch.setattr(config, "synth_extend", lambda context: None)
 
 
 def test_every_episode_gets_an_intake_and_outcomes_vary(site_a, clinician_a):

@@ -32,6 +32,7 @@ from orthoregen.web.consultation.models import (
 )
 from orthoregen.web.consultation.models.vocabulary import ComputedBy, DecisionKind
 from orthoregen.web.consultation.protocols import protocol_current
+from orthoregen.web.consultation.synth_insert import rows_insert
 from orthoregen.web.consultation.synth_outcomes import engine_verdicts
 from orthoregen.web.consultation.synth_plan import CARE, draw_plan
 
@@ -53,8 +54,7 @@ def consultation_synth(context) -> None:
     plan = draw_plan(rng, episodes, patients)
     consulted = [day.date() for day in episodes["consulted_on"]]
     intakes, tables = _intake_rows(context, plan, consulted)
-    for intake, pk in zip(intakes, _insert_intakes(context, intakes), strict=True):
-        intake.pk = pk
+    _insert_intakes(context, intakes)
     _insert_tables(context, intakes, tables)
     patient_rows = _patients(patients)
     sample = _sample(rng, len(episodes))
@@ -67,7 +67,7 @@ def consultation_synth(context) -> None:
             by = clinicians[i % len(clinicians)] if clinicians else None
             decisions.append(_decision(context.episode_ids[i], stored_protocol, verdict,
                                        consulted[i], by=by))
-    context.insert(CandidacyDecision, decisions, "candidacy decisions")
+    rows_insert(CandidacyDecision, decisions, context.progress, "candidacy decisions")
     _insert_consents(context, plan, consulted, decisions, document, clinicians)
 
 
@@ -103,8 +103,13 @@ def _decision(episode_id, stored_protocol, verdict, decided_on, *, by) -> Candid
         decided_on=decided_on, decided_by_id=by)
 
 
-def _insert_intakes(context, intakes: list[Intake]) -> list[int]:
-    return [row.pk for row in context.insert(Intake, intakes, "consultation intakes")]
+def _insert_intakes(context, intakes: list[Intake]) -> None:
+    """Insert the intakes and give each its new primary key (the tables point at it)."""
+    rows_insert(Intake, intakes, context.progress, "consultation intakes")
+    keys = dict(Intake.objects.filter(episode__patient__site=context.site)
+                .values_list("episode_id", "pk"))
+    for intake in intakes:
+        intake.pk = keys[intake.episode_id]
 
 
 def _insert_tables(context, intakes: list[Intake], tables: list[dict]) -> None:
@@ -114,7 +119,7 @@ def _insert_tables(context, intakes: list[Intake], tables: list[dict]) -> None:
             for row in table[name]:
                 row.intake_id = intake.pk
                 rows.append(row)
-        context.insert(model, rows, f"intake {name.replace('_', ' ')}")
+        rows_insert(model, rows, context.progress, f"intake {name.replace('_', ' ')}")
 
 
 def _intake_rows(context, plan, consulted: list[dt.date]) -> tuple[list[Intake], list[dict]]:
@@ -244,4 +249,4 @@ def _insert_consents(context, plan, consulted, decisions, document, clinicians) 
             record.withdrawal_recorded_by_id = record.taken_by_id
             record.withdrawal_recorded_at = now
         records.append(record)
-    context.insert(ConsentRecord, records, "consent records")
+    rows_insert(ConsentRecord, records, context.progress, "consent records")
