@@ -168,7 +168,12 @@ class ProductUnit(models.Model):
             models.CheckConstraint(condition=Q(status__in=[s.value for s in UnitStatus]),
                                    name="unit_status_known"),
         ]
-        indexes = [models.Index(fields=["site", "status"], name="unit_site_status")]
+        indexes = [
+            models.Index(fields=["site", "status"], name="unit_site_status"),
+            # Look-back walks parent -> children; with the child id in the index each step is
+            # an index-only lookup, and PostgreSQL stops merge-joining the whole parent index.
+            models.Index(fields=["parent", "id"], name="unit_parent_child"),
+        ]
 
     def __str__(self) -> str:
         return self.identifier
