@@ -81,3 +81,33 @@ def test_patient_completes_a_questionnaire_on_a_phone_and_sees_the_result(phone,
     expect(table).to_contain_text("3")
     assert QuestionnaireResponse.objects.get().scores == {"pain": 3.0}
     phone.screenshot(path="/tmp/fu/portal_results_phone.png", full_page=True)
+
+
+def test_patient_completes_the_questionnaire_with_the_keyboard_alone(browser, live_server,
+                                                                     patient_a):
+    administered = timezone.localdate() - relativedelta(months=3)
+    schedule = schedule_create(patient_a.episodes.get(), administered)
+    _, token = invitation_create(schedule.visits.get(timepoint="month_3", kind="visit"))
+    context = browser.new_context(viewport={"width": 1024, "height": 800})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/portal/q/{token}/")
+    keys = page.keyboard
+    keys.press("Tab")  # the skip link
+    keys.press("Tab")  # the first answer of the pain question
+    keys.press("Space")  # 0
+    for _ in range(3):
+        keys.press("ArrowRight")  # radio groups move with the arrow keys: 3
+    keys.press("Tab")
+    expect(page.get_by_role("button", name="Save and continue")).to_be_focused()
+    keys.press("Enter")
+    expect(page.get_by_role("heading", name="Since your last visit")).to_be_visible()
+    keys.press("Tab")
+    for _ in range(5):
+        keys.press("Tab")  # the first answer, "No", of each question
+        keys.press("Space")
+    keys.press("Tab")
+    expect(page.get_by_role("button", name="Send my answers")).to_be_focused()
+    keys.press("Enter")
+    expect(page.get_by_role("heading", name="Your results over time")).to_be_visible()
+    assert QuestionnaireResponse.objects.get().answers == {"NRS": 3}
+    context.close()

@@ -105,7 +105,10 @@ def synth_followup(context) -> None:
          list(due[joints[i]]) if kind == VisitKind.VISIT else [], str(status), done)
         for i, spec, kind, e, t, lt, status, done in visits
     ], context.progress, "follow-up visits")
-    stored = ScheduledVisit.objects.filter(schedule_id__in=schedule_ids.tolist()) \
+    # A range, not IN (…90,000 ids…): the new schedules' ids are one contiguous block.
+    low, high = (int(schedule_ids.min()), int(schedule_ids.max())) if len(schedule_ids) \
+        else (0, -1)
+    stored = ScheduledVisit.objects.filter(schedule_id__gte=low, schedule_id__lte=high) \
         .values_list("schedule_id", "timepoint", "kind", "id")
     visit_id = {(s, tp, str(k)): pk for s, tp, k, pk in stored.iterator(chunk_size=20000)}
     plan["visit_id"] = [visit_id[(int(schedule_ids[s]), tp, str(k))] for s, tp, k in
