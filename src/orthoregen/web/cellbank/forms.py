@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 
 from orthoregen.products.isbt128 import IdentifierError, parse_unit_identifier
 from orthoregen.products.product_class import PRODUCT_CLASSES, ProductClass
@@ -198,6 +199,7 @@ class ProcedureStartForm(forms.Form):
     def __init__(self, *args, patient, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["episodes"].choices = [(e.pk, str(e)) for e in patient.episodes.all()]
+        self.fields["performed_on"].initial = timezone.localdate()
 
 
 class ProcedureJointForm(forms.ModelForm):
