@@ -45,6 +45,7 @@ def setup(data_dir: str) -> None:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
 
 
 def load(patients: int, *, only_cellbank: bool) -> None:
@@ -127,9 +128,28 @@ def run() -> None:
         ("floor: one primary-key lookup", lambda: one(f"SELECT id FROM {u} WHERE id = %s",
                                                      [lot_id])),
     ]
+    results.insert(1, ("look-back page (donor)", page_action(site_id, donor_id)))
     print(f"{'query':<32}{'median ms':>10}")
     for label, action in results:
         print(f"{label:<32}{median_ms(action):>10.2f}")
+
+
+def page_action(site_id: int, donor_id: int):
+    """Return a request of the look-back page as lab staff (session, access, audit, template)."""
+    from django.test import Client
+
+    from orthoregen.web.accounts.models import User
+    from orthoregen.web.accounts.roles import Role
+
+    user, _ = User.objects.get_or_create(username="bench-lab", defaults={"role": Role.LAB})
+    user.sites.add(site_id)
+    client = Client()
+    client.force_login(user)
+
+    def fetch():
+        response = client.get(f"/cellbank/lookback/?donor={donor_id}")
+        assert response.status_code == 200, response.status_code
+    return fetch
 
 
 def main() -> None:
