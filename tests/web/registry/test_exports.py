@@ -143,3 +143,17 @@ def test_command_writes_a_deidentified_parquet_with_an_audit_record(tmp_path,
     assert len(pd.read_parquet(out)) == 60
     assert AccessRecord.objects.filter(action=AccessAction.EXPORT,
                                        detail__contains="de-identified parquet").exists()
+
+
+def test_refresh_command_rebuilds_a_sites_facts_from_the_records(site_a, patient_a, capsys):
+    # The autouse fixture makes the pathway records unavailable: the refresh must then keep
+    # the facts it has rather than empty them.
+    from orthoregen.web.registry.models import EpisodeFact
+
+    EpisodeFact.objects.create(episode=patient_a.episodes.get(), patient=patient_a, site=site_a,
+                               joint="knee", side="left", grade_scale="kl", sex="female")
+    args = argparse.Namespace(site="site-a", as_of=dt.date(2026, 11, 1))
+    assert commands.refresh(args) == 0
+    assert "Site site-a: 0 scores" in capsys.readouterr().out
+    assert EpisodeFact.objects.count() == 1
+    assert commands.refresh(argparse.Namespace(site="nowhere", as_of=None)) == 2
