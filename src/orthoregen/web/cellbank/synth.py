@@ -11,30 +11,32 @@ rows; synth_load records the load itself in the audit trail).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from django.db import connection
 
 from orthoregen.products.isbt128 import check_character
 from orthoregen.products.release import spec_to_json
 from orthoregen.web.accounts.models import User
 from orthoregen.web.accounts.roles import Role
 from orthoregen.web.cellbank.models import (
-    Administration,
-    BedsideCheckAttempt,
     CustodyEvent,
     Donor,
     DonorTest,
     Harvest,
-    Procedure,
-    ProcedureJoint,
     ProductUnit,
     QcResult,
     ReleaseSpecVersion,
 )
 from orthoregen.web.cellbank.services.release import DEFAULT_SPECS
+from orthoregen.web.cellbank.synth_procedures import VOLUME_ML, synth_procedures
+from orthoregen.web.cellbank.synth_rows import (
+    CUSTODY_COLUMNS,
+    QC_COLUMNS,
+    Rows,
+    custody_rows,
+    insert_tuples,
+)
 from orthoregen.web.cellbank.vocabulary import DonorAnalyte
 
 PRODUCTS = {  # product class: (share, allogeneic?, cryopreserved?)
@@ -48,16 +50,6 @@ ADMINISTRATIONS_PER_DONOR = 150
 SUBLOTS = 5
 CONCENTRATION = {"umbilical_cord_msc": 10e6, "donor_adipose_msc": 10e6, "bmac": 8e6,
                  "svf": 5e6, "autologous_adipose_msc": 15e6}
-APPROACH = {"knee": "superolateral", "hip": "hip_anterior_oblique",
-            "shoulder": "shoulder_posterior"}
-GAUGE = {"knee": 21, "hip": 22, "shoulder": 22}
-VOLUME_ML = {"knee": 3.0, "hip": 4.0, "shoulder": 4.0}
-
-
-@dataclass
-class _Rows:
-    qc: list = field(default_factory=list)
-    custody: list = field(default_factory=list)
 
 
 def synth_cell_products(context) -> None:
@@ -82,7 +74,7 @@ def synth_cell_products(context) -> None:
                                effective_from=s.effective_from, specification=spec_to_json(s))
             for s in DEFAULT_SPECS])
     ids = _Identifiers(site.pk, context.seed)
-    rows = _Rows()
+    rows = Rows()
     units = [None] * len(ep_rows)
     allo = [i for i in range(len(ep_rows)) if PRODUCTS[classes[i]][1]]
     auto = [i for i in range(len(ep_rows)) if not PRODUCTS[classes[i]][1]]
@@ -90,28 +82,9 @@ def synth_cell_products(context) -> None:
     _allogeneic(context, site, lab, allo, classes, at, issued_to, ids, rows, units)
     _autologous(context, site, lab, rng, auto, classes, at, ep_rows, episodes, issued_to, ids,
                 rows, units)
-    _procedures(context, lab, clinicians, rng, ep_rows, episodes, at, units, rows)
-    _insert_tuples(QcResult, QC_COLUMNS, rows.qc)
-    _insert_tuples(CustodyEvent, CUSTODY_COLUMNS, rows.custody)
-
-
-# The two largest tables go in as plain tuples: building ~8 model instances per treated
-# joint was most of this stage's time at 100k patients.
-QC_COLUMNS = ("unit_id", "test", "value", "outcome", "method", "at", "by_id")
-CUSTODY_COLUMNS = ("unit_id", "from_status", "to_status", "by_id", "at", "location", "note")
-
-
-def _insert_tuples(model, columns: tuple[str, ...], rows: list[tuple], batch: int = 5000):
-    """Insert rows given as tuples in `columns` order with executemany, in batches."""
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
-    when = columns.index("at")
-    adapt = connection.ops.adapt_datetimefield_value
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), batch):
-            chunk = [(*r[:when], adapt(r[when]), *r[when + 1:]) for r in rows[start:start + batch]]
-            cursor.executemany(sql, chunk)
+    synth_procedures(context, lab, clinicians, rng, ep_rows, episodes, at, units, rows)
+    insert_tuples(QcResult, QC_COLUMNS, rows.qc)
+    insert_tuples(CustodyEvent, CUSTODY_COLUMNS, rows.custody)
 
 
 def _staff(site, role) -> User | None:
@@ -169,14 +142,6 @@ def _unit(site, identifier, parent, source, product, collected, expires, status,
         sop_version="SOP-CL-7", **source, **extra)
 
 
-def _custody(rows, unit, steps, by, start, note=""):
-    previous = ""
-    for i, (status, label) in enumerate(steps):
-        rows.custody.append((unit.pk, previous, status, by.pk, start + dt.timedelta(minutes=i),
-                             "Cell lab", label or note))
-        previous = status
-
-
 def _allogeneic(context, site, lab, allo, classes, at, issued_to, ids, rows, units) -> None:
     for product, donor_type in (("umbilical_cord_msc", "umbilical_cord"),
                                 ("donor_adipose_msc", "donor_adipose")):
@@ -213,10 +178,10 @@ def _donor_lineage(context, site, lab, donor, chunk, product, at, issued_to, ids
     sublots = context.insert(ProductUnit, [
         _unit(site, ids.din(made.year), lot, source, product, made, expires, "discarded", 40.0,
               passage=4) for _ in range(SUBLOTS)], "sub-lots")
-    _custody(rows, lot, [("quarantine", "Received"), ("released", "Released"),
+    custody_rows(rows, lot, [("quarantine", "Received"), ("released", "Released"),
                          ("discarded", "Divided into sub-lots")], lab, made)
     for sub in sublots:
-        _custody(rows, sub, [("released", "Divided from lot"),
+        custody_rows(rows, sub, [("released", "Divided from lot"),
                              ("discarded", "Divided into vials")], lab, made)
         rows.qc += _qc_panel(sub, lab, made, cultured=True)
     spare = [("released", "in stock")] * 2 + [("discarded", "Container damaged in storage")]
@@ -231,7 +196,7 @@ def _donor_lineage(context, site, lab, donor, chunk, product, at, issued_to, ids
         steps = [("released", "Divided from sub-lot")]
         if status == "discarded":
             steps.append(("discarded", why))
-        _custody(rows, vial, steps, lab, made)
+        custody_rows(rows, vial, steps, lab, made)
     for i, vial in zip(chunk, vials, strict=False):
         units[i] = vial
 
@@ -278,63 +243,3 @@ def _autologous(context, site, lab, rng, auto, classes, at, ep_rows, episodes, i
         rows.qc += _qc_panel(unit, lab, unit.collected_at, cultured=unit.is_cryopreserved)
 
 
-def _procedures(context, lab, clinicians, rng, ep_rows, episodes, at, units, rows) -> None:
-    sessions: dict[tuple[int, dt.date], int] = {}
-    procedure_rows = []
-    for i, row in enumerate(ep_rows):
-        owner = context.patient_ids[int(episodes.at[row, "patient"])]
-        key = (owner, at[i].date())
-        if key not in sessions:
-            sessions[key] = len(procedure_rows)
-            procedure_rows.append(Procedure(
-                patient_id=owner, performed_on=key[1], operator=clinicians[i % len(clinicians)],
-                time_out_completed=True, time_out_at=at[i] - dt.timedelta(minutes=10)))
-    procedures = context.insert(Procedure, procedure_rows, "injection sessions")
-    joints, attempts, given = [], [], []
-    for i, row in enumerate(ep_rows):
-        joint, side = episodes.at[row, "joint"], episodes.at[row, "side"]
-        unit, volume = units[i], VOLUME_ML[joint]
-        guidance = "fluoroscopy" if joint == "hip" and rng.random() < 0.3 else "ultrasound"
-        joints.append(ProcedureJoint(
-            procedure=procedures[sessions[(context.patient_ids[int(episodes.at[row, "patient"])],
-                                           at[i].date())]],
-            episode_id=context.episode_ids[row], indication="Symptomatic osteoarthritis",
-            guidance=guidance, approach=APPROACH[joint], needle_gauge=GAUGE[joint],
-            aspirate_volume_ml=float(rng.choice([0, 0, 5, 10, 20])) if joint == "knee" else 0.0,
-            injectate_volume_ml=volume, cell_dose=unit.concentration_per_ml * volume,
-            viable_cell_dose=unit.concentration_per_ml * volume * unit.viability_pct / 100,
-            adjuncts="PRP" if rng.random() < 0.1 else ""))
-    joints = context.insert(ProcedureJoint, joints, "injected joints")
-    for i, pj in enumerate(joints):
-        unit, when = units[i], at[i]
-        by = pj.procedure.operator
-        joint, side = episodes.at[ep_rows[i], "joint"], episodes.at[ep_rows[i], "side"]
-        if rng.random() < 0.02:  # a few refused checks, as happens at a real bedside
-            attempts.append(_attempt(pj, unit, by, when - dt.timedelta(minutes=2), joint, side,
-                                     passed=False))
-        attempts.append(_attempt(pj, unit, by, when, joint, side, passed=True))
-        steps = [("issued", "Issued for this joint")]
-        if unit.is_cryopreserved:
-            steps.append(("thawed", "Thawed"))
-        steps.append(("administered", "Administered after a passed bedside check"))
-        if unit.parent_id is None:
-            steps = [("quarantine", "Received"), ("released", "Released")] + steps
-        else:
-            steps = [("released", "Divided from sub-lot")] + steps
-        _custody(rows, unit, steps, lab, when - dt.timedelta(minutes=len(steps)))
-    attempts = context.insert(BedsideCheckAttempt, attempts, "bedside checks")
-    passed = [a for a in attempts if a.passed]
-    for pj, attempt in zip(joints, passed, strict=True):
-        given.append(Administration(procedure_joint=pj, unit=attempt.unit, bedside_check=attempt,
-                                    administered_at=attempt.at, by=attempt.by))
-    context.insert(Administration, given, "administrations")
-
-
-def _attempt(pj, unit, by, when, joint, side, *, passed: bool) -> BedsideCheckAttempt:
-    shown = side if passed else ("left" if side == "right" else "right")
-    mismatches = [] if passed else [{"kind": "wrong_side", "message":
-                                     f"unit was issued for the {side} side, not the {shown}"}]
-    return BedsideCheckAttempt(procedure_joint=pj, unit=unit, scanned_identifier=unit.identifier,
-                               presented_name="(synthetic)", presented_mrn="(synthetic)",
-                               joint=joint, side=shown, passed=passed, mismatches=mismatches,
-                               by=by, at=when)

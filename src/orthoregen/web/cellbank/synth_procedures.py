@@ -1,0 +1,81 @@
+"""Synthetic injection sessions: one joint per procedure encounter, a passed bedside check
+(and a few refused ones first), the administration, and the unit's custody to the joint."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from orthoregen.web.cellbank.models import (
+    Administration,
+    BedsideCheckAttempt,
+    Procedure,
+    ProcedureJoint,
+)
+from orthoregen.web.cellbank.synth_rows import custody_rows
+
+APPROACH = {"knee": "superolateral", "hip": "hip_anterior_oblique",
+            "shoulder": "shoulder_posterior"}
+GAUGE = {"knee": 21, "hip": 22, "shoulder": 22}
+VOLUME_ML = {"knee": 3.0, "hip": 4.0, "shoulder": 4.0}
+
+
+def synth_procedures(context, lab, clinicians, rng, ep_rows, episodes, at, units, rows) -> None:
+    sessions: dict[tuple[int, dt.date], int] = {}
+    procedure_rows = []
+    for i, row in enumerate(ep_rows):
+        owner = context.patient_ids[int(episodes.at[row, "patient"])]
+        key = (owner, at[i].date())
+        if key not in sessions:
+            sessions[key] = len(procedure_rows)
+            procedure_rows.append(Procedure(
+                patient_id=owner, performed_on=key[1], operator=clinicians[i % len(clinicians)],
+                time_out_completed=True, time_out_at=at[i] - dt.timedelta(minutes=10)))
+    procedures = context.insert(Procedure, procedure_rows, "injection sessions")
+    joints, attempts, given = [], [], []
+    for i, row in enumerate(ep_rows):
+        joint, side = episodes.at[row, "joint"], episodes.at[row, "side"]
+        unit, volume = units[i], VOLUME_ML[joint]
+        guidance = "fluoroscopy" if joint == "hip" and rng.random() < 0.3 else "ultrasound"
+        joints.append(ProcedureJoint(
+            procedure=procedures[sessions[(context.patient_ids[int(episodes.at[row, "patient"])],
+                                           at[i].date())]],
+            episode_id=context.episode_ids[row], indication="Symptomatic osteoarthritis",
+            guidance=guidance, approach=APPROACH[joint], needle_gauge=GAUGE[joint],
+            aspirate_volume_ml=float(rng.choice([0, 0, 5, 10, 20])) if joint == "knee" else 0.0,
+            injectate_volume_ml=volume, cell_dose=unit.concentration_per_ml * volume,
+            viable_cell_dose=unit.concentration_per_ml * volume * unit.viability_pct / 100,
+            adjuncts="PRP" if rng.random() < 0.1 else ""))
+    joints = context.insert(ProcedureJoint, joints, "injected joints")
+    for i, pj in enumerate(joints):
+        unit, when = units[i], at[i]
+        by = pj.procedure.operator
+        joint, side = episodes.at[ep_rows[i], "joint"], episodes.at[ep_rows[i], "side"]
+        if rng.random() < 0.02:  # a few refused checks, as happens at a real bedside
+            attempts.append(_attempt(pj, unit, by, when - dt.timedelta(minutes=2), joint, side,
+                                     passed=False))
+        attempts.append(_attempt(pj, unit, by, when, joint, side, passed=True))
+        steps = [("issued", "Issued for this joint")]
+        if unit.is_cryopreserved:
+            steps.append(("thawed", "Thawed"))
+        steps.append(("administered", "Administered after a passed bedside check"))
+        if unit.parent_id is None:
+            steps = [("quarantine", "Received"), ("released", "Released")] + steps
+        else:
+            steps = [("released", "Divided from sub-lot")] + steps
+        custody_rows(rows, unit, steps, lab, when - dt.timedelta(minutes=len(steps)))
+    attempts = context.insert(BedsideCheckAttempt, attempts, "bedside checks")
+    passed = [a for a in attempts if a.passed]
+    for pj, attempt in zip(joints, passed, strict=True):
+        given.append(Administration(procedure_joint=pj, unit=attempt.unit, bedside_check=attempt,
+                                    administered_at=attempt.at, by=attempt.by))
+    context.insert(Administration, given, "administrations")
+
+
+def _attempt(pj, unit, by, when, joint, side, *, passed: bool) -> BedsideCheckAttempt:
+    shown = side if passed else ("left" if side == "right" else "right")
+    mismatches = [] if passed else [{"kind": "wrong_side", "message":
+                                     f"unit was issued for the {side} side, not the {shown}"}]
+    return BedsideCheckAttempt(procedure_joint=pj, unit=unit, scanned_identifier=unit.identifier,
+                               presented_name="(synthetic)", presented_mrn="(synthetic)",
+                               joint=joint, side=shown, passed=passed, mismatches=mismatches,
+                               by=by, at=when)
