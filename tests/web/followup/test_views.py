@@ -58,8 +58,12 @@ def test_response_rates_count_completed_over_due_per_time_point(as_user, clinici
     rows = as_user(clinician_a).get("/followup/response-rates/").context["rows"]
     by_timepoint = {row["timepoint"]: row for row in rows}
     assert (by_timepoint["week_6_8"]["completed"], by_timepoint["week_6_8"]["due"]) == (1, 1)
-    # month_3 is still open on 20 Apr: not yet in the denominator.
-    assert by_timepoint["month_3"]["due"] == 0 and by_timepoint["month_3"]["open_now"] == 1
+    # month_3 is still open on 20 Apr: not yet in the denominator, even once completed.
+    visit_complete(schedule_a.visits.get(timepoint="month_3", kind="visit"), dt.date(2026, 4, 18))
+    rows = as_user(clinician_a).get("/followup/response-rates/").context["rows"]
+    month_3 = next(row for row in rows if row["timepoint"] == "month_3")
+    assert (month_3["due"], month_3["completed"], month_3["rate"]) == (0, 0, None)
+    assert (month_3["open_now"], month_3["open_completed"]) == (1, 1)
 
 
 def test_schedule_page_is_404_for_another_site_and_audited_for_own(as_user, clinician_a,
@@ -143,3 +147,13 @@ def test_no_link_for_a_visit_whose_window_has_closed(as_user, coordinator_a, sch
     response = as_user(coordinator_a).post(f"/followup/visits/{missed.pk}/link/")
     assert response.status_code == 302
     assert not QuestionnaireInvitation.objects.exists()
+
+
+def test_mark_an_mri_done(as_user, coordinator_a, clinician_b, schedule_a):
+    mri = schedule_a.visits.get(timepoint="month_6", kind="mri")
+    url = f"/followup/visits/{mri.pk}/done/"
+    assert as_user(clinician_b).post(url).status_code == 404
+    assert as_user(coordinator_a).get(url).status_code == 405
+    as_user(coordinator_a).post(url)
+    mri.refresh_from_db()
+    assert (mri.status, mri.completed_on) == ("completed", dt.date(2026, 4, 20))

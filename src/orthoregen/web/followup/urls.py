@@ -11,6 +11,7 @@ urlpatterns = [
     path("episodes/<int:episode_id>/joint-replacement/", views.outcome_create,
          name="outcome-create"),
     path("visits/<int:visit_id>/link/", views.link_create, name="link-create"),
+    path("visits/<int:visit_id>/done/", views.visit_done, name="visit-done"),
     path("tasks/<int:task_id>/close/", views.task_close, name="task-close"),
     path("patients/<int:patient_id>/withdraw/", views.withdrawal_create,
          name="withdrawal-create"),

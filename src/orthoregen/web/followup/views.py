@@ -151,6 +151,18 @@ def link_create(request, visit_id: int):
 
 
 @login_required
+@require_POST
+def visit_done(request, visit_id: int):
+    """Mark an MRI (or a visit answered on paper) done today."""
+    require(request.user, Action.MANAGE_FOLLOW_UP)
+    visit = get_visible_or_404(ScheduledVisit.objects.select_related("schedule"), request.user,
+                               pk=visit_id, status=VisitState.PENDING)
+    services.visit_complete(visit, timezone.localdate())
+    messages.success(request, f"{visit.label} {visit.get_kind_display().lower()} marked done.")
+    return redirect("followup:schedule", episode_id=visit.schedule.episode_id)
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def task_close(request, task_id: int):
     require(request.user, Action.MANAGE_FOLLOW_UP)

@@ -62,19 +62,21 @@ def worklist_sections(user, today: dt.date) -> dict:
 
 
 def response_rates(user, today: dt.date) -> list[dict]:
-    """Return, per time point, questionnaires completed over those due (window closed or done).
+    """Return, per time point, questionnaires completed among visits whose window has closed.
 
-    Visits stopped by withdrawal or joint replacement leave the denominator; a visit whose
-    window is still open is counted apart, as it may yet be completed.
+    Only closed windows enter the rate: counting completions in windows still open would
+    reward early responders and overstate follow-up while most of a time point is pending.
+    Visits stopped by withdrawal or joint replacement leave the denominator.
     """
     visits = visible_visits(user).filter(kind=VisitKind.VISIT).exclude(status=VisitState.STOPPED)
     completed = Q(status=VisitState.COMPLETED)
     closed = Q(latest__lt=today)
+    is_open = Q(earliest__lte=today, latest__gte=today)
     rows = visits.values("timepoint", "label").annotate(
-        due=Count("id", filter=completed | closed),
-        completed=Count("id", filter=completed),
-        open_now=Count("id", filter=Q(status=VisitState.PENDING, earliest__lte=today,
-                                      latest__gte=today)),
+        due=Count("id", filter=closed),
+        completed=Count("id", filter=completed & closed),
+        open_now=Count("id", filter=is_open),
+        open_completed=Count("id", filter=is_open & completed),
     ).order_by()
     order = {spec.visit_id: i for i, spec in enumerate(DEFAULT_PROTOCOL.visits)}
     result = []
