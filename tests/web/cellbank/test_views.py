@@ -215,3 +215,23 @@ def test_nav_shows_cell_lab_to_lab_staff_only(as_user, lab_a, clinician_a):
     assert "Cell lab" in as_user(lab_a).get(reverse("cellbank:units")).content.decode()
     page = as_user(clinician_a).get(reverse("patient-list")).content.decode()
     assert ">Cell lab<" not in page
+
+
+def test_clinician_records_the_thaw_of_a_cryopreserved_unit_from_the_session(
+        as_user, clinician_a, lab_a, donor_a, session, kit):
+    from orthoregen.web.cellbank import services
+
+    unit = kit.pass_qc(kit.receive(donor_a.site, lab_a, kit.DIN_C, donor_a, cryo=True), lab_a)
+    services.unit_release(unit, by=lab_a, approver="QP")
+    services.unit_issue(unit, session.episode, by=lab_a)
+    client = as_user(clinician_a)
+    page = reverse("cellbank:procedure-detail", args=[session.procedure_id])
+    assert "Record thaw now" in client.get(page).content.decode()
+    response = client.post(reverse("cellbank:unit-thaw", args=[unit.pk]), {"next": page})
+    assert response.status_code == 302 and response["Location"] == page
+    unit.refresh_from_db()
+    assert unit.status == "thawed"
+    assert CustodyEvent.objects.filter(unit=unit).last().by == clinician_a
+    away = client.post(reverse("cellbank:unit-thaw", args=[unit.pk]),
+                       {"next": "//evil.example/"})
+    assert away["Location"] == reverse("cellbank:units")  # never an open redirect
