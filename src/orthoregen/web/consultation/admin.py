@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.db.models import Q
 from simple_history.admin import SimpleHistoryAdmin
 
+from orthoregen.web.accounts.roles import Action
 from orthoregen.web.clinic.admin import SiteScopedAdmin
 from orthoregen.web.consultation.models import (
     CandidacyDecision,
@@ -49,17 +50,33 @@ class ConsentRecordAdmin(ReadOnlyAdmin):
 
 @admin.register(ConsentDocument)
 class ConsentDocumentAdmin(SiteScopedAdmin):
-    """Consent texts: editable while an unused draft; published or used ones are read-only."""
+    """Consent texts: editable while an unused draft; published or used ones are read-only.
+
+    Permission follows the role table (Action.MANAGE_PROTOCOLS), not Django's per-model
+    permissions, so every clinic administrator may manage the texts of their own sites.
+    """
 
     list_display = ["title", "version", "site", "published", "sha256"]
     readonly_fields = ["sha256"]
     fields = ["site", "title", "version", "text", "published", "sha256"]
 
+    def _manages(self, request) -> bool:
+        return request.user.may(Action.MANAGE_PROTOCOLS)
+
+    def has_module_permission(self, request):
+        return self._manages(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._manages(request)
+
+    def has_add_permission(self, request):
+        return self._manages(request)
+
     def has_change_permission(self, request, obj=None):
-        return obj is None or not obj.is_locked()
+        return self._manages(request) and (obj is None or not obj.is_locked())
 
     def has_delete_permission(self, request, obj=None):
-        return obj is None or not obj.is_locked()
+        return self._manages(request) and (obj is None or not obj.is_locked())
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "site":
@@ -82,6 +99,12 @@ class ProtocolVersionAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request):
         sites = request.user.sites.all()
         return super().get_queryset(request).filter(Q(site__isnull=True) | Q(site__in=sites))
+
+    def has_module_permission(self, request):
+        return request.user.may(Action.MANAGE_PROTOCOLS)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.may(Action.MANAGE_PROTOCOLS)
 
     def has_add_permission(self, request, obj=None):
         return False
