@@ -22,7 +22,12 @@ from orthoregen.web.registry.models import (
     ScoreFact,
     VisitFact,
 )
-from orthoregen.web.registry.sources import SourceFrames, copy_scores, read_source
+from orthoregen.web.registry.sources import (
+    SourceFrames,
+    copy_scores,
+    copy_visits,
+    read_source,
+)
 
 BATCH = 5000
 
@@ -138,8 +143,11 @@ def facts_replace(episodes: QuerySet, source: SourceFrames, *, as_of: dt.date) -
             timepoint=lambda f: f["timepoint"].fillna(""))
         n = _insert(ScoreFact, scores, ["episode_id", "instrument", "subscale", "timepoint",
                                         "completed_on", "value"])
-    _insert(VisitFact, _known(source.visits, ids),
-            ["episode_id", "timepoint", "window_closes", "completed"])
+    if source.visits_in_sql:
+        copy_visits(episodes, VisitFact._meta.db_table, EpisodeFact._meta.db_table)
+    else:
+        _insert(VisitFact, _known(source.visits, ids),
+                ["episode_id", "timepoint", "window_closes", "completed"])
     injections = _known(source.injections, ids).assign(
         source_ref=lambda f: f["source_ref"].fillna("").astype(str),
         cell_source=lambda f: f["cell_source"].fillna("").astype(str))

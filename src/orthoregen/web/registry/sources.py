@@ -46,6 +46,9 @@ class SourceFrames:
     adverse_events: pd.DataFrame = field(default_factory=lambda: empty(SOURCE_AE_COLUMNS))
     # False while the follow-up app has no outcome models: a refresh then keeps the facts.
     available: bool = True
+    # True: visit rows are copied from the follow-up tables in SQL (copy_visits); the
+    # `visits` frame is then only read for each joint's last contact.
+    visits_in_sql: bool = False
 
 
 def model_or_none(app_label: str, name: str):
@@ -142,7 +145,29 @@ def read_source(episodes: QuerySet) -> SourceFrames:
         visits=visits,
         injections=_injections(episodes, Schedule, model_or_none("cellbank", "Administration")),
         adverse_events=_adverse_events(episodes, model_or_none("followup", "AdverseEvent")),
+        visits_in_sql=True,
     )
+
+
+def copy_visits(episodes: QuerySet, target_table: str, episode_table: str) -> int:
+    """Copy the scheduled follow-up visits (not MRI slots) of these episodes in one statement.
+
+    A 100,000-patient registry has over half a million visits; building a model instance
+    for each would take minutes, the database does it in seconds.
+    """
+    Visit = model_or_none("followup", "ScheduledVisit")
+    Schedule = model_or_none("followup", "FollowUpSchedule")
+    ids_sql, ids_params = episodes.order_by().values("pk").query.sql_with_params()
+    sql = (
+        f"INSERT INTO {target_table} (episode_id, timepoint, window_closes, completed) "
+        f"SELECT s.episode_id, v.timepoint, v.latest, v.status = %s "
+        f"FROM {Visit._meta.db_table} v JOIN {Schedule._meta.db_table} s "
+        f"ON s.id = v.schedule_id WHERE v.kind = %s AND s.episode_id IN ({ids_sql}) "
+        f"AND s.episode_id IN (SELECT episode_id FROM {episode_table})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ["completed", "visit", *ids_params])
+        return cursor.rowcount
 
 
 def copy_scores(episodes: QuerySet, target_table: str, episode_table: str) -> int:
