@@ -243,3 +243,14 @@ def test_a_cryopreserved_unit_is_thawed_before_administration(kit, site_a, lab_a
     unit.refresh_from_db()
     assert unit.status == "thawed" and event.thawed_at == unit.thawed_at
     assert "hold 60 min" in event.note
+
+
+def test_a_unit_is_marked_expired_only_after_its_expiry(kit, site_a, lab_a, donor_a):
+    unit = kit.receive(site_a, lab_a, kit.DIN_B, donor_a, expires_in=dt.timedelta(hours=1))
+    refused(lambda: services.unit_expire(unit, by=lab_a), unit, "does not expire until")
+    later = timezone.now() + dt.timedelta(hours=2)
+    services.unit_expire(unit, by=lab_a, at=later)
+    unit.refresh_from_db()
+    assert unit.status == "expired"
+    refused(lambda: services.unit_release(unit, by=lab_a, approver="QP", at=later), unit,
+            "it is expired")

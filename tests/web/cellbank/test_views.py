@@ -235,3 +235,18 @@ def test_clinician_records_the_thaw_of_a_cryopreserved_unit_from_the_session(
     away = client.post(reverse("cellbank:unit-thaw", args=[unit.pk]),
                        {"next": "//evil.example/"})
     assert away["Location"] == reverse("cellbank:units")  # never an open redirect
+
+
+def test_an_expired_unit_offers_mark_expired_to_the_lab(as_user, lab_a, donor_a, kit):
+    import datetime as dt
+
+    unit = kit.receive(donor_a.site, lab_a, kit.DIN_B, donor_a,
+                       expires_in=dt.timedelta(seconds=1))
+    unit.expires_at = timezone.now() - dt.timedelta(minutes=1)
+    unit.save()
+    client = as_user(lab_a)
+    assert "Mark expired" in client.get(reverse("cellbank:unit-detail",
+                                                args=[unit.pk])).content.decode()
+    assert client.post(reverse("cellbank:unit-expire", args=[unit.pk])).status_code == 302
+    unit.refresh_from_db()
+    assert unit.status == "expired"

@@ -135,6 +135,10 @@ class IssueForm(forms.Form):
     side = forms.ChoiceField(label="Side", choices=[("", "—"), *Side.choices])
 
 
+class ConfirmForm(forms.Form):
+    """An action with nothing to fill in; errors from the service show as non-field errors."""
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label="Reason", max_length=300)
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("units/<int:unit_id>/issue/", lab.unit_issue, name="unit-issue"),
     path("units/<int:unit_id>/discard/", lab.unit_discard, name="unit-discard"),
     path("units/<int:unit_id>/recall/", lab.unit_recall, name="unit-recall"),
+    path("units/<int:unit_id>/expire/", lab.unit_expire, name="unit-expire"),
     path("units/<int:unit_id>/split/", lab.unit_split, name="unit-split"),
     path("units/<int:unit_id>/thaw/", proc.unit_thaw, name="unit-thaw"),
     path("units/<int:unit_id>/label.svg", lab.unit_label, name="unit-label"),

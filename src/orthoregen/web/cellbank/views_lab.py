@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from orthoregen.products.labels import LabelContent, render_label_svg
 from orthoregen.products.product_class import PRODUCT_CLASSES, ProductClass
-from orthoregen.products.status import UnitStatus
+from orthoregen.products.status import NOT_YET_IN_A_PATIENT, UnitStatus
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record
@@ -93,9 +93,12 @@ def unit_detail(request, unit_id: int, bound: dict | None = None, status: int = 
         node = node.parent
     empty = {"qc": forms.QcForm(), "release": forms.ReleaseForm(), "issue": forms.IssueForm(),
              "discard": forms.ReasonForm(prefix="discard"),
-             "recall": forms.ReasonForm(prefix="recall"), "split": forms.SplitForm()}
+             "recall": forms.ReasonForm(prefix="recall"), "split": forms.SplitForm(),
+             "expire": forms.ConfirmForm()}
     empty.update(bound or {})
     shown = set(ACTIONS_BY_STATUS.get(unit.status, ())) | set(bound or {})
+    if unit.status in NOT_YET_IN_A_PATIENT and unit.expires_at <= timezone.now():
+        shown.add("expire")
     return render(request, "cellbank/unit_detail.html", {
         "unit": unit, "forms": empty, "shown": shown, "evaluation": evaluation,
         "spec_problem": spec_problem,
@@ -167,6 +170,15 @@ def unit_discard(request, unit_id: int):
         services.unit_discard(unit, by=request.user, reason=data["reason"])
         return f"Discarded {unit}."
     return _act(request, unit_id, "discard", forms.ReasonForm(request.POST, prefix="discard"), do)
+
+
+@login_required
+@require_POST
+def unit_expire(request, unit_id: int):
+    def do(unit, data):
+        services.unit_expire(unit, by=request.user)
+        return f"Marked {unit} expired."
+    return _act(request, unit_id, "expire", forms.ConfirmForm(request.POST), do)
 
 
 @login_required

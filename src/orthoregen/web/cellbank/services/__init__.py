@@ -18,6 +18,7 @@ from orthoregen.web.cellbank.services.units import (
     RecallResult,
     qc_record,
     unit_discard,
+    unit_expire,
     unit_issue,
     unit_recall,
     unit_receive,
@@ -30,6 +31,6 @@ __all__ = [
     "BedsideCheckFailed", "CellbankRefused", "RecallResult", "administration_record",
     "donor_determine", "donor_register", "donor_test_record", "harvest_record",
     "procedure_joint_update", "procedure_start", "qc_record", "release_evaluation",
-    "release_spec_for", "unit_discard", "unit_issue", "unit_recall", "unit_receive",
+    "release_spec_for", "unit_discard", "unit_expire", "unit_issue", "unit_recall", "unit_receive",
     "unit_release", "unit_split", "unit_thaw",
 ]

@@ -152,6 +152,16 @@ def unit_discard(unit: ProductUnit, *, by, reason: str, at: datetime | None = No
 
 
 @transaction.atomic
+def unit_expire(unit: ProductUnit, *, by, at: datetime | None = None,
+                location: str = "") -> CustodyEvent:
+    """Mark a unit expired once its expiry time has passed (ISBT 128 DS005)."""
+    at = at or timezone.now()
+    unit = _locked(unit)
+    return apply_event(unit, custody.Expire(actor=actor(by), location=location), by=by, at=at,
+                       note="Expired in storage.")
+
+
+@transaction.atomic
 def unit_recall(unit: ProductUnit, *, by, reason: str, at: datetime | None = None,
                 location: str = "") -> RecallResult:
     """Recall a unit and its descendants; return them and every patient who received one."""
