@@ -250,3 +250,21 @@ def test_an_expired_unit_offers_mark_expired_to_the_lab(as_user, lab_a, donor_a,
     assert client.post(reverse("cellbank:unit-expire", args=[unit.pk])).status_code == 302
     unit.refresh_from_db()
     assert unit.status == "expired"
+
+
+def test_lookback_from_another_sites_donor_is_not_found(as_user, lab_a, donor_b):
+    response = as_user(lab_a).get(reverse("cellbank:lookback"), {"donor": donor_b.pk})
+    assert response.status_code == 404
+    assert not AccessRecord.objects.filter(detail__startswith="look-back").exists()
+
+
+def test_anonymous_posts_go_to_log_in_and_change_nothing(client, session, issued_unit):
+    url = reverse("cellbank:administration-record", args=[session.procedure_id, session.pk])
+    response = client.post(url, {f"b{session.pk}-scanned_identifier": issued_unit.identifier})
+    assert response.status_code == 302 and "/login/" in response["Location"]
+    release = client.post(reverse("cellbank:unit-discard", args=[issued_unit.pk]),
+                          {"discard-reason": "x"})
+    assert release.status_code == 302 and "/login/" in release["Location"]
+    assert not BedsideCheckAttempt.objects.exists()
+    issued_unit.refresh_from_db()
+    assert issued_unit.status == "issued"
