@@ -97,3 +97,20 @@ def test_anonymous_is_sent_to_login(client, knee_a, path):
     response = client.get(f"/consultation/episodes/{knee_a.pk}/{path}")
     assert response.status_code == 302
     assert response.url.startswith("/login/")
+
+
+def test_coordinator_sees_the_result_but_no_decision_form(as_user, coordinator_a, knee_a,
+                                                          intake_for):
+    intake_for(knee_a)
+    html = page(as_user(coordinator_a), knee_a)
+    assert live_outcome(html) == "suitable"
+    assert "Record decision" not in html and "Edit intake" in html
+    assert "Record consent" not in html
+
+
+def test_intake_and_consent_forms_leave_access_records(as_user, clinician_a, knee_a, patient_a):
+    client = as_user(clinician_a)
+    client.get(f"/consultation/episodes/{knee_a.pk}/intake/")
+    client.get(f"/consultation/episodes/{knee_a.pk}/consent/")
+    details = list(AccessRecord.objects.filter(patient=patient_a).values_list("detail", flat=True))
+    assert any("intake form" in d for d in details) and any("consent form" in d for d in details)
