@@ -100,7 +100,8 @@ def dashboard(request):
                                                "protocol_version")})
     episodes = filters.apply(cohort.scoped_episodes(request.user))
     key = parse_key(cleaned["measure"]) if cleaned.get("measure") else None
-    context.update(_dashboard_results(episodes, filters, key))
+    context.update(_dashboard_results(episodes, filters, key),
+                   refreshed_at=EpisodeFact.objects.aggregate(last=Max("refreshed_at"))["last"])
     access_record(request, AccessAction.SEARCH,
                   detail=f"registry dashboard {request.GET.urlencode()}"[:500])
     return render(request, "registry/dashboard.html", context)
