@@ -268,3 +268,9 @@ def test_anonymous_posts_go_to_log_in_and_change_nothing(client, session, issued
     assert not BedsideCheckAttempt.objects.exists()
     issued_unit.refresh_from_db()
     assert issued_unit.status == "issued"
+
+
+def test_the_episode_link_ticks_that_joint(as_user, clinician_a, patient_a, knee_a):
+    url = reverse("cellbank:procedure-start", args=[patient_a.pk])
+    page = as_user(clinician_a).get(url, {"episode": knee_a.pk}).content.decode()
+    assert f'value="{knee_a.pk}"' in page and "checked" in page

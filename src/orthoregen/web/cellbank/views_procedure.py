@@ -23,7 +23,10 @@ def procedure_start(request, patient_id: int):
     require(request.user, Action.RECORD_PROCEDURE)
     patient = get_visible_or_404(Patient.objects.select_related("site"), request.user,
                                  pk=patient_id)
-    form = forms.ProcedureStartForm(request.POST or None, patient=patient)
+    # ?episode=<id> (the link from an episode on the patient page) ticks that joint.
+    chosen = request.GET.get("episode", "")
+    form = forms.ProcedureStartForm(request.POST or None, patient=patient,
+                                    initial={"episodes": [chosen]} if chosen.isdigit() else None)
     if request.method == "POST" and form.is_valid():
         episodes = patient.episodes.filter(pk__in=form.cleaned_data["episodes"])
         try:
