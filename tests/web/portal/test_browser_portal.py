@@ -25,7 +25,9 @@ def today():
     yield
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API allows one running instance per thread, so a browser
+# kept for the whole session would break the next module that starts its own.
+@pytest.fixture(scope="module")
 def browser():
     if CHROMIUM is None:
         if os.environ.get("CI") == "true":
