@@ -133,3 +133,47 @@ def test_other_sites_drafts_are_invisible(as_user, site_b, draft):
                                        is_staff=True)
     admin_b.sites.set([site_b])
     assert as_user(admin_b).get(f"/consultation/protocols/{draft.pk}/").status_code == 404
+
+
+def rule_url(stored, rule_id):
+    return f"/consultation/protocols/{stored.pk}/rules/{rule_id}/"
+
+
+def test_admin_changes_one_threshold_and_severity_of_a_draft(as_user, admin_a, draft):
+    response = as_user(admin_a).post(rule_url(draft, "BMI-01"),
+                                     {"severity": "needs_reason", "kg_m2": "32.5"})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    rule = draft.protocol().rule("BMI-01")
+    assert rule.check.kg_m2 == 32.5 and rule.severity == "needs_reason"
+
+
+@pytest.mark.parametrize("rule_id, data, message", [
+    ("BMI-01", {"severity": "warn", "kg_m2": "-1"}, "rule BMI-01: check maximum_bmi"),
+    ("BMI-01", {"severity": "warn", "kg_m2": "many"}, "Enter a number."),
+    ("WASHOUT-STEROID-TARGET-01",
+     {"severity": "hard_stop", "agents": "corticosteroid, snake_oil", "days": "90",
+      "target_joint_only": "on"}, "rule WASHOUT-STEROID-TARGET-01"),
+    ("BMI-01", {"severity": "fatal", "kg_m2": "30"}, "Select a valid choice"),
+])
+def test_bad_rule_change_names_the_problem_and_saves_nothing(as_user, admin_a, draft,
+                                                             rule_id, data, message):
+    before = draft.body
+    response = as_user(admin_a).post(rule_url(draft, rule_id), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.body == before
+
+
+def test_rule_of_a_published_protocol_cannot_be_changed(as_user, admin_a):
+    published = protocols.protocol_default()
+    response = as_user(admin_a).post(rule_url(published, "BMI-01"),
+                                     {"severity": "warn", "kg_m2": "40"})
+    assert "is published and cannot change" in response.content.decode()
+    published.refresh_from_db()
+    assert published.protocol().rule("BMI-01").check.kg_m2 == 30.0
+
+
+def test_unknown_rule_is_404(as_user, admin_a, draft):
+    assert as_user(admin_a).get(rule_url(draft, "NO-SUCH-01")).status_code == 404

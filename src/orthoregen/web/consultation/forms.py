@@ -7,7 +7,14 @@ import json
 from django import forms
 from django.utils import timezone
 
-from orthoregen.pathways import CONSENT_ELEMENTS, ProtocolError, protocol_from_dict
+from orthoregen.pathways import (
+    CONSENT_ELEMENTS,
+    ProtocolError,
+    Severity,
+    protocol_from_dict,
+    with_severity,
+    with_threshold,
+)
 from orthoregen.web.clinic.forms import DateInput
 from orthoregen.web.consultation.models import (
     ConsentRecord,
@@ -227,3 +234,59 @@ class ProtocolEditForm(forms.Form):
         except ProtocolError as error:
             raise forms.ValidationError(str(error)) from None
         return data
+
+
+class RuleEditForm(forms.Form):
+    """Change one rule of a draft: its severity and each parameter of its check.
+
+    The new values go through pathways.with_threshold, so they are type-checked exactly as
+    when a protocol is loaded, and an error names the rule.
+    """
+
+    severity = forms.ChoiceField(choices=[(s.value, s.value.replace("_", " ")) for s in Severity])
+
+    def __init__(self, *args, stored: ProtocolVersion, rule_id: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stored, self.rule_id = stored, rule_id
+        rule = next(item for item in stored.body["rules"] if item["id"] == rule_id)
+        self.initial["severity"] = rule["severity"]
+        self.parameters = [key for key in rule["check"] if key != "kind"]
+        for key in self.parameters:
+            self.fields[key] = _parameter_field(key, rule["check"][key])
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        if self.stored.is_published:
+            raise forms.ValidationError(f"{self.stored} is published and cannot change.")
+        params = {key: _parameter_value(self.fields[key], cleaned[key])
+                  for key in self.parameters}
+        try:
+            protocol = with_threshold(self.stored.protocol(), self.rule_id, **params)
+            cleaned["protocol"] = with_severity(protocol, self.rule_id, cleaned["severity"])
+        except (ProtocolError, ValueError) as error:
+            raise forms.ValidationError(str(error)) from None
+        return cleaned
+
+
+def _parameter_field(key: str, value) -> forms.Field:
+    label = key.replace("_", " ")
+    if isinstance(value, bool):
+        return forms.BooleanField(label=label, required=False, initial=value)
+    if isinstance(value, int):
+        return forms.IntegerField(label=label, initial=value)
+    if isinstance(value, float):
+        return forms.FloatField(label=label, initial=value)
+    if isinstance(value, list):
+        field = forms.CharField(label=label, initial=", ".join(map(str, value)),
+                                help_text="Comma-separated.")
+        field.is_list = True
+        return field
+    return forms.CharField(label=label, initial=value)
+
+
+def _parameter_value(field: forms.Field, value):
+    if getattr(field, "is_list", False):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value

@@ -12,11 +12,11 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from orthoregen.pathways import ProtocolError
+from orthoregen.pathways import ProtocolError, protocol_to_dict
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.clinic.views import require
 from orthoregen.web.consultation import protocols
-from orthoregen.web.consultation.forms import ProtocolCopyForm, ProtocolEditForm
+from orthoregen.web.consultation.forms import ProtocolCopyForm, ProtocolEditForm, RuleEditForm
 from orthoregen.web.consultation.models.protocols import ProtocolLocked
 from orthoregen.web.consultation.presenters import SEVERITY_LABELS
 
@@ -99,3 +99,23 @@ def protocol_publish(request, protocol_id: int):
     else:
         messages.success(request, f"Published {stored}. It can no longer change.")
     return redirect("consultation:protocol-detail", protocol_id=stored.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def protocol_rule_edit(request, protocol_id: int, rule_id: str):
+    require(request.user, Action.MANAGE_PROTOCOLS)
+    stored = _visible(request, protocol_id)
+    if rule_id not in {rule["id"] for rule in stored.body["rules"]}:
+        raise Http404("No such rule.")
+    form = RuleEditForm(request.POST or None, stored=stored, rule_id=rule_id)
+    if request.method == "POST" and form.is_valid():
+        try:
+            protocols.protocol_draft_update(stored, protocol_to_dict(form.cleaned_data["protocol"]))
+        except (ProtocolLocked, ProtocolError) as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Changed rule {rule_id} of draft {stored}.")
+            return redirect("consultation:protocol-detail", protocol_id=stored.pk)
+    return render(request, "consultation/protocol_rule_edit.html",
+                  {"stored": stored, "rule_id": rule_id, "form": form})

@@ -18,6 +18,8 @@ urlpatterns = [
     path("protocols/<int:protocol_id>/", protocol_views.protocol_detail, name="protocol-detail"),
     path("protocols/<int:protocol_id>/copy/", protocol_views.protocol_copy, name="protocol-copy"),
     path("protocols/<int:protocol_id>/edit/", protocol_views.protocol_edit, name="protocol-edit"),
+    path("protocols/<int:protocol_id>/rules/<str:rule_id>/", protocol_views.protocol_rule_edit,
+         name="protocol-rule-edit"),
     path("protocols/<int:protocol_id>/publish/", protocol_views.protocol_publish,
          name="protocol-publish"),
 ]
