@@ -127,3 +127,14 @@ def test_rates_per_timepoint_from_the_tidy_score_table():
     assert (row["n_determined"], row["n_responders"], row["n_undetermined"]) == (3, 2, 1)
     assert row["n_pga_missing"] == 2  # episodes 1 and 3
     assert row["too_thin"]
+
+
+def test_by_timepoint_counts_are_integers_when_nothing_is_undetermined():
+    # Regression guard (a count of 0 once came back as the boolean False on the dashboard).
+    pain = OarsiDomain("NRS pain", "total", scale_max=10)
+    function = OarsiDomain("KOOS", "ADL", higher_is_better=True)
+    rows = [(1, "NRS pain", "total", "baseline", 6), (1, "NRS pain", "total", "6m", 3),
+            (1, "KOOS", "ADL", "baseline", 50), (1, "KOOS", "ADL", "6m", 55)]
+    out = omeract_oarsi_by_timepoint(_tidy(rows), pain=pain, function=function)
+    assert out["n_undetermined"].tolist() == [0]
+    assert out["n_undetermined"].dtype.kind == "i"

@@ -217,7 +217,8 @@ def omeract_oarsi_by_timepoint(
         n_undetermined=("responder", lambda s: int(s.isna().sum())),
         n_pga_missing=("pga_missing", "sum"),
     ).reset_index()
-    out = out.astype({"n_determined": int, "n_responders": int, "n_pga_missing": int})
+    out = out.astype({"n_determined": int, "n_responders": int, "n_undetermined": int,
+                      "n_pga_missing": int})
     low, high = wilson_bounds(out["n_responders"].to_numpy(), out["n_determined"].to_numpy())
     out = out.assign(
         rate=out["n_responders"] / out["n_determined"].where(out["n_determined"] > 0),
