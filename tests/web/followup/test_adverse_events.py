@@ -130,3 +130,12 @@ def test_a_failed_alert_email_keeps_the_event_and_its_banner(as_user, clinician_
                                septic_arthritis(patient_a.episodes.get(), clinician_a))
     assert response.status_code == 302 and AdverseEvent.objects.count() == 1
     assert "reports outstanding" in client.get("/followup/").content.decode()
+
+
+def test_site_settings_refuse_an_unknown_reporting_pathway(site_a):
+    from django.core.exceptions import ValidationError
+
+    settings = SiteFollowUpSettings(site=site_a, reporting_pathways=["us_ind", "mars"])
+    with pytest.raises(ValidationError, match="eu_tissues_cells"):
+        settings.full_clean()
+    SiteFollowUpSettings(site=site_a, reporting_pathways=["us_ind"]).full_clean()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -32,6 +33,13 @@ class SiteFollowUpSettings(models.Model):
 
     def __str__(self) -> str:
         return f"Follow-up settings of {self.site}"
+
+    def clean(self) -> None:
+        known = {p.value for p in ReportingPathway}
+        pathways = self.reporting_pathways
+        if not isinstance(pathways, list) or not set(pathways) <= known:
+            raise ValidationError({"reporting_pathways": "Give a list drawn from "
+                                                         + ", ".join(sorted(known)) + "."})
 
 
 class Channel(models.TextChoices):
