@@ -156,6 +156,20 @@ CONTENT_SECURITY_POLICY = (
     "frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'"
 )
 
+# Messages to patients and staff. The demo prints email to the console; production sends
+# through SMTP (EMAIL_HOST etc.), and text messages through ORTHOREGEN_SMS_BACKEND.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+                        if MODE == "demo" else "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env_str("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "orthoregen@localhost")
+ORTHOREGEN_SMS_BACKEND = env_str("ORTHOREGEN_SMS_BACKEND")
+# The public address of the patient portal, used in invitation links sent by `remind`.
+ORTHOREGEN_PORTAL_URL = env_str("ORTHOREGEN_PORTAL_URL")
+
 # The dashboard caches computed summaries; a file cache in the data directory is shared by
 # every gunicorn worker on the machine (the per-process default is not).
 CACHES = {

@@ -131,3 +131,20 @@ def test_a_thawed_unit_past_its_hold_time_is_refused(site_a, lab_a, donor_a, ses
     late = timezone.now() + dt.timedelta(minutes=61)
     refused_with(session, clinician_a, {"hold_time_exceeded"},
                  scanned_identifier=kit.typed(kit.DIN_C), at=late)
+
+
+def test_an_administration_starts_the_joints_follow_up_schedule(issued_unit, session, clinician_a):
+    from orthoregen.web.followup.models import FollowUpSchedule
+
+    given = attempt(session, clinician_a, name="AARDVARK, Ada")
+    schedule = FollowUpSchedule.objects.get(episode=session.episode)
+    assert schedule.administered_on == timezone.localdate(given.administered_at)
+    assert schedule.visits.count() > 0
+
+
+def test_a_refused_check_starts_no_schedule(issued_unit, session, clinician_a):
+    from orthoregen.web.followup.models import FollowUpSchedule
+
+    with pytest.raises(services.BedsideCheckFailed):
+        attempt(session, clinician_a, side="right")
+    assert not FollowUpSchedule.objects.exists()

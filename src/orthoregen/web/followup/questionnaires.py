@@ -23,6 +23,7 @@ from orthoregen.instruments import score
 from orthoregen.instruments.textpacks import TextPack, text_pack_for
 from orthoregen.products.episode import Joint
 from orthoregen.scheduling.protocol import ReportedBy
+from orthoregen.web.accounts.licences import licence_problem
 from orthoregen.web.followup.models import (
     ComplicationReport,
     QuestionnaireInvitation,
@@ -82,17 +83,22 @@ def text_pack_dirs() -> list:
 def patient_instruments(visit: ScheduledVisit) -> list[OfferedInstrument]:
     """Return the patient-reported instruments due at a visit that have text for the site.
 
-    For each choice of the protocol the first option with an available text pack is offered;
-    a choice with none (KOOS without a licensed pack) is left to staff entry.
+    For each choice of the protocol the first option the site may send is offered: it needs a
+    text pack and, for a proprietary instrument, a current site licence (instruments.md 0.3).
+    A choice with none (KOOS without a licence or pack) is left to staff entry.
     """
     if visit.kind != VisitKind.VISIT:
         return []
     protocol = visit.schedule.protocol.as_protocol()
+    site = visit.schedule.episode.patient.site
+    today = timezone.localdate()
     offered = []
     for choice in protocol.instruments_for(Joint(visit.schedule.episode.joint)):
         if choice.reported_by != ReportedBy.PATIENT:
             continue
         for option in choice.options:
+            if licence_problem(site, option, today) is not None:
+                continue
             pack = text_pack_for(option, text_language(), text_pack_dirs())
             if pack is not None:
                 offered.append(OfferedInstrument(option, pack))

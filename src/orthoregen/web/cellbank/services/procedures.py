@@ -44,6 +44,7 @@ from orthoregen.web.cellbank.services.core import (
 )
 from orthoregen.web.cellbank.services.gate import procedure_gate_check
 from orthoregen.web.cellbank.vocabulary import Guidance
+from orthoregen.web.followup.services import schedule_create
 
 # cell_products.md 5.1 CFG: the hip must be image-guided; this project's default protocol
 # asks for image guidance at every joint, so landmark injection is allowed at none.
@@ -158,6 +159,9 @@ def _check_and_administer(pj: ProcedureJoint, *, by, scanned, presented, joint, 
     administration = Administration.objects.create(procedure_joint=pj, unit=unit,
                                                    bedside_check=attempt, administered_at=at,
                                                    by=by)
+    # The follow-up clock of this joint starts at the administration (PRODUCT.md stage 4),
+    # in the same transaction: an administration never exists without its schedule.
+    schedule_create(episode, at, source="administration", by=by)
     return attempt, administration
 
 
