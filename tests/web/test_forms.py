@@ -75,7 +75,8 @@ def test_grade_scale_must_suit_the_joint(as_user, clinician_a, patient_a):
     client = as_user(clinician_a)
     wrong_scale = client.post(reverse("episode-create", args=[patient_a.pk]),
                               episode_form(grade_scale="tonnis"))
-    assert field_errors(wrong_scale, "grade") == ["The knee is graded with Kellgren-Lawrence (0-4)."]
+    assert field_errors(wrong_scale, "grade") == [
+        "The knee is graded with Kellgren-Lawrence (0-4)."]
     too_high = client.post(reverse("episode-create", args=[patient_a.pk]),
                            episode_form(joint="shoulder", diagnosis_code="M19.011",
                                         grade_scale="samilson_prieto", grade="4"))

@@ -1,4 +1,4 @@
-"""Name lists for synthetic patients: common in several countries, so no one mistakes them for a cohort."""
+"""Name lists for synthetic patients, common in several countries: no one mistakes them."""
 
 FEMALE_GIVEN = (
     "Alice Amelia Ana Anna Aoife Beatriz Carla Catherine Chloe Claire Daniela Deborah Elena "

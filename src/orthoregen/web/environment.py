@@ -21,7 +21,7 @@ def env_str(name: str, default: str | None = None) -> str | None:
 
 
 def env_bool(name: str, *, default: bool) -> bool:
-    """Return a boolean variable; anything but true/false (or 1/0, yes/no, on/off) stops start-up."""
+    """Return a boolean variable; anything but true/false, 1/0, yes/no or on/off stops start-up."""
     raw = env_str(name)
     if raw is None:
         return default

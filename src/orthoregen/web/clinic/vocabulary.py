@@ -94,7 +94,8 @@ ICD10CM_OA = [
     ("M19.212", "Secondary osteoarthritis, left shoulder", Joint.SHOULDER, Side.LEFT),
     ("M19.219", "Secondary osteoarthritis, unspecified shoulder", Joint.SHOULDER, None),
 ]
-ICD10CM_BY_CODE = {code: (description, joint, side) for code, description, joint, side in ICD10CM_OA}
+ICD10CM_BY_CODE = {code: (description, joint, side)
+                   for code, description, joint, side in ICD10CM_OA}
 ICD10CM_CHOICES = [(code, f"{code} {description}") for code, description, _, _ in ICD10CM_OA]
 
 
