@@ -43,3 +43,18 @@ def test_dashboard_renders_every_section_with_charts(as_user, clinician_a, site_
     assert html.count('src="data:image/svg+xml;base64,') == 3
     assert "Registry results are uncontrolled" in html
     assert "Too few patients to conclude" not in html
+
+
+def test_report_of_a_patient_not_yet_treated_says_so(as_user, clinician_a, patient_a):
+    # Regression: a patient with no schedule or administration once raised a KeyError (500).
+    for name in ("registry:patient-report", "registry:patient-report-pdf"):
+        response = as_user(clinician_a).get(reverse(name, args=[patient_a.pk]))
+        assert response.status_code == 200, name
+
+
+def test_injections_of_episodes_without_any_schedule_are_an_empty_table(patient_a):
+    from orthoregen.web.clinic.models import JointEpisode
+    from orthoregen.web.registry.sources import SOURCE_INJECTION_COLUMNS, read_source
+
+    injections = read_source(JointEpisode.objects.filter(patient=patient_a)).injections
+    assert injections.empty and list(injections.columns) == SOURCE_INJECTION_COLUMNS

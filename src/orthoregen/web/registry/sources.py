@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 from django.apps import apps
 from django.db import connection
@@ -98,8 +99,10 @@ def _injections(episodes: QuerySet, Schedule, Administration) -> pd.DataFrame:
                        ["episode_id", "administered_on", "source_ref"])
     schedules["source_ref"] = "schedule:" + schedules["source_ref"].astype(str)
     known = set(zip(given["episode_id"], given["administered_on"], strict=True))
-    extra = schedules[[(e, d) not in known for e, d in
-                       zip(schedules["episode_id"], schedules["administered_on"], strict=True)]]
+    # A boolean array (not a list) so that no schedules selects no rows, not no columns.
+    unrecorded = np.array([(e, d) not in known for e, d in zip(
+        schedules["episode_id"], schedules["administered_on"], strict=True)], dtype=bool)
+    extra = schedules.loc[unrecorded]
     extra = extra.assign(cell_source="", dose_cells=None)[SOURCE_INJECTION_COLUMNS]
     if given.empty or extra.empty:
         return extra if given.empty else given
