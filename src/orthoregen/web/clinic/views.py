@@ -23,6 +23,7 @@ from orthoregen.web.clinic import services
 from orthoregen.web.clinic.access import get_visible_or_404, scope
 from orthoregen.web.clinic.forms import EncounterForm, JointEpisodeForm, PatientForm
 from orthoregen.web.clinic.models import Encounter, JointEpisode, Patient
+from orthoregen.web.clinic.panels import episode_panels
 
 PAGE_SIZE = 25
 
@@ -59,9 +60,12 @@ def patient_detail(request, patient_id: int):
     patient = get_visible_or_404(Patient.objects.select_related("site"), request.user,
                                  pk=patient_id)
     patient_view_record(request, patient)
-    episodes = patient.episodes.prefetch_related(
+    episodes = list(patient.episodes.prefetch_related(
         Prefetch("encounters", queryset=Encounter.objects.select_related("clinician"))
-    )
+    ))
+    panels = episode_panels(episodes)
+    for episode in episodes:
+        episode.panels = panels.get(episode.pk, [])
     timeline = Encounter.objects.filter(episode__patient=patient) \
         .select_related("episode", "clinician")
     return render(request, "clinic/patient_detail.html", {
