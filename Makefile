@@ -16,7 +16,7 @@ demo: $(STAMP)
 	$(BIN)/orthoregen demo $(DEMO_ARGS)
 
 test: $(STAMP)
-	ORTHOREGEN_ENV=test $(BIN)/python -m django makemigrations --check --dry-run --settings=orthoregen.web.settings
+	ORTHOREGEN_ENV=test ORTHOREGEN_DATA_DIR=$$(mktemp -d) $(BIN)/python -m django makemigrations --check --dry-run --settings=orthoregen.web.settings
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
