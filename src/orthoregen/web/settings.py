@@ -180,6 +180,9 @@ CACHES = {
 }
 
 if MODE == "test":
+    # Live-server threads must not keep connections open past a request, or PostgreSQL
+    # refuses to drop the test database at the end of the run.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
     STORAGES["staticfiles"] = {
