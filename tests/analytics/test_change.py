@@ -31,8 +31,10 @@ def sleep_scores(sleep):
 
 def test_paired_change_matches_r_t_test_on_sleep(sleep_scores):
     row = change_from_baseline(sleep_scores, min_n=10).iloc[0]
-    # t.test(extra ~ group, data = sleep, paired = TRUE): mean difference -1.58 and 95 % CI
-    # -2.4598858 to -0.7001142 for group 1 - group 2; our change is group 2 - group 1.
+    # R's own example output, repository r-devel/r-svn, file tests/Examples/stats-Ex.Rout.save
+    # (t.test example): t.test(sleep2$extra.1, sleep2$extra.2, paired = TRUE) gives t = -4.0621,
+    # df = 9, p-value = 0.002833, 95 % CI -2.4598858 to -0.7001142, mean difference -1.58,
+    # for group 1 - group 2; our change is group 2 - group 1.
     assert row["n_paired"] == 10
     assert row["mean_change"] == pytest.approx(1.58, abs=5e-8)
     assert (row["ci_low"], row["ci_high"]) == pytest.approx((0.7001142, 2.4598858), abs=5e-8)
