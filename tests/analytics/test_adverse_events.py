@@ -22,8 +22,9 @@ def _events(n, term="joint effusion", grade=1, serious=False, start=0):
 
 
 def test_rate_interval_matches_r_poisson_test():
-    # R ?poisson.test: poisson.test(137, 24.19893) -> rate 5.661407, CI 4.753125 to 6.692709
-    # per unit exposure. 137 events over 2419.893 "injections" is the same per 100.
+    # R's example output (r-devel/r-svn tests/Examples/stats-Ex.Rout.save):
+    # poisson.test(137, 24.19893) -> rate 5.661407, CI 4.753125 to 6.692709 per unit exposure.
+    # 137 events over 2419.893 "injections" is the same per 100.
     # (A fractional exposure is fine for the arithmetic; real injections are whole.)
     out = adverse_event_rates(_events(137), 2419.893, by=())
     row = out.iloc[0]
@@ -34,7 +35,8 @@ def test_rate_interval_matches_r_poisson_test():
 
 
 def test_zero_events_have_an_upper_limit_of_3_689_per_n():
-    # Exact Poisson limit for 0 observed: 3.689 (Garwood 1936 table). Over 100 injections,
+    # Exact Poisson limit for 0 observed: 3.689 (as R epitools' pois.exact help page states;
+    # no printed Garwood table was found in the reference corpus). Over 100 injections,
     # by term, a term with no events does not appear; the overall row shows it.
     out = adverse_event_rates(_events(0), 100, by=())
     assert out.iloc[0]["rate_ci_high"] == pytest.approx(3.689, abs=5e-4)
@@ -42,7 +44,8 @@ def test_zero_events_have_an_upper_limit_of_3_689_per_n():
 
 
 def test_proportion_affected_uses_wilson():
-    # Newcombe 1998 Table II method 3: 15/148 -> 0.0624 to 0.1605.
+    # Newcombe 1998 method 3, worked example 15/148 -> 0.0624 to 0.1605 (see test_intervals.py
+    # for what was and was not confirmed).
     out = adverse_event_rates(_events(15), 148, by=())
     row = out.iloc[0]
     assert (row["proportion_ci_low"], row["proportion_ci_high"]) == pytest.approx(

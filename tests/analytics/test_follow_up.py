@@ -32,7 +32,8 @@ def test_counts_due_completed_and_lost_per_timepoint():
 
 
 def test_loss_interval_is_wilson():
-    # Newcombe 1998 Table II method 3: 81/263 -> 0.2553 to 0.3662.
+    # Newcombe 1998 method 3, worked example 81/263 -> 0.2553 to 0.3662 (see
+    # test_intervals.py for what was and was not confirmed).
     visits = pd.DataFrame(
         {
             "episode_id": range(263),

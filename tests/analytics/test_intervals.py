@@ -21,7 +21,10 @@ REPRODUCIBLE = settings(derandomize=True, deadline=None, max_examples=200)
 @pytest.mark.parametrize(
     ("count", "n", "low", "high"),
     [
-        # Newcombe RG, Stat Med 1998;17:857-72, Table II, method 3 (Wilson score, no CC).
+        # Newcombe RG, Stat Med 1998;17:857-72, method 3 (Wilson score, no CC), the paper's
+        # four worked examples (its Table I; "Table II" was written here before). Only the
+        # paper's first page is in the reference corpus, so the table itself was not read;
+        # all eight limits are reproduced to 4 dp by the closed-form Wilson formula (numpy).
         (81, 263, 0.2553, 0.3662),
         (15, 148, 0.0624, 0.1605),
         (0, 20, 0.0000, 0.1611),
@@ -58,8 +61,10 @@ def test_wilson_interval_stays_in_range_and_holds_the_estimate(count_n):
 @pytest.mark.parametrize(
     ("count", "low", "high"),
     [
-        # Exact 95 % Poisson limits for an observed count (Garwood 1936; tabulated e.g. in
-        # Haenszel W et al., J Natl Cancer Inst 1962, and Rothman KJ, Modern Epidemiology).
+        # Exact (Garwood 1936) 95 % Poisson limits for an observed count. No published table
+        # was found in the reference corpus: the upper limit 3.689 for 0 is documented on R
+        # epitools' pois.exact help page; the others are reproduced by the chi-square quantile
+        # formula (scipy.stats.chi2, this review), not read from a printed table.
         (0, 0.0, 3.689),
         (1, 0.0253, 5.572),
         (2, 0.242, 7.225),
@@ -75,8 +80,8 @@ def test_poisson_exact_limits_match_the_published_table(count, low, high):
 
 
 def test_poisson_rate_interval_matches_r_poisson_test():
-    # R ?poisson.test example: poisson.test(137, 24.19893) -> rate 5.661407,
-    # 95 percent confidence interval 4.753125 6.692709.
+    # R's own example output, repository r-devel/r-svn, file tests/Examples/stats-Ex.Rout.save:
+    # poisson.test(137, 24.19893) -> event rate 5.661407, 95 percent CI 4.753125 6.692709.
     lo, hi = poisson_exact_bounds(np.array([137]))
     assert (lo[0] / 24.19893, hi[0] / 24.19893) == pytest.approx((4.753125, 6.692709), abs=5e-7)
 

@@ -46,7 +46,8 @@ def test_pass_on_a_higher_is_better_scale():
 
 
 def test_proportion_carries_the_newcombe_wilson_interval():
-    # Newcombe 1998 Table II, method 3: 81/263 -> 0.2553 to 0.3662.
+    # Newcombe 1998 method 3, worked example 81/263 -> 0.2553 to 0.3662 (see
+    # test_intervals.py for what was and was not confirmed).
     p = proportion(81, 263)
     assert (p.ci_low, p.ci_high) == pytest.approx((0.2553, 0.3662), abs=5e-5)
     assert p.estimate == pytest.approx(81 / 263)
