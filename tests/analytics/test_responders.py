@@ -15,7 +15,8 @@ from orthoregen.analytics.responders import (
 )
 
 # Tubach F et al., Ann Rheum Dis 2005;64:29-33 and 34-7: knee VAS pain MCII -19.9 mm,
-# PASS <= 32.3 mm. KOOS MIC ~8-10 (Roos & Lohmander 2003, tagged U) used only as a number.
+# PASS <= 32.3 mm (both confirmed against the papers' abstracts, PMC1755212 and PMC1755171).
+# KOOS MIC ~8-10 (Roos & Lohmander 2003, tagged U) used only as a number.
 KNEE_VAS = Thresholds(Better.LOWER, improvement=-19.9, acceptable=32.3)
 KOOS_PAIN = Thresholds(Better.HIGHER, improvement=8, acceptable=None)
 
@@ -40,7 +41,8 @@ def test_pass_on_a_lower_is_better_scale(score, expected):
 
 
 def test_pass_on_a_higher_is_better_scale():
-    # HOOS JR PASS 76.8 (J Arthroplasty 2025, instruments.md section 11).
+    # HOOS JR PASS 76.8 (J Arthroplasty 2025, instruments.md section 11; not re-checked
+    # against the paper, used only as a threshold).
     hoos_jr = Thresholds(Better.HIGHER, acceptable=76.8)
     assert is_acceptable([76.8, 76.7], hoos_jr).tolist() == [True, False]
 
