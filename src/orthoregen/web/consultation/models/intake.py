@@ -128,6 +128,11 @@ class Intake(Entered):
                                                    null=True, blank=True)
     planned_product_source = models.CharField("planned cell product", max_length=12, blank=True,
                                               choices=PRODUCT_SOURCE_CHOICES)
+    # The same patient's intake of another joint whose patient-level answers pre-filled
+    # this one (consultation.carry_forward); its history keeps the choice if it is removed.
+    carried_forward_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name="patient-level answers carried forward from")
     history = HistoricalRecords()
 
     class Meta:
