@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from orthoregen.products.product_class import ProductClass
 from orthoregen.products.release import (
@@ -32,10 +33,11 @@ def release_specs_ensure(site) -> None:
     """Store the default specifications for a site that has none yet."""
     if ReleaseSpecVersion.objects.filter(site=site).exists():
         return
-    ReleaseSpecVersion.objects.bulk_create([
+    # With history, as every cell lab row: plain bulk_create writes no history row.
+    bulk_create_with_history([
         ReleaseSpecVersion(site=site, spec_id=spec.spec_id, version=spec.version,
                            effective_from=spec.effective_from, specification=spec_to_json(spec))
-        for spec in DEFAULT_SPECS])
+        for spec in DEFAULT_SPECS], ReleaseSpecVersion)
 
 
 def release_spec_for(unit: ProductUnit, on: date | None = None) -> ReleaseSpecification:

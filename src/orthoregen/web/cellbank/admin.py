@@ -1,0 +1,174 @@
+"""Admin pages for the cell lab's records, confined to the administrator's own sites.
+
+The cell lab's records are written by its services, which keep the chain of custody: every
+status change goes through the status machine and leaves a custody event, an administration
+follows only a passed bedside check, a donor's eligibility changes only by a determination
+step. So the admin shows every record, scoped to the administrator's sites and with its
+history, and lets a user with Django's change permission correct only descriptive fields
+that no rule reads. Nothing is added or deleted here (1271.290: every unit stays traceable),
+and the records the audit trail rests on (custody events, bedside check attempts, QC results,
+administrations; shared/cell_products.md 0, principle 4) are read-only altogether.
+"""
+
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+
+from orthoregen.web.accounts.roles import Action
+from orthoregen.web.cellbank.models import (
+    Administration,
+    BedsideCheckAttempt,
+    CustodyEvent,
+    Donor,
+    DonorTest,
+    Harvest,
+    Procedure,
+    ProcedureJoint,
+    ProductUnit,
+    QcResult,
+    ReleaseSpecVersion,
+)
+from orthoregen.web.clinic.admin import SiteScopedAdmin
+
+
+class CellbankAdmin(SiteScopedAdmin):
+    """Scoped, viewable by the administrator role, editable only in `editable_fields`."""
+
+    editable_fields: tuple[str, ...] = ()
+
+    def has_module_permission(self, request):
+        return request.user.may(Action.VIEW_PATIENT)
+
+    def has_view_permission(self, request, obj=None):
+        # The role table, not Django's per-model permissions, says who reads patient data.
+        return request.user.may(Action.VIEW_PATIENT)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return bool(self.editable_fields) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.concrete_fields if f.name != "id"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [name for name in self.get_fields(request, obj)
+                if name not in self.editable_fields]
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._visible_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history would otherwise show another site's record from its history rows,
+        # and a POST would save the old version back over the services' checks.
+        self._visible_or_404(request, object_id)
+        if request.method != "GET":
+            raise PermissionDenied("Old versions are shown, never restored, here.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def _visible_or_404(self, request, object_id) -> None:
+        try:
+            visible = self.get_queryset(request).filter(pk=unquote(object_id)).exists()
+        except (ValueError, ValidationError):
+            visible = False
+        if not visible:
+            raise Http404("No such record.")
+
+
+@admin.register(Donor)
+class DonorAdmin(CellbankAdmin):
+    list_display = ["code", "donor_type", "eligibility", "determined_at", "site"]
+    list_filter = ["donor_type", "eligibility"]
+    list_select_related = ["site"]
+    search_fields = ["code"]
+    editable_fields = ("tested_person", "consent_version", "screening_questionnaire_version")
+
+
+@admin.register(DonorTest)
+class DonorTestAdmin(CellbankAdmin):
+    list_display = ["donor", "analyte", "result", "specimen_date", "recorded_by"]
+    list_filter = ["analyte", "result"]
+    list_select_related = ["donor", "recorded_by"]
+    search_fields = ["donor__code"]
+
+
+@admin.register(Harvest)
+class HarvestAdmin(CellbankAdmin):
+    list_display = ["patient", "source", "body_site", "harvested_at", "operator"]
+    list_filter = ["source"]
+    list_select_related = ["patient", "operator"]
+    search_fields = ["patient__mrn"]
+    editable_fields = ("body_site", "volume_ml")
+
+
+@admin.register(ProductUnit)
+class ProductUnitAdmin(CellbankAdmin):
+    list_display = ["identifier", "product_class", "status", "sterility", "expires_at", "site"]
+    list_filter = ["status", "sterility", "product_class"]
+    list_select_related = ["site"]
+    search_fields = ["identifier"]
+    # Counts, viability and volume feed the dose and the endotoxin limit: read-only.
+    editable_fields = ("storage", "processing_site", "processing_operator", "sop_version",
+                       "passage")
+
+
+@admin.register(ReleaseSpecVersion)
+class ReleaseSpecVersionAdmin(CellbankAdmin):
+    """Read-only: units were released against each stored version as it stands."""
+
+    list_display = ["spec_id", "version", "effective_from", "site"]
+    list_select_related = ["site"]
+
+
+@admin.register(QcResult)
+class QcResultAdmin(CellbankAdmin):
+    list_display = ["unit", "test", "shown", "at", "by"]
+    list_filter = ["test", "outcome"]
+    list_select_related = ["unit", "by"]
+    search_fields = ["unit__identifier"]
+
+
+@admin.register(CustodyEvent)
+class CustodyEventAdmin(CellbankAdmin):
+    list_display = ["unit", "from_status", "to_status", "at", "by", "location"]
+    list_filter = ["to_status"]
+    list_select_related = ["unit", "by"]
+    search_fields = ["unit__identifier"]
+
+
+@admin.register(Procedure)
+class ProcedureAdmin(CellbankAdmin):
+    list_display = ["patient", "performed_on", "operator", "time_out_completed"]
+    list_select_related = ["patient", "operator"]
+    search_fields = ["patient__mrn"]
+    editable_fields = ("notes",)
+
+
+@admin.register(ProcedureJoint)
+class ProcedureJointAdmin(CellbankAdmin):
+    list_display = ["procedure", "episode", "guidance", "injectate_volume_ml", "cell_dose"]
+    list_select_related = ["procedure", "episode"]
+    editable_fields = ("indication", "adjuncts", "complications")
+
+
+@admin.register(BedsideCheckAttempt)
+class BedsideCheckAttemptAdmin(CellbankAdmin):
+    list_display = ["procedure_joint", "scanned_identifier", "passed", "at", "by"]
+    list_filter = ["passed"]
+    list_select_related = ["procedure_joint__episode", "by"]
+
+
+@admin.register(Administration)
+class AdministrationAdmin(CellbankAdmin):
+    list_display = ["procedure_joint", "unit", "administered_at", "by"]
+    list_select_related = ["procedure_joint__episode", "unit", "by"]
+    search_fields = ["unit__identifier"]
