@@ -29,6 +29,7 @@ from orthoregen.pathways import (
 )
 from orthoregen.pathways.consent import PROCEEDING_OUTCOMES
 from orthoregen.web.clinic.models import JointEpisode
+from orthoregen.web.consultation.carry_forward import CarryForwardIntakeForm, rows_carry
 from orthoregen.web.consultation.facts import facts_from_episode
 from orthoregen.web.consultation.models import (
     CandidacyDecision,
@@ -71,11 +72,20 @@ def episode_assess(episode: JointEpisode, on_date: dt.date) -> EpisodeAssessment
 
 @transaction.atomic
 def intake_save(form, episode: JointEpisode, *, by) -> Intake:
-    """Create or update an episode's intake from a valid IntakeForm."""
+    """Create or update an episode's intake from a valid IntakeForm.
+
+    A CarryForwardIntakeForm also copies the medication and laboratory rows the clinician
+    kept; the intake and each copy record their source in their history.
+    """
     intake = form.save(commit=False)
     intake.episode = episode
     intake.entered_by = by
+    carried = isinstance(form, CarryForwardIntakeForm)
+    if carried:
+        intake._change_reason = f"carried forward from intake {form.source.pk}"
     intake.save()
+    if carried:
+        rows_carry(intake, form, by=by)
     return intake
 
 

@@ -20,12 +20,11 @@ from orthoregen.web.audit.services import access_record
 from orthoregen.web.clinic.access import get_visible_or_404
 from orthoregen.web.clinic.models import JointEpisode
 from orthoregen.web.clinic.views import require
-from orthoregen.web.consultation import presenters, services
+from orthoregen.web.consultation import carry_forward, presenters, services
 from orthoregen.web.consultation.forms import (
     ITEM_KINDS,
     ConsentForm,
     DecisionForm,
-    IntakeForm,
     WithdrawalForm,
 )
 from orthoregen.web.consultation.models import ConsentDocument, Intake
@@ -54,7 +53,8 @@ def episode(request, episode_id: int):
 def _episode_context(request, episode: JointEpisode, decision_form) -> dict:
     today = timezone.localdate()
     current = services.episode_assess(episode, today)
-    intake = Intake.objects.filter(episode=episode).select_related("entered_by").first()
+    intake = Intake.objects.filter(episode=episode).select_related(
+        "entered_by", "carried_forward_from__episode").first()
     decisions = list(episode.decisions.select_related("protocol", "decided_by"))
     for decision in decisions:
         decision.view = presenters.summary(decision.assessment) if decision.assessment else None
@@ -84,13 +84,20 @@ def _items(intake: Intake | None) -> list[dict]:
 def intake_edit(request, episode_id: int):
     require(request.user, Action.ENTER_INTAKE)
     episode = _episode(request, episode_id)
-    intake = Intake.objects.filter(episode=episode).first() or _new_intake(episode)
-    form = IntakeForm(request.POST or None, instance=intake)
+    intake = Intake.objects.filter(episode=episode).first()
+    if intake is not None and carry_forward.SOURCE_FIELD in request.POST:
+        messages.error(request, "This intake was saved by someone else while you were filling "
+                                "it in; nothing was carried forward. Review it here.")
+        return redirect("consultation:intake-edit", episode_id=episode.pk)
+    form = carry_forward.intake_form(request, episode, intake or _new_intake(episode))
     if request.method == "POST" and form.is_valid():
         services.intake_save(form, episode, by=request.user)
         messages.success(request, f"Saved the intake of the {episode}.")
         return redirect("consultation:episode", episode_id=episode.pk)
-    _read(request, episode, "intake form")
+    source = getattr(form, "source", None)
+    _read(request, episode, "intake form" + (
+        f" carried forward from intake {source.pk} (episode {source.episode_id})"
+        if source else ""))
     return render(request, "consultation/intake_form.html", {
         "form": form, "episode": episode, "patient": episode.patient,
         "title": f"Intake: {episode}"})

@@ -1,0 +1,199 @@
+"""Start a joint's intake from the patient-level answers of the patient's other intake.
+
+A patient treated for two joints has one medical history. Comorbidities, smoking, height
+and weight, medication and laboratory results belong to the patient; imaging, the
+examination, baseline pain, the plan and the histories of injections, surgery and
+conservative care (rows the engine matches to the treated joint) belong to the joint.
+
+A new intake starts pre-filled with the patient-level answers of the patient's most recent
+intake of another joint that the user may see (clinic.access.scope). Nothing is saved
+until the clinician saves the form. Dates travel unchanged, so a laboratory result past
+the protocol's validity stays past it and the engine asks for a new one, exactly as if it
+had been typed by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from orthoregen.pathways import Protocol
+from orthoregen.pathways.conditions import DiabetesControlled, LabAtMost, LabTest
+from orthoregen.web.clinic.access import scope
+from orthoregen.web.clinic.models import JointEpisode
+from orthoregen.web.consultation.forms import IntakeForm
+from orthoregen.web.consultation.models import Intake, LabResult, Medication
+from orthoregen.web.consultation.protocols import protocol_current
+
+PATIENT_FIELDS = (
+    "diabetes", "inflammatory_arthritis", "malignancy_status", "malignancy_last_active_on",
+    "bleeding_disorder", "immunodeficiency", "childbearing_potential",
+    "effective_contraception", "current_smoker", "medications_reviewed", "height_cm",
+    "weight_kg", "other_trial_enrolled", "other_trial_last_product_on",
+)
+# Whether the patient has an infection or is pregnant is a hard stop about the day of the
+# procedure that an answer given at another visit cannot settle: it starts "Not asked".
+ASKED_AGAIN = ("active_infection", "pregnant_or_lactating")
+JOINT_FIELDS = (
+    "injections_reviewed", "surgeries_reviewed", "conservative_care_reviewed",
+    "radiograph_scale", "radiograph_grade", "radiograph_grader", "radiograph_graded_on",
+    "mri_reviewed_on", "mri_cartilage_medial", "mri_cartilage_lateral",
+    "mri_cartilage_patellofemoral", "mri_cartilage_joint", "mri_bone_marrow_lesions",
+    "mri_meniscal_or_labral_tear", "mri_rotator_cuff", "mri_avascular_necrosis",
+    "examined_on", "flexion_degrees", "extension_degrees", "abduction_degrees",
+    "external_rotation_degrees", "alignment", "alignment_degrees", "effusion",
+    "mechanical_symptoms", "pain_scale", "pain_value", "pain_recorded_on",
+    "planned_product_source",
+)
+PATIENT_TABLES = ("medications", "labs")
+JOINT_TABLES = ("injections", "surgeries", "conservative_care")
+SOURCE_FIELD = "carried_forward_from"
+
+
+def intake_sources(episode: JointEpisode, user) -> QuerySet:
+    """Return the intakes of the patient's other joints that ``user`` may see, newest first."""
+    others = Intake.objects.filter(episode__patient_id=episode.patient_id) \
+        .exclude(episode_id=episode.pk)
+    return scope(others, user).select_related("episode") \
+        .order_by("-recorded_on", "-entered_at", "-pk")
+
+
+def lab_validity_days(protocol: Protocol, joint: str) -> dict[str, int]:
+    """Return, per lab test, the shortest validity window of the rules applying to ``joint``.
+
+    The same windows as the engine's (pathways.conditions.current_lab), read from the
+    protocol so that a site's own thresholds are honoured.
+    """
+    windows: dict[str, int] = {}
+    for rule in protocol.rules:
+        if joint not in rule.joints:
+            continue
+        if isinstance(rule.check, LabAtMost):
+            test, days = rule.check.test, rule.check.valid_for_days
+        elif isinstance(rule.check, DiabetesControlled):
+            test, days = LabTest.HBA1C_PERCENT, rule.check.hba1c_valid_for_days
+        else:
+            continue
+        windows[test.value] = min(days, windows.get(test.value, days))
+    return windows
+
+
+def is_past_validity(lab: LabResult, validity: dict[str, int], on_date: dt.date) -> bool:
+    """Say whether the engine will read ``lab`` as not collected on ``on_date``."""
+    days = validity.get(lab.test)
+    return days is not None and (on_date - lab.collected_on).days > days
+
+
+class CarryForwardIntakeForm(IntakeForm):
+    """A new intake pre-filled from ``source``; the rows to copy are chosen by the clinician."""
+
+    carry_medications = forms.ModelMultipleChoiceField(
+        Medication.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        label="Medications to carry forward")
+    carry_labs = forms.ModelMultipleChoiceField(
+        LabResult.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        label="Laboratory results to carry forward (with their collection dates)")
+
+    class Meta(IntakeForm.Meta):
+        fields = [*IntakeForm.Meta.fields, SOURCE_FIELD]
+        widgets = {SOURCE_FIELD: forms.HiddenInput}
+
+    def __init__(self, *args, sources: QuerySet, source: Intake | None, validity: dict,
+                 **kwargs):
+        self.source = source
+        if source is not None:
+            kwargs["initial"] = {**carried_values(source), SOURCE_FIELD: source.pk,
+                                 "carry_medications": list(source.medications.all()),
+                                 "carry_labs": list(source.labs.all())}
+        super().__init__(*args, **kwargs)
+        gone = ("The intake these answers were carried forward from is not available to "
+                "you. Nothing was saved: start the intake again.")
+        field = self.fields[SOURCE_FIELD]
+        field.queryset, field.required = sources, True
+        field.error_messages.update(required=gone, invalid_choice=gone)
+        self.fields["carry_medications"].queryset = (
+            source.medications.all() if source else Medication.objects.none())
+        self.fields["carry_labs"].queryset = source.labs.all() if source else \
+            LabResult.objects.none()
+        self.fields["carry_medications"].label_from_instance = _medication_label
+        today = timezone.localdate()
+        self.stale_labs = [lab for lab in self.fields["carry_labs"].queryset
+                           if is_past_validity(lab, validity, today)]
+        self.fields["carry_labs"].label_from_instance = lambda lab: _lab_label(
+            lab, validity, today)
+
+    @property
+    def notice(self) -> str:
+        joint = str(self.source.episode).lower()
+        return (f"Patient-level answers carried forward from the {joint} "
+                f"intake of {self.source.recorded_on:%d %b %Y} — review before saving.")
+
+    @property
+    def carried_fields(self) -> set[str]:
+        """Name the fields pre-filled with an answer (the template marks them)."""
+        if self.source is None:
+            return set()
+        return {name for name in PATIENT_FIELDS
+                if getattr(self.source, name) != Intake._meta.get_field(name).get_default()}
+
+
+def carried_values(source: Intake) -> dict:
+    return {name: getattr(source, name) for name in PATIENT_FIELDS}
+
+
+def _medication_label(row: Medication) -> str:
+    taken = "taken currently" if row.current else "not taken currently"
+    dose = f", last dose {row.last_dose_on:%d %b %Y}" if row.last_dose_on else ""
+    return f"{row} — {taken}{dose}"
+
+
+def _lab_label(row: LabResult, validity: dict[str, int], today: dt.date) -> str:
+    label = f"{row.get_test_display()} {row.value:g}, collected {row.collected_on:%d %b %Y}"
+    if is_past_validity(row, validity, today):
+        label += (f" — past the protocol's {validity[row.test]}-day validity: it counts as "
+                  "not collected and the protocol will ask for a new result")
+    return label
+
+
+def intake_form(request, episode: JointEpisode, intake: Intake) -> IntakeForm:
+    """Return the intake form of this request: an edit, a blank start or a carried-forward one.
+
+    A new intake is carried forward from the most recent visible intake of another joint,
+    unless the clinician asked to start blank (``?blank=1``). A posted form names its source
+    again, which is looked up among the visible ones, never trusted.
+    """
+    data = request.POST or None
+    if not intake._state.adding:
+        return IntakeForm(data, instance=intake)
+    sources = intake_sources(episode, request.user)
+    if data is not None:
+        posted = data.get(SOURCE_FIELD)
+        if posted is None:
+            return IntakeForm(data, instance=intake)
+        source = sources.filter(pk=posted).first() if posted.isdigit() else None
+    else:
+        source = None if request.GET.get("blank") else sources.first()
+        if source is None:
+            return IntakeForm(instance=intake)
+    validity = lab_validity_days(protocol_current(episode.patient.site).protocol(),
+                                 episode.joint)
+    return CarryForwardIntakeForm(data, instance=intake, sources=sources, source=source,
+                                  validity=validity)
+
+
+def rows_carry(intake: Intake, form: CarryForwardIntakeForm, *, by) -> None:
+    """Copy the chosen medication and laboratory rows into ``intake``, dates unchanged."""
+    reason = f"carried forward from intake {form.source.pk}"
+    for row in form.cleaned_data["carry_medications"]:
+        copy = Medication(intake=intake, kind=row.kind, name=row.name, current=row.current,
+                          last_dose_on=row.last_dose_on, entered_by=by)
+        copy._change_reason = reason
+        copy.save()
+    for row in form.cleaned_data["carry_labs"]:
+        copy = LabResult(intake=intake, test=row.test, value=row.value,
+                         collected_on=row.collected_on, entered_by=by)
+        copy._change_reason = reason
+        copy.save()
