@@ -1,6 +1,7 @@
 """Adverse events: record, serious alert with due dates, banner, access control."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core import mail
@@ -18,6 +19,13 @@ def make_user(username, role, site, email):
     user = User.objects.create_user(username, password="x" * 16, role=role, email=email)
     user.sites.set([site])
     return user
+
+
+def with_token(client, patient, data: dict) -> dict:
+    """Add the one-time token the form page renders, as a browser submitting it would."""
+    page = client.get(f"/followup/patients/{patient.pk}/adverse-events/new/").content.decode()
+    token = re.search(r'name="submission_token" value="([^"]+)"', page).group(1)
+    return {**data, "submission_token": token}
 
 
 def septic_arthritis(episode, clinician, **changes):
@@ -44,7 +52,8 @@ def test_serious_event_alerts_clinician_and_safety_lead_with_due_dates(as_user, 
     client = as_user(coordinator_a)
     with django_capture_on_commit_callbacks(execute=True):  # the alert goes on commit
         response = client.post(f"/followup/patients/{patient_a.pk}/adverse-events/new/",
-                               septic_arthritis(episode, clinician_a))
+                               with_token(client, patient_a,
+                                          septic_arthritis(episode, clinician_a)))
     event = AdverseEvent.objects.get()
     assert response.status_code == 302
     # Due dates from aware_on 3 Apr (cell_products.md 4.9): EU "without delay" = same day;
@@ -68,11 +77,12 @@ def test_non_serious_event_sends_no_alert(as_user, clinician_a, patient_a,
     clinician_a.email = "amara@example.org"
     clinician_a.save()
     episode = patient_a.episodes.get()
+    client = as_user(clinician_a)
     with django_capture_on_commit_callbacks(execute=True):
-        as_user(clinician_a).post(
-            f"/followup/patients/{patient_a.pk}/adverse-events/new/",
+        client.post(f"/followup/patients/{patient_a.pk}/adverse-events/new/", with_token(
+            client, patient_a,
             septic_arthritis(episode, clinician_a, term="post_injection_flare", seriousness=[],
-                             ctcae_grade="1", action="none"))
+                             ctcae_grade="1", action="none")))
     event = AdverseEvent.objects.get()
     assert event.report_dues == [] and mail.outbox == []
     assert event.recorded_by == clinician_a
@@ -89,9 +99,9 @@ def test_non_serious_event_sends_no_alert(as_user, clinician_a, patient_a,
 def test_bad_input_shows_the_field_error_and_saves_nothing(as_user, clinician_a, patient_a,
                                                            changes, field):
     episode = patient_a.episodes.get()
-    response = as_user(clinician_a).post(
-        f"/followup/patients/{patient_a.pk}/adverse-events/new/",
-        septic_arthritis(episode, clinician_a, **changes))
+    client = as_user(clinician_a)
+    response = client.post(f"/followup/patients/{patient_a.pk}/adverse-events/new/", with_token(
+        client, patient_a, septic_arthritis(episode, clinician_a, **changes)))
     assert response.status_code == 200
     assert field in response.context["form"].errors
     assert not AdverseEvent.objects.exists() and mail.outbox == []
@@ -102,7 +112,9 @@ def test_access_control_and_audit(client, as_user, lab_a, clinician_a, clinician
     assert client.get(url).status_code == 302
     assert as_user(lab_a).get(url).status_code == 403
     assert as_user(clinician_b).get(url).status_code == 404
-    as_user(clinician_a).post(url, septic_arthritis(patient_a.episodes.get(), clinician_a))
+    client = as_user(clinician_a)
+    client.post(url, with_token(client, patient_a,
+                                septic_arthritis(patient_a.episodes.get(), clinician_a)))
     event = AdverseEvent.objects.get()
     detail = f"/followup/adverse-events/{event.pk}/"
     assert as_user(clinician_b).get(detail).status_code == 404
@@ -127,7 +139,9 @@ def test_a_failed_alert_email_keeps_the_event_and_its_banner(as_user, clinician_
     client = as_user(clinician_a)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/followup/patients/{patient_a.pk}/adverse-events/new/",
-                               septic_arthritis(patient_a.episodes.get(), clinician_a))
+                               with_token(client, patient_a,
+                                          septic_arthritis(patient_a.episodes.get(),
+                                                           clinician_a)))
     assert response.status_code == 302 and AdverseEvent.objects.count() == 1
     assert "reports outstanding" in client.get("/followup/").content.decode()
 

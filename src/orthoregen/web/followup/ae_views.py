@@ -18,7 +18,14 @@ from orthoregen.web.clinic.views import require
 from orthoregen.web.followup.forms import AdverseEventForm
 from orthoregen.web.followup.models import AdverseEvent
 from orthoregen.web.followup.reminders import portal_base_url
-from orthoregen.web.followup.safety import adverse_event_record, open_serious_events
+from orthoregen.web.followup.safety import adverse_event_record_once, open_serious_events
+from orthoregen.web.followup.submissions import (
+    TOKEN_FIELD,
+    SubmissionRefused,
+    submission_key,
+    submission_key_any_age,
+    submission_token_issue,
+)
 
 
 def _may_see_events(user) -> None:
@@ -41,23 +48,61 @@ def ae_create(request, patient_id: int):
     require(request.user, Action.RECORD_ADVERSE_EVENT)
     patient = get_visible_or_404(Patient.objects.select_related("site"), request.user,
                                  pk=patient_id)
+    form = AdverseEventForm(request.POST or None, patient=patient,
+                            initial=_initial(request, patient))
+    if request.method == "POST":
+        token = request.POST.get(TOKEN_FIELD, "")
+        earlier = _recorded_by_token(token, request.user, patient)
+        if earlier is not None:
+            return _already_recorded(request, earlier)
+        try:
+            key = submission_key(token, user=request.user, patient=patient)
+        except SubmissionRefused as refused:
+            form.add_error(None, str(refused))
+        if form.is_valid():
+            return _record(request, form, patient, key)
+    # Every render carries a fresh token; one still in an open tab stays valid until used.
+    return render(request, "followup/ae_form.html", {
+        "form": form, "patient": patient,
+        "submission_token": submission_token_issue(user=request.user, patient=patient)})
+
+
+def _record(request, form, patient, key: str):
+    event = form.save(commit=False)
+    event.patient = patient
+    event, created = adverse_event_record_once(event, submission_key=key, by=request.user,
+                                               base_url=portal_base_url(request))
+    if not created:
+        return _already_recorded(request, event)
+    if event.is_serious:
+        messages.warning(request, "Serious adverse event: the responsible clinician and the "
+                                  "safety lead have been alerted; reporting clock started.")
+    else:
+        messages.success(request, "Adverse event recorded.")
+    return redirect("followup:ae-detail", event_id=event.pk)
+
+
+def _initial(request, patient) -> dict:
     episode_id = request.GET.get("episode", "")
-    initial = {"episode": episode_id if episode_id.isdigit() else None,
-               "responsible_clinician": _default_clinician(
-                   patient, int(episode_id) if episode_id.isdigit() else None)}
-    form = AdverseEventForm(request.POST or None, patient=patient, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        event = form.save(commit=False)
-        event.patient = patient
-        event = adverse_event_record(event, by=request.user,
-                                     base_url=portal_base_url(request))
-        if event.is_serious:
-            messages.warning(request, "Serious adverse event: the responsible clinician and the "
-                                      "safety lead have been alerted; reporting clock started.")
-        else:
-            messages.success(request, "Adverse event recorded.")
-        return redirect("followup:ae-detail", event_id=event.pk)
-    return render(request, "followup/ae_form.html", {"form": form, "patient": patient})
+    episode_pk = int(episode_id) if episode_id.isdigit() else None
+    return {"episode": episode_pk,
+            "responsible_clinician": _default_clinician(patient, episode_pk)}
+
+
+def _recorded_by_token(token: str, user, patient) -> AdverseEvent | None:
+    # Any age: a page resubmitted after its token expired must still find its event, or the
+    # clinician would be asked to submit it again and record it twice.
+    key = submission_key_any_age(token, user=user, patient=patient)
+    if key is None:
+        return None
+    return AdverseEvent.objects.filter(patient=patient, submission_key=key).first()
+
+
+def _already_recorded(request, event: AdverseEvent):
+    messages.info(request, f"This adverse event was already recorded at "
+                           f"{timezone.localtime(event.recorded_at):%d %b %Y %H:%M}; the repeated "
+                           f"submission was ignored and no alert was sent again.")
+    return redirect("followup:ae-detail", event_id=event.pk)
 
 
 @login_required

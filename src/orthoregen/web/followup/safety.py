@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -60,6 +60,32 @@ def adverse_event_record(event: AdverseEvent, *, by=None, base_url: str | None =
         # Sent when the transaction commits, so a rolled-back record alerts nobody.
         transaction.on_commit(lambda: serious_event_alert(event, base_url=base_url))
     return event
+
+
+def adverse_event_record_once(event: AdverseEvent, *, submission_key: str, by=None,
+                              base_url: str | None = None) -> tuple[AdverseEvent, bool]:
+    """Record an event from one form submission; return it and whether it is new.
+
+    A second submission of the same form (a double-click, a reload, a retry reaching another
+    server process) returns the event the first one recorded and records and alerts nothing.
+    """
+    earlier = _event_with_key(submission_key)
+    if earlier is not None:
+        return earlier, False
+    event.submission_key = submission_key
+    try:
+        return adverse_event_record(event, by=by, base_url=base_url), True
+    except IntegrityError:
+        # Both submissions passed the check above at once; the unique key let one commit,
+        # and this one's transaction (with its alert, sent only on commit) rolled back.
+        earlier = _event_with_key(submission_key)
+        if earlier is None:
+            raise
+        return earlier, False
+
+
+def _event_with_key(submission_key: str) -> AdverseEvent | None:
+    return AdverseEvent.objects.filter(submission_key=submission_key).first()
 
 
 def alert_recipients(event: AdverseEvent) -> list[str]:

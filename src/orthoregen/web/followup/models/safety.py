@@ -95,6 +95,11 @@ class AdverseEvent(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                     null=True, blank=True, related_name="+")
     recorded_at = models.DateTimeField()
+    # The key of the form submission that recorded the event (followup.submissions): unique, so
+    # a double-click or a resubmitted form cannot record the event, or alert about it, twice.
+    # Empty (NULL) for events recorded without a form (synthetic data, imports).
+    submission_key = models.CharField(max_length=32, unique=True, null=True, blank=True,
+                                      editable=False)
     history = HistoricalRecords()
 
     class Meta:
