@@ -127,6 +127,37 @@ def test_closing_a_task_records_who_and_what(as_user, coordinator_a, clinician_b
     assert (task.status, task.closed_by) == ("done", coordinator_a)
 
 
+def test_closing_a_task_twice_keeps_the_first_close_and_says_so(as_user, coordinator_a,
+                                                                 clinician_a, schedule_a):
+    task = ReviewTask.objects.create(visit=schedule_a.visits.first(), kind="call_patient",
+                                     created_at=TODAY)
+    url = f"/followup/tasks/{task.pk}/close/"
+    as_user(coordinator_a).post(url, {"note": "Called; will fill it in tonight"})
+    colleague = as_user(clinician_a)
+    again = colleague.post(url, {"note": "Left a voicemail"})  # a second tab, or a colleague
+    assert again.status_code == 302 and again.url == "/followup/"
+    shown = colleague.get(again.url).content.decode()
+    assert "already closed by Coordinator_A Tester at 20 Apr 2026" in shown
+    task.refresh_from_db()
+    assert (task.closed_by, task.outcome_note) == (coordinator_a, "Called; will fill it in "
+                                                                  "tonight")
+    assert task.history.filter(status="done").count() == 1
+
+
+def test_closing_a_task_already_closed_meanwhile_changes_nothing(coordinator_a, clinician_a,
+                                                                 schedule_a):
+    from orthoregen.web.followup.services import TaskAlreadyClosed, task_close
+
+    task = ReviewTask.objects.create(visit=schedule_a.visits.first(), kind="call_patient",
+                                     created_at=TODAY)
+    both_saw_it_open = ReviewTask.objects.get(pk=task.pk), ReviewTask.objects.get(pk=task.pk)
+    task_close(both_saw_it_open[0], by=coordinator_a, note="Spoke to the patient")
+    with pytest.raises(TaskAlreadyClosed):
+        task_close(both_saw_it_open[1], by=clinician_a, note="No answer")
+    task.refresh_from_db()
+    assert (task.closed_by, task.outcome_note) == (coordinator_a, "Spoke to the patient")
+
+
 def test_message_template_preview_and_save_per_site(as_user, coordinator_a, site_a):
     client = as_user(coordinator_a)
     page = client.get("/followup/templates/sms/").content.decode()

@@ -101,14 +101,30 @@ def outcome_event_record(episode, occurred_on: dt.date, *, note: str = "", by=No
     return event
 
 
+class TaskAlreadyClosed(Exception):
+    """The task was closed by an earlier submission; `task` is as that one left it."""
+
+    def __init__(self, task: ReviewTask) -> None:
+        super().__init__(f"task {task.pk} is already closed")
+        self.task = task
+
+
 @transaction.atomic
 def task_close(task: ReviewTask, *, by, note: str = "") -> ReviewTask:
-    """Close a worklist task with what was done."""
+    """Close a worklist task with what was done; refuse one already closed.
+
+    The status changes by one conditional UPDATE, which the database applies once, so a
+    double-click or two staff closing the same task at once never overwrite the first note.
+    """
+    claimed = ReviewTask.objects.filter(pk=task.pk, status=TaskStatus.OPEN) \
+        .update(status=TaskStatus.DONE)
+    if not claimed:
+        raise TaskAlreadyClosed(ReviewTask.objects.get(pk=task.pk))
     task.status = TaskStatus.DONE
     task.closed_at = timezone.now()
     task.closed_by = by
     task.outcome_note = note
-    task.save()
+    task.save()  # the history row: update() above leaves none
     return task
 
 

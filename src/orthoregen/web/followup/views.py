@@ -166,11 +166,16 @@ def visit_done(request, visit_id: int):
 @require_http_methods(["GET", "POST"])
 def task_close(request, task_id: int):
     require(request.user, Action.MANAGE_FOLLOW_UP)
-    tasks = ReviewTask.objects.select_related("visit__schedule__episode__patient")
-    task = get_visible_or_404(tasks, request.user, pk=task_id, status=TaskStatus.OPEN)
+    tasks = ReviewTask.objects.select_related("visit__schedule__episode__patient", "closed_by")
+    task = get_visible_or_404(tasks, request.user, pk=task_id)
+    if task.status != TaskStatus.OPEN:
+        return _already_closed(request, task)
     form = TaskCloseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.task_close(task, by=request.user, note=form.cleaned_data["note"])
+        try:
+            services.task_close(task, by=request.user, note=form.cleaned_data["note"])
+        except services.TaskAlreadyClosed as closed:
+            return _already_closed(request, closed.task)
         messages.success(request, "Task closed.")
         return redirect("followup:worklist")
     patient = task.visit.schedule.episode.patient
@@ -178,6 +183,14 @@ def task_close(request, task_id: int):
     return render(request, "followup/form.html", {
         "form": form, "patient": patient, "title": f"{task.get_kind_display()}",
         "intro": task.detail})
+
+
+def _already_closed(request, task: ReviewTask):
+    # A second click or a colleague got there first: say so, keep their note, change nothing.
+    who = task.closed_by.get_full_name() if task.closed_by else "someone"
+    when = f" at {timezone.localtime(task.closed_at):%d %b %Y %H:%M}" if task.closed_at else ""
+    messages.info(request, f"This task was already closed by {who}{when}; nothing was changed.")
+    return redirect("followup:worklist")
 
 
 @login_required
