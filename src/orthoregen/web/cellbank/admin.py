@@ -7,7 +7,8 @@ step. So the admin shows every record, scoped to the administrator's sites and w
 history, and lets a user with Django's change permission correct only descriptive fields
 that no rule reads. Nothing is added or deleted here (1271.290: every unit stays traceable),
 and the records the audit trail rests on (custody events, bedside check attempts, QC results,
-administrations; shared/cell_products.md 0, principle 4) are read-only altogether.
+administrations; shared/cell_products.md 0, principle 4) are read-only altogether, as are
+product investigations, which are closed on their own page with a required conclusion.
 """
 
 from django.contrib import admin
@@ -23,8 +24,11 @@ from orthoregen.web.cellbank.models import (
     Donor,
     DonorTest,
     Harvest,
+    InvestigationFinding,
+    InvestigationRecipient,
     Procedure,
     ProcedureJoint,
+    ProductInvestigation,
     ProductUnit,
     QcResult,
     ReleaseSpecVersion,
@@ -172,3 +176,23 @@ class AdministrationAdmin(CellbankAdmin):
     list_display = ["procedure_joint", "unit", "administered_at", "by"]
     list_select_related = ["procedure_joint__episode", "unit", "by"]
     search_fields = ["unit__identifier"]
+
+
+@admin.register(ProductInvestigation)
+class ProductInvestigationAdmin(CellbankAdmin):
+    list_display = ["pk", "lot", "status", "opened_at", "closed_at", "site"]
+    list_filter = ["status"]
+    list_select_related = ["lot", "site"]
+    search_fields = ["lot__identifier"]
+
+
+@admin.register(InvestigationFinding)
+class InvestigationFindingAdmin(CellbankAdmin):
+    list_display = ["investigation", "reason", "notified_at"]
+    list_select_related = ["investigation__lot"]
+
+
+@admin.register(InvestigationRecipient)
+class InvestigationRecipientAdmin(CellbankAdmin):
+    list_display = ["investigation", "administration", "detail"]
+    list_select_related = ["investigation__lot", "administration__procedure_joint__episode"]

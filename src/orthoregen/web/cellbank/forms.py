@@ -222,3 +222,10 @@ class BedsideCheckForm(forms.Form):
     mrn = forms.CharField(label="MRN", required=False, max_length=32)
     joint = forms.ChoiceField(label="Joint", choices=[("", "—"), *Joint.choices])
     side = forms.ChoiceField(label="Side", choices=[("", "—"), *Side.choices])
+
+
+class InvestigationCloseForm(forms.Form):
+    conclusion = forms.CharField(
+        label="Conclusion", max_length=4000, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What the investigation found about the product, and what was done for the "
+                  "patients under review.")

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from orthoregen.web.cellbank import views_investigation as inv
 from orthoregen.web.cellbank import views_lab as lab
 from orthoregen.web.cellbank import views_lookback as lb
 from orthoregen.web.cellbank import views_procedure as proc
@@ -24,6 +25,10 @@ urlpatterns = [
     path("donors/<int:donor_id>/tests/", lb.donor_test_add, name="donor-test-add"),
     path("donors/<int:donor_id>/determination/", lb.donor_determine, name="donor-determine"),
     path("lookback/", lb.lookback_page, name="lookback"),
+    path("investigations/<int:investigation_id>/", inv.investigation_detail,
+         name="investigation-detail"),
+    path("investigations/<int:investigation_id>/close/", inv.investigation_close,
+         name="investigation-close"),
     path("patients/<int:patient_id>/products/", lb.patient_products, name="patient-products"),
     path("patients/<int:patient_id>/harvests/new/", lb.harvest_create, name="harvest-create"),
     path("patients/<int:patient_id>/procedures/new/", proc.procedure_start,

@@ -11,6 +11,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,13 +25,14 @@ from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record
 from orthoregen.web.cellbank import forms, services
 from orthoregen.web.cellbank.lookback import lookback_from_units
-from orthoregen.web.cellbank.models import Donor, Harvest, ProductUnit
+from orthoregen.web.cellbank.models import Donor, Harvest, ProductInvestigation, ProductUnit
 from orthoregen.web.cellbank.services.core import identifier_of
 from orthoregen.web.cellbank.services.release import lineage_qc
-from orthoregen.web.cellbank.vocabulary import UnitStatusChoices
+from orthoregen.web.cellbank.vocabulary import InvestigationStatus, UnitStatusChoices
 from orthoregen.web.clinic.access import get_visible_or_404, scope
 from orthoregen.web.clinic.models import JointEpisode
 from orthoregen.web.clinic.views import require
+from orthoregen.web.followup.reminders import portal_base_url
 
 PAGE_SIZE = 25
 RECENT_HARVEST_DAYS = 90
@@ -61,7 +63,17 @@ def units(request):
     page = Paginator(rows.order_by("expires_at", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
     access_record(request, AccessAction.SEARCH, detail=f"cell units status={status!r}")
     return render(request, "cellbank/units.html", {
-        "page": page, "status": status, "statuses": UnitStatusChoices})
+        "page": page, "status": status, "statuses": UnitStatusChoices,
+        "investigations": _open_investigations(request.user)})
+
+
+def _open_investigations(user):
+    # Patients are counted, not named, here: the investigation's page lists them.
+    patients = Count("recipients__administration__procedure_joint__episode__patient",
+                     distinct=True)
+    return scope(ProductInvestigation.objects.filter(status=InvestigationStatus.OPEN),
+                 user).select_related("lot").annotate(patients=patients) \
+        .order_by("opened_at", "id")
 
 
 def _unit(request, unit_id: int) -> ProductUnit:
@@ -130,7 +142,8 @@ def _act(request, unit_id: int, name: str, form, do):
 def unit_qc(request, unit_id: int):
     def do(unit, data):
         services.qc_record(unit, by=request.user, test=data["test"], value=data["value"],
-                           outcome=data["outcome"], method=data["method"])
+                           outcome=data["outcome"], method=data["method"],
+                           base_url=portal_base_url(request))
         return f"Recorded {data['test']} for {unit}."
     return _act(request, unit_id, "qc", forms.QcForm(request.POST), do)
 

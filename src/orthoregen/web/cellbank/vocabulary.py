@@ -82,6 +82,11 @@ class QcOutcomeChoice(models.TextChoices):
     PENDING = "pending", "Pending"
 
 
+class InvestigationStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
 class Guidance(models.TextChoices):
     # cell_products.md 5.1 CFG: knee/shoulder ultrasound, hip ultrasound or fluoroscopy.
     ULTRASOUND = "ultrasound", "Ultrasound"

@@ -1,5 +1,10 @@
 """Cell lab and procedure-room records; every model names SITE_PATH and keeps its history."""
 
+from orthoregen.web.cellbank.models.investigations import (
+    InvestigationFinding,
+    InvestigationRecipient,
+    ProductInvestigation,
+)
 from orthoregen.web.cellbank.models.procedures import (
     Administration,
     BedsideCheckAttempt,
@@ -18,5 +23,6 @@ from orthoregen.web.cellbank.models.products import (
 
 __all__ = [
     "Administration", "BedsideCheckAttempt", "CustodyEvent", "Donor", "DonorTest", "Harvest",
-    "Procedure", "ProcedureJoint", "ProductUnit", "QcResult", "ReleaseSpecVersion",
+    "InvestigationFinding", "InvestigationRecipient", "Procedure", "ProcedureJoint",
+    "ProductInvestigation", "ProductUnit", "QcResult", "ReleaseSpecVersion",
 ]

@@ -6,6 +6,7 @@ from orthoregen.web.cellbank.services.donors import (
     donor_register,
     donor_test_record,
 )
+from orthoregen.web.cellbank.services.investigations import investigation_close
 from orthoregen.web.cellbank.services.procedures import (
     BedsideCheckFailed,
     administration_record,
@@ -30,7 +31,7 @@ from orthoregen.web.cellbank.services.units import (
 __all__ = [
     "BedsideCheckFailed", "CellbankRefused", "RecallResult", "administration_record",
     "donor_determine", "donor_register", "donor_test_record", "harvest_record",
-    "procedure_joint_update", "procedure_start", "qc_record", "release_evaluation",
-    "release_spec_for", "unit_discard", "unit_expire", "unit_issue", "unit_recall", "unit_receive",
-    "unit_release", "unit_split", "unit_thaw",
+    "investigation_close", "procedure_joint_update", "procedure_start", "qc_record",
+    "release_evaluation", "release_spec_for", "unit_discard", "unit_expire", "unit_issue",
+    "unit_recall", "unit_receive", "unit_release", "unit_split", "unit_thaw",
 ]

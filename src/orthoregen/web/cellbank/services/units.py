@@ -24,6 +24,7 @@ from orthoregen.web.cellbank.services.core import (
     canonical_identifier,
     issue_target,
 )
+from orthoregen.web.cellbank.services.investigations import investigation_on_result
 from orthoregen.web.cellbank.services.release import release_evaluation
 from orthoregen.web.cellbank.vocabulary import OUTCOME_TESTS, QcTest
 from orthoregen.web.clinic.models import JointEpisode
@@ -75,8 +76,13 @@ def _check_source(product_class: str, donor, harvest, site) -> None:
 
 @transaction.atomic
 def qc_record(unit: ProductUnit, *, by, test: str, value: float | None = None,
-              outcome: str = "", method: str = "", at: datetime | None = None) -> QcResult:
-    """Record one QC result; a final sterility result also moves the unit (1.3)."""
+              outcome: str = "", method: str = "", at: datetime | None = None,
+              base_url: str | None = None) -> QcResult:
+    """Record one QC result; a final sterility result also moves the unit (1.3).
+
+    A failed microbial or endotoxin result of a product some of which is already in patients
+    opens (or adds to) a product investigation in the same transaction.
+    """
     at = at or timezone.now()
     unit = ProductUnit.objects.select_for_update().get(pk=unit.pk)
     if test in OUTCOME_TESTS and not outcome:
@@ -86,11 +92,13 @@ def qc_record(unit: ProductUnit, *, by, test: str, value: float | None = None,
         raise CellbankRefused(f"{QcTest(test).label} needs a measured value.")
     result = QcResult.objects.create(unit=unit, test=test, value=value, outcome=outcome,
                                      method=method, at=at, by=by)
+    investigation = investigation_on_result(result, by=by, base_url=base_url)
     if test == QcTest.STERILITY and outcome in ("negative", "positive"):
         event = custody.RecordSterility(actor=actor(by), result=outcome)
         note = f"Sterility culture {outcome}."
-        if outcome == "positive" and unit.status == UnitStatus.ADMINISTERED:
-            note += " Already administered: open an investigation and inform the clinician."
+        if investigation is not None:
+            note += (f" Product of this lot already given: product investigation "
+                     f"{investigation.pk}, review these patients.")
         apply_event(unit, event, by=by, at=at, note=note)
     return result
 

@@ -1,0 +1,103 @@
+"""Product investigations: a lot whose microbial or endotoxin result failed after some of it
+went into patients, the failed results, and every patient and joint to review.
+
+Source: shared/cell_products.md 1.3 (a positive culture after administration opens an
+investigation linked to the administration) and 3.8 (a look-back case keeps its query, its
+results, the notifications sent and the closure rationale). An investigation says which
+patients to review; it says nothing about whether any of them was harmed.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from orthoregen.web.accounts.models import Site
+from orthoregen.web.cellbank.models.procedures import Administration
+from orthoregen.web.cellbank.models.products import ProductUnit, QcResult
+from orthoregen.web.cellbank.vocabulary import InvestigationStatus
+
+USER = settings.AUTH_USER_MODEL
+
+
+class ProductInvestigation(models.Model):
+    """One open-then-closed investigation of a lot (the first unit of a split tree)."""
+
+    SITE_PATH = "site"
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT,
+                             related_name="product_investigations")
+    # The look-back runs down from here, so every unit divided from the lot is covered.
+    lot = models.ForeignKey(ProductUnit, on_delete=models.PROTECT, related_name="investigations")
+    status = models.CharField(max_length=10, choices=InvestigationStatus.choices,
+                              default=InvestigationStatus.OPEN)
+    opened_at = models.DateTimeField()
+    opened_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+")
+    conclusion = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            # A second failing result joins the open investigation instead of opening another.
+            models.UniqueConstraint(fields=["lot"], condition=Q(status="open"),
+                                    name="one_open_investigation_per_lot"),
+            models.CheckConstraint(
+                condition=(Q(status="open") & Q(closed_at__isnull=True)
+                           & Q(closed_by__isnull=True) & Q(conclusion=""))
+                | (Q(status="closed") & Q(closed_at__isnull=False)
+                   & Q(closed_by__isnull=False) & ~Q(conclusion="")),
+                name="investigation_closed_with_conclusion"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Product investigation {self.pk} of lot {self.lot.identifier}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == InvestigationStatus.OPEN
+
+
+class InvestigationFinding(models.Model):
+    """A failed QC result that opened an investigation or was added to it."""
+
+    SITE_PATH = "investigation__site"
+
+    investigation = models.ForeignKey(ProductInvestigation, on_delete=models.PROTECT,
+                                      related_name="findings")
+    qc_result = models.OneToOneField(QcResult, on_delete=models.PROTECT,
+                                     related_name="investigation_finding")
+    reason = models.CharField(max_length=300)
+    # Who the alert went to, set once the email is sent after the transaction commits.
+    notified_to = models.JSONField(default=list, blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["investigation", "id"]
+
+
+class InvestigationRecipient(models.Model):
+    """One administration (patient, joint, unit) under review in an investigation."""
+
+    SITE_PATH = "investigation__site"
+
+    investigation = models.ForeignKey(ProductInvestigation, on_delete=models.PROTECT,
+                                      related_name="recipients")
+    administration = models.ForeignKey(Administration, on_delete=models.PROTECT,
+                                       related_name="investigation_entries")
+    # The finding that first put this administration under review, and why.
+    finding = models.ForeignKey(InvestigationFinding, on_delete=models.PROTECT,
+                                related_name="recipients")
+    detail = models.CharField(max_length=300)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["investigation", "id"]
+        constraints = [models.UniqueConstraint(fields=["investigation", "administration"],
+                                               name="investigation_recipient_once")]

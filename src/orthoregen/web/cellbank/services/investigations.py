@@ -1,0 +1,191 @@
+"""Product investigations: open one when a product already given to patients fails a
+microbial or endotoxin test, list every patient and joint to review, alert, and close.
+
+Source: shared/cell_products.md 1.3 (positive culture after administration: open an
+investigation linked to the administration and notify the treating physician), 1.5
+(endotoxin per dose, K/M) and 3.8 (look-back over the whole lineage). A failed result on any
+unit of a split tree puts every administered unit of the tree under review: whether the
+contamination came before or after the division is what the investigation finds out.
+The wording claims nothing about harm: these are patients to review.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from orthoregen.products.release import (
+    ENDOTOXIN,
+    EndotoxinPerDose,
+    QcResults,
+    Verdict,
+    evaluate_release,
+)
+from orthoregen.web.cellbank.lookback import lookback_from_units
+from orthoregen.web.cellbank.models import (
+    Administration,
+    InvestigationFinding,
+    InvestigationRecipient,
+    ProductInvestigation,
+    ProductUnit,
+    QcResult,
+)
+from orthoregen.web.cellbank.services.core import CellbankRefused
+from orthoregen.web.cellbank.services.release import release_spec_for
+from orthoregen.web.cellbank.vocabulary import InvestigationStatus, QcTest
+from orthoregen.web.followup.mail import mail_connection
+from orthoregen.web.followup.models import SiteSafetyLead
+from orthoregen.web.followup.reminders import portal_base_url
+
+LOG = logging.getLogger(__name__)
+
+# A positive result of any of these means microbes in the product (1.3, 1.4).
+MICROBIAL_TESTS = frozenset({QcTest.STERILITY, QcTest.GRAM_STAIN, QcTest.MYCOPLASMA})
+
+
+def investigation_on_result(result: QcResult, *, by, base_url: str | None = None
+                            ) -> ProductInvestigation | None:
+    """Open, or add to, the investigation of a result's lot if it fails after administration.
+
+    Runs inside the caller's transaction (qc_record), so the result and the investigation
+    are saved together or not at all; the alert is sent only once they are committed.
+    """
+    if not _may_fail(result):
+        return None
+    lot = _locked_lot(result.unit)
+    implicated = _implicated(result, _administrations_of(lot))
+    if not implicated:
+        return None
+    investigation = _open_investigation(lot, by=by)
+    finding = InvestigationFinding.objects.create(investigation=investigation, qc_result=result,
+                                                  reason=_reason(result))
+    under_review = set(investigation.recipients.values_list("administration_id", flat=True))
+    for administration, detail in implicated:
+        if administration.pk not in under_review:
+            InvestigationRecipient.objects.create(investigation=investigation, finding=finding,
+                                                  administration=administration, detail=detail)
+    transaction.on_commit(lambda: investigation_alert(finding, base_url=base_url))
+    return investigation
+
+
+@transaction.atomic
+def investigation_close(investigation: ProductInvestigation, *, by, conclusion: str,
+                        at=None) -> ProductInvestigation:
+    """Close an open investigation with its conclusion, recording who closed it and when."""
+    investigation = ProductInvestigation.objects.select_for_update().get(pk=investigation.pk)
+    if not investigation.is_open:
+        raise CellbankRefused(f"Product investigation {investigation.pk} is already closed.")
+    if not conclusion.strip():
+        raise CellbankRefused("Write the conclusion before closing the investigation.")
+    investigation.status = InvestigationStatus.CLOSED
+    investigation.conclusion = conclusion.strip()
+    investigation.closed_by = by
+    investigation.closed_at = at or timezone.now()
+    investigation.save()
+    return investigation
+
+
+def _may_fail(result: QcResult) -> bool:
+    if result.test in MICROBIAL_TESTS:
+        return result.outcome == "positive"
+    return result.test == QcTest.ENDOTOXIN and result.value is not None
+
+
+def _locked_lot(unit: ProductUnit) -> ProductUnit:
+    # Every result of a tree locks its first unit, so two results recorded at once on two
+    # units of one lot cannot both open an investigation.
+    lot_id, parent_id = unit.pk, unit.parent_id
+    while parent_id is not None:
+        lot_id, parent_id = parent_id, ProductUnit.objects.values_list(
+            "parent_id", flat=True).get(pk=parent_id)
+    return ProductUnit.objects.select_for_update().select_related("site").get(pk=lot_id)
+
+
+def _administrations_of(lot: ProductUnit) -> list[Administration]:
+    rows = lookback_from_units([lot.pk], site_ids=[lot.site_id])
+    given = [r.unit_id for r in rows if r.administered_at is not None]
+    return list(Administration.objects.filter(unit_id__in=given).select_related(
+        "unit__site", "procedure_joint__procedure__operator", "by").order_by("administered_at"))
+
+
+def _implicated(result: QcResult, given: list[Administration]) -> list[tuple]:
+    """Return each administration under review with why: all, or those over the dose limit."""
+    if result.test in MICROBIAL_TESTS:
+        return [(a, f"given unit {a.unit.identifier}") for a in given]
+    over = [(a, _endotoxin_over_limit(result.value, a)) for a in given]
+    return [(a, f"given unit {a.unit.identifier}: {detail}") for a, detail in over if detail]
+
+
+def _endotoxin_over_limit(eu_per_ml: float, administration: Administration) -> str:
+    """Return the dose and limit if this administration's endotoxin was over it (1.5)."""
+    unit = administration.unit
+    try:
+        spec = release_spec_for(unit, administration.administered_at.date())
+    except CellbankRefused:
+        return ""  # no specification, no limit to judge by; the result is kept regardless
+    limits = tuple(c for c in spec.criteria if isinstance(c, EndotoxinPerDose))
+    volume = unit.volume_ml or administration.procedure_joint.injectate_volume_ml
+    evaluation = evaluate_release(replace(spec, criteria=limits),
+                                  QcResults(values={ENDOTOXIN: eu_per_ml}, volume_ml=volume))
+    failed = [v.detail for v in evaluation.verdicts if v.verdict is Verdict.FAIL]
+    return "; ".join(failed)
+
+
+def _open_investigation(lot: ProductUnit, *, by) -> ProductInvestigation:
+    return ProductInvestigation.objects.filter(
+        lot=lot, status=InvestigationStatus.OPEN).first() or \
+        ProductInvestigation.objects.create(site=lot.site, lot=lot, opened_at=timezone.now(),
+                                            opened_by=by)
+
+
+def _reason(result: QcResult) -> str:
+    label = QcTest(result.test).label
+    if result.test in MICROBIAL_TESTS:
+        return f"{label} positive on unit {result.unit.identifier}"
+    return (f"Endotoxin {result.value:g} EU/mL on unit {result.unit.identifier}: over the "
+            "per-dose limit for a unit given")
+
+
+def alert_recipients(investigation: ProductInvestigation) -> list[str]:
+    """Return who is told: the clinicians who injected or administered, and the safety leads."""
+    entries = investigation.recipients.select_related(
+        "administration__by", "administration__procedure_joint__procedure__operator")
+    users = [lead.user for lead in SiteSafetyLead.objects.filter(site=investigation.site_id)
+             .select_related("user")]
+    for entry in entries:
+        users += [entry.administration.by, entry.administration.procedure_joint.procedure.operator]
+    return sorted({u.email for u in users if u.email and u.is_active})
+
+
+def investigation_alert(finding: InvestigationFinding, *, base_url: str | None = None) -> int:
+    """Email the clinicians about a finding; record who was told; return messages sent."""
+    investigation = finding.investigation
+    recipients = alert_recipients(investigation)
+    if not recipients:
+        return 0
+    count = investigation.recipients.order_by().values(
+        "administration__procedure_joint__episode__patient").distinct().count()
+    link = (base_url or portal_base_url()) + reverse("cellbank:investigation-detail",
+                                                     args=[investigation.pk])
+    # No name or MRN in the email: the link opens the list behind a login.
+    body = (f"A quality-control result of a cell product already given to patients at "
+            f"{investigation.site.name} has failed:\n\n- {finding.reason}\n\n"
+            f"Product investigation {investigation.pk}: review these patients "
+            f"({count} patient{'s' if count != 1 else ''}). The result is about the product; "
+            f"it does not say that any patient has been harmed.\n\nOpen: {link}\n")
+    try:
+        sent = send_mail(f"Product investigation at {investigation.site.code}: review "
+                         f"{count} patient{'s' if count != 1 else ''}", body, None, recipients,
+                         connection=mail_connection())
+    except OSError as error:  # smtplib errors are OSErrors
+        # The investigation is saved and shown on the worklist; a lost email must not hide it.
+        LOG.error("product investigation %s: alert email failed: %s", investigation.pk, error)
+        return 0
+    finding.notified_to, finding.notified_at = recipients, timezone.now()
+    finding.save(update_fields=["notified_to", "notified_at"])
+    return sent
