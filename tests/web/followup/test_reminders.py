@@ -1,5 +1,6 @@
 """orthoregen remind: each escalation step once, none after completion or withdrawal,
-resumable after a crash, nothing sent twice when run twice."""
+resumable after a crash, nothing sent twice when run twice (retries of a run that died
+mid-send: test_reminder_retries.py)."""
 
 import datetime as dt
 from zoneinfo import ZoneInfo
@@ -124,19 +125,6 @@ def test_resumes_after_a_crash_mid_run_without_repeating(visit_a, patient_b, sms
     assert remind_run(now=now, sms=sms) == {}
     assert sorted(m.to[0] for m in mail.outbox) == ["ada@example.org", "bo@example.org"]
     assert {m.visit_id for m in Message.objects.all()} == {visit_a.pk, other_visit.pk}
-
-
-def test_a_crash_between_claim_and_send_never_resends(visit_a, sms, monkeypatch):
-    def crash(*args):
-        raise RuntimeError("killed mid-send")
-
-    monkeypatch.setattr(reminders, "_carry_out", crash)
-    with pytest.raises(RuntimeError):
-        remind_run(now=at(visit_a.earliest), sms=sms)
-    monkeypatch.undo()
-    # At most once: the claimed step stays 'sending' for staff to see; it is not sent again.
-    assert remind_run(now=at(visit_a.earliest), sms=sms) == {}
-    assert Message.objects.get().status == "sending" and mail.outbox == []
 
 
 def test_a_known_send_failure_gives_the_step_back(visit_a, sms, monkeypatch):

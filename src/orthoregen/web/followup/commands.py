@@ -6,7 +6,9 @@ Run it every 15-60 minutes from cron or a systemd timer, e.g. with cron:
 
 or a systemd timer (`OnCalendar=*:0/30`, `Persistent=true`) starting a oneshot service
 with `ExecStart=/path/to/venv/bin/orthoregen remind`. A run takes at most one step per
-visit and never repeats a logged step, so overlapping or repeated runs are harmless.
+visit and never repeats a step that was sent, so overlapping or repeated runs are harmless; a
+step left half-done by a run that died is sent again by the first run after its 30-minute
+lease (at least once; see followup.reminders).
 
 Configuration: email through Django's EMAIL_* settings (the console backend in the demo);
 text messages through ORTHOREGEN_SMS_BACKEND (console by default;

@@ -2,9 +2,18 @@
 
 The pure planner (scheduling.reminders.plan_reminder) decides which step is due from the
 visit's window and its message log. Each step is first *claimed* by committing its Message
-row (unique per visit and step), then carried out: a step whose claim exists is never taken
-again, so a crash mid-run or a second run sends nothing twice (at most once). A send that
-fails with a known error gives its claim back, so the next run tries again.
+row (unique per visit and step, status 'sending'), then carried out: a second run, or two at
+once, never take a step whose claim is live.
+
+Delivery is at least once, by choice: a run that dies between claim and send (killed, power
+cut, a bug) leaves the claim 'sending', and once it is older than CLAIM_LEASE the next run
+takes it back and sends again, counting the attempt on the row and in the log. A run that
+died just after the provider accepted the message therefore sends it twice; a rare duplicate
+reminder is preferable to a silently missed one, which costs the patient's follow-up data
+and lets a complication go unasked about. A step interrupted MAX_ATTEMPTS times is marked
+failed and the chain moves on. A send that fails with a known error (SMTP, SMS provider)
+sent nothing and gives its claim back at once. A call task is created in the same
+transaction as its claim is marked done, so it is never created twice.
 """
 
 from __future__ import annotations
@@ -46,6 +55,15 @@ from orthoregen.web.followup.questionnaires import invitation_create
 from orthoregen.web.followup.sms import SmsBackend, SmsError, sms_backend
 
 LOG = logging.getLogger(__name__)
+
+# A claim still 'sending' this long after it was made belongs to a run that died. One send
+# takes seconds and is bounded (mail.SEND_TIMEOUT_SECONDS, the SMS backend's 20 s), and a run
+# sends each step right after claiming it, so a live claim is never this old; with runs every
+# 15-60 minutes an interrupted step goes out again within about an hour and a half.
+CLAIM_LEASE = dt.timedelta(minutes=30)
+# A step that keeps dying at the same point (say, just after the provider accepted it) would
+# otherwise be sent again every run: stop after three claims, as failed, and escalate.
+MAX_ATTEMPTS = 3
 
 
 def portal_base_url(request=None) -> str:
@@ -105,23 +123,54 @@ def _claim_step(visit_id: int, now: dt.datetime) -> ReminderStep | None:
             unavailable.add(ReminderStep.EMAIL)
         if not patient.phone:
             unavailable.add(ReminderStep.SMS)
+        # An abandoned claim is not a contact: the planner sees its step as not yet taken,
+        # so a completed visit, a withdrawal or a closed window still stop it.
+        abandoned = {m.step: m for m in visit.messages.all() if _is_abandoned(m, now)}
         decision = plan_reminder(
             Window(visit.earliest, visit.target, visit.latest),
-            history=[ContactAttempt(m.step, m.sent_at) for m in visit.messages.all()],
+            history=[ContactAttempt(m.step, m.sent_at) for m in visit.messages.all()
+                     if m.step not in abandoned],
             now=now, clinic_zone=ZoneInfo(patient.site.time_zone),
             completed=visit.status != VisitState.PENDING,
             withdrawn=Withdrawal.objects.filter(patient=patient).exists(),
             unavailable=frozenset(unavailable), policy=escalation_policy(patient.site))
-        if decision.due_now is None:
+        step = decision.due_now
+        if step is None:
             return None
+        if step in abandoned:
+            return _retake(abandoned[step], now)
         try:
             with transaction.atomic():
-                Message.objects.create(visit=visit, step=decision.due_now,
-                                       channel=decision.due_now, sent_at=now,
+                Message.objects.create(visit=visit, step=step, channel=step, sent_at=now,
                                        status=MessageStatus.SENDING)
         except IntegrityError:
             return None  # another run claimed this step first
-        return decision.due_now
+        return step
+
+
+def _is_abandoned(message: Message, now: dt.datetime) -> bool:
+    return message.status == MessageStatus.SENDING and now - message.sent_at >= CLAIM_LEASE
+
+
+def _retake(message: Message, now: dt.datetime) -> ReminderStep | None:
+    """Claim an abandoned step again (the caller holds the visit's lock), or give it up."""
+    claimed_at = message.sent_at
+    if message.attempts >= MAX_ATTEMPTS:
+        message.status = MessageStatus.FAILED
+        message.detail = (f"gave up after {message.attempts} interrupted attempts; "
+                          f"last claimed {claimed_at.isoformat()}")
+        message.save(update_fields=["status", "detail"])
+        LOG.error("reminder %s for visit %s: %s", message.step, message.visit_id,
+                  message.detail)
+        return None
+    message.attempts += 1
+    message.sent_at = now
+    message.detail = (f"attempt {message.attempts}: the claim of {claimed_at.isoformat()} "
+                      "never completed")
+    message.save(update_fields=["attempts", "sent_at", "detail"])
+    LOG.warning("reminder %s for visit %s: retrying, %s", message.step, message.visit_id,
+                message.detail)
+    return ReminderStep(message.step)
 
 
 def _carry_out(visit_id: int, step: ReminderStep, now: dt.datetime, sms: SmsBackend) -> bool:
@@ -129,22 +178,26 @@ def _carry_out(visit_id: int, step: ReminderStep, now: dt.datetime, sms: SmsBack
         .get(pk=visit_id)
     message = Message.objects.get(visit=visit, step=step)
     patient = visit.schedule.episode.patient
-    try:
-        if step == ReminderStep.CALL_TASK:
+    if step == ReminderStep.CALL_TASK:
+        with transaction.atomic():  # both or neither: a retry never makes a second task
             ReviewTask.objects.create(visit=visit, kind=TaskKind.CALL_PATIENT, created_at=now,
                                       detail=f"No reply to email or text for {visit.label}")
-            recipient, status = patient.phone, MessageStatus.TASK_CREATED
-        else:
-            recipient = _send_invitation(visit, step, now, sms)
-            status = MessageStatus.SENT
+            _record_done(message, patient.phone, MessageStatus.TASK_CREATED)
+        return True
+    try:
+        recipient = _send_invitation(visit, step, now, sms)
     except (OSError, SmsError) as error:
         # A known failure: nothing went out, so release the claim for the next run.
         message.delete()
         _log_failure(visit, step, now, error)
         return False
+    _record_done(message, recipient, MessageStatus.SENT)
+    return True
+
+
+def _record_done(message: Message, recipient: str, status: str) -> None:
     message.recipient, message.status = recipient[:200], status
     message.save(update_fields=["recipient", "status"])
-    return True
 
 
 def _send_invitation(visit, step: ReminderStep, now: dt.datetime, sms: SmsBackend) -> str:

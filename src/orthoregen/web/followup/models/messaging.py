@@ -70,7 +70,7 @@ class MessageTemplate(models.Model):
 
 
 class MessageStatus(models.TextChoices):
-    SENDING = "sending", "Claimed; if it stays so, the send was interrupted (not retried)"
+    SENDING = "sending", "Claimed; if it stays so past the lease, the next run retries it"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
     SKIPPED = "skipped", "Skipped (no address)"
@@ -90,6 +90,9 @@ class Message(models.Model):
     sent_at = models.DateTimeField()
     status = models.CharField(max_length=15, choices=MessageStatus.choices)
     detail = models.CharField(max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(
+        default=1, help_text="times this step was claimed; above 1, an interrupted send was "
+                             "retried (followup.reminders)")
     history = HistoricalRecords()
 
     class Meta:
