@@ -1,23 +1,112 @@
-"""Admin pages for patient data, confined to the administrator's own sites."""
+"""Admin pages for patient data, confined to the administrator's own sites.
+
+Every app's admin for patient data builds on SiteScopedAdmin, so the confinement is written
+once: the change list, change, delete and history pages see only the rows scope() lets
+through; foreign-key choices and raw-id labels offer only the administrator's own sites and
+their rows; and old versions are shown, never restored, because history is the audit trail.
+"""
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
+from orthoregen.web.accounts.models import Site
 from orthoregen.web.clinic.access import scope
 from orthoregen.web.clinic.models import Encounter, JointEpisode, Patient
 
 
-class SiteScopedAdmin(SimpleHistoryAdmin):
+class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+    """simple-history's pages for the rows get_queryset() shows; old versions read-only.
+
+    simple-history would otherwise show a row outside the queryset from its history rows,
+    and a POST on a version page would save that old version back over the row.
+    """
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._visible_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._visible_or_404(request, object_id)
+        if request.method != "GET":
+            raise PermissionDenied("Old versions are shown, never restored, here.")
+        request.showing_old_version = True
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if getattr(request, "showing_old_version", False):
+            readonly += [field.name for field in self.model._meta.get_fields()
+                         if field.concrete and field.editable and not field.primary_key
+                         and field.name not in readonly]
+        return readonly
+
+    def _visible_or_404(self, request, object_id) -> None:
+        try:
+            visible = self.get_queryset(request).filter(pk=unquote(object_id)).exists()
+        except (ValueError, ValidationError):
+            visible = False
+        if not visible:
+            raise Http404("No such record.")
+
+
+class ScopedRawIdWidget(ForeignKeyRawIdWidget):
+    """A raw-id input that names the chosen row only when the administrator may see it."""
+
+    def __init__(self, rel, admin_site, visible, **kwargs):
+        super().__init__(rel, admin_site, **kwargs)
+        self.visible = visible
+
+    def label_and_url_for_value(self, value):
+        key = self.rel.get_related_field().name
+        try:
+            shown = self.visible.filter(**{key: value}).exists()
+        except (ValueError, ValidationError):
+            shown = False
+        return super().label_and_url_for_value(value) if shown else ("", "")
+
+
+class SiteScopedAdmin(ReadOnlyHistoryAdmin):
     """Shows only rows of the administrator's sites, with each row's change history."""
 
     def get_queryset(self, request):
         return scope(super().get_queryset(request), request.user)
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        visible = self._choices_visible(db_field.related_model, request)
+        if visible is not None:
+            kwargs.setdefault("queryset", visible)
+            if db_field.name in self.raw_id_fields and "widget" not in kwargs:
+                kwargs["widget"] = ScopedRawIdWidget(db_field.remote_field, self.admin_site,
+                                                     visible, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        visible = self._choices_visible(db_field.related_model, request)
+        if visible is not None:
+            kwargs.setdefault("queryset", visible)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    @staticmethod
+    def _choices_visible(related_model, request):
+        """The rows a form may offer or accept for a relation, or None if not site data."""
+        if related_model is Site:
+            return request.user.sites.all()
+        if hasattr(related_model, "SITE_PATH"):
+            return scope(related_model._default_manager.all(), request.user)
+        return None
+
 
 @admin.register(Patient)
 class PatientAdmin(SiteScopedAdmin):
     list_display = ["mrn", "family_name", "given_name", "date_of_birth", "site"]
-    list_filter = ["site", "sex"]
+    list_filter = [("site", admin.RelatedOnlyFieldListFilter), "sex"]
     search_fields = ["mrn", "family_name", "given_name"]
 
 

@@ -7,10 +7,9 @@ JSON is validated rule by rule.
 
 from django.contrib import admin
 from django.db.models import Q
-from simple_history.admin import SimpleHistoryAdmin
 
 from orthoregen.web.accounts.roles import Action
-from orthoregen.web.clinic.admin import SiteScopedAdmin
+from orthoregen.web.clinic.admin import ReadOnlyHistoryAdmin, SiteScopedAdmin
 from orthoregen.web.consultation.models import (
     CandidacyDecision,
     ConsentDocument,
@@ -78,11 +77,6 @@ class ConsentDocumentAdmin(SiteScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         return self._manages(request) and (obj is None or not obj.is_locked())
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "site":
-            kwargs["queryset"] = request.user.sites.all()
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
@@ -90,7 +84,7 @@ class ConsentDocumentAdmin(SiteScopedAdmin):
 
 
 @admin.register(ProtocolVersion)
-class ProtocolVersionAdmin(SimpleHistoryAdmin):
+class ProtocolVersionAdmin(ReadOnlyHistoryAdmin):
     """Read-only: a published version never changes, drafts are edited on the staff pages."""
 
     list_display = ["name", "version", "status", "site", "published_at"]
