@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from orthoregen.web.audit.models import AccessAction, AccessRecord
 from orthoregen.web.clinic.admin import ReadOnlyHistoryAdmin, SiteScopedAdmin
 from orthoregen.web.clinic.models import JointEpisode, Patient
 from orthoregen.web.consultation.models import (
@@ -235,3 +236,30 @@ def test_a_patient_cannot_be_moved_to_another_site(as_user, superadmin_a, patien
     assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
     assert Patient.objects.get(pk=patient_a.pk).site_id == patient_a.site_id
     assert "Clinic B" not in response.content.decode()
+
+
+def test_audit_pages_show_own_sites_records_only(as_user, superadmin_a, clinician_a,
+                                                 clinician_b, patient_a, patient_b):
+    for user, patient, terms in ((clinician_a, patient_a, "Aard"),
+                                 (clinician_b, patient_b, "Bitt")):
+        as_user(user).get(reverse("patient-detail", args=[patient.pk]))
+        as_user(user).get(reverse("patient-list"), {"q": terms})
+    client = as_user(superadmin_a)
+    access = client.get("/admin/audit/accessrecord/")
+    listed = {(r.user, r.action) for r in access.context["cl"].result_list}
+    assert listed == {(clinician_a, AccessAction.VIEW), (clinician_a, AccessAction.SEARCH)}
+    assert "BITTERN" not in access.content.decode()
+    assert AccessRecord.objects.filter(user=clinician_b).count() == 2
+    for own, other in ((patient_a, patient_b), (patient_a.episodes.get(),
+                                               patient_b.episodes.get())):
+        model_name = own.history.model._meta.model_name
+        listed = client.get(f"/admin/clinic/{model_name}/").content.decode()
+        assert f"/admin/clinic/{model_name}/{own.history.get().history_id}/" in listed
+        assert f"/admin/clinic/{model_name}/{other.history.get().history_id}/" not in listed
+        assert "BITTERN" not in listed
+    own_history = patient_a.history.get().history_id
+    other_history = patient_b.history.get().history_id
+    assert client.get(f"/admin/clinic/historicalpatient/{own_history}/change/") \
+        .status_code == 200
+    assert client.get(f"/admin/clinic/historicalpatient/{other_history}/change/") \
+        .status_code == 302

@@ -1,7 +1,12 @@
-"""Read-only admin pages for the audit trail: access records and every change to patient data."""
+"""Read-only admin pages for the audit trail: access records and every change to patient data.
+
+Like every page of patient data they show the administrator's own sites only, superusers
+included: an access record or a history row names the patient and what changed.
+"""
 
 from django.contrib import admin
 
+from orthoregen.web.accounts.models import Site, User
 from orthoregen.web.audit.models import AccessRecord
 from orthoregen.web.clinic.access import scope
 from orthoregen.web.clinic.models import Encounter, JointEpisode, Patient
@@ -27,12 +32,19 @@ class AccessRecordAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request):
         records = super().get_queryset(request).select_related("user", "patient")
-        if request.user.is_superuser:
-            return records
-        return scope(records, request.user)
+        return scope(records, request.user) | records.filter(
+            patient__isnull=True, user__in=_colleagues(request.user))
 
 
-def _history_admin(model, site_path: str):
+def _colleagues(user):
+    """Staff who work only at the user's sites. Records naming no patient (searches, exports)
+    are shown for these alone, as a search's terms may name another site's patient."""
+    mine = user.sites.all()
+    return User.objects.filter(sites__in=mine).exclude(
+        sites__in=Site.objects.exclude(pk__in=mine))
+
+
+def _history_admin(model):
     """Register a read-only list of one model's historical rows (who changed what, when)."""
     historical = model.history.model
 
@@ -43,13 +55,11 @@ def _history_admin(model, site_path: str):
 
         def get_queryset(self, request):
             rows = super().get_queryset(request).select_related("history_user")
-            if request.user.is_superuser:
-                return rows
-            return rows.filter(**{f"{site_path}__in": request.user.sites.all()})
+            return rows.filter(**{f"{model.SITE_PATH}__in": request.user.sites.all()})
 
     admin.site.register(historical, HistoryAdmin)
 
 
-_history_admin(Patient, "site")
-_history_admin(JointEpisode, "patient__site")
-_history_admin(Encounter, "episode__patient__site")
+_history_admin(Patient)
+_history_admin(JointEpisode)
+_history_admin(Encounter)
