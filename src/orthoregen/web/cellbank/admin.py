@@ -12,9 +12,6 @@ product investigations, which are closed on their own page with a required concl
 """
 
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.cellbank.models import (
@@ -37,7 +34,8 @@ from orthoregen.web.clinic.admin import SiteScopedAdmin
 
 
 class CellbankAdmin(SiteScopedAdmin):
-    """Scoped, viewable by the administrator role, editable only in `editable_fields`."""
+    """Scoped, viewable by the administrator role, editable only in `editable_fields`; history
+    is shown for own rows and never restored (SiteScopedAdmin)."""
 
     editable_fields: tuple[str, ...] = ()
 
@@ -61,31 +59,10 @@ class CellbankAdmin(SiteScopedAdmin):
         return [f.name for f in self.model._meta.concrete_fields if f.name != "id"]
 
     def get_readonly_fields(self, request, obj=None):
+        # SiteScopedAdmin's own list makes every field of an old version read-only.
+        readonly = super().get_readonly_fields(request, obj)
         return [name for name in self.get_fields(request, obj)
-                if name not in self.editable_fields]
-
-    def revert_disabled(self, request, obj=None):
-        return True
-
-    def history_view(self, request, object_id, extra_context=None):
-        self._visible_or_404(request, object_id)
-        return super().history_view(request, object_id, extra_context)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # simple-history would otherwise show another site's record from its history rows,
-        # and a POST would save the old version back over the services' checks.
-        self._visible_or_404(request, object_id)
-        if request.method != "GET":
-            raise PermissionDenied("Old versions are shown, never restored, here.")
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
-    def _visible_or_404(self, request, object_id) -> None:
-        try:
-            visible = self.get_queryset(request).filter(pk=unquote(object_id)).exists()
-        except (ValueError, ValidationError):
-            visible = False
-        if not visible:
-            raise Http404("No such record.")
+                if name not in self.editable_fields or name in readonly]
 
 
 @admin.register(Donor)
