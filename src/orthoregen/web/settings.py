@@ -50,6 +50,10 @@ if IS_PRODUCTION and not ALLOWED_HOSTS:
 _database_url = env_str("DATABASE_URL")
 if _database_url:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # PostgreSQL's JIT compiles each large query before running it: 70-100 ms per
+        # dashboard query measured at 100k patients, more than it ever saved (bench/README).
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 else:
     DATABASES = {
         "default": {

@@ -68,3 +68,41 @@ def test_a_real_patient_report_and_dashboard_render(synthetic_site, as_user, cli
     assert dashboard.status_code == 200
     assert dashboard.context["summary"].n_treated == EpisodeFact.objects.exclude(
         first_treated_on=None).count()
+
+
+def test_the_earliest_questionnaire_in_a_window_is_the_one_that_counts(synthetic_site):
+    """A patient who answers twice in one window: the refresh counts the earlier answer."""
+    first = QuestionnaireResponse.objects.exclude(timepoint="").exclude(scores={}).first()
+    earlier = QuestionnaireResponse.objects.get(pk=first.pk)
+    earlier.pk = None
+    earlier.idempotency_key = f"{first.idempotency_key}-earlier"
+    earlier.completed_on = first.completed_on - dt.timedelta(days=1)
+    earlier.scores = {k: (v + 1 if isinstance(v, (int, float)) else v)
+                      for k, v in first.scores.items()}
+    earlier.save()
+    episodes = JointEpisode.objects.filter(patient__site=synthetic_site)
+    services.facts_replace(episodes, sources.read_source(episodes), as_of=AS_OF)
+
+    rows = ScoreFact.objects.filter(episode__episode=first.episode_id,
+                                    instrument=first.instrument_id, timepoint=first.timepoint)
+    counted = {r.subscale: r.value for r in rows.filter(counts=True)}
+    assert counted == {k: v for k, v in earlier.scores.items() if isinstance(v, (int, float))}
+    assert rows.filter(counts=False).count() == len(counted)  # the later answer: kept, not counted
+    # Everywhere else exactly one score per episode, instrument, subscale and visit counts.
+    keys = (ScoreFact.objects.exclude(timepoint="")
+            .values_list("episode_id", "instrument", "subscale", "timepoint").distinct())
+    assert ScoreFact.objects.filter(counts=True).count() == keys.count()
+    assert not ScoreFact.objects.filter(timepoint="", counts=True).exists()
+
+
+def test_the_frame_path_counts_the_same_way():
+    import pandas as pd
+
+    scores = pd.DataFrame(
+        [(1, "nrs_pain", "pain", "month_6", dt.date(2025, 7, 9), 4.0),
+         (1, "nrs_pain", "pain", "month_6", dt.date(2025, 7, 2), 5.0),
+         (1, "nrs_pain", "pain", "month_6", dt.date(2025, 7, 2), 6.0),  # tie: first listed
+         (1, "nrs_pain", "pain", "", dt.date(2025, 9, 1), 3.0),
+         (2, "nrs_pain", "pain", "month_6", dt.date(2025, 7, 9), 2.0)],
+        columns=["episode_id", "instrument", "subscale", "timepoint", "completed_on", "value"])
+    assert services.counted(scores)["counts"].tolist() == [False, True, False, False, True]

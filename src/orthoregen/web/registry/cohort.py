@@ -42,6 +42,7 @@ from orthoregen.web.registry.measures import (
     measure,
 )
 from orthoregen.web.registry.models import EpisodeFact
+from orthoregen.web.registry.snapshot import read_together
 
 KM_TIMES_MONTHS = (0, 6, 12, 24, 36)
 DAYS_PER_MONTH = 30.4375
@@ -117,37 +118,30 @@ def default_measure(joint: str | None) -> tuple[str, str]:
     return DEFAULT_MEASURES[joint or "knee"][0]
 
 
-def _labelled(scores: pd.DataFrame) -> pd.DataFrame:
-    """Keep one score per episode, subscale and visit: the first completed in the window.
-
-    Which of two questionnaires in one window counts is a protocol decision; the registry
-    takes the earliest, as a visit is normally completed once. The key is packed into one
-    integer so that finding repeats hashes numbers, not tuples.
-    """
-    scores = scores.sort_values("completed_on", kind="stable")
-    key = (scores["episode_id"].to_numpy(np.int64) * 4096
-           + scores["subscale"].cat.codes.to_numpy(np.int64) * 64
-           + scores["timepoint"].cat.codes.to_numpy(np.int64))
-    return scores[~pd.Series(key).duplicated().to_numpy()]
-
-
 def _measure_scores(episodes: QuerySet, m: Measure) -> pd.DataFrame:
-    return _labelled(data.cohort_scores(episodes, m.instrument, [m.subscale], TIMEPOINTS))
+    return data.cohort_scores(episodes, m.instrument, [m.subscale], TIMEPOINTS)
 
 
-def _oarsi(episodes: QuerySet, joint: str | None):
+def _oarsi_scores(episodes: QuerySet, joint: str | None):
+    """Return (pain, function, scores) of the joint's first OMERACT-OARSI domain pair with
+    scores, or None."""
     for pain, function in OARSI_DOMAINS[joint or "knee"]:
         # Each pair comes from one instrument, so one narrow query reads both domains.
-        scores = _labelled(data.cohort_scores(episodes, pain.instrument,
-                                              [pain.subscale, function.subscale],
-                                              OARSI_TIMEPOINTS))
+        scores = data.cohort_scores(episodes, pain.instrument,
+                                    [pain.subscale, function.subscale], OARSI_TIMEPOINTS)
         if not scores.empty:
-            table = omeract_oarsi_by_timepoint(scores, pain=pain, function=function,
-                                               timepoints=OARSI_TIMEPOINTS)
-            names = f"{pain.instrument} {pain.subscale} and {function.instrument} " \
-                    f"{function.subscale}"
-            return table, names
-    return None, ""
+            return pain, function, scores
+    return None
+
+
+def _oarsi(found):
+    if found is None:
+        return None, ""
+    pain, function, scores = found
+    table = omeract_oarsi_by_timepoint(scores, pain=pain, function=function,
+                                       timepoints=OARSI_TIMEPOINTS)
+    names = f"{pain.instrument} {pain.subscale} and {function.instrument} {function.subscale}"
+    return table, names
 
 
 def _survival(episodes: pd.DataFrame, as_of: dt.date):
@@ -166,8 +160,7 @@ def _survival(episodes: pd.DataFrame, as_of: dt.date):
     return curve, numbers_at_risk(months, KM_TIMES_MONTHS), follow.median
 
 
-def _follow_up(episodes: QuerySet, as_of: dt.date) -> pd.DataFrame:
-    counts = data.visit_counts(episodes, as_of)
+def _follow_up(counts: pd.DataFrame) -> pd.DataFrame:
     if counts.empty:
         return pd.DataFrame()
     # The database counted visits per (timepoint, due, completed); repeating each cell n
@@ -177,10 +170,9 @@ def _follow_up(episodes: QuerySet, as_of: dt.date) -> pd.DataFrame:
     return loss_to_follow_up(visits, timepoints=TIMEPOINTS)
 
 
-def _adverse_events(episodes: QuerySet, n_injections: int) -> dict[str, pd.DataFrame]:
+def _adverse_events(events: pd.DataFrame, n_injections: int) -> dict[str, pd.DataFrame]:
     if n_injections == 0:
         return {}
-    events = data.adverse_events_frame(episodes)
     events = events.assign(serious=events["serious"].map({True: "serious", False: "not serious"}))
     return {
         "overall": adverse_event_rates(events, n_injections, by=()),
@@ -198,16 +190,24 @@ def evidence_measure(m: Measure, joint: str | None) -> tuple[str, str] | None:
     return next((k for k in DEFAULT_MEASURES[joint or "knee"] if k in EVIDENCE_NAMES), None)
 
 
-def _evidence(episodes: QuerySet, joint: str | None, chosen: Measure,
-              chosen_change: pd.DataFrame) -> list[EvidenceRow]:
+def _evidence_scores(episodes: QuerySet, joint: str | None, chosen: Measure):
+    """Read the scores of the measure trials report, when it is not the chosen one."""
+    key = evidence_measure(chosen, joint)
+    if key is None or key == (chosen.instrument, chosen.subscale):
+        return None
+    return _measure_scores(episodes, measure(*key, joint))
+
+
+def _evidence(joint: str | None, chosen: Measure, chosen_change: pd.DataFrame,
+              other_scores: pd.DataFrame | None) -> list[EvidenceRow]:
     key = evidence_measure(chosen, joint)
     if key is None:
         return []
-    if key == (chosen.instrument, chosen.subscale):
+    if other_scores is None:
         m, change = chosen, chosen_change
     else:
         m = measure(*key, joint)
-        change = change_from_baseline(_measure_scores(episodes, m), timepoints=TIMEPOINTS)
+        change = change_from_baseline(other_scores, timepoints=TIMEPOINTS)
     library, pools = _evidence_library()
     name, evidence_subscale, scale = EVIDENCE_NAMES[key]
     rows = []
@@ -240,27 +240,38 @@ def _single_arms(library, outcome: Outcome) -> tuple[tuple[str, str, float], ...
 
 def cohort_summary(episodes: QuerySet, *, measure_key: tuple[str, str] | None,
                    joint: str | None, as_of: dt.date) -> CohortSummary:
-    """Compute the dashboard for scoped, filtered EpisodeFact rows."""
+    """Compute the dashboard for scoped, filtered EpisodeFact rows.
+
+    The reads are independent, so they run together in one snapshot (snapshot.py);
+    everything after them is vectorised analytics on the frames they return.
+    """
     instrument, subscale = measure_key or default_measure(joint)
     m = measure(instrument, subscale, joint)
-    frame = data.cohort_episodes(episodes)
-    scores = _measure_scores(episodes, m)
+    read = read_together({
+        "episodes": lambda: data.cohort_episodes(episodes),
+        "scores": lambda: _measure_scores(episodes, m),
+        "oarsi": lambda: _oarsi_scores(episodes, joint),
+        "visits": lambda: data.visit_counts(episodes, as_of),
+        "events": lambda: data.adverse_events_frame(episodes),
+        "evidence": lambda: _evidence_scores(episodes, joint, m),
+    })
+    frame, scores = read["episodes"], read["scores"]
     change = change_from_baseline(scores, baseline=BASELINE, timepoints=TIMEPOINTS)
     responders = responder_rates(scores, {(m.instrument, m.subscale): m.thresholds},
                                  timepoints=TIMEPOINTS) \
         if (m.improvement is not None or m.acceptable is not None) else pd.DataFrame()
-    oarsi, domains = _oarsi(episodes, joint)
+    oarsi, domains = _oarsi(read["oarsi"])
     n_injections = int(frame["injections"].sum()) if not frame.empty else 0
     curve, at_risk, follow_median = _survival(frame, as_of)
-    follow_up = _follow_up(episodes, as_of)
     return CohortSummary(
         as_of=as_of, measure=m,
         n_patients=int(frame["patient_id"].nunique()) if not frame.empty else 0,
         n_episodes=len(frame), n_treated=int(frame["first_treated_on"].notna().sum()),
         n_injections=n_injections, change=change, responders=responders, oarsi=oarsi,
-        oarsi_domains=domains, adverse_events=_adverse_events(episodes, n_injections),
+        oarsi_domains=domains, adverse_events=_adverse_events(read["events"], n_injections),
         survival=curve, at_risk=at_risk, median_follow_up_months=follow_median,
-        follow_up=follow_up, evidence=_evidence(episodes, joint, m, change),
+        follow_up=_follow_up(read["visits"]),
+        evidence=_evidence(joint, m, change, read["evidence"]),
     )
 
 

@@ -56,7 +56,7 @@ def refresh(args: argparse.Namespace) -> int:
     _setup_django()
     from orthoregen.web.accounts.models import Site
     from orthoregen.web.clinic.models import JointEpisode
-    from orthoregen.web.registry.services import facts_refresh
+    from orthoregen.web.registry.services import facts_refresh, vacuum_facts
 
     sites = Site.objects.filter(code=args.site) if args.site else Site.objects.all()
     if not sites.exists():
@@ -67,6 +67,7 @@ def refresh(args: argparse.Namespace) -> int:
         n = facts_refresh(JointEpisode.objects.filter(patient__site=site), as_of=args.as_of)
         seconds = (dt.datetime.now() - started).total_seconds()
         print(f"Site {site.code}: {n} scores in the registry tables ({seconds:.1f} s).")
+    vacuum_facts()
     return 0
 
 

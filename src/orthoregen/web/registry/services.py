@@ -11,7 +11,7 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from orthoregen.web.clinic.models import JointEpisode
@@ -115,6 +115,15 @@ def _insert(model, frame: pd.DataFrame, columns: list[str]) -> int:
     return len(objects)
 
 
+def counted(scores: pd.DataFrame) -> pd.DataFrame:
+    """Add `counts`: True for the score each visit counts, the first completed in its window
+    (ties in the given order), as sources.copy_scores decides it in SQL."""
+    ordered = scores.assign(_on=_dates(scores["completed_on"])).sort_values("_on",
+                                                                          kind="stable")
+    first = ~ordered.duplicated(["episode_id", "instrument", "subscale", "timepoint"])
+    return scores.assign(counts=first.reindex(scores.index) & scores["timepoint"].ne(""))
+
+
 def _known(frame: pd.DataFrame, episode_ids: set) -> pd.DataFrame:
     return frame[frame["episode_id"].isin(episode_ids)]
 
@@ -139,10 +148,10 @@ def facts_replace(episodes: QuerySet, source: SourceFrames, *, as_of: dt.date) -
     if source.scores is None:
         n = copy_scores(episodes, ScoreFact._meta.db_table, EpisodeFact._meta.db_table)
     else:
-        scores = _known(source.scores, ids).assign(
-            timepoint=lambda f: f["timepoint"].fillna(""))
+        scores = counted(_known(source.scores, ids).assign(
+            timepoint=lambda f: f["timepoint"].fillna("")))
         n = _insert(ScoreFact, scores, ["episode_id", "instrument", "subscale", "timepoint",
-                                        "completed_on", "value"])
+                                        "completed_on", "value", "counts"])
     if source.visits_in_sql:
         copy_visits(episodes, VisitFact._meta.db_table, EpisodeFact._meta.db_table)
     else:
@@ -171,3 +180,22 @@ def facts_refresh(episodes: QuerySet, *, as_of: dt.date) -> int:
 def facts_refresh_patient(patient, *, as_of: dt.date) -> int:
     """Rebuild one patient's fact rows, so their progress report shows today's records."""
     return facts_refresh(JointEpisode.objects.filter(patient=patient), as_of=as_of)
+
+
+FACT_MODELS = (EpisodeFact, ScoreFact, VisitFact, InjectionFact, AdverseEventFact)
+
+
+def vacuum_facts() -> bool:
+    """Mark the fact tables' pages all-visible and refresh their statistics (PostgreSQL).
+
+    The dashboard reads scores through a covering index, and PostgreSQL answers from the
+    index alone only on pages VACUUM has marked all-visible; after a bulk refresh it would
+    otherwise visit the table for every row until autovacuum comes by. VACUUM cannot run
+    inside a transaction, so this does nothing there (and on SQLite); returns whether it ran.
+    """
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return False
+    with connection.cursor() as cursor:
+        for model in FACT_MODELS:
+            cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(model._meta.db_table)}")
+    return True

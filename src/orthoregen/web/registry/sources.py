@@ -191,10 +191,14 @@ def copy_scores(episodes: QuerySet, target_table: str, episode_table: str) -> in
         unnest = "json_each(r.scores) AS kv"
         value = "kv.value"
         numeric = "kv.type IN ('integer', 'real')"
+    # Which score counts for a visit is decided here, once: the first completed in the
+    # window (ties by record order), so the dashboard reads counted scores and never sorts.
+    counts = ("(r.timepoint <> '' AND ROW_NUMBER() OVER (PARTITION BY r.episode_id, "
+              "r.instrument_id, kv.key, r.timepoint ORDER BY r.completed_on, r.id) = 1)")
     sql = (
         f"INSERT INTO {target_table} (episode_id, instrument, subscale, timepoint, completed_on, "
-        f"value) SELECT r.episode_id, r.instrument_id, kv.key, r.timepoint, r.completed_on, "
-        f"{value} FROM {source} r CROSS JOIN {unnest} "
+        f"value, counts) SELECT r.episode_id, r.instrument_id, kv.key, r.timepoint, "
+        f"r.completed_on, {value}, {counts} FROM {source} r CROSS JOIN {unnest} "
         f"WHERE {numeric} AND r.episode_id IN ({ids_sql}) "
         f"AND r.episode_id IN (SELECT episode_id FROM {episode_table}) "
         # Rows go in grouped by measure, so the dashboard's read of one measure touches
