@@ -9,6 +9,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from orthoregen.analytics.omeract import (
     OARSI_COLUMNS,
@@ -138,3 +140,49 @@ def test_by_timepoint_counts_are_integers_when_nothing_is_undetermined():
     out = omeract_oarsi_by_timepoint(_tidy(rows), pain=pain, function=function)
     assert out["n_undetermined"].tolist() == [0]
     assert out["n_undetermined"].dtype.kind == "i"
+
+
+def _one_by_one(rows, pain, function, pga):
+    """The rate table worked episode by episode with omeract_oarsi_response (the scalar rule
+    the parametrised cases above hold to the published text)."""
+    values = {(e, i, s, t): v for e, i, s, t, v in rows}
+    domains = {"pain": pain, "function": function, "pga": pga}
+    visits = sorted({(e, t) for e, i, s, t, _ in rows if t != "baseline"
+                     and any((i, s) == (d.instrument, d.subscale) for d in domains.values())})
+    counts = {}
+    for episode, timepoint in visits:
+        pair = {name: tuple(float(d.to_worst_100(values.get(
+            (episode, d.instrument, d.subscale, when), NAN))[()]) for when in
+            ("baseline", timepoint)) for name, d in domains.items()}
+        status = omeract_oarsi_response(pair["pain"], pair["function"], pair["pga"])
+        c = counts.setdefault(timepoint, [0, 0, 0, 0])
+        c[0] += status.responder is not None
+        c[1] += status.responder is True
+        c[2] += status.responder is None
+        c[3] += status.pga_missing
+    return counts
+
+
+GRID = [(instrument, subscale, timepoint)
+        for instrument, subscale in (("NRS", "total"), ("KOOS", "ADL"), ("PGA", "total"),
+                                     ("other", "total"))
+        for timepoint in ("baseline", "3m", "6m", "12m")]
+
+
+@given(st.lists(st.lists(st.one_of(st.none(), st.integers(0, 10)), min_size=len(GRID),
+                         max_size=len(GRID)), min_size=1, max_size=25))
+@settings(max_examples=300, deadline=None)
+def test_the_vectorised_rates_equal_the_episode_by_episode_rule(episodes):
+    """Every episode draws a value or a gap for each domain at each visit (0-10, scaled)."""
+    pain = OarsiDomain("NRS", "total", scale_max=10)
+    function = OarsiDomain("KOOS", "ADL", higher_is_better=True)
+    pga = OarsiDomain("PGA", "total")
+    scale = {"NRS": 1, "KOOS": 10, "PGA": 10, "other": 1}
+    rows = [(episode, instrument, subscale, timepoint, float(value * scale[instrument]))
+            for episode, values in enumerate(episodes)
+            for (instrument, subscale, timepoint), value in zip(GRID, values, strict=True)
+            if value is not None]
+    out = omeract_oarsi_by_timepoint(_tidy(rows), pain=pain, function=function, pga=pga)
+    got = {r.timepoint: [r.n_determined, r.n_responders, r.n_undetermined, r.n_pga_missing]
+           for r in out.itertuples()}
+    assert got == _one_by_one(rows, pain, function, pga)

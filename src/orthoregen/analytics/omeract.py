@@ -14,6 +14,7 @@ missing and no route already qualifies, the status is undetermined (None), never
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -181,44 +182,43 @@ def omeract_oarsi_by_timepoint(
     """
     usable = valid_scores(scores)
     domains = {"pain": pain, "function": function, **({"pga": pga} if pga else {})}
-    frames = []
+    masks = {name: ((usable["instrument"] == d.instrument) & (usable["subscale"] == d.subscale))
+             .to_numpy() for name, d in domains.items()}
+    in_a_domain = np.logical_or.reduce(list(masks.values()))
+    rows = usable[in_a_domain]
+    masks = {name: mask[in_a_domain] for name, mask in masks.items()}
+    # Integer codes instead of labels: one (episode, time point) pair per follow-up visit
+    # with any domain scored, found by hashing one int64 per row (no pivot of strings).
+    episode, episodes = pd.factorize(rows["episode_id"])
+    timepoint = rows["timepoint"].cat.codes.to_numpy(np.int64)
+    labels = rows["timepoint"].cat.categories
+    is_base = (rows["timepoint"] == baseline).to_numpy()
+    pair_of_row, pairs = pd.factorize(episode.astype(np.int64) * len(labels) + timepoint)
+    pair_episode, pair_timepoint = np.divmod(pairs, len(labels))
+    follow_pairs = labels[pair_timepoint] != baseline
+    values = {}
     for name, domain in domains.items():
-        rows = usable[
-            (usable["instrument"] == domain.instrument) & (usable["subscale"] == domain.subscale)
-        ]
-        frames.append(
-            rows.assign(domain=name, value=domain.to_worst_100(rows["value"]))[
-                ["episode_id", "timepoint", "domain", "value"]
-            ].astype({"timepoint": object})
-        )
-    long = pd.concat(frames, ignore_index=True)
-    wide = (
-        long.set_index(["episode_id", "timepoint", "domain"])["value"]
-        .unstack("domain")
-        .reindex(columns=["pain", "function", "pga"])
-    )
-    is_base = wide.index.get_level_values("timepoint") == baseline
-    base = wide[is_base].droplevel("timepoint")
-    follow = wide[~is_base].reset_index()
-    both = follow.join(base, on="episode_id", rsuffix="_b")
-    status = classify(
-        both["pain_b"],
-        both["pain"],
-        both["function_b"],
-        both["function"],
-        both["pga_b"],
-        both["pga"],
-    )
-    both = pd.concat([both[["timepoint"]], status], axis=1)
-    g = both.groupby("timepoint", sort=False)
-    out = g.agg(
-        n_determined=("responder", "count"),
-        n_responders=("responder", "sum"),
-        n_undetermined=("responder", lambda s: int(s.isna().sum())),
-        n_pga_missing=("pga_missing", "sum"),
-    ).reset_index()
-    out = out.astype({"n_determined": int, "n_responders": int, "n_undetermined": int,
-                      "n_pga_missing": int})
+        mask = masks[name]
+        worst_100 = domain.to_worst_100(rows["value"].to_numpy()[mask])
+        at_baseline = np.full(len(episodes), np.nan)
+        at_baseline[episode[mask & is_base]] = worst_100[is_base[mask]]
+        at_visit = np.full(len(pairs), np.nan)
+        at_visit[pair_of_row[mask & ~is_base]] = worst_100[~is_base[mask]]
+        values[name] = (at_baseline[pair_episode], at_visit)
+    none = (np.full(len(pairs), np.nan),) * 2
+    status = classify(*values["pain"], *values["function"], *values.get("pga", none))
+    status, pair_timepoint = status[follow_pairs], pair_timepoint[follow_pairs]
+    known = status["responder"].notna().to_numpy()
+    responder = status["responder"].fillna(False).to_numpy(bool)
+    present = np.unique(pair_timepoint)
+    count = functools.partial(np.bincount, pair_timepoint, minlength=len(labels))
+    out = pd.DataFrame({
+        "timepoint": labels[present].astype(object),
+        "n_determined": count(known)[present].astype(int),
+        "n_responders": count(responder & known)[present].astype(int),
+        "n_undetermined": count(~known)[present].astype(int),
+        "n_pga_missing": count(status["pga_missing"].to_numpy(bool))[present].astype(int),
+    })
     low, high = wilson_bounds(out["n_responders"].to_numpy(), out["n_determined"].to_numpy())
     out = out.assign(
         rate=out["n_responders"] / out["n_determined"].where(out["n_determined"] > 0),
