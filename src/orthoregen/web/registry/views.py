@@ -74,18 +74,21 @@ def patient_report_pdf(request, patient_id: int):
     return response
 
 
-def _choices(user, field: str) -> list[str]:
-    rows = scope(EpisodeFact.objects.exclude(**{field: ""}), user)
-    return sorted(rows.order_by().values_list(field, flat=True).distinct())
+def _choices(user) -> tuple[list[str], list[str]]:
+    """Return the cell sources and protocol versions the user's registry holds (one scan)."""
+    pairs = (scope(EpisodeFact.objects.all(), user).order_by()
+             .values_list("cell_source", "protocol_version").distinct())
+    sources, versions = zip(*pairs, strict=True) if pairs else ((), ())
+    return sorted(set(sources) - {""}), sorted(set(versions) - {""})
 
 
 @login_required
 @require_GET
 def dashboard(request):
     require(request.user, Action.VIEW_REGISTRY)
-    form = CohortFilterForm(request.GET or None, user=request.user,
-                            cell_sources=_choices(request.user, "cell_source"),
-                            protocol_versions=_choices(request.user, "protocol_version"))
+    cell_sources, protocol_versions = _choices(request.user)
+    form = CohortFilterForm(request.GET or None, user=request.user, cell_sources=cell_sources,
+                            protocol_versions=protocol_versions)
     context = {"form": form, "caveat": REGISTRY_CAVEAT, "min_n": MIN_N_TO_CONCLUDE,
                "km_method": CI_METHOD, "timepoint_labels": TIMEPOINT_LABELS}
     if request.GET and not form.is_valid():
@@ -100,8 +103,7 @@ def dashboard(request):
                                                "protocol_version")})
     episodes = filters.apply(cohort.scoped_episodes(request.user))
     key = parse_key(cleaned["measure"]) if cleaned.get("measure") else None
-    context.update(_dashboard_results(episodes, filters, key),
-                   refreshed_at=EpisodeFact.objects.aggregate(last=Max("refreshed_at"))["last"])
+    context.update(_dashboard_results(episodes, filters, key))
     access_record(request, AccessAction.SEARCH,
                   detail=f"registry dashboard {request.GET.urlencode()}"[:500])
     return render(request, "registry/dashboard.html", context)
@@ -124,7 +126,7 @@ def _dashboard_results(episodes, filters: cohort.CohortFilter, key) -> dict:
         results = {"summary": summary, **_dashboard_charts(summary),
                    **_dashboard_tables(summary)}
         cache.set(cache_key, results, DASHBOARD_CACHE_SECONDS)
-    return results
+    return {**results, "refreshed_at": version["last"]}
 
 
 def _dashboard_charts(summary) -> dict:
