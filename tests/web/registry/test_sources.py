@@ -106,3 +106,44 @@ def test_the_frame_path_counts_the_same_way():
          (2, "nrs_pain", "pain", "month_6", dt.date(2025, 7, 9), 2.0)],
         columns=["episode_id", "instrument", "subscale", "timepoint", "completed_on", "value"])
     assert services.counted(scores)["counts"].tolist() == [False, True, False, False, True]
+
+
+def test_the_report_shows_todays_records_without_writing(synthetic_site, as_user, clinician_a,
+                                                         monkeypatch):
+    """The progress report reads the clinical records (not the autouse stub) in memory: it
+    agrees with a refresh, shows a questionnaire newer than the last refresh, and a GET
+    leaves the registry tables as they were."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from orthoregen.web.registry import data
+
+    monkeypatch.setattr(services, "read_source", sources.read_source)
+    response = QuestionnaireResponse.objects.exclude(timepoint="").exclude(scores={}).first()
+    patient = response.episode.patient
+    facts = EpisodeFact.objects.filter(patient=patient)
+    in_memory = services.patient_frames(patient, facts, as_of=AS_OF)
+    stored = data.registry_frames(facts)
+    key = ["episode_id", "instrument", "subscale", "completed_on", "value"]
+    assert (in_memory.scores[key].sort_values(key).reset_index(drop=True)
+            .equals(stored.scores[key].sort_values(key).reset_index(drop=True)))
+    columns = ["episode_id", "first_treated_on", "arthroplasty_on", "injections", "dose_band"]
+    assert in_memory.episodes[columns].sort_values("episode_id").reset_index(drop=True).equals(
+        stored.episodes[columns].sort_values("episode_id").reset_index(drop=True))
+    assert len(in_memory.injections) == len(stored.injections)
+
+    newer = QuestionnaireResponse.objects.get(pk=response.pk)
+    newer.pk, newer.idempotency_key = None, f"{response.idempotency_key}-newer"
+    newer.completed_on = dt.date(2026, 11, 20)
+    newer.scores = {k: 7.25 for k in response.scores}
+    newer.save()
+    rows_before = ScoreFact.objects.count()
+    with CaptureQueriesContext(connection) as queries:
+        page = as_user(clinician_a).get(reverse("registry:patient-report", args=[patient.pk]))
+    assert page.status_code == 200
+    sections = [s for joint in page.context["joints"] for s in joint["measures"]]
+    assert any(s["section"].latest == 7.25 for s in sections)
+    writes = [q["sql"] for q in queries.captured_queries
+              if q["sql"].split()[0] in ("INSERT", "UPDATE", "DELETE") and "registry_" in q["sql"]]
+    assert writes == []
+    assert ScoreFact.objects.count() == rows_before

@@ -18,7 +18,7 @@ Frames:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
@@ -245,6 +245,15 @@ def registry_frames(episodes: QuerySet) -> RegistryFrames:
         injections=injections_frame(episodes),
         adverse_events=adverse_events_frame(episodes),
     )
+
+
+def with_dates(frames: RegistryFrames) -> RegistryFrames:
+    """Return the frames with every date column as datetime64, as the database readers give."""
+    def convert(frame: pd.DataFrame) -> pd.DataFrame:
+        dates = {c: pd.to_datetime(frame[c]) for c in DATE_COLUMNS if c in frame}
+        return frame.assign(**dates)
+
+    return RegistryFrames(*(convert(getattr(frames, f.name)) for f in fields(RegistryFrames)))
 
 
 def tidy_scores(frames: RegistryFrames) -> pd.DataFrame:

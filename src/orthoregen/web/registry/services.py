@@ -8,6 +8,7 @@ number of injections) are computed here, vectorised, once, so the dashboard neve
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from orthoregen.web.clinic.models import JointEpisode
+from orthoregen.web.registry import data
 from orthoregen.web.registry.models import (
     AdverseEventFact,
     EpisodeFact,
@@ -26,6 +28,7 @@ from orthoregen.web.registry.sources import (
     SourceFrames,
     copy_scores,
     copy_visits,
+    read_scores,
     read_source,
 )
 
@@ -177,9 +180,30 @@ def facts_refresh(episodes: QuerySet, *, as_of: dt.date) -> int:
     return facts_replace(episodes, source, as_of=as_of)
 
 
-def facts_refresh_patient(patient, *, as_of: dt.date) -> int:
-    """Rebuild one patient's fact rows, so their progress report shows today's records."""
-    return facts_refresh(JointEpisode.objects.filter(patient=patient), as_of=as_of)
+def patient_frames(patient, facts: QuerySet, *, as_of: dt.date) -> data.RegistryFrames:
+    """Return one patient's registry frames as of today, built in memory from the records.
+
+    The progress report must show today's records, and a page view must not write: the
+    frames are built the way a refresh builds the fact rows (episode_facts), but nothing is
+    stored. While the follow-up app has no outcome records, the stored facts (the scoped
+    EpisodeFact queryset `facts`) are shown instead.
+    """
+    episodes = JointEpisode.objects.filter(patient=patient)
+    source = read_source(episodes)
+    if not source.available:
+        return data.registry_frames(facts)
+    scores = read_scores(episodes)
+    ep = episode_facts(_episode_dimensions(episodes), replace(source, scores=scores), as_of)
+    ep["site"] = patient.site.code
+    injections = source.injections.rename(columns={"source_ref": "injection_id"})
+    events = source.adverse_events.rename(columns={"injection_ref": "injection_id"})
+    frames = data.RegistryFrames(
+        episodes=ep[data.EPISODE_COLUMNS],
+        scores=scores.assign(timepoint=scores["timepoint"].replace("", None)),
+        visits=source.visits[data.VISIT_COLUMNS],
+        injections=injections[data.INJECTION_COLUMNS],
+        adverse_events=events[data.AE_COLUMNS])
+    return data.with_dates(frames)
 
 
 FACT_MODELS = (EpisodeFact, ScoreFact, VisitFact, InjectionFact, AdverseEventFact)

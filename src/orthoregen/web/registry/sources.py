@@ -208,3 +208,25 @@ def copy_scores(episodes: QuerySet, target_table: str, episode_table: str) -> in
     with connection.cursor() as cursor:
         cursor.execute(sql, ids_params)
         return cursor.rowcount
+
+
+def read_scores(episodes: QuerySet) -> pd.DataFrame:
+    """Return every numeric subscale score of these episodes' questionnaires, unnested here.
+
+    For one patient's few questionnaires (the progress report); `copy_scores` does the same
+    in SQL for whole sites. Rows come in record order, the tie-break a refresh uses.
+    """
+    Response = model_or_none("followup", "QuestionnaireResponse")
+    if Response is None:
+        return empty(SOURCE_SCORE_COLUMNS)
+    responses = (Response.objects.filter(episode__in=episodes.values("pk")).order_by("pk")
+                 .values_list("episode_id", "instrument_id", "timepoint", "completed_on",
+                              "scores"))
+    rows = [(episode, instrument, subscale, timepoint, on, float(value))
+            for episode, instrument, timepoint, on, scores in responses
+            for subscale, value in scores.items()
+            # JSON true/false are not scores (PostgreSQL's jsonb_typeof says 'boolean').
+            if isinstance(value, (int, float)) and not isinstance(value, bool)]
+    if not rows:
+        return empty(SOURCE_SCORE_COLUMNS)
+    return pd.DataFrame(rows, columns=SOURCE_SCORE_COLUMNS)

@@ -26,7 +26,7 @@ from orthoregen.web.audit.services import access_record
 from orthoregen.web.clinic.access import get_visible_or_404, scope
 from orthoregen.web.clinic.models import JointEpisode, Patient
 from orthoregen.web.clinic.views import require
-from orthoregen.web.registry import charts, cohort, data, report, services
+from orthoregen.web.registry import charts, cohort, report, services
 from orthoregen.web.registry.export import write_export
 from orthoregen.web.registry.forms import CohortFilterForm, ExportForm
 from orthoregen.web.registry.measures import TIMEPOINT_LABELS, parse_key
@@ -39,9 +39,8 @@ def _patient_sections(request, patient_id: int):
     patient = get_visible_or_404(Patient.objects.select_related("site"), request.user,
                                  pk=patient_id)
     today = timezone.localdate()
-    services.facts_refresh_patient(patient, as_of=today)
-    episodes = scope(EpisodeFact.objects.filter(patient=patient), request.user)
-    frames = data.registry_frames(episodes)
+    facts = scope(EpisodeFact.objects.filter(patient=patient), request.user)
+    frames = services.patient_frames(patient, facts, as_of=today)
     titles = {e.pk: f"{e.get_side_display()} {e.get_joint_display().lower()}"
               for e in JointEpisode.objects.filter(patient=patient)}
     return patient, report.joint_sections(frames, titles), today
