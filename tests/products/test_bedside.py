@@ -177,3 +177,11 @@ def test_thawed_unit_within_its_hold_time_passes():
 
 def test_autologous_unit_from_the_same_patient_passes():
     assert check(issued=replace(ISSUED, autologous_source_patient_id="P1")).passed
+
+
+def test_a_unit_on_hold_is_refused_saying_why():
+    held = replace(ISSUED, state=replace(STATE, hold_reason="Mycoplasma positive on unit LOC-A1"))
+    result = check(issued=held)
+    assert [(m.kind, m.message) for m in result.mismatches] == [
+        (K.ON_HOLD, "unit is on hold and may not be given: Mycoplasma positive on unit LOC-A1")
+    ]

@@ -342,3 +342,38 @@ def test_a_custody_event_without_an_actor_is_refused():
 def test_a_naive_expiry_is_refused():
     with pytest.raises(ValueError, match="time zone"):
         UnitState(unit_id="u", status=S.QUARANTINE, expires_at=datetime(2026, 3, 4, 23, 59))
+
+
+HELD = "product investigation 7 of lot A999917123456 is open"
+
+
+@pytest.mark.parametrize(
+    ("name", "status", "changes"),
+    [
+        ("release", S.QUARANTINE, {}),
+        ("conditional", S.QUARANTINE, {"sterility": Sterility.PENDING}),
+        ("issue", S.RELEASED, {}),
+        ("thaw", S.ISSUED, {"is_cryopreserved": True, "max_post_thaw_hold_minutes": 60}),
+        ("administer", S.ISSUED, {}),
+    ],
+)
+def test_a_unit_on_hold_goes_no_step_towards_a_patient(name, status, changes):
+    # cell_products.md 3.7: ON_HOLD_INVESTIGATION is a flag beside the status, not a status.
+    held = unit(status, hold_reason=HELD, **changes)
+    with pytest.raises(TransitionRefused, match=f"it is on hold: {HELD}"):
+        transition(held, EVENTS[name], at=NOW)
+    assert transition(replace(held, hold_reason=""), EVENTS[name], at=NOW).status is not status
+
+
+@pytest.mark.parametrize(
+    ("name", "status"),
+    [
+        ("recall", S.ISSUED),
+        ("discard", S.QUARANTINE),
+        ("return", S.ISSUED),
+        ("quarantine", S.RELEASED),
+        ("reject", S.QUARANTINE),
+    ],
+)
+def test_a_unit_on_hold_can_still_be_stopped_or_brought_back(name, status):
+    assert transition(unit(status, hold_reason=HELD), EVENTS[name], at=NOW).status is not status

@@ -1,8 +1,9 @@
 """Bedside identity check before an administration is recorded.
 
 Source: shared/cell_products.md 3.6: two patient identifiers (Joint Commission NPSG.01.01.01),
-joint and side (Universal Protocol UP.01.02.01), release status, expiry and post-thaw hold
-(1271.60; 1.9), and for autologous units the chain of identity (donor is the patient).
+joint and side (Universal Protocol UP.01.02.01), release status, a hold on the unit (3.7, e.g.
+an open product investigation of its lot), expiry and post-thaw hold (1271.60; 1.9), and for
+autologous units the chain of identity (donor is the patient).
 Every mismatch is returned, not only the first, so the operator sees all that is wrong at once.
 """
 
@@ -40,6 +41,7 @@ class MismatchKind(StrEnum):
     NOT_THAWED = "not_thawed"
     HOLD_TIME_EXCEEDED = "hold_time_exceeded"
     CHAIN_OF_IDENTITY = "chain_of_identity"
+    ON_HOLD = "on_hold"
 
 
 @dataclass(frozen=True)
@@ -205,6 +207,12 @@ def _readiness_mismatches(state: UnitState, now: datetime) -> list[Mismatch]:
     if state.status not in {UnitStatus.ISSUED, UnitStatus.THAWED} or state.issued_to is None:
         mismatches.append(
             Mismatch(MismatchKind.NOT_ISSUED, f"unit is {state.status}, not issued to this episode")
+        )
+    if state.hold_reason:
+        mismatches.append(
+            Mismatch(
+                MismatchKind.ON_HOLD, f"unit is on hold and may not be given: {state.hold_reason}"
+            )
         )
     if is_expired(state, now):
         mismatches.append(

@@ -3,6 +3,8 @@
 Source: shared/cell_products.md 3.7 (status model, `CFG`), 1.3 (conditional release pending
 sterility: Gram stain, endotoxin, named approver and reason), 1.9 (post-thaw hold time; no
 validated value is a hard stop), 2.5 (units stay in quarantine until the donor is eligible).
+A hold (3.7's orthogonal flag ON_HOLD_INVESTIGATION) keeps the unit's status but refuses every
+step towards a patient: release, issue, thaw and administration.
 
 States: COLLECTED -> IN_PROCESS -> QUARANTINE -> RELEASED | CONDITIONALLY_RELEASED | REJECTED;
 released -> ISSUED -> (THAWED) -> ADMINISTERED, or RETURNED / DISCARDED. RECALLED and EXPIRED
@@ -83,6 +85,8 @@ class UnitState:
     issued_to: IssueTarget | None = None
     thawed_at: datetime | None = None
     release_approver: str | None = None
+    # Why the unit is on hold (e.g. an open product investigation of its lot); "" if it is not.
+    hold_reason: str = ""
 
     def __post_init__(self) -> None:
         _require_aware(self.expires_at)
@@ -150,6 +154,7 @@ def _quarantine(state: UnitState, event: PlaceInQuarantine, at: datetime) -> Uni
 
 def _release(state: UnitState, event: Release, at: datetime) -> UnitState:
     _need(event.approver, "a release needs a named approver")
+    _refuse_if_on_hold(state, "release")
     _refuse_if_expired(state, at, "release")
     _refuse_unless_donor_eligible(state, "release")
     if event.evaluation is not ReleaseOutcome.FULL:
@@ -170,6 +175,7 @@ def _release(state: UnitState, event: Release, at: datetime) -> UnitState:
 def _conditional_release(state: UnitState, event: ConditionalRelease, at: datetime) -> UnitState:
     _need(event.approver, "a conditional release needs a named approver")
     _need(event.reason, "a conditional release needs the reason it cannot wait for sterility")
+    _refuse_if_on_hold(state, "release")
     _refuse_if_expired(state, at, "release")
     _refuse_unless_donor_eligible(state, "release")
     if state.sterility is not Sterility.PENDING:
@@ -213,6 +219,7 @@ def _record_sterility(state: UnitState, event: RecordSterility, at: datetime) ->
 
 
 def _issue(state: UnitState, event: Issue, at: datetime) -> UnitState:
+    _refuse_if_on_hold(state, "issue")
     _refuse_if_expired(state, at, "issue")
     # A re-opened donor determination (2.5) stops units already released.
     _refuse_unless_donor_eligible(state, "issue")
@@ -229,6 +236,7 @@ def _thaw(state: UnitState, event: Thaw, at: datetime) -> UnitState:
             f"unit {state.unit_id} has no validated post-thaw hold time: it cannot be made "
             "ready for administration (cell_products.md 1.9)"
         )
+    _refuse_if_on_hold(state, "thaw")
     _refuse_if_expired(state, at, "thaw")
     return replace(state, status=S.THAWED, thawed_at=at)
 
@@ -240,6 +248,7 @@ def _administer(state: UnitState, event: Administer, at: datetime) -> UnitState:
             f"unit {state.unit_id} was issued to {state.issued_to.describe()}, "
             f"not to {event.target.describe()}"
         )
+    _refuse_if_on_hold(state, "administer")
     _refuse_if_expired(state, at, "administer")
     if state.is_cryopreserved and state.status is not S.THAWED:
         raise TransitionRefused(f"unit {state.unit_id} is cryopreserved and not yet thawed")
@@ -316,6 +325,13 @@ def _refuse_if_expired(state: UnitState, at: datetime, action: str) -> None:
     if is_expired(state, at):
         raise TransitionRefused(
             f"cannot {action} unit {state.unit_id}: it expired at {state.expires_at.isoformat()}"
+        )
+
+
+def _refuse_if_on_hold(state: UnitState, action: str) -> None:
+    if state.hold_reason:
+        raise TransitionRefused(
+            f"cannot {action} unit {state.unit_id}: it is on hold: {state.hold_reason}"
         )
 
 

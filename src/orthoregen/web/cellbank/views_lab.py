@@ -27,6 +27,7 @@ from orthoregen.web.cellbank import forms, services
 from orthoregen.web.cellbank.lookback import lookback_from_units
 from orthoregen.web.cellbank.models import Donor, Harvest, ProductInvestigation, ProductUnit
 from orthoregen.web.cellbank.services.core import identifier_of
+from orthoregen.web.cellbank.services.holds import hold_reason
 from orthoregen.web.cellbank.services.release import lineage_qc
 from orthoregen.web.cellbank.vocabulary import InvestigationStatus, UnitStatusChoices
 from orthoregen.web.clinic.access import get_visible_or_404, scope
@@ -119,6 +120,7 @@ def unit_detail(request, unit_id: int, bound: dict | None = None, status: int = 
         "descendants": lookback_from_units([unit.pk], site_ids=[unit.site_id]),
         "ancestors": ancestors,
         "product": PRODUCT_CLASSES[ProductClass(unit.product_class)],
+        "hold": hold_reason(unit) if unit.status in NOT_YET_IN_A_PATIENT else "",
     }, status=status)
 
 

@@ -74,6 +74,10 @@ class QcTest(models.TextChoices):
 
 # Culture-type tests carry an outcome; the others a number.
 OUTCOME_TESTS = frozenset({QcTest.STERILITY, QcTest.GRAM_STAIN, QcTest.MYCOPLASMA})
+# A positive result of any of these means microbes in the product (1.3, 1.4).
+MICROBIAL_TESTS = frozenset({QcTest.STERILITY, QcTest.GRAM_STAIN, QcTest.MYCOPLASMA})
+# The results that can stop a lot: microbes, or endotoxin over a per-dose limit (1.3-1.5).
+HOLD_TESTS = MICROBIAL_TESTS | {QcTest.ENDOTOXIN}
 
 
 class QcOutcomeChoice(models.TextChoices):

@@ -46,8 +46,12 @@ def issue_target(episode: JointEpisode) -> IssueTarget:
                        joint=episode.joint, side=episode.side)
 
 
-def unit_state(unit: ProductUnit) -> UnitState:
-    """Return what the status machine needs to know about a stored unit."""
+def unit_state(unit: ProductUnit, *, hold_reason: str = "") -> UnitState:
+    """Return what the status machine needs to know about a stored unit.
+
+    `hold_reason` is services.holds.hold_reason(unit), passed by the steps it can refuse
+    (release, issue, thaw, administration); other steps need not pay for the look-up.
+    """
     episode = unit.issued_to_episode
     return UnitState(
         unit_id=unit.identifier,
@@ -60,18 +64,19 @@ def unit_state(unit: ProductUnit) -> UnitState:
         issued_to=issue_target(episode) if episode is not None else None,
         thawed_at=unit.thawed_at,
         release_approver=unit.release_approver or None,
+        hold_reason=hold_reason,
     )
 
 
 def apply_event(unit: ProductUnit, event: UnitEvent, *, by, at: datetime,
-                note: str = "") -> CustodyEvent:
+                note: str = "", hold_reason: str = "") -> CustodyEvent:
     """Apply one core event to a unit, save the new state and its custody event.
 
     The core refuses illegal transitions with its own message; it is passed on unchanged.
     """
     before = unit.status
     try:
-        after = transition(unit_state(unit), event, at=at)
+        after = transition(unit_state(unit, hold_reason=hold_reason), event, at=at)
     except TransitionRefused as refused:
         raise CellbankRefused(str(refused)) from None
     unit.status = after.status

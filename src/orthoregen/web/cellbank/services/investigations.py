@@ -12,20 +12,12 @@ The wording claims nothing about harm: these are patients to review.
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from orthoregen.products.release import (
-    ENDOTOXIN,
-    EndotoxinPerDose,
-    QcResults,
-    Verdict,
-    evaluate_release,
-)
 from orthoregen.web.cellbank.lookback import lookback_from_units
 from orthoregen.web.cellbank.models import (
     Administration,
@@ -36,16 +28,14 @@ from orthoregen.web.cellbank.models import (
     QcResult,
 )
 from orthoregen.web.cellbank.services.core import CellbankRefused
-from orthoregen.web.cellbank.services.release import release_spec_for
-from orthoregen.web.cellbank.vocabulary import InvestigationStatus, QcTest
+from orthoregen.web.cellbank.services.holds import lot_hold_after_close, lot_id_of
+from orthoregen.web.cellbank.services.release import endotoxin_over_limit
+from orthoregen.web.cellbank.vocabulary import MICROBIAL_TESTS, InvestigationStatus, QcTest
 from orthoregen.web.followup.mail import mail_connection
 from orthoregen.web.followup.models import SiteSafetyLead
 from orthoregen.web.followup.reminders import portal_base_url
 
 LOG = logging.getLogger(__name__)
-
-# A positive result of any of these means microbes in the product (1.3, 1.4).
-MICROBIAL_TESTS = frozenset({QcTest.STERILITY, QcTest.GRAM_STAIN, QcTest.MYCOPLASMA})
 
 
 def investigation_on_result(result: QcResult, *, by, base_url: str | None = None
@@ -76,7 +66,10 @@ def investigation_on_result(result: QcResult, *, by, base_url: str | None = None
 @transaction.atomic
 def investigation_close(investigation: ProductInvestigation, *, by, conclusion: str,
                         at=None) -> ProductInvestigation:
-    """Close an open investigation with its conclusion, recording who closed it and when."""
+    """Close an open investigation with its conclusion, recording who closed it and when.
+
+    Its hold on the lot ends; each unit not yet given gets a custody note saying so.
+    """
     investigation = ProductInvestigation.objects.select_for_update().get(pk=investigation.pk)
     if not investigation.is_open:
         raise CellbankRefused(f"Product investigation {investigation.pk} is already closed.")
@@ -87,6 +80,7 @@ def investigation_close(investigation: ProductInvestigation, *, by, conclusion: 
     investigation.closed_by = by
     investigation.closed_at = at or timezone.now()
     investigation.save()
+    lot_hold_after_close(investigation, by=by, at=investigation.closed_at)
     return investigation
 
 
@@ -99,11 +93,7 @@ def _may_fail(result: QcResult) -> bool:
 def _locked_lot(unit: ProductUnit) -> ProductUnit:
     # Every result of a tree locks its first unit, so two results recorded at once on two
     # units of one lot cannot both open an investigation.
-    lot_id, parent_id = unit.pk, unit.parent_id
-    while parent_id is not None:
-        lot_id, parent_id = parent_id, ProductUnit.objects.values_list(
-            "parent_id", flat=True).get(pk=parent_id)
-    return ProductUnit.objects.select_for_update().select_related("site").get(pk=lot_id)
+    return ProductUnit.objects.select_for_update().select_related("site").get(pk=lot_id_of(unit))
 
 
 def _administrations_of(lot: ProductUnit) -> list[Administration]:
@@ -124,16 +114,9 @@ def _implicated(result: QcResult, given: list[Administration]) -> list[tuple]:
 def _endotoxin_over_limit(eu_per_ml: float, administration: Administration) -> str:
     """Return the dose and limit if this administration's endotoxin was over it (1.5)."""
     unit = administration.unit
-    try:
-        spec = release_spec_for(unit, administration.administered_at.date())
-    except CellbankRefused:
-        return ""  # no specification, no limit to judge by; the result is kept regardless
-    limits = tuple(c for c in spec.criteria if isinstance(c, EndotoxinPerDose))
-    volume = unit.volume_ml or administration.procedure_joint.injectate_volume_ml
-    evaluation = evaluate_release(replace(spec, criteria=limits),
-                                  QcResults(values={ENDOTOXIN: eu_per_ml}, volume_ml=volume))
-    failed = [v.detail for v in evaluation.verdicts if v.verdict is Verdict.FAIL]
-    return "; ".join(failed)
+    return endotoxin_over_limit(
+        eu_per_ml, unit, on=administration.administered_at.date(),
+        volume_ml=unit.volume_ml or administration.procedure_joint.injectate_volume_ml)
 
 
 def _open_investigation(lot: ProductUnit, *, by) -> ProductInvestigation:

@@ -43,6 +43,7 @@ from orthoregen.web.cellbank.services.core import (
     unit_state,
 )
 from orthoregen.web.cellbank.services.gate import procedure_gate_check
+from orthoregen.web.cellbank.services.holds import hold_reason
 from orthoregen.web.cellbank.vocabulary import Guidance
 from orthoregen.web.followup.services import schedule_create
 
@@ -140,7 +141,8 @@ def _check_and_administer(pj: ProcedureJoint, *, by, scanned, presented, joint, 
         raise CellbankRefused("Record the injectate volume first: the cell dose comes from it.")
     episode = pj.episode
     unit = _issued_unit(episode) or _scanned_unit(scanned, episode.patient.site_id)
-    mismatches = _bedside_mismatches(unit, episode, scanned, presented, joint, side, at)
+    hold = hold_reason(unit) if unit is not None else ""
+    mismatches = _bedside_mismatches(unit, episode, scanned, presented, joint, side, at, hold)
     attempt = BedsideCheckAttempt.objects.create(
         procedure_joint=pj, unit=unit, scanned_identifier=scanned[:60],
         presented_name=presented.name or "", presented_date_of_birth=presented.date_of_birth,
@@ -150,7 +152,7 @@ def _check_and_administer(pj: ProcedureJoint, *, by, scanned, presented, joint, 
     if mismatches:
         return attempt, None
     event = custody.Administer(actor=actor(by), target=issue_target(episode))
-    apply_event(unit, event, by=by, at=at,
+    apply_event(unit, event, by=by, at=at, hold_reason=hold,
                 note=f"Administered into the {episode} of {episode.patient}.")
     dose = cell_dose(unit.concentration_per_ml or 0.0, pj.injectate_volume_ml,
                      viability_percent=unit.viability_pct)
@@ -165,7 +167,8 @@ def _check_and_administer(pj: ProcedureJoint, *, by, scanned, presented, joint, 
     return attempt, administration
 
 
-def _bedside_mismatches(unit, episode, scanned, presented, joint, side, at) -> list[Mismatch]:
+def _bedside_mismatches(unit, episode, scanned, presented, joint, side, at,
+                        hold: str) -> list[Mismatch]:
     if unit is None:
         try:
             parse_unit_identifier(scanned)
@@ -182,7 +185,7 @@ def _bedside_mismatches(unit, episode, scanned, presented, joint, side, at) -> l
         return [first]
     patient = unit.issued_to_episode.patient if unit.issued_to_episode else episode.patient
     issued = IssuedUnit(
-        identifier=identifier_of(unit), state=unit_state(unit),
+        identifier=identifier_of(unit), state=unit_state(unit, hold_reason=hold),
         patient=PatientIdentity(name=f"{patient.given_name} {patient.family_name}",
                                 date_of_birth=patient.date_of_birth, mrn=patient.mrn),
         autologous_source_patient_id=str(unit.harvest.patient_id) if unit.harvest_id else None)

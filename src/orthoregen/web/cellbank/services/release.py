@@ -7,6 +7,7 @@ results first and then its ancestors', the nearest result of each test winning.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from django.utils import timezone
@@ -15,10 +16,13 @@ from simple_history.utils import bulk_create_with_history
 from orthoregen.products.product_class import ProductClass
 from orthoregen.products.release import (
     CULTURED_MSC_SPEC,
+    ENDOTOXIN,
     POINT_OF_CARE_SPEC,
+    EndotoxinPerDose,
     QcResults,
     ReleaseEvaluation,
     ReleaseSpecification,
+    Verdict,
     evaluate_release,
     spec_from_json,
     spec_to_json,
@@ -74,3 +78,20 @@ def release_evaluation(unit: ProductUnit) -> ReleaseEvaluation:
     values = {test: (r.outcome or r.value) for test, r in lineage_qc(unit).items()}
     results = QcResults(values=values, volume_ml=unit.volume_ml)
     return evaluate_release(spec, results)
+
+
+def endotoxin_over_limit(eu_per_ml: float, unit: ProductUnit, *, on: date,
+                         volume_ml: float | None, weight_kg: float | None = None) -> str:
+    """Return the dose and limit if `volume_ml` of this unit at `eu_per_ml` is over its
+    specification's per-dose endotoxin limit (USP <85> K x weight; 1.5), else "".
+
+    Without a weight the core computes with its assumed 70 kg and says so in the detail.
+    """
+    try:
+        spec = release_spec_for(unit, on)
+    except CellbankRefused:
+        return ""  # no specification, no limit to judge by; the result is kept regardless
+    limits = tuple(c for c in spec.criteria if isinstance(c, EndotoxinPerDose))
+    evaluation = evaluate_release(replace(spec, criteria=limits), QcResults(
+        values={ENDOTOXIN: eu_per_ml}, volume_ml=volume_ml, recipient_weight_kg=weight_kg))
+    return "; ".join(v.detail for v in evaluation.verdicts if v.verdict is Verdict.FAIL)

@@ -24,9 +24,15 @@ from orthoregen.web.cellbank.services.core import (
     canonical_identifier,
     issue_target,
 )
+from orthoregen.web.cellbank.services.holds import (
+    hold_reason,
+    lot_hold_after_result,
+    lot_hold_reasons,
+    lot_id_of,
+)
 from orthoregen.web.cellbank.services.investigations import investigation_on_result
 from orthoregen.web.cellbank.services.release import release_evaluation
-from orthoregen.web.cellbank.vocabulary import OUTCOME_TESTS, QcTest
+from orthoregen.web.cellbank.vocabulary import HOLD_TESTS, OUTCOME_TESTS, QcTest
 from orthoregen.web.clinic.models import JointEpisode
 
 
@@ -81,15 +87,21 @@ def qc_record(unit: ProductUnit, *, by, test: str, value: float | None = None,
     """Record one QC result; a final sterility result also moves the unit (1.3).
 
     A failed microbial or endotoxin result of a product some of which is already in patients
-    opens (or adds to) a product investigation in the same transaction.
+    opens (or adds to) a product investigation in the same transaction, and every unit of
+    the lot not yet given is put on hold (services.holds).
     """
     at = at or timezone.now()
+    # The lot before the unit: the investigation and the holds of the lot are decided under
+    # its lock, and taking it first keeps one lock order for every result of the lot.
+    lot = ProductUnit.objects.select_for_update().select_related("site").get(
+        pk=lot_id_of(unit))
     unit = ProductUnit.objects.select_for_update().get(pk=unit.pk)
     if test in OUTCOME_TESTS and not outcome:
         raise CellbankRefused(f"{QcTest(test).label} needs a result: negative, positive "
                               "or pending.")
     if test not in OUTCOME_TESTS and value is None:
         raise CellbankRefused(f"{QcTest(test).label} needs a measured value.")
+    before = lot_hold_reasons(lot) if test in HOLD_TESTS else {}
     result = QcResult.objects.create(unit=unit, test=test, value=value, outcome=outcome,
                                      method=method, at=at, by=by)
     investigation = investigation_on_result(result, by=by, base_url=base_url)
@@ -100,6 +112,9 @@ def qc_record(unit: ProductUnit, *, by, test: str, value: float | None = None,
             note += (f" Product of this lot already given: product investigation "
                      f"{investigation.pk}, review these patients.")
         apply_event(unit, event, by=by, at=at, note=note)
+    if test in HOLD_TESTS:
+        # 3.7-3.8: the rest of the lot stops with the unit tested, as an investigation would.
+        lot_hold_after_result(lot, result, investigation, by=by, at=at, before=before)
     return result
 
 
@@ -118,7 +133,7 @@ def unit_release(unit: ProductUnit, *, by, approver: str, conditional: bool = Fa
     else:
         event = custody.Release(**common)
         note = f"Released by {approver} against {evaluation.spec_id} {evaluation.spec_version}."
-    return apply_event(unit, event, by=by, at=at, note=note)
+    return apply_event(unit, event, by=by, at=at, note=note, hold_reason=hold_reason(unit))
 
 
 @transaction.atomic
@@ -135,7 +150,7 @@ def unit_issue(unit: ProductUnit, episode: JointEpisode, *, by, at: datetime | N
                               "patient: it can be issued only to that patient.")
     event = custody.Issue(actor=actor(by), location=location, target=issue_target(episode))
     unit.issued_to_episode = episode
-    return apply_event(unit, event, by=by, at=at,
+    return apply_event(unit, event, by=by, at=at, hold_reason=hold_reason(unit),
                        note=f"Issued to {episode.patient} for the {episode}.")
 
 
@@ -146,7 +161,8 @@ def unit_thaw(unit: ProductUnit, *, by, at: datetime | None = None,
     at = at or timezone.now()
     unit = _locked(unit)
     return apply_event(unit, custody.Thaw(actor=actor(by), location=location), by=by, at=at,
-                       note=f"Thawed; validated hold {unit.max_post_thaw_hold_minutes} min.")
+                       note=f"Thawed; validated hold {unit.max_post_thaw_hold_minutes} min.",
+                       hold_reason=hold_reason(unit))
 
 
 @transaction.atomic
