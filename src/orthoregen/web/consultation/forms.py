@@ -74,7 +74,17 @@ INTAKE_SECTIONS = [
 ]
 
 
+def intake_saved_at(intake: Intake | None) -> str:
+    """Name the stored state an intake form is opened on: the intake's last save, "" if new."""
+    return intake.entered_at.isoformat() if intake is not None and intake.pk else ""
+
+
 class IntakeForm(NoFutureDates, forms.ModelForm):
+    # The state the clinician started from travels with the form, so that a save made by
+    # someone else meanwhile (another tab, a colleague) refuses this one instead of being
+    # overwritten by it or colliding with it (services.intake_save).
+    seen_saved_at = forms.CharField(required=False, widget=forms.HiddenInput)
+
     class Meta:
         model = Intake
         fields = [name for _, names in INTAKE_SECTIONS for name in names]
@@ -87,6 +97,7 @@ class IntakeForm(NoFutureDates, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["seen_saved_at"].initial = intake_saved_at(self.instance)
         for field in self.fields.values():
             if isinstance(field, forms.NullBooleanField):
                 field.widget = YesNoUnknown()

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from orthoregen.pathways import (
@@ -31,6 +31,7 @@ from orthoregen.pathways.consent import PROCEEDING_OUTCOMES
 from orthoregen.web.clinic.models import JointEpisode
 from orthoregen.web.consultation.carry_forward import CarryForwardIntakeForm, rows_carry
 from orthoregen.web.consultation.facts import facts_from_episode
+from orthoregen.web.consultation.forms import intake_saved_at
 from orthoregen.web.consultation.models import (
     CandidacyDecision,
     ConsentDocument,
@@ -70,23 +71,64 @@ def episode_assess(episode: JointEpisode, on_date: dt.date) -> EpisodeAssessment
 
 # Intake -------------------------------------------------------------------------------
 
+class IntakeSavedMeanwhile(Exception):
+    """The episode's intake was saved after the form was opened; nothing of the form was saved."""
+
+    def __init__(self, stored: Intake | None):
+        self.stored = stored
+        if stored is None:
+            super().__init__("The intake you were editing is no longer recorded; nothing was "
+                             "saved. Start it again.")
+            return
+        who = "someone else"
+        if stored.entered_by is not None:
+            who = stored.entered_by.get_full_name() or stored.entered_by.get_username()
+        when = timezone.localtime(stored.entered_at)
+        super().__init__(f"This intake was saved by {who} at {when:%H:%M on %d %b %Y} while "
+                         "you were editing; review it before changing it. Nothing you "
+                         "entered was saved.")
+
+
+def intake_check_unchanged(stored: Intake | None, seen_saved_at: str) -> None:
+    """Refuse (IntakeSavedMeanwhile) a form opened on another state than the stored intake."""
+    if intake_saved_at(stored) != seen_saved_at:
+        raise IntakeSavedMeanwhile(stored)
+
+
 @transaction.atomic
 def intake_save(form, episode: JointEpisode, *, by) -> Intake:
     """Create or update an episode's intake from a valid IntakeForm.
 
     A CarryForwardIntakeForm also copies the medication and laboratory rows the clinician
-    kept; the intake and each copy record their source in their history.
+    kept; the intake and each copy record their source in their history. A form opened
+    before someone else saved the intake is refused with IntakeSavedMeanwhile, nothing saved.
     """
+    # Saves of one episode's intake queue on the episode's row, so the later one reads the
+    # earlier one's intake here instead of overwriting it or breaking the one-intake rule.
+    JointEpisode.objects.select_for_update().filter(pk=episode.pk).exists()
+    intake_check_unchanged(_intake_stored(episode), form.cleaned_data["seen_saved_at"])
     intake = form.save(commit=False)
     intake.episode = episode
     intake.entered_by = by
     carried = isinstance(form, CarryForwardIntakeForm)
     if carried:
         intake._change_reason = f"carried forward from intake {form.source.pk}"
-    intake.save()
+    try:
+        with transaction.atomic():
+            intake.save()
+    except IntegrityError:
+        # A writer that did not queue on the episode (or a database without row locks)
+        # stored the intake first: the same refusal, never a server error.
+        if (stored := _intake_stored(episode)) is None:
+            raise
+        raise IntakeSavedMeanwhile(stored) from None
     if carried:
         rows_carry(intake, form, by=by)
     return intake
+
+
+def _intake_stored(episode: JointEpisode) -> Intake | None:
+    return Intake.objects.select_related("entered_by").filter(episode_id=episode.pk).first()
 
 
 @transaction.atomic

@@ -84,16 +84,20 @@ def _items(intake: Intake | None) -> list[dict]:
 def intake_edit(request, episode_id: int):
     require(request.user, Action.ENTER_INTAKE)
     episode = _episode(request, episode_id)
-    intake = Intake.objects.filter(episode=episode).first()
-    if intake is not None and carry_forward.SOURCE_FIELD in request.POST:
-        messages.error(request, "This intake was saved by someone else while you were filling "
-                                "it in; nothing was carried forward. Review it here.")
+    intake = Intake.objects.filter(episode=episode).select_related("entered_by").first()
+    try:
+        if request.method == "POST":
+            # Checked before the form, so a stale form is refused rather than validated
+            # against a record its author never saw; intake_save checks again under a lock.
+            services.intake_check_unchanged(intake, request.POST.get("seen_saved_at", ""))
+        form = carry_forward.intake_form(request, episode, intake or _new_intake(episode))
+        if request.method == "POST" and form.is_valid():
+            services.intake_save(form, episode, by=request.user)
+            messages.success(request, f"Saved the intake of the {episode}.")
+            return redirect("consultation:episode", episode_id=episode.pk)
+    except services.IntakeSavedMeanwhile as refused:
+        messages.error(request, str(refused))
         return redirect("consultation:intake-edit", episode_id=episode.pk)
-    form = carry_forward.intake_form(request, episode, intake or _new_intake(episode))
-    if request.method == "POST" and form.is_valid():
-        services.intake_save(form, episode, by=request.user)
-        messages.success(request, f"Saved the intake of the {episode}.")
-        return redirect("consultation:episode", episode_id=episode.pk)
     source = getattr(form, "source", None)
     _read(request, episode, "intake form" + (
         f" carried forward from intake {source.pk} (episode {source.episode_id})"
