@@ -1,10 +1,16 @@
 """Protocol versions: the default is stored on first use, drafts are edited, published never."""
 
+import datetime as dt
 import json
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
+from django.conf import settings
 
 from orthoregen.pathways import DEFAULT_PROTOCOL, protocol_to_dict
+from orthoregen.web.accounts.models import User
+from orthoregen.web.accounts.roles import Role
 from orthoregen.web.consultation import protocols
 from orthoregen.web.consultation.models import ProtocolVersion
 from orthoregen.web.consultation.models.protocols import ProtocolLocked
@@ -74,6 +80,33 @@ def test_copy_to_an_existing_version_is_refused(as_user, admin_a):
                                      {"version": source.version})
     assert "already exists" in response.content.decode()
     assert ProtocolVersion.objects.count() == 1
+
+
+def test_a_version_created_while_the_copy_form_was_checked_refuses_the_copy(
+        monkeypatch, as_user, admin_a, site_a):
+    """Two administrators copy to one version at once: the later is told, never a 500."""
+    colleague = User.objects.create_user("helen", first_name="Helen", last_name="Marsh",
+                                         role=Role.ADMIN)
+    source = protocols.protocol_default()
+    original = protocols.protocol_copy
+
+    def colleague_copies_first(stored, *, version, **kwargs):
+        """Between the form's check and the copy, the colleague's copy commits."""
+        with time_machine.travel(dt.datetime(2099, 3, 2, 9, 41, tzinfo=ZoneInfo(
+                settings.TIME_ZONE)), tick=False):
+            ProtocolVersion.objects.create(name=source.name, version=version, site=site_a,
+                                           body=source.body, created_by=colleague)
+        return original(stored, version=version, **kwargs)
+
+    monkeypatch.setattr(protocols, "protocol_copy", colleague_copies_first)
+    response = as_user(admin_a).post(f"/consultation/protocols/{source.pk}/copy/",
+                                     {"version": "2026.1-a"})
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"version": [
+        f"{source.name} 2026.1-a was created by Helen Marsh at 09:41 on 02 Mar 2099 while you "
+        "were copying; nothing was saved. Choose another version."]}
+    assert ProtocolVersion.objects.get(version="2026.1-a").created_by == colleague
+    assert ProtocolVersion.objects.count() == 2
 
 
 @pytest.mark.parametrize("params, message", [

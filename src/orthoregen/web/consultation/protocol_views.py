@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -63,10 +64,15 @@ def protocol_copy(request, protocol_id: int):
     form = ProtocolCopyForm(request.POST or None, source=stored)
     site = request.user.sites.first()
     if request.method == "POST" and form.is_valid() and site is not None:
-        draft = protocols.protocol_copy(stored, version=form.cleaned_data["version"], site=site,
-                                        by=request.user)
-        messages.success(request, f"Copied as draft {draft}.")
-        return redirect("consultation:protocol-edit", protocol_id=draft.pk)
+        try:
+            draft = protocols.protocol_copy(stored, version=form.cleaned_data["version"],
+                                            site=site, by=request.user)
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field, problems)
+        else:
+            messages.success(request, f"Copied as draft {draft}.")
+            return redirect("consultation:protocol-edit", protocol_id=draft.pk)
     return render(request, "consultation/protocol_copy.html", {"stored": stored, "form": form})
 
 

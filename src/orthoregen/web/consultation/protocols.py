@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -57,11 +58,32 @@ def protocols_visible(site_ids) -> Any:
 
 @transaction.atomic
 def protocol_copy(source: ProtocolVersion, *, version: str, site, by) -> ProtocolVersion:
-    """Copy ``source`` as an editable draft with a new version for ``site``."""
+    """Copy ``source`` as an editable draft with a new version for ``site``.
+
+    Refuses (ValidationError on ``version``, nothing saved) a version that another
+    administrator stored after the copy form checked it was free.
+    """
     draft = copy_as_draft(source.protocol(), version)
-    return ProtocolVersion.objects.create(
-        name=draft.name, version=draft.version, status=ProtocolVersion.Status.DRAFT, site=site,
-        body=protocol_to_dict(draft), copied_from=source, created_by=by)
+    try:
+        with transaction.atomic():
+            return ProtocolVersion.objects.create(
+                name=draft.name, version=draft.version, status=ProtocolVersion.Status.DRAFT,
+                site=site, body=protocol_to_dict(draft), copied_from=source, created_by=by)
+    except IntegrityError:
+        taken = ProtocolVersion.objects.filter(name=draft.name, version=draft.version) \
+            .select_related("created_by").first()
+        if taken is None:
+            raise
+        raise ValidationError({"version": _taken_meanwhile(taken)}) from None
+
+
+def _taken_meanwhile(taken: ProtocolVersion) -> str:
+    who = "someone else"
+    if taken.created_by is not None:
+        who = taken.created_by.get_full_name() or taken.created_by.get_username()
+    when = timezone.localtime(taken.created_at)
+    return (f"{taken} was created by {who} at {when:%H:%M on %d %b %Y} while you were "
+            "copying; nothing was saved. Choose another version.")
 
 
 @transaction.atomic
