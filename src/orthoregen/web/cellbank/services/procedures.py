@@ -43,7 +43,7 @@ from orthoregen.web.cellbank.services.core import (
     unit_state,
 )
 from orthoregen.web.cellbank.services.gate import procedure_gate_check
-from orthoregen.web.cellbank.services.holds import hold_reason
+from orthoregen.web.cellbank.services.holds import hold_reason, lot_id_of
 from orthoregen.web.cellbank.vocabulary import Guidance
 from orthoregen.web.followup.services import schedule_create
 
@@ -140,7 +140,7 @@ def _check_and_administer(pj: ProcedureJoint, *, by, scanned, presented, joint, 
     if pj.injectate_volume_ml is None:
         raise CellbankRefused("Record the injectate volume first: the cell dose comes from it.")
     episode = pj.episode
-    unit = _issued_unit(episode) or _scanned_unit(scanned, episode.patient.site_id)
+    unit = _unit_with_its_lot_locked(episode, scanned)
     hold = hold_reason(unit) if unit is not None else ""
     mismatches = _bedside_mismatches(unit, episode, scanned, presented, joint, side, at, hold)
     attempt = BedsideCheckAttempt.objects.create(
@@ -197,6 +197,23 @@ def _bedside_mismatches(unit, episode, scanned, presented, joint, side, at,
             mismatches.append(Mismatch(MismatchKind.NOT_ISSUED,
                                        f"unit {unit.identifier} is not issued for the {episode}"))
     return mismatches
+
+
+def _unit_with_its_lot_locked(episode, scanned: str) -> ProductUnit | None:
+    """Return the unit to check, read again once its lot is locked.
+
+    qc_record decides a lot's investigation and holds under the lot's lock; queuing on it
+    here means a unit is never given while that is being decided unseen, and an
+    investigation never opens without an administration about to commit (1.3, 3.8).
+    """
+    locked: set[int] = set()
+    unit = _issued_unit(episode) or _scanned_unit(scanned, episode.patient.site_id)
+    while unit is not None and (lot_id := lot_id_of(unit)) not in locked:
+        ProductUnit.objects.select_for_update().filter(pk=lot_id).exists()
+        locked.add(lot_id)
+        # What was read before the wait may have changed: read it again under the lock.
+        unit = _issued_unit(episode) or _scanned_unit(scanned, episode.patient.site_id)
+    return unit
 
 
 def _issued_unit(episode) -> ProductUnit | None:

@@ -92,7 +92,8 @@ def qc_record(unit: ProductUnit, *, by, test: str, value: float | None = None,
     """
     at = at or timezone.now()
     # The lot before the unit: the investigation and the holds of the lot are decided under
-    # its lock, and taking it first keeps one lock order for every result of the lot.
+    # its lock, which administration_record also waits for, and taking it first keeps one
+    # lock order, so a result and an administration of one lot never cross unseen.
     lot = ProductUnit.objects.select_for_update().select_related("site").get(
         pk=lot_id_of(unit))
     unit = ProductUnit.objects.select_for_update().get(pk=unit.pk)
