@@ -1,7 +1,68 @@
+"""Admin pages for sites, staff and site licences, confined to the administrator's sites.
+
+A site's staff see its patients (clinic.access.scope), so whoever grants a site opens its
+patients. The policy, for anyone who reaches these pages (Django's staff status and user
+permissions, or a superuser, decide that much):
+
+- A **platform operator** is an active superuser who works at no site. Working at no site,
+  they see no patient. They alone create and delete sites, see every member of staff,
+  grant any site, make someone a superuser and change groups and permissions.
+  ``manage.py createsuperuser`` makes the first; only an operator can make another.
+- Everyone else (a clinic administrator: a superuser who works at a site, like the demo's,
+  or staff given the user permissions) is confined to their sites. They see and edit only
+  staff with at least one site, all of them theirs: never an operator, and never a
+  colleague who also works elsewhere, whose password they could otherwise reset to reach
+  that other site. They grant only sites they have, and a member of staff they edit keeps
+  at least one (untick "active" to end someone's access), since a superuser left with no
+  site would become an operator. They see, and may rename, only their own sites and
+  licences.
+- Nobody changes their own access (sites, role, active, staff or superuser status, groups,
+  permissions): another administrator must, so no one can widen their own reach.
+
+A field someone may not change is shown read-only; a request that posts it anyway is
+refused whole (403), nothing saved.
+"""
+
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 
 from orthoregen.web.accounts.models import InstrumentLicence, Site, User
+
+OWN_ACCESS = ["is_active", "is_staff", "is_superuser", "groups", "user_permissions", "role",
+              "sites"]
+OPERATOR_ONLY = ["is_superuser", "groups", "user_permissions"]
+
+
+def is_platform_operator(user) -> bool:
+    """Say whether ``user`` runs the platform: an active superuser who works at no site."""
+    return user.is_active and user.is_superuser and not user.sites.exists()
+
+
+def _operates(request) -> bool:
+    if not hasattr(request, "_is_platform_operator"):
+        request._is_platform_operator = is_platform_operator(request.user)
+    return request._is_platform_operator
+
+
+def staff_only_at(sites):
+    """Select staff who work at one or more sites, every one of them among ``sites``."""
+    memberships = User.sites.through.objects.filter(user_id=OuterRef("pk"))
+    return Exists(memberships) & ~Exists(memberships.exclude(site__in=sites))
+
+
+class RefusesReadOnlyPosts:
+    """Refuse (403, nothing saved) a change that posts a field shown read-only."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST":
+            obj = self.get_object(request, unquote(object_id)) if object_id else None
+            posted = set(self.get_readonly_fields(request, obj)) & set(request.POST)
+            if posted:
+                raise PermissionDenied(f"You may not change {', '.join(sorted(posted))}.")
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(Site)
@@ -9,19 +70,66 @@ class SiteAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "time_zone"]
     search_fields = ["code", "name"]
 
+    def get_queryset(self, request):
+        sites = super().get_queryset(request)
+        return sites if _operates(request) else sites.filter(staff=request.user)
+
+    def has_add_permission(self, request):
+        return _operates(request) and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return _operates(request) and super().has_delete_permission(request, obj)
+
 
 @admin.register(User)
-class StaffAdmin(UserAdmin):
+class StaffAdmin(RefusesReadOnlyPosts, UserAdmin):
     list_display = ["username", "first_name", "last_name", "role", "is_active"]
-    list_filter = ["role", "is_active", "sites"]
+    list_filter = ["role", "is_active", ("sites", admin.RelatedOnlyFieldListFilter)]
     fieldsets = [*UserAdmin.fieldsets, ("Clinic", {"fields": ["role", "sites"]})]
+    add_fieldsets = [*UserAdmin.add_fieldsets, ("Clinic", {"fields": ["role", "sites"]})]
     filter_horizontal = ["sites", "groups", "user_permissions"]
+
+    def get_queryset(self, request):
+        staff = super().get_queryset(request)
+        if _operates(request):
+            return staff
+        return staff.filter(staff_only_at(request.user.sites.all()))
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.pk == request.user.pk:
+            readonly += OWN_ACCESS
+        elif not _operates(request):
+            readonly += OPERATOR_ONLY
+        return list(dict.fromkeys(readonly))
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        confined = db_field.name == "sites" and not _operates(request)
+        if confined:
+            kwargs["queryset"] = request.user.sites.all()
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if confined:
+            field.required = True
+            field.error_messages.update(
+                required="Give at least one of your sites. To end someone's access, untick "
+                         "“Active” instead.",
+                invalid_choice="You can grant only the sites you work at yourself.")
+        return field
 
 
 @admin.register(InstrumentLicence)
 class InstrumentLicenceAdmin(admin.ModelAdmin):
     list_display = ["instrument_id", "site", "licence_reference", "valid_from", "valid_until"]
-    list_filter = ["site", "instrument_id"]
+    list_filter = [("site", admin.RelatedOnlyFieldListFilter), "instrument_id"]
+
+    def get_queryset(self, request):
+        licences = super().get_queryset(request)
+        return licences if _operates(request) else licences.filter(site__staff=request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "site" and not _operates(request):
+            kwargs["queryset"] = request.user.sites.all()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         obj.recorded_by = obj.recorded_by or request.user
