@@ -151,9 +151,37 @@ def test_positive_sterility_stops_units_not_yet_administered(status, after):
     assert (state.status, state.sterility) == (after, Sterility.POSITIVE)
 
 
-def test_sterility_cannot_be_recorded_twice():
-    with pytest.raises(TransitionRefused, match="already recorded as negative"):
-        transition(unit(), RecordSterility(actor="lab", result=Sterility.POSITIVE), at=NOW)
+@pytest.mark.parametrize(
+    ("status", "after"),
+    [
+        (S.RELEASED, S.RECALLED),
+        (S.ISSUED, S.RECALLED),
+        (S.QUARANTINE, S.REJECTED),
+        # Already in the patient: status kept, the service opens an investigation (1.3).
+        (S.ADMINISTERED, S.ADMINISTERED),
+    ],
+)
+def test_a_positive_re_culture_after_a_negative_stops_the_unit(status, after):
+    state = unit(status, sterility=Sterility.NEGATIVE)
+    state = transition(state, RecordSterility(actor="lab", result=Sterility.POSITIVE), at=NOW)
+    assert (state.status, state.sterility) == (after, Sterility.POSITIVE)
+
+
+@pytest.mark.parametrize("status", [S.REJECTED, S.RECALLED, S.ADMINISTERED])
+def test_a_negative_after_a_positive_is_the_sterility_now_but_stops_nothing_less(status):
+    state = unit(status, sterility=Sterility.POSITIVE)
+    state = transition(state, RecordSterility(actor="lab", result=Sterility.NEGATIVE), at=NOW)
+    assert (state.status, state.sterility) == (status, Sterility.NEGATIVE)
+
+
+def test_a_repeat_negative_leaves_a_released_unit_released():
+    state = transition(unit(S.RELEASED), RecordSterility(actor="lab", result="negative"), at=NOW)
+    assert (state.status, state.sterility) == (S.RELEASED, Sterility.NEGATIVE)
+
+
+def test_a_sterility_result_is_final_not_pending():
+    with pytest.raises(TransitionRefused, match="negative or positive, not pending"):
+        transition(unit(), RecordSterility(actor="lab", result=Sterility.PENDING), at=NOW)
 
 
 def test_full_release_refused_while_sterility_pending():

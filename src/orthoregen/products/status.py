@@ -198,10 +198,10 @@ def _reject(state: UnitState, event: Reject, at: datetime) -> UnitState:
 
 
 def _record_sterility(state: UnitState, event: RecordSterility, at: datetime) -> UnitState:
-    if state.sterility is not Sterility.PENDING:
-        raise TransitionRefused(
-            f"sterility of unit {state.unit_id} is already recorded as {state.sterility}"
-        )
+    # Labs repeat cultures (a confirmatory re-culture, a second bottle): every final result is
+    # recorded and the latest decides the unit's sterility. A positive stops the unit as the
+    # first would; a negative after a positive changes the sterility only, as nothing leads
+    # back from rejected or recalled: a unit stopped once is not released by a later culture.
     if event.result is Sterility.PENDING:
         raise TransitionRefused("a sterility result is negative or positive, not pending")
     if event.result is Sterility.NEGATIVE:

@@ -138,14 +138,18 @@ def test_nothing_opens_while_no_unit_of_the_lot_is_in_a_patient(kit, site_a, lab
 
 
 def test_the_investigation_is_saved_with_its_result_or_not_at_all(
-        issued_unit, session, clinician_a, lab_a, django_capture_on_commit_callbacks):
-    # Sterility was already recorded negative, so the status machine refuses a second result
-    # after the investigation was written: both must be gone, and nobody alerted.
-    services.administration_record(session, by=clinician_a, scanned_identifier="G123417654321A",
-                                   mrn="A-0001", name="Ada Aardvark", joint="knee", side="left")
+        given, lab_a, monkeypatch, django_capture_on_commit_callbacks):
+    # A step after the investigation was written fails: the result, the investigation and
+    # its finding must all be gone, and nobody alerted.
+    from orthoregen.web.cellbank.services import units
+
+    def fails(*args, **kwargs):
+        raise services.CellbankRefused("the hold could not be recorded")
+
+    monkeypatch.setattr(units, "lot_hold_after_result", fails)
     with django_capture_on_commit_callbacks() as callbacks, \
-            pytest.raises(services.CellbankRefused, match="already recorded"):
-        positive(issued_unit, lab_a)
+            pytest.raises(services.CellbankRefused, match="could not be recorded"):
+        positive(given.halves[0], lab_a)
     assert callbacks == []
     assert not ProductInvestigation.objects.exists()
     assert not InvestigationFinding.objects.exists()

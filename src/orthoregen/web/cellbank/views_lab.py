@@ -25,7 +25,13 @@ from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record
 from orthoregen.web.cellbank import forms, services
 from orthoregen.web.cellbank.lookback import lookback_from_units
-from orthoregen.web.cellbank.models import Donor, Harvest, ProductInvestigation, ProductUnit
+from orthoregen.web.cellbank.models import (
+    Donor,
+    Harvest,
+    ProductInvestigation,
+    ProductUnit,
+    QcResult,
+)
 from orthoregen.web.cellbank.services.core import identifier_of
 from orthoregen.web.cellbank.services.holds import hold_reason
 from orthoregen.web.cellbank.services.release import lineage_qc
@@ -104,6 +110,11 @@ def unit_detail(request, unit_id: int, bound: dict | None = None, status: int = 
     while node is not None:
         ancestors.append(node)
         node = node.parent
+    latest = lineage_qc(unit)
+    # Repeat tests are kept: the ones the latest result of their test superseded, listed apart.
+    earlier = QcResult.objects.filter(unit_id__in=[unit.pk, *(a.pk for a in ancestors)]) \
+        .exclude(pk__in=[r.pk for r in latest.values()]).select_related("unit", "by") \
+        .order_by("test", "-at", "-id")
     empty = {"qc": forms.QcForm(), "release": forms.ReleaseForm(), "issue": forms.IssueForm(),
              "discard": forms.ReasonForm(prefix="discard"),
              "recall": forms.ReasonForm(prefix="recall"), "split": forms.SplitForm(),
@@ -115,7 +126,7 @@ def unit_detail(request, unit_id: int, bound: dict | None = None, status: int = 
     return render(request, "cellbank/unit_detail.html", {
         "unit": unit, "forms": empty, "shown": shown, "evaluation": evaluation,
         "spec_problem": spec_problem,
-        "qc": sorted(lineage_qc(unit).values(), key=lambda r: r.test),
+        "qc": sorted(latest.values(), key=lambda r: r.test), "earlier": earlier,
         "custody": unit.custody.select_related("by"),
         "descendants": lookback_from_units([unit.pk], site_ids=[unit.site_id]),
         "ancestors": ancestors,

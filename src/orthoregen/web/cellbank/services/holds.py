@@ -122,10 +122,11 @@ def lot_hold_after_close(investigation: ProductInvestigation, *, by, at: datetim
 
 
 def _standing_results(tree: list[int]) -> list[QcResult]:
-    # The latest result of each test on each unit decides; one a closed investigation has
-    # concluded on no longer holds the lot.
+    # The latest final result of each test on each unit decides (a repeat culture still
+    # pending does not lift a hold); one a closed investigation concluded on holds no more.
     latest: dict[tuple[int, str], QcResult] = {}
-    rows = QcResult.objects.filter(unit_id__in=tree, test__in=HOLD_TESTS).select_related(
+    rows = QcResult.objects.filter(unit_id__in=tree, test__in=HOLD_TESTS).exclude(
+        outcome="pending").select_related(
         "unit", "investigation_finding__investigation").order_by("-at", "-id")
     for result in rows:
         latest.setdefault((result.unit_id, result.test), result)

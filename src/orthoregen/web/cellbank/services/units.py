@@ -86,6 +86,9 @@ def qc_record(unit: ProductUnit, *, by, test: str, value: float | None = None,
               base_url: str | None = None) -> QcResult:
     """Record one QC result; a final sterility result also moves the unit (1.3).
 
+    A test may be repeated (a confirmatory re-culture): each result is kept and the latest
+    decides, so a positive after a negative stops the unit as a first positive would.
+
     A failed microbial or endotoxin result of a product some of which is already in patients
     opens (or adds to) a product investigation in the same transaction, and every unit of
     the lot not yet given is put on hold (services.holds).
@@ -102,6 +105,7 @@ def qc_record(unit: ProductUnit, *, by, test: str, value: float | None = None,
                               "or pending.")
     if test not in OUTCOME_TESTS and value is None:
         raise CellbankRefused(f"{QcTest(test).label} needs a measured value.")
+    _refuse_if_older_than_latest(unit, test, at)
     before = lot_hold_reasons(lot) if test in HOLD_TESTS else {}
     result = QcResult.objects.create(unit=unit, test=test, value=value, outcome=outcome,
                                      method=method, at=at, by=by)
@@ -117,6 +121,17 @@ def qc_record(unit: ProductUnit, *, by, test: str, value: float | None = None,
         # 3.7-3.8: the rest of the lot stops with the unit tested, as an investigation would.
         lot_hold_after_result(lot, result, investigation, by=by, at=at, before=before)
     return result
+
+
+def _refuse_if_older_than_latest(unit: ProductUnit, test: str, at: datetime) -> None:
+    # Results are kept, never replaced: a repeat test is a further result, and the latest
+    # decides (the unit's sterility, its release evaluation, the holds of its lot). One dated
+    # before the latest would decide nothing yet move the unit, so it is refused.
+    latest = QcResult.objects.filter(unit=unit, test=test).order_by("-at", "-id").first()
+    if latest is not None and at < latest.at:
+        raise CellbankRefused(
+            f"{QcTest(test).label} of {unit} already has a result at "
+            f"{timezone.localtime(latest.at):%d %b %Y %H:%M}; a further result is dated after it.")
 
 
 @transaction.atomic
