@@ -121,6 +121,25 @@ def test_endotoxin_opens_one_only_above_the_per_dose_limit(given, lab_a, eu_per_
         assert f"{eu_per_ml * 2.5:g} EU in 2.5 mL; limit 350 EU for 70 kg" in detail
 
 
+def test_the_page_says_endotoxin_limits_assume_70_kg_without_a_recorded_weight(
+        as_user, given, lab_a):
+    # No recipient weight reaches the cell lab (the intake keeps it, with no public reading),
+    # so cell_products.md 1.5 CFG applies: 70 kg, and the page says what that may miss.
+    services.qc_record(given.halves[0], by=lab_a, test="endotoxin_eu_per_ml", value=200.0)
+    investigation = ProductInvestigation.objects.get()
+    url = reverse("cellbank:investigation-detail", args=[investigation.pk])
+    text = as_user(lab_a).get(url).content.decode()
+    assert "Endotoxin limits on this page assume a recipient of 70 kg" in text
+    assert "A recipient lighter than 70 kg has a lower limit of their own" in text
+    assert "500 EU in 2.5 mL; limit 350 EU for 70 kg" in text
+
+
+def test_a_microbial_investigation_page_says_nothing_of_weight(as_user, given, lab_a):
+    positive(given.halves[0], lab_a)
+    url = reverse("cellbank:investigation-detail", args=[ProductInvestigation.objects.get().pk])
+    assert "assume a recipient of 70 kg" not in as_user(lab_a).get(url).content.decode()
+
+
 @pytest.mark.parametrize("test, outcome", [("sterility", "negative"), ("sterility", "pending"),
                                            ("mycoplasma", "negative"), ("gram_stain", "pending")])
 def test_results_that_do_not_fail_open_nothing(given, lab_a, test, outcome):

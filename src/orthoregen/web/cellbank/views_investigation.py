@@ -17,6 +17,7 @@ from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record
 from orthoregen.web.cellbank import forms, services
 from orthoregen.web.cellbank.models import ProductInvestigation
+from orthoregen.web.cellbank.vocabulary import QcTest
 from orthoregen.web.clinic.access import get_visible_or_404
 from orthoregen.web.clinic.views import require
 
@@ -33,11 +34,14 @@ def investigation_detail(request, investigation_id: int, form=None, status: int 
         "administration__administered_at", "id")
     access_record(request, AccessAction.SEARCH,
                   detail=f"product investigation {investigation.pk} of {investigation.lot}")
+    findings = list(investigation.findings.select_related("qc_result__unit", "qc_result__by"))
     return render(request, "cellbank/investigation_detail.html", {
         "investigation": investigation, "recipients": recipients,
         "patients": len({r.administration.procedure_joint.episode.patient_id
                          for r in recipients}),
-        "findings": investigation.findings.select_related("qc_result__unit", "qc_result__by"),
+        "findings": findings,
+        # 1.5: no recipient weight reaches the cell lab, so endotoxin limits assume 70 kg.
+        "endotoxin": any(f.qc_result.test == QcTest.ENDOTOXIN for f in findings),
         "may_close": request.user.may(Action.MANAGE_PRODUCTS) and investigation.is_open,
         "may_open_units": request.user.may(Action.MANAGE_PRODUCTS),
         "form": form or forms.InvestigationCloseForm(),
