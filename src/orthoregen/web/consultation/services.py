@@ -269,3 +269,68 @@ def procedure_gate(episode: JointEpisode, on_date: dt.date) -> GateResult:
         decision_status(decision) if decision else None,
         on_date,
     )
+
+
+# The recipient's weight ------------------------------------------------------------------
+
+# A weight older than this before the administration is not the weight at administration
+# (cell_products.md 1.5: "the weight recorded at administration"); the cell lab then uses
+# its assumed 70 kg. Ninety days spans the usual consultation-to-injection wait.
+RECIPIENT_WEIGHT_VALID_DAYS = 90
+
+
+@dataclass(frozen=True)
+class WeightReading:
+    """A body weight in kg and the date it was measured (the intake that first recorded it)."""
+
+    weight_kg: float
+    measured_on: dt.date
+
+
+def recipient_weight_kg(patient, on_date: dt.date) -> WeightReading | None:
+    """Return the patient's most recent weight measured on or before ``on_date``, or None.
+
+    For the cell lab's per-dose endotoxin limit (USP <85>: 5 EU/kg x body weight,
+    cell_products.md 1.5). Weight belongs to the patient, so every intake of every joint
+    counts. An intake whose patient-level answers were carried forward from another intake
+    keeps the weight's original date when it kept the weight unchanged: a copy is not a new
+    measurement. None when no weight is recorded, or when the latest one was measured more
+    than RECIPIENT_WEIGHT_VALID_DAYS before ``on_date``. ``patient`` must come from the
+    caller's own site scoping (clinic.access); only that patient's intakes are read.
+    Reads only; writes nothing.
+    """
+    intakes = {i.pk: i for i in Intake.objects.filter(episode__patient_id=patient.pk)}
+    readings = [(_weight_measured_on(intake, intakes, seen=set()), intake.entered_at, pk,
+                 intake.weight_kg) for pk, intake in intakes.items()
+                if intake.weight_kg is not None]
+    readings = [r for r in readings if r[0] <= on_date]
+    if not readings:
+        return None
+    measured_on, _, _, weight_kg = max(readings)
+    if (on_date - measured_on).days > RECIPIENT_WEIGHT_VALID_DAYS:
+        return None
+    return WeightReading(weight_kg, measured_on)
+
+
+def _weight_measured_on(intake: Intake, intakes: dict[int, Intake], *, seen: set) -> dt.date:
+    # Only the same patient's intakes (``intakes``) are followed: a source of another patient
+    # would lend this one its date, and a cycle would never end.
+    source = intakes.get(intake.carried_forward_from_id)
+    seen.add(intake.pk)
+    if source is None or source.pk in seen or not _weight_kept_from(intake, source):
+        return intake.recorded_on
+    return _weight_measured_on(source, intakes, seen=seen)
+
+
+def _weight_kept_from(intake: Intake, source: Intake) -> bool:
+    """Say whether ``intake`` still holds the weight ``source`` had when it was carried.
+
+    Compared with the source as it stood then, not now: a source weighed again later must
+    not make the copy look like a new measurement.
+    """
+    first = intake.history.order_by("history_date", "history_id").first()
+    if first is None:  # saved without history (a raw import): the source as it is now
+        return intake.weight_kg == source.weight_kg
+    source_then = source.history.filter(history_date__lte=first.history_date).order_by(
+        "-history_date", "-history_id").values_list("weight_kg", flat=True).first()
+    return intake.weight_kg == first.weight_kg == source_then
