@@ -2,6 +2,7 @@
 services, and an episode cleared for procedure by consent and a candidacy decision."""
 
 import datetime as dt
+import types
 
 import pytest
 from django.utils import timezone
@@ -138,11 +139,42 @@ def make_patient_with_knee(site, mrn, family):
                                        diagnosis_code="M17.12", grade_scale="kl", grade=2)
 
 
+def administer(unit, episode, lab, clinician, kit):
+    """Issue a unit to a cleared episode and give it through the bedside check."""
+    services.unit_issue(unit, episode, by=lab)
+    kit.clear_for_procedure(episode, clinician)
+    patient = episode.patient
+    procedure = services.procedure_start(patient, [episode], by=clinician,
+                                         performed_on=timezone.localdate(),
+                                         time_out_completed=True)
+    pj = procedure.joints.get()
+    services.procedure_joint_update(pj, by=clinician, injectate_volume_ml=2.0)
+    return services.administration_record(
+        pj, by=clinician, scanned_identifier=unit.identifier,
+        name=f"{patient.given_name} {patient.family_name}", date_of_birth=patient.date_of_birth,
+        joint=episode.joint, side=episode.side)
+
+
+@pytest.fixture
+def given(site_a, lab_a, clinician_a, donor_a, patient_a, kit):
+    """A lot released pending sterility, divided in two, each half given to another patient."""
+    clinician_a.email = "clinician.a@clinic-a.test"
+    clinician_a.save()
+    lot = kit.pass_qc(kit.receive(site_a, lab_a, kit.DIN_A, donor_a), lab_a, sterility="pending")
+    services.unit_release(lot, by=lab_a, approver="Dr QP", conditional=True,
+                          reason="fresh product, injected today")
+    halves = services.unit_split(lot, by=lab_a, volumes_ml=[2.5, 2.5])
+    episodes = [patient_a.episodes.get(), kit.make_patient_with_knee(site_a, "A-0002", "Bunting")]
+    administrations = [administer(half, episode, lab_a, clinician_a, kit)
+                       for half, episode in zip(halves, episodes, strict=True)]
+    lot.refresh_from_db()
+    return types.SimpleNamespace(lot=lot, halves=halves, episodes=episodes,
+                                 administrations=administrations)
+
+
 @pytest.fixture
 def kit():
     """The helpers above for test bodies (test modules cannot import conftest under importlib)."""
-    import types
-
     return types.SimpleNamespace(
         DIN_A=DIN_A, DIN_B=DIN_B, DIN_C=DIN_C, DIN_D=DIN_D, DIN_E=DIN_E, K=K, typed=typed,
         receive=receive, pass_qc=pass_qc, clear_for_procedure=clear_for_procedure,

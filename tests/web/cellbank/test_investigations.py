@@ -4,8 +4,6 @@ included), one open investigation per lot, the clinicians alerted once it commit
 cell lab worklist and the patient page, closed only with a conclusion (cell_products.md 1.3,
 1.5, 3.8)."""
 
-import types
-
 import pytest
 from django.core import mail
 from django.db import IntegrityError, transaction
@@ -22,39 +20,6 @@ from orthoregen.web.cellbank.models import (
     ProductInvestigation,
     QcResult,
 )
-
-
-def administer(unit, episode, lab, clinician, kit):
-    """Issue a unit to a cleared episode and give it through the bedside check."""
-    services.unit_issue(unit, episode, by=lab)
-    kit.clear_for_procedure(episode, clinician)
-    patient = episode.patient
-    procedure = services.procedure_start(patient, [episode], by=clinician,
-                                         performed_on=timezone.localdate(),
-                                         time_out_completed=True)
-    pj = procedure.joints.get()
-    services.procedure_joint_update(pj, by=clinician, injectate_volume_ml=2.0)
-    return services.administration_record(
-        pj, by=clinician, scanned_identifier=unit.identifier,
-        name=f"{patient.given_name} {patient.family_name}", date_of_birth=patient.date_of_birth,
-        joint=episode.joint, side=episode.side)
-
-
-@pytest.fixture
-def given(site_a, lab_a, clinician_a, donor_a, patient_a, kit):
-    """A lot released pending sterility, divided in two, each half given to another patient."""
-    clinician_a.email = "clinician.a@clinic-a.test"
-    clinician_a.save()
-    lot = kit.pass_qc(kit.receive(site_a, lab_a, kit.DIN_A, donor_a), lab_a, sterility="pending")
-    services.unit_release(lot, by=lab_a, approver="Dr QP", conditional=True,
-                          reason="fresh product, injected today")
-    halves = services.unit_split(lot, by=lab_a, volumes_ml=[2.5, 2.5])
-    episodes = [patient_a.episodes.get(), kit.make_patient_with_knee(site_a, "A-0002", "Bunting")]
-    administrations = [administer(half, episode, lab_a, clinician_a, kit)
-                       for half, episode in zip(halves, episodes, strict=True)]
-    lot.refresh_from_db()
-    return types.SimpleNamespace(lot=lot, halves=halves, episodes=episodes,
-                                 administrations=administrations)
 
 
 def positive(unit, by, test="sterility"):
@@ -121,23 +86,24 @@ def test_endotoxin_opens_one_only_above_the_per_dose_limit(given, lab_a, eu_per_
         assert f"{eu_per_ml * 2.5:g} EU in 2.5 mL; limit 350 EU for 70 kg" in detail
 
 
-def test_the_page_says_endotoxin_limits_assume_70_kg_without_a_recorded_weight(
+def test_the_page_says_each_recipients_limit_uses_their_own_weight_or_70_kg(
         as_user, given, lab_a):
-    # No recipient weight reaches the cell lab (the intake keeps it, with no public reading),
-    # so cell_products.md 1.5 CFG applies: 70 kg, and the page says what that may miss.
+    # Neither recipient has an intake weight: cell_products.md 1.5 CFG, 70 kg, said per row.
     services.qc_record(given.halves[0], by=lab_a, test="endotoxin_eu_per_ml", value=200.0)
     investigation = ProductInvestigation.objects.get()
     url = reverse("cellbank:investigation-detail", args=[investigation.pk])
     text = as_user(lab_a).get(url).content.decode()
-    assert "Endotoxin limits on this page assume a recipient of 70 kg" in text
-    assert "A recipient lighter than 70 kg has a lower limit of their own" in text
-    assert "500 EU in 2.5 mL; limit 350 EU for 70 kg" in text
+    assert "Endotoxin limits on this page are each recipient's own" in text
+    assert "within 90 days before the injection" in text
+    assert "lighter than 70 kg has a lower limit of their own" in text
+    assert text.count("500 EU in 2.5 mL; limit 350 EU for 70 kg "
+                      "(no weight within 90 days: 70 kg assumed)") == 2
 
 
 def test_a_microbial_investigation_page_says_nothing_of_weight(as_user, given, lab_a):
     positive(given.halves[0], lab_a)
     url = reverse("cellbank:investigation-detail", args=[ProductInvestigation.objects.get().pk])
-    assert "assume a recipient of 70 kg" not in as_user(lab_a).get(url).content.decode()
+    assert "each recipient's own" not in as_user(lab_a).get(url).content.decode()
 
 
 @pytest.mark.parametrize("test, outcome", [("sterility", "negative"), ("sterility", "pending"),

@@ -17,6 +17,7 @@ from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record
 from orthoregen.web.cellbank import forms, services
 from orthoregen.web.cellbank.models import ProductInvestigation
+from orthoregen.web.cellbank.services.recipient_weight import weight_valid_days
 from orthoregen.web.cellbank.vocabulary import QcTest
 from orthoregen.web.clinic.access import get_visible_or_404
 from orthoregen.web.clinic.views import require
@@ -40,8 +41,9 @@ def investigation_detail(request, investigation_id: int, form=None, status: int 
         "patients": len({r.administration.procedure_joint.episode.patient_id
                          for r in recipients}),
         "findings": findings,
-        # 1.5: no recipient weight reaches the cell lab, so endotoxin limits assume 70 kg.
+        # 1.5: each recipient's endotoxin limit uses their recorded weight, else 70 kg.
         "endotoxin": any(f.qc_result.test == QcTest.ENDOTOXIN for f in findings),
+        "weight_valid_days": weight_valid_days(),
         "may_close": request.user.may(Action.MANAGE_PRODUCTS) and investigation.is_open,
         "may_open_units": request.user.may(Action.MANAGE_PRODUCTS),
         "form": form or forms.InvestigationCloseForm(),

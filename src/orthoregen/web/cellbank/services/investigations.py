@@ -29,7 +29,10 @@ from orthoregen.web.cellbank.models import (
 )
 from orthoregen.web.cellbank.services.core import CellbankRefused
 from orthoregen.web.cellbank.services.holds import lot_hold_after_close, lot_id_of
-from orthoregen.web.cellbank.services.release import endotoxin_over_limit
+from orthoregen.web.cellbank.services.recipient_weight import (
+    endotoxin_over_recipient_limit,
+    recipient_weight,
+)
 from orthoregen.web.cellbank.vocabulary import MICROBIAL_TESTS, InvestigationStatus, QcTest
 from orthoregen.web.followup.mail import mail_connection
 from orthoregen.web.followup.models import SiteSafetyLead
@@ -100,7 +103,8 @@ def _administrations_of(lot: ProductUnit) -> list[Administration]:
     rows = lookback_from_units([lot.pk], site_ids=[lot.site_id])
     given = [r.unit_id for r in rows if r.administered_at is not None]
     return list(Administration.objects.filter(unit_id__in=given).select_related(
-        "unit__site", "procedure_joint__procedure__operator", "by").order_by("administered_at"))
+        "unit__site", "procedure_joint__procedure__operator", "procedure_joint__episode__patient",
+        "by").order_by("administered_at"))
 
 
 def _implicated(result: QcResult, given: list[Administration]) -> list[tuple]:
@@ -112,11 +116,13 @@ def _implicated(result: QcResult, given: list[Administration]) -> list[tuple]:
 
 
 def _endotoxin_over_limit(eu_per_ml: float, administration: Administration) -> str:
-    """Return the dose and limit if this administration's endotoxin was over it (1.5)."""
-    unit = administration.unit
-    return endotoxin_over_limit(
-        eu_per_ml, unit, on=administration.administered_at.date(),
-        volume_ml=unit.volume_ml or administration.procedure_joint.injectate_volume_ml)
+    """Return the dose, limit and weight used if this administration's endotoxin was over
+    the recipient's own limit: 5 EU/kg x their weight at administration (1.5)."""
+    unit, joint = administration.unit, administration.procedure_joint
+    given_on = timezone.localdate(administration.administered_at)
+    return endotoxin_over_recipient_limit(
+        eu_per_ml, unit, on=given_on, volume_ml=unit.volume_ml or joint.injectate_volume_ml,
+        weight=recipient_weight(joint.episode.patient, given_on))
 
 
 def _open_investigation(lot: ProductUnit, *, by) -> ProductInvestigation:

@@ -81,12 +81,12 @@ def release_evaluation(unit: ProductUnit) -> ReleaseEvaluation:
 
 
 def endotoxin_over_limit(eu_per_ml: float, unit: ProductUnit, *, on: date,
-                         volume_ml: float | None) -> str:
+                         volume_ml: float | None, weight_kg: float | None = None) -> str:
     """Return the dose and limit if `volume_ml` of this unit at `eu_per_ml` is over its
     specification's per-dose endotoxin limit (USP <85> K x weight; 1.5), else "".
 
-    The cell lab has no recipient weight (the consultation intake keeps it and offers no
-    public reading of it), so the core computes with its assumed 70 kg, as the detail says.
+    `weight_kg` is the recipient's (services.recipient_weight); without one the core
+    computes with the specification's assumed weight (70 kg), as the detail says.
     """
     try:
         spec = release_spec_for(unit, on)
@@ -94,5 +94,5 @@ def endotoxin_over_limit(eu_per_ml: float, unit: ProductUnit, *, on: date,
         return ""  # no specification, no limit to judge by; the result is kept regardless
     limits = tuple(c for c in spec.criteria if isinstance(c, EndotoxinPerDose))
     evaluation = evaluate_release(replace(spec, criteria=limits), QcResults(
-        values={ENDOTOXIN: eu_per_ml}, volume_ml=volume_ml))
+        values={ENDOTOXIN: eu_per_ml}, volume_ml=volume_ml, recipient_weight_kg=weight_kg))
     return "; ".join(v.detail for v in evaluation.verdicts if v.verdict is Verdict.FAIL)
