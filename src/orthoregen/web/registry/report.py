@@ -113,8 +113,11 @@ def joint_sections(frames: RegistryFrames, titles: dict[int, str]) -> list[Joint
             measures.append(MeasureSection(
                 m, rows, baseline, float(last["value"]), last["completed_on"],
                 plain_summary(m, baseline, float(last["value"]), last["completed_on"])))
-        sections.append(JointSection(eid, titles.get(eid, episode.joint), episode.first_treated_on,
-                                     injections, events, measures))
+        # A joint not yet injected has no first date: None, not NaT, which templates and
+        # date filters cannot format.
+        first = None if pd.isna(episode.first_treated_on) else episode.first_treated_on
+        sections.append(JointSection(eid, titles.get(eid, episode.joint), first, injections,
+                                     events, measures))
     return sections
 
 
