@@ -3,6 +3,7 @@ on hold, in quarantine where the status machine allows it, otherwise kept in its
 a custody event saying why; a held unit is not released, issued, thawed or given, and the
 bedside check says why (cell_products.md 3.7, 3.8, 1.3-1.5)."""
 
+import datetime as dt
 import types
 
 import pytest
@@ -16,6 +17,7 @@ from orthoregen.web.cellbank.models import (
     CustodyEvent,
     ProductInvestigation,
 )
+from orthoregen.web.consultation.models import Intake
 
 
 def session_for(episode, clinician, kit):
@@ -135,6 +137,46 @@ def test_endotoxin_holds_each_unit_whose_own_dose_would_be_over_the_limit(lot, l
     assert statuses(lot.units) == ["conditionally_released", "quarantine", "issued"]
     assert "(400 EU in 2 mL; limit 350 EU for 70 kg)" in last_custody(lot.shelf).note
     assert last_custody(lot.waiting).to_status == "issued"
+    assert "On hold" not in last_custody(lot.waiting).note
+
+
+def weighed(episode, weight_kg, days_ago=10):
+    """Record the patient's weight at an intake of `episode`, `days_ago` before today."""
+    on = timezone.localdate() - dt.timedelta(days=days_ago)
+    Intake.objects.create(episode=episode, recorded_on=on, weight_kg=weight_kg)
+    return f"{on:%Y-%m-%d}"
+
+
+def test_a_unit_issued_to_a_lighter_patient_is_held_at_their_own_limit(
+        lot, lab_a, clinician_a, kit):
+    # 200 EU/mL x 1.5 mL = 300 EU: within 350 EU for 70 kg, over 250 EU for Bunting's 50 kg.
+    recorded = weighed(lot.knee_b, 50.0)
+    services.qc_record(lot.first, by=lab_a, test="endotoxin_eu_per_ml", value=200.0)
+    why = (f"endotoxin 200 EU/mL on unit {lot.first.identifier} is over the per-dose limit of "
+           f"unit {lot.waiting.identifier} for the patient it is issued to (300 EU in 1.5 mL; "
+           f"limit 250 EU for 50 kg (recorded 50 kg on {recorded}))")
+    assert last_custody(lot.waiting).note.startswith(f"On hold: {why}.")
+    with pytest.raises(services.BedsideCheckFailed):
+        give(session_for(lot.knee_b, clinician_a, kit), lot.waiting, clinician_a)
+    assert not Administration.objects.exists()
+
+
+def test_a_unit_issued_to_a_heavier_patient_is_not_held_within_their_own_limit(
+        lot, lab_a, clinician_a, kit):
+    # 250 EU/mL: 375 EU in the issued 1.5 mL (Bunting's 100 kg allow 500 EU); 500 EU in the
+    # 2 mL on the shelf, issued to nobody, is over 350 EU for the assumed 70 kg.
+    weighed(lot.knee_b, 100.0)
+    services.qc_record(lot.first, by=lab_a, test="endotoxin_eu_per_ml", value=250.0)
+    assert statuses(lot.units) == ["conditionally_released", "quarantine", "issued"]
+    assert "(500 EU in 2 mL; limit 350 EU for 70 kg)" in last_custody(lot.shelf).note
+    assert "On hold" not in last_custody(lot.waiting).note
+    given = give(session_for(lot.knee_b, clinician_a, kit), lot.waiting, clinician_a)
+    assert given.unit == lot.waiting
+
+
+def test_another_patients_weight_does_not_hold_an_issued_unit(lot, lab_a, patient_a):
+    weighed(patient_a.episodes.get(), 50.0)  # the patient of the unit given, not Bunting
+    services.qc_record(lot.first, by=lab_a, test="endotoxin_eu_per_ml", value=200.0)
     assert "On hold" not in last_custody(lot.waiting).note
 
 

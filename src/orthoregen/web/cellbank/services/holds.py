@@ -2,7 +2,8 @@
 
 Source: shared/cell_products.md 3.7 (the orthogonal flag ON_HOLD_INVESTIGATION; every change
 records who, when and why), 3.8 (a positive sterility or mycoplasma result after release
-triggers recall and look-back over the whole lineage) and 1.5 (endotoxin per dose). A failed
+triggers recall and look-back over the whole lineage) and 1.5 (endotoxin per dose: for a unit
+issued to a patient, that patient's recorded weight; otherwise 70 kg). A failed
 microbial result on any unit of a split tree, endotoxin over a unit's per-dose limit, or an
 open product investigation of the lot holds every unit of the tree not yet given: whether
 the fault came before or after the division is what the investigation finds out.
@@ -31,6 +32,10 @@ from orthoregen.web.cellbank.models import (
     QcResult,
 )
 from orthoregen.web.cellbank.services.core import actor, apply_event
+from orthoregen.web.cellbank.services.recipient_weight import (
+    endotoxin_over_recipient_limit,
+    recipient_weight,
+)
 from orthoregen.web.cellbank.services.release import endotoxin_over_limit
 from orthoregen.web.cellbank.vocabulary import (
     HOLD_TESTS,
@@ -74,11 +79,18 @@ def failure_for(result: QcResult, unit: ProductUnit) -> str:
                 if result.outcome == "positive" else "")
     if result.test != QcTest.ENDOTOXIN or result.value is None:
         return ""
-    # The lot's liquid: a concentration measured on any unit is judged for this unit's dose.
-    detail = endotoxin_over_limit(result.value, unit, on=timezone.localdate(),
-                                  volume_ml=unit.volume_ml)
+    # The lot's liquid: a concentration measured on any unit is judged for this unit's dose,
+    # against the limit of the patient it is issued to when there is one (1.5), else 70 kg.
+    today, whose = timezone.localdate(), ""
+    if unit.issued_to_episode_id is None:
+        detail = endotoxin_over_limit(result.value, unit, on=today, volume_ml=unit.volume_ml)
+    else:
+        whose = " for the patient it is issued to"
+        detail = endotoxin_over_recipient_limit(
+            result.value, unit, on=today, volume_ml=unit.volume_ml,
+            weight=recipient_weight(unit.issued_to_episode.patient, today))
     return (f"endotoxin {result.value:g} EU/mL on unit {result.unit.identifier} is over the "
-            f"per-dose limit of unit {unit.identifier} ({detail})") if detail else ""
+            f"per-dose limit of unit {unit.identifier}{whose} ({detail})") if detail else ""
 
 
 def lot_hold_after_result(lot: ProductUnit, result: QcResult, investigation, *, by,
@@ -145,7 +157,7 @@ def _tree(lot: ProductUnit) -> list[int]:
 def _pending_locked(lot: ProductUnit) -> list[ProductUnit]:
     return list(ProductUnit.objects.select_for_update(of=("self",))
                 .filter(pk__in=_tree(lot), status__in=NOT_YET_IN_A_PATIENT)
-                .select_related("site", "donor", "issued_to_episode").order_by("id"))
+                .select_related("site", "donor", "issued_to_episode__patient").order_by("id"))
 
 
 def _hold(unit: ProductUnit, why: str, *, by, at: datetime) -> None:
