@@ -45,7 +45,7 @@ from orthoregen.web.followup.models import (
 from orthoregen.web.followup.questionnaires import invitation_create, patient_instruments
 from orthoregen.web.followup.reminders import portal_base_url
 from orthoregen.web.followup.safety import open_serious_events
-from orthoregen.web.followup.worklist import response_rates, worklist_sections
+from orthoregen.web.followup.worklist import SECTIONS, response_rates, worklist_sections
 
 
 def _serious_banner(user):
@@ -56,10 +56,26 @@ def _serious_banner(user):
 def worklist(request):
     require(request.user, Action.MANAGE_FOLLOW_UP)
     today = timezone.localdate()
-    sections = worklist_sections(request.user, today)
+    pages = {name: request.GET.get(f"{name}_page") for name in SECTIONS}
+    sections = worklist_sections(request.user, today, pages)
     access_record(request, AccessAction.SEARCH, detail="follow-up worklist")
+    pagers = {name: _section_pager(request, name, section.page)
+              for name, section in sections.items()}
     return render(request, "followup/worklist.html", {
-        "sections": sections, "today": today, "serious": _serious_banner(request.user)})
+        "sections": sections, "pagers": pagers, "today": today,
+        "serious": _serious_banner(request.user)})
+
+
+def _section_pager(request, name: str, page) -> dict:
+    """Return the links to a section's previous and next pages, keeping the other sections'."""
+
+    def link(number: int) -> str:
+        query = request.GET.copy()
+        query[f"{name}_page"] = number
+        return f"?{query.urlencode()}#{name}"
+
+    return {"previous": link(page.previous_page_number()) if page.has_previous() else None,
+            "next": link(page.next_page_number()) if page.has_next() else None}
 
 
 @login_required

@@ -126,7 +126,9 @@ class ReviewTask(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["status", "kind"], name="task_status_kind")]
+        # Open tasks of a kind, oldest first: the worklist reads a page without sorting.
+        indexes = [models.Index(fields=["status", "kind", "created_at", "id"],
+                                name="task_status_kind_created")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.get_status_display().lower()})"

@@ -106,8 +106,15 @@ class ScheduledVisit(models.Model):
                                    & Q(target__lte=models.F("latest")),
                                    name="visit_window_ordered"),
         ]
-        indexes = [models.Index(fields=["status", "earliest", "latest"],
-                                name="visit_status_window")]
+        # The worklist reads pending visits three ways (web/followup/worklist.py): counts
+        # from the window index alone (it holds every column they test, and the schedule
+        # for the site test), and each section's page in order of target or latest.
+        indexes = [
+            models.Index(fields=["status", "earliest", "latest", "target", "schedule"],
+                         name="visit_status_window_cover"),
+            models.Index(fields=["status", "target", "earliest"], name="visit_status_target"),
+            models.Index(fields=["status", "latest", "target"], name="visit_status_latest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.label} {self.get_kind_display().lower()} (target {self.target:%d %b %Y})"
