@@ -127,6 +127,16 @@ def main() -> int:
         assert response.status_code == 200, response.status_code
         warm = median_ms(lambda p=params: client.get("/registry/", p))
         print(f"{label:<34}{cold:>10.1f}{warm:>11.1f}")
+    # The progress report reads one patient's records in memory (no fact rows) on each view.
+    clinician, _ = User.objects.get_or_create(username="bench-clinician",
+                                              defaults={"role": "clinician"})
+    clinician.sites.set([site])
+    reader = Client()
+    reader.force_login(clinician)
+    patient = JointEpisode.objects.filter(patient__site=site, questionnaire_responses__isnull=False
+                                          ).values_list("patient_id", flat=True).first()
+    report = median_ms(lambda: reader.get(f"/registry/patients/{patient}/report/"))
+    print(f"{'progress report of one patient':<34}{report:>10.1f}")
     print(f"{'floor: scan of registry_scorefact':<34}{scan_ms('registry_scorefact'):>10.1f}")
     print(f"{'scan of followup_questionnaireresponse':<34}"
           f"{scan_ms('followup_questionnaireresponse'):>10.1f}")
