@@ -83,6 +83,19 @@ def test_analyst_of_two_sites_sees_both_or_one(as_user, site_a, site_b, cohort):
     assert one.context["summary"].n_patients == 3
 
 
+def test_staff_with_no_site_see_an_empty_dashboard(as_user, site_a, cohort):
+    """A platform operator, or staff not yet given a site: nothing to show, never a 500."""
+    from orthoregen.web.accounts.models import User
+
+    cohort(site_a, 3)
+    for role in (Role.ANALYST, Role.ADMIN):
+        user = User.objects.create_user(f"nowhere_{role}", password="x" * 14, role=role,
+                                        is_superuser=role == Role.ADMIN)
+        response = as_user(user).get(reverse("registry:dashboard"))
+        assert response.status_code == 200
+        assert response.context["summary"].n_patients == 0
+
+
 def test_bad_period_is_a_field_error(as_user, clinician_a):
     response = as_user(clinician_a).get(reverse("registry:dashboard"),
                                         {"treated_from": "2026-05-01", "treated_to": "2026-01-01"})

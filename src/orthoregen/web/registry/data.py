@@ -18,11 +18,13 @@ Frames:
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
 import psycopg
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 
@@ -53,10 +55,12 @@ def frame_of(queryset: QuerySet, fields: list[str], columns: list[str]) -> pd.Da
     Skips model and dict construction: Django compiles the SQL, the driver returns tuples.
     Date columns become datetime64 so that day arithmetic stays vectorised.
     """
-    sql, params = queryset.values_list(*fields).query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    rows = []
+    with contextlib.suppress(EmptyResultSet):  # a filter nothing can match (no sites): no rows
+        sql, params = queryset.values_list(*fields).query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
     frame = pd.DataFrame.from_records(rows, columns=columns, nrows=len(rows))
     if frame.empty:
         frame = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
@@ -90,7 +94,6 @@ def column_arrays(queryset: QuerySet, fields: list[str], columns: list[str], *,
         for column, categories in codes.items():
             frame[column] = pd.Categorical(frame[column], categories=categories)
         return frame
-    sql, params = queryset.values_list(*fields).query.sql_with_params()
     aliases = [f"c{i}" for i in range(len(columns))]
     parts, code_params, layout = [], [], []
     for alias, column in zip(aliases, columns, strict=True):
@@ -104,14 +107,17 @@ def column_arrays(queryset: QuerySet, fields: list[str], columns: list[str], *,
         else:
             parts.append(f"float8send(COALESCE({alias}::float8, 'NaN'))")
             layout.append((alias, ">f8"))
-    packed = (f"SELECT string_agg({' || '.join(parts)}, ''::bytea) "
-              f"FROM ({sql}) AS t({', '.join(aliases)})")
-    connection.ensure_connection()
-    # A binary result hands the bytea over as it is (text would hex-encode it); Django's
-    # own cursor binds parameters on the client, which psycopg allows only with text.
-    with psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(packed, [*code_params, *params], binary=True)
-        blob = cursor.fetchone()[0] or b""
+    blob = b""
+    with contextlib.suppress(EmptyResultSet):  # a filter nothing can match (no sites): no rows
+        sql, params = queryset.values_list(*fields).query.sql_with_params()
+        packed = (f"SELECT string_agg({' || '.join(parts)}, ''::bytea) "
+                  f"FROM ({sql}) AS t({', '.join(aliases)})")
+        connection.ensure_connection()
+        # A binary result hands the bytea over as it is (text would hex-encode it); Django's
+        # own cursor binds parameters on the client, which psycopg allows only with text.
+        with psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(packed, [*code_params, *params], binary=True)
+            blob = cursor.fetchone()[0] or b""
     rows = np.frombuffer(blob, dtype=np.dtype(layout))
     frame = {}
     for alias, column in zip(aliases, columns, strict=True):
