@@ -23,6 +23,9 @@ DEMO_USERS = [
     ("analyst", Role.ANALYST, "Ravi", "Menon", ["riverside", "northgate"]),
     ("admin", Role.ADMIN, "Helen", "Marsh", ["riverside"]),
     ("northgate", Role.CLINICIAN, "Piotr", "Nowak", ["northgate"]),
+    # Works at no site, so sees no patient: the platform operator who alone manages staff of
+    # several sites (the analyst) and creates sites (accounts/admin.py).
+    ("operator", Role.ADMIN, "Sam", "Okoye", []),
 ]
 PATIENTS = {"riverside": 240, "northgate": 60}
 
@@ -50,6 +53,7 @@ def demo_create(as_of: dt.date, seed: int = 2026) -> None:
 
 def demo_credentials() -> str:
     """Describe the demo users and their password for the terminal."""
-    lines = [f"  {username:<12} {role.label:<22} sites: {', '.join(codes)}"
+    lines = [f"  {username:<12} {role.label:<22} "
+             f"{'sites: ' + ', '.join(codes) if codes else 'no site: platform operator'}"
              for username, role, _, _, codes in DEMO_USERS]
     return "\n".join(["Demo users (password for all: " + DEMO_PASSWORD + "):", *lines])
