@@ -40,3 +40,17 @@ def test_comparisons_are_kept_apart():
 def test_the_unreliable_2024_network_meta_analysis_is_not_imported():
     # Section 3: its "SMD 2.94 (1.90, 4.56)" intervals are on a ratio scale; do not import.
     assert not any("s13018-024-04846-1" in p.citation for p in load_published_pools())
+
+
+def test_rescaled_converts_only_between_declared_equivalent_scales():
+    from orthoregen.evidence.published import rescaled
+
+    pools = {p.id: p for p in load_published_pools()}
+    vas = pools["previtali-2021-vas"]
+    assert rescaled(vas, instrument="WOMAC", subscale="pain") is None
+    nrs = rescaled(vas, instrument="NRS pain", subscale="total")
+    assert (nrs.instrument, nrs.scale, nrs.estimate) == ("NRS pain", "0-10", -1.34)
+    assert vas.rescaled_from == "" and vas.estimate == -13.4  # the published row is unchanged
+    # No interval stays no interval.
+    gel = pools["gel200-pbs-womac-pain-12w"]
+    assert rescaled(gel, instrument="NRS pain", subscale="total") is None

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from orthoregen.evidence.library import Arm, Study
 from orthoregen.evidence.pooling import NotEnoughStudies, Outcome, Pooled, pool_arm
-from orthoregen.evidence.published import PublishedPool
+from orthoregen.evidence.published import PublishedPool, rescaled
 
 # evidence.md section 7: a clinic's pre-post improvement is not an effect of MSC. The dashboard
 # shows this sentence wherever clinic numbers stand beside trial numbers.
@@ -35,17 +35,30 @@ def compare_with_evidence(
 ) -> EvidenceComparison:
     """Return what the evidence says about an outcome, arms pooled separately (see pooling)."""
     studies = tuple(studies)
-    placebo_changes = tuple(
-        p
-        for p in pools
-        if p.comparison == "placebo arm change"
-        and outcome.joint in p.joints
-        and p.instrument == outcome.instrument
-        and p.subscale == outcome.subscale
-    )
     return EvidenceComparison(
         outcome=outcome,
         msc=pool_arm(studies, Arm.MSC, outcome),
         placebo=pool_arm(studies, Arm.PLACEBO, outcome),
-        published_placebo_changes=placebo_changes,
+        published_placebo_changes=published_placebo_changes(pools, outcome),
     )
+
+
+def published_placebo_changes(
+    pools: Iterable[PublishedPool], outcome: Outcome
+) -> tuple[PublishedPool, ...]:
+    """Return the published saline-arm changes for the outcome's joint and measure.
+
+    A change published on an equivalent scale (a 0-100 mm VAS for a 0-10 NRS) is converted
+    and marked `rescaled_from`, so a clinic that records NRS still sees the saline response.
+    """
+    found = []
+    for p in pools:
+        if p.comparison != "placebo arm change" or outcome.joint not in p.joints:
+            continue
+        if (p.instrument, p.subscale) == (outcome.instrument, outcome.subscale):
+            if outcome.scale in (None, p.scale):
+                found.append(p)
+        elif converted := rescaled(p, instrument=outcome.instrument, subscale=outcome.subscale):
+            if outcome.scale in (None, converted.scale):
+                found.append(converted)
+    return tuple(found)

@@ -33,6 +33,8 @@ class Outcome:
     subscale: str
     measure: str
     timepoint_months: float
+    # The scale the clinic's numbers are on ("0-10"); None accepts any published scale.
+    scale: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ def matching_results(
                 and r.subscale == outcome.subscale
                 and r.measure == outcome.measure
                 and r.timepoint_months == outcome.timepoint_months
+                and outcome.scale in (None, r.scale)
                 and r.has_interval
             ):
                 found.append((study, r))

@@ -10,7 +10,7 @@ Signs are as each paper published them.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 
 
@@ -35,6 +35,8 @@ class PublishedPool:
     scope: str
     verification: str
     note: str = ""
+    # Set when the estimate was converted from the scale the review published (see rescaled).
+    rescaled_from: str = ""
 
 
 def load_published_pools() -> tuple[PublishedPool, ...]:
@@ -51,3 +53,34 @@ def placebo_arm_changes(
     return tuple(
         p for p in pools if p.comparison == "placebo arm change" and p.instrument == instrument
     )
+
+
+# Scales that reviews and registries treat as one after a linear change of units. A 0-100 mm
+# VAS and a 0-10 NRS of pain are interchanged this way in OA meta-analyses (mm / 10); the two
+# formats agree closely but not perfectly (Hjermstad MJ et al., J Pain Symptom Manage
+# 2011;41:1073-93), so every converted value says it was converted. Keyed by
+# (instrument, subscale, scale) as published -> (instrument, subscale, scale, factor).
+EQUIVALENT_SCALES = {
+    ("VAS pain", "total", "0-100 mm"): ("NRS pain", "total", "0-10", 0.1),
+    ("NRS pain", "total", "0-10"): ("VAS pain", "total", "0-100 mm", 10.0),
+}
+
+
+def rescaled(pool: PublishedPool, *, instrument: str, subscale: str) -> PublishedPool | None:
+    """Return the pool on an equivalent scale of (instrument, subscale), or None if none is.
+
+    Only the units change: estimate and interval are multiplied by the stated factor, and
+    `rescaled_from` names the published scale so that the label can say so.
+    """
+    target = EQUIVALENT_SCALES.get((pool.instrument, pool.subscale, pool.scale))
+    if target is None or target[:2] != (instrument, subscale):
+        return None
+    factor = target[3]
+
+    def times(value: float | None) -> float | None:
+        return None if value is None else round(value * factor, 10)
+
+    return replace(pool, instrument=target[0], subscale=target[1], scale=target[2],
+                   estimate=times(pool.estimate), ci_low=times(pool.ci_low),
+                   ci_high=times(pool.ci_high),
+                   rescaled_from=f"{pool.instrument} {pool.scale} × {factor:g}")

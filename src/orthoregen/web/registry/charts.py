@@ -120,8 +120,10 @@ def evidence_chart(rows) -> Figure:
                           np.nan, np.nan, colour, True))
         for pool in row.comparison.published_placebo_changes:
             if pool.timepoint_months == row.months and pool.measure == "change from baseline":
-                lines.append((f"Placebo arms, {pool.id} ({row.months} mo)", pool.estimate,
-                              pool.ci_low, pool.ci_high, WARN, False))
+                converted = f", {pool.rescaled_from}" if pool.rescaled_from else ""
+                lines.append((f"Saline arms, {pool.id} ({row.months} mo{converted})",
+                              pool.estimate, pool.ci_low, pool.ci_high, WARN,
+                              pool.ci_low is None))
     figure = Figure(figsize=(6.8, 0.42 * max(len(lines), 3) + 0.9))
     ax = figure.add_subplot()
     y = np.arange(len(lines))[::-1]

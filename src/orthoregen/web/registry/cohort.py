@@ -213,7 +213,7 @@ def _evidence(joint: str | None, chosen: Measure, chosen_change: pd.DataFrame,
     rows = []
     for timepoint, months in EVIDENCE_MONTHS.items():
         outcome = Outcome(joint or "knee", name, evidence_subscale, "change from baseline",
-                          months)
+                          months, scale=scale)
         hit = change[change["timepoint"] == timepoint]
         rows.append(EvidenceRow(months=months, measure=m, scale=scale,
                                 clinic=None if hit.empty else hit.iloc[0],
@@ -234,6 +234,7 @@ def _single_arms(library, outcome: Outcome) -> tuple[tuple[str, str, float], ...
         for study in library if outcome.joint in study.joints
         for result in study.results
         if result.arm in (Arm.MSC, Arm.PLACEBO) and not result.has_interval
+        and outcome.scale in (None, result.scale)
         and (result.instrument, result.subscale, result.measure, result.timepoint_months)
         == (outcome.instrument, outcome.subscale, outcome.measure, outcome.timepoint_months))
 
