@@ -165,8 +165,10 @@ def draw_patient_measure(ax, measure, scores: pd.DataFrame, injections: list, ev
     ax.set_ylabel("better ↑" if measure.higher_is_better else "better ↓")
     ax.set_title(f"{measure.name}\n(scale {measure.minimum:g} to {measure.maximum:g})",
                  loc="left", fontsize=9)
-    ax.xaxis.set_major_locator(matplotlib.dates.AutoDateLocator(minticks=3, maxticks=8))
-    ax.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%b %Y"))
+    # Month names with the year once per year: "Feb 2026" on every tick ran together.
+    locator = matplotlib.dates.AutoDateLocator(minticks=3, maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(matplotlib.dates.ConciseDateFormatter(locator))
     ax.legend(fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.14),
               ncol=2)
 
