@@ -30,6 +30,7 @@ class Action(models.TextChoices):
     RECORD_ADVERSE_EVENT = "record_adverse_event", "Record adverse events"
     VIEW_REGISTRY = "view_registry", "See cohort analytics and the evidence comparison"
     EXPORT_REGISTRY = "export_registry", "Export registry data"
+    ADD_EVIDENCE = "add_evidence", "Add published studies to the evidence library"
 
 
 # Analysts work on de-identified registry data, so they never open identifiable records.
@@ -49,6 +50,8 @@ PERMITTED: dict[str, frozenset[str]] = {
     Action.RECORD_ADVERSE_EVENT: frozenset({Role.CLINICIAN, Role.COORDINATOR}),
     Action.VIEW_REGISTRY: frozenset({Role.CLINICIAN, Role.ANALYST, Role.ADMIN}),
     Action.EXPORT_REGISTRY: frozenset({Role.ANALYST}),
+    # Those who read the literature against the registry; the transcriber is recorded.
+    Action.ADD_EVIDENCE: frozenset({Role.CLINICIAN, Role.ANALYST, Role.ADMIN}),
 }
 
 

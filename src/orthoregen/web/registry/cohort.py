@@ -30,6 +30,7 @@ from orthoregen.evidence.library import Arm, load_library
 from orthoregen.evidence.pooling import Outcome
 from orthoregen.evidence.published import load_published_pools
 from orthoregen.web.registry import data
+from orthoregen.web.registry.evidence_added import added_studies
 from orthoregen.web.registry.measures import (
     BASELINE,
     DEFAULT_MEASURES,
@@ -208,7 +209,8 @@ def _evidence(joint: str | None, chosen: Measure, chosen_change: pd.DataFrame,
     else:
         m = measure(*key, joint)
         change = change_from_baseline(other_scores, timepoints=TIMEPOINTS)
-    library, pools = _evidence_library()
+    seed, pools = _evidence_library()
+    library = (*seed, *added_studies())
     name, evidence_subscale, scale = EVIDENCE_NAMES[key]
     rows = []
     for timepoint, months in EVIDENCE_MONTHS.items():
@@ -224,7 +226,9 @@ def _evidence(joint: str | None, chosen: Measure, chosen_change: pd.DataFrame,
 
 @functools.cache
 def _evidence_library():
-    """Return the seed library and published pools, parsed once per process (read-only)."""
+    """Return the seed library and published pools, parsed once per process (read-only).
+
+    Studies staff added are read on each computation instead (evidence_added.py)."""
     return load_library(), load_published_pools()
 
 

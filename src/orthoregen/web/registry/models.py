@@ -111,3 +111,10 @@ class AdverseEventFact(models.Model):
     grade = models.PositiveSmallIntegerField(null=True)
     serious = models.BooleanField(default=False)
     onset_on = models.DateField()
+
+
+# Staff-added studies of the evidence library (evidence_models.py keeps them apart for size).
+from orthoregen.web.registry.evidence_models import AddedResult, AddedStudy  # noqa: E402
+
+__all__ = ["AddedResult", "AddedStudy", "AdverseEventFact", "EpisodeFact", "InjectionFact",
+           "ScoreFact", "VisitFact"]

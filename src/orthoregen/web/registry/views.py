@@ -27,6 +27,7 @@ from orthoregen.web.clinic.access import get_visible_or_404, scope
 from orthoregen.web.clinic.models import JointEpisode, Patient
 from orthoregen.web.clinic.views import require
 from orthoregen.web.registry import charts, cohort, report, services
+from orthoregen.web.registry.evidence_added import added_version
 from orthoregen.web.registry.export import write_export
 from orthoregen.web.registry.forms import CohortFilterForm, ExportForm
 from orthoregen.web.registry.measures import TIMEPOINT_LABELS, parse_key
@@ -111,12 +112,14 @@ def dashboard(request):
 def _dashboard_results(episodes, filters: cohort.CohortFilter, key) -> dict:
     """Return the dashboard's numbers and charts, reusing them while the facts are unchanged.
 
-    The cache key holds the filters (sites included), the measure, today's date and the
-    fact tables' version (row count and latest refresh), so any refresh shows at once.
+    The cache key holds the filters (sites included), the measure, today's date, the
+    fact tables' version (row count and latest refresh) and the added studies' version, so
+    any refresh or added study shows at once.
     """
     today = timezone.localdate()
     version = EpisodeFact.objects.aggregate(n=Count("pk"), last=Max("refreshed_at"))
-    digest = hashlib.sha256(repr((filters, key, today, version)).encode()).hexdigest()
+    evidence = added_version()
+    digest = hashlib.sha256(repr((filters, key, today, version, evidence)).encode()).hexdigest()
     cache_key = f"registry-dashboard:{digest}"
     results = cache.get(cache_key)
     if results is None:

@@ -1,0 +1,128 @@
+"""Staff add published studies to the evidence library; the dashboard pools their arms."""
+
+import pytest
+from django.urls import reverse
+
+from orthoregen.web.registry.evidence_models import AddedResult, AddedStudy
+
+pytestmark = pytest.mark.django_db
+
+STUDY = {
+    "study": "Doe J et al. (TESTKNEE)",
+    "joint": "knee",
+    "design": "double-blind, placebo RCT",
+    "design_class": "RCT",
+    "blinding": "double",
+    "n_randomised": "60",
+    "cell_source": "autologous adipose, culture-expanded",
+    "product_class": "culture-expanded",
+    "dose": "50×10⁶, single",
+    "comparator": "saline",
+    "comparator_class": "placebo",
+    "outcome": "Pain NRS, 6 months",
+    "effect": "MSC −3.0 vs saline −2.0",
+    "follow_up": "12 months",
+    "citation": "Knee Test J 2026;1(1):1-10; doi:10.0000/test",
+    "verification": "R",
+}
+
+
+def post_data(study=None, results=()):
+    data = {**STUDY, **(study or {}), "results-TOTAL_FORMS": "4",
+            "results-INITIAL_FORMS": "0", "results-MIN_NUM_FORMS": "0",
+            "results-MAX_NUM_FORMS": "20"}
+    for i, row in enumerate(results):
+        data.update({f"results-{i}-{k}": str(v) for k, v in row.items()})
+    return data
+
+
+def nrs_arm(estimate, low, high, *, arm="msc", months=6):
+    return {"arm": arm, "measure": "nrs_pain:pain", "timepoint_months": months,
+            "estimate": estimate, "ci_low": low, "ci_high": high, "n": 30}
+
+
+def add(client, **kwargs):
+    return client.post(reverse("registry:evidence-add"), post_data(**kwargs))
+
+
+def test_a_clinician_adds_a_study_with_results_and_it_is_listed_as_unverified(
+        as_user, clinician_a):
+    client = as_user(clinician_a)
+    response = add(client, results=[nrs_arm(-3, -4, -2), nrs_arm(-2, -3, -1, arm="placebo")])
+    assert response.status_code == 302
+    study = AddedStudy.objects.get()
+    assert study.added_by == clinician_a
+    assert study.results.count() == 2
+    assert study.history.count() == 1  # simple-history keeps who and when
+    page = client.get(reverse("registry:evidence")).content.decode()
+    assert "Doe J et al. (TESTKNEE)" in page
+    row = page[page.index(f'id="added-{study.pk}"'):]
+    row = row[:row.index("</tr>")]
+    assert "unverified" in row and f"added by {clinician_a}" in row
+    assert "msc arm, NRS pain total (0-10), change from baseline at 6 months: -3.00" in row
+
+
+def test_a_study_tagged_v_is_shown_verified(as_user, analyst_a):
+    client = as_user(analyst_a)
+    add(client, study={"verification": "V"})
+    study = AddedStudy.objects.get()
+    page = client.get(reverse("registry:evidence")).content.decode()
+    row = page[page.index(f'id="added-{study.pk}"'):]
+    assert '<span class="status verified">verified</span>' in row[:row.index("</tr>")]
+
+
+@pytest.mark.parametrize(("results", "message"), [
+    ([nrs_arm(-3, -2, -1)], "The interval must contain the estimate"),
+    ([nrs_arm(-3, -4, "")], "Give both ends of the 95 % interval, or neither."),
+    ([nrs_arm(-3, -4, -2, months=0)], "Give the time point in months, from 1 to 120."),
+    ([{**nrs_arm(-3, -4, -2), "measure": "koos:pain"}], "Select a valid choice."),
+])
+def test_a_bad_result_is_refused_by_name_and_nothing_is_saved(as_user, clinician_a, results,
+                                                              message):
+    response = add(as_user(clinician_a), results=[nrs_arm(-2, -3, -1), *results])
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert "Nothing was saved" in response.content.decode()
+    assert not AddedStudy.objects.exists() and not AddedResult.objects.exists()
+
+
+def test_a_study_without_a_real_citation_is_refused(as_user, clinician_a):
+    response = add(as_user(clinician_a), study={"citation": "  tbd "},
+                   results=[nrs_arm(-3, -4, -2)])
+    assert response.status_code == 400
+    assert "Give the full citation" in response.content.decode()
+    assert not AddedStudy.objects.exists() and not AddedResult.objects.exists()
+
+
+@pytest.mark.parametrize("user", ["coordinator_a", "lab_a"])
+def test_roles_outside_the_registry_may_neither_read_nor_add(request, as_user, user):
+    client = as_user(request.getfixturevalue(user))
+    assert client.get(reverse("registry:evidence")).status_code == 403
+    assert add(client, results=[nrs_arm(-3, -4, -2)]).status_code == 403
+    assert not AddedStudy.objects.exists()
+
+
+def test_anonymous_users_go_to_login(client):
+    for name in ("registry:evidence", "registry:evidence-add"):
+        response = client.get(reverse(name))
+        assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_the_dashboard_pools_three_added_msc_arms_at_once(as_user, clinician_a, site_a,
+                                                         cohort):
+    cohort(site_a, 25)
+    client = as_user(clinician_a)
+    before = client.get(reverse("registry:dashboard"), {"joint": "knee"}).context["summary"]
+    assert before.evidence[0].comparison.msc.k == 0
+    # Three arms at -2, -3 and -4 with intervals of equal width: every estimator gives them
+    # equal weight, so the pooled mean is exactly -3 whatever tau² is.
+    for i, estimate in enumerate((-2, -3, -4)):
+        add(client, study={"study": f"Arm {i}"},
+            results=[nrs_arm(estimate, estimate - 1, estimate + 1)])
+    after = client.get(reverse("registry:dashboard"), {"joint": "knee"}).context["summary"]
+    six = next(row for row in after.evidence if row.months == 6)
+    assert six.comparison.msc.k == 3
+    assert six.comparison.msc.estimate == pytest.approx(-3.0, abs=1e-9)
+    assert set(six.comparison.msc.study_ids) == {f"added-{s.pk}"
+                                                 for s in AddedStudy.objects.all()}
+    assert six.comparison.msc.ci_low < -3 < six.comparison.msc.ci_high
