@@ -247,27 +247,25 @@ def cohort_summary(episodes: QuerySet, *, measure_key: tuple[str, str] | None,
                    joint: str | None, as_of: dt.date) -> CohortSummary:
     """Compute the dashboard for scoped, filtered EpisodeFact rows.
 
-    The reads are independent, so they run together in one snapshot (snapshot.py);
-    everything after them is vectorised analytics on the frames they return.
+    The reads are independent, so they run together in one snapshot (snapshot.py), each
+    followed on its own thread by the vectorised analytics of what it read: while
+    PostgreSQL still works on the slower reads, Python already summarises the faster ones.
     """
     instrument, subscale = measure_key or default_measure(joint)
     m = measure(instrument, subscale, joint)
     read = read_together({
-        "episodes": lambda: data.cohort_episodes(episodes),
-        "scores": lambda: _measure_scores(episodes, m),
-        "oarsi": lambda: _oarsi_scores(episodes, joint),
-        "visits": lambda: data.visit_counts(episodes, as_of),
+        # Slowest first: the pool has fewer threads than reads.
+        "oarsi": lambda: _oarsi(_oarsi_scores(episodes, joint)),
+        "scores": lambda: _change_and_responders(_measure_scores(episodes, m), m),
+        "visits": lambda: _follow_up(data.visit_counts(episodes, as_of)),
+        "episodes": lambda: _episodes_and_survival(data.cohort_episodes(episodes), as_of),
         "events": lambda: data.adverse_events_frame(episodes),
         "evidence": lambda: _evidence_scores(episodes, joint, m),
     })
-    frame, scores = read["episodes"], read["scores"]
-    change = change_from_baseline(scores, baseline=BASELINE, timepoints=TIMEPOINTS)
-    responders = responder_rates(scores, {(m.instrument, m.subscale): m.thresholds},
-                                 timepoints=TIMEPOINTS) \
-        if (m.improvement is not None or m.acceptable is not None) else pd.DataFrame()
-    oarsi, domains = _oarsi(read["oarsi"])
+    frame, (curve, at_risk, follow_median) = read["episodes"]
+    change, responders = read["scores"]
+    oarsi, domains = read["oarsi"]
     n_injections = int(frame["injections"].sum()) if not frame.empty else 0
-    curve, at_risk, follow_median = _survival(frame, as_of)
     return CohortSummary(
         as_of=as_of, measure=m,
         n_patients=int(frame["patient_id"].nunique()) if not frame.empty else 0,
@@ -275,9 +273,21 @@ def cohort_summary(episodes: QuerySet, *, measure_key: tuple[str, str] | None,
         n_injections=n_injections, change=change, responders=responders, oarsi=oarsi,
         oarsi_domains=domains, adverse_events=_adverse_events(read["events"], n_injections),
         survival=curve, at_risk=at_risk, median_follow_up_months=follow_median,
-        follow_up=_follow_up(read["visits"]),
+        follow_up=read["visits"],
         evidence=_evidence(joint, m, change, read["evidence"]),
     )
+
+
+def _change_and_responders(scores: pd.DataFrame, m: Measure):
+    change = change_from_baseline(scores, baseline=BASELINE, timepoints=TIMEPOINTS)
+    responders = responder_rates(scores, {(m.instrument, m.subscale): m.thresholds},
+                                 timepoints=TIMEPOINTS) \
+        if (m.improvement is not None or m.acceptable is not None) else pd.DataFrame()
+    return change, responders
+
+
+def _episodes_and_survival(frame: pd.DataFrame, as_of: dt.date):
+    return frame, _survival(frame, as_of)
 
 
 def scoped_episodes(user) -> QuerySet:
