@@ -2,6 +2,8 @@
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from orthoregen.analytics.follow_up import FOLLOW_UP_COLUMNS, loss_to_follow_up
 
@@ -73,3 +75,16 @@ def test_visit_completion_from_schedule_and_scores():
     assert visits["completed"].tolist() == [True, False, False]
     row = loss_to_follow_up(visits).iloc[0]
     assert (row.n_due, row.n_lost, row.n_not_yet_due) == (2, 1, 1)
+
+
+@settings(derandomize=True, deadline=None, max_examples=40)
+@given(st.lists(st.tuples(st.sampled_from(["6m", "12m", "24m"]), st.booleans(), st.booleans()),
+                min_size=1, max_size=60))
+def test_counted_cells_give_the_same_table_as_one_row_per_visit(rows):
+    visits = pd.DataFrame(rows, columns=["timepoint", "due", "completed"])
+    visits["episode_id"] = range(len(visits))
+    counts = (visits.groupby(["timepoint", "due", "completed"], sort=False).size()
+              .rename("n").reset_index())
+    order = ["6m", "12m", "24m"]
+    pd.testing.assert_frame_equal(loss_to_follow_up(counts, timepoints=order),
+                                  loss_to_follow_up(visits, timepoints=order))

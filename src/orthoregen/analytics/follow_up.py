@@ -33,19 +33,23 @@ def loss_to_follow_up(
 
     visits: one row per scheduled visit with `episode_id`, `timepoint`, `due` (the visit's
     window closed before the analysis date) and `completed` (at least one scored
-    questionnaire inside the window). A visit whose window is still open is neither lost nor
-    completed: it is counted in `n_not_yet_due` and left out of the denominator, so a young
-    cohort does not look lost. Completed visits count even when they are not yet due.
+    questionnaire inside the window), or one row per (timepoint, due, completed) cell with
+    its number of visits in `n` (what a database count returns; the result is the same). A
+    visit whose window is still open is neither lost nor completed: it is counted in
+    `n_not_yet_due` and left out of the denominator, so a young cohort does not look lost.
+    Completed visits count even when they are not yet due.
     """
-    v = visits.assign(due=visits["due"].astype(bool), completed=visits["completed"].astype(bool))
-    counted = v["due"] | v["completed"]
-    g = v.assign(counted=counted, lost=v["due"] & ~v["completed"]).groupby("timepoint", sort=False)
-    out = g.agg(
-        n_scheduled=("episode_id", "size"),
-        n_due=("counted", "sum"),
-        n_completed=("completed", "sum"),
-        n_lost=("lost", "sum"),
-    ).reset_index()
+    due = visits["due"].astype(bool)
+    completed = visits["completed"].astype(bool)
+    weight = visits["n"].astype(int) if "n" in visits else pd.Series(1, index=visits.index)
+    g = pd.DataFrame({
+        "timepoint": visits["timepoint"],
+        "n_scheduled": weight,
+        "n_due": weight * (due | completed),
+        "n_completed": weight * completed,
+        "n_lost": weight * (due & ~completed),
+    }).groupby("timepoint", sort=False)
+    out = g.sum().reset_index()
     out["n_not_yet_due"] = out["n_scheduled"] - out["n_due"]
     low, high = wilson_bounds(out["n_lost"].to_numpy(), out["n_due"].to_numpy(), level=level)
     out = out.assign(

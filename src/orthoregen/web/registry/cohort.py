@@ -10,7 +10,6 @@ import datetime as dt
 import functools
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 from django.db.models import QuerySet
 
@@ -162,13 +161,10 @@ def _survival(episodes: pd.DataFrame, as_of: dt.date):
 
 
 def _follow_up(counts: pd.DataFrame) -> pd.DataFrame:
+    """Loss to follow-up from the database's visit counts per (timepoint, due, completed)."""
     if counts.empty:
         return pd.DataFrame()
-    # The database counted visits per (timepoint, due, completed); repeating each cell n
-    # times restores one row per visit, which is all loss_to_follow_up reads.
-    visits = counts.loc[counts.index.repeat(counts["n"])].reset_index(drop=True)
-    visits["episode_id"] = np.arange(len(visits))
-    return loss_to_follow_up(visits, timepoints=TIMEPOINTS)
+    return loss_to_follow_up(counts, timepoints=TIMEPOINTS)
 
 
 def _adverse_events(events: pd.DataFrame, n_injections: int) -> dict[str, pd.DataFrame]:
