@@ -35,6 +35,14 @@ class AddedResultForm(forms.ModelForm):
 
     measure = forms.ChoiceField(choices=[("", "—")] + list(RESULT_MEASURE_LABELS.items()))
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The rows are a table without <label>s: name each input for screen readers.
+        row = (self.prefix or "").rsplit("-", 1)[-1]
+        for field in self.fields.values():
+            field.widget.attrs["aria-label"] = f"Result {int(row) + 1 if row.isdigit() else ''}: " \
+                                               f"{field.label}"
+
     class Meta:
         model = AddedResult
         fields = ["arm", "measure", "timepoint_months", "estimate", "ci_low", "ci_high", "n",
