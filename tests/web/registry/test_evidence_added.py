@@ -126,3 +126,17 @@ def test_the_dashboard_pools_three_added_msc_arms_at_once(as_user, clinician_a, 
     assert set(six.comparison.msc.study_ids) == {f"added-{s.pk}"
                                                  for s in AddedStudy.objects.all()}
     assert six.comparison.msc.ci_low < -3 < six.comparison.msc.ci_high
+
+
+def test_an_administrator_opens_an_added_study_and_its_history_in_the_admin(as_user,
+                                                                           clinician_a,
+                                                                           admin_a):
+    add(as_user(clinician_a), results=[nrs_arm(-3, -4, -2)])
+    study = AddedStudy.objects.get()
+    admin_a.is_superuser = True
+    admin_a.save()
+    client = as_user(admin_a)
+    for name, args in (("changelist", []), ("change", [study.pk]), ("history", [study.pk])):
+        response = client.get(reverse(f"admin:registry_addedstudy_{name}", args=args))
+        assert response.status_code == 200, name
+    assert "Doe J et al. (TESTKNEE)" in response.content.decode()
