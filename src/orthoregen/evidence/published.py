@@ -56,9 +56,10 @@ def placebo_arm_changes(
 
 
 # Scales that reviews and registries treat as one after a linear change of units. A 0-100 mm
-# VAS and a 0-10 NRS of pain are interchanged this way in OA meta-analyses (mm / 10); the two
-# formats agree closely but not perfectly (Hjermstad MJ et al., J Pain Symptom Manage
-# 2011;41:1073-93), so every converted value says it was converted. Keyed by
+# VAS and a 0-10 NRS of pain are interchanged this way in OA meta-analyses (mm / 10). A
+# systematic review found NRS and VAS scores corresponded, with a few exceptions of
+# systematically higher VAS scores (Hjermstad MJ et al., J Pain Symptom Manage 2011 Jun;
+# 41(6):1073-93; abstract seen), so every converted value says it was converted. Keyed by
 # (instrument, subscale, scale) as published -> (instrument, subscale, scale, factor).
 EQUIVALENT_SCALES = {
     ("VAS pain", "total", "0-100 mm"): ("NRS pain", "total", "0-10", 0.1),
