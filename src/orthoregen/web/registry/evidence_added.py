@@ -50,7 +50,7 @@ def to_core(study: AddedStudy) -> Study:
         "follow_up": study.follow_up, "citation": study.citation,
         "verification": study.verification,
         # Only a V tag makes a result verified; V-design means the result was not seen.
-        "result_verification": "V" if study.verification == "V" else "R",
+        "result_verification": {"V": "V", "NL": "NL"}.get(study.verification, "R"),
         "section": f"added by {study.added_by} on {study.added_at:%d %b %Y}",
         "results": results,
     })
