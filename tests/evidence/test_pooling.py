@@ -13,6 +13,7 @@ from orthoregen.evidence.pooling import (
     Outcome,
     Pooled,
     pool_arm,
+    pool_every_outcome,
     pool_msc_and_placebo,
 )
 
@@ -99,3 +100,24 @@ def test_default_pooling_is_reml():
     assert pooled.estimate == pytest.approx(0.4894, abs=5e-5)
     assert pooled.meta.tau2 == pytest.approx(0.3132, abs=5e-5)
     assert pooled.meta.hartung_knapp
+
+
+def test_pool_every_outcome_pools_what_three_studies_share_and_says_the_rest_is_too_few():
+    template = load_library()[0]
+
+    def study(i, estimate, scale="0-10"):
+        return replace(template, id=f"s{i}", results=(ArmResult(
+            Arm.MSC, "NRS pain", "total", scale, "lower", "change from baseline", 6,
+            estimate, estimate - 1, estimate + 1),))
+
+    # Three arms at -2, -3, -4 with equal intervals: equal weights, pooled mean exactly -3;
+    # a fourth on another scale is a separate outcome and is never pooled with them.
+    added = [study(1, -2), study(2, -3), study(3, -4), study(4, -30, scale="0-100 mm")]
+    results = pool_every_outcome((*load_library(), *added))
+    nrs = [r for r in results if r.outcome.instrument == "NRS pain" and r.arm is Arm.MSC
+           and r.outcome.timepoint_months == 6]
+    pooled = {r.outcome.scale: r for r in nrs}
+    assert pooled["0-10"].k == 3 and pooled["0-10"].estimate == pytest.approx(-3.0, abs=1e-9)
+    assert isinstance(pooled["0-100 mm"], NotEnoughStudies) and pooled["0-100 mm"].k == 1
+    # The seed library alone: every outcome is reported without intervals or by fewer than 3.
+    assert all(isinstance(r, NotEnoughStudies) for r in pool_every_outcome(load_library()))

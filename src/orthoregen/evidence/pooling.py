@@ -121,3 +121,25 @@ def pool_msc_and_placebo(
     """Pool MSC arms and placebo arms separately, for the side-by-side comparison."""
     studies = tuple(studies)
     return {arm: pool_arm(studies, arm, outcome, minimum=minimum) for arm in (Arm.MSC, Arm.PLACEBO)}
+
+
+def pool_every_outcome(
+    studies: Iterable[Study], *, minimum: int = MIN_STUDIES_TO_POOL
+) -> list[Pooled | NotEnoughStudies]:
+    """Pool each (joint, outcome, arm) that at least one study reports for an MSC or placebo arm.
+
+    Outcomes are told apart by joint, instrument, subscale, scale, measure and time point, so
+    nothing on another scale is ever pooled together. Sorted by joint, instrument and time.
+    """
+    studies = tuple(studies)
+    seen: set[tuple[Arm, Outcome]] = set()
+    for study in studies:
+        for joint in study.joints:
+            for r in study.results:
+                if r.arm in (Arm.MSC, Arm.PLACEBO) and r.timepoint_months is not None:
+                    seen.add((r.arm, Outcome(joint, r.instrument, r.subscale, r.measure,
+                                             r.timepoint_months, scale=r.scale)))
+    order = sorted(seen, key=lambda pair: (pair[1].joint, pair[1].instrument, pair[1].subscale,
+                                           pair[1].measure, pair[1].timepoint_months,
+                                           pair[0].value))
+    return [pool_arm(studies, arm, outcome, minimum=minimum) for arm, outcome in order]

@@ -140,3 +140,16 @@ def test_an_administrator_opens_an_added_study_and_its_history_in_the_admin(as_u
         response = client.get(reverse(f"admin:registry_addedstudy_{name}", args=args))
         assert response.status_code == 200, name
     assert "Doe J et al. (TESTKNEE)" in response.content.decode()
+
+
+def test_the_library_page_shows_three_added_arms_pooled(as_user, analyst_a):
+    client = as_user(analyst_a)
+    for i, estimate in enumerate((-2, -3, -4)):
+        add(client, study={"study": f"Arm {i}"},
+            results=[nrs_arm(estimate, estimate - 1, estimate + 1)])
+    page = client.get(reverse("registry:evidence")).content.decode()
+    section = page[page.index("What the library pools"):page.index("Pooled results of")]
+    row = section[section.index("NRS pain total (0-10)"):]
+    row = row[:row.index("</tr>")]
+    # Equal-width intervals around -2, -3 and -4: the pooled mean is exactly -3.
+    assert "<td>msc</td><td>3</td>" in row and "<td>-3.00 (" in row

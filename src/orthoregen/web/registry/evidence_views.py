@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from orthoregen.evidence.comparison import REGISTRY_CAVEAT
+from orthoregen.evidence.pooling import pool_every_outcome
 from orthoregen.evidence.published import load_published_pools
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.clinic.views import require
@@ -27,6 +28,7 @@ def evidence_library(request):
                 for joint, label in Joint.choices]
     return render(request, "registry/evidence_library.html", {
         "by_joint": by_joint, "pools": load_published_pools(), "caveat": REGISTRY_CAVEAT,
+        "pooled": pool_every_outcome(studies),
         "may_add": request.user.may(Action.ADD_EVIDENCE),
     })
 
