@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 from django.db.models import QuerySet
@@ -107,6 +109,8 @@ class CohortSummary:
     median_follow_up_months: float | None
     follow_up: pd.DataFrame
     evidence: list[EvidenceRow] = field(default_factory=list)
+    # What the caller's Drawers made of the change and survival results ({} without them).
+    drawings: dict[str, Any] = field(default_factory=dict)
 
     @property
     def too_thin(self) -> bool:
@@ -239,8 +243,21 @@ def _single_arms(library, outcome: Outcome) -> tuple[tuple[str, str, float], ...
         == (outcome.instrument, outcome.subscale, outcome.measure, outcome.timepoint_months))
 
 
+@dataclass(frozen=True)
+class Drawers:
+    """Drawing steps a caller wants run on a read's thread as soon as its numbers exist.
+
+    Drawing a chart is Python work that can go on while PostgreSQL still answers the slower
+    reads; each callable draws its own figure, so no figure is shared between threads.
+    """
+
+    change: Callable[[pd.DataFrame, Measure], Any] | None = None
+    survival: Callable[[KaplanMeier, pd.DataFrame], Any] | None = None
+
+
 def cohort_summary(episodes: QuerySet, *, measure_key: tuple[str, str] | None,
-                   joint: str | None, as_of: dt.date) -> CohortSummary:
+                   joint: str | None, as_of: dt.date,
+                   drawers: Drawers = Drawers()) -> CohortSummary:
     """Compute the dashboard for scoped, filtered EpisodeFact rows.
 
     The reads are independent, so they run together in one snapshot (snapshot.py), each
@@ -252,14 +269,17 @@ def cohort_summary(episodes: QuerySet, *, measure_key: tuple[str, str] | None,
     read = read_together({
         # Slowest first: the pool has fewer threads than reads.
         "oarsi": lambda: _oarsi(_oarsi_scores(episodes, joint)),
-        "scores": lambda: _change_and_responders(_measure_scores(episodes, m), m),
+        "scores": lambda: _change_and_responders(_measure_scores(episodes, m), m, drawers),
         "visits": lambda: _follow_up(data.visit_counts(episodes, as_of)),
-        "episodes": lambda: _episodes_and_survival(data.cohort_episodes(episodes), as_of),
+        "episodes": lambda: _episodes_and_survival(data.cohort_episodes(episodes), as_of,
+                                                   drawers),
         "events": lambda: data.adverse_events_frame(episodes),
         "evidence": lambda: _evidence_scores(episodes, joint, m),
     })
-    frame, (curve, at_risk, follow_median) = read["episodes"]
-    change, responders = read["scores"]
+    frame, (curve, at_risk, follow_median), survival_drawing = read["episodes"]
+    change, responders, change_drawing = read["scores"]
+    drawings = {name: drawing for name, drawing in
+                (("change", change_drawing), ("survival", survival_drawing)) if drawing}
     oarsi, domains = read["oarsi"]
     n_injections = int(frame["injections"].sum()) if not frame.empty else 0
     return CohortSummary(
@@ -271,19 +291,24 @@ def cohort_summary(episodes: QuerySet, *, measure_key: tuple[str, str] | None,
         survival=curve, at_risk=at_risk, median_follow_up_months=follow_median,
         follow_up=read["visits"],
         evidence=_evidence(joint, m, change, read["evidence"]),
+        drawings=drawings,
     )
 
 
-def _change_and_responders(scores: pd.DataFrame, m: Measure):
+def _change_and_responders(scores: pd.DataFrame, m: Measure, drawers: Drawers):
     change = change_from_baseline(scores, baseline=BASELINE, timepoints=TIMEPOINTS)
     responders = responder_rates(scores, {(m.instrument, m.subscale): m.thresholds},
                                  timepoints=TIMEPOINTS) \
         if (m.improvement is not None or m.acceptable is not None) else pd.DataFrame()
-    return change, responders
+    drawing = drawers.change(change, m) if drawers.change and not change.empty else None
+    return change, responders, drawing
 
 
-def _episodes_and_survival(frame: pd.DataFrame, as_of: dt.date):
-    return frame, _survival(frame, as_of)
+def _episodes_and_survival(frame: pd.DataFrame, as_of: dt.date, drawers: Drawers):
+    curve, at_risk, follow_median = _survival(frame, as_of)
+    drawing = drawers.survival(curve, at_risk) \
+        if drawers.survival and curve is not None and not curve.too_thin else None
+    return frame, (curve, at_risk, follow_median), drawing
 
 
 def scoped_episodes(user) -> QuerySet:

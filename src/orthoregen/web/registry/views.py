@@ -124,20 +124,22 @@ def _dashboard_results(episodes, filters: cohort.CohortFilter, key) -> dict:
     results = cache.get(cache_key)
     if results is None:
         summary = cohort.cohort_summary(episodes, measure_key=key, joint=filters.joint,
-                                        as_of=today)
+                                        as_of=today, drawers=DASHBOARD_DRAWERS)
         results = {"summary": summary, **_dashboard_charts(summary),
                    **_dashboard_tables(summary)}
         cache.set(cache_key, results, DASHBOARD_CACHE_SECONDS)
     return {**results, "refreshed_at": version["last"]}
 
 
+# Drawn on the reads' threads while the slower reads still run (cohort.Drawers).
+DASHBOARD_DRAWERS = cohort.Drawers(
+    change=lambda change, measure: charts.svg_uri(charts.change_chart(change, measure)),
+    survival=lambda curve, at_risk: charts.svg_uri(charts.survival_chart(curve, at_risk)),
+)
+
+
 def _dashboard_charts(summary) -> dict:
-    out = {}
-    if not summary.change.empty:
-        out["change_chart"] = charts.svg_uri(charts.change_chart(summary.change, summary.measure))
-    if summary.survival is not None and not summary.survival.too_thin:
-        out["survival_chart"] = charts.svg_uri(charts.survival_chart(summary.survival,
-                                                                    summary.at_risk))
+    out = {f"{name}_chart": drawing for name, drawing in summary.drawings.items()}
     if summary.evidence:
         out["evidence_chart"] = charts.svg_uri(charts.evidence_chart(summary.evidence))
     return out
