@@ -153,3 +153,19 @@ def test_the_library_page_shows_three_added_arms_pooled(as_user, analyst_a):
     row = row[:row.index("</tr>")]
     # Equal-width intervals around -2, -3 and -4: the pooled mean is exactly -3.
     assert "<td>msc</td><td>3</td>" in row and "<td>-3.00 (" in row
+
+
+def test_the_admin_applies_the_same_checks_and_records_who_added_a_study(as_user, admin_a):
+    admin_a.is_superuser = True
+    admin_a.save()
+    client = as_user(admin_a)
+    url = reverse("admin:registry_addedstudy_add")
+    data = post_data(results=[nrs_arm(-3, -2, -1)])
+    response = client.post(url, data)
+    assert response.status_code == 200  # the form again, with the error
+    assert "The interval must contain the estimate" in response.content.decode()
+    assert not AddedStudy.objects.exists() and not AddedResult.objects.exists()
+    response = client.post(url, post_data(results=[nrs_arm(-3, -4, -2)]))
+    assert response.status_code == 302
+    assert AddedStudy.objects.get().added_by == admin_a
+    assert AddedResult.objects.get().estimate == -3

@@ -7,6 +7,8 @@ and never with a number on another scale.
 
 from __future__ import annotations
 
+import logging
+
 from django.db import transaction
 from django.db.models import Count, Max
 
@@ -14,15 +16,12 @@ from orthoregen.evidence.library import Study, load_library, study_from_dict
 from orthoregen.web.registry.evidence_models import AddedResult, AddedStudy
 from orthoregen.web.registry.measures import EVIDENCE_NAMES
 
-# Form key "instrument:subscale" -> (name, subscale, scale) in the evidence library's terms.
+# Stored key "instrument:subscale" -> (name, subscale, scale) in the evidence library's terms.
 RESULT_MEASURES = {f"{instrument}:{subscale}": names
                    for (instrument, subscale), names in EVIDENCE_NAMES.items()}
-RESULT_MEASURE_LABELS = {
-    "nrs_pain:pain": "Pain NRS (0–10)",
-    "vas_pain:pain": "Pain VAS (0–100 mm)",
-    "womac_lk31:pain": "WOMAC pain, Likert (0–20)",
-}
 CHANGE_FROM_BASELINE = "change from baseline"
+
+log = logging.getLogger(__name__)
 
 
 def study_id(study: AddedStudy) -> str:
@@ -60,7 +59,15 @@ def added_studies() -> tuple[Study, ...]:
     """Return every staff-added study as core values, oldest first."""
     rows = (AddedStudy.objects.select_related("added_by").prefetch_related("results")
             .order_by("pk"))
-    return tuple(to_core(s) for s in rows)
+    studies = []
+    for row in rows:
+        # The forms refuse what the core refuses; a row broken some other way (a hand-made
+        # SQL fix, say) is left out and logged rather than taking the dashboard down.
+        try:
+            studies.append(to_core(row))
+        except (ValueError, KeyError) as error:
+            log.warning("evidence study %s left out: %s", study_id(row), error)
+    return tuple(studies)
 
 
 def library_with_added() -> tuple[Study, ...]:

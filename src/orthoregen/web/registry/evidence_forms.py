@@ -6,7 +6,6 @@ import math
 
 from django import forms
 
-from orthoregen.web.registry.evidence_added import RESULT_MEASURE_LABELS
 from orthoregen.web.registry.evidence_models import AddedResult, AddedStudy
 
 # No follow-up visit of the default protocol is later than 36 months; ten years is generous.
@@ -33,15 +32,13 @@ class AddedStudyForm(forms.ModelForm):
 class AddedResultForm(forms.ModelForm):
     """One arm's mean change from baseline; empty rows of the formset are ignored."""
 
-    measure = forms.ChoiceField(choices=[("", "—")] + list(RESULT_MEASURE_LABELS.items()))
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # The rows are a table without <label>s: name each input for screen readers.
         row = (self.prefix or "").rsplit("-", 1)[-1]
+        number = f" {int(row) + 1}" if row.isdigit() else ""
         for field in self.fields.values():
-            field.widget.attrs["aria-label"] = f"Result {int(row) + 1 if row.isdigit() else ''}: " \
-                                               f"{field.label}"
+            field.widget.attrs["aria-label"] = f"Result{number}: {field.label}"
 
     class Meta:
         model = AddedResult

@@ -55,6 +55,14 @@ class Verification(models.TextChoices):
     NL = "NL", "NL — not located"
 
 
+class ResultMeasure(models.TextChoices):
+    # The measures the dashboard compares with trials (measures.EVIDENCE_NAMES), so an added
+    # result always pools with results on the same instrument and scale.
+    NRS_PAIN = "nrs_pain:pain", "Pain NRS (0–10)"
+    VAS_PAIN = "vas_pain:pain", "Pain VAS (0–100 mm)"
+    WOMAC_PAIN = "womac_lk31:pain", "WOMAC pain, Likert (0–20)"
+
+
 class ResultArm(models.TextChoices):
     MSC = "msc", "Cell-therapy arm"
     PLACEBO = "placebo", "Placebo (saline) arm"
@@ -102,7 +110,7 @@ class AddedResult(models.Model):
 
     study = models.ForeignKey(AddedStudy, on_delete=models.CASCADE, related_name="results")
     arm = models.CharField(max_length=12, choices=ResultArm.choices)
-    measure = models.CharField(max_length=40, help_text="Instrument and scale (see forms).")
+    measure = models.CharField(max_length=40, choices=ResultMeasure.choices)
     timepoint_months = models.PositiveSmallIntegerField("months after injection")
     estimate = models.FloatField("mean change from baseline")
     ci_low = models.FloatField("95 % CI, lower", null=True, blank=True)
