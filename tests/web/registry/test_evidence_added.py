@@ -169,3 +169,15 @@ def test_the_admin_applies_the_same_checks_and_records_who_added_a_study(as_user
     assert response.status_code == 302
     assert AddedStudy.objects.get().added_by == admin_a
     assert AddedResult.objects.get().estimate == -3
+
+
+def test_a_row_broken_outside_the_forms_is_left_out_not_a_500(as_user, clinician_a, site_a,
+                                                              cohort, caplog):
+    cohort(site_a, 12)
+    add(as_user(clinician_a), results=[nrs_arm(-3, -4, -2)])
+    AddedStudy.objects.update(citation="")  # as a hand-made SQL fix might leave it
+    client = as_user(clinician_a)
+    assert client.get(reverse("registry:dashboard")).status_code == 200
+    page = client.get(reverse("registry:evidence"))
+    assert page.status_code == 200 and "TESTKNEE" not in page.content.decode()
+    assert "left out" in caplog.text
