@@ -2,7 +2,6 @@
 
 import numpy as np
 import pandas as pd
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -38,8 +37,16 @@ def test_a_missing_label_never_collides_with_the_next_episode():
     assert not _duplicated(frame).any()
 
 
-@pytest.mark.parametrize("episode", [2**61, -1])
-def test_ids_too_large_or_negative_fall_back_to_pandas(episode):
+def test_ids_large_enough_to_overflow_the_folded_key_fall_back_to_pandas():
+    # One category per label: the key is 8 × episode + 7, and 8 × 2**61 wraps to 0 in int64,
+    # so episodes 0 and 2**61 would fold to one key and look like duplicates.
     frame = table([(0, "KOOS", "pain", "6m"), (0, "KOOS", "pain", "6m")])
-    frame["episode_id"] = np.int64(episode)
-    assert _duplicated(frame).tolist() == [True, True]
+    frame["episode_id"] = np.array([0, 2**61], dtype=np.int64)
+    assert _duplicated(frame).tolist() == [False, False]
+
+
+def test_negative_ids_fold_to_distinct_keys():
+    frame = table([(0, "KOOS", None, "6m"), (0, "KOOS", "pain", "6m")])
+    frame["episode_id"] = np.array([-1, -2], dtype=np.int64)
+    expected = frame.duplicated([*KEYS, "timepoint"], keep=False)
+    assert _duplicated(frame).tolist() == expected.tolist() == [False, False]

@@ -56,8 +56,10 @@ def _duplicated(usable: pd.DataFrame) -> pd.Series:
     episode = usable[EPISODE]
     if not pd.api.types.is_integer_dtype(episode) or usable.empty:
         return usable.duplicated([*KEYS, "timepoint"], keep=False)
-    sizes = [len(usable[c].cat.categories) + 1 for c in LABELS]  # codes + 1: NaN is 0
-    if episode.min() < 0 or int(episode.max()) * int(np.prod(sizes)) >= 2**62:
+    # Mixed radix: each label's code + 1 (NaN is 0) is a digit below its size, so distinct
+    # rows fold to distinct keys for any episode id, as long as nothing overflows int64.
+    sizes = [len(usable[c].cat.categories) + 1 for c in LABELS]
+    if int(episode.abs().max()) * int(np.prod(sizes)) >= 2**62:
         return usable.duplicated([*KEYS, "timepoint"], keep=False)
     key = episode.to_numpy(dtype=np.int64, copy=True)
     for column, size in zip(LABELS, sizes, strict=True):
