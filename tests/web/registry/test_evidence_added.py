@@ -181,3 +181,12 @@ def test_a_row_broken_outside_the_forms_is_left_out_not_a_500(as_user, clinician
     page = client.get(reverse("registry:evidence"))
     assert page.status_code == 200 and "TESTKNEE" not in page.content.decode()
     assert "left out" in caplog.text
+
+
+def test_an_nrs_cohort_sees_the_published_saline_response_converted(as_user, clinician_a,
+                                                                    site_a, cohort):
+    cohort(site_a, 12)
+    page = as_user(clinician_a).get(reverse("registry:dashboard")).content.decode()
+    # evidence.md section 3: Previtali 2021 saline arms -13.4 mm (-21.7 to -5.1) on a VAS.
+    assert "Saline arms in a published review: -1.34 (-2.17 to -0.51), up to 6 months" in page
+    assert "converted from VAS pain 0-100 mm × 0.1, an approximation" in page

@@ -118,12 +118,10 @@ def evidence_chart(rows) -> Figure:
             colour = WARN if arm == "placebo" else INK
             lines.append((f"{study}, {arm} arm, {row.months} mo (no CI, not pooled)", estimate,
                           np.nan, np.nan, colour, True))
-        for pool in row.comparison.published_placebo_changes:
-            if pool.timepoint_months == row.months and pool.measure == "change from baseline":
-                converted = f", {pool.rescaled_from}" if pool.rescaled_from else ""
-                lines.append((f"Saline arms, {pool.id} ({row.months} mo{converted})",
-                              pool.estimate, pool.ci_low, pool.ci_high, WARN,
-                              pool.ci_low is None))
+        for pool in row.saline_changes:
+            converted = f", {pool.rescaled_from}" if pool.rescaled_from else ""
+            lines.append((f"Saline arms, {pool.id} ({row.months} mo{converted})",
+                          pool.estimate, pool.ci_low, pool.ci_high, WARN, pool.ci_low is None))
     figure = Figure(figsize=(6.8, 0.42 * max(len(lines), 3) + 0.9))
     ax = figure.add_subplot()
     y = np.arange(len(lines))[::-1]

@@ -27,11 +27,11 @@ from orthoregen.analytics import (
 )
 from orthoregen.analytics.survival import KaplanMeier, numbers_at_risk
 from orthoregen.evidence.comparison import EvidenceComparison, compare_with_evidence
-from orthoregen.evidence.library import Arm, load_library
+from orthoregen.evidence.library import Arm
 from orthoregen.evidence.pooling import Outcome
 from orthoregen.evidence.published import load_published_pools
 from orthoregen.web.registry import data
-from orthoregen.web.registry.evidence_added import added_studies
+from orthoregen.web.registry.evidence_added import library_with_added
 from orthoregen.web.registry.measures import (
     BASELINE,
     DEFAULT_MEASURES,
@@ -87,6 +87,13 @@ class EvidenceRow:
     comparison: EvidenceComparison
     # Arms that report the outcome without an interval: shown, never pooled.
     single_arms: tuple[tuple[str, str, float], ...] = ()
+
+    @property
+    def saline_changes(self):
+        """The published saline-arm changes from baseline at this row's time point."""
+        return tuple(p for p in self.comparison.published_placebo_changes
+                     if p.timepoint_months == self.months
+                     and p.measure == "change from baseline")
 
 
 @dataclass(frozen=True)
@@ -209,8 +216,7 @@ def _evidence(joint: str | None, chosen: Measure, chosen_change: pd.DataFrame,
     else:
         m = measure(*key, joint)
         change = change_from_baseline(other_scores, timepoints=TIMEPOINTS)
-    seed, pools = _evidence_library()
-    library = (*seed, *added_studies())
+    library, pools = library_with_added(), _published_pools()
     name, evidence_subscale, scale = EVIDENCE_NAMES[key]
     rows = []
     for timepoint, months in EVIDENCE_MONTHS.items():
@@ -225,11 +231,9 @@ def _evidence(joint: str | None, chosen: Measure, chosen_change: pd.DataFrame,
 
 
 @functools.cache
-def _evidence_library():
-    """Return the seed library and published pools, parsed once per process (read-only).
-
-    Studies staff added are read on each computation instead (evidence_added.py)."""
-    return load_library(), load_published_pools()
+def _published_pools():
+    """Return the published pools, parsed once per process (read-only)."""
+    return load_published_pools()
 
 
 def _single_arms(library, outcome: Outcome) -> tuple[tuple[str, str, float], ...]:

@@ -7,6 +7,7 @@ and never with a number on another scale.
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from django.db import transaction
@@ -70,9 +71,15 @@ def added_studies() -> tuple[Study, ...]:
     return tuple(studies)
 
 
+@functools.cache
+def seed_library() -> tuple[Study, ...]:
+    """Return the seed library of evidence.md, parsed once per process (read-only)."""
+    return load_library()
+
+
 def library_with_added() -> tuple[Study, ...]:
-    """Return the seed library followed by the studies staff added."""
-    return (*load_library(), *added_studies())
+    """Return the seed library followed by the studies staff added (read on each call)."""
+    return (*seed_library(), *added_studies())
 
 
 def added_version() -> tuple:
