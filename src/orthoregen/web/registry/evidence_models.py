@@ -15,6 +15,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from orthoregen.web.clinic.vocabulary import Joint
+from orthoregen.web.registry.measures import EVIDENCE_NAMES
 
 
 class DesignClass(models.TextChoices):
@@ -55,12 +56,11 @@ class Verification(models.TextChoices):
     NL = "NL", "NL — not located"
 
 
-class ResultMeasure(models.TextChoices):
-    # The measures the dashboard compares with trials (measures.EVIDENCE_NAMES), so an added
-    # result always pools with results on the same instrument and scale.
-    NRS_PAIN = "nrs_pain:pain", "Pain NRS (0–10)"
-    VAS_PAIN = "vas_pain:pain", "Pain VAS (0–100 mm)"
-    WOMAC_PAIN = "womac_lk31:pain", "WOMAC pain, Likert (0–20)"
+# The measures the dashboard compares with trials, stored as "instrument:subscale", so an
+# added result always pools with results on the same instrument and scale.
+RESULT_MEASURE_CHOICES = [(f"{instrument}:{subscale}", f"{name} {sub} ({scale})")
+                          for (instrument, subscale), (name, sub, scale)
+                          in EVIDENCE_NAMES.items()]
 
 
 class ResultArm(models.TextChoices):
@@ -110,7 +110,7 @@ class AddedResult(models.Model):
 
     study = models.ForeignKey(AddedStudy, on_delete=models.CASCADE, related_name="results")
     arm = models.CharField(max_length=12, choices=ResultArm.choices)
-    measure = models.CharField(max_length=40, choices=ResultMeasure.choices)
+    measure = models.CharField(max_length=40, choices=RESULT_MEASURE_CHOICES)
     timepoint_months = models.PositiveSmallIntegerField("months after injection")
     estimate = models.FloatField("mean change from baseline")
     ci_low = models.FloatField("95 % CI, lower", null=True, blank=True)
