@@ -36,6 +36,7 @@ def to_core(study: AddedStudy) -> Study:
         name, subscale, scale = RESULT_MEASURES[r.measure]
         results.append({
             "arm": r.arm, "instrument": name, "subscale": subscale, "scale": scale,
+            # Every measure of EVIDENCE_NAMES is a pain score: lower is better.
             "better": "lower", "measure": CHANGE_FROM_BASELINE,
             "timepoint_months": r.timepoint_months, "estimate": r.estimate,
             "ci_low": r.ci_low, "ci_high": r.ci_high, "n": r.n, "note": r.note})
