@@ -83,8 +83,8 @@ def main() -> int:
     from django.db import connection
     from django.test import Client
 
+    from orthoregen.web.accounts.access import scope
     from orthoregen.web.accounts.models import Site, User
-    from orthoregen.web.clinic.access import scope
     from orthoregen.web.clinic.models import Patient
     from orthoregen.web.clinic.synth_load import synth_load
 

@@ -100,7 +100,7 @@ def main() -> int:
     from django.test import Client
     from django.utils import timezone
 
-    from orthoregen.web.clinic.access import scope
+    from orthoregen.web.accounts.access import scope
     from orthoregen.web.followup.models import FollowUpSchedule
     from orthoregen.web.followup.worklist import ROWS, worklist_sections
 

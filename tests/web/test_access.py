@@ -93,11 +93,11 @@ def test_patient_page_links_to_each_area_the_role_may_use(as_user, clinician_a, 
     clinician_page = as_user(clinician_a).get(
         reverse("patient-detail", args=[patient_a.pk])).content.decode()
     for url in [reverse("registry:patient-report", args=[patient_a.pk]),
-                reverse("cellbank:procedure-start", args=[patient_a.pk]),
-                reverse("followup:ae-create", args=[patient_a.pk]),
+                reverse("procedures:start", args=[patient_a.pk]),
+                reverse("safety:ae-create", args=[patient_a.pk]),
                 reverse("consultation:episode", args=[episode.pk]),
                 reverse("followup:schedule", args=[episode.pk])]:
         assert f'href="{url}"' in clinician_page, url
     lab_page = as_user(lab_a).get(reverse("patient-detail", args=[patient_a.pk])).content.decode()
-    assert reverse("cellbank:procedure-start", args=[patient_a.pk]) not in lab_page
+    assert reverse("procedures:start", args=[patient_a.pk]) not in lab_page
     assert reverse("cellbank:patient-products", args=[patient_a.pk]) in lab_page

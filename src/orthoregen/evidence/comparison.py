@@ -9,6 +9,14 @@ from orthoregen.evidence.library import Arm, Study
 from orthoregen.evidence.pooling import NotEnoughStudies, Outcome, Pooled, pool_arm
 from orthoregen.evidence.published import PublishedPool, rescaled
 
+# A clinic's measure (instrument, subscale) → the evidence library's name for the same
+# measure on the same scale, so a clinic's change is only ever set beside a trial's on one scale.
+EVIDENCE_NAMES = {
+    ("vas_pain", "pain"): ("VAS pain", "total", "0-100 mm"),
+    ("nrs_pain", "pain"): ("NRS pain", "total", "0-10"),
+    ("womac_lk31", "pain"): ("WOMAC", "pain", "0-20"),
+}
+
 # evidence.md section 7: a clinic's pre-post improvement is not an effect of MSC. The dashboard
 # shows this sentence wherever clinic numbers stand beside trial numbers.
 REGISTRY_CAVEAT = (

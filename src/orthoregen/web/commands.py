@@ -12,16 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-
-def _setup_django(*, mode: str | None = None, data_dir: str | None = None) -> None:
-    if data_dir:
-        os.environ["ORTHOREGEN_DATA_DIR"] = str(Path(data_dir).resolve())
-    if mode:
-        os.environ["ORTHOREGEN_ENV"] = mode
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "orthoregen.web.settings")
-    import django
-
-    django.setup()
+from orthoregen.web.django_setup import setup_django
 
 
 def _prepare_database_and_static() -> None:
@@ -43,7 +34,7 @@ def _run_gunicorn(bind: str, workers: int) -> int:
 
 
 def demo(args: argparse.Namespace) -> int:
-    _setup_django(mode="demo", data_dir=args.data_dir)
+    setup_django(mode="demo", data_dir=args.data_dir)
     from django.conf import settings
 
     from orthoregen.web import demo as demo_clinic
@@ -60,7 +51,7 @@ def demo(args: argparse.Namespace) -> int:
 
 
 def serve(args: argparse.Namespace) -> int:
-    _setup_django()
+    setup_django()
     from django.core.management import call_command
 
     call_command("collectstatic", interactive=False, verbosity=0)
@@ -68,7 +59,7 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def migrate(args: argparse.Namespace) -> int:
-    _setup_django()
+    setup_django()
     from django.core.management import call_command
 
     call_command("migrate", interactive=False)
@@ -78,7 +69,7 @@ def migrate(args: argparse.Namespace) -> int:
 def synth(args: argparse.Namespace) -> int:
     # Synthetic patients belong in demo or benchmark databases, so demo mode is the default.
     os.environ.setdefault("ORTHOREGEN_ENV", "demo")
-    _setup_django(data_dir=args.data_dir)
+    setup_django(data_dir=args.data_dir)
     from django.core.management import call_command
     from rich.progress import Progress
 
@@ -105,7 +96,7 @@ def synth(args: argparse.Namespace) -> int:
 
 
 def manage(args: argparse.Namespace) -> int:
-    _setup_django()
+    setup_django()
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["orthoregen manage", *args.arguments])

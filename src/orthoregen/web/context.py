@@ -1,10 +1,10 @@
 """Template context shared by every staff page."""
 
-from django.apps import apps
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from orthoregen import __version__
+from orthoregen.web import stages
 from orthoregen.web.accounts.roles import Action
 
 
@@ -18,20 +18,8 @@ def orthoregen(request):
 
 
 def nav_items(request, can: dict[str, bool]) -> list[dict]:
-    """Collect the main navigation from each app's `nav` list of (label, url name, action).
-
-    Apps contribute their own entries, so adding an area never edits a shared template.
-    """
+    """Return the main navigation the user's role may follow, each stage's in pathway order."""
     current = getattr(getattr(request, "resolver_match", None), "namespace", "")
-    items = []
-    for config in apps.get_app_configs():
-        for label, url_name, action in getattr(config, "nav", ()):
-            if action is not None and not can.get(action):
-                continue
-            try:
-                url = reverse(url_name)
-            except NoReverseMatch:
-                continue
-            items.append({"label": label, "url": url,
-                          "current": current and url_name.startswith(current + ":")})
-    return items
+    return [{"label": link.label, "url": reverse(link.url_name),
+             "current": bool(current) and link.url_name.startswith(current + ":")}
+            for link in stages.nav_links(can)]

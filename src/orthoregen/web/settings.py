@@ -75,13 +75,16 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "simple_history",
     "orthoregen.web.accounts",
-    "orthoregen.web.clinic",
     "orthoregen.web.audit",
-    # Pathway stages, in order: demo_extend hooks run in this order too.
+    "orthoregen.web.clinic",
+    # Pathway stages, in the order of web/stages.py.
     "orthoregen.web.consultation",
     "orthoregen.web.cellbank",
+    "orthoregen.web.procedures",
     "orthoregen.web.followup",
+    "orthoregen.web.safety",
     "orthoregen.web.portal",
+    "orthoregen.web.evidence",
     "orthoregen.web.registry",
 ]
 

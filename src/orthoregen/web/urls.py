@@ -22,8 +22,11 @@ urlpatterns = [
          name="encounter-edit"),
     path("consultation/", include("orthoregen.web.consultation.urls")),
     path("cellbank/", include("orthoregen.web.cellbank.urls")),
+    path("procedures/", include("orthoregen.web.procedures.urls")),
     path("followup/", include("orthoregen.web.followup.urls")),
+    path("safety/", include("orthoregen.web.safety.urls")),
     path("portal/", include("orthoregen.web.portal.urls")),
+    path("evidence/", include("orthoregen.web.evidence.urls")),
     path("registry/", include("orthoregen.web.registry.urls")),
     path("admin/", admin.site.urls),
 ]

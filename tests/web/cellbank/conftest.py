@@ -13,6 +13,7 @@ from orthoregen.web.cellbank.models import Donor, Harvest
 from orthoregen.web.consultation.consent_text import consent_document_seed
 from orthoregen.web.consultation.models import CandidacyDecision, ConsentRecord
 from orthoregen.web.consultation.protocols import protocol_current
+from orthoregen.web.procedures import services as procedures
 
 # ISBT 128 DINs with published check characters (standards.md 3.2 test vectors).
 DIN_A = "G123417654321"  # K = A, ST-001 Appendix A.1
@@ -111,11 +112,11 @@ def cleared_knee(knee_a, clinician_a):
 @pytest.fixture
 def session(cleared_knee, clinician_a, patient_a):
     """A started session on the cleared knee, with time-out and injectate volume."""
-    procedure = services.procedure_start(patient_a, [cleared_knee], by=clinician_a,
+    procedure = procedures.procedure_start(patient_a, [cleared_knee], by=clinician_a,
                                          performed_on=timezone.localdate(),
                                          time_out_completed=True)
     pj = procedure.joints.get()
-    services.procedure_joint_update(pj, by=clinician_a, injectate_volume_ml=3.0,
+    procedures.procedure_joint_update(pj, by=clinician_a, injectate_volume_ml=3.0,
                                    approach="superolateral", needle_gauge=21)
     pj.refresh_from_db()
     return pj
@@ -144,12 +145,12 @@ def administer(unit, episode, lab, clinician, kit):
     services.unit_issue(unit, episode, by=lab)
     kit.clear_for_procedure(episode, clinician)
     patient = episode.patient
-    procedure = services.procedure_start(patient, [episode], by=clinician,
+    procedure = procedures.procedure_start(patient, [episode], by=clinician,
                                          performed_on=timezone.localdate(),
                                          time_out_completed=True)
     pj = procedure.joints.get()
-    services.procedure_joint_update(pj, by=clinician, injectate_volume_ml=2.0)
-    return services.administration_record(
+    procedures.procedure_joint_update(pj, by=clinician, injectate_volume_ml=2.0)
+    return procedures.administration_record(
         pj, by=clinician, scanned_identifier=unit.identifier,
         name=f"{patient.given_name} {patient.family_name}", date_of_birth=patient.date_of_birth,
         joint=episode.joint, side=episode.side)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from orthoregen.web.cellbank import models, services
 from orthoregen.web.cellbank.services.release import release_specs_ensure
+from orthoregen.web.procedures import services as procedures
 
 EVERY_MODEL = ["donor", "donortest", "harvest", "productunit", "releasespecversion",
                "qcresult", "custodyevent", "procedure", "procedurejoint", "bedsidecheckattempt",
@@ -31,12 +32,12 @@ def one_of_each(site, lab, clinician, donor, episode, din, kit) -> dict:
     services.unit_release(unit, by=lab, approver="Dr QP")
     services.unit_issue(unit, episode, by=lab)
     kit.clear_for_procedure(episode, clinician)
-    procedure = services.procedure_start(patient, [episode], by=clinician,
+    procedure = procedures.procedure_start(patient, [episode], by=clinician,
                                          performed_on=timezone.localdate(),
                                          time_out_completed=True)
     pj = procedure.joints.get()
-    services.procedure_joint_update(pj, by=clinician, injectate_volume_ml=3.0)
-    given = services.administration_record(
+    procedures.procedure_joint_update(pj, by=clinician, injectate_volume_ml=3.0)
+    given = procedures.administration_record(
         pj, by=clinician, scanned_identifier=kit.typed(din),
         name=f"{patient.given_name} {patient.family_name}",
         date_of_birth=patient.date_of_birth, joint=episode.joint, side=episode.side)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from orthoregen.web.cellbank import services
 from orthoregen.web.cellbank.models import Administration, BedsideCheckAttempt
+from orthoregen.web.procedures import services as procedures
 
 SCANNED = "=G12341765432100"  # DS001 bar-code data of DIN_A with default flags 00
 ADA = {"name": "Ada Aardvark", "date_of_birth": dt.date(1960, 5, 17)}
@@ -17,11 +18,11 @@ ADA = {"name": "Ada Aardvark", "date_of_birth": dt.date(1960, 5, 17)}
 def attempt(pj, by, **changes):
     fields = {"scanned_identifier": SCANNED, **ADA, "mrn": "", "joint": "knee",
               "side": "left", **changes}
-    return services.administration_record(pj, by=by, **fields)
+    return procedures.administration_record(pj, by=by, **fields)
 
 
 def refused_with(pj, by, kinds, **changes):
-    with pytest.raises(services.BedsideCheckFailed) as caught:
+    with pytest.raises(procedures.BedsideCheckFailed) as caught:
         attempt(pj, by, **changes)
     logged = BedsideCheckAttempt.objects.get()
     assert logged == caught.value.attempt and logged.passed is False and logged.by == by
@@ -101,7 +102,7 @@ def test_a_matching_check_records_the_administration_and_the_dose(
 
 
 def test_a_refused_attempt_then_a_correct_one_keeps_both(issued_unit, session, clinician_a):
-    with pytest.raises(services.BedsideCheckFailed):
+    with pytest.raises(procedures.BedsideCheckFailed):
         attempt(session, clinician_a, side="right")
     attempt(session, clinician_a)
     assert list(BedsideCheckAttempt.objects.order_by("id").values_list("passed", flat=True)) \
@@ -112,11 +113,11 @@ def test_a_refused_attempt_then_a_correct_one_keeps_both(issued_unit, session, c
 
 def test_no_administration_before_the_time_out(issued_unit, cleared_knee, clinician_a,
                                                patient_a):
-    procedure = services.procedure_start(patient_a, [cleared_knee], by=clinician_a,
+    procedure = procedures.procedure_start(patient_a, [cleared_knee], by=clinician_a,
                                          performed_on=timezone.localdate(),
                                          time_out_completed=False)
     pj = procedure.joints.get()
-    services.procedure_joint_update(pj, by=clinician_a, injectate_volume_ml=3.0)
+    procedures.procedure_joint_update(pj, by=clinician_a, injectate_volume_ml=3.0)
     with pytest.raises(services.CellbankRefused, match="Complete the time-out"):
         attempt(pj, clinician_a)
     assert not BedsideCheckAttempt.objects.exists()
@@ -145,6 +146,6 @@ def test_an_administration_starts_the_joints_follow_up_schedule(issued_unit, ses
 def test_a_refused_check_starts_no_schedule(issued_unit, session, clinician_a):
     from orthoregen.web.followup.models import FollowUpSchedule
 
-    with pytest.raises(services.BedsideCheckFailed):
+    with pytest.raises(procedures.BedsideCheckFailed):
         attempt(session, clinician_a, side="right")
     assert not FollowUpSchedule.objects.exists()

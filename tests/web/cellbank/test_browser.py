@@ -116,7 +116,7 @@ def test_lab_issues_and_clinician_records_a_two_joint_session(
 
     doctor = new_page()
     log_in(doctor, live_server, "clinician_a")
-    doctor.goto(f"{live_server.url}/cellbank/patients/{patient_a.pk}/procedures/new/")
+    doctor.goto(f"{live_server.url}/procedures/patients/{patient_a.pk}/new/")
     doctor.get_by_label("Left knee").check()
     doctor.get_by_label("Right knee").check()
     doctor.get_by_label("Date").fill(timezone.localdate().isoformat())

@@ -18,22 +18,23 @@ from orthoregen.web.cellbank.models import (
     ProductInvestigation,
 )
 from orthoregen.web.consultation.models import Intake
+from orthoregen.web.procedures import services as procedures
 
 
 def session_for(episode, clinician, kit):
     kit.clear_for_procedure(episode, clinician)
-    procedure = services.procedure_start(episode.patient, [episode], by=clinician,
+    procedure = procedures.procedure_start(episode.patient, [episode], by=clinician,
                                          performed_on=timezone.localdate(),
                                          time_out_completed=True)
     pj = procedure.joints.get()
-    services.procedure_joint_update(pj, by=clinician, injectate_volume_ml=1.0)
+    procedures.procedure_joint_update(pj, by=clinician, injectate_volume_ml=1.0)
     return pj
 
 
 def give(pj, unit, clinician):
     """Run the bedside check for a unit at a session joint (raises if it is refused)."""
     patient = pj.episode.patient
-    return services.administration_record(
+    return procedures.administration_record(
         pj, by=clinician, scanned_identifier=unit.identifier,
         name=f"{patient.given_name} {patient.family_name}", date_of_birth=patient.date_of_birth,
         joint=pj.episode.joint, side=pj.episode.side)
@@ -88,7 +89,7 @@ def test_a_positive_culture_before_anything_is_given_holds_the_rest_of_the_lot(
 def test_the_bedside_check_refuses_a_held_unit_saying_why(lot, lab_a, clinician_a, kit):
     pj = session_for(lot.knee_b, clinician_a, kit)
     services.qc_record(lot.first, by=lab_a, test="sterility", outcome="positive")
-    with pytest.raises(services.BedsideCheckFailed) as refused:
+    with pytest.raises(procedures.BedsideCheckFailed) as refused:
         give(pj, lot.waiting, clinician_a)
     attempt = BedsideCheckAttempt.objects.get()
     assert attempt == refused.value.attempt and attempt.passed is False
@@ -111,7 +112,7 @@ def test_an_open_investigation_holds_every_unit_not_yet_given(lot, lab_a, clinic
     assert last_custody(lot.waiting).note.startswith(f"On hold: {why}.")
     # Administered units keep their record: no hold event is added to them.
     assert last_custody(lot.first).to_status == "administered"
-    with pytest.raises(services.BedsideCheckFailed, match=f"product investigation "
+    with pytest.raises(procedures.BedsideCheckFailed, match=f"product investigation "
                        f"{investigation.pk} of lot {lot.parent.identifier} is open"):
         give(session_for(lot.knee_b, clinician_a, kit), lot.waiting, clinician_a)
     # A further failed result is put on the record of a unit already held too.
@@ -156,7 +157,7 @@ def test_a_unit_issued_to_a_lighter_patient_is_held_at_their_own_limit(
            f"unit {lot.waiting.identifier} for the patient it is issued to (300 EU in 1.5 mL; "
            f"limit 250 EU for 50 kg (recorded 50 kg on {recorded}))")
     assert last_custody(lot.waiting).note.startswith(f"On hold: {why}.")
-    with pytest.raises(services.BedsideCheckFailed):
+    with pytest.raises(procedures.BedsideCheckFailed):
         give(session_for(lot.knee_b, clinician_a, kit), lot.waiting, clinician_a)
     assert not Administration.objects.exists()
 
@@ -217,7 +218,7 @@ def test_the_unit_page_and_the_session_page_say_why_a_unit_is_held(
     why = f"Sterility culture positive on unit {lot.first.identifier}"
     page = as_user(lab_a).get(reverse("cellbank:unit-detail", args=[lot.shelf.pk]))
     assert f"{why}: not released, issued, thawed or given" in page.content.decode()
-    url = reverse("cellbank:administration-record", args=[pj.procedure_id, pj.pk])
+    url = reverse("procedures:administration-record", args=[pj.procedure_id, pj.pk])
     prefix = f"b{pj.pk}-"
     response = as_user(clinician_a).post(url, {
         prefix + "scanned_identifier": lot.waiting.identifier, prefix + "name": "Bo Bunting",

@@ -12,23 +12,24 @@ from django.utils import timezone
 
 from orthoregen.web.cellbank import services
 from orthoregen.web.cellbank.models import Administration, ProductInvestigation
+from orthoregen.web.procedures import services as procedures
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def session_for(episode, clinician, kit):
     kit.clear_for_procedure(episode, clinician)
-    procedure = services.procedure_start(episode.patient, [episode], by=clinician,
+    procedure = procedures.procedure_start(episode.patient, [episode], by=clinician,
                                          performed_on=timezone.localdate(),
                                          time_out_completed=True)
     pj = procedure.joints.get()
-    services.procedure_joint_update(pj, by=clinician, injectate_volume_ml=1.0)
+    procedures.procedure_joint_update(pj, by=clinician, injectate_volume_ml=1.0)
     return pj
 
 
 def give(pj, unit, clinician):
     patient = pj.episode.patient
-    return services.administration_record(
+    return procedures.administration_record(
         pj, by=clinician, scanned_identifier=unit.identifier,
         name=f"{patient.given_name} {patient.family_name}", date_of_birth=patient.date_of_birth,
         joint=pj.episode.joint, side=pj.episode.side)
@@ -92,7 +93,7 @@ def test_a_unit_is_refused_while_the_investigation_of_its_lot_is_being_opened(
         lambda: give(lot.session_b, lot.second, clinician_a))
     assert "first" not in errors
     refused = errors["second"]
-    assert isinstance(refused, services.BedsideCheckFailed)
+    assert isinstance(refused, procedures.BedsideCheckFailed)
     investigation = ProductInvestigation.objects.get()
     assert f"product investigation {investigation.pk}" in str(refused)
     assert list(Administration.objects.all()) == [lot.given]

@@ -9,12 +9,13 @@ from django.utils import timezone
 from orthoregen.web.cellbank import services
 from orthoregen.web.cellbank.models import Procedure, ProcedureJoint
 from orthoregen.web.consultation.models import CandidacyDecision, ConsentRecord
+from orthoregen.web.procedures import services as procedures
 
 TODAY = timezone.localdate
 
 
 def start(patient, episodes, by):
-    return services.procedure_start(patient, episodes, by=by, performed_on=TODAY(),
+    return procedures.procedure_start(patient, episodes, by=by, performed_on=TODAY(),
                                     time_out_completed=True)
 
 
@@ -90,14 +91,14 @@ def test_landmark_guidance_is_refused(patient_a, clinician_a, kit, joint, side, 
     kit.clear_for_procedure(episode, clinician_a)
     pj = start(patient_a, [episode], clinician_a).joints.get()
     with pytest.raises(services.CellbankRefused, match=message):
-        services.procedure_joint_update(pj, by=clinician_a, guidance="landmark")
+        procedures.procedure_joint_update(pj, by=clinician_a, guidance="landmark")
     pj.refresh_from_db()
     assert pj.guidance == "ultrasound"
-    services.procedure_joint_update(pj, by=clinician_a, guidance="fluoroscopy")
+    procedures.procedure_joint_update(pj, by=clinician_a, guidance="fluoroscopy")
 
 
 def test_injectate_above_the_joint_maximum_is_refused(session, clinician_a):
     # cell_products.md 1.10 CFG default maximum: knee 10 mL.
     with pytest.raises(services.CellbankRefused, match="11 mL is above the default maximum"):
-        services.procedure_joint_update(session, by=clinician_a, injectate_volume_ml=11.0)
-    services.procedure_joint_update(session, by=clinician_a, injectate_volume_ml=10.0)
+        procedures.procedure_joint_update(session, by=clinician_a, injectate_volume_ml=11.0)
+    procedures.procedure_joint_update(session, by=clinician_a, injectate_volume_ml=10.0)

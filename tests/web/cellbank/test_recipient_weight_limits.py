@@ -107,14 +107,3 @@ def test_the_page_says_which_weight_each_recipient_was_judged_with(as_user, give
     text = as_user(lab_a).get(url).content.decode()
     assert f"350 EU in 2.5 mL; limit 320 EU for 64 kg (recorded 64 kg on {iso(7)})" in text
     assert "Bunting" not in text  # 350 EU is within 350 EU for the assumed 70 kg
-
-
-def test_without_the_consultation_app_the_limit_assumes_70_kg_and_says_why(
-        monkeypatch, patient_a):
-    from orthoregen.web.cellbank.services import recipient_weight as seam
-
-    weighed(patient_a.episodes.get(), 50.0, days_ago=1)
-    monkeypatch.setattr(seam.apps, "is_installed", lambda name: name != seam.CONSULTATION)
-    weight = seam.recipient_weight(patient_a, timezone.localdate())
-    assert weight == seam.RecipientWeight()
-    assert weight.basis(70.0) == "no weight recorded where the cell lab can read it: 70 kg assumed"

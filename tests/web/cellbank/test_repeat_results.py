@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from orthoregen.web.cellbank import services
 from orthoregen.web.cellbank.models import ProductInvestigation, QcResult
+from orthoregen.web.procedures import services as procedures
 
 ADA = {"name": "Ada Aardvark", "date_of_birth": dt.date(1960, 5, 17)}
 
@@ -22,7 +23,7 @@ def sterility_results(unit):
 @pytest.fixture
 def given_unit(issued_unit, session, clinician_a):
     """The released unit (sterility negative) given into patient A's left knee."""
-    services.administration_record(session, by=clinician_a, scanned_identifier="G123417654321A",
+    procedures.administration_record(session, by=clinician_a, scanned_identifier="G123417654321A",
                                    joint="knee", side="left", **ADA)
     issued_unit.refresh_from_db()
     return issued_unit

@@ -9,6 +9,7 @@ from django.utils import timezone
 from orthoregen.web.cellbank import services
 from orthoregen.web.cellbank.models import CustodyEvent, Donor, ProductUnit
 from orthoregen.web.cellbank.services import CellbankRefused
+from orthoregen.web.procedures import services as procedures
 
 
 def refused(call, unit, match):
@@ -198,12 +199,12 @@ def test_recall_marks_descendants_and_lists_the_patients_who_received_one(kit,
     children = services.unit_split(released_unit, by=lab_a, volumes_ml=[2, 2])
     services.unit_issue(children[0], knee_a, by=lab_a)
     kit.clear_for_procedure(knee_a, clinician_a)
-    procedure = services.procedure_start(patient_a, [knee_a], by=clinician_a,
+    procedure = procedures.procedure_start(patient_a, [knee_a], by=clinician_a,
                                          performed_on=timezone.localdate(),
                                          time_out_completed=True)
     pj = procedure.joints.get()
-    services.procedure_joint_update(pj, by=clinician_a, injectate_volume_ml=2.0)
-    services.administration_record(pj, by=clinician_a, scanned_identifier=children[0].identifier,
+    procedures.procedure_joint_update(pj, by=clinician_a, injectate_volume_ml=2.0)
+    procedures.administration_record(pj, by=clinician_a, scanned_identifier=children[0].identifier,
                                    mrn="A-0001", name="Ada Aardvark", joint="knee", side="left")
     result = services.unit_recall(released_unit, by=lab_a, reason="donor seroconversion")
     assert [u.pk for u in result.recalled] == [children[1].pk]

@@ -16,6 +16,7 @@ from orthoregen.web.cellbank.models import (
     ProductUnit,
     QcResult,
 )
+from orthoregen.web.procedures import services as procedures
 
 
 def receive_post(**changes):
@@ -156,9 +157,8 @@ def test_donor_register_and_determination_pages(as_user, lab_a):
 
 def test_lookback_page_lists_recipients(as_user, lab_a, issued_unit, session, clinician_a,
                                         donor_a):
-    from orthoregen.web.cellbank import services
 
-    services.administration_record(session, by=clinician_a, scanned_identifier="G123417654321A",
+    procedures.administration_record(session, by=clinician_a, scanned_identifier="G123417654321A",
                                    mrn="A-0001", name="Ada Aardvark", joint="knee", side="left")
     page = as_user(lab_a).get(reverse("cellbank:lookback"), {"donor": donor_a.pk})
     assert "1 patient, 1 administration" in page.content.decode()
@@ -177,7 +177,7 @@ def test_patient_products_for_clinicians_and_lab_only(as_user, clinician_a, lab_
 def test_procedure_start_refused_without_consent_and_decision(as_user, clinician_a, patient_a,
                                                               knee_a):
     response = as_user(clinician_a).post(
-        reverse("cellbank:procedure-start", args=[patient_a.pk]),
+        reverse("procedures:start", args=[patient_a.pk]),
         {"episodes": [knee_a.pk], "performed_on": timezone.localdate().isoformat(),
          "time_out_completed": "on"})
     assert response.status_code == 400
@@ -187,16 +187,16 @@ def test_procedure_start_refused_without_consent_and_decision(as_user, clinician
 
 def test_procedure_pages_are_for_clinicians_of_the_site(as_user, lab_a, clinician_b, session,
                                                         patient_a):
-    url = reverse("cellbank:procedure-detail", args=[session.procedure_id])
+    url = reverse("procedures:detail", args=[session.procedure_id])
     assert as_user(lab_a).get(url).status_code == 403
     assert as_user(clinician_b).get(url).status_code == 404
-    start = reverse("cellbank:procedure-start", args=[patient_a.pk])
+    start = reverse("procedures:start", args=[patient_a.pk])
     assert as_user(lab_a).get(start).status_code == 403
 
 
 def test_bedside_mismatch_on_the_page_says_what_did_not_match(as_user, clinician_a, session,
                                                               issued_unit):
-    url = reverse("cellbank:administration-record", args=[session.procedure_id, session.pk])
+    url = reverse("procedures:administration-record", args=[session.procedure_id, session.pk])
     prefix = f"b{session.pk}-"
     data = {prefix + "scanned_identifier": "=G12341765432100", prefix + "name": "AARDVARK, Ada",
             prefix + "date_of_birth": "1960-05-17", prefix + "joint": "knee",
@@ -225,14 +225,14 @@ def test_clinician_records_the_thaw_of_a_cryopreserved_unit_from_the_session(
     services.unit_release(unit, by=lab_a, approver="QP")
     services.unit_issue(unit, session.episode, by=lab_a)
     client = as_user(clinician_a)
-    page = reverse("cellbank:procedure-detail", args=[session.procedure_id])
+    page = reverse("procedures:detail", args=[session.procedure_id])
     assert "Record thaw now" in client.get(page).content.decode()
-    response = client.post(reverse("cellbank:unit-thaw", args=[unit.pk]), {"next": page})
+    response = client.post(reverse("procedures:unit-thaw", args=[unit.pk]), {"next": page})
     assert response.status_code == 302 and response["Location"] == page
     unit.refresh_from_db()
     assert unit.status == "thawed"
     assert CustodyEvent.objects.filter(unit=unit).last().by == clinician_a
-    away = client.post(reverse("cellbank:unit-thaw", args=[unit.pk]),
+    away = client.post(reverse("procedures:unit-thaw", args=[unit.pk]),
                        {"next": "//evil.example/"})
     assert away["Location"] == reverse("cellbank:units")  # never an open redirect
 
@@ -259,7 +259,7 @@ def test_lookback_from_another_sites_donor_is_not_found(as_user, lab_a, donor_b)
 
 
 def test_anonymous_posts_go_to_log_in_and_change_nothing(client, session, issued_unit):
-    url = reverse("cellbank:administration-record", args=[session.procedure_id, session.pk])
+    url = reverse("procedures:administration-record", args=[session.procedure_id, session.pk])
     response = client.post(url, {f"b{session.pk}-scanned_identifier": issued_unit.identifier})
     assert response.status_code == 302 and "/login/" in response["Location"]
     release = client.post(reverse("cellbank:unit-discard", args=[issued_unit.pk]),
@@ -271,6 +271,6 @@ def test_anonymous_posts_go_to_log_in_and_change_nothing(client, session, issued
 
 
 def test_the_episode_link_ticks_that_joint(as_user, clinician_a, patient_a, knee_a):
-    url = reverse("cellbank:procedure-start", args=[patient_a.pk])
+    url = reverse("procedures:start", args=[patient_a.pk])
     page = as_user(clinician_a).get(url, {"episode": knee_a.pk}).content.decode()
     assert f'value="{knee_a.pk}"' in page and "checked" in page

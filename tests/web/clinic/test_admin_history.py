@@ -26,18 +26,15 @@ from orthoregen.web.consultation.models import (
     ProtocolVersion,
 )
 from orthoregen.web.consultation.protocols import protocol_default
-from orthoregen.web.followup.models import (
-    AdverseEvent,
-    MessageTemplate,
-    SiteFollowUpSettings,
-    SiteSafetyLead,
-)
+from orthoregen.web.accounts.models import SiteSafetyLead
+from orthoregen.web.followup.models import MessageTemplate, SiteFollowUpSettings
+from orthoregen.web.safety.models import AdverseEvent
 
 # Every site-scoped admin outside the cell lab, by "app_label.model_name".
 SCOPED = ["clinic.patient", "clinic.jointepisode", "clinic.encounter", "consultation.intake",
           "consultation.candidacydecision", "consultation.consentrecord",
-          "consultation.consentdocument", "followup.adverseevent",
-          "followup.sitefollowupsettings", "followup.sitesafetylead", "followup.messagetemplate"]
+          "consultation.consentdocument", "safety.adverseevent",
+          "followup.sitefollowupsettings", "accounts.sitesafetylead", "followup.messagetemplate"]
 
 
 def one_of_each(site, patient, staff) -> dict:
@@ -58,14 +55,14 @@ def one_of_each(site, patient, staff) -> dict:
             episode=episode, document=document, consented_on=dt.date(2026, 3, 3),
             consenting_person=f"{patient.given_name} {patient.family_name}"),
         "consultation.consentdocument": document,
-        "followup.adverseevent": AdverseEvent.objects.create(
+        "safety.adverseevent": AdverseEvent.objects.create(
             patient=patient, episode=episode, term="injection_site_pain",
             onset_on=dt.date(2026, 3, 5), aware_on=dt.date(2026, 3, 5), ctcae_grade=1,
             procedure_relatedness="probable", product_relatedness="unlikely",
             action="none", outcome="recovered", recorded_at=timezone.now(),
             description=f"Sore knee of {patient.family_name}"),
         "followup.sitefollowupsettings": SiteFollowUpSettings.objects.create(site=site),
-        "followup.sitesafetylead": SiteSafetyLead.objects.create(site=site, user=staff),
+        "accounts.sitesafetylead": SiteSafetyLead.objects.create(site=site, user=staff),
         "followup.messagetemplate": MessageTemplate.objects.create(
             site=site, channel="email", subject="Your questionnaire", body="$link"),
     }
@@ -222,7 +219,7 @@ def test_an_episode_cannot_be_attached_to_another_sites_patient(as_user, superad
 
 
 def test_an_adverse_event_cannot_name_another_sites_patient(as_user, superadmin_a, patient_b):
-    response = as_user(superadmin_a).get(url("followup.adverseevent", "add"),
+    response = as_user(superadmin_a).get(url("safety.adverseevent", "add"),
                                          {"patient": patient_b.pk,
                                           "episode": patient_b.episodes.get().pk})
     assert response.status_code == 200 and "BITTERN" not in response.content.decode()

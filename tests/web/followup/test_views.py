@@ -107,7 +107,7 @@ def test_withdrawal_stops_pending_visits(as_user, coordinator_a, patient_a, sche
 
 def test_joint_replacement_stops_later_visits(as_user, clinician_a, schedule_a):
     episode = schedule_a.episode
-    as_user(clinician_a).post(f"/followup/episodes/{episode.pk}/joint-replacement/",
+    as_user(clinician_a).post(f"/safety/episodes/{episode.pk}/joint-replacement/",
                               {"occurred_on": "2026-04-18", "note": "TKA"})
     assert episode.outcome_events.get().occurred_on == dt.date(2026, 4, 18)
     stopped = set(schedule_a.visits.filter(status="stopped").values_list("timepoint", flat=True))

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from orthoregen.web.registry.evidence_models import AddedResult, AddedStudy
+from orthoregen.web.evidence.models import AddedResult, AddedStudy
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +42,7 @@ def nrs_arm(estimate, low, high, *, arm="msc", months=6):
 
 
 def add(client, **kwargs):
-    return client.post(reverse("registry:evidence-add"), post_data(**kwargs))
+    return client.post(reverse("evidence:add"), post_data(**kwargs))
 
 
 def test_a_clinician_adds_a_study_with_results_and_it_is_listed_as_unverified(
@@ -54,7 +54,7 @@ def test_a_clinician_adds_a_study_with_results_and_it_is_listed_as_unverified(
     assert study.added_by == clinician_a
     assert study.results.count() == 2
     assert study.history.count() == 1  # simple-history keeps who and when
-    page = client.get(reverse("registry:evidence")).content.decode()
+    page = client.get(reverse("evidence:library")).content.decode()
     assert "Doe J et al. (TESTKNEE)" in page
     row = page[page.index(f'id="added-{study.pk}"'):]
     row = row[:row.index("</tr>")]
@@ -66,7 +66,7 @@ def test_a_study_tagged_v_is_shown_verified(as_user, analyst_a):
     client = as_user(analyst_a)
     add(client, study={"verification": "V"})
     study = AddedStudy.objects.get()
-    page = client.get(reverse("registry:evidence")).content.decode()
+    page = client.get(reverse("evidence:library")).content.decode()
     row = page[page.index(f'id="added-{study.pk}"'):]
     assert '<span class="status verified">verified</span>' in row[:row.index("</tr>")]
 
@@ -97,13 +97,13 @@ def test_a_study_without_a_real_citation_is_refused(as_user, clinician_a):
 @pytest.mark.parametrize("user", ["coordinator_a", "lab_a"])
 def test_roles_outside_the_registry_may_neither_read_nor_add(request, as_user, user):
     client = as_user(request.getfixturevalue(user))
-    assert client.get(reverse("registry:evidence")).status_code == 403
+    assert client.get(reverse("evidence:library")).status_code == 403
     assert add(client, results=[nrs_arm(-3, -4, -2)]).status_code == 403
     assert not AddedStudy.objects.exists()
 
 
 def test_anonymous_users_go_to_login(client):
-    for name in ("registry:evidence", "registry:evidence-add"):
+    for name in ("evidence:library", "evidence:add"):
         response = client.get(reverse(name))
         assert response.status_code == 302 and "/login/" in response["Location"]
 
@@ -137,7 +137,7 @@ def test_an_administrator_opens_an_added_study_and_its_history_in_the_admin(as_u
     admin_a.save()
     client = as_user(admin_a)
     for name, args in (("changelist", []), ("change", [study.pk]), ("history", [study.pk])):
-        response = client.get(reverse(f"admin:registry_addedstudy_{name}", args=args))
+        response = client.get(reverse(f"admin:evidence_addedstudy_{name}", args=args))
         assert response.status_code == 200, name
     assert "Doe J et al. (TESTKNEE)" in response.content.decode()
 
@@ -147,7 +147,7 @@ def test_the_library_page_shows_three_added_arms_pooled(as_user, analyst_a):
     for i, estimate in enumerate((-2, -3, -4)):
         add(client, study={"study": f"Arm {i}"},
             results=[nrs_arm(estimate, estimate - 1, estimate + 1)])
-    page = client.get(reverse("registry:evidence")).content.decode()
+    page = client.get(reverse("evidence:library")).content.decode()
     section = page[page.index("What the library pools"):page.index("Pooled results of")]
     row = section[section.index("NRS pain total (0-10)"):]
     row = row[:row.index("</tr>")]
@@ -159,7 +159,7 @@ def test_the_admin_applies_the_same_checks_and_records_who_added_a_study(as_user
     admin_a.is_superuser = True
     admin_a.save()
     client = as_user(admin_a)
-    url = reverse("admin:registry_addedstudy_add")
+    url = reverse("admin:evidence_addedstudy_add")
     data = post_data(results=[nrs_arm(-3, -2, -1)])
     response = client.post(url, data)
     assert response.status_code == 200  # the form again, with the error
@@ -178,7 +178,7 @@ def test_a_row_broken_outside_the_forms_is_left_out_not_a_500(as_user, clinician
     AddedStudy.objects.update(citation="")  # as a hand-made SQL fix might leave it
     client = as_user(clinician_a)
     assert client.get(reverse("registry:dashboard")).status_code == 200
-    page = client.get(reverse("registry:evidence"))
+    page = client.get(reverse("evidence:library"))
     assert page.status_code == 200 and "TESTKNEE" not in page.content.decode()
     assert "left out" in caplog.text
 

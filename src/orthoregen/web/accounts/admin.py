@@ -1,6 +1,6 @@
 """Admin pages for sites, staff and site licences, confined to the administrator's sites.
 
-A site's staff see its patients (clinic.access.scope), so whoever grants a site opens its
+A site's staff see its patients (accounts.access.scope), so whoever grants a site opens its
 patients. The policy, for anyone who reaches these pages (Django's staff status and user
 permissions, or a superuser, decide that much):
 

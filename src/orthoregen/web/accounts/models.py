@@ -1,8 +1,10 @@
-"""Clinics (sites) and the staff who work at them."""
+"""Clinics (sites), the staff who work at them, and who each site alerts about safety."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from orthoregen.web.accounts.roles import Role, role_may
 
@@ -69,3 +71,22 @@ class InstrumentLicence(models.Model):
     def is_current(self, day) -> bool:
         """Say whether the licence covers a day."""
         return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
+
+
+class SiteSafetyLead(models.Model):
+    """A member of staff alerted at once about every serious adverse event of a site."""
+
+    SITE_PATH = "site"
+
+    site = models.ForeignKey("accounts.Site", on_delete=models.CASCADE,
+                             related_name="safety_leads")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="safety_lead_of")
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["site", "user"],
+                                               name="one_safety_lead_row_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} (safety lead, {self.site.code})"

@@ -6,10 +6,9 @@ included: an access record or a history row names the patient and what changed.
 
 from django.contrib import admin
 
+from orthoregen.web.accounts.access import scope
 from orthoregen.web.accounts.models import Site, User
 from orthoregen.web.audit.models import AccessRecord
-from orthoregen.web.clinic.access import scope
-from orthoregen.web.clinic.models import Encounter, JointEpisode, Patient
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -44,7 +43,7 @@ def _colleagues(user):
         sites__in=Site.objects.exclude(pk__in=mine))
 
 
-def _history_admin(model):
+def history_admin(model) -> None:
     """Register a read-only list of one model's historical rows (who changed what, when)."""
     historical = model.history.model
 
@@ -58,8 +57,3 @@ def _history_admin(model):
             return rows.filter(**{f"{model.SITE_PATH}__in": request.user.sites.all()})
 
     admin.site.register(historical, HistoryAdmin)
-
-
-_history_admin(Patient)
-_history_admin(JointEpisode)
-_history_admin(Encounter)

@@ -1,13 +1,12 @@
-"""Cell lab and procedure forms, with field-level errors."""
+"""Cell lab forms, with field-level errors."""
 
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone
 
 from orthoregen.products.isbt128 import IdentifierError, parse_unit_identifier
 from orthoregen.products.product_class import PRODUCT_CLASSES, ProductClass
-from orthoregen.web.cellbank.models import Donor, DonorTest, Harvest, ProcedureJoint
+from orthoregen.web.cellbank.models import Donor, DonorTest, Harvest
 from orthoregen.web.cellbank.services.donors import STEPS
 from orthoregen.web.cellbank.vocabulary import (
     OUTCOME_TESTS,
@@ -189,39 +188,6 @@ class HarvestForm(forms.ModelForm):
     def __init__(self, *args, patient, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["episode"].queryset = patient.episodes.all()
-
-
-class ProcedureStartForm(forms.Form):
-    episodes = forms.MultipleChoiceField(label="Joints treated in this session",
-                                         widget=forms.CheckboxSelectMultiple, choices=[])
-    performed_on = forms.DateField(label="Date", widget=DateInput())
-    time_out_completed = forms.BooleanField(
-        label="Time-out completed (patient, procedure, joint and side, consent, product)",
-        required=False)
-    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-    def __init__(self, *args, patient, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["episodes"].choices = [(e.pk, str(e)) for e in patient.episodes.all()]
-        self.fields["performed_on"].initial = timezone.localdate()
-
-
-class ProcedureJointForm(forms.ModelForm):
-    class Meta:
-        model = ProcedureJoint
-        fields = ["indication", "guidance", "approach", "needle_gauge", "aspirate_volume_ml",
-                  "injectate_volume_ml", "adjuncts", "complications"]
-        widgets = {"complications": forms.Textarea(attrs={"rows": 2})}
-
-
-class BedsideCheckForm(forms.Form):
-    scanned_identifier = forms.CharField(label="Scan or type the unit identifier", max_length=60)
-    name = forms.CharField(label="Patient name (as on the wristband)", required=False,
-                           max_length=200)
-    date_of_birth = forms.DateField(label="Date of birth", required=False, widget=DateInput())
-    mrn = forms.CharField(label="MRN", required=False, max_length=32)
-    joint = forms.ChoiceField(label="Joint", choices=[("", "—"), *Joint.choices])
-    side = forms.ChoiceField(label="Side", choices=[("", "—"), *Side.choices])
 
 
 class InvestigationCloseForm(forms.Form):

@@ -3,7 +3,6 @@ from django.urls import path
 from orthoregen.web.cellbank import views_investigation as inv
 from orthoregen.web.cellbank import views_lab as lab
 from orthoregen.web.cellbank import views_lookback as lb
-from orthoregen.web.cellbank import views_procedure as proc
 
 app_name = "cellbank"
 urlpatterns = [
@@ -17,7 +16,6 @@ urlpatterns = [
     path("units/<int:unit_id>/recall/", lab.unit_recall, name="unit-recall"),
     path("units/<int:unit_id>/expire/", lab.unit_expire, name="unit-expire"),
     path("units/<int:unit_id>/split/", lab.unit_split, name="unit-split"),
-    path("units/<int:unit_id>/thaw/", proc.unit_thaw, name="unit-thaw"),
     path("units/<int:unit_id>/label.svg", lab.unit_label, name="unit-label"),
     path("donors/", lb.donors, name="donors"),
     path("donors/new/", lb.donor_create, name="donor-create"),
@@ -31,11 +29,4 @@ urlpatterns = [
          name="investigation-close"),
     path("patients/<int:patient_id>/products/", lb.patient_products, name="patient-products"),
     path("patients/<int:patient_id>/harvests/new/", lb.harvest_create, name="harvest-create"),
-    path("patients/<int:patient_id>/procedures/new/", proc.procedure_start,
-         name="procedure-start"),
-    path("procedures/<int:procedure_id>/", proc.procedure_detail, name="procedure-detail"),
-    path("procedures/<int:procedure_id>/joints/<int:pj_id>/", proc.procedure_joint_update,
-         name="procedure-joint-update"),
-    path("procedures/<int:procedure_id>/joints/<int:pj_id>/administration/",
-         proc.administration_record, name="administration-record"),
 ]

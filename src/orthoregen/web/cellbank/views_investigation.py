@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from orthoregen.web.accounts.access import get_visible_or_404
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record
@@ -19,7 +20,6 @@ from orthoregen.web.cellbank import forms, services
 from orthoregen.web.cellbank.models import ProductInvestigation
 from orthoregen.web.cellbank.services.recipient_weight import weight_valid_days
 from orthoregen.web.cellbank.vocabulary import QcTest
-from orthoregen.web.clinic.access import get_visible_or_404
 from orthoregen.web.clinic.views import require
 
 

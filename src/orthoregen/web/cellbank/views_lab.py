@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from orthoregen.products.labels import LabelContent, render_label_svg
 from orthoregen.products.product_class import PRODUCT_CLASSES, ProductClass
 from orthoregen.products.status import NOT_YET_IN_A_PATIENT, UnitStatus
+from orthoregen.web.accounts.access import get_visible_or_404, scope
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record
@@ -36,10 +37,9 @@ from orthoregen.web.cellbank.services.core import identifier_of
 from orthoregen.web.cellbank.services.holds import hold_reason
 from orthoregen.web.cellbank.services.release import lineage_qc
 from orthoregen.web.cellbank.vocabulary import InvestigationStatus, UnitStatusChoices
-from orthoregen.web.clinic.access import get_visible_or_404, scope
 from orthoregen.web.clinic.models import JointEpisode
 from orthoregen.web.clinic.views import require
-from orthoregen.web.followup.reminders import portal_base_url
+from orthoregen.web.mail import portal_base_url
 
 PAGE_SIZE = 25
 RECENT_HARVEST_DAYS = 90

@@ -8,12 +8,12 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from orthoregen.web.accounts.access import get_visible_or_404, scope
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record, patient_view_record
 from orthoregen.web.cellbank import forms, lookback, services
 from orthoregen.web.cellbank.models import Donor, Harvest, ProductUnit
-from orthoregen.web.clinic.access import get_visible_or_404, scope
 from orthoregen.web.clinic.models import Patient
 from orthoregen.web.clinic.views import require
 

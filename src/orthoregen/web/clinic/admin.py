@@ -13,8 +13,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
+from orthoregen.web.accounts.access import scope
 from orthoregen.web.accounts.models import Site
-from orthoregen.web.clinic.access import scope
+from orthoregen.web.audit.admin import history_admin
 from orthoregen.web.clinic.models import Encounter, JointEpisode, Patient
 
 
@@ -122,3 +123,8 @@ class EncounterAdmin(SiteScopedAdmin):
     list_display = ["episode", "kind", "occurred_on", "clinician"]
     list_filter = ["kind"]
     raw_id_fields = ["episode"]
+
+
+# Every change to the clinic's records, read-only, for the administrator's sites.
+for _model in (Patient, JointEpisode, Encounter):
+    history_admin(_model)

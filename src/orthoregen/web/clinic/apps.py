@@ -5,4 +5,3 @@ class ClinicConfig(AppConfig):
     name = "orthoregen.web.clinic"
     label = "clinic"
     verbose_name = "Clinic"
-    nav = [("Patients", "patient-list", "view_patient")]

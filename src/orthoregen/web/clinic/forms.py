@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 
 from orthoregen.web.accounts.models import Site, User
 from orthoregen.web.accounts.roles import Role
@@ -70,3 +71,10 @@ class EncounterForm(forms.ModelForm):
         self.fields["clinician"].queryset = User.objects.filter(
             sites=site, role=Role.CLINICIAN, is_active=True
         ).order_by("last_name")
+
+
+def date_not_in_future(day, field_label: str):
+    """Return the day, or refuse one after today: nothing clinical is recorded in advance."""
+    if day and day > timezone.localdate():
+        raise forms.ValidationError(f"{field_label} cannot be in the future.")
+    return day

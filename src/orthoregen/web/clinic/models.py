@@ -1,7 +1,7 @@
 """Patients, the joints they are treated for, and their encounters.
 
 Every model here holds patient data: each names the path to its site in SITE_PATH so that
-clinic.access.scope() can confine any query to the asking user's sites, and each keeps
+accounts.access.scope() can confine any query to the asking user's sites, and each keeps
 its full change history (django-simple-history) for the audit trail.
 """
 

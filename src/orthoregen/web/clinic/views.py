@@ -1,7 +1,7 @@
 """Staff pages for patients, joint episodes and encounters.
 
 Views parse input, check who is asking and shape the response; every read of patient data
-goes through clinic.access and leaves an access record, every write goes through a service.
+goes through accounts.access and leaves an access record, every write goes through a service.
 """
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from orthoregen.web import stages
+from orthoregen.web.accounts.access import get_visible_or_404, scope
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record, patient_view_record
 from orthoregen.web.clinic import services
-from orthoregen.web.clinic.access import get_visible_or_404, scope
 from orthoregen.web.clinic.forms import EncounterForm, JointEpisodeForm, PatientForm
 from orthoregen.web.clinic.models import Encounter, JointEpisode, Patient
-from orthoregen.web.clinic.panels import episode_panels
 
 PAGE_SIZE = 25
 
@@ -63,7 +63,7 @@ def patient_detail(request, patient_id: int):
     episodes = list(patient.episodes.prefetch_related(
         Prefetch("encounters", queryset=Encounter.objects.select_related("clinician"))
     ))
-    panels = episode_panels(episodes)
+    panels = stages.chart_panels(episodes)
     for episode in episodes:
         episode.panels = panels.get(episode.pk, [])
     timeline = Encounter.objects.filter(episode__patient=patient) \

@@ -5,16 +5,9 @@ class ConsultationConfig(AppConfig):
     name = "orthoregen.web.consultation"
     label = "consultation"
     verbose_name = "Consultation and candidacy"
-    nav = [("Protocols", "consultation:protocols", "manage_protocols")]
 
     def ready(self) -> None:
         from orthoregen.web.consultation import checks  # noqa: F401  (registers system checks)
-
-    def episode_panels(self, episodes) -> dict:
-        """Show each joint's latest candidacy decision on the patient page."""
-        from orthoregen.web.consultation.panels import latest_decisions
-
-        return latest_decisions(episodes)
 
     def synth_extend(self, context) -> None:
         """Add intake, decisions and consents to a freshly loaded synthetic cohort."""

@@ -6,7 +6,7 @@ examination, baseline pain, the plan and the histories of injections, surgery an
 conservative care (rows the engine matches to the treated joint) belong to the joint.
 
 A new intake starts pre-filled with the patient-level answers of the patient's most recent
-intake of another joint that the user may see (clinic.access.scope). Nothing is saved
+intake of another joint that the user may see (accounts.access.scope). Nothing is saved
 until the clinician saves the form. Dates travel unchanged, so a laboratory result past
 the protocol's validity stays past it and the engine asks for a new one, exactly as if it
 had been typed by hand.
@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from orthoregen.pathways import Protocol
 from orthoregen.pathways.conditions import DiabetesControlled, LabAtMost, LabTest
-from orthoregen.web.clinic.access import scope
+from orthoregen.web.accounts.access import scope
 from orthoregen.web.clinic.models import JointEpisode
 from orthoregen.web.consultation.forms import IntakeForm
 from orthoregen.web.consultation.models import Intake, LabResult, Medication

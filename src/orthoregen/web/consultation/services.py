@@ -296,7 +296,7 @@ def recipient_weight_kg(patient, on_date: dt.date) -> WeightReading | None:
     keeps the weight's original date when it kept the weight unchanged: a copy is not a new
     measurement. None when no weight is recorded, or when the latest one was measured more
     than RECIPIENT_WEIGHT_VALID_DAYS before ``on_date``. ``patient`` must come from the
-    caller's own site scoping (clinic.access); only that patient's intakes are read.
+    caller's own site scoping (accounts.access); only that patient's intakes are read.
     Reads only; writes nothing.
     """
     intakes = {i.pk: i for i in Intake.objects.filter(episode__patient_id=patient.pk)}

@@ -1,6 +1,6 @@
 """Staff pages of the consultation: the episode's intake, assessment, decision and consent.
 
-Views parse input, check the role (403) and the site (404 through clinic.access), call a
+Views parse input, check the role (403) and the site (404 through accounts.access), call a
 service and render; every read of patient data leaves an access record.
 """
 
@@ -14,10 +14,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from orthoregen.web.accounts.access import get_visible_or_404
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record
-from orthoregen.web.clinic.access import get_visible_or_404
 from orthoregen.web.clinic.models import JointEpisode
 from orthoregen.web.clinic.views import require
 from orthoregen.web.consultation import carry_forward, presenters, services

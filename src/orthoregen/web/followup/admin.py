@@ -4,11 +4,9 @@ from django.contrib import admin
 
 from orthoregen.web.clinic.admin import SiteScopedAdmin
 from orthoregen.web.followup.models import (
-    AdverseEvent,
     MessageTemplate,
     ScheduleProtocolVersion,
     SiteFollowUpSettings,
-    SiteSafetyLead,
 )
 
 
@@ -23,17 +21,6 @@ class SiteFollowUpSettingsAdmin(SiteScopedAdmin):
                     "link_valid_days", "reporting_pathways"]
 
 
-@admin.register(SiteSafetyLead)
-class SiteSafetyLeadAdmin(SiteScopedAdmin):
-    list_display = ["site", "user"]
-
-
 @admin.register(MessageTemplate)
 class MessageTemplateAdmin(SiteScopedAdmin):
     list_display = ["site", "channel", "subject"]
-
-
-@admin.register(AdverseEvent)
-class AdverseEventAdmin(SiteScopedAdmin):
-    list_display = ["patient", "term", "onset_on", "ctcae_grade", "reports_done_on"]
-    raw_id_fields = ["patient", "episode"]

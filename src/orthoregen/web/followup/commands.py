@@ -23,6 +23,8 @@ import argparse
 import datetime as dt
 import sys
 
+from orthoregen.web.django_setup import setup_django
+
 
 def _moment(text: str) -> dt.datetime:
     try:
@@ -36,9 +38,7 @@ def _moment(text: str) -> dt.datetime:
 
 
 def remind(args: argparse.Namespace) -> int:
-    from orthoregen.web.commands import _setup_django
-
-    _setup_django(data_dir=args.data_dir)
+    setup_django(data_dir=args.data_dir)
     from orthoregen.web.followup.reminders import remind_run
 
     taken = remind_run(now=args.now)

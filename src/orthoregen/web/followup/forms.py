@@ -1,88 +1,19 @@
-"""Staff forms for follow-up and safety, with field-level errors."""
+"""Staff forms for follow-up, with field-level errors."""
 
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone
 
-from orthoregen.products.ae_clock import InjectionEventTerm
-from orthoregen.web.accounts.models import User
-from orthoregen.web.accounts.roles import Role
-from orthoregen.web.clinic.forms import DateInput
+from orthoregen.web.clinic.forms import DateInput, date_not_in_future
 from orthoregen.web.followup.messages import PLACEHOLDERS
-from orthoregen.web.followup.models import AdverseEvent, MessageTemplate
-from orthoregen.web.followup.models.safety import SERIOUSNESS_CHOICES
-
-
-def _not_future(day, field_label: str):
-    if day and day > timezone.localdate():
-        raise forms.ValidationError(f"{field_label} cannot be in the future.")
-    return day
-
-
-class AdverseEventForm(forms.ModelForm):
-    seriousness = forms.MultipleChoiceField(
-        label="Seriousness criteria (ICH E2A)", choices=SERIOUSNESS_CHOICES, required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Tick every criterion met; none ticked means not serious. Seriousness is not "
-                  "severity: a grade 3 event may be non-serious.")
-
-    class Meta:
-        model = AdverseEvent
-        fields = ["episode", "procedure_reference", "term", "term_other", "onset_on", "aware_on",
-                  "ctcae_grade", "seriousness", "expected", "involves_communicable_disease",
-                  "needed_intervention", "procedure_relatedness", "product_relatedness",
-                  "action", "outcome", "resolved_on", "description", "responsible_clinician"]
-        widgets = {"onset_on": DateInput(), "aware_on": DateInput(), "resolved_on": DateInput(),
-                   "description": forms.Textarea(attrs={"rows": 3})}
-        labels = {"episode": "Treated joint", "procedure_reference": "Procedure reference",
-                  "expected": "Expected (listed in the information given to the patient)"}
-
-    def __init__(self, *args, patient, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["episode"].queryset = patient.episodes.all()
-        self.fields["responsible_clinician"].queryset = User.objects.filter(
-            sites=patient.site, role=Role.CLINICIAN, is_active=True).order_by("last_name")
-        self.fields["responsible_clinician"].required = True
-        if not self.is_bound:
-            self.initial.setdefault("aware_on", timezone.localdate())
-
-    def clean_onset_on(self):
-        return _not_future(self.cleaned_data.get("onset_on"), "Onset")
-
-    def clean_aware_on(self):
-        return _not_future(self.cleaned_data.get("aware_on"), "The awareness date")
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("term") == InjectionEventTerm.OTHER and not cleaned.get("term_other"):
-            self.add_error("term_other", "Describe the event when the term is Other.")
-        onset, aware, resolved = (cleaned.get(k) for k in ("onset_on", "aware_on", "resolved_on"))
-        if onset and aware and aware < onset:
-            self.add_error("aware_on", "The clinic cannot become aware before the onset.")
-        if onset and resolved and resolved < onset:
-            self.add_error("resolved_on", "Resolution cannot be before the onset.")
-        if cleaned.get("outcome") == "recovered" and not resolved:
-            self.add_error("resolved_on", "Give the resolution date of a recovered event.")
-        if cleaned.get("ctcae_grade") == 5 and "death" not in cleaned.get("seriousness", []):
-            self.add_error("seriousness", "A grade 5 event (death) meets the 'results in death' "
-                                          "criterion.")
-        return cleaned
+from orthoregen.web.followup.models import MessageTemplate
 
 
 class ScheduleStartForm(forms.Form):
     administered_on = forms.DateField(label="Administration date", widget=DateInput())
 
     def clean_administered_on(self):
-        return _not_future(self.cleaned_data["administered_on"], "The administration date")
-
-
-class OutcomeEventForm(forms.Form):
-    occurred_on = forms.DateField(label="Date of joint replacement", widget=DateInput())
-    note = forms.CharField(max_length=300, required=False, label="Note (hospital, implant)")
-
-    def clean_occurred_on(self):
-        return _not_future(self.cleaned_data["occurred_on"], "The date")
+        return date_not_in_future(self.cleaned_data["administered_on"], "The administration date")
 
 
 class WithdrawalForm(forms.Form):
@@ -90,7 +21,7 @@ class WithdrawalForm(forms.Form):
     reason = forms.CharField(max_length=300, required=False)
 
     def clean_withdrawn_on(self):
-        return _not_future(self.cleaned_data["withdrawn_on"], "The date")
+        return date_not_in_future(self.cleaned_data["withdrawn_on"], "The date")
 
 
 class TaskCloseForm(forms.Form):

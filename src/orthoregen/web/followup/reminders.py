@@ -20,11 +20,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 from collections import Counter
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -38,7 +36,6 @@ from orthoregen.scheduling.reminders import (
     StepDelay,
     plan_reminder,
 )
-from orthoregen.web.followup.mail import mail_connection
 from orthoregen.web.followup.messages import message_values, render, template_for
 from orthoregen.web.followup.models import (
     Message,
@@ -53,6 +50,7 @@ from orthoregen.web.followup.models import (
 )
 from orthoregen.web.followup.questionnaires import invitation_create
 from orthoregen.web.followup.sms import SmsBackend, SmsError, sms_backend
+from orthoregen.web.mail import mail_connection, portal_base_url
 
 LOG = logging.getLogger(__name__)
 
@@ -64,21 +62,6 @@ CLAIM_LEASE = dt.timedelta(minutes=30)
 # A step that keeps dying at the same point (say, just after the provider accepted it) would
 # otherwise be sent again every run: stop after three claims, as failed, and escalate.
 MAX_ATTEMPTS = 3
-
-
-def portal_base_url(request=None) -> str:
-    """Return the public address patients open links on (ORTHOREGEN_PORTAL_URL).
-
-    Without that setting a page uses the address the staff member is on; the command line,
-    which has no request, falls back to the demo's address.
-    """
-    configured = (getattr(settings, "ORTHOREGEN_PORTAL_URL", None)
-                  or os.environ.get("ORTHOREGEN_PORTAL_URL"))
-    if configured:
-        return configured.rstrip("/")
-    if request is not None:
-        return request.build_absolute_uri("/").rstrip("/")
-    return "http://127.0.0.1:8000"
 
 
 def escalation_policy(site) -> EscalationPolicy:

@@ -1,4 +1,4 @@
-"""Units of work on follow-up: schedules, withdrawals, conversions, tasks, templates.
+"""Units of work on follow-up: schedules, withdrawals, tasks, templates.
 
 Each service runs in one transaction; writes are recorded by django-simple-history.
 """
@@ -15,7 +15,6 @@ from orthoregen.products.episode import Joint
 from orthoregen.scheduling import build_schedule
 from orthoregen.web.followup.models import (
     FollowUpSchedule,
-    OutcomeEvent,
     ReviewTask,
     ScheduledVisit,
     TaskStatus,
@@ -70,7 +69,14 @@ def schedule_create(episode, administered_on: dt.date | dt.datetime, *,
     return schedule
 
 
-def _stop_pending(visits) -> int:
+def schedule_after_administration(administration, *, by) -> FollowUpSchedule:
+    """Start the follow-up of the joint an administration went into (web/stages.py hook)."""
+    episode = administration.procedure_joint.episode
+    return schedule_create(episode, administration.administered_at, source="administration",
+                           by=by)
+
+
+def pending_visits_stop(visits) -> int:
     stopped = 0
     for visit in visits.filter(status=VisitState.PENDING):
         visit.status = VisitState.STOPPED
@@ -85,20 +91,8 @@ def withdrawal_record(patient, withdrawn_on: dt.date, *, reason: str = "", by=No
     withdrawal, _ = Withdrawal.objects.update_or_create(
         patient=patient, defaults={"withdrawn_on": withdrawn_on, "reason": reason,
                                    "recorded_by": by})
-    _stop_pending(ScheduledVisit.objects.filter(schedule__episode__patient=patient))
+    pending_visits_stop(ScheduledVisit.objects.filter(schedule__episode__patient=patient))
     return withdrawal
-
-
-@transaction.atomic
-def outcome_event_record(episode, occurred_on: dt.date, *, note: str = "", by=None) -> OutcomeEvent:
-    """Record conversion to joint replacement and stop that joint's later visits."""
-    event, _ = OutcomeEvent.objects.update_or_create(
-        episode=episode, kind="arthroplasty",
-        defaults={"occurred_on": occurred_on, "note": note, "recorded_by": by})
-    # Scores after a replacement describe the prosthesis, not the injected joint.
-    _stop_pending(ScheduledVisit.objects.filter(schedule__episode=episode,
-                                                earliest__gt=occurred_on))
-    return event
 
 
 class TaskAlreadyClosed(Exception):

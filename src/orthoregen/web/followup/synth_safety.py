@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from orthoregen.products.ae_clock import InjectionEventTerm as Term
 from orthoregen.products.ae_clock import reporting_due_dates
-from orthoregen.web.followup.models import AdverseEvent, OutcomeEvent
-from orthoregen.web.followup.safety import DEFAULT_PATHWAYS, event_facts
+from orthoregen.web.safety.models import AdverseEvent, OutcomeEvent
+from orthoregen.web.safety.services import DEFAULT_PATHWAYS, event_facts
 
 # term: (rate per injection, onset days after, CTCAE grades and their shares, serious)
 AE_RATES = {

@@ -1,7 +1,7 @@
 """Staff pages for follow-up: worklist, response rates, schedules, links, tasks, templates.
 
 Views parse input, check who is asking and shape the response; every read of patient data
-goes through clinic.access and leaves an access record, every write goes through a service.
+goes through accounts.access and leaves an access record, every write goes through a service.
 """
 
 from __future__ import annotations
@@ -17,16 +17,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from orthoregen.instruments import display_value, get_instrument
 from orthoregen.scheduling import Window, visit_status
+from orthoregen.web import stages
+from orthoregen.web.accounts.access import get_visible_or_404
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record
-from orthoregen.web.clinic.access import get_visible_or_404, scope
 from orthoregen.web.clinic.models import JointEpisode, Patient
 from orthoregen.web.clinic.views import require
 from orthoregen.web.followup import services
 from orthoregen.web.followup.forms import (
     MessageTemplateForm,
-    OutcomeEventForm,
     ScheduleStartForm,
     TaskCloseForm,
     WithdrawalForm,
@@ -34,7 +34,6 @@ from orthoregen.web.followup.forms import (
 from orthoregen.web.followup.messages import SAMPLE, template_for
 from orthoregen.web.followup.messages import render as render_message
 from orthoregen.web.followup.models import (
-    AdverseEvent,
     Channel,
     MessageTemplate,
     ReviewTask,
@@ -43,13 +42,8 @@ from orthoregen.web.followup.models import (
     VisitState,
 )
 from orthoregen.web.followup.questionnaires import invitation_create, patient_instruments
-from orthoregen.web.followup.reminders import portal_base_url
-from orthoregen.web.followup.safety import open_serious_events
 from orthoregen.web.followup.worklist import SECTIONS, response_rates, worklist_sections
-
-
-def _serious_banner(user):
-    return open_serious_events(scope(AdverseEvent.objects.select_related("patient"), user))[:10]
+from orthoregen.web.mail import portal_base_url
 
 
 @login_required
@@ -63,7 +57,7 @@ def worklist(request):
               for name, section in sections.items()}
     return render(request, "followup/worklist.html", {
         "sections": sections, "pagers": pagers, "today": today,
-        "serious": _serious_banner(request.user)})
+        "alerts": stages.worklist_alerts(request.user)})
 
 
 def _section_pager(request, name: str, page) -> dict:
@@ -207,22 +201,6 @@ def _already_closed(request, task: ReviewTask):
     when = f" at {timezone.localtime(task.closed_at):%d %b %Y %H:%M}" if task.closed_at else ""
     messages.info(request, f"This task was already closed by {who}{when}; nothing was changed.")
     return redirect("followup:worklist")
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def outcome_create(request, episode_id: int):
-    require(request.user, Action.MANAGE_FOLLOW_UP)
-    episode = _visible_episode(request, episode_id)
-    form = OutcomeEventForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        services.outcome_event_record(episode, form.cleaned_data["occurred_on"],
-                                      note=form.cleaned_data["note"], by=request.user)
-        messages.success(request, "Conversion to joint replacement recorded.")
-        return redirect("followup:schedule", episode_id=episode.pk)
-    return render(request, "followup/form.html", {
-        "form": form, "patient": episode.patient,
-        "title": f"Record conversion to joint replacement: {episode}"})
 
 
 @login_required

@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 from django.utils.functional import cached_property
 
 from orthoregen.scheduling.protocol import DEFAULT_PROTOCOL
-from orthoregen.web.clinic.access import scope
+from orthoregen.web.accounts.access import scope
 from orthoregen.web.followup.models import (
     FollowUpSchedule,
     ReviewTask,

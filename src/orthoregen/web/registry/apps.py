@@ -5,7 +5,6 @@ class RegistryConfig(AppConfig):
     name = "orthoregen.web.registry"
     label = "registry"
     verbose_name = "Outcomes registry"
-    nav = [("Outcomes", "registry:dashboard", "view_registry")]
 
     def synth_extend(self, context) -> None:
         """Build the fact tables of a fresh synthetic cohort from the stages before this one.

@@ -26,17 +26,16 @@ from orthoregen.analytics import (
     responder_rates,
 )
 from orthoregen.analytics.survival import KaplanMeier, numbers_at_risk
-from orthoregen.evidence.comparison import EvidenceComparison, compare_with_evidence
+from orthoregen.evidence.comparison import EVIDENCE_NAMES, EvidenceComparison, compare_with_evidence
 from orthoregen.evidence.library import Arm
 from orthoregen.evidence.pooling import Outcome
 from orthoregen.evidence.published import load_published_pools
+from orthoregen.web.evidence.added import library_with_added
 from orthoregen.web.registry import data
-from orthoregen.web.registry.evidence_added import library_with_added
 from orthoregen.web.registry.measures import (
     BASELINE,
     DEFAULT_MEASURES,
     EVIDENCE_MONTHS,
-    EVIDENCE_NAMES,
     OARSI_DOMAINS,
     OARSI_TIMEPOINTS,
     TIMEPOINTS,
@@ -316,7 +315,7 @@ def _episodes_and_survival(frame: pd.DataFrame, as_of: dt.date, drawers: Drawers
 
 
 def scoped_episodes(user) -> QuerySet:
-    """Return the EpisodeFact rows of the user's sites (clinic.access.scope)."""
-    from orthoregen.web.clinic.access import scope
+    """Return the EpisodeFact rows of the user's sites (accounts.access.scope)."""
+    from orthoregen.web.accounts.access import scope
 
     return scope(EpisodeFact.objects.all(), user)

@@ -1,6 +1,6 @@
 """Command-line sub-commands of the registry: `orthoregen export` and `orthoregen registry-refresh`.
 
-Django is set up inside each handler (orthoregen.web.commands._setup_django), so the rest of
+Django is set up inside each handler (orthoregen.web.django_setup), so the rest of
 the command line runs without settings.
 """
 
@@ -10,6 +10,8 @@ import argparse
 import datetime as dt
 import sys
 from pathlib import Path
+
+from orthoregen.web.django_setup import setup_django
 
 
 def _episodes(site_code: str | None):
@@ -26,9 +28,7 @@ def _episodes(site_code: str | None):
 
 
 def export(args: argparse.Namespace) -> int:
-    from orthoregen.web.commands import _setup_django
-
-    _setup_django()
+    setup_django()
     from rich.progress import Progress
 
     from orthoregen.web.audit.models import AccessAction, AccessRecord
@@ -51,9 +51,7 @@ def export(args: argparse.Namespace) -> int:
 
 
 def refresh(args: argparse.Namespace) -> int:
-    from orthoregen.web.commands import _setup_django
-
-    _setup_django()
+    setup_django()
     from orthoregen.web.accounts.models import Site
     from orthoregen.web.clinic.models import JointEpisode
     from orthoregen.web.registry.services import facts_refresh, vacuum_facts

@@ -1,7 +1,7 @@
 """Read the registry's fact tables as tidy pandas DataFrames, the shape the analytics read.
 
 The one door between the database and `orthoregen.analytics`: every function takes an
-already scoped queryset of EpisodeFact rows (see clinic.access.scope) and returns frames
+already scoped queryset of EpisodeFact rows (see accounts.access.scope) and returns frames
 with documented columns. Filtering happens in SQL; rows come back through one cursor
 fetch per table (no model instances), so a 100,000-patient cohort stays vectorised.
 

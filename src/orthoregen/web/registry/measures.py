@@ -47,12 +47,6 @@ OARSI_DOMAINS = {
     ],
 }
 
-# Clinic measure → the evidence library's name for the same measure on the same scale.
-EVIDENCE_NAMES = {
-    ("vas_pain", "pain"): ("VAS pain", "total", "0-100 mm"),
-    ("nrs_pain", "pain"): ("NRS pain", "total", "0-10"),
-    ("womac_lk31", "pain"): ("WOMAC", "pain", "0-20"),
-}
 EVIDENCE_MONTHS = {"month_6": 6, "month_12": 12}
 # OMERACT-OARSI responders are reported at the visits trials use as end points; reading two
 # subscales at every visit would double the dashboard's largest query for little use.

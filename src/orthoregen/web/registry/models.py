@@ -113,8 +113,5 @@ class AdverseEventFact(models.Model):
     onset_on = models.DateField()
 
 
-# Staff-added studies of the evidence library (evidence_models.py keeps them apart for size).
-from orthoregen.web.registry.evidence_models import AddedResult, AddedStudy  # noqa: E402
-
-__all__ = ["AddedResult", "AddedStudy", "AdverseEventFact", "EpisodeFact", "InjectionFact",
+__all__ = ["AdverseEventFact", "EpisodeFact", "InjectionFact",
            "ScoreFact", "VisitFact"]

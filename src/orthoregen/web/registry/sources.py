@@ -1,9 +1,8 @@
 """Read the clinical records the registry's fact tables are built from.
 
-The follow-up app (questionnaire responses, visits, adverse events, joint replacement) and
-the cell bank (administrations) own these records; this module is the only place that
-knows their model names and fields. When an app is not installed yet, its part is empty,
-so the registry works on whatever the pathway has recorded so far.
+Follow-up (questionnaire responses, visits), safety (adverse events, joint replacement) and
+the cell bank (administrations) own these records; this module is the only place of the
+registry that knows their model names and fields.
 """
 
 from __future__ import annotations
@@ -12,9 +11,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from django.apps import apps
 from django.db import connection
 from django.db.models import QuerySet
+
+from orthoregen.web.cellbank.models import Administration
+from orthoregen.web.followup.models import FollowUpSchedule, QuestionnaireResponse, ScheduledVisit
+from orthoregen.web.safety.models import AdverseEvent, OutcomeEvent
 
 TREATMENT_COLUMNS = ["episode_id", "cell_source", "dose_cells", "protocol_version",
                      "first_treated_on", "arthroplasty_on", "followed_until"]
@@ -45,19 +47,11 @@ class SourceFrames:
     visits: pd.DataFrame = field(default_factory=lambda: empty(SOURCE_VISIT_COLUMNS))
     injections: pd.DataFrame = field(default_factory=lambda: empty(SOURCE_INJECTION_COLUMNS))
     adverse_events: pd.DataFrame = field(default_factory=lambda: empty(SOURCE_AE_COLUMNS))
-    # False while the follow-up app has no outcome models: a refresh then keeps the facts.
+    # False when the pathway's records could not be read: a refresh then keeps the facts.
     available: bool = True
     # True: visit rows are copied from the follow-up tables in SQL (copy_visits); the
     # `visits` frame is then only read for each joint's last contact.
     visits_in_sql: bool = False
-
-
-def model_or_none(app_label: str, name: str):
-    """Return a model of another app, or None while that app has not defined it."""
-    try:
-        return apps.get_model(app_label, name)
-    except LookupError:
-        return None
 
 
 def _frame(queryset, fields: list[str], columns: list[str]) -> pd.DataFrame:
@@ -67,13 +61,13 @@ def _frame(queryset, fields: list[str], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame.from_records(rows, columns=columns)
 
 
-def _treatments(episodes: QuerySet, Schedule, Outcome) -> pd.DataFrame:
-    first = _frame(Schedule.objects.filter(episode__in=episodes.values("pk"))
+def _treatments(episodes: QuerySet) -> pd.DataFrame:
+    first = _frame(FollowUpSchedule.objects.filter(episode__in=episodes.values("pk"))
                    .order_by("episode_id", "administered_on"),
                    ["episode_id", "administered_on", "protocol__version"],
                    ["episode_id", "first_treated_on", "protocol_version"])
     first = first.sort_values(["episode_id", "first_treated_on"]).drop_duplicates("episode_id")
-    replaced = _frame(Outcome.objects.filter(episode__in=episodes.values("pk"),
+    replaced = _frame(OutcomeEvent.objects.filter(episode__in=episodes.values("pk"),
                                              kind="arthroplasty"),
                       ["episode_id", "occurred_on"], ["episode_id", "arthroplasty_on"])
     out = first.merge(replaced, on="episode_id", how="outer")
@@ -83,18 +77,16 @@ def _treatments(episodes: QuerySet, Schedule, Outcome) -> pd.DataFrame:
     return out[TREATMENT_COLUMNS]
 
 
-def _injections(episodes: QuerySet, Schedule, Administration) -> pd.DataFrame:
-    given = empty(SOURCE_INJECTION_COLUMNS)
-    if Administration is not None:
-        given = _frame(
-            Administration.objects.filter(procedure_joint__episode__in=episodes.values("pk")),
-            ["procedure_joint__episode_id", "procedure_joint__procedure__performed_on",
-             "unit__product_class", "procedure_joint__cell_dose", "pk"],
-            SOURCE_INJECTION_COLUMNS)
-        given["source_ref"] = "administration:" + given["source_ref"].astype(str)
+def _injections(episodes: QuerySet) -> pd.DataFrame:
+    given = _frame(
+        Administration.objects.filter(procedure_joint__episode__in=episodes.values("pk")),
+        ["procedure_joint__episode_id", "procedure_joint__procedure__performed_on",
+         "unit__product_class", "procedure_joint__cell_dose", "pk"],
+        SOURCE_INJECTION_COLUMNS)
+    given["source_ref"] = "administration:" + given["source_ref"].astype(str)
     # A follow-up schedule starts at an administration; schedules with no administration
     # record (synthetic or migrated follow-up) still count as an injection on that day.
-    schedules = _frame(Schedule.objects.filter(episode__in=episodes.values("pk")),
+    schedules = _frame(FollowUpSchedule.objects.filter(episode__in=episodes.values("pk")),
                        ["episode_id", "administered_on", "pk"],
                        ["episode_id", "administered_on", "source_ref"])
     schedules["source_ref"] = "schedule:" + schedules["source_ref"].astype(str)
@@ -109,7 +101,7 @@ def _injections(episodes: QuerySet, Schedule, Administration) -> pd.DataFrame:
     return pd.concat([given, extra], ignore_index=True)
 
 
-def _adverse_events(episodes: QuerySet, AdverseEvent) -> pd.DataFrame:
+def _adverse_events(episodes: QuerySet) -> pd.DataFrame:
     rows = _frame(AdverseEvent.objects.filter(patient__episodes__in=episodes.values("pk"))
                   .distinct(),
                   ["pk", "patient_id", "episode_id", "procedure_reference", "term", "term_other",
@@ -132,22 +124,17 @@ def read_source(episodes: QuerySet) -> SourceFrames:
 
     Scores are not read here (`scores` is None): `copy_scores` copies them in SQL.
     """
-    Schedule = model_or_none("followup", "FollowUpSchedule")
-    Response = model_or_none("followup", "QuestionnaireResponse")
-    if Schedule is None or Response is None:
-        return SourceFrames(available=False)
-    Visit = model_or_none("followup", "ScheduledVisit")
-    visits = _frame(Visit.objects.filter(schedule__episode__in=episodes.values("pk"),
+    visits = _frame(ScheduledVisit.objects.filter(schedule__episode__in=episodes.values("pk"),
                                          kind="visit"),
                     ["schedule__episode_id", "timepoint", "latest", "status", "completed_on"],
                     [*SOURCE_VISIT_COLUMNS, "completed_on"])
     visits["completed"] = visits["completed"] == "completed"
     return SourceFrames(
-        treatments=_treatments(episodes, Schedule, model_or_none("followup", "OutcomeEvent")),
+        treatments=_treatments(episodes),
         scores=None,
         visits=visits,
-        injections=_injections(episodes, Schedule, model_or_none("cellbank", "Administration")),
-        adverse_events=_adverse_events(episodes, model_or_none("followup", "AdverseEvent")),
+        injections=_injections(episodes),
+        adverse_events=_adverse_events(episodes),
         visits_in_sql=True,
     )
 
@@ -158,13 +145,11 @@ def copy_visits(episodes: QuerySet, target_table: str, episode_table: str) -> in
     A 100,000-patient registry has over half a million visits; building a model instance
     for each would take minutes, the database does it in seconds.
     """
-    Visit = model_or_none("followup", "ScheduledVisit")
-    Schedule = model_or_none("followup", "FollowUpSchedule")
     ids_sql, ids_params = episodes.order_by().values("pk").query.sql_with_params()
     sql = (
         f"INSERT INTO {target_table} (episode_id, timepoint, window_closes, completed) "
         f"SELECT s.episode_id, v.timepoint, v.latest, v.status = %s "
-        f"FROM {Visit._meta.db_table} v JOIN {Schedule._meta.db_table} s "
+        f"FROM {ScheduledVisit._meta.db_table} v JOIN {FollowUpSchedule._meta.db_table} s "
         f"ON s.id = v.schedule_id WHERE v.kind = %s AND s.episode_id IN ({ids_sql}) "
         f"AND s.episode_id IN (SELECT episode_id FROM {episode_table})"
     )
@@ -180,8 +165,7 @@ def copy_scores(episodes: QuerySet, target_table: str, episode_table: str) -> in
     (PostgreSQL jsonb_each, SQLite json_each), so a million questionnaires never pass
     through Python. Only episodes that already have a fact row are copied.
     """
-    Response = model_or_none("followup", "QuestionnaireResponse")
-    source = Response._meta.db_table
+    source = QuestionnaireResponse._meta.db_table
     ids_sql, ids_params = episodes.order_by().values("pk").query.sql_with_params()
     if connection.vendor == "postgresql":
         unnest = "jsonb_each(r.scores) AS kv(key, value)"
@@ -216,10 +200,8 @@ def read_scores(episodes: QuerySet) -> pd.DataFrame:
     For one patient's few questionnaires (the progress report); `copy_scores` does the same
     in SQL for whole sites. Rows come in record order, the tie-break a refresh uses.
     """
-    Response = model_or_none("followup", "QuestionnaireResponse")
-    if Response is None:
-        return empty(SOURCE_SCORE_COLUMNS)
-    responses = (Response.objects.filter(episode__in=episodes.values("pk")).order_by("pk")
+    responses = (QuestionnaireResponse.objects.filter(episode__in=episodes.values("pk"))
+                 .order_by("pk")
                  .values_list("episode_id", "instrument_id", "timepoint", "completed_on",
                               "scores"))
     rows = [(episode, instrument, subscale, timepoint, on, float(value))

@@ -20,14 +20,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 from orthoregen.analytics import MIN_N_TO_CONCLUDE
 from orthoregen.analytics.survival import CI_METHOD
 from orthoregen.evidence.comparison import REGISTRY_CAVEAT
+from orthoregen.web.accounts.access import get_visible_or_404, scope
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record
-from orthoregen.web.clinic.access import get_visible_or_404, scope
 from orthoregen.web.clinic.models import JointEpisode, Patient
 from orthoregen.web.clinic.views import require
+from orthoregen.web.evidence.added import added_version
 from orthoregen.web.registry import charts, cohort, report, services
-from orthoregen.web.registry.evidence_added import added_version
 from orthoregen.web.registry.export import write_export
 from orthoregen.web.registry.forms import CohortFilterForm, ExportForm
 from orthoregen.web.registry.measures import TIMEPOINT_LABELS, parse_key

@@ -1,4 +1,4 @@
-"""Cell lab and procedure services: one unit of work, one transaction, each."""
+"""Cell lab services: one unit of work, one transaction, each."""
 
 from orthoregen.web.cellbank.services.core import CellbankRefused
 from orthoregen.web.cellbank.services.donors import (
@@ -6,14 +6,8 @@ from orthoregen.web.cellbank.services.donors import (
     donor_register,
     donor_test_record,
 )
+from orthoregen.web.cellbank.services.harvests import harvest_record
 from orthoregen.web.cellbank.services.investigations import investigation_close
-from orthoregen.web.cellbank.services.procedures import (
-    BedsideCheckFailed,
-    administration_record,
-    harvest_record,
-    procedure_joint_update,
-    procedure_start,
-)
 from orthoregen.web.cellbank.services.release import release_evaluation, release_spec_for
 from orthoregen.web.cellbank.services.units import (
     RecallResult,
@@ -29,9 +23,8 @@ from orthoregen.web.cellbank.services.units import (
 )
 
 __all__ = [
-    "BedsideCheckFailed", "CellbankRefused", "RecallResult", "administration_record",
-    "donor_determine", "donor_register", "donor_test_record", "harvest_record",
-    "investigation_close", "procedure_joint_update", "procedure_start", "qc_record",
-    "release_evaluation", "release_spec_for", "unit_discard", "unit_expire", "unit_issue",
-    "unit_recall", "unit_receive", "unit_release", "unit_split", "unit_thaw",
+    "CellbankRefused", "RecallResult", "donor_determine", "donor_register", "donor_test_record",
+    "harvest_record", "investigation_close", "qc_record", "release_evaluation",
+    "release_spec_for", "unit_discard", "unit_expire", "unit_issue", "unit_recall",
+    "unit_receive", "unit_release", "unit_split", "unit_thaw",
 ]

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from orthoregen.web.accounts.models import SiteSafetyLead
 from orthoregen.web.cellbank.lookback import lookback_from_units
 from orthoregen.web.cellbank.models import (
     Administration,
@@ -34,9 +35,7 @@ from orthoregen.web.cellbank.services.recipient_weight import (
     recipient_weight,
 )
 from orthoregen.web.cellbank.vocabulary import MICROBIAL_TESTS, InvestigationStatus, QcTest
-from orthoregen.web.followup.mail import mail_connection
-from orthoregen.web.followup.models import SiteSafetyLead
-from orthoregen.web.followup.reminders import portal_base_url
+from orthoregen.web.mail import mail_connection, portal_base_url
 
 LOG = logging.getLogger(__name__)
 

@@ -2,10 +2,9 @@
 
 USP <85> limits the endotoxin of a dose to K x body weight (K = 5 EU/kg for any route but
 intrathecal), using the weight recorded at administration. The consultation intake records
-weight; `consultation.services.recipient_weight_kg` is its public reading, reached here only
-when the consultation app is installed, as gate.py reaches `procedure_gate`. Without a
-weight measured within its validity before the day, the release specification's assumed
-weight (70 kg, 1.5 CFG) is used, and the text says so.
+weight; `consultation.services.recipient_weight_kg` is its public reading. Without a weight
+measured within its validity before the day, the release specification's assumed weight
+(70 kg) is used, and the text says so.
 """
 
 from __future__ import annotations
@@ -13,14 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.apps import apps
-
 from orthoregen.products.release import EndotoxinPerDose
 from orthoregen.web.cellbank.models import ProductUnit
 from orthoregen.web.cellbank.services.core import CellbankRefused
 from orthoregen.web.cellbank.services.release import endotoxin_over_limit, release_spec_for
-
-CONSULTATION = "orthoregen.web.consultation"
+from orthoregen.web.consultation.services import (
+    RECIPIENT_WEIGHT_VALID_DAYS,
+    recipient_weight_kg,
+)
 
 
 @dataclass(frozen=True)
@@ -39,12 +38,8 @@ class RecipientWeight:
         return f"recorded {self.weight_kg:g} kg on {self.measured_on:%Y-%m-%d}"
 
 
-def weight_valid_days() -> int | None:
+def weight_valid_days() -> int:
     """Return how old a recorded weight may be on the day of administration, in days."""
-    if not apps.is_installed(CONSULTATION):
-        return None
-    from orthoregen.web.consultation.services import RECIPIENT_WEIGHT_VALID_DAYS
-
     return RECIPIENT_WEIGHT_VALID_DAYS
 
 
@@ -54,11 +49,6 @@ def recipient_weight(patient, on: date) -> RecipientWeight:
     `patient` is one the caller already reached within its site (an administration's or an
     issued unit's); only that patient's intakes are read.
     """
-    if not apps.is_installed(CONSULTATION):
-        return RecipientWeight()
-    # Imported here: consultation is an earlier pathway stage and may import cellbank later.
-    from orthoregen.web.consultation.services import recipient_weight_kg
-
     reading = recipient_weight_kg(patient, on)
     return RecipientWeight() if reading is None else \
         RecipientWeight(reading.weight_kg, reading.measured_on)

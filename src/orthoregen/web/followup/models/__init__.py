@@ -1,4 +1,4 @@
-"""Follow-up and safety records: schedules, questionnaires, reminders, adverse events."""
+"""Follow-up records: schedules, questionnaires, reminders, withdrawals."""
 
 from orthoregen.web.followup.models.messaging import (
     Channel,
@@ -16,12 +16,6 @@ from orthoregen.web.followup.models.questionnaires import (
     TaskKind,
     TaskStatus,
 )
-from orthoregen.web.followup.models.safety import (
-    AdverseEvent,
-    OutcomeEvent,
-    SiteSafetyLead,
-    Withdrawal,
-)
 from orthoregen.web.followup.models.schedule import (
     FollowUpSchedule,
     ScheduledVisit,
@@ -29,11 +23,12 @@ from orthoregen.web.followup.models.schedule import (
     VisitKind,
     VisitState,
 )
+from orthoregen.web.followup.models.withdrawal import Withdrawal
 
 __all__ = [
-    "AdverseEvent", "Channel", "ComplicationReport", "FollowUpSchedule", "Message",
-    "MessageStatus", "MessageTemplate", "OutcomeEvent", "QuestionnaireInvitation",
+    "Channel", "ComplicationReport", "FollowUpSchedule", "Message",
+    "MessageStatus", "MessageTemplate", "QuestionnaireInvitation",
     "QuestionnaireResponse", "ResponseSource", "ReviewTask", "ScheduleProtocolVersion",
-    "ScheduledVisit", "SiteFollowUpSettings", "SiteSafetyLead", "TaskKind", "TaskStatus",
+    "ScheduledVisit", "SiteFollowUpSettings", "TaskKind", "TaskStatus",
     "VisitKind", "VisitState", "Withdrawal",
 ]

@@ -1,0 +1,123 @@
+"""Studies that staff add to the evidence library, beside the seed of evidence.md section 4.
+
+The seed library ships as data (`orthoregen.evidence`); a clinic adds what it has read since.
+An added study is not patient data and belongs to no site: every clinic of the registry
+compares its outcomes with the same literature. Each change is kept by django-simple-history
+(who, when, old and new values), and `added_by` says who vouches for the transcription.
+Rows convert to the core's `Study` in `evidence_added.py`, so pooling and the dashboard treat
+seed and added studies alike, and the core's own checks (citation, verification tag) apply.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from orthoregen.evidence.comparison import EVIDENCE_NAMES
+from orthoregen.web.clinic.vocabulary import Joint
+
+
+class DesignClass(models.TextChoices):
+    RCT = "RCT", "Randomised controlled trial"
+    NON_RANDOMISED = "non-randomised", "Non-randomised (cohort, case series, registry)"
+    SYSTEMATIC_REVIEW = "systematic review", "Systematic review"
+
+
+class Blinding(models.TextChoices):
+    OPEN = "open", "Open label"
+    SINGLE = "single", "Single-blind"
+    DOUBLE = "double", "Double-blind"
+    TRIPLE = "triple", "Triple-blind"
+    NOT_STATED = "not stated", "Not stated"
+
+
+class ProductClass(models.TextChoices):
+    # evidence.md section 4 quality flags: BMAC, SVF and MFAT are not "MSC products" in the
+    # regulatory sense, so they are kept apart from culture-expanded cells.
+    CULTURE_EXPANDED = "culture-expanded", "Culture-expanded MSC"
+    POINT_OF_CARE = "point-of-care", "Point-of-care concentrate (BMAC, SVF, MFAT)"
+    MIXED = "mixed", "Mixed"
+    NOT_STATED = "not stated", "Not stated"
+
+
+class ComparatorClass(models.TextChoices):
+    PLACEBO = "placebo", "Placebo (saline)"
+    ACTIVE = "active", "Active (HA, corticosteroid, PRP…)"
+    USUAL_CARE = "usual care", "Usual care or exercise"
+    NONE = "none", "None (single arm)"
+
+
+class Verification(models.TextChoices):
+    # evidence.md section 0: only V results may be shown as verified.
+    V = "V", "V — result seen in the paper or its abstract"
+    V_DESIGN = "V-design", "V-design — design seen, result not"
+    R = "R", "R — recalled, not checked against a source"
+    NL = "NL", "NL — not located"
+
+
+# The measures the dashboard compares with trials, stored as "instrument:subscale", so an
+# added result always pools with results on the same instrument and scale.
+RESULT_MEASURE_CHOICES = [(f"{instrument}:{subscale}", f"{name} {sub} ({scale})")
+                          for (instrument, subscale), (name, sub, scale)
+                          in EVIDENCE_NAMES.items()]
+
+
+class ResultArm(models.TextChoices):
+    MSC = "msc", "Cell-therapy arm"
+    PLACEBO = "placebo", "Placebo (saline) arm"
+    COMPARATOR = "comparator", "Active or usual-care arm"
+
+
+class AddedStudy(models.Model):
+    """One published study transcribed by staff, with its citation and verification tag."""
+
+    study = models.CharField("study (first author, name)", max_length=200)
+    joint = models.CharField(max_length=10, choices=Joint.choices)
+    design = models.CharField(max_length=200, help_text="As the paper describes it.")
+    design_class = models.CharField(max_length=20, choices=DesignClass.choices)
+    blinding = models.CharField(max_length=12, choices=Blinding.choices)
+    n_randomised = models.PositiveIntegerField("patients randomised or enrolled", null=True,
+                                               blank=True)
+    cell_source = models.CharField(max_length=200)
+    product_class = models.CharField(max_length=20, choices=ProductClass.choices)
+    dose = models.CharField("dose (cells)", max_length=200, blank=True)
+    comparator = models.CharField(max_length=200, blank=True)
+    comparator_class = models.CharField(max_length=12, choices=ComparatorClass.choices)
+    outcome = models.CharField("primary outcome", max_length=200)
+    effect = models.TextField("effect as published")
+    follow_up = models.CharField(max_length=100, blank=True)
+    citation = models.CharField(max_length=500, help_text="Journal, year, volume, pages, DOI.")
+    verification = models.CharField(max_length=10, choices=Verification.choices)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+    # Moves on every save, inline results included (the admin saves the study with them), so
+    # the dashboard's cache key sees any edit.
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["joint", "study", "pk"]
+        verbose_name_plural = "added studies"
+
+    def __str__(self) -> str:
+        return f"{self.study} ({self.get_joint_display()})"
+
+
+class AddedResult(models.Model):
+    """One arm's change from baseline at one time point, as the study published it."""
+
+    study = models.ForeignKey(AddedStudy, on_delete=models.CASCADE, related_name="results")
+    arm = models.CharField(max_length=12, choices=ResultArm.choices)
+    measure = models.CharField(max_length=40, choices=RESULT_MEASURE_CHOICES)
+    timepoint_months = models.PositiveSmallIntegerField("months after injection")
+    estimate = models.FloatField("mean change from baseline")
+    ci_low = models.FloatField("95 % CI, lower", null=True, blank=True)
+    ci_high = models.FloatField("95 % CI, upper", null=True, blank=True)
+    n = models.PositiveIntegerField("patients analysed", null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["timepoint_months", "arm", "pk"]

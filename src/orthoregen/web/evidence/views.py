@@ -1,0 +1,51 @@
+"""The evidence library page and the form that adds a published study to it."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from orthoregen.evidence.comparison import REGISTRY_CAVEAT
+from orthoregen.evidence.pooling import pool_every_outcome
+from orthoregen.evidence.published import load_published_pools
+from orthoregen.web.accounts.roles import Action
+from orthoregen.web.clinic.views import require
+from orthoregen.web.clinic.vocabulary import Joint
+from orthoregen.web.evidence.added import added_study_create, library_with_added
+from orthoregen.web.evidence.forms import AddedResultFormSet, AddedStudyForm
+from orthoregen.web.evidence.models import AddedStudy
+
+
+@login_required
+@require_GET
+def evidence_library(request):
+    """Every study of the library by joint, seed and added, with its verification status."""
+    require(request.user, Action.VIEW_REGISTRY)
+    studies = library_with_added()
+    by_joint = [(label, [s for s in studies if joint in s.joints])
+                for joint, label in Joint.choices]
+    return render(request, "evidence/library.html", {
+        "by_joint": by_joint, "pools": load_published_pools(), "caveat": REGISTRY_CAVEAT,
+        "pooled": pool_every_outcome(studies),
+        "may_add": request.user.may(Action.ADD_EVIDENCE),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evidence_add(request):
+    """Add a study and its arms' results together; a mistake anywhere saves nothing."""
+    require(request.user, Action.ADD_EVIDENCE)
+    form = AddedStudyForm(request.POST or None)
+    results = AddedResultFormSet(request.POST or None, instance=AddedStudy())
+    if request.method == "POST" and form.is_valid() and results.is_valid():
+        rows = [f.save(commit=False) for f in results.forms if f.has_changed()]
+        study = added_study_create(user=request.user, study=form.save(commit=False),
+                                   results=rows)
+        messages.success(request, f"Added {study.study} to the evidence library with "
+                                  f"{len(rows)} result(s).")
+        return redirect("evidence:library")
+    return render(request, "evidence/add.html", {"form": form, "results": results},
+                  status=400 if request.method == "POST" else 200)

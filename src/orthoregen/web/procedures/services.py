@@ -1,0 +1,231 @@
+"""Procedure-room units of work: start a session, record each joint, administer.
+
+Sources: shared/cell_products.md 5.1-5.4 (guidance, injection record, time-out), 3.6 (the
+bedside identity check: every attempt is kept; a failed one refuses the administration) and
+1.6 (cells delivered = concentration x volume, viable = x viability).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from orthoregen.products import custody
+from orthoregen.products.bedside import (
+    IssuedUnit,
+    Mismatch,
+    MismatchKind,
+    PatientIdentity,
+    PresentedPatient,
+    verify_bedside,
+)
+from orthoregen.products.dose import cell_dose, exceeds_joint_volume
+from orthoregen.products.episode import Joint
+from orthoregen.products.isbt128 import IdentifierError, IdentifierProblem, parse_unit_identifier
+from orthoregen.products.status import UnitStatus
+from orthoregen.web import stages
+from orthoregen.web.cellbank.models import (
+    Administration,
+    BedsideCheckAttempt,
+    Procedure,
+    ProcedureJoint,
+    ProductUnit,
+)
+from orthoregen.web.cellbank.services.core import (
+    CellbankRefused,
+    actor,
+    apply_event,
+    canonical_identifier,
+    identifier_of,
+    issue_target,
+    unit_state,
+)
+from orthoregen.web.cellbank.services.holds import hold_reason, lot_id_of
+from orthoregen.web.cellbank.vocabulary import Guidance
+from orthoregen.web.procedures.gate import procedure_gate_check
+
+# cell_products.md 5.1 CFG: the hip must be image-guided; this project's default protocol
+# asks for image guidance at every joint, so landmark injection is allowed at none.
+LANDMARK_ALLOWED_JOINTS: frozenset[str] = frozenset()
+
+
+class BedsideCheckFailed(CellbankRefused):
+    """The bedside check did not pass; the attempt was logged with every mismatch."""
+
+    def __init__(self, attempt: BedsideCheckAttempt) -> None:
+        self.attempt = attempt
+        super().__init__("; ".join(m["message"] for m in attempt.mismatches))
+
+
+@transaction.atomic
+def procedure_start(patient, episodes, *, by, performed_on: date, time_out_completed: bool,
+                    time_out_at: datetime | None = None, notes: str = "") -> Procedure:
+    """Open an injection session for one or more joints, each with consent and a decision."""
+    episodes = list(episodes)
+    if not episodes:
+        raise CellbankRefused("Choose at least one joint to treat.")
+    for episode in episodes:
+        if episode.patient_id != patient.pk:
+            raise CellbankRefused("A session treats the joints of one patient.")
+        procedure_gate_check(episode, performed_on)
+    procedure = Procedure.objects.create(
+        patient=patient, performed_on=performed_on, operator=by,
+        time_out_completed=time_out_completed,
+        time_out_at=time_out_at or (timezone.now() if time_out_completed else None), notes=notes)
+    ProcedureJoint.objects.bulk_create(
+        [ProcedureJoint(procedure=procedure, episode=e) for e in episodes])
+    for joint in procedure.joints.all():
+        joint.save()  # one history row each, as bulk_create writes none
+    return procedure
+
+
+@transaction.atomic
+def procedure_joint_update(procedure_joint: ProcedureJoint, *, by, **fields) -> ProcedureJoint:
+    """Record the injection details of one joint: guidance, approach, needle, volumes (5.4)."""
+    joint = procedure_joint.episode.joint
+    guidance = fields.get("guidance", procedure_joint.guidance)
+    if guidance == Guidance.LANDMARK and joint not in LANDMARK_ALLOWED_JOINTS:
+        raise CellbankRefused(
+            "The hip must be image-guided (ultrasound or fluoroscopy)." if joint == Joint.HIP
+            else "The clinic's protocol requires image guidance for every joint.")
+    volume = fields.get("injectate_volume_ml")
+    if volume is not None and exceeds_joint_volume(Joint(joint), volume):
+        raise CellbankRefused(f"{volume:g} mL is above the default maximum injectate volume "
+                              f"for the {joint} (cell_products.md 1.10).")
+    for name, value in fields.items():
+        setattr(procedure_joint, name, value)
+    procedure_joint.save()
+    return procedure_joint
+
+
+def administration_record(procedure_joint: ProcedureJoint, *, by, scanned_identifier: str,
+                          name: str = "", date_of_birth: date | None = None, mrn: str = "",
+                          joint: str, side: str, at: datetime | None = None) -> Administration:
+    """Record an administration only after the bedside identity check passes (3.6).
+
+    The attempt is saved whether or not it passes; a failed one raises BedsideCheckFailed
+    after its transaction has committed, so the refusal itself stays in the record.
+    """
+    at = at or timezone.now()
+    with transaction.atomic():
+        attempt, administration = _check_and_administer(
+            procedure_joint, by=by, scanned=scanned_identifier,
+            presented=PresentedPatient(name=_wristband_order(name) or None,
+                                       date_of_birth=date_of_birth, mrn=mrn.strip() or None),
+            joint=joint, side=side, at=at)
+    if administration is None:
+        raise BedsideCheckFailed(attempt)
+    return administration
+
+
+def _check_and_administer(pj: ProcedureJoint, *, by, scanned, presented, joint, side, at):
+    pj = ProcedureJoint.objects.select_for_update(of=("self",)).select_related(
+        "procedure", "episode__patient__site").get(pk=pj.pk)
+    if Administration.objects.filter(procedure_joint=pj).exists():
+        raise CellbankRefused(f"An administration is already recorded for the {pj.episode}.")
+    if not pj.procedure.time_out_completed:
+        raise CellbankRefused("Complete the time-out before any administration (UP.01.03.01).")
+    if pj.injectate_volume_ml is None:
+        raise CellbankRefused("Record the injectate volume first: the cell dose comes from it.")
+    episode = pj.episode
+    unit = _unit_with_its_lot_locked(episode, scanned)
+    hold = hold_reason(unit) if unit is not None else ""
+    mismatches = _bedside_mismatches(unit, episode, scanned, presented, joint, side, at, hold)
+    attempt = BedsideCheckAttempt.objects.create(
+        procedure_joint=pj, unit=unit, scanned_identifier=scanned[:60],
+        presented_name=presented.name or "", presented_date_of_birth=presented.date_of_birth,
+        presented_mrn=presented.mrn or "", joint=joint, side=side, passed=not mismatches,
+        mismatches=[{"kind": m.kind.value, "message": m.message} for m in mismatches],
+        by=by, at=at)
+    if mismatches:
+        return attempt, None
+    event = custody.Administer(actor=actor(by), target=issue_target(episode))
+    apply_event(unit, event, by=by, at=at, hold_reason=hold,
+                note=f"Administered into the {episode} of {episode.patient}.")
+    dose = cell_dose(unit.concentration_per_ml or 0.0, pj.injectate_volume_ml,
+                     viability_percent=unit.viability_pct)
+    pj.cell_dose, pj.viable_cell_dose = dose.total_cells, dose.viable_cells
+    pj.save()
+    administration = Administration.objects.create(procedure_joint=pj, unit=unit,
+                                                   bedside_check=attempt, administered_at=at,
+                                                   by=by)
+    # The follow-up clock of this joint starts at the administration, in the same
+    # transaction: an administration never exists without its schedule (web/stages.py).
+    stages.after_administration(administration, by=by)
+    return attempt, administration
+
+
+def _bedside_mismatches(unit, episode, scanned, presented, joint, side, at,
+                        hold: str) -> list[Mismatch]:
+    if unit is None:
+        try:
+            parse_unit_identifier(scanned)
+        except IdentifierError as error:
+            wrong_check = error.problem in (IdentifierProblem.WRONG_CHECK_CHARACTER,
+                                            IdentifierProblem.WRONG_FLAG_CHECK)
+            kind = MismatchKind.WRONG_CHECK_CHARACTER if wrong_check \
+                else MismatchKind.UNREADABLE_IDENTIFIER
+            first = Mismatch(kind, f"unit identifier not accepted: {error}")
+        else:
+            first = Mismatch(MismatchKind.NOT_ISSUED,
+                             f"no unit is issued for the {episode}, and the scanned unit is "
+                             "not registered here")
+        return [first]
+    patient = unit.issued_to_episode.patient if unit.issued_to_episode else episode.patient
+    issued = IssuedUnit(
+        identifier=identifier_of(unit), state=unit_state(unit, hold_reason=hold),
+        patient=PatientIdentity(name=f"{patient.given_name} {patient.family_name}",
+                                date_of_birth=patient.date_of_birth, mrn=patient.mrn),
+        autologous_source_patient_id=str(unit.harvest.patient_id) if unit.harvest_id else None)
+    result = verify_bedside(issued, scanned, presented, joint=joint, side=side, now=at)
+    mismatches = list(result.mismatches)
+    issued_elsewhere = unit.issued_to_episode_id not in (None, episode.pk)
+    if issued_elsewhere or unit.status not in (UnitStatus.ISSUED, UnitStatus.THAWED):
+        if MismatchKind.NOT_ISSUED not in result.kinds:
+            mismatches.append(Mismatch(MismatchKind.NOT_ISSUED,
+                                       f"unit {unit.identifier} is not issued for the {episode}"))
+    return mismatches
+
+
+def _unit_with_its_lot_locked(episode, scanned: str) -> ProductUnit | None:
+    """Return the unit to check, read again once its lot is locked.
+
+    qc_record decides a lot's investigation and holds under the lot's lock; queuing on it
+    here means a unit is never given while that is being decided unseen, and an
+    investigation never opens without an administration about to commit (1.3, 3.8).
+    """
+    locked: set[int] = set()
+    unit = _issued_unit(episode) or _scanned_unit(scanned, episode.patient.site_id)
+    while unit is not None and (lot_id := lot_id_of(unit)) not in locked:
+        ProductUnit.objects.select_for_update().filter(pk=lot_id).exists()
+        locked.add(lot_id)
+        # What was read before the wait may have changed: read it again under the lock.
+        unit = _issued_unit(episode) or _scanned_unit(scanned, episode.patient.site_id)
+    return unit
+
+
+def _issued_unit(episode) -> ProductUnit | None:
+    return ProductUnit.objects.select_related("harvest", "donor", "issued_to_episode__patient",
+                                              "site") \
+        .filter(issued_to_episode=episode,
+                status__in=[UnitStatus.ISSUED, UnitStatus.THAWED]).first()
+
+
+def _scanned_unit(scanned: str, site_id: int) -> ProductUnit | None:
+    try:
+        text, _ = canonical_identifier(parse_unit_identifier(scanned))
+    except IdentifierError:
+        return None
+    return ProductUnit.objects.select_related("harvest", "donor", "issued_to_episode__patient",
+                                              "site").filter(identifier=text,
+                                                             site_id=site_id).first()
+
+
+def _wristband_order(name: str) -> str:
+    # Wristbands print "FAMILY, Given"; the register holds "Given Family".
+    if "," in name:
+        family, given = name.split(",", 1)
+        return f"{given.strip()} {family.strip()}"
+    return name.strip()

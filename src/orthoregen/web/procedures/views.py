@@ -1,0 +1,139 @@
+"""Procedure recording for a clinician: a session, its joints, and the bedside check."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from orthoregen.web.accounts.access import get_visible_or_404
+from orthoregen.web.accounts.roles import Action
+from orthoregen.web.audit.services import patient_view_record
+from orthoregen.web.cellbank import services as cellbank
+from orthoregen.web.cellbank.models import Procedure, ProcedureJoint, ProductUnit
+from orthoregen.web.clinic.models import Patient
+from orthoregen.web.clinic.views import require
+from orthoregen.web.procedures import forms, services
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def procedure_start(request, patient_id: int):
+    require(request.user, Action.RECORD_PROCEDURE)
+    patient = get_visible_or_404(Patient.objects.select_related("site"), request.user,
+                                 pk=patient_id)
+    # ?episode=<id> (the link from an episode on the patient page) ticks that joint.
+    chosen = request.GET.get("episode", "")
+    form = forms.ProcedureStartForm(request.POST or None, patient=patient,
+                                    initial={"episodes": [chosen]} if chosen.isdigit() else None)
+    if request.method == "POST" and form.is_valid():
+        episodes = patient.episodes.filter(pk__in=form.cleaned_data["episodes"])
+        try:
+            procedure = services.procedure_start(
+                patient, episodes, by=request.user,
+                performed_on=form.cleaned_data["performed_on"],
+                time_out_completed=form.cleaned_data["time_out_completed"],
+                notes=form.cleaned_data["notes"])
+        except cellbank.CellbankRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, f"Started the session of {procedure.performed_on:%d %b %Y}.")
+            return redirect("procedures:detail", procedure_id=procedure.pk)
+    return render(request, "cellbank/form.html", {
+        "form": form, "patient": patient, "title": f"Start an injection session: {patient}",
+        "back": "cellbank:units"}, status=400 if form.errors else 200)
+
+
+def _procedure(request, procedure_id):
+    require(request.user, Action.RECORD_PROCEDURE)
+    return get_visible_or_404(Procedure.objects.select_related("patient__site", "operator"),
+                              request.user, pk=procedure_id)
+
+
+@login_required
+def procedure_detail(request, procedure_id: int, bound: dict | None = None, status: int = 200):
+    procedure = _procedure(request, procedure_id)
+    patient_view_record(request, procedure.patient)
+    joints = []
+    for pj in procedure.joints.select_related("episode").order_by("id"):
+        given = getattr(pj, "administration", None)
+        mine = (bound or {}).get(pj.pk, {})
+        joints.append({
+            "pj": pj, "administration": given,
+            "details": mine.get("details") or forms.ProcedureJointForm(instance=pj,
+                                                                       prefix=f"j{pj.pk}"),
+            "bedside": mine.get("bedside") or forms.BedsideCheckForm(prefix=f"b{pj.pk}"),
+            "attempts": pj.bedside_attempts.select_related("by").order_by("-at", "-id"),
+            "issued": ProductUnit.objects.filter(issued_to_episode=pj.episode)
+            .exclude(status="administered").first(),
+        })
+    return render(request, "procedures/procedure_detail.html", {
+        "procedure": procedure, "patient": procedure.patient, "joints": joints}, status=status)
+
+
+def _joint(request, procedure_id, pj_id) -> ProcedureJoint:
+    procedure = _procedure(request, procedure_id)
+    return get_visible_or_404(ProcedureJoint.objects.select_related("episode"), request.user,
+                              pk=pj_id, procedure=procedure)
+
+
+@login_required
+@require_POST
+def procedure_joint_update(request, procedure_id: int, pj_id: int):
+    pj = _joint(request, procedure_id, pj_id)
+    form = forms.ProcedureJointForm(request.POST, instance=pj, prefix=f"j{pj.pk}")
+    if form.is_valid():
+        try:
+            data = {k: form.cleaned_data[k] for k in form.changed_data} or {}
+            services.procedure_joint_update(ProcedureJoint.objects.get(pk=pj.pk),
+                                            by=request.user, **data)
+        except cellbank.CellbankRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, f"Saved the injection record of the {pj.episode}.")
+            return redirect("procedures:detail", procedure_id=procedure_id)
+    return procedure_detail(request, procedure_id, bound={pj.pk: {"details": form}}, status=400)
+
+
+@login_required
+@require_POST
+def administration_record(request, procedure_id: int, pj_id: int):
+    pj = _joint(request, procedure_id, pj_id)
+    form = forms.BedsideCheckForm(request.POST, prefix=f"b{pj.pk}")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.administration_record(
+                pj, by=request.user, scanned_identifier=data["scanned_identifier"],
+                name=data["name"], date_of_birth=data["date_of_birth"], mrn=data["mrn"],
+                joint=data["joint"], side=data["side"])
+        except services.BedsideCheckFailed as failed:
+            for mismatch in failed.attempt.mismatches:
+                form.add_error(None, mismatch["message"])
+        except cellbank.CellbankRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, f"Bedside check passed; administration recorded for the "
+                                      f"{pj.episode}.")
+            return redirect("procedures:detail", procedure_id=procedure_id)
+    return procedure_detail(request, procedure_id, bound={pj.pk: {"bedside": form}}, status=400)
+
+
+@login_required
+@require_POST
+def unit_thaw(request, unit_id: int):
+    if not (request.user.may(Action.MANAGE_PRODUCTS) or request.user.may(Action.RECORD_PROCEDURE)):
+        raise PermissionDenied("Your role does not allow this.")
+    unit = get_visible_or_404(ProductUnit.objects.all(), request.user, pk=unit_id)
+    try:
+        cellbank.unit_thaw(unit, by=request.user)
+    except cellbank.CellbankRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, f"Recorded the thaw of {unit}.")
+    target = request.POST.get("next", "")
+    # Only a path on this site: an absolute URL here would be an open redirect.
+    return redirect(target if target.startswith("/") and not target.startswith("//")
+                    else "cellbank:units")

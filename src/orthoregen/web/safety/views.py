@@ -1,0 +1,162 @@
+"""Staff pages for safety: adverse events (record, list, detail) and joint replacements."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from orthoregen.web.accounts.access import get_visible_or_404, scope
+from orthoregen.web.accounts.roles import Action
+from orthoregen.web.audit.models import AccessAction
+from orthoregen.web.audit.services import access_record
+from orthoregen.web.clinic.models import Encounter, JointEpisode, Patient
+from orthoregen.web.clinic.views import require
+from orthoregen.web.followup.submissions import (
+    TOKEN_FIELD,
+    SubmissionRefused,
+    submission_key,
+    submission_key_any_age,
+    submission_token_issue,
+)
+from orthoregen.web.mail import portal_base_url
+from orthoregen.web.safety import services
+from orthoregen.web.safety.forms import AdverseEventForm, OutcomeEventForm
+from orthoregen.web.safety.models import AdverseEvent
+from orthoregen.web.safety.panels import serious_events_alert
+from orthoregen.web.safety.services import adverse_event_record_once
+
+
+def _may_see_events(user) -> None:
+    if not (user.may(Action.RECORD_ADVERSE_EVENT) or user.may(Action.MANAGE_FOLLOW_UP)):
+        require(user, Action.RECORD_ADVERSE_EVENT)
+
+
+def _default_clinician(patient, episode_id):
+    encounters = Encounter.objects.filter(episode__patient=patient, kind="procedure",
+                                          clinician__isnull=False)
+    if episode_id:
+        encounters = encounters.filter(episode_id=episode_id)
+    latest = encounters.order_by("-occurred_on").first()
+    return latest.clinician_id if latest else None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ae_create(request, patient_id: int):
+    require(request.user, Action.RECORD_ADVERSE_EVENT)
+    patient = get_visible_or_404(Patient.objects.select_related("site"), request.user,
+                                 pk=patient_id)
+    form = AdverseEventForm(request.POST or None, patient=patient,
+                            initial=_initial(request, patient))
+    if request.method == "POST":
+        token = request.POST.get(TOKEN_FIELD, "")
+        earlier = _recorded_by_token(token, request.user, patient)
+        if earlier is not None:
+            return _already_recorded(request, earlier)
+        try:
+            key = submission_key(token, user=request.user, patient=patient)
+        except SubmissionRefused as refused:
+            form.add_error(None, str(refused))
+        if form.is_valid():
+            return _record(request, form, patient, key)
+    # Every render carries a fresh token; one still in an open tab stays valid until used.
+    return render(request, "safety/ae_form.html", {
+        "form": form, "patient": patient,
+        "submission_token": submission_token_issue(user=request.user, patient=patient)})
+
+
+def _record(request, form, patient, key: str):
+    event = form.save(commit=False)
+    event.patient = patient
+    event, created = adverse_event_record_once(event, submission_key=key, by=request.user,
+                                               base_url=portal_base_url(request))
+    if not created:
+        return _already_recorded(request, event)
+    if event.is_serious:
+        messages.warning(request, "Serious adverse event: the responsible clinician and the "
+                                  "safety lead have been alerted; reporting clock started.")
+    else:
+        messages.success(request, "Adverse event recorded.")
+    return redirect("safety:ae-detail", event_id=event.pk)
+
+
+def _initial(request, patient) -> dict:
+    episode_id = request.GET.get("episode", "")
+    episode_pk = int(episode_id) if episode_id.isdigit() else None
+    return {"episode": episode_pk,
+            "responsible_clinician": _default_clinician(patient, episode_pk)}
+
+
+def _recorded_by_token(token: str, user, patient) -> AdverseEvent | None:
+    # Any age: a page resubmitted after its token expired must still find its event, or the
+    # clinician would be asked to submit it again and record it twice.
+    key = submission_key_any_age(token, user=user, patient=patient)
+    if key is None:
+        return None
+    return AdverseEvent.objects.filter(patient=patient, submission_key=key).first()
+
+
+def _already_recorded(request, event: AdverseEvent):
+    messages.info(request, f"This adverse event was already recorded at "
+                           f"{timezone.localtime(event.recorded_at):%d %b %Y %H:%M}; the repeated "
+                           f"submission was ignored and no alert was sent again.")
+    return redirect("safety:ae-detail", event_id=event.pk)
+
+
+@login_required
+def ae_detail(request, event_id: int):
+    _may_see_events(request.user)
+    event = get_visible_or_404(AdverseEvent.objects.select_related(
+        "patient__site", "episode", "responsible_clinician", "recorded_by"), request.user,
+        pk=event_id)
+    access_record(request, AccessAction.VIEW, patient=event.patient,
+                  detail=f"adverse event {event.pk}")
+    return render(request, "safety/ae_detail.html", {
+        "event": event, "patient": event.patient, "today": timezone.localdate()})
+
+
+@login_required
+@require_POST
+def ae_reports_done(request, event_id: int):
+    require(request.user, Action.RECORD_ADVERSE_EVENT)
+    event = get_visible_or_404(AdverseEvent.objects.all(), request.user, pk=event_id)
+    if event.reports_done_on is None:
+        event.reports_done_on = timezone.localdate()
+        event.save(update_fields=["reports_done_on"])
+        messages.success(request, "Reports marked as submitted.")
+    return redirect("safety:ae-detail", event_id=event.pk)
+
+
+@login_required
+def ae_list(request):
+    _may_see_events(request.user)
+    events = scope(AdverseEvent.objects.select_related("patient", "episode"), request.user)
+    serious_only = request.GET.get("serious") == "1"
+    if serious_only:
+        events = events.exclude(seriousness=[])
+    page = Paginator(events.order_by("-onset_on", "-id"), 25).get_page(request.GET.get("page"))
+    access_record(request, AccessAction.SEARCH, detail=f"adverse events page={page.number}")
+    return render(request, "safety/ae_list.html", {
+        "page": page, "serious_only": serious_only,
+        "alert": serious_events_alert(request.user)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def outcome_create(request, episode_id: int):
+    require(request.user, Action.MANAGE_FOLLOW_UP)
+    episode = get_visible_or_404(JointEpisode.objects.select_related("patient__site"),
+                                 request.user, pk=episode_id)
+    form = OutcomeEventForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.outcome_event_record(episode, form.cleaned_data["occurred_on"],
+                                      note=form.cleaned_data["note"], by=request.user)
+        messages.success(request, "Conversion to joint replacement recorded.")
+        return redirect("followup:schedule", episode_id=episode.pk)
+    return render(request, "followup/form.html", {
+        "form": form, "patient": episode.patient,
+        "title": f"Record conversion to joint replacement: {episode}"})

@@ -1,0 +1,103 @@
+"""The clinic's pathway, stage by stage, and what each stage adds to pages it does not own.
+
+A stage's app imports only the stages before it (tests/test_stage_order.py). Where an
+earlier stage shows or starts what a later one knows — the patient chart's lines about each
+joint, the navigation, the coordinator's alerts, the follow-up schedule an administration
+starts — the later stage declares it here and the earlier one asks this registry. Hooks are
+dotted paths, imported on first use, so reading this file never loads a stage's models; and
+nothing is discovered by looking for attributes on app configs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from django.utils.module_loading import import_string
+
+from orthoregen.web.accounts.roles import Action
+
+
+@dataclass(frozen=True, kw_only=True)
+class NavLink:
+    label: str
+    url_name: str
+    action: Action
+
+
+@dataclass(frozen=True, kw_only=True)
+class Stage:
+    """One room of the clinic: its app label, navigation and the hooks it provides."""
+
+    app: str
+    nav: tuple[NavLink, ...] = ()
+    # (episodes) -> {episode id: [{"label": ..., "value": ...}]}: lines on the patient chart.
+    chart_panels: str = ""
+    # (user) -> {"template": ..., ...}: shown at the top of the follow-up worklist.
+    worklist_alerts: str = ""
+    # (administration, *, by) -> None: runs in the administration's own transaction.
+    after_administration: str = ""
+
+
+# Django apps every stage may import: who is asking, for which site, and the audit trail.
+FOUNDATION = ("accounts", "audit", "clinic")
+
+STAGES: tuple[Stage, ...] = (
+    Stage(app="clinic",
+          nav=(NavLink(label="Patients", url_name="patient-list", action=Action.VIEW_PATIENT),)),
+    Stage(app="consultation",
+          nav=(NavLink(label="Protocols", url_name="consultation:protocols",
+                       action=Action.MANAGE_PROTOCOLS),),
+          chart_panels="orthoregen.web.consultation.panels.latest_decisions"),
+    Stage(app="cellbank",
+          nav=(NavLink(label="Cell lab", url_name="cellbank:units",
+                       action=Action.MANAGE_PRODUCTS),),
+          chart_panels="orthoregen.web.cellbank.panels.open_investigations"),
+    Stage(app="procedures"),
+    Stage(app="followup",
+          nav=(NavLink(label="Follow-up", url_name="followup:worklist",
+                       action=Action.MANAGE_FOLLOW_UP),),
+          chart_panels="orthoregen.web.followup.panels.latest_scores",
+          after_administration="orthoregen.web.followup.services.schedule_after_administration"),
+    Stage(app="safety",
+          worklist_alerts="orthoregen.web.safety.panels.serious_events_alert"),
+    Stage(app="portal"),
+    Stage(app="evidence"),
+    Stage(app="registry",
+          nav=(NavLink(label="Outcomes", url_name="registry:dashboard",
+                       action=Action.VIEW_REGISTRY),)),
+)
+
+STAGE_ORDER: tuple[str, ...] = tuple(stage.app for stage in STAGES)
+
+
+@cache
+def _hooks(name: str) -> tuple[Callable[..., Any], ...]:
+    return tuple(import_string(path) for stage in STAGES if (path := getattr(stage, name)))
+
+
+def chart_panels(episodes: list) -> dict[int, list[dict]]:
+    """Collect every stage's lines about each of a patient's joints, in pathway order."""
+    panels: dict[int, list[dict]] = {episode.pk: [] for episode in episodes}
+    for contribute in _hooks("chart_panels"):
+        for episode_id, lines in contribute(episodes).items():
+            panels.setdefault(episode_id, []).extend(lines)
+    return panels
+
+
+def worklist_alerts(user) -> list[dict]:
+    """Return each later stage's alert box for the follow-up worklist (empty ones left out)."""
+    return [alert for provide in _hooks("worklist_alerts") if (alert := provide(user))]
+
+
+def after_administration(administration, *, by) -> None:
+    """Start the work later stages owe an administration, inside its transaction."""
+    for follow_on in _hooks("after_administration"):
+        follow_on(administration, by=by)
+
+
+def nav_links(can: dict[str, bool]) -> list[NavLink]:
+    """Return the navigation the user's role may follow, in pathway order."""
+    return [link for stage in STAGES for link in stage.nav if can.get(link.action)]
