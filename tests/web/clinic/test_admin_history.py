@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from orthoregen.web.accounts.models import SiteSafetyLead
 from orthoregen.web.audit.models import AccessAction, AccessRecord
 from orthoregen.web.clinic.admin import ReadOnlyHistoryAdmin, SiteScopedAdmin
 from orthoregen.web.clinic.models import JointEpisode, Patient
@@ -26,7 +27,6 @@ from orthoregen.web.consultation.models import (
     ProtocolVersion,
 )
 from orthoregen.web.consultation.protocols import protocol_default
-from orthoregen.web.accounts.models import SiteSafetyLead
 from orthoregen.web.followup.models import MessageTemplate, SiteFollowUpSettings
 from orthoregen.web.safety.models import AdverseEvent
 

@@ -13,7 +13,6 @@ from django.urls import reverse
 from orthoregen.web.clinic.models import JointEpisode
 from orthoregen.web.clinic.synth_load import synth_load
 from orthoregen.web.followup.models import QuestionnaireResponse, ScheduledVisit
-from orthoregen.web.safety.models import AdverseEvent, OutcomeEvent
 from orthoregen.web.registry import services, sources
 from orthoregen.web.registry.models import (
     AdverseEventFact,
@@ -21,6 +20,7 @@ from orthoregen.web.registry.models import (
     ScoreFact,
     VisitFact,
 )
+from orthoregen.web.safety.models import AdverseEvent, OutcomeEvent
 
 pytestmark = pytest.mark.django_db
 
