@@ -14,9 +14,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, ClassVar, TypeVar
 
-from orthoregen.pathways.facts import CandidacyFacts, GradeScale, Joint
+from orthoregen.pathways.facts import CandidacyFacts
 from orthoregen.pathways.snapshot import to_jsonable
-from orthoregen.vocabulary import GRADE_RANGE, SCALES_BY_JOINT
+from orthoregen.vocabulary import GRADE_RANGE, SCALES_BY_JOINT, GradeScale, Joint
 
 
 class RuleStatus(StrEnum):

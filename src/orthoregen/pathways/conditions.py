@@ -19,9 +19,10 @@ from orthoregen.pathways.checks import (
     passed,
     register,
 )
-from orthoregen.pathways.facts import CandidacyFacts, LabValue, MalignancyStatus, Sex
+from orthoregen.pathways.facts import CandidacyFacts, LabValue, MalignancyStatus
 from orthoregen.pathways.intervals import add_years
 from orthoregen.pathways.snapshot import coerce_enum_fields
+from orthoregen.vocabulary import Sex
 
 
 class Flag(StrEnum):
