@@ -8,7 +8,7 @@ exports and synthetic data), so each is spelled here and nowhere else. A member 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import NamedTuple, Self
+from typing import TYPE_CHECKING, NamedTuple, Self
 
 
 class LabelledEnum(StrEnum):
@@ -21,6 +21,11 @@ class LabelledEnum(StrEnum):
         member._value_ = value
         member._label = label
         return member
+
+    if TYPE_CHECKING:
+        # Calling the class looks a member up by its stored value, as for any enum; this
+        # tells mypy, which would otherwise want __new__'s arguments (python/mypy#10573).
+        def __init__(self, value: str) -> None: ...
 
     @property
     def label(self) -> str:
