@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from orthoregen.synth.names import FAMILY, FEMALE_GIVEN, MALE_GIVEN
+from orthoregen.vocabulary import GradeScale
 
 JOINTS = np.array(["knee", "hip", "shoulder"])
 JOINT_SHARE = [0.85, 0.10, 0.05]  # evidence.md 9.1 (assumption there)
@@ -103,13 +104,13 @@ def generate_patients(
 
 def _grades(rng: np.random.Generator, joints: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     n = len(joints)
-    scale = np.full(n, "kl", dtype=object)
+    scale = np.full(n, GradeScale.KELLGREN_LAWRENCE.value, dtype=object)
     grade = _pick(rng, KNEE_KL_SHARE, n).astype(int)
     hip_tonnis = (joints == "hip") & (rng.random(n) < 0.30)
-    scale[hip_tonnis] = "tonnis"
+    scale[hip_tonnis] = GradeScale.TONNIS.value
     grade[hip_tonnis] = _pick(rng, HIP_TONNIS_SHARE, hip_tonnis.sum())
     shoulder = joints == "shoulder"
-    scale[shoulder] = "samilson_prieto"
+    scale[shoulder] = GradeScale.SAMILSON_PRIETO.value
     grade[shoulder] = _pick(rng, SHOULDER_SP_SHARE, shoulder.sum())
     return scale, grade
 
