@@ -29,6 +29,15 @@ def test_episode_rejects_impossible_values_in_the_database(patient_a, field, val
         JointEpisode.objects.create(**values)
 
 
+@pytest.mark.parametrize("scale, grade", [("samilson_prieto", 4), ("tonnis", 4), ("kl", 2)])
+def test_database_refuses_a_grade_outside_its_scale(patient_a, scale, grade):
+    # A bulk load skips clean(); the constraint still holds each scale to its range, and the
+    # old "kl" spelling is not a scale.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        JointEpisode.objects.create(patient=patient_a, joint="shoulder", side="left",
+                                    diagnosis_code="M19.012", grade_scale=scale, grade=grade)
+
+
 def test_model_validation_names_each_problem(patient_a):
     episode = JointEpisode(patient=patient_a, joint="shoulder", side="left",
                            diagnosis_code="M17.11", grade_scale="kellgren_lawrence", grade=2)
