@@ -21,6 +21,9 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
+# Type-check the core only while the web layer is reorganised: it still has a few
+# hundred errors. Drop the --exclude once `$(BIN)/mypy` passes on all of src.
+	$(BIN)/mypy --exclude '^src/orthoregen/web/'
 
 bench: $(STAMP)
 	for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

@@ -8,8 +8,6 @@ from typing import Any
 from hypothesis import strategies as st
 
 from orthoregen.pathways.facts import (
-    HIGHEST_GRADE,
-    SCALES_BY_JOINT,
     CandidacyFacts,
     Comorbidities,
     ConservativeTreatment,
@@ -33,6 +31,7 @@ from orthoregen.pathways.facts import (
     SurgeryKind,
     TrialParticipation,
 )
+from orthoregen.vocabulary import GRADE_RANGE, SCALES_BY_JOINT
 
 days = st.dates(min_value=date(2015, 1, 1), max_value=date(2026, 12, 31))
 flags = st.none() | st.booleans()
@@ -69,7 +68,7 @@ def radiographs(draw: st.DrawFn, joint: Joint) -> RadiographicGrade | None:
     if draw(st.booleans()):
         return None
     scale = draw(st.sampled_from(sorted(SCALES_BY_JOINT[joint])))
-    return RadiographicGrade(scale, draw(st.integers(0, HIGHEST_GRADE[scale])), draw(maybe(days)))
+    return RadiographicGrade(scale, draw(st.integers(*GRADE_RANGE[scale])), draw(maybe(days)))
 
 
 @st.composite

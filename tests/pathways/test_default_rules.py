@@ -184,6 +184,10 @@ CASES = [
     case("PREGNANCY-01", FAIL, comorbidities__pregnant_or_lactating=True),
     case("PREGNANCY-01", MISSING, comorbidities__pregnant_or_lactating=None),
     case("PREGNANCY-01", NA, sex=Sex.MALE, comorbidities__pregnant_or_lactating=None),
+    # Only a recorded male is exempt: other and unknown sex are asked, as female is.
+    case("PREGNANCY-01", MISSING, sex=Sex.OTHER, comorbidities__pregnant_or_lactating=None),
+    case("PREGNANCY-01", MISSING, sex=Sex.UNKNOWN, comorbidities__pregnant_or_lactating=None),
+    case("PREGNANCY-01", FAIL, sex=Sex.OTHER, comorbidities__pregnant_or_lactating=True),
     # CONTRACEPTION: WOCBP without effective contraception, warn.
     case("CONTRACEPTION-01", FAIL, comorbidities__childbearing_potential=True,
          comorbidities__effective_contraception=False),
@@ -191,6 +195,9 @@ CASES = [
          comorbidities__effective_contraception=True),
     case("CONTRACEPTION-01", MISSING, comorbidities__childbearing_potential=True),
     case("CONTRACEPTION-01", NA, sex=Sex.MALE, comorbidities__childbearing_potential=None),
+    case("CONTRACEPTION-01", MISSING, sex=Sex.UNKNOWN, comorbidities__childbearing_potential=None),
+    case("CONTRACEPTION-01", FAIL, sex=Sex.OTHER, comorbidities__childbearing_potential=True,
+         comorbidities__effective_contraception=False),
     # BLEEDING_DISORDER: hard_stop.
     case("BLEEDING-01", FAIL, comorbidities__bleeding_disorder=True),
     # DIABETES_UNCONTROLLED: HbA1c > 8.5 %, warn.

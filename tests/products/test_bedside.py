@@ -1,7 +1,10 @@
+import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from orthoregen.products.bedside import (
     IssuedUnit,
@@ -11,12 +14,17 @@ from orthoregen.products.bedside import (
     verify_bedside,
 )
 from orthoregen.products.episode import IssueTarget, Joint, Side
-from orthoregen.products.isbt128 import DonationIdentificationNumber, LocalId
+from orthoregen.products.isbt128 import (
+    CHECK_ALPHABET,
+    DonationIdentificationNumber,
+    LocalId,
+    check_character,
+)
 from orthoregen.products.status import UnitState, UnitStatus
 
 K = MismatchKind
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
-# ST-001 Fig. 21 tissue label: DIN A9999 17 123456, K 9 (standards.md 3.2).
+# ICCBBA ST-001 v6.2.2 Fig. 21 tissue label: DIN A9999 17 123456, K 9.
 DIN = DonationIdentificationNumber.from_din("A999917123456")
 OTHER_DIN_TYPED = "A999917123654Y"  # ST-001 Fig. 21 tissue label 4, K Y
 PATIENT = PatientIdentity("Anna Müller", date(1958, 4, 12), "MRN-004711")
@@ -65,7 +73,8 @@ def test_typed_and_scanned_forms_of_the_issued_unit_pass(scanned):
         (
             {"scanned": "A9999171234568"},
             K.WRONG_CHECK_CHARACTER,
-            "check character is 8, expected 9",
+            # Says it is wrong, never which K is right (ST-001 7.4.1: K is read from the label).
+            "the check character does not match A999917123456",
         ),
         ({"scanned": "=A99991712345671"}, K.WRONG_CHECK_CHARACTER, "flag check"),
         ({"scanned": "A99991712345"}, K.UNREADABLE_IDENTIFIER, "characters"),
@@ -185,3 +194,31 @@ def test_a_unit_on_hold_is_refused_saying_why():
     assert [(m.kind, m.message) for m in result.mismatches] == [
         (K.ON_HOLD, "unit is on hold and may not be given: Mycoplasma positive on unit LOC-A1")
     ]
+
+
+def test_a_wrong_unit_message_names_the_issued_unit_without_its_check_character():
+    # Showing the issued unit's K would let the operator type it without finding the bag.
+    message = check(scanned=OTHER_DIN_TYPED).mismatches[0].message
+    assert "(A9999 17 123456)" in message
+    assert DIN.eye_readable not in message
+
+
+@given(
+    st.text(alphabet="0123456789", min_size=6, max_size=6),
+    st.sampled_from(CHECK_ALPHABET),
+    st.sampled_from(["{din}{k}", "{fin} {year} {sequence} {k}"]),
+)
+@example("123456", "8", "{din}{k}")  # ST-001 Fig. 21: K is 9
+def test_no_bedside_message_reveals_the_issued_units_check_character(sequence, typed_k, form):
+    issued = DonationIdentificationNumber("A9999", "17", sequence)
+    expected_k = check_character(issued.din)
+    typed = form.format(din=issued.din, fin="A9999", year="17", sequence=sequence, k=typed_k)
+    result = check(issued=replace(ISSUED, identifier=issued), scanned=typed)
+    if typed_k == expected_k:
+        assert result.passed
+        return
+    assert result.kinds == {K.WRONG_CHECK_CHARACTER}
+    for mismatch in result.mismatches:
+        tokens = set(re.findall(r"[A-Z0-9*]+", mismatch.message.upper()))
+        assert "expected" not in mismatch.message.lower()
+        assert expected_k not in tokens, mismatch.message

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -14,8 +16,8 @@ from orthoregen.products.isbt128 import (
     type3_flags,
 )
 
-# Published check characters: shared/standards.md 3.2 test-vector table, each row citing
-# ICCBBA ST-001 v6.2.2 (Appendix A, C, section 7, figures) or the UK Red Book Annex 2.
+# Published check characters, each row citing ICCBBA ST-001 v6.2.2 (Appendix A, C, section 7,
+# figures), the UK Red Book Annex 2 or a published implementation's test vectors.
 PUBLISHED_K = [
     ("G123417654321", "A"),  # ST-001 Appendix A.1 (checksum 10, flags 70)
     ("G123498654321", "H"),  # UK Red Book Annex 2 (checksum 17, flags 77)
@@ -74,11 +76,12 @@ def test_scanner_and_keyboard_variants_are_tolerated(text):
 @pytest.mark.parametrize(
     ("text", "problem", "message"),
     [
-        ("G123417654321B", IdentifierProblem.WRONG_CHECK_CHARACTER, "is B, expected A"),
-        ("g1234 17 654321 b", IdentifierProblem.WRONG_CHECK_CHARACTER, "expected A"),
-        ("G123417654321", IdentifierProblem.MISSING_CHECK_CHARACTER, "expected A"),
-        ("=G12341765432171", IdentifierProblem.WRONG_FLAG_CHECK, "is 71, expected 70"),
-        ("G1234 17 654321 71 A", IdentifierProblem.WRONG_FLAG_CHECK, "expected 70"),
+        # The check refusals say what is wrong, never the expected K or flags (ST-001 7.4.1).
+        ("G123417654321B", IdentifierProblem.WRONG_CHECK_CHARACTER, "does not match G1234"),
+        ("g1234 17 654321 b", IdentifierProblem.WRONG_CHECK_CHARACTER, "re-type the whole"),
+        ("G123417654321", IdentifierProblem.MISSING_CHECK_CHARACTER, "no check character"),
+        ("=G12341765432171", IdentifierProblem.WRONG_FLAG_CHECK, "flag check does not match"),
+        ("G1234 17 654321 71 A", IdentifierProblem.WRONG_FLAG_CHECK, "re-scan or re-type"),
         ("=G1234176543217", IdentifierProblem.WRONG_LENGTH, "14 characters"),
         ("G12341765432", IdentifierProblem.WRONG_LENGTH, "12 characters"),
         ("O123417654321A", IdentifierProblem.BAD_CHARACTER, "character 1"),  # no O in FIN
@@ -139,7 +142,7 @@ def test_local_identifier_round_trips_with_its_check_character():
 def test_local_identifier_with_wrong_check_character_is_refused():
     good = LocalId("OR2026000123").check_character
     wrong = next(c for c in "AB" if c != good)
-    with pytest.raises(IdentifierError, match="check character is") as refused:
+    with pytest.raises(IdentifierError, match="check character does not match") as refused:
         parse_unit_identifier(f"LOC-OR2026000123-{wrong}")
     assert refused.value.problem is IdentifierProblem.WRONG_CHECK_CHARACTER
 
@@ -154,3 +157,57 @@ def test_unit_identifier_without_local_prefix_is_read_as_a_din():
     assert parse_unit_identifier("=A99991712345600") == DonationIdentificationNumber.from_din(
         "A999917123456"
     )
+
+
+def _tokens(message: str) -> set[str]:
+    return set(re.findall(r"[A-Z0-9*]+", message.upper()))
+
+
+def _refusal(text: str) -> IdentifierError:
+    with pytest.raises(IdentifierError) as refused:
+        parse_unit_identifier(text)
+    return refused.value
+
+
+_DIN_CHARACTERS = st.tuples(
+    st.sampled_from("ABCDEFGHIJKLMNPQRSTUVWXYZ123456789"),
+    st.text(alphabet="ABCDEFGHIJKLMNPQRSTUVWXYZ0123456789", min_size=2, max_size=2),
+    st.text(alphabet="0123456789", min_size=10, max_size=10),
+).map("".join)
+
+
+@given(_DIN_CHARACTERS, st.sampled_from(CHECK_ALPHABET), st.sampled_from(["typed", "eye"]))
+@example("G123417654321", "B", "typed")  # ST-001 Appendix A.1: K is A
+@example("A999917345628", "A", "eye")  # ST-001 Fig. 22: K is the asterisk
+def test_no_check_refusal_reveals_the_expected_check_character(din, typed_k, form):
+    # A refusal of a wrong or missing K, or of wrong Type 3 flags (60 + K's value), must not
+    # show what K or the flags should be: the operator reads them from the label.
+    expected_k, expected_flags = check_character(din), type3_flags(din)
+    grouped = f"{din[:5]} {din[5:7]} {din[7:]}"
+    wrong_flags = "60" if expected_flags != "60" else "61"
+    attempts = [din if form == "typed" else grouped, f"={din}{wrong_flags}"]
+    if typed_k != expected_k:
+        attempts.append(f"{din}{typed_k}" if form == "typed" else f"{grouped} {typed_k}")
+    for attempt in attempts:
+        message = str(_refusal(attempt))
+        assert "expected" not in message.lower()
+        assert expected_k not in _tokens(message), message
+        assert expected_flags not in _tokens(message), message
+        assert din + expected_k not in message.replace(" ", "")
+
+
+@given(st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", min_size=1, max_size=16))
+@example("P")
+def test_no_local_identifier_refusal_reveals_its_check_character(body):
+    expected_k = check_character(body)
+    wrong_k = next(c for c in "AB" if c != expected_k)
+    message = str(_refusal(f"LOC-{body}-{wrong_k}"))
+    assert "expected" not in message.lower()
+    # The body is echoed as typed; a one-character body may happen to equal its own K.
+    assert expected_k not in _tokens(message) - {body}, message
+
+
+def test_printed_form_without_k_leaves_only_k_out():
+    din = DonationIdentificationNumber.from_din("A999921123456")
+    assert din.eye_readable_without_k == "A9999 21 123456"  # ST-001 Figure 2, K 3 left off
+    assert LocalId("OR1").eye_readable_without_k == "LOC-OR1"

@@ -48,10 +48,10 @@ def test_joint_and_knee_grade_mix_follow_evidence_9_1(cohort):
 
 def test_grades_use_the_joint_scales(cohort):
     e = cohort.episodes
-    assert set(e.loc[e["joint"] == "knee", "grade_scale"]) == {"kl"}
-    assert set(e.loc[e["joint"] == "hip", "grade_scale"]) == {"kl", "tonnis"}
+    assert set(e.loc[e["joint"] == "knee", "grade_scale"]) == {"kellgren_lawrence"}
+    assert set(e.loc[e["joint"] == "hip", "grade_scale"]) == {"kellgren_lawrence", "tonnis"}
     assert set(e.loc[e["joint"] == "shoulder", "grade_scale"]) == {"samilson_prieto"}
-    assert e.loc[e["grade_scale"] != "kl", "grade"].between(1, 3).all()
+    assert e.loc[e["grade_scale"] != "kellgren_lawrence", "grade"].between(1, 3).all()
 
 
 def test_diagnosis_codes_match_joint_and_side(cohort):

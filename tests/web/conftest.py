@@ -63,7 +63,8 @@ def make_patient(site: Site, mrn: str, family: str) -> Patient:
     patient = Patient.objects.create(site=site, mrn=mrn, family_name=family, given_name="Ada",
                                      date_of_birth=dt.date(1960, 5, 17), sex="female")
     episode = JointEpisode.objects.create(patient=patient, joint="knee", side="left",
-                                          diagnosis_code="M17.12", grade_scale="kl", grade=3)
+                                          diagnosis_code="M17.12",
+                                          grade_scale="kellgren_lawrence", grade=3)
     Encounter.objects.create(episode=episode, kind="consultation",
                              occurred_on=dt.date(2026, 3, 2), notes="Initial consultation")
     return patient

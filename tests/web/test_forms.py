@@ -15,8 +15,8 @@ def patient_form(site, **changes):
 
 
 def episode_form(**changes):
-    data = {"joint": "knee", "side": "right", "diagnosis_code": "M17.11", "grade_scale": "kl",
-            "grade": "2", "symptom_onset": "2024-01-15"}
+    data = {"joint": "knee", "side": "right", "diagnosis_code": "M17.11",
+            "grade_scale": "kellgren_lawrence", "grade": "2", "symptom_onset": "2024-01-15"}
     return {**data, **changes}
 
 
@@ -80,7 +80,7 @@ def test_grade_scale_must_suit_the_joint(as_user, clinician_a, patient_a):
     too_high = client.post(reverse("episode-create", args=[patient_a.pk]),
                            episode_form(joint="shoulder", diagnosis_code="M19.011",
                                         grade_scale="samilson_prieto", grade="4"))
-    assert field_errors(too_high, "grade") == ["Samilson-Prieto (I-III) grades run from 1 to 3."]
+    assert field_errors(too_high, "grade") == ["Samilson-Prieto (0-3) grades run from 0 to 3."]
     assert patient_a.episodes.count() == 1
 
 

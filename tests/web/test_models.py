@@ -24,20 +24,29 @@ def test_same_mrn_is_allowed_at_two_sites(patient_a, site_b):
 @pytest.mark.parametrize("field, value", [("joint", "elbow"), ("side", "both"), ("grade", 5)])
 def test_episode_rejects_impossible_values_in_the_database(patient_a, field, value):
     values = {"patient": patient_a, "joint": "knee", "side": "left", "diagnosis_code": "M17.12",
-              "grade_scale": "kl", "grade": 2, field: value}
+              "grade_scale": "kellgren_lawrence", "grade": 2, field: value}
     with pytest.raises(IntegrityError), transaction.atomic():
         JointEpisode.objects.create(**values)
 
 
+@pytest.mark.parametrize("scale, grade", [("samilson_prieto", 4), ("tonnis", 4), ("kl", 2)])
+def test_database_refuses_a_grade_outside_its_scale(patient_a, scale, grade):
+    # A bulk load skips clean(); the constraint still holds each scale to its range, and the
+    # old "kl" spelling is not a scale.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        JointEpisode.objects.create(patient=patient_a, joint="shoulder", side="left",
+                                    diagnosis_code="M19.012", grade_scale=scale, grade=grade)
+
+
 def test_model_validation_names_each_problem(patient_a):
     episode = JointEpisode(patient=patient_a, joint="shoulder", side="left",
-                           diagnosis_code="M17.11", grade_scale="kl", grade=2)
+                           diagnosis_code="M17.11", grade_scale="kellgren_lawrence", grade=2)
     with pytest.raises(ValidationError) as caught:
         episode.full_clean()
     assert caught.value.message_dict == {
         "diagnosis_code": ["M17.11 is a knee code, but this episode is the shoulder.",
                            "M17.11 is for the right side, but this episode is the left."],
-        "grade": ["The shoulder is graded with Samilson-Prieto (I-III)."],
+        "grade": ["The shoulder is graded with Samilson-Prieto (0-3)."],
     }
 
 

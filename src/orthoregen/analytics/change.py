@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -32,7 +34,7 @@ def change_from_baseline(
     scores: pd.DataFrame,
     *,
     baseline: str = BASELINE,
-    timepoints=None,
+    timepoints: Iterable[str] | None = None,
     level: float = 0.95,
     min_n: int = MIN_N_TO_CONCLUDE,
 ) -> pd.DataFrame:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+
 import pandas as pd
 
 from orthoregen.analytics.intervals import wilson_bounds
@@ -25,7 +28,7 @@ FOLLOW_UP_COLUMNS = [
 def loss_to_follow_up(
     visits: pd.DataFrame,
     *,
-    timepoints=None,
+    timepoints: Iterable[str] | None = None,
     level: float = 0.95,
     min_n: int = MIN_N_TO_CONCLUDE,
 ) -> pd.DataFrame:
@@ -63,7 +66,9 @@ def loss_to_follow_up(
     return out[FOLLOW_UP_COLUMNS].reset_index(drop=True)
 
 
-def visit_completion(schedule: pd.DataFrame, scores: pd.DataFrame, *, as_of) -> pd.DataFrame:
+def visit_completion(
+    schedule: pd.DataFrame, scores: pd.DataFrame, *, as_of: dt.date
+) -> pd.DataFrame:
     """Mark each scheduled visit due (window closed before `as_of`) and completed (scored).
 
     schedule: `episode_id`, `timepoint`, `window_closes` (date or timestamp, the last day of

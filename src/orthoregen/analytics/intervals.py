@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 from scipy import stats
 
 
@@ -45,7 +46,7 @@ def wilson_interval(count: int, n: int, *, level: float = 0.95) -> Interval:
 
 
 def wilson_bounds(
-    counts: np.ndarray, ns: np.ndarray, *, level: float = 0.95
+    counts: npt.ArrayLike, ns: npt.ArrayLike, *, level: float = 0.95
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return vectorised Wilson score bounds (see `wilson_interval`); NaN where n = 0."""
     z = stats.norm.ppf(0.5 + level / 2)
@@ -62,7 +63,7 @@ def wilson_bounds(
 
 
 def poisson_exact_bounds(
-    counts: np.ndarray, *, level: float = 0.95
+    counts: npt.ArrayLike, *, level: float = 0.95
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return exact (Garwood 1936) Poisson bounds for observed counts, via the chi² identity.
 
@@ -73,5 +74,5 @@ def poisson_exact_bounds(
     alpha = 1 - level
     with np.errstate(invalid="ignore"):
         low = np.where(counts > 0, stats.chi2.ppf(alpha / 2, 2 * counts) / 2, 0.0)
-    high = stats.chi2.ppf(1 - alpha / 2, 2 * counts + 2) / 2
+    high = np.asarray(stats.chi2.ppf(1 - alpha / 2, 2 * counts + 2) / 2)
     return low, high

@@ -25,6 +25,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 from scipy import stats
 
 
@@ -63,8 +64,8 @@ class MetaAnalysis:
 
 
 def random_effects(
-    effects,
-    variances,
+    effects: npt.ArrayLike,
+    variances: npt.ArrayLike,
     *,
     method: Tau2Method = Tau2Method.REML,
     hartung_knapp: bool = False,
@@ -114,7 +115,7 @@ def random_effects(
     )
 
 
-def cochran_q(effects, variances) -> float:
+def cochran_q(effects: npt.ArrayLike, variances: npt.ArrayLike) -> float:
     """Return Cochran's Q = Σ(y − ȳ_FE)²/v under inverse-variance fixed-effect weights."""
     y = np.asarray(effects, dtype=float)
     w = 1 / np.asarray(variances, dtype=float)

@@ -15,9 +15,11 @@ missing and no route already qualifies, the status is undetermined (None), never
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from orthoregen.analytics.intervals import wilson_bounds
@@ -29,7 +31,7 @@ HIGH_RELATIVE, HIGH_ABSOLUTE = 0.50, 20.0
 MODERATE_RELATIVE, MODERATE_ABSOLUTE = 0.20, 10.0
 
 
-def invert_100_best(score):
+def invert_100_best(score: npt.ArrayLike) -> np.ndarray:
     """Return 100 − score, turning a 100-best scale (KOOS, HOOS) into the 100-worst OARSI scale."""
     return 100 - np.asarray(score, dtype=float)
 
@@ -44,22 +46,24 @@ class OarsiResponse:
     pga_missing: bool
 
 
-def _meets(b, f, relative, absolute):
+def _meets(b: npt.ArrayLike, f: npt.ArrayLike, relative: float, absolute: float) -> np.ndarray:
     b = np.asarray(b, dtype=float)
     f = np.asarray(f, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         gain = b - f
         ok = (b > 0) & (gain / b >= relative - 1e-12) & (gain >= absolute - 1e-9)
-    return ok & ~np.isnan(gain)
+    # numpy types ufuncs on arrays of unknown dtype as Any; name the result's type here.
+    meets: np.ndarray = ok & ~np.isnan(gain)
+    return meets
 
 
 def classify(
-    pain_baseline,
-    pain_followup,
-    function_baseline,
-    function_followup,
-    pga_baseline=np.nan,
-    pga_followup=np.nan,
+    pain_baseline: npt.ArrayLike,
+    pain_followup: npt.ArrayLike,
+    function_baseline: npt.ArrayLike,
+    function_followup: npt.ArrayLike,
+    pga_baseline: npt.ArrayLike = np.nan,
+    pga_followup: npt.ArrayLike = np.nan,
 ) -> pd.DataFrame:
     """Classify arrays of episodes; return columns responder (nullable), high_improvement,
     two_of_three, pga_missing. All inputs on 0-100, 100 = worst; NaN = not collected.
@@ -145,7 +149,7 @@ class OarsiDomain:
     higher_is_better: bool = False
     scale_max: float = 100.0
 
-    def to_worst_100(self, values):
+    def to_worst_100(self, values: npt.ArrayLike) -> np.ndarray:
         """Return values on the 0-100, 100-worst scale the criteria are defined on."""
         scaled = np.asarray(values, dtype=float) * (100.0 / self.scale_max)
         return invert_100_best(scaled) if self.higher_is_better else scaled
@@ -171,7 +175,7 @@ def omeract_oarsi_by_timepoint(
     function: OarsiDomain,
     pga: OarsiDomain | None = None,
     baseline: str = "baseline",
-    timepoints=None,
+    timepoints: Iterable[str] | None = None,
     min_n: int = MIN_N_TO_CONCLUDE,
 ) -> pd.DataFrame:
     """Return OMERACT-OARSI responder rates per follow-up time point from the tidy score table.

@@ -8,10 +8,11 @@ derived in MSC-injection cohorts; they are reference values, not verdicts.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from orthoregen.analytics.intervals import wilson_bounds, wilson_interval
@@ -78,7 +79,7 @@ def proportion(
     return Proportion(count, n, count / n if n else float("nan"), ci.low, ci.high, n < min_n)
 
 
-def improvement(change, better: Better):
+def improvement(change: npt.ArrayLike, better: Better) -> np.ndarray:
     """Return the change re-signed so that positive always means better."""
     return (
         -np.asarray(change, dtype=float)
@@ -87,14 +88,14 @@ def improvement(change, better: Better):
     )
 
 
-def is_improved(change, thresholds: Thresholds):
+def is_improved(change: npt.ArrayLike, thresholds: Thresholds) -> np.ndarray:
     """Return whether each change reaches the minimal important improvement (inclusive ≥)."""
     if thresholds.improvement is None:
         raise ValueError("no improvement threshold given")
     return improvement(change, thresholds.better) >= abs(thresholds.improvement)
 
 
-def is_acceptable(score, thresholds: Thresholds):
+def is_acceptable(score: npt.ArrayLike, thresholds: Thresholds) -> np.ndarray:
     """Return whether each score is in the patient-acceptable state (≤ PASS if lower is better)."""
     if thresholds.acceptable is None:
         raise ValueError("no PASS threshold given")
@@ -124,7 +125,7 @@ def responder_rates(
     thresholds: Mapping[tuple[str, str], Thresholds],
     *,
     baseline: str = BASELINE,
-    timepoints=None,
+    timepoints: Iterable[str] | None = None,
     level: float = 0.95,
     min_n: int = MIN_N_TO_CONCLUDE,
 ) -> pd.DataFrame:

@@ -18,6 +18,8 @@ of two questionnaires in one window counts is a protocol decision made upstream.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 
@@ -83,7 +85,7 @@ def pair_valid_scores(usable: pd.DataFrame, *, baseline: str = BASELINE) -> pd.D
     return paired.assign(change=paired["value"] - paired["baseline"])
 
 
-def ordered_timepoints(labels, order=None) -> list:
+def ordered_timepoints(labels: Iterable[str], order: Iterable[str] | None = None) -> list[str]:
     """Return the distinct timepoint labels in the given order, unknown ones last."""
     seen = list(dict.fromkeys(labels))
     if order is None:

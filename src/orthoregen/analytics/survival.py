@@ -13,9 +13,11 @@ and upper bounds fall to ≤ 0.5 (Brookmeyer & Crowley, Biometrics 1982;38:29-41
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from lifelines import KaplanMeierFitter
 from scipy import stats
@@ -49,7 +51,9 @@ class KaplanMeier:
         return is_too_thin(self.n)
 
 
-def kaplan_meier(durations, events, *, level: float = 0.95) -> KaplanMeier:
+def kaplan_meier(
+    durations: npt.ArrayLike, events: npt.ArrayLike, *, level: float = 0.95
+) -> KaplanMeier:
     """Estimate survival free of the event (e.g. arthroplasty), R-survival conventions.
 
     durations: time from treatment to event or censoring (any unit, e.g. months);
@@ -95,7 +99,7 @@ def kaplan_meier(durations, events, *, level: float = 0.95) -> KaplanMeier:
     )
 
 
-def survival_at(curve: KaplanMeier, times) -> pd.DataFrame:
+def survival_at(curve: KaplanMeier, times: Iterable[float]) -> pd.DataFrame:
     """Return survival, its interval and the number at risk at given times (a step function).
 
     Like R `summary(fit, times=...)`: the estimate is the value of the last event time ≤ t;
@@ -113,7 +117,7 @@ def survival_at(curve: KaplanMeier, times) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["time", "survival", "ci_low", "ci_high"])
 
 
-def numbers_at_risk(durations, times) -> pd.DataFrame:
+def numbers_at_risk(durations: npt.ArrayLike, times: Iterable[float]) -> pd.DataFrame:
     """Return how many patients are still followed (duration ≥ t) at each time, for plots."""
     durations = np.asarray(durations, dtype=float)
     return pd.DataFrame(
@@ -121,7 +125,9 @@ def numbers_at_risk(durations, times) -> pd.DataFrame:
     )
 
 
-def median_follow_up(durations, events, *, level: float = 0.95) -> KaplanMeier:
+def median_follow_up(
+    durations: npt.ArrayLike, events: npt.ArrayLike, *, level: float = 0.95
+) -> KaplanMeier:
     """Return the reverse Kaplan-Meier curve, whose median is the median follow-up.
 
     Schemper M, Smith TL, Control Clin Trials 1996;17:343-6: swap the roles of event and
@@ -147,7 +153,7 @@ def _first_time_at_or_below_half(times: pd.Series, values: pd.Series) -> float:
 class LogRank:
     """Log-rank comparison of survival curves across groups."""
 
-    groups: tuple
+    groups: tuple[Hashable, ...]
     observed: tuple[int, ...]
     expected: tuple[float, ...]
     chi_square: float
@@ -155,7 +161,7 @@ class LogRank:
     p_value: float
 
 
-def log_rank(durations, events, groups) -> LogRank:
+def log_rank(durations: npt.ArrayLike, events: npt.ArrayLike, groups: npt.ArrayLike) -> LogRank:
     """Compare survival free of the event across groups with the log-rank test.
 
     Mantel-Haenszel form as R `survdiff(rho = 0)`: expected events per group
@@ -171,7 +177,7 @@ def log_rank(durations, events, groups) -> LogRank:
     labels = tuple(pd.unique(groups))
     event_times, d_t = np.unique(durations[events], return_counts=True)
 
-    def at_risk(mask):
+    def at_risk(mask: np.ndarray) -> np.ndarray:
         # Patients still followed at t: durations ≥ t, counted by binary search (no N×T grid).
         sorted_d = np.sort(durations[mask])
         return sorted_d.size - np.searchsorted(sorted_d, event_times, side="left")

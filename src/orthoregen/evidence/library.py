@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import enum
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
+from typing import Any
 
 
 class Arm(enum.Enum):
@@ -89,7 +91,7 @@ class Study:
 RESULT_TAGS = frozenset({"V", "V-design", "R", "NL"})
 
 
-def study_from_dict(row: dict) -> Study:
+def study_from_dict(row: Mapping[str, Any]) -> Study:
     """Build a Study from a library row (also used for studies staff add).
 
     Refuses a row without a citation, or whose result tag is not one of evidence.md

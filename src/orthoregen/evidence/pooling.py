@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
 from orthoregen.analytics.effect_sizes import se_from_interval
 from orthoregen.analytics.meta import MetaAnalysis, Tau2Method, random_effects
@@ -101,7 +102,11 @@ def pool_arm(
     scale = math.log if ratio else float
     back = math.exp if ratio else float
     effects = [scale(r.estimate) for _, r in found]
-    variances = [se_from_interval(scale(r.ci_low), scale(r.ci_high)) ** 2 for _, r in found]
+    # matching_results keeps only results with an interval, so neither bound is None.
+    variances = [
+        se_from_interval(scale(cast(float, r.ci_low)), scale(cast(float, r.ci_high))) ** 2
+        for _, r in found
+    ]
     meta = random_effects(effects, variances, method=method, hartung_knapp=True)
     return Pooled(
         arm,

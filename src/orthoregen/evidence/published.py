@@ -82,6 +82,6 @@ def rescaled(pool: PublishedPool, *, instrument: str, subscale: str) -> Publishe
         return None if value is None else round(value * factor, 10)
 
     return replace(pool, instrument=target[0], subscale=target[1], scale=target[2],
-                   estimate=times(pool.estimate), ci_low=times(pool.ci_low),
+                   estimate=round(pool.estimate * factor, 10), ci_low=times(pool.ci_low),
                    ci_high=times(pool.ci_high),
                    rescaled_from=f"{pool.instrument} {pool.scale} × {factor:g}")

@@ -6,6 +6,7 @@ import math
 import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -212,7 +213,7 @@ def _frame_block(instrument: Instrument, table: pd.DataFrame) -> np.ndarray:
     return block
 
 
-def _is_numeric(dtype: object) -> bool:
+def _is_numeric(dtype: np.dtype[Any] | pd.api.extensions.ExtensionDtype) -> bool:
     kind = getattr(dtype, "kind", "O")
     return kind in "iuf" and not pd.api.types.is_bool_dtype(dtype)
 

@@ -14,14 +14,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, ClassVar, TypeVar
 
-from orthoregen.pathways.facts import (
-    HIGHEST_GRADE,
-    SCALES_BY_JOINT,
-    CandidacyFacts,
-    GradeScale,
-    Joint,
-)
+from orthoregen.pathways.facts import CandidacyFacts
 from orthoregen.pathways.snapshot import to_jsonable
+from orthoregen.vocabulary import GRADE_RANGE, SCALES_BY_JOINT, GradeScale, Joint
 
 
 class RuleStatus(StrEnum):
@@ -205,9 +200,10 @@ class RadiographicGradeWithin(Check):
     highest: int
 
     def __post_init__(self) -> None:
-        top = HIGHEST_GRADE[self.scale]
-        if not 0 <= self.lowest <= self.highest <= top:
-            raise ValueError(f"grade range {self.lowest}-{self.highest} is not within 0-{top}")
+        bottom, top = GRADE_RANGE[self.scale]
+        if not bottom <= self.lowest <= self.highest <= top:
+            raise ValueError(f"grade range {self.lowest}-{self.highest} is not within "
+                             f"{bottom}-{top}")
 
     def validate_for(self, joints: frozenset[Joint]) -> None:
         wrong = sorted(joint for joint in joints if self.scale not in SCALES_BY_JOINT[joint])

@@ -19,9 +19,10 @@ from orthoregen.pathways.checks import (
     passed,
     register,
 )
-from orthoregen.pathways.facts import CandidacyFacts, LabValue, MalignancyStatus, Sex
+from orthoregen.pathways.facts import CandidacyFacts, LabValue, MalignancyStatus
 from orthoregen.pathways.intervals import add_years
 from orthoregen.pathways.snapshot import coerce_enum_fields
+from orthoregen.vocabulary import Sex
 
 
 class Flag(StrEnum):
@@ -90,6 +91,8 @@ class NotPregnantOrLactating(Check):
     kind: ClassVar[str] = "not_pregnant_or_lactating"
 
     def evaluate(self, facts: CandidacyFacts, on_date: date) -> Finding:
+        # Only a recorded male sex rules pregnancy out. Female, other, unknown and unrecorded
+        # sex are all asked: nothing in such a record excludes pregnancy.
         if facts.sex is Sex.MALE:
             return not_applicable(sex=facts.sex)
         value = facts.comorbidities.pregnant_or_lactating
@@ -107,6 +110,7 @@ class ContraceptionIfChildbearing(Check):
     kind: ClassVar[str] = "contraception_if_childbearing"
 
     def evaluate(self, facts: CandidacyFacts, on_date: date) -> Finding:
+        # As for pregnancy: only a recorded male sex is exempt; other and unknown are asked.
         if facts.sex is Sex.MALE:
             return not_applicable(sex=facts.sex)
         status = facts.comorbidities

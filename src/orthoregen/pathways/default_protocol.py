@@ -30,7 +30,7 @@ from orthoregen.pathways.conditions import (
     NoneOf,
     NotPregnantOrLactating,
 )
-from orthoregen.pathways.facts import GradeScale, InjectionAgent, Joint
+from orthoregen.pathways.facts import InjectionAgent
 from orthoregen.pathways.history import (
     InjectionWashout,
     NoArthroplastyOfTarget,
@@ -46,6 +46,7 @@ from orthoregen.pathways.protocol import (
     Rule,
     Severity,
 )
+from orthoregen.vocabulary import GradeScale, Joint
 
 HARD, REASON, WARN = Severity.HARD_STOP, Severity.NEEDS_REASON, Severity.WARN
 KNEE, HIP, SHOULDER = frozenset({Joint.KNEE}), frozenset({Joint.HIP}), frozenset({Joint.SHOULDER})

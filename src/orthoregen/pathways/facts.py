@@ -15,47 +15,10 @@ from enum import StrEnum
 from typing import Any
 
 from orthoregen.pathways.snapshot import coerce_enum_fields, from_jsonable, to_jsonable
+from orthoregen.vocabulary import GRADE_RANGE, SCALES_BY_JOINT, GradeScale, Joint, Sex, Side
 
-
-class Joint(StrEnum):
-    KNEE = "knee"
-    HIP = "hip"
-    SHOULDER = "shoulder"
-
-
-class Side(StrEnum):
-    LEFT = "left"
-    RIGHT = "right"
-
-
-class Sex(StrEnum):
-    FEMALE = "female"
-    MALE = "male"
-
-
-class GradeScale(StrEnum):
-    """Name the radiographic grading scale (standards.md §6.1, §6.4, §6.5)."""
-
-    KELLGREN_LAWRENCE = "kellgren_lawrence"
-    TONNIS = "tonnis"
-    SAMILSON_PRIETO = "samilson_prieto"
-
-
-# Highest grade of each scale: KL 0-4 (Kellgren & Lawrence 1957), Tönnis 0-3 (Kovalenko,
-# CORR 2018), Samilson-Prieto 0-3 (Samilson & Prieto 1983; 0 = no arthropathy).
-HIGHEST_GRADE: dict[GradeScale, int] = {
-    GradeScale.KELLGREN_LAWRENCE: 4,
-    GradeScale.TONNIS: 3,
-    GradeScale.SAMILSON_PRIETO: 3,
-}
-
-# Scales a clinic may record per joint (issue 4; cell_products.md §6.1-6.3). A grade on a
-# scale the joint's rules do not read would otherwise make every grade rule inapplicable.
-SCALES_BY_JOINT: dict[Joint, frozenset[GradeScale]] = {
-    Joint.KNEE: frozenset({GradeScale.KELLGREN_LAWRENCE}),
-    Joint.HIP: frozenset({GradeScale.KELLGREN_LAWRENCE, GradeScale.TONNIS}),
-    Joint.SHOULDER: frozenset({GradeScale.SAMILSON_PRIETO}),
-}
+# Joint, Side, Sex and GradeScale come from the clinic vocabulary and stay importable from
+# here: the pathways' rules and tests read them together with the facts that hold them.
 
 
 class InjectionAgent(StrEnum):
@@ -123,9 +86,9 @@ class RadiographicGrade:
 
     def __post_init__(self) -> None:
         coerce_enum_fields(self)
-        highest = HIGHEST_GRADE[self.scale]
-        if not 0 <= self.grade <= highest:
-            raise ValueError(f"{self.scale} grade must be 0-{highest}, got {self.grade}")
+        lowest, highest = GRADE_RANGE[self.scale]
+        if not lowest <= self.grade <= highest:
+            raise ValueError(f"{self.scale} grade must be {lowest}-{highest}, got {self.grade}")
 
 
 @dataclass(frozen=True)
@@ -278,6 +241,8 @@ class CandidacyFacts:
             raise ValueError("bmi_kg_m2 must be positive")
         if self.symptom_duration_months is not None and self.symptom_duration_months < 0:
             raise ValueError("symptom_duration_months cannot be negative")
+        # A grade on a scale the joint's rules do not read would make every grade rule
+        # inapplicable, so it is refused here.
         if self.radiograph and self.radiograph.scale not in SCALES_BY_JOINT[self.joint]:
             raise ValueError(f"a {self.joint} is not graded on the {self.radiograph.scale} scale")
 

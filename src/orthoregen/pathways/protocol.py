@@ -14,8 +14,9 @@ from enum import StrEnum
 from orthoregen.pathways import conditions as _conditions  # noqa: F401
 from orthoregen.pathways import history as _history  # noqa: F401
 from orthoregen.pathways.checks import CHECK_KINDS, Check
-from orthoregen.pathways.facts import Joint, ProductSource
+from orthoregen.pathways.facts import ProductSource
 from orthoregen.pathways.snapshot import coerce_enum_fields
+from orthoregen.vocabulary import Joint
 
 
 class Severity(StrEnum):

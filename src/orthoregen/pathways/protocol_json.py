@@ -10,7 +10,6 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from orthoregen.pathways.checks import CHECK_KINDS, Check
-from orthoregen.pathways.facts import Joint
 from orthoregen.pathways.protocol import (
     Basis,
     ProductScope,
@@ -21,6 +20,7 @@ from orthoregen.pathways.protocol import (
     Severity,
 )
 from orthoregen.pathways.snapshot import SnapshotError, from_jsonable, to_jsonable
+from orthoregen.vocabulary import Joint
 
 S = TypeVar("S", bound=StrEnum)
 

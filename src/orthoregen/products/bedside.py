@@ -1,10 +1,12 @@
 """Bedside identity check before an administration is recorded.
 
-Source: shared/cell_products.md 3.6: two patient identifiers (Joint Commission NPSG.01.01.01),
-joint and side (Universal Protocol UP.01.02.01), release status, a hold on the unit (3.7, e.g.
-an open product investigation of its lot), expiry and post-thaw hold (1271.60; 1.9), and for
-autologous units the chain of identity (donor is the patient).
+Sources: two patient identifiers (Joint Commission NPSG.01.01.01), joint and side (Universal
+Protocol UP.01.02.01), release status and a hold on the unit (21 CFR 1271.60, e.g. an open
+product investigation of its lot), expiry and the validated post-thaw hold, and for autologous
+units the chain of identity (donor is the patient).
 Every mismatch is returned, not only the first, so the operator sees all that is wrong at once.
+No message shows the check character of the issued unit: the operator must read it from the
+bag's label (ICCBBA ST-001 7.4.1), not from the screen.
 """
 
 from __future__ import annotations
@@ -101,7 +103,7 @@ def verify_bedside(
     side: Side,
     now: datetime,
 ) -> BedsideResult:
-    """Check scan, two patient identifiers, joint, side, status, expiry and hold (3.6)."""
+    """Check scan, two patient identifiers, joint, side, status, expiry and hold."""
     mismatches = [
         *_identifier_mismatches(issued, scanned_identifier),
         *_patient_mismatches(issued.patient, presented),
@@ -127,7 +129,8 @@ def _identifier_mismatches(issued: IssuedUnit, scanned: str) -> list[Mismatch]:
             Mismatch(
                 MismatchKind.WRONG_UNIT,
                 f"scanned unit {identifier.eye_readable} is not the unit issued for this "
-                f"episode ({issued.identifier.eye_readable})",
+                f"episode ({issued.identifier.eye_readable_without_k}): find that unit's bag "
+                "and scan its label",
             )
         ]
     return []

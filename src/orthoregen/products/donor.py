@@ -1,9 +1,15 @@
 """Allogeneic donor eligibility determination as a state machine.
 
-Source: shared/cell_products.md 2.5 (`CFG`, proposed by this project from 21 CFR 1271.50
-and Directive 2006/17/EC): PENDING_SCREENING -> PENDING_TESTS -> ELIGIBLE | INELIGIBLE |
-ELIGIBLE_PENDING_RISK_ASSESSMENT; new donor information re-opens the determination and starts
-a look-back over every descendant unit (3.8).
+The states are this project's reading of 21 CFR 1271.50 (determination by a responsible
+person on screening and testing) and Directive 2006/17/EC (docs/donor-eligibility.md):
+PENDING_SCREENING -> PENDING_TESTS -> ELIGIBLE | INELIGIBLE | ELIGIBLE_PENDING_RISK_ASSESSMENT;
+new donor information re-opens the determination and starts a look-back over every descendant
+unit (21 CFR 1271.290(a); Directive 2004/23/EC Art 11(5)).
+
+Eligibility is computed, not chosen: a determination that leads to ELIGIBLE carries the donation
+and its recorded test results, and is refused unless `donor_testing.assess_eligibility` finds
+them clean. The one way to use an ineligible donor's cells is the separate, signed urgent
+medical need step (21 CFR 1271.65(b)), which leaves the donor ineligible.
 """
 
 from __future__ import annotations
@@ -11,6 +17,13 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
+
+from orthoregen.products.donor_testing import (
+    Donation,
+    EligibilityFinding,
+    RecordedResult,
+    assess_eligibility,
+)
 
 
 class DonorEligibility(StrEnum):
@@ -30,8 +43,14 @@ DETERMINED = frozenset(
 )
 
 
+# The outcomes that lead to an eligible donor, and so need a clean finding.
+TOWARDS_ELIGIBLE = frozenset(
+    {DonorEligibility.ELIGIBLE, DonorEligibility.ELIGIBLE_PENDING_RISK_ASSESSMENT}
+)
+
+
 class DonorDeterminationRefused(ValueError):
-    """A donor eligibility step that the state machine does not allow."""
+    """A donor eligibility step that the state machine or the test results do not allow."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,26 +70,41 @@ class ExcludeOnScreening:
 
 @dataclass(frozen=True, kw_only=True)
 class Determine:
-    """The responsible person's determination once the test panel is complete (1271.50)."""
+    """The responsible person's determination once the test panel is complete (1271.50).
+
+    An outcome towards eligible needs `donation` and every recorded `results` of the donor:
+    the finding is computed from them here, never taken from the caller.
+    """
 
     outcome: DonorEligibility
     determined_by: str
     reason: str = ""
+    donation: Donation | None = None
+    results: tuple[RecordedResult, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "outcome", DonorEligibility(self.outcome))
+        object.__setattr__(self, "results", tuple(self.results))
 
 
 @dataclass(frozen=True, kw_only=True)
 class CompleteRiskAssessment:
-    """Result of the risk assessment, e.g. anti-HBc+/HBsAg- (2006/17/EC Annex II 1.3)."""
+    """Result of a risk assessment of screening findings (2006/17/EC Annex I).
+
+    Ending it eligible needs the same clean test finding as `Determine`: a risk assessment
+    may clear a screening concern, never a reactive or missing test. Anti-HBc reactive with
+    HBsAg non-reactive is therefore ineligible (FDA), not risk-assessed (2006/17/EC Annex II 1.3).
+    """
 
     outcome: DonorEligibility
     determined_by: str
     reason: str
+    donation: Donation | None = None
+    results: tuple[RecordedResult, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "outcome", DonorEligibility(self.outcome))
+        object.__setattr__(self, "results", tuple(self.results))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -80,17 +114,48 @@ class Reopen:
     reason: str
 
 
-DonorEvent = CompleteScreening | ExcludeOnScreening | Determine | CompleteRiskAssessment | Reopen
+@dataclass(frozen=True, kw_only=True)
+class AuthoriseUrgentMedicalNeed:
+    """A physician's documented urgent medical need for an ineligible donor's cells (1271.65(b)).
+
+    1271.65(b)(1)(iii): no comparable HCT/P is available and the recipient is likely to suffer
+    death or serious morbidity without it. Elective injection for osteoarthritis is never such
+    a need. The donor stays ineligible; units go out with the 1271.65(b)(2) labels.
+    """
+
+    physician: str
+    reason: str
+    signed_by: str
+
+
+DonorEvent = (
+    CompleteScreening
+    | ExcludeOnScreening
+    | Determine
+    | CompleteRiskAssessment
+    | Reopen
+    | AuthoriseUrgentMedicalNeed
+)
+
+
+@dataclass(frozen=True)
+class UrgentMedicalNeed:
+    physician: str
+    reason: str
+    signed_by: str
 
 
 @dataclass(frozen=True)
 class DonorDetermination:
     status: DonorEligibility
     lookback_required: bool = False
+    # The finding a determination was checked against, for the audit record.
+    finding: EligibilityFinding | None = None
+    urgent_medical_need: UrgentMedicalNeed | None = None
 
 
 def determine_donor(status: DonorEligibility, event: DonorEvent) -> DonorDetermination:
-    """Apply one eligibility step, refusing steps out of order (cell_products.md 2.5)."""
+    """Apply one eligibility step, refusing steps out of order or unsupported by the tests."""
     match event:
         case CompleteScreening():
             _require(status, {DonorEligibility.PENDING_SCREENING}, "complete screening")
@@ -108,7 +173,10 @@ def determine_donor(status: DonorEligibility, event: DonorEvent) -> DonorDetermi
                 )
             if event.outcome is not DonorEligibility.ELIGIBLE:
                 _require_text(event.reason, f"a determination of {event.outcome} needs a reason")
-            return DonorDetermination(event.outcome)
+            finding = _finding(event.donation, event.results)
+            if event.outcome in TOWARDS_ELIGIBLE:
+                _require_clean(finding, event.outcome)
+            return DonorDetermination(event.outcome, finding=finding)
         case CompleteRiskAssessment():
             pending = {DonorEligibility.ELIGIBLE_PENDING_RISK_ASSESSMENT}
             _require(status, pending, "complete a risk assessment")
@@ -118,7 +186,10 @@ def determine_donor(status: DonorEligibility, event: DonorEvent) -> DonorDetermi
                     f"a risk assessment ends eligible or ineligible, not {event.outcome}"
                 )
             _require_text(event.reason, "a risk assessment needs its rationale")
-            return DonorDetermination(event.outcome)
+            finding = _finding(event.donation, event.results)
+            if event.outcome is DonorEligibility.ELIGIBLE:
+                _require_clean(finding, event.outcome)
+            return DonorDetermination(event.outcome, finding=finding)
         case Reopen():
             _require(status, DETERMINED, "re-open the determination")
             _require_text(event.reason, "re-opening a determination needs the new information")
@@ -127,6 +198,13 @@ def determine_donor(status: DonorEligibility, event: DonorEvent) -> DonorDetermi
                 DonorEligibility.PENDING_TESTS,
                 lookback_required=status is not DonorEligibility.INELIGIBLE,
             )
+        case AuthoriseUrgentMedicalNeed():
+            _require(status, {DonorEligibility.INELIGIBLE}, "authorise use for urgent medical need")
+            _require_text(event.physician, "urgent medical need must name the physician")
+            _require_text(event.reason, "urgent medical need needs the physician's reason")
+            _require_text(event.signed_by, "urgent medical need must be signed")
+            need = UrgentMedicalNeed(event.physician, event.reason, event.signed_by)
+            return DonorDetermination(DonorEligibility.INELIGIBLE, urgent_medical_need=need)
     raise TypeError(f"not a donor eligibility event: {event!r}")
 
 
@@ -140,3 +218,24 @@ def _require(status: DonorEligibility, allowed: Collection[DonorEligibility], ac
 def _require_text(text: str, message: str) -> None:
     if not text.strip():
         raise DonorDeterminationRefused(message)
+
+
+def _finding(
+    donation: Donation | None, results: tuple[RecordedResult, ...]
+) -> EligibilityFinding | None:
+    return None if donation is None else assess_eligibility(donation, results)
+
+
+def _require_clean(finding: EligibilityFinding | None, outcome: DonorEligibility) -> None:
+    if finding is None:
+        raise DonorDeterminationRefused(
+            f"cannot determine the donor {outcome}: give the donation and its recorded test "
+            "results, so eligibility is computed from them (21 CFR 1271.50, 1271.85)"
+        )
+    if not finding.is_eligible:
+        found = finding.outcome.value.replace("_", " ")
+        reasons = "; ".join(reason.message for reason in finding.reasons)
+        raise DonorDeterminationRefused(
+            f"cannot determine the donor {outcome}: the test finding is {found}"
+            + (f": {reasons}" if reasons else "")
+        )

@@ -1,24 +1,17 @@
 """Who and where a unit is for: patient, joint episode, joint and side.
 
-Values match the clinic vocabulary of the web layer ("knee", "left"...), so a StrEnum member
-compares equal to the stored text.
+Joint and side are the clinic vocabulary (``orthoregen.vocabulary``), so a member compares
+equal to the stored text; they stay importable from here for the products and scheduling
+code that reads them with an issue target.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
+from orthoregen.vocabulary import Joint, Side
 
-class Joint(StrEnum):
-    KNEE = "knee"
-    HIP = "hip"
-    SHOULDER = "shoulder"
-
-
-class Side(StrEnum):
-    LEFT = "left"
-    RIGHT = "right"
+__all__ = ["IssueTarget", "Joint", "Side"]
 
 
 @dataclass(frozen=True)

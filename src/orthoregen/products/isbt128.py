@@ -1,8 +1,12 @@
 """ISBT 128 Donation Identification Numbers and the clinic's local alternative.
 
-Source: ICCBBA ST-001 ISBT 128 Standard Technical Specification v6.2.2 (April 2023),
-as summarised in shared/standards.md section 3.1 (Data Structure 001) and 3.2
-(keyboard check character K, ISO/IEC 7064 Mod 37-2, Appendix A).
+Source: ICCBBA ST-001 ISBT 128 Standard Technical Specification v6.2.2 (April 2023):
+Data Structure 001, the keyboard check character K (ISO/IEC 7064 Mod 37-2, Appendix A) and
+the Type 3 flags (RT004).
+
+A refusal never shows the expected check character or flags. Manual entry re-computes K and
+compares it with the K typed from the label (ST-001 7.4.1), which catches a misread identifier
+only if K is read from the label; a message saying "expected 6" invites typing the 6 instead.
 """
 
 from __future__ import annotations
@@ -86,6 +90,11 @@ class DonationIdentificationNumber:
         return f"{self.fin} {self.year} {self.sequence} {self.check_character}"
 
     @property
+    def eye_readable_without_k(self) -> str:
+        """Return the printed form without K, for messages that must not give K away."""
+        return f"{self.fin} {self.year} {self.sequence}"
+
+    @property
     def barcode_data(self) -> str:
         """Return DS001 bar-code data `=αppppyynnnnnnff`, default flags 00; K is never encoded."""
         return f"={self.din}00"
@@ -120,6 +129,10 @@ class LocalId:
         return f"{LOCAL_PREFIX}{self.body}-{self.check_character}"
 
     @property
+    def eye_readable_without_k(self) -> str:
+        return f"{LOCAL_PREFIX}{self.body}"
+
+    @property
     def barcode_data(self) -> str:
         return self.eye_readable
 
@@ -141,7 +154,7 @@ def parse_unit_identifier(text: str) -> UnitIdentifier:
 def parse_din(text: str) -> DonationIdentificationNumber:
     """Read a DIN from what a scanner or a keyboard sends, never tolerating a wrong check.
 
-    Accepted (ST-001 DS001, standards.md 3.1-3.2), after removing spaces and upper-casing:
+    Accepted (ST-001 DS001 and Appendix A), after removing spaces and upper-casing:
     - scanned bar-code data `=` + 13-character DIN, optionally + 2 flag characters; a Type 3
       flag pair (60-96) must equal the DIN's checksum + 60;
     - typed 13-character DIN + K, optionally with the flags between them; ST-001 7.4.1 requires
@@ -177,8 +190,8 @@ def _parse_typed(data: str) -> DonationIdentificationNumber:
         _check_din_structure(data)
         raise IdentifierError(
             IdentifierProblem.MISSING_CHECK_CHARACTER,
-            f"typed DIN {data} has no check character: type the boxed character after it "
-            f"(expected {check_character(data)})",
+            f"typed DIN {data} has no check character: re-type the whole identifier with the "
+            "boxed character printed after it on the label",
         )
     if len(data) not in (DIN_LENGTH + 1, DIN_LENGTH + 3):
         raise IdentifierError(
@@ -206,12 +219,11 @@ def _parse_local(cleaned: str) -> LocalId:
 
 
 def _check_k(data: str, given: str) -> None:
-    expected = check_character(data)
-    if given != expected:
+    if given != check_character(data):
         raise IdentifierError(
             IdentifierProblem.WRONG_CHECK_CHARACTER,
-            f"check character is {given}, expected {expected} for {data}: "
-            "the identifier was mistyped or misread",
+            f"the check character does not match {data}: the identifier was mistyped or "
+            "misread; re-scan or re-type the whole identifier from the label",
         )
 
 
@@ -220,10 +232,12 @@ def _check_flags(din: str, flags: str) -> None:
         raise IdentifierError(
             IdentifierProblem.BAD_CHARACTER, f"flag characters {flags} are not allowed in DS001"
         )
+    # Type 3 flags are 60 + K's value, so showing the expected pair would give K away.
     if flags.isdigit() and 60 <= int(flags) <= 96 and flags != type3_flags(din):
         raise IdentifierError(
             IdentifierProblem.WRONG_FLAG_CHECK,
-            f"Type 3 flag check is {flags}, expected {type3_flags(din)} for DIN {din}",
+            f"the flag check does not match DIN {din}: the identifier was misread; "
+            "re-scan or re-type the whole identifier from the label",
         )
 
 

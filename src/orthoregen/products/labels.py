@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
-from barcode import Code128  # type: ignore[import-untyped]
+from barcode import Code128
 
 from orthoregen.products.isbt128 import DonationIdentificationNumber, UnitIdentifier
 from orthoregen.products.isbt128_expiry import encode_expiration

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from dateutil.relativedelta import relativedelta  # type: ignore[import-untyped]
+from dateutil.relativedelta import relativedelta
 
 from orthoregen.products.episode import Joint
 from orthoregen.scheduling.protocol import InstrumentChoice, ScheduleProtocol, VisitSpec

@@ -11,12 +11,14 @@ numpy Generator, so the same seed and as-of date give the same cohort.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from orthoregen.synth.names import FAMILY, FEMALE_GIVEN, MALE_GIVEN
+from orthoregen.vocabulary import GradeScale
 
 JOINTS = np.array(["knee", "hip", "shoulder"])
 JOINT_SHARE = [0.85, 0.10, 0.05]  # evidence.md 9.1 (assumption there)
@@ -54,7 +56,9 @@ class Cohort:
     encounters: pd.DataFrame
 
 
-def truncated_normal(rng, mean: float, sd: float, low: float, high: float, size: int):
+def truncated_normal(
+    rng: np.random.Generator, mean: float, sd: float, low: float, high: float, size: int
+) -> np.ndarray:
     """Draw from a normal distribution truncated to [low, high] by redrawing out-of-range values."""
     values = rng.normal(mean, sd, size)
     outside = (values < low) | (values > high)
@@ -64,7 +68,9 @@ def truncated_normal(rng, mean: float, sd: float, low: float, high: float, size:
     return values
 
 
-def _pick(rng, shares: dict, size: int) -> np.ndarray:
+def _pick(
+    rng: np.random.Generator, shares: Mapping[int, float] | Mapping[str, float], size: int
+) -> np.ndarray:
     keys = list(shares)
     return np.array(keys)[rng.choice(len(keys), size=size, p=list(shares.values()))]
 
@@ -73,7 +79,9 @@ def _days_before(as_of: dt.date, days: np.ndarray) -> np.ndarray:
     return np.datetime64(as_of, "D") - days.astype("timedelta64[D]")
 
 
-def generate_patients(rng, n: int, as_of: dt.date, mrn_prefix: str) -> pd.DataFrame:
+def generate_patients(
+    rng: np.random.Generator, n: int, as_of: dt.date, mrn_prefix: str
+) -> pd.DataFrame:
     """Draw demographics for n patients (evidence.md 9.1)."""
     female = rng.random(n) < 0.60
     age_days = (truncated_normal(rng, 57, 8, 40, 80, n) * 365.25).astype(int)
@@ -94,20 +102,22 @@ def generate_patients(rng, n: int, as_of: dt.date, mrn_prefix: str) -> pd.DataFr
     })
 
 
-def _grades(rng, joints: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _grades(rng: np.random.Generator, joints: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     n = len(joints)
-    scale = np.full(n, "kl", dtype=object)
+    scale = np.full(n, GradeScale.KELLGREN_LAWRENCE.value, dtype=object)
     grade = _pick(rng, KNEE_KL_SHARE, n).astype(int)
     hip_tonnis = (joints == "hip") & (rng.random(n) < 0.30)
-    scale[hip_tonnis] = "tonnis"
+    scale[hip_tonnis] = GradeScale.TONNIS.value
     grade[hip_tonnis] = _pick(rng, HIP_TONNIS_SHARE, hip_tonnis.sum())
     shoulder = joints == "shoulder"
-    scale[shoulder] = "samilson_prieto"
+    scale[shoulder] = GradeScale.SAMILSON_PRIETO.value
     grade[shoulder] = _pick(rng, SHOULDER_SP_SHARE, shoulder.sum())
     return scale, grade
 
 
-def generate_episodes(rng, patients: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+def generate_episodes(
+    rng: np.random.Generator, patients: pd.DataFrame, as_of: dt.date
+) -> pd.DataFrame:
     """Draw one treated joint per patient, and a second for some (assumptions above)."""
     n = len(patients)
     second = np.flatnonzero(rng.random(n) < SECOND_JOINT_SHARE)
@@ -135,7 +145,9 @@ def generate_episodes(rng, patients: pd.DataFrame, as_of: dt.date) -> pd.DataFra
     })
 
 
-def generate_encounters(rng, episodes: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+def generate_encounters(
+    rng: np.random.Generator, episodes: pd.DataFrame, as_of: dt.date
+) -> pd.DataFrame:
     """Draw consultation, procedure and follow-up encounters up to the as-of date."""
     consulted = episodes["consulted_on"].to_numpy()
     frames = [pd.DataFrame({"episode": episodes.index, "kind": "consultation",

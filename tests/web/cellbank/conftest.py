@@ -137,7 +137,8 @@ def make_patient_with_knee(site, mrn, family):
     patient = Patient.objects.create(site=site, mrn=mrn, family_name=family, given_name="Bo",
                                      date_of_birth=dt.date(1958, 1, 9), sex="male")
     return JointEpisode.objects.create(patient=patient, joint="knee", side="left",
-                                       diagnosis_code="M17.12", grade_scale="kl", grade=2)
+                                       diagnosis_code="M17.12",
+                                       grade_scale="kellgren_lawrence", grade=2)
 
 
 def administer(unit, episode, lab, clinician, kit):

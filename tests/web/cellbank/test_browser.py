@@ -65,7 +65,8 @@ def test_lab_issues_and_clinician_records_a_two_joint_session(
         new_page, live_server, lab_a, clinician_a, patient_a, harvest_a, kit):
     left = patient_a.episodes.get(side="left")
     right = JointEpisode.objects.create(patient=patient_a, joint="knee", side="right",
-                                        diagnosis_code="M17.11", grade_scale="kl", grade=2)
+                                        diagnosis_code="M17.11",
+                                        grade_scale="kellgren_lawrence", grade=2)
     for episode in (left, right):
         kit.clear_for_procedure(episode, clinician_a)
     # The second joint's unit comes ready from the lab services; the first goes by browser.

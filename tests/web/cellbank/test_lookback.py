@@ -31,7 +31,7 @@ def build(site, by, seed: int):
                                        given_name="Pat", date_of_birth=dt.date(1960, 1, 1),
                                        sex="female") for i in range(6)]
     episodes = [JointEpisode.objects.create(patient=p, joint=j, side=s, diagnosis_code=c,
-                                            grade_scale="kl", grade=2)
+                                            grade_scale="kellgren_lawrence", grade=2)
                 for p in patients for j, s, c in (("knee", "left", "M17.12"),
                                                   ("hip", "right", "M16.11"))]
     donors = [Donor.objects.create(site=site, code=f"D{seed}-{i}", donor_type="umbilical_cord",

@@ -63,7 +63,8 @@ def test_one_session_treats_two_joints_and_refuses_if_either_is_not_cleared(
     from orthoregen.web.clinic.models import JointEpisode
 
     right = JointEpisode.objects.create(patient=patient_a, joint="knee", side="right",
-                                        diagnosis_code="M17.11", grade_scale="kl", grade=2)
+                                        diagnosis_code="M17.11",
+                                        grade_scale="kellgren_lawrence", grade=2)
     with pytest.raises(services.CellbankRefused, match="Right knee"):
         start(patient_a, [cleared_knee, right], clinician_a)
     assert not Procedure.objects.exists()
@@ -80,7 +81,7 @@ def test_a_session_treats_the_joints_of_one_patient(cleared_knee, clinician_a, p
 
 @pytest.mark.parametrize("joint, side, code, scale, message", [
     ("hip", "right", "M16.11", "tonnis", "The hip must be image-guided"),
-    ("knee", "right", "M17.11", "kl", "requires image guidance for every joint"),
+    ("knee", "right", "M17.11", "kellgren_lawrence", "requires image guidance for every joint"),
 ])
 def test_landmark_guidance_is_refused(patient_a, clinician_a, kit, joint, side, code, scale,
                                       message):

@@ -213,7 +213,7 @@ def test_an_episode_cannot_be_attached_to_another_sites_patient(as_user, superad
                                                                 patient_b):
     response = as_user(superadmin_a).post(url("clinic.jointepisode", "add"), {
         "patient": patient_b.pk, "joint": "knee", "side": "right", "diagnosis_code": "M17.11",
-        "grade_scale": "kl", "grade": "2"})
+        "grade_scale": "kellgren_lawrence", "grade": "2"})
     assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
     assert JointEpisode.objects.filter(patient=patient_b).count() == 1
 

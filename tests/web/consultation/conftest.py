@@ -26,7 +26,8 @@ def complete_intake(episode: JointEpisode, **overrides) -> Intake:
     if episode.symptom_onset is None:
         episode.symptom_onset = days_ago(2 * 365)
         episode.save()
-    scale = {"knee": "kl", "hip": "tonnis", "shoulder": "samilson_prieto"}[episode.joint]
+    scale = {"knee": "kellgren_lawrence", "hip": "tonnis",
+             "shoulder": "samilson_prieto"}[episode.joint]
     fields = dict(
         recorded_on=days_ago(1), diabetes=False, inflammatory_arthritis=False,
         malignancy_status="never", bleeding_disorder=False, immunodeficiency=False,

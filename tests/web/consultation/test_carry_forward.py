@@ -223,7 +223,8 @@ def foreign_intake(site, mrn: str, intake_for) -> Intake:
                                      given_name="Ada", date_of_birth=dt.date(1960, 5, 17),
                                      sex="female")
     episode = JointEpisode.objects.create(patient=patient, joint="knee", side="right",
-                                          diagnosis_code="M17.11", grade_scale="kl", grade=3)
+                                          diagnosis_code="M17.11",
+                                          grade_scale="kellgren_lawrence", grade=3)
     intake = intake_for(episode, recorded_on=days_ago(1), diabetes=True)
     Medication.objects.create(intake=intake, kind="immunosuppressant", name="Tacrolimus")
     return intake

@@ -14,7 +14,7 @@ TODAY = timezone.localdate
 
 def intake_data(**changes):
     data = {"recorded_on": TODAY().isoformat(), "diabetes": "false",
-            "radiograph_scale": "kl", "radiograph_grade": "3", "height_cm": "170",
+            "radiograph_scale": "kellgren_lawrence", "radiograph_grade": "3", "height_cm": "170",
             "weight_kg": "80", "pain_scale": "nrs", "pain_value": "7",
             "malignancy_status": "", "alignment": ""}
     data.update(changes)

@@ -170,7 +170,8 @@ def test_the_one_intake_rule_catches_a_save_that_read_before_the_other_committed
 
 def new_intake_form(episode, **changes) -> IntakeForm:
     data = {"recorded_on": timezone.localdate().isoformat(), "diabetes": "false",
-            "radiograph_scale": "kl", "radiograph_grade": "3", "seen_saved_at": "", **changes}
+            "radiograph_scale": "kellgren_lawrence", "radiograph_grade": "3", "seen_saved_at": "",
+            **changes}
     form = IntakeForm(data, instance=Intake(episode=episode))
     assert form.is_valid(), form.errors
     return form

@@ -19,7 +19,7 @@ GIVEN_ON = dt.date(2026, 3, 1)
 
 
 def episode_of(patient, joint="hip", side="right"):
-    scale = {"knee": "kl", "hip": "tonnis", "shoulder": "samilson_prieto"}[joint]
+    scale = {"knee": "kellgren_lawrence", "hip": "tonnis", "shoulder": "samilson_prieto"}[joint]
     return JointEpisode.objects.create(patient=patient, joint=joint, side=side,
                                        diagnosis_code="M16.11", grade_scale=scale, grade=2)
 
@@ -120,7 +120,8 @@ def kit_other():
                                          given_name="Cy", date_of_birth=dt.date(1961, 2, 3),
                                          sex="male")
         JointEpisode.objects.create(patient=patient, joint="knee", side="right",
-                                    diagnosis_code="M17.11", grade_scale="kl", grade=2)
+                                    diagnosis_code="M17.11",
+                                    grade_scale="kellgren_lawrence", grade=2)
         return patient
 
     return make

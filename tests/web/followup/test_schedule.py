@@ -77,7 +77,7 @@ def test_second_injection_starts_a_new_schedule_and_stops_the_old_ones_later_vis
 def test_two_joints_have_independent_schedules(episode_a):
     right_knee = JointEpisode.objects.create(patient=episode_a.patient, joint="knee",
                                              side="right", diagnosis_code="M17.11",
-                                             grade_scale="kl", grade=2)
+                                             grade_scale="kellgren_lawrence", grade=2)
     schedule_create(episode_a, dt.date(2026, 1, 15))
     other = schedule_create(right_knee, dt.date(2026, 2, 20))
     assert episode_a.followup_schedules.get().visits.filter(status="pending").count() == 8
@@ -86,7 +86,8 @@ def test_two_joints_have_independent_schedules(episode_a):
 
 def test_hip_and_shoulder_get_their_own_instruments(patient_a):
     hip = JointEpisode.objects.create(patient=patient_a, joint="hip", side="left",
-                                      diagnosis_code="M16.12", grade_scale="kl", grade=2)
+                                      diagnosis_code="M16.12",
+                                      grade_scale="kellgren_lawrence", grade=2)
     shoulder = JointEpisode.objects.create(patient=patient_a, joint="shoulder", side="left",
                                            diagnosis_code="M19.012",
                                            grade_scale="samilson_prieto", grade=1)
@@ -110,7 +111,8 @@ def test_stored_windows_are_ordered_and_never_overlap(django_db_blocker, adminis
             site=site, mrn="H-1", defaults={"family_name": "H", "given_name": "Y",
                                             "date_of_birth": dt.date(1960, 1, 1), "sex": "male"})
         episode = JointEpisode.objects.create(patient=patient, joint="knee", side="left",
-                                              diagnosis_code="M17.12", grade_scale="kl", grade=2)
+                                              diagnosis_code="M17.12",
+                                              grade_scale="kellgren_lawrence", grade=2)
         visits = list(schedule_create(episode, administered).visits.filter(kind="visit")
                       .order_by("target"))
         for visit in visits:

@@ -34,7 +34,8 @@ def episode_at(site, number: int) -> JointEpisode:
                                      family_name=f"Family{number}", given_name="Ada",
                                      date_of_birth=dt.date(1960, 5, 17), sex="female")
     return JointEpisode.objects.create(patient=patient, joint="knee", side="left",
-                                       diagnosis_code="M17.12", grade_scale="kl", grade=3)
+                                       diagnosis_code="M17.12",
+                                       grade_scale="kellgren_lawrence", grade=3)
 
 
 HALF_WIDTHS = (7, 14, 28, 56)  # days either side of target; 56 + 56 is the widest window

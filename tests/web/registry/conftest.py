@@ -71,7 +71,8 @@ def make_cohort(site, n: int, *, prefix: str = "R", arthroplasty_every=0) -> lis
                 sex="female" if i % 2 else "male") for i in range(n)])
     episodes = JointEpisode.objects.bulk_create([
         JointEpisode(patient=p, joint="knee", side="left", diagnosis_code="M17.12",
-                     grade_scale="kl", grade=2 + i % 3) for i, p in enumerate(patients)])
+                     grade_scale="kellgren_lawrence",
+                     grade=2 + i % 3) for i, p in enumerate(patients)])
     load(site_episodes(site), outcome_frames(episodes, arthroplasty_every=arthroplasty_every))
     return patients
 

@@ -30,7 +30,7 @@ def four_joints(site_a):
                                          sex="male")
         episodes.append(JointEpisode.objects.create(patient=patient, joint="knee",
                                                     side="left", diagnosis_code="M17.12",
-                                                    grade_scale="kl", grade=3))
+                                                    grade_scale="kellgren_lawrence", grade=3))
     scores, visits, injections = [], [], []
     for episode, (before, after) in zip(episodes, PAIN, strict=True):
         scores.append((episode.pk, "nrs_pain", "pain", "baseline", TREATED, before))

@@ -45,7 +45,8 @@ def test_the_packed_reader_returns_what_the_row_reader_returns(site_a):
     patient = Patient.objects.create(site=site_a, mrn="P-1", family_name="Pack", given_name="Al",
                                      date_of_birth=dt.date(1950, 3, 1), sex="female")
     treated, untreated = (JointEpisode.objects.create(
-        patient=patient, joint="knee", side=side, diagnosis_code=code, grade_scale="kl", grade=3)
+        patient=patient, joint="knee", side=side, diagnosis_code=code,
+        grade_scale="kellgren_lawrence", grade=3)
         for side, code in (("left", "M17.12"), ("right", "M17.11")))
     scores = pd.DataFrame(
         [(treated.pk, "womac_lk31", "pain_normalised", "baseline", dt.date(2025, 1, 2), 55.0),

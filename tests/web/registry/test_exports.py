@@ -36,7 +36,8 @@ def identified_patients(site_a, frames_for):
                                        email=email, phone=phone, address=address)
                 for mrn, family, given, born, email, phone, address in KNOWN]
     episodes = [JointEpisode.objects.create(patient=p, joint="knee", side="right",
-                                            diagnosis_code="M17.11", grade_scale="kl", grade=3)
+                                            diagnosis_code="M17.11",
+                                            grade_scale="kellgren_lawrence", grade=3)
                 for p in patients]
     services.facts_replace(JointEpisode.objects.filter(patient__site=site_a),
                            frames_for(episodes), as_of=dt.date(2026, 11, 1))
@@ -151,7 +152,8 @@ def test_refresh_command_rebuilds_a_sites_facts_from_the_records(site_a, patient
     from orthoregen.web.registry.models import EpisodeFact
 
     EpisodeFact.objects.create(episode=patient_a.episodes.get(), patient=patient_a, site=site_a,
-                               joint="knee", side="left", grade_scale="kl", sex="female")
+                               joint="knee", side="left", grade_scale="kellgren_lawrence",
+                               sex="female")
     args = argparse.Namespace(site="site-a", as_of=dt.date(2026, 11, 1))
     assert commands.refresh(args) == 0
     assert "Site site-a: 0 scores" in capsys.readouterr().out

@@ -8,6 +8,7 @@ from django.utils import timezone
 from orthoregen.web.accounts.models import Site, User
 from orthoregen.web.accounts.roles import Role
 from orthoregen.web.clinic.models import Encounter, JointEpisode, Patient
+from orthoregen.web.clinic.vocabulary import GRADE_HELP
 
 
 class DateInput(forms.DateInput):
@@ -55,8 +56,7 @@ class JointEpisodeForm(forms.ModelForm):
         fields = ["joint", "side", "diagnosis_code", "grade_scale", "grade", "symptom_onset"]
         widgets = {"symptom_onset": DateInput()}
         help_texts = {
-            "grade": "Knee: Kellgren-Lawrence 0-4. Hip: Kellgren-Lawrence 0-4 or Tönnis 0-3. "
-                     "Shoulder: Samilson-Prieto I-III (enter 1-3).",
+            "grade": GRADE_HELP,
         }
 
 

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from orthoregen.vocabulary import GRADE_RANGE
 from orthoregen.web.accounts.models import Site
 from orthoregen.web.clinic.vocabulary import (
     ICD10CM_CHOICES,
@@ -64,6 +65,16 @@ class Patient(models.Model):
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
+def grade_within_scale() -> Q:
+    """Return the condition that a grade is blank or within its scale's range."""
+    # From the core vocabulary's ranges, so a bulk load that skips clean() cannot store a
+    # Samilson-Prieto 4 either.
+    condition = Q(grade__isnull=True)
+    for scale, grades in GRADE_RANGE.items():
+        condition |= Q(grade_scale=scale.value, grade__range=(grades.lowest, grades.highest))
+    return condition
+
+
 class JointEpisode(models.Model):
     """One treated joint of one patient: the unit the follow-up clock and outcomes run on."""
 
@@ -83,7 +94,8 @@ class JointEpisode(models.Model):
     class Meta:
         ordering = ["patient", "joint", "side", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(grade__lte=4), name="episode_grade_at_most_4"),
+            models.CheckConstraint(condition=grade_within_scale(),
+                                   name="episode_grade_within_scale"),
             models.CheckConstraint(condition=Q(joint__in=Joint.values), name="episode_joint_known"),
             models.CheckConstraint(condition=Q(side__in=Side.values), name="episode_side_known"),
         ]

@@ -1,49 +1,44 @@
 """Clinical vocabularies used by the clinic models: joints, sides, grading scales, ICD-10-CM.
 
-ICD-10-CM codes are the billable leaves listed in shared/standards.md section 2.2
-(CMS April 2026 tabular); headers such as M17.1 are not offered.
+Joints, sides, sex and grading scales are Django choices built from the core vocabulary
+(``orthoregen.vocabulary``), which holds every value, label and grade range once.
+ICD-10-CM codes are the billable leaves of the CMS ICD-10-CM tabular list (April 2026
+update); headers such as M17.1 are not offered.
 """
 
 from django.db import models
 
-
-class Joint(models.TextChoices):
-    KNEE = "knee", "Knee"
-    HIP = "hip", "Hip"
-    SHOULDER = "shoulder", "Shoulder"
+from orthoregen import vocabulary
+from orthoregen.vocabulary import GRADE_RANGE, SCALES_BY_JOINT
 
 
-class Side(models.TextChoices):
-    LEFT = "left", "Left"
-    RIGHT = "right", "Right"
+def _choices(core: type[vocabulary.LabelledEnum], labels: dict[str, str] | None = None):
+    """Return Django text choices with the core enum's members, values and labels."""
+    labels = labels or {m.value: m.label for m in core}
+    members = [(m.name, (m.value, labels[m.value])) for m in core]
+    return models.TextChoices(core.__name__, members, module=__name__)
 
 
-class Sex(models.TextChoices):
-    FEMALE = "female", "Female"
-    MALE = "male", "Male"
-    OTHER = "other", "Other"
-    UNKNOWN = "unknown", "Unknown"
+Joint = _choices(vocabulary.Joint)
+Side = _choices(vocabulary.Side)
+Sex = _choices(vocabulary.Sex)
+# The range in the label tells the clinician which grades the field takes.
+GradeScale = _choices(vocabulary.GradeScale, {
+    scale.value: f"{scale.label} ({grades.lowest}-{grades.highest})"
+    for scale, grades in GRADE_RANGE.items()})
 
 
-class GradeScale(models.TextChoices):
-    KELLGREN_LAWRENCE = "kl", "Kellgren-Lawrence (0-4)"
-    TONNIS = "tonnis", "Tönnis (0-3)"
-    SAMILSON_PRIETO = "samilson_prieto", "Samilson-Prieto (I-III)"
+def _grade_help() -> str:
+    def with_range(scale: vocabulary.GradeScale) -> str:
+        return f"{scale.label} {GRADE_RANGE[scale].lowest}-{GRADE_RANGE[scale].highest}"
+
+    per_joint = [f"{joint.label}: {' or '.join(map(with_range, scales))}."
+                 for joint, scales in SCALES_BY_JOINT.items()]
+    return " ".join(per_joint) + " Samilson-Prieto I-III are entered as 1-3; 0 = no arthropathy."
 
 
-# Highest grade on each scale (standards.md 6.1, 6.4, 6.5); Samilson-Prieto runs I-III.
-GRADE_RANGE = {
-    GradeScale.KELLGREN_LAWRENCE: (0, 4),
-    GradeScale.TONNIS: (0, 3),
-    GradeScale.SAMILSON_PRIETO: (1, 3),
-}
-
-# Which scales apply to which joint (PRODUCT.md stage 1).
-SCALES_FOR_JOINT = {
-    Joint.KNEE: (GradeScale.KELLGREN_LAWRENCE,),
-    Joint.HIP: (GradeScale.KELLGREN_LAWRENCE, GradeScale.TONNIS),
-    Joint.SHOULDER: (GradeScale.SAMILSON_PRIETO,),
-}
+# Help text for a grade field, from the same table that validates the grade.
+GRADE_HELP = _grade_help()
 
 
 class EncounterKind(models.TextChoices):
@@ -116,10 +111,19 @@ def grade_problems(joint: str, scale: str, grade: int | None) -> list[str]:
     """List why a radiographic grade does not fit the joint and scale (empty if it fits)."""
     if grade is None:
         return []
-    if scale not in SCALES_FOR_JOINT.get(joint, ()):
-        allowed = ", ".join(GradeScale(s).label for s in SCALES_FOR_JOINT.get(joint, ()))
+    scales = _scales_for(joint)
+    if scale not in scales:
+        allowed = ", ".join(GradeScale(s).label for s in scales)
         return [f"The {joint} is graded with {allowed}."]
-    low, high = GRADE_RANGE[scale]
+    low, high = GRADE_RANGE[vocabulary.GradeScale(scale)]
     if not low <= grade <= high:
         return [f"{GradeScale(scale).label} grades run from {low} to {high}."]
     return []
+
+
+def _scales_for(joint: str) -> tuple[vocabulary.GradeScale, ...]:
+    # Model.clean runs even when the joint failed its own choices check.
+    try:
+        return SCALES_BY_JOINT[vocabulary.Joint(joint)]
+    except ValueError:
+        return ()

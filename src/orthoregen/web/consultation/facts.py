@@ -2,8 +2,8 @@
 
 Nothing is guessed: a blank field becomes None (not recorded) and the engine asks for it;
 a history table counts as recorded ("none") only once its ``*_reviewed`` flag is set or it
-has rows. Scales differ in spelling only: the clinic stores "kl", pathways
-"kellgren_lawrence".
+has rows. Joints, sides, sex and grading scales are stored in the core vocabulary's
+spelling, so they pass to the engine unchanged.
 """
 
 from __future__ import annotations
@@ -17,13 +17,6 @@ from orthoregen.web.clinic.models import JointEpisode, Patient
 from orthoregen.web.clinic.vocabulary import ICD10CM_BY_CODE
 from orthoregen.web.consultation.models import Intake
 from orthoregen.web.consultation.models.vocabulary import Alignment, MedicationKind, RotatorCuff
-
-SCALE_TO_PATHWAYS = {
-    "kl": pf.GradeScale.KELLGREN_LAWRENCE,
-    "tonnis": pf.GradeScale.TONNIS,
-    "samilson_prieto": pf.GradeScale.SAMILSON_PRIETO,
-}
-
 
 HISTORY_TABLES = ("injections", "surgeries", "conservative_care", "medications", "labs")
 
@@ -47,7 +40,7 @@ def facts_from_records(episode: JointEpisode, patient: Patient, intake: Intake |
     base = dict(
         joint=pf.Joint(episode.joint),
         side=pf.Side(episode.side),
-        sex=pf.Sex(patient.sex) if patient.sex in ("female", "male") else None,
+        sex=pf.Sex(patient.sex) if patient.sex else None,
         age_years=patient.age_on(on_date),
         symptom_duration_months=whole_months(episode.symptom_onset, on_date),
         post_traumatic_oa=is_post_traumatic(episode.diagnosis_code),
@@ -104,7 +97,7 @@ def _history(reviewed: bool, rows: list) -> tuple | None:
 def _radiograph(intake: Intake) -> pf.RadiographicGrade | None:
     if not intake.radiograph_scale or intake.radiograph_grade is None:
         return None
-    return pf.RadiographicGrade(SCALE_TO_PATHWAYS[intake.radiograph_scale],
+    return pf.RadiographicGrade(pf.GradeScale(intake.radiograph_scale),
                                 intake.radiograph_grade, intake.radiograph_graded_on)
 
 

@@ -16,6 +16,7 @@ from orthoregen.pathways import (
     with_threshold,
 )
 from orthoregen.web.clinic.forms import DateInput
+from orthoregen.web.clinic.vocabulary import GRADE_HELP
 from orthoregen.web.consultation.models import (
     ConsentRecord,
     ConservativeCare,
@@ -89,8 +90,7 @@ class IntakeForm(NoFutureDates, forms.ModelForm):
         model = Intake
         fields = [name for _, names in INTAKE_SECTIONS for name in names]
         help_texts = {
-            "radiograph_grade": "Knee: Kellgren-Lawrence 0-4. Hip: Kellgren-Lawrence 0-4 or "
-                                "Tönnis 0-3. Shoulder: Samilson-Prieto I-III (enter 1-3).",
+            "radiograph_grade": GRADE_HELP,
             "injections_reviewed": "Tick once asked, even if there were none.",
             "alignment_degrees": "Mechanical axis deviation from neutral, as a positive number.",
         }

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from orthoregen.instruments import get_instrument
 from orthoregen.products.episode import Joint
+from orthoregen.vocabulary import GradeScale
 from orthoregen.web.followup.bulk import insert_rows
 from orthoregen.web.followup.models import (
     ComplicationReport,
@@ -123,7 +124,7 @@ def _grade_as_kl(episodes: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
     grade = episodes["grade"].to_numpy()[rows].astype(int)
     scale = episodes["grade_scale"].to_numpy()[rows]
     # Tönnis 1-3 and Samilson-Prieto I-III read as KL 2-4 for the score and hazard tables.
-    shifted = (scale == "tonnis") | (scale == "samilson_prieto")
+    shifted = (scale == GradeScale.TONNIS) | (scale == GradeScale.SAMILSON_PRIETO)
     grade[shifted] = grade[shifted] + 1
     return np.clip(grade, 1, 4)
 
