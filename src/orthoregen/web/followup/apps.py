@@ -6,6 +6,9 @@ class FollowupConfig(AppConfig):
     label = "followup"
     nav = [("Follow-up", "followup:worklist", "manage_follow_up")]
 
+    def ready(self) -> None:
+        from orthoregen.web.followup import checks  # noqa: F401  (registers system checks)
+
     def episode_panels(self, episodes) -> dict:
         """Show the latest scores of each joint on the patient page."""
         from orthoregen.web.followup.panels import latest_scores
