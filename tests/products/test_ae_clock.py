@@ -27,7 +27,7 @@ def dues(facts, pathways=ALL_PATHWAYS):
 
 
 def test_unexpected_fatal_suspected_reaction_under_ind_is_due_in_7_and_15_days():
-    # cell_products.md 4.9 / 21 CFR 312.32: 7 calendar days fatal or life-threatening; 15 days.
+    # 21 CFR 312.32(c): 7 calendar days fatal or life-threatening; 15 days.
     facts = event({SER.DEATH})
     assert dues(facts, frozenset({ReportingPathway.US_IND})) == [
         ("us_ind_fatal_or_life_threatening", date(2026, 3, 9)),
@@ -55,7 +55,7 @@ def test_ind_safety_report_needs_serious_unexpected_and_suspected(facts):
 
 
 def test_361_reaction_with_communicable_disease_is_due_in_15_days():
-    # cell_products.md 4.9 / 21 CFR 1271.350(a): 15 calendar days, Form FDA 3500A.
+    # 21 CFR 1271.350(a): 15 calendar days, Form FDA 3500A.
     facts = event({SER.HOSPITALISATION}, expected=True, involves_communicable_disease=True)
     due = reporting_due_dates(facts, AWARE, frozenset({ReportingPathway.US_361_HCTP}))
     assert [(d.report, d.due_on) for d in due] == [("Form FDA 3500A", date(2026, 3, 17))]
@@ -95,7 +95,7 @@ def test_deviation_report_is_due_45_days_after_discovery():
 
 @pytest.mark.parametrize(
     ("relatedness", "suspected"),
-    # standards.md 5.3: "related" = possible + probable + definite.
+    # "Related" = possible + probable + definite (docs/standards.md#relatedness).
     [
         (R.NOT_RELATED, False),
         (R.UNLIKELY, False),
@@ -109,7 +109,7 @@ def test_suspected_means_possibly_or_more(relatedness, suspected):
 
 
 def test_ctcae_grades_run_one_to_five_with_definitions():
-    # standards.md 5.1: 1 mild ... 5 death related to AE.
+    # NCI CTCAE v5.0 general grade scale: 1 mild ... 5 death related to AE.
     assert [int(g) for g in CtcaeGrade] == [1, 2, 3, 4, 5]
     assert CTCAE_GRADE_DEFINITIONS[CtcaeGrade.DEATH] == "Death related to AE"
     assert "urgent intervention" in CTCAE_GRADE_DEFINITIONS[CtcaeGrade.LIFE_THREATENING]

@@ -7,8 +7,8 @@ from orthoregen.products.episode import Joint
 @pytest.mark.parametrize(
     ("concentration", "volume_ml", "expected_cells"),
     [
-        # Korean phase III AD-MSC: 3 mL at 33.3 x 10^6/mL = 1.0 x 10^8 (Aabling 2025 table,
-        # cell_products.md 1.7).
+        # Korean phase III AD-MSC: 3 mL at 33.3 x 10^6/mL = 1.0 x 10^8 (table of Aabling RR et
+        # al., Biomedicines 2025;13(2):509).
         (33.3e6, 3.0, 1.0e8),
         # Gunay et al.: 5 mL at 20 x 10^6/mL = 100 x 10^6 (Aabling 2025 table).
         (20e6, 5.0, 100e6),
@@ -25,12 +25,12 @@ def test_cell_dose_matches_published_trial_doses(concentration, volume_ml, expec
 
 
 def test_viable_cells_are_total_times_viability():
-    # cell_products.md 1.6: viable cells = total x viability.
+    # Viable cells = total x viability (docs/cell-products.md#cell-dose-and-volume).
     assert cell_dose(20e6, 5.0, viability_percent=80) == CellDose(100e6, 80e6)
 
 
 def test_cells_per_kg_divides_by_weight():
-    # Emadedin 2015 reported ~0.5 x 10^6 cells/kg (cell_products.md 1.7): 35 x 10^6 in 70 kg.
+    # Emadedin M et al. (Arch Iran Med 2015) reported ~0.5 x 10^6 cells/kg: 35 x 10^6 in 70 kg.
     assert cells_per_kg(35e6, 70) == pytest.approx(0.5e6)
 
 
@@ -50,7 +50,8 @@ def test_weight_must_be_positive():
 
 @pytest.mark.parametrize(
     ("joint", "volume_ml", "exceeds"),
-    # cell_products.md 1.10 CFG defaults: knee 10 mL, hip 7 mL, shoulder 10 mL.
+    # Project defaults (CFG, docs/cell-products.md#cell-dose-and-volume): knee 10 mL, hip 7 mL,
+    # shoulder 10 mL.
     [
         (Joint.KNEE, 10.0, False),
         (Joint.KNEE, 10.5, True),

@@ -10,7 +10,7 @@ LONDON = ZoneInfo("Europe/London")
 
 def test_figure_21_expiry_reads_as_29_january_2018_2359():
     # ST-001 v6.2.2 Fig. 21: 0180292359 printed beside "Expiry Date 29 JAN 2018"
-    # (standards.md 3.4, default time 2359).
+    # (DS005, default time 2359; docs/standards.md#expiration-date-and-time).
     assert parse_expiration("&>0180292359", LONDON) == datetime(2018, 1, 29, 23, 59, tzinfo=LONDON)
 
 

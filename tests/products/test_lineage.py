@@ -17,9 +17,9 @@ from orthoregen.products.lineage import (
     products_received,
 )
 
-# A bank pooled from two donors, as allogeneic pooled MSCs are (cell_products.md 3.8), split
-# into lots and vials; plus a separate autologous harvest. Hand-built so the recipients of
-# each starting point are known by reading the picture:
+# A bank pooled from two donors, as allogeneic pooled MSCs are (Stempeucel: Gupta PK et al.,
+# Arthritis Res Ther 2016), split into lots and vials; plus a separate autologous harvest.
+# Hand-built so the recipients of each starting point are known by reading the picture:
 #
 #   D1 donation d1 --\                       /-- lot L1 -- vials v1, v2
 #                     >-- bank B (pooled) --<

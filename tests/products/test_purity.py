@@ -1,4 +1,4 @@
-"""The products and scheduling cores stay pure: no Django, no web layer (STYLE.md, Layout)."""
+"""The products and scheduling cores stay pure: no Django, no web layer (imports go web -> core)."""
 
 import ast
 from pathlib import Path

@@ -18,9 +18,9 @@ from orthoregen.products.release import (
 
 NEG, POS, PENDING = QcOutcome.NEGATIVE, QcOutcome.POSITIVE, QcOutcome.PENDING
 
-# A lot meeting every cell_products.md 1.1-1.5 default: ISCT CD73/CD90/CD105 >= 95 %,
-# CD45/CD34/CD14 or CD11b/CD79a or CD19/HLA-DR <= 2 %, viability >= 70 %, sterile,
-# mycoplasma negative, endotoxin within 5 EU/kg.
+# A lot meeting every default (docs/cell-products.md#release-specifications): ISCT
+# CD73/CD90/CD105 >= 95 %, CD45/CD34/CD14 or CD11b/CD79a or CD19/HLA-DR <= 2 %, viability
+# >= 70 %, sterile, mycoplasma negative, endotoxin within 5 EU/kg.
 PASSING = {
     "CD73": 99.0,
     "CD90": 98.5,
@@ -68,7 +68,7 @@ def test_lot_meeting_every_default_criterion_can_be_fully_released():
         ({"CD11b": 3.0}, "CD14 or CD11b", Verdict.FAIL),
         ({"CD14": None}, "CD14 or CD11b", Verdict.MISSING),
         ({"CD79a": None, "CD19": 0.1}, "CD79a or CD19", Verdict.PASS),
-        # cell_products.md 1.2: viability >= 70 %.
+        # FDA CMC guidance for somatic cell therapy INDs (2008): viability >= 70 %.
         ({"viability": 70.0}, "viability", Verdict.PASS),
         ({"viability": 69.9}, "viability", Verdict.FAIL),
         ({"sterility": POS}, "sterility", Verdict.FAIL),
@@ -82,7 +82,7 @@ def test_each_criterion_at_its_published_threshold(changes, criterion, verdict):
 
 @pytest.mark.parametrize(
     ("eu_per_ml", "verdict"),
-    # cell_products.md 1.5 worked example: 70 kg -> 5 x 70 = 350 EU per dose; in 3 mL that is
+    # USP <85> (K = 5 EU/kg): 70 kg -> 5 x 70 = 350 EU per dose; in 3 mL that is
     # <= 116 EU/mL (116 x 3 = 348 EU passes, 117 x 3 = 351 EU fails).
     [(116.0, Verdict.PASS), (117.0, Verdict.FAIL)],
 )
@@ -94,7 +94,9 @@ def test_endotoxin_limit_follows_the_usp_85_worked_example(eu_per_ml, verdict):
 def test_missing_weight_uses_70_kg_and_flags_the_evaluation():
     evaluation = evaluate(weight_kg=None, endotoxin_eu_per_ml=116.0)
     assert verdict_of(evaluation, "endotoxin") is Verdict.PASS
-    assert evaluation.flags == ("endotoxin limit computed with an assumed 70 kg (1.5)",)
+    assert evaluation.flags == (
+        "endotoxin limit computed with an assumed 70 kg (no weight recorded)",
+    )
 
 
 def test_endotoxin_without_a_dose_volume_is_missing():
@@ -102,7 +104,8 @@ def test_endotoxin_without_a_dose_volume_is_missing():
 
 
 def test_sterility_pending_with_negative_gram_stain_allows_conditional_release():
-    # cell_products.md 1.3: released pending sterility needs Gram stain and endotoxin results.
+    # Released pending sterility needs Gram stain and endotoxin results
+    # (docs/cell-products.md#conditional-release-pending-sterility).
     assert evaluate(sterility=PENDING).outcome is ReleaseOutcome.CONDITIONAL_PENDING_STERILITY
 
 
@@ -134,7 +137,8 @@ def test_point_of_care_spec_skips_identity_and_mycoplasma_with_reasons():
 
 def test_every_product_class_has_a_default_specification_and_origin():
     covered = CULTURED_MSC_SPEC.product_classes | POINT_OF_CARE_SPEC.product_classes
-    # Birth-tissue allografts have no default: cell_products.md 0.1 keeps them separate.
+    # Birth-tissue allografts have no default: docs/cell-products.md#product-classes keeps
+    # them separate.
     assert covered == set(ProductClass) - {ProductClass.BIRTH_TISSUE_ALLOGRAFT}
     allogeneic = {c for c, info in PRODUCT_CLASSES.items() if info.origin is Origin.ALLOGENEIC}
     assert allogeneic == {
@@ -160,7 +164,7 @@ def test_specification_reads_back_unchanged_from_its_json_form(spec):
 
 
 def test_a_product_specific_spec_can_be_stored_as_data():
-    # cell_products.md 1.1: J Transl Med 2018 phase I/II spec, <= 5 % CD45 and CD31.
+    # J Transl Med 2018 phase I/II spec (EudraCT 2010-024041-78), <= 5 % CD45 and CD31.
     data = spec_to_json(CULTURED_MSC_SPEC)
     data.update(spec_id="jtm2018", version="1")
     data["criteria"] = [

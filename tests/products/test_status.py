@@ -56,11 +56,11 @@ EVENTS = {
     "expire": Expire(actor="system"),
 }
 
-# Allowed origins written from cell_products.md 3.7 (and 1.3 for conditional release), not from
-# the code: collected -> in process -> quarantine -> released | conditionally released |
-# rejected; released -> issued -> (thawed) -> administered | returned | discarded; recall and
-# expiry end a unit that is not yet in a patient; rejected, recalled and expired units are
-# finally discarded.
+# Allowed origins written from docs/cell-products.md#product-status (and
+# docs/cell-products.md#conditional-release-pending-sterility), not from the code: collected ->
+# in process -> quarantine -> released | conditionally released | rejected; released -> issued
+# -> (thawed) -> administered | returned | discarded; recall and expiry end a unit that is not
+# yet in a patient; rejected, recalled and expired units are finally discarded.
 NOT_IN_PATIENT = {
     S.COLLECTED,
     S.IN_PROCESS,
@@ -141,7 +141,7 @@ def test_conditionally_released_unit_can_be_issued_with_sterility_still_pending(
         (S.CONDITIONALLY_RELEASED, S.RECALLED),
         (S.ISSUED, S.RECALLED),
         (S.THAWED, S.RECALLED),
-        # Already in the patient: status kept, the service opens an investigation (1.3).
+        # Already in the patient: status kept, the service opens an investigation.
         (S.ADMINISTERED, S.ADMINISTERED),
     ],
 )
@@ -157,7 +157,7 @@ def test_positive_sterility_stops_units_not_yet_administered(status, after):
         (S.RELEASED, S.RECALLED),
         (S.ISSUED, S.RECALLED),
         (S.QUARANTINE, S.REJECTED),
-        # Already in the patient: status kept, the service opens an investigation (1.3).
+        # Already in the patient: status kept, the service opens an investigation.
         (S.ADMINISTERED, S.ADMINISTERED),
     ],
 )
@@ -273,7 +273,8 @@ def test_thawed_unit_cannot_be_administered_past_its_hold_time():
 
 
 def test_unit_without_validated_hold_time_cannot_be_thawed():
-    # cell_products.md 1.9: no validated value is a hard stop, never a silent default.
+    # docs/cell-products.md#post-thaw-hold: no validated value is a hard stop, never a silent
+    # default.
     with pytest.raises(TransitionRefused, match="no validated post-thaw hold time"):
         transition(frozen_unit(hold_minutes=None), EVENTS["thaw"], at=NOW)
 
@@ -386,7 +387,8 @@ HELD = "product investigation 7 of lot A999917123456 is open"
     ],
 )
 def test_a_unit_on_hold_goes_no_step_towards_a_patient(name, status, changes):
-    # cell_products.md 3.7: ON_HOLD_INVESTIGATION is a flag beside the status, not a status.
+    # ON_HOLD_INVESTIGATION is a flag beside the status, not a status
+    # (docs/cell-products.md#product-status).
     held = unit(status, hold_reason=HELD, **changes)
     with pytest.raises(TransitionRefused, match=f"it is on hold: {HELD}"):
         transition(held, EVENTS[name], at=NOW)

@@ -1,11 +1,12 @@
 """Adverse event vocabulary and the regulatory reporting clock of a serious event.
 
-Sources: shared/standards.md 5.1 (CTCAE v5.0 general grade scale), 5.2 (ICH E2A seriousness
-criteria), 5.3 (five-point relatedness; "related" = possibly, probably or definitely) and
-shared/cell_products.md 4.9 (deadlines, marked there as to be checked against eCFR: 21 CFR
-1271.350(a) 15 calendar days; 312.32 15 days, 7 days for fatal or life-threatening; EU
-2004/23/EC Art 11 "without delay"; 1271.350(b) deviations 45 days). Which pathways apply is
-the clinic's configuration; every rule is data with its basis.
+Sources: NCI CTCAE v5.0 general grade scale; ICH E2A section II.B (seriousness criteria); a
+five-point trial relatedness scale ("related" = possibly, probably or definitely); deadlines
+of 21 CFR 1271.350(a) (15 calendar days), 21 CFR 312.32(c) (15 days, 7 days for fatal or
+life-threatening), Directive 2004/23/EC Art 11 ("without delay") and 21 CFR 1271.350(b)
+(deviations, 45 days), to be read against the current eCFR
+(docs/cell-products.md#adverse-events-and-reporting-clocks). Which pathways apply is the
+clinic's configuration; every rule is data with its basis.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ class Seriousness(StrEnum):
 
 
 class Relatedness(StrEnum):
-    """Five-point trial causality scale (standards.md 5.3)."""
+    """Five-point trial causality scale (docs/standards.md#relatedness)."""
 
     NOT_RELATED = "not_related"
     UNLIKELY = "unlikely"
@@ -61,12 +62,16 @@ class Relatedness(StrEnum):
 
     @property
     def is_suspected(self) -> bool:
-        # standards.md 5.3: "related" for expedited reporting = possible + probable + definite.
+        # "Related" for expedited reporting = possible + probable + definite
+        # (docs/standards.md#relatedness).
         return self in {Relatedness.POSSIBLY, Relatedness.PROBABLY, Relatedness.DEFINITELY}
 
 
 class InjectionEventTerm(StrEnum):
-    """Short list of injection-specific terms from issue 6; OTHER takes free text."""
+    """Short list of injection-specific terms; OTHER takes free text.
+
+    See docs/cell-products.md#injection-specific-terms.
+    """
 
     POST_INJECTION_FLARE = "post_injection_flare"
     EFFUSION = "effusion"

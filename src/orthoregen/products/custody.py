@@ -1,8 +1,9 @@
 """Custody events: each change of a unit's status, with who did it and where.
 
-The time of the event is passed to `status.transition` beside the event. Source:
-shared/cell_products.md 3.7 ("every transition records actor, timestamp, location, reason")
-and 0 principle 4 (append-only audit trail of every custody transfer).
+The time of the event is passed to `status.transition` beside the event. Every transition
+records its actor, time, location and reason, and custody events are an append-only audit
+trail: records kept to meet FDA requirements are electronic records under 21 CFR Part 11
+(docs/cell-products.md#chain-of-custody).
 """
 
 from __future__ import annotations
@@ -49,7 +50,10 @@ class Release(UnitEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class ConditionalRelease(UnitEvent):
-    """Release pending sterility (1.3): named approver, reason, and a conditional evaluation."""
+    """Release pending sterility: named approver, reason, and a conditional evaluation.
+
+    See docs/cell-products.md#conditional-release-pending-sterility.
+    """
 
     approver: str
     reason: str

@@ -1,8 +1,8 @@
 """Cell dose and injectate volume of one administration.
 
-Source: shared/cell_products.md 1.6 (viable cells = total x viability), 1.7 (doses are fixed
-cell numbers, sometimes per kg) and 1.10 (`CFG` default maximum injectate volume per joint:
-knee 10 mL, hip 7 mL, shoulder 10 mL; override with a reason).
+Viable cells = total x viability; trial doses are fixed cell numbers, sometimes per kg; the
+default maximum injectate volume per joint is a project default (`CFG`: knee 10 mL, hip 7 mL,
+shoulder 10 mL; override with a reason). Sources: docs/cell-products.md#cell-dose-and-volume.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ class CellDose:
 def cell_dose(
     concentration_cells_per_ml: float, volume_ml: float, *, viability_percent: float | None = None
 ) -> CellDose:
-    """Return total and viable cells in `volume_ml` of suspension (cell_products.md 1.6)."""
+    """Return total and viable cells in `volume_ml` of suspension (viable = total x viability)."""
     if concentration_cells_per_ml < 0 or volume_ml < 0:
         raise ValueError("concentration and volume cannot be negative")
     if viability_percent is not None and not 0 <= viability_percent <= 100:
@@ -34,7 +34,7 @@ def cell_dose(
 
 
 def cells_per_kg(cells: float, weight_kg: float) -> float:
-    """Return a dose per kg body weight, the IV convention some IA trials report (1.7)."""
+    """Return a dose per kg body weight, the IV convention some IA trials report."""
     if weight_kg <= 0:
         raise ValueError(f"body weight must be positive, got {weight_kg} kg")
     return cells / weight_kg
@@ -43,5 +43,5 @@ def cells_per_kg(cells: float, weight_kg: float) -> float:
 def exceeds_joint_volume(
     joint: Joint, volume_ml: float, limits_ml: dict[Joint, float] = DEFAULT_MAX_INJECTATE_ML
 ) -> bool:
-    """Tell whether an injectate volume is above the joint's configured maximum (1.10)."""
+    """Tell whether an injectate volume is above the joint's configured maximum (CFG)."""
     return volume_ml > limits_ml[joint]

@@ -1,8 +1,8 @@
 """ISBT 128 expiration date and time, Data Structure 005 `&>cyyjjjhhmm`.
 
-Source: ICCBBA ST-001 v6.2.2 as summarised in shared/standards.md 3.4: c century, yy year,
-jjj ordinal day, hhmm 0000-2359 local time of the assigning facility; year = 2000 + 100c + yy
-(Fig. 21 prints `0180292359` beside "Expiry Date 29 JAN 2018").
+Source: ICCBBA ST-001 v6.2.2, Data Structure 005: c century, yy year, jjj ordinal day, hhmm
+0000-2359 local time of the assigning facility; year = 2000 + 100c + yy (Fig. 21 prints
+`0180292359` beside "Expiry Date 29 JAN 2018"); docs/standards.md#expiration-date-and-time.
 """
 
 from __future__ import annotations

@@ -1,11 +1,12 @@
 """Printable SVG label of a product unit: Code 128 bar codes and eye-readable text.
 
-Sources: shared/standards.md 3.1-3.5 (DIN bar code `=αppppyynnnnnnff`, K printed boxed after
-the DIN and never encoded, DS005 expiry, text expiry with the local zone and UTC) and
-shared/cell_products.md 3.5 (label content: product, identifier, expiry, autologous and
-biohazard statements). Layout follows ST-004's 100 mm x 100 mm label in spirit only: the
-licensed ST-004 bar-code positions are not reproduced. Code 128 symbols come from
-python-barcode; this module only lays the bars out.
+Sources: ICCBBA ST-001 v6.2.2 (DIN bar code `=αppppyynnnnnnff`; K printed boxed after the
+DIN and never encoded, sections 7.4.1 and 7.5.1.1; DS005 expiry; text expiry with the local
+zone and UTC, section 7) and the label content of 21 CFR 1271.90(c) and Commission Directive
+2006/86/EC Annex II part E (product, identifier, expiry, autologous and biohazard
+statements); docs/cell-products.md#labels. Layout follows ST-004's 100 mm x 100 mm label in
+spirit only: the licensed ST-004 bar-code positions are not reproduced. Code 128 symbols come
+from python-barcode; this module only lays the bars out.
 """
 
 from __future__ import annotations

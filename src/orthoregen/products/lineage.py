@@ -1,10 +1,10 @@
 """Look-back over product lineage: from a donor, lot or material to every recipient, and back.
 
-Source: shared/cell_products.md 3.8 (lineage is a DAG: donation -> intermediate -> bank ->
-lot -> unit, with splits and pools; look-back from a donor, donation, lot, reagent lot or
-unit to every recipient, and from a recipient to every donor, product and material) and
-21 CFR 1271.290(b) (tracking in both directions). This in-memory version is the specification
-and test oracle for the web layer's recursive SQL query.
+Source: docs/cell-products.md#lineage-and-look-back (lineage is a DAG: donation ->
+intermediate -> bank -> lot -> unit, with splits and pools; look-back from a donor, donation,
+lot, reagent lot or unit to every recipient, and from a recipient to every donor, product and
+material) and 21 CFR 1271.290(b) (tracking in both directions). This in-memory version is
+the specification and test oracle for the web layer's recursive SQL query.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def lookback_from_nodes(lineage: Lineage, node_ids: Iterable[str]) -> tuple[Admi
 
 
 def lookback_from_donor(lineage: Lineage, donor_id: str) -> tuple[Administration, ...]:
-    """Return every administration of a unit with this donor anywhere upstream (3.8)."""
+    """Return every administration of a unit with this donor anywhere upstream."""
     sources = [n.node_id for n in lineage.nodes.values() if n.donor_id == donor_id]
     return lookback_from_nodes(lineage, sources)
 

@@ -1,7 +1,7 @@
 """Classes of cell product a clinic gives, with their source and manipulation.
 
-Source: shared/cell_products.md 0.1 (taxonomy) and the ICCBBA-ISCT tissue-of-origin
-abbreviations MSC(M), MSC(AT), MSC(WJ) (Viswanathan et al., Cytotherapy 2021).
+Source: docs/cell-products.md#product-classes and the ICCBBA-ISCT tissue-of-origin
+abbreviations MSC(M), MSC(AT), MSC(WJ) (Viswanathan S et al., Cytotherapy 2021, PMID 34116944).
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ PRODUCT_CLASSES = {
     ProductClass.DONOR_MARROW_MSC: ProductClassInfo(
         "Culture-expanded bone marrow MSC, allogeneic donor", _G, True, "MSC(M)"
     ),
-    # 0.1: never labelled "MSC" without characterisation data.
+    # Never labelled "MSC" without characterisation data (docs/cell-products.md#product-classes).
     ProductClass.BIRTH_TISSUE_ALLOGRAFT: ProductClassInfo(
         "Birth-tissue allograft (amniotic / Wharton's jelly)", _G, False, None
     ),

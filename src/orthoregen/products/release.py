@@ -1,10 +1,11 @@
 """Evaluate a unit's quality-control results against a versioned release specification.
 
-Default specifications are shared/cell_products.md 1.1-1.5: ISCT identity markers (Dominici
-et al., Cytotherapy 2006;8:315-317), viability >= 70 % (FDA 2008 CMC guidance, `CFG`),
-sterility (USP <71>, Ph. Eur. 2.6.1 / 2.6.27), mycoplasma (USP <63>, Ph. Eur. 2.6.7) and
-endotoxin K/M with K = 5 EU/kg for any non-intrathecal route (USP <85>). A product may carry
-its own stricter or different specification (1.1, J Transl Med 2018 example).
+Default specifications (docs/cell-products.md#release-specifications): ISCT identity markers
+(Dominici et al., Cytotherapy 2006;8:315-317, doi:10.1080/14653240600855905), viability
+>= 70 % (FDA 2008 CMC guidance, `CFG`), sterility (USP <71>, Ph. Eur. 2.6.1 / 2.6.27),
+mycoplasma (USP <63>, Ph. Eur. 2.6.7) and endotoxin K/M with K = 5 EU/kg for any
+non-intrathecal route (USP <85>). A product may carry its own stricter or different
+specification (e.g. the phase I/II specification of J Transl Med 2018).
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ class EndotoxinPerDose:
 
     k_eu_per_kg: float
     citation: str
-    # 1.5 CFG: a missing weight is computed as 70 kg and the evaluation flagged.
+    # Project default (CFG): a missing weight is computed as 70 kg and the evaluation flagged.
     assumed_weight_kg: float = 70.0
 
 
@@ -82,7 +83,7 @@ class ReleaseSpecification:
     effective_from: date
     product_classes: frozenset[ProductClass]
     criteria: tuple[Criterion, ...]
-    # Tests that do not apply, with the reason recorded instead of a blank (1.4).
+    # Tests that do not apply, with the reason recorded instead of a blank.
     not_applicable: tuple[tuple[str, str], ...] = ()
 
 
@@ -127,15 +128,17 @@ STERILITY = "sterility"
 GRAM_STAIN = "gram_stain"
 ENDOTOXIN = "endotoxin_eu_per_ml"
 
-_ISCT = "ISCT 2006 (Dominici, Cytotherapy 8:315); cell_products.md 1.1"
+_ISCT = "ISCT 2006 (Dominici M et al., Cytotherapy 2006;8:315-7, doi:10.1080/14653240600855905)"
 _IDENTITY = tuple(PercentAtLeast(m, 95.0, _ISCT) for m in ("CD73", "CD90", "CD105")) + tuple(
     PercentAtMost(ids, 2.0, _ISCT)
     for ids in (("CD45",), ("CD34",), ("CD14", "CD11b"), ("CD79a", "CD19"), ("HLA-DR",))
 )
-_VIABILITY = PercentAtLeast("viability", 70.0, "FDA 2008 CMC guidance; cell_products.md 1.2 CFG")
-_STERILE = MustBeNegative(STERILITY, "USP <71>; Ph. Eur. 2.6.1/2.6.27; cell_products.md 1.3")
-_MYCOPLASMA = MustBeNegative("mycoplasma", "USP <63>; Ph. Eur. 2.6.7; cell_products.md 1.4")
-_ENDOTOXIN = EndotoxinPerDose(5.0, "USP <85> K = 5 EU/kg, non-intrathecal; cell_products.md 1.5")
+_VIABILITY = PercentAtLeast(
+    "viability", 70.0, "FDA CMC guidance for human somatic cell therapy INDs (April 2008)"
+)
+_STERILE = MustBeNegative(STERILITY, "21 CFR 610.12; USP <71>; Ph. Eur. 2.6.1/2.6.27")
+_MYCOPLASMA = MustBeNegative("mycoplasma", "USP <63>; Ph. Eur. 2.6.7")
+_ENDOTOXIN = EndotoxinPerDose(5.0, "USP <85> K = 5 EU/kg, non-intrathecal")
 
 CULTURED_MSC_SPEC = ReleaseSpecification(
     spec_id="cultured_msc_default",
@@ -160,14 +163,14 @@ POINT_OF_CARE_SPEC = ReleaseSpecification(
     product_classes=frozenset({ProductClass.BMAC, ProductClass.SVF, ProductClass.MFAT}),
     criteria=(_VIABILITY, _STERILE, _ENDOTOXIN),
     not_applicable=(
-        ("identity markers", "ISCT MSC criteria do not apply to uncultured products (1.1)"),
-        ("mycoplasma", "usually not performed for same-day point-of-care products (1.4)"),
+        ("identity markers", "ISCT MSC criteria do not apply to uncultured products"),
+        ("mycoplasma", "usually not performed for same-day point-of-care products"),
     ),
 )
 
 
 def evaluate_release(spec: ReleaseSpecification, results: QcResults) -> ReleaseEvaluation:
-    """Judge each criterion pass/fail/pending/missing and say which release is possible (1.3)."""
+    """Judge each criterion pass/fail/pending/missing and say which release is possible."""
     verdicts, flags = [], []
     for criterion in spec.criteria:
         verdict, flag = _judge(criterion, results)
@@ -252,7 +255,7 @@ def _judge_endotoxin(
     weight = results.recipient_weight_kg
     if weight is None:
         weight = criterion.assumed_weight_kg
-        flags.append(f"endotoxin limit computed with an assumed {weight:g} kg (1.5)")
+        flags.append(f"endotoxin limit computed with an assumed {weight:g} kg (no weight recorded)")
     limit = endotoxin_limit_eu(criterion.k_eu_per_kg, weight)
     total = float(measured) * results.volume_ml
     detail = f"{total:g} EU in {results.volume_ml:g} mL; limit {limit:g} EU for {weight:g} kg"

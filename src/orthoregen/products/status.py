@@ -1,10 +1,12 @@
 """Product unit status machine: every transition is a custody event with a guard.
 
-Source: shared/cell_products.md 3.7 (status model, `CFG`), 1.3 (conditional release pending
-sterility: Gram stain, endotoxin, named approver and reason), 1.9 (post-thaw hold time; no
-validated value is a hard stop), 2.5 (units stay in quarantine until the donor is eligible).
-A hold (3.7's orthogonal flag ON_HOLD_INVESTIGATION) keeps the unit's status but refuses every
-step towards a patient: release, issue, thaw and administration.
+Sources: the status model (`CFG`), docs/cell-products.md#product-status; conditional release
+pending sterility (Gram stain, endotoxin, named approver and reason),
+docs/cell-products.md#conditional-release-pending-sterility; the post-thaw hold time (no
+validated value is a hard stop), docs/cell-products.md#post-thaw-hold; units stay in
+quarantine until the donor is eligible (21 CFR 1271.60). A hold (the flag
+ON_HOLD_INVESTIGATION beside the status) keeps the unit's status but refuses every step towards
+a patient: release, issue, thaw and administration.
 
 States: COLLECTED -> IN_PROCESS -> QUARANTINE -> RELEASED | CONDITIONALLY_RELEASED | REJECTED;
 released -> ISSUED -> (THAWED) -> ADMINISTERED, or RETURNED / DISCARDED. RECALLED and EXPIRED
@@ -97,7 +99,7 @@ class UnitState:
             object.__setattr__(self, "donor_eligibility", DonorEligibility(self.donor_eligibility))
 
 
-# Which statuses each event may leave from (cell_products.md 3.7).
+# Which statuses each event may leave from (docs/cell-products.md#product-status).
 ALLOWED_FROM: dict[type[UnitEvent], frozenset[UnitStatus]] = {
     BeginProcessing: frozenset({S.COLLECTED}),
     PlaceInQuarantine: frozenset({S.COLLECTED, S.IN_PROCESS, S.RETURNED} | RELEASED_STATES),
@@ -136,7 +138,7 @@ def is_expired(state: UnitState, at: datetime) -> bool:
 
 
 def hold_time_exceeded_by(state: UnitState, at: datetime) -> timedelta | None:
-    """Return how far past its validated post-thaw hold a thawed unit is, else None (1.9)."""
+    """Return how far past its validated post-thaw hold a thawed unit is, else None."""
     if state.thawed_at is None or state.max_post_thaw_hold_minutes is None:
         return None
     over = at - state.thawed_at - timedelta(minutes=state.max_post_thaw_hold_minutes)
@@ -187,7 +189,7 @@ def _conditional_release(state: UnitState, event: ConditionalRelease, at: dateti
         raise TransitionRefused(
             f"cannot release unit {state.unit_id} pending sterility: its QC evaluation is "
             f"{event.evaluation}; every other test must pass, with a negative Gram stain and "
-            "a passing endotoxin result (cell_products.md 1.3)"
+            "a passing endotoxin result"
         )
     return replace(state, status=S.CONDITIONALLY_RELEASED, release_approver=event.approver)
 
@@ -207,7 +209,8 @@ def _record_sterility(state: UnitState, event: RecordSterility, at: datetime) ->
     if event.result is Sterility.NEGATIVE:
         promoted = S.RELEASED if state.status is S.CONDITIONALLY_RELEASED else state.status
         return replace(state, sterility=Sterility.NEGATIVE, status=promoted)
-    # Positive culture (1.3): stop any unit not yet in a patient; an administered one keeps its
+    # Positive culture (docs/cell-products.md#sterility): stop any unit not yet in a patient;
+    # an administered one keeps its
     # status and the service opens an investigation linked to the administration.
     if state.status in {S.COLLECTED, S.IN_PROCESS, S.QUARANTINE}:
         status = S.REJECTED
@@ -221,7 +224,8 @@ def _record_sterility(state: UnitState, event: RecordSterility, at: datetime) ->
 def _issue(state: UnitState, event: Issue, at: datetime) -> UnitState:
     _refuse_if_on_hold(state, "issue")
     _refuse_if_expired(state, at, "issue")
-    # A re-opened donor determination (2.5) stops units already released.
+    # A re-opened donor determination stops units already released
+    # (docs/cell-products.md#eligibility-states).
     _refuse_unless_donor_eligible(state, "issue")
     return replace(state, status=S.ISSUED, issued_to=event.target)
 
@@ -234,7 +238,7 @@ def _thaw(state: UnitState, event: Thaw, at: datetime) -> UnitState:
     if state.max_post_thaw_hold_minutes is None:
         raise TransitionRefused(
             f"unit {state.unit_id} has no validated post-thaw hold time: it cannot be made "
-            "ready for administration (cell_products.md 1.9)"
+            "ready for administration"
         )
     _refuse_if_on_hold(state, "thaw")
     _refuse_if_expired(state, at, "thaw")
@@ -340,7 +344,7 @@ def _refuse_unless_donor_eligible(state: UnitState, action: str) -> None:
     if eligibility is not None and eligibility is not DonorEligibility.ELIGIBLE:
         raise TransitionRefused(
             f"cannot {action} unit {state.unit_id}: its donor is {eligibility}; units stay in "
-            "quarantine until the donor is eligible (cell_products.md 2.5)"
+            "quarantine until the donor is eligible (21 CFR 1271.60)"
         )
 
 

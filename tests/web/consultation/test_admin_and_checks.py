@@ -39,8 +39,8 @@ def test_check_reports_a_broken_stored_protocol_by_rule(db):
     stored = protocol_default()
     body = dict(stored.body, rules=[dict(stored.body["rules"][0], source="")])
     ProtocolVersion.objects.create(name="broken", version="1", body=body)
-    problems = stored_protocols_check()
-    assert [p.id for p in problems] == ["consultation.E001"]
+    problems = stored_protocols_check(databases=["default"])
+    assert [p.id for p in problems] == ["orthoregen.E001"]
     assert "rule KNEE-GRADE-01: source is empty" in problems[0].msg
 
 
@@ -48,4 +48,4 @@ def test_check_warns_when_the_default_changed_without_a_new_version(db):
     stored = protocol_default()
     changed = dict(stored.body, rules=stored.body["rules"][:-1])
     ProtocolVersion.objects.filter(pk=stored.pk).update(body=changed)
-    assert [p.id for p in stored_protocols_check()] == ["consultation.W002"]
+    assert [p.id for p in stored_protocols_check(databases=["default"])] == ["orthoregen.W001"]

@@ -24,6 +24,7 @@ from orthoregen.pathways import (
     protocol_to_dict,
     publish,
 )
+from orthoregen.web.consultation.checks import protocol_version_errors
 from orthoregen.web.consultation.models import ProtocolVersion
 from orthoregen.web.consultation.models.protocols import ProtocolLocked
 
@@ -98,9 +99,10 @@ def protocol_draft_update(stored: ProtocolVersion, body: Any) -> ProtocolVersion
         raise ProtocolLocked(f"{stored} is published and cannot change; copy it as a draft.")
     if not isinstance(body, dict):
         raise ProtocolError("the protocol must be a JSON object")
-    body = {**body, "name": stored.name, "version": stored.version,
-            "status": ProtocolStatus.DRAFT.value}
-    stored.body = protocol_to_dict(protocol_from_dict(body))
+    stored.body = {**body, "name": stored.name, "version": stored.version,
+                   "status": ProtocolStatus.DRAFT.value}
+    _refuse_invalid(stored)
+    stored.body = protocol_to_dict(protocol_from_dict(stored.body))
     stored.save()
     return stored
 
@@ -111,6 +113,7 @@ def protocol_publish(stored: ProtocolVersion, *, by) -> ProtocolVersion:
     stored = ProtocolVersion.objects.select_for_update().get(pk=stored.pk)
     if stored.is_published:
         raise ProtocolLocked(f"{stored} is already published.")
+    _refuse_invalid(stored)
     published = publish(stored.protocol())
     stored.status = ProtocolVersion.Status.PUBLISHED
     stored.body = protocol_to_dict(published)
@@ -119,3 +122,10 @@ def protocol_publish(stored: ProtocolVersion, *, by) -> ProtocolVersion:
     # save() checks the stored row, which is still a draft; after this it refuses changes.
     stored.save()
     return stored
+
+
+def _refuse_invalid(stored: ProtocolVersion) -> None:
+    """Raise ProtocolError with the messages orthoregen.E001 would report for ``stored``."""
+    errors = protocol_version_errors(stored)
+    if errors:
+        raise ProtocolError("; ".join(errors))

@@ -5,6 +5,9 @@ class FollowupConfig(AppConfig):
     name = "orthoregen.web.followup"
     label = "followup"
 
+    def ready(self) -> None:
+        from orthoregen.web.followup import checks  # noqa: F401  (registers system checks)
+
     def synth_extend(self, context) -> None:
         """Add schedules, questionnaires, reminders, adverse events and conversions."""
         from orthoregen.web.followup.synth import synth_followup

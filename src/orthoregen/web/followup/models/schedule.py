@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -36,6 +37,15 @@ class ScheduleProtocolVersion(models.Model):
     def as_protocol(self) -> ScheduleProtocol:
         """Return the stored definition as the core's protocol value."""
         return protocol_from_json(self.definition)
+
+    def clean(self) -> None:
+        """Refuse a definition with the errors its start-up checks would report."""
+        from orthoregen.web.followup.checks import schedule_protocol_errors
+
+        if self.definition is not None:  # a missing one is clean_fields' to report
+            errors = schedule_protocol_errors(self)
+            if errors:
+                raise ValidationError({"definition": errors})
 
 
 class FollowUpSchedule(models.Model):
