@@ -22,7 +22,6 @@ from orthoregen.instruments.textpacks import install_text_pack
 from orthoregen.pathways import DEFAULT_PROTOCOL, ProtocolError, protocol_to_dict
 from orthoregen.scheduling.protocol import DEFAULT_PROTOCOL as DEFAULT_SCHEDULE
 from orthoregen.scheduling.protocol import protocol_to_json
-from orthoregen.web.accounts.checks import licensed_text_packs_check, text_packs_check
 from orthoregen.web.accounts.models import InstrumentLicence, User
 from orthoregen.web.accounts.roles import Role
 from orthoregen.web.consultation.checks import builtin_protocol_check, stored_protocols_check
@@ -38,6 +37,7 @@ from orthoregen.web.followup.checks import (
 )
 from orthoregen.web.followup.models import ScheduleProtocolVersion
 from orthoregen.web.followup.protocols import active_protocol, schedule_protocol_create
+from orthoregen.web.followup.text_pack_checks import licensed_text_packs_check, text_packs_check
 
 DATABASE_CHECKS = [stored_protocols_check, stored_schedule_protocols_check,
                    licensed_text_packs_check]

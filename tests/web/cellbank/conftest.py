@@ -31,10 +31,22 @@ def typed(din: str) -> str:
     return din + K[din]
 
 
+RECOVERED = dt.date(2026, 1, 5)  # outside the West Nile season: WNV NAT is not required
+
+
+def record_panel(donor, by, *, on=RECOVERED, reactive=()):
+    """Record the whole required panel of an allogeneic donor, non-reactive unless named."""
+    for analyte in ("anti_hiv_1_2", "hiv1_nat", "hbsag", "anti_hbc", "hbv_nat", "anti_hcv",
+                    "hcv_nat", "syphilis", "htlv_1_2", "cmv"):
+        services.donor_test_record(donor, by=by, analyte=analyte, specimen_date=on,
+                                   result="reactive" if analyte in reactive else "non_reactive")
+
+
 @pytest.fixture
 def donor_a(site_a, lab_a):
     donor = Donor.objects.create(site=site_a, code="D-001", donor_type="umbilical_cord",
-                                 tested_person="Birth mother")
+                                 tested_person="Birth mother", recovered_on=RECOVERED)
+    record_panel(donor, lab_a)
     for step, outcome in (("complete_screening", ""), ("determine", "eligible")):
         services.donor_determine(donor, by=lab_a, step=step, outcome=outcome)
     donor.refresh_from_db()
@@ -180,4 +192,5 @@ def kit():
     return types.SimpleNamespace(
         DIN_A=DIN_A, DIN_B=DIN_B, DIN_C=DIN_C, DIN_D=DIN_D, DIN_E=DIN_E, K=K, typed=typed,
         receive=receive, pass_qc=pass_qc, clear_for_procedure=clear_for_procedure,
-        make_patient_with_knee=make_patient_with_knee)
+        make_patient_with_knee=make_patient_with_knee, record_panel=record_panel,
+        RECOVERED=RECOVERED)

@@ -41,9 +41,9 @@ def refused_with(pj, by, kinds, **changes):
     ({"joint": "hip"}, "wrong_joint", "issued for the knee, not the hip"),
     ({"side": "right"}, "wrong_side", "issued for the left side, not the right"),
     ({"scanned_identifier": "G123417654321B"}, "wrong_check_character",
-     "check character is B, expected A"),
+     "the check character does not match"),
     ({"scanned_identifier": "=G12341765432171"}, "wrong_check_character",
-     "Type 3 flag check is 71, expected 70"),
+     "the flag check does not match"),
     ({"scanned_identifier": "G123498654321H"}, "wrong_unit",
      "scanned unit G1234 98 654321 H is not the unit issued"),
 ])

@@ -29,7 +29,7 @@ def test_receipt_places_the_unit_in_quarantine_with_a_custody_event(kit, site_a,
 
 
 def test_receipt_refuses_a_wrong_check_character_and_saves_nothing(kit, site_a, lab_a, donor_a):
-    with pytest.raises(CellbankRefused, match="check character is B, expected A"):
+    with pytest.raises(CellbankRefused, match="the check character does not match"):
         kit.receive(site_a, lab_a, "G123417654321B", donor_a)
     assert not ProductUnit.objects.exists()
 

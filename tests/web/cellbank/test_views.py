@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orthoregen.web.audit.models import AccessAction, AccessRecord
+from orthoregen.web.cellbank import services
 from orthoregen.web.cellbank.models import (
     Administration,
     BedsideCheckAttempt,
@@ -82,7 +83,7 @@ def test_receive_form_creates_a_quarantined_unit(as_user, lab_a, donor_a):
 
 
 @pytest.mark.parametrize("changes, field, message", [
-    ({"identifier": "G123498654321J"}, "identifier", "check character is J, expected H"),
+    ({"identifier": "G123498654321J"}, "identifier", "the check character does not match"),
     ({"identifier": "G1234986543"}, "identifier", "expected 14"),
     ({"donor": ""}, "donor", "is allogeneic: choose its donor"),
     ({"expires_at": "2026-10-01T09:00"}, "expires_at", "Expiry must be after collection"),
@@ -95,6 +96,8 @@ def test_receive_form_shows_field_errors_and_saves_nothing(as_user, lab_a, donor
     response = as_user(lab_a).post(reverse("cellbank:unit-receive"), data)
     assert response.status_code == 200
     assert any(message in e for e in response.context["form"].errors[field])
+    # The expected check character (H) is never shown: it would defeat the keyed-entry check.
+    assert "expected H" not in response.content.decode()
     assert not ProductUnit.objects.exists() and not CustodyEvent.objects.exists()
 
 
@@ -138,10 +141,11 @@ def test_label_is_an_svg_with_the_din_and_its_boxed_check_character(as_user, lab
     assert 'class="barcode"' in svg and "EXPIRES" in svg
 
 
-def test_donor_register_and_determination_pages(as_user, lab_a):
+def test_donor_register_and_determination_pages(as_user, lab_a, kit):
     client = as_user(lab_a)
     client.post(reverse("cellbank:donor-create"),
-                {"code": "D-100", "donor_type": "umbilical_cord", "tested_person": "Mother"})
+                {"code": "D-100", "donor_type": "umbilical_cord", "tested_person": "Mother",
+                 "recovered_on": kit.RECOVERED.isoformat()})
     donor = Donor.objects.get()
     url = reverse("cellbank:donor-determine", args=[donor.pk])
     refused = client.post(url, {"step": "determine", "outcome": "eligible"})
@@ -149,10 +153,46 @@ def test_donor_register_and_determination_pages(as_user, lab_a):
     assert "cannot record a determination: donor is pending_screening" in \
         refused.content.decode()
     client.post(url, {"step": "complete_screening"})
+    kit.record_panel(donor, lab_a)
     client.post(url, {"step": "determine", "outcome": "eligible"})
     donor.refresh_from_db()
     assert (donor.eligibility, donor.determined_by) == ("eligible", lab_a)
+    assert donor.eligibility_finding["outcome"] == "eligible"
     assert donor.history.count() == 3
+
+
+@pytest.mark.parametrize(("reactive", "named"), [
+    (("hiv1_nat", "hbsag"), "HIV-1 NAT"),
+    (("anti_hcv",), "anti-HCV"),
+])
+def test_a_donor_with_a_reactive_test_cannot_be_determined_eligible(as_user, lab_a, site_a,
+                                                                   kit, reactive, named):
+    donor = Donor.objects.create(site=site_a, code="D-REACT", donor_type="umbilical_cord",
+                                 recovered_on=kit.RECOVERED)
+    kit.record_panel(donor, lab_a, reactive=reactive)
+    client = as_user(lab_a)
+    url = reverse("cellbank:donor-determine", args=[donor.pk])
+    client.post(url, {"step": "complete_screening"})
+    refused = client.post(url, {"step": "determine", "outcome": "eligible"})
+    assert refused.status_code == 400 and named in refused.content.decode()
+    donor.refresh_from_db()
+    assert donor.eligibility == "pending_tests"
+    assert client.post(url, {"step": "determine", "outcome": "ineligible",
+                             "reason": "reactive"}).status_code == 302
+    donor.refresh_from_db()
+    assert donor.eligibility == "ineligible"
+
+
+def test_a_determination_with_no_tests_or_no_recovery_date_is_refused(lab_a, site_a, kit):
+    donor = Donor.objects.create(site=site_a, code="D-NONE", donor_type="donor_marrow")
+    services.donor_determine(donor, by=lab_a, step="complete_screening")
+    with pytest.raises(services.CellbankRefused, match="recovered"):
+        services.donor_determine(donor, by=lab_a, step="determine", outcome="eligible")
+    Donor.objects.filter(pk=donor.pk).update(recovered_on=kit.RECOVERED)
+    with pytest.raises(services.CellbankRefused, match="HBV NAT"):
+        services.donor_determine(donor, by=lab_a, step="determine", outcome="eligible")
+    donor.refresh_from_db()
+    assert donor.eligibility == "pending_tests"
 
 
 def test_lookback_page_lists_recipients(as_user, lab_a, issued_unit, session, clinician_a,

@@ -159,8 +159,9 @@ class SplitForm(forms.Form):
 class DonorForm(forms.ModelForm):
     class Meta:
         model = Donor
-        fields = ["code", "donor_type", "tested_person", "consent_version",
+        fields = ["code", "donor_type", "recovered_on", "tested_person", "consent_version",
                   "screening_questionnaire_version"]
+        widgets = {"recovered_on": DateInput()}
 
 
 class DonorTestForm(forms.ModelForm):

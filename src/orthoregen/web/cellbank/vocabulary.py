@@ -30,11 +30,13 @@ class DonorAnalyte(models.TextChoices):
     ANTI_HIV = "anti_hiv_1_2", "anti-HIV-1/2"
     HBSAG = "hbsag", "HBsAg"
     ANTI_HBC = "anti_hbc", "anti-HBc (total)"
+    HBV_NAT = "hbv_nat", "HBV NAT"
     ANTI_HCV = "anti_hcv", "anti-HCV"
     HCV_NAT = "hcv_nat", "HCV NAT"
     SYPHILIS = "syphilis", "Treponema pallidum (syphilis)"
     HTLV = "htlv_1_2", "HTLV-I/II"
     CMV = "cmv", "CMV"
+    WNV_NAT = "wnv_nat", "West Nile virus NAT"
 
 
 class HarvestSource(models.TextChoices):

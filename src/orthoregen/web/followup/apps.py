@@ -6,7 +6,8 @@ class FollowupConfig(AppConfig):
     label = "followup"
 
     def ready(self) -> None:
-        from orthoregen.web.followup import checks  # noqa: F401  (registers system checks)
+        # Importing the modules registers their system checks.
+        from orthoregen.web.followup import checks, text_pack_checks  # noqa: F401
 
     def synth_extend(self, context) -> None:
         """Add schedules, questionnaires, reminders, adverse events and conversions."""

@@ -43,6 +43,9 @@ class Donor(models.Model):
     # 1271.290(c): a tracking code, never a name, SSN or MRN.
     code = models.CharField("donor code", max_length=32)
     donor_type = models.CharField(max_length=20, choices=DonorType.choices)
+    # The specimen window of every test is counted from the day the cells were recovered
+    # (21 CFR 1271.80(b)); no eligible determination without it.
+    recovered_on = models.DateField("cells recovered on", null=True, blank=True)
     tested_person = models.CharField(
         max_length=100, blank=True,
         help_text="Who the specimens came from if not the donor (the birth mother for cord).")
@@ -57,6 +60,8 @@ class Donor(models.Model):
                                       related_name="+")
     determined_at = models.DateTimeField(null=True, blank=True)
     determination_reason = models.TextField(blank=True)
+    # The test finding the last determination was checked against, with its panel.
+    eligibility_finding = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 

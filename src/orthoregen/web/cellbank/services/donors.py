@@ -1,4 +1,9 @@
-"""Allogeneic donor record and eligibility determination (cell_products.md 2.4-2.5)."""
+"""Allogeneic donor record and eligibility determination (21 CFR 1271.45-1271.85).
+
+"Eligible" is computed, not chosen: a determination towards eligible goes through the core
+(products.donor), which refuses it unless every required test of the panel is recorded,
+in its specimen window and non-reactive (docs/donor-eligibility.md).
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from orthoregen.products import donor as core
+from orthoregen.products.donor_testing import (
+    AT_RECOVERY,
+    MARROW,
+    Donation,
+    RecordedResult,
+)
+from orthoregen.products.product_class import Origin
 from orthoregen.web.cellbank.models import Donor, DonorTest
 from orthoregen.web.cellbank.services.core import CellbankRefused, actor
+from orthoregen.web.cellbank.vocabulary import DonorType
 
 # The steps a form may ask for, and the core event each becomes.
 STEPS = {
@@ -35,19 +48,49 @@ def donor_test_record(donor: Donor, *, by, **fields) -> DonorTest:
     return DonorTest.objects.create(donor=donor, recorded_by=by, **fields)
 
 
+# 21 CFR 1271.85(b) adds HTLV-I/II and CMV for viable, leukocyte-rich cells. Marrow is; cord
+# tissue and adipose tissue carry leukocytes before culture, so the panel takes them as such.
+LEUKOCYTE_RICH = {DonorType.UMBILICAL_CORD: True, DonorType.DONOR_ADIPOSE: True,
+                  DonorType.DONOR_MARROW: True}
+
+
+def donation_of(donor: Donor) -> Donation | None:
+    """Return the donation the donor's panel is judged on, or None before its recovery date."""
+    if donor.recovered_on is None:
+        return None
+    window = MARROW if donor.donor_type == DonorType.DONOR_MARROW else AT_RECOVERY
+    return Donation(origin=Origin.ALLOGENEIC, recovered_on=donor.recovered_on,
+                    is_leukocyte_rich=LEUKOCYTE_RICH[DonorType(donor.donor_type)],
+                    specimen_window=window)
+
+
+def recorded_results(donor: Donor) -> tuple[RecordedResult, ...]:
+    """Return every recorded test result of the donor, as the core reads them."""
+    return tuple(RecordedResult(test_id=test.analyte, specimen_date=test.specimen_date,
+                                reactivity=test.result)
+                 for test in donor.tests.order_by("specimen_date", "pk"))
+
+
 @transaction.atomic
 def donor_determine(donor: Donor, *, by, step: str, outcome: str = "", reason: str = "",
                     at: datetime | None = None) -> core.DonorDetermination:
     """Apply one eligibility step, recording who decided and when (21 CFR 1271.50)."""
     donor = Donor.objects.select_for_update().get(pk=donor.pk)
     name = actor(by)
+    donation, results = donation_of(donor), recorded_results(donor)
+    if step in ("determine", "complete_risk_assessment") and outcome == "eligible" \
+            and donation is None:
+        raise CellbankRefused("Record the day the cells were recovered first: each test's "
+                              "specimen window is counted from it (21 CFR 1271.80(b)).")
     events = {
         "complete_screening": lambda: core.CompleteScreening(determined_by=name),
         "exclude_on_screening": lambda: core.ExcludeOnScreening(determined_by=name,
                                                                 reason=reason),
-        "determine": lambda: core.Determine(outcome=outcome, determined_by=name, reason=reason),
+        "determine": lambda: core.Determine(outcome=outcome, determined_by=name, reason=reason,
+                                            donation=donation, results=results),
         "complete_risk_assessment": lambda: core.CompleteRiskAssessment(
-            outcome=outcome, determined_by=name, reason=reason),
+            outcome=outcome, determined_by=name, reason=reason, donation=donation,
+            results=results),
         "reopen": lambda: core.Reopen(reason=reason),
     }
     if step not in events:
@@ -63,5 +106,7 @@ def donor_determine(donor: Donor, *, by, step: str, outcome: str = "", reason: s
     donor.determined_by = by
     donor.determined_at = at or timezone.now()
     donor.determination_reason = reason
+    if result.finding is not None:
+        donor.eligibility_finding = result.finding.as_record()
     donor.save()
     return result
