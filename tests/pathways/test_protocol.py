@@ -48,9 +48,9 @@ def test_edited_draft_reads_back_unchanged_through_json() -> None:
     assert protocol_from_dict(json.loads(json.dumps(protocol_to_dict(draft)))) == draft
 
 
-def test_every_default_rule_cites_the_catalogue() -> None:
+def test_every_default_rule_cites_its_docs_section() -> None:
     for rule in DEFAULT_PROTOCOL.rules:
-        assert "cell_products.md §" in rule.source, rule.id
+        assert "docs/candidacy.md#" in rule.source, rule.id
 
 
 def test_default_protocol_is_published() -> None:
