@@ -9,8 +9,8 @@ from orthoregen.evidence.library import Arm, Study
 from orthoregen.evidence.pooling import NotEnoughStudies, Outcome, Pooled, pool_arm
 from orthoregen.evidence.published import PublishedPool, rescaled
 
-# evidence.md section 7: a clinic's pre-post improvement is not an effect of MSC. The dashboard
-# shows this sentence wherever clinic numbers stand beside trial numbers.
+# docs/evidence.md#placebo-response: a clinic's pre-post improvement is not an effect of MSC.
+# The dashboard shows this sentence wherever clinic numbers stand beside trial numbers.
 REGISTRY_CAVEAT = (
     "Registry results are uncontrolled: the change from baseline includes the placebo "
     "(contextual) response and regression to the mean, so it is not the effect of the "

@@ -1,4 +1,4 @@
-"""Pooled results as published by meta-analyses (evidence.md sections 3 and 7).
+"""Pooled results as published by meta-analyses (docs/evidence.md#published-pooled-results).
 
 These are shown beside a clinic's numbers, never re-pooled with each other: the reviews share
 trials, so pooling them would count the same patients twice. `comparison` keeps
@@ -40,7 +40,7 @@ class PublishedPool:
 
 
 def load_published_pools() -> tuple[PublishedPool, ...]:
-    """Return the published pooled results of evidence.md sections 3 and 7, in the note's order."""
+    """Return the published pooled results of the library, in the seed's order."""
     text = resources.files("orthoregen.evidence").joinpath("library.json").read_text("utf-8")
     rows = json.loads(text)["published_pools"]
     return tuple(PublishedPool(**{**r, "joints": tuple(r["joints"])}) for r in rows)
