@@ -2,8 +2,9 @@
 
 These are shown beside a clinic's numbers, never re-pooled with each other: the reviews share
 trials, so pooling them would count the same patients twice. `comparison` keeps
-placebo-controlled, active-controlled and mixed-control pools apart, as the note requires,
-and "placebo arm change" rows give the expected saline response (VAS −12 to −22 mm).
+placebo-controlled, active-controlled and mixed-control pools apart (mixing them inflates the
+apparent effect), and "placebo arm change" rows give the expected saline response (VAS −12 to
+−22 mm).
 Signs are as each paper published them.
 """
 
@@ -49,7 +50,10 @@ def load_published_pools() -> tuple[PublishedPool, ...]:
 def placebo_arm_changes(
     pools: tuple[PublishedPool, ...], *, instrument: str
 ) -> tuple[PublishedPool, ...]:
-    """Return the published saline/placebo-arm changes for an instrument (section 7 use)."""
+    """Return the published saline/placebo-arm changes for an instrument.
+
+    See docs/evidence.md#placebo-response.
+    """
     return tuple(
         p for p in pools if p.comparison == "placebo arm change" and p.instrument == instrument
     )
