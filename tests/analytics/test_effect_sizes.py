@@ -13,7 +13,7 @@ from orthoregen.analytics.effect_sizes import (
 # control mean 100, SD 4.5, n 50 -> d = 0.5970, Vd = 0.0418, J = 0.9923, g = 0.5924,
 # Vg = 0.0411 (book, 4 dp). The book is not in the reference corpus, so these were not read
 # from it; all five are reproduced from the inputs by the book's formulas (numpy, this review).
-# The 6 dp variances are computed values (evidence.md section 10.2), not published ones.
+# The 6 dp variances are computed values (docs/statistics.md#effect-sizes), not published ones.
 BORENSTEIN = (103, 5.5, 50, 100, 4.5, 50)
 
 

@@ -50,7 +50,7 @@ def test_dersimonian_laird_matches_metafor(log_rr):
 
 
 def test_dersimonian_laird_i2_equals_the_q_identity(log_rr):
-    # For DL, metafor's tau²-based I² equals (Q - df)/Q (evidence.md section 10.1).
+    # For DL, metafor's tau²-based I² equals (Q - df)/Q (Higgins & Thompson 2002).
     res = random_effects(*log_rr, method=Tau2Method.DL)
     assert res.i2_percent == pytest.approx(100 * (res.q - 12) / res.q, rel=1e-9)
 
@@ -123,7 +123,8 @@ def test_pooled_estimate_lies_within_the_range_of_the_studies(effects, v, method
 
 def test_dersimonian_laird_agrees_with_statsmodels(log_rr):
     # A second implementation: statsmodels combine_effects with method_re="chi2" is DL
-    # (evidence.md section 10.1); its default "iterated" would be Paule-Mandel instead.
+    # (docs/statistics.md#random-effects-meta-analysis); its default "iterated" would be
+    # Paule-Mandel instead.
     from statsmodels.stats.meta_analysis import combine_effects
 
     ours = random_effects(*log_rr, method=Tau2Method.DL)

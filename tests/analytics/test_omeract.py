@@ -1,4 +1,4 @@
-"""OMERACT-OARSI 2004 responder criteria (Pham 2004, as given in instruments.md section 9).
+"""OMERACT-OARSI 2004 responder criteria (Pham T et al., Osteoarthritis Cartilage 2004;12:389-99).
 
 Expected statuses follow from the published rule text: route 1 r >= 50 % and a >= 20 in pain
 or function; route 2 r >= 20 % and a >= 10 in two of pain, function, PGA; inclusive bounds.

@@ -1,4 +1,4 @@
-"""MCID/PASS responder rates; thresholds are Tubach 2005 values (instruments.md section 11)."""
+"""MCID/PASS responder rates; thresholds are Tubach 2005 values (docs/instruments.md#thresholds)."""
 
 import numpy as np
 import pandas as pd
@@ -41,7 +41,7 @@ def test_pass_on_a_lower_is_better_scale(score, expected):
 
 
 def test_pass_on_a_higher_is_better_scale():
-    # HOOS JR PASS 76.8 (J Arthroplasty 2025, instruments.md section 11; not re-checked
+    # HOOS JR PASS 76.8 (J Arthroplasty 2025, docs/instruments.md#hoos-jr; not re-checked
     # against the paper, used only as a threshold).
     hoos_jr = Thresholds(Better.HIGHER, acceptable=76.8)
     assert is_acceptable([76.8, 76.7], hoos_jr).tolist() == [True, False]

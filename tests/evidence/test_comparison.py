@@ -11,7 +11,8 @@ def test_knee_vas_comparison_shows_published_saline_response_and_no_pooled_arms(
     comparison = compare_with_evidence(load_library(), load_published_pools(), outcome)
     assert isinstance(comparison.msc, NotEnoughStudies)
     assert isinstance(comparison.placebo, NotEnoughStudies)
-    # evidence.md section 3: Previtali 2021 saline arms -13.4 mm; Saltzman 2017 12.10 mm.
+    # docs/evidence.md#placebo-response: Previtali 2021 saline arms -13.4 mm; Saltzman 2017
+    # 12.10 mm.
     ids = {p.id for p in comparison.published_placebo_changes}
     assert ids == {"previtali-2021-vas", "saltzman-2017-vas-3m"}
     assert comparison.caveat == REGISTRY_CAVEAT
@@ -28,7 +29,7 @@ def test_knee_nrs_comparison_shows_the_vas_saline_response_converted_and_marked(
     outcome = Outcome("knee", "NRS pain", "total", "change from baseline", 6, scale="0-10")
     comparison = compare_with_evidence(load_library(), load_published_pools(), outcome)
     (previtali,) = [p for p in comparison.published_placebo_changes if p.timepoint_months == 6]
-    # evidence.md section 3: Previtali 2021 saline arms VAS -13.4 mm (-21.7 to -5.1), shown
+    # Previtali 2021 (Cartilage) saline arms VAS -13.4 mm (-21.7 to -5.1), shown
     # on the NRS's 0-10 scale as -1.34 (-2.17 to -0.51) and marked as converted.
     assert previtali.id == "previtali-2021-vas"
     assert (previtali.estimate, previtali.ci_low, previtali.ci_high) == (-1.34, -2.17, -0.51)

@@ -1,4 +1,4 @@
-"""The seed evidence library against the table it transcribes (evidence.md section 4)."""
+"""The seed evidence library against the rows it holds (docs/evidence.md#seed-library)."""
 
 from collections import Counter
 
@@ -13,7 +13,7 @@ def library():
 
 
 def test_library_holds_every_row_of_the_section_4_table(library):
-    # evidence.md section 4 lists 29 rows: 21 knee, 1 knee benchmark (RESTORE), 3 hip,
+    # docs/evidence.md#seed-library lists 29 rows: 21 knee, 1 knee benchmark (RESTORE), 3 hip,
     # 3 shoulder and 1 shoulder + knee.
     assert len(library) == 29
     assert Counter(s.joint_text for s in library) == {

@@ -1,4 +1,6 @@
-"""Published pooled results against the tables of evidence.md sections 3 and 7."""
+"""Published pooled results against docs/evidence.md#published-pooled-results and
+#placebo-response (each row's values as its review published them).
+"""
 
 from collections import Counter
 

@@ -22,7 +22,7 @@ def test_formula(vas, adl, pain, adl_part, total):
 
 
 def test_every_item_is_required():
-    # No missing-item rule in Richards 1994; default: all required (instruments.md 6).
+    # No missing-item rule in Richards 1994; default: all required (docs/instruments.md#ases).
     result = score("ases", {"VAS": 3, **dict.fromkeys(ADL[:9], 3)})
     assert result["pain"] == 35.0
     assert result["adl"] is None

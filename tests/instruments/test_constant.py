@@ -1,4 +1,7 @@
-"""Constant–Murley score (Constant & Murley 1987; 2008 guideline), instruments.md 8.1."""
+"""Constant–Murley score (Constant & Murley 1987; 2008 guideline).
+
+See docs/instruments.md#constant-murley-score.
+"""
 
 import pytest
 
@@ -14,7 +17,7 @@ BEST = {"pain": 15, "sleep": 2, "work": 4, "recreation": 4, "hand_position": 10,
 
 @pytest.mark.parametrize(
     ("degrees", "points"),
-    # 0–30° 0, 31–60° 2, 61–90° 4, 91–120° 6, 121–150° 8, > 150° 10 (instruments.md 8.1)
+    # 0–30° 0, 31–60° 2, 61–90° 4, 91–120° 6, 121–150° 8, > 150° 10 (Constant & Murley 1987)
     [
         (0, 0),
         (30, 0),

@@ -1,17 +1,18 @@
-"""Every definition carries what instruments.md asks of it, and nothing unverified."""
+"""Every definition carries what docs/instruments.md asks of it, and nothing unverified."""
 
 import pytest
 
 from orthoregen.instruments import Threshold, get_instrument, instrument_ids
 
-# LOINC codes verified in standards.md 2.3 / instruments.md 10 (CMS66, CMS56; NRS ✅).
+# LOINC codes verified in CMS eCQM CMS66v10 and CMS56v10, and 72514-3 for the NRS
+# (docs/standards.md#loinc).
 VERIFIED_LOINC = {
     "72102-7", "72101-9", "72100-1", "72099-5", "72098-7",  # KOOS subscales
     "72097-9", "72096-1", "72095-3", "72094-6", "72093-8",  # HOOS subscales
     "82324-5", "82323-7",  # KOOS JR, HOOS JR
     "72514-3",  # pain NRS 0–10
 }  # fmt: skip
-# instruments.md 0.3: wording may ship only for these.
+# docs/instruments.md#licences-and-item-wording: wording may ship only for these.
 FREE_WORDING = {"vas_pain", "nrs_pain", "sane", "hhs", "mhhs", "constant", "ases",
                 "rom_knee", "rom_hip", "rom_shoulder"}  # fmt: skip
 REQUIRED_IDS = {
@@ -53,7 +54,7 @@ def test_definition_is_complete(instrument_id):
 @pytest.mark.parametrize(
     ("instrument_id", "higher_is_better"),
     [
-        # instruments.md 0.1, the direction table.
+        # docs/instruments.md#direction-of-each-score, the direction table.
         ("vas_pain", False), ("nrs_pain", False), ("womac_lk31", False), ("koos", True),
         ("hoos", True), ("koos_jr", True), ("hoos_jr", True), ("oks", True), ("ases", True),
         ("hhs", True), ("mhhs", True), ("constant", True), ("sane", True),
@@ -65,6 +66,6 @@ def test_direction_of_every_main_score(instrument_id, higher_is_better):
 
 
 def test_thresholds_are_data_with_sources_not_one_mcid():
-    # instruments.md 11: several per instrument, by joint and population.
+    # docs/instruments.md#thresholds: several per instrument, by joint and population.
     vas = get_instrument("vas_pain").thresholds
     assert len({(t.kind, t.joint, t.unit) for t in vas}) == len(vas) >= 6

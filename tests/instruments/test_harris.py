@@ -1,4 +1,7 @@
-"""Harris Hip Score (Harris 1969) and modified HHS (Byrd & Jones 2000), instruments.md 7."""
+"""Harris Hip Score (Harris 1969) and modified HHS (Byrd & Jones 2000).
+
+See docs/instruments.md#harris-hip-score.
+"""
 
 import pytest
 
@@ -46,7 +49,7 @@ def test_deformity_points_are_all_or_nothing(item_id, below, at_limit):
 
 @pytest.mark.parametrize(
     ("summed_degrees", "points"),
-    # Summed-degrees table (instruments.md 7.1): 0–30 → 0, 31–60 → 1, 61–100 → 2,
+    # Summed-degrees table (docs/instruments.md#harris-hip-score): 0–30 → 0, 31–60 → 1, 61–100 → 2,
     # 101–160 → 3, 161–210 → 4, 211–300 → 5.
     [
         (0, 0),
@@ -99,7 +102,7 @@ def test_missing_measurement_blocks_the_total_with_a_reason():
 @pytest.mark.parametrize(
     ("responses", "raw", "total"),
     [
-        (BEST_PATIENT, 91, 100.1),  # 91 × 1.1 (Byrd & Jones 2000; max 100.1, instruments.md 7.2)
+        (BEST_PATIENT, 91, 100.1),  # 91 × 1.1 (Byrd & Jones 2000; max 100.1)
         (WORST_PATIENT, 0, 0.0),
         # 30 + 8 + 7 + 8 + 2 + 2 + 3 + 1 = 61 → 67.1
         (

@@ -1,4 +1,4 @@
-"""HOOS scoring against the HOOS Scoring instructions (June 2013), instruments.md 4.1."""
+"""HOOS scoring against the HOOS Scoring instructions (June 2013); docs/instruments.md#hoos."""
 
 import pytest
 
@@ -47,14 +47,14 @@ def test_missing_item_boundary(subscale, name, prefix, items, minimum):
 
 @pytest.mark.parametrize(("prefix", "answered", "scored"), [("P", 7, False), ("P", 8, True)])
 def test_superseded_2003_rule_is_an_option(prefix, answered, scored):
-    # 2003 rule: Pain needs 8 of 10 (instruments.md 4.1).
+    # 2003 rule: Pain needs 8 of 10 (superseded by HOOS Scoring 2013).
     responses = {f"{prefix}{n}": 0 for n in range(1, answered + 1)}
     value = score("hoos", responses, options={"missing_rule": "2003"})["pain"]
     assert (value == 100.0) if scored else value is None
 
 
 def test_hoos_adl_uses_its_own_loinc_code():
-    # standards.md 2.3: HOOS ADL is 72095-3, not a KOOS code (CMS56v10).
+    # HOOS ADL is 72095-3, not a KOOS code (CMS eCQM CMS56v10; docs/standards.md#loinc).
     assert get_instrument("hoos").subscale("adl").loinc == "72095-3"
     assert get_instrument("hoos").subscale("pain").loinc == "72097-9"
 

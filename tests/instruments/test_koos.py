@@ -1,6 +1,6 @@
 """KOOS scoring against the KOOS Scoring guide (August 2012) and User's Guide (2003).
 
-Formula (KOOS Scoring 2012, instruments.md 3.1): score = 100 − mean(answered) / 4 × 100,
+Formula (KOOS Scoring 2012, docs/instruments.md#koos): score = 100 − mean(answered) / 4 × 100,
 each subscale on its own; scored when ≥ 50 % of its items are answered.
 """
 
@@ -31,7 +31,7 @@ def test_every_subscale_of_a_uniform_response(code, expected):
 
 def test_pain_of_a_mixed_response_is_the_transformed_mean():
     # P1–P9 = 0,1,2,3,4,0,1,2,3: sum 16, mean 16/9; 100 − (16/9)/4 × 100 = 55.5556
-    # (KOOS Scoring 2012 formula; 4 dp as instruments.md 0.2 asks).
+    # (KOOS Scoring 2012 formula; 4 dp as docs/instruments.md#conventions asks).
     codes = dict(zip([f"P{n}" for n in range(1, 10)], [0, 1, 2, 3, 4, 0, 1, 2, 3], strict=True))
     assert score("koos", codes)["pain"] == pytest.approx(55.5556, abs=0.005)
 
@@ -97,7 +97,7 @@ def test_superseded_1998_rule_is_available_as_an_option(prefix, answered, expect
 
 
 def test_item_ids_follow_the_form_order():
-    # instruments.md 3.1: S1–S7, P1–P9, A1–A17, SP1–SP5, Q1–Q4.
+    # KOOS User's Guide 2003: S1–S7, P1–P9, A1–A17, SP1–SP5, Q1–Q4.
     ids = [item.id for item in get_instrument("koos").items]
     expected = (
         [f"S{n}" for n in range(1, 8)]
@@ -110,7 +110,7 @@ def test_item_ids_follow_the_form_order():
 
 
 def test_loinc_codes_are_those_verified_in_cms66():
-    # standards.md 2.3 / instruments.md 3.1 (CMS eCQM CMS66 code list).
+    # CMS eCQM CMS66v10 code list (docs/standards.md#loinc).
     koos = get_instrument("koos")
     assert {s.id: s.loinc for s in koos.subscales} == {
         "pain": "72102-7",
@@ -119,7 +119,7 @@ def test_loinc_codes_are_those_verified_in_cms66():
         "sport_rec": "72099-5",
         "qol": "72098-7",
     }
-    assert koos.loinc_panel is None  # 72091-2 is not verified (standards.md 2.3)
+    assert koos.loinc_panel is None  # 72091-2 is not verified (docs/standards.md#loinc)
 
 
 def test_there_is_no_total_score():

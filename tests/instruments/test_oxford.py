@@ -39,10 +39,10 @@ def test_substituted_mean_is_unrounded_by_default_and_rounded_on_request():
     responses = {f"Q{n}": 3 for n in range(1, 11)} | {"Q11": 4}
     assert score("oks", responses)["total"] == pytest.approx(37.0909, abs=0.005)
     rounded = score("oks", responses, options={"imputed_rounding": "whole_code"})
-    assert rounded["total"] == 37.0  # 34 + 3 (instruments.md 13.3 option)
+    assert rounded["total"] == 37.0  # 34 + 3 (option imputed_rounding=whole_code)
 
 
 def test_legacy_one_to_five_codes_are_rejected():
-    # instruments.md 5: never mix legacy 1–5 scoring with 2007 scoring.
+    # Murray 2007: never mix legacy 1–5 scoring with 2007 scoring.
     with pytest.raises(ResponseError, match="Q1"):
         score("oks", {"Q1": 5})

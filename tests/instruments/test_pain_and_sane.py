@@ -8,7 +8,7 @@ from orthoregen.instruments import ResponseError, ThresholdKind, get_instrument,
 @pytest.mark.parametrize(
     ("instrument_id", "item_id", "value"),
     [
-        ("vas_pain", "VAS", 0),  # no pain (instruments.md 1)
+        ("vas_pain", "VAS", 0),  # no pain (docs/instruments.md#pain-vas-and-nrs)
         ("vas_pain", "VAS", 100),  # worst imaginable pain
         ("vas_pain", "VAS", 47),
         ("nrs_pain", "NRS", 0),
@@ -26,7 +26,7 @@ def test_value_is_reported_as_recorded(instrument_id, item_id, value):
 @pytest.mark.parametrize(
     ("instrument_id", "item_id", "value"),
     [
-        ("vas_pain", "VAS", 104),  # instruments.md 0.2: reject, never clip
+        ("vas_pain", "VAS", 104),  # docs/instruments.md#conventions: reject, never clip
         ("vas_pain", "VAS", -1),
         ("vas_pain", "VAS", 55.5),  # whole mm as measured
         ("nrs_pain", "NRS", 11),
@@ -47,7 +47,7 @@ def test_unanswered_single_item_gives_no_score(instrument_id):
 
 
 def test_vas_thresholds_are_tubach_2005_by_joint():
-    # instruments.md 1 / 11: MCII knee −19.9 mm, hip −15.3 mm; PASS knee 32.3, hip 35.0.
+    # Tubach 2005 (both papers): MCII knee −19.9 mm, hip −15.3 mm; PASS knee 32.3, hip 35.0.
     thresholds = get_instrument("vas_pain").thresholds
     found = {(t.kind, t.joint, t.unit): t.value for t in thresholds}
     assert found[(ThresholdKind.MCII, "knee", "mm")] == -19.9
@@ -58,7 +58,7 @@ def test_vas_thresholds_are_tubach_2005_by_joint():
 
 
 def test_nrs_carries_its_loinc_code_and_vas_none():
-    # standards.md 2.3: 72514-3 verified for NRS; the VAS code 38214-3 is not confirmed.
+    # docs/standards.md#loinc: 72514-3 verified for NRS; the VAS code 38214-3 is not confirmed.
     assert get_instrument("nrs_pain").subscales[0].loinc == "72514-3"
     assert get_instrument("vas_pain").subscales[0].loinc is None
 

@@ -34,7 +34,7 @@ BEST_MHHS = {"pain": 44, "limp": 11, "support": 11, "distance": 11, "stairs": 4,
 
 @PROPERTY_SETTINGS
 @given(CASES)
-@example(("mhhs", BEST_MHHS))  # 100.1, the top of the mHHS range (instruments.md 7.2)
+@example(("mhhs", BEST_MHHS))  # 100.1, the top of the mHHS range (Byrd & Jones 2000)
 @example(("koos", every_item("koos", 4)))  # 0, the bottom of every KOOS subscale
 @example(("womac_va31", every_item("womac_va31", 100)))
 def test_every_score_is_within_its_range(case):

@@ -1,4 +1,7 @@
-"""Range of motion: whole degrees per movement, recorded as measured (instruments.md 8.3)."""
+"""Range of motion: whole degrees per movement, recorded as measured.
+
+See docs/instruments.md#range-of-motion.
+"""
 
 import pytest
 

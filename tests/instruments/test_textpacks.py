@@ -41,7 +41,8 @@ def write(tmp_path, data, name="pack.json"):
 
 def test_shipped_packs_validate_and_are_only_for_freely_licensed_instruments():
     shipped = {load_text_pack(path).instrument_id for path in shipped_text_packs()}
-    # instruments.md 0.3: VAS/NRS, SANE, Harris, Constant and ASES may ship their wording.
+    # docs/instruments.md#licences-and-item-wording: VAS/NRS, SANE, Harris, Constant and ASES
+    # may ship their wording.
     assert {"vas_pain", "nrs_pain", "sane", "hhs", "mhhs", "constant", "ases"} <= shipped
     for instrument_id in shipped:
         assert get_instrument(instrument_id).licence.ships_wording, instrument_id

@@ -1,4 +1,4 @@
-"""WOMAC 3.1 sums and missing-item rules (instruments.md 2; WOMAC 3.1 convention)."""
+"""WOMAC 3.1 sums and missing-item rules (docs/instruments.md#womac-31; WOMAC 3.1 convention)."""
 
 import pytest
 
@@ -14,7 +14,7 @@ FUNCTION = [f"F{n}" for n in range(1, 18)]
 @pytest.mark.parametrize(
     ("instrument_id", "code", "expected"),
     [
-        # (pain, stiffness, function, total) — ranges of instruments.md 2 table.
+        # (pain, stiffness, function, total) — ranges of each WOMAC 3.1 version.
         ("womac_lk31", 0, (0, 0, 0, 0)),
         ("womac_lk31", 2, (10, 4, 34, 48)),
         ("womac_lk31", 4, (20, 8, 68, 96)),
@@ -31,7 +31,7 @@ def test_sums_span_the_published_ranges(instrument_id, code, expected):
 
 @pytest.mark.parametrize("instrument_id", ["womac_lk31", "womac_nrs31", "womac_va31"])
 def test_normalised_scores_keep_100_as_worst(instrument_id):
-    # 100 × raw / max, 100 = worst (instruments.md 2, the form OMERACT-OARSI uses).
+    # 100 × raw / max, 100 = worst (the form OMERACT-OARSI and Tubach 2005 use).
     worst = {"womac_lk31": 4, "womac_nrs31": 10, "womac_va31": 100}[instrument_id]
     result = score(instrument_id, every_item(instrument_id, worst))
     for subscale in ("pain", "stiffness", "function", "total"):
@@ -54,7 +54,7 @@ def test_two_missing_pain_items_give_no_pain_score():
 
 
 def test_stiffness_needs_both_items_by_default():
-    # instruments.md 13.1: default "invalid if any stiffness item missing".
+    # docs/instruments.md#womac-missing-items: default "invalid if any stiffness item missing".
     result = score("womac_lk31", {"S1": 2})
     assert result["stiffness"] is None
     assert result.reasons["stiffness"] == "Stiffness: 1 of 2 items answered, 2 needed"
@@ -94,7 +94,7 @@ def test_four_missing_function_items_invalidate_function():
 
 def test_total_adds_imputed_subscales_and_needs_all_three():
     responses = with_missing(every_item("womac_lk31", 2), ["P5", "F1", "F2", "F3"])
-    # Pain 8 + 2 = 10, stiffness 4, function 28 + 3 × 2 = 34 → total 48 (instruments.md 2).
+    # Pain 8 + 2 = 10, stiffness 4, function 28 + 3 × 2 = 34 → total 48 (Whitehouse 2004).
     assert score("womac_lk31", responses)["total"] == 48.0
     responses["S1"] = None
     result = score("womac_lk31", responses)
@@ -112,7 +112,7 @@ def test_nrs_version_accepts_only_whole_numbers_to_ten():
 
 
 def test_womac_is_derived_from_the_koos_items_it_embeds():
-    # instruments.md 2: WOMAC pain = KOOS P5–P9, stiffness = S6–S7, function = A1–A17.
+    # KOOS User's Guide 2003: WOMAC pain = KOOS P5–P9, stiffness = S6–S7, function = A1–A17.
     koos = {"P5": 1, "P6": 2, "P7": 3, "P8": 4, "P9": 0, "S6": 2, "S7": 3, "P1": 4}
     koos |= {f"A{n}": 1 for n in range(1, 18)}
     womac = score("womac_lk31", derive_womac_responses("koos", koos))
@@ -120,7 +120,7 @@ def test_womac_is_derived_from_the_koos_items_it_embeds():
 
 
 def test_womac_is_derived_from_the_hoos_items_it_embeds():
-    # instruments.md 2: WOMAC pain = HOOS P4–P8, stiffness = S4–S5 [S].
+    # Nilsdotter 2003 (HOOS): WOMAC pain = HOOS P4–P8, stiffness = S4–S5 [S].
     hoos = {"P4": 4, "P5": 4, "P6": 4, "P7": 4, "P8": 4, "P9": 0, "S4": 1, "S5": 1}
     womac = score("womac_lk31", derive_womac_responses("hoos", hoos))
     assert (womac["pain"], womac["stiffness"], womac["function"]) == (20, 2, None)

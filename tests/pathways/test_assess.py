@@ -1,4 +1,7 @@
-"""Scenarios of issue 4 and the outcome precedence of ``assess``."""
+"""Acceptance scenarios of the candidacy engine and the outcome precedence of ``assess``.
+
+The precedence is docs/candidacy.md#how-the-engine-decides.
+"""
 
 from __future__ import annotations
 
@@ -42,8 +45,8 @@ def test_complete_facts_are_suitable() -> None:
 
 
 def test_defers_until_steroid_washout_ends() -> None:
-    # Issue 4: knee KL 3, steroid into that knee 40 days ago -> defer until day 90
-    # (cell_products.md §5.6 CFG: 90 days, hard_stop).
+    # Scenario: knee KL 3, steroid into that knee 40 days ago -> defer until day 90
+    # (docs/candidacy.md#washouts, CFG: 90 days, hard_stop).
     facts = changed(
         complete_facts(Joint.KNEE),
         radiograph=RadiographicGrade(GradeScale.KELLGREN_LAWRENCE, 3),
@@ -69,7 +72,7 @@ def test_defer_date_is_the_latest_of_all_deferrals() -> None:
 
 
 def test_hip_with_avascular_necrosis_is_not_suitable() -> None:
-    # Issue 4; cell_products.md §6.4 HIP_AVN: hard_stop for the OA pathway.
+    # Scenario; HIP-AVN-01 (docs/candidacy.md#joint-specific-rules): hard_stop for the OA pathway.
     facts = changed(complete_facts(Joint.HIP), mri__avascular_necrosis=True)
     assessment = assess(facts, DEFAULT_PROTOCOL, ASSESSED_ON)
     assert assessment.outcome is Outcome.NOT_SUITABLE
@@ -77,7 +80,7 @@ def test_hip_with_avascular_necrosis_is_not_suitable() -> None:
 
 
 def test_shoulder_samilson_prieto_three_is_suitable_discuss() -> None:
-    # Issue 4; cell_products.md §6.4 GRADE_SHOULDER: III warn.
+    # Scenario; SHOULDER-GRADE-02 (docs/candidacy.md#radiographic-grade): III warn.
     facts = changed(
         complete_facts(Joint.SHOULDER),
         radiograph=RadiographicGrade(GradeScale.SAMILSON_PRIETO, 3),
@@ -113,7 +116,7 @@ def test_deferral_wins_over_a_warning() -> None:
 
 
 def test_failed_needs_reason_rule_is_suitable_discuss_and_needs_a_reason() -> None:
-    # cell_products.md §6.4 KL_KNEE: KL 4 requires physician rationale.
+    # KNEE-GRADE-02 (docs/candidacy.md#radiographic-grade): KL 4 requires physician rationale.
     facts = changed(complete_facts(), radiograph=RadiographicGrade(GradeScale.KELLGREN_LAWRENCE, 4))
     assessment = assess(facts, DEFAULT_PROTOCOL, ASSESSED_ON)
     assert assessment.outcome is Outcome.SUITABLE_DISCUSS
@@ -153,7 +156,7 @@ def test_results_name_the_data_used() -> None:
     result = next(r for r in assess(facts, DEFAULT_PROTOCOL, ASSESSED_ON).results
                   if r.rule_id == "AGE-MIN-01")
     assert (result.status, result.data_used) == (RuleStatus.FAILED, (("age_years", 17),))
-    assert "§6.4" in result.source
+    assert "docs/candidacy.md#age-and-body-mass-index" in result.source
 
 
 def test_assessment_dict_is_json_ready() -> None:
@@ -175,7 +178,8 @@ def test_defer_date_is_the_latest_even_when_an_earlier_rule_gives_it() -> None:
 
 
 def test_info_rule_with_missing_data_is_listed_but_not_incomplete() -> None:
-    # POST_TRAUMATIC_OA is info (cell_products.md §6.4): it cannot change the outcome.
+    # POST-TRAUMATIC-01 is info (docs/candidacy.md#symptoms-and-prior-care): it cannot change
+    # the outcome.
     assessment = assess(changed(complete_facts(), post_traumatic_oa=None), DEFAULT_PROTOCOL,
                         ASSESSED_ON)
     assert (assessment.outcome, assessment.to_collect) == (Outcome.SUITABLE,
@@ -183,7 +187,7 @@ def test_info_rule_with_missing_data_is_listed_but_not_incomplete() -> None:
 
 
 def test_missing_baseline_pain_is_incomplete() -> None:
-    # PAIN_BASELINE: "required" (cell_products.md §6.4).
+    # PAIN-BASELINE-01: "required" (docs/candidacy.md#symptoms-and-prior-care).
     assessment = assess(changed(complete_facts(), baseline_pain=None), DEFAULT_PROTOCOL,
                         ASSESSED_ON)
     assert (assessment.outcome, assessment.to_collect) == (Outcome.INCOMPLETE, ("baseline_pain",))

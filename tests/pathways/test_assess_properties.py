@@ -82,7 +82,8 @@ def test_deferred_facts_pass_the_deferring_rules_on_the_defer_date(facts: Candid
 def test_stored_snapshot_and_protocol_reproduce_the_assessment(
     facts: CandidacyFacts, on_date: date
 ) -> None:
-    # Issue 4: a stored decision is re-read exactly years later from its snapshot.
+    # A stored decision is re-read exactly years later from its snapshot
+    # (docs/candidacy.md#protocols-as-versioned-data).
     stored_facts = json.loads(json.dumps(facts_to_dict(facts)))
     stored_protocol = json.loads(json.dumps(protocol_to_dict(DEFAULT_PROTOCOL)))
     again = assess(facts_from_dict(stored_facts), protocol_from_dict(stored_protocol), on_date)

@@ -1,4 +1,7 @@
-"""The procedure gate: a current consent and a decision that allows proceeding (issue 4)."""
+"""The procedure gate: a current consent and a decision that allows proceeding.
+
+See docs/candidacy.md#procedure-gate.
+"""
 
 from __future__ import annotations
 
@@ -102,12 +105,13 @@ def test_rules_needing_a_reason_are_named_in_the_refusal() -> None:
 
 def test_consent_elements_list_each_element_once_with_its_source() -> None:
     assert [item.element for item in CONSENT_ELEMENTS] == list(ConsentElement)
-    assert all(item.source.startswith("cell_products.md §4.8") for item in CONSENT_ELEMENTS)
+    assert all(item.source.endswith("docs/candidacy.md#informed-consent")
+               for item in CONSENT_ELEMENTS)
 
 
-def test_consent_elements_include_the_alternatives_of_section_4_8() -> None:
-    # cell_products.md §4.8 item 5 / issue 4: physiotherapy, weight loss, NSAIDs,
-    # corticosteroid, hyaluronic acid, PRP, arthroplasty.
+def test_consent_elements_include_the_core_alternatives() -> None:
+    # 21 CFR 50.25(a)(4) and docs/candidacy.md#informed-consent: physiotherapy, weight loss,
+    # NSAIDs, corticosteroid, hyaluronic acid, PRP, arthroplasty.
     alternatives = {e.value for e in ConsentElement if e.value.startswith("alternative_")}
     assert alternatives == {
         "alternative_physiotherapy", "alternative_weight_loss", "alternative_nsaids",
@@ -117,7 +121,7 @@ def test_consent_elements_include_the_alternatives_of_section_4_8() -> None:
 
 
 def test_decision_on_a_kl4_knee_needs_a_reason_to_proceed() -> None:
-    # cell_products.md §6.4 KL_KNEE: KL 4 requires physician rationale.
+    # KNEE-GRADE-02 (docs/candidacy.md#radiographic-grade): KL 4 requires physician rationale.
     facts = changed(complete_facts(), radiograph=RadiographicGrade(GradeScale.KELLGREN_LAWRENCE, 4))
     assessment = assess(facts, DEFAULT_PROTOCOL, ASSESSED_ON)
     agreed = DecisionStatus.from_assessment(assessment, ASSESSED_ON)

@@ -1,7 +1,7 @@
-"""Each default rule at and beside its threshold, from cell_products.md §6.4 and §5.6.
+"""Each default rule at and beside its threshold, from docs/candidacy.md#default-protocol.
 
 Each case starts from facts that pass every rule and changes one fact. The expected
-status comes from the catalogue row named in the comment beside the case.
+status comes from the rule table of that page; the comment beside each case states it.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ CASES = [
     case("KNEE-GRADE-02", PASS, radiograph=grade(KL, 3)),
     case("KNEE-GRADE-02", FAIL, radiograph=grade(KL, 4)),
     case("KNEE-GRADE-02", MISSING, radiograph=None),
-    # GRADE_HIP: Tönnis 1-2 pass, 3 warn; Tönnis 0 = no OA (standards.md §6.4).
+    # GRADE_HIP: Tönnis 1-2 pass, 3 warn; Tönnis 0 = no OA (docs/standards.md#tonnis).
     case("HIP-GRADE-01", FAIL, HIP, radiograph=grade(TONNIS, 0)),
     case("HIP-GRADE-01", PASS, HIP, radiograph=grade(TONNIS, 1)),
     case("HIP-GRADE-02", PASS, HIP, radiograph=grade(TONNIS, 2)),
@@ -120,7 +120,8 @@ CASES = [
     case("OTHER-TRIAL-01", FAIL, other_trial=TrialParticipation(False, days_ago(29))),
     case("OTHER-TRIAL-01", PASS, other_trial=TrialParticipation(False, days_ago(30))),
     case("OTHER-TRIAL-01", MISSING, other_trial=None),
-    # §5.6 CFG: IA corticosteroid in target joint 90 days, hard_stop.
+    # Washout (CFG, docs/candidacy.md#washouts): IA corticosteroid in target joint 90 days,
+    # hard_stop.
     case("WASHOUT-STEROID-TARGET-01", FAIL, prior_injections=shot(STEROID, 89)),
     case("WASHOUT-STEROID-TARGET-01", PASS, prior_injections=shot(STEROID, 90)),
     case("WASHOUT-STEROID-TARGET-01", PASS,
@@ -128,22 +129,23 @@ CASES = [
     case("WASHOUT-STEROID-TARGET-01", PASS, prior_injections=shot(STEROID, 1, joint=HIP)),
     case("WASHOUT-STEROID-TARGET-01", PASS, prior_injections=shot(HA, 1)),
     case("WASHOUT-STEROID-TARGET-01", MISSING, prior_injections=None),
-    # §5.6 CFG: IA HA or PRP in target joint 90 days, warn.
+    # Washout (CFG, docs/candidacy.md#washouts): IA HA or PRP in target joint 90 days, warn.
     case("WASHOUT-HA-PRP-TARGET-01", FAIL, prior_injections=shot(HA, 89)),
     case("WASHOUT-HA-PRP-TARGET-01", PASS, prior_injections=shot(HA, 90)),
     case("WASHOUT-HA-PRP-TARGET-01", FAIL, prior_injections=shot(PRP, 89)),
     case("WASHOUT-HA-PRP-TARGET-01", PASS, prior_injections=shot(PRP, 90)),
-    # §5.6: IA injection of any drug, 3 months (most common) -> other biologics.
+    # Washout: IA injection of any drug, 3 months (most common) -> other biologics.
     case("WASHOUT-BIOLOGIC-TARGET-01", FAIL, prior_injections=shot(BIOLOGIC, 89)),
     case("WASHOUT-BIOLOGIC-TARGET-01", PASS, prior_injections=shot(BIOLOGIC, 90)),
-    # §5.6 CFG: any-joint IA steroid within 90 days, warn (systemic exposure).
+    # Washout (CFG, docs/candidacy.md#washouts): any-joint IA steroid within 90 days, warn
+    # (systemic exposure).
     case("WASHOUT-STEROID-ANY-01", FAIL, prior_injections=shot(STEROID, 89, joint=SHOULDER)),
     case("WASHOUT-STEROID-ANY-01", PASS, prior_injections=shot(STEROID, 90, joint=SHOULDER)),
     case("WASHOUT-STEROID-ANY-01", FAIL, prior_injections=shot(STEROID, 89, side=Side.RIGHT)),
-    # §6.4 engine: local anaesthetic only is classified so that it does not count.
+    # Injection agents: local anaesthetic only is classified so that it does not count.
     case("WASHOUT-STEROID-TARGET-01", PASS, prior_injections=shot(ANAESTHETIC, 1)),
     case("WASHOUT-HA-PRP-TARGET-01", PASS, prior_injections=shot(ANAESTHETIC, 1)),
-    # §5.6 CFG: oral NSAID within 7 days, warn.
+    # Washout (CFG, docs/candidacy.md#washouts): oral NSAID within 7 days, warn.
     case("NSAID-01", FAIL, medications__nsaid=True, medications__nsaid_last_dose_on=days_ago(6)),
     case("NSAID-01", PASS, medications__nsaid=True, medications__nsaid_last_dose_on=days_ago(7)),
     case("NSAID-01", MISSING, medications__nsaid=True),
@@ -265,7 +267,8 @@ def test_complete_facts_pass_every_applicable_rule(joint: Joint) -> None:
 
 
 def test_washout_passes_from_day_90_after_the_injection() -> None:
-    # §5.6 CFG: 90 days after an IA corticosteroid injection into the target joint.
+    # Washout (CFG, docs/candidacy.md#washouts): 90 days after an IA corticosteroid injection
+    # into the target joint.
     facts = changed(complete_facts(), prior_injections=shot(STEROID, 10))
     results = {r.rule_id: r for r in assess(facts, DEFAULT_PROTOCOL, ASSESSED_ON).results}
     assert results["WASHOUT-STEROID-TARGET-01"].passes_from == days_ago(10) + timedelta(days=90)

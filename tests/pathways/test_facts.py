@@ -92,7 +92,8 @@ def test_snapshot_without_joint_is_refused() -> None:
      (Joint.HIP, GradeScale.TONNIS), (Joint.SHOULDER, GradeScale.SAMILSON_PRIETO)],
 )
 def test_each_joint_accepts_its_grading_scales(joint: Joint, scale: GradeScale) -> None:
-    # Issue 4: KL for the knee, KL or Tönnis for the hip, Samilson-Prieto for the shoulder.
+    # KL for the knee, KL or Tönnis for the hip, Samilson-Prieto for the shoulder
+    # (docs/standards.md#radiographic-grading-scales).
     assert CandidacyFacts(joint, Side.LEFT, radiograph=RadiographicGrade(scale, 2)).radiograph
 
 
@@ -100,7 +101,8 @@ def test_each_joint_accepts_its_grading_scales(joint: Joint, scale: GradeScale) 
                                                 (GradeScale.TONNIS, 3),
                                                 (GradeScale.SAMILSON_PRIETO, 3)])
 def test_grade_above_the_scale_is_refused(scale: GradeScale, highest: int) -> None:
-    # standards.md §6.1 (KL 0-4), §6.4 (Tönnis 0-3), §6.5 (Samilson-Prieto, 0 = none, I-III).
+    # Kellgren & Lawrence 1957 (KL 0-4), Tönnis 1987 (0-3), Samilson & Prieto 1983 (I-III;
+    # 0 = none, this project's convention).
     assert RadiographicGrade(scale, highest).grade == highest
     with pytest.raises(ValueError, match=f"0-{highest}"):
         RadiographicGrade(scale, highest + 1)

@@ -48,9 +48,9 @@ def test_edited_draft_reads_back_unchanged_through_json() -> None:
     assert protocol_from_dict(json.loads(json.dumps(protocol_to_dict(draft)))) == draft
 
 
-def test_every_default_rule_cites_the_catalogue() -> None:
+def test_every_default_rule_cites_its_docs_section() -> None:
     for rule in DEFAULT_PROTOCOL.rules:
-        assert "cell_products.md §" in rule.source, rule.id
+        assert "docs/candidacy.md#" in rule.source, rule.id
 
 
 def test_default_protocol_is_published() -> None:
@@ -76,7 +76,7 @@ def test_clinic_copies_changes_a_threshold_and_publishes() -> None:
     draft = copy_as_draft(DEFAULT_PROTOCOL, "2026.1-clinic-a")
     released = publish(with_threshold(draft, "BMI-01", kg_m2=32.0))
     facts = changed(complete_facts(), bmi_kg_m2=31.0)
-    # BMI 31 fails the catalogue's 30 but passes the clinic's 32.
+    # BMI 31 fails the default's 30 but passes the clinic's 32.
     assert assess(facts, DEFAULT_PROTOCOL, ASSESSED_ON).outcome is Outcome.SUITABLE_DISCUSS
     assert assess(facts, released, ASSESSED_ON).outcome is Outcome.SUITABLE
     assert (released.status, released.version) == (ProtocolStatus.PUBLISHED, "2026.1-clinic-a")

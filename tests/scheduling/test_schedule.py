@@ -28,8 +28,9 @@ def targets(day, joint=Joint.KNEE):
     return {v.visit_id: v.window.target for v in build_schedule(P, day, joint=joint).visits}
 
 
-def test_default_visits_are_the_product_brief_time_points():
-    # PRODUCT.md stage 4: 6-8 weeks, 3, 6, 12, 24 and 36 months; MRI at 6 and 12 months.
+def test_default_visits_are_the_pathway_time_points():
+    # docs/follow-up.md#visits-and-windows: 6-8 weeks, 3, 6, 12, 24 and 36 months; MRI at 6
+    # and 12 months.
     schedule = build_schedule(P, date(2026, 1, 15), joint=Joint.KNEE)
     assert [v.label for v in schedule.visits] == [
         "6-8 weeks",
@@ -79,9 +80,9 @@ def test_windows_are_ordered_contain_target_and_visits_never_overlap(day):
         assert before.window.latest < after.window.earliest
 
 
-def test_instruments_follow_the_seed_article_joint_table():
-    # Seed article joint table: knee VAS, WOMAC, KOOS; hip VAS, WOMAC, Harris Hip Score;
-    # shoulder VAS, ASES, range of motion. HOOS per PRODUCT.md stage 5.
+def test_instruments_follow_the_pathway_joint_table():
+    # docs/follow-up.md#instruments-per-joint: knee VAS, WOMAC, KOOS; hip VAS, WOMAC, HOOS,
+    # Harris Hip Score; shoulder VAS, ASES, range of motion.
     def defaults(joint):
         visit = build_schedule(P, date(2026, 1, 15), joint=joint).visits[1]
         return [c.default for c in visit.instruments]
@@ -101,7 +102,8 @@ def test_clinician_reported_measures_are_marked():
 
 
 def test_reduced_impact_lasts_two_weeks_and_warning_signs_have_no_end():
-    # Seed article: reduced impact for 1-2 weeks; cell_products.md 5.5 warning signs.
+    # docs/follow-up.md#post-procedure-instructions: reduced impact for 1-2 weeks; warning
+    # signs of septic arthritis with no end.
     schedule = build_schedule(P, date(2026, 1, 15), joint=Joint.KNEE)
     by_id = {i.instruction_id: i for i in schedule.instructions}
     assert (by_id["reduced_impact"].starts_on, by_id["reduced_impact"].ends_on) == (

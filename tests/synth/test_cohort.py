@@ -1,4 +1,6 @@
-"""The synthetic cohort follows shared/evidence.md section 9 and is deterministic for a seed."""
+"""The synthetic cohort follows docs/evidence.md#synthetic-cohort-parameters and is
+deterministic for a seed.
+"""
 
 import datetime as dt
 

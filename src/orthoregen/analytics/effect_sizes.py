@@ -12,7 +12,7 @@ from scipy import stats
 class HedgesVariance(enum.Enum):
     """Convention for the sampling variance of Hedges g (they differ for the same g).
 
-    Borenstein g = 0.5924 example (evidence.md section 10.2): BORENSTEIN 0.041143,
+    Borenstein g = 0.5924 example (docs/statistics.md#effect-sizes): BORENSTEIN 0.041143,
     METAFOR_LS 0.041755, REVMAN 0.041827.
     """
 
@@ -38,7 +38,7 @@ def small_sample_correction(df: float) -> float:
     """Return Hedges' J = 1 − 3/(4·df − 1), the approximate bias correction for d.
 
     Hedges LV, J Educ Stat 1981;6:107-28. The exact gamma-function J agrees to 4 dp once
-    df ≳ 10 (evidence.md section 10.2).
+    df ≳ 10 (docs/statistics.md#effect-sizes).
     """
     return 1 - 3 / (4 * df - 1)
 

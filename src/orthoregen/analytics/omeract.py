@@ -1,8 +1,8 @@
 """OMERACT-OARSI 2004 responder criteria (Pham T et al., Osteoarthritis Cartilage 2004;12:389-99).
 
-Rule (instruments.md section 9): every domain on a 0-100 scale where 100 is worst; absolute
-improvement a = b − f, relative r = (b − f)/b (undefined when b = 0: that domain cannot
-count). Responder if either
+Rule (docs/statistics.md#omeract-oarsi-responders): every domain on a 0-100 scale where 100
+is worst; absolute improvement a = b − f, relative r = (b − f)/b (undefined when b = 0: that
+domain cannot count). Responder if either
 1. pain or function improves by r ≥ 50 % and a ≥ 20, or
 2. at least two of pain, function and patient global assessment (PGA) improve by r ≥ 20 %
    and a ≥ 10.
@@ -141,7 +141,7 @@ class OarsiDomain:
     """Where one OMERACT-OARSI domain comes from in the score table, and how to rescale it.
 
     Values are mapped to 0-100 with 100 = worst: × 100/scale_max (NRS 0-10 → ×10), then
-    inverted when higher is better (KOOS/HOOS subscales, instruments.md section 9).
+    inverted when higher is better (KOOS/HOOS subscales; Pham 2004).
     """
 
     instrument: str

@@ -1,8 +1,9 @@
 """Responder rates against MCID/MCII and PASS thresholds, with Wilson 95 % intervals.
 
-Thresholds arrive as data (the instruments package keeps them versioned, instruments.md
-section 11): a number plus the instrument's direction. None of the published thresholds was
-derived in MSC-injection cohorts; they are reference values, not verdicts.
+Thresholds arrive as data (the instruments package keeps them versioned,
+docs/instruments.md#thresholds): a number plus the instrument's direction. None of the
+published thresholds was derived in MSC-injection cohorts; they are reference values, not
+verdicts.
 """
 
 from __future__ import annotations
@@ -26,7 +27,10 @@ from orthoregen.analytics.thin import MIN_N_TO_CONCLUDE
 
 
 class Better(enum.Enum):
-    """Which end of an instrument's scale is the good one (instruments.md section 0.1)."""
+    """Which end of an instrument's scale is the good one.
+
+    See docs/instruments.md#direction-of-each-score.
+    """
 
     LOWER = "lower"  # VAS, NRS, WOMAC
     HIGHER = "higher"  # KOOS, HOOS, Oxford, ASES

@@ -1,9 +1,10 @@
 """Kaplan-Meier survival free of joint replacement, numbers at risk, median follow-up.
 
-Conventions (evidence.md section 10.3): the survival estimate and the at-risk table come from
-lifelines `KaplanMeierFitter`; the variance is Greenwood's; the pointwise 95 % interval uses
-the **log** transform, S·exp(±z·σ) with σ² = Σ d/(n(n−d)), upper bound capped at 1. That is
-R survival's default `conf.type = "log"`, so results match `summary(survfit(...))`.
+Conventions (docs/statistics.md#kaplan-meier-survival): the survival estimate and the at-risk
+table come from lifelines `KaplanMeierFitter`; the variance is Greenwood's; the pointwise 95 %
+interval uses the **log** transform, S·exp(±z·σ) with σ² = Σ d/(n(n−d)), upper bound capped
+at 1. That is R survival's default `conf.type = "log"`, so results match
+`summary(survfit(...))`.
 lifelines' own interval is log(−log) ("exponential" Greenwood) and is wider near 1
 (aml Maintained at t = 9: log 0.754-1.000 vs log-log 0.508-0.987); we do not use it.
 Medians follow R: the first time S(t) ≤ 0.5, and for its interval the first times the lower

@@ -1,1 +1,1 @@
-"""The published-evidence library: seed studies from evidence.md and pooling of their arms."""
+"""The published-evidence library: seed studies (docs/evidence.md) and pooling of their arms."""

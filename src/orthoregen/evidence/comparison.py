@@ -17,8 +17,8 @@ EVIDENCE_NAMES = {
     ("womac_lk31", "pain"): ("WOMAC", "pain", "0-20"),
 }
 
-# evidence.md section 7: a clinic's pre-post improvement is not an effect of MSC. The dashboard
-# shows this sentence wherever clinic numbers stand beside trial numbers.
+# docs/evidence.md#placebo-response: a clinic's pre-post improvement is not an effect of MSC.
+# The dashboard shows this sentence wherever clinic numbers stand beside trial numbers.
 REGISTRY_CAVEAT = (
     "Registry results are uncontrolled: the change from baseline includes the placebo "
     "(contextual) response and regression to the mean, so it is not the effect of the "

@@ -1,10 +1,11 @@
-"""Load the seed evidence library (evidence.md section 4) as frozen values.
+"""Load the seed evidence library (docs/evidence.md#seed-library) as frozen values.
 
-Text fields are transcribed verbatim from the research note; `verification` keeps its tag
-exactly as written (V, V-design, R, NL and qualified forms such as "V (citation) / R").
+Text fields are kept as transcribed for the seed; `verification` keeps its tag exactly as
+written (V, V-design, R, NL and qualified forms such as "V (citation) / R").
 `result_verification` reduces it to the tag that applies to the *result*: only "V" results
-may be shown as verified; every other row is shown as "unverified" (evidence.md section 0).
-Structured `results` exist only where the note gives numbers; effects keep the paper's sign.
+may be shown as verified; every other row is shown as "unverified"
+(docs/evidence.md#verification-tags). Structured `results` exist only where numbers were read
+in the source; effects keep the paper's sign.
 """
 
 from __future__ import annotations
@@ -94,8 +95,9 @@ RESULT_TAGS = frozenset({"V", "V-design", "R", "NL"})
 def study_from_dict(row: Mapping[str, Any]) -> Study:
     """Build a Study from a library row (also used for studies staff add).
 
-    Refuses a row without a citation, or whose result tag is not one of evidence.md
-    section 0 (V, V-design, R, NL), so an unverified study can never pass as verified.
+    Refuses a row without a citation, or whose result tag is not one of the verification tags
+    (V, V-design, R, NL; docs/evidence.md#verification-tags), so an unverified study can never
+    pass as verified.
     """
     results = tuple(ArmResult(**{**r, "arm": Arm(r["arm"])}) for r in row.get("results", []))
     fields = {k: v for k, v in row.items() if k != "results"}
@@ -112,6 +114,6 @@ def study_from_dict(row: Mapping[str, Any]) -> Study:
 
 
 def load_library() -> tuple[Study, ...]:
-    """Return the seed studies of evidence.md section 4, in the note's order."""
+    """Return the seed studies (docs/evidence.md#seed-library), in the seed's order."""
     text = resources.files("orthoregen.evidence").joinpath("library.json").read_text("utf-8")
     return tuple(study_from_dict(row) for row in json.loads(text)["studies"])

@@ -7,7 +7,7 @@ standard error is recovered from its 95 % CI as (high − low)/3.92 (Cochrane Ha
 so only results with an interval can be pooled; ratio measures are pooled on the log scale.
 With fewer than MIN_STUDIES_TO_POOL studies the answer is "not enough studies".
 MSC and placebo arms are always pooled separately: mixing them, or mixing placebo- and
-active-controlled trials, inflates apparent effects (evidence.md section 3 notes).
+active-controlled trials, inflates apparent effects (docs/evidence.md#published-pooled-results).
 """
 
 from __future__ import annotations

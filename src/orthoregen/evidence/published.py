@@ -1,9 +1,10 @@
-"""Pooled results as published by meta-analyses (evidence.md sections 3 and 7).
+"""Pooled results as published by meta-analyses (docs/evidence.md#published-pooled-results).
 
 These are shown beside a clinic's numbers, never re-pooled with each other: the reviews share
 trials, so pooling them would count the same patients twice. `comparison` keeps
-placebo-controlled, active-controlled and mixed-control pools apart, as the note requires,
-and "placebo arm change" rows give the expected saline response (VAS −12 to −22 mm).
+placebo-controlled, active-controlled and mixed-control pools apart (mixing them inflates the
+apparent effect), and "placebo arm change" rows give the expected saline response (VAS −12 to
+−22 mm).
 Signs are as each paper published them.
 """
 
@@ -40,7 +41,7 @@ class PublishedPool:
 
 
 def load_published_pools() -> tuple[PublishedPool, ...]:
-    """Return the published pooled results of evidence.md sections 3 and 7, in the note's order."""
+    """Return the published pooled results of the library, in the seed's order."""
     text = resources.files("orthoregen.evidence").joinpath("library.json").read_text("utf-8")
     rows = json.loads(text)["published_pools"]
     return tuple(PublishedPool(**{**r, "joints": tuple(r["joints"])}) for r in rows)
@@ -49,7 +50,10 @@ def load_published_pools() -> tuple[PublishedPool, ...]:
 def placebo_arm_changes(
     pools: tuple[PublishedPool, ...], *, instrument: str
 ) -> tuple[PublishedPool, ...]:
-    """Return the published saline/placebo-arm changes for an instrument (section 7 use)."""
+    """Return the published saline/placebo-arm changes for an instrument.
+
+    See docs/evidence.md#placebo-response.
+    """
     return tuple(
         p for p in pools if p.comparison == "placebo arm change" and p.instrument == instrument
     )

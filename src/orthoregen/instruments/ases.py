@@ -1,4 +1,4 @@
-"""ASES Standardized Shoulder Assessment, patient part (instruments.md 6).
+"""ASES Standardized Shoulder Assessment, patient part (docs/instruments.md#ases).
 
 Richards RR et al., J Shoulder Elbow Surg 1994;3:347–52: pain VAS (50 %) and the
 cumulative ADL score (50 %); total 0–100, 100 = best.
@@ -123,7 +123,7 @@ def build_ases() -> Instrument:
         ),
         items=(vas, *adl),
         subscales=subscales,
-        references=(RICHARDS, "instruments.md 6"),
+        references=(RICHARDS, "docs/instruments.md#ases"),
         thresholds=thresholds,
         notes=(
             "ADL items are answered for the affected side.",

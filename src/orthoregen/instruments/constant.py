@@ -1,4 +1,4 @@
-"""Constant–Murley shoulder score (instruments.md 8.1).
+"""Constant–Murley shoulder score (docs/instruments.md#constant-murley-score).
 
 Constant CR, Murley AH, Clin Orthop Relat Res 1987;214:160–4; guideline update Constant
 CR et al., J Shoulder Elbow Surg 2008;17:355–61. Pain and ADL by the patient (35 points),
@@ -120,7 +120,7 @@ def build_constant(strength_convention: str) -> Instrument:
         licence=Licence("Constant & Murley 1987", "free", ships_wording=True),
         items=ITEMS,
         subscales=subscales,
-        references=(CONSTANT_1987, CONSTANT_2008, "instruments.md 8.1"),
+        references=(CONSTANT_1987, CONSTANT_2008, "docs/instruments.md#constant-murley-score"),
         thresholds=(
             Threshold(
                 "total",
@@ -149,8 +149,8 @@ RECIPES = {
                 "strength_convention",
                 ("half_kg_2008", "pound_1987"),
                 "half_kg_2008",
-                "instruments.md 13.7 [U]: 2008 guideline 1 point per 0.5 kg, or the "
-                "original 1 point per lb",
+                "[U] 2008 guideline 1 point per 0.5 kg, or the original 1 point per lb "
+                "(docs/instruments.md#constant-strength-convention)",
             ),
         ),
     ),

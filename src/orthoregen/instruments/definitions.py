@@ -1,7 +1,7 @@
 """Instruments as data: items, response codes, subscales, thresholds, licences and options.
 
 Item ids, response codes and scoring rules are facts and live here; item wording is
-licensed expression and lives in text packs (instruments.md 0.3).
+licensed expression and lives in text packs (docs/instruments.md#licences-and-item-wording).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ class CompletedBy(StrEnum):
 
 
 class Evidence(StrEnum):
-    """How well instruments.md supports a rule or a value ([V], [S], [U])."""
+    """How well a rule or a value is supported ([V], [S], [U]; docs/README.md#evidence-levels)."""
 
     VERIFIED = "V"
     SECONDARY = "S"
@@ -148,7 +148,10 @@ class Subscale:
 
 @dataclass(frozen=True)
 class OptionSpec:
-    """A scoring choice the sources leave open (instruments.md 13), with its default."""
+    """A scoring choice the sources leave open, with its default.
+
+    See docs/instruments.md#open-questions.
+    """
 
     name: str
     choices: tuple[str, ...]

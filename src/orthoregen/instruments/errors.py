@@ -6,7 +6,7 @@ from __future__ import annotations
 class ResponseError(ValueError):
     """Raised when a response holds an unknown item, a wrong type or a code outside the options.
 
-    Nothing is clipped or guessed (instruments.md 0.2): the caller must fix the data.
+    Nothing is clipped or guessed (docs/instruments.md#conventions): the caller must fix the data.
     """
 
     def __init__(self, instrument_id: str, item_id: str, problem: str, allowed: str) -> None:

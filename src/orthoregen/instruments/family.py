@@ -5,8 +5,8 @@ both; koos.py and hoos.py hold only their items, limits, tables and thresholds.
 
 The PS nomograms: the original publications score 0 = no difficulty; koos.nu also
 publishes the reversed table (100 = no difficulty, "in accordance with KOOS"). The direction
-is always stored (instruments.md 3.2, 4.2); we default to 100 = no difficulty, like the
-parent scales.
+is always stored (docs/instruments.md#koos-ps and docs/instruments.md#hoos-ps); we default
+to 100 = no difficulty, like the parent scales.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from orthoregen.instruments.definitions import (
 )
 from orthoregen.instruments.rules import MeanTransformed, TableLookup
 
-MDC_2014 = "BMC Musculoskelet Disord 2014;15:235"
+MDC_2014 = "BMC Musculoskelet Disord 2014;15:235, doi:10.1186/1471-2474-15-235"
 
 
 def items_from_topics(topics: dict[str, tuple[str, ...]]) -> tuple[Item, ...]:
@@ -138,7 +138,7 @@ def joint_replacement(
         references=(
             source,
             "Lyman S et al., Clin Orthop Relat Res 2016",
-            "instruments.md 3.3, 4.3",
+            f"docs/instruments.md#{instrument_id.replace('_', '-')}",
         ),
         thresholds=thresholds,
         notes=notes,
@@ -158,8 +158,8 @@ PS_MISSING = OptionSpec(
     "max_missing",
     ("0", "1"),
     "0",
-    "instruments.md 13.2 [U]: default every item required; '1' is a documented local rule "
-    "that prorates the raw sum before look-up",
+    "[U] default every item required; '1' is a documented local rule that prorates the raw "
+    "sum before look-up (docs/instruments.md#ps-short-form-missing-items)",
 )
 
 
@@ -258,7 +258,7 @@ def short_form(
         licence=licence,
         items=items,
         subscales=(subscale,),
-        references=(source, "instruments.md 3.2, 4.2"),
+        references=(source, f"docs/instruments.md#{instrument_id.replace('_', '-')}"),
         thresholds=thresholds,
         notes=(
             "Item ids are those of the parent questionnaire.",

@@ -1,4 +1,6 @@
-"""Harris Hip Score (clinician) and modified Harris Hip Score (patient) (instruments.md 7).
+"""Harris Hip Score (clinician) and modified Harris Hip Score (patient).
+
+See docs/instruments.md#harris-hip-score and docs/instruments.md#modified-harris-hip-score.
 
 Response codes are the points printed on the form (pain 44, 40, 30, 20, 10, 0 …), so the
 stored value is what the clinician ticked. Measurements are raw degrees or cm, and the
@@ -56,7 +58,7 @@ DEFORMITY_ITEMS = (
     _measure(
         "flexion_contracture_deg", "fixed flexion contracture", 90, "degrees", better_high=False
     ),
-    # Adduction, not abduction as two public implementations label it (instruments.md 7.1).
+    # Adduction, not abduction as two public implementations label it (Harris 1969).
     _measure("fixed_adduction_deg", "fixed adduction", 45, "degrees", better_high=False),
     _measure(
         "fixed_internal_rotation_deg",
@@ -179,7 +181,7 @@ def build_hhs(rom_method: str) -> Instrument:
         licence=FREE,
         items=PATIENT_ITEMS + DEFORMITY_ITEMS + MOTION_ITEMS,
         subscales=subscales,
-        references=(HARRIS, "instruments.md 7.1"),
+        references=(HARRIS, "docs/instruments.md#harris-hip-score"),
         notes=(
             "Bands: < 70 poor, 70–79 fair, 80–89 good, 90–100 excellent.",
             "The two motion methods can differ by about 1 point; the method is stored.",
@@ -210,7 +212,7 @@ def build_mhhs(cap_at_100: str) -> Instrument:
         licence=FREE,
         items=PATIENT_ITEMS,
         subscales=subscales,
-        references=(BYRD, HARRIS, "instruments.md 7.2"),
+        references=(BYRD, HARRIS, "docs/instruments.md#modified-harris-hip-score"),
         notes=("Developed for hip arthroscopy; no OA-specific MCID verified.",),
     )
 

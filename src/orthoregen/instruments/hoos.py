@@ -1,4 +1,4 @@
-"""HOOS (40 items), HOOS-PS and HOOS JR (instruments.md 4).
+"""HOOS (40 items), HOOS-PS and HOOS JR (docs/instruments.md#hoos).
 
 Items coded 0 = no problem … 4 = extreme problem; subscales 0–100, 100 = no problems,
 scored exactly as the KOOS (HOOS Scoring instructions, June 2013).
@@ -106,7 +106,7 @@ def build_hoos(missing_rule: str) -> Instrument:
             "THA (n=537)",
             "PMC4709271, Clin Orthop Relat Res",
             Evidence.VERIFIED,
-            note="distribution-based; subscale not stated in instruments.md",
+            note="distribution-based; the source does not state the subscale",
         ),
         Threshold(
             "pain",
@@ -139,7 +139,11 @@ def build_hoos(missing_rule: str) -> Instrument:
         licence=LICENCE,
         items=ITEMS,
         subscales=subscales,
-        references=(GUIDES[missing_rule], "instruments.md 4.1"),
+        references=(
+            "Nilsdotter AK et al., BMC Musculoskelet Disord 2003;4:10, doi:10.1186/1471-2474-4-10",
+            GUIDES[missing_rule],
+            "docs/instruments.md#hoos",
+        ),
         thresholds=thresholds,
         notes=("No total score: the HOOS is reported as five subscales.",),
     )
@@ -200,7 +204,9 @@ def build_hoos_ps(table_direction: str, max_missing: str) -> Instrument:
     )
 
 
-# HSS conversion table, instruments.md 4.3 (raw 6 and 11 corroborated by a second source).
+# HSS conversion table (Lyman S et al., Clin Orthop Relat Res 2016;474:1472-82,
+# doi:10.1007/s11999-016-4718-2); raw 6 and 11 corroborated by a second source
+# (docs/instruments.md#hoos-jr).
 HOOS_JR_TABLE = (
     100.000,
     92.340,

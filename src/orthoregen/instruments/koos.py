@@ -1,4 +1,4 @@
-"""KOOS (42 items), KOOS-PS and KOOS JR (instruments.md 3).
+"""KOOS (42 items), KOOS-PS and KOOS JR (docs/instruments.md#koos).
 
 KOOS items are coded 0 = no problem … 4 = extreme problem (S4 and S5 have reversed
 anchors on the form but the same codes). Subscales are 0–100 with 100 = no problems.
@@ -38,7 +38,7 @@ LICENCE = Licence(
 JR_LICENCE = Licence(
     "Hospital for Special Surgery (developer Stephen Lyman)",
     "nonproprietary and free to use unaltered (HSS); items are KOOS items, so Mapi's "
-    "confirmation is also needed (instruments.md 0.3, 13.4)",
+    "confirmation is also needed (docs/instruments.md#licences-to-confirm)",
     ships_wording=False,
 )
 
@@ -141,7 +141,13 @@ def build_koos(missing_rule: str) -> Instrument:
         licence=LICENCE,
         items=ITEMS,
         subscales=subscales,
-        references=("KOOS User's Guide 2003", GUIDES[missing_rule], "instruments.md 3.1"),
+        references=(
+            "Roos EM et al., J Orthop Sports Phys Ther 1998;28:88-96, "
+            "doi:10.2519/jospt.1998.28.2.88",
+            "KOOS User's Guide 2003",
+            GUIDES[missing_rule],
+            "docs/instruments.md#koos",
+        ),
         thresholds=thresholds,
         notes=(
             "No total score: the KOOS is reported as five subscales.",
@@ -150,7 +156,7 @@ def build_koos(missing_rule: str) -> Instrument:
     )
 
 
-# Perruccio AV et al., Osteoarthritis Cartilage 2008;16:542–50; instruments.md 3.2
+# Perruccio AV et al., Osteoarthritis Cartilage 2008;16:542–50; docs/instruments.md#koos-ps
 # (koos.nu Table 1a direction, 100 = no difficulty; raw 11 is 64.7, not the README's 67.7).
 KOOS_PS_TABLE = (
     100.0,
@@ -213,7 +219,9 @@ def build_koos_ps(table_direction: str, max_missing: str) -> Instrument:
     )
 
 
-# HSS conversion table, instruments.md 3.3 (identical in two independent implementations).
+# HSS conversion table (Lyman S et al., Clin Orthop Relat Res 2016;474:1461-71,
+# doi:10.1007/s11999-016-4719-1), identical in two independent implementations
+# (docs/instruments.md#koos-jr).
 KOOS_JR_TABLE = (
     100.000,
     91.975,

@@ -1,4 +1,6 @@
-"""Oxford Knee, Hip and Shoulder Scores, 2007 scoring (instruments.md 5).
+"""Oxford Knee, Hip and Shoulder Scores, 2007 scoring.
+
+See docs/instruments.md#oxford-knee-hip-and-shoulder-scores.
 
 Twelve items coded 0–4 with 4 = best; total 0–48, 48 = best. Legacy 1–5 scoring
 (12–60, lower = better) is not accepted here: never mix the two.
@@ -27,8 +29,10 @@ LICENCE = Licence(
     "funded healthcare; fees otherwise",
     ships_wording=False,
 )
-MURRAY = "Murray DW et al., J Bone Joint Surg Br 2007;89-B:1010–4"
-BEARD = "Beard DJ et al., J Clin Epidemiol 2015;68:73–9"
+MURRAY = (
+    "Murray DW et al., J Bone Joint Surg Br 2007;89-B:1010–4, doi:10.1302/0301-620X.89B8.19424"
+)
+BEARD = "Beard DJ et al., J Clin Epidemiol 2015;68:73–9, doi:10.1016/j.jclinepi.2014.08.009"
 PASS_2014 = "Bone Joint Res 2014;3:7–13"
 
 TOPICS = {
@@ -46,7 +50,8 @@ TOPICS = {
         "household shopping",
         "walking down a flight of stairs",
     ),
-    # OHS and OSS order unconfirmed (instruments.md 13.3); totals do not depend on it.
+    # OHS and OSS order unconfirmed (docs/instruments.md#oxford-imputation-and-item-order);
+    # totals do not depend on it.
     "ohs": (
         "usual hip pain",
         "washing and drying",
@@ -87,7 +92,7 @@ ARTHROPLASTY_THRESHOLDS = {"oks": (9.0, 7.0, 5.0, 4.0, 37.0), "ohs": (11.0, 8.0,
 
 def _thresholds(instrument_id: str) -> tuple[Threshold, ...]:
     if instrument_id not in ARTHROPLASTY_THRESHOLDS:
-        return ()  # OSS MCID not verified (instruments.md 5)
+        return ()  # OSS MCID not verified (docs/instruments.md#oxford-knee-hip-and-shoulder-scores)
     joint = NAMES[instrument_id][1]
     cohort, individual, between, mdc, acceptable = ARTHROPLASTY_THRESHOLDS[instrument_id]
     nhs = f"NHS PROMs, {joint} arthroplasty"
@@ -183,7 +188,7 @@ def _recipe(instrument_id: str) -> Recipe:
             licence=LICENCE,
             items=items,
             subscales=(total,),
-            references=(MURRAY, "instruments.md 5"),
+            references=(MURRAY, "docs/instruments.md#oxford-knee-hip-and-shoulder-scores"),
             thresholds=_thresholds(instrument_id),
             notes=notes,
         )
@@ -193,7 +198,8 @@ def _recipe(instrument_id: str) -> Recipe:
         "imputed_rounding",
         ("none", "whole_code"),
         "none",
-        "instruments.md 13.3 [U]: keep the substituted mean unrounded unless the guide says so",
+        "[U] keep the substituted mean unrounded unless the guide says so "
+        "(docs/instruments.md#oxford-imputation-and-item-order)",
     )
     return Recipe(build, (option,))
 

@@ -1,4 +1,4 @@
-"""Pain intensity: VAS 0–100 mm and NRS 0–10 (instruments.md 1)."""
+"""Pain intensity: VAS 0–100 mm and NRS 0–10 (docs/instruments.md#pain-vas-and-nrs)."""
 
 from __future__ import annotations
 
@@ -25,12 +25,13 @@ RECALL = OptionSpec(
     "recall_period",
     ("average pain in the index joint over the past week", "pain now"),
     "average pain in the index joint over the past week",
-    "instruments.md 1: the registry fixes the recall period and stores it",
+    "the instrument fixes no recall period, so the registry fixes it and stores it "
+    "(docs/instruments.md#pain-vas-and-nrs)",
 )
 
-TUBACH_MCII = "Tubach F et al., Ann Rheum Dis 2005;64:29–33"
-TUBACH_PASS = "Tubach F et al., Ann Rheum Dis 2005;64:34–37"
-MDC_2014 = "BMC Musculoskelet Disord 2014;15:235"
+TUBACH_MCII = "Tubach F et al., Ann Rheum Dis 2005;64:29–33, doi:10.1136/ard.2004.022905"
+TUBACH_PASS = "Tubach F et al., Ann Rheum Dis 2005;64:34–37, PMC1755171"
+MDC_2014 = "BMC Musculoskelet Disord 2014;15:235, doi:10.1186/1471-2474-15-235"
 OA_COHORT = "knee or hip OA outpatients, 4-week NSAID cohort"
 
 
@@ -77,7 +78,7 @@ def build_vas(recall_period: str) -> Instrument:
         licence=FREE,
         items=(item,),
         subscales=(subscale,),
-        references=("instruments.md 1",),
+        references=("docs/instruments.md#pain-vas-and-nrs",),
         thresholds=_vas_thresholds(),
         notes=("Paper forms: measure with a ruler to the whole mm; sliders have no default.",),
     )
@@ -124,7 +125,7 @@ def build_nrs(recall_period: str) -> Instrument:
         licence=FREE,
         items=(item,),
         subscales=(subscale,),
-        references=("instruments.md 1",),
+        references=("docs/instruments.md#pain-vas-and-nrs",),
         thresholds=thresholds,
         notes=("Keep the native 0–10 value; any ×10 rescaling for pooling is flagged elsewhere.",),
     )

@@ -1,4 +1,6 @@
-"""Range of motion in whole degrees per movement, neutral-zero method (instruments.md 8.3).
+"""Range of motion in whole degrees per movement, neutral-zero method.
+
+See docs/instruments.md#range-of-motion.
 
 Each movement is its own "subscale" holding the degrees as measured; points for Harris or
 Constant are derived from degrees elsewhere, never stored instead of them. Whether a
@@ -82,7 +84,10 @@ def _recipe(joint: str) -> Recipe:
             licence=FREE,
             items=tuple(items),
             subscales=tuple(subscales),
-            references=("instruments.md 8.3",),
+            references=(
+                "AAOS, Joint Motion: Method of Measuring and Recording, 1965",
+                "docs/instruments.md#range-of-motion",
+            ),
             notes=("Inter-rater error is several degrees; treat small changes as noise.",),
         )
 

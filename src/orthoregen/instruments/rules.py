@@ -83,8 +83,10 @@ class MeanTransformed:
 class MeanImputedSum:
     """Sum the items, replacing up to `max_missing` unanswered items by the mean of the others.
 
-    WOMAC 3.1 and the Oxford scores (instruments.md 2 and 5). With `round_imputed` the
-    substituted mean is first rounded to a whole code (an open item, instruments.md 13.3).
+    WOMAC 3.1 and the Oxford scores (docs/instruments.md#womac-31 and
+    docs/instruments.md#oxford-knee-hip-and-shoulder-scores). With `round_imputed` the
+    substituted mean is first rounded to a whole code (an open question:
+    docs/instruments.md#oxford-imputation-and-item-order).
     """
 
     max_missing: int
@@ -326,7 +328,7 @@ class Parts:
     """Add the values of consecutive parts, each scored by its own rule (totals).
 
     `parts` holds (name, number of items, rule) in item order; the total exists only
-    when every part does (e.g. WOMAC total, instruments.md 2).
+    when every part does (e.g. WOMAC total, docs/instruments.md#womac-31).
     """
 
     parts: tuple[tuple[str, int, Rule], ...]

@@ -1,4 +1,4 @@
-"""Single Assessment Numeric Evaluation (instruments.md 8.2).
+"""Single Assessment Numeric Evaluation (docs/instruments.md#sane).
 
 Williams GN et al., Am J Sports Med 1999;27:214–21: the joint rated as a percentage of
 normal, 0–100, 100 = normal. No transformation; MCID not verified.
@@ -38,7 +38,9 @@ def build_sane() -> Instrument:
         licence=Licence("generic instrument, no owner", "free to use", ships_wording=True),
         items=(item,),
         subscales=(subscale,),
-        references=("Williams GN et al., Am J Sports Med 1999;27:214–21", "instruments.md 8.2"),
+        references=(
+            "Williams GN et al., Am J Sports Med 1999;27:214–21", "docs/instruments.md#sane"
+        ),
     )
 
 

@@ -59,7 +59,7 @@ def score(
     """Score one response `{item_id: code or None}`; an absent item counts as not answered.
 
     Raises ResponseError for an unknown item, a non-numeric value or a code the item
-    does not allow. Rules and sources are on each subscale's rule (see instruments.md).
+    does not allow. Rules and sources are on each subscale's rule (see docs/instruments.md).
     """
     instrument = get_instrument(instrument_id, options)
     values = _validated_values(instrument, responses)

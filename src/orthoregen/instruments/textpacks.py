@@ -7,7 +7,8 @@ A text pack is one JSON file per instrument and language (`<instrument>.<languag
      "items": {"SANE": {"text": "…", "options": {"0": "…", "100": "…"}}}}
 
 Every item of the definition and every one of its labelled codes must be present, and
-nothing else. Packs ship only for instruments whose licence allows it (instruments.md 0.3);
+nothing else. Packs ship only for instruments whose licence allows it
+(docs/instruments.md#licences-and-item-wording);
 a clinic installs its licensed KOOS/HOOS/WOMAC/Oxford pack with `install_text_pack`.
 """
 

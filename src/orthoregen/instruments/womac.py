@@ -1,4 +1,4 @@
-"""WOMAC 3.1 in its Likert, numeric and visual analogue versions (instruments.md 2).
+"""WOMAC 3.1 in its Likert, numeric and visual analogue versions (docs/instruments.md#womac-31).
 
 Higher = worse on every version. Scores are raw sums; the `*_normalised` subscales are
 100 × raw / maximum with 100 = worst, the form OMERACT-OARSI and Tubach 2005 use.
@@ -40,7 +40,7 @@ STIFFNESS_TOPICS = (
     "after first waking in the morning",
     "after sitting, lying or resting later in the day",
 )
-# Same order as KOOS/HOOS A1–A17 (instruments.md 2; F10 rising from bed, F12 lying in bed).
+# Same order as KOOS/HOOS A1–A17 (KOOS and HOOS forms; F10 rising from bed, F12 lying in bed).
 FUNCTION_TOPICS = (
     "descending stairs",
     "ascending stairs",
@@ -67,13 +67,15 @@ OPTIONS = (
         "pain_missing",
         ("impute_one", "none"),
         "impute_one",
-        "instruments.md 2 [S]: one missing pain item replaced by the mean of the others",
+        "[S] one missing pain item replaced by the mean of the others "
+        "(docs/instruments.md#womac-31)",
     ),
     OptionSpec(
         "stiffness_missing",
         ("none", "impute_one"),
         "none",
-        "instruments.md 13.1 [U]: default no score if any stiffness item is missing",
+        "[U] default no score if any stiffness item is missing "
+        "(docs/instruments.md#womac-missing-items)",
     ),
 )
 
@@ -98,7 +100,8 @@ def _items(scale: Scale | None, item_max: int) -> tuple[Item, ...]:
 def _subscales(item_max: int, pain_missing: str, stiffness_missing: str) -> tuple[Subscale, ...]:
     pain = MeanImputedSum(1 if pain_missing == "impute_one" else 0, "WOMAC 3.1 convention [S]")
     stiffness = MeanImputedSum(
-        1 if stiffness_missing == "impute_one" else 0, "instruments.md 13.1, configurable"
+        1 if stiffness_missing == "impute_one" else 0,
+        "configurable; docs/instruments.md#womac-missing-items",
     )
     function = MeanImputedSum(3, WHITEHOUSE)
     parts = (("Pain", 5, pain), ("Stiffness", 2, stiffness), ("Function", 17, function))
@@ -147,8 +150,8 @@ def _subscales(item_max: int, pain_missing: str, stiffness_missing: str) -> tupl
 
 
 def _thresholds(version_id: str) -> tuple[Threshold, ...]:
-    mcii = "Tubach F et al., Ann Rheum Dis 2005;64:29–33"
-    pass_ = "Tubach F et al., Ann Rheum Dis 2005;64:34–37"
+    mcii = "Tubach F et al., Ann Rheum Dis 2005;64:29–33, doi:10.1136/ard.2004.022905"
+    pass_ = "Tubach F et al., Ann Rheum Dis 2005;64:34–37, PMC1755171"
     cohort = "knee or hip OA outpatients, 4-week NSAID cohort"
     rows = [
         ("function_normalised", ThresholdKind.MCII, -9.1, "points", "knee", mcii),
@@ -206,7 +209,12 @@ def _recipe(version_id: str) -> Recipe:
             licence=LICENCE,
             items=_items(scale, item_max),
             subscales=_subscales(item_max, pain_missing, stiffness_missing),
-            references=("instruments.md 2", WHITEHOUSE),
+            references=(
+                "Bellamy N et al., J Rheumatol 1988;15:1833-40",
+                "WOMAC 3.1 User Guide (licensed)",
+                WHITEHOUSE,
+                "docs/instruments.md#womac-31",
+            ),
             thresholds=_thresholds(version_id),
             notes=("Always report the version and range; WOMAC totals range 0–96 to 0–2400.",),
         )
@@ -218,7 +226,8 @@ def _recipe(version_id: str) -> Recipe:
 RECIPES = {version_id: _recipe(version_id) for version_id in VERSIONS}
 
 
-# WOMAC items embedded in the KOOS and HOOS (instruments.md 2): WOMAC item id → parent id.
+# WOMAC items embedded in the KOOS and HOOS (docs/instruments.md#womac-inside-koos-and-hoos):
+# WOMAC item id → parent id.
 # The 0–4 coding is the same (4 = worst); the recall period is one week, not 48 hours.
 FROM_PARENT = {
     "koos": {
@@ -239,7 +248,9 @@ FROM_PARENT = {
 def derive_womac_responses(
     parent_id: str, responses: dict[str, float | None]
 ) -> dict[str, float | None]:
-    """Return the WOMAC LK3.x responses embedded in a KOOS or HOOS response (instruments.md 2).
+    """Return the WOMAC LK3.x responses embedded in a KOOS or HOOS response.
+
+    See docs/instruments.md#womac-inside-koos-and-hoos.
 
     Score the result as `womac_lk31`, and record that it was derived (LK3.0 in the KOOS,
     one-week recall).

@@ -1,7 +1,8 @@
 """Informed consent elements and the gate a procedure must pass before it may proceed.
 
-Issue 4: the procedure stage refuses to proceed without a current consent and a suitable
-or overridden decision. ``procedure_may_proceed`` is that check, pure and explainable.
+The procedure stage refuses to proceed without a current consent and a suitable or
+overridden decision (docs/candidacy.md#procedure-gate). ``procedure_may_proceed`` is that
+check, pure and explainable.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from orthoregen.pathways.engine import Assessment, Outcome, needs_override_reaso
 
 
 class ConsentElement(StrEnum):
-    """Name an element the patient confirmed was discussed (cell_products.md §4.8)."""
+    """Name an element the patient confirmed was discussed (docs/candidacy.md#informed-consent)."""
 
     UNPROVEN_AND_REGULATORY_STATUS = "unproven_and_regulatory_status"
     BENEFITS_AND_UNCERTAINTY = "benefits_and_uncertainty"
@@ -38,40 +39,46 @@ class ConsentElementText:
     source: str
 
 
-_S = "cell_products.md §4.8"
+_S = "docs/candidacy.md#informed-consent"
+_FDA = "FDA consumer alert on regenerative medicine products (2020, updated 2021)"
+_ACR = "Kolasinski SL et al., Arthritis Care Res 2020;72:149-62, doi:10.1002/acr.24131"
+_ALTERNATIVES = f"21 CFR 50.25(a)(4); {_ACR}; {_S}"
 CONSENT_ELEMENTS: tuple[ConsentElementText, ...] = (
     ConsentElementText(ConsentElement.UNPROVEN_AND_REGULATORY_STATUS,
                        "The treatment is investigational/unproven for osteoarthritis and is not "
                        "approved for it by the FDA or EMA; its regulatory status here",
-                       f"{_S} item 1"),
+                       f"{_FDA}; ISSCR Guidelines 2021, recommendation 3.1.1; {_S}"),
     ConsentElementText(ConsentElement.BENEFITS_AND_UNCERTAINTY,
                        "Expected benefits and their uncertainty, including negative trials; "
-                       "no guarantee of benefit", f"{_S} items 3 and 7"),
+                       "no guarantee of benefit",
+                       "21 CFR 50.25(a)(3); MILES, Nat Med 2023, doi:10.1038/s41591-023-02632-w; "
+                       f"ADIPOA2, Ann Rheum Dis 2025, doi:10.1016/j.ard.2025.07.026; {_S}"),
     ConsentElementText(ConsentElement.RISKS,
                        "Risks of injection, harvest, donor cells and unknown long-term risks",
-                       f"{_S} item 4"),
+                       f"21 CFR 50.25(a)(2); {_S}"),
     ConsentElementText(ConsentElement.ALTERNATIVE_PHYSIOTHERAPY,
-                       "Alternative: exercise and physiotherapy", f"{_S} item 5"),
+                       "Alternative: exercise and physiotherapy", _ALTERNATIVES),
     ConsentElementText(ConsentElement.ALTERNATIVE_WEIGHT_LOSS,
-                       "Alternative: weight loss", f"{_S} item 5"),
+                       "Alternative: weight loss", _ALTERNATIVES),
     ConsentElementText(ConsentElement.ALTERNATIVE_NSAIDS,
-                       "Alternative: topical or oral NSAIDs, paracetamol", f"{_S} item 5"),
+                       "Alternative: topical or oral NSAIDs, paracetamol", _ALTERNATIVES),
     ConsentElementText(ConsentElement.ALTERNATIVE_CORTICOSTEROID,
-                       "Alternative: intra-articular corticosteroid", f"{_S} item 5"),
+                       "Alternative: intra-articular corticosteroid", _ALTERNATIVES),
     ConsentElementText(ConsentElement.ALTERNATIVE_HYALURONIC_ACID,
-                       "Alternative: hyaluronic acid", f"{_S} item 5"),
+                       "Alternative: hyaluronic acid", _ALTERNATIVES),
     ConsentElementText(ConsentElement.ALTERNATIVE_PRP,
-                       "Alternative: PRP (itself with mixed evidence)", f"{_S} item 5"),
+                       "Alternative: PRP (itself with mixed evidence)", _ALTERNATIVES),
     ConsentElementText(ConsentElement.ALTERNATIVE_ARTHROPLASTY,
-                       "Alternative: joint replacement (arthroplasty)", f"{_S} item 5"),
+                       "Alternative: joint replacement (arthroplasty)", _ALTERNATIVES),
     ConsentElementText(ConsentElement.COSTS,
                        "Costs: total price, what is included, refunds, no insurance cover",
-                       f"{_S} item 6"),
+                       f"21 CFR 50.25(b)(3); {_S}"),
     ConsentElementText(ConsentElement.REGISTRY_DATA_USE,
                        "Use of data for the outcomes registry and research; privacy",
-                       f"{_S} item 8"),
+                       f"21 CFR 50.25(a)(5); {_S}"),
     ConsentElementText(ConsentElement.RIGHT_TO_WITHDRAW,
-                       "Participation is voluntary and consent can be withdrawn", f"{_S} item 11"),
+                       "Participation is voluntary and consent can be withdrawn",
+                       f"21 CFR 50.25(a)(8); {_S}"),
 )
 
 
@@ -120,7 +127,7 @@ PROCEEDING_OUTCOMES = frozenset({Outcome.SUITABLE, Outcome.SUITABLE_DISCUSS})
 def procedure_may_proceed(
     consent: ConsentStatus | None, decision: DecisionStatus | None, on_date: date
 ) -> GateResult:
-    """Say whether a procedure may proceed on ``on_date``, with every reason if not (issue 4)."""
+    """Say whether a procedure may proceed on ``on_date``, with every reason if not."""
     reasons = (*consent_problems(consent, on_date), *decision_problems(decision, on_date))
     return GateResult(not reasons, reasons)
 

@@ -1,8 +1,8 @@
 """Edit protocols as drafts: copy a published protocol, change it, publish a new version.
 
 A published protocol never changes: decisions store its name and version and must read
-the same years later (issue 4). Every edit returns a new value and refuses a published
-protocol with a ProtocolError that says to copy it first.
+the same years later (docs/candidacy.md#protocols-as-versioned-data). Every edit returns a
+new value and refuses a published protocol with a ProtocolError that says to copy it first.
 """
 
 from __future__ import annotations

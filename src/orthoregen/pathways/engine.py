@@ -1,6 +1,6 @@
 """Assess candidacy: apply every rule of a protocol to the facts and explain the outcome.
 
-Outcome precedence, strongest first (issue 4):
+Outcome precedence, strongest first (docs/candidacy.md#how-the-engine-decides):
 
 1. ``not_suitable``: a hard stop that is known to fail and will not pass with time. Data
    missing elsewhere cannot make a known contraindication uncertain, so it wins.
@@ -90,7 +90,7 @@ class Assessment:
 def assess(facts: CandidacyFacts, protocol: Protocol, on_date: date) -> Assessment:
     """Apply every rule of ``protocol`` to ``facts`` on ``on_date`` and decide the outcome.
 
-    Rules and their sources: cell_products.md §5.6 and §6.4; precedence: module docstring.
+    Rules and their sources: docs/candidacy.md#default-protocol; precedence: module docstring.
     """
     results = tuple(_result(rule, _apply(rule, facts, on_date)) for rule in protocol.rules)
     outcome, defer_until = _outcome(results)
@@ -98,7 +98,7 @@ def assess(facts: CandidacyFacts, protocol: Protocol, on_date: date) -> Assessme
 
 
 def needs_override_reason(assessment: Assessment) -> tuple[RuleResult, ...]:
-    """Return the results whose override requires a written reason (issue 4, the decision).
+    """Return the results whose override requires a written reason (the clinician's decision).
 
     These are the failed hard-stop and needs-reason rules, and those same rules when their
     data is missing: proceeding without checking a contraindication is an override too.

@@ -22,7 +22,7 @@ from orthoregen.vocabulary import GRADE_RANGE, SCALES_BY_JOINT, GradeScale, Join
 
 
 class InjectionAgent(StrEnum):
-    """Classify a prior intra-articular injection by agent (cell_products.md §6.4 engine)."""
+    """Classify a prior intra-articular injection by agent (docs/candidacy.md#washouts)."""
 
     CORTICOSTEROID = "corticosteroid"
     HYALURONIC_ACID = "hyaluronic_acid"
@@ -43,7 +43,7 @@ class SurgeryKind(StrEnum):
 
 
 class ConservativeTreatment(StrEnum):
-    """Name a non-operative treatment tried before (core OA care, cell_products.md §4.8 item 5)."""
+    """Name a non-operative treatment tried before (core OA care, Kolasinski SL et al. 2020)."""
 
     PHYSIOTHERAPY = "physiotherapy"
     WEIGHT_LOSS = "weight_loss"

@@ -98,7 +98,7 @@ class InjectionWashout(Check):
     """Pass when at least ``days`` have passed since the last injection of ``agents``.
 
     ``target_joint_only`` limits the count to the assessed joint and side; otherwise an
-    injection into any joint counts (systemic exposure, cell_products.md §5.6).
+    injection into any joint counts (systemic exposure, docs/candidacy.md#washouts).
     """
 
     kind: ClassVar[str] = "injection_washout"

@@ -20,7 +20,7 @@ from orthoregen.vocabulary import Joint
 
 
 class Severity(StrEnum):
-    """Say what a failed rule means (cell_products.md §0 principle 2, §6.4).
+    """Say what a failed rule means (docs/candidacy.md#severities).
 
     hard_stop: a contraindication (or, if time-limited, a deferral); overriding needs a reason.
     needs_reason: proceeding needs the clinician's written reason and a discussion.
@@ -45,7 +45,7 @@ class ProductScope(StrEnum):
 
 
 class Basis(StrEnum):
-    """Tag the level of a rule's source (cell_products.md §0, "source level tags").
+    """Tag the level of a rule's source (docs/README.md#source-levels-of-configurable-rules).
 
     REG binding law; GUID regulator guidance; STD professional or consensus standard;
     PRAC observed practice in trials or registries; CFG a project default that must cite

@@ -1,9 +1,11 @@
 """Follow-up protocol as versioned data: visits, windows, instruments per joint, instructions.
 
-Defaults: PRODUCT.md stage 4 and the seed article (visits at 6-8 weeks, 3, 6, 12, 24 and 36
-months; MRI at 6 and 12 months; reduced impact for 1-2 weeks), the seed article's joint table
-for instruments (knee VAS, WOMAC, KOOS; hip VAS, WOMAC, Harris Hip Score; shoulder VAS, ASES,
-range of motion), and shared/cell_products.md 5.5 for post-procedure instructions (`PRAC`).
+Defaults (docs/follow-up.md): the time points of the clinical pathway the product serves
+(visits at 6-8 weeks, 3, 6, 12, 24 and 36 months; MRI at 6 and 12 months; reduced impact for
+1-2 weeks), its instruments per joint (knee VAS, WOMAC, KOOS; hip VAS, WOMAC, Harris Hip
+Score; shoulder VAS, ASES, range of motion), and common practice after orthobiologic
+injections for the post-procedure instructions (`PRAC`,
+docs/follow-up.md#post-procedure-instructions).
 """
 
 from __future__ import annotations

@@ -2,8 +2,9 @@
 
 Pure and deterministic: the same window, contact history and time give the same answer, so
 the `orthoregen remind` command can be re-run after a crash and never repeats a step that is
-in the history. Escalation follows issue 6 (reminders and escalation); the delays are the
-clinic's configuration. Conventions chosen here, since the sources are silent:
+in the history. Escalation follows the product's reminder plan
+(docs/follow-up.md#reminders); the delays are the clinic's configuration. Conventions chosen
+here, since the sources are silent:
 - each step's delay counts from the step before it (from the window opening for the first),
   so a patient is never sent two steps at once after an outage;
 - a day is a calendar day in the clinic's zone, so a text due a week after a 09:00 email is

@@ -1,7 +1,7 @@
 """Generate a synthetic clinic cohort: patients, treated joints and encounters.
 
-Distributions follow shared/evidence.md section 9 (synthetic cohort parameters): age
-Normal(57, 8) truncated to 40-80 (the private-clinic mean of 9.1), 60 % female, BMI
+Distributions follow docs/evidence.md#synthetic-cohort-parameters: age
+Normal(57, 8) truncated to 40-80 (a private clinic's younger mean), 60 % female, BMI
 Normal(28.5, 4.5) truncated to 19-40, joints knee 85 % / hip 10 % / shoulder 5 %, knee grade
 KL1 10 %, KL2 35 %, KL3 40 %, KL4 15 %. Hip and shoulder grade mixes, second joints, symptom
 durations and encounter timing are stated assumptions below. Everything is drawn from one
@@ -21,18 +21,18 @@ from orthoregen.synth.names import FAMILY, FEMALE_GIVEN, MALE_GIVEN
 from orthoregen.vocabulary import GradeScale
 
 JOINTS = np.array(["knee", "hip", "shoulder"])
-JOINT_SHARE = [0.85, 0.10, 0.05]  # evidence.md 9.1 (assumption there)
-KNEE_KL_SHARE = {1: 0.10, 2: 0.35, 3: 0.40, 4: 0.15}  # evidence.md 9.1, clinic mix
-# Assumptions (no anchor in evidence.md): hips graded 70 % KL (same mix as knees), 30 % Tönnis;
+JOINT_SHARE = [0.85, 0.10, 0.05]  # assumption (docs/evidence.md#demographics)
+KNEE_KL_SHARE = {1: 0.10, 2: 0.35, 3: 0.40, 4: 0.15}  # clinic mix (docs/evidence.md#demographics)
+# Assumptions (no published anchor): hips graded 70 % KL (same mix as knees), 30 % Tönnis;
 # shoulders Samilson-Prieto I 30 %, II 50 %, III 20 %.
 HIP_TONNIS_SHARE = {1: 0.20, 2: 0.50, 3: 0.30}
 SHOULDER_SP_SHARE = {1: 0.30, 2: 0.50, 3: 0.20}
 SECOND_JOINT_SHARE = 0.15  # assumption: bilateral or second-joint treatment is common
 PROCEDURE_SHARE = 0.80  # assumption: most consulted joints go on to injection
 FOLLOW_UP_MONTHS = (3, 6, 12, 24)
-FOLLOW_UP_ATTENDANCE = 0.70  # evidence.md 9.4: real-world loss about 30 %
+FOLLOW_UP_ATTENDANCE = 0.70  # real-world loss about 30 % (docs/evidence.md#loss-to-follow-up)
 
-# ICD-10-CM leaves (standards.md 2.2) by joint, aetiology and side.
+# ICD-10-CM leaves (docs/standards.md#icd-10-cm) by joint, aetiology and side.
 DIAGNOSIS = {
     ("knee", "primary"): {"right": "M17.11", "left": "M17.12"},
     ("knee", "post_traumatic"): {"right": "M17.31", "left": "M17.32"},
@@ -82,7 +82,7 @@ def _days_before(as_of: dt.date, days: np.ndarray) -> np.ndarray:
 def generate_patients(
     rng: np.random.Generator, n: int, as_of: dt.date, mrn_prefix: str
 ) -> pd.DataFrame:
-    """Draw demographics for n patients (evidence.md 9.1)."""
+    """Draw demographics for n patients (docs/evidence.md#demographics)."""
     female = rng.random(n) < 0.60
     age_days = (truncated_normal(rng, 57, 8, 40, 80, n) * 365.25).astype(int)
     given = np.where(female, np.array(FEMALE_GIVEN)[rng.integers(0, len(FEMALE_GIVEN), n)],
