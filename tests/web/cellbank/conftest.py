@@ -15,7 +15,8 @@ from orthoregen.web.consultation.models import CandidacyDecision, ConsentRecord
 from orthoregen.web.consultation.protocols import protocol_current
 from orthoregen.web.procedures import services as procedures
 
-# ISBT 128 DINs with published check characters (standards.md 3.2 test vectors).
+# ISBT 128 DINs with published check characters (ICCBBA ST-001 v6.2.2;
+# docs/standards.md#published-check-characters).
 DIN_A = "G123417654321"  # K = A, ST-001 Appendix A.1
 DIN_B = "G123498654321"  # K = H, UK Red Book Annex 2
 DIN_C = "A999915000001"  # K = M, ST-001 Appendix C

@@ -1,6 +1,6 @@
 """The bedside identity check: administration only when the scanned unit, two patient
 identifiers, joint and side all match the unit issued for the episode; every refused
-attempt is kept with what did not match (cell_products.md 3.6)."""
+attempt is kept with what did not match (docs/cell-products.md#bedside-identity-check)."""
 
 import datetime as dt
 
@@ -95,7 +95,8 @@ def test_a_matching_check_records_the_administration_and_the_dose(
     issued_unit.refresh_from_db()
     assert issued_unit.status == "administered"
     session.refresh_from_db()
-    # 10 x 10^6 cells/mL x 3 mL, 91 % viable (cell_products.md 1.6: viable = total x viability).
+    # 10 x 10^6 cells/mL x 3 mL, 91 % viable (viable = total x viability;
+    # docs/cell-products.md#cell-dose-and-volume).
     assert session.cell_dose == pytest.approx(30e6)
     assert session.viable_cell_dose == pytest.approx(27.3e6)
     assert issued_unit.custody.last().to_status == "administered"

@@ -1,6 +1,6 @@
 """In a real browser: lab staff receive, test, release and issue a unit; a clinician records
 a two-joint session with the bedside check, and a mismatch is refused saying what did not
-match (issue 5, done-when)."""
+match (docs/cell-products.md#bedside-identity-check)."""
 
 import datetime as dt
 import os

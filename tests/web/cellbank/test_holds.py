@@ -1,7 +1,8 @@
 """A failed result stops the rest of its lot: every unit of the split tree not yet given is put
 on hold, in quarantine where the status machine allows it, otherwise kept in its status with
 a custody event saying why; a held unit is not released, issued, thawed or given, and the
-bedside check says why (cell_products.md 3.7, 3.8, 1.3-1.5)."""
+bedside check says why (docs/cell-products.md#product-status,
+#lineage-and-look-back, #release-specifications)."""
 
 import datetime as dt
 import types
@@ -132,8 +133,8 @@ def test_a_microbial_result_on_a_released_unit_takes_it_off_the_shelf(
 
 
 def test_endotoxin_holds_each_unit_whose_own_dose_would_be_over_the_limit(lot, lab_a):
-    # USP <85> K = 5 EU/kg x 70 kg assumed = 350 EU per dose (cell_products.md 1.5): 200 EU/mL
-    # is 200 EU in the 1 mL unit and 300 EU in 1.5 mL, but 400 EU in the 2 mL one.
+    # USP <85> K = 5 EU/kg x 70 kg assumed = 350 EU per dose (docs/cell-products.md#endotoxin):
+    # 200 EU/mL is 200 EU in the 1 mL unit and 300 EU in 1.5 mL, but 400 EU in the 2 mL one.
     services.qc_record(lot.first, by=lab_a, test="endotoxin_eu_per_ml", value=200.0)
     assert statuses(lot.units) == ["conditionally_released", "quarantine", "issued"]
     assert "(400 EU in 2 mL; limit 350 EU for 70 kg)" in last_custody(lot.shelf).note

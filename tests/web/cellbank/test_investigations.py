@@ -1,8 +1,9 @@
 """A failed microbial or endotoxin result of a product already given opens a product
 investigation in the same transaction: every patient and joint given a unit of the lot (splits
 included), one open investigation per lot, the clinicians alerted once it commits, shown on the
-cell lab worklist and the patient page, closed only with a conclusion (cell_products.md 1.3,
-1.5, 3.8)."""
+cell lab worklist and the patient page, closed only with a conclusion
+(docs/cell-products.md#conditional-release-pending-sterility, #endotoxin,
+#lineage-and-look-back)."""
 
 import pytest
 from django.core import mail
@@ -78,7 +79,7 @@ def test_a_second_failing_result_adds_to_the_open_investigation(given, lab_a):
                                               (200.0, True)])
 def test_endotoxin_opens_one_only_above_the_per_dose_limit(given, lab_a, eu_per_ml, opens):
     # USP <85>: K = 5 EU/kg x 70 kg assumed = 350 EU per dose; each half holds 2.5 mL, so
-    # the limit is 140 EU/mL (cell_products.md 1.5).
+    # the limit is 140 EU/mL (docs/cell-products.md#endotoxin).
     services.qc_record(given.halves[0], by=lab_a, test="endotoxin_eu_per_ml", value=eu_per_ml)
     assert ProductInvestigation.objects.exists() is opens
     if opens:
@@ -88,7 +89,8 @@ def test_endotoxin_opens_one_only_above_the_per_dose_limit(given, lab_a, eu_per_
 
 def test_the_page_says_each_recipients_limit_uses_their_own_weight_or_70_kg(
         as_user, given, lab_a):
-    # Neither recipient has an intake weight: cell_products.md 1.5 CFG, 70 kg, said per row.
+    # Neither recipient has an intake weight: project default 70 kg
+    # (docs/cell-products.md#endotoxin), said per row.
     services.qc_record(given.halves[0], by=lab_a, test="endotoxin_eu_per_ml", value=200.0)
     investigation = ProductInvestigation.objects.get()
     url = reverse("cellbank:investigation-detail", args=[investigation.pk])

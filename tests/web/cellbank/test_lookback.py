@@ -1,5 +1,5 @@
 """Look-back in SQL (one recursive query each) equals the pure oracle products.lineage on
-generated lineages with splits several levels deep (cell_products.md 3.8)."""
+generated lineages with splits several levels deep (docs/cell-products.md#lineage-and-look-back)."""
 
 import datetime as dt
 import random

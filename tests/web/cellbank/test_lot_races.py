@@ -1,7 +1,8 @@
 """A failed result and an administration of the same lot, recorded at the same moment from two
 connections, queue on the lot: the unit is either refused at the bedside because the
 investigation is open, or given first and then listed in the investigation. It is never given
-and left out (cell_products.md 1.3, 3.8)."""
+and left out (docs/cell-products.md#conditional-release-pending-sterility,
+#lineage-and-look-back)."""
 
 import threading
 import types

@@ -1,5 +1,6 @@
-"""No procedure without a current consent and a proceeding candidacy decision (issue 4's
-gate), several joints per session, and the guidance rules of cell_products.md 5.1."""
+"""No procedure without a current consent and a proceeding candidacy decision (the procedure
+gate, docs/candidacy.md#procedure-gate), several joints per session, and the guidance rules
+of docs/cell-products.md#image-guidance."""
 
 import datetime as dt
 
@@ -99,7 +100,7 @@ def test_landmark_guidance_is_refused(patient_a, clinician_a, kit, joint, side, 
 
 
 def test_injectate_above_the_joint_maximum_is_refused(session, clinician_a):
-    # cell_products.md 1.10 CFG default maximum: knee 10 mL.
+    # Project default maximum (docs/cell-products.md#cell-dose-and-volume): knee 10 mL.
     with pytest.raises(services.CellbankRefused, match="11 mL is above the default maximum"):
         procedures.procedure_joint_update(session, by=clinician_a, injectate_volume_ml=11.0)
     procedures.procedure_joint_update(session, by=clinician_a, injectate_volume_ml=10.0)

@@ -1,7 +1,7 @@
 """An endotoxin result of a lot already given is judged against each recipient's own limit:
 USP <85> K = 5 EU/kg times the weight recorded at the consultation intake within 90 days
 before the injection, else the assumed 70 kg; each listed recipient says which weight was
-used (cell_products.md 1.5). The `given` lot's halves hold 2.5 mL each, one given to
+used (docs/cell-products.md#endotoxin). The `given` lot's halves hold 2.5 mL each, one given to
 Aardvark (patient_a), one to Bunting."""
 
 import datetime as dt

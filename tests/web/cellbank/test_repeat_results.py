@@ -1,7 +1,8 @@
 """Labs repeat tests: a confirmatory re-culture is a further result of the same test, kept
 beside the first; the latest decides. A positive after a negative stops the unit and its lot
 as a first positive would, and opens or extends the product investigation once some of the
-lot is in patients (cell_products.md 1.3, 3.7, 3.8)."""
+lot is in patients (docs/cell-products.md#conditional-release-pending-sterility,
+#product-status, #lineage-and-look-back)."""
 
 import datetime as dt
 

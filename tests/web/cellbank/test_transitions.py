@@ -1,5 +1,5 @@
 """Every status change goes through the services; each illegal one is refused with the core's
-message, changes nothing and leaves no custody event (cell_products.md 3.7)."""
+message, changes nothing and leaves no custody event (docs/cell-products.md#product-status)."""
 
 import datetime as dt
 

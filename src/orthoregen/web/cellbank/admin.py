@@ -7,8 +7,9 @@ step. So the admin shows every record, scoped to the administrator's sites and w
 history, and lets a user with Django's change permission correct only descriptive fields
 that no rule reads. Nothing is added or deleted here (1271.290: every unit stays traceable),
 and the records the audit trail rests on (custody events, bedside check attempts, QC results,
-administrations; shared/cell_products.md 0, principle 4) are read-only altogether, as are
-product investigations, which are closed on their own page with a required conclusion.
+administrations; append-only electronic records, 21 CFR Part 11,
+docs/cell-products.md#chain-of-custody) are read-only altogether, as are product
+investigations, which are closed on their own page with a required conclusion.
 """
 
 from django.contrib import admin

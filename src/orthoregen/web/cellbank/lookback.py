@@ -1,9 +1,9 @@
 """Look-back in one SQL query each: from a donor, harvest or unit down to every recipient,
 and from a patient up through the full lineage of every product received.
 
-Source: shared/cell_products.md 3.8 and 21 CFR 1271.290(b) (tracking both ways). Lineage is
-the parent link of product units (splits); each query walks it with a recursive common
-table expression, `WITH RECURSIVE`, written in SQL that SQLite and PostgreSQL both run.
+Source: 21 CFR 1271.290(b) (tracking both ways), docs/cell-products.md#lineage-and-look-back.
+Lineage is the parent link of product units (splits); each query walks it with a recursive
+common table expression, `WITH RECURSIVE`, written in SQL that SQLite and PostgreSQL both run.
 products.lineage is the specification and the test oracle.
 """
 

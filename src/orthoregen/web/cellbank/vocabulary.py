@@ -1,4 +1,4 @@
-"""Choices of the cell lab and the procedure room, in the words of cell_products.md."""
+"""Choices of the cell lab and the procedure room, in the words of docs/cell-products.md."""
 
 from django.db import models
 
@@ -12,7 +12,8 @@ EligibilityChoices = [(e.value, e.value.replace("_", " ").capitalize()) for e in
 
 
 class DonorType(models.TextChoices):
-    # cell_products.md 2.3 (birth tissue: the mother is the tested person) and 0.1.
+    # Birth tissue: the mother is the tested person (21 CFR 1271.80(a);
+    # docs/cell-products.md#donor-testing); classes: docs/cell-products.md#product-classes.
     UMBILICAL_CORD = "umbilical_cord", "Umbilical cord / Wharton's jelly (birth tissue)"
     DONOR_ADIPOSE = "donor_adipose", "Adult donor adipose tissue"
     DONOR_MARROW = "donor_marrow", "Adult donor bone marrow"
@@ -25,7 +26,7 @@ class InfectiousResult(models.TextChoices):
 
 
 class DonorAnalyte(models.TextChoices):
-    # 21 CFR 1271.85(a)-(b) and 2006/17/EC Annex II 1.1-1.5 (cell_products.md 2.1-2.2).
+    # 21 CFR 1271.85(a)-(b) and 2006/17/EC Annex II 1.1-1.5 (docs/cell-products.md#donor-testing).
     HIV_1_NAT = "hiv1_nat", "HIV-1 NAT"
     ANTI_HIV = "anti_hiv_1_2", "anti-HIV-1/2"
     HBSAG = "hbsag", "HBsAg"
@@ -56,7 +57,7 @@ class Sterility(models.TextChoices):
 
 
 class QcTest(models.TextChoices):
-    # Test ids are those of products.release (cell_products.md 1.1-1.5).
+    # Test ids are those of products.release (docs/cell-products.md#release-specifications).
     VIABILITY = "viability", "Viability (%)"
     CD73 = "CD73", "CD73 (%)"
     CD90 = "CD90", "CD90 (%)"
@@ -76,9 +77,11 @@ class QcTest(models.TextChoices):
 
 # Culture-type tests carry an outcome; the others a number.
 OUTCOME_TESTS = frozenset({QcTest.STERILITY, QcTest.GRAM_STAIN, QcTest.MYCOPLASMA})
-# A positive result of any of these means microbes in the product (1.3, 1.4).
+# A positive result of any of these means microbes in the product
+# (docs/cell-products.md#sterility, #mycoplasma).
 MICROBIAL_TESTS = frozenset({QcTest.STERILITY, QcTest.GRAM_STAIN, QcTest.MYCOPLASMA})
-# The results that can stop a lot: microbes, or endotoxin over a per-dose limit (1.3-1.5).
+# The results that can stop a lot: microbes, or endotoxin over a per-dose limit
+# (docs/cell-products.md#sterility, #mycoplasma, #endotoxin).
 HOLD_TESTS = MICROBIAL_TESTS | {QcTest.ENDOTOXIN}
 
 
@@ -94,14 +97,15 @@ class InvestigationStatus(models.TextChoices):
 
 
 class Guidance(models.TextChoices):
-    # cell_products.md 5.1 CFG: knee/shoulder ultrasound, hip ultrasound or fluoroscopy.
+    # Project default (CFG, docs/cell-products.md#image-guidance): knee/shoulder ultrasound,
+    # hip ultrasound or fluoroscopy.
     ULTRASOUND = "ultrasound", "Ultrasound"
     FLUOROSCOPY = "fluoroscopy", "Fluoroscopy"
     LANDMARK = "landmark", "Landmark (unguided)"
 
 
 class Approach(models.TextChoices):
-    # cell_products.md 5.4, per joint.
+    # docs/cell-products.md#injection-record, per joint.
     SUPEROLATERAL = "superolateral", "Knee: superolateral / suprapatellar recess"
     LATERAL_MIDPATELLAR = "lateral_midpatellar", "Knee: lateral midpatellar"
     ANTEROLATERAL = "anterolateral", "Knee: anterolateral"

@@ -1,9 +1,10 @@
 """Product investigations: a lot whose microbial or endotoxin result failed after some of it
 went into patients, the failed results, and every patient and joint to review.
 
-Source: shared/cell_products.md 1.3 (a positive culture after administration opens an
-investigation linked to the administration) and 3.8 (a look-back case keeps its query, its
-results, the notifications sent and the closure rationale). An investigation says which
+Sources: docs/cell-products.md#conditional-release-pending-sterility (a positive culture after
+administration opens an investigation linked to the administration) and
+docs/cell-products.md#lineage-and-look-back (a look-back case keeps its query, its results, the
+notifications sent and the closure rationale). An investigation says which
 patients to review; it says nothing about whether any of them was harmed.
 """
 

@@ -1,8 +1,9 @@
 """Injection sessions, the joints treated in them, bedside checks and administrations.
 
-Source: shared/cell_products.md 5.2-5.4 (pre-procedure record, time-out, injection record
-per joint and side) and 3.6 (bedside verification: every attempt is kept, the failed ones
-with what did not match).
+Sources: docs/cell-products.md#procedure-record (pre-procedure record, time-out, injection
+record per joint and side; Joint Commission UP.01.01.01-UP.01.03.01) and
+docs/cell-products.md#bedside-identity-check (bedside verification: every attempt is kept,
+the failed ones with what did not match).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ class Procedure(models.Model):
 
 
 class ProcedureJoint(models.Model):
-    """One joint and side injected in a session (5.4)."""
+    """One joint and side injected in a session (docs/cell-products.md#injection-record)."""
 
     SITE_PATH = "procedure__patient__site"
 
@@ -58,7 +59,8 @@ class ProcedureJoint(models.Model):
     aspirate_volume_ml = models.FloatField("aspirated synovial fluid (mL)", null=True,
                                            blank=True)
     injectate_volume_ml = models.FloatField("injectate volume (mL)", null=True, blank=True)
-    # Computed from the unit's concentration and viability at administration (1.6).
+    # Computed from the unit's concentration and viability at administration
+    # (docs/cell-products.md#cell-dose-and-volume).
     cell_dose = models.FloatField("cells delivered", null=True, blank=True)
     viable_cell_dose = models.FloatField("viable cells delivered", null=True, blank=True)
     adjuncts = models.CharField(max_length=200, blank=True, help_text="E.g. PRP, hyaluronic acid.")
@@ -80,7 +82,10 @@ class ProcedureJoint(models.Model):
 
 
 class BedsideCheckAttempt(models.Model):
-    """Every bedside identity check, passed or failed, with what did not match (3.6)."""
+    """Every bedside identity check, passed or failed, with what did not match.
+
+    See docs/cell-products.md#bedside-identity-check.
+    """
 
     SITE_PATH = "procedure_joint__procedure__patient__site"
 

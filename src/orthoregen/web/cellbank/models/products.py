@@ -1,8 +1,9 @@
 """Donors, harvests, product units, their QC, release specifications and custody.
 
-Source: shared/cell_products.md 2.4-2.5 (donor record and eligibility determination),
-1.1-1.5 (release criteria, kept as versioned data), 3.7 (status model: every transition a
-custody event with actor, time, location and reason) and 7 (data model).
+Sources: docs/cell-products.md#eligibility-states and docs/donor-eligibility.md (donor record
+and eligibility determination, 21 CFR 1271.50), docs/cell-products.md#release-specifications
+(release criteria, kept as versioned data) and docs/cell-products.md#product-status (status
+model: every transition a custody event with actor, time, location and reason).
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ class Donor(models.Model):
 
 
 class DonorTest(models.Model):
-    """One infectious disease test of a donor's specimen (2.4)."""
+    """One donor specimen's infectious disease test (21 CFR 1271.85; docs/donor-eligibility.md)."""
 
     SITE_PATH = "donor__site"
 
@@ -97,7 +98,10 @@ class DonorTest(models.Model):
 
 
 class Harvest(models.Model):
-    """An autologous collection: the patient's own marrow aspirate or lipoaspirate (5.3)."""
+    """An autologous collection: the patient's own marrow aspirate or lipoaspirate.
+
+    See docs/cell-products.md#harvest-record.
+    """
 
     SITE_PATH = "patient__site"
 
@@ -194,7 +198,10 @@ class ProductUnit(models.Model):
 
 
 class ReleaseSpecVersion(models.Model):
-    """A versioned release specification, stored as products.release JSON (1.1-1.5)."""
+    """A versioned release specification, stored as products.release JSON.
+
+    See docs/cell-products.md#release-specifications.
+    """
 
     SITE_PATH = "site"
 
@@ -240,7 +247,10 @@ class QcResult(models.Model):
 
 
 class CustodyEvent(models.Model):
-    """One status change of a unit: who, when, where, from and to (3.7). Never changed."""
+    """One status change of a unit: who, when, where, from and to. Never changed.
+
+    See docs/cell-products.md#chain-of-custody.
+    """
 
     SITE_PATH = "unit__site"
 

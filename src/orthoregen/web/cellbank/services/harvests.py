@@ -10,7 +10,10 @@ from orthoregen.web.cellbank.services.core import CellbankRefused
 
 @transaction.atomic
 def harvest_record(patient, *, by, **fields) -> Harvest:
-    """Record an autologous harvest (marrow aspirate or lipoaspirate) of a patient (5.3)."""
+    """Record an autologous harvest (marrow aspirate or lipoaspirate) of a patient.
+
+    See docs/cell-products.md#harvest-record.
+    """
     episode = fields.get("episode")
     if episode is not None and episode.patient_id != patient.pk:
         raise CellbankRefused("That joint episode belongs to another patient.")

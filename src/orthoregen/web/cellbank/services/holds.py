@@ -1,9 +1,10 @@
 """Holds: while a failed result or an open investigation stands, no unit of its lot goes on.
 
-Source: shared/cell_products.md 3.7 (the orthogonal flag ON_HOLD_INVESTIGATION; every change
-records who, when and why), 3.8 (a positive sterility or mycoplasma result after release
-triggers recall and look-back over the whole lineage) and 1.5 (endotoxin per dose: for a unit
-issued to a patient, that patient's recorded weight; otherwise 70 kg). A failed
+Sources: docs/cell-products.md#product-status (the flag ON_HOLD_INVESTIGATION beside the
+status; every change records who, when and why), docs/cell-products.md#lineage-and-look-back
+(a positive sterility or mycoplasma result after release triggers recall and look-back over
+the whole lineage) and docs/cell-products.md#endotoxin (USP <85>, endotoxin per dose: for a
+unit issued to a patient, that patient's recorded weight; otherwise 70 kg). A failed
 microbial result on any unit of a split tree, endotoxin over a unit's per-dose limit, or an
 open product investigation of the lot holds every unit of the tree not yet given: whether
 the fault came before or after the division is what the investigation finds out.
@@ -80,7 +81,8 @@ def failure_for(result: QcResult, unit: ProductUnit) -> str:
     if result.test != QcTest.ENDOTOXIN or result.value is None:
         return ""
     # The lot's liquid: a concentration measured on any unit is judged for this unit's dose,
-    # against the limit of the patient it is issued to when there is one (1.5), else 70 kg.
+    # against the limit of the patient it is issued to when there is one, else 70 kg (USP <85>;
+    # docs/cell-products.md#endotoxin).
     today, whose = timezone.localdate(), ""
     if unit.issued_to_episode_id is None:
         detail = endotoxin_over_limit(result.value, unit, on=today, volume_ml=unit.volume_ml)

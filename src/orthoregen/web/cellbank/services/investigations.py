@@ -1,11 +1,13 @@
 """Product investigations: open one when a product already given to patients fails a
 microbial or endotoxin test, list every patient and joint to review, alert, and close.
 
-Source: shared/cell_products.md 1.3 (positive culture after administration: open an
-investigation linked to the administration and notify the treating physician), 1.5
-(endotoxin per dose, K/M) and 3.8 (look-back over the whole lineage). A failed result on any
-unit of a split tree puts every administered unit of the tree under review: whether the
-contamination came before or after the division is what the investigation finds out.
+Sources: docs/cell-products.md#conditional-release-pending-sterility (positive culture after
+administration: open an investigation linked to the administration and notify the treating
+physician), docs/cell-products.md#endotoxin (endotoxin per dose, USP <85> K/M) and
+docs/cell-products.md#lineage-and-look-back (look-back over the whole lineage). A failed
+result on any unit of a split tree puts every administered unit of the tree under review:
+whether the contamination came before or after the division is what the investigation finds
+out.
 The wording claims nothing about harm: these are patients to review.
 """
 
@@ -116,7 +118,8 @@ def _implicated(result: QcResult, given: list[Administration]) -> list[tuple]:
 
 def _endotoxin_over_limit(eu_per_ml: float, administration: Administration) -> str:
     """Return the dose, limit and weight used if this administration's endotoxin was over
-    the recipient's own limit: 5 EU/kg x their weight at administration (1.5)."""
+    the recipient's own limit: 5 EU/kg x their weight at administration (USP <85>;
+    docs/cell-products.md#endotoxin)."""
     unit, joint = administration.unit, administration.procedure_joint
     given_on = timezone.localdate(administration.administered_at)
     return endotoxin_over_recipient_limit(

@@ -1,4 +1,4 @@
-"""The weight a recipient's endotoxin limit is computed with (cell_products.md 1.5).
+"""The weight a recipient's endotoxin limit is computed with (docs/cell-products.md#endotoxin).
 
 USP <85> limits the endotoxin of a dose to K x body weight (K = 5 EU/kg for any route but
 intrathecal), using the weight recorded at administration. The consultation intake records
@@ -64,7 +64,8 @@ def endotoxin_over_recipient_limit(eu_per_ml: float, unit: ProductUnit, *, on: d
 
 
 def _assumed_weight_kg(unit: ProductUnit, on: date) -> float:
-    # The specification that judged the dose holds the weight it assumes (1.5 CFG: 70 kg).
+    # The specification that judged the dose holds the weight it assumes (project default
+    # 70 kg, docs/cell-products.md#endotoxin).
     try:
         spec = release_spec_for(unit, on)
     except CellbankRefused:

@@ -1,6 +1,7 @@
 """Release specifications as versioned data per site, and a unit's evaluation against one.
 
-The defaults are products.release's (cell_products.md 1.1-1.5); a site may add versions.
+The defaults are products.release's (docs/cell-products.md#release-specifications); a site
+may add versions.
 QC results of a lot apply to the units divided from it, so a unit is judged on its own
 results first and then its ancestors', the nearest result of each test winning.
 """

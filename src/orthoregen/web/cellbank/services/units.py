@@ -1,7 +1,8 @@
 """Cell lab units of work: receive, test, release, issue, split, thaw, discard, recall.
 
 Each function is one transaction; every status change goes through products.status and
-leaves a CustodyEvent (shared/cell_products.md 3.7), and simple-history keeps the row changes.
+leaves a CustodyEvent (docs/cell-products.md#chain-of-custody), and simple-history keeps the
+row changes.
 """
 
 from __future__ import annotations
@@ -47,7 +48,10 @@ def unit_receive(*, site, by, identifier_text: str, product_class: str, donor=No
                  harvest=None, collected_at: datetime, expires_at: datetime, storage: str,
                  at: datetime | None = None, location: str = "", parent=None,
                  **details) -> ProductUnit:
-    """Register a unit arriving in the lab; it enters quarantine (1271.60, cell_products 2.5)."""
+    """Register a unit arriving in the lab; it enters quarantine.
+
+    21 CFR 1271.60; docs/cell-products.md#eligibility-states.
+    """
     at = at or timezone.now()
     try:
         identifier = parse_unit_identifier(identifier_text)
@@ -84,7 +88,8 @@ def _check_source(product_class: str, donor, harvest, site) -> None:
 def qc_record(unit: ProductUnit, *, by, test: str, value: float | None = None,
               outcome: str = "", method: str = "", at: datetime | None = None,
               base_url: str | None = None) -> QcResult:
-    """Record one QC result; a final sterility result also moves the unit (1.3).
+    """Record one QC result; a final sterility result also moves the unit
+    (docs/cell-products.md#conditional-release-pending-sterility).
 
     A test may be repeated (a confirmatory re-culture): each result is kept and the latest
     decides, so a positive after a negative stops the unit as a first positive would.
@@ -137,7 +142,10 @@ def _refuse_if_older_than_latest(unit: ProductUnit, test: str, at: datetime) -> 
 @transaction.atomic
 def unit_release(unit: ProductUnit, *, by, approver: str, conditional: bool = False,
                  reason: str = "", at: datetime | None = None, location: str = "") -> CustodyEvent:
-    """Release a unit against its release specification, fully or pending sterility (1.3)."""
+    """Release a unit against its release specification, fully or pending sterility.
+
+    See docs/cell-products.md#conditional-release-pending-sterility.
+    """
     at = at or timezone.now()
     unit = _locked(unit)
     evaluation = release_evaluation(unit)
@@ -173,7 +181,10 @@ def unit_issue(unit: ProductUnit, episode: JointEpisode, *, by, at: datetime | N
 @transaction.atomic
 def unit_thaw(unit: ProductUnit, *, by, at: datetime | None = None,
               location: str = "") -> CustodyEvent:
-    """Record the thaw of an issued cryopreserved unit; its hold clock starts now (1.9)."""
+    """Record the thaw of an issued cryopreserved unit; its hold clock starts now.
+
+    See docs/cell-products.md#post-thaw-hold.
+    """
     at = at or timezone.now()
     unit = _locked(unit)
     return apply_event(unit, custody.Thaw(actor=actor(by), location=location), by=by, at=at,
