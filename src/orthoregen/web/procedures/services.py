@@ -1,8 +1,9 @@
 """Procedure-room units of work: start a session, record each joint, administer.
 
-Sources: shared/cell_products.md 5.1-5.4 (guidance, injection record, time-out), 3.6 (the
-bedside identity check: every attempt is kept; a failed one refuses the administration) and
-1.6 (cells delivered = concentration x volume, viable = x viability).
+Sources: docs/cell-products.md#procedure-record (guidance, injection record, time-out),
+docs/cell-products.md#bedside-identity-check (every attempt is kept; a failed one refuses the
+administration) and docs/cell-products.md#cell-dose-and-volume (cells delivered =
+concentration x volume, viable = x viability).
 """
 
 from __future__ import annotations
@@ -46,8 +47,9 @@ from orthoregen.web.cellbank.services.holds import hold_reason, lot_id_of
 from orthoregen.web.cellbank.vocabulary import Guidance
 from orthoregen.web.procedures.gate import procedure_gate_check
 
-# cell_products.md 5.1 CFG: the hip must be image-guided; this project's default protocol
-# asks for image guidance at every joint, so landmark injection is allowed at none.
+# Project default (CFG, docs/cell-products.md#image-guidance): the hip must be image-guided;
+# this project's default protocol asks for image guidance at every joint, so landmark
+# injection is allowed at none.
 LANDMARK_ALLOWED_JOINTS: frozenset[str] = frozenset()
 
 
@@ -83,7 +85,10 @@ def procedure_start(patient, episodes, *, by, performed_on: date, time_out_compl
 
 @transaction.atomic
 def procedure_joint_update(procedure_joint: ProcedureJoint, *, by, **fields) -> ProcedureJoint:
-    """Record the injection details of one joint: guidance, approach, needle, volumes (5.4)."""
+    """Record the injection details of one joint: guidance, approach, needle, volumes.
+
+    See docs/cell-products.md#injection-record.
+    """
     joint = procedure_joint.episode.joint
     guidance = fields.get("guidance", procedure_joint.guidance)
     if guidance == Guidance.LANDMARK and joint not in LANDMARK_ALLOWED_JOINTS:
@@ -93,7 +98,8 @@ def procedure_joint_update(procedure_joint: ProcedureJoint, *, by, **fields) -> 
     volume = fields.get("injectate_volume_ml")
     if volume is not None and exceeds_joint_volume(Joint(joint), volume):
         raise CellbankRefused(f"{volume:g} mL is above the default maximum injectate volume "
-                              f"for the {joint} (cell_products.md 1.10).")
+                              f"for the {joint} (a project default drawn from the "
+                              "injectate volumes of published trials).")
     for name, value in fields.items():
         setattr(procedure_joint, name, value)
     procedure_joint.save()
@@ -103,7 +109,8 @@ def procedure_joint_update(procedure_joint: ProcedureJoint, *, by, **fields) -> 
 def administration_record(procedure_joint: ProcedureJoint, *, by, scanned_identifier: str,
                           name: str = "", date_of_birth: date | None = None, mrn: str = "",
                           joint: str, side: str, at: datetime | None = None) -> Administration:
-    """Record an administration only after the bedside identity check passes (3.6).
+    """Record an administration only after the bedside identity check passes
+    (docs/cell-products.md#bedside-identity-check).
 
     The attempt is saved whether or not it passes; a failed one raises BedsideCheckFailed
     after its transaction has committed, so the refusal itself stays in the record.
@@ -194,7 +201,8 @@ def _unit_with_its_lot_locked(episode, scanned: str) -> ProductUnit | None:
 
     qc_record decides a lot's investigation and holds under the lot's lock; queuing on it
     here means a unit is never given while that is being decided unseen, and an
-    investigation never opens without an administration about to commit (1.3, 3.8).
+    investigation never opens without an administration about to commit
+    (docs/cell-products.md#conditional-release-pending-sterility, #lineage-and-look-back).
     """
     locked: set[int] = set()
     unit = _issued_unit(episode) or _scanned_unit(scanned, episode.patient.site_id)
