@@ -39,76 +39,95 @@ ADL_TOPICS = (
 def build_ases() -> Instrument:
     """Build the ASES score: (10 − VAS cm) × 5 + 5/3 × ADL sum; every item required."""
     vas = Item(
-        "VAS",
-        "pain today",
-        (0.0, 10.0),
-        Scale(0, 10, "cm", whole_numbers=False),
+        id="VAS",
+        topic="pain today",
+        options=(0.0, 10.0),
+        scale=Scale(minimum=0, maximum=10, unit="cm", whole_numbers=False),
         higher_is_better=False,
     )
     adl = tuple(
-        Item(f"ADL{number}", topic, codes(0, 3), higher_is_better=True)
+        Item(id=f"ADL{number}", topic=topic, options=codes(0, 3), higher_is_better=True)
         for number, topic in enumerate(ADL_TOPICS, start=1)
     )
     adl_ids = tuple(item.id for item in adl)
-    pain_rule = Reversed(10, 5)
+    pain_rule = Reversed(maximum=10, factor=5)
     # sum × 5 / 3 rather than sum × (5/3): 30 × 5 / 3 is exactly 50.
     adl_rule = Rescaled(
-        MeanImputedSum(0, "no rule in Richards 1994; all required"), 5, 3, "ADL sum × 5 / 3"
+        inner=MeanImputedSum(max_missing=0, source="no rule in Richards 1994; all required"),
+        multiply=5,
+        divide=3,
+        description="ADL sum × 5 / 3",
     )
     subscales = (
-        Subscale("pain", "Pain", ("VAS",), pain_rule, 0, 50, higher_is_better=True),
-        Subscale("adl", "ADL", adl_ids, adl_rule, 0, 50, higher_is_better=True),
         Subscale(
-            "total",
-            "ASES",
-            ("VAS", *adl_ids),
-            Parts((("Pain", 1, pain_rule), ("ADL", 10, adl_rule))),
-            0,
-            100,
+            id="pain",
+            name="Pain",
+            items=("VAS",),
+            rule=pain_rule,
+            minimum=0,
+            maximum=50,
+            higher_is_better=True,
+        ),
+        Subscale(
+            id="adl",
+            name="ADL",
+            items=adl_ids,
+            rule=adl_rule,
+            minimum=0,
+            maximum=50,
+            higher_is_better=True,
+        ),
+        Subscale(
+            id="total",
+            name="ASES",
+            items=("VAS", *adl_ids),
+            rule=Parts((("Pain", 1, pain_rule), ("ADL", 10, adl_rule))),
+            minimum=0,
+            maximum=100,
             higher_is_better=True,
         ),
     )
     thresholds = (
         Threshold(
-            "total",
-            ThresholdKind.MCID,
-            21.0,
-            "points",
-            "shoulder",
-            "shoulder arthroplasty",
-            "Tashjian RZ et al., J Shoulder Elbow Surg 2017;26:144–8",
-            Evidence.SECONDARY,
+            subscale="total",
+            kind=ThresholdKind.MCID,
+            value=21.0,
+            unit="points",
+            joint="shoulder",
+            population="shoulder arthroplasty",
+            source="Tashjian RZ et al., J Shoulder Elbow Surg 2017;26:144–8",
+            evidence=Evidence.SECONDARY,
             note="approximately",
         ),
         Threshold(
-            "total",
-            ThresholdKind.MCID,
-            27.1,
-            "points",
-            "shoulder",
-            "rotator cuff repair (not OA)",
-            "Tashjian RZ et al., J Shoulder Elbow Surg 2020;29:1406–11, via ISSH",
-            Evidence.SECONDARY,
+            subscale="total",
+            kind=ThresholdKind.MCID,
+            value=27.1,
+            unit="points",
+            joint="shoulder",
+            population="rotator cuff repair (not OA)",
+            source="Tashjian RZ et al., J Shoulder Elbow Surg 2020;29:1406–11, via ISSH",
+            evidence=Evidence.SECONDARY,
         ),
         Threshold(
-            "total",
-            ThresholdKind.MCID,
-            6.4,
-            "points",
-            "shoulder",
-            "mixed shoulder pathology",
-            "Michener LA et al., JSES 2002;11:587–94",
-            Evidence.UNVERIFIED,
+            subscale="total",
+            kind=ThresholdKind.MCID,
+            value=6.4,
+            unit="points",
+            joint="shoulder",
+            population="mixed shoulder pathology",
+            source="Michener LA et al., JSES 2002;11:587–94",
+            evidence=Evidence.UNVERIFIED,
         ),
         Threshold(
-            "total",
-            ThresholdKind.MDC,
-            9.4,
-            "points",
-            "shoulder",
-            "mixed shoulder pathology",
-            "Michener LA et al., JSES 2002;11:587–94",
-            Evidence.UNVERIFIED,
+            subscale="total",
+            kind=ThresholdKind.MDC,
+            value=9.4,
+            unit="points",
+            joint="shoulder",
+            population="mixed shoulder pathology",
+            source="Michener LA et al., JSES 2002;11:587–94",
+            evidence=Evidence.UNVERIFIED,
         ),
     )
     return Instrument(
@@ -119,7 +138,9 @@ def build_ases() -> Instrument:
         completed_by=CompletedBy.PATIENT,
         recall_period="pain today; activities as usually managed",
         licence=Licence(
-            "ASES Research Committee", "free; no licensing body identified", ships_wording=True
+            owner="ASES Research Committee",
+            terms="free; no licensing body identified",
+            ships_wording=True,
         ),
         items=(vas, *adl),
         subscales=subscales,

@@ -32,40 +32,68 @@ CONSTANT_2008 = "Constant CR et al., J Shoulder Elbow Surg 2008;17:355–61"
 POUND_KG = 0.45359237  # exact, by definition of the international pound
 
 
-def _choice(item_id: str, topic: str, points: tuple[float, ...]) -> Item:
-    return Item(item_id, topic, points, higher_is_better=True)
+def _choice(*, item_id: str, topic: str, points: tuple[float, ...]) -> Item:
+    return Item(id=item_id, topic=topic, options=points, higher_is_better=True)
 
 
-def _degrees(item_id: str, topic: str) -> Item:
-    return Item(item_id, topic, (), Scale(0, 180, "degrees"), higher_is_better=True)
+def _degrees(*, item_id: str, topic: str) -> Item:
+    return Item(
+        id=item_id,
+        topic=topic,
+        options=(),
+        scale=Scale(minimum=0, maximum=180, unit="degrees"),
+        higher_is_better=True,
+    )
 
 
 ITEMS = (
     # 15 = no pain; the original's four steps (15, 10, 5, 0) are points of this scale.
     Item(
-        "pain",
-        "pain during ordinary activities",
-        (0.0, 15.0),
-        Scale(0, 15, "points"),
+        id="pain",
+        topic="pain during ordinary activities",
+        options=(0.0, 15.0),
+        scale=Scale(minimum=0, maximum=15, unit="points"),
         higher_is_better=True,
     ),
-    _choice("sleep", "sleep", (0.0, 1.0, 2.0)),
-    _choice("work", "full work", codes(0, 4)),
-    _choice("recreation", "full recreation or sport", codes(0, 4)),
-    _choice("hand_position", "position the hand can reach", (2.0, 4.0, 6.0, 8.0, 10.0)),
-    _degrees("forward_flexion_deg", "active pain-free forward flexion"),
-    _degrees("abduction_deg", "active pain-free abduction"),
-    _choice("er_behind_head_elbow_forward", "hand behind head, elbow forward", (0.0, 2.0)),
-    _choice("er_behind_head_elbow_back", "hand behind head, elbow back", (0.0, 2.0)),
-    _choice("er_on_head_elbow_forward", "hand on top of head, elbow forward", (0.0, 2.0)),
-    _choice("er_on_head_elbow_back", "hand on top of head, elbow back", (0.0, 2.0)),
-    _choice("er_full_elevation", "full elevation from on top of head", (0.0, 2.0)),
-    _choice("internal_rotation", "back of hand reaches", (0.0, 2.0, 4.0, 6.0, 8.0, 10.0)),
+    _choice(item_id="sleep", topic="sleep", points=(0.0, 1.0, 2.0)),
+    _choice(item_id="work", topic="full work", points=codes(0, 4)),
+    _choice(item_id="recreation", topic="full recreation or sport", points=codes(0, 4)),
+    _choice(
+        item_id="hand_position",
+        topic="position the hand can reach",
+        points=(2.0, 4.0, 6.0, 8.0, 10.0),
+    ),
+    _degrees(item_id="forward_flexion_deg", topic="active pain-free forward flexion"),
+    _degrees(item_id="abduction_deg", topic="active pain-free abduction"),
+    _choice(
+        item_id="er_behind_head_elbow_forward",
+        topic="hand behind head, elbow forward",
+        points=(0.0, 2.0),
+    ),
+    _choice(
+        item_id="er_behind_head_elbow_back", topic="hand behind head, elbow back", points=(0.0, 2.0)
+    ),
+    _choice(
+        item_id="er_on_head_elbow_forward",
+        topic="hand on top of head, elbow forward",
+        points=(0.0, 2.0),
+    ),
+    _choice(
+        item_id="er_on_head_elbow_back", topic="hand on top of head, elbow back", points=(0.0, 2.0)
+    ),
+    _choice(
+        item_id="er_full_elevation", topic="full elevation from on top of head", points=(0.0, 2.0)
+    ),
+    _choice(
+        item_id="internal_rotation",
+        topic="back of hand reaches",
+        points=(0.0, 2.0, 4.0, 6.0, 8.0, 10.0),
+    ),
     Item(
-        "strength_kg",
-        "isometric abduction strength at 90° (best of attempts)",
-        (),
-        Scale(0, 100, "kg", whole_numbers=False),
+        id="strength_kg",
+        topic="isometric abduction strength at 90° (best of attempts)",
+        options=(),
+        scale=Scale(minimum=0, maximum=100, unit="kg", whole_numbers=False),
         higher_is_better=True,
     ),
 )
@@ -79,19 +107,26 @@ def elevation_points(degrees: Any) -> Any:
 def _strength_rule(convention: str) -> PointsSum:
     if convention == "pound_1987":
         return PointsSum(
-            (None,), "1 point per lb (kg / 0.45359237), at most 25", divide=POUND_KG, cap=25
+            points=(None,),
+            description="1 point per lb (kg / 0.45359237), at most 25",
+            divide=POUND_KG,
+            cap=25,
         )
-    return PointsSum((None,), "1 point per 0.5 kg (kg × 2), at most 25", multiply=2, cap=25)
+    return PointsSum(
+        points=(None,), description="1 point per 0.5 kg (kg × 2), at most 25", multiply=2, cap=25
+    )
 
 
 def build_constant(strength_convention: str) -> Instrument:
     """Build the Constant–Murley score with the chosen strength convention."""
     ids = [item.id for item in ITEMS]
-    pain = PointsSum((None,), "points (15 = no pain)")
-    adl = PointsSum((None,) * 4, "sleep + work + recreation + hand position")
+    pain = PointsSum(points=(None,), description="points (15 = no pain)")
+    adl = PointsSum(points=(None,) * 4, description="sleep + work + recreation + hand position")
     motion = PointsSum(
-        (elevation_points, elevation_points) + (None,) * 6,
-        "flexion and abduction bands + external rotation positions + internal rotation landmark",
+        points=(elevation_points, elevation_points) + (None,) * 6,
+        description=(
+            "flexion and abduction bands + external rotation positions + internal rotation landmark"
+        ),
     )
     strength = _strength_rule(strength_convention)
     parts = (
@@ -101,13 +136,54 @@ def build_constant(strength_convention: str) -> Instrument:
         ("Strength", 1, strength),
     )
     subscales = (
-        Subscale("pain", "Pain", tuple(ids[:1]), pain, 0, 15, True, decimals=0),
-        Subscale("adl", "ADL", tuple(ids[1:5]), adl, 0, 20, True, decimals=0),
         Subscale(
-            "range_of_motion", "Range of motion", tuple(ids[5:13]), motion, 0, 40, True, decimals=0
+            id="pain",
+            name="Pain",
+            items=tuple(ids[:1]),
+            rule=pain,
+            minimum=0,
+            maximum=15,
+            higher_is_better=True,
+            decimals=0,
         ),
-        Subscale("strength", "Strength", tuple(ids[13:]), strength, 0, 25, True),
-        Subscale("total", "Constant score", tuple(ids), Parts(parts), 0, 100, True),
+        Subscale(
+            id="adl",
+            name="ADL",
+            items=tuple(ids[1:5]),
+            rule=adl,
+            minimum=0,
+            maximum=20,
+            higher_is_better=True,
+            decimals=0,
+        ),
+        Subscale(
+            id="range_of_motion",
+            name="Range of motion",
+            items=tuple(ids[5:13]),
+            rule=motion,
+            minimum=0,
+            maximum=40,
+            higher_is_better=True,
+            decimals=0,
+        ),
+        Subscale(
+            id="strength",
+            name="Strength",
+            items=tuple(ids[13:]),
+            rule=strength,
+            minimum=0,
+            maximum=25,
+            higher_is_better=True,
+        ),
+        Subscale(
+            id="total",
+            name="Constant score",
+            items=tuple(ids),
+            rule=Parts(parts),
+            minimum=0,
+            maximum=100,
+            higher_is_better=True,
+        ),
     )
     return Instrument(
         id="constant",
@@ -117,20 +193,20 @@ def build_constant(strength_convention: str) -> Instrument:
         joints=("shoulder",),
         completed_by=CompletedBy.PATIENT_AND_CLINICIAN,
         recall_period="pain: ordinary activities in the last 24 hours",
-        licence=Licence("Constant & Murley 1987", "free", ships_wording=True),
+        licence=Licence(owner="Constant & Murley 1987", terms="free", ships_wording=True),
         items=ITEMS,
         subscales=subscales,
         references=(CONSTANT_1987, CONSTANT_2008, "docs/instruments.md#constant-murley-score"),
         thresholds=(
             Threshold(
-                "total",
-                ThresholdKind.MCID,
-                10.4,
-                "points",
-                "shoulder",
-                "rotator cuff surgery (not OA)",
-                "Kukkonen J et al., J Shoulder Elbow Surg 2013;22:1650–5",
-                Evidence.UNVERIFIED,
+                subscale="total",
+                kind=ThresholdKind.MCID,
+                value=10.4,
+                unit="points",
+                joint="shoulder",
+                population="rotator cuff surgery (not OA)",
+                source="Kukkonen J et al., J Shoulder Elbow Surg 2013;22:1650–5",
+                evidence=Evidence.UNVERIFIED,
             ),
         ),
         notes=(
@@ -146,11 +222,13 @@ RECIPES = {
         build_constant,
         (
             OptionSpec(
-                "strength_convention",
-                ("half_kg_2008", "pound_1987"),
-                "half_kg_2008",
-                "[U] 2008 guideline 1 point per 0.5 kg, or the original 1 point per lb "
-                "(docs/instruments.md#constant-strength-convention)",
+                name="strength_convention",
+                choices=("half_kg_2008", "pound_1987"),
+                default="half_kg_2008",
+                description=(
+                    "[U] 2008 guideline 1 point per 0.5 kg, or the original 1 point per lb "
+                    "(docs/instruments.md#constant-strength-convention)"
+                ),
             ),
         ),
     ),

@@ -43,7 +43,7 @@ class ThresholdKind(StrEnum):
     MODERATE_IMPROVEMENT = "moderate improvement"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Threshold:
     """A published reference value for one subscale, with where it came from and for whom.
 
@@ -63,14 +63,14 @@ class Threshold:
     note: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Licence:
     owner: str
     terms: str
     ships_wording: bool  # may the item wording be distributed with this open-source code?
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Scale:
     """A measured value accepted anywhere from `minimum` to `maximum` in `unit`."""
 
@@ -80,7 +80,7 @@ class Scale:
     whole_numbers: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Item:
     """One question or measurement; `options` are the labelled codes (anchors for a scale).
 
@@ -131,7 +131,7 @@ class Rule(Protocol):
     def score_many(self, block: np.ndarray) -> np.ndarray: ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Subscale:
     """A reported score: its items (in definition order), rule, range and direction."""
 
@@ -146,7 +146,7 @@ class Subscale:
     loinc: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class OptionSpec:
     """A scoring choice the sources leave open, with its default.
 
@@ -159,7 +159,7 @@ class OptionSpec:
     description: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Instrument:
     id: str
     name: str

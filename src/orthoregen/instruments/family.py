@@ -34,7 +34,7 @@ MDC_2014 = "BMC Musculoskelet Disord 2014;15:235, doi:10.1186/1471-2474-15-235"
 def items_from_topics(topics: dict[str, tuple[str, ...]]) -> tuple[Item, ...]:
     """Number each group's topics (P1, P2 …), all coded 0 = no problem … 4 = extreme."""
     return tuple(
-        Item(f"{prefix}{number}", topic, codes(0, 4), higher_is_better=False)
+        Item(id=f"{prefix}{number}", topic=topic, options=codes(0, 4), higher_is_better=False)
         for prefix, group in topics.items()
         for number, topic in enumerate(group, start=1)
     )
@@ -46,7 +46,7 @@ def select_items(items: tuple[Item, ...], item_ids: tuple[str, ...]) -> tuple[It
     return tuple(by_id[item_id] for item_id in item_ids)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ProfileSubscale:
     """One KOOS/HOOS subscale: its item group and minimum answered items under each rule."""
 
@@ -59,21 +59,24 @@ class ProfileSubscale:
 
 
 def profile_subscales(
+    *,
     topics: dict[str, tuple[str, ...]],
     rows: tuple[ProfileSubscale, ...],
-    *,
     current_rule: bool,
     guide: str,
 ) -> tuple[Subscale, ...]:
     """Build the five 0–100 subscales, 100 = no problems, each with its missing-item limit."""
     return tuple(
         Subscale(
-            row.id,
-            row.name,
-            tuple(f"{row.prefix}{n}" for n in range(1, len(topics[row.prefix]) + 1)),
-            MeanTransformed(row.minimum_current if current_rule else row.minimum_superseded, guide),
-            0,
-            100,
+            id=row.id,
+            name=row.name,
+            items=tuple(f"{row.prefix}{n}" for n in range(1, len(topics[row.prefix]) + 1)),
+            rule=MeanTransformed(
+                min_answered=row.minimum_current if current_rule else row.minimum_superseded,
+                source=guide,
+            ),
+            minimum=0,
+            maximum=100,
             higher_is_better=True,
             loinc=row.loinc,
         )
@@ -82,25 +85,26 @@ def profile_subscales(
 
 
 def mdc_thresholds(
-    values: tuple[tuple[str, float], ...], joint: str, population: str
+    *, values: tuple[tuple[str, float], ...], joint: str, population: str
 ) -> tuple[Threshold, ...]:
     """Return the MDC95 per subscale in people awaiting arthroplasty (BMC 2014;15:235)."""
     return tuple(
         Threshold(
-            subscale,
-            ThresholdKind.MDC95,
-            value,
-            "points",
-            joint,
-            population,
-            MDC_2014,
-            Evidence.VERIFIED,
+            subscale=subscale,
+            kind=ThresholdKind.MDC95,
+            value=value,
+            unit="points",
+            joint=joint,
+            population=population,
+            source=MDC_2014,
+            evidence=Evidence.VERIFIED,
         )
         for subscale, value in values
     )
 
 
 def joint_replacement(
+    *,
     instrument_id: str,
     name: str,
     title: str,
@@ -115,12 +119,12 @@ def joint_replacement(
     """Build a KOOS JR / HOOS JR: raw sum through the HSS table, 0 = total disability."""
     source = f"HSS {name} conversion table"
     subscale = Subscale(
-        "interval_score",
-        f"{name} interval score",
-        tuple(item.id for item in items),
-        TableLookup(table, source),
-        0,
-        100,
+        id="interval_score",
+        name=f"{name} interval score",
+        items=tuple(item.id for item in items),
+        rule=TableLookup(table=table, source=source),
+        minimum=0,
+        maximum=100,
         higher_is_better=True,
         decimals=3,
         loinc=loinc,
@@ -149,17 +153,21 @@ NO_DIFFICULTY_HIGH = "100_no_difficulty"
 EXTREME_DIFFICULTY_HIGH = "100_extreme_difficulty"
 
 PS_DIRECTION = OptionSpec(
-    "table_direction",
-    (NO_DIFFICULTY_HIGH, EXTREME_DIFFICULTY_HIGH),
-    NO_DIFFICULTY_HIGH,
-    "koos.nu Table 1a (100 = no difficulty) or the original Table 1b (100 = extreme difficulty)",
+    name="table_direction",
+    choices=(NO_DIFFICULTY_HIGH, EXTREME_DIFFICULTY_HIGH),
+    default=NO_DIFFICULTY_HIGH,
+    description=(
+        "koos.nu Table 1a (100 = no difficulty) or the original Table 1b (100 = extreme difficulty)"
+    ),
 )
 PS_MISSING = OptionSpec(
-    "max_missing",
-    ("0", "1"),
-    "0",
-    "[U] default every item required; '1' is a documented local rule that prorates the raw "
-    "sum before look-up (docs/instruments.md#ps-short-form-missing-items)",
+    name="max_missing",
+    choices=("0", "1"),
+    default="0",
+    description=(
+        "[U] default every item required; '1' is a documented local rule that prorates the raw "
+        "sum before look-up (docs/instruments.md#ps-short-form-missing-items)"
+    ),
 )
 
 
@@ -171,6 +179,7 @@ def ps_version(source: str, direction: str) -> str:
 
 
 def ps_thresholds(
+    *,
     direction: str,
     joint: str,
     population: str,
@@ -187,14 +196,14 @@ def ps_thresholds(
     improving = 1.0 if direction == NO_DIFFICULTY_HIGH else -1.0
     thresholds = [
         Threshold(
-            "physical_function",
-            kind,
-            improving * magnitude,
-            "points",
-            joint,
-            population,
-            source,
-            evidence,
+            subscale="physical_function",
+            kind=kind,
+            value=improving * magnitude,
+            unit="points",
+            joint=joint,
+            population=population,
+            source=source,
+            evidence=evidence,
         )
         for kind, magnitude in changes
     ]
@@ -202,20 +211,27 @@ def ps_thresholds(
         if direction == NO_DIFFICULTY_HIGH:
             thresholds.append(
                 Threshold(
-                    "physical_function", kind, value, "points", joint, population, source, evidence
+                    subscale="physical_function",
+                    kind=kind,
+                    value=value,
+                    unit="points",
+                    joint=joint,
+                    population=population,
+                    source=source,
+                    evidence=evidence,
                 )
             )
         else:
             thresholds.append(
                 Threshold(
-                    "physical_function",
-                    kind,
-                    round_half_away(100 - value, 1),
-                    "points",
-                    joint,
-                    population,
-                    source,
-                    evidence,
+                    subscale="physical_function",
+                    kind=kind,
+                    value=round_half_away(100 - value, 1),
+                    unit="points",
+                    joint=joint,
+                    population=population,
+                    source=source,
+                    evidence=evidence,
                     note=f"published as {value} on the 100 = no difficulty table; mirrored",
                 )
             )
@@ -223,6 +239,7 @@ def ps_thresholds(
 
 
 def short_form(
+    *,
     instrument_id: str,
     name: str,
     version: str,
@@ -240,12 +257,12 @@ def short_form(
         # 100 − value, rounded back to the published one decimal (100 − 94.4 is 5.59999…).
         table = tuple(round_half_away(100 - value, 1) for value in table)
     subscale = Subscale(
-        "physical_function",
-        name,
-        tuple(item.id for item in items),
-        TableLookup(table, source, max_missing),
-        0,
-        100,
+        id="physical_function",
+        name=name,
+        items=tuple(item.id for item in items),
+        rule=TableLookup(table=table, source=source, max_missing=max_missing),
+        minimum=0,
+        maximum=100,
         higher_is_better=direction == NO_DIFFICULTY_HIGH,
     )
     return Instrument(

@@ -27,57 +27,87 @@ from orthoregen.instruments.rules import AllBelow, Banded, Parts, PointsSum
 
 HARRIS = "Harris WH, J Bone Joint Surg Am 1969;51:737–55"
 BYRD = "Byrd JW, Jones KS, Arthroscopy 2000;16:578–87"
-FREE = Licence("Harris 1969 (JBJS)", "free", ships_wording=True)
+FREE = Licence(owner="Harris 1969 (JBJS)", terms="free", ships_wording=True)
 
 
-def _points(item_id: str, topic: str, points: tuple[int, ...]) -> Item:
-    return Item(item_id, topic, tuple(float(p) for p in points), higher_is_better=True)
-
-
-def _measure(item_id: str, topic: str, maximum: float, unit: str, *, better_high: bool) -> Item:
+def _points(*, item_id: str, topic: str, points: tuple[int, ...]) -> Item:
     return Item(
-        item_id,
-        topic,
-        (),
-        Scale(0, maximum, unit, whole_numbers=unit == "degrees"),
+        id=item_id, topic=topic, options=tuple(float(p) for p in points), higher_is_better=True
+    )
+
+
+def _measure(*, item_id: str, topic: str, maximum: float, unit: str, better_high: bool) -> Item:
+    return Item(
+        id=item_id,
+        topic=topic,
+        options=(),
+        scale=Scale(minimum=0, maximum=maximum, unit=unit, whole_numbers=unit == "degrees"),
         higher_is_better=better_high,
     )
 
 
 PATIENT_ITEMS = (
-    _points("pain", "pain", (44, 40, 30, 20, 10, 0)),
-    _points("limp", "limp", (11, 8, 5, 0)),
-    _points("support", "support", (11, 7, 5, 3, 2, 0)),
-    _points("distance", "distance walked", (11, 8, 5, 2, 0)),
-    _points("stairs", "stairs", (4, 2, 1, 0)),
-    _points("shoes_socks", "putting on shoes and socks", (4, 2, 0)),
-    _points("sitting", "sitting", (5, 3, 0)),
-    _points("public_transport", "enter public transportation", (1, 0)),
+    _points(item_id="pain", topic="pain", points=(44, 40, 30, 20, 10, 0)),
+    _points(item_id="limp", topic="limp", points=(11, 8, 5, 0)),
+    _points(item_id="support", topic="support", points=(11, 7, 5, 3, 2, 0)),
+    _points(item_id="distance", topic="distance walked", points=(11, 8, 5, 2, 0)),
+    _points(item_id="stairs", topic="stairs", points=(4, 2, 1, 0)),
+    _points(item_id="shoes_socks", topic="putting on shoes and socks", points=(4, 2, 0)),
+    _points(item_id="sitting", topic="sitting", points=(5, 3, 0)),
+    _points(item_id="public_transport", topic="enter public transportation", points=(1, 0)),
 )
 DEFORMITY_ITEMS = (
     _measure(
-        "flexion_contracture_deg", "fixed flexion contracture", 90, "degrees", better_high=False
-    ),
-    # Adduction, not abduction as two public implementations label it (Harris 1969).
-    _measure("fixed_adduction_deg", "fixed adduction", 45, "degrees", better_high=False),
-    _measure(
-        "fixed_internal_rotation_deg",
-        "fixed internal rotation in extension",
-        45,
-        "degrees",
+        item_id="flexion_contracture_deg",
+        topic="fixed flexion contracture",
+        maximum=90,
+        unit="degrees",
         better_high=False,
     ),
-    _measure("limb_length_discrepancy_cm", "limb-length discrepancy", 10, "cm", better_high=False),
-)
-MOTION_ITEMS = (
-    _measure("flexion_deg", "flexion", 150, "degrees", better_high=True),
-    _measure("abduction_deg", "abduction", 90, "degrees", better_high=True),
-    _measure("adduction_deg", "adduction", 60, "degrees", better_high=True),
+    # Adduction, not abduction as two public implementations label it (Harris 1969).
     _measure(
-        "external_rotation_deg", "external rotation in extension", 90, "degrees", better_high=True
+        item_id="fixed_adduction_deg",
+        topic="fixed adduction",
+        maximum=45,
+        unit="degrees",
+        better_high=False,
     ),
     _measure(
-        "internal_rotation_deg", "internal rotation in extension", 90, "degrees", better_high=True
+        item_id="fixed_internal_rotation_deg",
+        topic="fixed internal rotation in extension",
+        maximum=45,
+        unit="degrees",
+        better_high=False,
+    ),
+    _measure(
+        item_id="limb_length_discrepancy_cm",
+        topic="limb-length discrepancy",
+        maximum=10,
+        unit="cm",
+        better_high=False,
+    ),
+)
+MOTION_ITEMS = (
+    _measure(item_id="flexion_deg", topic="flexion", maximum=150, unit="degrees", better_high=True),
+    _measure(
+        item_id="abduction_deg", topic="abduction", maximum=90, unit="degrees", better_high=True
+    ),
+    _measure(
+        item_id="adduction_deg", topic="adduction", maximum=60, unit="degrees", better_high=True
+    ),
+    _measure(
+        item_id="external_rotation_deg",
+        topic="external rotation in extension",
+        maximum=90,
+        unit="degrees",
+        better_high=True,
+    ),
+    _measure(
+        item_id="internal_rotation_deg",
+        topic="internal rotation in extension",
+        maximum=90,
+        unit="degrees",
+        better_high=True,
     ),
 )
 
@@ -121,43 +151,85 @@ def _motion_rule(method: str) -> PointsSum | Banded:
             internal_rotation_index,
         )
         return PointsSum(
-            indices, "Σ Harris 1969 motion indices × 0.05, at most 5", multiply=5, divide=100, cap=5
+            points=indices,
+            description="Σ Harris 1969 motion indices × 0.05, at most 5",
+            multiply=5,
+            divide=100,
+            cap=5,
         )
-    degrees = PointsSum((None,) * 5, "sum of the five arcs in degrees")
+    degrees = PointsSum(points=(None,) * 5, description="sum of the five arcs in degrees")
     return Banded(
-        degrees,
-        (31, 61, 101, 161, 211),
-        "summed degrees: 0–30 → 0, 31–60 → 1, 61–100 → 2, 101–160 → 3, "
-        "161–210 → 4, 211 or more → 5",
+        inner=degrees,
+        cutoffs=(31, 61, 101, 161, 211),
+        description=(
+            "summed degrees: 0–30 → 0, 31–60 → 1, 61–100 → 2, 101–160 → 3, "
+            "161–210 → 4, 211 or more → 5"
+        ),
     )
 
 
 def build_hhs(rom_method: str) -> Instrument:
     """Build the Harris Hip Score: pain 44 + function 47 + deformity 4 + motion 5 = 100."""
     ids = [item.id for item in PATIENT_ITEMS + DEFORMITY_ITEMS + MOTION_ITEMS]
-    pain = PointsSum((None,), "points ticked")
-    function = PointsSum((None,) * 7, "gait (limp, support, distance) + activities")
+    pain = PointsSum(points=(None,), description="points ticked")
+    function = PointsSum(
+        points=(None,) * 7, description="gait (limp, support, distance) + activities"
+    )
     deformity = AllBelow(
-        (30, 10, 10, 3.2),
-        4.0,
-        "4 points only if fixed flexion < 30°, fixed adduction < 10°, fixed "
-        "internal rotation < 10° and limb-length discrepancy < 3.2 cm",
+        limits=(30, 10, 10, 3.2),
+        points=4.0,
+        description=(
+            "4 points only if fixed flexion < 30°, fixed adduction < 10°, fixed "
+            "internal rotation < 10° and limb-length discrepancy < 3.2 cm"
+        ),
     )
     motion = _motion_rule(rom_method)
     subscales = (
-        Subscale("pain", "Pain", tuple(ids[:1]), pain, 0, 44, True, decimals=0),
-        Subscale("function", "Function", tuple(ids[1:8]), function, 0, 47, True, decimals=0),
         Subscale(
-            "deformity", "Absence of deformity", tuple(ids[8:12]), deformity, 0, 4, True, decimals=0
+            id="pain",
+            name="Pain",
+            items=tuple(ids[:1]),
+            rule=pain,
+            minimum=0,
+            maximum=44,
+            higher_is_better=True,
+            decimals=0,
         ),
         Subscale(
-            "range_of_motion", "Range of motion", tuple(ids[12:]), motion, 0, 5, True, decimals=0
+            id="function",
+            name="Function",
+            items=tuple(ids[1:8]),
+            rule=function,
+            minimum=0,
+            maximum=47,
+            higher_is_better=True,
+            decimals=0,
         ),
         Subscale(
-            "total",
-            "Harris Hip Score",
-            tuple(ids),
-            Parts(
+            id="deformity",
+            name="Absence of deformity",
+            items=tuple(ids[8:12]),
+            rule=deformity,
+            minimum=0,
+            maximum=4,
+            higher_is_better=True,
+            decimals=0,
+        ),
+        Subscale(
+            id="range_of_motion",
+            name="Range of motion",
+            items=tuple(ids[12:]),
+            rule=motion,
+            minimum=0,
+            maximum=5,
+            higher_is_better=True,
+            decimals=0,
+        ),
+        Subscale(
+            id="total",
+            name="Harris Hip Score",
+            items=tuple(ids),
+            rule=Parts(
                 (
                     ("Pain", 1, pain),
                     ("Function", 7, function),
@@ -165,9 +237,9 @@ def build_hhs(rom_method: str) -> Instrument:
                     ("Range of motion", 5, motion),
                 )
             ),
-            0,
-            100,
-            True,
+            minimum=0,
+            maximum=100,
+            higher_is_better=True,
             decimals=0,
         ),
     )
@@ -192,15 +264,36 @@ def build_hhs(rom_method: str) -> Instrument:
 def build_mhhs(cap_at_100: str) -> Instrument:
     """Build the modified HHS: Harris pain + function points (0–91) × 1.1 (Byrd & Jones 2000)."""
     ids = tuple(item.id for item in PATIENT_ITEMS)
-    raw = PointsSum((None,) * 8, "pain + function points")
+    raw = PointsSum(points=(None,) * 8, description="pain + function points")
     cap = 100.0 if cap_at_100 == "yes" else None
     # × 11 / 10 rather than × 1.1, so that 91 gives exactly 100.1.
     scaled = PointsSum(
-        (None,) * 8, "(pain + function points) × 1.1", multiply=11, divide=10, cap=cap
+        points=(None,) * 8,
+        description="(pain + function points) × 1.1",
+        multiply=11,
+        divide=10,
+        cap=cap,
     )
     subscales = (
-        Subscale("raw", "mHHS raw", ids, raw, 0, 91, True, decimals=0),
-        Subscale("total", "mHHS", ids, scaled, 0, 100.0 if cap else 100.1, True),
+        Subscale(
+            id="raw",
+            name="mHHS raw",
+            items=ids,
+            rule=raw,
+            minimum=0,
+            maximum=91,
+            higher_is_better=True,
+            decimals=0,
+        ),
+        Subscale(
+            id="total",
+            name="mHHS",
+            items=ids,
+            rule=scaled,
+            minimum=0,
+            maximum=100.0 if cap else 100.1,
+            higher_is_better=True,
+        ),
     )
     return Instrument(
         id="mhhs",
@@ -222,10 +315,12 @@ RECIPES = {
         build_hhs,
         (
             OptionSpec(
-                "rom_method",
-                ("summed_degrees", "harris_index"),
-                "summed_degrees",
-                "summed-degrees table of most forms, or Harris's original motion indices",
+                name="rom_method",
+                choices=("summed_degrees", "harris_index"),
+                default="summed_degrees",
+                description=(
+                    "summed-degrees table of most forms, or Harris's original motion indices"
+                ),
             ),
         ),
     ),
@@ -233,10 +328,10 @@ RECIPES = {
         build_mhhs,
         (
             OptionSpec(
-                "cap_at_100",
-                ("no", "yes"),
-                "no",
-                "× 1.1 gives at most 100.1; some registries cap at 100",
+                name="cap_at_100",
+                choices=("no", "yes"),
+                default="no",
+                description="× 1.1 gives at most 100.1; some registries cap at 100",
             ),
         ),
     ),

@@ -80,11 +80,31 @@ TOPICS = {
 ITEMS = items_from_topics(TOPICS)
 # Minimum answered items: HOOS Scoring 2013 (≥ 50 %), then the superseded 2003 rule.
 SUBSCALES = (
-    ProfileSubscale("pain", "Pain", "P", "72097-9", 5, 8),
-    ProfileSubscale("symptoms", "Symptoms", "S", "72096-1", 3, 3),
-    ProfileSubscale("adl", "ADL", "A", "72095-3", 9, 15),
-    ProfileSubscale("sport_rec", "Sport/Rec", "SP", "72094-6", 2, 2),
-    ProfileSubscale("qol", "QOL", "Q", "72093-8", 2, 2),
+    ProfileSubscale(
+        id="pain", name="Pain", prefix="P", loinc="72097-9", minimum_current=5, minimum_superseded=8
+    ),
+    ProfileSubscale(
+        id="symptoms",
+        name="Symptoms",
+        prefix="S",
+        loinc="72096-1",
+        minimum_current=3,
+        minimum_superseded=3,
+    ),
+    ProfileSubscale(
+        id="adl", name="ADL", prefix="A", loinc="72095-3", minimum_current=9, minimum_superseded=15
+    ),
+    ProfileSubscale(
+        id="sport_rec",
+        name="Sport/Rec",
+        prefix="SP",
+        loinc="72094-6",
+        minimum_current=2,
+        minimum_superseded=2,
+    ),
+    ProfileSubscale(
+        id="qol", name="QOL", prefix="Q", loinc="72093-8", minimum_current=2, minimum_superseded=2
+    ),
 )
 GUIDES = {"2013": "HOOS Scoring instructions, June 2013", "2003": "HOOS 2003 rule, superseded"}
 ARTHROPLASTY_2025 = "J Arthroplasty 2025, THA cohort (n=18,855)"
@@ -93,40 +113,45 @@ ARTHROPLASTY_2025 = "J Arthroplasty 2025, THA cohort (n=18,855)"
 def build_hoos(missing_rule: str) -> Instrument:
     """Build the HOOS with the 2013 (default) or the superseded 2003 missing-item rule."""
     subscales = profile_subscales(
-        TOPICS, SUBSCALES, current_rule=missing_rule == "2013", guide=GUIDES[missing_rule]
+        topics=TOPICS,
+        rows=SUBSCALES,
+        current_rule=missing_rule == "2013",
+        guide=GUIDES[missing_rule],
     )
     mdc = (("pain", 21.6), ("symptoms", 22.7), ("adl", 17.7), ("qol", 24.4))
-    thresholds = mdc_thresholds(mdc, "hip", "hip OA awaiting total hip arthroplasty") + (
+    thresholds = mdc_thresholds(
+        values=mdc, joint="hip", population="hip OA awaiting total hip arthroplasty"
+    ) + (
         Threshold(
-            None,
-            ThresholdKind.MCID,
-            9.1,
-            "points",
-            "hip",
-            "THA (n=537)",
-            "PMC4709271, Clin Orthop Relat Res",
-            Evidence.VERIFIED,
+            subscale=None,
+            kind=ThresholdKind.MCID,
+            value=9.1,
+            unit="points",
+            joint="hip",
+            population="THA (n=537)",
+            source="PMC4709271, Clin Orthop Relat Res",
+            evidence=Evidence.VERIFIED,
             note="distribution-based; the source does not state the subscale",
         ),
         Threshold(
-            "pain",
-            ThresholdKind.MCID,
-            8.35,
-            "points",
-            "hip",
-            "THA",
-            ARTHROPLASTY_2025,
-            Evidence.VERIFIED,
+            subscale="pain",
+            kind=ThresholdKind.MCID,
+            value=8.35,
+            unit="points",
+            joint="hip",
+            population="THA",
+            source=ARTHROPLASTY_2025,
+            evidence=Evidence.VERIFIED,
         ),
         Threshold(
-            "pain",
-            ThresholdKind.PASS,
-            80.6,
-            "points",
-            "hip",
-            "THA",
-            ARTHROPLASTY_2025,
-            Evidence.VERIFIED,
+            subscale="pain",
+            kind=ThresholdKind.PASS,
+            value=80.6,
+            unit="points",
+            joint="hip",
+            population="THA",
+            source=ARTHROPLASTY_2025,
+            evidence=Evidence.VERIFIED,
         ),
     )
     return Instrument(
@@ -181,26 +206,26 @@ def build_hoos_ps(table_direction: str, max_missing: str) -> Instrument:
     source = "Davis AM et al., Osteoarthritis Cartilage 2008;16:551–9"
     items = select_items(ITEMS, HOOS_PS_ITEMS)
     thresholds = ps_thresholds(
-        table_direction,
-        "hip",
-        "THA",
-        "J Arthroplasty 2025 (PMID 41016609)",
-        ((ThresholdKind.MCID, 9.47),),
-        ((ThresholdKind.PASS, 83.6),),
-        Evidence.SECONDARY,
+        direction=table_direction,
+        joint="hip",
+        population="THA",
+        source="J Arthroplasty 2025 (PMID 41016609)",
+        changes=((ThresholdKind.MCID, 9.47),),
+        states=((ThresholdKind.PASS, 83.6),),
+        evidence=Evidence.SECONDARY,
     )
     return short_form(
-        "hoos_ps",
-        "HOOS Physical function Short form",
-        ps_version(source, table_direction),
-        "hip",
-        LICENCE,
-        items,
-        HOOS_PS_TABLE,
-        table_direction,
-        int(max_missing),
-        source,
-        thresholds,
+        instrument_id="hoos_ps",
+        name="HOOS Physical function Short form",
+        version=ps_version(source, table_direction),
+        joint="hip",
+        licence=LICENCE,
+        items=items,
+        table=HOOS_PS_TABLE,
+        direction=table_direction,
+        max_missing=int(max_missing),
+        source=source,
+        thresholds=thresholds,
     )
 
 
@@ -242,58 +267,58 @@ def build_hoos_jr() -> Instrument:
     lyman = "Lyman S et al., Clin Orthop Relat Res 2018;476:2432–41"
     thresholds = (
         Threshold(
-            "interval_score",
-            ThresholdKind.SCB,
-            22.0,
-            "points",
-            "hip",
-            "THA",
-            "CMS THA/TKA PRO-PM, as stated in J Arthroplasty 2025",
-            Evidence.VERIFIED,
+            subscale="interval_score",
+            kind=ThresholdKind.SCB,
+            value=22.0,
+            unit="points",
+            joint="hip",
+            population="THA",
+            source="CMS THA/TKA PRO-PM, as stated in J Arthroplasty 2025",
+            evidence=Evidence.VERIFIED,
         ),
         Threshold(
-            "interval_score",
-            ThresholdKind.MCID,
-            7.76,
-            "points",
-            "hip",
-            "THA",
-            ARTHROPLASTY_2025,
-            Evidence.VERIFIED,
+            subscale="interval_score",
+            kind=ThresholdKind.MCID,
+            value=7.76,
+            unit="points",
+            joint="hip",
+            population="THA",
+            source=ARTHROPLASTY_2025,
+            evidence=Evidence.VERIFIED,
             note="distribution-based",
         ),
         Threshold(
-            "interval_score",
-            ThresholdKind.PASS,
-            76.8,
-            "points",
-            "hip",
-            "THA",
-            ARTHROPLASTY_2025,
-            Evidence.VERIFIED,
+            subscale="interval_score",
+            kind=ThresholdKind.PASS,
+            value=76.8,
+            unit="points",
+            joint="hip",
+            population="THA",
+            source=ARTHROPLASTY_2025,
+            evidence=Evidence.VERIFIED,
         ),
         Threshold(
-            "interval_score",
-            ThresholdKind.MCID,
-            18.0,
-            "points",
-            "hip",
-            "THA",
-            lyman,
-            Evidence.UNVERIFIED,
+            subscale="interval_score",
+            kind=ThresholdKind.MCID,
+            value=18.0,
+            unit="points",
+            joint="hip",
+            population="THA",
+            source=lyman,
+            evidence=Evidence.UNVERIFIED,
             note="anchor-based, as commonly quoted",
         ),
     )
     return joint_replacement(
-        "hoos_jr",
-        "HOOS JR",
-        "HOOS for Joint Replacement",
-        "hip",
-        JR_LICENCE,
-        select_items(ITEMS, HOOS_JR_ITEMS),
-        HOOS_JR_TABLE,
-        "82323-7",
-        thresholds,
+        instrument_id="hoos_jr",
+        name="HOOS JR",
+        title="HOOS for Joint Replacement",
+        joint="hip",
+        licence=JR_LICENCE,
+        items=select_items(ITEMS, HOOS_JR_ITEMS),
+        table=HOOS_JR_TABLE,
+        loinc="82323-7",
+        thresholds=thresholds,
         notes=("Item ids are those of the parent HOOS; the JR form numbers them P1, P2, A1–A4.",),
     )
 
@@ -303,10 +328,10 @@ RECIPES = {
         build_hoos,
         (
             OptionSpec(
-                "missing_rule",
-                ("2013", "2003"),
-                "2013",
-                "HOOS Scoring 2013 (≥50 % answered) or the superseded 2003 minimums",
+                name="missing_rule",
+                choices=("2013", "2003"),
+                default="2013",
+                description="HOOS Scoring 2013 (≥50 % answered) or the superseded 2003 minimums",
             ),
         ),
     ),

@@ -31,14 +31,16 @@ from orthoregen.instruments.family import (
 )
 
 LICENCE = Licence(
-    "Prof. Ewa Roos; managed by Mapi Research Trust (ePROVIDE) since October 2023",
-    "permission always required; free for academic users; fee for clinics and commercial use",
+    owner="Prof. Ewa Roos; managed by Mapi Research Trust (ePROVIDE) since October 2023",
+    terms="permission always required; free for academic users; fee for clinics and commercial use",
     ships_wording=False,
 )
 JR_LICENCE = Licence(
-    "Hospital for Special Surgery (developer Stephen Lyman)",
-    "nonproprietary and free to use unaltered (HSS); items are KOOS items, so Mapi's "
-    "confirmation is also needed (docs/instruments.md#licences-to-confirm)",
+    owner="Hospital for Special Surgery (developer Stephen Lyman)",
+    terms=(
+        "nonproprietary and free to use unaltered (HSS); items are KOOS items, so Mapi's "
+        "confirmation is also needed (docs/instruments.md#licences-to-confirm)"
+    ),
     ships_wording=False,
 )
 
@@ -93,11 +95,31 @@ TOPICS = {
 ITEMS = items_from_topics(TOPICS)
 # Minimum answered items: KOOS Scoring 2012 (≥ 50 %), then the superseded 1998 rule.
 SUBSCALES = (
-    ProfileSubscale("pain", "Pain", "P", "72102-7", 5, 7),
-    ProfileSubscale("symptoms", "Symptoms", "S", "72101-9", 4, 5),
-    ProfileSubscale("adl", "ADL", "A", "72100-1", 9, 15),
-    ProfileSubscale("sport_rec", "Sport/Rec", "SP", "72099-5", 3, 3),
-    ProfileSubscale("qol", "QOL", "Q", "72098-7", 2, 2),
+    ProfileSubscale(
+        id="pain", name="Pain", prefix="P", loinc="72102-7", minimum_current=5, minimum_superseded=7
+    ),
+    ProfileSubscale(
+        id="symptoms",
+        name="Symptoms",
+        prefix="S",
+        loinc="72101-9",
+        minimum_current=4,
+        minimum_superseded=5,
+    ),
+    ProfileSubscale(
+        id="adl", name="ADL", prefix="A", loinc="72100-1", minimum_current=9, minimum_superseded=15
+    ),
+    ProfileSubscale(
+        id="sport_rec",
+        name="Sport/Rec",
+        prefix="SP",
+        loinc="72099-5",
+        minimum_current=3,
+        minimum_superseded=3,
+    ),
+    ProfileSubscale(
+        id="qol", name="QOL", prefix="Q", loinc="72098-7", minimum_current=2, minimum_superseded=2
+    ),
 )
 GUIDES = {"2012": "KOOS Scoring, August 2012", "1998": "KOOS 1998 rule, superseded in 2012"}
 
@@ -105,30 +127,35 @@ GUIDES = {"2012": "KOOS Scoring, August 2012", "1998": "KOOS 1998 rule, supersed
 def build_koos(missing_rule: str) -> Instrument:
     """Build the KOOS with the 2012 (default) or the superseded 1998 missing-item rule."""
     subscales = profile_subscales(
-        TOPICS, SUBSCALES, current_rule=missing_rule == "2012", guide=GUIDES[missing_rule]
+        topics=TOPICS,
+        rows=SUBSCALES,
+        current_rule=missing_rule == "2012",
+        guide=GUIDES[missing_rule],
     )
     mdc = (("pain", 20.2), ("symptoms", 24.1), ("adl", 20.8), ("qol", 26.6))
-    thresholds = mdc_thresholds(mdc, "knee", "knee OA awaiting total knee arthroplasty") + (
+    thresholds = mdc_thresholds(
+        values=mdc, joint="knee", population="knee OA awaiting total knee arthroplasty"
+    ) + (
         Threshold(
-            None,
-            ThresholdKind.MIC,
-            8.0,
-            "points",
-            "knee",
-            "rule of thumb, any subscale",
-            "Roos EM, Lohmander LS, Health Qual Life Outcomes 2003;1:64",
-            Evidence.UNVERIFIED,
+            subscale=None,
+            kind=ThresholdKind.MIC,
+            value=8.0,
+            unit="points",
+            joint="knee",
+            population="rule of thumb, any subscale",
+            source="Roos EM, Lohmander LS, Health Qual Life Outcomes 2003;1:64",
+            evidence=Evidence.UNVERIFIED,
             note="quoted as 8–10 points",
         ),
         Threshold(
-            "qol",
-            ThresholdKind.MCID,
-            8.0,
-            "points",
-            "knee",
-            "knee OA outpatients (n=141)",
-            "PMC3943561 (ICOAP, KOOS-PS, HOOS-PS, KOOS/HOOS-QOL thresholds)",
-            Evidence.VERIFIED,
+            subscale="qol",
+            kind=ThresholdKind.MCID,
+            value=8.0,
+            unit="points",
+            joint="knee",
+            population="knee OA outpatients (n=141)",
+            source="PMC3943561 (ICOAP, KOOS-PS, HOOS-PS, KOOS/HOOS-QOL thresholds)",
+            evidence=Evidence.VERIFIED,
         ),
     )
     return Instrument(
@@ -197,25 +224,25 @@ def build_koos_ps(table_direction: str, max_missing: str) -> Instrument:
     source = "Perruccio AV et al., Osteoarthritis Cartilage 2008;16:542–50"
     items = select_items(ITEMS, KOOS_PS_ITEMS)
     thresholds = ps_thresholds(
-        table_direction,
-        "knee",
-        "knee OA outpatients (n=141)",
-        "PMC3943561 (ICOAP, KOOS-PS, HOOS-PS, KOOS/HOOS-QOL thresholds)",
-        ((ThresholdKind.MCID, 2.2), (ThresholdKind.MODERATE_IMPROVEMENT, 15.0)),
-        (),
+        direction=table_direction,
+        joint="knee",
+        population="knee OA outpatients (n=141)",
+        source="PMC3943561 (ICOAP, KOOS-PS, HOOS-PS, KOOS/HOOS-QOL thresholds)",
+        changes=((ThresholdKind.MCID, 2.2), (ThresholdKind.MODERATE_IMPROVEMENT, 15.0)),
+        states=(),
     )
     return short_form(
-        "koos_ps",
-        "KOOS Physical function Short form",
-        ps_version(source, table_direction),
-        "knee",
-        LICENCE,
-        items,
-        KOOS_PS_TABLE,
-        table_direction,
-        int(max_missing),
-        source,
-        thresholds,
+        instrument_id="koos_ps",
+        name="KOOS Physical function Short form",
+        version=ps_version(source, table_direction),
+        joint="knee",
+        licence=LICENCE,
+        items=items,
+        table=KOOS_PS_TABLE,
+        direction=table_direction,
+        max_missing=int(max_missing),
+        source=source,
+        thresholds=thresholds,
     )
 
 
@@ -260,36 +287,36 @@ def build_koos_jr() -> Instrument:
     """Build KOOS JR: raw sum 0–28 of 7 KOOS items through the HSS interval-score table."""
     thresholds = (
         Threshold(
-            "interval_score",
-            ThresholdKind.SCB,
-            20.0,
-            "points",
-            "knee",
-            "total knee arthroplasty",
-            "CMS THA/TKA PRO-PM",
-            Evidence.SECONDARY,
+            subscale="interval_score",
+            kind=ThresholdKind.SCB,
+            value=20.0,
+            unit="points",
+            joint="knee",
+            population="total knee arthroplasty",
+            source="CMS THA/TKA PRO-PM",
+            evidence=Evidence.SECONDARY,
         ),
         Threshold(
-            "interval_score",
-            ThresholdKind.MCID,
-            14.0,
-            "points",
-            "knee",
-            "total knee arthroplasty",
-            "Lyman S et al., Clin Orthop Relat Res 2018;476:2432–41",
-            Evidence.UNVERIFIED,
+            subscale="interval_score",
+            kind=ThresholdKind.MCID,
+            value=14.0,
+            unit="points",
+            joint="knee",
+            population="total knee arthroplasty",
+            source="Lyman S et al., Clin Orthop Relat Res 2018;476:2432–41",
+            evidence=Evidence.UNVERIFIED,
         ),
     )
     return joint_replacement(
-        "koos_jr",
-        "KOOS JR",
-        "KOOS for Joint Replacement",
-        "knee",
-        JR_LICENCE,
-        select_items(ITEMS, KOOS_JR_ITEMS),
-        KOOS_JR_TABLE,
-        "82324-5",
-        thresholds,
+        instrument_id="koos_jr",
+        name="KOOS JR",
+        title="KOOS for Joint Replacement",
+        joint="knee",
+        licence=JR_LICENCE,
+        items=select_items(ITEMS, KOOS_JR_ITEMS),
+        table=KOOS_JR_TABLE,
+        loinc="82324-5",
+        thresholds=thresholds,
         notes=(
             "Item ids are those of the parent KOOS; the JR form numbers them S1, P1–P4, A1, A2.",
             "The table is non-linear: raw 14 gives 52.465, not 50.",
@@ -302,10 +329,10 @@ RECIPES = {
         build_koos,
         (
             OptionSpec(
-                "missing_rule",
-                ("2012", "1998"),
-                "2012",
-                "KOOS Scoring 2012 (≥50 % answered) or the superseded 1998 minimums",
+                name="missing_rule",
+                choices=("2012", "1998"),
+                default="2012",
+                description="KOOS Scoring 2012 (≥50 % answered) or the superseded 1998 minimums",
             ),
         ),
     ),

@@ -24,9 +24,11 @@ from orthoregen.instruments.definitions import (
 from orthoregen.instruments.rules import MeanImputedSum
 
 LICENCE = Licence(
-    "Oxford University Innovation (Clinical Outcomes)",
-    "licence application always required; free for non-commercial academic use and publicly "
-    "funded healthcare; fees otherwise",
+    owner="Oxford University Innovation (Clinical Outcomes)",
+    terms=(
+        "licence application always required; free for non-commercial academic use and publicly "
+        "funded healthcare; fees otherwise"
+    ),
     ships_wording=False,
 )
 MURRAY = (
@@ -98,50 +100,57 @@ def _thresholds(instrument_id: str) -> tuple[Threshold, ...]:
     nhs = f"NHS PROMs, {joint} arthroplasty"
     return (
         Threshold(
-            "total",
-            ThresholdKind.MIC,
-            cohort,
-            "points",
-            joint,
-            nhs,
-            BEARD,
-            Evidence.VERIFIED,
+            subscale="total",
+            kind=ThresholdKind.MIC,
+            value=cohort,
+            unit="points",
+            joint=joint,
+            population=nhs,
+            source=BEARD,
+            evidence=Evidence.VERIFIED,
             note="within-person change, cohort level (approximate)",
         ),
         Threshold(
-            "total",
-            ThresholdKind.MIC,
-            individual,
-            "points",
-            joint,
-            nhs,
-            BEARD,
-            Evidence.VERIFIED,
+            subscale="total",
+            kind=ThresholdKind.MIC,
+            value=individual,
+            unit="points",
+            joint=joint,
+            population=nhs,
+            source=BEARD,
+            evidence=Evidence.VERIFIED,
             note="individual level, ROC",
         ),
         Threshold(
-            "total",
-            ThresholdKind.MID,
-            between,
-            "points",
-            joint,
-            nhs,
-            BEARD,
-            Evidence.VERIFIED,
+            subscale="total",
+            kind=ThresholdKind.MID,
+            value=between,
+            unit="points",
+            joint=joint,
+            population=nhs,
+            source=BEARD,
+            evidence=Evidence.VERIFIED,
             note="between groups (approximate)",
         ),
         Threshold(
-            "total", ThresholdKind.MDC90, mdc, "points", joint, nhs, BEARD, Evidence.VERIFIED
+            subscale="total",
+            kind=ThresholdKind.MDC90,
+            value=mdc,
+            unit="points",
+            joint=joint,
+            population=nhs,
+            source=BEARD,
+            evidence=Evidence.VERIFIED,
         ),
         Threshold(
-            "total",
-            ThresholdKind.PASS,
-            acceptable,
-            "points",
-            joint,
-            f"mid-term after {joint} arthroplasty",
-            PASS_2014,
-            Evidence.VERIFIED,
+            subscale="total",
+            kind=ThresholdKind.PASS,
+            value=acceptable,
+            unit="points",
+            joint=joint,
+            population=f"mid-term after {joint} arthroplasty",
+            source=PASS_2014,
+            evidence=Evidence.VERIFIED,
             note="at or above; not validated as an absolute threshold",
         ),
     )
@@ -152,21 +161,21 @@ def _recipe(instrument_id: str) -> Recipe:
 
     def build(imputed_rounding: str) -> Instrument:
         items = tuple(
-            Item(f"Q{number}", topic, codes(0, 4), higher_is_better=True)
+            Item(id=f"Q{number}", topic=topic, options=codes(0, 4), higher_is_better=True)
             for number, topic in enumerate(TOPICS[instrument_id], start=1)
         )
         rule = MeanImputedSum(
-            2,
-            "OUI guidance as summarised by awell [S]",
+            max_missing=2,
+            source="OUI guidance as summarised by awell [S]",
             round_imputed=imputed_rounding == "whole_code",
         )
         total = Subscale(
-            "total",
-            name,
-            tuple(item.id for item in items),
-            rule,
-            0,
-            48,
+            id="total",
+            name=name,
+            items=tuple(item.id for item in items),
+            rule=rule,
+            minimum=0,
+            maximum=48,
             higher_is_better=True,
             decimals=0,
         )
@@ -195,11 +204,13 @@ def _recipe(instrument_id: str) -> Recipe:
 
     build.__doc__ = f"Build the {name} with the chosen rounding of substituted answers."
     option = OptionSpec(
-        "imputed_rounding",
-        ("none", "whole_code"),
-        "none",
-        "[U] keep the substituted mean unrounded unless the guide says so "
-        "(docs/instruments.md#oxford-imputation-and-item-order)",
+        name="imputed_rounding",
+        choices=("none", "whole_code"),
+        default="none",
+        description=(
+            "[U] keep the substituted mean unrounded unless the guide says so "
+            "(docs/instruments.md#oxford-imputation-and-item-order)"
+        ),
     )
     return Recipe(build, (option,))
 

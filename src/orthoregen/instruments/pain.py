@@ -17,16 +17,18 @@ from orthoregen.instruments.definitions import (
 )
 from orthoregen.instruments.rules import Single
 
-FREE = Licence("generic instrument, no owner", "free to use", ships_wording=True)
+FREE = Licence(owner="generic instrument, no owner", terms="free to use", ships_wording=True)
 JOINTS = ("knee", "hip", "shoulder")
 
 # The instrument fixes no recall period; the registry must choose and store one (1).
 RECALL = OptionSpec(
-    "recall_period",
-    ("average pain in the index joint over the past week", "pain now"),
-    "average pain in the index joint over the past week",
-    "the instrument fixes no recall period, so the registry fixes it and stores it "
-    "(docs/instruments.md#pain-vas-and-nrs)",
+    name="recall_period",
+    choices=("average pain in the index joint over the past week", "pain now"),
+    default="average pain in the index joint over the past week",
+    description=(
+        "the instrument fixes no recall period, so the registry fixes it and stores it "
+        "(docs/instruments.md#pain-vas-and-nrs)"
+    ),
 )
 
 TUBACH_MCII = "Tubach F et al., Ann Rheum Dis 2005;64:29–33, doi:10.1136/ard.2004.022905"
@@ -36,6 +38,7 @@ OA_COHORT = "knee or hip OA outpatients, 4-week NSAID cohort"
 
 
 def _vas_thresholds() -> tuple[Threshold, ...]:
+    # (kind, value, unit, joint, source, population)
     rows = [
         (ThresholdKind.MCII, -19.9, "mm", "knee", TUBACH_MCII, OA_COHORT),
         (ThresholdKind.MCII, -40.8, "%", "knee", TUBACH_MCII, OA_COHORT),
@@ -48,14 +51,14 @@ def _vas_thresholds() -> tuple[Threshold, ...]:
     ]
     return tuple(
         Threshold(
-            "pain",
-            kind,
-            value,
-            unit,
-            joint,
-            population,
-            source,
-            Evidence.VERIFIED,
+            subscale="pain",
+            kind=kind,
+            value=value,
+            unit=unit,
+            joint=joint,
+            population=population,
+            source=source,
+            evidence=Evidence.VERIFIED,
             note="PASS: at or below is acceptable" if kind is ThresholdKind.PASS else "",
         )
         for kind, value, unit, joint, source, population in rows
@@ -64,9 +67,22 @@ def _vas_thresholds() -> tuple[Threshold, ...]:
 
 def build_vas(recall_period: str) -> Instrument:
     """Build the pain VAS: distance in whole mm from the 'no pain' anchor, higher = worse."""
-    item = Item("VAS", "pain intensity", (0.0, 100.0), Scale(0, 100, "mm"), higher_is_better=False)
+    item = Item(
+        id="VAS",
+        topic="pain intensity",
+        options=(0.0, 100.0),
+        scale=Scale(minimum=0, maximum=100, unit="mm"),
+        higher_is_better=False,
+    )
     subscale = Subscale(
-        "pain", "Pain VAS", ("VAS",), Single(), 0, 100, higher_is_better=False, decimals=0
+        id="pain",
+        name="Pain VAS",
+        items=("VAS",),
+        rule=Single(),
+        minimum=0,
+        maximum=100,
+        higher_is_better=False,
+        decimals=0,
     )
     return Instrument(
         id="vas_pain",
@@ -86,14 +102,19 @@ def build_vas(recall_period: str) -> Instrument:
 
 def build_nrs(recall_period: str) -> Instrument:
     """Build the 11-point pain NRS: whole numbers 0 (no pain) to 10 (worst), higher = worse."""
-    item = Item("NRS", "pain intensity", tuple(float(c) for c in range(11)), higher_is_better=False)
+    item = Item(
+        id="NRS",
+        topic="pain intensity",
+        options=tuple(float(c) for c in range(11)),
+        higher_is_better=False,
+    )
     subscale = Subscale(
-        "pain",
-        "Pain NRS",
-        ("NRS",),
-        Single(),
-        0,
-        10,
+        id="pain",
+        name="Pain NRS",
+        items=("NRS",),
+        rule=Single(),
+        minimum=0,
+        maximum=10,
         higher_is_better=False,
         decimals=0,
         loinc="72514-3",
@@ -102,17 +123,24 @@ def build_nrs(recall_period: str) -> Instrument:
     population = "chronic musculoskeletal pain"
     thresholds = (
         Threshold(
-            "pain",
-            ThresholdKind.MCID,
-            -2.0,
-            "points",
-            None,
-            population,
-            salaffi,
-            Evidence.UNVERIFIED,
+            subscale="pain",
+            kind=ThresholdKind.MCID,
+            value=-2.0,
+            unit="points",
+            joint=None,
+            population=population,
+            source=salaffi,
+            evidence=Evidence.UNVERIFIED,
         ),
         Threshold(
-            "pain", ThresholdKind.MCID, -30.0, "%", None, population, salaffi, Evidence.UNVERIFIED
+            subscale="pain",
+            kind=ThresholdKind.MCID,
+            value=-30.0,
+            unit="%",
+            joint=None,
+            population=population,
+            source=salaffi,
+            evidence=Evidence.UNVERIFIED,
         ),
     )
     return Instrument(

@@ -21,7 +21,7 @@ from orthoregen.instruments.definitions import (
 )
 from orthoregen.instruments.rules import Single
 
-FREE = Licence("generic clinical measurement", "free", ships_wording=True)
+FREE = Licence(owner="generic clinical measurement", terms="free", ships_wording=True)
 
 # joint: ((item id, movement, maximum degrees, is more motion better?), ...)
 MOVEMENTS = {
@@ -55,21 +55,21 @@ def _recipe(joint: str) -> Recipe:
         for item_id, movement, maximum, better_high in MOVEMENTS[joint]:
             items.append(
                 Item(
-                    item_id,
-                    movement,
-                    (),
-                    Scale(0, maximum, "degrees"),
+                    id=item_id,
+                    topic=movement,
+                    options=(),
+                    scale=Scale(minimum=0, maximum=maximum, unit="degrees"),
                     higher_is_better=better_high,
                 )
             )
             subscales.append(
                 Subscale(
-                    item_id,
-                    movement.capitalize(),
-                    (item_id,),
-                    Single(),
-                    0,
-                    maximum,
+                    id=item_id,
+                    name=movement.capitalize(),
+                    items=(item_id,),
+                    rule=Single(),
+                    minimum=0,
+                    maximum=maximum,
                     higher_is_better=bool(better_high),
                     decimals=0,
                 )

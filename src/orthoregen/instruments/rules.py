@@ -49,7 +49,7 @@ def half_up(value: float) -> float:
     return float(math.floor(value + 0.5))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class MeanTransformed:
     """Transform the mean of the answered items to 0–100, 100 = no problems (KOOS, HOOS)."""
 
@@ -79,7 +79,7 @@ class MeanTransformed:
         return result
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class MeanImputedSum:
     """Sum the items, replacing up to `max_missing` unanswered items by the mean of the others.
 
@@ -133,7 +133,7 @@ class MeanImputedSum:
         return result
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TableLookup:
     """Look the raw sum up in a published conversion table (KOOS/HOOS JR and PS)."""
 
@@ -198,7 +198,7 @@ class Single:
         return block[:, 0].astype(float, copy=True)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Reversed:
     """Turn a higher-is-worse value into points: (maximum − value) × factor (ASES pain)."""
 
@@ -223,7 +223,7 @@ class Reversed:
         return (self.maximum - block[:, 0]) * self.factor
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PointsSum:
     """Add each item's points (its code, or a measurement converted), × multiply / divide.
 
@@ -266,7 +266,7 @@ class PointsSum:
         return total
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AllBelow:
     """Award `points` only when every measurement is below its limit (Harris deformity)."""
 
@@ -296,7 +296,7 @@ class AllBelow:
         return result
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Rescaled:
     """Multiply another rule's value by multiply/divide (WOMAC 0–100, mHHS × 1.1)."""
 
@@ -364,7 +364,7 @@ class Parts:
         return total
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Banded:
     """Convert another rule's value to points: one point per cut-off reached (Harris ROM)."""
 

@@ -21,13 +21,22 @@ from orthoregen.instruments.rules import Single
 def build_sane() -> Instrument:
     """Build SANE: one whole-number rating 0–100 % of normal, higher = better."""
     item = Item(
-        "SANE",
-        "joint as a percentage of normal",
-        (0.0, 100.0),
-        Scale(0, 100, "%"),
+        id="SANE",
+        topic="joint as a percentage of normal",
+        options=(0.0, 100.0),
+        scale=Scale(minimum=0, maximum=100, unit="%"),
         higher_is_better=True,
     )
-    subscale = Subscale("sane", "SANE", ("SANE",), Single(), 0, 100, True, decimals=0)
+    subscale = Subscale(
+        id="sane",
+        name="SANE",
+        items=("SANE",),
+        rule=Single(),
+        minimum=0,
+        maximum=100,
+        higher_is_better=True,
+        decimals=0,
+    )
     return Instrument(
         id="sane",
         name="Single Assessment Numeric Evaluation",
@@ -35,11 +44,14 @@ def build_sane() -> Instrument:
         joints=("knee", "hip", "shoulder"),
         completed_by=CompletedBy.PATIENT,
         recall_period="current state",
-        licence=Licence("generic instrument, no owner", "free to use", ships_wording=True),
+        licence=Licence(
+            owner="generic instrument, no owner", terms="free to use", ships_wording=True
+        ),
         items=(item,),
         subscales=(subscale,),
         references=(
-            "Williams GN et al., Am J Sports Med 1999;27:214–21", "docs/instruments.md#sane"
+            "Williams GN et al., Am J Sports Med 1999;27:214–21",
+            "docs/instruments.md#sane",
         ),
     )
 

@@ -24,8 +24,8 @@ from orthoregen.instruments.definitions import (
 from orthoregen.instruments.rules import MeanImputedSum, Parts, Rescaled
 
 LICENCE = Licence(
-    "Nicholas Bellamy; distributed by Mapi Research Trust (ePROVIDE)",
-    "licensed; fees for commercial use; user guide and forms are licensed material",
+    owner="Nicholas Bellamy; distributed by Mapi Research Trust (ePROVIDE)",
+    terms="licensed; fees for commercial use; user guide and forms are licensed material",
     ships_wording=False,
 )
 
@@ -64,18 +64,22 @@ FUNCTION_TOPICS = (
 WHITEHOUSE = "Whitehouse SL et al., J Bone Joint Surg Br 2004;86-B(Supp IV):469"
 OPTIONS = (
     OptionSpec(
-        "pain_missing",
-        ("impute_one", "none"),
-        "impute_one",
-        "[S] one missing pain item replaced by the mean of the others "
-        "(docs/instruments.md#womac-31)",
+        name="pain_missing",
+        choices=("impute_one", "none"),
+        default="impute_one",
+        description=(
+            "[S] one missing pain item replaced by the mean of the others "
+            "(docs/instruments.md#womac-31)"
+        ),
     ),
     OptionSpec(
-        "stiffness_missing",
-        ("none", "impute_one"),
-        "none",
-        "[U] default no score if any stiffness item is missing "
-        "(docs/instruments.md#womac-missing-items)",
+        name="stiffness_missing",
+        choices=("none", "impute_one"),
+        default="none",
+        description=(
+            "[U] default no score if any stiffness item is missing "
+            "(docs/instruments.md#womac-missing-items)"
+        ),
     ),
 )
 
@@ -83,7 +87,7 @@ OPTIONS = (
 VERSIONS = {
     "womac_lk31": ("LK3.1 (Likert 0–4)", None, 4),
     "womac_nrs31": ("NRS3.1 (0–10 per item)", None, 10),
-    "womac_va31": ("VA3.1 (0–100 mm per item)", Scale(0, 100, "mm"), 100),
+    "womac_va31": ("VA3.1 (0–100 mm per item)", Scale(minimum=0, maximum=100, unit="mm"), 100),
 }
 
 
@@ -91,19 +95,27 @@ def _items(scale: Scale | None, item_max: int) -> tuple[Item, ...]:
     options = (0.0, float(item_max)) if scale else codes(0, item_max)
     groups = (("P", PAIN_TOPICS), ("S", STIFFNESS_TOPICS), ("F", FUNCTION_TOPICS))
     return tuple(
-        Item(f"{prefix}{number}", topic, options, scale, higher_is_better=False)
+        Item(
+            id=f"{prefix}{number}",
+            topic=topic,
+            options=options,
+            scale=scale,
+            higher_is_better=False,
+        )
         for prefix, topics in groups
         for number, topic in enumerate(topics, start=1)
     )
 
 
 def _subscales(item_max: int, pain_missing: str, stiffness_missing: str) -> tuple[Subscale, ...]:
-    pain = MeanImputedSum(1 if pain_missing == "impute_one" else 0, "WOMAC 3.1 convention [S]")
-    stiffness = MeanImputedSum(
-        1 if stiffness_missing == "impute_one" else 0,
-        "configurable; docs/instruments.md#womac-missing-items",
+    pain = MeanImputedSum(
+        max_missing=1 if pain_missing == "impute_one" else 0, source="WOMAC 3.1 convention [S]"
     )
-    function = MeanImputedSum(3, WHITEHOUSE)
+    stiffness = MeanImputedSum(
+        max_missing=1 if stiffness_missing == "impute_one" else 0,
+        source="configurable; docs/instruments.md#womac-missing-items",
+    )
+    function = MeanImputedSum(max_missing=3, source=WHITEHOUSE)
     parts = (("Pain", 5, pain), ("Stiffness", 2, stiffness), ("Function", 17, function))
     total = Parts(parts)
     ids = [f"P{n}" for n in range(1, 6)] + ["S1", "S2"] + [f"F{n}" for n in range(1, 18)]
@@ -125,24 +137,29 @@ def _subscales(item_max: int, pain_missing: str, stiffness_missing: str) -> tupl
         rule = rules[subscale_id]
         subscales.append(
             Subscale(
-                subscale_id,
-                name,
-                tuple(spans[subscale_id]),
-                rule,
-                0,
-                maximum,
+                id=subscale_id,
+                name=name,
+                items=tuple(spans[subscale_id]),
+                rule=rule,
+                minimum=0,
+                maximum=maximum,
                 higher_is_better=False,
             )
         )
-        normalised = Rescaled(rule, 100, maximum, f"100 × raw / {maximum} (100 = worst)")
+        normalised = Rescaled(
+            inner=rule,
+            multiply=100,
+            divide=maximum,
+            description=f"100 × raw / {maximum} (100 = worst)",
+        )
         subscales.append(
             Subscale(
-                f"{subscale_id}_normalised",
-                f"{name} (0–100)",
-                tuple(spans[subscale_id]),
-                normalised,
-                0,
-                100,
+                id=f"{subscale_id}_normalised",
+                name=f"{name} (0–100)",
+                items=tuple(spans[subscale_id]),
+                rule=normalised,
+                minimum=0,
+                maximum=100,
                 higher_is_better=False,
             )
         )
@@ -153,6 +170,7 @@ def _thresholds(version_id: str) -> tuple[Threshold, ...]:
     mcii = "Tubach F et al., Ann Rheum Dis 2005;64:29–33, doi:10.1136/ard.2004.022905"
     pass_ = "Tubach F et al., Ann Rheum Dis 2005;64:34–37, PMC1755171"
     cohort = "knee or hip OA outpatients, 4-week NSAID cohort"
+    # (subscale, kind, value, unit, joint, source)
     rows = [
         ("function_normalised", ThresholdKind.MCII, -9.1, "points", "knee", mcii),
         ("function_normalised", ThresholdKind.MCII, -26.0, "%", "knee", mcii),
@@ -162,7 +180,16 @@ def _thresholds(version_id: str) -> tuple[Threshold, ...]:
         ("function_normalised", ThresholdKind.PASS, 34.4, "points", "hip", pass_),
     ]
     thresholds = [
-        Threshold(subscale, kind, value, unit, joint, cohort, source, Evidence.VERIFIED)
+        Threshold(
+            subscale=subscale,
+            kind=kind,
+            value=value,
+            unit=unit,
+            joint=joint,
+            population=cohort,
+            source=source,
+            evidence=Evidence.VERIFIED,
+        )
         for subscale, kind, value, unit, joint, source in rows
     ]
     if version_id == "womac_lk31":
@@ -170,25 +197,25 @@ def _thresholds(version_id: str) -> tuple[Threshold, ...]:
         population = "hip OA, 9 weeks after physiotherapy"
         thresholds += [
             Threshold(
-                "pain",
-                ThresholdKind.PASS,
-                10.0,
-                "points",
-                "hip",
-                population,
-                physio,
-                Evidence.VERIFIED,
+                subscale="pain",
+                kind=ThresholdKind.PASS,
+                value=10.0,
+                unit="points",
+                joint="hip",
+                population=population,
+                source=physio,
+                evidence=Evidence.VERIFIED,
                 note="at or below on 0–20",
             ),
             Threshold(
-                "function",
-                ThresholdKind.PASS,
-                35.0,
-                "points",
-                "hip",
-                population,
-                physio,
-                Evidence.VERIFIED,
+                subscale="function",
+                kind=ThresholdKind.PASS,
+                value=35.0,
+                unit="points",
+                joint="hip",
+                population=population,
+                source=physio,
+                evidence=Evidence.VERIFIED,
                 note="at or below on 0–68",
             ),
         ]
