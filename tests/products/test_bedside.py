@@ -13,6 +13,7 @@ from orthoregen.products.bedside import (
     PresentedPatient,
     verify_bedside,
 )
+from orthoregen.products.donor import DonorEligibility
 from orthoregen.products.episode import IssueTarget, Joint, Side
 from orthoregen.products.isbt128 import (
     CHECK_ALPHABET,
@@ -29,8 +30,13 @@ DIN = DonationIdentificationNumber.from_din("A999917123456")
 OTHER_DIN_TYPED = "A999917123654Y"  # ST-001 Fig. 21 tissue label 4, K Y
 PATIENT = PatientIdentity("Anna Müller", date(1958, 4, 12), "MRN-004711")
 TARGET = IssueTarget("P1", "E1", Joint.KNEE, Side.LEFT)
+# An issued unit carries the approver its release recorded (21 CFR 1271.265(c)).
 STATE = UnitState(
-    unit_id="u1", status=UnitStatus.ISSUED, expires_at=NOW + timedelta(hours=6), issued_to=TARGET
+    unit_id="u1",
+    status=UnitStatus.ISSUED,
+    expires_at=NOW + timedelta(hours=6),
+    issued_to=TARGET,
+    release_approver="Dr QP",
 )
 ISSUED = IssuedUnit(DIN, STATE, PATIENT)
 BOTH = PresentedPatient(name="Anna Müller", date_of_birth=date(1958, 4, 12))
@@ -222,3 +228,25 @@ def test_no_bedside_message_reveals_the_issued_units_check_character(sequence, t
         tokens = set(re.findall(r"[A-Z0-9*]+", mismatch.message.upper()))
         assert "expected" not in mismatch.message.lower()
         assert expected_k not in tokens, mismatch.message
+
+
+def test_a_unit_whose_donor_was_re_opened_after_issue_is_refused_at_the_bedside():
+    # "HIV-1 NAT reactive confirmed" after issue re-opens the donor
+    # (docs/cell-products.md#eligibility-states); 21 CFR 1271.60 keeps the unit from the patient.
+    reopened = replace(STATE, donor_eligibility=DonorEligibility.PENDING_TESTS)
+    result = check(issued=replace(ISSUED, state=reopened))
+    assert result.kinds == {K.DONOR_NOT_ELIGIBLE}
+    assert "donor is pending_tests" in result.mismatches[0].message
+
+
+def test_an_issued_unit_with_no_documented_release_is_refused_at_the_bedside():
+    unreleased = replace(STATE, release_approver=None)
+    assert check(issued=replace(ISSUED, state=unreleased)).kinds == {K.NOT_RELEASED}
+
+
+def test_every_safety_reason_is_listed_at_the_bedside():
+    unsafe = replace(
+        STATE, hold_reason="lot investigation", donor_eligibility=DonorEligibility.INELIGIBLE
+    )
+    result = check(issued=replace(ISSUED, state=unsafe), now=STATE.expires_at)
+    assert result.kinds == {K.ON_HOLD, K.DONOR_NOT_ELIGIBLE, K.EXPIRED}

@@ -26,8 +26,11 @@ from orthoregen.products.status import (
     TransitionRefused,
     UnitState,
     UnitStatus,
+    Unsafe,
+    effective_status,
     hold_time_exceeded_by,
     is_expired,
+    safety_problems,
     transition,
 )
 
@@ -96,12 +99,16 @@ ILLEGAL = [
 
 def unit(status=S.QUARANTINE, **changes):
     issued = KNEE_LEFT if status in {S.ISSUED, S.THAWED, S.ADMINISTERED} else None
+    # A unit past release carries its approver, as every release records one (21 CFR
+    # 1271.265(c): a responsible person documents the release).
+    released = status in {S.RELEASED, S.CONDITIONALLY_RELEASED, S.ISSUED, S.THAWED}
     base = UnitState(
         unit_id="A999917123456",
         status=status,
         expires_at=EXPIRY,
         issued_to=issued,
         sterility=Sterility.NEGATIVE,
+        release_approver="Dr QP" if released else None,
     )
     return replace(base, **changes)
 
@@ -407,3 +414,85 @@ def test_a_unit_on_hold_goes_no_step_towards_a_patient(name, status, changes):
 )
 def test_a_unit_on_hold_can_still_be_stopped_or_brought_back(name, status):
     assert transition(unit(status, hold_reason=HELD), EVENTS[name], at=NOW).status is not status
+
+
+# A donor re-opened after issue ("HIV-1 NAT reactive confirmed"): the determination goes back
+# to pending tests (docs/cell-products.md#eligibility-states) or ends ineligible, and every
+# step towards a patient must stop the unit (21 CFR 1271.60).
+REOPENED = [DonorEligibility.PENDING_TESTS, DonorEligibility.INELIGIBLE]
+TOWARDS_PATIENT = [
+    ("release", S.QUARANTINE, {}),
+    ("conditional", S.QUARANTINE, {"sterility": Sterility.PENDING}),
+    ("issue", S.RELEASED, {}),
+    ("thaw", S.ISSUED, {"is_cryopreserved": True, "max_post_thaw_hold_minutes": 60}),
+    ("administer", S.ISSUED, {}),
+]
+
+
+@pytest.mark.parametrize("eligibility", REOPENED)
+@pytest.mark.parametrize(("name", "status", "changes"), TOWARDS_PATIENT)
+def test_a_unit_of_a_donor_no_longer_eligible_goes_no_step_towards_a_patient(
+    name, status, changes, eligibility
+):
+    state = unit(status, donor_eligibility=eligibility, **changes)
+    with pytest.raises(TransitionRefused, match=f"its donor is {eligibility}") as refused:
+        transition(state, EVENTS[name], at=NOW)
+    assert [p.kind for p in refused.value.problems] == [Unsafe.DONOR_NOT_ELIGIBLE]
+
+
+@pytest.mark.parametrize(("name", "status", "changes"), TOWARDS_PATIENT)
+def test_an_expired_unit_goes_no_step_towards_a_patient(name, status, changes):
+    with pytest.raises(TransitionRefused, match="expired at") as refused:
+        transition(unit(status, **changes), EVENTS[name], at=EXPIRY)
+    assert [p.kind for p in refused.value.problems] == [Unsafe.EXPIRED]
+
+
+@pytest.mark.parametrize(
+    ("name", "changes"),
+    [
+        ("issue", {}),
+        ("thaw", {"is_cryopreserved": True, "max_post_thaw_hold_minutes": 60}),
+        ("administer", {}),
+    ],
+)
+def test_a_unit_with_no_documented_release_is_not_issued_thawed_or_given(name, changes):
+    # 21 CFR 1271.265(c): a responsible person documents the release; a released or issued
+    # status without its approver is no release.
+    status = S.RELEASED if name == "issue" else S.ISSUED
+    state = unit(status, release_approver=None, **changes)
+    with pytest.raises(TransitionRefused, match="no release approver is on record") as refused:
+        transition(state, EVENTS[name], at=NOW)
+    assert [p.kind for p in refused.value.problems] == [Unsafe.NOT_RELEASED]
+
+
+def test_a_refusal_names_every_reason_at_once():
+    state = unit(
+        S.ISSUED,
+        hold_reason=HELD,
+        donor_eligibility=DonorEligibility.INELIGIBLE,
+        release_approver=None,
+    )
+    with pytest.raises(TransitionRefused) as refused:
+        transition(state, EVENTS["administer"], at=EXPIRY)
+    assert [p.kind for p in refused.value.problems] == list(Unsafe)
+    for problem in refused.value.problems:
+        assert problem.message in str(refused.value)
+
+
+def test_safety_problems_are_checked_at_the_moment_of_the_step():
+    state = unit(S.ISSUED)
+    assert safety_problems(state, EXPIRY - timedelta(microseconds=1)) == ()
+    assert [p.kind for p in safety_problems(state, EXPIRY)] == [Unsafe.EXPIRED]
+
+
+@pytest.mark.parametrize("status", [S.RELEASED, S.CONDITIONALLY_RELEASED, S.ISSUED, S.THAWED])
+def test_a_unit_past_expiry_shows_expired_whatever_its_stored_status(status):
+    state = unit(status)
+    assert effective_status(state, EXPIRY - timedelta(seconds=1)) is status
+    assert effective_status(state, EXPIRY) is S.EXPIRED
+
+
+@pytest.mark.parametrize("status", [S.ADMINISTERED, S.DISCARDED, S.RECALLED, S.REJECTED])
+def test_an_ended_unit_keeps_its_status_after_expiry(status):
+    # What a patient received stays "administered" (docs/cell-products.md#product-status).
+    assert effective_status(unit(status), EXPIRY + timedelta(days=1)) is status

@@ -1,9 +1,11 @@
 """Bedside identity check before an administration is recorded.
 
 Sources: two patient identifiers (Joint Commission NPSG.01.01.01), joint and side (Universal
-Protocol UP.01.02.01), release status and a hold on the unit (21 CFR 1271.60, e.g. an open
-product investigation of its lot), expiry and the validated post-thaw hold, and for autologous
-units the chain of identity (donor is the patient).
+Protocol UP.01.02.01), the safety question every step towards a patient asks
+(`status.safety_problems`: a hold such as an open product investigation of its lot, a donor
+not eligible under 21 CFR 1271.60, no documented release, expiry at that moment), the
+validated post-thaw hold, and for autologous units the chain of identity (donor is the
+patient).
 Every mismatch is returned, not only the first, so the operator sees all that is wrong at once.
 No message shows the check character of the issued unit: the operator must read it from the
 bag's label (ICCBBA ST-001 7.4.1), not from the screen.
@@ -23,7 +25,13 @@ from orthoregen.products.isbt128 import (
     UnitIdentifier,
     parse_unit_identifier,
 )
-from orthoregen.products.status import UnitState, UnitStatus, hold_time_exceeded_by, is_expired
+from orthoregen.products.status import (
+    UnitState,
+    UnitStatus,
+    Unsafe,
+    hold_time_exceeded_by,
+    safety_problems,
+)
 
 REQUIRED_PATIENT_IDENTIFIERS = 2
 
@@ -44,6 +52,8 @@ class MismatchKind(StrEnum):
     HOLD_TIME_EXCEEDED = "hold_time_exceeded"
     CHAIN_OF_IDENTITY = "chain_of_identity"
     ON_HOLD = "on_hold"
+    DONOR_NOT_ELIGIBLE = "donor_not_eligible"
+    NOT_RELEASED = "not_released"
 
 
 @dataclass(frozen=True)
@@ -211,16 +221,9 @@ def _readiness_mismatches(state: UnitState, now: datetime) -> list[Mismatch]:
         mismatches.append(
             Mismatch(MismatchKind.NOT_ISSUED, f"unit is {state.status}, not issued to this episode")
         )
-    if state.hold_reason:
-        mismatches.append(
-            Mismatch(
-                MismatchKind.ON_HOLD, f"unit is on hold and may not be given: {state.hold_reason}"
-            )
-        )
-    if is_expired(state, now):
-        mismatches.append(
-            Mismatch(MismatchKind.EXPIRED, f"unit expired at {state.expires_at.isoformat()}")
-        )
+    # The same question release, issue, thaw and administration ask (status.safety_problems):
+    # a donor re-opened or a lot held after issue stops the unit here too.
+    mismatches += [_safety_mismatch(state, problem.kind) for problem in safety_problems(state, now)]
     if state.is_cryopreserved and state.status is UnitStatus.ISSUED:
         mismatches.append(Mismatch(MismatchKind.NOT_THAWED, "cryopreserved unit is not yet thawed"))
     over = hold_time_exceeded_by(state, now)
@@ -233,6 +236,24 @@ def _readiness_mismatches(state: UnitState, now: datetime) -> list[Mismatch]:
             )
         )
     return mismatches
+
+
+def _safety_mismatch(state: UnitState, kind: Unsafe) -> Mismatch:
+    match kind:
+        case Unsafe.ON_HOLD:
+            said = f"unit is on hold and may not be given: {state.hold_reason}"
+            return Mismatch(MismatchKind.ON_HOLD, said)
+        case Unsafe.DONOR_NOT_ELIGIBLE:
+            said = (
+                f"unit's donor is {state.donor_eligibility}, not eligible: it may not be given "
+                "(21 CFR 1271.60)"
+            )
+            return Mismatch(MismatchKind.DONOR_NOT_ELIGIBLE, said)
+        case Unsafe.NOT_RELEASED:
+            said = f"unit has no documented release (it is {state.status})"
+            return Mismatch(MismatchKind.NOT_RELEASED, said)
+        case Unsafe.EXPIRED:
+            return Mismatch(MismatchKind.EXPIRED, f"unit expired at {state.expires_at.isoformat()}")
 
 
 def _same_name(a: str, b: str) -> bool:

@@ -5,8 +5,10 @@ pending sterility (Gram stain, endotoxin, named approver and reason),
 docs/cell-products.md#conditional-release-pending-sterility; the post-thaw hold time (no
 validated value is a hard stop), docs/cell-products.md#post-thaw-hold; units stay in
 quarantine until the donor is eligible (21 CFR 1271.60). A hold (the flag
-ON_HOLD_INVESTIGATION beside the status) keeps the unit's status but refuses every step towards
-a patient: release, issue, thaw and administration.
+ON_HOLD_INVESTIGATION beside the status) keeps the unit's status. Every step towards a patient
+(release, issue, thaw, administration, and the bedside check) asks `safety_problems` at that
+moment and refuses a unit on hold, from a donor not eligible, without a documented release
+(the release step aside) or past its expiry, naming each reason.
 
 States: COLLECTED -> IN_PROCESS -> QUARANTINE -> RELEASED | CONDITIONALLY_RELEASED | REJECTED;
 released -> ISSUED -> (THAWED) -> ADMINISTERED, or RETURNED / DISCARDED. RECALLED and EXPIRED
@@ -68,8 +70,35 @@ NOT_YET_IN_A_PATIENT = frozenset(
 )
 
 
+# Statuses only a release leads to: a unit in one of them has been released, unless its record
+# lacks the release approver, which every release names.
+PAST_RELEASE = RELEASED_STATES | {S.ISSUED, S.THAWED}
+
+
+class Unsafe(StrEnum):
+    """Why a unit may not take a step towards a patient at a given moment."""
+
+    ON_HOLD = "on_hold"
+    DONOR_NOT_ELIGIBLE = "donor_not_eligible"
+    NOT_RELEASED = "not_released"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True)
+class SafetyProblem:
+    kind: Unsafe
+    message: str
+
+
 class TransitionRefused(ValueError):
-    """A status change the product status model does not allow, with the reason."""
+    """A status change the product status model does not allow, with the reason.
+
+    `problems` lists every safety reason (hold, donor, release, expiry) when those refused it.
+    """
+
+    def __init__(self, message: str, problems: tuple[SafetyProblem, ...] = ()) -> None:
+        super().__init__(message)
+        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -137,6 +166,60 @@ def is_expired(state: UnitState, at: datetime) -> bool:
     return at >= state.expires_at
 
 
+def effective_status(state: UnitState, at: datetime) -> UnitStatus:
+    """Return the status to show at `at`: EXPIRED once a unit not yet given is past its expiry.
+
+    The stored status changes only by a custody event (`Expire`), which may come later than
+    the expiry itself; a screen must not say "released" or "issued" for an expired unit.
+    """
+    if state.status in NOT_YET_IN_A_PATIENT and is_expired(state, at):
+        return S.EXPIRED
+    return state.status
+
+
+def safety_problems(
+    state: UnitState, at: datetime, *, needs_release: bool = True
+) -> tuple[SafetyProblem, ...]:
+    """Return every reason the unit may not move towards a patient at `at`; () if none.
+
+    A hold (an open investigation of the lot), a donor not eligible (21 CFR 1271.60: quarantine
+    until the donor is eligible), no documented release (21 CFR 1271.265(c): a responsible
+    person documents that release criteria are met) and expiry at that moment (ICCBBA ST-001
+    DS005). `needs_release` is False for the release step itself. Every step towards a patient
+    (release, issue, thaw, bedside check, administration) asks this same question.
+    """
+    problems = []
+    if state.hold_reason:
+        problems.append(SafetyProblem(Unsafe.ON_HOLD, f"it is on hold: {state.hold_reason}"))
+    eligibility = state.donor_eligibility
+    if eligibility is not None and eligibility is not DonorEligibility.ELIGIBLE:
+        problems.append(
+            SafetyProblem(
+                Unsafe.DONOR_NOT_ELIGIBLE,
+                f"its donor is {eligibility}; units stay in quarantine until the donor is "
+                "eligible (21 CFR 1271.60)",
+            )
+        )
+    if needs_release and not is_released(state):
+        problems.append(SafetyProblem(Unsafe.NOT_RELEASED, _not_released_message(state)))
+    if is_expired(state, at):
+        problems.append(
+            SafetyProblem(Unsafe.EXPIRED, f"it expired at {state.expires_at.isoformat()}")
+        )
+    return tuple(problems)
+
+
+def is_released(state: UnitState) -> bool:
+    """Tell whether the unit has a documented release: a released status and its approver."""
+    return state.status in PAST_RELEASE and bool(state.release_approver)
+
+
+def _not_released_message(state: UnitState) -> str:
+    if state.status in PAST_RELEASE:
+        return f"it is {state.status} but no release approver is on record"
+    return f"it is {state.status}, not released"
+
+
 def hold_time_exceeded_by(state: UnitState, at: datetime) -> timedelta | None:
     """Return how far past its validated post-thaw hold a thawed unit is, else None."""
     if state.thawed_at is None or state.max_post_thaw_hold_minutes is None:
@@ -156,9 +239,7 @@ def _quarantine(state: UnitState, event: PlaceInQuarantine, at: datetime) -> Uni
 
 def _release(state: UnitState, event: Release, at: datetime) -> UnitState:
     _need(event.approver, "a release needs a named approver")
-    _refuse_if_on_hold(state, "release")
-    _refuse_if_expired(state, at, "release")
-    _refuse_unless_donor_eligible(state, "release")
+    _refuse_if_unsafe(state, at, "release", needs_release=False)
     if event.evaluation is not ReleaseOutcome.FULL:
         raise TransitionRefused(
             f"cannot release unit {state.unit_id}: its QC evaluation against the release "
@@ -177,9 +258,7 @@ def _release(state: UnitState, event: Release, at: datetime) -> UnitState:
 def _conditional_release(state: UnitState, event: ConditionalRelease, at: datetime) -> UnitState:
     _need(event.approver, "a conditional release needs a named approver")
     _need(event.reason, "a conditional release needs the reason it cannot wait for sterility")
-    _refuse_if_on_hold(state, "release")
-    _refuse_if_expired(state, at, "release")
-    _refuse_unless_donor_eligible(state, "release")
+    _refuse_if_unsafe(state, at, "release", needs_release=False)
     if state.sterility is not Sterility.PENDING:
         raise TransitionRefused(
             f"cannot release unit {state.unit_id} pending sterility: sterility is already "
@@ -222,11 +301,9 @@ def _record_sterility(state: UnitState, event: RecordSterility, at: datetime) ->
 
 
 def _issue(state: UnitState, event: Issue, at: datetime) -> UnitState:
-    _refuse_if_on_hold(state, "issue")
-    _refuse_if_expired(state, at, "issue")
     # A re-opened donor determination stops units already released
     # (docs/cell-products.md#eligibility-states).
-    _refuse_unless_donor_eligible(state, "issue")
+    _refuse_if_unsafe(state, at, "issue")
     return replace(state, status=S.ISSUED, issued_to=event.target)
 
 
@@ -240,8 +317,8 @@ def _thaw(state: UnitState, event: Thaw, at: datetime) -> UnitState:
             f"unit {state.unit_id} has no validated post-thaw hold time: it cannot be made "
             "ready for administration"
         )
-    _refuse_if_on_hold(state, "thaw")
-    _refuse_if_expired(state, at, "thaw")
+    # The donor may have been re-opened, or the lot held, since the unit was issued.
+    _refuse_if_unsafe(state, at, "thaw")
     return replace(state, status=S.THAWED, thawed_at=at)
 
 
@@ -252,8 +329,7 @@ def _administer(state: UnitState, event: Administer, at: datetime) -> UnitState:
             f"unit {state.unit_id} was issued to {state.issued_to.describe()}, "
             f"not to {event.target.describe()}"
         )
-    _refuse_if_on_hold(state, "administer")
-    _refuse_if_expired(state, at, "administer")
+    _refuse_if_unsafe(state, at, "administer")
     if state.is_cryopreserved and state.status is not S.THAWED:
         raise TransitionRefused(f"unit {state.unit_id} is cryopreserved and not yet thawed")
     over = hold_time_exceeded_by(state, at)
@@ -325,27 +401,13 @@ def _verb(event: UnitEvent) -> str:
     return _VERBS[type(event)]
 
 
-def _refuse_if_expired(state: UnitState, at: datetime, action: str) -> None:
-    if is_expired(state, at):
-        raise TransitionRefused(
-            f"cannot {action} unit {state.unit_id}: it expired at {state.expires_at.isoformat()}"
-        )
-
-
-def _refuse_if_on_hold(state: UnitState, action: str) -> None:
-    if state.hold_reason:
-        raise TransitionRefused(
-            f"cannot {action} unit {state.unit_id}: it is on hold: {state.hold_reason}"
-        )
-
-
-def _refuse_unless_donor_eligible(state: UnitState, action: str) -> None:
-    eligibility = state.donor_eligibility
-    if eligibility is not None and eligibility is not DonorEligibility.ELIGIBLE:
-        raise TransitionRefused(
-            f"cannot {action} unit {state.unit_id}: its donor is {eligibility}; units stay in "
-            "quarantine until the donor is eligible (21 CFR 1271.60)"
-        )
+def _refuse_if_unsafe(
+    state: UnitState, at: datetime, action: str, *, needs_release: bool = True
+) -> None:
+    problems = safety_problems(state, at, needs_release=needs_release)
+    if problems:
+        reasons = "; ".join(problem.message for problem in problems)
+        raise TransitionRefused(f"cannot {action} unit {state.unit_id}: {reasons}", problems)
 
 
 def _need(text: str, message: str) -> None:
