@@ -15,6 +15,9 @@ class Site(models.Model):
     code = models.SlugField(max_length=20, unique=True, help_text="Short code, e.g. LON1.")
     name = models.CharField(max_length=200)
     time_zone = models.CharField(max_length=64, default="Europe/London")
+    # Set only by the synthetic-data loader, never by a form: `orthoregen synth` refuses to
+    # write into a database holding patients of a site without it.
+    is_synthetic = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["name"]
