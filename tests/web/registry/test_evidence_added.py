@@ -187,6 +187,7 @@ def test_an_nrs_cohort_sees_the_published_saline_response_converted(as_user, cli
                                                                     site_a, cohort):
     cohort(site_a, 12)
     page = as_user(clinician_a).get(reverse("registry:dashboard")).content.decode()
-    # evidence.md section 3: Previtali 2021 saline arms -13.4 mm (-21.7 to -5.1) on a VAS.
+    # Previtali 2021 (docs/evidence.md#placebo-response): saline arms -13.4 mm (-21.7 to -5.1)
+    # on a VAS.
     assert "Saline arms in a published review: -1.34 (-2.17 to -0.51), up to 6 months" in page
     assert "converted from VAS pain 0-100 mm × 0.1, an approximation" in page

@@ -75,7 +75,10 @@ def added_studies() -> tuple[Study, ...]:
 
 @functools.cache
 def seed_library() -> tuple[Study, ...]:
-    """Return the seed library of evidence.md, parsed once per process (read-only)."""
+    """Return the seed library, parsed once per process (read-only).
+
+    See docs/evidence.md#seed-library.
+    """
     return load_library()
 
 

@@ -1,4 +1,5 @@
-"""Studies that staff add to the evidence library, beside the seed of evidence.md section 4.
+"""Studies that staff add to the evidence library, beside the seed library
+(docs/evidence.md#seed-library).
 
 The seed library ships as data (`orthoregen.evidence`); a clinic adds what it has read since.
 An added study is not patient data and belongs to no site: every clinic of the registry
@@ -33,8 +34,8 @@ class Blinding(models.TextChoices):
 
 
 class ProductClass(models.TextChoices):
-    # evidence.md section 4 quality flags: BMAC, SVF and MFAT are not "MSC products" in the
-    # regulatory sense, so they are kept apart from culture-expanded cells.
+    # Quality flags (docs/evidence.md#seed-library): BMAC, SVF and MFAT are not "MSC products" in
+    # the regulatory sense, so they are kept apart from culture-expanded cells.
     CULTURE_EXPANDED = "culture-expanded", "Culture-expanded MSC"
     POINT_OF_CARE = "point-of-care", "Point-of-care concentrate (BMAC, SVF, MFAT)"
     MIXED = "mixed", "Mixed"
@@ -49,7 +50,7 @@ class ComparatorClass(models.TextChoices):
 
 
 class Verification(models.TextChoices):
-    # evidence.md section 0: only V results may be shown as verified.
+    # docs/evidence.md#verification-tags: only V results may be shown as verified.
     V = "V", "V — result seen in the paper or its abstract"
     V_DESIGN = "V-design", "V-design — design seen, result not"
     R = "R", "R — recalled, not checked against a source"
