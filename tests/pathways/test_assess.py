@@ -138,8 +138,9 @@ def test_overriding_an_unchecked_hard_stop_needs_a_reason() -> None:
 
 def test_info_rule_never_changes_the_outcome() -> None:
     draft = copy_as_draft(DEFAULT_PROTOCOL, "2026.1-clinic")
-    draft = with_rule(draft, Rule("BMI-INFO-01", MaximumBmi(20.0), Severity.INFO,
-                                  "BMI over 20.", "project test rule"))
+    rule = Rule(id="BMI-INFO-01", severity=Severity.INFO, check=MaximumBmi(20.0),
+                sentence="BMI over 20.", source="project test rule")
+    draft = with_rule(draft, rule)
     assessment = assess(changed(complete_facts(), bmi_kg_m2=26.0), draft, ASSESSED_ON)
     assert assessment.outcome is Outcome.SUITABLE
     assert assessment.failed[0].rule_id == "BMI-INFO-01"

@@ -214,8 +214,15 @@ def test_invalid_protocol_header_is_rejected(change: dict[str, Any], message: st
 
 
 def test_protocol_built_with_plain_strings_keeps_its_status_meaning() -> None:
-    draft = Protocol("clinic", "1", "draft", DEFAULT_PROTOCOL.rules)  # type: ignore[arg-type]
+    draft = Protocol(
+        name="clinic",
+        version="1",
+        status="draft",  # type: ignore[arg-type]
+        rules=DEFAULT_PROTOCOL.rules,
+    )
     assert without_rule(draft, "BMI-01").status is ProtocolStatus.DRAFT
-    published = Protocol("clinic", "1", "published", ())  # type: ignore[arg-type]
+    published = Protocol(
+        name="clinic", version="1", status="published", rules=()  # type: ignore[arg-type]
+    )
     with pytest.raises(ProtocolError, match="published"):
         publish(published)

@@ -190,7 +190,7 @@ class MinimumFailedConservativeCare(Check):
 
 
 @register
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RadiographicGradeWithin(Check):
     """Pass when the grade on ``scale`` lies in ``lowest``..``highest``; other scales: n/a."""
 

@@ -177,7 +177,7 @@ def current_lab(test: LabTest, facts: CandidacyFacts, on_date: date, valid_for_d
 
 
 @register
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LabAtMost(Check):
     """Pass when a current lab value is at most ``upper_limit`` (in the test's own unit)."""
 
@@ -200,7 +200,7 @@ class LabAtMost(Check):
 
 
 @register
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DiabetesControlled(Check):
     """Pass without diabetes, or with a current HbA1c at most ``max_hba1c_percent``."""
 
@@ -218,7 +218,11 @@ class DiabetesControlled(Check):
             return missing("comorbidities.diabetes")
         if not diabetes:
             return passed(comorbidities__diabetes=False)
-        test = LabAtMost(LabTest.HBA1C_PERCENT, self.max_hba1c_percent, self.hba1c_valid_for_days)
+        test = LabAtMost(
+            test=LabTest.HBA1C_PERCENT,
+            upper_limit=self.max_hba1c_percent,
+            valid_for_days=self.hba1c_valid_for_days,
+        )
         finding = test.evaluate(facts, on_date)
         return Finding(finding.status, (("comorbidities.diabetes", True), *finding.data_used),
                        finding.missing)

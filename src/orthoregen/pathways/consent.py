@@ -32,7 +32,7 @@ class ConsentElement(StrEnum):
     RIGHT_TO_WITHDRAW = "right_to_withdraw"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ConsentElementText:
     element: ConsentElement
     label: str
@@ -44,41 +44,80 @@ _FDA = "FDA consumer alert on regenerative medicine products (2020, updated 2021
 _ACR = "Kolasinski SL et al., Arthritis Care Res 2020;72:149-62, doi:10.1002/acr.24131"
 _ALTERNATIVES = f"21 CFR 50.25(a)(4); {_ACR}; {_S}"
 CONSENT_ELEMENTS: tuple[ConsentElementText, ...] = (
-    ConsentElementText(ConsentElement.UNPROVEN_AND_REGULATORY_STATUS,
-                       "The treatment is investigational/unproven for osteoarthritis and is not "
-                       "approved for it by the FDA or EMA; its regulatory status here",
-                       f"{_FDA}; ISSCR Guidelines 2021, recommendation 3.1.1; {_S}"),
-    ConsentElementText(ConsentElement.BENEFITS_AND_UNCERTAINTY,
-                       "Expected benefits and their uncertainty, including negative trials; "
-                       "no guarantee of benefit",
-                       "21 CFR 50.25(a)(3); MILES, Nat Med 2023, doi:10.1038/s41591-023-02632-w; "
-                       f"ADIPOA2, Ann Rheum Dis 2025, doi:10.1016/j.ard.2025.07.026; {_S}"),
-    ConsentElementText(ConsentElement.RISKS,
-                       "Risks of injection, harvest, donor cells and unknown long-term risks",
-                       f"21 CFR 50.25(a)(2); {_S}"),
-    ConsentElementText(ConsentElement.ALTERNATIVE_PHYSIOTHERAPY,
-                       "Alternative: exercise and physiotherapy", _ALTERNATIVES),
-    ConsentElementText(ConsentElement.ALTERNATIVE_WEIGHT_LOSS,
-                       "Alternative: weight loss", _ALTERNATIVES),
-    ConsentElementText(ConsentElement.ALTERNATIVE_NSAIDS,
-                       "Alternative: topical or oral NSAIDs, paracetamol", _ALTERNATIVES),
-    ConsentElementText(ConsentElement.ALTERNATIVE_CORTICOSTEROID,
-                       "Alternative: intra-articular corticosteroid", _ALTERNATIVES),
-    ConsentElementText(ConsentElement.ALTERNATIVE_HYALURONIC_ACID,
-                       "Alternative: hyaluronic acid", _ALTERNATIVES),
-    ConsentElementText(ConsentElement.ALTERNATIVE_PRP,
-                       "Alternative: PRP (itself with mixed evidence)", _ALTERNATIVES),
-    ConsentElementText(ConsentElement.ALTERNATIVE_ARTHROPLASTY,
-                       "Alternative: joint replacement (arthroplasty)", _ALTERNATIVES),
-    ConsentElementText(ConsentElement.COSTS,
-                       "Costs: total price, what is included, refunds, no insurance cover",
-                       f"21 CFR 50.25(b)(3); {_S}"),
-    ConsentElementText(ConsentElement.REGISTRY_DATA_USE,
-                       "Use of data for the outcomes registry and research; privacy",
-                       f"21 CFR 50.25(a)(5); {_S}"),
-    ConsentElementText(ConsentElement.RIGHT_TO_WITHDRAW,
-                       "Participation is voluntary and consent can be withdrawn",
-                       f"21 CFR 50.25(a)(8); {_S}"),
+    ConsentElementText(
+        element=ConsentElement.UNPROVEN_AND_REGULATORY_STATUS,
+        label=(
+            "The treatment is investigational/unproven for osteoarthritis and is not "
+            "approved for it by the FDA or EMA; its regulatory status here"
+        ),
+        source=f"{_FDA}; ISSCR Guidelines 2021, recommendation 3.1.1; {_S}",
+    ),
+    ConsentElementText(
+        element=ConsentElement.BENEFITS_AND_UNCERTAINTY,
+        label=(
+            "Expected benefits and their uncertainty, including negative trials; "
+            "no guarantee of benefit"
+        ),
+        source=(
+            "21 CFR 50.25(a)(3); MILES, Nat Med 2023, doi:10.1038/s41591-023-02632-w; "
+            f"ADIPOA2, Ann Rheum Dis 2025, doi:10.1016/j.ard.2025.07.026; {_S}"
+        ),
+    ),
+    ConsentElementText(
+        element=ConsentElement.RISKS,
+        label="Risks of injection, harvest, donor cells and unknown long-term risks",
+        source=f"21 CFR 50.25(a)(2); {_S}",
+    ),
+    ConsentElementText(
+        element=ConsentElement.ALTERNATIVE_PHYSIOTHERAPY,
+        label="Alternative: exercise and physiotherapy",
+        source=_ALTERNATIVES,
+    ),
+    ConsentElementText(
+        element=ConsentElement.ALTERNATIVE_WEIGHT_LOSS,
+        label="Alternative: weight loss",
+        source=_ALTERNATIVES,
+    ),
+    ConsentElementText(
+        element=ConsentElement.ALTERNATIVE_NSAIDS,
+        label="Alternative: topical or oral NSAIDs, paracetamol",
+        source=_ALTERNATIVES,
+    ),
+    ConsentElementText(
+        element=ConsentElement.ALTERNATIVE_CORTICOSTEROID,
+        label="Alternative: intra-articular corticosteroid",
+        source=_ALTERNATIVES,
+    ),
+    ConsentElementText(
+        element=ConsentElement.ALTERNATIVE_HYALURONIC_ACID,
+        label="Alternative: hyaluronic acid",
+        source=_ALTERNATIVES,
+    ),
+    ConsentElementText(
+        element=ConsentElement.ALTERNATIVE_PRP,
+        label="Alternative: PRP (itself with mixed evidence)",
+        source=_ALTERNATIVES,
+    ),
+    ConsentElementText(
+        element=ConsentElement.ALTERNATIVE_ARTHROPLASTY,
+        label="Alternative: joint replacement (arthroplasty)",
+        source=_ALTERNATIVES,
+    ),
+    ConsentElementText(
+        element=ConsentElement.COSTS,
+        label="Costs: total price, what is included, refunds, no insurance cover",
+        source=f"21 CFR 50.25(b)(3); {_S}",
+    ),
+    ConsentElementText(
+        element=ConsentElement.REGISTRY_DATA_USE,
+        label="Use of data for the outcomes registry and research; privacy",
+        source=f"21 CFR 50.25(a)(5); {_S}",
+    ),
+    ConsentElementText(
+        element=ConsentElement.RIGHT_TO_WITHDRAW,
+        label="Participation is voluntary and consent can be withdrawn",
+        source=f"21 CFR 50.25(a)(8); {_S}",
+    ),
 )
 
 

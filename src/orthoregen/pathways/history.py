@@ -93,7 +93,7 @@ def _since_last(
 
 
 @register
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class InjectionWashout(Check):
     """Pass when at least ``days`` have passed since the last injection of ``agents``.
 

@@ -76,7 +76,7 @@ RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$")
 ALL_JOINTS = frozenset(Joint)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Rule:
     """Hold one candidacy rule: a typed check, its severity and scope, and why it exists."""
 
@@ -107,7 +107,7 @@ class Rule:
             raise ProtocolError(str(error), self.id) from None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Protocol:
     name: str
     version: str
