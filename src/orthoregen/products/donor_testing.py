@@ -45,7 +45,7 @@ class Reactivity(StrEnum):
     INDETERMINATE = "indeterminate"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PanelTest:
     """One donor test: what it detects, when it is required, and the rule that requires it."""
 
@@ -70,65 +70,93 @@ _EU_ANNEX_II = "Directive 2006/17/EC Annex II 1.1"
 # Ids are those of the cell lab's recorded analytes, so stored results map one to one.
 PANEL: tuple[PanelTest, ...] = (
     PanelTest(
-        "anti_hiv_1_2",
-        "anti-HIV-1/2",
-        Marker.ANTIBODY,
-        _EVERY,
-        f"21 CFR 1271.85(a)(1)-(2); {_EU_ANNEX_II}",
+        id="anti_hiv_1_2",
+        name="anti-HIV-1/2",
+        marker=Marker.ANTIBODY,
+        required_when=_EVERY,
+        source=f"21 CFR 1271.85(a)(1)-(2); {_EU_ANNEX_II}",
     ),
-    PanelTest("hiv1_nat", "HIV-1 NAT", Marker.NAT, _EVERY, f"21 CFR 1271.85(a)(1); {_FDA_2007}"),
-    PanelTest("hbsag", "HBsAg", Marker.ANTIGEN, _EVERY, f"21 CFR 1271.85(a)(3); {_EU_ANNEX_II}"),
+    PanelTest(
+        id="hiv1_nat",
+        name="HIV-1 NAT",
+        marker=Marker.NAT,
+        required_when=_EVERY,
+        source=f"21 CFR 1271.85(a)(1); {_FDA_2007}",
+    ),
+    PanelTest(
+        id="hbsag",
+        name="HBsAg",
+        marker=Marker.ANTIGEN,
+        required_when=_EVERY,
+        source=f"21 CFR 1271.85(a)(3); {_EU_ANNEX_II}",
+    ),
     # Anti-HBc reactive with HBsAg non-reactive is ineligible here, as under FDA (1271.80(d),
     # 2007 guidance); the EU's risk-assessment route (2006/17/EC Annex II 1.3) is not offered.
     PanelTest(
-        "anti_hbc",
-        "anti-HBc (total)",
-        Marker.ANTIBODY,
-        _EVERY,
-        f"21 CFR 1271.85(a)(3); {_FDA_2007}; {_EU_ANNEX_II}",
+        id="anti_hbc",
+        name="anti-HBc (total)",
+        marker=Marker.ANTIBODY,
+        required_when=_EVERY,
+        source=f"21 CFR 1271.85(a)(3); {_FDA_2007}; {_EU_ANNEX_II}",
     ),
     PanelTest(
-        "hbv_nat",
-        "HBV NAT",
-        Marker.NAT,
-        _EVERY,
-        "21 CFR 1271.85(a)(3); FDA guidance Use of Nucleic Acid Tests to Reduce the Risk of "
-        "Transmission of Hepatitis B Virus from Donors of HCT/Ps (2016)",
+        id="hbv_nat",
+        name="HBV NAT",
+        marker=Marker.NAT,
+        required_when=_EVERY,
+        source=(
+            "21 CFR 1271.85(a)(3); FDA guidance Use of Nucleic Acid Tests to Reduce the Risk of "
+            "Transmission of Hepatitis B Virus from Donors of HCT/Ps (2016)"
+        ),
     ),
     PanelTest(
-        "anti_hcv", "anti-HCV", Marker.ANTIBODY, _EVERY, f"21 CFR 1271.85(a)(4); {_EU_ANNEX_II}"
-    ),
-    PanelTest("hcv_nat", "HCV NAT", Marker.NAT, _EVERY, f"21 CFR 1271.85(a)(4); {_FDA_2007}"),
-    PanelTest(
-        "syphilis",
-        "Treponema pallidum (syphilis)",
-        Marker.ANTIBODY,
-        _EVERY,
-        f"21 CFR 1271.85(a)(5); {_EU_ANNEX_II} and 1.4",
+        id="anti_hcv",
+        name="anti-HCV",
+        marker=Marker.ANTIBODY,
+        required_when=_EVERY,
+        source=f"21 CFR 1271.85(a)(4); {_EU_ANNEX_II}",
     ),
     PanelTest(
-        "htlv_1_2",
-        "HTLV-I/II",
-        Marker.ANTIBODY,
-        _LEUKOCYTE,
-        "21 CFR 1271.85(b) (viable, leukocyte-rich cells)",
+        id="hcv_nat",
+        name="HCV NAT",
+        marker=Marker.NAT,
+        required_when=_EVERY,
+        source=f"21 CFR 1271.85(a)(4); {_FDA_2007}",
     ),
     PanelTest(
-        "cmv",
-        "CMV",
-        Marker.ANTIBODY,
-        _LEUKOCYTE,
-        "21 CFR 1271.85(b) (viable, leukocyte-rich cells; release of a reactive donor's cells "
-        "under an SOP)",
+        id="syphilis",
+        name="Treponema pallidum (syphilis)",
+        marker=Marker.ANTIBODY,
+        required_when=_EVERY,
+        source=f"21 CFR 1271.85(a)(5); {_EU_ANNEX_II} and 1.4",
+    ),
+    PanelTest(
+        id="htlv_1_2",
+        name="HTLV-I/II",
+        marker=Marker.ANTIBODY,
+        required_when=_LEUKOCYTE,
+        source="21 CFR 1271.85(b) (viable, leukocyte-rich cells)",
+    ),
+    PanelTest(
+        id="cmv",
+        name="CMV",
+        marker=Marker.ANTIBODY,
+        required_when=_LEUKOCYTE,
+        source=(
+            "21 CFR 1271.85(b) (viable, leukocyte-rich cells; release of a reactive donor's cells "
+            "under an SOP)"
+        ),
         reactive_is_ineligible=False,
     ),
     PanelTest(
-        "wnv_nat",
-        "WNV NAT",
-        Marker.NAT,
-        _WNV,
-        "FDA guidance Use of Nucleic Acid Tests to Reduce the Risk of Transmission of West Nile "
-        "Virus from Living Donors of HCT/Ps (2016)",
+        id="wnv_nat",
+        name="WNV NAT",
+        marker=Marker.NAT,
+        required_when=_WNV,
+        source=(
+            "FDA guidance Use of Nucleic Acid Tests to Reduce the Risk of Transmission of West "
+            "Nile Virus from Living Donors of HCT/Ps (2016)"
+        ),
     ),
 )
 PANEL_BY_ID = {test.id: test for test in PANEL}

@@ -27,7 +27,7 @@ class ProductClass(StrEnum):
     BIRTH_TISSUE_ALLOGRAFT = "birth_tissue_allograft"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ProductClassInfo:
     label: str
     origin: Origin
@@ -42,26 +42,50 @@ class ProductClassInfo:
 
 _A, _G = Origin.AUTOLOGOUS, Origin.ALLOGENEIC
 PRODUCT_CLASSES = {
-    ProductClass.BMAC: ProductClassInfo("Bone marrow aspirate concentrate", _A, False, None),
-    ProductClass.MFAT: ProductClassInfo("Micro-fragmented adipose tissue", _A, False, None),
-    ProductClass.SVF: ProductClassInfo("Stromal vascular fraction", _A, False, None),
+    ProductClass.BMAC: ProductClassInfo(
+        label="Bone marrow aspirate concentrate", origin=_A, culture_expanded=False, msc_tissue=None
+    ),
+    ProductClass.MFAT: ProductClassInfo(
+        label="Micro-fragmented adipose tissue", origin=_A, culture_expanded=False, msc_tissue=None
+    ),
+    ProductClass.SVF: ProductClassInfo(
+        label="Stromal vascular fraction", origin=_A, culture_expanded=False, msc_tissue=None
+    ),
     ProductClass.AUTOLOGOUS_ADIPOSE_MSC: ProductClassInfo(
-        "Culture-expanded adipose MSC, autologous", _A, True, "MSC(AT)"
+        label="Culture-expanded adipose MSC, autologous",
+        origin=_A,
+        culture_expanded=True,
+        msc_tissue="MSC(AT)",
     ),
     ProductClass.AUTOLOGOUS_MARROW_MSC: ProductClassInfo(
-        "Culture-expanded bone marrow MSC, autologous", _A, True, "MSC(M)"
+        label="Culture-expanded bone marrow MSC, autologous",
+        origin=_A,
+        culture_expanded=True,
+        msc_tissue="MSC(M)",
     ),
     ProductClass.UMBILICAL_CORD_MSC: ProductClassInfo(
-        "Umbilical cord (Wharton's jelly) MSC, allogeneic", _G, True, "MSC(WJ)"
+        label="Umbilical cord (Wharton's jelly) MSC, allogeneic",
+        origin=_G,
+        culture_expanded=True,
+        msc_tissue="MSC(WJ)",
     ),
     ProductClass.DONOR_ADIPOSE_MSC: ProductClassInfo(
-        "Culture-expanded adipose MSC, allogeneic donor", _G, True, "MSC(AT)"
+        label="Culture-expanded adipose MSC, allogeneic donor",
+        origin=_G,
+        culture_expanded=True,
+        msc_tissue="MSC(AT)",
     ),
     ProductClass.DONOR_MARROW_MSC: ProductClassInfo(
-        "Culture-expanded bone marrow MSC, allogeneic donor", _G, True, "MSC(M)"
+        label="Culture-expanded bone marrow MSC, allogeneic donor",
+        origin=_G,
+        culture_expanded=True,
+        msc_tissue="MSC(M)",
     ),
     # Never labelled "MSC" without characterisation data (docs/cell-products.md#product-classes).
     ProductClass.BIRTH_TISSUE_ALLOGRAFT: ProductClassInfo(
-        "Birth-tissue allograft (amniotic / Wharton's jelly)", _G, False, None
+        label="Birth-tissue allograft (amniotic / Wharton's jelly)",
+        origin=_G,
+        culture_expanded=False,
+        msc_tissue=None,
     ),
 }

@@ -39,7 +39,7 @@ class ReleaseOutcome(StrEnum):
     NOT_RELEASABLE = "not_releasable"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PercentAtLeast:
     """Pass when the measured % is at least `minimum_percent` (e.g. CD73 >= 95 %)."""
 
@@ -48,7 +48,7 @@ class PercentAtLeast:
     citation: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PercentAtMost:
     """Pass when every measured alternative is at most `maximum_percent` (CD14 or CD11b)."""
 
@@ -57,13 +57,13 @@ class PercentAtMost:
     citation: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class MustBeNegative:
     test_id: str
     citation: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class EndotoxinPerDose:
     """USP <85>: total EU in the dose <= K x body weight (K EU/kg; M = whole dose at once)."""
 
@@ -129,16 +129,23 @@ GRAM_STAIN = "gram_stain"
 ENDOTOXIN = "endotoxin_eu_per_ml"
 
 _ISCT = "ISCT 2006 (Dominici M et al., Cytotherapy 2006;8:315-7, doi:10.1080/14653240600855905)"
-_IDENTITY = tuple(PercentAtLeast(m, 95.0, _ISCT) for m in ("CD73", "CD90", "CD105")) + tuple(
-    PercentAtMost(ids, 2.0, _ISCT)
+_IDENTITY = tuple(
+    PercentAtLeast(test_id=m, minimum_percent=95.0, citation=_ISCT)
+    for m in ("CD73", "CD90", "CD105")
+) + tuple(
+    PercentAtMost(test_ids=ids, maximum_percent=2.0, citation=_ISCT)
     for ids in (("CD45",), ("CD34",), ("CD14", "CD11b"), ("CD79a", "CD19"), ("HLA-DR",))
 )
 _VIABILITY = PercentAtLeast(
-    "viability", 70.0, "FDA CMC guidance for human somatic cell therapy INDs (April 2008)"
+    test_id="viability",
+    minimum_percent=70.0,
+    citation="FDA CMC guidance for human somatic cell therapy INDs (April 2008)",
 )
-_STERILE = MustBeNegative(STERILITY, "21 CFR 610.12; USP <71>; Ph. Eur. 2.6.1/2.6.27")
-_MYCOPLASMA = MustBeNegative("mycoplasma", "USP <63>; Ph. Eur. 2.6.7")
-_ENDOTOXIN = EndotoxinPerDose(5.0, "USP <85> K = 5 EU/kg, non-intrathecal")
+_STERILE = MustBeNegative(
+    test_id=STERILITY, citation="21 CFR 610.12; USP <71>; Ph. Eur. 2.6.1/2.6.27"
+)
+_MYCOPLASMA = MustBeNegative(test_id="mycoplasma", citation="USP <63>; Ph. Eur. 2.6.7")
+_ENDOTOXIN = EndotoxinPerDose(k_eu_per_kg=5.0, citation="USP <85> K = 5 EU/kg, non-intrathecal")
 
 CULTURED_MSC_SPEC = ReleaseSpecification(
     spec_id="cultured_msc_default",
