@@ -76,8 +76,10 @@ def test_a_choice_without_options_is_reported():
 
 
 def test_windows_are_checked_even_without_a_knee_instrument_set():
-    visits = (VisitSpec("a", "a", months=1, days_after=20),
-              VisitSpec("b", "b", months=2, days_before=15))
+    visits = (
+        VisitSpec(visit_id="a", label="a", months=1, days_after=20),
+        VisitSpec(visit_id="b", label="b", months=2, days_before=15),
+    )
     protocol = replace(P, visits=visits, instrument_sets=P.instrument_sets[1:])
     problems = protocol_problems(protocol)
     assert "protocol orthoregen-followup-2026.1 has 0 instrument sets for the knee; expected " \
@@ -90,9 +92,9 @@ def test_windows_are_checked_even_without_a_knee_instrument_set():
 def test_each_overlapping_pair_is_reported_once():
     # a's window (1 month + 20 days) reaches into b's (2 months - 15 days); b and c stay apart.
     visits = (
-        VisitSpec("a", "a", months=1, days_after=20),
-        VisitSpec("b", "b", months=2, days_before=15),
-        VisitSpec("c", "c", months=3),
+        VisitSpec(visit_id="a", label="a", months=1, days_after=20),
+        VisitSpec(visit_id="b", label="b", months=2, days_before=15),
+        VisitSpec(visit_id="c", label="c", months=3),
     )
     assert visit_problems(replace(P, visits=visits)) == [
         "windows of a and b overlap (e.g. after an administration on 2024-01-01)"

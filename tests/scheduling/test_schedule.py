@@ -169,7 +169,10 @@ def test_default_protocol_passes_its_start_up_checks():
     ("protocol", "message"),
     [
         (replace(P, visits=P.visits + (P.visits[0],)), "visit ids repeat"),
-        (replace(P, visits=(VisitSpec("m3", "3 m", months=3, days_before=-1),)), ">= 0"),
+        (
+            replace(P, visits=(VisitSpec(visit_id="m3", label="3 m", months=3, days_before=-1),)),
+            ">= 0",
+        ),
         (
             replace(
                 P,
@@ -185,13 +188,19 @@ def test_default_protocol_passes_its_start_up_checks():
             replace(P, instrument_sets=P.instrument_sets + P.instrument_sets[:1]),
             "2 instrument sets for the knee",
         ),
-        (replace(P, instructions=(InstructionSpec("x", "x", 5, 2),)), "days out of order"),
+        (
+            replace(
+                P,
+                instructions=(InstructionSpec(instruction_id="x", text="x", from_day=5, to_day=2),),
+            ),
+            "days out of order",
+        ),
         (
             replace(
                 P,
                 visits=(
-                    VisitSpec("a", "a", months=1, days_after=20),
-                    VisitSpec("b", "b", months=2, days_before=20),
+                    VisitSpec(visit_id="a", label="a", months=1, days_after=20),
+                    VisitSpec(visit_id="b", label="b", months=2, days_before=20),
                 ),
             ),
             "windows of a and b overlap",

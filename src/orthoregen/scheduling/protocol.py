@@ -51,7 +51,7 @@ class InstrumentChoice:
         return self.options[0]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class VisitSpec:
     """A follow-up time point: target `months` + `days` after administration, and its window."""
 
@@ -64,7 +64,7 @@ class VisitSpec:
     imaging: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class InstructionSpec:
     """Post-procedure instruction shown from `from_day` to `to_day` (None: no end)."""
 
@@ -135,40 +135,63 @@ DEFAULT_INSTRUMENTS = (
 # 6-8 week visit is the 6-8 week span itself; later windows widen with distance from the
 # procedure and never overlap, so a questionnaire always belongs to exactly one visit.
 DEFAULT_VISITS = (
-    VisitSpec("week_6_8", "6-8 weeks", days=49, days_before=7, days_after=7),
-    VisitSpec("month_3", "3 months", months=3, days_before=14, days_after=14),
-    VisitSpec("month_6", "6 months", months=6, days_before=28, days_after=28, imaging=("mri",)),
-    VisitSpec("month_12", "12 months", months=12, days_before=42, days_after=42, imaging=("mri",)),
-    VisitSpec("month_24", "24 months", months=24, days_before=56, days_after=56),
-    VisitSpec("month_36", "36 months", months=36, days_before=56, days_after=56),
+    VisitSpec(visit_id="week_6_8", label="6-8 weeks", days=49, days_before=7, days_after=7),
+    VisitSpec(visit_id="month_3", label="3 months", months=3, days_before=14, days_after=14),
+    VisitSpec(
+        visit_id="month_6",
+        label="6 months",
+        months=6,
+        days_before=28,
+        days_after=28,
+        imaging=("mri",),
+    ),
+    VisitSpec(
+        visit_id="month_12",
+        label="12 months",
+        months=12,
+        days_before=42,
+        days_after=42,
+        imaging=("mri",),
+    ),
+    VisitSpec(visit_id="month_24", label="24 months", months=24, days_before=56, days_after=56),
+    VisitSpec(visit_id="month_36", label="36 months", months=36, days_before=56, days_after=56),
 )
 
 DEFAULT_INSTRUCTIONS = (
     InstructionSpec(
-        "relative_rest",
-        "Relative rest for the first 1-3 days; light walking and gentle movement are encouraged.",
-        0,
-        3,
+        instruction_id="relative_rest",
+        text=(
+            "Relative rest for the first 1-3 days; light walking and gentle movement are "
+            "encouraged."
+        ),
+        from_day=0,
+        to_day=3,
     ),
     InstructionSpec(
-        "reduced_impact",
-        "Avoid high-impact or strenuous activity (running, jumping, heavy lifting) for 2 weeks.",
-        0,
-        14,
+        instruction_id="reduced_impact",
+        text=(
+            "Avoid high-impact or strenuous activity (running, jumping, heavy lifting) for 2 weeks."
+        ),
+        from_day=0,
+        to_day=14,
     ),
     InstructionSpec(
-        "avoid_nsaids",
-        "Avoid anti-inflammatory painkillers (NSAIDs such as ibuprofen) for 2 weeks; "
-        "paracetamol is allowed. Ask before stopping low-dose aspirin.",
-        0,
-        14,
+        instruction_id="avoid_nsaids",
+        text=(
+            "Avoid anti-inflammatory painkillers (NSAIDs such as ibuprofen) for 2 weeks; "
+            "paracetamol is allowed. Ask before stopping low-dose aspirin."
+        ),
+        from_day=0,
+        to_day=14,
     ),
     InstructionSpec(
-        "warning_signs",
-        "Call the clinic at once for fever, increasing redness, discharge from the needle site, "
-        "or pain or swelling that gets worse after the first 3 days.",
-        0,
-        None,
+        instruction_id="warning_signs",
+        text=(
+            "Call the clinic at once for fever, increasing redness, discharge from the needle "
+            "site, or pain or swelling that gets worse after the first 3 days."
+        ),
+        from_day=0,
+        to_day=None,
     ),
 )
 
