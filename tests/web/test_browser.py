@@ -61,7 +61,7 @@ def test_clinician_logs_in_searches_and_opens_a_patient(page, live_server, clini
     expect(page.get_by_text("BITTERN")).to_have_count(0)
     page.get_by_role("link", name="AARDVARK, Ada").click()
     expect(page.get_by_role("heading", name="AARDVARK, Ada")).to_be_visible()
-    banner = page.get_by_label("Patient identification")
+    banner = page.get_by_role("region", name="Patient", exact=True)
     assert "A-0001" in banner.inner_text()
     assert "M17.12" in page.locator(".episode").inner_text()
     assert "Initial consultation" in page.locator(".timeline").inner_text()
