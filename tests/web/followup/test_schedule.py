@@ -27,7 +27,7 @@ def test_creates_six_visits_and_two_mri_from_the_active_protocol(episode_a):
     # 15 Jan + 3 calendar months = 15 Apr; window +-14 days (protocol DEFAULT_VISITS).
     assert (month_3.earliest, month_3.target, month_3.latest) == (
         dt.date(2026, 4, 1), dt.date(2026, 4, 15), dt.date(2026, 4, 29))
-    # Knee defaults of the seed article's joint table: pain NRS, WOMAC, KOOS.
+    # Knee defaults (docs/follow-up.md#instruments-per-joint): pain NRS, WOMAC, KOOS.
     assert month_3.instruments_due == ["nrs_pain", "womac_lk31", "koos"]
     # 6-8 weeks: day 49 (7 weeks) +-7 days = day 42..56, i.e. exactly weeks 6 to 8.
     week_6_8 = schedule.visits.get(timepoint="week_6_8")

@@ -1,8 +1,9 @@
 """Worklist sections page through exactly their visits and tasks, in order, from SQL.
 
 Expected rows come from the worklist's definitions applied visit by visit in Python
-(PRODUCT.md 4: due = window open, target not passed; overdue = past target, window open;
-missed = window closed in the last 90 days), never from the worklist's own queries.
+(docs/follow-up.md#visit-status: due = window open, target not passed; overdue = past target,
+window open; missed = window closed in the last 90 days), never from the worklist's own
+queries.
 """
 
 import datetime as dt

@@ -28,7 +28,7 @@ def test_patient_completes_and_the_score_is_stored_with_its_version(client, link
     assert response.status_code == 302 and response["Location"] == "/portal/results/"
     stored = QuestionnaireResponse.objects.get()
     assert stored.instrument_id == "nrs_pain" and stored.instrument_version == "11-point NRS"
-    # NRS pain is the answer itself (instruments.md 1): 3 → 3.
+    # NRS pain is the answer itself (docs/instruments.md#pain-vas-and-nrs): 3 → 3.
     assert stored.answers == {"NRS": 3} and stored.scores == {"pain": 3.0}
     assert stored.visit == visit_a and stored.timepoint == "month_3"
     assert stored.source == "portal"

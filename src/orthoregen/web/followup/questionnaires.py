@@ -41,7 +41,8 @@ from orthoregen.web.followup.services import visit_complete
 
 SIGNER = TimestampSigner(salt="orthoregen.portal.invitation")
 
-# Asked with every follow-up questionnaire (issue 6, 3): a yes goes to a clinician.
+# Asked with every follow-up questionnaire (docs/follow-up.md#reminders): a yes goes to a
+# clinician.
 COMPLICATION_QUESTIONS = (
     ("new_swelling", "Since your last visit, has the treated joint had new swelling?"),
     ("redness", "Has the skin over the treated joint been red or hot?"),
@@ -84,7 +85,8 @@ def patient_instruments(visit: ScheduledVisit) -> list[OfferedInstrument]:
     """Return the patient-reported instruments due at a visit that have text for the site.
 
     For each choice of the protocol the first option the site may send is offered: it needs a
-    text pack and, for a proprietary instrument, a current site licence (instruments.md 0.3).
+    text pack and, for a proprietary instrument, a current site licence
+    (docs/instruments.md#licences-and-item-wording).
     A choice with none (KOOS without a licence or pack) is left to staff entry.
     """
     if visit.kind != VisitKind.VISIT:

@@ -1,9 +1,10 @@
 """Synthetic questionnaire answers from a latent pain score, scored with score_batch.
 
-The latent score is on the WOMAC pain scale, 0-100, higher = worse (evidence.md 9.2-9.3).
-Other measures are scaled from it as evidence.md 9.3 note 2 suggests (VAS change about 1.1 x
-WOMAC pain change; KOOS/HOOS pain about -0.9 x, higher = better), with item-level noise;
-the KOOS/HOOS quality-of-life and sport items sit lower than pain, as the 9.2 table shows.
+The latent score is on the WOMAC pain scale, 0-100, higher = worse
+(docs/evidence.md#baseline-scores, #change-after-injection). Other measures are scaled from it
+as docs/evidence.md#change-after-injection suggests (VAS change about 1.1 x WOMAC pain change;
+KOOS/HOOS pain about -0.9 x, higher = better), with item-level noise; the KOOS/HOOS
+quality-of-life and sport items sit lower than pain, as docs/evidence.md#baseline-scores shows.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from orthoregen.instruments import get_instrument, score_batch
 ITEM_NOISE = 0.6  # SD in response categories: items of one subscale disagree a little
 
 # Multiplier from the latent score to each item group's mean on a 0-4 "problem" scale,
-# chosen so a latent 48 (KL3 baseline) gives KOOS pain ~46, ADL ~50, QoL ~26 (9.2 table).
+# chosen so a latent 48 (KL3 baseline) gives KOOS pain ~46, ADL ~50, QoL ~26
+# (docs/evidence.md#baseline-scores).
 KOOS_GROUP_SCALE = {"S": 1.0, "P": 1.12, "A": 1.05, "SP": 1.45, "Q": 1.55}
 
 
