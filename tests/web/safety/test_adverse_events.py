@@ -58,7 +58,8 @@ def test_serious_event_alerts_clinician_and_safety_lead_with_due_dates(as_user, 
                                           septic_arthritis(episode, clinician_a)))
     event = AdverseEvent.objects.get()
     assert response.status_code == 302
-    # Due dates from aware_on 3 Apr (cell_products.md 4.9): EU "without delay" = same day;
+    # Due dates from aware_on 3 Apr (docs/cell-products.md#adverse-events-and-reporting-clocks):
+    # EU "without delay" = same day;
     # 21 CFR 312.32 serious unexpected suspected: 15 calendar days = 18 Apr.
     assert [(d["rule_id"], d["due_on"]) for d in event.report_dues] == [
         ("eu_serious_adverse_reaction", "2026-04-03"),
