@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from orthoregen.web.accounts.access import get_visible_or_404
+from orthoregen.web.accounts.permissions import requires
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record
@@ -20,7 +21,6 @@ from orthoregen.web.cellbank import forms, services
 from orthoregen.web.cellbank.models import ProductInvestigation
 from orthoregen.web.cellbank.services.recipient_weight import weight_valid_days
 from orthoregen.web.cellbank.vocabulary import QcTest
-from orthoregen.web.clinic.views import require
 
 
 @login_required
@@ -50,10 +50,9 @@ def investigation_detail(request, investigation_id: int, form=None, status: int 
     }, status=status)
 
 
-@login_required
+@requires(Action.MANAGE_PRODUCTS)
 @require_POST
 def investigation_close(request, investigation_id: int):
-    require(request.user, Action.MANAGE_PRODUCTS)
     investigation = get_visible_or_404(ProductInvestigation.objects.all(), request.user,
                                        pk=investigation_id)
     form = forms.InvestigationCloseForm(request.POST)

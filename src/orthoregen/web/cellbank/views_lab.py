@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponse
@@ -21,6 +20,7 @@ from orthoregen.products.labels import LabelContent, render_label_svg
 from orthoregen.products.product_class import PRODUCT_CLASSES, ProductClass
 from orthoregen.products.status import NOT_YET_IN_A_PATIENT, UnitStatus
 from orthoregen.web.accounts.access import get_visible_or_404, scope
+from orthoregen.web.accounts.permissions import requires
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record
@@ -38,7 +38,6 @@ from orthoregen.web.cellbank.services.holds import hold_reason
 from orthoregen.web.cellbank.services.release import lineage_qc
 from orthoregen.web.cellbank.vocabulary import InvestigationStatus, UnitStatusChoices
 from orthoregen.web.clinic.models import JointEpisode
-from orthoregen.web.clinic.views import require
 from orthoregen.web.mail import portal_base_url
 
 PAGE_SIZE = 25
@@ -57,9 +56,8 @@ ACTIONS_BY_STATUS = {
 UNIT_RELATED = ("site", "donor", "harvest__patient", "issued_to_episode__patient", "parent")
 
 
-@login_required
+@requires(Action.MANAGE_PRODUCTS)
 def units(request):
-    require(request.user, Action.MANAGE_PRODUCTS)
     # The lab works on units still in its hands; "all" shows the archive too.
     status = request.GET.get("status", "active")
     rows = scope(ProductUnit.objects.select_related(*UNIT_RELATED), request.user)
@@ -94,9 +92,8 @@ def _patient_of(unit: ProductUnit):
     return unit.harvest.patient if unit.harvest_id else None
 
 
-@login_required
+@requires(Action.MANAGE_PRODUCTS)
 def unit_detail(request, unit_id: int, bound: dict | None = None, status: int = 200):
-    require(request.user, Action.MANAGE_PRODUCTS)
     unit = _unit(request, unit_id)
     access_record(request, AccessAction.VIEW, patient=_patient_of(unit),
                   detail=f"cell unit {unit.identifier}")
@@ -137,7 +134,6 @@ def unit_detail(request, unit_id: int, bound: dict | None = None, status: int = 
 
 def _act(request, unit_id: int, name: str, form, do):
     """Run one unit action: a bad form or a refusal re-shows the unit page with the error."""
-    require(request.user, Action.MANAGE_PRODUCTS)
     unit = _unit(request, unit_id)
     if form.is_valid():
         try:
@@ -150,7 +146,7 @@ def _act(request, unit_id: int, name: str, form, do):
     return unit_detail(request, unit_id, bound={name: form}, status=400)
 
 
-@login_required
+@requires(Action.MANAGE_PRODUCTS)
 @require_POST
 def unit_qc(request, unit_id: int):
     def do(unit, data):
@@ -161,7 +157,7 @@ def unit_qc(request, unit_id: int):
     return _act(request, unit_id, "qc", forms.QcForm(request.POST), do)
 
 
-@login_required
+@requires(Action.MANAGE_PRODUCTS)
 @require_POST
 def unit_release(request, unit_id: int):
     def do(unit, data):
@@ -171,7 +167,7 @@ def unit_release(request, unit_id: int):
     return _act(request, unit_id, "release", forms.ReleaseForm(request.POST), do)
 
 
-@login_required
+@requires(Action.MANAGE_PRODUCTS)
 @require_POST
 def unit_issue(request, unit_id: int):
     form = forms.IssueForm(request.POST)
@@ -189,7 +185,7 @@ def unit_issue(request, unit_id: int):
     return _act(request, unit_id, "issue", form, do)
 
 
-@login_required
+@requires(Action.MANAGE_PRODUCTS)
 @require_POST
 def unit_discard(request, unit_id: int):
     def do(unit, data):
@@ -198,7 +194,7 @@ def unit_discard(request, unit_id: int):
     return _act(request, unit_id, "discard", forms.ReasonForm(request.POST, prefix="discard"), do)
 
 
-@login_required
+@requires(Action.MANAGE_PRODUCTS)
 @require_POST
 def unit_expire(request, unit_id: int):
     def do(unit, data):
@@ -207,7 +203,7 @@ def unit_expire(request, unit_id: int):
     return _act(request, unit_id, "expire", forms.ConfirmForm(request.POST), do)
 
 
-@login_required
+@requires(Action.MANAGE_PRODUCTS)
 @require_POST
 def unit_recall(request, unit_id: int):
     def do(unit, data):
@@ -218,7 +214,7 @@ def unit_recall(request, unit_id: int):
     return _act(request, unit_id, "recall", forms.ReasonForm(request.POST, prefix="recall"), do)
 
 
-@login_required
+@requires(Action.MANAGE_PRODUCTS)
 @require_POST
 def unit_split(request, unit_id: int):
     def do(unit, data):
@@ -227,9 +223,8 @@ def unit_split(request, unit_id: int):
     return _act(request, unit_id, "split", forms.SplitForm(request.POST), do)
 
 
-@login_required
+@requires(Action.MANAGE_PRODUCTS)
 def unit_label(request, unit_id: int):
-    require(request.user, Action.MANAGE_PRODUCTS)
     unit = _unit(request, unit_id)
     info = PRODUCT_CLASSES[ProductClass(unit.product_class)]
     statements = ("FOR AUTOLOGOUS USE ONLY",) if unit.is_autologous else ()
@@ -244,10 +239,9 @@ def unit_label(request, unit_id: int):
     return HttpResponse(svg, content_type="image/svg+xml")
 
 
-@login_required
+@requires(Action.MANAGE_PRODUCTS)
 @require_http_methods(["GET", "POST"])
 def unit_receive(request):
-    require(request.user, Action.MANAGE_PRODUCTS)
     donors = scope(Donor.objects.all(), request.user)
     # Recent harvests only: a point-of-care product is received within hours, a cultured one
     # within weeks; the whole registry's harvests would make an unusable list.

@@ -3,32 +3,28 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from orthoregen.web.accounts.access import get_visible_or_404, scope
+from orthoregen.web.accounts.permissions import requires, requires_any
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record, patient_view_record
 from orthoregen.web.cellbank import forms, lookback, services
 from orthoregen.web.cellbank.models import Donor, Harvest, ProductUnit
 from orthoregen.web.clinic.models import Patient
-from orthoregen.web.clinic.views import require
 
 
-@login_required
+@requires(Action.MANAGE_PRODUCTS)
 def donors(request):
-    require(request.user, Action.MANAGE_PRODUCTS)
     rows = scope(Donor.objects.all(), request.user).order_by("code")
     return render(request, "cellbank/donors.html", {"donors": rows})
 
 
-@login_required
+@requires(Action.MANAGE_PRODUCTS)
 @require_http_methods(["GET", "POST"])
 def donor_create(request):
-    require(request.user, Action.MANAGE_PRODUCTS)
     form = forms.DonorForm(request.POST or None)
     sites = list(request.user.sites.all())
     if request.method == "POST" and form.is_valid():
@@ -44,12 +40,11 @@ def donor_create(request):
 
 
 def _donor(request, donor_id):
-    require(request.user, Action.MANAGE_PRODUCTS)
     return get_visible_or_404(Donor.objects.select_related("site", "determined_by"),
                               request.user, pk=donor_id)
 
 
-@login_required
+@requires(Action.MANAGE_PRODUCTS)
 def donor_detail(request, donor_id: int, bound: dict | None = None, status: int = 200):
     donor = _donor(request, donor_id)
     page_forms = {"test": forms.DonorTestForm(), "determine": forms.DeterminationForm()}
@@ -59,7 +54,7 @@ def donor_detail(request, donor_id: int, bound: dict | None = None, status: int 
         "units": donor.units.order_by("id")}, status=status)
 
 
-@login_required
+@requires(Action.MANAGE_PRODUCTS)
 @require_POST
 def donor_test_add(request, donor_id: int):
     donor = _donor(request, donor_id)
@@ -71,7 +66,7 @@ def donor_test_add(request, donor_id: int):
     return donor_detail(request, donor_id, bound={"test": form}, status=400)
 
 
-@login_required
+@requires(Action.MANAGE_PRODUCTS)
 @require_POST
 def donor_determine(request, donor_id: int):
     donor = _donor(request, donor_id)
@@ -89,10 +84,9 @@ def donor_determine(request, donor_id: int):
     return donor_detail(request, donor_id, bound={"determine": form}, status=400)
 
 
-@login_required
+@requires(Action.MANAGE_PRODUCTS)
 def lookback_page(request):
     """Look back from ?donor=, ?harvest= or ?unit= to every descendant unit and recipient."""
-    require(request.user, Action.MANAGE_PRODUCTS)
     sites = [s.pk for s in request.user.sites.all()]
     source, rows = None, None
     for key, model, query in (("donor", Donor, lookback.lookback_from_donor),
@@ -112,11 +106,9 @@ def lookback_page(request):
         "patients": len({r.patient_id for r in recipients})})
 
 
-@login_required
+@requires_any(Action.MANAGE_PRODUCTS, Action.RECORD_PROCEDURE)
 def patient_products(request, patient_id: int):
     """Every product a patient received, with its full lineage up to the donor or harvest."""
-    if not (request.user.may(Action.MANAGE_PRODUCTS) or request.user.may(Action.RECORD_PROCEDURE)):
-        raise PermissionDenied("Your role does not allow this.")
     patient = get_visible_or_404(Patient.objects.select_related("site"), request.user,
                                  pk=patient_id)
     patient_view_record(request, patient)
@@ -128,11 +120,9 @@ def patient_products(request, patient_id: int):
         "procedures": patient.procedures.prefetch_related("joints__episode")})
 
 
-@login_required
+@requires_any(Action.MANAGE_PRODUCTS, Action.RECORD_PROCEDURE)
 @require_http_methods(["GET", "POST"])
 def harvest_create(request, patient_id: int):
-    if not (request.user.may(Action.MANAGE_PRODUCTS) or request.user.may(Action.RECORD_PROCEDURE)):
-        raise PermissionDenied("Your role does not allow this.")
     patient = get_visible_or_404(Patient.objects.all(), request.user, pk=patient_id)
     form = forms.HarvestForm(request.POST or None, patient=patient)
     if request.method == "POST" and form.is_valid():

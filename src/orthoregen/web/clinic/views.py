@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from orthoregen.web import stages
 from orthoregen.web.accounts.access import get_visible_or_404, scope
+from orthoregen.web.accounts.permissions import requires
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record, patient_view_record
@@ -28,15 +28,8 @@ from orthoregen.web.clinic.models import Encounter, JointEpisode, Patient
 PAGE_SIZE = 25
 
 
-def require(user, action: str) -> None:
-    """Refuse the request unless the user's role permits the action."""
-    if not user.may(action):
-        raise PermissionDenied("Your role does not allow this.")
-
-
-@login_required
+@requires(Action.VIEW_PATIENT)
 def patient_list(request):
-    require(request.user, Action.VIEW_PATIENT)
     query = request.GET.get("q", "").strip()[:100]
     patients = scope(Patient.objects.select_related("site"), request.user)
     if query:
@@ -74,10 +67,9 @@ def patient_detail(request, patient_id: int):
     })
 
 
-@login_required
+@requires(Action.EDIT_PATIENT)
 @require_http_methods(["GET", "POST"])
 def patient_edit(request, patient_id: int | None = None):
-    require(request.user, Action.EDIT_PATIENT)
     patient = None
     if patient_id is not None:
         patient = get_visible_or_404(Patient.objects.all(), request.user, pk=patient_id)
@@ -92,10 +84,9 @@ def patient_edit(request, patient_id: int | None = None):
     })
 
 
-@login_required
+@requires(Action.EDIT_EPISODE)
 @require_http_methods(["GET", "POST"])
 def episode_edit(request, patient_id: int, episode_id: int | None = None):
-    require(request.user, Action.EDIT_EPISODE)
     patient = get_visible_or_404(Patient.objects.all(), request.user, pk=patient_id)
     episode = None
     if episode_id is not None:
@@ -112,10 +103,9 @@ def episode_edit(request, patient_id: int, episode_id: int | None = None):
     })
 
 
-@login_required
+@requires(Action.EDIT_ENCOUNTER)
 @require_http_methods(["GET", "POST"])
 def encounter_edit(request, episode_id: int, encounter_id: int | None = None):
-    require(request.user, Action.EDIT_ENCOUNTER)
     episode = get_visible_or_404(JointEpisode.objects.select_related("patient__site"),
                                  request.user, pk=episode_id)
     encounter = None

@@ -7,15 +7,14 @@ kept by simple-history.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from orthoregen.pathways import ProtocolError, protocol_to_dict
+from orthoregen.web.accounts.permissions import requires
 from orthoregen.web.accounts.roles import Action
-from orthoregen.web.clinic.views import require
 from orthoregen.web.consultation import protocols
 from orthoregen.web.consultation.forms import ProtocolCopyForm, ProtocolEditForm, RuleEditForm
 from orthoregen.web.consultation.models.protocols import ProtocolLocked
@@ -30,9 +29,8 @@ def _visible(request, protocol_id: int):
         raise Http404("No such protocol.") from None
 
 
-@login_required
+@requires(Action.MANAGE_PROTOCOLS)
 def protocol_list(request):
-    require(request.user, Action.MANAGE_PROTOCOLS)
     protocols.protocol_default()
     versions = protocols.protocols_visible(request.user.sites.all())
     current = {site.pk: protocols.protocol_current(site) for site in request.user.sites.all()}
@@ -42,9 +40,8 @@ def protocol_list(request):
     return render(request, "consultation/protocol_list.html", {"rows": rows})
 
 
-@login_required
+@requires(Action.MANAGE_PROTOCOLS)
 def protocol_detail(request, protocol_id: int):
-    require(request.user, Action.MANAGE_PROTOCOLS)
     stored = _visible(request, protocol_id)
     rules = [
         {**rule, "check_text": ", ".join(f"{key.replace('_', ' ')} {value}"
@@ -56,10 +53,9 @@ def protocol_detail(request, protocol_id: int):
         "stored": stored, "rules": rules, "copy_form": ProtocolCopyForm(source=stored)})
 
 
-@login_required
+@requires(Action.MANAGE_PROTOCOLS)
 @require_http_methods(["GET", "POST"])
 def protocol_copy(request, protocol_id: int):
-    require(request.user, Action.MANAGE_PROTOCOLS)
     stored = _visible(request, protocol_id)
     form = ProtocolCopyForm(request.POST or None, source=stored)
     site = request.user.sites.first()
@@ -76,10 +72,9 @@ def protocol_copy(request, protocol_id: int):
     return render(request, "consultation/protocol_copy.html", {"stored": stored, "form": form})
 
 
-@login_required
+@requires(Action.MANAGE_PROTOCOLS)
 @require_http_methods(["GET", "POST"])
 def protocol_edit(request, protocol_id: int):
-    require(request.user, Action.MANAGE_PROTOCOLS)
     stored = _visible(request, protocol_id)
     form = ProtocolEditForm(request.POST or None, stored=stored)
     if request.method == "POST" and form.is_valid():
@@ -93,10 +88,9 @@ def protocol_edit(request, protocol_id: int):
     return render(request, "consultation/protocol_edit.html", {"stored": stored, "form": form})
 
 
-@login_required
+@requires(Action.MANAGE_PROTOCOLS)
 @require_POST
 def protocol_publish(request, protocol_id: int):
-    require(request.user, Action.MANAGE_PROTOCOLS)
     stored = _visible(request, protocol_id)
     try:
         protocols.protocol_publish(stored, by=request.user)
@@ -107,10 +101,9 @@ def protocol_publish(request, protocol_id: int):
     return redirect("consultation:protocol-detail", protocol_id=stored.pk)
 
 
-@login_required
+@requires(Action.MANAGE_PROTOCOLS)
 @require_http_methods(["GET", "POST"])
 def protocol_rule_edit(request, protocol_id: int, rule_id: str):
-    require(request.user, Action.MANAGE_PROTOCOLS)
     stored = _visible(request, protocol_id)
     if rule_id not in {rule["id"] for rule in stored.body["rules"]}:
         raise Http404("No such rule.")

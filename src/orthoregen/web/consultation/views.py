@@ -7,7 +7,6 @@ service and render; every read of patient data leaves an access record.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -15,11 +14,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from orthoregen.web.accounts.access import get_visible_or_404
+from orthoregen.web.accounts.permissions import requires
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record
 from orthoregen.web.clinic.models import JointEpisode
-from orthoregen.web.clinic.views import require
 from orthoregen.web.consultation import carry_forward, presenters, services
 from orthoregen.web.consultation.forms import (
     ITEM_KINDS,
@@ -41,9 +40,8 @@ def _read(request, episode: JointEpisode, what: str) -> None:
                   detail=f"consultation {what}: episode {episode.pk}")
 
 
-@login_required
+@requires(Action.VIEW_PATIENT)
 def episode(request, episode_id: int):
-    require(request.user, Action.VIEW_PATIENT)
     episode = _episode(request, episode_id)
     _read(request, episode, "page")
     return render(request, "consultation/episode.html",
@@ -79,10 +77,9 @@ def _items(intake: Intake | None) -> list[dict]:
             for kind, (_, related, one, heading) in ITEM_KINDS.items()]
 
 
-@login_required
+@requires(Action.ENTER_INTAKE)
 @require_http_methods(["GET", "POST"])
 def intake_edit(request, episode_id: int):
-    require(request.user, Action.ENTER_INTAKE)
     episode = _episode(request, episode_id)
     intake = Intake.objects.filter(episode=episode).select_related("entered_by").first()
     try:
@@ -114,10 +111,9 @@ def _new_intake(episode: JointEpisode) -> Intake:
                   radiograph_grade=episode.grade)
 
 
-@login_required
+@requires(Action.ENTER_INTAKE)
 @require_http_methods(["GET", "POST"])
 def intake_item_add(request, episode_id: int, kind: str):
-    require(request.user, Action.ENTER_INTAKE)
     if kind not in ITEM_KINDS:
         raise Http404("No such history table.")
     episode = _episode(request, episode_id)
@@ -136,10 +132,9 @@ def intake_item_add(request, episode_id: int, kind: str):
         "title": f"Add: {heading.lower()} ({episode})"})
 
 
-@login_required
+@requires(Action.ENTER_INTAKE)
 @require_POST
 def intake_item_remove(request, episode_id: int, kind: str, item_id: int):
-    require(request.user, Action.ENTER_INTAKE)
     if kind not in ITEM_KINDS:
         raise Http404("No such history table.")
     episode = _episode(request, episode_id)
@@ -151,10 +146,9 @@ def intake_item_remove(request, episode_id: int, kind: str, item_id: int):
     return redirect("consultation:episode", episode_id=episode.pk)
 
 
-@login_required
+@requires(Action.DECIDE_CANDIDACY)
 @require_POST
 def decide(request, episode_id: int):
-    require(request.user, Action.DECIDE_CANDIDACY)
     episode = _episode(request, episode_id)
     form = DecisionForm(request.POST)
     if form.is_valid():
@@ -175,10 +169,9 @@ def decide(request, episode_id: int):
     return render(request, "consultation/episode.html", context)
 
 
-@login_required
+@requires(Action.RECORD_CONSENT)
 @require_http_methods(["GET", "POST"])
 def consent_record(request, episode_id: int):
-    require(request.user, Action.RECORD_CONSENT)
     episode = _episode(request, episode_id)
     documents = ConsentDocument.objects.filter(site=episode.patient.site, published=True)
     form = ConsentForm(request.POST or None, documents=documents,
@@ -195,10 +188,9 @@ def consent_record(request, episode_id: int):
         "title": f"Record informed consent: {episode}"})
 
 
-@login_required
+@requires(Action.RECORD_CONSENT)
 @require_http_methods(["GET", "POST"])
 def consent_withdraw(request, episode_id: int, consent_id: int):
-    require(request.user, Action.RECORD_CONSENT)
     episode = _episode(request, episode_id)
     record = get_visible_or_404(episode.consents.all(), request.user, pk=consent_id)
     form = WithdrawalForm(request.POST or None, initial={"withdrawn_on": timezone.localdate()})

@@ -3,26 +3,24 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from orthoregen.evidence.comparison import REGISTRY_CAVEAT
 from orthoregen.evidence.pooling import pool_every_outcome
 from orthoregen.evidence.published import load_published_pools
+from orthoregen.web.accounts.permissions import requires
 from orthoregen.web.accounts.roles import Action
-from orthoregen.web.clinic.views import require
 from orthoregen.web.clinic.vocabulary import Joint
 from orthoregen.web.evidence.added import added_study_create, library_with_added
 from orthoregen.web.evidence.forms import AddedResultFormSet, AddedStudyForm
 from orthoregen.web.evidence.models import AddedStudy
 
 
-@login_required
+@requires(Action.VIEW_REGISTRY)
 @require_GET
 def evidence_library(request):
     """Every study of the library by joint, seed and added, with its verification status."""
-    require(request.user, Action.VIEW_REGISTRY)
     studies = library_with_added()
     by_joint = [(label, [s for s in studies if joint in s.joints])
                 for joint, label in Joint.choices]
@@ -33,11 +31,10 @@ def evidence_library(request):
     })
 
 
-@login_required
+@requires(Action.ADD_EVIDENCE)
 @require_http_methods(["GET", "POST"])
 def evidence_add(request):
     """Add a study and its arms' results together; a mistake anywhere saves nothing."""
-    require(request.user, Action.ADD_EVIDENCE)
     form = AddedStudyForm(request.POST or None)
     results = AddedResultFormSet(request.POST or None, instance=AddedStudy())
     if request.method == "POST" and form.is_valid() and results.is_valid():

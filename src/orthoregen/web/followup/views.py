@@ -7,7 +7,6 @@ goes through accounts.access and leaves an access record, every write goes throu
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -19,11 +18,11 @@ from orthoregen.instruments import display_value, get_instrument
 from orthoregen.scheduling import Window, visit_status
 from orthoregen.web import stages
 from orthoregen.web.accounts.access import get_visible_or_404
+from orthoregen.web.accounts.permissions import requires
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record
 from orthoregen.web.clinic.models import JointEpisode, Patient
-from orthoregen.web.clinic.views import require
 from orthoregen.web.followup import services
 from orthoregen.web.followup.forms import (
     MessageTemplateForm,
@@ -46,9 +45,8 @@ from orthoregen.web.followup.worklist import SECTIONS, response_rates, worklist_
 from orthoregen.web.mail import portal_base_url
 
 
-@login_required
+@requires(Action.MANAGE_FOLLOW_UP)
 def worklist(request):
-    require(request.user, Action.MANAGE_FOLLOW_UP)
     today = timezone.localdate()
     pages = {name: request.GET.get(f"{name}_page") for name in SECTIONS}
     sections = worklist_sections(request.user, today, pages)
@@ -72,9 +70,8 @@ def _section_pager(request, name: str, page) -> dict:
             "next": link(page.next_page_number()) if page.has_next() else None}
 
 
-@login_required
+@requires(Action.MANAGE_FOLLOW_UP)
 def rates(request):
-    require(request.user, Action.MANAGE_FOLLOW_UP)
     today = timezone.localdate()
     access_record(request, AccessAction.SEARCH, detail="follow-up response rates (counts)")
     return render(request, "followup/rates.html", {
@@ -103,9 +100,8 @@ def score_summary(response) -> str:
     return f"{instrument.id}: " + ", ".join(parts).replace("None", "—")
 
 
-@login_required
+@requires(Action.MANAGE_FOLLOW_UP)
 def episode_schedule(request, episode_id: int):
-    require(request.user, Action.MANAGE_FOLLOW_UP)
     episode = _visible_episode(request, episode_id)
     access_record(request, AccessAction.VIEW, patient=episode.patient,
                   detail=f"follow-up schedule of episode {episode.pk}")
@@ -125,10 +121,9 @@ def episode_schedule(request, episode_id: int):
     })
 
 
-@login_required
+@requires(Action.MANAGE_FOLLOW_UP)
 @require_POST
 def schedule_start(request, episode_id: int):
-    require(request.user, Action.MANAGE_FOLLOW_UP)
     episode = _visible_episode(request, episode_id)
     form = ScheduleStartForm(request.POST)
     if form.is_valid():
@@ -140,10 +135,9 @@ def schedule_start(request, episode_id: int):
     return redirect("followup:schedule", episode_id=episode.pk)
 
 
-@login_required
+@requires(Action.MANAGE_FOLLOW_UP)
 @require_POST
 def link_create(request, visit_id: int):
-    require(request.user, Action.MANAGE_FOLLOW_UP)
     visit = get_visible_or_404(ScheduledVisit.objects.select_related(
         "schedule__episode__patient__site", "schedule__protocol"), request.user, pk=visit_id)
     patient = visit.schedule.episode.patient
@@ -160,11 +154,10 @@ def link_create(request, visit_id: int):
                                                    "link": link})
 
 
-@login_required
+@requires(Action.MANAGE_FOLLOW_UP)
 @require_POST
 def visit_done(request, visit_id: int):
     """Mark an MRI (or a visit answered on paper) done today."""
-    require(request.user, Action.MANAGE_FOLLOW_UP)
     visit = get_visible_or_404(ScheduledVisit.objects.select_related("schedule"), request.user,
                                pk=visit_id, status=VisitState.PENDING)
     services.visit_complete(visit, timezone.localdate())
@@ -172,10 +165,9 @@ def visit_done(request, visit_id: int):
     return redirect("followup:schedule", episode_id=visit.schedule.episode_id)
 
 
-@login_required
+@requires(Action.MANAGE_FOLLOW_UP)
 @require_http_methods(["GET", "POST"])
 def task_close(request, task_id: int):
-    require(request.user, Action.MANAGE_FOLLOW_UP)
     tasks = ReviewTask.objects.select_related("visit__schedule__episode__patient", "closed_by")
     task = get_visible_or_404(tasks, request.user, pk=task_id)
     if task.status != TaskStatus.OPEN:
@@ -203,10 +195,9 @@ def _already_closed(request, task: ReviewTask):
     return redirect("followup:worklist")
 
 
-@login_required
+@requires(Action.MANAGE_FOLLOW_UP)
 @require_http_methods(["GET", "POST"])
 def withdrawal_create(request, patient_id: int):
-    require(request.user, Action.MANAGE_FOLLOW_UP)
     patient = get_visible_or_404(Patient.objects.select_related("site"), request.user,
                                  pk=patient_id)
     form = WithdrawalForm(request.POST or None)
@@ -230,10 +221,9 @@ def _user_site(request):
     return chosen, sites
 
 
-@login_required
+@requires(Action.MANAGE_FOLLOW_UP)
 @require_http_methods(["GET", "POST"])
 def template_edit(request, channel: str):
-    require(request.user, Action.MANAGE_FOLLOW_UP)
     if channel not in (Channel.EMAIL, Channel.SMS):
         raise Http404("No such channel.")
     site, sites = _user_site(request)

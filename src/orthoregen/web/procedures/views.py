@@ -3,25 +3,22 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from orthoregen.web.accounts.access import get_visible_or_404
+from orthoregen.web.accounts.permissions import requires, requires_any
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.audit.services import patient_view_record
 from orthoregen.web.cellbank import services as cellbank
 from orthoregen.web.cellbank.models import Procedure, ProcedureJoint, ProductUnit
 from orthoregen.web.clinic.models import Patient
-from orthoregen.web.clinic.views import require
 from orthoregen.web.procedures import forms, services
 
 
-@login_required
+@requires(Action.RECORD_PROCEDURE)
 @require_http_methods(["GET", "POST"])
 def procedure_start(request, patient_id: int):
-    require(request.user, Action.RECORD_PROCEDURE)
     patient = get_visible_or_404(Patient.objects.select_related("site"), request.user,
                                  pk=patient_id)
     # ?episode=<id> (the link from an episode on the patient page) ticks that joint.
@@ -47,12 +44,11 @@ def procedure_start(request, patient_id: int):
 
 
 def _procedure(request, procedure_id):
-    require(request.user, Action.RECORD_PROCEDURE)
     return get_visible_or_404(Procedure.objects.select_related("patient__site", "operator"),
                               request.user, pk=procedure_id)
 
 
-@login_required
+@requires(Action.RECORD_PROCEDURE)
 def procedure_detail(request, procedure_id: int, bound: dict | None = None, status: int = 200):
     procedure = _procedure(request, procedure_id)
     patient_view_record(request, procedure.patient)
@@ -79,7 +75,7 @@ def _joint(request, procedure_id, pj_id) -> ProcedureJoint:
                               pk=pj_id, procedure=procedure)
 
 
-@login_required
+@requires(Action.RECORD_PROCEDURE)
 @require_POST
 def procedure_joint_update(request, procedure_id: int, pj_id: int):
     pj = _joint(request, procedure_id, pj_id)
@@ -97,7 +93,7 @@ def procedure_joint_update(request, procedure_id: int, pj_id: int):
     return procedure_detail(request, procedure_id, bound={pj.pk: {"details": form}}, status=400)
 
 
-@login_required
+@requires(Action.RECORD_PROCEDURE)
 @require_POST
 def administration_record(request, procedure_id: int, pj_id: int):
     pj = _joint(request, procedure_id, pj_id)
@@ -121,11 +117,9 @@ def administration_record(request, procedure_id: int, pj_id: int):
     return procedure_detail(request, procedure_id, bound={pj.pk: {"bedside": form}}, status=400)
 
 
-@login_required
+@requires_any(Action.MANAGE_PRODUCTS, Action.RECORD_PROCEDURE)
 @require_POST
 def unit_thaw(request, unit_id: int):
-    if not (request.user.may(Action.MANAGE_PRODUCTS) or request.user.may(Action.RECORD_PROCEDURE)):
-        raise PermissionDenied("Your role does not allow this.")
     unit = get_visible_or_404(ProductUnit.objects.all(), request.user, pk=unit_id)
     try:
         cellbank.unit_thaw(unit, by=request.user)

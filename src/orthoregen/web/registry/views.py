@@ -21,11 +21,11 @@ from orthoregen.analytics import MIN_N_TO_CONCLUDE
 from orthoregen.analytics.survival import CI_METHOD
 from orthoregen.evidence.comparison import REGISTRY_CAVEAT
 from orthoregen.web.accounts.access import get_visible_or_404, scope
+from orthoregen.web.accounts.permissions import requires
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record
 from orthoregen.web.clinic.models import JointEpisode, Patient
-from orthoregen.web.clinic.views import require
 from orthoregen.web.evidence.added import added_version
 from orthoregen.web.registry import charts, cohort, report, services
 from orthoregen.web.registry.export import write_export
@@ -82,10 +82,9 @@ def _choices(user) -> tuple[list[str], list[str]]:
     return sorted(set(sources) - {""}), sorted(set(versions) - {""})
 
 
-@login_required
+@requires(Action.VIEW_REGISTRY)
 @require_GET
 def dashboard(request):
-    require(request.user, Action.VIEW_REGISTRY)
     cell_sources, protocol_versions = _choices(request.user)
     form = CohortFilterForm(request.GET or None, user=request.user, cell_sources=cell_sources,
                             protocol_versions=protocol_versions)
@@ -160,10 +159,9 @@ def _dashboard_tables(summary) -> dict:
     }
 
 
-@login_required
+@requires(Action.EXPORT_REGISTRY)
 @require_http_methods(["GET", "POST"])
 def export(request):
-    require(request.user, Action.EXPORT_REGISTRY)
     form = ExportForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         episodes = scope(EpisodeFact.objects.filter(site_id__in=form.site_ids()), request.user)

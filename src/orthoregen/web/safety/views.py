@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from orthoregen.web.accounts.access import get_visible_or_404, scope
+from orthoregen.web.accounts.permissions import requires, requires_any
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record
 from orthoregen.web.clinic.models import Encounter, JointEpisode, Patient
-from orthoregen.web.clinic.views import require
 from orthoregen.web.followup.submissions import (
     TOKEN_FIELD,
     SubmissionRefused,
@@ -30,11 +29,6 @@ from orthoregen.web.safety.panels import serious_events_alert
 from orthoregen.web.safety.services import adverse_event_record_once
 
 
-def _may_see_events(user) -> None:
-    if not (user.may(Action.RECORD_ADVERSE_EVENT) or user.may(Action.MANAGE_FOLLOW_UP)):
-        require(user, Action.RECORD_ADVERSE_EVENT)
-
-
 def _default_clinician(patient, episode_id):
     encounters = Encounter.objects.filter(episode__patient=patient, kind="procedure",
                                           clinician__isnull=False)
@@ -44,10 +38,9 @@ def _default_clinician(patient, episode_id):
     return latest.clinician_id if latest else None
 
 
-@login_required
+@requires(Action.RECORD_ADVERSE_EVENT)
 @require_http_methods(["GET", "POST"])
 def ae_create(request, patient_id: int):
-    require(request.user, Action.RECORD_ADVERSE_EVENT)
     patient = get_visible_or_404(Patient.objects.select_related("site"), request.user,
                                  pk=patient_id)
     form = AdverseEventForm(request.POST or None, patient=patient,
@@ -107,9 +100,8 @@ def _already_recorded(request, event: AdverseEvent):
     return redirect("safety:ae-detail", event_id=event.pk)
 
 
-@login_required
+@requires_any(Action.RECORD_ADVERSE_EVENT, Action.MANAGE_FOLLOW_UP)
 def ae_detail(request, event_id: int):
-    _may_see_events(request.user)
     event = get_visible_or_404(AdverseEvent.objects.select_related(
         "patient__site", "episode", "responsible_clinician", "recorded_by"), request.user,
         pk=event_id)
@@ -119,10 +111,9 @@ def ae_detail(request, event_id: int):
         "event": event, "patient": event.patient, "today": timezone.localdate()})
 
 
-@login_required
+@requires(Action.RECORD_ADVERSE_EVENT)
 @require_POST
 def ae_reports_done(request, event_id: int):
-    require(request.user, Action.RECORD_ADVERSE_EVENT)
     event = get_visible_or_404(AdverseEvent.objects.all(), request.user, pk=event_id)
     if event.reports_done_on is None:
         event.reports_done_on = timezone.localdate()
@@ -131,9 +122,8 @@ def ae_reports_done(request, event_id: int):
     return redirect("safety:ae-detail", event_id=event.pk)
 
 
-@login_required
+@requires_any(Action.RECORD_ADVERSE_EVENT, Action.MANAGE_FOLLOW_UP)
 def ae_list(request):
-    _may_see_events(request.user)
     events = scope(AdverseEvent.objects.select_related("patient", "episode"), request.user)
     serious_only = request.GET.get("serious") == "1"
     if serious_only:
@@ -145,10 +135,9 @@ def ae_list(request):
         "alert": serious_events_alert(request.user)})
 
 
-@login_required
+@requires(Action.MANAGE_FOLLOW_UP)
 @require_http_methods(["GET", "POST"])
 def outcome_create(request, episode_id: int):
-    require(request.user, Action.MANAGE_FOLLOW_UP)
     episode = get_visible_or_404(JointEpisode.objects.select_related("patient__site"),
                                  request.user, pk=episode_id)
     form = OutcomeEventForm(request.POST or None)

@@ -1,0 +1,55 @@
+"""What a staff page needs, declared on the view rather than called inside it.
+
+The pattern of Django's ``contrib.auth.decorators.permission_required`` and healthchecks'
+``require_sudo_mode``: the decorator sends an anonymous visitor to the login page, then
+refuses (403) a user whose role the one table in ``roles.PERMITTED`` does not allow, before
+the view reads anything, so a refused role never learns whether a patient exists. It records
+the actions on the view, so that tests/web/test_permissions.py can list what every page
+needs and fail on a page that declares nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+
+from orthoregen.web.accounts.roles import Action
+
+REFUSAL = "Your role does not allow this."
+
+View = Callable[..., Any]
+
+
+def requires(action: Action) -> Callable[[View], View]:
+    """Let a view run only for a logged-in user whose role may perform ``action``."""
+    def decorator(view: View) -> View:
+        guarded = requires_any(action)(view)
+        guarded.required_action = action  # type: ignore[attr-defined]
+        return guarded
+    return decorator
+
+
+def requires_any(*actions: Action) -> Callable[[View], View]:
+    """Let a view run only for a logged-in user whose role may perform one of ``actions``.
+
+    For the few pages that serve two roles' work, e.g. the adverse-event list that both the
+    clinicians recording events and the coordinators running follow-up read.
+    """
+    if not actions:
+        raise ValueError("Name at least one action.")
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def checked(request, *args, **kwargs):
+            if not any(request.user.may(action) for action in actions):
+                raise PermissionDenied(REFUSAL)
+            return view(request, *args, **kwargs)
+
+        guarded = login_required(checked)
+        guarded.required_actions = actions  # type: ignore[attr-defined]
+        return guarded
+    return decorator
