@@ -265,7 +265,7 @@ def unit_receive(request):
         else:
             messages.success(request, f"Received {unit} into quarantine.")
             return redirect("cellbank:unit-detail", unit_id=unit.pk)
-    return render(request, "cellbank/form.html", {"form": form, "title": "Receive a unit",
+    return render(request, "form_page.html", {"form": form, "title": "Receive a unit",
                                                   "back": "cellbank:units"})
 
 

@@ -35,7 +35,7 @@ def donor_create(request):
         else:
             messages.success(request, f"Registered {donor}.")
             return redirect("cellbank:donor-detail", donor_id=donor.pk)
-    return render(request, "cellbank/form.html", {"form": form, "title": "Register a donor",
+    return render(request, "form_page.html", {"form": form, "title": "Register a donor",
                                                   "back": "cellbank:donors"})
 
 
@@ -130,6 +130,6 @@ def harvest_create(request, patient_id: int):
                                 **form.cleaned_data)
         messages.success(request, f"Recorded the harvest of {patient}.")
         return redirect("cellbank:patient-products", patient_id=patient.pk)
-    return render(request, "cellbank/form.html", {"form": form, "patient": patient,
+    return render(request, "form_page.html", {"form": form, "patient": patient,
                                                   "title": f"Record a harvest: {patient}",
                                                   "back": "cellbank:units"})

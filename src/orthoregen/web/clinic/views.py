@@ -78,7 +78,7 @@ def patient_edit(request, patient_id: int | None = None):
         patient = services.patient_save(form)
         messages.success(request, f"Saved {patient}.")
         return redirect("patient-detail", patient_id=patient.pk)
-    return render(request, "clinic/form.html", {
+    return render(request, "form_page.html", {
         "form": form, "patient": patient,
         "title": f"Edit {patient}" if patient else "Register a patient",
     })
@@ -97,7 +97,7 @@ def episode_edit(request, patient_id: int, episode_id: int | None = None):
         episode = services.episode_save(form, patient)
         messages.success(request, f"Saved the {episode} episode.")
         return redirect("patient-detail", patient_id=patient.pk)
-    return render(request, "clinic/form.html", {
+    return render(request, "form_page.html", {
         "form": form, "patient": patient,
         "title": f"Edit {episode} episode" if episode else "Add a treated joint",
     })
@@ -117,7 +117,7 @@ def encounter_edit(request, episode_id: int, encounter_id: int | None = None):
         encounter = services.encounter_save(form, episode)
         messages.success(request, f"Saved {encounter}.")
         return redirect("patient-detail", patient_id=episode.patient_id)
-    return render(request, "clinic/form.html", {
+    return render(request, "form_page.html", {
         "form": form, "patient": episode.patient,
         "title": f"{'Edit' if encounter else 'Record'} an encounter: {episode}",
     })

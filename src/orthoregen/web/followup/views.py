@@ -182,7 +182,7 @@ def task_close(request, task_id: int):
         return redirect("followup:worklist")
     patient = task.visit.schedule.episode.patient
     access_record(request, AccessAction.VIEW, patient=patient, detail=f"task {task.pk}")
-    return render(request, "followup/form.html", {
+    return render(request, "form_page.html", {
         "form": form, "patient": patient, "title": f"{task.get_kind_display()}",
         "intro": task.detail})
 
@@ -206,7 +206,7 @@ def withdrawal_create(request, patient_id: int):
                                    reason=form.cleaned_data["reason"], by=request.user)
         messages.success(request, f"{patient} withdrawn from follow-up; reminders stopped.")
         return redirect("patient-detail", patient_id=patient.pk)
-    return render(request, "followup/form.html", {
+    return render(request, "form_page.html", {
         "form": form, "patient": patient, "title": f"Withdraw {patient} from follow-up",
         "intro": "No further invitations or reminders will be sent. Data already collected "
                  "stays in the registry."})

@@ -38,7 +38,7 @@ def procedure_start(request, patient_id: int):
         else:
             messages.success(request, f"Started the session of {procedure.performed_on:%d %b %Y}.")
             return redirect("procedures:detail", procedure_id=procedure.pk)
-    return render(request, "cellbank/form.html", {
+    return render(request, "form_page.html", {
         "form": form, "patient": patient, "title": f"Start an injection session: {patient}",
         "back": "cellbank:units"}, status=400 if form.errors else 200)
 

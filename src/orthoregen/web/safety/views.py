@@ -146,6 +146,6 @@ def outcome_create(request, episode_id: int):
                                       note=form.cleaned_data["note"], by=request.user)
         messages.success(request, "Conversion to joint replacement recorded.")
         return redirect("followup:schedule", episode_id=episode.pk)
-    return render(request, "followup/form.html", {
+    return render(request, "form_page.html", {
         "form": form, "patient": episode.patient,
         "title": f"Record conversion to joint replacement: {episode}"})
