@@ -297,12 +297,13 @@ class AllBelow:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Rescaled:
-    """Multiply another rule's value by multiply/divide (WOMAC 0–100, mHHS × 1.1)."""
+class Converted:
+    """Convert another rule's value; when it cannot be scored, its reason is passed on.
+
+    Subclasses say how one value is converted (`convert`) and how a batch is (`score_many`).
+    """
 
     inner: Rule
-    multiply: float
-    divide: float
     description: str
 
     @property
@@ -313,11 +314,25 @@ class Rescaled:
     def missing_rule(self) -> str:
         return self.inner.missing_rule
 
+    def convert(self, value: float) -> float:
+        raise NotImplementedError
+
     def score_one(self, values: Values) -> tuple[float | None, str | None]:
         value, reason = self.inner.score_one(values)
         if value is None:
             return None, reason
-        return value * self.multiply / self.divide, None
+        return self.convert(value), None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Rescaled(Converted):
+    """Multiply another rule's value by multiply/divide (WOMAC 0–100, mHHS × 1.1)."""
+
+    multiply: float
+    divide: float
+
+    def convert(self, value: float) -> float:
+        return value * self.multiply / self.divide
 
     def score_many(self, block: np.ndarray) -> np.ndarray:
         return self.inner.score_many(block) * self.multiply / self.divide
@@ -365,26 +380,13 @@ class Parts:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Banded:
+class Banded(Converted):
     """Convert another rule's value to points: one point per cut-off reached (Harris ROM)."""
 
-    inner: Rule
     cutoffs: tuple[float, ...]
-    description: str
 
-    @property
-    def formula(self) -> str:
-        return self.description
-
-    @property
-    def missing_rule(self) -> str:
-        return self.inner.missing_rule
-
-    def score_one(self, values: Values) -> tuple[float | None, str | None]:
-        value, reason = self.inner.score_one(values)
-        if value is None:
-            return None, reason
-        return float(sum(value >= cutoff for cutoff in self.cutoffs)), None
+    def convert(self, value: float) -> float:
+        return float(sum(value >= cutoff for cutoff in self.cutoffs))
 
     def score_many(self, block: np.ndarray) -> np.ndarray:
         inner = self.inner.score_many(block)
