@@ -84,6 +84,43 @@ def profile_subscales(
     )
 
 
+def profile(
+    *,
+    instrument_id: str,
+    name: str,
+    joint: str,
+    licence: Licence,
+    topics: dict[str, tuple[str, ...]],
+    rows: tuple[ProfileSubscale, ...],
+    current_rule: bool,
+    guide: str,
+    references: tuple[str, ...],
+    thresholds: tuple[Threshold, ...],
+    notes: tuple[str, ...],
+) -> Instrument:
+    """Build a KOOS or HOOS (LK2.0): five 0–100 subscales of the 0–4 items in `topics`.
+
+    `references` name the instrument's own publications; the scoring guide in force and the
+    docs section follow them.
+    """
+    return Instrument(
+        id=instrument_id,
+        name=name,
+        version="LK2.0",
+        joints=(joint,),
+        completed_by=CompletedBy.PATIENT,
+        recall_period="last week",
+        licence=licence,
+        items=items_from_topics(topics),
+        subscales=profile_subscales(
+            topics=topics, rows=rows, current_rule=current_rule, guide=guide
+        ),
+        references=(*references, guide, f"docs/instruments.md#{instrument_id}"),
+        thresholds=thresholds,
+        notes=notes,
+    )
+
+
 def mdc_thresholds(
     *, values: tuple[tuple[str, float], ...], joint: str, population: str
 ) -> tuple[Threshold, ...]:
@@ -242,7 +279,6 @@ def short_form(
     *,
     instrument_id: str,
     name: str,
-    version: str,
     joint: str,
     licence: Licence,
     items: tuple[Item, ...],
@@ -252,7 +288,10 @@ def short_form(
     source: str,
     thresholds: tuple[Threshold, ...],
 ) -> Instrument:
-    """Build a PS short form whose `table` is given in the 100 = no difficulty direction."""
+    """Build a PS short form whose `table` is given in the 100 = no difficulty direction.
+
+    `source` names the nomogram; the version says which direction it is read in.
+    """
     if direction == EXTREME_DIFFICULTY_HIGH:
         # 100 − value, rounded back to the published one decimal (100 − 94.4 is 5.59999…).
         table = tuple(round_half_away(100 - value, 1) for value in table)
@@ -268,7 +307,7 @@ def short_form(
     return Instrument(
         id=instrument_id,
         name=name,
-        version=version,
+        version=ps_version(source, direction),
         joints=(joint,),
         completed_by=CompletedBy.PATIENT,
         recall_period="last week",

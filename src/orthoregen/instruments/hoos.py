@@ -7,7 +7,6 @@ scored exactly as the KOOS (HOOS Scoring instructions, June 2013).
 from __future__ import annotations
 
 from orthoregen.instruments.definitions import (
-    CompletedBy,
     Evidence,
     Instrument,
     OptionSpec,
@@ -22,9 +21,8 @@ from orthoregen.instruments.family import (
     items_from_topics,
     joint_replacement,
     mdc_thresholds,
-    profile_subscales,
+    profile,
     ps_thresholds,
-    ps_version,
     select_items,
     short_form,
 )
@@ -112,12 +110,6 @@ ARTHROPLASTY_2025 = "J Arthroplasty 2025, THA cohort (n=18,855)"
 
 def build_hoos(missing_rule: str) -> Instrument:
     """Build the HOOS with the 2013 (default) or the superseded 2003 missing-item rule."""
-    subscales = profile_subscales(
-        topics=TOPICS,
-        rows=SUBSCALES,
-        current_rule=missing_rule == "2013",
-        guide=GUIDES[missing_rule],
-    )
     mdc = (("pain", 21.6), ("symptoms", 22.7), ("adl", 17.7), ("qol", 24.4))
     thresholds = mdc_thresholds(
         values=mdc, joint="hip", population="hip OA awaiting total hip arthroplasty"
@@ -154,20 +146,17 @@ def build_hoos(missing_rule: str) -> Instrument:
             evidence=Evidence.VERIFIED,
         ),
     )
-    return Instrument(
-        id="hoos",
+    return profile(
+        instrument_id="hoos",
         name="Hip disability and Osteoarthritis Outcome Score",
-        version="LK2.0",
-        joints=("hip",),
-        completed_by=CompletedBy.PATIENT,
-        recall_period="last week",
+        joint="hip",
         licence=LICENCE,
-        items=ITEMS,
-        subscales=subscales,
+        topics=TOPICS,
+        rows=SUBSCALES,
+        current_rule=missing_rule == "2013",
+        guide=GUIDES[missing_rule],
         references=(
             "Nilsdotter AK et al., BMC Musculoskelet Disord 2003;4:10, doi:10.1186/1471-2474-4-10",
-            GUIDES[missing_rule],
-            "docs/instruments.md#hoos",
         ),
         thresholds=thresholds,
         notes=("No total score: the HOOS is reported as five subscales.",),
@@ -217,7 +206,6 @@ def build_hoos_ps(table_direction: str, max_missing: str) -> Instrument:
     return short_form(
         instrument_id="hoos_ps",
         name="HOOS Physical function Short form",
-        version=ps_version(source, table_direction),
         joint="hip",
         licence=LICENCE,
         items=items,

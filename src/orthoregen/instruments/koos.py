@@ -7,7 +7,6 @@ anchors on the form but the same codes). Subscales are 0–100 with 100 = no pro
 from __future__ import annotations
 
 from orthoregen.instruments.definitions import (
-    CompletedBy,
     Evidence,
     Instrument,
     Licence,
@@ -23,9 +22,8 @@ from orthoregen.instruments.family import (
     items_from_topics,
     joint_replacement,
     mdc_thresholds,
-    profile_subscales,
+    profile,
     ps_thresholds,
-    ps_version,
     select_items,
     short_form,
 )
@@ -126,12 +124,6 @@ GUIDES = {"2012": "KOOS Scoring, August 2012", "1998": "KOOS 1998 rule, supersed
 
 def build_koos(missing_rule: str) -> Instrument:
     """Build the KOOS with the 2012 (default) or the superseded 1998 missing-item rule."""
-    subscales = profile_subscales(
-        topics=TOPICS,
-        rows=SUBSCALES,
-        current_rule=missing_rule == "2012",
-        guide=GUIDES[missing_rule],
-    )
     mdc = (("pain", 20.2), ("symptoms", 24.1), ("adl", 20.8), ("qol", 26.6))
     thresholds = mdc_thresholds(
         values=mdc, joint="knee", population="knee OA awaiting total knee arthroplasty"
@@ -158,22 +150,19 @@ def build_koos(missing_rule: str) -> Instrument:
             evidence=Evidence.VERIFIED,
         ),
     )
-    return Instrument(
-        id="koos",
+    return profile(
+        instrument_id="koos",
         name="Knee injury and Osteoarthritis Outcome Score",
-        version="LK2.0",
-        joints=("knee",),
-        completed_by=CompletedBy.PATIENT,
-        recall_period="last week",
+        joint="knee",
         licence=LICENCE,
-        items=ITEMS,
-        subscales=subscales,
+        topics=TOPICS,
+        rows=SUBSCALES,
+        current_rule=missing_rule == "2012",
+        guide=GUIDES[missing_rule],
         references=(
             "Roos EM et al., J Orthop Sports Phys Ther 1998;28:88-96, "
             "doi:10.2519/jospt.1998.28.2.88",
             "KOOS User's Guide 2003",
-            GUIDES[missing_rule],
-            "docs/instruments.md#koos",
         ),
         thresholds=thresholds,
         notes=(
@@ -234,7 +223,6 @@ def build_koos_ps(table_direction: str, max_missing: str) -> Instrument:
     return short_form(
         instrument_id="koos_ps",
         name="KOOS Physical function Short form",
-        version=ps_version(source, table_direction),
         joint="knee",
         licence=LICENCE,
         items=items,
