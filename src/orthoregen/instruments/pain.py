@@ -74,29 +74,16 @@ def build_vas(recall_period: str) -> Instrument:
         scale=Scale(minimum=0, maximum=100, unit="mm"),
         higher_is_better=False,
     )
-    subscale = Subscale(
-        id="pain",
-        name="Pain VAS",
-        items=("VAS",),
-        rule=Single(),
-        minimum=0,
-        maximum=100,
-        higher_is_better=False,
-        decimals=0,
-    )
-    return Instrument(
-        id="vas_pain",
+    return _pain_scale(
+        instrument_id="vas_pain",
         name="Pain visual analogue scale (0–100 mm)",
         version="100 mm line",
-        joints=JOINTS,
-        completed_by=CompletedBy.PATIENT,
+        item=item,
+        maximum=100,
+        loinc=None,
         recall_period=recall_period,
-        licence=FREE,
-        items=(item,),
-        subscales=(subscale,),
-        references=("docs/instruments.md#pain-vas-and-nrs",),
         thresholds=_vas_thresholds(),
-        notes=("Paper forms: measure with a ruler to the whole mm; sliders have no default.",),
+        note="Paper forms: measure with a ruler to the whole mm; sliders have no default.",
     )
 
 
@@ -107,17 +94,6 @@ def build_nrs(recall_period: str) -> Instrument:
         topic="pain intensity",
         options=tuple(float(c) for c in range(11)),
         higher_is_better=False,
-    )
-    subscale = Subscale(
-        id="pain",
-        name="Pain NRS",
-        items=("NRS",),
-        rule=Single(),
-        minimum=0,
-        maximum=10,
-        higher_is_better=False,
-        decimals=0,
-        loinc="72514-3",
     )
     salaffi = "Salaffi F et al., Eur J Pain 2004;8:283–91"
     population = "chronic musculoskeletal pain"
@@ -143,10 +119,47 @@ def build_nrs(recall_period: str) -> Instrument:
             evidence=Evidence.UNVERIFIED,
         ),
     )
-    return Instrument(
-        id="nrs_pain",
+    return _pain_scale(
+        instrument_id="nrs_pain",
         name="Pain numeric rating scale (0–10)",
         version="11-point NRS",
+        item=item,
+        maximum=10,
+        loinc="72514-3",
+        recall_period=recall_period,
+        thresholds=thresholds,
+        note="Keep the native 0–10 value; any ×10 rescaling for pooling is flagged elsewhere.",
+    )
+
+
+def _pain_scale(
+    *,
+    instrument_id: str,
+    name: str,
+    version: str,
+    item: Item,
+    maximum: float,
+    loinc: str | None,
+    recall_period: str,
+    thresholds: tuple[Threshold, ...],
+    note: str,
+) -> Instrument:
+    """Build a one-item pain scale: the value as recorded, 0 = no pain, higher = worse."""
+    subscale = Subscale(
+        id="pain",
+        name=f"Pain {item.id}",
+        items=(item.id,),
+        rule=Single(),
+        minimum=0,
+        maximum=maximum,
+        higher_is_better=False,
+        decimals=0,
+        loinc=loinc,
+    )
+    return Instrument(
+        id=instrument_id,
+        name=name,
+        version=version,
         joints=JOINTS,
         completed_by=CompletedBy.PATIENT,
         recall_period=recall_period,
@@ -155,7 +168,7 @@ def build_nrs(recall_period: str) -> Instrument:
         subscales=(subscale,),
         references=("docs/instruments.md#pain-vas-and-nrs",),
         thresholds=thresholds,
-        notes=("Keep the native 0–10 value; any ×10 rescaling for pooling is flagged elsewhere.",),
+        notes=(note,),
     )
 
 
