@@ -38,8 +38,11 @@ class PlaceInQuarantine(UnitEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Release(UnitEvent):
-    """Full release; `evaluation` is release.evaluate_release's outcome for this unit."""
+class ReleaseEvent(UnitEvent):
+    """What every release records: its named approver and the unit's release evaluation.
+
+    `evaluation` is release.evaluate_release's outcome for this unit (stored as text).
+    """
 
     approver: str
     evaluation: ReleaseOutcome
@@ -49,18 +52,18 @@ class Release(UnitEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class ConditionalRelease(UnitEvent):
+class Release(ReleaseEvent):
+    """Full release."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConditionalRelease(ReleaseEvent):
     """Release pending sterility: named approver, reason, and a conditional evaluation.
 
     See docs/cell-products.md#conditional-release-pending-sterility.
     """
 
-    approver: str
     reason: str
-    evaluation: ReleaseOutcome
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "evaluation", ReleaseOutcome(self.evaluation))
 
 
 @dataclass(frozen=True, kw_only=True)
