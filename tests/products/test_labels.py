@@ -10,6 +10,7 @@ import pytest
 import zxingcpp
 from matplotlib.image import imread
 
+from orthoregen.products import labels
 from orthoregen.products.donor_testing import (
     Donation,
     LabelStatement,
@@ -342,3 +343,7 @@ def test_expiry_is_printed_in_utc_too_when_the_zone_differs():
     # ST-001 7.4.4.2 example: 15 JAN 2017 15:15 EST (15 JAN 2017 20:15 UTC).
     assert "29 JAN 2018 18:59 EST" in texts
     assert f"({expires:%d %b %Y %H:%M} UTC)".upper() in texts
+
+
+def test_the_svg_is_also_rendered_from_the_labels_module():
+    assert labels.render_label_svg(ALLOGENEIC) == render_label_svg(ALLOGENEIC)

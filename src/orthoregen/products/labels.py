@@ -217,3 +217,11 @@ def _warning_problems(content: LabelContent) -> list[LabelProblem]:
         said = "the donor finding says FOR AUTOLOGOUS USE ONLY, but the unit is labelled allogeneic"
         return [LabelProblem(ProblemKind.USE_CONTRADICTS_WARNINGS, said)]
     return []
+
+
+def render_label_svg(content: LabelContent) -> str:
+    """Return the label as SVG, 100 mm x 100 mm (`label_layout.render_label_svg`)."""
+    # Imported here, as label_layout builds on this module's content and problems.
+    from orthoregen.products.label_layout import render_label_svg as render
+
+    return render(content)
