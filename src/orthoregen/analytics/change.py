@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from orthoregen.analytics.scores import BASELINE, KEYS, ordered_timepoints, valid_scores
+from orthoregen.analytics.scores import BASELINE, KEYS, sorted_by_timepoint, valid_scores
 from orthoregen.analytics.thin import MIN_N_TO_CONCLUDE
 
 GROUP = ["instrument", "subscale", "timepoint"]
@@ -80,7 +80,5 @@ def change_from_baseline(
     out["ci_high"] = out["mean_change"] + half
     out["too_thin"] = out["n_paired"] < min_n
     out = out.reset_index().astype({c: object for c in GROUP})
-    order = ordered_timepoints(out["timepoint"], timepoints)
-    out["_order"] = out["timepoint"].map({t: i for i, t in enumerate(order)})
-    out = out.sort_values(["instrument", "subscale", "_order"], kind="stable")
+    out = sorted_by_timepoint(out, timepoints, within=["instrument", "subscale"])
     return out[CHANGE_COLUMNS].reset_index(drop=True)

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from orthoregen.analytics.intervals import wilson_bounds
-from orthoregen.analytics.scores import ordered_timepoints
+from orthoregen.analytics.responders import with_proportion
+from orthoregen.analytics.scores import sorted_by_timepoint
 from orthoregen.analytics.thin import MIN_N_TO_CONCLUDE
 
 FOLLOW_UP_COLUMNS = [
@@ -54,16 +54,10 @@ def loss_to_follow_up(
     }).groupby("timepoint", sort=False)
     out = g.sum().reset_index()
     out["n_not_yet_due"] = out["n_scheduled"] - out["n_due"]
-    low, high = wilson_bounds(out["n_lost"].to_numpy(), out["n_due"].to_numpy(), level=level)
-    out = out.assign(
-        proportion_lost=out["n_lost"] / out["n_due"].where(out["n_due"] > 0),
-        ci_low=low,
-        ci_high=high,
-        too_thin=out["n_due"] < min_n,
+    out = with_proportion(
+        out, count="n_lost", n="n_due", name="proportion_lost", level=level, min_n=min_n
     )
-    order = {t: i for i, t in enumerate(ordered_timepoints(out["timepoint"], timepoints))}
-    out = out.sort_values("timepoint", key=lambda c: c.map(order), kind="stable")
-    return out[FOLLOW_UP_COLUMNS].reset_index(drop=True)
+    return sorted_by_timepoint(out, timepoints)[FOLLOW_UP_COLUMNS].reset_index(drop=True)
 
 
 def visit_completion(

@@ -22,9 +22,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from orthoregen.analytics.intervals import wilson_bounds
-from orthoregen.analytics.responders import Proportion, proportion
-from orthoregen.analytics.scores import ordered_timepoints, valid_scores
+from orthoregen.analytics.responders import Proportion, proportion, with_proportion
+from orthoregen.analytics.scores import sorted_by_timepoint, valid_scores
 from orthoregen.analytics.thin import MIN_N_TO_CONCLUDE
 
 HIGH_RELATIVE, HIGH_ABSOLUTE = 0.50, 20.0
@@ -223,13 +222,5 @@ def omeract_oarsi_by_timepoint(
         "n_undetermined": count(~known)[present].astype(int),
         "n_pga_missing": count(status["pga_missing"].to_numpy(bool))[present].astype(int),
     })
-    low, high = wilson_bounds(out["n_responders"].to_numpy(), out["n_determined"].to_numpy())
-    out = out.assign(
-        rate=out["n_responders"] / out["n_determined"].where(out["n_determined"] > 0),
-        ci_low=low,
-        ci_high=high,
-        too_thin=out["n_determined"] < min_n,
-    )
-    order = {t: i for i, t in enumerate(ordered_timepoints(out["timepoint"], timepoints))}
-    out = out.sort_values("timepoint", key=lambda c: c.map(order), kind="stable")
-    return out[OARSI_COLUMNS].reset_index(drop=True)
+    out = with_proportion(out, count="n_responders", n="n_determined", name="rate", min_n=min_n)
+    return sorted_by_timepoint(out, timepoints)[OARSI_COLUMNS].reset_index(drop=True)

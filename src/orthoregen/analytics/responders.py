@@ -19,8 +19,8 @@ import pandas as pd
 from orthoregen.analytics.intervals import wilson_bounds, wilson_interval
 from orthoregen.analytics.scores import (
     BASELINE,
-    ordered_timepoints,
     pair_valid_scores,
+    sorted_by_timepoint,
     valid_scores,
 )
 from orthoregen.analytics.thin import MIN_N_TO_CONCLUDE
@@ -81,6 +81,24 @@ def proportion(
     """Return count/n with its Wilson score interval (Newcombe 1998, method 3)."""
     ci = wilson_interval(count, n, level=level)
     return Proportion(count, n, count / n if n else float("nan"), ci.low, ci.high, n < min_n)
+
+
+def with_proportion(
+    table: pd.DataFrame,
+    *,
+    count: str,
+    n: str,
+    name: str,
+    level: float = 0.95,
+    min_n: int = MIN_N_TO_CONCLUDE,
+) -> pd.DataFrame:
+    """Add `name` = count / n per row (NaN where n is 0), ci_low, ci_high and too_thin.
+
+    The table form of `proportion`: Wilson score bounds (Newcombe 1998, method 3).
+    """
+    low, high = wilson_bounds(table[count].to_numpy(), table[n].to_numpy(), level=level)
+    rate = table[count] / table[n].where(table[n] > 0)
+    return table.assign(**{name: rate}, ci_low=low, ci_high=high, too_thin=table[n] < min_n)
 
 
 def improvement(change: npt.ArrayLike, better: Better) -> np.ndarray:
@@ -157,16 +175,8 @@ def responder_rates(
     if not parts:
         return pd.DataFrame(columns=RATE_COLUMNS)
     out = pd.concat(parts, ignore_index=True)
-    low, high = wilson_bounds(out["count"].to_numpy(), out["n"].to_numpy(), level=level)
-    out = out.assign(
-        rate=out["count"] / out["n"], ci_low=low, ci_high=high, too_thin=out["n"] < min_n
-    )
-    order = {t: i for i, t in enumerate(ordered_timepoints(out["timepoint"], timepoints))}
-    out = out.sort_values(
-        ["instrument", "subscale", "kind", "timepoint"],
-        key=lambda c: c.map(order) if c.name == "timepoint" else c,
-        kind="stable",
-    )
+    out = with_proportion(out, count="count", n="n", name="rate", level=level, min_n=min_n)
+    out = sorted_by_timepoint(out, timepoints, within=["instrument", "subscale", "kind"])
     return out[RATE_COLUMNS].reset_index(drop=True)
 
 

@@ -92,3 +92,15 @@ def ordered_timepoints(labels: Iterable[str], order: Iterable[str] | None = None
         return seen
     known = [t for t in order if t in seen]
     return known + [t for t in seen if t not in known]
+
+
+def sorted_by_timepoint(
+    table: pd.DataFrame, timepoints: Iterable[str] | None, *, within: Iterable[str] = ()
+) -> pd.DataFrame:
+    """Sort rows by the `within` columns, then by time point in `ordered_timepoints` order."""
+    order = {t: i for i, t in enumerate(ordered_timepoints(table["timepoint"], timepoints))}
+    return table.sort_values(
+        [*within, "timepoint"],
+        key=lambda column: column.map(order) if column.name == "timepoint" else column,
+        kind="stable",
+    )
