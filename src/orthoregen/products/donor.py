@@ -69,8 +69,8 @@ class ExcludeOnScreening:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Determine:
-    """The responsible person's determination once the test panel is complete (1271.50).
+class DecisionOnTests:
+    """An outcome decided on the donor's tests: who decided, and what it rests on.
 
     An outcome towards eligible needs `donation` and every recorded `results` of the donor:
     the finding is computed from them here, never taken from the caller.
@@ -78,7 +78,6 @@ class Determine:
 
     outcome: DonorEligibility
     determined_by: str
-    reason: str = ""
     donation: Donation | None = None
     results: tuple[RecordedResult, ...] = ()
 
@@ -88,7 +87,14 @@ class Determine:
 
 
 @dataclass(frozen=True, kw_only=True)
-class CompleteRiskAssessment:
+class Determine(DecisionOnTests):
+    """The responsible person's determination once the test panel is complete (1271.50)."""
+
+    reason: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CompleteRiskAssessment(DecisionOnTests):
     """Result of a risk assessment of screening findings (2006/17/EC Annex I).
 
     Ending it eligible needs the same clean test finding as `Determine`: a risk assessment
@@ -96,15 +102,7 @@ class CompleteRiskAssessment:
     HBsAg non-reactive is therefore ineligible (FDA), not risk-assessed (2006/17/EC Annex II 1.3).
     """
 
-    outcome: DonorEligibility
-    determined_by: str
     reason: str
-    donation: Donation | None = None
-    results: tuple[RecordedResult, ...] = ()
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "outcome", DonorEligibility(self.outcome))
-        object.__setattr__(self, "results", tuple(self.results))
 
 
 @dataclass(frozen=True, kw_only=True)
