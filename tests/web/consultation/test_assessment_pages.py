@@ -1,6 +1,7 @@
 """Scenario tests through the consultation page: the protocol result and its reasons.
 
-Expected outcomes come from the rule catalogue (cell_products.md §5.6 washouts, §6.4 rules)
+Expected outcomes come from the default protocol's rules (docs/candidacy.md#washouts,
+docs/candidacy.md#default-protocol)
 as encoded in the shipped default protocol, not from this app's output.
 """
 
@@ -32,7 +33,7 @@ def test_knee_kl3_with_steroid_40_days_ago_defers_until_day_90(as_user, clinicia
                                   side="left", given_on=given)
     html = page(as_user(clinician_a), knee_a)
     assert live_outcome(html) == "defer"
-    # cell_products.md §5.6: 90 days after the last corticosteroid injection into the joint.
+    # docs/candidacy.md#washouts: 90 days after the last corticosteroid injection into the joint.
     until = given + dt.timedelta(days=90)
     assert f"Defer until {until:%d %b %Y}" in html
     assert "WASHOUT-STEROID-TARGET-01" in html

@@ -1,4 +1,5 @@
-"""Informed consent (cell_products.md §4.8 elements), its withdrawal, and the procedure gate."""
+"""Informed consent (docs/candidacy.md#informed-consent elements), its withdrawal, and the
+procedure gate."""
 
 import datetime as dt
 

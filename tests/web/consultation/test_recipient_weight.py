@@ -1,7 +1,7 @@
 """The recipient's weight for the cell lab's endotoxin limit: the patient's latest weight measured
 on or before the administration, across the intakes of all joints, dated by the intake that
 measured it (not by one that carried it forward), and none when older than 90 days
-(cell_products.md 1.5: the weight recorded at administration)."""
+(USP <85>, docs/cell-products.md#endotoxin: the weight recorded at administration)."""
 
 import datetime as dt
 

@@ -1,4 +1,4 @@
-"""The default informed-consent text seeded for a clinic (cell_products.md §4.8).
+"""The default informed-consent text seeded for a clinic (docs/candidacy.md#informed-consent).
 
 It states what is known and unknown and makes no therapeutic claim. A clinic must review it
 with its own lawyers and regulator, add its prices and its product, and publish its own

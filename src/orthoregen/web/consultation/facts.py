@@ -59,7 +59,10 @@ def whole_months(start: dt.date | None, end: dt.date) -> int | None:
 
 
 def is_post_traumatic(code: str) -> bool | None:
-    """Say whether an ICD-10-CM osteoarthritis code is post-traumatic (standards.md §2.2)."""
+    """Say whether an ICD-10-CM osteoarthritis code is post-traumatic.
+
+    See docs/standards.md#icd-10-cm.
+    """
     if code not in ICD10CM_BY_CODE:
         return None
     return "post-traumatic" in ICD10CM_BY_CODE[code][0].lower()

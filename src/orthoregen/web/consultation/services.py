@@ -253,14 +253,15 @@ def consent_documents_current(site) -> list[ConsentDocument]:
 def procedure_gate(episode: JointEpisode, on_date: dt.date) -> GateResult:
     """Say whether a procedure on ``episode`` may proceed on ``on_date``, with every reason if not.
 
-    For the procedure stage (issue 5): call it before recording a procedure and refuse
-    when ``result.may_proceed`` is False, showing ``result.reasons`` to the clinician. It
-    reads the episode's latest consent record and latest candidacy decision and applies
-    ``orthoregen.pathways.procedure_may_proceed``: consent must be dated on or before
-    ``on_date``, not withdrawn by then and confirm every element of cell_products.md §4.8;
-    the decision must be suitable (or suitable to discuss) with no rule needing a reason,
-    or an override with a written reason. A decline or a plain agreement with defer, not
-    suitable or incomplete never lets a procedure proceed. Reads only; writes nothing.
+    For the procedure stage (docs/candidacy.md#procedure-gate): call it before recording a
+    procedure and refuse when ``result.may_proceed`` is False, showing ``result.reasons`` to
+    the clinician. It reads the episode's latest consent record and latest candidacy decision
+    and applies ``orthoregen.pathways.procedure_may_proceed``: consent must be dated on or
+    before ``on_date``, not withdrawn by then and confirm every element of
+    docs/candidacy.md#informed-consent (21 CFR 50.25); the decision must be suitable (or
+    suitable to discuss) with no rule needing a reason, or an override with a written reason.
+    A decline or a plain agreement with defer, not suitable or incomplete never lets a
+    procedure proceed. Reads only; writes nothing.
     """
     consent = consent_current(episode)
     decision = decision_latest(episode)
@@ -274,8 +275,9 @@ def procedure_gate(episode: JointEpisode, on_date: dt.date) -> GateResult:
 # The recipient's weight ------------------------------------------------------------------
 
 # A weight older than this before the administration is not the weight at administration
-# (cell_products.md 1.5: "the weight recorded at administration"); the cell lab then uses
-# its assumed 70 kg. Ninety days spans the usual consultation-to-injection wait.
+# (USP <85> per kg of the weight at administration, docs/cell-products.md#endotoxin); the
+# cell lab then uses its assumed 70 kg. Ninety days spans the usual consultation-to-injection
+# wait.
 RECIPIENT_WEIGHT_VALID_DAYS = 90
 
 
@@ -291,8 +293,8 @@ def recipient_weight_kg(patient, on_date: dt.date) -> WeightReading | None:
     """Return the patient's most recent weight measured on or before ``on_date``, or None.
 
     For the cell lab's per-dose endotoxin limit (USP <85>: 5 EU/kg x body weight,
-    cell_products.md 1.5). Weight belongs to the patient, so every intake of every joint
-    counts. An intake whose patient-level answers were carried forward from another intake
+    docs/cell-products.md#endotoxin). Weight belongs to the patient, so every intake of every
+    joint counts. An intake whose patient-level answers were carried forward from another intake
     keeps the weight's original date when it kept the weight unchanged: a copy is not a new
     measurement. None when no weight is recorded, or when the latest one was measured more
     than RECIPIENT_WEIGHT_VALID_DAYS before ``on_date``. ``patient`` must come from the

@@ -1,9 +1,10 @@
 """Draw the synthetic consultation facts of a cohort's episodes, vectorised.
 
-Shares are assumptions for a demonstration clinic (no anchor in evidence.md): most joints
-pass the default protocol; about 6 % had a corticosteroid injection into the joint less
-than 90 days before the consultation (deferred), 3 % have a contraindication (not
-suitable) and 1 % lack the radiograph grade (incomplete). Grades are the episode's own.
+Shares are assumptions for a demonstration clinic (no published anchor;
+docs/evidence.md#synthetic-cohort-parameters): most joints pass the default protocol; about
+6 % had a corticosteroid injection into the joint less than 90 days before the consultation
+(deferred), 3 % have a contraindication (not suitable) and 1 % lack the radiograph grade
+(incomplete). Grades are the episode's own.
 """
 
 from __future__ import annotations

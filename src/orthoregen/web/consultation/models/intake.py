@@ -41,7 +41,10 @@ def degrees(label: str, low: int = -30, high: int = 200) -> models.SmallIntegerF
 
 
 class Entered(models.Model):
-    """Who entered a row and when (issue 4: every intake item is dated and attributed)."""
+    """Who entered a row and when: every intake item is dated and attributed.
+
+    So a decision re-reads the data it saw (docs/candidacy.md#protocols-as-versioned-data).
+    """
 
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    null=True, blank=True, related_name="+")
