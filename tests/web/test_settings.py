@@ -7,7 +7,7 @@ import sys
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from orthoregen.web.environment import env_bool, env_list
+from orthoregen.web.environment import env_bool, env_int, env_list
 
 
 def load_settings(**env):
@@ -53,17 +53,39 @@ def test_an_unknown_mode_stops_start_up(tmp_path):
     assert "ORTHOREGEN_ENV must be one of production, demo, test" in result.stderr
 
 
-@pytest.mark.parametrize("raw, expected", [("true", True), ("FALSE", False), ("1", True),
-                                           ("off", False)])
-def test_env_bool_accepts_plain_words(monkeypatch, raw, expected):
+def test_debug_yes_stops_start_up(tmp_path):
+    # The README promises true/false only; "yes" must not quietly turn DEBUG on.
+    result = load_settings(ORTHOREGEN_ENV="test", DEBUG="yes", ORTHOREGEN_DATA_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert "DEBUG must be true or false, not 'yes'" in result.stderr
+
+
+@pytest.mark.parametrize("raw, expected", [("true", True), ("FALSE", False), ("True", True),
+                                           (" false ", False)])
+def test_env_bool_accepts_true_or_false(monkeypatch, raw, expected):
     monkeypatch.setenv("FLAG", raw)
     assert env_bool("FLAG", default=not expected) is expected
 
 
-def test_env_bool_refuses_anything_else(monkeypatch):
-    monkeypatch.setenv("FLAG", "maybe")
+@pytest.mark.parametrize("raw", ["maybe", "yes", "no", "1", "0", "on", "off", "t"])
+def test_env_bool_refuses_anything_else(monkeypatch, raw):
+    monkeypatch.setenv("FLAG", raw)
     with pytest.raises(ImproperlyConfigured, match="FLAG must be true or false"):
         env_bool("FLAG", default=False)
+
+
+@pytest.mark.parametrize("raw, expected", [(None, 15), ("0", 0), ("30", 30)])
+def test_env_int_reads_whole_numbers(monkeypatch, raw, expected):
+    if raw is not None:
+        monkeypatch.setenv("MINUTES", raw)
+    assert env_int("MINUTES", default=15) == expected
+
+
+@pytest.mark.parametrize("raw", ["-1", "1.5", "ten", "5"])
+def test_env_int_refuses_anything_else(monkeypatch, raw):
+    monkeypatch.setenv("MINUTES", raw)
+    with pytest.raises(ImproperlyConfigured, match="MINUTES must be a whole number of at least 6"):
+        env_int("MINUTES", default=15, minimum=6)
 
 
 def test_env_list_drops_blanks(monkeypatch):

@@ -10,9 +10,6 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
-_TRUE = {"true", "1", "yes", "on"}
-_FALSE = {"false", "0", "no", "off"}
-
 
 def env_str(name: str, default: str | None = None) -> str | None:
     """Return the variable's value, or the default when it is unset or empty."""
@@ -21,16 +18,29 @@ def env_str(name: str, default: str | None = None) -> str | None:
 
 
 def env_bool(name: str, *, default: bool) -> bool:
-    """Return a boolean variable; anything but true/false, 1/0, yes/no or on/off stops start-up."""
+    """Return a boolean variable: true or false (any case); anything else stops start-up.
+
+    "yes", "1" or "on" are refused too, so that a setting reads the same in every file and a
+    half-remembered spelling is caught at start-up instead of silently taken for true.
+    """
     raw = env_str(name)
     if raw is None:
         return default
     lowered = raw.lower()
-    if lowered in _TRUE:
-        return True
-    if lowered in _FALSE:
-        return False
+    if lowered in ("true", "false"):
+        return lowered == "true"
     raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}.")
+
+
+def env_int(name: str, *, default: int, minimum: int = 0) -> int:
+    """Return a whole-number variable of at least ``minimum``; anything else stops start-up."""
+    raw = env_str(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or int(raw) < minimum:
+        raise ImproperlyConfigured(f"{name} must be a whole number of at least {minimum}, "
+                                   f"not {raw!r}.")
+    return int(raw)
 
 
 def env_choice(name: str, choices: tuple[str, ...], *, default: str) -> str:
