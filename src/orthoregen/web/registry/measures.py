@@ -25,9 +25,9 @@ DEFAULT_MEASURES = {
     "shoulder": [("nrs_pain", "pain"), ("vas_pain", "pain"), ("ases", "total")],
 }
 
-# OMERACT-OARSI domains (instruments.md section 9) in order of preference per joint; the
-# first pair with scores is used. No instrument in the catalogue measures the patient's
-# global assessment yet, so results carry the pga_missing flag.
+# OMERACT-OARSI domains (Pham 2004; docs/statistics.md#omeract-oarsi-responders) in order of
+# preference per joint; the first pair with scores is used. No instrument in the catalogue
+# measures the patient's global assessment yet, so results carry the pga_missing flag.
 OARSI_DOMAINS = {
     "knee": [
         (OarsiDomain("womac_lk31", "pain_normalised"),

@@ -1,8 +1,9 @@
 """A patient's progress report: every score of each treated joint over time, in plain words.
 
 The report describes; it never explains a change by the treatment. Osteoarthritis symptoms
-go up and down, and people improve after saline injections too (evidence.md section 7), so
-the wording says what was measured and how large a change people usually notice, no more.
+go up and down, and people improve after saline injections too
+(docs/evidence.md#placebo-response), so the wording says what was measured and how large a
+change people usually notice, no more.
 """
 
 from __future__ import annotations

@@ -35,7 +35,8 @@ from orthoregen.web.registry.sources import (
 BATCH = 5000
 
 # Dose bands in millions of cells in the first injection. A display grouping for the filter,
-# not a clinical category: published doses run from 1 to 100+ million (evidence.md section 4).
+# not a clinical category: published doses run from 1 to 100+ million
+# (docs/evidence.md#seed-library).
 DOSE_BAND_EDGES = [0, 10e6, 50e6, 100e6, np.inf]
 DOSE_BANDS = ["under 10 million", "10 to 49 million", "50 to 99 million", "100 million or more"]
 
