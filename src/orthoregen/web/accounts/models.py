@@ -41,7 +41,8 @@ class InstrumentLicence(models.Model):
     """A licence a site holds to put a proprietary instrument's wording before patients.
 
     Scoring never depends on it (scores are facts); sending a questionnaire does, for every
-    instrument whose wording the open-source code may not ship (instruments.md 0.3).
+    instrument whose wording the open-source code may not ship
+    (docs/instruments.md#licences-and-item-wording).
     """
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="instrument_licences")
