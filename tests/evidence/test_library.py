@@ -49,8 +49,8 @@ def test_only_results_seen_in_a_source_count_as_verified(library):
 
 
 def test_placebo_controlled_rows_match_the_comparator_column(library):
-    # Comparator saline / placebo in section 4: ADIPOA2, JointStem, Lee, Emadedin, Gupta,
-    # Kuah, Shapiro (contralateral saline), Garza, Bennell.
+    # Comparator saline / placebo in the seed library (docs/evidence.md#seed-library): ADIPOA2,
+    # JointStem, Lee, Emadedin, Gupta, Kuah, Shapiro (contralateral saline), Garza, Bennell.
     placebo = {s.id for s in library if s.comparator_class == "placebo"}
     assert len(placebo) == 9
 
