@@ -19,7 +19,6 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from orthoregen.web.consultation import carry_forward, services
-from orthoregen.web.consultation.forms import IntakeForm
 from orthoregen.web.consultation.models import Intake, Medication
 from orthoregen.web.consultation.services import IntakeSavedMeanwhile
 
@@ -168,13 +167,10 @@ def test_the_one_intake_rule_catches_a_save_that_read_before_the_other_committed
     assert not Medication.objects.filter(intake__episode=hip_a).exists()
 
 
-def new_intake_form(episode, **changes) -> IntakeForm:
-    data = {"recorded_on": timezone.localdate().isoformat(), "diabetes": "false",
-            "radiograph_scale": "kellgren_lawrence", "radiograph_grade": "3", "seen_saved_at": "",
-            **changes}
-    form = IntakeForm(data, instance=Intake(episode=episode))
-    assert form.is_valid(), form.errors
-    return form
+def new_intake_answers(**changes) -> services.IntakeAnswers:
+    return services.IntakeAnswers(**{
+        "recorded_on": timezone.localdate(), "diabetes": False,
+        "radiograph_scale": "kellgren_lawrence", "radiograph_grade": 3, **changes})
 
 
 @pytest.mark.django_db(transaction=True)
@@ -196,18 +192,19 @@ def test_two_connections_saving_one_new_intake_store_one_and_refuse_the_other(
     monkeypatch.setattr(services, "_intake_stored", pause_first)
     outcomes = {}
 
-    def save(name, user, form):
+    def save(name, user, answers):
         try:
-            outcomes[name] = services.intake_save(form, knee_a, by=user)
+            outcomes[name] = services.intake_save(knee_a, answers=answers, seen_saved_at="",
+                                                  by=user)
         except Exception as error:  # noqa: BLE001 - the test asserts which error it was
             outcomes[name] = error
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=save, name=name, args=(name, user, form)) for
-               name, user, form in (("first", coordinator_a, new_intake_form(knee_a)),
-                                    ("second", clinician_a,
-                                     new_intake_form(knee_a, diabetes="true")))]
+    threads = [threading.Thread(target=save, name=name, args=(name, user, answers)) for
+               name, user, answers in (("first", coordinator_a, new_intake_answers()),
+                                       ("second", clinician_a,
+                                        new_intake_answers(diabetes=True)))]
     try:
         threads[0].start()
         assert first_has_checked.wait(timeout=30)

@@ -1,35 +1,69 @@
 """Units of work on patient records: each saves in one transaction.
 
-django-simple-history records who changed what (its middleware supplies the user), so a
-service only has to make the change atomic.
+Each takes the values to record, never a form: the views validate the forms and pass the
+cleaned values by name. django-simple-history keeps every change, attributed to ``by``.
 """
 
 from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
 from orthoregen.web.clinic.models import Encounter, JointEpisode, Patient
 
-
-@transaction.atomic
-def patient_save(form) -> Patient:
-    """Create or update a patient from a valid PatientForm."""
-    return form.save()
+if TYPE_CHECKING:
+    from orthoregen.web.accounts.models import Site, User
 
 
 @transaction.atomic
-def episode_save(form, patient: Patient) -> JointEpisode:
-    """Create or update a joint episode of a patient from a valid JointEpisodeForm."""
-    episode = form.save(commit=False)
-    episode.patient = patient
-    episode.save()
-    return episode
+def patient_save(patient: Patient | None, *, site: Site, mrn: str, family_name: str,
+                 given_name: str, date_of_birth: dt.date, sex: str, email: str = "",
+                 phone: str = "", address: str = "", by: User) -> Patient:
+    """Register a patient (``patient`` None) or update one's demographics.
+
+    A registered patient keeps their site: moving between clinics is a registry operation.
+    """
+    if patient is None:
+        patient = Patient(site=site)
+    elif site.pk != patient.site_id:
+        raise ValueError("A registered patient keeps their site.")
+    patient.mrn, patient.family_name, patient.given_name = mrn, family_name, given_name
+    patient.date_of_birth, patient.sex = date_of_birth, sex
+    patient.email, patient.phone, patient.address = email, phone, address
+    return _saved(patient, by)
 
 
 @transaction.atomic
-def encounter_save(form, episode: JointEpisode) -> Encounter:
-    """Create or update an encounter of an episode from a valid EncounterForm."""
-    encounter = form.save(commit=False)
-    encounter.episode = episode
-    encounter.save()
-    return encounter
+def episode_save(patient: Patient, *, episode: JointEpisode | None = None, joint: str,
+                 side: str, diagnosis_code: str, grade_scale: str, grade: int | None,
+                 symptom_onset: dt.date | None = None, by: User) -> JointEpisode:
+    """Add a treated joint to a patient (``episode`` None), or correct one of theirs."""
+    episode = episode or JointEpisode(patient=patient)
+    if episode.patient_id != patient.pk:
+        raise ValueError("That episode belongs to another patient.")
+    episode.joint, episode.side, episode.diagnosis_code = joint, side, diagnosis_code
+    episode.grade_scale, episode.grade, episode.symptom_onset = grade_scale, grade, symptom_onset
+    return _saved(episode, by)
+
+
+@transaction.atomic
+def encounter_save(episode: JointEpisode, *, encounter: Encounter | None = None, kind: str,
+                   occurred_on: dt.date, clinician: User | None, notes: str = "",
+                   by: User) -> Encounter:
+    """Record an encounter of an episode (``encounter`` None), or correct one of its own."""
+    encounter = encounter or Encounter(episode=episode)
+    if encounter.episode_id != episode.pk:
+        raise ValueError("That encounter belongs to another episode.")
+    encounter.kind, encounter.occurred_on = kind, occurred_on
+    encounter.clinician, encounter.notes = clinician, notes
+    return _saved(encounter, by)
+
+
+def _saved(row, by: User):
+    # Named on the row, the author reaches the history even when no request is running
+    # (a command, a test); simple-history's middleware covers only requests.
+    row._history_user = by
+    row.save()
+    return row

@@ -75,7 +75,12 @@ def patient_edit(request, patient_id: int | None = None):
         patient = get_visible_or_404(Patient.objects.all(), request.user, pk=patient_id)
     form = PatientForm(request.POST or None, instance=patient, user=request.user)
     if request.method == "POST" and form.is_valid():
-        patient = services.patient_save(form)
+        data = form.cleaned_data
+        patient = services.patient_save(
+            patient, site=data["site"], mrn=data["mrn"], family_name=data["family_name"],
+            given_name=data["given_name"], date_of_birth=data["date_of_birth"],
+            sex=data["sex"], email=data["email"], phone=data["phone"],
+            address=data["address"], by=request.user)
         messages.success(request, f"Saved {patient}.")
         return redirect("patient-detail", patient_id=patient.pk)
     return render(request, "form_page.html", {
@@ -94,7 +99,11 @@ def episode_edit(request, patient_id: int, episode_id: int | None = None):
                                      pk=episode_id, patient=patient)
     form = JointEpisodeForm(request.POST or None, instance=episode)
     if request.method == "POST" and form.is_valid():
-        episode = services.episode_save(form, patient)
+        data = form.cleaned_data
+        episode = services.episode_save(
+            patient, episode=episode, joint=data["joint"], side=data["side"],
+            diagnosis_code=data["diagnosis_code"], grade_scale=data["grade_scale"],
+            grade=data["grade"], symptom_onset=data["symptom_onset"], by=request.user)
         messages.success(request, f"Saved the {episode} episode.")
         return redirect("patient-detail", patient_id=patient.pk)
     return render(request, "form_page.html", {
@@ -114,7 +123,10 @@ def encounter_edit(request, episode_id: int, encounter_id: int | None = None):
                                        pk=encounter_id, episode=episode)
     form = EncounterForm(request.POST or None, instance=encounter, site=episode.patient.site)
     if request.method == "POST" and form.is_valid():
-        encounter = services.encounter_save(form, episode)
+        data = form.cleaned_data
+        encounter = services.encounter_save(
+            episode, encounter=encounter, kind=data["kind"], occurred_on=data["occurred_on"],
+            clinician=data["clinician"], notes=data["notes"], by=request.user)
         messages.success(request, f"Saved {encounter}.")
         return redirect("patient-detail", patient_id=episode.patient_id)
     return render(request, "form_page.html", {

@@ -15,6 +15,8 @@ had been typed by hand.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.db.models import QuerySet
@@ -27,6 +29,9 @@ from orthoregen.web.clinic.models import JointEpisode
 from orthoregen.web.consultation.forms import IntakeForm
 from orthoregen.web.consultation.models import Intake, LabResult, Medication
 from orthoregen.web.consultation.protocols import protocol_current
+
+if TYPE_CHECKING:
+    from orthoregen.web.accounts.models import User
 
 PATIENT_FIELDS = (
     "diabetes", "inflammatory_arthritis", "malignancy_status", "malignancy_last_active_on",
@@ -184,15 +189,34 @@ def intake_form(request, episode: JointEpisode, intake: Intake) -> IntakeForm:
                                   validity=validity)
 
 
-def rows_carry(intake: Intake, form: CarryForwardIntakeForm, *, by) -> None:
+@dataclass(frozen=True, kw_only=True)
+class CarriedForward:
+    """What a new intake takes from the patient's intake of another joint: the source, and
+    the medication and laboratory rows the clinician chose to copy."""
+
+    source: Intake
+    medications: tuple[Medication, ...] = ()
+    labs: tuple[LabResult, ...] = ()
+
+
+def carried_forward(form: IntakeForm) -> CarriedForward | None:
+    """Return what a valid intake form carries forward, or None for a plain intake form."""
+    if not isinstance(form, CarryForwardIntakeForm):
+        return None
+    data = form.cleaned_data
+    return CarriedForward(source=data[SOURCE_FIELD], medications=tuple(data["carry_medications"]),
+                          labs=tuple(data["carry_labs"]))
+
+
+def rows_carry(intake: Intake, *, carried: CarriedForward, by: User) -> None:
     """Copy the chosen medication and laboratory rows into ``intake``, dates unchanged."""
-    reason = f"carried forward from intake {form.source.pk}"
-    for row in form.cleaned_data["carry_medications"]:
+    reason = f"carried forward from intake {carried.source.pk}"
+    for row in carried.medications:
         copy = Medication(intake=intake, kind=row.kind, name=row.name, current=row.current,
                           last_dose_on=row.last_dose_on, entered_by=by)
         copy._change_reason = reason
         copy.save()
-    for row in form.cleaned_data["carry_labs"]:
+    for row in carried.labs:
         copy = LabResult(intake=intake, test=row.test, value=row.value,
                          collected_on=row.collected_on, entered_by=by)
         copy._change_reason = reason

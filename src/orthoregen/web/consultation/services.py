@@ -1,6 +1,7 @@
 """Units of work of the consultation: intake, assessment, decision, consent, procedure gate.
 
-Each write runs in one transaction; simple-history records who changed what. Assessments
+Each write runs in one transaction and takes values, never a form; simple-history records
+who changed what. Assessments
 are computed by the pure engine (orthoregen.pathways.assess) on facts read from the
 database (consultation.facts), never re-implemented here.
 """
@@ -8,7 +9,9 @@ database (consultation.facts), never re-implemented here.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -29,19 +32,27 @@ from orthoregen.pathways import (
 )
 from orthoregen.pathways.consent import PROCEEDING_OUTCOMES
 from orthoregen.web.clinic.models import JointEpisode
-from orthoregen.web.consultation.carry_forward import CarryForwardIntakeForm, rows_carry
+from orthoregen.web.consultation.carry_forward import CarriedForward, rows_carry
 from orthoregen.web.consultation.facts import facts_from_episode
 from orthoregen.web.consultation.forms import intake_saved_at
 from orthoregen.web.consultation.models import (
     CandidacyDecision,
     ConsentDocument,
     ConsentRecord,
+    ConservativeCare,
     Intake,
+    LabResult,
+    Medication,
+    PriorInjection,
+    PriorSurgery,
     ProtocolVersion,
 )
 from orthoregen.web.consultation.models.consent import ConsentImmutable
 from orthoregen.web.consultation.models.vocabulary import DecisionKind
 from orthoregen.web.consultation.protocols import protocol_current
+
+if TYPE_CHECKING:
+    from orthoregen.web.accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -95,24 +106,87 @@ def intake_check_unchanged(stored: Intake | None, seen_saved_at: str) -> None:
         raise IntakeSavedMeanwhile(stored)
 
 
-@transaction.atomic
-def intake_save(form, episode: JointEpisode, *, by) -> Intake:
-    """Create or update an episode's intake from a valid IntakeForm.
+@dataclass(frozen=True, kw_only=True)
+class IntakeAnswers:
+    """The answers of one joint's intake; a blank yes/no (None) means "not asked"."""
 
-    A CarryForwardIntakeForm also copies the medication and laboratory rows the clinician
-    kept; the intake and each copy record their source in their history. A form opened
-    before someone else saved the intake is refused with IntakeSavedMeanwhile, nothing saved.
+    recorded_on: dt.date
+    # Comorbidities
+    diabetes: bool | None = None
+    inflammatory_arthritis: bool | None = None
+    malignancy_status: str = ""
+    malignancy_last_active_on: dt.date | None = None
+    bleeding_disorder: bool | None = None
+    immunodeficiency: bool | None = None
+    active_infection: bool | None = None
+    pregnant_or_lactating: bool | None = None
+    childbearing_potential: bool | None = None
+    effective_contraception: bool | None = None
+    current_smoker: bool | None = None
+    # Histories taken
+    injections_reviewed: bool = False
+    surgeries_reviewed: bool = False
+    conservative_care_reviewed: bool = False
+    medications_reviewed: bool = False
+    # Radiograph
+    radiograph_scale: str = ""
+    radiograph_grade: int | None = None
+    radiograph_grader: str = ""
+    radiograph_graded_on: dt.date | None = None
+    # MRI review
+    mri_reviewed_on: dt.date | None = None
+    mri_cartilage_medial: str = ""
+    mri_cartilage_lateral: str = ""
+    mri_cartilage_patellofemoral: str = ""
+    mri_cartilage_joint: str = ""
+    mri_bone_marrow_lesions: bool | None = None
+    mri_meniscal_or_labral_tear: bool | None = None
+    mri_rotator_cuff: str = ""
+    mri_avascular_necrosis: bool | None = None
+    # Examination
+    examined_on: dt.date | None = None
+    flexion_degrees: int | None = None
+    extension_degrees: int | None = None
+    abduction_degrees: int | None = None
+    external_rotation_degrees: int | None = None
+    alignment: str = ""
+    alignment_degrees: float | None = None
+    effusion: bool | None = None
+    mechanical_symptoms: bool | None = None
+    # Body measurements and baseline pain
+    height_cm: float | None = None
+    weight_kg: float | None = None
+    pain_scale: str = ""
+    pain_value: float | None = None
+    pain_recorded_on: dt.date | None = None
+    # Trials and plan
+    other_trial_enrolled: bool | None = None
+    other_trial_last_product_on: dt.date | None = None
+    planned_product_source: str = ""
+
+
+@transaction.atomic
+def intake_save(episode: JointEpisode, *, answers: IntakeAnswers, seen_saved_at: str,
+                carried: CarriedForward | None = None, by: User) -> Intake:
+    """Create or update an episode's intake with ``answers``.
+
+    ``seen_saved_at`` names the stored state the answers were given on (forms.intake_saved_at);
+    if someone saved the intake since, nothing is saved (IntakeSavedMeanwhile). A new intake
+    ``carried`` forward also copies the medication and laboratory rows the clinician kept;
+    the intake and each copy record their source in their history.
     """
     # Saves of one episode's intake queue on the episode's row, so the later one reads the
     # earlier one's intake here instead of overwriting it or breaking the one-intake rule.
     JointEpisode.objects.select_for_update().filter(pk=episode.pk).exists()
-    intake_check_unchanged(_intake_stored(episode), form.cleaned_data["seen_saved_at"])
-    intake = form.save(commit=False)
-    intake.episode = episode
+    stored = _intake_stored(episode)
+    intake_check_unchanged(stored, seen_saved_at)
+    intake = stored or Intake(episode=episode)
+    for field in fields(IntakeAnswers):
+        setattr(intake, field.name, getattr(answers, field.name))
     intake.entered_by = by
-    carried = isinstance(form, CarryForwardIntakeForm)
-    if carried:
-        intake._change_reason = f"carried forward from intake {form.source.pk}"
+    if carried is not None:
+        intake.carried_forward_from = carried.source
+        intake._change_reason = f"carried forward from intake {carried.source.pk}"
     try:
         with transaction.atomic():
             intake.save()
@@ -122,8 +196,8 @@ def intake_save(form, episode: JointEpisode, *, by) -> Intake:
         if (stored := _intake_stored(episode)) is None:
             raise
         raise IntakeSavedMeanwhile(stored) from None
-    if carried:
-        rows_carry(intake, form, by=by)
+    if carried is not None:
+        rows_carry(intake, carried=carried, by=by)
     return intake
 
 
@@ -131,14 +205,59 @@ def _intake_stored(episode: JointEpisode) -> Intake | None:
     return Intake.objects.select_related("entered_by").filter(episode_id=episode.pk).first()
 
 
+# One dated row of each history table, as the history forms record it.
+
+@dataclass(frozen=True, kw_only=True)
+class PriorInjectionRow:
+    agent: str
+    joint: str
+    side: str = ""
+    given_on: dt.date | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PriorSurgeryRow:
+    kind: str
+    joint: str
+    side: str = ""
+    performed_on: dt.date | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConservativeCareRow:
+    treatment: str
+    last_tried_on: dt.date | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class MedicationRow:
+    kind: str
+    name: str
+    current: bool = True
+    last_dose_on: dt.date | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class LabResultRow:
+    test: str
+    value: float
+    collected_on: dt.date
+
+
+HistoryRow = (PriorInjectionRow | PriorSurgeryRow | ConservativeCareRow | MedicationRow
+              | LabResultRow)
+# The table each row goes into, and back (the views know the table from the form).
+HISTORY_TABLES = {PriorInjectionRow: PriorInjection, PriorSurgeryRow: PriorSurgery,
+                  ConservativeCareRow: ConservativeCare, MedicationRow: Medication,
+                  LabResultRow: LabResult}
+HISTORY_ROWS = {table: row for row, table in HISTORY_TABLES.items()}
+
+
 @transaction.atomic
-def intake_item_save(form, intake: Intake, *, by):
+def intake_item_save(intake: Intake, *, row: HistoryRow, by: User):
     """Add a history row (injection, surgery, conservative care, medication, lab)."""
-    item = form.save(commit=False)
-    item.intake = intake
-    item.entered_by = by
-    item.save()
-    return item
+    values = {field.name: getattr(row, field.name) for field in fields(row)}
+    return HISTORY_TABLES[type(row)].objects.create(intake=intake, entered_by=by, **values)
 
 
 @transaction.atomic
@@ -151,7 +270,7 @@ def intake_item_remove(item) -> None:
 
 @transaction.atomic
 def decision_record(episode: JointEpisode, *, kind: str, reason: str, seen_outcome: str,
-                    by, on_date: dt.date) -> CandidacyDecision:
+                    by: User, on_date: dt.date) -> CandidacyDecision:
     """Record the clinician's decision on a fresh assessment, with its facts snapshot.
 
     Refuses (ValidationError, nothing saved) an override or a decline without a written
@@ -201,19 +320,19 @@ def decision_status(decision: CandidacyDecision) -> DecisionStatus:
 # Consent ------------------------------------------------------------------------------
 
 @transaction.atomic
-def consent_record(form, episode: JointEpisode, *, by) -> ConsentRecord:
-    """Record a patient's informed consent from a valid ConsentForm."""
-    record = form.save(commit=False)
-    record.episode = episode
-    record.taken_by = by
-    record.elements_confirmed = sorted(form.cleaned_data["elements_confirmed"])
-    record.save()
-    return record
+def consent_record(episode: JointEpisode, *, document: ConsentDocument, consented_on: dt.date,
+                   consenting_as: str, consenting_person: str,
+                   elements_confirmed: Collection[str], by: User) -> ConsentRecord:
+    """Record a patient's informed consent to ``document``, with the elements discussed."""
+    return ConsentRecord.objects.create(
+        episode=episode, document=document, consented_on=consented_on,
+        consenting_as=consenting_as, consenting_person=consenting_person,
+        elements_confirmed=sorted(elements_confirmed), taken_by=by)
 
 
 @transaction.atomic
 def consent_withdraw(record: ConsentRecord, *, withdrawn_on: dt.date, reason: str,
-                     by) -> ConsentRecord:
+                     by: User) -> ConsentRecord:
     """Record that consent was withdrawn; a withdrawal is recorded once and never changed."""
     record = ConsentRecord.objects.select_for_update().get(pk=record.pk)
     if record.is_withdrawn:

@@ -6,6 +6,8 @@ service and render; every read of patient data leaves an access record.
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -89,7 +91,11 @@ def intake_edit(request, episode_id: int):
             services.intake_check_unchanged(intake, request.POST.get("seen_saved_at", ""))
         form = carry_forward.intake_form(request, episode, intake or _new_intake(episode))
         if request.method == "POST" and form.is_valid():
-            services.intake_save(form, episode, by=request.user)
+            data = form.cleaned_data
+            answers = services.IntakeAnswers(
+                **{field.name: data[field.name] for field in fields(services.IntakeAnswers)})
+            services.intake_save(episode, answers=answers, seen_saved_at=data["seen_saved_at"],
+                                 carried=carry_forward.carried_forward(form), by=request.user)
             messages.success(request, f"Saved the intake of the {episode}.")
             return redirect("consultation:episode", episode_id=episode.pk)
     except services.IntakeSavedMeanwhile as refused:
@@ -124,7 +130,8 @@ def intake_item_add(request, episode_id: int, kind: str):
     form_class, _, heading, _ = ITEM_KINDS[kind]
     form = form_class(request.POST or None, initial={"joint": episode.joint, "side": episode.side})
     if request.method == "POST" and form.is_valid():
-        item = services.intake_item_save(form, intake, by=request.user)
+        row = services.HISTORY_ROWS[form_class._meta.model](**form.cleaned_data)
+        item = services.intake_item_save(intake, row=row, by=request.user)
         messages.success(request, f"Added {item}.")
         return redirect("consultation:episode", episode_id=episode.pk)
     return render(request, "consultation/form.html", {
@@ -179,7 +186,11 @@ def consent_record(request, episode_id: int):
                                 "consenting_person": f"{episode.patient.given_name} "
                                                      f"{episode.patient.family_name}"})
     if request.method == "POST" and form.is_valid():
-        services.consent_record(form, episode, by=request.user)
+        data = form.cleaned_data
+        services.consent_record(
+            episode, document=data["document"], consented_on=data["consented_on"],
+            consenting_as=data["consenting_as"], consenting_person=data["consenting_person"],
+            elements_confirmed=data["elements_confirmed"], by=request.user)
         messages.success(request, "Recorded the informed consent.")
         return redirect("consultation:episode", episode_id=episode.pk)
     _read(request, episode, "consent form")
