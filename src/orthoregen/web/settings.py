@@ -12,7 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from orthoregen.web.environment import env_bool, env_choice, env_list, env_str
+from orthoregen.web.environment import env_bool, env_choice, env_int, env_list, env_str
 
 MODE = env_choice("ORTHOREGEN_ENV", ("production", "demo", "test"), default="production")
 IS_PRODUCTION = MODE == "production"
@@ -178,6 +178,11 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "orthoregen@localhost")
 ORTHOREGEN_SMS_BACKEND = env_str("ORTHOREGEN_SMS_BACKEND")
 # The public address of the patient portal, used in invitation links sent by `remind`.
 ORTHOREGEN_PORTAL_URL = env_str("ORTHOREGEN_PORTAL_URL")
+# Requests per ten minutes to the patient portal, per address and per private link
+# (portal/limits.py); 0 turns a limit off.
+ORTHOREGEN_PORTAL_LIMIT_PER_ADDRESS = env_int("ORTHOREGEN_PORTAL_LIMIT_PER_ADDRESS",
+                                              default=300)
+ORTHOREGEN_PORTAL_LIMIT_PER_LINK = env_int("ORTHOREGEN_PORTAL_LIMIT_PER_LINK", default=100)
 
 # The dashboard caches computed summaries; a file cache in the data directory is shared by
 # every gunicorn worker on the machine (the per-process default is not).
@@ -194,6 +199,8 @@ if MODE == "test":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
+    # Tests share one cache for the whole run; the tests of the portal's rate limit turn it on.
+    ORTHOREGEN_PORTAL_LIMIT_PER_ADDRESS = ORTHOREGEN_PORTAL_LIMIT_PER_LINK = 0
     STORAGES["staticfiles"] = {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
     }

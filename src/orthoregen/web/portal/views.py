@@ -27,6 +27,7 @@ from orthoregen.web.followup.questionnaires import (
     questionnaire_submit,
 )
 from orthoregen.web.portal.forms import ComplicationForm, InstrumentForm
+from orthoregen.web.portal.limits import rate_limited
 
 RESULTS_SECONDS = 60 * 60  # how long the browser that submitted may see the results
 COMPLICATIONS = "complications"
@@ -64,6 +65,7 @@ def _step_index(request, steps, invitation) -> int:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@rate_limited
 def questionnaire(request, token: str):
     session_done = request.session.get("portal_done_tokens", [])
     try:
@@ -126,6 +128,7 @@ def _results_rows(patient_id: int) -> list[dict]:
 
 
 @never_cache
+@rate_limited
 def results(request):
     patient_id = request.session.get("portal_patient")
     if not patient_id or request.session.get("portal_until", 0) < time.time():
@@ -139,7 +142,19 @@ def results(request):
         "done_url": reverse("portal:done")})
 
 
+PORTAL_SESSION_KEYS = ("portal_patient", "portal_until", "portal_done_tokens")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
 def done(request):
-    """End the results session (a shared phone should not keep showing them)."""
-    request.session.flush()
+    """Close the results (a shared phone should not keep showing them), on a posted form only.
+
+    A GET changes nothing, so a link or image elsewhere cannot close anything; and only the
+    portal's own keys go, so a member of staff testing a link in their browser stays signed in.
+    """
+    if request.method == "POST":
+        for key in PORTAL_SESSION_KEYS:
+            request.session.pop(key, None)
+        return redirect("portal:done")
     return render(request, "portal/done.html")
