@@ -6,6 +6,7 @@ ALLOWED_HOSTS required), `demo` (local synthetic clinic on 127.0.0.1) or `test`.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from pathlib import Path
 
@@ -74,6 +75,12 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "simple_history",
+    # Staff sign-in: second factor and lockout. Before accounts, whose admin replaces
+    # django-otp's device pages.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "orthoregen.web.accounts",
     "orthoregen.web.audit",
     "orthoregen.web.clinic",
@@ -92,13 +99,19 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "orthoregen.web.security.ContentSecurityPolicyMiddleware",
+    "orthoregen.web.security.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "orthoregen.web.accounts.middleware.SessionTimeoutMiddleware",
+    "orthoregen.web.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: it turns a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "orthoregen.web.urls"
@@ -107,6 +120,10 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out sign-in
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 TEMPLATES = [
     {
@@ -133,6 +150,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "orthoregen.web.accounts.validators.RepetitiveOrSequentialValidator"},
 ]
 
+# Staff sign-in (OWASP ASVS 4.0.3 V2, V3; HIPAA 45 CFR 164.312(a)(2)(iii) and (d)).
+# A second factor (authenticator app, or a recovery code) for every staff member and the
+# admin; off by default only in the demo and tests, so the demo works with its password.
+ORTHOREGEN_REQUIRE_MFA = env_bool("ORTHOREGEN_REQUIRE_MFA", default=IS_PRODUCTION)
+OTP_TOTP_ISSUER = "orthoregen"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# django-axes counts wrong passwords by user name and by address; either reaching the limit
+# locks sign-in until an administrator unlocks it or the lockout time passes. A sign-in that
+# succeeds clears the count, so the limit is on wrong passwords in a row.
+AXES_FAILURE_LIMIT = env_int("ORTHOREGEN_LOGIN_FAILURE_LIMIT", default=10, minimum=1)
+_lockout_minutes = env_int("ORTHOREGEN_LOCKOUT_MINUTES", default=30)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=_lockout_minutes) if _lockout_minutes else None
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "orthoregen.web.accounts.views.sign_in_locked"
+# The address as the audit trail records it (REMOTE_ADDR, set by the proxy; see audit).
+AXES_CLIENT_IP_CALLABLE = "orthoregen.web.audit.services.client_address"
+AXES_ENABLE_ADMIN = False  # accounts/admin.py shows lockouts to the platform operator only
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("TIME_ZONE", "Europe/London")
 USE_I18N = True
@@ -152,7 +188,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 8 * 60 * 60  # one clinic day
+SESSION_COOKIE_AGE = 8 * 60 * 60  # one clinic day, from sign-in (accounts.middleware)
+ORTHOREGEN_SESSION_IDLE_MINUTES = env_int("ORTHOREGEN_SESSION_IDLE_MINUTES", default=15,
+                                          minimum=1)
+ORTHOREGEN_ENFORCE_SESSION_LIMITS = True
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=IS_PRODUCTION)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=IS_PRODUCTION)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=IS_PRODUCTION)
@@ -199,7 +238,9 @@ if MODE == "test":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
-    # Tests share one cache for the whole run; the tests of the portal's rate limit turn it on.
+    # Tests log in once and then move the clock by hours, and share one cache for the whole
+    # run; the tests of session limits and of the portal's rate limit switch them on.
+    ORTHOREGEN_ENFORCE_SESSION_LIMITS = False
     ORTHOREGEN_PORTAL_LIMIT_PER_ADDRESS = ORTHOREGEN_PORTAL_LIMIT_PER_LINK = 0
     STORAGES["staticfiles"] = {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from orthoregen.web.accounts import views as accounts
 from orthoregen.web.clinic import views as clinic
 from orthoregen.web.home import home
 
@@ -9,6 +10,16 @@ urlpatterns = [
     path("", home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/second-factor/", accounts.enrol, name="second-factor-enrol"),
+    path("account/second-factor/verify/", accounts.verify,
+         name="second-factor-verify"),
+    path("password-reset/", accounts.PasswordResetView.as_view(), name="password_reset"),
+    path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(),
+         name="password_reset_done"),
+    path("password-reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(),
+         name="password_reset_confirm"),
+    path("password-reset/done/", auth_views.PasswordResetCompleteView.as_view(),
+         name="password_reset_complete"),
     path("patients/", clinic.patient_list, name="patient-list"),
     path("patients/new/", clinic.patient_edit, name="patient-create"),
     path("patients/<int:patient_id>/", clinic.patient_detail, name="patient-detail"),

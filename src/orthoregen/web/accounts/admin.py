@@ -21,15 +21,24 @@ permissions, or a superuser, decide that much):
 
 A field someone may not change is shown read-only; a request that posts it anyway is
 refused whole (403), nothing saved.
+
+Two actions on the staff list serve sign-in: unlock someone locked out by wrong passwords
+(django-axes), and reset a lost second factor so they enrol again (never one's own). The
+failed sign-ins themselves name staff of every site, so only the operator sees them.
 """
 
-from django.contrib import admin
+from axes.models import AccessAttempt
+from axes.utils import reset as axes_reset
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from orthoregen.web.accounts.models import InstrumentLicence, Site, User
+from orthoregen.web.accounts.second_factor import second_factor_reset
 
 OWN_ACCESS = ["is_active", "is_staff", "is_superuser", "groups", "user_permissions", "role",
               "sites"]
@@ -88,6 +97,7 @@ class StaffAdmin(RefusesReadOnlyPosts, UserAdmin):
     fieldsets = [*UserAdmin.fieldsets, ("Clinic", {"fields": ["role", "sites"]})]
     add_fieldsets = [*UserAdmin.add_fieldsets, ("Clinic", {"fields": ["role", "sites"]})]
     filter_horizontal = ["sites", "groups", "user_permissions"]
+    actions = ["sign_in_unlock", "second_factor_remove"]
 
     def get_queryset(self, request):
         staff = super().get_queryset(request)
@@ -115,6 +125,68 @@ class StaffAdmin(RefusesReadOnlyPosts, UserAdmin):
                          "“Active” instead.",
                 invalid_choice="You can grant only the sites you work at yourself.")
         return field
+
+    @admin.action(description="Unlock sign-in (after too many wrong passwords)")
+    def sign_in_unlock(self, request, queryset):
+        for member in queryset:
+            axes_reset(username=member.get_username())
+        self.message_user(request, f"Unlocked sign-in for {_names(queryset)}.")
+
+    @admin.action(description="Reset second factor (lost phone): enrol again at next sign-in")
+    def second_factor_remove(self, request, queryset):
+        # Like the rest of one's own access, one's own second factor is another's to reset.
+        others = [member for member in queryset if member.pk != request.user.pk]
+        if len(others) < len(queryset):
+            self.message_user(request, "Your own second factor must be reset by another "
+                              "administrator.", level=messages.WARNING)
+        for member in others:
+            second_factor_reset(member)
+        if others:
+            self.message_user(request, f"Reset the second factor of {_names(others)}; each "
+                              "sets up an authenticator app again at next sign-in.")
+
+
+def _names(members) -> str:
+    return ", ".join(member.get_username() for member in members)
+
+
+# django-otp's own device pages would show every site's staff and let their keys be edited;
+# a second factor is reset from the staff list instead. (settings.py lists the django-otp
+# apps before this one, so their pages are registered by the time this runs.)
+for device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(device_model):
+        admin.site.unregister(device_model)
+
+
+@admin.register(AccessAttempt)
+class SignInLockAdmin(admin.ModelAdmin):
+    """Failed sign-ins counted by django-axes; deleting a row unlocks it.
+
+    Only a platform operator sees them: they name staff of every site and the addresses they
+    sign in from. A clinic administrator unlocks their own staff with the staff list's action.
+    """
+
+    list_display = ["username", "ip_address", "failures_since_start", "attempt_time"]
+    list_filter = ["attempt_time"]
+    search_fields = ["username", "ip_address"]
+    readonly_fields = ["username", "ip_address", "user_agent", "path_info",
+                       "failures_since_start", "attempt_time"]
+    exclude = ["get_data", "post_data", "http_accept"]
+
+    def has_module_permission(self, request):
+        return _operates(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _operates(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return _operates(request)
 
 
 @admin.register(InstrumentLicence)
