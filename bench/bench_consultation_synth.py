@@ -6,8 +6,7 @@
 
 A fresh SQLite file in a temporary directory, or the (scratch!) database in DATABASE_URL,
 gets one site with one clinician; the clinic rows and the consultation stage are loaded
-(later stages' hooks are switched off) and the consultation app's synth_extend hook is
-timed on its own.
+(the later stages are left out) and the consultation stage is timed on its own.
 """
 
 from __future__ import annotations
@@ -32,36 +31,25 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.apps import apps
     from django.core.management import call_command
 
-    from orthoregen.web.accounts.models import Site, User
-    from orthoregen.web.clinic.synth_load import synth_load
+    from orthoregen.web.accounts.models import User
     from orthoregen.web.consultation.models import CandidacyDecision, ConsentRecord, Intake
+    from orthoregen.web.synthetic.clinic import synth_load, synthetic_site
 
     call_command("flush" if os.environ.get("DATABASE_URL") else "migrate", interactive=False,
                  verbosity=0)
     call_command("migrate", interactive=False, verbosity=0)
-    site = Site.objects.create(code="bench", name="Bench clinic")
+    site = synthetic_site("bench", "Bench clinic")
     User.objects.create_user("bench-clinician", role="clinician").sites.set([site])
-    config = apps.get_app_config("consultation")
-    original, seconds = config.synth_extend, []
-
-    def timed(context):
-        started = time.perf_counter()
-        original(context)
-        seconds.append(time.perf_counter() - started)
-
-    config.synth_extend = timed
-    # Later stages (cell bank, follow-up...) are not part of this measurement.
-    for other in apps.get_app_configs():
-        if other is not config and hasattr(other, "synth_extend"):
-            other.synth_extend = lambda context: None
+    seconds: dict[str, float] = {}
     started = time.perf_counter()
-    cohort = synth_load(site, args.patients, seed=args.seed, as_of=AS_OF)
+    # Later stages (cell bank, follow-up...) are not part of this measurement.
+    cohort = synth_load(site, args.patients, seed=args.seed, as_of=AS_OF,
+                        stages=("consultation",), seconds=seconds)
     total = time.perf_counter() - started
     print(f"{args.patients} patients, {len(cohort.episodes)} episodes: whole load {total:.1f} s, "
-          f"consultation stage {seconds[0]:.1f} s "
+          f"consultation stage {seconds['consultation']:.1f} s "
           f"({Intake.objects.count()} intakes, {CandidacyDecision.objects.count()} decisions, "
           f"{ConsentRecord.objects.count()} consents)")
 

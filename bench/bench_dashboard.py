@@ -5,7 +5,7 @@
 
 The database named by DATABASE_URL is emptied first: point it at a scratch database.
 The registry is the one `orthoregen synth` builds (follow-up questionnaires and scores from
-the follow-up app's synthetic hook, the registry's fact tables from its own hook). Floors:
+the synthetic follow-up stage, the registry's fact tables from the registry stage). Floors:
 one sequential scan of the registry's score table and of the follow-up questionnaire
 table (count and mean over every row), which no dashboard that reads the scores can beat.
 """
@@ -87,16 +87,16 @@ def main() -> int:
 
     from orthoregen.web.accounts.models import Site, User
     from orthoregen.web.clinic.models import JointEpisode
-    from orthoregen.web.clinic.synth_load import synth_load
     from orthoregen.web.registry.services import facts_refresh, vacuum_facts
+    from orthoregen.web.synthetic.clinic import synth_load, synthetic_site
 
     print(f"database: {connection.vendor}")
     site = Site.objects.filter(code="bench").first()
     if site is None or not args.reuse:
-        site = Site.objects.create(code="bench", name="Bench clinic")
+        site = synthetic_site("bench", "Bench clinic")
         started = time.perf_counter()
         synth_load(site, args.patients, seed=1, as_of=AS_OF)
-        print(f"synthetic load with follow-up and registry hooks: {args.patients} patients in "
+        print(f"synthetic load, every stage: {args.patients} patients in "
               f"{time.perf_counter() - started:.1f} s")
         started = time.perf_counter()
         facts_refresh(JointEpisode.objects.filter(patient__site=site), as_of=AS_OF)

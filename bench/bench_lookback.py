@@ -49,34 +49,21 @@ def setup(data_dir: str) -> None:
 
 
 def load(patients: int, *, only_cellbank: bool) -> None:
-    """Load a synthetic registry, timing each pathway stage's synth hook.
+    """Load a synthetic registry, timing each pathway stage.
 
-    With only_cellbank the other stages' hooks are skipped, so the cell lab stage is timed
-    alone (it does not read their rows).
+    With only_cellbank only the cell lab and procedure room stages run, so they are timed
+    alone (they do not read the other stages' rows).
     """
-    from django.apps import apps
+    from orthoregen.web.synthetic.clinic import STAGES, synth_load, synthetic_site
 
-    from orthoregen.web.accounts.models import Site
-    from orthoregen.web.clinic.synth_load import synth_load
-
-    timings = {}
-    for config in apps.get_app_configs():
-        if hook := getattr(config, "synth_extend", None):
-            if only_cellbank and config.label != "cellbank":
-                config.synth_extend = lambda context: None
-                continue
-
-            def timed(context, hook=hook, label=config.label):
-                started = time.perf_counter()
-                hook(context)
-                timings[label] = time.perf_counter() - started
-            config.synth_extend = timed
-    site, _ = Site.objects.get_or_create(code="bench", defaults={"name": "Bench"})
+    site = synthetic_site("bench", "Bench")
+    stages = ("cellbank", "procedures") if only_cellbank else STAGES
+    timings: dict[str, float] = {}
     started = time.perf_counter()
-    synth_load(site, patients, seed=1, as_of=AS_OF)
+    synth_load(site, patients, seed=1, as_of=AS_OF, stages=stages, seconds=timings)
     total = time.perf_counter() - started
-    stages = ", ".join(f"{label} {seconds:.1f} s" for label, seconds in timings.items())
-    print(f"synthetic load: {patients} patients in {total:.1f} s ({stages})")
+    stages_text = ", ".join(f"{label} {seconds:.1f} s" for label, seconds in timings.items())
+    print(f"synthetic load: {patients} patients in {total:.1f} s ({stages_text})")
 
 
 def one(sql: str, params=()) -> tuple:

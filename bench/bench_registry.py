@@ -84,11 +84,11 @@ def main() -> int:
     from django.test import Client
 
     from orthoregen.web.accounts.access import scope
-    from orthoregen.web.accounts.models import Site, User
+    from orthoregen.web.accounts.models import User
     from orthoregen.web.clinic.models import Patient
-    from orthoregen.web.clinic.synth_load import synth_load
+    from orthoregen.web.synthetic.clinic import synth_load, synthetic_site
 
-    site = Site.objects.create(code="bench", name="Bench clinic")
+    site = synthetic_site("bench", "Bench clinic")
     started = time.perf_counter()
     cohort = synth_load(site, args.patients, seed=1, as_of=AS_OF)
     load_s = time.perf_counter() - started

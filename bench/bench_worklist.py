@@ -1,7 +1,7 @@
 """Benchmark the coordinator's follow-up worklist on a large synthetic registry.
 
-    .venv/bin/orthoregen synth --patients 100000 --seed 1 --as-of 2026-11-25 \
-        --data-dir /tmp/bench_worklist/sqlite
+    ORTHOREGEN_ENV=demo .venv/bin/orthoregen synth --patients 100000 --seed 1 \
+        --as-of 2026-11-25 --data-dir /tmp/bench_worklist/sqlite
     .venv/bin/python bench/bench_worklist.py --data-dir /tmp/bench_worklist/sqlite \
         --as-of 2026-11-25                                                    # SQLite
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_worklist \

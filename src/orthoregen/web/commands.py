@@ -71,16 +71,17 @@ def synth(args: argparse.Namespace) -> int:
     os.environ.setdefault("ORTHOREGEN_ENV", "demo")
     setup_django(data_dir=args.data_dir)
     from django.core.management import call_command
+    from django.db import transaction
     from rich.progress import Progress
 
-    from orthoregen.web.accounts.models import Site
-    from orthoregen.web.clinic.synth_load import SynthError, synth_load
+    from orthoregen.web.synthetic import SynthError
+    from orthoregen.web.synthetic.clinic import synth_load, synthetic_site
 
     call_command("migrate", interactive=False, verbosity=0)
-    site, _ = Site.objects.get_or_create(code=args.site, defaults={"name": f"Site {args.site}"})
     started = dt.datetime.now()
     try:
-        with Progress() as progress:
+        with Progress() as progress, transaction.atomic():
+            site = synthetic_site(args.site, f"Site {args.site}")
             cohort = synth_load(site, args.patients, seed=args.seed, as_of=args.as_of,
                                 progress=progress)
     except SynthError as error:

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from orthoregen.web.accounts.models import Site, User
 from orthoregen.web.accounts.roles import Role
-from orthoregen.web.clinic.synth_load import synth_load
+from orthoregen.web.synthetic.clinic import synth_load, synthetic_site
 
 # Demo credentials are printed and documented: the demo binds to 127.0.0.1 only and holds
 # synthetic patients, never real ones.
@@ -38,8 +38,7 @@ def demo_exists() -> bool:
 @transaction.atomic
 def demo_create(as_of: dt.date, seed: int = 2026) -> None:
     """Create the demo sites, users and synthetic cohort in one transaction."""
-    sites = {code: Site.objects.create(code=code, name=name) for code, name in
-             (MAIN_SITE, OTHER_SITE)}
+    sites = {code: synthetic_site(code, name) for code, name in (MAIN_SITE, OTHER_SITE)}
     for username, role, given, family, codes in DEMO_USERS:
         user = User.objects.create_user(
             username, password=DEMO_PASSWORD, role=role, first_name=given, last_name=family,

@@ -94,6 +94,8 @@ INSTALLED_APPS = [
     "orthoregen.web.evidence",
     "orthoregen.web.registry",
 ]
+if MODE in ("demo", "test"):
+    INSTALLED_APPS.append("orthoregen.web.synthetic")  # fake patients: never in production
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -1,6 +1,6 @@
 """The registry's reading of the follow-up and cell-bank records, on a real synthetic load.
 
-synth_load runs every pathway app's hook (follow-up creates schedules, visits,
+synth_load runs every pathway stage (follow-up creates schedules, visits,
 questionnaire responses, adverse events and joint replacements); the registry's fact
 tables must then hold exactly what those records say.
 """
@@ -11,7 +11,6 @@ import pytest
 from django.urls import reverse
 
 from orthoregen.web.clinic.models import JointEpisode
-from orthoregen.web.clinic.synth_load import synth_load
 from orthoregen.web.followup.models import QuestionnaireResponse, ScheduledVisit
 from orthoregen.web.registry import services, sources
 from orthoregen.web.registry.models import (
@@ -21,6 +20,7 @@ from orthoregen.web.registry.models import (
     VisitFact,
 )
 from orthoregen.web.safety.models import AdverseEvent, OutcomeEvent
+from orthoregen.web.synthetic.clinic import synth_load
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +29,8 @@ AS_OF = dt.date(2026, 6, 30)
 
 @pytest.fixture
 def synthetic_site(site_a, clinician_a):
+    site_a.is_synthetic = True  # synthetic patients go only into synthetic sites
+    site_a.save(update_fields=["is_synthetic"])
     synth_load(site_a, 60, seed=11, as_of=AS_OF)
     episodes = JointEpisode.objects.filter(patient__site=site_a)
     services.facts_replace(episodes, sources.read_source(episodes), as_of=AS_OF)

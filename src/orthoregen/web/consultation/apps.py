@@ -8,9 +8,3 @@ class ConsultationConfig(AppConfig):
 
     def ready(self) -> None:
         from orthoregen.web.consultation import checks  # noqa: F401  (registers system checks)
-
-    def synth_extend(self, context) -> None:
-        """Add intake, decisions and consents to a freshly loaded synthetic cohort."""
-        from orthoregen.web.consultation.synth import consultation_synth
-
-        consultation_synth(context)

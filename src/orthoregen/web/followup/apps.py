@@ -8,9 +8,3 @@ class FollowupConfig(AppConfig):
     def ready(self) -> None:
         # Importing the modules registers their system checks.
         from orthoregen.web.followup import checks, text_pack_checks  # noqa: F401
-
-    def synth_extend(self, context) -> None:
-        """Add schedules, questionnaires, reminders, adverse events and conversions."""
-        from orthoregen.web.followup.synth import synth_followup
-
-        synth_followup(context)

@@ -1,16 +1,18 @@
-"""Synthetic cell lab for a fresh cohort: donors, harvests, units with QC, issues, procedures.
+"""Synthetic cell lab for a fresh cohort: donors, harvests, units with QC, release, custody.
 
-Every episode with a procedure encounter gets one injection: 40 % allogeneic (umbilical cord
-or donor adipose MSC vials divided from donor lots: lot -> 5 sub-lots -> vials), 60 %
-autologous (BMAC, SVF or culture-expanded adipose MSC from the patient's own harvest).
-A few spare vials stay in stock and a few are discarded, as in a real lab. Shares are
-assumptions for a realistic demo, not evidence. Rows go in with bulk inserts (no history
-rows; synth_load records the load itself in the audit trail).
+Every episode with a procedure encounter gets one unit issued for its injection: 40 %
+allogeneic (umbilical cord or donor adipose MSC vials divided from donor lots: lot -> 5
+sub-lots -> vials), 60 % autologous (BMAC, SVF or culture-expanded adipose MSC from the
+patient's own harvest). A few spare vials stay in stock and a few are discarded, as in a
+real lab. Shares are assumptions for a realistic demo, not evidence. The procedure room's
+stage (synthetic.procedures) then administers the issued units.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -29,15 +31,10 @@ from orthoregen.web.cellbank.models import (
     ReleaseSpecVersion,
 )
 from orthoregen.web.cellbank.services.release import DEFAULT_SPECS
-from orthoregen.web.cellbank.synth_procedures import VOLUME_ML, synth_procedures
-from orthoregen.web.cellbank.synth_rows import (
-    CUSTODY_COLUMNS,
-    QC_COLUMNS,
-    Rows,
-    custody_rows,
-    insert_tuples,
-)
 from orthoregen.web.cellbank.vocabulary import DonorAnalyte
+
+if TYPE_CHECKING:
+    from orthoregen.web.synthetic.clinic import SynthContext
 
 PRODUCTS = {  # product class: (share, allogeneic?, cryopreserved?)
     "umbilical_cord_msc": (0.30, True, True),
@@ -50,17 +47,37 @@ ADMINISTRATIONS_PER_DONOR = 150
 SUBLOTS = 5
 CONCENTRATION = {"umbilical_cord_msc": 10e6, "donor_adipose_msc": 10e6, "bmac": 8e6,
                  "svf": 5e6, "autologous_adipose_msc": 15e6}
+VOLUME_ML = {"knee": 3.0, "hip": 4.0, "shoulder": 4.0}  # injected, per joint
+# The two largest tables go in as plain tuples: building ~8 model instances per treated
+# joint was most of this stage's time at 100k patients.
+QC_COLUMNS = ("unit_id", "test", "value", "outcome", "method", "at", "by_id")
+CUSTODY_COLUMNS = ("unit_id", "from_status", "to_status", "by_id", "at", "location", "note")
 
 
-def synth_cell_products(context) -> None:
-    """Add the cell lab and procedure records for every procedure encounter of the cohort."""
+@dataclass
+class Rows:
+    qc: list = field(default_factory=list)
+    custody: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class IssuedUnits:
+    """The unit issued for each procedure encounter, in the order of the cohort's encounters."""
+
+    episode_rows: list[int]  # row of cohort.episodes
+    at: list[dt.datetime]  # when the joint is injected
+    units: list[ProductUnit]
+    lab: User  # who signs the lab's custody records
+
+
+def synth_cell_lab(context: SynthContext) -> IssuedUnits:
+    """Add the cell lab's records for every procedure encounter; return the units issued."""
     site = context.site
     lab = _staff(site, Role.LAB) or _synthetic_technician(site)
-    clinicians = list(User.objects.filter(sites=site, role=Role.CLINICIAN).order_by("pk")) or [lab]
     zone = ZoneInfo(site.time_zone)
     treated = context.cohort.encounters[context.cohort.encounters["kind"] == "procedure"]
     if treated.empty:
-        return
+        return IssuedUnits(episode_rows=[], at=[], units=[], lab=lab)
     rng = context.rng("cellbank")
     episodes = context.cohort.episodes
     ep_rows = treated["episode"].to_numpy()
@@ -82,9 +99,18 @@ def synth_cell_products(context) -> None:
     _allogeneic(context, site, lab, allo, classes, at, issued_to, ids, rows, units)
     _autologous(context, site, lab, rng, auto, classes, at, ep_rows, episodes, issued_to, ids,
                 rows, units)
-    synth_procedures(context, lab, clinicians, rng, ep_rows, episodes, at, units, rows)
-    insert_tuples(QcResult, QC_COLUMNS, rows.qc)
-    insert_tuples(CustodyEvent, CUSTODY_COLUMNS, rows.custody)
+    context.insert_rows(QcResult, QC_COLUMNS, rows.qc, "QC results")
+    context.insert_rows(CustodyEvent, CUSTODY_COLUMNS, rows.custody, "custody events (lab)")
+    return IssuedUnits(episode_rows=[int(row) for row in ep_rows], at=at, units=units, lab=lab)
+
+
+def custody_rows(rows: Rows, unit, steps, by, start, note="") -> None:
+    """Add a unit's custody events, one minute apart from ``start``, as CUSTODY_COLUMNS tuples."""
+    previous = ""
+    for i, (status, label) in enumerate(steps):
+        rows.custody.append((unit.pk, previous, status, by.pk, start + dt.timedelta(minutes=i),
+                             "Cell lab", label or note))
+        previous = status
 
 
 def _staff(site, role) -> User | None:
@@ -241,5 +267,3 @@ def _autologous(context, site, lab, rng, auto, classes, at, ep_rows, episodes, i
     for i, unit in zip(auto, made, strict=True):
         units[i] = unit
         rows.qc += _qc_panel(unit, lab, unit.collected_at, cultured=unit.is_cryopreserved)
-
-

@@ -4,22 +4,43 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
+from orthoregen.web.accounts.models import User
+from orthoregen.web.accounts.roles import Role
 from orthoregen.web.cellbank.models import (
     Administration,
     BedsideCheckAttempt,
+    CustodyEvent,
     Procedure,
     ProcedureJoint,
 )
-from orthoregen.web.cellbank.synth_rows import custody_rows
+from orthoregen.web.synthetic.cellbank import (
+    CUSTODY_COLUMNS,
+    VOLUME_ML,
+    IssuedUnits,
+    Rows,
+    custody_rows,
+)
+
+if TYPE_CHECKING:
+    from orthoregen.web.synthetic.clinic import SynthContext
 
 APPROACH = {"knee": "superolateral", "hip": "hip_anterior_oblique",
             "shoulder": "shoulder_posterior"}
 GAUGE = {"knee": 21, "hip": 22, "shoulder": 22}
-VOLUME_ML = {"knee": 3.0, "hip": 4.0, "shoulder": 4.0}
 
 
-def synth_procedures(context, lab, clinicians, rng, ep_rows, episodes, at, units, rows) -> None:
+def synth_procedures(context: SynthContext, issued: IssuedUnits) -> None:
+    """Inject each issued unit into its joint: session, bedside check, administration."""
+    if not issued.units:
+        return
+    lab, ep_rows, at, units = issued.lab, issued.episode_rows, issued.at, issued.units
+    clinicians = list(User.objects.filter(sites=context.site, role=Role.CLINICIAN)
+                      .order_by("pk")) or [lab]
+    rng = context.rng("procedures")
+    episodes = context.cohort.episodes
+    rows = Rows()
     sessions: dict[tuple[int, dt.date], int] = {}
     procedure_rows = []
     for i, row in enumerate(ep_rows):
@@ -69,6 +90,7 @@ def synth_procedures(context, lab, clinicians, rng, ep_rows, episodes, at, units
         given.append(Administration(procedure_joint=pj, unit=attempt.unit, bedside_check=attempt,
                                     administered_at=attempt.at, by=attempt.by))
     context.insert(Administration, given, "administrations")
+    context.insert_rows(CustodyEvent, CUSTODY_COLUMNS, rows.custody, "custody events (issue)")
 
 
 def _attempt(pj, unit, by, when, joint, side, *, passed: bool) -> BedsideCheckAttempt:

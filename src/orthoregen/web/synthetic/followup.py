@@ -1,6 +1,9 @@
-"""Synthetic follow-up for the demo and benchmarks: schedules, answers, attrition, safety.
+"""Synthetic follow-up: each treated joint's course, its schedule, answers and attrition.
 
-Procedure encounters of the synthetic cohort stand in for administrations. Parameters are
+Procedure encounters of the synthetic cohort stand in for administrations. The course of
+each treated joint (its pain over time and when, if ever, it is replaced) is drawn here,
+since both the answers and the visits it stops depend on it; the safety stage
+(synthetic.safety) records the replacements and draws the adverse events. Parameters are
 shared/evidence.md section 9, "realistic" scenario (not the optimistic one):
 - baseline WOMAC pain by grade (9.2), mean change -24 / -24 / -19 at 3 / 6 / 12 months with
   SD about 22 (9.3); the 6-8 week, 24 and 36 month means (-20, -14, -10) are assumptions
@@ -9,24 +12,28 @@ shared/evidence.md section 9, "realistic" scenario (not the optimistic one):
 - 30 % missing at 12 months, missing not at random: non-responders 1.6 x as likely to be
   lost (9.4); other time points' completion rates are assumptions shaped like registries
   (about 90 % before treatment, about 60 % at 2 years);
-- arthroplasty hazards by grade, BMI and baseline pain (9.5), not reduced by MSC;
-- adverse event rates per injection are assumptions (no rates in the shared specs): flare
-  12 %, effusion 5 %, harvest-site pain 5 %, haematoma 1.5 %, vasovagal 1 %, allergic 0.2 %,
-  septic arthritis 0.03 % (serious).
+- arthroplasty hazards by grade, BMI and baseline pain (9.5), not reduced by MSC.
+
+Answers come from the latent pain score (WOMAC pain scale, 0-100, higher = worse; evidence.md
+9.2-9.3) and are scored by the instruments package (``scored``). Other measures are scaled
+from it as evidence.md 9.3 note 2 suggests (VAS change about 1.1 x WOMAC pain change;
+KOOS/HOOS pain about -0.9 x, higher = better), with item-level noise; the KOOS/HOOS
+quality-of-life and sport items sit lower than pain, as the 9.2 table shows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from django.utils import timezone
 
-from orthoregen.instruments import get_instrument
+from orthoregen.instruments import get_instrument, score_batch
 from orthoregen.products.episode import Joint
 from orthoregen.vocabulary import GradeScale
-from orthoregen.web.followup.bulk import insert_rows
 from orthoregen.web.followup.models import (
     ComplicationReport,
     FollowUpSchedule,
@@ -42,8 +49,10 @@ from orthoregen.web.followup.models import (
     VisitState,
 )
 from orthoregen.web.followup.protocols import active_protocol
-from orthoregen.web.followup.synth_safety import synth_adverse_events, synth_outcomes
-from orthoregen.web.followup.synth_scores import scored
+from orthoregen.web.synthetic.bulk import JsonText
+
+if TYPE_CHECKING:
+    from orthoregen.web.synthetic.clinic import SynthContext
 
 MEAN_CHANGE = {"week_6_8": -20, "month_3": -24, "month_6": -24, "month_12": -19,
                "month_24": -14, "month_36": -10}
@@ -57,6 +66,23 @@ SYNTH_INSTRUMENTS = {"knee": ("nrs_pain", "womac_lk31", "koos"),
                      "hip": ("nrs_pain", "womac_lk31", "hoos"),
                      "shoulder": ("nrs_pain", "ases")}
 COMPLICATION_YES = 0.03
+# evidence.md 9.5: annual hazard by KL grade; HR 1.2 per +5 kg/m2, 1.15 per +10 WOMAC pain.
+ANNUAL_HAZARD = {1: 0.005, 2: 0.005, 3: 0.025, 4: 0.08}
+NEVER = np.datetime64("9999-12-31", "D")
+ITEM_NOISE = 0.6  # SD in response categories: items of one subscale disagree a little
+# Multiplier from the latent score to each item group's mean on a 0-4 "problem" scale,
+# chosen so a latent 48 (KL3 baseline) gives KOOS pain ~46, ADL ~50, QoL ~26 (9.2 table).
+KOOS_GROUP_SCALE = {"S": 1.0, "P": 1.12, "A": 1.05, "SP": 1.45, "Q": 1.55}
+
+
+@dataclass(frozen=True)
+class Course:
+    """Each treated joint's course after its injection, one entry per procedure encounter."""
+
+    episode_rows: np.ndarray  # row of cohort.episodes
+    patient_rows: np.ndarray  # row of cohort.patients
+    administered: np.ndarray  # datetime64[D]
+    replaced_on: np.ndarray  # datetime64[D] of a joint replacement by as_of, else NEVER
 
 
 def _day(values) -> np.ndarray:
@@ -67,8 +93,8 @@ def _as_dates(days: np.ndarray) -> list[dt.date]:
     return days.astype("datetime64[D]").astype(dt.date).tolist()
 
 
-def synth_followup(context) -> None:
-    """Add the follow-up stage's synthetic rows to a freshly loaded cohort."""
+def synth_followup(context: SynthContext) -> Course:
+    """Add the follow-up stage's synthetic rows to a fresh cohort; return the joints' course."""
     rng = context.rng("followup")
     cohort = context.cohort
     episodes = cohort.episodes
@@ -94,30 +120,35 @@ def synth_followup(context) -> None:
     baseline_true = np.clip(rng.normal([BASELINE_BY_GRADE[g] for g in grade], 17), 0, 100)
     person = rng.normal(0, PERSON_SD, len(episode_rows))
     non_responder = person > 0
-    replaced_on = synth_outcomes(context, rng, episode_rows, administered, grade, bmi,
-                                 baseline_true, as_of)
+    replaced_on = _replacements(rng, administered, grade, bmi, baseline_true, as_of)
 
     visits, plan = _visit_plan(rng, protocol, administered, as_of, non_responder, replaced_on)
     due = _due_by_joint(protocol)
-    columns = ("schedule", "timepoint", "label", "kind", "earliest", "target", "latest",
+    columns = ("schedule_id", "timepoint", "label", "kind", "earliest", "target", "latest",
                "instruments_due", "status", "completed_on")
-    insert_rows(ScheduledVisit, [f"{c}_id" if c == "schedule" else c for c in columns], [
+    ids = context.insert_rows(ScheduledVisit, columns, [
         (int(schedule_ids[i]), spec.visit_id, spec.label, kind, e, t, lt,
          list(due[joints[i]]) if kind == VisitKind.VISIT else [], str(status), done)
         for i, spec, kind, e, t, lt, status, done in visits
-    ], context.progress, "follow-up visits")
-    # A range, not IN (…90,000 ids…): the new schedules' ids are one contiguous block.
-    low, high = (int(schedule_ids.min()), int(schedule_ids.max())) if len(schedule_ids) \
-        else (0, -1)
-    stored = ScheduledVisit.objects.filter(schedule_id__gte=low, schedule_id__lte=high) \
-        .values_list("schedule_id", "timepoint", "kind", "id")
-    visit_id = {(s, tp, str(k)): pk for s, tp, k, pk in stored.iterator(chunk_size=20000)}
-    plan["visit_id"] = [visit_id[(int(schedule_ids[s]), tp, str(k))] for s, tp, k in
+    ], "follow-up visits")
+    visit_id = {(i, spec.visit_id, str(kind)): pk
+                for (i, spec, kind, *_), pk in zip(visits, ids, strict=True)}
+    plan["visit_id"] = [visit_id[(int(s), tp, str(k))] for s, tp, k in
                         zip(plan["schedule"], plan["timepoint"], plan["kind"], strict=True)]
 
     _responses(context, rng, plan, episode_rows, joints, administered, baseline_true, person)
     _reminders_and_tasks(context, rng, plan, as_of)
-    synth_adverse_events(context, rng, episode_rows, patient_rows, administered, as_of)
+    return Course(episode_rows=episode_rows, patient_rows=patient_rows,
+                  administered=administered, replaced_on=replaced_on)
+
+
+def _replacements(rng, administered, grade, bmi, baseline, as_of) -> np.ndarray:
+    """Draw each joint's conversion to arthroplasty; return its date if by as_of, else NEVER."""
+    hazard = np.array([ANNUAL_HAZARD[g] for g in grade]) * 1.2 ** ((bmi - 28.5) / 5) \
+        * 1.15 ** ((baseline - 48) / 10)
+    years = rng.exponential(1 / hazard)
+    replaced = administered + np.rint(years * 365.25).astype("timedelta64[D]")
+    return np.where(replaced <= as_of, replaced, NEVER)
 
 
 def _grade_as_kl(episodes: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
@@ -229,10 +260,10 @@ def _responses(context, rng, plan, episode_rows, joints, administered, baseline_
                 episode_ids, visit_ids, part["timepoint"], _as_dates(part["on"].to_numpy()),
                 answers, scores, strict=True))
         ]
-    insert_rows(QuestionnaireResponse, (
+    context.insert_rows(QuestionnaireResponse, (
         "episode_id", "visit_id", "timepoint", "instrument_id", "instrument_version", "answers",
         "scores", "completed_on", "submitted_at", "source", "idempotency_key"), rows,
-        context.progress, "questionnaire responses")
+        "questionnaire responses")
     _complications(context, rng, done, now)
 
 
@@ -274,3 +305,55 @@ def _reminders_and_tasks(context, rng, plan, as_of) -> None:
     context.insert(Message, messages, "reminder log")
     context.insert(ReviewTask, tasks, "call tasks")
 
+
+def _items(rng, latent: np.ndarray, scale: float, count: int, top: int) -> np.ndarray:
+    mean = np.clip(latent, 0, 100)[:, None] * scale / 100 * top
+    noisy = mean + rng.normal(0, ITEM_NOISE, (len(latent), count))
+    return np.clip(np.rint(noisy), 0, top)
+
+
+def _group(item_id: str) -> str:
+    return item_id.rstrip("0123456789")
+
+
+def item_table(rng, instrument_id: str, latent: np.ndarray) -> pd.DataFrame:
+    """Return item answers (columns = item ids) for each latent pain score."""
+    instrument = get_instrument(instrument_id)
+    ids = [item.id for item in instrument.items]
+    vas_mm = np.clip(latent * 1.1 + 10 + rng.normal(0, 6, len(latent)), 0, 100)
+    if instrument_id == "nrs_pain":
+        values = np.clip(np.rint(vas_mm / 10), 0, 10)[:, None]
+    elif instrument_id == "vas_pain":
+        values = np.rint(vas_mm)[:, None]
+    elif instrument_id == "womac_lk31":
+        function = latent + rng.normal(0, 10, len(latent))  # pain-function r about 0.75
+        values = np.hstack([_items(rng, latent, 1.0, 7, 4), _items(rng, function, 1.0, 17, 4)])
+    elif instrument_id in ("koos", "hoos"):
+        values = np.hstack([_items(rng, latent, KOOS_GROUP_SCALE[_group(i)], 1, 4) for i in ids])
+    elif instrument_id == "ases":
+        vas_cm = np.rint(vas_mm) / 10
+        values = np.hstack([vas_cm[:, None], 3 - _items(rng, latent, 0.9, 10, 3)])
+    else:
+        raise ValueError(f"no synthetic answers for {instrument_id}")
+    return pd.DataFrame(values.astype(float), columns=ids)
+
+
+def scored(rng, instrument_id: str,
+           latent: np.ndarray) -> tuple[list[JsonText], list[JsonText]]:
+    """Return (answers, scores) as JSON texts, one per row, scored by the instruments package.
+
+    pandas writes the JSON in C (NaN as null), far faster than a dict per row at a million
+    rows; scores keep 15 significant digits.
+    """
+    items = item_table(rng, instrument_id, latent)
+    scores = score_batch(instrument_id, items)
+    whole = [c for c in items.columns if not (instrument_id == "ases" and c == "VAS")]
+    answers = items.astype({column: int for column in whole})
+    return _json_lines(answers), _json_lines(scores)
+
+
+def _json_lines(frame: pd.DataFrame) -> list[JsonText]:
+    if frame.empty:
+        return []
+    text = frame.to_json(orient="records", lines=True, double_precision=15)
+    return [JsonText(line) for line in text.rstrip("\n").split("\n")]

@@ -6,7 +6,8 @@ import pytest
 
 from orthoregen.web.audit.models import AccessAction, AccessRecord
 from orthoregen.web.clinic.models import Encounter, JointEpisode, Patient
-from orthoregen.web.clinic.synth_load import SynthError, synth_load
+from orthoregen.web.synthetic import SynthError
+from orthoregen.web.synthetic.clinic import synth_load, synthetic_site
 
 AS_OF = dt.date(2026, 6, 30)
 
@@ -29,6 +30,23 @@ def test_the_same_seed_twice_is_refused_and_adds_nothing(site_a):
     with pytest.raises(SynthError, match="already has synthetic patients from seed 5"):
         synth_load(site_a, 20, seed=5, as_of=AS_OF)
     assert Patient.objects.count() == 20
+
+
+def test_fake_patients_go_only_into_sites_marked_synthetic(site_b):
+    with pytest.raises(SynthError, match="Site site-b is not marked synthetic"):
+        synth_load(site_b, 20, seed=5, as_of=AS_OF)
+    with pytest.raises(SynthError, match="Site site-b holds real patients' records"):
+        synthetic_site("site-b", "Clinic B")
+    assert synthetic_site("demo-c", "Clinic C").is_synthetic
+    assert not Patient.objects.exists()
+
+
+def test_a_stage_needs_the_stage_whose_records_it_continues(site_a):
+    with pytest.raises(SynthError, match="The procedures stage needs the cellbank stage"):
+        synth_load(site_a, 20, seed=5, as_of=AS_OF, stages=("procedures",))
+    with pytest.raises(SynthError, match="Unknown stages"):
+        synth_load(site_a, 20, seed=5, as_of=AS_OF, stages=("pharmacy",))
+    assert not Patient.objects.exists()
 
 
 def test_synth_command_refuses_bad_numbers(capsys):

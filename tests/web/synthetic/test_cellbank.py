@@ -2,9 +2,6 @@
 
 import datetime as dt
 
-import pytest
-from django.apps import apps
-
 from orthoregen.web.cellbank.lookback import lookback_from_donor, products_received
 from orthoregen.web.cellbank.models import (
     Administration,
@@ -13,22 +10,15 @@ from orthoregen.web.cellbank.models import (
     Donor,
     ProductUnit,
 )
-from orthoregen.web.clinic.synth_load import synth_load
+from orthoregen.web.synthetic.clinic import synth_load
 
 AS_OF = dt.date(2026, 6, 30)
+# The cell lab and the procedure room alone, so these tests do not depend on other stages.
+CELL_LAB = ("cellbank", "procedures")
 
 
-@pytest.fixture
-def only_cellbank_stage(monkeypatch):
-    """Run the cell lab hook alone, so this test does not depend on the other stages."""
-    for config in apps.get_app_configs():
-        if config.label != "cellbank" and hasattr(config, "synth_extend"):
-            monkeypatch.setattr(config, "synth_extend", lambda context: None)
-
-
-def test_every_procedure_encounter_gets_an_administered_traced_unit(site_a, lab_a, clinician_a,
-                                                                    only_cellbank_stage):
-    cohort = synth_load(site_a, 300, seed=21, as_of=AS_OF)
+def test_every_procedure_encounter_gets_an_administered_traced_unit(site_a, lab_a, clinician_a):
+    cohort = synth_load(site_a, 300, seed=21, as_of=AS_OF, stages=CELL_LAB)
     procedures = (cohort.encounters["kind"] == "procedure").sum()
     assert Administration.objects.count() == procedures
     assert BedsideCheckAttempt.objects.filter(passed=True).count() == procedures
@@ -48,11 +38,10 @@ def test_every_procedure_encounter_gets_an_administered_traced_unit(site_a, lab_
     assert any(r.donor_id == donor.pk for r in products_received(patient_id))
 
 
-def test_a_cohort_without_staff_is_signed_by_an_inactive_synthetic_technician(
-        site_a, only_cellbank_stage):
+def test_a_cohort_without_staff_is_signed_by_an_inactive_synthetic_technician(site_a):
     from orthoregen.web.accounts.models import User
 
-    synth_load(site_a, 30, seed=22, as_of=AS_OF)
+    synth_load(site_a, 30, seed=22, as_of=AS_OF, stages=CELL_LAB)
     technician = User.objects.get(username="synthetic-lab-site-a")
     assert not technician.is_active and not technician.has_usable_password()
     assert ProductUnit.objects.exists()

@@ -6,13 +6,13 @@ import pytest
 
 from orthoregen.instruments import score
 from orthoregen.web.clinic.models import Encounter
-from orthoregen.web.clinic.synth_load import synth_load
 from orthoregen.web.followup.models import (
     FollowUpSchedule,
     Message,
     QuestionnaireResponse,
     ScheduledVisit,
 )
+from orthoregen.web.synthetic.clinic import synth_load
 
 pytestmark = pytest.mark.django_db
 AS_OF = dt.date(2026, 6, 1)

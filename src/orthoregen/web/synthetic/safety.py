@@ -1,8 +1,15 @@
-"""Synthetic adverse events and conversions to joint replacement (see synth.py for sources)."""
+"""Synthetic safety records: the treated joints' replacements and adverse events.
+
+The replacements are those of the follow-up's courses (drawn in synthetic.followup, where
+their sources are named). Adverse event rates per injection are assumptions (no rates in
+the shared specs): flare 12 %, effusion 5 %, harvest-site pain 5 %, haematoma 1.5 %,
+vasovagal 1 %, allergic 0.2 %, septic arthritis 0.03 % (serious).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import numpy as np
 from django.utils import timezone
@@ -11,6 +18,10 @@ from orthoregen.products.ae_clock import InjectionEventTerm as Term
 from orthoregen.products.ae_clock import reporting_due_dates
 from orthoregen.web.safety.models import AdverseEvent, OutcomeEvent
 from orthoregen.web.safety.services import DEFAULT_PATHWAYS, event_facts
+from orthoregen.web.synthetic.followup import NEVER, Course
+
+if TYPE_CHECKING:
+    from orthoregen.web.synthetic.clinic import SynthContext
 
 # term: (rate per injection, onset days after, CTCAE grades and their shares, serious)
 AE_RATES = {
@@ -22,27 +33,23 @@ AE_RATES = {
     Term.ALLERGIC_REACTION: (0.002, (0, 1), {1: 0.6, 2: 0.4}, False),
     Term.SEPTIC_ARTHRITIS: (0.0003, (3, 21), {3: 1.0}, True),
 }
-# evidence.md 9.5: annual hazard by KL grade; HR 1.2 per +5 kg/m2, 1.15 per +10 WOMAC pain.
-ANNUAL_HAZARD = {1: 0.005, 2: 0.005, 3: 0.025, 4: 0.08}
-NEVER = np.datetime64("9999-12-31", "D")
 
 
-def synth_outcomes(context, rng, episode_rows, administered, grade, bmi, baseline, as_of):
-    """Draw arthroplasty conversions; insert those before as_of; return each one's date."""
-    hazard = np.array([ANNUAL_HAZARD[g] for g in grade]) * 1.2 ** ((bmi - 28.5) / 5) \
-        * 1.15 ** ((baseline - 48) / 10)
-    years = rng.exponential(1 / hazard)
-    replaced = administered + np.rint(years * 365.25).astype("timedelta64[D]")
-    happened = replaced <= as_of
+def synth_safety(context: SynthContext, course: Course) -> None:
+    """Record the courses' joint replacements and draw the injections' adverse events."""
+    rng = context.rng("safety")
+    as_of = np.datetime64(context.as_of, "D")
+    replaced = np.flatnonzero(course.replaced_on != NEVER)
     context.insert(OutcomeEvent, [
-        OutcomeEvent(episode_id=context.episode_ids[episode_rows[i]], kind="arthroplasty",
-                     occurred_on=replaced[i].astype(dt.date), note="synthetic")
-        for i in np.flatnonzero(happened)
+        OutcomeEvent(episode_id=context.episode_ids[course.episode_rows[i]], kind="arthroplasty",
+                     occurred_on=course.replaced_on[i].astype(dt.date), note="synthetic")
+        for i in replaced
     ], "joint replacements")
-    return np.where(happened, replaced, NEVER)
+    _adverse_events(context, rng, course.episode_rows, course.patient_rows, course.administered,
+                    as_of)
 
 
-def synth_adverse_events(context, rng, episode_rows, patient_rows, administered, as_of) -> None:
+def _adverse_events(context, rng, episode_rows, patient_rows, administered, as_of) -> None:
     """Draw adverse events per injection at the assumed rates and insert those already known."""
     events = []
     now = timezone.now()

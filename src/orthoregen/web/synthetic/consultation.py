@@ -1,8 +1,14 @@
 """Add intake, candidacy decisions and consents to a freshly loaded synthetic cohort.
 
+The consultation facts of each episode are drawn vectorised (``draw_plan``). Shares are
+assumptions for a demonstration clinic (no anchor in evidence.md): most joints pass the
+default protocol; about 6 % had a corticosteroid injection into the joint less than 90 days
+before the consultation (deferred), 3 % have a contraindication (not suitable) and 1 % lack
+the radiograph grade (incomplete). Grades are the episode's own.
+
 Outcomes come from the real engine (``pathways.assess``) on the facts the pages would
 read (``facts.facts_from_records`` on the rows inserted here), run once per class of
-equivalent facts and on a random sample (see ``synth_outcomes``). To keep a 100k-patient
+equivalent facts and on a random sample (``engine_verdicts``). To keep a 100k-patient
 registry small, only the sampled decisions keep their facts snapshot and rule results
 (``SNAPSHOT_SAMPLE``; every decision when the cohort is smaller); the others are marked
 ``synthetic_bulk``.
@@ -11,15 +17,33 @@ registry small, only the sampled decisions keep their facts snapshot and rule re
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+import numpy as np
+import pandas as pd
 from django.utils import timezone
 
-from orthoregen.pathways import ConsentElement, Outcome, facts_to_dict
+from orthoregen.pathways import (
+    Assessment,
+    CandidacyFacts,
+    ConsentElement,
+    Outcome,
+    Protocol,
+    assess,
+    facts_to_dict,
+)
 from orthoregen.pathways.consent import PROCEEDING_OUTCOMES
+from orthoregen.pathways.engine import needs_override_reason
 from orthoregen.web.accounts.models import User
 from orthoregen.web.accounts.roles import Role
-from orthoregen.web.clinic.models import Patient
+from orthoregen.web.clinic.models import JointEpisode, Patient
 from orthoregen.web.consultation.consent_text import consent_document_seed
+from orthoregen.web.consultation.facts import (
+    facts_from_records,
+    is_post_traumatic,
+    whole_months,
+)
 from orthoregen.web.consultation.models import (
     CandidacyDecision,
     ConsentRecord,
@@ -32,11 +56,15 @@ from orthoregen.web.consultation.models import (
 )
 from orthoregen.web.consultation.models.vocabulary import ComputedBy, DecisionKind
 from orthoregen.web.consultation.protocols import protocol_current
-from orthoregen.web.consultation.synth_insert import rows_insert
-from orthoregen.web.consultation.synth_outcomes import engine_verdicts
-from orthoregen.web.consultation.synth_plan import CARE, draw_plan
+from orthoregen.web.synthetic import SynthError
+
+if TYPE_CHECKING:
+    from orthoregen.web.synthetic.clinic import SynthContext
 
 SNAPSHOT_SAMPLE = 2000
+CONTRAINDICATIONS = np.array(["active_infection", "inflammatory_arthritis", "malignancy_active",
+                              "immunosuppressant", "avascular_necrosis"])
+CARE = np.array(["physiotherapy", "oral_nsaid", "weight_loss", "paracetamol", "topical_nsaid"])
 TABLE_MODELS = {"injections": PriorInjection, "surgeries": PriorSurgery,
                 "conservative_care": ConservativeCare, "medications": Medication,
                 "labs": LabResult}
@@ -44,7 +72,7 @@ OVERRIDE_REASON = ("Discussed the rules listed and the limited expected benefit;
                    "chose to proceed (synthetic record).")
 
 
-def consultation_synth(context) -> None:
+def synth_consultation(context: SynthContext) -> None:
     """Insert intakes, decisions and consents for every episode of ``context``'s cohort."""
     document = consent_document_seed(context.site)
     stored_protocol = protocol_current(context.site)
@@ -67,7 +95,7 @@ def consultation_synth(context) -> None:
             by = clinicians[i % len(clinicians)] if clinicians else None
             decisions.append(_decision(context.episode_ids[i], stored_protocol, verdict,
                                        consulted[i], by=by))
-    rows_insert(CandidacyDecision, decisions, context.progress, "candidacy decisions")
+    context.insert(CandidacyDecision, decisions, "candidacy decisions")
     _insert_consents(context, plan, consulted, decisions, document, clinicians)
 
 
@@ -104,12 +132,8 @@ def _decision(episode_id, stored_protocol, verdict, decided_on, *, by) -> Candid
 
 
 def _insert_intakes(context, intakes: list[Intake]) -> None:
-    """Insert the intakes and give each its new primary key (the tables point at it)."""
-    rows_insert(Intake, intakes, context.progress, "consultation intakes")
-    keys = dict(Intake.objects.filter(episode__patient__site=context.site)
-                .values_list("episode_id", "pk"))
-    for intake in intakes:
-        intake.pk = keys[intake.episode_id]
+    """Insert the intakes, each given its new primary key (the tables point at it)."""
+    context.insert(Intake, intakes, "consultation intakes")
 
 
 def _insert_tables(context, intakes: list[Intake], tables: list[dict]) -> None:
@@ -119,7 +143,7 @@ def _insert_tables(context, intakes: list[Intake], tables: list[dict]) -> None:
             for row in table[name]:
                 row.intake_id = intake.pk
                 rows.append(row)
-        rows_insert(model, rows, context.progress, f"intake {name.replace('_', ' ')}")
+        context.insert(model, rows, f"intake {name.replace('_', ' ')}")
 
 
 def _intake_rows(context, plan, consulted: list[dt.date]) -> tuple[list[Intake], list[dict]]:
@@ -249,4 +273,128 @@ def _insert_consents(context, plan, consulted, decisions, document, clinicians) 
             record.withdrawal_recorded_by_id = record.taken_by_id
             record.withdrawal_recorded_at = now
         records.append(record)
-    rows_insert(ConsentRecord, records, context.progress, "consent records")
+    context.insert(ConsentRecord, records, "consent records")
+
+
+def draw_plan(rng: np.random.Generator, episodes: pd.DataFrame,
+              patients: pd.DataFrame) -> pd.DataFrame:
+    """Return one row of drawn facts per episode (columns named after intake fields)."""
+    n = len(episodes)
+    owner = episodes["patient"].to_numpy()
+    joint = episodes["joint"].to_numpy()
+    female = patients["sex"].to_numpy()[owner] == "female"
+    height = np.clip(np.where(female, rng.normal(163, 7, n), rng.normal(177, 7, n)), 145, 200)
+    bmi = patients["bmi"].to_numpy()[owner]
+    contra = np.where(rng.random(n) < 0.03, CONTRAINDICATIONS[rng.integers(0, 4, n)], "")
+    hip_contra = (joint == "hip") & (contra != "") & (rng.random(n) < 0.4)
+    contra[hip_contra] = "avascular_necrosis"
+    return pd.DataFrame({
+        "height_cm": height.round(1),
+        "weight_kg": (bmi * (height / 100) ** 2).round(1),
+        "missing_grade": rng.random(n) < 0.01,
+        "contraindication": contra,
+        "steroid_recent_days": np.where(rng.random(n) < 0.06, rng.integers(10, 90, n), -1),
+        "steroid_old_days": np.where(rng.random(n) < 0.20, rng.integers(120, 900, n), -1),
+        "ha_recent_days": np.where(rng.random(n) < 0.03, rng.integers(20, 90, n), -1),
+        "smoker": rng.random(n) < 0.12,
+        "anticoagulant": rng.random(n) < 0.07,
+        "nsaid_days": np.where(rng.random(n) < 0.35,
+                               np.where(rng.random(n) < 0.3, rng.integers(1, 7, n),
+                                        rng.integers(8, 60, n)), -1),
+        "diabetes": rng.random(n) < 0.09,
+        "hba1c": np.clip(rng.normal(7.0, 1.0, n), 5.5, 11).round(1),
+        "alignment": np.where(joint != "knee", "",
+                              np.array(["neutral", "varus", "valgus"])[
+                                  rng.choice(3, n, p=[0.6, 0.3, 0.1])]),
+        "alignment_degrees": np.abs(rng.normal(3, 2, n)).round(1) + 0.5,
+        "mechanical": rng.random(n) < 0.05,
+        "effusion": rng.random(n) < 0.2,
+        "cuff": np.array(["intact", "partial_tear", "full_thickness_tear"])[
+            rng.choice(3, n, p=[0.6, 0.25, 0.15])],
+        "knee_mri": rng.random(n) < 0.6,
+        "care_count": rng.choice([1, 2, 3], n, p=[0.08, 0.5, 0.42]),
+        "care_first": rng.integers(0, len(CARE), n),
+        "surgery_years": np.where((joint == "knee") & (rng.random(n) < 0.1),
+                                  rng.integers(2, 15, n), -1),
+        "remission_years": np.where(rng.random(n) < 0.03, rng.integers(6, 20, n), -1),
+        "contraception": rng.random(n) < 0.95,
+        "autologous": rng.random(n) < 0.65,
+        "pain_nrs": rng.random(n) < 0.6,
+        "pain_value": rng.integers(3, 10, n),
+        "labs_days": rng.integers(1, 60, n),
+        "consent_lead_days": rng.integers(0, 10, n),
+        "withdraws": rng.random(n) < 0.25,
+        "consents_untreated": rng.random(n) < 0.3,
+    })
+
+# Running the engine fast enough for 100k patients: episodes whose drawn facts fall in the
+# same class (same grade, same side of every threshold the default protocol uses, same
+# planted contraindication...) get the same outcome, so the engine runs once per class and
+# once on every episode of a random sample. Each sampled episode's real result must equal
+# its class's (outcome, rules needing a reason, deferral measured from the injection);
+# otherwise the load stops with SynthError, so a protocol change that the classes miss can
+# never pass silently.
+
+@dataclass(frozen=True)
+class Verdict:
+    outcome: str
+    defer_until: dt.date | None
+    rules_needing_reason: tuple[str, ...]
+    facts: CandidacyFacts | None = None  # kept for sampled episodes only
+    assessment: Assessment | None = None
+
+
+def engine_verdicts(context, plan, intakes, tables, patients, consulted, protocol: Protocol,
+                    sample: set[int]) -> list[Verdict]:
+    """Return one verdict per episode: the engine's own for the sample, its class's otherwise."""
+    classes: dict[tuple, tuple] = {}
+    verdicts = []
+    rows = zip(context.cohort.episodes.itertuples(index=False), plan.itertuples(index=False),
+               strict=True)
+    for i, (row, drawn) in enumerate(rows):
+        day, patient = consulted[i], patients[row.patient]
+        key = _class(row, drawn, intakes[i], patient, day)
+        given = day - dt.timedelta(days=int(drawn.steroid_recent_days))
+        if i not in sample and key in classes:
+            outcome, offset, needing = classes[key]
+            until = given + offset if offset is not None else None
+            verdicts.append(Verdict(outcome, until, needing))
+            continue
+        episode = JointEpisode(pk=context.episode_ids[i], joint=row.joint, side=row.side,
+                               diagnosis_code=row.diagnosis_code,
+                               symptom_onset=row.symptom_onset.date())
+        facts = facts_from_records(episode, patient, intakes[i], tables[i], day)
+        assessment = assess(facts, protocol, day)
+        summary = _summary(assessment, given)
+        if classes.setdefault(key, summary) != summary:
+            raise SynthError(f"Synthetic outcome classes disagree with the engine for episode "
+                             f"{context.episode_ids[i]}: {summary} != {classes[key]}; update "
+                             "synthetic.consultation for the current protocol.")
+        keep = i in sample
+        verdicts.append(Verdict(summary[0], assessment.defer_until, summary[2],
+                                facts if keep else None, assessment if keep else None))
+    return verdicts
+
+
+def _summary(assessment: Assessment, given: dt.date) -> tuple:
+    offset = assessment.defer_until - given if assessment.defer_until else None
+    needing = tuple(sorted(result.rule_id for result in needs_override_reason(assessment)))
+    return assessment.outcome.value, offset, needing
+
+
+def _class(row, drawn, intake, patient, day: dt.date) -> tuple:
+    """Return the facts that can change an outcome, on each side of the default thresholds."""
+    bmi = intake.bmi_kg_m2 or 0
+    anticoagulated = bool(drawn.anticoagulant)
+    return (
+        row.joint, row.grade_scale, int(row.grade), bool(drawn.missing_grade),
+        intake.childbearing_potential, intake.effective_contraception, bmi > 30, bmi > 35,
+        patient.age_on(day) > 80, (whole_months(row.symptom_onset.date(), day) or 0) < 3,
+        is_post_traumatic(row.diagnosis_code), drawn.contraindication,
+        drawn.steroid_recent_days > 0, drawn.ha_recent_days > 0, bool(drawn.smoker),
+        anticoagulated, anticoagulated and bool(drawn.autologous), 0 < drawn.nsaid_days < 7,
+        bool(drawn.diabetes) and drawn.hba1c > 8.5,
+        row.joint == "knee" and drawn.alignment != "neutral" and drawn.alignment_degrees > 5,
+        bool(drawn.mechanical), row.joint == "shoulder" and drawn.cuff == "full_thickness_tear",
+        drawn.care_count < 2,
+    )

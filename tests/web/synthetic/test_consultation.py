@@ -2,29 +2,21 @@
 
 import datetime as dt
 
-import pytest
-from django.apps import apps
-
 from orthoregen.pathways import assess, facts_from_dict
 from orthoregen.web.clinic.models import JointEpisode
-from orthoregen.web.clinic.synth_load import synth_load
-from orthoregen.web.consultation import services, synth
+from orthoregen.web.consultation import services
 from orthoregen.web.consultation.facts import facts_from_episode
 from orthoregen.web.consultation.models import CandidacyDecision, ConsentRecord, Intake
+from orthoregen.web.synthetic import consultation
+from orthoregen.web.synthetic.clinic import synth_load
 
 AS_OF = dt.date(2026, 6, 30)
-
-
-@pytest.fixture(autouse=True)
-def only_the_consultation_stage(monkeypatch):
-    """Switch off later stages' hooks: these tests are about the consultation's rows."""
-    for config in apps.get_app_configs():
-        if config.label != "consultation" and hasattr(config, "synth_extend"):
-            monkeypatch.setattr(config, "synth_extend", lambda context: None)
+# The consultation stage alone: these tests are about its rows.
+CONSULTATION = ("consultation",)
 
 
 def test_every_episode_gets_an_intake_and_outcomes_vary(site_a, clinician_a):
-    synth_load(site_a, 300, seed=4, as_of=AS_OF)
+    synth_load(site_a, 300, seed=4, as_of=AS_OF, stages=CONSULTATION)
     episodes = JointEpisode.objects.count()
     assert Intake.objects.count() == episodes
     outcomes = set(CandidacyDecision.objects.values_list("outcome", flat=True))
@@ -42,7 +34,7 @@ def test_every_episode_gets_an_intake_and_outcomes_vary(site_a, clinician_a):
 
 
 def test_stored_snapshots_reproduce_the_engine(site_a, clinician_a):
-    synth_load(site_a, 60, seed=8, as_of=AS_OF)
+    synth_load(site_a, 60, seed=8, as_of=AS_OF, stages=CONSULTATION)
     for decision in CandidacyDecision.objects.select_related("protocol"):
         again = assess(facts_from_dict(decision.facts), decision.protocol.protocol(),
                        decision.assessed_on)
@@ -51,8 +43,8 @@ def test_stored_snapshots_reproduce_the_engine(site_a, clinician_a):
 
 def test_class_outcomes_match_the_engine_on_the_database_facts(site_a, clinician_a,
                                                                monkeypatch):
-    monkeypatch.setattr(synth, "SNAPSHOT_SAMPLE", 10)
-    synth_load(site_a, 250, seed=9, as_of=AS_OF)
+    monkeypatch.setattr(consultation, "SNAPSHOT_SAMPLE", 10)
+    synth_load(site_a, 250, seed=9, as_of=AS_OF, stages=CONSULTATION)
     bulk = CandidacyDecision.objects.filter(computed_by="synthetic_bulk")
     assert bulk.count() > 200
     for decision in bulk.select_related("episode__patient", "protocol")[:120]:
@@ -63,7 +55,7 @@ def test_class_outcomes_match_the_engine_on_the_database_facts(site_a, clinician
 
 
 def test_treated_consented_episodes_pass_the_gate_on_their_consent_day(site_a, clinician_a):
-    synth_load(site_a, 120, seed=6, as_of=AS_OF)
+    synth_load(site_a, 120, seed=6, as_of=AS_OF, stages=CONSULTATION)
     consent = ConsentRecord.objects.filter(withdrawn_on__isnull=True).first()
     assert services.procedure_gate(consent.episode, consent.consented_on).may_proceed
     day_before = consent.consented_on - dt.timedelta(days=1)

@@ -1,0 +1,28 @@
+"""The registry's fact tables of a fresh synthetic cohort, built from the stages before it.
+
+The registry comes last in the pathway, so the follow-up scores and administrations the
+earlier stages inserted are already in their tables; nothing is generated here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from orthoregen.web.clinic.models import JointEpisode
+from orthoregen.web.registry.services import facts_replace
+from orthoregen.web.registry.sources import SourceFrames, read_source
+
+if TYPE_CHECKING:
+    from orthoregen.web.synthetic.clinic import SynthContext
+
+
+def synth_facts(context: SynthContext) -> None:
+    """Replace the fact rows of the cohort's joint episodes with what their records say."""
+    if not context.episode_ids:
+        return
+    episodes = JointEpisode.objects.filter(
+        patient__site=context.site, pk__gte=min(context.episode_ids),
+        pk__lte=max(context.episode_ids))
+    source = read_source(episodes)
+    # Without any follow-up yet the joints still appear, untreated, in the registry.
+    facts_replace(episodes, source if source.available else SourceFrames(), as_of=context.as_of)
