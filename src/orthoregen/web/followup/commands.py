@@ -39,7 +39,16 @@ def _moment(text: str) -> dt.datetime:
 
 def remind(args: argparse.Namespace) -> int:
     setup_django(data_dir=args.data_dir)
+    from django.conf import settings
+
     from orthoregen.web.followup.reminders import remind_run
+
+    if settings.MODE == "production" and not settings.ORTHOREGEN_PORTAL_URL:
+        # Without it every link would point at the demo's http://127.0.0.1:8000.
+        print("orthoregen remind: ORTHOREGEN_PORTAL_URL is not set, so the links in reminders "
+              "would not reach patients. Set it to the clinic's public address (e.g. "
+              "https://clinic.example.org); nothing was sent.", file=sys.stderr)
+        return 2
 
     taken = remind_run(now=args.now)
     total = sum(taken.values())
