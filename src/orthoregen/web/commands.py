@@ -67,32 +67,42 @@ def migrate(args: argparse.Namespace) -> int:
 
 
 def synth(args: argparse.Namespace) -> int:
-    # Synthetic patients belong in demo or benchmark databases, so demo mode is the default.
-    os.environ.setdefault("ORTHOREGEN_ENV", "demo")
+    """Load a synthetic cohort, only into a demo or test database holding no real patient."""
+    from orthoregen.web.environment import env_str
+
+    # Checked before Django starts, so a refusal writes nothing, not even migrations.
+    if env_str("ORTHOREGEN_ENV", "production") not in ("demo", "test"):
+        print("orthoregen synth writes fake patients: it runs only with ORTHOREGEN_ENV=demo or "
+              "test", file=sys.stderr)
+        return 2
     setup_django(data_dir=args.data_dir)
     from django.core.management import call_command
     from django.db import transaction
     from rich.progress import Progress
 
+    from orthoregen.web.registry.services import vacuum_facts
     from orthoregen.web.synthetic import SynthError
-    from orthoregen.web.synthetic.clinic import synth_load, synthetic_site
+    from orthoregen.web.synthetic.clinic import database_refusal, synth_load, synthetic_site
 
+    if refusal := database_refusal(args.site):
+        print(f"orthoregen synth writes fake patients: {refusal}", file=sys.stderr)
+        return 2
     call_command("migrate", interactive=False, verbosity=0)
-    started = dt.datetime.now()
+    started, seconds = dt.datetime.now(), {}
     try:
         with Progress() as progress, transaction.atomic():
             site = synthetic_site(args.site, f"Site {args.site}")
             cohort = synth_load(site, args.patients, seed=args.seed, as_of=args.as_of,
-                                progress=progress)
+                                progress=progress, seconds=seconds)
     except SynthError as error:
         print(f"orthoregen synth: {error}", file=sys.stderr)
         return 2
-    from orthoregen.web.registry.services import vacuum_facts
-
     vacuum_facts()  # after the load's transaction: lets the dashboard use index-only reads
-    seconds = (dt.datetime.now() - started).total_seconds()
+    total = (dt.datetime.now() - started).total_seconds()
+    stages = ", ".join(f"{name} {time:.1f} s" for name, time in seconds.items())
     print(f"Loaded {len(cohort.patients)} patients, {len(cohort.episodes)} joint episodes and "
-          f"{len(cohort.encounters)} encounters into site {site.code} in {seconds:.1f} s.")
+          f"{len(cohort.encounters)} encounters into site {site.code} in {total:.1f} s "
+          f"({stages}).")
     return 0
 
 
@@ -132,7 +142,8 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("migrate", help="create or update the database tables")
     p.set_defaults(handler=migrate)
 
-    p = subparsers.add_parser("synth", help="load a synthetic cohort (demo and benchmarks)")
+    p = subparsers.add_parser("synth", help="load a synthetic cohort (demo and test databases "
+                              "only; refuses production and real patients)")
     p.add_argument("--patients", type=_positive, required=True)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--site", default="synthetic", help="site code (created if missing)")
