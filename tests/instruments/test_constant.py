@@ -43,9 +43,23 @@ def test_best_shoulder_scores_100():
                                                "strength": 25, "total": 100}  # fmt: skip
 
 
-def test_lowest_answers_score_2_because_the_hand_position_scale_starts_at_waist():
-    lowest = {key: 0 for key in BEST} | {"hand_position": 2}  # up to waist = 2 points
-    assert score("constant", lowest)["total"] == 2
+@pytest.mark.parametrize(
+    ("hand_position", "adl"),
+    # Hand position, modified Constant score test protocol (Ban I et al., Dan Med J
+    # 2013;60(4), "after Constant CR et al., J Shoulder Elbow Surg 2008"): below the waist 0,
+    # up to waist 2, xiphoid 4, neck 6, top of head 8, above the head 10.
+    [(0, 0), (2, 2), (4, 4), (6, 6), (8, 8), (10, 10)],
+)
+def test_every_hand_position_step_scores_its_points(hand_position, adl):
+    no_other_adl = {"sleep": 0, "work": 0, "recreation": 0}
+    assert score("constant", no_other_adl | {"hand_position": hand_position})["adl"] == adl
+
+
+def test_a_hand_that_cannot_reach_the_waist_scores_and_the_lowest_answers_total_0():
+    # Before the 0 step was added this response was refused ("hand_position: 0 is not allowed").
+    lowest = dict.fromkeys(BEST, 0)
+    result = score("constant", lowest)
+    assert (result["adl"], result["total"]) == (0, 0)
 
 
 @pytest.mark.parametrize(

@@ -58,10 +58,12 @@ ITEMS = (
     _choice(item_id="sleep", topic="sleep", points=(0.0, 1.0, 2.0)),
     _choice(item_id="work", topic="full work", points=codes(0, 4)),
     _choice(item_id="recreation", topic="full recreation or sport", points=codes(0, 4)),
+    # Below the waist 0 … above the head 10: the 0 step is printed in the standardised test
+    # protocol of the modified score (Ban I et al., Dan Med J 2013;60(4), after Constant 2008).
     _choice(
         item_id="hand_position",
         topic="position the hand can reach",
-        points=(2.0, 4.0, 6.0, 8.0, 10.0),
+        points=(0.0, 2.0, 4.0, 6.0, 8.0, 10.0),
     ),
     _degrees(item_id="forward_flexion_deg", topic="active pain-free forward flexion"),
     _degrees(item_id="abduction_deg", topic="active pain-free abduction"),
