@@ -67,6 +67,7 @@ def test_pain_improves_on_average_but_not_for_everyone(cohort):
 
     baseline, _ = mean_pain("baseline")
     month_6, values = mean_pain("month_6")
-    # evidence.md 9.3 realistic scenario: about -24 at 6 months (SD of change 22).
+    # docs/evidence.md#change-after-injection, realistic scenario: about -24 at 6 months (SD of
+    # change 22).
     assert -35 < month_6 - baseline < -12
     assert max(values) > baseline  # some patients are worse

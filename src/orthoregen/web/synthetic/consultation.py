@@ -1,10 +1,11 @@
 """Add intake, candidacy decisions and consents to a freshly loaded synthetic cohort.
 
 The consultation facts of each episode are drawn vectorised (``draw_plan``). Shares are
-assumptions for a demonstration clinic (no anchor in evidence.md): most joints pass the
-default protocol; about 6 % had a corticosteroid injection into the joint less than 90 days
-before the consultation (deferred), 3 % have a contraindication (not suitable) and 1 % lack
-the radiograph grade (incomplete). Grades are the episode's own.
+assumptions for a demonstration clinic (no published anchor;
+docs/evidence.md#synthetic-cohort-parameters): most joints pass the default protocol; about
+6 % had a corticosteroid injection into the joint less than 90 days before the consultation
+(deferred), 3 % have a contraindication (not suitable) and 1 % lack the radiograph grade
+(incomplete). Grades are the episode's own.
 
 Outcomes come from the real engine (``pathways.assess``) on the facts the pages would
 read (``facts.facts_from_records`` on the rows inserted here), run once per class of

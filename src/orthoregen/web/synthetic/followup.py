@@ -4,21 +4,26 @@ Procedure encounters of the synthetic cohort stand in for administrations. The c
 each treated joint (its pain over time and when, if ever, it is replaced) is drawn here,
 since both the answers and the visits it stops depend on it; the safety stage
 (synthetic.safety) records the replacements and draws the adverse events. Parameters are
-shared/evidence.md section 9, "realistic" scenario (not the optimistic one):
-- baseline WOMAC pain by grade (9.2), mean change -24 / -24 / -19 at 3 / 6 / 12 months with
-  SD about 22 (9.3); the 6-8 week, 24 and 36 month means (-20, -14, -10) are assumptions
-  following 9.3 note 4 (benefit peaks at 3-6 months and wanes);
-- true score and measurement error simulated apart (9.3 note 1, error SD 9);
+docs/evidence.md#synthetic-cohort-parameters, "realistic" scenario (not the optimistic one):
+- baseline WOMAC pain by grade (docs/evidence.md#baseline-scores), mean change -24 / -24 /
+  -19 at 3 / 6 / 12 months with SD about 22 (docs/evidence.md#change-after-injection); the
+  6-8 week, 24 and 36 month means (-20, -14, -10) are assumptions following the same section
+  (benefit peaks at 3-6 months and wanes);
+- true score and measurement error simulated apart (error SD 9,
+  docs/evidence.md#change-after-injection);
 - 30 % missing at 12 months, missing not at random: non-responders 1.6 x as likely to be
-  lost (9.4); other time points' completion rates are assumptions shaped like registries
-  (about 90 % before treatment, about 60 % at 2 years);
-- arthroplasty hazards by grade, BMI and baseline pain (9.5), not reduced by MSC.
+  lost (docs/evidence.md#loss-to-follow-up); other time points' completion rates are
+  assumptions shaped like registries (about 90 % before treatment, about 60 % at 2 years);
+- arthroplasty hazards by grade, BMI and baseline pain
+  (docs/evidence.md#conversion-to-arthroplasty), not reduced by MSC.
 
-Answers come from the latent pain score (WOMAC pain scale, 0-100, higher = worse; evidence.md
-9.2-9.3) and are scored by the instruments package (``scored``). Other measures are scaled
-from it as evidence.md 9.3 note 2 suggests (VAS change about 1.1 x WOMAC pain change;
+Answers come from the latent pain score (WOMAC pain scale, 0-100, higher = worse;
+docs/evidence.md#baseline-scores, #change-after-injection) and are scored by the instruments
+package (``scored``). Other measures are scaled from it as
+docs/evidence.md#change-after-injection suggests (VAS change about 1.1 x WOMAC pain change;
 KOOS/HOOS pain about -0.9 x, higher = better), with item-level noise; the KOOS/HOOS
-quality-of-life and sport items sit lower than pain, as the 9.2 table shows.
+quality-of-life and sport items sit lower than pain, as docs/evidence.md#baseline-scores
+shows.
 """
 
 from __future__ import annotations
@@ -59,19 +64,21 @@ MEAN_CHANGE = {"week_6_8": -20, "month_3": -24, "month_6": -24, "month_12": -19,
 COMPLETION = {"week_6_8": 0.85, "month_3": 0.80, "month_6": 0.76, "month_12": 0.70,
               "month_24": 0.60, "month_36": 0.52}
 BASELINE_COMPLETION = 0.90
-NON_RESPONDER_MULTIPLIER = 1.6  # evidence.md 9.4: 1.5-2x more likely to be lost
+NON_RESPONDER_MULTIPLIER = 1.6  # 1.5-2x more likely to be lost (docs/evidence.md#loss-to-follow-up)
 PERSON_SD, VISIT_SD, ERROR_SD = 18.0, 8.0, 9.0
-BASELINE_BY_GRADE = {1: 42, 2: 42, 3: 48, 4: 55}  # evidence.md 9.2 (KL)
+BASELINE_BY_GRADE = {1: 42, 2: 42, 3: 48, 4: 55}  # by KL grade (docs/evidence.md#baseline-scores)
 SYNTH_INSTRUMENTS = {"knee": ("nrs_pain", "womac_lk31", "koos"),
                      "hip": ("nrs_pain", "womac_lk31", "hoos"),
                      "shoulder": ("nrs_pain", "ases")}
 COMPLICATION_YES = 0.03
-# evidence.md 9.5: annual hazard by KL grade; HR 1.2 per +5 kg/m2, 1.15 per +10 WOMAC pain.
+# docs/evidence.md#conversion-to-arthroplasty: annual hazard by KL grade; HR 1.2 per +5 kg/m2,
+# 1.15 per +10 WOMAC pain.
 ANNUAL_HAZARD = {1: 0.005, 2: 0.005, 3: 0.025, 4: 0.08}
 NEVER = np.datetime64("9999-12-31", "D")
 ITEM_NOISE = 0.6  # SD in response categories: items of one subscale disagree a little
 # Multiplier from the latent score to each item group's mean on a 0-4 "problem" scale,
-# chosen so a latent 48 (KL3 baseline) gives KOOS pain ~46, ADL ~50, QoL ~26 (9.2 table).
+# chosen so a latent 48 (KL3 baseline) gives KOOS pain ~46, ADL ~50, QoL ~26
+# (docs/evidence.md#baseline-scores).
 KOOS_GROUP_SCALE = {"S": 1.0, "P": 1.12, "A": 1.05, "SP": 1.45, "Q": 1.55}
 
 

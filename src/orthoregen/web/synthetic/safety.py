@@ -1,9 +1,10 @@
 """Synthetic safety records: the treated joints' replacements and adverse events.
 
 The replacements are those of the follow-up's courses (drawn in synthetic.followup, where
-their sources are named). Adverse event rates per injection are assumptions (no rates in
-the shared specs): flare 12 %, effusion 5 %, harvest-site pain 5 %, haematoma 1.5 %,
-vasovagal 1 %, allergic 0.2 %, septic arthritis 0.03 % (serious).
+their sources are named). Adverse event rates per injection are assumptions (no published
+rates; terms of docs/cell-products.md#injection-specific-terms): flare 12 %, effusion 5 %,
+harvest-site pain 5 %, haematoma 1.5 %, vasovagal 1 %, allergic 0.2 %, septic arthritis
+0.03 % (serious).
 """
 
 from __future__ import annotations
