@@ -307,8 +307,11 @@ def test_adverse_events_are_counted_per_injection_across_the_match():
         ("vas_pain", "pain", Joint.HIP, Thresholds(Better.LOWER, -15.3, 35.0)),
         # HOOS pain, THA cohort: MCID 8.35, PASS 80.6 (docs/instruments.md, J Arthroplasty 2025).
         ("hoos", "pain", Joint.HIP, Thresholds(Better.HIGHER, 8.35, 80.6)),
-        # The KOOS definition has no pain MCID or PASS: none is invented.
-        ("koos", "pain", Joint.KNEE, Thresholds(Better.HIGHER, None, None)),
+        # KOOS pain MIC 11.3, non-surgical knee OA (PMID 41367621, docs/instruments.md); no
+        # KOOS PASS was verified, so none is invented.
+        ("koos", "pain", Joint.KNEE, Thresholds(Better.HIGHER, 11.3, None)),
+        # WOMAC LK3.1 raw pain: Ehrich 2000 MPCI 9.7 on 0-100, x 20 / 100 = 1.94 points.
+        ("womac_lk31", "pain", Joint.KNEE, Thresholds(Better.LOWER, -1.94, None)),
     ],
 )
 def test_thresholds_come_from_the_instrument_definitions(instrument, subscale, joint, expected):

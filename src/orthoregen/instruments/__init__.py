@@ -8,6 +8,7 @@ from orthoregen.instruments.definitions import (
     Evidence,
     Instrument,
     Threshold,
+    ThresholdBasis,
     ThresholdKind,
     round_half_away,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "SubscaleScore",
     "TextPackError",
     "Threshold",
+    "ThresholdBasis",
     "ThresholdKind",
     "UnknownInstrumentError",
     "display_value",

@@ -84,6 +84,7 @@ def _threshold(threshold: Threshold) -> dict[str, Any]:
         "population": threshold.population,
         "source": threshold.source,
         "evidence": threshold.evidence.value,
+        "basis": threshold.basis.value,
         "note": threshold.note,
     }
 

@@ -43,13 +43,22 @@ class ThresholdKind(StrEnum):
     MODERATE_IMPROVEMENT = "moderate improvement"
 
 
+class ThresholdBasis(StrEnum):
+    """Whether a threshold is in the subscale's own units or a percentage of the baseline."""
+
+    ABSOLUTE = "absolute"
+    PERCENTAGE = "percentage"  # change as % of the baseline value (unit "%")
+
+
 @dataclass(frozen=True, kw_only=True)
 class Threshold:
     """A published reference value for one subscale, with where it came from and for whom.
 
     `subscale` is None when the source does not say which subscale it refers to.
     Improvement thresholds (MCII, MCID, MIC, SCB …) carry the sign of an improvement on
-    that subscale's scale (VAS MCII −19.9 mm); MDC and MID values are magnitudes.
+    that subscale's scale (VAS MCII −19.9 mm); MDC and MID values are magnitudes. A
+    percentage threshold has `basis` PERCENTAGE and unit "%" (the two must agree, since
+    readers such as the registry dashboard skip "%" values).
     """
 
     subscale: str | None
@@ -60,7 +69,12 @@ class Threshold:
     population: str
     source: str
     evidence: Evidence
+    basis: ThresholdBasis = ThresholdBasis.ABSOLUTE
     note: str = ""
+
+    def __post_init__(self) -> None:
+        if (self.unit == "%") != (self.basis is ThresholdBasis.PERCENTAGE):
+            raise ValueError(f"threshold {self.kind} {self.value} {self.unit}: basis {self.basis}")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -122,33 +122,80 @@ SUBSCALES = (
 GUIDES = {"2012": "KOOS Scoring, August 2012", "1998": "KOOS 1998 rule, superseded in 2012"}
 
 
+# Minimal important change per subscale (pain, symptoms, ADL, sport/rec, QOL), from the
+# abstracts named; listed non-surgical first, because the first MIC of a subscale is the one
+# the registry dashboard shows (docs/instruments.md#koos-thresholds).
+MIC_STUDIES = (
+    (
+        (11.3, 12.1, 10.2, 15.5, 13.2),
+        "mild to moderate knee OA, non-surgical treatment in a 3-arm RCT (n = 131), 4 months; "
+        "anchor-based predictive modelling",
+        "PMID 41367621 (2025), secondary analysis of a three-arm RCT; DOI not retrieved",
+    ),
+    (
+        (15.0, 12.5, 15.5, 17.5, 12.5),
+        "knee OA, 4 weeks of physiotherapy (n = 146, Persian KOOS); ROC cut-off",
+        "Mostafaee N et al., Physiother Theory Pract 2021; DOI not retrieved",
+    ),
+    (
+        (16.7, 10.7, 18.4, 12.5, 15.6),
+        "rehabilitation after total knee arthroplasty (n = 148); ROC cut-off (surgical)",
+        "Monticone M et al., Am J Phys Med Rehabil 2013;92(10), doi:10.1097/PHM.0b013e31829f19d8",
+    ),
+)
+
+
+def mic_thresholds() -> tuple[Threshold, ...]:
+    """Return the published KOOS MIC values, each an improvement in points on 0–100."""
+    return tuple(
+        Threshold(
+            subscale=subscale,
+            kind=ThresholdKind.MIC,
+            value=value,
+            unit="points",
+            joint="knee",
+            population=population,
+            source=source,
+            evidence=Evidence.VERIFIED,
+        )
+        for values, population, source in MIC_STUDIES
+        for subscale, value in zip(
+            ("pain", "symptoms", "adl", "sport_rec", "qol"), values, strict=True
+        )
+    )
+
+
 def build_koos(missing_rule: str) -> Instrument:
     """Build the KOOS with the 2012 (default) or the superseded 1998 missing-item rule."""
     mdc = (("pain", 20.2), ("symptoms", 24.1), ("adl", 20.8), ("qol", 26.6))
-    thresholds = mdc_thresholds(
-        values=mdc, joint="knee", population="knee OA awaiting total knee arthroplasty"
-    ) + (
-        Threshold(
-            subscale=None,
-            kind=ThresholdKind.MIC,
-            value=8.0,
-            unit="points",
-            joint="knee",
-            population="rule of thumb, any subscale",
-            source="Roos EM, Lohmander LS, Health Qual Life Outcomes 2003;1:64",
-            evidence=Evidence.UNVERIFIED,
-            note="quoted as 8–10 points",
-        ),
-        Threshold(
-            subscale="qol",
-            kind=ThresholdKind.MCID,
-            value=8.0,
-            unit="points",
-            joint="knee",
-            population="knee OA outpatients (n=141)",
-            source="PMC3943561 (ICOAP, KOOS-PS, HOOS-PS, KOOS/HOOS-QOL thresholds)",
-            evidence=Evidence.VERIFIED,
-        ),
+    thresholds = (
+        mic_thresholds()
+        + mdc_thresholds(
+            values=mdc, joint="knee", population="knee OA awaiting total knee arthroplasty"
+        )
+        + (
+            Threshold(
+                subscale=None,
+                kind=ThresholdKind.MIC,
+                value=8.0,
+                unit="points",
+                joint="knee",
+                population="rule of thumb, any subscale",
+                source="Roos EM, Lohmander LS, Health Qual Life Outcomes 2003;1:64",
+                evidence=Evidence.UNVERIFIED,
+                note="quoted as 8–10 points",
+            ),
+            Threshold(
+                subscale="qol",
+                kind=ThresholdKind.MCID,
+                value=8.0,
+                unit="points",
+                joint="knee",
+                population="knee OA outpatients (n=141)",
+                source="PMC3943561 (ICOAP, KOOS-PS, HOOS-PS, KOOS/HOOS-QOL thresholds)",
+                evidence=Evidence.VERIFIED,
+            ),
+        )
     )
     return profile(
         instrument_id="koos",

@@ -13,6 +13,7 @@ from orthoregen.instruments.definitions import (
     Scale,
     Subscale,
     Threshold,
+    ThresholdBasis,
     ThresholdKind,
 )
 from orthoregen.instruments.rules import Single
@@ -59,6 +60,7 @@ def _vas_thresholds() -> tuple[Threshold, ...]:
             population=population,
             source=source,
             evidence=Evidence.VERIFIED,
+            basis=ThresholdBasis.PERCENTAGE if unit == "%" else ThresholdBasis.ABSOLUTE,
             note="PASS: at or below is acceptable" if kind is ThresholdKind.PASS else "",
         )
         for kind, value, unit, joint, source, population in rows
@@ -113,6 +115,7 @@ def build_nrs(recall_period: str) -> Instrument:
             kind=ThresholdKind.MCID,
             value=-30.0,
             unit="%",
+            basis=ThresholdBasis.PERCENTAGE,
             joint=None,
             population=population,
             source=salaffi,

@@ -18,8 +18,10 @@ from orthoregen.instruments.definitions import (
     Scale,
     Subscale,
     Threshold,
+    ThresholdBasis,
     ThresholdKind,
     codes,
+    round_half_away,
 )
 from orthoregen.instruments.rules import MeanImputedSum, Parts, Rescaled
 
@@ -166,18 +168,31 @@ def _subscales(item_max: int, pain_missing: str, stiffness_missing: str) -> tupl
     return tuple(subscales)
 
 
+TUBACH_MCII = "Tubach F et al., Ann Rheum Dis 2005;64:29–33, doi:10.1136/ard.2004.022905"
+TUBACH_PASS = "Tubach F et al., Ann Rheum Dis 2005;64:34–37, PMC1755171"
+TUBACH_COHORT = "knee or hip OA outpatients, 4-week NSAID cohort"
+# No DOI was found for this 2000 J Rheumatol article; the PubMed id identifies it.
+EHRICH = "Ehrich EW et al., J Rheumatol 2000;27(11):2635–41, PMID 11093446"
+EHRICH_COHORT = "knee or hip OA, 6-week RCT of rofecoxib, ibuprofen or placebo"
+EHRICH_NOTE = (
+    "minimal perceptible clinical improvement: difference in mean change between patients "
+    "rating their response 'poor' and 'none'; a group-level value"
+)
+# Ehrich 2000 MPCI on the 100 mm normalised WOMAC, as a magnitude: pain, stiffness, function.
+EHRICH_MPCI = (("pain", 9.7), ("stiffness", 10.0), ("function", 9.3))
+SUBSCALE_ITEMS = {"pain": 5, "stiffness": 2, "function": 17}
+
+
 def _thresholds(version_id: str) -> tuple[Threshold, ...]:
-    mcii = "Tubach F et al., Ann Rheum Dis 2005;64:29–33, doi:10.1136/ard.2004.022905"
-    pass_ = "Tubach F et al., Ann Rheum Dis 2005;64:34–37, PMC1755171"
-    cohort = "knee or hip OA outpatients, 4-week NSAID cohort"
-    # (subscale, kind, value, unit, joint, source)
-    rows = [
-        ("function_normalised", ThresholdKind.MCII, -9.1, "points", "knee", mcii),
-        ("function_normalised", ThresholdKind.MCII, -26.0, "%", "knee", mcii),
-        ("function_normalised", ThresholdKind.MCII, -7.9, "points", "hip", mcii),
-        ("function_normalised", ThresholdKind.MCII, -21.1, "%", "hip", mcii),
-        ("function_normalised", ThresholdKind.PASS, 31.0, "points", "knee", pass_),
-        ("function_normalised", ThresholdKind.PASS, 34.4, "points", "hip", pass_),
+    item_max = VERSIONS[version_id][2]
+    # (subscale, kind, value, unit, joint)
+    tubach = [
+        ("function_normalised", ThresholdKind.MCII, -9.1, "points", "knee", TUBACH_MCII),
+        ("function_normalised", ThresholdKind.MCII, -26.0, "%", "knee", TUBACH_MCII),
+        ("function_normalised", ThresholdKind.MCII, -7.9, "points", "hip", TUBACH_MCII),
+        ("function_normalised", ThresholdKind.MCII, -21.1, "%", "hip", TUBACH_MCII),
+        ("function_normalised", ThresholdKind.PASS, 31.0, "points", "knee", TUBACH_PASS),
+        ("function_normalised", ThresholdKind.PASS, 34.4, "points", "hip", TUBACH_PASS),
     ]
     thresholds = [
         Threshold(
@@ -186,40 +201,73 @@ def _thresholds(version_id: str) -> tuple[Threshold, ...]:
             value=value,
             unit=unit,
             joint=joint,
-            population=cohort,
+            population=TUBACH_COHORT,
             source=source,
             evidence=Evidence.VERIFIED,
+            basis=ThresholdBasis.PERCENTAGE if unit == "%" else ThresholdBasis.ABSOLUTE,
         )
-        for subscale, kind, value, unit, joint, source in rows
+        for subscale, kind, value, unit, joint, source in tubach
     ]
+    thresholds += _ehrich_thresholds(item_max)
     if version_id == "womac_lk31":
-        physio = "Rheumatol Int 2013;33:2773–82"
-        population = "hip OA, 9 weeks after physiotherapy"
-        thresholds += [
-            Threshold(
-                subscale="pain",
-                kind=ThresholdKind.PASS,
-                value=10.0,
-                unit="points",
-                joint="hip",
-                population=population,
-                source=physio,
-                evidence=Evidence.VERIFIED,
-                note="at or below on 0–20",
-            ),
-            Threshold(
-                subscale="function",
-                kind=ThresholdKind.PASS,
-                value=35.0,
-                unit="points",
-                joint="hip",
-                population=population,
-                source=physio,
-                evidence=Evidence.VERIFIED,
-                note="at or below on 0–68",
-            ),
-        ]
+        thresholds += _physiotherapy_pass()
     return tuple(thresholds)
+
+
+def _ehrich_thresholds(item_max: int) -> list[Threshold]:
+    """Return Ehrich 2000 MPCI per subscale: as published (0–100) and on the raw sums.
+
+    The raw-sum values are the published ones × maximum / 100 (the normalisation is linear),
+    so the dashboard can read them on the raw subscale; the note says so.
+    """
+    thresholds = []
+    for subscale, magnitude in EHRICH_MPCI:
+        maximum = item_max * SUBSCALE_ITEMS[subscale]
+        for subscale_id, value, note in (
+            (f"{subscale}_normalised", -magnitude, EHRICH_NOTE),
+            (
+                subscale,
+                -round_half_away(magnitude * maximum / 100, 3),
+                f"{EHRICH_NOTE}; converted from {magnitude:g} on the 0–100 normalised "
+                f"scale (× {maximum} / 100)",
+            ),
+        ):
+            thresholds.append(
+                Threshold(
+                    subscale=subscale_id,
+                    kind=ThresholdKind.MCID,
+                    value=value,
+                    unit="points",
+                    joint=None,
+                    population=EHRICH_COHORT,
+                    source=EHRICH,
+                    evidence=Evidence.VERIFIED,
+                    note=note,
+                )
+            )
+    return thresholds
+
+
+def _physiotherapy_pass() -> list[Threshold]:
+    physio = "Rheumatol Int 2013;33:2773–82"
+    population = "hip OA, 9 weeks after physiotherapy"
+    return [
+        Threshold(
+            subscale=subscale,
+            kind=ThresholdKind.PASS,
+            value=value,
+            unit="points",
+            joint="hip",
+            population=population,
+            source=physio,
+            evidence=Evidence.VERIFIED,
+            note=note,
+        )
+        for subscale, value, note in (
+            ("pain", 10.0, "at or below on 0–20"),
+            ("function", 35.0, "at or below on 0–68"),
+        )
+    ]
 
 
 def _recipe(version_id: str) -> Recipe:
