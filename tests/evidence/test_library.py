@@ -31,7 +31,8 @@ def test_every_study_has_a_citation_and_a_unique_id(library):
 
 
 def test_verification_tags_are_kept_exactly_as_the_note_marks_them(library):
-    # Section 4 `verif` column: 14 rows plain "V", 4 plain "R", the rest qualified.
+    # Tags of docs/evidence.md#verification-tags: 14 rows plain "V", 4 plain "R", the rest
+    # qualified.
     tags = Counter(s.verification for s in library)
     assert tags["V"] == 14
     assert tags["R"] == 4
@@ -65,7 +66,7 @@ def test_adipoa2_carries_its_published_numbers(library):
 
 
 def test_hip_has_no_randomised_trial_of_cell_therapy(library):
-    # Section 5: every review found no RCT of cell therapy for hip OA.
+    # docs/evidence.md#seed-library (hip): every review found no RCT of cell therapy for hip OA.
     assert not any(s.is_randomised for s in library if "hip" in s.joints)
 
 

@@ -15,8 +15,9 @@ def test_every_published_pool_has_a_citation_and_is_tagged_verified():
 
 
 def test_dai_2021_placebo_contrasts_are_all_non_significant():
-    # Section 3: vs placebo VAS MD 1.62 (-0.60 to 3.85), WOMAC pain 1.88 (-0.21 to 3.98),
-    # function -0.67 (-6.54 to 5.19), stiffness 0.64 (-0.86 to 2.14); MCID RRs 0.93 and 0.40.
+    # docs/evidence.md#published-pooled-results: vs placebo VAS MD 1.62 (-0.60 to 3.85), WOMAC
+    # pain 1.88 (-0.21 to 3.98), function -0.67 (-6.54 to 5.19), stiffness 0.64 (-0.86 to
+    # 2.14); MCID RRs 0.93 and 0.40.
     dai = [p for p in load_published_pools() if p.id.startswith("dai-2021") and "placebo" in p.id]
     assert len(dai) == 6
     for p in dai:
@@ -25,7 +26,8 @@ def test_dai_2021_placebo_contrasts_are_all_non_significant():
 
 
 def test_previtali_saline_arm_vas_change():
-    # Section 3: saline-arm VAS pain -13.4 mm (-21.7 to -5.1) up to 6 months.
+    # docs/evidence.md#placebo-response: saline-arm VAS pain -13.4 mm (-21.7 to -5.1) up to 6
+    # months.
     vas = placebo_arm_changes(load_published_pools(), instrument="VAS pain")
     previtali = next(p for p in vas if p.id == "previtali-2021-vas")
     assert (previtali.estimate, previtali.ci_low, previtali.ci_high) == (-13.4, -21.7, -5.1)
@@ -40,7 +42,8 @@ def test_comparisons_are_kept_apart():
 
 
 def test_the_unreliable_2024_network_meta_analysis_is_not_imported():
-    # Section 3: its "SMD 2.94 (1.90, 4.56)" intervals are on a ratio scale; do not import.
+    # docs/evidence.md#left-out-on-purpose: its "SMD 2.94 (1.90, 4.56)" intervals are on a ratio
+    # scale; do not import.
     assert not any("s13018-024-04846-1" in p.citation for p in load_published_pools())
 
 
