@@ -250,16 +250,23 @@ def unit_receive(request):
         .filter(harvested_at__gte=since).order_by("-harvested_at")
     form = forms.UnitReceiveForm(request.POST or None, donors=donors, harvests=harvests)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+        data = form.cleaned_data
         source = data["donor"] or data["harvest"]
         site = source.site if data["donor"] else source.patient.site
         try:
             unit = services.unit_receive(
-                site=site, by=request.user, identifier_text=data.pop("identifier"),
-                product_class=data.pop("product_class"), donor=data.pop("donor"),
-                harvest=data.pop("harvest"), collected_at=data.pop("collected_at"),
-                expires_at=data.pop("expires_at"), storage=data.pop("storage"),
-                concentration_per_ml=_concentration(data), **data)
+                site=site, identifier_text=data["identifier"],
+                product_class=data["product_class"], donor=data["donor"],
+                harvest=data["harvest"], collected_at=data["collected_at"],
+                expires_at=data["expires_at"], storage=data["storage"],
+                is_cryopreserved=data["is_cryopreserved"],
+                max_post_thaw_hold_minutes=data["max_post_thaw_hold_minutes"],
+                processing_site=data["processing_site"],
+                processing_operator=data["processing_operator"],
+                sop_version=data["sop_version"], passage=data["passage"],
+                cell_count=data["cell_count"], viability_pct=data["viability_pct"],
+                volume_ml=data["volume_ml"], concentration_per_ml=_concentration(data),
+                by=request.user)
         except services.CellbankRefused as refused:
             form.add_error(None, str(refused))
         else:

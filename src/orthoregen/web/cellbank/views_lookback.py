@@ -29,7 +29,13 @@ def donor_create(request):
     sites = list(request.user.sites.all())
     if request.method == "POST" and form.is_valid():
         try:
-            donor = services.donor_register(site=sites[0], by=request.user, **form.cleaned_data)
+            data = form.cleaned_data
+            donor = services.donor_register(
+                site=sites[0], code=data["code"], donor_type=data["donor_type"],
+                recovered_on=data["recovered_on"], tested_person=data["tested_person"],
+                consent_version=data["consent_version"],
+                screening_questionnaire_version=data["screening_questionnaire_version"],
+                by=request.user)
         except services.CellbankRefused as refused:
             form.add_error("code", str(refused))
         else:
@@ -60,7 +66,12 @@ def donor_test_add(request, donor_id: int):
     donor = _donor(request, donor_id)
     form = forms.DonorTestForm(request.POST)
     if form.is_valid():
-        services.donor_test_record(donor, by=request.user, **form.cleaned_data)
+        data = form.cleaned_data
+        services.donor_test_record(
+            donor, analyte=data["analyte"], specimen_date=data["specimen_date"],
+            result=data["result"], assay=data["assay"], kit_lot=data["kit_lot"], lab=data["lab"],
+            specimen_id=data["specimen_id"], interpretation=data["interpretation"],
+            by=request.user)
         messages.success(request, "Recorded the test result.")
         return redirect("cellbank:donor-detail", donor_id=donor.pk)
     return donor_detail(request, donor_id, bound={"test": form}, status=400)
@@ -73,7 +84,9 @@ def donor_determine(request, donor_id: int):
     form = forms.DeterminationForm(request.POST)
     if form.is_valid():
         try:
-            result = services.donor_determine(donor, by=request.user, **form.cleaned_data)
+            data = form.cleaned_data
+            result = services.donor_determine(donor, step=data["step"], outcome=data["outcome"],
+                                              reason=data["reason"], by=request.user)
         except services.CellbankRefused as refused:
             form.add_error(None, str(refused))
         else:
@@ -126,8 +139,11 @@ def harvest_create(request, patient_id: int):
     patient = get_visible_or_404(Patient.objects.all(), request.user, pk=patient_id)
     form = forms.HarvestForm(request.POST or None, patient=patient)
     if request.method == "POST" and form.is_valid():
-        services.harvest_record(patient, by=request.user, operator=request.user,
-                                **form.cleaned_data)
+        data = form.cleaned_data
+        services.harvest_record(
+            patient, episode=data["episode"], source=data["source"], body_site=data["body_site"],
+            side=data["side"], volume_ml=data["volume_ml"], harvested_at=data["harvested_at"],
+            operator=request.user, by=request.user)
         messages.success(request, f"Recorded the harvest of {patient}.")
         return redirect("cellbank:patient-products", patient_id=patient.pk)
     return render(request, "form_page.html", {"form": form, "patient": patient,

@@ -8,7 +8,10 @@ concentration x volume, viable = x viability).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
+from enum import Enum
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -45,7 +48,11 @@ from orthoregen.web.cellbank.services.core import (
 )
 from orthoregen.web.cellbank.services.holds import hold_reason, lot_id_of
 from orthoregen.web.cellbank.vocabulary import Guidance
+from orthoregen.web.clinic.models import JointEpisode, Patient
 from orthoregen.web.procedures.gate import procedure_gate_check
+
+if TYPE_CHECKING:
+    from orthoregen.web.accounts.models import User
 
 # Project default (CFG, docs/cell-products.md#image-guidance): the hip must be image-guided;
 # this project's default protocol asks for image guidance at every joint, so landmark
@@ -62,7 +69,8 @@ class BedsideCheckFailed(CellbankRefused):
 
 
 @transaction.atomic
-def procedure_start(patient, episodes, *, by, performed_on: date, time_out_completed: bool,
+def procedure_start(patient: Patient, episodes: Iterable[JointEpisode], *, by: User,
+                    performed_on: date, time_out_completed: bool,
                     time_out_at: datetime | None = None, notes: str = "") -> Procedure:
     """Open an injection session for one or more joints, each with consent and a decision."""
     episodes = list(episodes)
@@ -83,32 +91,57 @@ def procedure_start(patient, episodes, *, by, performed_on: date, time_out_compl
     return procedure
 
 
+class Unchanged(Enum):
+    """A detail left as it is recorded (see procedure_joint_update)."""
+
+    UNCHANGED = "unchanged"
+
+
+UNCHANGED = Unchanged.UNCHANGED
+
+
 @transaction.atomic
-def procedure_joint_update(procedure_joint: ProcedureJoint, *, by, **fields) -> ProcedureJoint:
+def procedure_joint_update(
+        procedure_joint: ProcedureJoint, *, indication: str | Unchanged = UNCHANGED,
+        guidance: str | Unchanged = UNCHANGED, approach: str | Unchanged = UNCHANGED,
+        needle_gauge: int | None | Unchanged = UNCHANGED,
+        aspirate_volume_ml: float | None | Unchanged = UNCHANGED,
+        injectate_volume_ml: float | None | Unchanged = UNCHANGED,
+        adjuncts: str | Unchanged = UNCHANGED, complications: str | Unchanged = UNCHANGED,
+        by: User) -> ProcedureJoint:
     """Record the injection details of one joint: guidance, approach, needle, volumes.
 
+    Only the details given are written; the others keep what is recorded, so that two people
+    recording different details of one joint at once do not undo each other's.
     See docs/cell-products.md#injection-record.
     """
+    given = {name: value for name, value in (
+        ("indication", indication), ("guidance", guidance), ("approach", approach),
+        ("needle_gauge", needle_gauge), ("aspirate_volume_ml", aspirate_volume_ml),
+        ("injectate_volume_ml", injectate_volume_ml), ("adjuncts", adjuncts),
+        ("complications", complications)) if value is not UNCHANGED}
     joint = procedure_joint.episode.joint
-    guidance = fields.get("guidance", procedure_joint.guidance)
-    if guidance == Guidance.LANDMARK and joint not in LANDMARK_ALLOWED_JOINTS:
+    if given.get("guidance", procedure_joint.guidance) == Guidance.LANDMARK \
+            and joint not in LANDMARK_ALLOWED_JOINTS:
         raise CellbankRefused(
             "The hip must be image-guided (ultrasound or fluoroscopy)." if joint == Joint.HIP
             else "The clinic's protocol requires image guidance for every joint.")
-    volume = fields.get("injectate_volume_ml")
+    volume = given.get("injectate_volume_ml")
     if volume is not None and exceeds_joint_volume(Joint(joint), volume):
         raise CellbankRefused(f"{volume:g} mL is above the default maximum injectate volume "
                               f"for the {joint} (a project default drawn from the "
                               "injectate volumes of published trials).")
-    for name, value in fields.items():
+    for name, value in given.items():
         setattr(procedure_joint, name, value)
+    procedure_joint._history_user = by
     procedure_joint.save()
     return procedure_joint
 
 
-def administration_record(procedure_joint: ProcedureJoint, *, by, scanned_identifier: str,
-                          name: str = "", date_of_birth: date | None = None, mrn: str = "",
-                          joint: str, side: str, at: datetime | None = None) -> Administration:
+def administration_record(procedure_joint: ProcedureJoint, *, by: User,
+                          scanned_identifier: str, name: str = "",
+                          date_of_birth: date | None = None, mrn: str = "", joint: str,
+                          side: str, at: datetime | None = None) -> Administration:
     """Record an administration only after the bedside identity check passes
     (docs/cell-products.md#bedside-identity-check).
 
@@ -127,7 +160,8 @@ def administration_record(procedure_joint: ProcedureJoint, *, by, scanned_identi
     return administration
 
 
-def _check_and_administer(pj: ProcedureJoint, *, by, scanned, presented, joint, side, at):
+def _check_and_administer(pj: ProcedureJoint, *, by: User, scanned, presented, joint, side,
+                          at):
     pj = ProcedureJoint.objects.select_for_update(of=("self",)).select_related(
         "procedure", "episode__patient__site").get(pk=pj.pk)
     if Administration.objects.filter(procedure_joint=pj).exists():

@@ -82,9 +82,19 @@ def procedure_joint_update(request, procedure_id: int, pj_id: int):
     form = forms.ProcedureJointForm(request.POST, instance=pj, prefix=f"j{pj.pk}")
     if form.is_valid():
         try:
-            data = {k: form.cleaned_data[k] for k in form.changed_data} or {}
-            services.procedure_joint_update(ProcedureJoint.objects.get(pk=pj.pk),
-                                            by=request.user, **data)
+            # Only what this form changed: a colleague's detail saved meanwhile stays.
+            def changed(name):
+                return form.cleaned_data[name] if name in form.changed_data \
+                    else services.UNCHANGED
+
+            services.procedure_joint_update(
+                ProcedureJoint.objects.get(pk=pj.pk), indication=changed("indication"),
+                guidance=changed("guidance"), approach=changed("approach"),
+                needle_gauge=changed("needle_gauge"),
+                aspirate_volume_ml=changed("aspirate_volume_ml"),
+                injectate_volume_ml=changed("injectate_volume_ml"),
+                adjuncts=changed("adjuncts"), complications=changed("complications"),
+                by=request.user)
         except cellbank.CellbankRefused as refused:
             form.add_error(None, str(refused))
         else:

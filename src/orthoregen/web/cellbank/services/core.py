@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from orthoregen.products.custody import UnitEvent
 from orthoregen.products.episode import IssueTarget
@@ -16,12 +17,15 @@ from orthoregen.web.cellbank.models import CustodyEvent, ProductUnit
 from orthoregen.web.cellbank.vocabulary import IdentifierKind
 from orthoregen.web.clinic.models import JointEpisode
 
+if TYPE_CHECKING:
+    from orthoregen.web.accounts.models import User
+
 
 class CellbankRefused(ValueError):
     """A cell lab or procedure action refused with a message for the person who asked."""
 
 
-def actor(user) -> str:
+def actor(user: User) -> str:
     """Return how a user is named in core events (full name, else username)."""
     return user.get_full_name() or user.username
 
@@ -68,7 +72,7 @@ def unit_state(unit: ProductUnit, *, hold_reason: str = "") -> UnitState:
     )
 
 
-def apply_event(unit: ProductUnit, event: UnitEvent, *, by, at: datetime,
+def apply_event(unit: ProductUnit, event: UnitEvent, *, by: User, at: datetime,
                 note: str = "", hold_reason: str = "") -> CustodyEvent:
     """Apply one core event to a unit, save the new state and its custody event.
 

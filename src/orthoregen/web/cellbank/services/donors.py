@@ -7,7 +7,8 @@ in its specimen window and non-reactive (docs/donor-eligibility.md).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -24,6 +25,9 @@ from orthoregen.web.cellbank.models import Donor, DonorTest
 from orthoregen.web.cellbank.services.core import CellbankRefused, actor
 from orthoregen.web.cellbank.vocabulary import DonorType
 
+if TYPE_CHECKING:
+    from orthoregen.web.accounts.models import Site, User
+
 # The steps a form may ask for, and the core event each becomes.
 STEPS = {
     "complete_screening": "Screening complete, no exclusion",
@@ -35,17 +39,29 @@ STEPS = {
 
 
 @transaction.atomic
-def donor_register(*, site, by, **fields) -> Donor:
+def donor_register(*, site: Site, code: str, donor_type: str, recovered_on: date | None = None,
+                   tested_person: str = "", consent_version: str = "",
+                   screening_questionnaire_version: str = "", by: User) -> Donor:
     """Register an allogeneic donor; eligibility starts pending screening."""
-    if Donor.objects.filter(site=site, code=fields["code"]).exists():
-        raise CellbankRefused(f"Donor {fields['code']} is already registered at this site.")
-    return Donor.objects.create(site=site, **fields)
+    if Donor.objects.filter(site=site, code=code).exists():
+        raise CellbankRefused(f"Donor {code} is already registered at this site.")
+    donor = Donor(site=site, code=code, donor_type=donor_type, recovered_on=recovered_on,
+                  tested_person=tested_person, consent_version=consent_version,
+                  screening_questionnaire_version=screening_questionnaire_version)
+    donor._history_user = by  # the registration's author, with or without a request
+    donor.save()
+    return donor
 
 
 @transaction.atomic
-def donor_test_record(donor: Donor, *, by, **fields) -> DonorTest:
+def donor_test_record(donor: Donor, *, analyte: str, specimen_date: date, result: str,
+                      assay: str = "", kit_lot: str = "", lab: str = "", specimen_id: str = "",
+                      interpretation: str = "", by: User) -> DonorTest:
     """Record one infectious disease test result of a donor's specimen."""
-    return DonorTest.objects.create(donor=donor, recorded_by=by, **fields)
+    return DonorTest.objects.create(
+        donor=donor, analyte=analyte, specimen_date=specimen_date, result=result, assay=assay,
+        kit_lot=kit_lot, lab=lab, specimen_id=specimen_id, interpretation=interpretation,
+        recorded_by=by)
 
 
 # 21 CFR 1271.85(b) adds HTLV-I/II and CMV for viable, leukocyte-rich cells. Marrow is; cord
@@ -72,7 +88,7 @@ def recorded_results(donor: Donor) -> tuple[RecordedResult, ...]:
 
 
 @transaction.atomic
-def donor_determine(donor: Donor, *, by, step: str, outcome: str = "", reason: str = "",
+def donor_determine(donor: Donor, *, by: User, step: str, outcome: str = "", reason: str = "",
                     at: datetime | None = None) -> core.DonorDetermination:
     """Apply one eligibility step, recording who decided and when (21 CFR 1271.50)."""
     donor = Donor.objects.select_for_update().get(pk=donor.pk)

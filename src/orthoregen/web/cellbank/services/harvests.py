@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 
 from orthoregen.web.cellbank.models import Harvest
 from orthoregen.web.cellbank.services.core import CellbankRefused
+from orthoregen.web.clinic.models import JointEpisode, Patient
+
+if TYPE_CHECKING:
+    from orthoregen.web.accounts.models import User
 
 
 @transaction.atomic
-def harvest_record(patient, *, by, **fields) -> Harvest:
+def harvest_record(patient: Patient, *, episode: JointEpisode | None = None, source: str,
+                   body_site: str, side: str = "", volume_ml: Decimal | float,
+                   harvested_at: datetime, operator: User, by: User) -> Harvest:
     """Record an autologous harvest (marrow aspirate or lipoaspirate) of a patient.
 
     See docs/cell-products.md#harvest-record.
     """
-    episode = fields.get("episode")
     if episode is not None and episode.patient_id != patient.pk:
         raise CellbankRefused("That joint episode belongs to another patient.")
-    return Harvest.objects.create(patient=patient, **fields)
+    harvest = Harvest(patient=patient, episode=episode, source=source, body_site=body_site,
+                      side=side, volume_ml=volume_ml, harvested_at=harvested_at,
+                      operator=operator)
+    harvest._history_user = by  # who recorded it; `operator` is who harvested
+    harvest.save()
+    return harvest

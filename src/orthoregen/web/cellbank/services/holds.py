@@ -20,6 +20,7 @@ result of the same test on the same unit no longer fails (the latest result deci
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
@@ -44,6 +45,9 @@ from orthoregen.web.cellbank.vocabulary import (
     InvestigationStatus,
     QcTest,
 )
+
+if TYPE_CHECKING:
+    from orthoregen.web.accounts.models import User
 
 QUARANTINE_FROM = ALLOWED_FROM[custody.PlaceInQuarantine]
 
@@ -95,7 +99,7 @@ def failure_for(result: QcResult, unit: ProductUnit) -> str:
             f"per-dose limit of unit {unit.identifier}{whose} ({detail})") if detail else ""
 
 
-def lot_hold_after_result(lot: ProductUnit, result: QcResult, investigation, *, by,
+def lot_hold_after_result(lot: ProductUnit, result: QcResult, investigation, *, by: User,
                           at: datetime, before: dict[int, str]) -> None:
     """Hold the lot's units not yet given that `result` (or the investigation it opened or
     joined) stops; note a lifted hold on those it no longer stops. `before` is
@@ -122,7 +126,7 @@ def lot_hold_reasons(lot: ProductUnit) -> dict[int, str]:
     return hold_reasons(lot, pending)
 
 
-def lot_hold_after_close(investigation: ProductInvestigation, *, by, at: datetime) -> None:
+def lot_hold_after_close(investigation: ProductInvestigation, *, by: User, at: datetime) -> None:
     """Note on every unit of the lot not yet given that the investigation closed, and
     whether anything still holds it."""
     lot = investigation.lot
@@ -162,7 +166,7 @@ def _pending_locked(lot: ProductUnit) -> list[ProductUnit]:
                 .select_related("site", "donor", "issued_to_episode__patient").order_by("id"))
 
 
-def _hold(unit: ProductUnit, why: str, *, by, at: datetime) -> None:
+def _hold(unit: ProductUnit, why: str, *, by: User, at: datetime) -> None:
     if unit.status in QUARANTINE_FROM:
         event = custody.PlaceInQuarantine(actor=actor(by), reason=f"on hold: {why}")
         apply_event(unit, event, by=by, at=at, note=f"Quarantined, on hold: {why}.")
@@ -176,7 +180,7 @@ def _hold(unit: ProductUnit, why: str, *, by, at: datetime) -> None:
         "its status and is not released, issued, thawed or given while the hold stands."))
 
 
-def _note(unit: ProductUnit, *, by, at: datetime, note: str) -> None:
+def _note(unit: ProductUnit, *, by: User, at: datetime, note: str) -> None:
     # A hold changes no status, but the custody trail says who held the unit, when and why.
     CustodyEvent.objects.create(unit=unit, from_status=unit.status, to_status=unit.status,
                                 by=by, at=at, location=unit.site.name, note=note)

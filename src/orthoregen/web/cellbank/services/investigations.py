@@ -14,6 +14,8 @@ The wording claims nothing about harm: these are patients to review.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.core.mail import send_mail
 from django.db import transaction
@@ -39,10 +41,13 @@ from orthoregen.web.cellbank.services.recipient_weight import (
 from orthoregen.web.cellbank.vocabulary import MICROBIAL_TESTS, InvestigationStatus, QcTest
 from orthoregen.web.mail import mail_connection, portal_base_url
 
+if TYPE_CHECKING:
+    from orthoregen.web.accounts.models import User
+
 LOG = logging.getLogger(__name__)
 
 
-def investigation_on_result(result: QcResult, *, by, base_url: str | None = None
+def investigation_on_result(result: QcResult, *, by: User, base_url: str | None = None
                             ) -> ProductInvestigation | None:
     """Open, or add to, the investigation of a result's lot if it fails after administration.
 
@@ -68,8 +73,8 @@ def investigation_on_result(result: QcResult, *, by, base_url: str | None = None
 
 
 @transaction.atomic
-def investigation_close(investigation: ProductInvestigation, *, by, conclusion: str,
-                        at=None) -> ProductInvestigation:
+def investigation_close(investigation: ProductInvestigation, *, by: User, conclusion: str,
+                        at: datetime | None = None) -> ProductInvestigation:
     """Close an open investigation with its conclusion, recording who closed it and when.
 
     Its hold on the lot ends; each unit not yet given gets a custody note saying so.
@@ -127,7 +132,7 @@ def _endotoxin_over_limit(eu_per_ml: float, administration: Administration) -> s
         weight=recipient_weight(joint.episode.patient, given_on))
 
 
-def _open_investigation(lot: ProductUnit, *, by) -> ProductInvestigation:
+def _open_investigation(lot: ProductUnit, *, by: User) -> ProductInvestigation:
     return ProductInvestigation.objects.filter(
         lot=lot, status=InvestigationStatus.OPEN).first() or \
         ProductInvestigation.objects.create(site=lot.site, lot=lot, opened_at=timezone.now(),

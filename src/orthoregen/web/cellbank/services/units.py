@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,7 +18,7 @@ from orthoregen.products import custody
 from orthoregen.products.isbt128 import IdentifierError, parse_unit_identifier
 from orthoregen.products.product_class import PRODUCT_CLASSES, ProductClass
 from orthoregen.products.status import NOT_YET_IN_A_PATIENT, UnitStatus
-from orthoregen.web.cellbank.models import CustodyEvent, ProductUnit, QcResult
+from orthoregen.web.cellbank.models import CustodyEvent, Donor, Harvest, ProductUnit, QcResult
 from orthoregen.web.cellbank.services.core import (
     CellbankRefused,
     actor,
@@ -36,6 +37,9 @@ from orthoregen.web.cellbank.services.release import release_evaluation
 from orthoregen.web.cellbank.vocabulary import HOLD_TESTS, OUTCOME_TESTS, QcTest
 from orthoregen.web.clinic.models import JointEpisode
 
+if TYPE_CHECKING:
+    from orthoregen.web.accounts.models import Site, User
+
 
 @dataclass(frozen=True)
 class RecallResult:
@@ -44,10 +48,16 @@ class RecallResult:
 
 
 @transaction.atomic
-def unit_receive(*, site, by, identifier_text: str, product_class: str, donor=None,
-                 harvest=None, collected_at: datetime, expires_at: datetime, storage: str,
-                 at: datetime | None = None, location: str = "", parent=None,
-                 **details) -> ProductUnit:
+def unit_receive(*, site: Site, by: User, identifier_text: str, product_class: str,
+                 donor: Donor | None = None, harvest: Harvest | None = None,
+                 collected_at: datetime, expires_at: datetime, storage: str,
+                 is_cryopreserved: bool = False, max_post_thaw_hold_minutes: int | None = None,
+                 processing_site: str = "", processing_operator: str = "",
+                 sop_version: str = "", passage: int | None = None,
+                 cell_count: float | None = None, viability_pct: float | None = None,
+                 volume_ml: float | None = None, concentration_per_ml: float | None = None,
+                 at: datetime | None = None, location: str = "",
+                 parent: ProductUnit | None = None) -> ProductUnit:
     """Register a unit arriving in the lab; it enters quarantine.
 
     21 CFR 1271.60; docs/cell-products.md#eligibility-states.
@@ -64,7 +74,12 @@ def unit_receive(*, site, by, identifier_text: str, product_class: str, donor=No
     unit = ProductUnit.objects.create(
         site=site, identifier=text, identifier_kind=kind, product_class=product_class,
         donor=donor, harvest=harvest, parent=parent, collected_at=collected_at,
-        expires_at=expires_at, storage=storage, status=UnitStatus.COLLECTED, **details)
+        expires_at=expires_at, storage=storage, status=UnitStatus.COLLECTED,
+        is_cryopreserved=is_cryopreserved, max_post_thaw_hold_minutes=max_post_thaw_hold_minutes,
+        processing_site=processing_site, processing_operator=processing_operator,
+        sop_version=sop_version, passage=passage, cell_count=cell_count,
+        viability_pct=viability_pct, volume_ml=volume_ml,
+        concentration_per_ml=concentration_per_ml)
     event = custody.PlaceInQuarantine(actor=actor(by), location=location,
                                       reason="received into the cell lab")
     apply_event(unit, event, by=by, at=at, note="Received; held in quarantine until release.")
@@ -85,7 +100,7 @@ def _check_source(product_class: str, donor, harvest, site) -> None:
 
 
 @transaction.atomic
-def qc_record(unit: ProductUnit, *, by, test: str, value: float | None = None,
+def qc_record(unit: ProductUnit, *, by: User, test: str, value: float | None = None,
               outcome: str = "", method: str = "", at: datetime | None = None,
               base_url: str | None = None) -> QcResult:
     """Record one QC result; a final sterility result also moves the unit
@@ -140,7 +155,7 @@ def _refuse_if_older_than_latest(unit: ProductUnit, test: str, at: datetime) -> 
 
 
 @transaction.atomic
-def unit_release(unit: ProductUnit, *, by, approver: str, conditional: bool = False,
+def unit_release(unit: ProductUnit, *, by: User, approver: str, conditional: bool = False,
                  reason: str = "", at: datetime | None = None, location: str = "") -> CustodyEvent:
     """Release a unit against its release specification, fully or pending sterility.
 
@@ -161,8 +176,8 @@ def unit_release(unit: ProductUnit, *, by, approver: str, conditional: bool = Fa
 
 
 @transaction.atomic
-def unit_issue(unit: ProductUnit, episode: JointEpisode, *, by, at: datetime | None = None,
-               location: str = "") -> CustodyEvent:
+def unit_issue(unit: ProductUnit, episode: JointEpisode, *, by: User,
+               at: datetime | None = None, location: str = "") -> CustodyEvent:
     """Issue a released unit to one patient's joint episode."""
     at = at or timezone.now()
     unit = _locked(unit)
@@ -179,7 +194,7 @@ def unit_issue(unit: ProductUnit, episode: JointEpisode, *, by, at: datetime | N
 
 
 @transaction.atomic
-def unit_thaw(unit: ProductUnit, *, by, at: datetime | None = None,
+def unit_thaw(unit: ProductUnit, *, by: User, at: datetime | None = None,
               location: str = "") -> CustodyEvent:
     """Record the thaw of an issued cryopreserved unit; its hold clock starts now.
 
@@ -193,7 +208,7 @@ def unit_thaw(unit: ProductUnit, *, by, at: datetime | None = None,
 
 
 @transaction.atomic
-def unit_discard(unit: ProductUnit, *, by, reason: str, at: datetime | None = None,
+def unit_discard(unit: ProductUnit, *, by: User, reason: str, at: datetime | None = None,
                  location: str = "") -> CustodyEvent:
     """Discard a unit that has not gone into a patient, with the reason."""
     at = at or timezone.now()
@@ -203,7 +218,7 @@ def unit_discard(unit: ProductUnit, *, by, reason: str, at: datetime | None = No
 
 
 @transaction.atomic
-def unit_expire(unit: ProductUnit, *, by, at: datetime | None = None,
+def unit_expire(unit: ProductUnit, *, by: User, at: datetime | None = None,
                 location: str = "") -> CustodyEvent:
     """Mark a unit expired once its expiry time has passed (ISBT 128 DS005)."""
     at = at or timezone.now()
@@ -213,7 +228,7 @@ def unit_expire(unit: ProductUnit, *, by, at: datetime | None = None,
 
 
 @transaction.atomic
-def unit_recall(unit: ProductUnit, *, by, reason: str, at: datetime | None = None,
+def unit_recall(unit: ProductUnit, *, by: User, reason: str, at: datetime | None = None,
                 location: str = "") -> RecallResult:
     """Recall a unit and its descendants; return them and every patient who received one."""
     from orthoregen.web.cellbank.lookback import lookback_from_units
@@ -235,8 +250,8 @@ def unit_recall(unit: ProductUnit, *, by, reason: str, at: datetime | None = Non
 
 
 @transaction.atomic
-def unit_split(unit: ProductUnit, *, by, volumes_ml: list[float], at: datetime | None = None,
-               location: str = "") -> list[ProductUnit]:
+def unit_split(unit: ProductUnit, *, by: User, volumes_ml: list[float],
+               at: datetime | None = None, location: str = "") -> list[ProductUnit]:
     """Divide a unit into child units (local ids `<parent>A`, `B`…); the parent is used up.
 
     Children keep the parent's source, product, expiry, release and sterility, so QC done on
@@ -264,7 +279,8 @@ def unit_split(unit: ProductUnit, *, by, volumes_ml: list[float], at: datetime |
     return children
 
 
-def _child(parent: ProductUnit, body: str, volume: float, by, at, location) -> ProductUnit:
+def _child(parent: ProductUnit, body: str, volume: float, by: User, at: datetime,
+           location: str) -> ProductUnit:
     from orthoregen.products.isbt128 import check_character
 
     text = f"{body}-{check_character(body[4:])}"
