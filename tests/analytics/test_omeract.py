@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from orthoregen.analytics.omeract import (
     OARSI_COLUMNS,
+    PGA_DOMAINS,
     OarsiDomain,
     classify,
     invert_100_best,
@@ -21,6 +22,7 @@ from orthoregen.analytics.omeract import (
     omeract_oarsi_rate,
     omeract_oarsi_response,
 )
+from orthoregen.instruments import get_instrument
 
 NAN = math.nan
 
@@ -186,3 +188,52 @@ def test_the_vectorised_rates_equal_the_episode_by_episode_rule(episodes):
     got = {r.timepoint: [r.n_determined, r.n_responders, r.n_undetermined, r.n_pga_missing]
            for r in out.itertuples()}
     assert got == _one_by_one(rows, pain, function, pga)
+
+
+# The PGA instruments (pga_vas 0-100 mm, pga_nrs 0-10) are used by default when scored.
+# Every case: pain 50 -> 40 (r 20 %, a 10, moderate) and function unchanged, so by route 2 of
+# Pham 2004 the episode responds only if the PGA also improves by r >= 20 % and a >= 10.
+PAIN, FUNCTION = OarsiDomain("vas_pain", "pain"), OarsiDomain("womac_lk31", "function_normalised")
+
+
+def _pain_and_function_rows():
+    return [(1, "vas_pain", "pain", "baseline", 50), (1, "vas_pain", "pain", "m6", 40),
+            (1, "womac_lk31", "function_normalised", "baseline", 50),
+            (1, "womac_lk31", "function_normalised", "m6", 50)]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("pga_rows", "responders", "pga_missing"),
+    [
+        # PGA VAS 50 -> 40: r 20 %, a 10: second moderate domain, responder.
+        ([("pga_vas", "baseline", 50), ("pga_vas", "m6", 40)], 1, 0),
+        # PGA NRS 5 -> 4 is 50 -> 40 on 0-100 (x 10): responder.
+        ([("pga_nrs", "baseline", 5), ("pga_nrs", "m6", 4)], 1, 0),
+        # VAS at baseline, NRS at 6 months: never compared across scales, so PGA is missing.
+        ([("pga_vas", "baseline", 50), ("pga_nrs", "m6", 4)], 0, 1),
+        # Both scales at both visits: the VAS (first in PGA_DOMAINS) decides; it is unchanged.
+        ([("pga_vas", "baseline", 50), ("pga_vas", "m6", 50),
+          ("pga_nrs", "baseline", 5), ("pga_nrs", "m6", 4)], 0, 0),  # fmt: skip
+        # No PGA scored at all: flagged, and pain alone cannot qualify.
+        ([], 0, 1),
+    ],
+)
+def test_the_pga_instruments_are_used_when_present(pga_rows, responders, pga_missing):
+    rows = _pain_and_function_rows() + [(1, i, "pga", t, v) for i, t, v in pga_rows]
+    out = omeract_oarsi_by_timepoint(_tidy(rows), pain=PAIN, function=FUNCTION)
+    row = out.iloc[0]
+    assert (row["n_determined"], row["n_responders"]) == (1, responders)
+    assert row["n_pga_missing"] == pga_missing
+
+
+def test_pga_none_leaves_the_pga_instruments_out():
+    rows = _pain_and_function_rows() + [(1, "pga_vas", "pga", "baseline", 50),
+                                        (1, "pga_vas", "pga", "m6", 40)]  # fmt: skip
+    out = omeract_oarsi_by_timepoint(_tidy(rows), pain=PAIN, function=FUNCTION, pga=None)
+    assert (out.iloc[0]["n_responders"], out.iloc[0]["n_pga_missing"]) == (0, 1)
+
+
+def test_pga_domains_name_the_defined_instruments():
+    for domain in PGA_DOMAINS:
+        subscale = get_instrument(domain.instrument).subscale(domain.subscale)
+        assert subscale.maximum == domain.scale_max and not subscale.higher_is_better

@@ -14,11 +14,11 @@ VERIFIED_LOINC = {
 }  # fmt: skip
 # docs/instruments.md#licences-and-item-wording: wording may ship only for these.
 FREE_WORDING = {"vas_pain", "nrs_pain", "sane", "hhs", "mhhs", "constant", "ases",
-                "rom_knee", "rom_hip", "rom_shoulder"}  # fmt: skip
+                "rom_knee", "rom_hip", "rom_shoulder", "pga_vas", "pga_nrs"}  # fmt: skip
 REQUIRED_IDS = {
     "vas_pain", "nrs_pain", "womac_lk31", "womac_nrs31", "womac_va31", "koos", "koos_ps",
     "koos_jr", "hoos", "hoos_ps", "hoos_jr", "oks", "ohs", "oss", "ases", "hhs", "mhhs",
-    "constant", "sane", "rom_knee", "rom_hip", "rom_shoulder",
+    "constant", "sane", "rom_knee", "rom_hip", "rom_shoulder", "pga_vas", "pga_nrs",
 }  # fmt: skip
 
 
@@ -58,6 +58,7 @@ def test_definition_is_complete(instrument_id):
         ("vas_pain", False), ("nrs_pain", False), ("womac_lk31", False), ("koos", True),
         ("hoos", True), ("koos_jr", True), ("hoos_jr", True), ("oks", True), ("ases", True),
         ("hhs", True), ("mhhs", True), ("constant", True), ("sane", True),
+        ("pga_vas", False), ("pga_nrs", False),
     ],
 )  # fmt: skip
 def test_direction_of_every_main_score(instrument_id, higher_is_better):

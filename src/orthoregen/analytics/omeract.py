@@ -10,12 +10,16 @@ Thresholds are inclusive and computed on unrounded values. 100-best scales (KOOS
 are inverted (100 − score) *before* the relative change is taken. Without PGA only route 1 or
 pain + function can qualify, and the result is flagged `pga_missing`. When pain or function is
 missing and no route already qualifies, the status is undetermined (None), never "no".
+
+The patient global assessment comes from `pga_vas` or `pga_nrs` (instruments.global_assessment)
+when the score table holds them (PGA_DOMAINS); a comparison never mixes the VAS at one visit
+with the NRS at the other.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -154,6 +158,13 @@ class OarsiDomain:
         return invert_100_best(scaled) if self.higher_is_better else scaled
 
 
+# The PGA instruments in order of preference: the VAS as Pham 2004 and Tubach 2005 used it,
+# then the 0-10 NRS (x 10 to the 0-100 scale the criteria are defined on).
+PGA_DOMAINS = (
+    OarsiDomain("pga_vas", "pga"),
+    OarsiDomain("pga_nrs", "pga", scale_max=10.0),
+)
+
 OARSI_COLUMNS = [
     "timepoint",
     "n_determined",
@@ -172,7 +183,7 @@ def omeract_oarsi_by_timepoint(
     *,
     pain: OarsiDomain,
     function: OarsiDomain,
-    pga: OarsiDomain | None = None,
+    pga: OarsiDomain | Sequence[OarsiDomain] | None = PGA_DOMAINS,
     baseline: str = "baseline",
     timepoints: Iterable[str] | None = None,
     min_n: int = MIN_N_TO_CONCLUDE,
@@ -182,9 +193,15 @@ def omeract_oarsi_by_timepoint(
     An episode counts at a time point when any domain was scored then. Status per episode
     is `classify` on the rescaled domains; undetermined episodes are reported, not counted
     as non-responders; the rate's interval is Wilson's. Output columns: OARSI_COLUMNS.
+
+    `pga` is one domain or several in order of preference (default PGA_DOMAINS): for each
+    visit the first that was scored both at baseline and at that visit is used, so the VAS
+    and the NRS are never mixed in one comparison. None leaves PGA out (flagged missing).
     """
     usable = valid_scores(scores)
-    domains = {"pain": pain, "function": function, **({"pga": pga} if pga else {})}
+    candidates = () if pga is None else (pga,) if isinstance(pga, OarsiDomain) else tuple(pga)
+    pga_names = [f"pga{n}" for n in range(len(candidates))]
+    domains = {"pain": pain, "function": function, **dict(zip(pga_names, candidates, strict=True))}
     masks = {name: ((usable["instrument"] == d.instrument) & (usable["subscale"] == d.subscale))
              .to_numpy() for name, d in domains.items()}
     in_a_domain = np.logical_or.reduce(list(masks.values()))
@@ -208,8 +225,8 @@ def omeract_oarsi_by_timepoint(
         at_visit = np.full(len(pairs), np.nan)
         at_visit[pair_of_row[mask & ~is_base]] = worst_100[~is_base[mask]]
         values[name] = (at_baseline[pair_episode], at_visit)
-    none = (np.full(len(pairs), np.nan),) * 2
-    status = classify(*values["pain"], *values["function"], *values.get("pga", none))
+    pga_pair = _first_complete([values[name] for name in pga_names], len(pairs))
+    status = classify(*values["pain"], *values["function"], *pga_pair)
     status, pair_timepoint = status[follow_pairs], pair_timepoint[follow_pairs]
     known = status["responder"].notna().to_numpy()
     responder = status["responder"].fillna(False).to_numpy(bool)
@@ -224,3 +241,14 @@ def omeract_oarsi_by_timepoint(
     })
     out = with_proportion(out, count="n_responders", n="n_determined", name="rate", min_n=min_n)
     return sorted_by_timepoint(out, timepoints)[OARSI_COLUMNS].reset_index(drop=True)
+
+
+def _first_complete(
+    pairs: Sequence[tuple[np.ndarray, np.ndarray]], size: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return per visit the first (baseline, follow-up) pair with both values, else NaN."""
+    baseline, followup = np.full(size, np.nan), np.full(size, np.nan)
+    for at_baseline, at_visit in pairs:
+        take = np.isnan(baseline) & ~np.isnan(at_baseline) & ~np.isnan(at_visit)
+        baseline[take], followup[take] = at_baseline[take], at_visit[take]
+    return baseline, followup

@@ -9,6 +9,7 @@ from functools import cache
 from orthoregen.instruments import (
     ases,
     constant,
+    global_assessment,
     harris,
     hoos,
     koos,
@@ -23,6 +24,7 @@ from orthoregen.instruments.errors import OptionError, UnknownInstrumentError
 
 RECIPES: dict[str, Recipe] = {
     **pain.RECIPES,
+    **global_assessment.RECIPES,
     **womac.RECIPES,
     **koos.RECIPES,
     **hoos.RECIPES,
