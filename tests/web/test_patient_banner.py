@@ -57,7 +57,7 @@ def records(patient_a, clinician_a):
                                            performed_on=timezone.localdate(),
                                            time_out_completed=True)
     # Administered 15 January: the 3-month visit (1-29 April) is open on 20 April.
-    schedule = schedule_create(episode, dt.date(2026, 1, 15))
+    schedule = schedule_create(episode, administered_on=dt.date(2026, 1, 15))
     visit = schedule.visits.get(timepoint="month_3", kind="visit")
     task = ReviewTask.objects.create(visit=visit, kind="call_patient", detail="No reply",
                                      created_at=NOW)

@@ -22,7 +22,7 @@ def episode_b(patient_b):
 
 @pytest.fixture
 def schedule_a(episode_a):
-    return schedule_create(episode_a, ADMINISTERED)
+    return schedule_create(episode_a, administered_on=ADMINISTERED)
 
 
 @pytest.fixture

@@ -89,12 +89,13 @@ def test_an_interrupted_email_is_sent_once_after_the_lease(opens, visit_a, sms, 
 
 @pytest.mark.parametrize("stopped_by", ["completed", "withdrawn"])
 def test_an_interrupted_step_is_never_retried_for_a_visit_that_is_done_or_withdrawn(
-        opens, visit_a, patient_a, sms, monkeypatch, stopped_by):
+        opens, visit_a, patient_a, coordinator_a, sms, monkeypatch, stopped_by):
     crash_while_sending(monkeypatch, opens, sms)
     if stopped_by == "completed":
-        visit_complete(visit_a, visit_a.earliest)
+        visit_complete(visit_a, completed_on=visit_a.earliest)
     else:
-        withdrawal_record(patient_a, visit_a.earliest, reason="moved away")
+        withdrawal_record(patient_a, withdrawn_on=visit_a.earliest, reason="moved away",
+                          by=coordinator_a)
     for later in (opens + CLAIM_LEASE, opens + dt.timedelta(days=8)):
         assert remind_run(now=later, sms=sms) == {}
     assert mail.outbox == [] and LocmemSmsBackend.outbox == []

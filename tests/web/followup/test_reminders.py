@@ -68,15 +68,16 @@ def test_running_twice_sends_nothing_twice(visit_a, sms):
 
 def test_completed_visit_stops_the_chain(visit_a, sms):
     remind_run(now=at(visit_a.earliest), sms=sms)
-    visit_complete(visit_a, visit_a.earliest + dt.timedelta(days=2))
+    visit_complete(visit_a, completed_on=visit_a.earliest + dt.timedelta(days=2))
     assert remind_run(now=at(visit_a.earliest + dt.timedelta(days=7)), sms=sms) == {}
     assert remind_run(now=at(visit_a.earliest + dt.timedelta(days=14)), sms=sms) == {}
     assert steps(visit_a) == ["email"] and LocmemSmsBackend.outbox == []
 
 
-def test_withdrawn_patient_gets_nothing(visit_a, patient_a, sms):
+def test_withdrawn_patient_gets_nothing(visit_a, patient_a, coordinator_a, sms):
     remind_run(now=at(visit_a.earliest), sms=sms)
-    withdrawal_record(patient_a, visit_a.earliest + dt.timedelta(days=1), reason="moved away")
+    withdrawal_record(patient_a, withdrawn_on=visit_a.earliest + dt.timedelta(days=1),
+                      reason="moved away", by=coordinator_a)
     assert remind_run(now=at(visit_a.earliest + dt.timedelta(days=8)), sms=sms) == {}
     visit_a.refresh_from_db()
     assert visit_a.status == "stopped" and steps(visit_a) == ["email"]
@@ -104,7 +105,7 @@ def test_site_delays_are_configurable(visit_a, site_a, sms):
 def test_resumes_after_a_crash_mid_run_without_repeating(visit_a, patient_b, sms, monkeypatch):
     patient_b.email = "bo@example.org"
     patient_b.save()
-    other = schedule_create(patient_b.episodes.get(), dt.date(2026, 1, 15))
+    other = schedule_create(patient_b.episodes.get(), administered_on=dt.date(2026, 1, 15))
     other_visit = other.visits.get(timepoint="month_3", kind="visit")
     real_claim = reminders._claim_step
     calls = []

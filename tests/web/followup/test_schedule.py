@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_creates_six_visits_and_two_mri_from_the_active_protocol(episode_a):
-    schedule = schedule_create(episode_a, dt.date(2026, 1, 15))
+    schedule = schedule_create(episode_a, administered_on=dt.date(2026, 1, 15))
     visits = list(schedule.visits.order_by("target", "kind"))
     assert [(v.timepoint, v.kind) for v in visits] == [
         ("week_6_8", "visit"), ("month_3", "visit"), ("month_6", "mri"), ("month_6", "visit"),
@@ -45,27 +45,27 @@ def test_creates_six_visits_and_two_mri_from_the_active_protocol(episode_a):
     (dt.date(2026, 12, 31), "month_6", dt.date(2027, 6, 30)),
 ])
 def test_targets_across_month_ends_and_29_february(episode_a, administered, timepoint, target):
-    schedule = schedule_create(episode_a, administered)
+    schedule = schedule_create(episode_a, administered_on=administered)
     assert schedule.visits.get(timepoint=timepoint, kind="visit").target == target
 
 
 def test_an_evening_injection_counts_on_the_clinics_date(episode_a):
     # 23:30 UTC on 30 June is 00:30 on 1 July in London (BST, UTC+1).
     moment = dt.datetime(2026, 6, 30, 23, 30, tzinfo=ZoneInfo("UTC"))
-    schedule = schedule_create(episode_a, moment)
+    schedule = schedule_create(episode_a, administered_on=moment)
     assert schedule.administered_on == dt.date(2026, 7, 1)
 
 
 def test_same_day_twice_returns_the_same_schedule(episode_a):
-    first = schedule_create(episode_a, dt.date(2026, 1, 15))
-    again = schedule_create(episode_a, dt.date(2026, 1, 15))
+    first = schedule_create(episode_a, administered_on=dt.date(2026, 1, 15))
+    again = schedule_create(episode_a, administered_on=dt.date(2026, 1, 15))
     assert first.pk == again.pk
     assert ScheduledVisit.objects.filter(schedule__episode=episode_a).count() == 8
 
 
 def test_second_injection_starts_a_new_schedule_and_stops_the_old_ones_later_visits(episode_a):
-    first = schedule_create(episode_a, dt.date(2026, 1, 15))
-    second = schedule_create(episode_a, dt.date(2026, 5, 1))
+    first = schedule_create(episode_a, administered_on=dt.date(2026, 1, 15))
+    second = schedule_create(episode_a, administered_on=dt.date(2026, 5, 1))
     assert FollowUpSchedule.objects.filter(episode=episode_a).count() == 2
     assert second.visits.filter(status="pending").count() == 8
     # The first schedule keeps its visits before 1 May; those after are stopped.
@@ -78,8 +78,8 @@ def test_two_joints_have_independent_schedules(episode_a):
     right_knee = JointEpisode.objects.create(patient=episode_a.patient, joint="knee",
                                              side="right", diagnosis_code="M17.11",
                                              grade_scale="kellgren_lawrence", grade=2)
-    schedule_create(episode_a, dt.date(2026, 1, 15))
-    other = schedule_create(right_knee, dt.date(2026, 2, 20))
+    schedule_create(episode_a, administered_on=dt.date(2026, 1, 15))
+    other = schedule_create(right_knee, administered_on=dt.date(2026, 2, 20))
     assert episode_a.followup_schedules.get().visits.filter(status="pending").count() == 8
     assert other.visits.get(timepoint="month_3", kind="visit").target == dt.date(2026, 5, 20)
 
@@ -91,8 +91,8 @@ def test_hip_and_shoulder_get_their_own_instruments(patient_a):
     shoulder = JointEpisode.objects.create(patient=patient_a, joint="shoulder", side="left",
                                            diagnosis_code="M19.012",
                                            grade_scale="samilson_prieto", grade=1)
-    hip_visit = schedule_create(hip, dt.date(2026, 1, 15)).visits.first()
-    shoulder_visit = schedule_create(shoulder, dt.date(2026, 1, 15)).visits.first()
+    hip_visit = schedule_create(hip, administered_on=dt.date(2026, 1, 15)).visits.first()
+    shoulder_visit = schedule_create(shoulder, administered_on=dt.date(2026, 1, 15)).visits.first()
     assert hip_visit.instruments_due == ["nrs_pain", "womac_lk31", "hoos", "hhs"]
     assert shoulder_visit.instruments_due == ["nrs_pain", "ases", "rom_shoulder"]
 
@@ -113,8 +113,8 @@ def test_stored_windows_are_ordered_and_never_overlap(django_db_blocker, adminis
         episode = JointEpisode.objects.create(patient=patient, joint="knee", side="left",
                                               diagnosis_code="M17.12",
                                               grade_scale="kellgren_lawrence", grade=2)
-        visits = list(schedule_create(episode, administered).visits.filter(kind="visit")
-                      .order_by("target"))
+        visits = list(schedule_create(episode, administered_on=administered)
+                      .visits.filter(kind="visit").order_by("target"))
         for visit in visits:
             assert visit.earliest <= visit.target <= visit.latest
         for before, after in zip(visits, visits[1:], strict=False):

@@ -28,7 +28,7 @@ def today():
 def test_worklist_shows_overdue_visits_and_open_tasks_of_the_users_sites(
         as_user, coordinator_a, schedule_a, patient_b):
     # 20 Apr: month_3 (target 15 Apr, window to 29 Apr) is overdue; week_6_8 (to 12 Mar) missed.
-    schedule_create(patient_b.episodes.get(), dt.date(2026, 1, 15))
+    schedule_create(patient_b.episodes.get(), administered_on=dt.date(2026, 1, 15))
     month_3 = schedule_a.visits.get(timepoint="month_3")
     ReviewTask.objects.create(visit=month_3, kind="call_patient", detail="No reply",
                               created_at=TODAY)
@@ -54,12 +54,13 @@ def test_roles_without_follow_up_get_403_and_anonymous_users_log_in(client, as_u
 def test_response_rates_count_completed_over_due_per_time_point(as_user, clinician_a,
                                                                 schedule_a):
     visit_complete(schedule_a.visits.get(timepoint="week_6_8", kind="visit"),
-                   dt.date(2026, 3, 5))
+                   completed_on=dt.date(2026, 3, 5))
     rows = as_user(clinician_a).get("/followup/response-rates/").context["rows"]
     by_timepoint = {row["timepoint"]: row for row in rows}
     assert (by_timepoint["week_6_8"]["completed"], by_timepoint["week_6_8"]["due"]) == (1, 1)
     # month_3 is still open on 20 Apr: not yet in the denominator, even once completed.
-    visit_complete(schedule_a.visits.get(timepoint="month_3", kind="visit"), dt.date(2026, 4, 18))
+    visit_complete(schedule_a.visits.get(timepoint="month_3", kind="visit"),
+                   completed_on=dt.date(2026, 4, 18))
     rows = as_user(clinician_a).get("/followup/response-rates/").context["rows"]
     month_3 = next(row for row in rows if row["timepoint"] == "month_3")
     assert (month_3["due"], month_3["completed"], month_3["rate"]) == (0, 0, None)

@@ -51,7 +51,7 @@ def registry(site_a, site_b):
     ties on its ordering date; every third visit is completed and every seventh stopped.
     """
     for number, site in enumerate((site_a, site_a, site_a, site_b)):
-        schedule = schedule_create(episode_at(site, number), dt.date(2026, 1, 15))
+        schedule = schedule_create(episode_at(site, number), administered_on=dt.date(2026, 1, 15))
         visits = []
         for i, offset in enumerate(range(-150, 121, 2)):
             target, half = TODAY + dt.timedelta(days=offset), HALF_WIDTHS[i % 4]

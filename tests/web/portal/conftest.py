@@ -20,7 +20,7 @@ def today():
 
 @pytest.fixture
 def schedule_a(patient_a):
-    return schedule_create(patient_a.episodes.get(), ADMINISTERED)
+    return schedule_create(patient_a.episodes.get(), administered_on=ADMINISTERED)
 
 
 @pytest.fixture
@@ -36,5 +36,5 @@ def link_a(visit_a):
 
 @pytest.fixture
 def visit_b(patient_b):
-    schedule = schedule_create(patient_b.episodes.get(), ADMINISTERED)
+    schedule = schedule_create(patient_b.episodes.get(), administered_on=ADMINISTERED)
     return schedule.visits.get(timepoint="month_3", kind="visit")

@@ -54,7 +54,7 @@ def test_patient_completes_a_questionnaire_on_a_phone_and_sees_the_result(phone,
                                                                           patient_a):
     # Administered three months ago, so the 3-month window is open today.
     administered = timezone.localdate() - relativedelta(months=3)
-    schedule = schedule_create(patient_a.episodes.get(), administered)
+    schedule = schedule_create(patient_a.episodes.get(), administered_on=administered)
     _, token = invitation_create(schedule.visits.get(timepoint="month_3", kind="visit"))
 
     phone.goto(f"{live_server.url}/portal/q/{token}/")
@@ -88,7 +88,7 @@ def test_patient_completes_a_questionnaire_on_a_phone_and_sees_the_result(phone,
 def test_patient_completes_the_questionnaire_with_the_keyboard_alone(browser, live_server,
                                                                      patient_a):
     administered = timezone.localdate() - relativedelta(months=3)
-    schedule = schedule_create(patient_a.episodes.get(), administered)
+    schedule = schedule_create(patient_a.episodes.get(), administered_on=administered)
     _, token = invitation_create(schedule.visits.get(timepoint="month_3", kind="visit"))
     context = browser.new_context(viewport={"width": 1024, "height": 800})
     page = context.new_page()

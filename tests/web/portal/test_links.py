@@ -97,8 +97,8 @@ def test_a_link_signed_with_another_salt_is_refused(client, link_a, patient_a):
     assert_refused_revealing_nothing(client.get(f"/portal/q/{token}/"), patient_a)
 
 
-def test_withdrawn_patients_link_is_refused(client, link_a, patient_a):
-    withdrawal_record(patient_a, dt.date(2026, 4, 9))
+def test_withdrawn_patients_link_is_refused(client, link_a, patient_a, coordinator_a):
+    withdrawal_record(patient_a, withdrawn_on=dt.date(2026, 4, 9), by=coordinator_a)
     assert_refused_revealing_nothing(client.get(link_a[1]), patient_a)
     assert refusals()
 

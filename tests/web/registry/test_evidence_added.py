@@ -1,8 +1,12 @@
 """Staff add published studies to the evidence library; the dashboard pools their arms."""
 
+from dataclasses import fields
+
 import pytest
 from django.urls import reverse
 
+from orthoregen.web.evidence.added import ArmResult, PublishedStudy
+from orthoregen.web.evidence.forms import AddedResultForm, AddedStudyForm
 from orthoregen.web.evidence.models import AddedResult, AddedStudy
 
 pytestmark = pytest.mark.django_db
@@ -191,3 +195,10 @@ def test_an_nrs_cohort_sees_the_published_saline_response_converted(as_user, cli
     # on a VAS.
     assert "Saline arms in a published review: -1.34 (-2.17 to -0.51), up to 6 months" in page
     assert "converted from VAS pain 0-100 mm × 0.1, an approximation" in page
+
+
+def test_the_service_values_name_every_field_of_the_forms():
+    assert [f.name for f in fields(PublishedStudy)] == AddedStudyForm.Meta.fields
+    # The inline formset adds the study each result belongs to; the service knows it.
+    result_fields = [name for name in AddedResultForm.Meta.fields if name != "study"]
+    assert [f.name for f in fields(ArmResult)] == result_fields

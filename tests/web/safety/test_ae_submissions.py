@@ -112,19 +112,20 @@ def test_a_forged_or_foreign_token_is_a_form_error_and_saves_nothing(
     assert not AdverseEvent.objects.exists() and mail.outbox == []
 
 
-def new_event(patient, clinician) -> AdverseEvent:
-    return AdverseEvent(patient=patient, term="effusion", onset_on=dt.date(2026, 4, 2),
-                        aware_on=dt.date(2026, 4, 3), ctcae_grade=2,
-                        seriousness=["hospitalisation"], procedure_relatedness="probably",
-                        product_relatedness="possibly", action="aspiration",
-                        outcome="recovering", responsible_clinician=clinician)
+def new_report(clinician) -> safety.AdverseEventReport:
+    return safety.AdverseEventReport(
+        term="effusion", onset_on=dt.date(2026, 4, 2), aware_on=dt.date(2026, 4, 3),
+        ctcae_grade=2, seriousness=("hospitalisation",), procedure_relatedness="probably",
+        product_relatedness="possibly", action="aspiration", outcome="recovering",
+        responsible_clinician=clinician)
 
 
 def test_two_submissions_that_both_pass_the_check_record_one_event_and_one_alert(
         alerted_clinician, patient_a, monkeypatch, django_capture_on_commit_callbacks):
     key = "0" * 32
-    first, created = safety.adverse_event_record_once(new_event(patient_a, alerted_clinician),
-                                                      submission_key=key)
+    first, created = safety.adverse_event_record_once(
+        patient_a, report=new_report(alerted_clinician), submission_key=key,
+        by=alerted_clinician)
     real_lookup, looked = safety._event_with_key, []
 
     def before_the_first_commit(key):  # the other submission has not committed yet
@@ -134,7 +135,8 @@ def test_two_submissions_that_both_pass_the_check_record_one_event_and_one_alert
     monkeypatch.setattr(safety, "_event_with_key", before_the_first_commit)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         second, created_again = safety.adverse_event_record_once(
-            new_event(patient_a, alerted_clinician), submission_key=key)
+            patient_a, report=new_report(alerted_clinician), submission_key=key,
+            by=alerted_clinician)
     assert created and not created_again and second == first and len(looked) == 2
     assert AdverseEvent.objects.count() == 1 and callbacks == [] and mail.outbox == []
 
@@ -160,7 +162,7 @@ def test_two_connections_racing_with_one_key_record_one_event(clinician_a, patie
     def first():
         with transaction.atomic():  # holds the row uncommitted until the second has looked
             results["first"] = safety.adverse_event_record_once(
-                new_event(patient_a, clinician_a), submission_key=key)
+                patient_a, report=new_report(clinician_a), submission_key=key, by=clinician_a)
             inserted.set()
             checked.wait(10)
             threading.Event().wait(0.3)  # let the second block on the unique index
@@ -168,7 +170,7 @@ def test_two_connections_racing_with_one_key_record_one_event(clinician_a, patie
     def second():
         inserted.wait(10)
         results["second"] = safety.adverse_event_record_once(
-            new_event(patient_a, clinician_a), submission_key=key)
+            patient_a, report=new_report(clinician_a), submission_key=key, by=clinician_a)
 
     def run(target):
         try:

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Count, Max
@@ -17,6 +20,9 @@ from django.db.models import Count, Max
 from orthoregen.evidence.comparison import EVIDENCE_NAMES
 from orthoregen.evidence.library import Study, load_library, study_from_dict
 from orthoregen.web.evidence.models import AddedResult, AddedStudy
+
+if TYPE_CHECKING:
+    from orthoregen.web.accounts.models import User
 
 # Stored key "instrument:subscale" -> (name, subscale, scale) in the evidence library's terms.
 RESULT_MEASURES = {f"{instrument}:{subscale}": names
@@ -94,13 +100,52 @@ def added_version() -> tuple:
     return tuple(studies.values()) + tuple(results.values())
 
 
+@dataclass(frozen=True, kw_only=True)
+class PublishedStudy:
+    """A published study as a member of staff transcribes it, with its full citation."""
+
+    study: str
+    joint: str
+    design: str
+    design_class: str
+    blinding: str
+    n_randomised: int | None = None
+    cell_source: str
+    product_class: str
+    dose: str = ""
+    comparator: str = ""
+    comparator_class: str
+    outcome: str
+    effect: str
+    follow_up: str = ""
+    citation: str
+    verification: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ArmResult:
+    """One arm's mean change from baseline on one measure, at months after injection."""
+
+    arm: str
+    measure: str
+    timepoint_months: int
+    estimate: float
+    ci_low: float | None = None
+    ci_high: float | None = None
+    n: int | None = None
+    note: str = ""
+
+
+def _values(value: PublishedStudy | ArmResult) -> dict:
+    return {field.name: getattr(value, field.name) for field in fields(value)}
+
+
 @transaction.atomic
-def added_study_create(*, user, study: AddedStudy, results: list[AddedResult]) -> AddedStudy:
+def added_study_create(*, study: PublishedStudy, results: Sequence[ArmResult],
+                       by: User) -> AddedStudy:
     """Save a study and its results together, or nothing (the forms validated both)."""
-    study.added_by = user
-    study.save()
+    row = AddedStudy.objects.create(**_values(study), added_by=by)
     for result in results:
-        result.study = study
-        result.save()
-    to_core(study)  # the core's own checks; a ValueError rolls the whole study back
-    return study
+        AddedResult.objects.create(study=row, **_values(result))
+    to_core(row)  # the core's own checks; a ValueError rolls the whole study back
+    return row

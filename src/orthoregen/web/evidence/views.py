@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -12,7 +14,12 @@ from orthoregen.evidence.published import load_published_pools
 from orthoregen.web.accounts.permissions import requires
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.clinic.vocabulary import Joint
-from orthoregen.web.evidence.added import added_study_create, library_with_added
+from orthoregen.web.evidence.added import (
+    ArmResult,
+    PublishedStudy,
+    added_study_create,
+    library_with_added,
+)
 from orthoregen.web.evidence.forms import AddedResultFormSet, AddedStudyForm
 from orthoregen.web.evidence.models import AddedStudy
 
@@ -38,9 +45,10 @@ def evidence_add(request):
     form = AddedStudyForm(request.POST or None)
     results = AddedResultFormSet(request.POST or None, instance=AddedStudy())
     if request.method == "POST" and form.is_valid() and results.is_valid():
-        rows = [f.save(commit=False) for f in results.forms if f.has_changed()]
-        study = added_study_create(user=request.user, study=form.save(commit=False),
-                                   results=rows)
+        rows = [ArmResult(**{field.name: f.cleaned_data[field.name] for field in fields(ArmResult)})
+                for f in results.forms if f.has_changed()]
+        study = added_study_create(study=PublishedStudy(**form.cleaned_data), results=rows,
+                                   by=request.user)
         messages.success(request, f"Added {study.study} to the evidence library with "
                                   f"{len(rows)} result(s).")
         return redirect("evidence:library")

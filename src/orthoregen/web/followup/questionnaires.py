@@ -204,5 +204,5 @@ def questionnaire_submit(invitation: QuestionnaireInvitation, complications: dic
         for other in visit.invitations.filter(used_at__isnull=True).exclude(pk=locked.pk):
             other.used_at = now
             other.save(update_fields=["used_at"])
-    visit_complete(visit, day)
+    visit_complete(visit, completed_on=day)
     return responses

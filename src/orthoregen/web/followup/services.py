@@ -6,6 +6,7 @@ Each service runs in one transaction; writes are recorded by django-simple-histo
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -24,6 +25,11 @@ from orthoregen.web.followup.models import (
 )
 from orthoregen.web.followup.protocols import active_protocol
 
+if TYPE_CHECKING:
+    from orthoregen.web.accounts.models import User
+    from orthoregen.web.cellbank.models import Administration
+    from orthoregen.web.clinic.models import JointEpisode, Patient
+
 
 def visit_rows(schedule_value, schedule_id: int | None = None) -> list[ScheduledVisit]:
     """Return unsaved visit rows (questionnaire visit, plus MRI where imaging is due)."""
@@ -41,9 +47,11 @@ def visit_rows(schedule_value, schedule_id: int | None = None) -> list[Scheduled
 
 
 @transaction.atomic
-def schedule_create(episode, administered_on: dt.date | dt.datetime, *,
-                    source: str = "administration", by=None) -> FollowUpSchedule:
+def schedule_create(episode: JointEpisode, *, administered_on: dt.date | dt.datetime,
+                    source: str = "administration", by: User | None = None) -> FollowUpSchedule:
     """Create the follow-up schedule of a joint episode after one administration.
+
+    ``by`` is None for a schedule no person asked for (an import, a command).
 
     A second call for the same episode and day returns the schedule already made; a later day
     (a second injection) starts a new schedule and stops the earlier schedule's pending
@@ -69,11 +77,12 @@ def schedule_create(episode, administered_on: dt.date | dt.datetime, *,
     return schedule
 
 
-def schedule_after_administration(administration, *, by) -> FollowUpSchedule:
+def schedule_after_administration(administration: Administration, *,
+                                  by: User) -> FollowUpSchedule:
     """Start the follow-up of the joint an administration went into (web/stages.py hook)."""
     episode = administration.procedure_joint.episode
-    return schedule_create(episode, administration.administered_at, source="administration",
-                           by=by)
+    return schedule_create(episode, administered_on=administration.administered_at,
+                           source="administration", by=by)
 
 
 def pending_visits_stop(visits) -> int:
@@ -86,7 +95,8 @@ def pending_visits_stop(visits) -> int:
 
 
 @transaction.atomic
-def withdrawal_record(patient, withdrawn_on: dt.date, *, reason: str = "", by=None) -> Withdrawal:
+def withdrawal_record(patient: Patient, *, withdrawn_on: dt.date, reason: str = "",
+                      by: User) -> Withdrawal:
     """Record that a patient left follow-up and stop every pending visit and reminder."""
     withdrawal, _ = Withdrawal.objects.update_or_create(
         patient=patient, defaults={"withdrawn_on": withdrawn_on, "reason": reason,
@@ -104,7 +114,7 @@ class TaskAlreadyClosed(Exception):
 
 
 @transaction.atomic
-def task_close(task: ReviewTask, *, by, note: str = "") -> ReviewTask:
+def task_close(task: ReviewTask, *, by: User, note: str = "") -> ReviewTask:
     """Close a worklist task with what was done; refuse one already closed.
 
     The status changes by one conditional UPDATE, which the database applies once, so a
@@ -123,7 +133,7 @@ def task_close(task: ReviewTask, *, by, note: str = "") -> ReviewTask:
 
 
 @transaction.atomic
-def visit_complete(visit: ScheduledVisit, completed_on: dt.date) -> ScheduledVisit:
+def visit_complete(visit: ScheduledVisit, *, completed_on: dt.date) -> ScheduledVisit:
     """Mark a visit completed (questionnaires returned, or the MRI done)."""
     if visit.status != VisitState.COMPLETED:
         visit.status = VisitState.COMPLETED

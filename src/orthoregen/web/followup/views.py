@@ -127,8 +127,8 @@ def schedule_start(request, episode_id: int):
     episode = _visible_episode(request, episode_id)
     form = ScheduleStartForm(request.POST)
     if form.is_valid():
-        services.schedule_create(episode, form.cleaned_data["administered_on"], source="manual",
-                                 by=request.user)
+        services.schedule_create(episode, administered_on=form.cleaned_data["administered_on"],
+                                 source="manual", by=request.user)
         messages.success(request, "Follow-up schedule created.")
     else:
         messages.error(request, "; ".join(form.errors["administered_on"]))
@@ -160,7 +160,7 @@ def visit_done(request, visit_id: int):
     """Mark an MRI (or a visit answered on paper) done today."""
     visit = get_visible_or_404(ScheduledVisit.objects.select_related("schedule"), request.user,
                                pk=visit_id, status=VisitState.PENDING)
-    services.visit_complete(visit, timezone.localdate())
+    services.visit_complete(visit, completed_on=timezone.localdate())
     messages.success(request, f"{visit.label} {visit.get_kind_display().lower()} marked done.")
     return redirect("followup:schedule", episode_id=visit.schedule.episode_id)
 
@@ -202,7 +202,7 @@ def withdrawal_create(request, patient_id: int):
                                  pk=patient_id)
     form = WithdrawalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.withdrawal_record(patient, form.cleaned_data["withdrawn_on"],
+        services.withdrawal_record(patient, withdrawn_on=form.cleaned_data["withdrawn_on"],
                                    reason=form.cleaned_data["reason"], by=request.user)
         messages.success(request, f"{patient} withdrawn from follow-up; reminders stopped.")
         return redirect("patient-detail", patient_id=patient.pk)

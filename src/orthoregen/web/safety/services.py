@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -15,7 +16,8 @@ from orthoregen.products.ae_clock import (
     ReportingPathway,
     reporting_due_dates,
 )
-from orthoregen.web.accounts.models import SiteSafetyLead
+from orthoregen.web.accounts.models import SiteSafetyLead, User
+from orthoregen.web.clinic.models import JointEpisode, Patient
 from orthoregen.web.followup.models import ScheduledVisit, SiteFollowUpSettings
 from orthoregen.web.followup.services import pending_visits_stop
 from orthoregen.web.mail import mail_connection, portal_base_url
@@ -47,16 +49,52 @@ def event_facts(event: AdverseEvent) -> AdverseEventFacts:
         needed_medical_or_surgical_intervention=event.needed_intervention)
 
 
+@dataclass(frozen=True, kw_only=True)
+class AdverseEventReport:
+    """One adverse event as the clinician reports it: term, CTCAE grade, seriousness
+    criteria (none ticked: not serious), relatedness, action and outcome."""
+
+    episode: JointEpisode | None = None
+    procedure_reference: str = ""
+    term: str
+    term_other: str = ""
+    onset_on: dt.date
+    aware_on: dt.date
+    ctcae_grade: int
+    seriousness: tuple[str, ...] = ()
+    expected: bool = False
+    involves_communicable_disease: bool = False
+    needed_intervention: bool = False
+    procedure_relatedness: str
+    product_relatedness: str
+    action: str
+    outcome: str
+    resolved_on: dt.date | None = None
+    description: str = ""
+    responsible_clinician: User | None = None
+
+
 @transaction.atomic
-def adverse_event_record(event: AdverseEvent, *, by=None, base_url: str | None = None
-                         ) -> AdverseEvent:
-    """Save an adverse event with its report due dates; alert at once if it is serious."""
-    site = event.patient.site
-    dues = reporting_due_dates(event_facts(event), event.aware_on, site_pathways(site))
+def adverse_event_record(patient: Patient, *, report: AdverseEventReport, by: User,
+                         submission_key: str | None = None,
+                         base_url: str | None = None) -> AdverseEvent:
+    """Record an adverse event with its report due dates; alert at once if it is serious."""
+    event = AdverseEvent(
+        patient=patient, episode=report.episode,
+        procedure_reference=report.procedure_reference, term=report.term,
+        term_other=report.term_other, onset_on=report.onset_on, aware_on=report.aware_on,
+        ctcae_grade=report.ctcae_grade, seriousness=list(report.seriousness),
+        expected=report.expected,
+        involves_communicable_disease=report.involves_communicable_disease,
+        needed_intervention=report.needed_intervention,
+        procedure_relatedness=report.procedure_relatedness,
+        product_relatedness=report.product_relatedness, action=report.action,
+        outcome=report.outcome, resolved_on=report.resolved_on, description=report.description,
+        responsible_clinician=report.responsible_clinician, submission_key=submission_key,
+        recorded_by=by, recorded_at=timezone.now())
+    dues = reporting_due_dates(event_facts(event), event.aware_on, site_pathways(patient.site))
     event.report_dues = [{"rule_id": d.rule_id, "report": d.report,
                           "due_on": d.due_on.isoformat(), "basis": d.basis} for d in dues]
-    event.recorded_by = event.recorded_by or by
-    event.recorded_at = event.recorded_at or timezone.now()
     event.save()
     if event.is_serious:
         # Sent when the transaction commits, so a rolled-back record alerts nobody.
@@ -64,7 +102,8 @@ def adverse_event_record(event: AdverseEvent, *, by=None, base_url: str | None =
     return event
 
 
-def adverse_event_record_once(event: AdverseEvent, *, submission_key: str, by=None,
+def adverse_event_record_once(patient: Patient, *, report: AdverseEventReport,
+                              submission_key: str, by: User,
                               base_url: str | None = None) -> tuple[AdverseEvent, bool]:
     """Record an event from one form submission; return it and whether it is new.
 
@@ -74,9 +113,9 @@ def adverse_event_record_once(event: AdverseEvent, *, submission_key: str, by=No
     earlier = _event_with_key(submission_key)
     if earlier is not None:
         return earlier, False
-    event.submission_key = submission_key
     try:
-        return adverse_event_record(event, by=by, base_url=base_url), True
+        return adverse_event_record(patient, report=report, by=by, submission_key=submission_key,
+                                    base_url=base_url), True
     except IntegrityError:
         # Both submissions passed the check above at once; the unique key let one commit,
         # and this one's transaction (with its alert, sent only on commit) rolled back.
@@ -133,7 +172,8 @@ def earliest_due(event: AdverseEvent) -> dt.date | None:
 
 
 @transaction.atomic
-def outcome_event_record(episode, occurred_on: dt.date, *, note: str = "", by=None) -> OutcomeEvent:
+def outcome_event_record(episode: JointEpisode, *, occurred_on: dt.date, note: str = "",
+                         by: User) -> OutcomeEvent:
     """Record conversion to joint replacement and stop that joint's later visits."""
     event, _ = OutcomeEvent.objects.update_or_create(
         episode=episode, kind="arthroplasty",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -63,10 +65,11 @@ def ae_create(request, patient_id: int):
 
 
 def _record(request, form, patient, key: str):
-    event = form.save(commit=False)
-    event.patient = patient
-    event, created = adverse_event_record_once(event, submission_key=key, by=request.user,
-                                               base_url=portal_base_url(request))
+    data = form.cleaned_data
+    values = {field.name: data[field.name] for field in fields(services.AdverseEventReport)}
+    report = services.AdverseEventReport(**{**values, "seriousness": tuple(data["seriousness"])})
+    event, created = adverse_event_record_once(patient, report=report, submission_key=key,
+                                               by=request.user, base_url=portal_base_url(request))
     if not created:
         return _already_recorded(request, event)
     if event.is_serious:
@@ -142,7 +145,7 @@ def outcome_create(request, episode_id: int):
                                  request.user, pk=episode_id)
     form = OutcomeEventForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.outcome_event_record(episode, form.cleaned_data["occurred_on"],
+        services.outcome_event_record(episode, occurred_on=form.cleaned_data["occurred_on"],
                                       note=form.cleaned_data["note"], by=request.user)
         messages.success(request, "Conversion to joint replacement recorded.")
         return redirect("followup:schedule", episode_id=episode.pk)
