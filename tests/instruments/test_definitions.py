@@ -11,6 +11,7 @@ VERIFIED_LOINC = {
     "72097-9", "72096-1", "72095-3", "72094-6", "72093-8",  # HOOS subscales
     "82324-5", "82323-7",  # KOOS JR, HOOS JR
     "72514-3",  # pain NRS 0–10
+    "71971-6", "71969-0",  # PROMIS-10 GPH and GMH T-scores (CMS56/CMS66 CQL)
 }  # fmt: skip
 # docs/instruments.md#licences-and-item-wording: wording may ship only for these.
 FREE_WORDING = {"vas_pain", "nrs_pain", "sane", "hhs", "mhhs", "constant", "ases",
@@ -19,6 +20,7 @@ REQUIRED_IDS = {
     "vas_pain", "nrs_pain", "womac_lk31", "womac_nrs31", "womac_va31", "koos", "koos_ps",
     "koos_jr", "hoos", "hoos_ps", "hoos_jr", "oks", "ohs", "oss", "ases", "hhs", "mhhs",
     "constant", "sane", "rom_knee", "rom_hip", "rom_shoulder", "pga_vas", "pga_nrs",
+    "promis_global10", "eq5d5l",
 }  # fmt: skip
 
 
@@ -58,7 +60,7 @@ def test_definition_is_complete(instrument_id):
         ("vas_pain", False), ("nrs_pain", False), ("womac_lk31", False), ("koos", True),
         ("hoos", True), ("koos_jr", True), ("hoos_jr", True), ("oks", True), ("ases", True),
         ("hhs", True), ("mhhs", True), ("constant", True), ("sane", True),
-        ("pga_vas", False), ("pga_nrs", False),
+        ("pga_vas", False), ("pga_nrs", False), ("promis_global10", True), ("eq5d5l", True),
     ],
 )  # fmt: skip
 def test_direction_of_every_main_score(instrument_id, higher_is_better):

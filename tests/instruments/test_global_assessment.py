@@ -1,4 +1,6 @@
-"""Patient global assessment, VAS 0-100 mm and NRS 0-10 (docs/instruments.md#patient-global-assessment).
+"""Patient global assessment, VAS 0-100 mm and NRS 0-10.
+
+docs/instruments.md#patient-global-assessment.
 
 Thresholds are Tubach F et al., Ann Rheum Dis 2005;64:29-33 (MCII, abstract) and 64:34-37
 (PASS, abstract), obtained with the PGA on a 0-100 mm VAS.

@@ -1,4 +1,4 @@
-"""No licensed item wording (KOOS, HOOS, WOMAC, Oxford) is in the repository.
+"""No licensed item wording (KOOS, HOOS, WOMAC, Oxford, EQ-5D, PROMIS) is in the repository.
 
 The phrases are stored as sha256 of their normalised words (lower case, letters and digits
 only, single spaces), so this test does not itself contain the wording it looks for.
@@ -32,6 +32,12 @@ LICENSED_PHRASES = [
     ("OKS 11 question", 9, "f6683fd1ebf82fddf35fd523fa08f21c45bcf3a01e962f887983db80937da7c6"),
     ("OSS worst pain", 12, "5a278e5e3b88d9378469ea35b1b619db8c55c08ca897dec5e1316c7d9c1f8cc6"),
     ("OKS 2 question", 16, "4a5942bd19defca2b287058b7a57553086f0652a8df78c73df0f5a860fac4f59"),
+    ("EQ-5D-5L mobility level 1", 7,
+     "242f4836e3e43749561a9a6228fb3fb1fe40c54a588d02dc13b59ccad6efd541"),
+    ("PROMIS Global03 question", 9,
+     "4d56847f7d5b0c9ec007dcaeedd93dad3ec74ebde0f9e617ce97afa5fc20c3f5"),
+    ("PROMIS Global08r question", 8,
+     "fa2b6785a6229fb705255b51a4e7dcca08b2431cf8436e18a3afc3b1fabd3a6a"),
 ]
 TEXT_SUFFIXES = {".py", ".json", ".md", ".txt", ".html", ".csv", ".toml", ".js", ".yaml", ".yml"}
 

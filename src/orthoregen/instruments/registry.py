@@ -9,12 +9,14 @@ from functools import cache
 from orthoregen.instruments import (
     ases,
     constant,
+    eq5d,
     global_assessment,
     harris,
     hoos,
     koos,
     oxford,
     pain,
+    promis,
     range_of_motion,
     sane,
     womac,
@@ -34,6 +36,8 @@ RECIPES: dict[str, Recipe] = {
     **constant.RECIPES,
     **sane.RECIPES,
     **range_of_motion.RECIPES,
+    **promis.RECIPES,
+    **eq5d.RECIPES,
 }
 
 

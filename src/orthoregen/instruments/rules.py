@@ -395,3 +395,21 @@ class Banded(Converted):
             points = points + (inner >= cutoff)
         points[np.isnan(inner)] = np.nan
         return points
+
+
+@dataclass(frozen=True, kw_only=True)
+class TableConverted(Converted):
+    """Look another rule's whole-number value up in a published table (PROMIS raw → T)."""
+
+    table: tuple[float, ...]
+    lowest: int  # the raw value of the table's first entry
+
+    def convert(self, value: float) -> float:
+        return self.table[int(value) - self.lowest]
+
+    def score_many(self, block: np.ndarray) -> np.ndarray:
+        inner = self.inner.score_many(block)
+        result = np.full(len(block), np.nan)
+        scored = ~np.isnan(inner)
+        result[scored] = np.asarray(self.table)[inner[scored].astype(np.intp) - self.lowest]
+        return result
