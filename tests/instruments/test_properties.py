@@ -37,6 +37,12 @@ BEST_MHHS = {"pain": 44, "limp": 11, "support": 11, "distance": 11, "stairs": 4,
 @example(("mhhs", BEST_MHHS))  # 100.1, the top of the mHHS range (Byrd & Jones 2000)
 @example(("koos", every_item("koos", 4)))  # 0, the bottom of every KOOS subscale
 @example(("womac_va31", every_item("womac_va31", 100)))
+# EQ-5D-5L 55555 is the bottom of the index (-0.285 England, Devlin 2018 abstract); PROMIS
+# all-best and all-worst codes are the two ends of each T-score table.
+@example(("eq5d5l", dict.fromkeys(("MO", "SC", "UA", "PD", "AD"), 5) | {"VAS": 0}))
+@example(("promis_global10", every_item("promis_global10", 5) | {"Global07rc": 0}))
+@example(("promis_global10", every_item("promis_global10", 1) | {"Global07rc": 10}))
+@example(("constant", every_item("constant", 0)))  # hand below the waist: 0 points
 def test_every_score_is_within_its_range(case):
     instrument_id, answers = case
     instrument = get_instrument(instrument_id)
@@ -67,6 +73,10 @@ def worse_code(item, current, fraction):
 @given(CASES, st.integers(0, 10_000), st.floats(0, 1, exclude_max=True))
 @example(("koos_jr", dict.fromkeys(("S6", "P2", "P3", "P6", "P9", "A3", "A5"), 2)), 0, 0.5)
 @example(("ases", {"VAS": 2.0} | {f"ADL{n}": 3 for n in range(1, 11)}), 0, 0.5)
+# UA level 4 -> 5 (pick 2 of MO SC UA PD AD): the England index may only fall.
+@example(("eq5d5l", {"MO": 1, "SC": 1, "UA": 4, "PD": 1, "AD": 1}), 2, 0.5)
+@example(("promis_global10", {"Global03": 3, "Global06": 3, "Global07rc": 3, "Global08r": 3}),
+         2, 0.5)  # fmt: skip
 @example(
     (
         "hhs",

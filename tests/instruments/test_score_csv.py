@@ -24,9 +24,7 @@ def read_output(text):
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def test_a_csv_file_is_detected_by_its_extension_and_keeps_one_row_per_input_row(
-    tmp_path, capsys
-):
+def test_a_csv_file_is_detected_by_extension_and_keeps_one_row_per_input_row(tmp_path, capsys):
     path = write_csv(
         tmp_path,
         [

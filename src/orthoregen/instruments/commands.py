@@ -151,9 +151,10 @@ def score_csv(
 
     Columns that are not items (a patient id, a date) are copied through first, then
     instrument, version, options (name=value;…), every subscale, each subscale's
-    `<id>_reason` (why it has no score) and `error`. An empty cell or NA is not answered. A row with a value that is not a number
-    or not allowed gets that `error` and no scores; the other rows still score. Returns
-    notes for the person at the keyboard (rows with errors, columns not scored).
+    `<id>_reason` (why it has no score) and `error`. An empty cell or NA is not answered.
+    A row with a value that is not a number or not allowed gets that `error` and no scores;
+    the other rows still score. Returns notes for the person at the keyboard (rows with
+    errors, columns not scored).
     """
     instrument = get_instrument(instrument_id, options)
     reader = csv.reader(source)
