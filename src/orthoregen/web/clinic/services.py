@@ -7,14 +7,16 @@ cleaned values by name. django-simple-history keeps every change, attributed to 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
-from django.db import transaction
+from django.db import models, transaction
 
 from orthoregen.web.clinic.models import Encounter, JointEpisode, Patient
 
 if TYPE_CHECKING:
     from orthoregen.web.accounts.models import Site, User
+
+Row = TypeVar("Row", bound=models.Model)
 
 
 @transaction.atomic
@@ -61,7 +63,7 @@ def encounter_save(episode: JointEpisode, *, encounter: Encounter | None = None,
     return _saved(encounter, by)
 
 
-def _saved(row, by: User):
+def _saved(row: Row, by: User) -> Row:
     # Named on the row, the author reaches the history even when no request is running
     # (a command, a test); simple-history's middleware covers only requests.
     row._history_user = by

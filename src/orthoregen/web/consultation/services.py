@@ -48,6 +48,7 @@ from orthoregen.web.consultation.models import (
     ProtocolVersion,
 )
 from orthoregen.web.consultation.models.consent import ConsentImmutable
+from orthoregen.web.consultation.models.intake import IntakeItem
 from orthoregen.web.consultation.models.vocabulary import DecisionKind
 from orthoregen.web.consultation.protocols import protocol_current
 
@@ -254,10 +255,12 @@ HISTORY_ROWS = {table: row for row, table in HISTORY_TABLES.items()}
 
 
 @transaction.atomic
-def intake_item_save(intake: Intake, *, row: HistoryRow, by: User):
+def intake_item_save(intake: Intake, *, row: HistoryRow, by: User) -> IntakeItem:
     """Add a history row (injection, surgery, conservative care, medication, lab)."""
     values = {field.name: getattr(row, field.name) for field in fields(row)}
-    return HISTORY_TABLES[type(row)].objects.create(intake=intake, entered_by=by, **values)
+    item = HISTORY_TABLES[type(row)](intake=intake, entered_by=by, **values)
+    item.save()
+    return item
 
 
 @transaction.atomic

@@ -126,7 +126,7 @@ def procedure_joint_update(
         raise CellbankRefused(
             "The hip must be image-guided (ultrasound or fluoroscopy)." if joint == Joint.HIP
             else "The clinic's protocol requires image guidance for every joint.")
-    volume = given.get("injectate_volume_ml")
+    volume = None if injectate_volume_ml is UNCHANGED else injectate_volume_ml
     if volume is not None and exceeds_joint_volume(Joint(joint), volume):
         raise CellbankRefused(f"{volume:g} mL is above the default maximum injectate volume "
                               f"for the {joint} (a project default drawn from the "
