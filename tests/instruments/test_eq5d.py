@@ -6,6 +6,9 @@ Unverified here: the coefficient tables of both papers were not opened, and no w
 such as 21232 was found in either paper's public pages, so none is claimed.
 """
 
+import itertools
+
+import numpy as np
 import pytest
 
 from orthoregen.instruments import ResponseError, get_instrument, score, score_batch
@@ -113,10 +116,6 @@ def test_index_of_refuses_a_malformed_state():
 
 
 def test_every_one_of_the_3125_states_scores_the_same_in_a_batch():
-    import itertools
-
-    import numpy as np
-
     states = np.array(list(itertools.product(range(1, 6), repeat=5)), dtype=float)
     table = np.column_stack([states, np.full(len(states), np.nan)])
     for options in ({}, US_SET):
