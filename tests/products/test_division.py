@@ -42,3 +42,12 @@ def test_each_part_of_a_divided_unit_keeps_the_din_and_its_safety_state():
 def test_only_a_unit_in_quarantine_or_released_is_divided(status):
     with pytest.raises(DivisionRefused, match=f"is {status}"):
         divide_unit(replace(WHOLE, status=status), UNDIVIDED, 2)
+
+
+def test_a_part_divided_again_is_named_by_its_din_and_its_new_code():
+    first = divide_unit(WHOLE, UNDIVIDED, 2)[0]
+    again = divide_unit(first.state, first.product_code, 2)
+    assert [p.state.unit_id for p in again] == [
+        "A999917123456 S12954Aa",
+        "A999917123456 S12954Ab",
+    ]

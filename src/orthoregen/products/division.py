@@ -34,15 +34,17 @@ def divide_unit(state: UnitState, product_code: ProductCode, count: int) -> tupl
 
     A part keeps the status, expiry, donor eligibility, sterility, release approver and hold of
     the whole, so what was found or decided about the whole holds for every part. Its
-    `unit_id` is the whole's followed by its Product Code. The caller discards the whole
-    (custody.Discard, reason "divided"), as it no longer exists as one unit.
+    `unit_id` is the whole's (without the whole's own Product Code, if it ends with it)
+    followed by the part's Product Code. The caller discards the whole (custody.Discard,
+    reason "divided"), as it no longer exists as one unit.
     """
     if state.status not in DIVISIBLE:
         raise DivisionRefused(
             f"unit {state.unit_id} is {state.status}: only a unit in quarantine or released "
             "is divided"
         )
+    base = state.unit_id.removesuffix(f" {product_code.code}")
     return tuple(
-        Part(code, replace(state, unit_id=f"{state.unit_id} {code.code}"))
+        Part(code, replace(state, unit_id=f"{base} {code.code}"))
         for code in divide(product_code, count)
     )
