@@ -1,6 +1,6 @@
 """What the label of a cellular therapy product unit carries, and what it may not lack.
 
-Sources, element by element (docs/cell-products.md#labels):
+Sources, element by element (docs/cell-products.md#label-elements):
 - ICCBBA ST-001 ISBT 128 Standard Technical Specification v6.2.2: 7.3.1 (the DIN, the Product
   Description Code and the division code are printed electronically readable and as text),
   7.4.1 and 7.5.1.1 (all 13 DIN characters, K after them in a box, never encoded), 7.4.2.1

@@ -1,6 +1,6 @@
 """Consistency of the injection record of one joint: approach, guidance, volume and images.
 
-Sources (docs/cell-products.md#procedure-record):
+Sources (docs/cell-products.md#procedure-record-consistency):
 - approaches per joint, docs/cell-products.md#injection-record: knee superolateral
   (suprapatellar recess; accurate under ultrasound for experienced and less-experienced
   injectors, Curtiss HM et al., PM R 2011), lateral midpatellar, anterolateral, anteromedial;

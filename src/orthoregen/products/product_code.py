@@ -14,7 +14,8 @@ Source: ICCBBA ST-001 ISBT 128 Standard Technical Specification v6.2.2 (April 20
   product for traceability, so every part of a divided product keeps the DIN of the whole.
 
 The PDC database is licensed by ICCBBA and is not shipped: a clinic enters the codes and
-descriptions of its licensed table, and this module checks only their structure.
+descriptions of its licensed table, and this module checks only their structure
+(docs/cell-products.md#splits-and-division-codes).
 """
 
 from __future__ import annotations
