@@ -39,6 +39,8 @@ class Stage:
     worklist_alerts: str = ""
     # (administration, *, by) -> None: runs in the administration's own transaction.
     after_administration: str = ""
+    # (episode, *, user) -> [{"template", "anchor", "title", ...}]: consultation page sections.
+    consultation_panels: str = ""
 
 
 # Django apps every stage may import: who is asking, for which site, and the audit trail.
@@ -67,7 +69,8 @@ STAGES: tuple[Stage, ...] = (
     Stage(app="evidence"),
     Stage(app="registry",
           nav=(NavLink(label="Outcomes", url_name="registry:dashboard",
-                       action=Action.VIEW_REGISTRY),)),
+                       action=Action.VIEW_REGISTRY),),
+          consultation_panels="orthoregen.web.registry.panels.patients_like_you"),
 )
 
 STAGE_ORDER: tuple[str, ...] = tuple(stage.app for stage in STAGES)
@@ -96,6 +99,12 @@ def after_administration(administration, *, by) -> None:
     """Start the work later stages owe an administration, inside its transaction."""
     for follow_on in _hooks("after_administration"):
         follow_on(administration, by=by)
+
+
+def consultation_panels(episode, *, user) -> list[dict]:
+    """Return later stages' sections for a joint's consultation page, in pathway order."""
+    return [panel for provide in _hooks("consultation_panels")
+            for panel in provide(episode, user=user)]
 
 
 def nav_links(can: dict[str, bool]) -> list[NavLink]:

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from orthoregen.web import stages
 from orthoregen.web.accounts.access import get_visible_or_404
 from orthoregen.web.accounts.permissions import requires
 from orthoregen.web.accounts.roles import Action
@@ -68,6 +69,8 @@ def _episode_context(request, episode: JointEpisode, decision_form) -> dict:
         "consents": list(episode.consents.select_related("document", "taken_by",
                                                          "withdrawal_recorded_by")),
         "gate": services.procedure_gate(episode, today),
+        # Later stages' sections (the registry's "patients like you"), through web/stages.py.
+        "later_panels": stages.consultation_panels(episode, user=request.user),
     }
 
 

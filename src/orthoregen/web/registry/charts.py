@@ -178,5 +178,34 @@ def patient_chart(measure, scores, injections, events, baseline) -> Figure:
     return figure
 
 
-__all__ = ["TIMEPOINT_LABELS", "change_chart", "draw_patient_measure", "evidence_chart",
-           "patient_chart", "survival_chart", "svg_uri"]
+def change_spread_chart(outcomes, measure) -> Figure:
+    """The spread of change at each follow-up visit as centile bars; no mean, no fitted line.
+
+    `outcomes`: TimepointOutcome values (analytics.patients_like_you) whose centiles are
+    shown; thin ones are left out by the caller. Thin line 10th-90th centile, box 25th-75th,
+    tick at the median, so the spread reads before any single value.
+    """
+    figure = Figure(figsize=(6.4, 0.8 * max(len(outcomes), 2) + 0.9))
+    ax = figure.add_subplot()
+    y = np.arange(len(outcomes))[::-1]
+    for yi, outcome in zip(y, outcomes, strict=True):
+        c = outcome.change
+        ax.plot([c.p10, c.p90], [yi, yi], color=MUTED, linewidth=1.5)
+        ax.barh(yi, c.p75 - c.p25, left=c.p25, height=0.35, color=BRAND, alpha=0.35,
+                edgecolor=BRAND)
+        ax.plot([c.median, c.median], [yi - 0.2, yi + 0.2], color=INK, linewidth=2.5)
+    ax.axvline(0, color=MUTED, linewidth=0.8)
+    if measure.improvement is not None:
+        sign = 1 if measure.higher_is_better else -1
+        ax.axvline(sign * abs(measure.improvement), color=OK, linestyle=":", linewidth=1.2,
+                   label=f"minimal important improvement ({abs(measure.improvement):g})")
+        ax.legend(fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.32))
+    ax.set_yticks(y, [f"{o.months} months (n={o.n_with_data})" for o in outcomes])
+    ax.set_ylim(-0.7, len(outcomes) - 0.3)
+    better = "right" if measure.higher_is_better else "left"
+    ax.set_xlabel(f"change from before treatment, {measure.name} (better is to the {better})")
+    return figure
+
+
+__all__ = ["TIMEPOINT_LABELS", "change_chart", "change_spread_chart", "draw_patient_measure",
+           "evidence_chart", "patient_chart", "survival_chart", "svg_uri"]

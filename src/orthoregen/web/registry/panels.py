@@ -1,0 +1,49 @@
+"""What the registry adds to earlier stages' pages, declared as hooks in web/stages.py.
+
+`patients_like_you` is the consultation page's section on what the clinic's earlier patients
+like this one experienced (patients_like.py reads it; docs/statistics.md#patients-like-you).
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from orthoregen.analytics.matching import Widening
+from orthoregen.analytics.patients_like_you import PATIENTS_LIKE_YOU_CAVEAT, PatientsLikeYou
+from orthoregen.web.accounts.roles import Action
+from orthoregen.web.registry import charts
+from orthoregen.web.registry.patients_like import patients_like_read
+
+TEMPLATE = "registry/_patients_like_you.html"
+
+# Each step in the clinic's words: what the match let go of to find more earlier patients.
+STEP_WORDS = {
+    Widening.NONE: "Same joint, grade, age band, BMI class and cell source",
+    Widening.ANY_CELL_SOURCE: "Dropped cell source",
+    Widening.NEIGHBOURING_BMI_BANDS: "Widened BMI to the neighbouring classes",
+    Widening.NEIGHBOURING_AGE_BANDS: "Widened age to the neighbouring bands",
+    Widening.NEIGHBOURING_GRADES: "Widened grade to the neighbouring grades",
+}
+
+
+def patients_like_you(episode, *, user) -> list[dict]:
+    """Return the consultation page's "patients like you" section for a joint episode.
+
+    Only for a user who may see the registry's cohort results (VIEW_REGISTRY); the cohort is
+    the user's own sites (patients_like.candidate_facts).
+    """
+    if not user.may(Action.VIEW_REGISTRY):
+        return []
+    read = patients_like_read(episode, user=user, today=timezone.localdate())
+    result = read.result
+    steps = [{"words": STEP_WORDS[s.widening], "criteria": s.criteria, "n": s.n}
+             for s in (result.steps if result is not None else ())]
+    chart, shown = None, []
+    if isinstance(result, PatientsLikeYou):
+        shown = [o for o in (result.month_6, result.month_12) if not o.too_thin]
+        if shown:
+            chart = charts.svg_uri(charts.change_spread_chart(shown, read.measure))
+    return [{"template": TEMPLATE, "anchor": "patients-like-you", "title": "Patients like you",
+             "read": read, "result": result, "steps": steps,
+             "chart": chart, "spreads": shown, "described": isinstance(result, PatientsLikeYou),
+             "caveat": PATIENTS_LIKE_YOU_CAVEAT}]
