@@ -40,7 +40,8 @@ def test_dashboard_renders_every_section_with_charts(as_user, clinician_a, site_
                     "Beside the published trials", "Adverse events per 100 injections",
                     "Free of joint replacement", "Response and loss to follow-up"):
         assert heading in html
-    assert html.count('src="data:image/svg+xml;base64,') == 3
+    # Change, survival, evidence and the published reference bands.
+    assert html.count('src="data:image/svg+xml;base64,') == 4
     assert "Registry results are uncontrolled" in html
     assert "Too few patients to conclude" not in html
 

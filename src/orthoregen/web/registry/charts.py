@@ -207,5 +207,46 @@ def change_spread_chart(outcomes, measure) -> Figure:
     return figure
 
 
+def reference_band_chart(clinic, bands, measure, scale: str) -> Figure:
+    """The clinic's mean change (95 % CI) at 6 and 12 months beside published saline bands.
+
+    `clinic`: (months, change row) pairs; `bands`: evidence.benchmarks.ReferenceBand values
+    on the same scale, drawn as shaded spans over the months they describe (up to 6 months,
+    or at 12 months) with their estimate as a dashed line.
+    """
+    figure = Figure(figsize=(6.8, 3.4))
+    ax = figure.add_subplot()
+    ax.axhline(0, color=MUTED, linewidth=0.8)
+    for band in bands:
+        start, end = (0.0, band.timepoint_months) if band.timepoint_text.startswith("up to") \
+            else (band.timepoint_months - 1.0, band.timepoint_months + 1.0)
+        if band.ci_low is not None:
+            ax.fill_between([start, end], band.ci_low, band.ci_high, color=WARN, alpha=0.13,
+                            linewidth=0)
+        converted = " (converted)" if band.converted_from else ""
+        ax.plot([start, end], [band.estimate] * 2, color=WARN, linestyle="--", linewidth=1.2,
+                label=f"{band.label}, {band.timepoint_text}{converted}")
+    for months, row in clinic:
+        thin = bool(row["too_thin"])
+        if not thin:
+            ax.errorbar([months], [row["mean_change"]],
+                        yerr=[[row["mean_change"] - row["ci_low"]],
+                              [row["ci_high"] - row["mean_change"]]],
+                        fmt="o", color=BRAND, capsize=3)
+        else:
+            ax.plot([months], [row["mean_change"]], "o", mfc="white", color=MUTED)
+        ax.annotate(f"clinic n={row['n_paired']}" + (" (too few)" if thin else ""),
+                    (months, row["mean_change"]), textcoords="offset points", xytext=(6, 4),
+                    fontsize=7, color=BRAND)
+    ax.plot([], [], "o", color=BRAND, label="this clinic, mean change, 95 % CI")
+    ax.set_xlim(-0.5, 14)
+    ax.set_xticks([0, 3, 6, 12])
+    ax.set_xlabel("months after first injection")
+    better = "up" if measure.higher_is_better else "down"
+    ax.set_ylabel(f"change in {measure.name}\n({scale}; better is {better})")
+    ax.legend(fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1)
+    return figure
+
+
 __all__ = ["TIMEPOINT_LABELS", "change_chart", "change_spread_chart", "draw_patient_measure",
-           "evidence_chart", "patient_chart", "survival_chart", "svg_uri"]
+           "evidence_chart", "patient_chart", "reference_band_chart", "survival_chart", "svg_uri"]

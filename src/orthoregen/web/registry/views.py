@@ -27,7 +27,7 @@ from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record
 from orthoregen.web.clinic.models import JointEpisode, Patient
 from orthoregen.web.evidence.added import added_version
-from orthoregen.web.registry import charts, cohort, report, services
+from orthoregen.web.registry import charts, cohort, reference, report, services
 from orthoregen.web.registry.export import write_export
 from orthoregen.web.registry.forms import CohortFilterForm, ExportForm
 from orthoregen.web.registry.measures import TIMEPOINT_LABELS, parse_key
@@ -125,7 +125,8 @@ def _dashboard_results(episodes, filters: cohort.CohortFilter, key) -> dict:
         summary = cohort.cohort_summary(episodes, measure_key=key, joint=filters.joint,
                                         as_of=today, drawers=DASHBOARD_DRAWERS)
         results = {"summary": summary, **_dashboard_charts(summary),
-                   **_dashboard_tables(summary)}
+                   **_dashboard_tables(summary),
+                   **reference.reference_section(summary.evidence, filters.joint)}
         cache.set(cache_key, results, DASHBOARD_CACHE_SECONDS)
     return {**results, "refreshed_at": version["last"]}
 
