@@ -27,7 +27,7 @@ from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record
 from orthoregen.web.clinic.models import JointEpisode, Patient
 from orthoregen.web.evidence.added import added_version
-from orthoregen.web.registry import charts, cohort, reference, report, services
+from orthoregen.web.registry import charts, cohort, fitness, reference, report, services
 from orthoregen.web.registry.export import write_export
 from orthoregen.web.registry.forms import CohortFilterForm, ExportForm
 from orthoregen.web.registry.measures import TIMEPOINT_LABELS, parse_key
@@ -158,6 +158,28 @@ def _dashboard_tables(summary) -> dict:
         "follow_up_rows": _records(summary.follow_up),
         "at_risk_rows": _records(summary.at_risk),
     }
+
+
+@requires(Action.VIEW_REGISTRY)
+@require_GET
+def fitness_report(request):
+    today = timezone.localdate()
+    sites = fitness.fitness_report(request.user, as_of=today)
+    access_record(request, AccessAction.SEARCH, detail="registry fitness-for-use report")
+    return render(request, "registry/fitness.html", {
+        "sites": sites, "today": today, "fda": fitness.FDA_2023, "mibo": fitness.MIBO})
+
+
+@requires(Action.VIEW_REGISTRY)
+@require_GET
+def fitness_report_pdf(request):
+    today = timezone.localdate()
+    sites = fitness.fitness_report(request.user, as_of=today)
+    access_record(request, AccessAction.SEARCH, detail="registry fitness-for-use report PDF")
+    response = HttpResponse(fitness.fitness_pdf(sites, as_of=today),
+                            content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="registry-fitness-{today:%Y%m%d}.pdf"'
+    return response
 
 
 @requires(Action.EXPORT_REGISTRY)
