@@ -20,9 +20,11 @@ from orthoregen.web.cellbank.models.products import (
     QcResult,
     ReleaseSpecVersion,
 )
+from orthoregen.web.cellbank.models.refusals import RefusedStep, UnitStepRefusal
 
 __all__ = [
     "Administration", "BedsideCheckAttempt", "CustodyEvent", "Donor", "DonorTest", "Harvest",
     "InvestigationFinding", "InvestigationRecipient", "Procedure", "ProcedureJoint",
-    "ProductInvestigation", "ProductUnit", "QcResult", "ReleaseSpecVersion",
+    "ProductInvestigation", "ProductUnit", "QcResult", "RefusedStep", "ReleaseSpecVersion",
+    "UnitStepRefusal",
 ]

@@ -17,7 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from orthoregen.web.accounts.models import Site
 from orthoregen.web.cellbank.models.procedures import Administration
-from orthoregen.web.cellbank.models.products import ProductUnit, QcResult
+from orthoregen.web.cellbank.models.products import Donor, ProductUnit, QcResult
 from orthoregen.web.cellbank.vocabulary import InvestigationStatus
 
 USER = settings.AUTH_USER_MODEL
@@ -65,15 +65,23 @@ class ProductInvestigation(models.Model):
 
 
 class InvestigationFinding(models.Model):
-    """A failed QC result that opened an investigation or was added to it."""
+    """What opened an investigation or was added to it: a failed QC result, new information
+    about the lot's donor (re-opened or determined ineligible), or a manual recall."""
 
     SITE_PATH = "investigation__site"
 
     investigation = models.ForeignKey(ProductInvestigation, on_delete=models.PROTECT,
                                       related_name="findings")
-    qc_result = models.OneToOneField(QcResult, on_delete=models.PROTECT,
+    qc_result = models.OneToOneField(QcResult, on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="investigation_finding")
+    # A donor event (21 CFR 1271.290(a) look-back): the donor whose determination changed.
+    donor = models.ForeignKey(Donor, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="investigation_findings")
     reason = models.CharField(max_length=300)
+    # When and by whom a finding that is not a QC result was recorded (a result has its own).
+    at = models.DateTimeField(null=True, blank=True)
+    by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True,
+                           related_name="+")
     # Who the alert went to, set once the email is sent after the transaction commits.
     notified_to = models.JSONField(default=list, blank=True)
     notified_at = models.DateTimeField(null=True, blank=True)
@@ -81,6 +89,17 @@ class InvestigationFinding(models.Model):
 
     class Meta:
         ordering = ["investigation", "id"]
+        constraints = [models.CheckConstraint(
+            condition=Q(qc_result__isnull=False) | (Q(at__isnull=False) & Q(by__isnull=False)),
+            name="finding_is_a_result_or_says_who_and_when")]
+
+    @property
+    def recorded_at(self):
+        return self.qc_result.at if self.qc_result_id else self.at
+
+    @property
+    def recorded_by(self):
+        return self.qc_result.by if self.qc_result_id else self.by
 
 
 class InvestigationRecipient(models.Model):
