@@ -66,7 +66,7 @@ def test_dashboard_and_progress_report_show_charts(page, live_server, clinician_
     log_in(page, live_server, "clinician_a")
     page.get_by_role("link", name="Outcomes").click()
     expect(page.get_by_role("heading", name="Outcomes", exact=True)).to_be_visible()
-    assert charts_drawn(page) == 3
+    assert charts_drawn(page) == 4  # change, survival, evidence, published reference bands
     screenshot(page, "dashboard")
 
     page.goto(f"{live_server.url}/registry/patients/{patients[0].pk}/report/")

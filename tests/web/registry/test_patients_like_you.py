@@ -76,6 +76,8 @@ def test_the_section_shows_n_steps_shares_and_caveat_and_never_a_prediction(
     assert escape(PATIENTS_LIKE_YOU_CAVEAT) in html
     assert "Lost to follow-up" in html and "Not yet due" in html
     assert "per 100 injections" in html
+    # NRS pain MCII stored signed (-2); the page gives the magnitude.
+    assert "(2 points or more)" in html
     assert "data:image/svg+xml;base64," in html
     assert "predicted" not in html.lower()
     assert "you can expect" not in html.lower()

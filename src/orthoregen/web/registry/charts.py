@@ -243,7 +243,8 @@ def reference_band_chart(clinic, bands, measure, scale: str) -> Figure:
     ax.set_xticks([0, 3, 6, 12])
     ax.set_xlabel("months after first injection")
     better = "up" if measure.higher_is_better else "down"
-    ax.set_ylabel(f"change in {measure.name}\n({scale}; better is {better})")
+    ax.set_ylabel(f"change from baseline\n({scale}; better is {better})")
+    ax.set_title(measure.name, loc="left", fontsize=10)
     ax.legend(fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1)
     return figure
 

@@ -38,12 +38,16 @@ def patients_like_you(episode, *, user) -> list[dict]:
     result = read.result
     steps = [{"words": STEP_WORDS[s.widening], "criteria": s.criteria, "n": s.n}
              for s in (result.steps if result is not None else ())]
-    chart, shown = None, []
+    chart, shown, improvement = None, [], None
     if isinstance(result, PatientsLikeYou):
+        # Stored signed as an improvement (NRS −2); the page says "2 points or more".
+        if result.thresholds.improvement is not None:
+            improvement = abs(result.thresholds.improvement)
         shown = [o for o in (result.month_6, result.month_12) if not o.too_thin]
         if shown:
             chart = charts.svg_uri(charts.change_spread_chart(shown, read.measure))
     return [{"template": TEMPLATE, "anchor": "patients-like-you", "title": "Patients like you",
              "read": read, "result": result, "steps": steps,
-             "chart": chart, "spreads": shown, "described": isinstance(result, PatientsLikeYou),
+             "chart": chart, "spreads": shown, "improvement_points": improvement,
+             "described": isinstance(result, PatientsLikeYou),
              "caveat": PATIENTS_LIKE_YOU_CAVEAT}]
