@@ -16,6 +16,7 @@ import sys
 COMMAND_MODULES = (
     "orthoregen.instruments.commands",
     "orthoregen.web.commands",
+    "orthoregen.web.audit.commands",
     "orthoregen.web.followup.commands",
     "orthoregen.web.registry.commands",
 )

@@ -112,6 +112,7 @@ MIDDLEWARE = [
     "orthoregen.web.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "orthoregen.web.audit.middleware.AccessTrailMiddleware",  # every patient page, refusal
     # Last, as django-axes requires: it turns a refused sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -1,11 +1,20 @@
 """Who looked at which patient's data, when and from where.
 
 Changes to patient data are kept by django-simple-history on each model; this table keeps
-the reads, which history cannot see. Rows are only ever added.
+the reads, which history cannot see. Rows are only ever added, each linked to the one
+before by a hash (audit/chain.py); on PostgreSQL a trigger refuses UPDATE and DELETE.
 """
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from orthoregen.web.audit.chain import GENESIS, HASHED_FIELDS, link_hash
+
+
+class AppendOnlyError(Exception):
+    """Raised on an attempt to change or delete an access record."""
 
 
 class AccessAction(models.TextChoices):
@@ -13,12 +22,37 @@ class AccessAction(models.TextChoices):
     SEARCH = "search", "Searched or listed patients"
     EXPORT = "export", "Exported data"
     BULK_LOAD = "bulk_load", "Loaded records in bulk"
+    DENIED = "denied", "Refused or not found"
+
+
+class AccessChainHead(models.Model):
+    """The end of the hash chain, one row: locked while a record is added (chain.py)."""
+
+    length = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default=GENESIS)
+
+
+class AccessRecordQuerySet(models.QuerySet):
+    """Refuses the bulk writes that would change or remove records or skip the chain."""
+
+    def update(self, **kwargs):
+        raise AppendOnlyError("Access records are never changed.")
+
+    def delete(self):
+        raise AppendOnlyError("Access records are never deleted.")
+
+    def bulk_create(self, objs, *args, **kwargs):
+        # Each record needs its predecessor's hash: add them one by one through save().
+        raise AppendOnlyError("Add access records one at a time, so each joins the chain.")
+
+    def bulk_update(self, objs, *args, **kwargs):
+        raise AppendOnlyError("Access records are never changed.")
 
 
 class AccessRecord(models.Model):
     SITE_PATH = "patient__site"
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                              related_name="access_records")
     patient = models.ForeignKey("clinic.Patient", on_delete=models.PROTECT, null=True,
@@ -27,10 +61,50 @@ class AccessRecord(models.Model):
     path = models.CharField(max_length=500, blank=True)
     ip_address = models.GenericIPAddressField(null=True)
     detail = models.CharField(max_length=500, blank=True)
+    # The site the record concerns: the patient's, or the one site of the user; it lets a
+    # site's administrators see records naming no patient (exports, refusals).
+    site = models.ForeignKey("accounts.Site", on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="+")
+    sequence = models.PositiveBigIntegerField(unique=True, editable=False)
+    previous_hash = models.CharField(max_length=64, default="", editable=False)
+    record_hash = models.CharField(max_length=64, default="", editable=False)
+
+    objects = AccessRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["patient", "at"], name="access_patient_at")]
+
+    def save(self, *args, **kwargs):
+        """Add the record at the end of the chain; an existing record is never saved again.
+
+        Done here rather than in a service so that every writer (views, commands, bulk
+        loads) joins the chain: a record outside it would read as tampering.
+        """
+        if not self._state.adding:
+            raise AppendOnlyError("Access records are never changed.")
+        using = kwargs.get("using") or "default"
+        with transaction.atomic(using=using):
+            # An UPDATE first takes the head's lock: a row lock on PostgreSQL (as SELECT ...
+            # FOR UPDATE would), the database write lock on SQLite, where SELECT FOR UPDATE
+            # does nothing. A second writer waits here until the first commits.
+            heads = AccessChainHead.objects.using(using)
+            if not heads.filter(pk=1).update(length=F("length") + 1):
+                heads.create(pk=1, length=1, last_hash=GENESIS)
+            head = heads.get(pk=1)
+            self.at = timezone.now()
+            self.ip_address = self._meta.get_field("ip_address").get_prep_value(self.ip_address)
+            self.path, self.detail = self.path[:500], self.detail[:500]
+            self.sequence, self.previous_hash = head.length, head.last_hash
+            self.record_hash = link_hash(self.hashed_fields())
+            super().save(*args, **kwargs)
+            heads.filter(pk=1).update(last_hash=self.record_hash)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Access records are never deleted.")
+
+    def hashed_fields(self) -> dict:
+        return {name: getattr(self, name) for name in HASHED_FIELDS}
 
     def __str__(self) -> str:
         return f"{self.user} {self.action} {self.patient or ''} at {self.at:%Y-%m-%d %H:%M}"

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from orthoregen.web.audit.models import AccessAction, AccessRecord
 
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
-def client_address(request) -> str | None:
+    from orthoregen.web.accounts.models import User
+    from orthoregen.web.clinic.models import Patient
+
+
+def client_address(request: HttpRequest) -> str | None:
     """Return the client's IP address as the server saw it.
 
     X-Forwarded-For is not trusted here: behind a proxy, configure the proxy to set
@@ -14,18 +22,41 @@ def client_address(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def access_record(request, action: str, *, patient=None, detail: str = "") -> AccessRecord:
-    """Record that the requesting user read patient data."""
-    return AccessRecord.objects.create(
-        user=request.user if request.user.is_authenticated else None,
+def access_record(request: HttpRequest, action: str, *, patient: Patient | None = None,
+                  detail: str = "") -> AccessRecord:
+    """Record that the requesting user read patient data.
+
+    The access-trail middleware records every page of patient data that did not call this
+    (audit/middleware.py); a view calls it only to add detail, e.g. the terms of a search.
+    """
+    user = request.user if request.user.is_authenticated else None
+    record = AccessRecord.objects.create(
+        user=user,
         patient=patient,
+        site_id=patient.site_id if patient is not None else sole_site_id(user),
         action=action,
         path=request.get_full_path()[:500],
         ip_address=client_address(request),
         detail=detail[:500],
     )
+    # A flag for audit/middleware.py, which reads it with getattr: HttpRequest declares
+    # no such attribute.
+    request.access_recorded = True  # type: ignore[attr-defined]
+    return record
 
 
-def patient_view_record(request, patient) -> AccessRecord:
+def sole_site_id(user: User | None) -> int | None:
+    """Return the id of the one site a user works at, or None for none or several.
+
+    A record naming no patient is placed at a site only when that cannot say more than the
+    user's own membership: a search by a two-site user may name either site's patient.
+    """
+    if user is None:
+        return None
+    site_ids = list(user.sites.values_list("pk", flat=True)[:2])
+    return site_ids[0] if len(site_ids) == 1 else None
+
+
+def patient_view_record(request: HttpRequest, patient: Patient) -> AccessRecord:
     """Record that the requesting user opened a patient's record."""
     return access_record(request, AccessAction.VIEW, patient=patient)
