@@ -10,6 +10,10 @@ Each id is explained, with its fix, in docs/system-checks.md.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import AppConfig
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
 from orthoregen.scheduling.checks import instrument_set_problems, visit_problems
@@ -22,15 +26,17 @@ EDIT_HINT = ("Store a corrected definition as a new version and make it the acti
 
 
 @register("orthoregen")
-def builtin_schedule_protocol_check(app_configs=None, **kwargs) -> list[CheckMessage]:
+def builtin_schedule_protocol_check(app_configs: Sequence[AppConfig] | None = None,
+                                    **kwargs: Any) -> list[CheckMessage]:
     """Report problems of the built-in follow-up protocol; needs no database."""
     label = f"Built-in follow-up schedule protocol {DEFAULT_PROTOCOL.version}"
     return _problem_messages(DEFAULT_PROTOCOL, label, obj=None)
 
 
 @register("orthoregen", Tags.database)
-def stored_schedule_protocols_check(app_configs=None, databases=None,
-                                    **kwargs) -> list[CheckMessage]:
+def stored_schedule_protocols_check(app_configs: Sequence[AppConfig] | None = None,
+                                    databases: Sequence[str] | None = None,
+                                    **kwargs: Any) -> list[CheckMessage]:
     """Report every stored follow-up protocol version, active or not, that is unusable."""
     return [message for alias in databases or ()
             for stored in stored_rows(ScheduleProtocolVersion.objects.all(), alias)
@@ -69,7 +75,8 @@ def schedule_protocol_messages(stored: ScheduleProtocolVersion) -> list[CheckMes
     return messages
 
 
-def _problem_messages(protocol: ScheduleProtocol, label: str, *, obj) -> list[CheckMessage]:
+def _problem_messages(protocol: ScheduleProtocol, label: str, *,
+                      obj: ScheduleProtocolVersion | None) -> list[CheckMessage]:
     messages: list[CheckMessage] = [
         Error(f"{label}: {problem}", hint=EDIT_HINT, obj=obj, id="orthoregen.E002")
         for problem in visit_problems(protocol)

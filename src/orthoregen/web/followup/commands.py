@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from typing import Any
 
 from orthoregen.web.django_setup import setup_django
 
@@ -58,7 +59,7 @@ def remind(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers) -> None:
+def register(subparsers: Any) -> None:
     """Add `orthoregen remind` to the command line."""
     p = subparsers.add_parser("remind", help="send due questionnaire invitations and reminders")
     p.add_argument("--now", type=_moment, default=None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 
 from orthoregen.web.clinic.forms import DateInput, date_not_in_future
@@ -12,7 +14,7 @@ from orthoregen.web.followup.models import MessageTemplate
 class ScheduleStartForm(forms.Form):
     administered_on = forms.DateField(label="Administration date", widget=DateInput())
 
-    def clean_administered_on(self):
+    def clean_administered_on(self) -> dt.date:
         return date_not_in_future(self.cleaned_data["administered_on"], "The administration date")
 
 
@@ -20,7 +22,7 @@ class WithdrawalForm(forms.Form):
     withdrawn_on = forms.DateField(label="Withdrawn on", widget=DateInput())
     reason = forms.CharField(max_length=300, required=False)
 
-    def clean_withdrawn_on(self):
+    def clean_withdrawn_on(self) -> dt.date:
         return date_not_in_future(self.cleaned_data["withdrawn_on"], "The date")
 
 
@@ -37,8 +39,8 @@ class MessageTemplateForm(forms.ModelForm):
         help_texts = {"body": "Placeholders: " + ", ".join(f"${p}" for p in PLACEHOLDERS)
                       + ". $link is required."}
 
-    def clean_body(self):
-        body = self.cleaned_data["body"]
+    def clean_body(self) -> str:
+        body: str = self.cleaned_data["body"]
         if "$link" not in body and "${link}" not in body:
             raise forms.ValidationError("The message must contain $link, the patient's link.")
         return body

@@ -9,8 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from string import Template
+from typing import TYPE_CHECKING
 
 from orthoregen.web.followup.models import Channel, MessageTemplate
+
+if TYPE_CHECKING:
+    from orthoregen.web.accounts.models import Site
+    from orthoregen.web.followup.models import ScheduledVisit
 
 PLACEHOLDERS = ("given_name", "visit", "link", "clinic", "latest")
 DEFAULTS = {
@@ -33,7 +38,7 @@ class RenderedMessage:
     body: str
 
 
-def template_for(site, channel: str) -> tuple[str, str]:
+def template_for(site: Site, channel: str) -> tuple[str, str]:
     """Return a site's (subject, body) for a channel, falling back to the defaults."""
     row = MessageTemplate.objects.filter(site=site, channel=channel).first()
     if row is not None:
@@ -47,7 +52,7 @@ def render(subject: str, body: str, values: dict[str, str]) -> RenderedMessage:
                            Template(body).safe_substitute(values))
 
 
-def message_values(visit, link: str, clinic: str) -> dict[str, str]:
+def message_values(visit: ScheduledVisit, link: str, clinic: str) -> dict[str, str]:
     """Return the placeholder values for one visit's reminder."""
     patient = visit.schedule.episode.patient
     latest: dt.date = visit.latest

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.core.mail import send_mail
@@ -52,6 +53,9 @@ from orthoregen.web.followup.questionnaires import invitation_create
 from orthoregen.web.followup.sms import SmsBackend, SmsError, sms_backend
 from orthoregen.web.mail import mail_connection, portal_base_url
 
+if TYPE_CHECKING:
+    from orthoregen.web.accounts.models import Site
+
 LOG = logging.getLogger(__name__)
 
 # A claim still 'sending' this long after it was made belongs to a run that died. One send
@@ -64,7 +68,7 @@ CLAIM_LEASE = dt.timedelta(minutes=30)
 MAX_ATTEMPTS = 3
 
 
-def escalation_policy(site) -> EscalationPolicy:
+def escalation_policy(site: Site) -> EscalationPolicy:
     """Return a site's escalation delays (SiteFollowUpSettings, else 0 / 7 / 7 days)."""
     row = SiteFollowUpSettings.objects.filter(site=site).first() or SiteFollowUpSettings()
     return EscalationPolicy(steps=(
@@ -111,7 +115,8 @@ def _claim_step(visit_id: int, now: dt.datetime) -> ReminderStep | None:
         abandoned = {m.step: m for m in visit.messages.all() if _is_abandoned(m, now)}
         decision = plan_reminder(
             Window(visit.earliest, visit.target, visit.latest),
-            history=[ContactAttempt(m.step, m.sent_at) for m in visit.messages.all()
+            history=[ContactAttempt(ReminderStep(m.step), m.sent_at)
+                     for m in visit.messages.all()
                      if m.step not in abandoned],
             now=now, clinic_zone=ZoneInfo(patient.site.time_zone),
             completed=visit.status != VisitState.PENDING,
@@ -183,7 +188,8 @@ def _record_done(message: Message, recipient: str, status: str) -> None:
     message.save(update_fields=["recipient", "status"])
 
 
-def _send_invitation(visit, step: ReminderStep, now: dt.datetime, sms: SmsBackend) -> str:
+def _send_invitation(visit: ScheduledVisit, step: ReminderStep, now: dt.datetime,
+                     sms: SmsBackend) -> str:
     patient = visit.schedule.episode.patient
     _, token = invitation_create(visit, now=now)
     link = portal_base_url() + reverse("portal:questionnaire", args=[token])
@@ -197,7 +203,8 @@ def _send_invitation(visit, step: ReminderStep, now: dt.datetime, sms: SmsBacken
     return patient.phone
 
 
-def _log_failure(visit, step, now, error) -> None:
+def _log_failure(visit: ScheduledVisit, step: ReminderStep, now: dt.datetime,
+                 error: Exception) -> None:
     LOG.warning("reminder %s for visit %s failed at %s: %s",
                                         step, visit.pk, now.isoformat(), error)
 

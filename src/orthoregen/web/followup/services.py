@@ -26,12 +26,16 @@ from orthoregen.web.followup.models import (
 from orthoregen.web.followup.protocols import active_protocol
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from orthoregen.scheduling import Schedule
     from orthoregen.web.accounts.models import User
     from orthoregen.web.cellbank.models import Administration
     from orthoregen.web.clinic.models import JointEpisode, Patient
 
 
-def visit_rows(schedule_value, schedule_id: int | None = None) -> list[ScheduledVisit]:
+def visit_rows(schedule_value: Schedule,
+               schedule_id: int | None = None) -> list[ScheduledVisit]:
     """Return unsaved visit rows (questionnaire visit, plus MRI where imaging is due)."""
     rows = []
     for visit in schedule_value.visits:
@@ -85,7 +89,7 @@ def schedule_after_administration(administration: Administration, *,
                            source="administration", by=by)
 
 
-def pending_visits_stop(visits) -> int:
+def pending_visits_stop(visits: QuerySet[ScheduledVisit]) -> int:
     stopped = 0
     for visit in visits.filter(status=VisitState.PENDING):
         visit.status = VisitState.STOPPED

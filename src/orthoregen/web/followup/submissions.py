@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+from typing import TYPE_CHECKING
 
 from django.core import signing
 
@@ -25,17 +26,22 @@ TOKEN_MAX_AGE = dt.timedelta(hours=12)
 KEY_PATTERN = re.compile(r"[0-9a-f]{32}")
 
 
+if TYPE_CHECKING:
+    from orthoregen.web.accounts.models import User
+    from orthoregen.web.clinic.models import Patient
+
+
 class SubmissionRefused(Exception):
     """The form's token is missing, altered, made for another page, or too old."""
 
 
-def submission_token_issue(*, user, patient) -> str:
+def submission_token_issue(*, user: User, patient: Patient) -> str:
     """Return a new signed token for one form page of `user` about `patient`."""
     return signing.dumps({"k": secrets.token_hex(16), "u": user.pk, "p": patient.pk},
                          salt=SALT)
 
 
-def submission_key(token: str, *, user, patient,
+def submission_key(token: str, *, user: User, patient: Patient,
                    max_age: dt.timedelta | None = TOKEN_MAX_AGE) -> str:
     """Return the key a token carries, or raise SubmissionRefused saying what to do."""
     if not token:
@@ -57,7 +63,7 @@ def submission_key(token: str, *, user, patient,
     return value["k"]
 
 
-def submission_key_any_age(token: str, *, user, patient) -> str | None:
+def submission_key_any_age(token: str, *, user: User, patient: Patient) -> str | None:
     """Return the key of an authentic token of this page however old, else None."""
     try:
         return submission_key(token, user=user, patient=patient, max_age=None)

@@ -8,8 +8,11 @@ Each id is explained, with its fix, in docs/system-checks.md.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+from django.apps import AppConfig
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.utils import timezone
 
@@ -32,7 +35,8 @@ def installed_text_pack_directories() -> list[Path]:
 
 
 @register("orthoregen")
-def text_packs_check(app_configs=None, **kwargs) -> list[CheckMessage]:
+def text_packs_check(app_configs: Sequence[AppConfig] | None = None,
+                     **kwargs: Any) -> list[CheckMessage]:
     """Report every text pack file that does not match its instrument (orthoregen.E004)."""
     return [message for directory in [*installed_text_pack_directories(), SHIPPED_DIR]
             for path in sorted(directory.glob("*.json"))
@@ -55,7 +59,9 @@ def text_pack_messages(path: Path) -> list[CheckMessage]:
 
 
 @register("orthoregen", Tags.database)
-def licensed_text_packs_check(app_configs=None, databases=None, **kwargs) -> list[CheckMessage]:
+def licensed_text_packs_check(app_configs: Sequence[AppConfig] | None = None,
+                              databases: Sequence[str] | None = None,
+                              **kwargs: Any) -> list[CheckMessage]:
     """Warn of a current licence whose instrument has no usable text pack (orthoregen.W005)."""
     today = timezone.localdate()
     language = text_language()

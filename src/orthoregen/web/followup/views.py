@@ -6,9 +6,12 @@ goes through accounts.access and leaves an access record, every write goes throu
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import messages
 from django.db import IntegrityError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +21,7 @@ from orthoregen.instruments import display_value, get_instrument
 from orthoregen.scheduling import Window, visit_status
 from orthoregen.web import stages
 from orthoregen.web.accounts.access import get_visible_or_404
-from orthoregen.web.accounts.permissions import requires
+from orthoregen.web.accounts.permissions import AuthenticatedHttpRequest, requires
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record
@@ -44,9 +47,15 @@ from orthoregen.web.followup.questionnaires import invitation_create, patient_in
 from orthoregen.web.followup.worklist import SECTIONS, response_rates, worklist_sections
 from orthoregen.web.mail import portal_base_url
 
+if TYPE_CHECKING:
+    from django.core.paginator import Page
+
+    from orthoregen.web.accounts.models import Site
+    from orthoregen.web.followup.models import QuestionnaireResponse
+
 
 @requires(Action.MANAGE_FOLLOW_UP)
-def worklist(request):
+def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     pages = {name: request.GET.get(f"{name}_page") for name in SECTIONS}
     sections = worklist_sections(request.user, today, pages)
@@ -58,12 +67,13 @@ def worklist(request):
         "alerts": stages.worklist_alerts(request.user)})
 
 
-def _section_pager(request, name: str, page) -> dict:
+def _section_pager(request: AuthenticatedHttpRequest, name: str,
+                   page: Page[Any]) -> dict[str, str | None]:
     """Return the links to a section's previous and next pages, keeping the other sections'."""
 
     def link(number: int) -> str:
         query = request.GET.copy()
-        query[f"{name}_page"] = number
+        query[f"{name}_page"] = str(number)
         return f"?{query.urlencode()}#{name}"
 
     return {"previous": link(page.previous_page_number()) if page.has_previous() else None,
@@ -71,26 +81,26 @@ def _section_pager(request, name: str, page) -> dict:
 
 
 @requires(Action.MANAGE_FOLLOW_UP)
-def rates(request):
+def rates(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     access_record(request, AccessAction.SEARCH, detail="follow-up response rates (counts)")
     return render(request, "followup/rates.html", {
         "rows": response_rates(request.user, today), "today": today})
 
 
-def _visible_episode(request, episode_id: int) -> JointEpisode:
+def _visible_episode(request: AuthenticatedHttpRequest, episode_id: int) -> JointEpisode:
     return get_visible_or_404(JointEpisode.objects.select_related("patient__site"),
                               request.user, pk=episode_id)
 
 
-def _display_status(visit, today) -> str:
+def _display_status(visit: ScheduledVisit, today: dt.date) -> str:
     if visit.status == VisitState.STOPPED:
         return VisitState.STOPPED
     window = Window(visit.earliest, visit.target, visit.latest)
     return visit_status(window, visit.completed_on, today)
 
 
-def score_summary(response) -> str:
+def score_summary(response: QuestionnaireResponse) -> str:
     """Return 'instrument: subscale value, …' at display precision, normalised where offered."""
     instrument = get_instrument(response.instrument_id)
     ids = [s.id for s in instrument.subscales]
@@ -101,7 +111,7 @@ def score_summary(response) -> str:
 
 
 @requires(Action.MANAGE_FOLLOW_UP)
-def episode_schedule(request, episode_id: int):
+def episode_schedule(request: AuthenticatedHttpRequest, episode_id: int) -> HttpResponse:
     episode = _visible_episode(request, episode_id)
     access_record(request, AccessAction.VIEW, patient=episode.patient,
                   detail=f"follow-up schedule of episode {episode.pk}")
@@ -110,8 +120,10 @@ def episode_schedule(request, episode_id: int):
                      .prefetch_related("visits__responses", "visits__messages"))
     for schedule in schedules:
         for visit in schedule.visits.all():
-            visit.display_status = _display_status(visit, today)
-            visit.score_lines = [score_summary(r) for r in visit.responses.all()]
+            # Shown by the template only: ScheduledVisit declares neither attribute.
+            visit.display_status = _display_status(visit, today)  # type: ignore[attr-defined]
+            visit.score_lines = [  # type: ignore[attr-defined]
+                score_summary(r) for r in visit.responses.all()]
     return render(request, "followup/schedule.html", {
         "episode": episode, "patient": episode.patient, "schedules": schedules,
         "outcomes": episode.outcome_events.all(),
@@ -123,7 +135,7 @@ def episode_schedule(request, episode_id: int):
 
 @requires(Action.MANAGE_FOLLOW_UP)
 @require_POST
-def schedule_start(request, episode_id: int):
+def schedule_start(request: AuthenticatedHttpRequest, episode_id: int) -> HttpResponse:
     episode = _visible_episode(request, episode_id)
     form = ScheduleStartForm(request.POST)
     if form.is_valid():
@@ -131,13 +143,13 @@ def schedule_start(request, episode_id: int):
                                  source="manual", by=request.user)
         messages.success(request, "Follow-up schedule created.")
     else:
-        messages.error(request, "; ".join(form.errors["administered_on"]))
+        messages.error(request, "; ".join(str(e) for e in form.errors["administered_on"]))
     return redirect("followup:schedule", episode_id=episode.pk)
 
 
 @requires(Action.MANAGE_FOLLOW_UP)
 @require_POST
-def link_create(request, visit_id: int):
+def link_create(request: AuthenticatedHttpRequest, visit_id: int) -> HttpResponse:
     visit = get_visible_or_404(ScheduledVisit.objects.select_related(
         "schedule__episode__patient__site", "schedule__protocol"), request.user, pk=visit_id)
     patient = visit.schedule.episode.patient
@@ -156,7 +168,7 @@ def link_create(request, visit_id: int):
 
 @requires(Action.MANAGE_FOLLOW_UP)
 @require_POST
-def visit_done(request, visit_id: int):
+def visit_done(request: AuthenticatedHttpRequest, visit_id: int) -> HttpResponse:
     """Mark an MRI (or a visit answered on paper) done today."""
     visit = get_visible_or_404(ScheduledVisit.objects.select_related("schedule"), request.user,
                                pk=visit_id, status=VisitState.PENDING)
@@ -167,7 +179,7 @@ def visit_done(request, visit_id: int):
 
 @requires(Action.MANAGE_FOLLOW_UP)
 @require_http_methods(["GET", "POST"])
-def task_close(request, task_id: int):
+def task_close(request: AuthenticatedHttpRequest, task_id: int) -> HttpResponse:
     tasks = ReviewTask.objects.select_related("visit__schedule__episode__patient", "closed_by")
     task = get_visible_or_404(tasks, request.user, pk=task_id)
     if task.status != TaskStatus.OPEN:
@@ -187,7 +199,7 @@ def task_close(request, task_id: int):
         "intro": task.detail})
 
 
-def _already_closed(request, task: ReviewTask):
+def _already_closed(request: AuthenticatedHttpRequest, task: ReviewTask) -> HttpResponse:
     # A second click or a colleague got there first: say so, keep their note, change nothing.
     who = task.closed_by.get_full_name() if task.closed_by else "someone"
     when = f" at {timezone.localtime(task.closed_at):%d %b %Y %H:%M}" if task.closed_at else ""
@@ -197,7 +209,7 @@ def _already_closed(request, task: ReviewTask):
 
 @requires(Action.MANAGE_FOLLOW_UP)
 @require_http_methods(["GET", "POST"])
-def withdrawal_create(request, patient_id: int):
+def withdrawal_create(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     patient = get_visible_or_404(Patient.objects.select_related("site"), request.user,
                                  pk=patient_id)
     form = WithdrawalForm(request.POST or None)
@@ -212,7 +224,7 @@ def withdrawal_create(request, patient_id: int):
                  "stays in the registry."})
 
 
-def _user_site(request):
+def _user_site(request: AuthenticatedHttpRequest) -> tuple[Site, list[Site]]:
     sites = list(request.user.sites.all())
     code = request.GET.get("site") or request.POST.get("site")
     chosen = next((s for s in sites if s.code == code), sites[0] if sites else None)
@@ -223,7 +235,7 @@ def _user_site(request):
 
 @requires(Action.MANAGE_FOLLOW_UP)
 @require_http_methods(["GET", "POST"])
-def template_edit(request, channel: str):
+def template_edit(request: AuthenticatedHttpRequest, channel: str) -> HttpResponse:
     if channel not in (Channel.EMAIL, Channel.SMS):
         raise Http404("No such channel.")
     site, sites = _user_site(request)

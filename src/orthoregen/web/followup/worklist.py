@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils.functional import cached_property
 
 from orthoregen.scheduling.protocol import DEFAULT_PROTOCOL
@@ -22,6 +22,9 @@ from orthoregen.web.followup.models import (
     VisitKind,
     VisitState,
 )
+
+if TYPE_CHECKING:
+    from orthoregen.web.accounts.models import User
 
 MISSED_LOOKBACK_DAYS = 90  # older missed visits are attrition, seen on the rates page
 ROWS = 50
@@ -45,7 +48,7 @@ class Section(NamedTuple):
 class CountedPaginator(Paginator):
     """A paginator told its count, which the worklist computes for all sections at once."""
 
-    def __init__(self, object_list, per_page, *, count: int):
+    def __init__(self, object_list: QuerySet[Any], per_page: int, *, count: int) -> None:
         super().__init__(object_list, per_page)
         self.known_count = count
 
@@ -54,7 +57,7 @@ class CountedPaginator(Paginator):
         return self.known_count
 
 
-def visible_visits(user):
+def visible_visits(user: User) -> QuerySet[ScheduledVisit]:
     """Return the follow-up visits of the user's sites, with their patient."""
     return scope(ScheduledVisit.objects.select_related("schedule__episode__patient"), user)
 
@@ -82,7 +85,8 @@ def visit_conditions(today: dt.date, widest_days: int) -> dict[str, Q]:
     }
 
 
-def _pending_recent(queryset, today: dt.date, widest_days: int):
+def _pending_recent(queryset: QuerySet[ScheduledVisit], today: dt.date,
+                    widest_days: int) -> QuerySet[ScheduledVisit]:
     # Every section's window opened at most (widest window + look-back) days ago: bounding
     # `earliest` keeps years of old missed visits out, whichever index the database picks.
     horizon = today - dt.timedelta(days=widest_days + MISSED_LOOKBACK_DAYS + 1)
@@ -90,7 +94,7 @@ def _pending_recent(queryset, today: dt.date, widest_days: int):
                            earliest__lte=today)
 
 
-def visit_counts(user, today: dt.date, widest_days: int) -> dict[str, int]:
+def visit_counts(user: User, today: dt.date, widest_days: int) -> dict[str, int]:
     """Count every visit section in one pass over the pending visits of recent windows."""
     conditions = visit_conditions(today, widest_days)
     # The site test as a list of the user's schedules, built once per query: joining each
@@ -102,19 +106,20 @@ def visit_counts(user, today: dt.date, widest_days: int) -> dict[str, int]:
         **{name: Count("id", filter=q) for name, q in conditions.items()})
 
 
-def task_counts(user) -> dict[str, int]:
+def task_counts(user: User) -> dict[str, int]:
     """Count the open tasks of each task section in one pass."""
     open_tasks = scope(ReviewTask.objects, user).filter(status=TaskStatus.OPEN)
     return open_tasks.aggregate(**{name: Count("id", filter=Q(kind=kind))
                                    for name, kind in TASK_SECTIONS.items()})
 
 
-def section_querysets(user, today: dt.date, widest_days: int) -> dict:
+def section_querysets(user: User, today: dt.date, widest_days: int) -> dict[str, QuerySet[Any]]:
     """Return each section's rows as an ordered queryset, with what its template shows."""
     conditions = visit_conditions(today, widest_days)
     pending = _pending_recent(visible_visits(user), today, widest_days)
-    querysets = {name: pending.filter(conditions[name]).order_by(*VISIT_ORDER[name])
-                 for name in VISIT_SECTIONS}
+    querysets: dict[str, QuerySet[Any]] = {
+        name: pending.filter(conditions[name]).order_by(*VISIT_ORDER[name])
+        for name in VISIT_SECTIONS}
     tasks = scope(ReviewTask.objects.select_related("visit__schedule__episode__patient"), user) \
         .filter(status=TaskStatus.OPEN)
     for name, kind in TASK_SECTIONS.items():
@@ -122,7 +127,8 @@ def section_querysets(user, today: dt.date, widest_days: int) -> dict:
     return querysets
 
 
-def worklist_sections(user, today: dt.date, pages: Mapping[str, str] | None = None) -> dict:
+def worklist_sections(user: User, today: dt.date,
+                      pages: Mapping[str, str | None] | None = None) -> dict[str, Section]:
     """Return each worklist section as a Section holding the requested page of its rows.
 
     `pages` maps a section name to the page asked for (text from the query string); a
@@ -139,7 +145,7 @@ def worklist_sections(user, today: dt.date, pages: Mapping[str, str] | None = No
     return result
 
 
-def response_rates(user, today: dt.date) -> list[dict]:
+def response_rates(user: User, today: dt.date) -> list[dict[str, Any]]:
     """Return, per time point, questionnaires completed among visits whose window has closed.
 
     Only closed windows enter the rate: counting completions in windows still open would
