@@ -13,7 +13,8 @@ PASSWORD = "correct-horse-battery"
 
 @pytest.fixture
 def site_a(db):
-    return Site.objects.create(code="site-a", name="Clinic A")
+    return Site.objects.create(code="site-a", name="Clinic A", address="1 Example Row, London",
+                               facility_identification_number="G1234")
 
 
 @pytest.fixture

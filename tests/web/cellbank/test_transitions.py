@@ -173,7 +173,7 @@ def test_discarded_unit_cannot_be_released_issued_or_recalled(kit, released_unit
 
 def test_split_of_an_issued_unit_is_refused(kit, issued_unit, lab_a):
     refused(lambda: services.unit_split(issued_unit, by=lab_a, volumes_ml=[2, 2]), issued_unit,
-            "only quarantined or released units are divided")
+            "only a unit in quarantine or released is divided")
 
 
 def test_split_beyond_the_unit_volume_is_refused(kit, released_unit, lab_a):
@@ -186,7 +186,9 @@ def test_split_makes_children_that_inherit_release_and_the_parent_is_used_up(kit
     children = services.unit_split(released_unit, by=lab_a, volumes_ml=[2.5, 2.5])
     released_unit.refresh_from_db()
     assert released_unit.status == "discarded"
-    assert [c.identifier[:18] for c in children] == ["LOC-G123417654321A", "LOC-G123417654321B"]
+    # ICCBBA ST-001 v6.2.2 2.4.3 and 7.3.1: each part keeps the DIN; division 00 -> A0, B0.
+    assert [(c.identifier, c.product_code) for c in children] == \
+        [(kit.typed(kit.DIN_A), "S00007A0"), (kit.typed(kit.DIN_A), "S00007B0")]
     assert {c.status for c in children} == {"released"}
     assert children[0].cell_count == 25e6
     refused(lambda: services.unit_issue(released_unit, knee_a, by=lab_a), released_unit,

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -15,6 +16,15 @@ class Site(models.Model):
     code = models.SlugField(max_length=20, unique=True, help_text="Short code, e.g. LON1.")
     name = models.CharField(max_length=200)
     time_zone = models.CharField(max_length=64, default="Europe/London")
+    # Printed on every product label as the releasing establishment (21 CFR 1271.370(c)(1)).
+    address = models.TextField(blank=True, help_text="Postal address printed on product labels.")
+    # ICCBBA ST-001 v6.2.2 DS001: the five-character Facility Identification Number that opens
+    # the DINs this site assigns; blank when the site has none (its labels show the DIN's FIN).
+    facility_identification_number = models.CharField(
+        "facility identification number (FIN)", max_length=5, blank=True,
+        validators=[RegexValidator(r"^[A-NP-Z1-9][A-NP-Z0-9]{2}[0-9]{2}$",
+                                   "A FIN is five characters, e.g. G1234 (ISBT 128 DS001).")],
+        help_text="ISBT 128 Facility Identification Number assigned by ICCBBA, e.g. G1234.")
     # Set only by the synthetic-data loader, never by a form: `orthoregen synth` refuses to
     # write into a database holding patients of a site without it.
     is_synthetic = models.BooleanField(default=False, editable=False)

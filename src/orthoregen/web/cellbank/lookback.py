@@ -49,6 +49,8 @@ class LookbackRow:
     joint: str
     side: str
     issued_episode_id: int | None
+    # The parts of a split share the identifier (the DIN) and differ by their Product Code.
+    product_code: str = ""
 
 
 # UNION ALL keeps the depth of each step; a unit reachable from two anchors (a lot and one
@@ -60,7 +62,8 @@ WITH RECURSIVE lineage(id, depth) AS (
     SELECT c.id, l.depth + 1 FROM {UNIT} c JOIN lineage l ON c.parent_id = l.id
 )
 SELECT u.id, u.identifier, u.status, u.parent_id, l.depth, a.administered_at,
-       p.id, p.family_name, p.given_name, p.mrn, e.id, e.joint, e.side, u.issued_to_episode_id
+       p.id, p.family_name, p.given_name, p.mrn, e.id, e.joint, e.side, u.issued_to_episode_id,
+       u.product_code
 FROM (SELECT id, MIN(depth) AS depth FROM lineage GROUP BY id) l
 JOIN {UNIT} u ON u.id = l.id
 LEFT JOIN {ADMIN} a ON a.unit_id = u.id
@@ -105,7 +108,7 @@ def _row(r) -> LookbackRow:
     return LookbackRow(unit_id=r[0], identifier=r[1], status=r[2], parent_id=r[3],
                        depth=r[4], administered_at=_when(r[5]), patient_id=r[6],
                        patient_name=name, mrn=r[9] or "", episode_id=r[10], joint=r[11] or "",
-                       side=r[12] or "", issued_episode_id=r[13])
+                       side=r[12] or "", issued_episode_id=r[13], product_code=r[14])
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,7 @@ class ReceivedRow:
     donor_id: int | None
     donor_code: str
     harvest_id: int | None
+    product_code: str = ""
 
     @property
     def product_label(self) -> str:
@@ -141,7 +145,7 @@ WITH RECURSIVE upstream(administration_id, unit_id, depth) AS (
     JOIN {UNIT} u ON u.id = s.unit_id WHERE u.parent_id IS NOT NULL
 )
 SELECT s.administration_id, a.administered_at, e.joint, e.side, s.depth, u.id, u.identifier,
-       u.product_class, u.status, u.donor_id, d.code, u.harvest_id
+       u.product_class, u.status, u.donor_id, d.code, u.harvest_id, u.product_code
 FROM upstream s
 JOIN {ADMIN} a ON a.id = s.administration_id
 JOIN {PJOINT} pj ON pj.id = a.procedure_joint_id
@@ -160,7 +164,7 @@ def products_received(patient_id: int) -> list[ReceivedRow]:
     return [ReceivedRow(administration_id=r[0], administered_at=_when(r[1]), joint=r[2],
                         side=r[3], depth=r[4], unit_id=r[5], identifier=r[6],
                         product_class=r[7], status=r[8], donor_id=r[9], donor_code=r[10] or "",
-                        harvest_id=r[11]) for r in rows]
+                        harvest_id=r[11], product_code=r[12]) for r in rows]
 
 
 def _when(value) -> dt.datetime | None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any, overload
+
 from django import forms
 from django.utils import timezone
 
@@ -14,7 +17,7 @@ from orthoregen.web.clinic.vocabulary import GRADE_HELP
 class DateInput(forms.DateInput):
     input_type = "date"
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
@@ -25,18 +28,19 @@ class PatientForm(forms.ModelForm):
                   "email", "phone", "address"]
         widgets = {"date_of_birth": DateInput(), "address": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, user: User, **kwargs):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         sites = user.sites.all()
-        self.fields["site"].queryset = sites
+        model_choice_field(self, "site").queryset = sites
         if not self.instance.pk and len(sites) == 1:
             self.fields["site"].initial = sites[0]
         if self.instance.pk:
             # Moving a patient between clinics is a registry operation, not a form edit.
             self.fields["site"].disabled = True
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data  # what ModelForm.clean() returns
         site: Site | None = cleaned.get("site")
         mrn = cleaned.get("mrn")
         if site and mrn:
@@ -45,7 +49,7 @@ class PatientForm(forms.ModelForm):
                 self.add_error("mrn", f"Another patient at {site.name} already has MRN {mrn}.")
         return cleaned
 
-    def validate_unique(self):
+    def validate_unique(self) -> None:
         # clean() above reports a duplicate MRN on the MRN field itself, where staff look.
         pass
 
@@ -66,15 +70,30 @@ class EncounterForm(forms.ModelForm):
         fields = ["kind", "occurred_on", "clinician", "notes"]
         widgets = {"occurred_on": DateInput(), "notes": forms.Textarea(attrs={"rows": 4})}
 
-    def __init__(self, *args, site: Site, **kwargs):
+    def __init__(self, *args: Any, site: Site, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["clinician"].queryset = User.objects.filter(
+        model_choice_field(self, "clinician").queryset = User.objects.filter(
             sites=site, role=Role.CLINICIAN, is_active=True
         ).order_by("last_name")
 
 
-def date_not_in_future(day, field_label: str):
+@overload
+def date_not_in_future(day: dt.date, field_label: str) -> dt.date: ...
+@overload
+def date_not_in_future(day: None, field_label: str) -> None: ...
+def date_not_in_future(day: dt.date | None, field_label: str) -> dt.date | None:
     """Return the day, or refuse one after today: nothing clinical is recorded in advance."""
     if day and day > timezone.localdate():
         raise forms.ValidationError(f"{field_label} cannot be in the future.")
     return day
+
+
+def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
+    """Return a form's model choice field, refusing any other, so its queryset can be set.
+
+    A form's fields are typed as plain Field; this names the kind a foreign key gets.
+    """
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{type(form).__name__}.{name} is not a model choice field.")
+    return field

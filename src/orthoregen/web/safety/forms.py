@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django import forms
 from django.utils import timezone
 
 from orthoregen.products.ae_clock import InjectionEventTerm
 from orthoregen.web.accounts.models import User
 from orthoregen.web.accounts.roles import Role
-from orthoregen.web.clinic.forms import DateInput, date_not_in_future
+from orthoregen.web.clinic.forms import DateInput, date_not_in_future, model_choice_field
+from orthoregen.web.clinic.models import Patient
 from orthoregen.web.safety.models import SERIOUSNESS_CHOICES, AdverseEvent
 
 
@@ -30,23 +34,24 @@ class AdverseEventForm(forms.ModelForm):
         labels = {"episode": "Treated joint", "procedure_reference": "Procedure reference",
                   "expected": "Expected (listed in the information given to the patient)"}
 
-    def __init__(self, *args, patient, **kwargs):
+    def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["episode"].queryset = patient.episodes.all()
-        self.fields["responsible_clinician"].queryset = User.objects.filter(
+        model_choice_field(self, "episode").queryset = patient.episodes.all()
+        model_choice_field(self, "responsible_clinician").queryset = User.objects.filter(
             sites=patient.site, role=Role.CLINICIAN, is_active=True).order_by("last_name")
         self.fields["responsible_clinician"].required = True
         if not self.is_bound:
             self.initial.setdefault("aware_on", timezone.localdate())
 
-    def clean_onset_on(self):
+    def clean_onset_on(self) -> dt.date | None:
         return date_not_in_future(self.cleaned_data.get("onset_on"), "Onset")
 
-    def clean_aware_on(self):
+    def clean_aware_on(self) -> dt.date | None:
         return date_not_in_future(self.cleaned_data.get("aware_on"), "The awareness date")
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data  # what ModelForm.clean() returns
         if cleaned.get("term") == InjectionEventTerm.OTHER and not cleaned.get("term_other"):
             self.add_error("term_other", "Describe the event when the term is Other.")
         onset, aware, resolved = (cleaned.get(k) for k in ("onset_on", "aware_on", "resolved_on"))
@@ -66,5 +71,5 @@ class OutcomeEventForm(forms.Form):
     occurred_on = forms.DateField(label="Date of joint replacement", widget=DateInput())
     note = forms.CharField(max_length=300, required=False, label="Note (hospital, implant)")
 
-    def clean_occurred_on(self):
+    def clean_occurred_on(self) -> dt.date:
         return date_not_in_future(self.cleaned_data["occurred_on"], "The date")

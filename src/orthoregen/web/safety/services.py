@@ -8,15 +8,17 @@ from dataclasses import dataclass
 
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from orthoregen.products.ae_clock import (
     AdverseEventFacts,
+    Relatedness,
     ReportingPathway,
     reporting_due_dates,
 )
-from orthoregen.web.accounts.models import SiteSafetyLead, User
+from orthoregen.web.accounts.models import Site, SiteSafetyLead, User
 from orthoregen.web.clinic.models import JointEpisode, Patient
 from orthoregen.web.followup.models import ScheduledVisit, SiteFollowUpSettings
 from orthoregen.web.followup.services import pending_visits_stop
@@ -31,7 +33,7 @@ LOG = logging.getLogger(__name__)
 DEFAULT_PATHWAYS = frozenset({ReportingPathway.EU_TISSUES_CELLS})
 
 
-def site_pathways(site) -> frozenset[ReportingPathway]:
+def site_pathways(site: Site) -> frozenset[ReportingPathway]:
     """Return the reporting pathways a site is under (SiteFollowUpSettings)."""
     row = SiteFollowUpSettings.objects.filter(site=site).first()
     if row is None or not row.reporting_pathways:
@@ -43,8 +45,8 @@ def event_facts(event: AdverseEvent) -> AdverseEventFacts:
     """Return the core's view of a recorded event."""
     return AdverseEventFacts(
         seriousness=frozenset(event.seriousness), expected=event.expected,
-        product_relatedness=event.product_relatedness,
-        procedure_relatedness=event.procedure_relatedness,
+        product_relatedness=Relatedness(event.product_relatedness),
+        procedure_relatedness=Relatedness(event.procedure_relatedness),
         involves_communicable_disease=event.involves_communicable_disease,
         needed_medical_or_surgical_intervention=event.needed_intervention)
 
@@ -160,7 +162,7 @@ def serious_event_alert(event: AdverseEvent, *, base_url: str | None = None) -> 
         return 0
 
 
-def open_serious_events(queryset):
+def open_serious_events(queryset: QuerySet[AdverseEvent]) -> QuerySet[AdverseEvent]:
     """Return serious events whose regulatory reports are not yet marked done."""
     return queryset.exclude(seriousness=[]).filter(reports_done_on__isnull=True)
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import fields
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from orthoregen.web.accounts.access import get_visible_or_404, scope
-from orthoregen.web.accounts.permissions import requires, requires_any
+from orthoregen.web.accounts.permissions import AuthenticatedHttpRequest, requires, requires_any
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record
@@ -30,8 +32,11 @@ from orthoregen.web.safety.models import AdverseEvent
 from orthoregen.web.safety.panels import serious_events_alert
 from orthoregen.web.safety.services import adverse_event_record_once
 
+if TYPE_CHECKING:
+    from orthoregen.web.accounts.models import User
 
-def _default_clinician(patient, episode_id):
+
+def _default_clinician(patient: Patient, episode_id: int | None) -> int | None:
     encounters = Encounter.objects.filter(episode__patient=patient, kind="procedure",
                                           clinician__isnull=False)
     if episode_id:
@@ -42,7 +47,7 @@ def _default_clinician(patient, episode_id):
 
 @requires(Action.RECORD_ADVERSE_EVENT)
 @require_http_methods(["GET", "POST"])
-def ae_create(request, patient_id: int):
+def ae_create(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     patient = get_visible_or_404(Patient.objects.select_related("site"), request.user,
                                  pk=patient_id)
     form = AdverseEventForm(request.POST or None, patient=patient,
@@ -64,7 +69,8 @@ def ae_create(request, patient_id: int):
         "submission_token": submission_token_issue(user=request.user, patient=patient)})
 
 
-def _record(request, form, patient, key: str):
+def _record(request: AuthenticatedHttpRequest, form: AdverseEventForm, patient: Patient,
+            key: str) -> HttpResponse:
     data = form.cleaned_data
     values = {field.name: data[field.name] for field in fields(services.AdverseEventReport)}
     report = services.AdverseEventReport(**{**values, "seriousness": tuple(data["seriousness"])})
@@ -80,14 +86,14 @@ def _record(request, form, patient, key: str):
     return redirect("safety:ae-detail", event_id=event.pk)
 
 
-def _initial(request, patient) -> dict:
+def _initial(request: AuthenticatedHttpRequest, patient: Patient) -> dict[str, Any]:
     episode_id = request.GET.get("episode", "")
     episode_pk = int(episode_id) if episode_id.isdigit() else None
     return {"episode": episode_pk,
             "responsible_clinician": _default_clinician(patient, episode_pk)}
 
 
-def _recorded_by_token(token: str, user, patient) -> AdverseEvent | None:
+def _recorded_by_token(token: str, user: User, patient: Patient) -> AdverseEvent | None:
     # Any age: a page resubmitted after its token expired must still find its event, or the
     # clinician would be asked to submit it again and record it twice.
     key = submission_key_any_age(token, user=user, patient=patient)
@@ -96,7 +102,7 @@ def _recorded_by_token(token: str, user, patient) -> AdverseEvent | None:
     return AdverseEvent.objects.filter(patient=patient, submission_key=key).first()
 
 
-def _already_recorded(request, event: AdverseEvent):
+def _already_recorded(request: AuthenticatedHttpRequest, event: AdverseEvent) -> HttpResponse:
     messages.info(request, f"This adverse event was already recorded at "
                            f"{timezone.localtime(event.recorded_at):%d %b %Y %H:%M}; the repeated "
                            f"submission was ignored and no alert was sent again.")
@@ -104,7 +110,7 @@ def _already_recorded(request, event: AdverseEvent):
 
 
 @requires_any(Action.RECORD_ADVERSE_EVENT, Action.MANAGE_FOLLOW_UP)
-def ae_detail(request, event_id: int):
+def ae_detail(request: AuthenticatedHttpRequest, event_id: int) -> HttpResponse:
     event = get_visible_or_404(AdverseEvent.objects.select_related(
         "patient__site", "episode", "responsible_clinician", "recorded_by"), request.user,
         pk=event_id)
@@ -116,7 +122,7 @@ def ae_detail(request, event_id: int):
 
 @requires(Action.RECORD_ADVERSE_EVENT)
 @require_POST
-def ae_reports_done(request, event_id: int):
+def ae_reports_done(request: AuthenticatedHttpRequest, event_id: int) -> HttpResponse:
     event = get_visible_or_404(AdverseEvent.objects.all(), request.user, pk=event_id)
     if event.reports_done_on is None:
         event.reports_done_on = timezone.localdate()
@@ -126,7 +132,7 @@ def ae_reports_done(request, event_id: int):
 
 
 @requires_any(Action.RECORD_ADVERSE_EVENT, Action.MANAGE_FOLLOW_UP)
-def ae_list(request):
+def ae_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     events = scope(AdverseEvent.objects.select_related("patient", "episode"), request.user)
     serious_only = request.GET.get("serious") == "1"
     if serious_only:
@@ -140,7 +146,7 @@ def ae_list(request):
 
 @requires(Action.MANAGE_FOLLOW_UP)
 @require_http_methods(["GET", "POST"])
-def outcome_create(request, episode_id: int):
+def outcome_create(request: AuthenticatedHttpRequest, episode_id: int) -> HttpResponse:
     episode = get_visible_or_404(JointEpisode.objects.select_related("patient__site"),
                                  request.user, pk=episode_id)
     form = OutcomeEventForm(request.POST or None)

@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 from orthoregen.products.donor import DonorEligibility
 from orthoregen.products.status import UnitStatus
 from orthoregen.web.accounts.models import Site
+from orthoregen.web.cellbank.product_codes import validate_product_code
 from orthoregen.web.cellbank.vocabulary import (
     DonorAnalyte,
     DonorType,
@@ -131,8 +132,12 @@ class ProductUnit(models.Model):
     SITE_PATH = "site"
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="product_units")
-    # Canonical form: 13-character DIN + K, or LOC-<body>-<K> (products.isbt128).
-    identifier = models.CharField(max_length=24, unique=True)
+    # Canonical form: 13-character DIN + K, or LOC-<body>-<K> (products.isbt128). The parts of
+    # a divided unit keep it and differ by the division code of their Product Code.
+    identifier = models.CharField(max_length=24)
+    # ISBT 128 Product Code (DS003), the eight data characters; a placeholder of the product
+    # class when none was given (cellbank.product_codes).
+    product_code = models.CharField(max_length=8, validators=[validate_product_code])
     identifier_kind = models.CharField(max_length=10, choices=IdentifierKind.choices)
     product_class = models.CharField(max_length=30, choices=ProductClassChoices)
     donor = models.ForeignKey(Donor, on_delete=models.PROTECT, null=True, blank=True,
@@ -176,6 +181,10 @@ class ProductUnit(models.Model):
                 name="unit_donor_xor_harvest"),
             models.CheckConstraint(condition=Q(status__in=[s.value for s in UnitStatus]),
                                    name="unit_status_known"),
+            # ICCBBA ST-001 v6.2.2 7.3.1: the DIN with the Product Code (its division code)
+            # identifies a product; the parts of a split share the DIN.
+            models.UniqueConstraint(fields=["site", "identifier", "product_code"],
+                                    name="unit_identifier_product_code_unique_per_site"),
         ]
         indexes = [
             models.Index(fields=["site", "status"], name="unit_site_status"),
@@ -186,6 +195,11 @@ class ProductUnit(models.Model):
 
     def __str__(self) -> str:
         return self.identifier
+
+    @property
+    def identified_as(self) -> str:
+        """Return the identifier with the Product Code, as the parts of a split differ by it."""
+        return f"{self.identifier} {self.product_code}"
 
     @property
     def cells_shown(self) -> str:

@@ -15,16 +15,21 @@ from django.db import transaction
 from django.utils import timezone
 
 from orthoregen.products import custody
+from orthoregen.products.division import divide_unit
 from orthoregen.products.isbt128 import IdentifierError, parse_unit_identifier
 from orthoregen.products.product_class import PRODUCT_CLASSES, ProductClass
+from orthoregen.products.product_code import DivisionRefused, ProductCode, ProductCodeError
+from orthoregen.products.scan import Scan, split_scan
 from orthoregen.products.status import NOT_YET_IN_A_PATIENT, UnitStatus
 from orthoregen.web.cellbank.models import CustodyEvent, Donor, Harvest, ProductUnit, QcResult
+from orthoregen.web.cellbank.product_codes import default_product_code
 from orthoregen.web.cellbank.services.core import (
     CellbankRefused,
     actor,
     apply_event,
     canonical_identifier,
     issue_target,
+    unit_state,
 )
 from orthoregen.web.cellbank.services.holds import (
     hold_reason,
@@ -57,22 +62,29 @@ def unit_receive(*, site: Site, by: User, identifier_text: str, product_class: s
                  cell_count: float | None = None, viability_pct: float | None = None,
                  volume_ml: float | None = None, concentration_per_ml: float | None = None,
                  at: datetime | None = None, location: str = "",
-                 parent: ProductUnit | None = None) -> ProductUnit:
+                 parent: ProductUnit | None = None, product_code_text: str = "") -> ProductUnit:
     """Register a unit arriving in the lab; it enters quarantine.
 
+    The Product Code is the one scanned with the identifier or given apart, else the
+    placeholder of its product class (cellbank.product_codes).
     21 CFR 1271.60; docs/cell-products.md#eligibility-states.
     """
     at = at or timezone.now()
     try:
-        identifier = parse_unit_identifier(identifier_text)
+        scan = split_scan(identifier_text)
+        identifier = parse_unit_identifier(scan.identifier_text)
+        code = _product_code(scan, product_code_text, product_class)
     except IdentifierError as error:
         raise CellbankRefused(f"Unit identifier not accepted: {error}") from None
+    except ProductCodeError as error:
+        raise CellbankRefused(f"Product Code not accepted: {error}") from None
     text, kind = canonical_identifier(identifier)
-    if ProductUnit.objects.filter(identifier=text).exists():
-        raise CellbankRefused(f"A unit {identifier.eye_readable} is already registered.")
+    if ProductUnit.objects.filter(site=site, identifier=text, product_code=code.code).exists():
+        raise CellbankRefused(f"A unit {identifier.eye_readable} {code} is already registered.")
     _check_source(product_class, donor, harvest, site)
     unit = ProductUnit.objects.create(
         site=site, identifier=text, identifier_kind=kind, product_class=product_class,
+        product_code=code.code,
         donor=donor, harvest=harvest, parent=parent, collected_at=collected_at,
         expires_at=expires_at, storage=storage, status=UnitStatus.COLLECTED,
         is_cryopreserved=is_cryopreserved, max_post_thaw_hold_minutes=max_post_thaw_hold_minutes,
@@ -84,6 +96,15 @@ def unit_receive(*, site: Site, by: User, identifier_text: str, product_class: s
                                       reason="received into the cell lab")
     apply_event(unit, event, by=by, at=at, note="Received; held in quarantine until release.")
     return unit
+
+
+def _product_code(scan: Scan, typed: str, product_class: str) -> ProductCode:
+    given = [code for code in (scan.product_code, typed.strip() and ProductCode.parse(typed))
+             if code]
+    if len(set(given)) > 1:
+        raise ProductCodeError(f"the Product Code scanned, {given[0]}, is not the one typed, "
+                               f"{given[1]}")
+    return given[0] if given else default_product_code(product_class)
 
 
 def _check_source(product_class: str, donor, harvest, site) -> None:
@@ -252,49 +273,47 @@ def unit_recall(unit: ProductUnit, *, by: User, reason: str, at: datetime | None
 @transaction.atomic
 def unit_split(unit: ProductUnit, *, by: User, volumes_ml: list[float],
                at: datetime | None = None, location: str = "") -> list[ProductUnit]:
-    """Divide a unit into child units (local ids `<parent>A`, `B`…); the parent is used up.
+    """Divide a unit into parts that keep its identifier (the DIN) and differ by the division
+    code of their Product Code: 00 -> A0, B0...; A0 -> Aa, Ab... (ICCBBA ST-001 v6.2.2 2.4.3,
+    7.3.1; products.division.divide_unit, whose refusal is passed on).
 
-    Children keep the parent's source, product, expiry, release and sterility, so QC done on
-    the parent (the lot) applies to them; the parent is discarded with 'divided' as reason.
+    Parts keep the parent's source, product, expiry, release and sterility, so QC done on the
+    parent (the lot) applies to them. The parent is used up: the status machine discards it
+    with "divided into ..." as reason, and its page shows it as divided, with its parts.
     """
     at = at or timezone.now()
     unit = _locked(unit)
-    if not 2 <= len(volumes_ml) <= 26:
-        raise CellbankRefused("A division makes between 2 and 26 units.")
     if unit.volume_ml is not None and sum(volumes_ml) > unit.volume_ml + 1e-9:
         raise CellbankRefused(f"The divisions add up to {sum(volumes_ml):g} mL; the unit holds "
                               f"{unit.volume_ml:g} mL.")
-    if unit.status not in (UnitStatus.QUARANTINE, UnitStatus.RELEASED,
-                           UnitStatus.CONDITIONALLY_RELEASED):
-        raise CellbankRefused(f"Unit {unit} is {unit.status}: only quarantined or released units "
-                              "are divided.")
-    base = unit.identifier[:13] if unit.identifier_kind == "isbt_din" else \
-        unit.identifier[4:].rsplit("-", 1)[0][:15]
-    children = [_child(unit, f"LOC-{base}{chr(65 + i)}", volume, by, at, location)
-                for i, volume in enumerate(volumes_ml)]
-    names = ", ".join(c.identifier for c in children)
+    try:
+        parts = divide_unit(unit_state(unit), ProductCode.parse(unit.product_code),
+                            len(volumes_ml))
+    except (DivisionRefused, ProductCodeError) as refused:
+        raise CellbankRefused(f"Unit {unit.identified_as} is not divided: {refused}.") from None
+    children = [_child(unit, part.product_code, volume, by, at, location)
+                for part, volume in zip(parts, volumes_ml, strict=True)]
+    names = ", ".join(c.product_code for c in children)
     apply_event(unit, custody.Discard(actor=actor(by), location=location,
                                       reason=f"divided into {names}"),
-                by=by, at=at, note=f"Divided into {names}.")
+                by=by, at=at, note=f"Divided into {names}, each keeping {unit.identifier}.")
     return children
 
 
-def _child(parent: ProductUnit, body: str, volume: float, by: User, at: datetime,
+def _child(parent: ProductUnit, code: ProductCode, volume: float, by: User, at: datetime,
            location: str) -> ProductUnit:
-    from orthoregen.products.isbt128 import check_character
-
-    text = f"{body}-{check_character(body[4:])}"
-    if ProductUnit.objects.filter(identifier=text).exists():
-        raise CellbankRefused(f"A unit {text} already exists.")
+    if ProductUnit.objects.filter(site=parent.site_id, identifier=parent.identifier,
+                                  product_code=code.code).exists():
+        raise CellbankRefused(f"A unit {parent.identifier} {code} already exists.")
     fields = {f.name: getattr(parent, f.name) for f in ProductUnit._meta.concrete_fields
-              if f.name not in ("id", "identifier", "identifier_kind", "parent", "volume_ml",
-                                "cell_count", "created_at")}
+              if f.name not in ("id", "product_code", "parent", "volume_ml", "cell_count",
+                                "created_at")}
     cells = None if parent.concentration_per_ml is None else parent.concentration_per_ml * volume
-    child = ProductUnit.objects.create(**fields, identifier=text, identifier_kind="local",
-                                       parent=parent, volume_ml=volume, cell_count=cells)
+    child = ProductUnit.objects.create(**fields, product_code=code.code, parent=parent,
+                                       volume_ml=volume, cell_count=cells)
     CustodyEvent.objects.create(unit=child, from_status="", to_status=child.status, by=by, at=at,
                                 location=location or parent.site.name,
-                                note=f"Divided from {parent.identifier}.")
+                                note=f"Divided from {parent.identified_as}.")
     return child
 
 

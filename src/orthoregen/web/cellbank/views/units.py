@@ -16,7 +16,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from orthoregen.products.labels import LabelContent, render_label_svg
+from orthoregen.products.label_pdf import render_label_pdf
+from orthoregen.products.labels import LabelRefused, render_label_svg
 from orthoregen.products.product_class import PRODUCT_CLASSES, ProductClass
 from orthoregen.products.status import NOT_YET_IN_A_PATIENT, UnitStatus
 from orthoregen.web.accounts.access import get_visible_or_404, scope
@@ -33,7 +34,7 @@ from orthoregen.web.cellbank.models import (
     ProductUnit,
     QcResult,
 )
-from orthoregen.web.cellbank.services.core import identifier_of
+from orthoregen.web.cellbank.services.labels import label_checked, label_content
 from orthoregen.web.cellbank.services.holds import hold_reason
 from orthoregen.web.cellbank.services.release import lineage_qc
 from orthoregen.web.cellbank.vocabulary import InvestigationStatus, UnitStatusChoices
@@ -126,7 +127,7 @@ def unit_detail(request, unit_id: int, bound: dict | None = None, status: int = 
         "qc": sorted(latest.values(), key=lambda r: r.test), "earlier": earlier,
         "custody": unit.custody.select_related("by"),
         "descendants": lookback_from_units([unit.pk], site_ids=[unit.site_id]),
-        "ancestors": ancestors,
+        "ancestors": ancestors, "parts": unit.children.order_by("product_code"),
         "product": PRODUCT_CLASSES[ProductClass(unit.product_class)],
         "hold": hold_reason(unit) if unit.status in NOT_YET_IN_A_PATIENT else "",
     }, status=status)
@@ -224,19 +225,49 @@ def unit_split(request, unit_id: int):
 
 
 @requires(Action.MANAGE_PRODUCTS)
+def unit_label_page(request, unit_id: int):
+    """The label as it prints, or, if the core refuses it, every problem instead."""
+    unit = _unit(request, unit_id)
+    access_record(request, AccessAction.VIEW, patient=_patient_of(unit),
+                  detail=f"label of {unit.identified_as}")
+    try:
+        content = label_checked(unit)
+    except LabelRefused as refused:
+        return _label_refused(request, unit, refused)
+    return render(request, "cellbank/label.html", {"unit": unit, "content": content})
+
+
+def _label_refused(request, unit: ProductUnit, refused: LabelRefused):
+    # 409: the unit exists, but its record cannot make a complete label until it is corrected.
+    return render(request, "cellbank/label.html", {"unit": unit, "problems": refused.problems},
+                  status=409)
+
+
+@requires(Action.MANAGE_PRODUCTS)
 def unit_label(request, unit_id: int):
     unit = _unit(request, unit_id)
-    info = PRODUCT_CLASSES[ProductClass(unit.product_class)]
-    statements = ("FOR AUTOLOGOUS USE ONLY",) if unit.is_autologous else ()
-    from zoneinfo import ZoneInfo
-
-    svg = render_label_svg(LabelContent(
-        identifier=identifier_of(unit), product=info.label, expires_at=unit.expires_at,
-        facility_zone=ZoneInfo(unit.site.time_zone), storage=unit.storage,
-        statements=statements))
     access_record(request, AccessAction.VIEW, patient=_patient_of(unit),
-                  detail=f"label of {unit.identifier}")
+                  detail=f"label of {unit.identified_as} (SVG)")
+    try:
+        svg = render_label_svg(label_content(unit))
+    except LabelRefused as refused:
+        return _label_refused(request, unit, refused)
     return HttpResponse(svg, content_type="image/svg+xml")
+
+
+@requires(Action.MANAGE_PRODUCTS)
+def unit_label_pdf(request, unit_id: int):
+    unit = _unit(request, unit_id)
+    access_record(request, AccessAction.VIEW, patient=_patient_of(unit),
+                  detail=f"label of {unit.identified_as} (PDF)")
+    try:
+        pdf = render_label_pdf(label_content(unit))
+    except LabelRefused as refused:
+        return _label_refused(request, unit, refused)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"label-{unit.identifier}-{unit.product_code}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
 
 
 @requires(Action.MANAGE_PRODUCTS)
