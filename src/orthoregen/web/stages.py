@@ -39,6 +39,9 @@ class Stage:
     worklist_alerts: str = ""
     # (administration, *, by) -> None: runs in the administration's own transaction.
     after_administration: str = ""
+    # (administrations, *, reason, by) -> None: a look-back reached these recipients (a donor
+    # re-opened, a lot recalled); runs in the cell lab's transaction.
+    after_lookback: str = ""
     # (episode, *, user) -> [{"template", "anchor", "title", ...}]: consultation page sections.
     consultation_panels: str = ""
 
@@ -62,7 +65,8 @@ STAGES: tuple[Stage, ...] = (
           nav=(NavLink(label="Follow-up", url_name="followup:worklist",
                        action=Action.MANAGE_FOLLOW_UP),),
           chart_panels="orthoregen.web.followup.panels.latest_scores",
-          after_administration="orthoregen.web.followup.services.schedule_after_administration"),
+          after_administration="orthoregen.web.followup.services.schedule_after_administration",
+          after_lookback="orthoregen.web.followup.services.lookback_tasks_create"),
     Stage(app="safety",
           worklist_alerts="orthoregen.web.safety.panels.serious_events_alert"),
     Stage(app="portal"),
@@ -99,6 +103,12 @@ def after_administration(administration, *, by) -> None:
     """Start the work later stages owe an administration, inside its transaction."""
     for follow_on in _hooks("after_administration"):
         follow_on(administration, by=by)
+
+
+def after_lookback(administrations, *, reason: str, by) -> None:
+    """Give later stages the recipients a look-back reached, inside its transaction."""
+    for follow_on in _hooks("after_lookback"):
+        follow_on(administrations, reason=reason, by=by)
 
 
 def consultation_panels(episode, *, user) -> list[dict]:

@@ -6,6 +6,7 @@ Each service runs in one transaction; writes are recorded by django-simple-histo
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,7 @@ from orthoregen.web.followup.models import (
     FollowUpSchedule,
     ReviewTask,
     ScheduledVisit,
+    TaskKind,
     TaskStatus,
     VisitKind,
     VisitState,
@@ -107,6 +109,43 @@ def withdrawal_record(patient: Patient, *, withdrawn_on: dt.date, reason: str = 
                                    "recorded_by": by})
     pending_visits_stop(ScheduledVisit.objects.filter(schedule__episode__patient=patient))
     return withdrawal
+
+
+def lookback_tasks_create(administrations: Iterable[Administration], *, reason: str,
+                          by: User) -> list[ReviewTask]:
+    """Put one task on the worklist per patient a look-back reached (web/stages.py hook).
+
+    Runs in the cell lab's transaction. A task hangs on a visit: the next pending visit of
+    the schedule that patient's administration started, else its latest visit; a patient
+    with no follow-up visit at all gets no task here (the investigation page lists them).
+    """
+    by_patient: dict[int, list[Administration]] = {}
+    for administration in administrations:
+        patient_id = administration.procedure_joint.episode.patient_id
+        by_patient.setdefault(patient_id, []).append(administration)
+    now, tasks = timezone.now(), []
+    for given in by_patient.values():
+        visit = _visit_for(given[0])
+        if visit is None:
+            continue
+        units = ", ".join(f"{a.unit.identifier} ({a.procedure_joint.episode}, "
+                          f"{timezone.localdate(a.administered_at):%d %b %Y})" for a in given)
+        tasks.append(ReviewTask.objects.create(
+            visit=visit, kind=TaskKind.PRODUCT_LOOKBACK, created_at=now,
+            detail=f"{reason} Received: {units}."[:300]))
+    return tasks
+
+
+def _visit_for(administration: Administration) -> ScheduledVisit | None:
+    episode = administration.procedure_joint.episode
+    given_on = administration.administered_at.astimezone(
+        ZoneInfo(episode.patient.site.time_zone)).date()
+    schedule = FollowUpSchedule.objects.filter(episode=episode, administered_on__lte=given_on) \
+        .order_by("-administered_on").first()
+    if schedule is None:
+        return None
+    visits = schedule.visits.order_by("target", "id")
+    return visits.filter(status=VisitState.PENDING).first() or visits.last()
 
 
 class TaskAlreadyClosed(Exception):

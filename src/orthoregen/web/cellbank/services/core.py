@@ -12,7 +12,12 @@ from orthoregen.products.isbt128 import (
     UnitIdentifier,
     parse_unit_identifier,
 )
-from orthoregen.products.status import TransitionRefused, UnitState, transition
+from orthoregen.products.status import (
+    SafetyProblem,
+    TransitionRefused,
+    UnitState,
+    transition,
+)
 from orthoregen.web.cellbank.models import CustodyEvent, ProductUnit
 from orthoregen.web.cellbank.vocabulary import IdentifierKind
 from orthoregen.web.clinic.models import JointEpisode
@@ -22,7 +27,14 @@ if TYPE_CHECKING:
 
 
 class CellbankRefused(ValueError):
-    """A cell lab or procedure action refused with a message for the person who asked."""
+    """A cell lab or procedure action refused with a message for the person who asked.
+
+    `problems` are the safety reasons (products.status.SafetyProblem) when those refused it.
+    """
+
+    def __init__(self, message: str, problems: tuple[SafetyProblem, ...] = ()) -> None:
+        super().__init__(message)
+        self.problems = problems
 
 
 def actor(user: User) -> str:
@@ -82,7 +94,7 @@ def apply_event(unit: ProductUnit, event: UnitEvent, *, by: User, at: datetime,
     try:
         after = transition(unit_state(unit, hold_reason=hold_reason), event, at=at)
     except TransitionRefused as refused:
-        raise CellbankRefused(str(refused)) from None
+        raise CellbankRefused(str(refused), refused.problems) from None
     unit.status = after.status
     unit.sterility = after.sterility
     unit.release_approver = after.release_approver or ""

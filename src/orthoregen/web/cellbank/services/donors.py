@@ -23,6 +23,7 @@ from orthoregen.products.donor_testing import (
 from orthoregen.products.product_class import Origin
 from orthoregen.web.cellbank.models import Donor, DonorTest
 from orthoregen.web.cellbank.services.core import CellbankRefused, actor
+from orthoregen.web.cellbank.services.investigations import investigation_on_donor
 from orthoregen.web.cellbank.vocabulary import DonorType
 
 if TYPE_CHECKING:
@@ -125,4 +126,15 @@ def donor_determine(donor: Donor, *, by: User, step: str, outcome: str = "", rea
     if result.finding is not None:
         donor.eligibility_finding = result.finding.as_record()
     donor.save()
+    if _stops_units(step, result.status):
+        # 21 CFR 1271.60 and 1271.290(a): in the same transaction, every unit of the donor
+        # goes on hold, issued ones are recalled, and the look-back starts.
+        event = "re-opened" if step == "reopen" else "determined ineligible"
+        investigation_on_donor(donor, reason=f"Donor {donor.code} {event}: {reason.strip()}"
+                               .rstrip(": "), by=by, at=donor.determined_at)
     return result
+
+
+
+def _stops_units(step: str, status: core.DonorEligibility) -> bool:
+    return step == "reopen" or status == core.DonorEligibility.INELIGIBLE

@@ -69,12 +69,20 @@ def hold_reason(unit: ProductUnit) -> str:
 
 def hold_reasons(lot: ProductUnit, units) -> dict[int, str]:
     """Return, for units of one lot's tree, what holds each ("" for none)."""
-    opened = [f"product investigation {i.pk} of lot {lot.identifier} is open" for i in
-              ProductInvestigation.objects.filter(lot=lot, status=InvestigationStatus.OPEN)]
+    opened = [f"product investigation {i.pk} of lot {lot.identifier} is open" + _events(i)
+              for i in ProductInvestigation.objects.filter(lot=lot,
+                                                           status=InvestigationStatus.OPEN)]
     standing = _standing_results(_tree(lot))
     return {unit.pk: "; ".join(opened + [why for result in standing
                                          if (why := failure_for(result, unit))])
             for unit in units}
+
+
+def _events(investigation: ProductInvestigation) -> str:
+    # A failed result is named by failure_for while it stands; a donor event or a recall
+    # has no result to stand, so the hold says it here.
+    events = [f.reason for f in investigation.findings.filter(qc_result__isnull=True)]
+    return f" ({'; '.join(events)})" if events else ""
 
 
 def failure_for(result: QcResult, unit: ProductUnit) -> str:
@@ -117,6 +125,34 @@ def lot_hold_after_result(lot: ProductUnit, result: QcResult, investigation, *, 
             _note(unit, by=by, at=at, note=(
                 f"Hold lifted: {result.get_test_display()} {shown} on unit "
                 f"{result.unit.identifier} is now the latest result."))
+
+
+def lot_hold_on_event(lot: ProductUnit, investigation: ProductInvestigation, *, why: str,
+                      by: User, at: datetime) -> list[ProductUnit]:
+    """Hold every unit of the lot's tree not yet given, for a donor event or a recall.
+
+    Released units leave the shelf (quarantine); issued and thawed ones are recalled and their
+    issue cancelled, so no bedside finds them issued; the rest keep their status with the hold
+    written on their custody trail. Returns the units reached.
+    """
+    pending = _pending_locked(lot)
+    held = f"{why}; product investigation {investigation.pk} of lot {lot.identifier} is open"
+    for unit in pending:
+        if unit.status in (UnitStatus.ISSUED, UnitStatus.THAWED):
+            _recall_issued(unit, held, by=by, at=at)
+        else:
+            _hold(unit, held, by=by, at=at)
+    return pending
+
+
+def _recall_issued(unit: ProductUnit, why: str, *, by: User, at: datetime) -> None:
+    episode = unit.issued_to_episode
+    note = f"Recalled, on hold: {why}."
+    if episode is not None:
+        note += f" The issue to {episode.patient} for the {episode} is cancelled."
+    unit.issued_to_episode = None
+    event = custody.Recall(actor=actor(by), reason=f"on hold: {why}")
+    apply_event(unit, event, by=by, at=at, note=note)
 
 
 def lot_hold_reasons(lot: ProductUnit) -> dict[int, str]:

@@ -22,10 +22,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from orthoregen.web import stages
 from orthoregen.web.accounts.models import SiteSafetyLead
-from orthoregen.web.cellbank.lookback import lookback_from_units
+from orthoregen.web.cellbank.lookback import lookback_from_donor, lookback_from_units
 from orthoregen.web.cellbank.models import (
     Administration,
+    Donor,
     InvestigationFinding,
     InvestigationRecipient,
     ProductInvestigation,
@@ -33,7 +35,11 @@ from orthoregen.web.cellbank.models import (
     QcResult,
 )
 from orthoregen.web.cellbank.services.core import CellbankRefused
-from orthoregen.web.cellbank.services.holds import lot_hold_after_close, lot_id_of
+from orthoregen.web.cellbank.services.holds import (
+    lot_hold_after_close,
+    lot_hold_on_event,
+    lot_id_of,
+)
 from orthoregen.web.cellbank.services.recipient_weight import (
     endotoxin_over_recipient_limit,
     recipient_weight,
@@ -68,6 +74,46 @@ def investigation_on_result(result: QcResult, *, by: User, base_url: str | None 
         if administration.pk not in under_review:
             InvestigationRecipient.objects.create(investigation=investigation, finding=finding,
                                                   administration=administration, detail=detail)
+    transaction.on_commit(lambda: investigation_alert(finding, base_url=base_url))
+    return investigation
+
+
+def investigation_on_donor(donor: Donor, *, reason: str, by: User, at: datetime,
+                           base_url: str | None = None) -> list[ProductInvestigation]:
+    """Stop every unit of a donor whose determination was re-opened or found ineligible.
+
+    21 CFR 1271.290(a) and docs/donor-eligibility.md: new donor information reaches every
+    unit made from the donor. Each lot (first unit of a split tree) from the donor gets an
+    investigation naming the event, in the caller's transaction (donor_determine).
+    """
+    rows = lookback_from_donor(donor.pk, site_ids=[donor.site_id])
+    lots = sorted({lot_id_of(ProductUnit(pk=r.unit_id, parent_id=r.parent_id))
+                   for r in rows if r.depth == 0})
+    return [investigation_on_event(ProductUnit(pk=lot_id), reason=reason, donor=donor, by=by,
+                                   at=at, base_url=base_url) for lot_id in lots]
+
+
+def investigation_on_event(lot: ProductUnit, *, reason: str, by: User, at: datetime,
+                           donor: Donor | None = None,
+                           base_url: str | None = None) -> ProductInvestigation:
+    """Open, or add to, a lot's investigation for a donor event or a recall, in the caller's
+    transaction: hold every unit not yet given, put every administration under review, and
+    ask the follow-up stage for a look-back task per recipient (web/stages.py). The safety
+    leads and the injecting clinicians are emailed once the transaction commits.
+    """
+    lot = _locked_lot(lot)
+    investigation = _open_investigation(lot, by=by)
+    finding = InvestigationFinding.objects.create(investigation=investigation, donor=donor,
+                                                  reason=reason[:300], at=at, by=by)
+    under_review = set(investigation.recipients.values_list("administration_id", flat=True))
+    newly = [a for a in _administrations_of(lot) if a.pk not in under_review]
+    for administration in newly:
+        InvestigationRecipient.objects.create(
+            investigation=investigation, finding=finding, administration=administration,
+            detail=f"given unit {administration.unit.identifier}")
+    lot_hold_on_event(lot, investigation, why=reason, by=by, at=at)
+    stages.after_lookback(newly, reason=f"Product investigation {investigation.pk}: {reason}",
+                          by=by)
     transaction.on_commit(lambda: investigation_alert(finding, base_url=base_url))
     return investigation
 
@@ -168,16 +214,23 @@ def investigation_alert(finding: InvestigationFinding, *, base_url: str | None =
         "administration__procedure_joint__episode__patient").distinct().count()
     link = (base_url or portal_base_url()) + reverse("cellbank:investigation-detail",
                                                      args=[investigation.pk])
+    patients = f"{count} patient{'s' if count != 1 else ''}"
     # No name or MRN in the email: the link opens the list behind a login.
-    body = (f"A quality-control result of a cell product already given to patients at "
-            f"{investigation.site.name} has failed:\n\n- {finding.reason}\n\n"
-            f"Product investigation {investigation.pk}: review these patients "
-            f"({count} patient{'s' if count != 1 else ''}). The result is about the product; "
-            f"it does not say that any patient has been harmed.\n\nOpen: {link}\n")
+    if finding.qc_result_id is not None:
+        body = (f"A quality-control result of a cell product already given to patients at "
+                f"{investigation.site.name} has failed:\n\n- {finding.reason}\n\n"
+                f"Product investigation {investigation.pk}: review these patients "
+                f"({patients}). The result is about the product; it does not say that any "
+                f"patient has been harmed.\n\nOpen: {link}\n")
+    else:
+        body = (f"Every unit of lot {investigation.lot.identifier} at {investigation.site.name} "
+                f"not yet given is on hold:\n\n- {finding.reason}\n\nProduct investigation "
+                f"{investigation.pk}: issued units are recalled; patients who received the "
+                f"product to review: {patients}. This is about the product; it does not say "
+                f"that any patient has been harmed.\n\nOpen: {link}\n")
     try:
         sent = send_mail(f"Product investigation at {investigation.site.code}: review "
-                         f"{count} patient{'s' if count != 1 else ''}", body, None, recipients,
-                         connection=mail_connection())
+                         f"{patients}", body, None, recipients, connection=mail_connection())
     except OSError as error:  # smtplib errors are OSErrors
         # The investigation is saved and shown on the worklist; a lost email must not hide it.
         LOG.error("product investigation %s: alert email failed: %s", investigation.pk, error)

@@ -7,6 +7,8 @@ row changes.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -20,8 +22,16 @@ from orthoregen.products.isbt128 import IdentifierError, parse_unit_identifier
 from orthoregen.products.product_class import PRODUCT_CLASSES, ProductClass
 from orthoregen.products.product_code import DivisionRefused, ProductCode, ProductCodeError
 from orthoregen.products.scan import Scan, split_scan
-from orthoregen.products.status import NOT_YET_IN_A_PATIENT, UnitStatus
-from orthoregen.web.cellbank.models import CustodyEvent, Donor, Harvest, ProductUnit, QcResult
+from orthoregen.products.status import NOT_YET_IN_A_PATIENT, UnitStatus, safety_problems
+from orthoregen.web.cellbank.models import (
+    CustodyEvent,
+    Donor,
+    Harvest,
+    ProductUnit,
+    QcResult,
+    RefusedStep,
+    UnitStepRefusal,
+)
 from orthoregen.web.cellbank.product_codes import default_product_code
 from orthoregen.web.cellbank.services.core import (
     CellbankRefused,
@@ -37,7 +47,10 @@ from orthoregen.web.cellbank.services.holds import (
     lot_hold_reasons,
     lot_id_of,
 )
-from orthoregen.web.cellbank.services.investigations import investigation_on_result
+from orthoregen.web.cellbank.services.investigations import (
+    investigation_on_event,
+    investigation_on_result,
+)
 from orthoregen.web.cellbank.services.release import release_evaluation
 from orthoregen.web.cellbank.vocabulary import HOLD_TESTS, OUTCOME_TESTS, QcTest
 from orthoregen.web.clinic.models import JointEpisode
@@ -81,6 +94,13 @@ def unit_receive(*, site: Site, by: User, identifier_text: str, product_class: s
     text, kind = canonical_identifier(identifier)
     if ProductUnit.objects.filter(site=site, identifier=text, product_code=code.code).exists():
         raise CellbankRefused(f"A unit {identifier.eye_readable} {code} is already registered.")
+    if expires_at <= at:
+        # ISBT 128 DS005: past its expiry date-time a unit is not used; taking it into stock
+        # would only put an expired unit on the shelf.
+        raise CellbankRefused(
+            f"Unit {identifier.eye_readable} expired at "
+            f"{timezone.localtime(expires_at):%d %b %Y %H:%M %Z}: an expired unit is not "
+            "received. Check the expiry on its label; if it is right, the unit is discarded.")
     _check_source(product_class, donor, harvest, site)
     unit = ProductUnit.objects.create(
         site=site, identifier=text, identifier_kind=kind, product_class=product_class,
@@ -196,11 +216,36 @@ def unit_release(unit: ProductUnit, *, by: User, approver: str, conditional: boo
     return apply_event(unit, event, by=by, at=at, note=note, hold_reason=hold_reason(unit))
 
 
-@transaction.atomic
 def unit_issue(unit: ProductUnit, episode: JointEpisode, *, by: User,
                at: datetime | None = None, location: str = "") -> CustodyEvent:
-    """Issue a released unit to one patient's joint episode."""
+    """Issue a released unit to one patient's joint episode.
+
+    A unit on hold, from a donor not eligible, not released or past its expiry at this
+    moment is refused naming each reason (status.safety_problems); the refusal is kept.
+    """
     at = at or timezone.now()
+    with _refusal_kept(unit, step=RefusedStep.ISSUE, episode=episode, by=by, at=at):
+        return _issue(unit, episode, by=by, at=at, location=location)
+
+
+@contextmanager
+def _refusal_kept(unit: ProductUnit, *, step: str, by: User, at: datetime,
+                  episode: JointEpisode | None = None) -> Iterator[None]:
+    # The step's own transaction has rolled back by the time its refusal arrives here; the
+    # record of it is written after, so the refusal itself stays in the audit trail.
+    try:
+        yield
+    except CellbankRefused as refused:
+        reasons = [{"kind": p.kind.value, "message": p.message} for p in refused.problems] \
+            or [{"kind": "other", "message": str(refused)}]
+        UnitStepRefusal.objects.create(unit=unit, step=step, episode=episode, by=by, at=at,
+                                       message=str(refused), reasons=reasons)
+        raise
+
+
+@transaction.atomic
+def _issue(unit: ProductUnit, episode: JointEpisode, *, by: User, at: datetime,
+           location: str) -> CustodyEvent:
     unit = _locked(unit)
     if episode.patient.site_id != unit.site_id:
         raise CellbankRefused("The unit and the patient belong to different sites.")
@@ -208,24 +253,43 @@ def unit_issue(unit: ProductUnit, episode: JointEpisode, *, by: User,
         # 3.6 autologous chain of identity: the donor is the patient.
         raise CellbankRefused(f"Unit {unit.identifier} is autologous, harvested from another "
                               "patient: it can be issued only to that patient.")
+    held = hold_reason(unit)
+    _refuse_if_unsafe(unit, "issue", at=at, hold=held)
     event = custody.Issue(actor=actor(by), location=location, target=issue_target(episode))
     unit.issued_to_episode = episode
-    return apply_event(unit, event, by=by, at=at, hold_reason=hold_reason(unit),
+    return apply_event(unit, event, by=by, at=at, hold_reason=held,
                        note=f"Issued to {episode.patient} for the {episode}.")
 
 
-@transaction.atomic
+def _refuse_if_unsafe(unit: ProductUnit, step: str, *, at: datetime, hold: str) -> None:
+    # Asked before the status machine's own order check, so a unit a donor event took off the
+    # shelf is refused for the donor and the hold, not only for being in quarantine.
+    problems = safety_problems(unit_state(unit, hold_reason=hold), at)
+    if problems:
+        reasons = "; ".join(problem.message for problem in problems)
+        raise CellbankRefused(f"cannot {step} unit {unit.identifier}: {reasons}", problems)
+
+
 def unit_thaw(unit: ProductUnit, *, by: User, at: datetime | None = None,
               location: str = "") -> CustodyEvent:
     """Record the thaw of an issued cryopreserved unit; its hold clock starts now.
 
-    See docs/cell-products.md#post-thaw-hold.
+    See docs/cell-products.md#post-thaw-hold. Refused, naming each reason, for a unit not
+    safe at this moment (as unit_issue); the refusal is kept.
     """
     at = at or timezone.now()
+    with _refusal_kept(unit, step=RefusedStep.THAW, by=by, at=at):
+        return _thaw(unit, by=by, at=at, location=location)
+
+
+@transaction.atomic
+def _thaw(unit: ProductUnit, *, by: User, at: datetime, location: str) -> CustodyEvent:
     unit = _locked(unit)
+    held = hold_reason(unit)
+    _refuse_if_unsafe(unit, "thaw", at=at, hold=held)
     return apply_event(unit, custody.Thaw(actor=actor(by), location=location), by=by, at=at,
                        note=f"Thawed; validated hold {unit.max_post_thaw_hold_minutes} min.",
-                       hold_reason=hold_reason(unit))
+                       hold_reason=held)
 
 
 @transaction.atomic
@@ -251,22 +315,34 @@ def unit_expire(unit: ProductUnit, *, by: User, at: datetime | None = None,
 @transaction.atomic
 def unit_recall(unit: ProductUnit, *, by: User, reason: str, at: datetime | None = None,
                 location: str = "") -> RecallResult:
-    """Recall a unit and its descendants; return them and every patient who received one."""
+    """Recall a unit and its descendants; return them and every patient who received one.
+
+    In the same transaction the rest of its lot goes on hold, under a product investigation
+    that puts every recipient of the lot under review (services.investigations).
+    """
     from orthoregen.web.cellbank.lookback import lookback_from_units
 
     at = at or timezone.now()
+    # The lot first, as qc_record and the bedside take it: one lock order.
+    lot = ProductUnit.objects.select_for_update().get(pk=lot_id_of(unit))
     rows = lookback_from_units([unit.pk], site_ids=[unit.site_id])
     reached = ProductUnit.objects.select_for_update(of=("self",)) \
         .filter(pk__in={r.unit_id for r in rows})
     recalled = []
-    for each in reached.select_related("donor", "issued_to_episode", "site"):
+    for each in reached.select_related("donor", "issued_to_episode__patient", "site"):
         if each.status in NOT_YET_IN_A_PATIENT:
+            note = f"Recalled with {unit}: {reason}"
+            if each.issued_to_episode is not None:
+                note += (f". The issue to {each.issued_to_episode.patient} for the "
+                         f"{each.issued_to_episode} is cancelled.")
+                each.issued_to_episode = None
             event = custody.Recall(actor=actor(by), location=location, reason=reason)
-            apply_event(each, event, by=by, at=at, note=f"Recalled with {unit}: {reason}")
+            apply_event(each, event, by=by, at=at, note=note)
             recalled.append(each)
     affected = tuple(r for r in rows if r.administered_at is not None)
     if not recalled and not affected:
         raise CellbankRefused(f"Unit {unit} is {unit.status}: nothing left to recall.")
+    investigation_on_event(lot, reason=f"Unit {unit} recalled: {reason}", by=by, at=at)
     return RecallResult(tuple(recalled), affected)
 
 

@@ -99,6 +99,8 @@ class ComplicationReport(models.Model):
 class TaskKind(models.TextChoices):
     COMPLICATION_REVIEW = "complication_review", "Review reported complication"
     CALL_PATIENT = "call_patient", "Call patient: questionnaire not returned"
+    # A donor re-opened or a lot recalled after this patient received it (21 CFR 1271.290).
+    PRODUCT_LOOKBACK = "product_lookback", "Contact patient: product look-back"
 
 
 class TaskStatus(models.TextChoices):
