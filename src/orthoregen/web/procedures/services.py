@@ -239,30 +239,44 @@ def _unit_with_its_lot_locked(episode, scanned: str) -> ProductUnit | None:
     (docs/cell-products.md#conditional-release-pending-sterility, #lineage-and-look-back).
     """
     locked: set[int] = set()
-    unit = _issued_unit(episode) or _scanned_unit(scanned, episode.patient.site_id)
+    unit = _unit_to_check(episode, scanned)
     while unit is not None and (lot_id := lot_id_of(unit)) not in locked:
         ProductUnit.objects.select_for_update().filter(pk=lot_id).exists()
         locked.add(lot_id)
         # What was read before the wait may have changed: read it again under the lock.
-        unit = _issued_unit(episode) or _scanned_unit(scanned, episode.patient.site_id)
+        unit = _unit_to_check(episode, scanned)
     return unit
 
 
-def _issued_unit(episode) -> ProductUnit | None:
-    return ProductUnit.objects.select_related("harvest", "donor", "issued_to_episode__patient",
-                                              "site") \
-        .filter(issued_to_episode=episode,
-                status__in=[UnitStatus.ISSUED, UnitStatus.THAWED]).first()
+def _unit_to_check(episode, scanned: str) -> ProductUnit | None:
+    """Return the unit the bedside check is about.
+
+    Several units may be issued to one joint episode (a divided dose, a second bag): the
+    scanned one is checked when it is one of them. Otherwise a unit issued to the episode
+    is, so the check says the scan is the wrong unit; with none issued, the scanned unit is,
+    so the check says why it is not issued (a recall after a donor was re-opened, a hold).
+    """
+    issued = _issued_units(episode)
+    scanned_here = _scanned_units(scanned, episode.patient.site_id)
+    return next((u for u in scanned_here if u.pk in {i.pk for i in issued}), None) \
+        or next(iter(issued), None) or next(iter(scanned_here), None)
 
 
-def _scanned_unit(scanned: str, site_id: int) -> ProductUnit | None:
+def _issued_units(episode) -> list[ProductUnit]:
+    return list(ProductUnit.objects.select_related("harvest", "donor",
+                                                   "issued_to_episode__patient", "site")
+                .filter(issued_to_episode=episode,
+                        status__in=[UnitStatus.ISSUED, UnitStatus.THAWED]).order_by("id"))
+
+
+def _scanned_units(scanned: str, site_id: int) -> list[ProductUnit]:
     try:
         text, _ = canonical_identifier(parse_unit_identifier(scanned))
     except IdentifierError:
-        return None
-    return ProductUnit.objects.select_related("harvest", "donor", "issued_to_episode__patient",
-                                              "site").filter(identifier=text,
-                                                             site_id=site_id).first()
+        return []
+    return list(ProductUnit.objects.select_related("harvest", "donor",
+                                                   "issued_to_episode__patient", "site")
+                .filter(identifier=text, site_id=site_id).order_by("id"))
 
 
 def _wristband_order(name: str) -> str:
