@@ -62,8 +62,9 @@ def procedure_detail(request, procedure_id: int, bound: dict | None = None, stat
                                                                        prefix=f"j{pj.pk}"),
             "bedside": mine.get("bedside") or forms.BedsideCheckForm(prefix=f"b{pj.pk}"),
             "attempts": pj.bedside_attempts.select_related("by").order_by("-at", "-id"),
-            "issued": ProductUnit.objects.filter(issued_to_episode=pj.episode)
-            .exclude(status="administered").first(),
+            # Every unit issued to the joint: each may be scanned and given (a divided dose).
+            "issued": list(ProductUnit.objects.filter(issued_to_episode=pj.episode)
+                           .exclude(status="administered").order_by("id")),
         })
     return render(request, "procedures/procedure_detail.html", {
         "procedure": procedure, "patient": procedure.patient, "joints": joints}, status=status)

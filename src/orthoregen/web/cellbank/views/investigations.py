@@ -35,14 +35,16 @@ def investigation_detail(request, investigation_id: int, form=None, status: int 
         "administration__administered_at", "id")
     access_record(request, AccessAction.SEARCH,
                   detail=f"product investigation {investigation.pk} of {investigation.lot}")
-    findings = list(investigation.findings.select_related("qc_result__unit", "qc_result__by"))
+    findings = list(investigation.findings.select_related("qc_result__unit", "qc_result__by",
+                                                          "by"))
     return render(request, "cellbank/investigation_detail.html", {
         "investigation": investigation, "recipients": recipients,
         "patients": len({r.administration.procedure_joint.episode.patient_id
                          for r in recipients}),
         "findings": findings,
         # 1.5: each recipient's endotoxin limit uses their recorded weight, else 70 kg.
-        "endotoxin": any(f.qc_result.test == QcTest.ENDOTOXIN for f in findings),
+        "endotoxin": any(f.qc_result is not None and f.qc_result.test == QcTest.ENDOTOXIN
+                         for f in findings),
         "weight_valid_days": weight_valid_days(),
         "may_close": request.user.may(Action.MANAGE_PRODUCTS) and investigation.is_open,
         "may_open_units": request.user.may(Action.MANAGE_PRODUCTS),

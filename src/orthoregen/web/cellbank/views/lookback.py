@@ -15,6 +15,7 @@ from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record, patient_view_record
 from orthoregen.web.cellbank import forms, lookback, services
 from orthoregen.web.cellbank.models import Donor, Harvest, ProductUnit
+from orthoregen.web.cellbank.status_shown import expired_among
 from orthoregen.web.clinic.models import Patient
 
 
@@ -37,6 +38,7 @@ def lookback_page(request):
     recipients = [] if rows is None else [r for r in rows if r.patient_id is not None]
     return render(request, "cellbank/lookback.html", {
         "source": source, "rows": rows, "recipients": recipients,
+        "expired": expired_among(r.unit_id for r in rows or ()),
         "patients": len({r.patient_id for r in recipients})})
 
 
@@ -51,6 +53,7 @@ def patient_products(request, patient_id: int):
         received.setdefault(row.administration_id, []).append(row)
     return render(request, "cellbank/patient_products.html", {
         "patient": patient, "received": list(received.values()),
+        "expired": expired_among(r.unit_id for chain in received.values() for r in chain),
         "procedures": patient.procedures.prefetch_related("joints__episode")})
 
 

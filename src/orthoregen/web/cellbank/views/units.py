@@ -37,6 +37,7 @@ from orthoregen.web.cellbank.models import (
 from orthoregen.web.cellbank.services.labels import label_checked, label_content
 from orthoregen.web.cellbank.services.holds import hold_reason
 from orthoregen.web.cellbank.services.release import lineage_qc
+from orthoregen.web.cellbank.status_shown import expired_among, shown_as
 from orthoregen.web.cellbank.vocabulary import InvestigationStatus, UnitStatusChoices
 from orthoregen.web.clinic.models import JointEpisode
 from orthoregen.web.mail import portal_base_url
@@ -65,7 +66,8 @@ def units(request):
     if status == "active":
         rows = rows.filter(status__in=ACTIVE)
     elif status in {s.value for s in UnitStatus}:
-        rows = rows.filter(status=status)
+        # As shown: "expired" takes in units past their expiry not yet marked so.
+        rows = rows.filter(shown_as(status))
     page = Paginator(rows.order_by("expires_at", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
     access_record(request, AccessAction.SEARCH, detail=f"cell units status={status!r}")
     return render(request, "cellbank/units.html", {
@@ -109,6 +111,7 @@ def unit_detail(request, unit_id: int, bound: dict | None = None, status: int = 
         ancestors.append(node)
         node = node.parent
     latest = lineage_qc(unit)
+    descendants = lookback_from_units([unit.pk], site_ids=[unit.site_id])
     # Repeat tests are kept: the ones the latest result of their test superseded, listed apart.
     earlier = QcResult.objects.filter(unit_id__in=[unit.pk, *(a.pk for a in ancestors)]) \
         .exclude(pk__in=[r.pk for r in latest.values()]).select_related("unit", "by") \
@@ -126,7 +129,8 @@ def unit_detail(request, unit_id: int, bound: dict | None = None, status: int = 
         "spec_problem": spec_problem,
         "qc": sorted(latest.values(), key=lambda r: r.test), "earlier": earlier,
         "custody": unit.custody.select_related("by"),
-        "descendants": lookback_from_units([unit.pk], site_ids=[unit.site_id]),
+        "descendants": descendants, "expired": expired_among(r.unit_id for r in descendants),
+        "refusals": unit.refusals.select_related("by", "episode__patient"),
         "ancestors": ancestors, "parts": unit.children.order_by("product_code"),
         "product": PRODUCT_CLASSES[ProductClass(unit.product_class)],
         "hold": hold_reason(unit) if unit.status in NOT_YET_IN_A_PATIENT else "",
