@@ -39,6 +39,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from orthoregen.web.accounts.models import InstrumentLicence, Site, User
 from orthoregen.web.accounts.second_factor import second_factor_reset
+from orthoregen.web.accounts.signatures import Signature, SigningRefusal
 
 OWN_ACCESS = ["is_active", "is_staff", "is_superuser", "groups", "user_permissions", "role",
               "sites"]
@@ -206,3 +207,40 @@ class InstrumentLicenceAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.recorded_by = obj.recorded_by or request.user
         super().save_model(request, obj, form, change)
+
+
+class SigningTrailAdmin(admin.ModelAdmin):
+    """Read-only: signatures and refused signings are only ever added, by the services.
+
+    Shown for signers who work only at the administrator's sites (the operator sees all)."""
+
+    def get_queryset(self, request):
+        rows = super().get_queryset(request).select_related("content_type")
+        return rows if _operates(request) else rows.filter(
+            **{f"{self.person}__in": User.objects.filter(staff_only_at(request.user.sites.all()))})
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Signature)
+class SignatureAdmin(SigningTrailAdmin):
+    person = "signer"
+    list_display = ["signed_at", "printed_name", "meaning", "content_type", "object_id",
+                    "second_factor_verified"]
+    list_filter = ["meaning"]
+    date_hierarchy = "signed_at"
+
+
+@admin.register(SigningRefusal)
+class SigningRefusalAdmin(SigningTrailAdmin):
+    person = "user"
+    list_display = ["at", "user", "reason", "meaning", "content_type", "object_id", "detail"]
+    list_filter = ["reason", "meaning"]
+    date_hierarchy = "at"

@@ -1,4 +1,7 @@
-"""Clinics (sites), the staff who work at them, and who each site alerts about safety."""
+"""Clinics (sites), the staff who work at them, and who each site alerts about safety.
+
+Electronic signatures are models of this app kept in signatures.py, imported here.
+"""
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -8,6 +11,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from orthoregen.web.accounts.roles import Role, role_may
+from orthoregen.web.accounts.signatures import Signature, SigningRefusal
 
 
 class Site(models.Model):
@@ -104,3 +108,6 @@ class SiteSafetyLead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} (safety lead, {self.site.code})"
+
+
+__all__ = ["InstrumentLicence", "Signature", "SigningRefusal", "Site", "SiteSafetyLead", "User"]
