@@ -38,6 +38,18 @@ class AuthenticatedHttpRequest(HttpRequest):
     user: User
 
 
+def staff_user(request: HttpRequest) -> User:
+    """Return the signed-in user of an admin page or hook, refusing an anonymous visitor.
+
+    The admin site has sent anonymous visitors to its login page before any ModelAdmin
+    hook runs; this says so to the type checker, and refuses (403) if it ever did not.
+    """
+    user = request.user
+    if not user.is_authenticated:
+        raise PermissionDenied(REFUSAL)
+    return user
+
+
 def requires(action: Action) -> Callable[[View], View]:
     """Let a view run only for a logged-in user whose role may perform ``action``."""
     def decorator(view: View) -> View:
@@ -58,7 +70,7 @@ def requires_any(*actions: Action) -> Callable[[View], View]:
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def checked(request, *args, **kwargs):
+        def checked(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> Any:
             if not any(request.user.may(action) for action in actions):
                 raise PermissionDenied(REFUSAL)
             return view(request, *args, **kwargs)

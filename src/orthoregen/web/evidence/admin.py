@@ -5,7 +5,10 @@ not site-scoped; the fact tables are never edited by hand and are not registered
 """
 
 from django.contrib import admin
+from django.forms import ModelForm
+from django.http import HttpRequest
 
+from orthoregen.web.accounts.permissions import staff_user
 from orthoregen.web.clinic.admin import ReadOnlyHistoryAdmin
 from orthoregen.web.evidence.forms import AddedResultForm, AddedStudyForm
 from orthoregen.web.evidence.models import AddedResult, AddedStudy
@@ -26,7 +29,8 @@ class AddedStudyAdmin(ReadOnlyHistoryAdmin):
     readonly_fields = ["added_by", "added_at", "updated_at"]
     inlines = [AddedResultInline]
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: AddedStudy, form: ModelForm,
+                   change: bool) -> None:
         if not change:  # the transcriber vouches for the study; an edit keeps who added it
-            obj.added_by = request.user
+            obj.added_by = staff_user(request)
         super().save_model(request, obj, form, change)

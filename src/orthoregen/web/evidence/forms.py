@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from django import forms
 
@@ -32,7 +33,7 @@ class AddedStudyForm(forms.ModelForm):
 class AddedResultForm(forms.ModelForm):
     """One arm's mean change from baseline; empty rows of the formset are ignored."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # The rows are a table without <label>s: name each input for screen readers.
         row = (self.prefix or "").rsplit("-", 1)[-1]
@@ -45,8 +46,9 @@ class AddedResultForm(forms.ModelForm):
         fields = ["arm", "measure", "timepoint_months", "estimate", "ci_low", "ci_high", "n",
                   "note"]
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data  # what ModelForm.clean() returns
         estimate, low, high = (cleaned.get(k) for k in ("estimate", "ci_low", "ci_high"))
         months = cleaned.get("timepoint_months")
         if months is not None and not 1 <= months <= MAX_TIMEPOINT_MONTHS:

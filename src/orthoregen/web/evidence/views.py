@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import fields
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from orthoregen.evidence.comparison import REGISTRY_CAVEAT
 from orthoregen.evidence.pooling import pool_every_outcome
 from orthoregen.evidence.published import load_published_pools
-from orthoregen.web.accounts.permissions import requires
+from orthoregen.web.accounts.permissions import AuthenticatedHttpRequest, requires
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.clinic.vocabulary import Joint
 from orthoregen.web.evidence.added import (
@@ -26,7 +27,7 @@ from orthoregen.web.evidence.models import AddedStudy
 
 @requires(Action.VIEW_REGISTRY)
 @require_GET
-def evidence_library(request):
+def evidence_library(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every study of the library by joint, seed and added, with its verification status."""
     studies = library_with_added()
     by_joint = [(label, [s for s in studies if joint in s.joints])
@@ -40,7 +41,7 @@ def evidence_library(request):
 
 @requires(Action.ADD_EVIDENCE)
 @require_http_methods(["GET", "POST"])
-def evidence_add(request):
+def evidence_add(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Add a study and its arms' results together; a mistake anywhere saves nothing."""
     form = AddedStudyForm(request.POST or None)
     results = AddedResultFormSet(request.POST or None, instance=AddedStudy())

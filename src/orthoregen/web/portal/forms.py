@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
 
 from orthoregen.instruments import get_instrument
@@ -19,7 +22,7 @@ def _number(value: float) -> int | float:
 class InstrumentForm(forms.Form):
     """One instrument's items: labelled codes as large radio buttons, scales as numbers."""
 
-    def __init__(self, *args, instrument_id: str, pack: TextPack, **kwargs):
+    def __init__(self, *args: Any, instrument_id: str, pack: TextPack, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instrument = get_instrument(instrument_id)
         for item in self.instrument.items:
@@ -30,7 +33,9 @@ class InstrumentForm(forms.Form):
                     widget=forms.RadioSelect, error_messages={"required": REQUIRED})
             else:
                 anchors = " · ".join(f"{code} = {label}" for code, label in text.options)
-                field_class = forms.IntegerField if item.scale.whole_numbers else forms.FloatField
+                # Both take the scale's float bounds: their validators only compare.
+                field_class: Callable[..., forms.Field] = (
+                    forms.IntegerField if item.scale.whole_numbers else forms.FloatField)
                 self.fields[item.id] = field_class(
                     label=text.text, min_value=item.scale.minimum,
                     max_value=item.scale.maximum, help_text=f"{anchors} ({item.scale.unit})",
@@ -38,7 +43,8 @@ class InstrumentForm(forms.Form):
                     widget=forms.NumberInput(attrs={
                         "inputmode": "numeric" if item.scale.whole_numbers else "decimal",
                         "step": "1" if item.scale.whole_numbers else "0.1"}))
-            self.fields[item.id].scale = item.scale is not None
+            # Read by the template only, to lay a scale out apart from radio buttons.
+            self.fields[item.id].scale = item.scale is not None  # type: ignore[attr-defined]
 
     def answers(self) -> dict[str, int | float]:
         """Return the validated answers as JSON numbers keyed by item id."""
@@ -53,14 +59,14 @@ class InstrumentForm(forms.Form):
 class ComplicationForm(forms.Form):
     """The complication questions asked with every follow-up questionnaire."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for question_id, text in COMPLICATION_QUESTIONS:
             self.fields[question_id] = forms.TypedChoiceField(
                 label=text, choices=[("no", "No"), ("yes", "Yes")],
                 coerce=lambda value: value == "yes", widget=forms.RadioSelect,
                 error_messages={"required": REQUIRED})
-            self.fields[question_id].scale = False
+            self.fields[question_id].scale = False  # type: ignore[attr-defined]  # as above
 
     def answers(self) -> dict[str, bool]:
         return dict(self.cleaned_data)

@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from orthoregen.web.audit.services import client_address
@@ -40,7 +43,7 @@ def _counted(kind: str, value: str, limit: int, now: float) -> bool:
     return count <= limit
 
 
-def portal_request_allowed(request, token: str | None = None) -> bool:
+def portal_request_allowed(request: HttpRequest, token: str | None = None) -> bool:
     """Count a portal request by address and, if it carries one, by link; say if it may run."""
     now = time.time()
     by_address = _counted("address", client_address(request) or "unknown",
@@ -50,10 +53,10 @@ def portal_request_allowed(request, token: str | None = None) -> bool:
     return by_address and by_link
 
 
-def rate_limited(view):
+def rate_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Answer 429 with a friendly page when the address or the link is over its limit."""
     @wraps(view)
-    def limited(request, *args, **kwargs):
+    def limited(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not portal_request_allowed(request, kwargs.get("token")):
             response = render(request, "portal/busy.html", status=429)
             response["Retry-After"] = str(WINDOW_SECONDS)

@@ -7,18 +7,20 @@ patient sees the same friendly page, which names no one, and an access record is
 from __future__ import annotations
 
 import time
+from typing import Any
 
-from django.http import HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from orthoregen.instruments import display_value, get_instrument
+from orthoregen.instruments.textpacks import TextPack
 from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record
 from orthoregen.web.clinic.models import Patient
-from orthoregen.web.followup.models import QuestionnaireResponse
+from orthoregen.web.followup.models import QuestionnaireInvitation, QuestionnaireResponse
 from orthoregen.web.followup.questionnaires import (
     LinkRefused,
     draft_save,
@@ -33,7 +35,7 @@ RESULTS_SECONDS = 60 * 60  # how long the browser that submitted may see the res
 COMPLICATIONS = "complications"
 
 
-def _refused(request, error: LinkRefused):
+def _refused(request: HttpRequest, error: LinkRefused) -> HttpResponse:
     patient = error.invitation.visit.schedule.episode.patient if error.invitation else None
     invitation = error.invitation.pk if error.invitation else "none"
     access_record(request, AccessAction.VIEW, patient=patient,
@@ -41,19 +43,22 @@ def _refused(request, error: LinkRefused):
     return render(request, "portal/refused.html", status=404)
 
 
-def _steps(invitation) -> list[tuple[str, object]]:
+def _steps(invitation: QuestionnaireInvitation) -> list[tuple[str, TextPack | None]]:
     offered = patient_instruments(invitation.visit)
     return [(o.instrument_id, o.pack) for o in offered] + [(COMPLICATIONS, None)]
 
 
-def _step_form(step_id, pack, invitation, data=None):
+def _step_form(step_id: str, pack: TextPack | None, invitation: QuestionnaireInvitation,
+               data: Any = None) -> ComplicationForm | InstrumentForm:
     if step_id == COMPLICATIONS:
         return ComplicationForm(data)
+    assert pack is not None  # _steps() gives every step but the complications one its pack
     initial = InstrumentForm.initial_from(invitation.draft.get(step_id, {}))
     return InstrumentForm(data, instrument_id=step_id, pack=pack, initial=initial)
 
 
-def _step_index(request, steps, invitation) -> int:
+def _step_index(request: HttpRequest, steps: list[tuple[str, TextPack | None]],
+                invitation: QuestionnaireInvitation) -> int:
     raw = request.POST.get("step") or request.GET.get("step")
     if raw and raw.isdigit() and int(raw) < len(steps):
         return int(raw)
@@ -66,7 +71,7 @@ def _step_index(request, steps, invitation) -> int:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @rate_limited
-def questionnaire(request, token: str):
+def questionnaire(request: HttpRequest, token: str) -> HttpResponse:
     session_done = request.session.get("portal_done_tokens", [])
     try:
         invitation = invitation_open(token)
@@ -83,7 +88,7 @@ def questionnaire(request, token: str):
                   detail=f"portal: questionnaire invitation={invitation.pk} step={step_id}")
     saved_for_later = False
     if request.method == "POST" and form.is_valid():
-        if step_id != COMPLICATIONS:
+        if isinstance(form, InstrumentForm):  # every step but the complications one
             draft_save(invitation, step_id, form.answers())
             if "save_later" in request.POST:
                 saved_for_later = True
@@ -108,7 +113,7 @@ def questionnaire(request, token: str):
     })
 
 
-def _results_rows(patient_id: int) -> list[dict]:
+def _results_rows(patient_id: int) -> list[dict[str, Any]]:
     rows: dict[tuple, dict] = {}
     responses = QuestionnaireResponse.objects.filter(episode__patient_id=patient_id) \
         .select_related("episode").order_by("completed_on", "id")
@@ -129,7 +134,7 @@ def _results_rows(patient_id: int) -> list[dict]:
 
 @never_cache
 @rate_limited
-def results(request):
+def results(request: HttpRequest) -> HttpResponse:
     patient_id = request.session.get("portal_patient")
     if not patient_id or request.session.get("portal_until", 0) < time.time():
         access_record(request, AccessAction.VIEW, detail="portal: results refused (no session)")
@@ -147,7 +152,7 @@ PORTAL_SESSION_KEYS = ("portal_patient", "portal_until", "portal_done_tokens")
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def done(request):
+def done(request: HttpRequest) -> HttpResponse:
     """Close the results (a shared phone should not keep showing them), on a posted form only.
 
     A GET changes nothing, so a link or image elsewhere cannot close anything; and only the
