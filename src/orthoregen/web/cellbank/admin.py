@@ -30,6 +30,7 @@ from orthoregen.web.cellbank.models import (
     ProductUnit,
     QcResult,
     ReleaseSpecVersion,
+    SiteCellLabSettings,
 )
 from orthoregen.web.clinic.admin import SiteScopedAdmin
 
@@ -174,3 +175,14 @@ class InvestigationFindingAdmin(CellbankAdmin):
 class InvestigationRecipientAdmin(CellbankAdmin):
     list_display = ["investigation", "administration", "detail"]
     list_select_related = ["investigation__lot", "administration__procedure_joint__episode"]
+
+
+@admin.register(SiteCellLabSettings)
+class SiteCellLabSettingsAdmin(SiteScopedAdmin):
+    """The site's administrator decides who signs a release (two people or one)."""
+
+    list_display = ["site", "two_person_release_allogeneic", "two_person_release_autologous"]
+    list_select_related = ["site"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False

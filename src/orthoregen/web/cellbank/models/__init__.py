@@ -5,6 +5,7 @@ from orthoregen.web.cellbank.models.investigations import (
     InvestigationRecipient,
     ProductInvestigation,
 )
+from orthoregen.web.cellbank.models.lab_settings import SiteCellLabSettings
 from orthoregen.web.cellbank.models.procedures import (
     Administration,
     BedsideCheckAttempt,
@@ -26,5 +27,5 @@ __all__ = [
     "Administration", "BedsideCheckAttempt", "CustodyEvent", "Donor", "DonorTest", "Harvest",
     "InvestigationFinding", "InvestigationRecipient", "Procedure", "ProcedureJoint",
     "ProductInvestigation", "ProductUnit", "QcResult", "RefusedStep", "ReleaseSpecVersion",
-    "UnitStepRefusal",
+    "SiteCellLabSettings", "UnitStepRefusal",
 ]
