@@ -161,7 +161,8 @@ def _unit(site, identifier, parent, source, product, collected, expires, status,
     conc = CONCENTRATION[product]
     return ProductUnit(
         site=site, identifier=text, identifier_kind=kind, product_class=product, parent=parent,
-        product_code=default_product_code(product).code, collected_at=collected, expires_at=expires, status=status, volume_ml=volume,
+        product_code=default_product_code(product).code, collected_at=collected,
+        expires_at=expires, status=status, volume_ml=volume,
         concentration_per_ml=conc, cell_count=conc * volume, viability_pct=extra.pop("via", 88.0),
         storage="LN2 vapour ≤ −150 °C" if cryo else "Room temperature, use within 12 h",
         is_cryopreserved=cryo, max_post_thaw_hold_minutes=120 if cryo else None,

@@ -34,8 +34,8 @@ from orthoregen.web.cellbank.models import (
     ProductUnit,
     QcResult,
 )
-from orthoregen.web.cellbank.services.labels import label_checked, label_content
 from orthoregen.web.cellbank.services.holds import hold_reason
+from orthoregen.web.cellbank.services.labels import label_checked, label_content
 from orthoregen.web.cellbank.services.release import lineage_qc
 from orthoregen.web.cellbank.status_shown import expired_among, shown_as
 from orthoregen.web.cellbank.vocabulary import InvestigationStatus, UnitStatusChoices
@@ -314,4 +314,3 @@ def unit_receive(request):
 def _concentration(data: dict) -> float | None:
     cells, volume = data.get("cell_count"), data.get("volume_ml")
     return cells / volume if cells is not None and volume else None
-
