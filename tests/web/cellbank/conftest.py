@@ -32,6 +32,43 @@ def typed(din: str) -> str:
     return din + K[din]
 
 
+PASSWORD = "correct-horse-battery"  # tests/web/conftest.py's, re-entered to sign
+
+
+def colleague(user):
+    """Return a second lab member at the user's first site: the second person who signs."""
+    from orthoregen.web.accounts.models import User
+
+    other, made = User.objects.get_or_create(
+        username=f"{user.username}_second", defaults={"role": user.role, "first_name": "Second",
+                                                      "last_name": "Signer"})
+    if made:
+        other.set_password(PASSWORD)
+        other.save()
+        other.sites.set(user.sites.all())
+    return other
+
+
+def release(unit, by, *, conditional=False, reason=""):
+    """Release a unit as the lab does: a colleague verifies its QC results, `by` signs the
+    release and, where the site wants a second person, the colleague signs too."""
+    second = colleague(by)
+    if services.signoffs.unverified_results(unit):
+        services.qc_panel_verify(unit, by=second, password=PASSWORD)
+    signed = services.unit_release(unit, by=by, password=PASSWORD, conditional=conditional,
+                                   reason=reason)
+    if signed.event is None:
+        signed = services.unit_release_countersign(unit, by=second, password=PASSWORD)
+    unit.refresh_from_db()
+    return signed
+
+
+def determine(donor, by, step, outcome="", reason=""):
+    """Sign one eligibility step of a donor."""
+    return services.donor_determine(donor, by=by, password=PASSWORD, step=step,
+                                    outcome=outcome, reason=reason)
+
+
 RECOVERED = dt.date(2026, 1, 5)  # outside the West Nile season: WNV NAT is not required
 
 
@@ -49,7 +86,7 @@ def donor_a(site_a, lab_a):
                                  tested_person="Birth mother", recovered_on=RECOVERED)
     record_panel(donor, lab_a)
     for step, outcome in (("complete_screening", ""), ("determine", "eligible")):
-        services.donor_determine(donor, by=lab_a, step=step, outcome=outcome)
+        determine(donor, lab_a, step, outcome)
     donor.refresh_from_db()
     return donor
 
@@ -86,8 +123,7 @@ def pass_qc(unit, by, *, sterility="negative", mycoplasma=True):
 @pytest.fixture
 def released_unit(site_a, lab_a, donor_a):
     unit = pass_qc(receive(site_a, lab_a, DIN_A, donor_a), lab_a)
-    services.unit_release(unit, by=lab_a, approver="Dr QP")
-    unit.refresh_from_db()
+    release(unit, lab_a)
     return unit
 
 
@@ -176,8 +212,7 @@ def given(site_a, lab_a, clinician_a, donor_a, patient_a, kit):
     clinician_a.email = "clinician.a@clinic-a.test"
     clinician_a.save()
     lot = kit.pass_qc(kit.receive(site_a, lab_a, kit.DIN_A, donor_a), lab_a, sterility="pending")
-    services.unit_release(lot, by=lab_a, approver="Dr QP", conditional=True,
-                          reason="fresh product, injected today")
+    kit.release(lot, lab_a, conditional=True, reason="fresh product, injected today")
     halves = services.unit_split(lot, by=lab_a, volumes_ml=[2.5, 2.5])
     episodes = [patient_a.episodes.get(), kit.make_patient_with_knee(site_a, "A-0002", "Bunting")]
     administrations = [administer(half, episode, lab_a, clinician_a, kit)
@@ -194,4 +229,5 @@ def kit():
         DIN_A=DIN_A, DIN_B=DIN_B, DIN_C=DIN_C, DIN_D=DIN_D, DIN_E=DIN_E, K=K, typed=typed,
         receive=receive, pass_qc=pass_qc, clear_for_procedure=clear_for_procedure,
         make_patient_with_knee=make_patient_with_knee, record_panel=record_panel,
-        RECOVERED=RECOVERED)
+        RECOVERED=RECOVERED, PASSWORD=PASSWORD, colleague=colleague, release=release,
+        determine=determine)

@@ -29,7 +29,7 @@ def one_of_each(site, lab, clinician, donor, episode, din, kit) -> dict:
                                       body_site="Posterior iliac crest", volume_ml=60,
                                       operator=clinician, harvested_at=timezone.now())
     unit = kit.pass_qc(kit.receive(site, lab, din, donor), lab)
-    services.unit_release(unit, by=lab, approver="Dr QP")
+    kit.release(unit, lab)
     services.unit_issue(unit, episode, by=lab)
     kit.clear_for_procedure(episode, clinician)
     procedure = procedures.procedure_start(patient, [episode], by=clinician,

@@ -127,7 +127,7 @@ def test_no_administration_before_the_time_out(issued_unit, cleared_knee, clinic
 def test_a_thawed_unit_past_its_hold_time_is_refused(site_a, lab_a, donor_a, session,
                                                      clinician_a, kit):
     unit = kit.pass_qc(kit.receive(site_a, lab_a, kit.DIN_C, donor_a, cryo=True), lab_a)
-    services.unit_release(unit, by=lab_a, approver="QP")
+    kit.release(unit, lab_a)
     services.unit_issue(unit, session.episode, by=lab_a)
     services.unit_thaw(unit, by=lab_a)
     late = timezone.now() + dt.timedelta(minutes=61)

@@ -73,7 +73,7 @@ def test_lab_issues_and_clinician_records_a_two_joint_session(
     second = kit.pass_qc(kit.receive(patient_a.site, lab_a, "LOC-BM2-" + _k("BM2"),
                                      harvest=harvest_a, product="bmac"), lab_a,
                          mycoplasma=False)
-    services.unit_release(second, by=lab_a, approver="Dr QP")
+    kit.release(second, lab_a)
     services.unit_issue(second, right, by=lab_a)
 
     lab = new_page()
@@ -104,8 +104,13 @@ def test_lab_issues_and_clinician_records_a_two_joint_session(
         lab.get_by_role("button", name="Record result").click()
         expect(lab.get_by_text(f"Recorded {test}")).to_be_visible()
     expect(lab.locator(".verdict.full")).to_be_visible()
-    lab.get_by_label("Approver").fill("Dr Quality Person")
-    lab.get_by_role("button", name="Release unit").click()
+    # A colleague verifies the results (a signature of their own); lab_a signs the release.
+    services.qc_panel_verify(ProductUnit.objects.get(identifier__startswith="LOC-BM1-"),
+                             by=kit.colleague(lab_a), password=kit.PASSWORD)
+    lab.reload()
+    release = lab.get_by_role("form", name="Release")
+    release.get_by_label("Your password, to sign").fill(kit.PASSWORD)
+    release.get_by_role("button", name="Sign and release").click()
     expect(lab.locator(".unit-banner .status")).to_have_text("Released")
     lab.get_by_label("Patient MRN").fill("A-0001")
     lab.get_by_label("Joint").select_option("knee")

@@ -47,8 +47,8 @@ def lot(site_a, lab_a, donor_a, patient_a, clinician_a, kit):
     on the shelf, one issued to patient B's knee and waiting at the bedside."""
     parent = kit.pass_qc(kit.receive(site_a, lab_a, kit.DIN_A, donor_a), lab_a,
                          sterility="pending")
-    services.unit_release(parent, by=lab_a, approver="Dr QP", conditional=True,
-                          reason="fresh product, injected today")
+    kit.release(parent, lab_a, conditional=True,
+                reason="fresh product, injected today")
     first, shelf, waiting = services.unit_split(parent, by=lab_a, volumes_ml=[1.0, 2.0, 1.5])
     knee_b = kit.make_patient_with_knee(site_a, "A-0002", "Bunting")
     services.unit_issue(waiting, knee_b, by=lab_a)
@@ -83,7 +83,7 @@ def test_a_positive_culture_before_anything_is_given_holds_the_rest_of_the_lot(
     assert waiting.note.startswith(f"On hold: {why}. No quarantine transition exists from "
                                    "issued")
     with pytest.raises(services.CellbankRefused, match=f"it is on hold: {why}"):
-        services.unit_release(lot.shelf, by=lab_a, approver="Dr QP", conditional=True,
+        services.unit_release(lot.shelf, by=lab_a, password=kit.PASSWORD, conditional=True,
                               reason="fresh")
 
 
@@ -125,11 +125,11 @@ def test_an_open_investigation_holds_every_unit_not_yet_given(lot, lab_a, clinic
 
 
 def test_a_microbial_result_on_a_released_unit_takes_it_off_the_shelf(
-        released_unit, knee_a, lab_a):
+        released_unit, knee_a, lab_a, kit):
     services.qc_record(released_unit, by=lab_a, test="gram_stain", outcome="positive")
     assert statuses([released_unit]) == ["quarantine"]
     with pytest.raises(services.CellbankRefused, match="on hold: Gram stain positive"):
-        services.unit_release(released_unit, by=lab_a, approver="Dr QP")
+        services.unit_release(released_unit, by=lab_a, password=kit.PASSWORD)
 
 
 def test_endotoxin_holds_each_unit_whose_own_dose_would_be_over_the_limit(lot, lab_a):
@@ -195,20 +195,20 @@ def test_closing_the_investigation_lifts_its_hold_and_says_so(lot, lab_a, clinic
         closed + "; it goes on only after a release by a named approver.")
     given = give(session_for(lot.knee_b, clinician_a, kit), lot.waiting, clinician_a)
     assert given.unit == lot.waiting
-    services.unit_release(lot.shelf, by=lab_a, approver="Dr QP", conditional=True,
-                          reason="investigation closed")
+    kit.release(lot.shelf, lab_a, conditional=True,
+                reason="investigation closed")
     assert statuses([lot.shelf]) == ["conditionally_released"]
 
 
-def test_a_later_negative_result_of_the_same_test_lifts_the_hold(lot, lab_a):
+def test_a_later_negative_result_of_the_same_test_lifts_the_hold(lot, lab_a, kit):
     services.qc_record(lot.first, by=lab_a, test="gram_stain", outcome="positive")
     assert statuses(lot.units) == ["quarantine", "quarantine", "issued"]
     services.qc_record(lot.first, by=lab_a, test="gram_stain", outcome="negative")
     lifted = f"Hold lifted: Gram stain Negative on unit {lot.first.identifier} is now the " \
              "latest result."
     assert [last_custody(u).note for u in lot.units] == [lifted] * 3
-    services.unit_release(lot.shelf, by=lab_a, approver="Dr QP", conditional=True,
-                          reason="repeat Gram stain negative")
+    kit.release(lot.shelf, lab_a, conditional=True,
+                reason="repeat Gram stain negative")
     assert statuses([lot.shelf]) == ["conditionally_released"]
 
 

@@ -44,7 +44,7 @@ def lot(site_a, lab_a, clinician_a, donor_a, patient_a, kit):
         pytest.skip("needs two concurrent writers; SQLite takes one at a time")
     parent = kit.pass_qc(kit.receive(site_a, lab_a, kit.DIN_A, donor_a), lab_a,
                          sterility="pending")
-    services.unit_release(parent, by=lab_a, approver="Dr QP", conditional=True, reason="fresh")
+    kit.release(parent, lab_a, conditional=True, reason="fresh")
     first, second = services.unit_split(parent, by=lab_a, volumes_ml=[2.0, 2.0])
     knee_a = patient_a.episodes.get()
     services.unit_issue(first, knee_a, by=lab_a)

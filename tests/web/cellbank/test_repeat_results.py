@@ -52,7 +52,7 @@ def test_a_positive_re_culture_adds_to_the_open_investigation(given_unit, lab_a)
 def test_a_positive_re_culture_of_a_released_unit_recalls_it_and_holds_its_lot(
         site_a, lab_a, donor_a, kit, as_user):
     lot = kit.pass_qc(kit.receive(site_a, lab_a, kit.DIN_B, donor_a), lab_a)
-    services.unit_release(lot, by=lab_a, approver="Dr QP")
+    kit.release(lot, lab_a)
     tested, sibling = services.unit_split(lot, by=lab_a, volumes_ml=[2.0, 2.0])
     response = as_user(lab_a).post(reverse("cellbank:unit-qc", args=[tested.pk]),
                                    {"test": "sterility", "outcome": "positive"})
@@ -76,19 +76,19 @@ def test_a_negative_after_a_positive_decides_the_sterility_but_releases_nothing(
     assert (unit.status, unit.sterility) == ("rejected", "negative")
     assert sterility_results(unit) == ["positive", "negative"]
     with pytest.raises(services.CellbankRefused, match="it is rejected"):
-        services.unit_release(unit, by=lab_a, approver="Dr QP")
+        services.unit_release(unit, by=lab_a, password=kit.PASSWORD)
 
 
 def test_a_repeat_culture_still_pending_does_not_lift_the_hold(site_a, lab_a, donor_a, kit):
     lot = kit.pass_qc(kit.receive(site_a, lab_a, kit.DIN_D, donor_a), lab_a, sterility="pending")
-    services.unit_release(lot, by=lab_a, approver="Dr QP", conditional=True, reason="fresh")
+    kit.release(lot, lab_a, conditional=True, reason="fresh")
     tested, sibling = services.unit_split(lot, by=lab_a, volumes_ml=[2.0, 2.0])
     services.qc_record(tested, by=lab_a, test="sterility", outcome="positive")
     services.qc_record(tested, by=lab_a, test="sterility", outcome="pending")
 
     def release_sibling():
-        services.unit_release(sibling, by=lab_a, approver="Dr QP", conditional=True,
-                              reason="re-culture")
+        kit.release(sibling, lab_a, conditional=True,
+                    reason="re-culture")
 
     with pytest.raises(services.CellbankRefused, match="on hold: Sterility culture positive"):
         release_sibling()

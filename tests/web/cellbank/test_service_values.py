@@ -16,7 +16,7 @@ from orthoregen.web.procedures import services as procedures
 # Keywords a service takes that no form field supplies: who acts, the site or the
 # operator the view knows, and values a caller computes or a command passes.
 NOT_FROM_THE_FORM = {"by", "site", "operator", "at", "location", "parent",
-                     "concentration_per_ml"}
+                     "concentration_per_ml", "second_factor"}
 
 
 def keywords(service) -> set[str]:

@@ -52,27 +52,27 @@ def test_issue_of_a_quarantined_unit_is_refused(kit, site_a, lab_a, donor_a, kne
 
 def test_release_without_qc_results_is_refused(kit, site_a, lab_a, donor_a):
     unit = kit.receive(site_a, lab_a, kit.DIN_B, donor_a)
-    refused(lambda: services.unit_release(unit, by=lab_a, approver="Dr QP"), unit,
+    refused(lambda: services.unit_release(unit, by=lab_a, password=kit.PASSWORD), unit,
             "QC evaluation .* is not_releasable, not full")
 
 
-def test_release_needs_an_approver(kit, site_a, lab_a, donor_a):
+def test_the_release_approver_is_the_signers_printed_name(kit, site_a, lab_a, donor_a):
     unit = kit.pass_qc(kit.receive(site_a, lab_a, kit.DIN_B, donor_a), lab_a)
-    refused(lambda: services.unit_release(unit, by=lab_a, approver=" "), unit,
-            "a release needs a named approver")
+    kit.release(unit, lab_a)
+    assert (unit.status, unit.release_approver) == ("released", "Lab_A Tester")
 
 
 def test_full_release_while_sterility_is_pending_points_to_conditional_release(kit,
         site_a, lab_a, donor_a):
     unit = kit.pass_qc(kit.receive(site_a, lab_a, kit.DIN_B, donor_a), lab_a, sterility="pending")
-    refused(lambda: services.unit_release(unit, by=lab_a, approver="Dr QP"), unit,
+    refused(lambda: services.unit_release(unit, by=lab_a, password=kit.PASSWORD), unit,
             "is conditional_pending_sterility, not full")
-    refused(lambda: services.unit_release(unit, by=lab_a, approver="Dr QP", conditional=True),
+    refused(lambda: services.unit_release(unit, by=lab_a, password=kit.PASSWORD, conditional=True),
             unit, "needs the reason")
-    services.unit_release(unit, by=lab_a, approver="Dr QP", conditional=True,
-                          reason="fresh product, injected today")
+    kit.release(unit, lab_a, conditional=True,
+                reason="fresh product, injected today")
     unit.refresh_from_db()
-    assert (unit.status, unit.release_approver) == ("conditionally_released", "Dr QP")
+    assert (unit.status, unit.release_approver) == ("conditionally_released", "Lab_A Tester")
     services.qc_record(unit, by=lab_a, test="sterility", outcome="negative")
     unit.refresh_from_db()
     assert unit.status == "released"
@@ -81,7 +81,7 @@ def test_full_release_while_sterility_is_pending_points_to_conditional_release(k
 def test_positive_sterility_rejects_a_quarantined_unit(kit, site_a, lab_a, donor_a):
     unit = kit.pass_qc(kit.receive(site_a, lab_a, kit.DIN_B, donor_a), lab_a, sterility="positive")
     assert unit.status == "rejected"
-    refused(lambda: services.unit_release(unit, by=lab_a, approver="Dr QP"), unit,
+    refused(lambda: services.unit_release(unit, by=lab_a, password=kit.PASSWORD), unit,
             "it is rejected")
 
 
@@ -89,12 +89,12 @@ def test_units_of_a_donor_not_yet_eligible_are_not_released(kit, site_a, lab_a):
     donor = Donor.objects.create(site=site_a, code="D-PEND", donor_type="donor_adipose")
     received = kit.receive(site_a, lab_a, kit.DIN_B, donor, product="donor_adipose_msc")
     unit = kit.pass_qc(received, lab_a)
-    refused(lambda: services.unit_release(unit, by=lab_a, approver="Dr QP"), unit,
+    refused(lambda: services.unit_release(unit, by=lab_a, password=kit.PASSWORD), unit,
             "its donor is pending_screening")
 
 
 def test_reopened_donor_stops_issue_of_released_units(kit, released_unit, donor_a, lab_a, knee_a):
-    result = services.donor_determine(donor_a, by=lab_a, step="reopen",
+    result = services.donor_determine(donor_a, by=lab_a, password=kit.PASSWORD, step="reopen",
                                       reason="late reactive HBsAg")
     assert result.lookback_required
     released_unit.refresh_from_db()
@@ -105,7 +105,7 @@ def test_reopened_donor_stops_issue_of_released_units(kit, released_unit, donor_
 def test_issue_of_an_expired_unit_is_refused(kit, site_a, lab_a, donor_a, knee_a):
     received = kit.receive(site_a, lab_a, kit.DIN_B, donor_a, expires_in=dt.timedelta(hours=1))
     unit = kit.pass_qc(received, lab_a)
-    services.unit_release(unit, by=lab_a, approver="Dr QP")
+    kit.release(unit, lab_a)
     unit.refresh_from_db()
     later = timezone.now() + dt.timedelta(hours=2)
     refused(lambda: services.unit_issue(unit, knee_a, by=lab_a, at=later), unit,
@@ -120,7 +120,7 @@ def test_issue_twice_is_refused(kit, issued_unit, lab_a, knee_a):
 def test_autologous_unit_is_issued_only_to_its_own_patient(kit, site_a, lab_a, harvest_a):
     unit = kit.pass_qc(kit.receive(site_a, lab_a, "LOC-BM001-" + _k("BM001"), harvest=harvest_a,
                            product="bmac"), lab_a, mycoplasma=False)
-    services.unit_release(unit, by=lab_a, approver="Dr QP")
+    kit.release(unit, lab_a)
     unit.refresh_from_db()
     other = kit.make_patient_with_knee(site_a, "A-0002", "Bunting")
     refused(lambda: services.unit_issue(unit, other, by=lab_a), unit,
@@ -165,7 +165,7 @@ def test_discarded_unit_cannot_be_released_issued_or_recalled(kit, released_unit
     assert released_unit.status == "discarded"
     refused(lambda: services.unit_issue(released_unit, knee_a, by=lab_a), released_unit,
             "it is discarded")
-    refused(lambda: services.unit_release(released_unit, by=lab_a, approver="QP"),
+    refused(lambda: services.unit_release(released_unit, by=lab_a, password=kit.PASSWORD),
             released_unit, "it is discarded")
     refused(lambda: services.unit_recall(released_unit, by=lab_a, reason="x"), released_unit,
             "nothing left to recall")
@@ -240,7 +240,7 @@ def test_every_transition_is_in_the_history_and_the_custody_chain(kit, issued_un
 
 def test_a_cryopreserved_unit_is_thawed_before_administration(kit, site_a, lab_a, donor_a, knee_a):
     unit = kit.pass_qc(kit.receive(site_a, lab_a, kit.DIN_C, donor_a, cryo=True), lab_a)
-    services.unit_release(unit, by=lab_a, approver="QP")
+    kit.release(unit, lab_a)
     services.unit_issue(unit, knee_a, by=lab_a)
     event = services.unit_thaw(unit, by=lab_a)
     unit.refresh_from_db()
@@ -255,5 +255,5 @@ def test_a_unit_is_marked_expired_only_after_its_expiry(kit, site_a, lab_a, dono
     services.unit_expire(unit, by=lab_a, at=later)
     unit.refresh_from_db()
     assert unit.status == "expired"
-    refused(lambda: services.unit_release(unit, by=lab_a, approver="QP", at=later), unit,
+    refused(lambda: services.unit_release(unit, by=lab_a, password=kit.PASSWORD, at=later), unit,
             "it is expired")

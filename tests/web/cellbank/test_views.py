@@ -108,9 +108,12 @@ def test_qc_release_issue_through_the_pages(as_user, lab_a, donor_a, knee_a, kit
     assert bad.status_code == 400 and "Give the measured value" in bad.content.decode()
     assert not QcResult.objects.exists()
     kit.pass_qc(unit, lab_a)
+    second = kit.colleague(lab_a)
+    services.qc_panel_verify(unit, by=second, password=kit.PASSWORD)
     release = client.post(reverse("cellbank:unit-release", args=[unit.pk]),
-                          {"approver": "Dr QP"})
+                          {"password": kit.PASSWORD})
     assert release.status_code == 302
+    services.unit_release_countersign(unit, by=second, password=kit.PASSWORD)
     wrong = client.post(reverse("cellbank:unit-issue", args=[unit.pk]),
                         {"patient_mrn": "A-9999", "joint": "knee", "side": "left"})
     assert wrong.status_code == 400 and "No left knee episode for MRN A-9999" in \
@@ -148,13 +151,14 @@ def test_donor_register_and_determination_pages(as_user, lab_a, kit):
                  "recovered_on": kit.RECOVERED.isoformat()})
     donor = Donor.objects.get()
     url = reverse("cellbank:donor-determine", args=[donor.pk])
-    refused = client.post(url, {"step": "determine", "outcome": "eligible"})
+    refused = client.post(url, {"password": kit.PASSWORD, "step": "determine",
+                                "outcome": "eligible"})
     assert refused.status_code == 400
     assert "cannot record a determination: donor is pending_screening" in \
         refused.content.decode()
-    client.post(url, {"step": "complete_screening"})
+    client.post(url, {"password": kit.PASSWORD, "step": "complete_screening"})
     kit.record_panel(donor, lab_a)
-    client.post(url, {"step": "determine", "outcome": "eligible"})
+    client.post(url, {"password": kit.PASSWORD, "step": "determine", "outcome": "eligible"})
     donor.refresh_from_db()
     assert (donor.eligibility, donor.determined_by) == ("eligible", lab_a)
     assert donor.eligibility_finding["outcome"] == "eligible"
@@ -172,25 +176,26 @@ def test_a_donor_with_a_reactive_test_cannot_be_determined_eligible(as_user, lab
     kit.record_panel(donor, lab_a, reactive=reactive)
     client = as_user(lab_a)
     url = reverse("cellbank:donor-determine", args=[donor.pk])
-    client.post(url, {"step": "complete_screening"})
-    refused = client.post(url, {"step": "determine", "outcome": "eligible"})
+    client.post(url, {"password": kit.PASSWORD, "step": "complete_screening"})
+    refused = client.post(url, {"password": kit.PASSWORD, "step": "determine",
+                                "outcome": "eligible"})
     assert refused.status_code == 400 and named in refused.content.decode()
     donor.refresh_from_db()
     assert donor.eligibility == "pending_tests"
-    assert client.post(url, {"step": "determine", "outcome": "ineligible",
-                             "reason": "reactive"}).status_code == 302
+    assert client.post(url, {"password": kit.PASSWORD, "step": "determine",
+                             "outcome": "ineligible", "reason": "reactive"}).status_code == 302
     donor.refresh_from_db()
     assert donor.eligibility == "ineligible"
 
 
 def test_a_determination_with_no_tests_or_no_recovery_date_is_refused(lab_a, site_a, kit):
     donor = Donor.objects.create(site=site_a, code="D-NONE", donor_type="donor_marrow")
-    services.donor_determine(donor, by=lab_a, step="complete_screening")
+    kit.determine(donor, lab_a, "complete_screening")
     with pytest.raises(services.CellbankRefused, match="recovered"):
-        services.donor_determine(donor, by=lab_a, step="determine", outcome="eligible")
+        kit.determine(donor, lab_a, "determine", "eligible")
     Donor.objects.filter(pk=donor.pk).update(recovered_on=kit.RECOVERED)
     with pytest.raises(services.CellbankRefused, match="HBV NAT"):
-        services.donor_determine(donor, by=lab_a, step="determine", outcome="eligible")
+        kit.determine(donor, lab_a, "determine", "eligible")
     donor.refresh_from_db()
     assert donor.eligibility == "pending_tests"
 
@@ -262,7 +267,7 @@ def test_clinician_records_the_thaw_of_a_cryopreserved_unit_from_the_session(
     from orthoregen.web.cellbank import services
 
     unit = kit.pass_qc(kit.receive(donor_a.site, lab_a, kit.DIN_C, donor_a, cryo=True), lab_a)
-    services.unit_release(unit, by=lab_a, approver="QP")
+    kit.release(unit, lab_a)
     services.unit_issue(unit, session.episode, by=lab_a)
     client = as_user(clinician_a)
     page = reverse("procedures:detail", args=[session.procedure_id])

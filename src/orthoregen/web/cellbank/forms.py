@@ -114,18 +114,32 @@ class QcForm(forms.Form):
         return cleaned
 
 
+def _signing_password() -> forms.CharField:
+    # Never re-shown after a refusal: the signer types it again (21 CFR 11.200(a)(1)).
+    return forms.CharField(
+        label="Your password, to sign", strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Your electronic signature: you sign as the person signed in.")
+
+
 class ReleaseForm(forms.Form):
-    approver = forms.CharField(label="Approver", max_length=100)
     conditional = forms.BooleanField(label="Release pending sterility (conditional)",
                                      required=False)
     reason = forms.CharField(label="Reason it cannot wait for sterility", required=False,
                              max_length=300)
+    password = _signing_password()
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("conditional") and not cleaned.get("reason", "").strip():
             self.add_error("reason", "A conditional release needs its reason.")
         return cleaned
+
+
+class SignForm(forms.Form):
+    """A signature with nothing else to fill in: second-person release, QC verification."""
+
+    password = _signing_password()
 
 
 class IssueForm(forms.Form):
@@ -177,6 +191,7 @@ class DeterminationForm(forms.Form):
     outcome = forms.ChoiceField(label="Outcome (determination or risk assessment)",
                                 required=False, choices=[("", "—"), *EligibilityChoices])
     reason = forms.CharField(label="Reason / new information", required=False, max_length=300)
+    password = _signing_password()
 
 
 class HarvestForm(forms.ModelForm):

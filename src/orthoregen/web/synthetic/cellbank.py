@@ -156,6 +156,8 @@ class _Identifiers:
 
 def _unit(site, identifier, parent, source, product, collected, expires, status, volume,
           **extra) -> ProductUnit:
+    # Released with a typed approver and no electronic signature rows: the site is synthetic
+    # (Site.is_synthetic), and the unit page says so instead of showing a signature.
     text, kind = identifier
     cryo = PRODUCTS[product][2]
     conc = CONCENTRATION[product]

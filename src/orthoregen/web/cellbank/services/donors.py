@@ -21,9 +21,11 @@ from orthoregen.products.donor_testing import (
     RecordedResult,
 )
 from orthoregen.products.product_class import Origin
+from orthoregen.web.accounts.signatures import SignatureMeaning, signature_sign
 from orthoregen.web.cellbank.models import Donor, DonorTest
 from orthoregen.web.cellbank.services.core import CellbankRefused, actor
 from orthoregen.web.cellbank.services.investigations import investigation_on_donor
+from orthoregen.web.cellbank.services.signoffs import signing_refusals
 from orthoregen.web.cellbank.vocabulary import DonorType
 
 if TYPE_CHECKING:
@@ -88,10 +90,22 @@ def recorded_results(donor: Donor) -> tuple[RecordedResult, ...]:
                  for test in donor.tests.order_by("specimen_date", "pk"))
 
 
-@transaction.atomic
-def donor_determine(donor: Donor, *, by: User, step: str, outcome: str = "", reason: str = "",
+def donor_determine(donor: Donor, *, by: User, password: str, second_factor: bool = False,
+                    step: str, outcome: str = "", reason: str = "",
                     at: datetime | None = None) -> core.DonorDetermination:
-    """Apply one eligibility step, recording who decided and when (21 CFR 1271.50)."""
+    """Apply one eligibility step, signed by who decided, with when (21 CFR 1271.50).
+
+    Every step is an electronic signature meaning "eligibility determination": `by` enters
+    their password again (21 CFR 11.200(a)); a wrong one changes nothing and is kept.
+    """
+    with signing_refusals():
+        return _donor_determine(donor, by=by, password=password, second_factor=second_factor,
+                                step=step, outcome=outcome, reason=reason, at=at)
+
+
+@transaction.atomic
+def _donor_determine(donor: Donor, *, by: User, password: str, second_factor: bool, step: str,
+                     outcome: str, reason: str, at: datetime | None) -> core.DonorDetermination:
     donor = Donor.objects.select_for_update().get(pk=donor.pk)
     name = actor(by)
     donation, results = donation_of(donor), recorded_results(donor)
@@ -123,6 +137,12 @@ def donor_determine(donor: Donor, *, by: User, step: str, outcome: str = "", rea
     donor.determined_by = by
     donor.determined_at = at or timezone.now()
     donor.determination_reason = reason
+    signature_sign(signer=by, password=password,
+                   meaning=SignatureMeaning.ELIGIBILITY_DETERMINATION, record=donor,
+                   content={"donor": donor.code, "step": step, "outcome": outcome,
+                            "eligibility": str(result.status), "reason": reason,
+                            "tests": _results_signed(results)},
+                   second_factor=second_factor, at=donor.determined_at)
     if result.finding is not None:
         donor.eligibility_finding = result.finding.as_record()
     donor.save()
@@ -134,6 +154,9 @@ def donor_determine(donor: Donor, *, by: User, step: str, outcome: str = "", rea
                                .rstrip(": "), by=by, at=donor.determined_at)
     return result
 
+
+def _results_signed(results: tuple[RecordedResult, ...]) -> list[list[str]]:
+    return [[r.test_id, r.specimen_date.isoformat(), str(r.reactivity)] for r in results]
 
 
 def _stops_units(step: str, status: core.DonorEligibility) -> bool:

@@ -23,6 +23,12 @@ from orthoregen.products.product_class import PRODUCT_CLASSES, ProductClass
 from orthoregen.products.product_code import DivisionRefused, ProductCode, ProductCodeError
 from orthoregen.products.scan import Scan, split_scan
 from orthoregen.products.status import NOT_YET_IN_A_PATIENT, UnitStatus, safety_problems
+from orthoregen.web.accounts.signatures import (
+    Signature,
+    SignatureMeaning,
+    printed_name,
+    signature_sign,
+)
 from orthoregen.web.cellbank.models import (
     CustodyEvent,
     Donor,
@@ -52,6 +58,15 @@ from orthoregen.web.cellbank.services.investigations import (
     investigation_on_result,
 )
 from orthoregen.web.cellbank.services.release import release_evaluation
+from orthoregen.web.cellbank.services.signoffs import (
+    is_two_person_release,
+    refuse_if_core_refuses,
+    refuse_same_signer,
+    refuse_unverified_qc,
+    release_content,
+    release_pending,
+    signing_refusals,
+)
 from orthoregen.web.cellbank.vocabulary import HOLD_TESTS, OUTCOME_TESTS, QcTest
 from orthoregen.web.clinic.models import JointEpisode
 
@@ -195,24 +210,102 @@ def _refuse_if_older_than_latest(unit: ProductUnit, test: str, at: datetime) -> 
             f"{timezone.localtime(latest.at):%d %b %Y %H:%M}; a further result is dated after it.")
 
 
-@transaction.atomic
-def unit_release(unit: ProductUnit, *, by: User, approver: str, conditional: bool = False,
-                 reason: str = "", at: datetime | None = None, location: str = "") -> CustodyEvent:
-    """Release a unit against its release specification, fully or pending sterility.
+@dataclass(frozen=True)
+class ReleaseSigned:
+    """A release signature, and the release's custody event once every signature is in."""
 
-    See docs/cell-products.md#conditional-release-pending-sterility.
+    signature: Signature
+    event: CustodyEvent | None  # None: the release waits for a second person's signature
+
+
+def unit_release(unit: ProductUnit, *, by: User, password: str, second_factor: bool = False,
+                 conditional: bool = False, reason: str = "", at: datetime | None = None,
+                 location: str = "") -> ReleaseSigned:
+    """Sign the release of a unit against its specification, fully or pending sterility.
+
+    `by` signs by entering their password again (21 CFR 11.200(a)); the signature's printed
+    name is the release approver, never typed text. Every QC result the release is judged on
+    must be verified by a second person first; where the site wants a second person to sign
+    the release too (signoffs.is_two_person_release), the unit stays in quarantine until one
+    does with unit_release_countersign. A refused signing is kept (accounts.signatures).
+    See docs/cell-products.md#conditional-release-pending-sterility and
+    docs/cell-products.md#electronic-signatures.
     """
+    with signing_refusals():
+        return _release_sign(unit, by=by, password=password, second_factor=second_factor,
+                             conditional=conditional, reason=reason, at=at, location=location)
+
+
+@transaction.atomic
+def _release_sign(unit, *, by, password, second_factor, conditional, reason, at,
+                  location) -> ReleaseSigned:
     at = at or timezone.now()
     unit = _locked(unit)
     evaluation = release_evaluation(unit)
-    common = {"actor": actor(by), "location": location, "approver": approver,
+    event = _release_event(by, printed_name(by), evaluation, conditional=conditional,
+                           reason=reason, location=location)
+    refuse_if_core_refuses(unit, event, at=at)
+    refuse_unverified_qc(unit)
+    meaning = SignatureMeaning.CONDITIONAL_RELEASE if conditional else SignatureMeaning.RELEASE
+    content = release_content(unit, evaluation, conditional=conditional, reason=reason)
+    signature = signature_sign(signer=by, password=password, meaning=meaning, record=unit,
+                               content=content, second_factor=second_factor, at=at)
+    if is_two_person_release(unit):
+        return ReleaseSigned(signature, None)
+    return ReleaseSigned(signature, _released(unit, event, [signature], by=by, at=at))
+
+
+def unit_release_countersign(unit: ProductUnit, *, by: User, password: str,
+                             second_factor: bool = False, at: datetime | None = None,
+                             location: str = "") -> ReleaseSigned:
+    """Sign a release pending a second signature as the second person; the unit is released.
+
+    The second person is not the first (refused and kept otherwise) and signs what the first
+    signed, which must still stand (signoffs.release_pending).
+    """
+    with signing_refusals():
+        return _release_countersign(unit, by=by, password=password,
+                                    second_factor=second_factor, at=at, location=location)
+
+
+@transaction.atomic
+def _release_countersign(unit, *, by, password, second_factor, at, location) -> ReleaseSigned:
+    at = at or timezone.now()
+    unit = _locked(unit)
+    evaluation = release_evaluation(unit)
+    first = release_pending(unit, evaluation)
+    if first is None:
+        raise CellbankRefused(f"No release of unit {unit} awaits a second signature.")
+    refuse_same_signer(first, by=by, unit=unit)
+    refuse_unverified_qc(unit)
+    signature = signature_sign(
+        signer=by, password=password, meaning=SignatureMeaning.SECOND_PERSON_RELEASE,
+        record=unit, content={**first.content, "first_signature": first.pk},
+        second_factor=second_factor, at=at)
+    event = _release_event(by, first.printed_name, evaluation,
+                           conditional=first.content["conditional"],
+                           reason=first.content["reason"], location=location)
+    return ReleaseSigned(signature, _released(unit, event, [first, signature], by=by, at=at))
+
+
+def _release_event(by: User, approver: str, evaluation, *, conditional: bool, reason: str,
+                   location: str):
+    common = {"actor": actor(by), "location": location, "approver": approver[:100],
               "evaluation": evaluation.outcome}
     if conditional:
-        event = custody.ConditionalRelease(reason=reason, **common)
-        note = f"Released pending sterility by {approver}: {reason}"
+        return custody.ConditionalRelease(reason=reason, **common)
+    return custody.Release(**common)
+
+
+def _released(unit: ProductUnit, event, signatures: list[Signature], *, by: User,
+              at: datetime) -> CustodyEvent:
+    signed = "; ".join(f"{s.printed_name} ({s.get_meaning_display().lower()})"
+                       for s in signatures)
+    if isinstance(event, custody.ConditionalRelease):
+        note = f"Released pending sterility, signed by {signed}: {event.reason}"
     else:
-        event = custody.Release(**common)
-        note = f"Released by {approver} against {evaluation.spec_id} {evaluation.spec_version}."
+        spec = signatures[0].content["specification"]
+        note = f"Released against {spec}, signed by {signed}."
     return apply_event(unit, event, by=by, at=at, note=note, hold_reason=hold_reason(unit))
 
 

@@ -13,8 +13,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from orthoregen.web.accounts.access import get_visible_or_404, scope
 from orthoregen.web.accounts.permissions import requires
 from orthoregen.web.accounts.roles import Action
+from orthoregen.web.accounts.signatures import second_factor_verified, signatures_of
 from orthoregen.web.cellbank import forms, services
 from orthoregen.web.cellbank.models import Donor
+from orthoregen.web.cellbank.services.donors import STEPS
 
 
 @requires(Action.MANAGE_PRODUCTS)
@@ -58,7 +60,16 @@ def donor_detail(request, donor_id: int, bound: dict | None = None, status: int 
     page_forms.update(bound or {})
     return render(request, "cellbank/donor_detail.html", {
         "donor": donor, "tests": donor.tests.all(), "forms": page_forms,
+        "signatures": _signatures(donor),
         "units": donor.units.order_by("id")}, status=status)
+
+
+def _signatures(donor: Donor) -> list:
+    # Newest first, each with the step it signed as the form names it.
+    signatures = list(signatures_of(donor).order_by("-signed_at", "-id"))
+    for signature in signatures:
+        signature.step_label = STEPS.get(signature.content.get("step"), "")
+    return signatures
 
 
 @requires(Action.MANAGE_PRODUCTS)
@@ -86,8 +97,10 @@ def donor_determine(request, donor_id: int):
     if form.is_valid():
         try:
             data = form.cleaned_data
-            result = services.donor_determine(donor, step=data["step"], outcome=data["outcome"],
-                                              reason=data["reason"], by=request.user)
+            result = services.donor_determine(
+                donor, step=data["step"], outcome=data["outcome"], reason=data["reason"],
+                by=request.user, password=data["password"],
+                second_factor=second_factor_verified(request))
         except services.CellbankRefused as refused:
             form.add_error(None, str(refused))
         else:

@@ -23,6 +23,7 @@ from orthoregen.products.status import NOT_YET_IN_A_PATIENT, UnitStatus
 from orthoregen.web.accounts.access import get_visible_or_404, scope
 from orthoregen.web.accounts.permissions import requires
 from orthoregen.web.accounts.roles import Action
+from orthoregen.web.accounts.signatures import second_factor_verified, signatures_of
 from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record
 from orthoregen.web.cellbank import forms, services
@@ -35,6 +36,7 @@ from orthoregen.web.cellbank.models import (
     QcResult,
 )
 from orthoregen.web.cellbank.services.holds import hold_reason
+from orthoregen.web.cellbank.services import signoffs
 from orthoregen.web.cellbank.services.labels import label_checked, label_content
 from orthoregen.web.cellbank.services.release import lineage_qc
 from orthoregen.web.cellbank.status_shown import expired_among, shown_as
@@ -119,9 +121,12 @@ def unit_detail(request, unit_id: int, bound: dict | None = None, status: int = 
     empty = {"qc": forms.QcForm(), "release": forms.ReleaseForm(), "issue": forms.IssueForm(),
              "discard": forms.ReasonForm(prefix="discard"),
              "recall": forms.ReasonForm(prefix="recall"), "split": forms.SplitForm(),
-             "expire": forms.ConfirmForm()}
+             "expire": forms.ConfirmForm(), "countersign": forms.SignForm(prefix="countersign"),
+             "verify": forms.SignForm(prefix="verify")}
     empty.update(bound or {})
-    shown = set(ACTIONS_BY_STATUS.get(unit.status, ())) | set(bound or {})
+    signing = _signing(unit, evaluation, latest)
+    shown = set(ACTIONS_BY_STATUS.get(unit.status, ())) | signing.pop("actions") \
+        | set(bound or {})
     if unit.status in NOT_YET_IN_A_PATIENT and unit.expires_at <= timezone.now():
         shown.add("expire")
     return render(request, "cellbank/unit_detail.html", {
@@ -134,7 +139,26 @@ def unit_detail(request, unit_id: int, bound: dict | None = None, status: int = 
         "ancestors": ancestors, "parts": unit.children.order_by("product_code"),
         "product": PRODUCT_CLASSES[ProductClass(unit.product_class)],
         "hold": hold_reason(unit) if unit.status in NOT_YET_IN_A_PATIENT else "",
+        **signing,
     }, status=status)
+
+
+def _signing(unit: ProductUnit, evaluation, latest: dict) -> dict:
+    """Return the unit's signatures, its release pending a second signature, if any, its QC
+    results' verifications, and the signing forms the page offers (in "actions")."""
+    results = list(latest.values())
+    verified = signoffs.qc_verifications(results)
+    for result in results:
+        result.verification = verified.get(result.pk)
+    pending = signoffs.release_pending(unit, evaluation) if evaluation else None
+    signatures = list(signatures_of(unit))
+    actions = {"verify"} if len(verified) < len(results) else set()
+    if pending is not None:
+        actions |= {"countersign"}
+    legacy = "" if not unit.release_approver or any(
+        s.meaning in signoffs.RELEASE_MEANINGS for s in signatures) else unit.release_approver
+    return {"signatures": signatures, "pending": pending, "legacy_approver": legacy,
+            "two_person": signoffs.is_two_person_release(unit), "actions": actions}
 
 
 def _act(request, unit_id: int, name: str, form, do):
@@ -166,10 +190,37 @@ def unit_qc(request, unit_id: int):
 @require_POST
 def unit_release(request, unit_id: int):
     def do(unit, data):
-        services.unit_release(unit, by=request.user, approver=data["approver"],
-                              conditional=data["conditional"], reason=data["reason"])
+        signed = services.unit_release(
+            unit, by=request.user, password=data["password"],
+            second_factor=second_factor_verified(request), conditional=data["conditional"],
+            reason=data["reason"])
+        if signed.event is None:
+            return f"Signed the release of {unit}: it waits for a second person's signature."
         return f"Released {unit}" + (" pending sterility." if data["conditional"] else ".")
     return _act(request, unit_id, "release", forms.ReleaseForm(request.POST), do)
+
+
+@requires(Action.MANAGE_PRODUCTS)
+@require_POST
+def unit_release_countersign(request, unit_id: int):
+    def do(unit, data):
+        services.unit_release_countersign(unit, by=request.user, password=data["password"],
+                                          second_factor=second_factor_verified(request))
+        return f"Signed as the second person: {unit} is released."
+    return _act(request, unit_id, "countersign",
+                forms.SignForm(request.POST, prefix="countersign"), do)
+
+
+@requires(Action.MANAGE_PRODUCTS)
+@require_POST
+def unit_qc_verify(request, unit_id: int):
+    def do(unit, data):
+        done = services.qc_panel_verify(unit, by=request.user, password=data["password"],
+                                        second_factor=second_factor_verified(request))
+        left = ", ".join(r.get_test_display() for r in done.left_for_another)
+        return f"Verified {len(done.signed)} QC result(s) of {unit}." + (
+            f" You entered {left}: another person verifies those." if left else "")
+    return _act(request, unit_id, "verify", forms.SignForm(request.POST, prefix="verify"), do)
 
 
 @requires(Action.MANAGE_PRODUCTS)
