@@ -35,8 +35,8 @@ from orthoregen.web.cellbank.models import (
     ProductUnit,
     QcResult,
 )
-from orthoregen.web.cellbank.services.holds import hold_reason
 from orthoregen.web.cellbank.services import signoffs
+from orthoregen.web.cellbank.services.holds import hold_reason
 from orthoregen.web.cellbank.services.labels import label_checked, label_content
 from orthoregen.web.cellbank.services.release import lineage_qc
 from orthoregen.web.cellbank.status_shown import expired_among, shown_as
