@@ -10,7 +10,9 @@ asks whether the page showed patient data and, if the view wrote no record itsel
 - it is a Django admin page of a model that holds site data (SITE_PATH), its history
   included: the change list and its search, change, delete and history pages.
 
-A 403, and a 404 on a URL naming a record, are recorded as refusals with the user and the
+A 403, a 404 on a URL naming a record, and the admin's redirects away from a record it
+will not show (to its login page for a refused role, to its index for another site's row)
+are recorded as refusals with the user and the
 path. The record names a patient only when the patient belongs to one of the user's sites,
 so a refused attempt on another site's patient never puts that patient in the trail.
 """
@@ -163,9 +165,13 @@ class AccessTrailMiddleware:
             access_record(request, action, patient=patient_named(page, match.kwargs, user),
                           detail=f"{page.kind} {request.method}"
                                  + (f" q={request.GET['q']!r}" if request.GET.get("q") else ""))
-        elif status == 302 and page.model_label and _to_admin_login(response):
+        elif status == 302 and page.model_label and (
+                _to_admin_login(response) or (page.names_record and request.method == "GET")):
+            # The admin answers a role it refuses with its login page, and a row outside the
+            # administrator's sites with a redirect to its index ("does not exist").
             access_record(request, AccessAction.DENIED,
-                          detail=f"refused (admin login): {page.kind} {request.method}")
+                          patient=patient_named(page, match.kwargs, user),
+                          detail=f"refused (redirected): {page.kind} {request.method}")
         return response
 
 
