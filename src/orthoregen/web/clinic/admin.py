@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from orthoregen.web.accounts.access import scope
@@ -48,7 +48,7 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
                          and field.name not in readonly]
         return readonly
 
-    def _visible_or_404(self, request, object_id) -> None:
+    def _visible_or_404(self, request: HttpRequest, object_id: str) -> None:
         try:
             visible = self.get_queryset(request).filter(pk=unquote(object_id)).exists()
         except (ValueError, ValidationError):

@@ -7,6 +7,8 @@ its full change history (django-simple-history) for the audit trail.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -59,7 +61,7 @@ class Patient(models.Model):
         if self.date_of_birth and self.date_of_birth > timezone.localdate():
             raise ValidationError({"date_of_birth": "Date of birth cannot be in the future."})
 
-    def age_on(self, day) -> int:
+    def age_on(self, day: dt.date) -> int:
         """Return the patient's age in whole years on a day."""
         born = self.date_of_birth
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))

@@ -66,6 +66,7 @@ def encounter_save(episode: JointEpisode, *, encounter: Encounter | None = None,
 def _saved(row: Row, by: User) -> Row:
     # Named on the row, the author reaches the history even when no request is running
     # (a command, a test); simple-history's middleware covers only requests.
-    row._history_user = by
+    # django-simple-history (untyped) reads this attribute for the history row's author.
+    row._history_user = by  # type: ignore[attr-defined]
     row.save()
     return row

@@ -11,13 +11,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from orthoregen.web import stages
 from orthoregen.web.accounts.access import get_visible_or_404, scope
-from orthoregen.web.accounts.permissions import requires
+from orthoregen.web.accounts.permissions import AuthenticatedHttpRequest, requires
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record, patient_view_record
@@ -29,7 +30,7 @@ PAGE_SIZE = 25
 
 
 @requires(Action.VIEW_PATIENT)
-def patient_list(request):
+def patient_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     patients = scope(Patient.objects.select_related("site"), request.user)
     if query:
@@ -49,7 +50,7 @@ def patient_list(request):
 
 
 @login_required
-def patient_detail(request, patient_id: int):
+def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     patient = get_visible_or_404(Patient.objects.select_related("site"), request.user,
                                  pk=patient_id)
     patient_view_record(request, patient)
@@ -58,7 +59,8 @@ def patient_detail(request, patient_id: int):
     ))
     panels = stages.chart_panels(episodes)
     for episode in episodes:
-        episode.panels = panels.get(episode.pk, [])
+        # Shown by the template only: JointEpisode declares no such attribute.
+        episode.panels = panels.get(episode.pk, [])  # type: ignore[attr-defined]
     timeline = Encounter.objects.filter(episode__patient=patient) \
         .select_related("episode", "clinician")
     return render(request, "clinic/patient_detail.html", {
@@ -69,7 +71,8 @@ def patient_detail(request, patient_id: int):
 
 @requires(Action.EDIT_PATIENT)
 @require_http_methods(["GET", "POST"])
-def patient_edit(request, patient_id: int | None = None):
+def patient_edit(request: AuthenticatedHttpRequest,
+                 patient_id: int | None = None) -> HttpResponse:
     patient = None
     if patient_id is not None:
         patient = get_visible_or_404(Patient.objects.all(), request.user, pk=patient_id)
@@ -91,7 +94,8 @@ def patient_edit(request, patient_id: int | None = None):
 
 @requires(Action.EDIT_EPISODE)
 @require_http_methods(["GET", "POST"])
-def episode_edit(request, patient_id: int, episode_id: int | None = None):
+def episode_edit(request: AuthenticatedHttpRequest, patient_id: int,
+                 episode_id: int | None = None) -> HttpResponse:
     patient = get_visible_or_404(Patient.objects.all(), request.user, pk=patient_id)
     episode = None
     if episode_id is not None:
@@ -114,7 +118,8 @@ def episode_edit(request, patient_id: int, episode_id: int | None = None):
 
 @requires(Action.EDIT_ENCOUNTER)
 @require_http_methods(["GET", "POST"])
-def encounter_edit(request, episode_id: int, encounter_id: int | None = None):
+def encounter_edit(request: AuthenticatedHttpRequest, episode_id: int,
+                   encounter_id: int | None = None) -> HttpResponse:
     episode = get_visible_or_404(JointEpisode.objects.select_related("patient__site"),
                                  request.user, pk=episode_id)
     encounter = None

@@ -6,17 +6,22 @@ ICD-10-CM codes are the billable leaves of the CMS ICD-10-CM tabular list (April
 update); headers such as M17.1 are not offered.
 """
 
+from typing import Any
+
 from django.db import models
 
 from orthoregen import vocabulary
 from orthoregen.vocabulary import GRADE_RANGE, SCALES_BY_JOINT
 
 
-def _choices(core: type[vocabulary.LabelledEnum], labels: dict[str, str] | None = None):
+def _choices(core: type[vocabulary.LabelledEnum],
+             labels: dict[str, str] | None = None) -> Any:
     """Return Django text choices with the core enum's members, values and labels."""
+    # Any, not type[TextChoices]: the members are made at run time, so mypy cannot list them.
     labels = labels or {m.value: m.label for m in core}
     members = [(m.name, (m.value, labels[m.value])) for m in core]
-    return models.TextChoices(core.__name__, members, module=__name__)
+    # django-stubs types Enum's functional form without (value, label) members or module=.
+    return models.TextChoices(core.__name__, members, module=__name__)  # type: ignore[call-overload]
 
 
 Joint = _choices(vocabulary.Joint)
