@@ -125,8 +125,8 @@ def unit_detail(request, unit_id: int, bound: dict | None = None, status: int = 
              "verify": forms.SignForm(prefix="verify")}
     empty.update(bound or {})
     signing = _signing(unit, evaluation, latest)
-    shown = set(ACTIONS_BY_STATUS.get(unit.status, ())) | signing.pop("actions") \
-        | set(bound or {})
+    shown = set(ACTIONS_BY_STATUS.get(unit.status, ())) - signing.pop("hidden") \
+        | signing.pop("actions") | set(bound or {})
     if unit.status in NOT_YET_IN_A_PATIENT and unit.expires_at <= timezone.now():
         shown.add("expire")
     return render(request, "cellbank/unit_detail.html", {
@@ -157,8 +157,11 @@ def _signing(unit: ProductUnit, evaluation, latest: dict) -> dict:
         actions |= {"countersign"}
     legacy = "" if not unit.release_approver or any(
         s.meaning in signoffs.RELEASE_MEANINGS for s in signatures) else unit.release_approver
+    # While a release waits for its second signature, the page offers that, not a new first.
+    hidden = {"release"} if pending is not None else set()
     return {"signatures": signatures, "pending": pending, "legacy_approver": legacy,
-            "two_person": signoffs.is_two_person_release(unit), "actions": actions}
+            "two_person": signoffs.is_two_person_release(unit), "actions": actions,
+            "hidden": hidden}
 
 
 def _act(request, unit_id: int, name: str, form, do):
