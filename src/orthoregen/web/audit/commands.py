@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING, Any
 
 from orthoregen.web.django_setup import setup_django
 
+if TYPE_CHECKING:
+    from orthoregen.web.audit.chain import Break
 
-def chain_verify():
+
+def chain_verify() -> Break | None:
     """Return the first break in the stored chain, or None; needs Django set up."""
     from orthoregen.web.audit.chain import HASHED_FIELDS, chain_check
     from orthoregen.web.audit.models import AccessChainHead, AccessRecord
@@ -40,7 +44,7 @@ def verify(args: argparse.Namespace) -> int:
     return 1
 
 
-def register(subparsers) -> None:
+def register(subparsers: Any) -> None:
     """Add `orthoregen audit verify` to the command line."""
     audit = subparsers.add_parser("audit", help="check the access trail")
     actions = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")

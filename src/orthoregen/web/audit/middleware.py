@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.contrib.admin import ModelAdmin
@@ -30,6 +31,13 @@ from django.urls import reverse
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record
+
+if TYPE_CHECKING:
+    from django.db.models import Model, QuerySet
+    from django.http import HttpRequest, HttpResponse
+    from django.urls import ResolverMatch
+
+    from orthoregen.web.accounts.models import User
 
 # The actions whose pages show no identifiable patient: protocols and consent texts, the
 # registry's aggregate pages (the de-identified cohort), the evidence library.
@@ -73,7 +81,7 @@ class Page:
     kind: str
 
 
-def page_of(view, kwargs: dict) -> Page:
+def page_of(view: Callable[..., Any], kwargs: dict[str, Any]) -> Page:
     """Say whether a view's page shows patient data, from its declarations and its URL."""
     names_record = any(key in PATIENT_OF for key in kwargs)
     model_admin = _model_admin_of(view)
@@ -90,7 +98,7 @@ def page_of(view, kwargs: dict) -> Page:
                 names_record, None, getattr(view, "__name__", "page"))
 
 
-def _model_admin_of(view) -> ModelAdmin | None:
+def _model_admin_of(view: Callable[..., Any]) -> ModelAdmin[Any] | None:
     """The ModelAdmin behind an admin page: Django's own URLs carry it as ``model_admin``;
     simple-history's old-version page is the admin's bound method, wrapped by admin_view."""
     found = getattr(view, "model_admin", None)
@@ -99,7 +107,7 @@ def _model_admin_of(view) -> ModelAdmin | None:
     return found if isinstance(found, ModelAdmin) else None
 
 
-def patient_named(page: Page, kwargs: dict, user):
+def patient_named(page: Page, kwargs: dict[str, Any], user: User) -> Model | None:
     """Return the patient the URL names if the user works at the patient's site, else None."""
     Patient = apps.get_model("clinic", "Patient")
     mine = Patient.objects.filter(site__in=user.sites.all())
@@ -121,7 +129,7 @@ def patient_named(page: Page, kwargs: dict, user):
     return None
 
 
-def _admin_patient(label: str, object_id, mine):
+def _admin_patient(label: str, object_id: str | None, mine: QuerySet[Model]) -> Model | None:
     if object_id is None:
         return None
     model = apps.get_model(label)
@@ -143,10 +151,10 @@ def _admin_patient(label: str, object_id, mine):
 class AccessTrailMiddleware:
     """Write an access record for each page of patient data and each refusal (see above)."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         match = getattr(request, "resolver_match", None)
         user = getattr(request, "user", None)
@@ -175,9 +183,9 @@ class AccessTrailMiddleware:
         return response
 
 
-def _is_listing(page: Page, match) -> bool:
+def _is_listing(page: Page, match: ResolverMatch) -> bool:
     return page.kind.endswith(" list") or (page.model_label is None and not match.kwargs)
 
 
-def _to_admin_login(response) -> bool:
+def _to_admin_login(response: HttpResponse) -> bool:
     return response.get("Location", "").startswith(reverse("admin:login"))

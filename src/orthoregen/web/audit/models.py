@@ -5,6 +5,8 @@ the reads, which history cannot see. Rows are only ever added, each linked to th
 before by a hash (audit/chain.py); on PostgreSQL a trigger refuses UPDATE and DELETE.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import F
@@ -35,17 +37,17 @@ class AccessChainHead(models.Model):
 class AccessRecordQuerySet(models.QuerySet):
     """Refuses the bulk writes that would change or remove records or skip the chain."""
 
-    def update(self, **kwargs):
+    def update(self, **kwargs: Any) -> int:
         raise AppendOnlyError("Access records are never changed.")
 
-    def delete(self):
+    def delete(self) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Access records are never deleted.")
 
-    def bulk_create(self, objs, *args, **kwargs):
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Any]:
         # Each record needs its predecessor's hash: add them one by one through save().
         raise AppendOnlyError("Add access records one at a time, so each joins the chain.")
 
-    def bulk_update(self, objs, *args, **kwargs):
+    def bulk_update(self, objs: Any, *args: Any, **kwargs: Any) -> int:
         raise AppendOnlyError("Access records are never changed.")
 
 
@@ -75,7 +77,7 @@ class AccessRecord(models.Model):
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["patient", "at"], name="access_patient_at")]
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         """Add the record at the end of the chain; an existing record is never saved again.
 
         Done here rather than in a service so that every writer (views, commands, bulk
@@ -93,17 +95,19 @@ class AccessRecord(models.Model):
                 heads.create(pk=1, length=1, last_hash=GENESIS)
             head = heads.get(pk=1)
             self.at = timezone.now()
-            self.ip_address = self._meta.get_field("ip_address").get_prep_value(self.ip_address)
+            ip_field = self._meta.get_field("ip_address")
+            assert isinstance(ip_field, models.Field)  # a column, never a reverse relation
+            self.ip_address = ip_field.get_prep_value(self.ip_address)
             self.path, self.detail = self.path[:500], self.detail[:500]
             self.sequence, self.previous_hash = head.length, head.last_hash
             self.record_hash = link_hash(self.hashed_fields())
             super().save(*args, **kwargs)
             heads.filter(pk=1).update(last_hash=self.record_hash)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Access records are never deleted.")
 
-    def hashed_fields(self) -> dict:
+    def hashed_fields(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in HASHED_FIELDS}
 
     def __str__(self) -> str:

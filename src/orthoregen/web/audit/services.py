@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from orthoregen.web.audit.models import AccessAction, AccessRecord
 
@@ -10,7 +10,6 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
     from orthoregen.web.accounts.models import User
-    from orthoregen.web.clinic.models import Patient
 
 
 def client_address(request: HttpRequest) -> str | None:
@@ -22,7 +21,9 @@ def client_address(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def access_record(request: HttpRequest, action: str, *, patient: Patient | None = None,
+# `patient` is a clinic Patient, left as Any: the audit app comes before the clinic among
+# the stages and may not import it, even for a type (tests/test_stage_order.py).
+def access_record(request: HttpRequest, action: str, *, patient: Any = None,
                   detail: str = "") -> AccessRecord:
     """Record that the requesting user read patient data.
 
@@ -57,6 +58,6 @@ def sole_site_id(user: User | None) -> int | None:
     return site_ids[0] if len(site_ids) == 1 else None
 
 
-def patient_view_record(request: HttpRequest, patient: Patient) -> AccessRecord:
+def patient_view_record(request: HttpRequest, patient: Any) -> AccessRecord:
     """Record that the requesting user opened a patient's record."""
     return access_record(request, AccessAction.VIEW, patient=patient)
