@@ -201,7 +201,7 @@ def administer(unit, episode, lab, clinician, kit):
     pj = procedure.joints.get()
     procedures.procedure_joint_update(pj, by=clinician, injectate_volume_ml=2.0)
     return procedures.administration_record(
-        pj, by=clinician, scanned_identifier=unit.identifier,
+        pj, by=clinician, scanned_identifier=unit.identified_as,
         name=f"{patient.given_name} {patient.family_name}", date_of_birth=patient.date_of_birth,
         joint=episode.joint, side=episode.side)
 

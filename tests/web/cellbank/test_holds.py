@@ -36,7 +36,7 @@ def give(pj, unit, clinician):
     """Run the bedside check for a unit at a session joint (raises if it is refused)."""
     patient = pj.episode.patient
     return procedures.administration_record(
-        pj, by=clinician, scanned_identifier=unit.identifier,
+        pj, by=clinician, scanned_identifier=unit.identified_as,
         name=f"{patient.given_name} {patient.family_name}", date_of_birth=patient.date_of_birth,
         joint=pj.episode.joint, side=pj.episode.side)
 
@@ -222,7 +222,7 @@ def test_the_unit_page_and_the_session_page_say_why_a_unit_is_held(
     url = reverse("procedures:administration-record", args=[pj.procedure_id, pj.pk])
     prefix = f"b{pj.pk}-"
     response = as_user(clinician_a).post(url, {
-        prefix + "scanned_identifier": lot.waiting.identifier, prefix + "name": "Bo Bunting",
+        prefix + "scanned_identifier": lot.waiting.identified_as, prefix + "name": "Bo Bunting",
         prefix + "date_of_birth": "1958-01-09", prefix + "joint": "knee",
         prefix + "side": "left"})
     assert response.status_code == 400

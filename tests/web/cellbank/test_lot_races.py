@@ -31,7 +31,7 @@ def session_for(episode, clinician, kit):
 def give(pj, unit, clinician):
     patient = pj.episode.patient
     return procedures.administration_record(
-        pj, by=clinician, scanned_identifier=unit.identifier,
+        pj, by=clinician, scanned_identifier=unit.identified_as,
         name=f"{patient.given_name} {patient.family_name}", date_of_birth=patient.date_of_birth,
         joint=pj.episode.joint, side=pj.episode.side)
 

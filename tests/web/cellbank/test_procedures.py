@@ -81,8 +81,10 @@ def test_a_session_treats_the_joints_of_one_patient(cleared_knee, clinician_a, p
 
 
 @pytest.mark.parametrize("joint, side, code, scale, message", [
-    ("hip", "right", "M16.11", "tonnis", "The hip must be image-guided"),
-    ("knee", "right", "M17.11", "kellgren_lawrence", "requires image guidance for every joint"),
+    # products.procedure_record DEFAULT_GUIDANCE (CFG): the hip under ultrasound or
+    # fluoroscopy, the knee under ultrasound; landmark at neither.
+    ("hip", "right", "M16.11", "tonnis", "the hip is injected under fluoroscopy or ultrasound"),
+    ("knee", "right", "M17.11", "kellgren_lawrence", "the knee is injected under ultrasound"),
 ])
 def test_landmark_guidance_is_refused(patient_a, clinician_a, kit, joint, side, code, scale,
                                       message):
@@ -96,7 +98,8 @@ def test_landmark_guidance_is_refused(patient_a, clinician_a, kit, joint, side, 
         procedures.procedure_joint_update(pj, by=clinician_a, guidance="landmark")
     pj.refresh_from_db()
     assert pj.guidance == "ultrasound"
-    procedures.procedure_joint_update(pj, by=clinician_a, guidance="fluoroscopy")
+    allowed = "fluoroscopy" if joint == "hip" else "ultrasound"
+    procedures.procedure_joint_update(pj, by=clinician_a, guidance=allowed)
 
 
 def test_injectate_above_the_joint_maximum_is_refused(session, clinician_a):

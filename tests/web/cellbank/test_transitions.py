@@ -206,8 +206,9 @@ def test_recall_marks_descendants_and_lists_the_patients_who_received_one(kit,
                                          time_out_completed=True)
     pj = procedure.joints.get()
     procedures.procedure_joint_update(pj, by=clinician_a, injectate_volume_ml=2.0)
-    procedures.administration_record(pj, by=clinician_a, scanned_identifier=children[0].identifier,
-                                   mrn="A-0001", name="Ada Aardvark", joint="knee", side="left")
+    procedures.administration_record(pj, by=clinician_a,
+                                     scanned_identifier=children[0].identified_as,
+                                     mrn="A-0001", name="Ada Aardvark", joint="knee", side="left")
     result = services.unit_recall(released_unit, by=lab_a, reason="donor seroconversion")
     assert [u.pk for u in result.recalled] == [children[1].pk]
     assert [(r.patient_id, r.joint, r.side) for r in result.affected] == \

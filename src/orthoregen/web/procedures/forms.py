@@ -5,9 +5,19 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from orthoregen.products.episode import Joint
+from orthoregen.products.procedure_record import (
+    APPROACHES,
+    DEFAULT_GUIDANCE,
+    IMAGE_GUIDED,
+    GuidancePolicy,
+)
+from orthoregen.products.procedure_record import Approach as CoreApproach
 from orthoregen.web.cellbank.models import ProcedureJoint
+from orthoregen.web.cellbank.vocabulary import Approach, Guidance
 from orthoregen.web.clinic.forms import DateInput
-from orthoregen.web.clinic.vocabulary import Joint, Side
+from orthoregen.web.clinic.vocabulary import Joint as JointChoice
+from orthoregen.web.clinic.vocabulary import Side
 
 
 class ProcedureStartForm(forms.Form):
@@ -26,11 +36,40 @@ class ProcedureStartForm(forms.Form):
 
 
 class ProcedureJointForm(forms.ModelForm):
+    """One joint's injection record, offering only that joint's guidance and approaches.
+
+    The service checks the record against products.procedure_record whatever the form
+    offers; the form only keeps choices that would be refused off the page.
+    """
+
     class Meta:
         model = ProcedureJoint
-        fields = ["indication", "guidance", "approach", "needle_gauge", "aspirate_volume_ml",
-                  "injectate_volume_ml", "adjuncts", "complications"]
+        fields = ["indication", "guidance", "landmark_reason", "approach", "image_reference",
+                  "needle_gauge", "aspirate_volume_ml", "injectate_volume_ml", "adjuncts",
+                  "complications"]
         widgets = {"complications": forms.Textarea(attrs={"rows": 2})}
+        labels = {"image_reference": "Stored image (Study Instance UID or image id)"}
+        help_texts = {"image_reference": "Required under ultrasound or fluoroscopy: the DICOM "
+                                         "Study Instance UID, or the id of the image stored "
+                                         "here."}
+
+    def __init__(self, *args, joint: str, policy: GuidancePolicy = DEFAULT_GUIDANCE, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = policy.allowed[Joint(joint)]
+        self.fields["guidance"].choices = [(value, label) for value, label in Guidance.choices
+                                           if value in allowed]
+        self.fields["approach"].choices = [("", "—")] + [
+            (value, label) for value, label in Approach.choices
+            if APPROACHES[CoreApproach(value)].joint == joint]
+        if Guidance.LANDMARK not in allowed:
+            del self.fields["landmark_reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        guided = cleaned.get("guidance") in IMAGE_GUIDED
+        if guided and not (cleaned.get("image_reference") or "").strip():
+            self.add_error("image_reference", "Give the stored image of the guided injection.")
+        return cleaned
 
 
 class BedsideCheckForm(forms.Form):
@@ -39,5 +78,5 @@ class BedsideCheckForm(forms.Form):
                            max_length=200)
     date_of_birth = forms.DateField(label="Date of birth", required=False, widget=DateInput())
     mrn = forms.CharField(label="MRN", required=False, max_length=32)
-    joint = forms.ChoiceField(label="Joint", choices=[("", "—"), *Joint.choices])
+    joint = forms.ChoiceField(label="Joint", choices=[("", "—"), *JointChoice.choices])
     side = forms.ChoiceField(label="Side", choices=[("", "—"), *Side.choices])

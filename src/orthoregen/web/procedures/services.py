@@ -14,6 +14,7 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from orthoregen.products import custody
@@ -28,6 +29,16 @@ from orthoregen.products.bedside import (
 from orthoregen.products.dose import cell_dose, exceeds_joint_volume
 from orthoregen.products.episode import Joint
 from orthoregen.products.isbt128 import IdentifierError, IdentifierProblem, parse_unit_identifier
+from orthoregen.products.procedure_record import (
+    ImageReference,
+    InjectionRecord,
+    IssuedVolume,
+    ProcedureProblem,
+    procedure_problems,
+)
+from orthoregen.products.procedure_record import ProblemKind as RecordProblem
+from orthoregen.products.product_code import ProductCodeError
+from orthoregen.products.scan import Scan, split_scan
 from orthoregen.products.status import UnitStatus
 from orthoregen.web import stages
 from orthoregen.web.cellbank.models import (
@@ -47,17 +58,15 @@ from orthoregen.web.cellbank.services.core import (
     unit_state,
 )
 from orthoregen.web.cellbank.services.holds import hold_reason, lot_id_of
-from orthoregen.web.cellbank.vocabulary import Guidance
 from orthoregen.web.clinic.models import JointEpisode, Patient
 from orthoregen.web.procedures.gate import procedure_gate_check
 
 if TYPE_CHECKING:
     from orthoregen.web.accounts.models import User
 
-# Project default (CFG, docs/cell-products.md#image-guidance): the hip must be image-guided;
-# this project's default protocol asks for image guidance at every joint, so landmark
-# injection is allowed at none.
-LANDMARK_ALLOWED_JOINTS: frozenset[str] = frozenset()
+# Guidance and approach per joint are the core's (products.procedure_record: the versioned
+# guidance policy, CFG, docs/cell-products.md#image-guidance): landmark injection is allowed at
+# no joint by default, and never at the hip.
 
 
 class BedsideCheckFailed(CellbankRefused):
@@ -104,28 +113,33 @@ UNCHANGED = Unchanged.UNCHANGED
 def procedure_joint_update(
         procedure_joint: ProcedureJoint, *, indication: str | Unchanged = UNCHANGED,
         guidance: str | Unchanged = UNCHANGED, approach: str | Unchanged = UNCHANGED,
+        landmark_reason: str | Unchanged = UNCHANGED,
+        image_reference: str | Unchanged = UNCHANGED,
         needle_gauge: int | None | Unchanged = UNCHANGED,
         aspirate_volume_ml: float | None | Unchanged = UNCHANGED,
         injectate_volume_ml: float | None | Unchanged = UNCHANGED,
         adjuncts: str | Unchanged = UNCHANGED, complications: str | Unchanged = UNCHANGED,
         by: User) -> ProcedureJoint:
-    """Record the injection details of one joint: guidance, approach, needle, volumes.
+    """Record the injection details of one joint: guidance, approach, image, needle, volumes.
 
     Only the details given are written; the others keep what is recorded, so that two people
-    recording different details of one joint at once do not undo each other's.
-    See docs/cell-products.md#injection-record.
+    recording different details of one joint at once do not undo each other's. The record as
+    it would then stand is checked by products.procedure_record, and any contradiction
+    refuses it whole: guidance the joint is not injected under, another joint's approach, an
+    approach made under other guidance, more injectate than the units issued to the episode,
+    a malformed image reference. What is merely not recorded yet (the approach, the image,
+    the issue of a unit) is not a contradiction and waits.
+    See docs/cell-products.md#injection-record, #procedure-record-consistency.
     """
     given = {name: value for name, value in (
         ("indication", indication), ("guidance", guidance), ("approach", approach),
+        ("landmark_reason", landmark_reason), ("image_reference", image_reference),
         ("needle_gauge", needle_gauge), ("aspirate_volume_ml", aspirate_volume_ml),
         ("injectate_volume_ml", injectate_volume_ml), ("adjuncts", adjuncts),
         ("complications", complications)) if value is not UNCHANGED}
+    procedure_joint = ProcedureJoint.objects.select_for_update(of=("self",)) \
+        .select_related("episode").get(pk=procedure_joint.pk)
     joint = procedure_joint.episode.joint
-    if given.get("guidance", procedure_joint.guidance) == Guidance.LANDMARK \
-            and joint not in LANDMARK_ALLOWED_JOINTS:
-        raise CellbankRefused(
-            "The hip must be image-guided (ultrasound or fluoroscopy)." if joint == Joint.HIP
-            else "The clinic's protocol requires image guidance for every joint.")
     volume = None if injectate_volume_ml is UNCHANGED else injectate_volume_ml
     if volume is not None and exceeds_joint_volume(Joint(joint), volume):
         raise CellbankRefused(f"{volume:g} mL is above the default maximum injectate volume "
@@ -133,9 +147,46 @@ def procedure_joint_update(
                               "injectate volumes of published trials).")
     for name, value in given.items():
         setattr(procedure_joint, name, value)
+    problems = record_contradictions(procedure_joint)
+    if problems:
+        raise CellbankRefused("; ".join(p.message for p in problems) + ".")
     procedure_joint._history_user = by
     procedure_joint.save()
     return procedure_joint
+
+
+# Not yet recorded is not a contradiction: these wait for the rest of the record.
+NOT_YET_RECORDED = frozenset({RecordProblem.APPROACH_MISSING, RecordProblem.IMAGE_MISSING,
+                              RecordProblem.NO_UNIT_ISSUED, RecordProblem.VOLUME_INVALID,
+                              RecordProblem.UNIT_VOLUME_UNKNOWN})
+
+
+def record_contradictions(pj: ProcedureJoint) -> list[ProcedureProblem]:
+    """Return what contradicts the core's rules in a joint's record as it stands."""
+    problems = procedure_problems(injection_record(pj), issued_volumes(pj))
+    return [p for p in problems if p.kind not in NOT_YET_RECORDED]
+
+
+def injection_record(pj: ProcedureJoint) -> InjectionRecord:
+    """Return a procedure joint's record as the core's value."""
+    reference = pj.image_reference.strip()
+    # A DICOM UID is digits and dots (PS3.5 9.1); anything else is the clinic's own image id.
+    is_uid = bool(reference) and set(reference) <= set("0123456789.")
+    images = (ImageReference(study_instance_uid=reference) if is_uid
+              else ImageReference(stored_image_id=reference),) if reference else ()
+    return InjectionRecord(
+        episode_id=str(pj.episode_id), joint=pj.episode.joint, guidance=pj.guidance,
+        approach=pj.approach or None, injectate_volume_ml=pj.injectate_volume_ml or 0.0,
+        landmark_reason=pj.landmark_reason, images=images)
+
+
+def issued_volumes(pj: ProcedureJoint) -> list[IssuedVolume]:
+    """Return the units issued to the joint's episode, and the one given in this joint."""
+    units = ProductUnit.objects.filter(
+        Q(issued_to_episode=pj.episode_id, status__in=[UnitStatus.ISSUED, UnitStatus.THAWED])
+        | Q(administration__procedure_joint=pj))
+    return [IssuedVolume(unit.identified_as, str(pj.episode_id), unit.volume_ml)
+            for unit in units.distinct()]
 
 
 def administration_record(procedure_joint: ProcedureJoint, *, by: User,
@@ -170,6 +221,10 @@ def _check_and_administer(pj: ProcedureJoint, *, by: User, scanned, presented, j
         raise CellbankRefused("Complete the time-out before any administration (UP.01.03.01).")
     if pj.injectate_volume_ml is None:
         raise CellbankRefused("Record the injectate volume first: the cell dose comes from it.")
+    contradictions = record_contradictions(pj)
+    if contradictions:
+        # E.g. a smaller unit issued after the volume was recorded: correct the record first.
+        raise CellbankRefused("; ".join(p.message for p in contradictions) + ".")
     episode = pj.episode
     unit = _unit_with_its_lot_locked(episode, scanned)
     hold = hold_reason(unit) if unit is not None else ""
@@ -200,9 +255,13 @@ def _check_and_administer(pj: ProcedureJoint, *, by: User, scanned, presented, j
 
 def _bedside_mismatches(unit, episode, scanned, presented, joint, side, at,
                         hold: str) -> list[Mismatch]:
+    try:
+        scan = split_scan(scanned)
+    except ProductCodeError as error:
+        return [Mismatch(MismatchKind.UNREADABLE_IDENTIFIER, f"Product Code not accepted: {error}")]
     if unit is None:
         try:
-            parse_unit_identifier(scanned)
+            parse_unit_identifier(scan.identifier_text)
         except IdentifierError as error:
             wrong_check = error.problem in (IdentifierProblem.WRONG_CHECK_CHARACTER,
                                             IdentifierProblem.WRONG_FLAG_CHECK)
@@ -220,14 +279,39 @@ def _bedside_mismatches(unit, episode, scanned, presented, joint, side, at,
         patient=PatientIdentity(name=f"{patient.given_name} {patient.family_name}",
                                 date_of_birth=patient.date_of_birth, mrn=patient.mrn),
         autologous_source_patient_id=str(unit.harvest.patient_id) if unit.harvest_id else None)
-    result = verify_bedside(issued, scanned, presented, joint=joint, side=side, now=at)
-    mismatches = list(result.mismatches)
+    result = verify_bedside(issued, scan.identifier_text, presented, joint=joint, side=side,
+                            now=at)
+    mismatches = [*result.mismatches, *_product_code_mismatches(unit, scan, result)]
     issued_elsewhere = unit.issued_to_episode_id not in (None, episode.pk)
     if issued_elsewhere or unit.status not in (UnitStatus.ISSUED, UnitStatus.THAWED):
         if MismatchKind.NOT_ISSUED not in result.kinds:
             mismatches.append(Mismatch(MismatchKind.NOT_ISSUED,
                                        f"unit {unit.identifier} is not issued for the {episode}"))
     return mismatches
+
+
+def _product_code_mismatches(unit: ProductUnit, scan: Scan, result) -> list[Mismatch]:
+    """The parts of a divided unit share its DIN and differ by their Product Code (ICCBBA
+    ST-001 v6.2.2 2.4.3, 7.3.1): a scanned code must be the unit's, and a DIN shared by
+    several parts is not enough to say which bag is in the hand."""
+    if MismatchKind.WRONG_UNIT in result.kinds or result.kinds & _UNREAD:
+        return []
+    if scan.product_code is not None:
+        if scan.product_code.code == unit.product_code:
+            return []
+        return [Mismatch(MismatchKind.WRONG_UNIT,
+                         f"scanned Product Code {scan.product_code} is not that of the unit "
+                         f"issued for this episode ({unit.product_code}): it is another part "
+                         "of the divided unit; find the right bag and scan its label")]
+    parts = ProductUnit.objects.filter(site=unit.site_id, identifier=unit.identifier).count()
+    if parts > 1:
+        return [Mismatch(MismatchKind.UNREADABLE_IDENTIFIER,
+                         f"{parts} parts of a divided unit carry {unit.identifier}: scan the "
+                         "Product Code of the bag as well, to say which part it is")]
+    return []
+
+
+_UNREAD = frozenset({MismatchKind.UNREADABLE_IDENTIFIER, MismatchKind.WRONG_CHECK_CHARACTER})
 
 
 def _unit_with_its_lot_locked(episode, scanned: str) -> ProductUnit | None:
@@ -270,13 +354,17 @@ def _issued_units(episode) -> list[ProductUnit]:
 
 
 def _scanned_units(scanned: str, site_id: int) -> list[ProductUnit]:
+    """Return the units the scan names: by DIN, and by Product Code where one was scanned."""
     try:
-        text, _ = canonical_identifier(parse_unit_identifier(scanned))
-    except IdentifierError:
+        scan = split_scan(scanned)
+        text, _ = canonical_identifier(parse_unit_identifier(scan.identifier_text))
+    except (IdentifierError, ProductCodeError):
         return []
-    return list(ProductUnit.objects.select_related("harvest", "donor",
-                                                   "issued_to_episode__patient", "site")
-                .filter(identifier=text, site_id=site_id).order_by("id"))
+    units = ProductUnit.objects.select_related("harvest", "donor", "issued_to_episode__patient",
+                                               "site").filter(identifier=text, site_id=site_id)
+    if scan.product_code is not None:
+        units = units.filter(product_code=scan.product_code.code)
+    return list(units.order_by("id"))
 
 
 def _wristband_order(name: str) -> str:

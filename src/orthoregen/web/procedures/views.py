@@ -58,8 +58,8 @@ def procedure_detail(request, procedure_id: int, bound: dict | None = None, stat
         mine = (bound or {}).get(pj.pk, {})
         joints.append({
             "pj": pj, "administration": given,
-            "details": mine.get("details") or forms.ProcedureJointForm(instance=pj,
-                                                                       prefix=f"j{pj.pk}"),
+            "details": mine.get("details") or forms.ProcedureJointForm(
+                instance=pj, prefix=f"j{pj.pk}", joint=pj.episode.joint),
             "bedside": mine.get("bedside") or forms.BedsideCheckForm(prefix=f"b{pj.pk}"),
             "attempts": pj.bedside_attempts.select_related("by").order_by("-at", "-id"),
             # Every unit issued to the joint: each may be scanned and given (a divided dose).
@@ -80,7 +80,8 @@ def _joint(request, procedure_id, pj_id) -> ProcedureJoint:
 @require_POST
 def procedure_joint_update(request, procedure_id: int, pj_id: int):
     pj = _joint(request, procedure_id, pj_id)
-    form = forms.ProcedureJointForm(request.POST, instance=pj, prefix=f"j{pj.pk}")
+    form = forms.ProcedureJointForm(request.POST, instance=pj, prefix=f"j{pj.pk}",
+                                    joint=pj.episode.joint)
     if form.is_valid():
         try:
             # Only what this form changed: a colleague's detail saved meanwhile stays.
@@ -91,6 +92,8 @@ def procedure_joint_update(request, procedure_id: int, pj_id: int):
             services.procedure_joint_update(
                 ProcedureJoint.objects.get(pk=pj.pk), indication=changed("indication"),
                 guidance=changed("guidance"), approach=changed("approach"),
+                landmark_reason=changed("landmark_reason"),
+                image_reference=changed("image_reference"),
                 needle_gauge=changed("needle_gauge"),
                 aspirate_volume_ml=changed("aspirate_volume_ml"),
                 injectate_volume_ml=changed("injectate_volume_ml"),

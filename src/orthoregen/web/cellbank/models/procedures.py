@@ -55,6 +55,10 @@ class ProcedureJoint(models.Model):
     landmark_reason = models.CharField("reason for landmark guidance", max_length=200,
                                        blank=True)
     approach = models.CharField(max_length=40, choices=Approach.choices, blank=True)
+    # The stored image of guided placement: a DICOM Study Instance UID (PS3.5 9.1, at most 64
+    # characters) or the id of an image stored by the clinic
+    # (docs/cell-products.md#procedure-record-consistency).
+    image_reference = models.CharField(max_length=64, blank=True)
     needle_gauge = models.PositiveSmallIntegerField(null=True, blank=True)
     aspirate_volume_ml = models.FloatField("aspirated synovial fluid (mL)", null=True,
                                            blank=True)
