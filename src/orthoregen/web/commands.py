@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from orthoregen.web.django_setup import setup_django
 
@@ -88,7 +89,7 @@ def synth(args: argparse.Namespace) -> int:
         print(f"orthoregen synth writes fake patients: {refusal}", file=sys.stderr)
         return 2
     call_command("migrate", interactive=False, verbosity=0)
-    started, seconds = dt.datetime.now(), {}
+    started, seconds = dt.datetime.now(), dict[str, float]()
     try:
         with Progress() as progress, transaction.atomic():
             site = synthetic_site(args.site, f"Site {args.site}")
@@ -127,7 +128,7 @@ def _positive(text: str) -> int:
     return int(text)
 
 
-def register(subparsers) -> None:
+def register(subparsers: Any) -> None:
     """Add the web sub-commands to the orthoregen command line."""
     p = subparsers.add_parser("demo", help="run the demo clinic on the embedded database")
     p.add_argument("--port", type=_positive, default=8000)

@@ -7,10 +7,15 @@ never fall back silently to an unsafe default.
 from __future__ import annotations
 
 import os
+from typing import overload
 
 from django.core.exceptions import ImproperlyConfigured
 
 
+@overload
+def env_str(name: str, default: str) -> str: ...
+@overload
+def env_str(name: str, default: None = None) -> str | None: ...
 def env_str(name: str, default: str | None = None) -> str | None:
     """Return the variable's value, or the default when it is unset or empty."""
     value = os.environ.get(name, "").strip()

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import get_connection
+
+if TYPE_CHECKING:
+    from django.core.mail.backends.base import BaseEmailBackend
+    from django.http import HttpRequest
 
 SMTP = "django.core.mail.backends.smtp.EmailBackend"
 CONSOLE = "django.core.mail.backends.console.EmailBackend"
@@ -15,7 +20,7 @@ CONSOLE = "django.core.mail.backends.console.EmailBackend"
 SEND_TIMEOUT_SECONDS = 60
 
 
-def mail_connection():
+def mail_connection() -> BaseEmailBackend:
     """Return the email connection; the demo never tries SMTP unless one is configured."""
     timeout = getattr(settings, "EMAIL_TIMEOUT", None) or SEND_TIMEOUT_SECONDS
     if settings.MODE == "demo" and settings.EMAIL_BACKEND == SMTP:
@@ -23,7 +28,7 @@ def mail_connection():
     return get_connection(timeout=timeout)
 
 
-def portal_base_url(request=None) -> str:
+def portal_base_url(request: HttpRequest | None = None) -> str:
     """Return the public address patients open links on (ORTHOREGEN_PORTAL_URL).
 
     Without that setting a page uses the address the staff member is on; the command line,

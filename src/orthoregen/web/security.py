@@ -1,6 +1,9 @@
 """Security headers Django 5.2 does not set by itself."""
 
+from collections.abc import Callable
+
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 
 
@@ -10,10 +13,10 @@ class ContentSecurityPolicyMiddleware:
     Django gains built-in CSP only in 6.0; this LTS line needs the one header added here.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         return response
@@ -27,10 +30,10 @@ class NoStoreMiddleware:
     are answered by WhiteNoise before this runs, so they stay cacheable.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         patch_cache_control(response, no_store=True)
         return response

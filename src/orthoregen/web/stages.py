@@ -10,14 +10,19 @@ nothing is discovered by looking for attributes on app configs.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.module_loading import import_string
 
 from orthoregen.web.accounts.roles import Action
+
+if TYPE_CHECKING:
+    from django.db.models import Model
+
+    from orthoregen.web.accounts.models import User
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -85,7 +90,7 @@ def _hooks(name: str) -> tuple[Callable[..., Any], ...]:
     return tuple(import_string(path) for stage in STAGES if (path := getattr(stage, name)))
 
 
-def chart_panels(episodes: list) -> dict[int, list[dict]]:
+def chart_panels(episodes: Sequence[Model]) -> dict[int, list[dict]]:
     """Collect every stage's lines about each of a patient's joints, in pathway order."""
     panels: dict[int, list[dict]] = {episode.pk: [] for episode in episodes}
     for contribute in _hooks("chart_panels"):
@@ -94,24 +99,24 @@ def chart_panels(episodes: list) -> dict[int, list[dict]]:
     return panels
 
 
-def worklist_alerts(user) -> list[dict]:
+def worklist_alerts(user: User) -> list[dict]:
     """Return each later stage's alert box for the follow-up worklist (empty ones left out)."""
     return [alert for provide in _hooks("worklist_alerts") if (alert := provide(user))]
 
 
-def after_administration(administration, *, by) -> None:
+def after_administration(administration: Model, *, by: User) -> None:
     """Start the work later stages owe an administration, inside its transaction."""
     for follow_on in _hooks("after_administration"):
         follow_on(administration, by=by)
 
 
-def after_lookback(administrations, *, reason: str, by) -> None:
+def after_lookback(administrations: Iterable[Model], *, reason: str, by: User) -> None:
     """Give later stages the recipients a look-back reached, inside its transaction."""
     for follow_on in _hooks("after_lookback"):
         follow_on(administrations, reason=reason, by=by)
 
 
-def consultation_panels(episode, *, user) -> list[dict]:
+def consultation_panels(episode: Model, *, user: User) -> list[dict]:
     """Return later stages' sections for a joint's consultation page, in pathway order."""
     return [panel for provide in _hooks("consultation_panels")
             for panel in provide(episode, user=user)]
