@@ -83,10 +83,11 @@ def test_page_read_leaves_an_access_record(as_user, clinician_a, knee_a, patient
     assert f"episode {knee_a.pk}" in record.detail
 
 
-def test_other_site_sees_404_and_no_access_record(as_user, clinician_b, knee_a):
+def test_other_site_sees_404_and_a_refusal_naming_no_patient(as_user, clinician_b, knee_a):
     response = as_user(clinician_b).get(f"/consultation/episodes/{knee_a.pk}/")
     assert response.status_code == 404
-    assert not AccessRecord.objects.exists()
+    refusal = AccessRecord.objects.get()  # the attempt is recorded (audit middleware) ...
+    assert (refusal.user, refusal.action, refusal.patient) == (clinician_b, "denied", None)
 
 
 def test_analyst_is_refused(as_user, analyst_a, knee_a):

@@ -160,8 +160,9 @@ def test_the_library_page_shows_three_added_arms_pooled(as_user, analyst_a):
 
 
 def test_the_admin_applies_the_same_checks_and_records_who_added_a_study(as_user, admin_a):
-    admin_a.is_superuser = True
-    admin_a.save()
+    admin_a.is_superuser = True  # at no site: the platform operator, who alone edits the
+    admin_a.save()               # shared library in the admin (admin_site.py)
+    admin_a.sites.clear()
     client = as_user(admin_a)
     url = reverse("admin:evidence_addedstudy_add")
     data = post_data(results=[nrs_arm(-3, -2, -1)])
