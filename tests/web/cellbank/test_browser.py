@@ -82,7 +82,7 @@ def test_lab_issues_and_clinician_records_a_two_joint_session(
     expect(lab.get_by_role("heading", name="Cell lab worklist")).to_be_visible()
     lab.get_by_role("link", name="Receive a unit").first.click()
     lab.get_by_label("Unit identifier").fill("LOC-BM1-" + _k("BM1"))
-    lab.get_by_label("Product").select_option("bmac")
+    lab.locator("#id_product_class").select_option("bmac")
     lab.get_by_label("Harvest (autologous)").select_option(str(harvest_a.pk))
     now = timezone.now()
     lab.get_by_label("Collected").fill(local(now - dt.timedelta(hours=1)))
@@ -134,6 +134,8 @@ def test_lab_issues_and_clinician_records_a_two_joint_session(
         record = doctor.get_by_role("form", name=f"Injection record, {side} knee")
         record.get_by_label("Injectate volume (mL)").fill("3")
         record.get_by_label("Guidance").select_option("ultrasound")
+        record.get_by_label("Stored image (Study Instance UID or image id)") \
+            .fill(f"US-{side}-0001")
         record.get_by_role("button", name="Save injection record").click()
         expect(doctor.get_by_text(f"Saved the injection record of the {side} knee")) \
             .to_be_visible()

@@ -6,6 +6,8 @@ from django import forms
 
 from orthoregen.products.isbt128 import IdentifierError, parse_unit_identifier
 from orthoregen.products.product_class import PRODUCT_CLASSES, ProductClass
+from orthoregen.products.product_code import ProductCodeError
+from orthoregen.products.scan import split_scan
 from orthoregen.web.cellbank.models import Donor, DonorTest, Harvest
 from orthoregen.web.cellbank.services.donors import STEPS
 from orthoregen.web.cellbank.vocabulary import (
@@ -32,13 +34,14 @@ def _datetime(label: str, **kwargs) -> forms.DateTimeField:
 
 
 class UnitIdentifierField(forms.CharField):
-    """A typed or scanned unit identifier; a wrong check character is a field error."""
+    """A typed or scanned unit identifier, with or without its Product Code; a wrong check
+    character is a field error."""
 
     def clean(self, value):
         value = super().clean(value)
         try:
-            parse_unit_identifier(value)
-        except IdentifierError as error:
+            parse_unit_identifier(split_scan(value).identifier_text)
+        except (IdentifierError, ProductCodeError) as error:
             raise forms.ValidationError(str(error)) from None
         return value
 
@@ -49,6 +52,10 @@ class UnitReceiveForm(forms.Form):
         help_text="Scan the DIN bar code, or type the 13-character DIN and its boxed check "
                   "character; local identifiers as LOC-…-K.")
     product_class = forms.ChoiceField(label="Product", choices=ProductClassChoices)
+    product_code_text = forms.CharField(
+        label="ISBT 128 Product Code", max_length=10, required=False,
+        help_text="Scan or type the 8 characters (e.g. S12954A0), or scan it with the DIN; "
+                  "left blank, the product's placeholder code is used.")
     donor = forms.ModelChoiceField(label="Donor (allogeneic)", queryset=Donor.objects.none(),
                                    required=False)
     harvest = forms.ModelChoiceField(label="Harvest (autologous)",
@@ -211,3 +218,54 @@ class InvestigationCloseForm(forms.Form):
         label="Conclusion", max_length=4000, widget=forms.Textarea(attrs={"rows": 4}),
         help_text="What the investigation found about the product, and what was done for the "
                   "patients under review.")
+
+
+class QcPanelForm(forms.Form):
+    """The release panel of one unit: per test, a value or an outcome, and the method.
+
+    A test left blank is not recorded now; the specification judges it missing until it is.
+    """
+
+    def __init__(self, *args, tests, latest, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tests, self.latest = tests, latest
+        for test in tests:
+            previous = latest.get(test.test)
+            if test.takes_outcome:
+                self.fields[f"{test.test}-outcome"] = forms.ChoiceField(
+                    label=test.label, required=False,
+                    choices=[("", "—"), *QcOutcomeChoice.choices])
+            else:
+                self.fields[f"{test.test}-value"] = forms.FloatField(
+                    label=test.label, required=False, min_value=0,
+                    max_value=None if test.measured_in == "EU/mL" else 100)
+            self.fields[f"{test.test}-method"] = forms.CharField(
+                label=f"{test.label} method", required=False, max_length=100,
+                initial=previous.method if previous else "")
+
+    def rows(self):
+        """Return each test with its result and method fields and its latest result."""
+        for test in self.tests:
+            yield (test, self[self.field_of(test.test)], self[f"{test.test}-method"],
+                   self.latest.get(test.test))
+
+    def field_of(self, test: str) -> str:
+        return f"{test}-outcome" if f"{test}-outcome" in self.fields else f"{test}-value"
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.entered() and not self.errors:
+            raise forms.ValidationError("Enter at least one result of the panel.")
+        return cleaned
+
+    def entered(self) -> list[dict]:
+        """Return the results filled in, as keyword values of a PanelResult."""
+        data = getattr(self, "cleaned_data", {})
+        entered = []
+        for test in self.tests:
+            value, outcome = data.get(f"{test.test}-value"), data.get(f"{test.test}-outcome")
+            if value is None and not outcome:
+                continue
+            entered.append({"test": test.test, "value": value, "outcome": outcome or "",
+                            "method": data.get(f"{test.test}-method", "")})
+        return entered

@@ -8,6 +8,7 @@ urlpatterns = [
     path("units/receive/", units.unit_receive, name="unit-receive"),
     path("units/<int:unit_id>/", units.unit_detail, name="unit-detail"),
     path("units/<int:unit_id>/qc/", units.unit_qc, name="unit-qc"),
+    path("units/<int:unit_id>/qc-panel/", units.unit_qc_panel, name="unit-qc-panel"),
     path("units/<int:unit_id>/release/", units.unit_release, name="unit-release"),
     path("units/<int:unit_id>/release/second-signature/", units.unit_release_countersign,
          name="unit-release-countersign"),

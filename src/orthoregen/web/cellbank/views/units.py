@@ -38,6 +38,12 @@ from orthoregen.web.cellbank.models import (
 from orthoregen.web.cellbank.services import signoffs
 from orthoregen.web.cellbank.services.holds import hold_reason
 from orthoregen.web.cellbank.services.labels import label_checked, label_content
+from orthoregen.web.cellbank.services.qc_panel import (
+    PanelRefused,
+    PanelResult,
+    qc_panel_of,
+    qc_panel_record,
+)
 from orthoregen.web.cellbank.services.release import lineage_qc
 from orthoregen.web.cellbank.status_shown import expired_among, shown_as
 from orthoregen.web.cellbank.vocabulary import InvestigationStatus, UnitStatusChoices
@@ -187,6 +193,36 @@ def unit_qc(request, unit_id: int):
                            base_url=portal_base_url(request))
         return f"Recorded {data['test']} for {unit}."
     return _act(request, unit_id, "qc", forms.QcForm(request.POST), do)
+
+
+@requires(Action.MANAGE_PRODUCTS)
+@require_http_methods(["GET", "POST"])
+def unit_qc_panel(request, unit_id: int):
+    """The whole release panel on one page, saved together or not at all."""
+    unit = _unit(request, unit_id)
+    try:
+        tests, latest = qc_panel_of(unit)
+    except services.CellbankRefused as refused:
+        messages.error(request, str(refused))
+        return redirect("cellbank:unit-detail", unit_id=unit.pk)
+    form = forms.QcPanelForm(request.POST or None, tests=tests, latest=latest)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = qc_panel_record(unit, by=request.user, base_url=portal_base_url(request),
+                                    results=[PanelResult(**r) for r in form.entered()])
+        except PanelRefused as refused:
+            form.add_error(form.field_of(refused.test), refused.reason)
+            form.add_error(None, f"Nothing was saved. {refused}")
+        except services.CellbankRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, f"Recorded {len(saved)} result(s) for {unit.identified_as}.")
+            return redirect("cellbank:unit-detail", unit_id=unit.pk)
+    access_record(request, AccessAction.VIEW, patient=_patient_of(unit),
+                  detail=f"QC panel of {unit.identified_as}")
+    return render(request, "cellbank/qc_panel.html", {
+        "unit": unit, "form": form, "latest": latest,
+        "spec": services.release_spec_for(unit)}, status=400 if form.errors else 200)
 
 
 @requires(Action.MANAGE_PRODUCTS)
@@ -345,7 +381,8 @@ def unit_receive(request):
         try:
             unit = services.unit_receive(
                 site=site, identifier_text=data["identifier"],
-                product_class=data["product_class"], donor=data["donor"],
+                product_class=data["product_class"],
+                product_code_text=data["product_code_text"], donor=data["donor"],
                 harvest=data["harvest"], collected_at=data["collected_at"],
                 expires_at=data["expires_at"], storage=data["storage"],
                 is_cryopreserved=data["is_cryopreserved"],
@@ -368,3 +405,4 @@ def unit_receive(request):
 def _concentration(data: dict) -> float | None:
     cells, volume = data.get("cell_count"), data.get("volume_ml")
     return cells / volume if cells is not None and volume else None
+
