@@ -71,8 +71,8 @@ class PanelRefused(CellbankRefused):
 
 # Project rule (docs/cell-products.md#conditional-release-pending-sterility): a Gram stain is
 # asked for with every panel, as release pending sterility needs it.
-_GRAM = ("negative, for release pending sterility", "docs/cell-products.md#conditional-"
-         "release-pending-sterility")
+_GRAM = ("negative, for release pending sterility",
+         "docs/cell-products.md#conditional-release-pending-sterility")
 
 
 def panel_tests(spec: ReleaseSpecification) -> list[PanelTest]:
