@@ -53,3 +53,8 @@ def test_a_record_made_through_save_gets_no_extra_baseline(patient_a):
     episode.grade = 4
     episode.save()
     assert [h.history_type for h in episode.history.order_by("history_date")] == ["+", "~"]
+
+
+def test_saving_a_loaded_record_unchanged_writes_one_row_not_a_baseline(loaded):
+    loaded.save()  # as a service gives bulk-created rows their first history row
+    assert [h.history_type for h in loaded.history.all()] == ["~"]

@@ -3,8 +3,8 @@
 Bulk loads (the synthetic cohort, future imports) insert rows without save(), so
 django-simple-history writes no "+" row for them, and the first edit's "~" row would then
 have nothing to be compared with: the old value would be lost. Before a tracked record is
-saved over a stored row that has no history yet, this writes the stored state as a "+"
-row, with no user and a reason saying so. It runs on pre_save because the edit may come
+saved with changes over a stored row that has no history yet, this writes the stored state
+as a "+" row, with no user and a reason saying so. It runs on pre_save because the edit may come
 from any page, the admin or a service, and none of them knows how the row was loaded.
 """
 
@@ -24,10 +24,16 @@ def history_baseline_ensure(sender, instance, raw=False, using=None, **kwargs) -
     if history.using(using).filter(**{sender._meta.pk.attname: instance.pk}).exists():
         return
     stored = sender._default_manager.using(using).filter(pk=instance.pk).first()
-    if stored is None:
+    if stored is None or not _differs(stored, instance, history.model.tracked_fields):
+        # Nothing changes (a service saving bulk-created rows to give each its first
+        # history row): the "~" row about to be written already holds the stored state.
         return
     stored._history_user = None  # who loaded it is in the BULK_LOAD access record
     history.bulk_history_create([stored], default_change_reason=BASELINE_REASON)
+
+
+def _differs(stored, instance, fields) -> bool:
+    return any(getattr(stored, f.attname) != getattr(instance, f.attname) for f in fields)
 
 
 def connect() -> None:
