@@ -6,6 +6,7 @@ and every patient already given a unit is put on the follow-up worklist (21 CFR 
 step towards a patient then refuses such a unit naming each reason, and the refusal is kept."""
 
 import pytest
+from django.urls import reverse
 from django.core import mail
 from django.utils import timezone
 
@@ -88,7 +89,7 @@ def test_reopening_the_donor_of_an_issued_unit_stops_it_at_the_next_bedside_scan
 
 
 def test_reopening_a_donor_puts_every_recipient_on_the_follow_up_worklist(
-        given, donor_a, lab_a, kit):
+        given, donor_a, lab_a, kit, as_user, coordinator_a):
     reopen(donor_a, lab_a, kit)
     investigation = ProductInvestigation.objects.get(lot=given.lot)
     assert {r.administration for r in investigation.recipients.all()} == \
@@ -102,6 +103,10 @@ def test_reopening_a_donor_puts_every_recipient_on_the_follow_up_worklist(
         assert half.identifier in task.detail
     # Given units keep their record: nothing is written over what a patient received.
     assert {a.unit.status for a in given.administrations} == {"administered"}
+    # The coordinator sees both contacts in the worklist's own section.
+    page = as_user(coordinator_a).get(reverse("followup:worklist")).content.decode()
+    lookback = page[page.index('id="lookback"'):page.index('id="reviews"')]
+    assert lookback.count("re-opened") >= 2 and "2</strong> look-back contacts" in page
 
 
 def test_an_ineligible_donor_s_units_are_not_issued_thawed_or_given_each_refusal_kept(

@@ -29,7 +29,9 @@ if TYPE_CHECKING:
 MISSED_LOOKBACK_DAYS = 90  # older missed visits are attrition, seen on the rates page
 ROWS = 50
 VISIT_SECTIONS = ("due", "overdue", "missed")
-TASK_SECTIONS = {"calls": TaskKind.CALL_PATIENT, "reviews": TaskKind.COMPLICATION_REVIEW}
+# Look-back contacts first: a patient who received a recalled product is told before anything else.
+TASK_SECTIONS = {"lookback": TaskKind.PRODUCT_LOOKBACK, "calls": TaskKind.CALL_PATIENT,
+                 "reviews": TaskKind.COMPLICATION_REVIEW}
 SECTIONS = (*VISIT_SECTIONS, *TASK_SECTIONS)
 # Each order is served by an index (migration 0004) read in order, so a page stops after
 # its rows instead of sorting the section.
