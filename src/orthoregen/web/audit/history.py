@@ -10,29 +10,38 @@ from any page, the admin or a service, and none of them knows how the row was lo
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Field, Model
 from django.db.models.signals import pre_save
 
 BASELINE_REASON = "baseline: the state before the first recorded edit (loaded in bulk)"
 
 
-def history_baseline_ensure(sender, instance, raw=False, using=None, **kwargs) -> None:
+def history_baseline_ensure(sender: type[Model], instance: Model, raw: bool = False,
+                            using: str | None = None, **kwargs: Any) -> None:
     """Write a history row of the stored state if a tracked record is saved with none."""
     manager_name = getattr(sender._meta, "simple_history_manager_attribute", None)
     if raw or manager_name is None or instance.pk is None or instance._state.adding:
         return
     history = getattr(sender, manager_name)
-    if history.using(using).filter(**{sender._meta.pk.attname: instance.pk}).exists():
+    pk_field = sender._meta.pk
+    assert pk_field is not None  # a saved record's model has a primary key
+    if history.using(using).filter(**{pk_field.attname: instance.pk}).exists():
         return
     stored = sender._default_manager.using(using).filter(pk=instance.pk).first()
     if stored is None or not _differs(stored, instance, history.model.tracked_fields):
         # Nothing changes (a service saving bulk-created rows to give each its first
         # history row): the "~" row about to be written already holds the stored state.
         return
-    stored._history_user = None  # who loaded it is in the BULK_LOAD access record
+    # Who loaded it is in the BULK_LOAD access record. django-simple-history (untyped)
+    # reads this attribute for the history row's author.
+    stored._history_user = None  # type: ignore[attr-defined]
     history.bulk_history_create([stored], default_change_reason=BASELINE_REASON)
 
 
-def _differs(stored, instance, fields) -> bool:
+def _differs(stored: Model, instance: Model, fields: Iterable[Field[Any, Any]]) -> bool:
     return any(getattr(stored, f.attname) != getattr(instance, f.attname) for f in fields)
 
 
