@@ -6,8 +6,8 @@ and every patient already given a unit is put on the follow-up worklist (21 CFR 
 step towards a patient then refuses such a unit naming each reason, and the refusal is kept."""
 
 import pytest
-from django.urls import reverse
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
 from orthoregen.web.accounts.models import SiteSafetyLead, User
