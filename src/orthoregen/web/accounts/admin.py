@@ -27,6 +27,11 @@ Two actions on the staff list serve sign-in: unlock someone locked out by wrong 
 failed sign-ins themselves name staff of every site, so only the operator sees them.
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
 from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
 from django.contrib import admin, messages
@@ -34,6 +39,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
+from django.http import HttpRequest
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -41,20 +47,30 @@ from orthoregen.web.accounts.models import InstrumentLicence, Site, User
 from orthoregen.web.accounts.second_factor import second_factor_reset
 from orthoregen.web.accounts.signatures import Signature, SigningRefusal
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    # The mixin below is only ever mixed into a ModelAdmin; this tells mypy so.
+    _ModelAdminMixin = admin.ModelAdmin[Any]
+else:
+    _ModelAdminMixin = object
+
 OWN_ACCESS = ["is_active", "is_staff", "is_superuser", "groups", "user_permissions", "role",
               "sites"]
 OPERATOR_ONLY = ["is_superuser", "groups", "user_permissions"]
 
 
-def is_platform_operator(user) -> bool:
+def is_platform_operator(user: User | AnonymousUser) -> bool:
     """Say whether ``user`` runs the platform: an active superuser who works at no site."""
-    return user.is_active and user.is_superuser and not user.sites.exists()
+    return (user.is_authenticated and user.is_active and user.is_superuser
+            and not user.sites.exists())
 
 
-def _operates(request) -> bool:
+def _operates(request: HttpRequest) -> bool:
+    # Kept on the request so that the many admin hooks of one page ask the database once.
     if not hasattr(request, "_is_platform_operator"):
-        request._is_platform_operator = is_platform_operator(request.user)
-    return request._is_platform_operator
+        request._is_platform_operator = is_platform_operator(request.user)  # type: ignore[attr-defined]  # a cache HttpRequest does not declare
+    return bool(request._is_platform_operator)  # type: ignore[attr-defined]  # set just above
 
 
 def staff_only_at(sites):
@@ -63,7 +79,7 @@ def staff_only_at(sites):
     return Exists(memberships) & ~Exists(memberships.exclude(site__in=sites))
 
 
-class RefusesReadOnlyPosts:
+class RefusesReadOnlyPosts(_ModelAdminMixin):
     """Refuse (403, nothing saved) a change that posts a field shown read-only."""
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
@@ -95,7 +111,7 @@ class SiteAdmin(admin.ModelAdmin):
 class StaffAdmin(RefusesReadOnlyPosts, UserAdmin):
     list_display = ["username", "first_name", "last_name", "role", "is_active"]
     list_filter = ["role", "is_active", ("sites", admin.RelatedOnlyFieldListFilter)]
-    fieldsets = [*UserAdmin.fieldsets, ("Clinic", {"fields": ["role", "sites"]})]
+    fieldsets = [*(UserAdmin.fieldsets or ()), ("Clinic", {"fields": ["role", "sites"]})]
     add_fieldsets = [*UserAdmin.add_fieldsets, ("Clinic", {"fields": ["role", "sites"]})]
     filter_horizontal = ["sites", "groups", "user_permissions"]
     actions = ["sign_in_unlock", "second_factor_remove"]
@@ -119,7 +135,7 @@ class StaffAdmin(RefusesReadOnlyPosts, UserAdmin):
         if confined:
             kwargs["queryset"] = request.user.sites.all()
         field = super().formfield_for_manytomany(db_field, request, **kwargs)
-        if confined:
+        if confined and field is not None:
             field.required = True
             field.error_messages.update(
                 required="Give at least one of your sites. To end someone's access, untick "
@@ -147,7 +163,7 @@ class StaffAdmin(RefusesReadOnlyPosts, UserAdmin):
                               "sets up an authenticator app again at next sign-in.")
 
 
-def _names(members) -> str:
+def _names(members: Iterable[User]) -> str:
     return ", ".join(member.get_username() for member in members)
 
 
@@ -213,6 +229,8 @@ class SigningTrailAdmin(admin.ModelAdmin):
     """Read-only: signatures and refused signings are only ever added, by the services.
 
     Shown for signers who work only at the administrator's sites (the operator sees all)."""
+
+    person: str  # the field naming the member of staff, set by each subclass
 
     def get_queryset(self, request):
         rows = super().get_queryset(request).select_related("content_type")

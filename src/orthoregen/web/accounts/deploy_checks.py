@@ -10,7 +10,7 @@ from django.core.checks import Tags, Warning, register
 
 
 @register("orthoregen", Tags.security, deploy=True)
-def portal_url_check(app_configs=None, **kwargs) -> list[Warning]:
+def portal_url_check(app_configs: object = None, **kwargs: object) -> list[Warning]:
     """Warn when links in emails would not start with a public https address."""
     url = settings.ORTHOREGEN_PORTAL_URL or ""
     if url.startswith("https://"):
@@ -25,7 +25,7 @@ def portal_url_check(app_configs=None, **kwargs) -> list[Warning]:
 
 
 @register("orthoregen", Tags.security, deploy=True)
-def second_factor_check(app_configs=None, **kwargs) -> list[Warning]:
+def second_factor_check(app_configs: object = None, **kwargs: object) -> list[Warning]:
     """Warn when staff may sign in with a password alone."""
     if settings.ORTHOREGEN_REQUIRE_MFA:
         return []

@@ -8,6 +8,7 @@ signed out for idleness is told why.
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,6 +18,9 @@ from django.shortcuts import redirect, resolve_url
 
 from orthoregen.web.accounts.second_factor import is_enrolled, is_second_factor_required
 from orthoregen.web.accounts.views import with_next
+
+if TYPE_CHECKING:
+    from django.contrib.sessions.backends.base import SessionBase
 
 # Pages a user who gave the password but not yet the second factor may open: the steps
 # themselves, signing out, and the password reset (which grants no session).
@@ -59,7 +63,7 @@ class SecondFactorMiddleware:
         return redirect(with_next(step, request.get_full_path()))
 
 
-def session_end_reason(session, now: float) -> str | None:
+def session_end_reason(session: SessionBase, now: float) -> str | None:
     """Say why a signed-in session must end now (idle too long, or too old), if it must."""
     idle_seconds = settings.ORTHOREGEN_SESSION_IDLE_MINUTES * 60
     if now - session.get(LAST_SEEN_AT, now) > idle_seconds:
@@ -72,7 +76,7 @@ def session_end_reason(session, now: float) -> str | None:
     return None
 
 
-def session_touch(session, now: float) -> None:
+def session_touch(session: SessionBase, now: float) -> None:
     """Record activity now (at most once a minute) and, the first time, the sign-in."""
     session.setdefault(SIGNED_IN_AT, now)
     if now - session.get(LAST_SEEN_AT, 0) >= TOUCH_EVERY_SECONDS:

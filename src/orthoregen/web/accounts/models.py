@@ -3,6 +3,8 @@
 Electronic signatures are models of this app kept in signatures.py, imported here.
 """
 
+from datetime import date
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -86,7 +88,7 @@ class InstrumentLicence(models.Model):
         if self.valid_until and self.valid_from and self.valid_until < self.valid_from:
             raise ValidationError({"valid_until": "The licence cannot end before it starts."})
 
-    def is_current(self, day) -> bool:
+    def is_current(self, day: date) -> bool:
         """Say whether the licence covers a day."""
         return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
 

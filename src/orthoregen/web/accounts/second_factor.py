@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
+from typing import TYPE_CHECKING, Any
 
 import qrcode
 import qrcode.image.svg
@@ -22,22 +23,27 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from orthoregen.web.accounts.models import User
+
 RECOVERY_CODE_COUNT = 10
 AUTHENTICATOR_NAME = "Authenticator app"
 RECOVERY_NAME = "Recovery codes"
 
 
-def is_second_factor_required(user) -> bool:
+def is_second_factor_required(user: User | AnonymousUser) -> bool:
     """Say whether this signed-in user must pass a second factor (ORTHOREGEN_REQUIRE_MFA)."""
     return bool(settings.ORTHOREGEN_REQUIRE_MFA and user.is_authenticated)
 
 
-def is_enrolled(user) -> bool:
+def is_enrolled(user: User) -> bool:
     """Say whether the user has confirmed an authenticator app."""
     return TOTPDevice.objects.devices_for_user(user, confirmed=True).exists()
 
 
-def authenticator_pending(user) -> TOTPDevice:
+def authenticator_pending(user: User) -> TOTPDevice:
     """Return the user's unconfirmed authenticator, made once so the QR code stays the same."""
     device = TOTPDevice.objects.devices_for_user(user, confirmed=False).order_by("pk").first()
     return device or TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME,
@@ -45,7 +51,7 @@ def authenticator_pending(user) -> TOTPDevice:
 
 
 @transaction.atomic
-def authenticator_confirm(*, user, code: str) -> tuple[TOTPDevice, list[str]] | None:
+def authenticator_confirm(*, user: User, code: str) -> tuple[TOTPDevice, list[str]] | None:
     """Confirm the pending authenticator with a code it shows; return it and recovery codes.
 
     Returns None, changing nothing but the device's wrong-code count, when the code is wrong.
@@ -61,7 +67,7 @@ def authenticator_confirm(*, user, code: str) -> tuple[TOTPDevice, list[str]] | 
 
 
 @transaction.atomic
-def recovery_codes_issue(user) -> list[str]:
+def recovery_codes_issue(user: User) -> list[str]:
     """Replace the user's recovery codes with a fresh set and return them, to show once."""
     device, _ = StaticDevice.objects.get_or_create(user=user, name=RECOVERY_NAME)
     device.token_set.all().delete()
@@ -75,7 +81,7 @@ def code_normalise(code: str) -> str:
     return "".join(code.split()).replace("-", "").lower()
 
 
-def _devices_for(user, code: str):
+def _devices_for(user: User, code: str) -> Any:  # django_otp is untyped
     # Six digits come from the app; anything else can only be a recovery code. Trying one
     # kind only keeps a typo in one from counting against the other's wrong-code wait.
     model = TOTPDevice if code.isdigit() else StaticDevice
@@ -83,7 +89,7 @@ def _devices_for(user, code: str):
 
 
 @transaction.atomic
-def second_factor_verify(*, user, code: str) -> Device | None:
+def second_factor_verify(*, user: User, code: str) -> Device | None:
     """Return the user's device that accepts the code (a recovery code is then used up)."""
     code = code_normalise(code)
     for device in _devices_for(user, code).select_for_update():
@@ -92,7 +98,7 @@ def second_factor_verify(*, user, code: str) -> Device | None:
     return None
 
 
-def second_factor_wait_until(*, user, code: str) -> dt.datetime | None:
+def second_factor_wait_until(*, user: User, code: str) -> dt.datetime | None:
     """Return when the user may next try a code of this kind, if wrong codes made them wait."""
     for device in _devices_for(user, code_normalise(code)):
         allowed, detail = device.verify_is_allowed()
@@ -102,7 +108,7 @@ def second_factor_wait_until(*, user, code: str) -> dt.datetime | None:
 
 
 @transaction.atomic
-def second_factor_reset(user) -> int:
+def second_factor_reset(user: User) -> int:
     """Remove the user's authenticator and recovery codes; they enrol again at next sign-in."""
     removed = 0
     for device in devices_for_user(user, confirmed=None):

@@ -20,6 +20,7 @@ import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -27,6 +28,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from orthoregen.web.accounts.models import User
 
 
 class SignatureMeaning(models.TextChoices):
@@ -112,13 +118,13 @@ class SigningRefusal(AppendOnly):
 class SigningRefused(Exception):
     """A signing refused, with what `refusals_kept()` needs to keep a row of it."""
 
-    def __init__(self, message: str, *, reason: str, signer, meaning: str,
+    def __init__(self, message: str, *, reason: str, signer: User, meaning: str,
                  record: models.Model) -> None:
         super().__init__(message)
         self.reason, self.signer, self.meaning, self.record = reason, signer, meaning, record
 
 
-def printed_name(user) -> str:
+def printed_name(user: User) -> str:
     """Return the name a signature shows: the full name, else the user name."""
     return user.get_full_name() or user.username
 
@@ -139,13 +145,13 @@ def content_hash(*, record: models.Model, meaning: str, signer_id: int, printed_
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def signatures_of(record: models.Model):
+def signatures_of(record: models.Model) -> models.QuerySet[Signature]:
     """Return the signatures made on a record, oldest first."""
     return Signature.objects.filter(content_type=ContentType.objects.get_for_model(record),
                                     object_id=record.pk).select_related("signer")
 
 
-def signature_sign(*, signer, password: str, meaning: str, record: models.Model,
+def signature_sign(*, signer: User, password: str, meaning: str, record: models.Model,
                    content: dict, second_factor: bool = False,
                    at: datetime | None = None) -> Signature:
     """Sign one record as `signer`, who re-entered `password`; refuse a wrong password."""
@@ -154,7 +160,7 @@ def signature_sign(*, signer, password: str, meaning: str, record: models.Model,
 
 
 @transaction.atomic
-def signatures_sign(*, signer, password: str, meaning: str,
+def signatures_sign(*, signer: User, password: str, meaning: str,
                     records: Sequence[tuple[models.Model, dict]], second_factor: bool = False,
                     at: datetime | None = None) -> list[Signature]:
     """Sign several records with one re-entry of the password (a QC panel, say)."""
@@ -197,7 +203,7 @@ def refusals_kept() -> Iterator[None]:
         raise
 
 
-def second_factor_verified(request) -> bool:
+def second_factor_verified(request: HttpRequest) -> bool:
     """Say whether the signed-in session passed the second factor (django-otp's is_verified)."""
     is_verified = getattr(request.user, "is_verified", None)
     return bool(is_verified and is_verified())

@@ -43,10 +43,10 @@ class RepetitiveOrSequentialValidator:
     ("ward-123-tulip-oak") averages well under two characters a run and passes.
     """
 
-    def __init__(self, min_run_length: int = 4):
+    def __init__(self, min_run_length: int = 4) -> None:
         self.min_run_length = min_run_length
 
-    def validate(self, password: str, user=None) -> None:
+    def validate(self, password: str, user: object = None) -> None:
         lowered = password.lower()
         pieces = runs(lowered)
         if pieces and (len(password) >= self.min_run_length * len(pieces)

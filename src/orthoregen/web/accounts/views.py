@@ -7,12 +7,14 @@ are open to a user who has given the password but not yet the second factor; the
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
@@ -37,7 +39,7 @@ log = logging.getLogger(__name__)
 LOW_RECOVERY_CODES = 3
 
 
-def next_url(request) -> str:
+def next_url(request: HttpRequest) -> str:
     """Return the page to go on to, if it is on this site; else the home page."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
@@ -103,7 +105,7 @@ def verify(request):
                   {"form": form, "next": next_page})
 
 
-def _refusal(wait_until) -> str:
+def _refusal(wait_until: dt.datetime | None) -> str:
     if wait_until is None:
         return ("That code was not accepted. Type the six digits the app shows now, or one of "
                 "your recovery codes.")
@@ -111,7 +113,7 @@ def _refusal(wait_until) -> str:
             f"{timezone.localtime(wait_until):%H:%M:%S}.")
 
 
-def _warn_if_few_recovery_codes(request, device) -> None:
+def _warn_if_few_recovery_codes(request: HttpRequest, device: object) -> None:
     if not isinstance(device, StaticDevice):
         return
     left = device.token_set.count()
