@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 
@@ -20,7 +22,17 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from orthoregen.evidence.pooling import Pooled  # noqa: E402
 from orthoregen.web.registry.measures import TIMEPOINT_LABELS, TIMEPOINT_MONTHS  # noqa: E402
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from orthoregen.analytics.patients_like_you import TimepointOutcome
+    from orthoregen.analytics.survival import KaplanMeier
+    from orthoregen.evidence.benchmarks import ReferenceBand
+    from orthoregen.web.registry.cohort import EvidenceRow
+    from orthoregen.web.registry.measures import Measure
 
 INK, MUTED, BRAND, WARN, OK = "#1d2733", "#6b7785", "#0b6e8e", "#b3261e", "#2e7d32"
 matplotlib.rcParams.update({"font.size": 9, "svg.fonttype": "none", "axes.edgecolor": MUTED,
@@ -34,11 +46,11 @@ def svg_uri(figure: Figure) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _months(timepoints) -> np.ndarray:
+def _months(timepoints: Iterable[Any]) -> np.ndarray:
     return np.array([TIMEPOINT_MONTHS.get(t, np.nan) for t in timepoints], dtype=float)
 
 
-def change_chart(change: pd.DataFrame, measure) -> Figure:
+def change_chart(change: pd.DataFrame, measure: Measure) -> Figure:
     """Mean change from baseline per time point with 95 % CIs; thin points hollow, no bars."""
     figure = Figure(figsize=(6.4, 3.2))
     ax = figure.add_subplot()
@@ -68,7 +80,7 @@ def change_chart(change: pd.DataFrame, measure) -> Figure:
     return figure
 
 
-def survival_chart(curve, at_risk: pd.DataFrame) -> Figure:
+def survival_chart(curve: KaplanMeier, at_risk: pd.DataFrame) -> Figure:
     """Kaplan-Meier survival free of joint replacement with its CI and numbers at risk."""
     figure = Figure(figsize=(6.4, 3.4))
     ax = figure.add_subplot()
@@ -97,7 +109,7 @@ def survival_chart(curve, at_risk: pd.DataFrame) -> Figure:
     return figure
 
 
-def evidence_chart(rows) -> Figure:
+def evidence_chart(rows: Sequence[EvidenceRow]) -> Figure:
     """The clinic's change at 6 and 12 months beside pooled MSC and placebo arms (one chart)."""
     lines = []
     for row in rows:
@@ -108,7 +120,7 @@ def evidence_chart(rows) -> Figure:
                           c["mean_change"], c["ci_low"], c["ci_high"], BRAND, thin))
         for pooled, label, colour in ((row.comparison.msc, "Pooled MSC arms", INK),
                                       (row.comparison.placebo, "Pooled placebo arms", WARN)):
-            if hasattr(pooled, "estimate"):
+            if isinstance(pooled, Pooled):
                 lines.append((f"{label}, {row.months} mo (k={pooled.k})", pooled.estimate,
                               pooled.ci_low, pooled.ci_high, colour, False))
             else:
@@ -138,8 +150,8 @@ def evidence_chart(rows) -> Figure:
     return figure
 
 
-def draw_patient_measure(ax, measure, scores: pd.DataFrame, injections: list, events: list,
-                         baseline: float | None) -> None:
+def draw_patient_measure(ax: Axes, measure: Measure, scores: pd.DataFrame, injections: list,
+                         events: list, baseline: float | None) -> None:
     """Draw one measure of one joint over time, with the MCID band, PASS line and events.
 
     scores: completed_on, value; injections: dates; events: (date, short label) pairs.
@@ -171,14 +183,15 @@ def draw_patient_measure(ax, measure, scores: pd.DataFrame, injections: list, ev
               ncol=2)
 
 
-def patient_chart(measure, scores, injections, events, baseline) -> Figure:
+def patient_chart(measure: Measure, scores: pd.DataFrame, injections: list, events: list,
+                  baseline: float | None) -> Figure:
     """Return `draw_patient_measure` as a figure of its own (for the HTML report)."""
     figure = Figure(figsize=(5.6, 3.3))
     draw_patient_measure(figure.add_subplot(), measure, scores, injections, events, baseline)
     return figure
 
 
-def change_spread_chart(outcomes, measure) -> Figure:
+def change_spread_chart(outcomes: Sequence[TimepointOutcome], measure: Measure) -> Figure:
     """The spread of change at each follow-up visit as centile bars; no mean, no fitted line.
 
     `outcomes`: TimepointOutcome values (analytics.patients_like_you) whose centiles are
@@ -190,6 +203,7 @@ def change_spread_chart(outcomes, measure) -> Figure:
     y = np.arange(len(outcomes))[::-1]
     for yi, outcome in zip(y, outcomes, strict=True):
         c = outcome.change
+        assert c is not None, "the caller leaves out thin outcomes, whose centiles are withheld"
         ax.plot([c.p10, c.p90], [yi, yi], color=MUTED, linewidth=1.5)
         ax.barh(yi, c.p75 - c.p25, left=c.p25, height=0.35, color=BRAND, alpha=0.35,
                 edgecolor=BRAND)
@@ -207,7 +221,9 @@ def change_spread_chart(outcomes, measure) -> Figure:
     return figure
 
 
-def reference_band_chart(clinic, bands, measure, scale: str) -> Figure:
+def reference_band_chart(clinic: Sequence[tuple[int, pd.Series]],
+                         bands: Iterable[ReferenceBand], measure: Measure,
+                         scale: str) -> Figure:
     """The clinic's mean change (95 % CI) at 6 and 12 months beside published saline bands.
 
     `clinic`: (months, change row) pairs; `bands`: evidence.benchmarks.ReferenceBand values
@@ -220,7 +236,7 @@ def reference_band_chart(clinic, bands, measure, scale: str) -> Figure:
     for band in bands:
         start, end = (0.0, band.timepoint_months) if band.timepoint_text.startswith("up to") \
             else (band.timepoint_months - 1.0, band.timepoint_months + 1.0)
-        if band.ci_low is not None:
+        if band.ci_low is not None and band.ci_high is not None:
             ax.fill_between([start, end], band.ci_low, band.ci_high, color=WARN, alpha=0.13,
                             linewidth=0)
         converted = " (converted)" if band.converted_from else ""

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from django.db.models import QuerySet
 
 from orthoregen.analytics import (
+    OarsiDomain,
     adverse_event_rates,
     change_from_baseline,
     is_too_thin,
@@ -27,7 +28,7 @@ from orthoregen.analytics import (
 )
 from orthoregen.analytics.survival import KaplanMeier, numbers_at_risk
 from orthoregen.evidence.comparison import EVIDENCE_NAMES, EvidenceComparison, compare_with_evidence
-from orthoregen.evidence.library import Arm
+from orthoregen.evidence.library import Arm, Study
 from orthoregen.evidence.pooling import Outcome
 from orthoregen.evidence.published import load_published_pools
 from orthoregen.web.evidence.added import library_with_added
@@ -44,6 +45,11 @@ from orthoregen.web.registry.measures import (
 )
 from orthoregen.web.registry.models import EpisodeFact
 from orthoregen.web.registry.snapshot import read_together
+
+if TYPE_CHECKING:
+    from orthoregen.web.accounts.models import User
+
+Survival = tuple[KaplanMeier | None, pd.DataFrame, float | None]
 
 KM_TIMES_MONTHS = (0, 6, 12, 24, 36)
 DAYS_PER_MONTH = 30.4375
@@ -132,7 +138,8 @@ def _measure_scores(episodes: QuerySet, m: Measure) -> pd.DataFrame:
     return data.cohort_scores(episodes, m.instrument, [m.subscale], TIMEPOINTS)
 
 
-def _oarsi_scores(episodes: QuerySet, joint: str | None):
+def _oarsi_scores(episodes: QuerySet, joint: str | None
+                  ) -> tuple[OarsiDomain, OarsiDomain, pd.DataFrame] | None:
     """Return (pain, function, scores) of the joint's first OMERACT-OARSI domain pair with
     scores, or None."""
     for pain, function in OARSI_DOMAINS[joint or "knee"]:
@@ -154,7 +161,7 @@ def _oarsi(found):
     return table, names
 
 
-def _survival(episodes: pd.DataFrame, as_of: dt.date):
+def _survival(episodes: pd.DataFrame, as_of: dt.date) -> Survival:
     treated = episodes[episodes["first_treated_on"].notna()]
     if treated.empty:
         return None, numbers_at_risk([], KM_TIMES_MONTHS), None
@@ -162,7 +169,9 @@ def _survival(episodes: pd.DataFrame, as_of: dt.date):
     event = treated["arthroplasty_on"].notna()
     # Censored at the last contact (latest questionnaire or completed visit), not at today:
     # a patient lost after 3 months must not count as followed for years.
-    last_contact = treated["followed_until"].fillna(start).clip(upper=pd.Timestamp(as_of))
+    # pandas-stubs types clip()'s bounds as numbers only; a Timestamp bounds datetimes.
+    last_contact = treated["followed_until"].fillna(start).clip(  # type: ignore[call-overload]
+        upper=pd.Timestamp(as_of))
     end = treated["arthroplasty_on"].where(event, last_contact)
     months = ((end - start).dt.days.clip(lower=0) / DAYS_PER_MONTH).to_numpy()
     curve = kaplan_meier(months, event.to_numpy())
@@ -197,7 +206,8 @@ def evidence_measure(m: Measure, joint: str | None) -> tuple[str, str] | None:
     return next((k for k in DEFAULT_MEASURES[joint or "knee"] if k in EVIDENCE_NAMES), None)
 
 
-def _evidence_scores(episodes: QuerySet, joint: str | None, chosen: Measure):
+def _evidence_scores(episodes: QuerySet, joint: str | None,
+                     chosen: Measure) -> pd.DataFrame | None:
     """Read the scores of the measure trials report, when it is not the chosen one."""
     key = evidence_measure(chosen, joint)
     if key is None or key == (chosen.instrument, chosen.subscale):
@@ -235,7 +245,7 @@ def _published_pools():
     return load_published_pools()
 
 
-def _single_arms(library, outcome: Outcome) -> tuple[tuple[str, str, float], ...]:
+def _single_arms(library: Iterable[Study], outcome: Outcome) -> tuple[tuple[str, str, float], ...]:
     return tuple(
         (study.id, result.arm.value, result.estimate)
         for study in library if outcome.joint in study.joints
@@ -298,7 +308,8 @@ def cohort_summary(episodes: QuerySet, *, measure_key: tuple[str, str] | None,
     )
 
 
-def _change_and_responders(scores: pd.DataFrame, m: Measure, drawers: Drawers):
+def _change_and_responders(scores: pd.DataFrame, m: Measure, drawers: Drawers
+                           ) -> tuple[pd.DataFrame, pd.DataFrame, Any]:
     change = change_from_baseline(scores, baseline=BASELINE, timepoints=TIMEPOINTS)
     responders = responder_rates(scores, {(m.instrument, m.subscale): m.thresholds},
                                  timepoints=TIMEPOINTS) \
@@ -307,14 +318,15 @@ def _change_and_responders(scores: pd.DataFrame, m: Measure, drawers: Drawers):
     return change, responders, drawing
 
 
-def _episodes_and_survival(frame: pd.DataFrame, as_of: dt.date, drawers: Drawers):
+def _episodes_and_survival(frame: pd.DataFrame, as_of: dt.date, drawers: Drawers
+                           ) -> tuple[pd.DataFrame, Survival, Any]:
     curve, at_risk, follow_median = _survival(frame, as_of)
     drawing = drawers.survival(curve, at_risk) \
         if drawers.survival and curve is not None and not curve.too_thin else None
     return frame, (curve, at_risk, follow_median), drawing
 
 
-def scoped_episodes(user) -> QuerySet:
+def scoped_episodes(user: User) -> QuerySet[EpisodeFact]:
     """Return the EpisodeFact rows of the user's sites (accounts.access.scope)."""
     from orthoregen.web.accounts.access import scope
 

@@ -10,11 +10,17 @@ import argparse
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from orthoregen.web.django_setup import setup_django
 
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
 
-def _episodes(site_code: str | None):
+    from orthoregen.web.registry.models import EpisodeFact
+
+
+def _episodes(site_code: str | None) -> QuerySet[EpisodeFact]:
     from orthoregen.web.accounts.models import Site
     from orthoregen.web.registry.models import EpisodeFact
 
@@ -76,7 +82,7 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-01-31") from None
 
 
-def register(subparsers) -> None:
+def register(subparsers: Any) -> None:
     """Add the registry sub-commands to the orthoregen command line."""
     p = subparsers.add_parser("export", help="export registry scores as long-format CSV or "
                                              "Parquet (one row per joint-visit-subscale)")

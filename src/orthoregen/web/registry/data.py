@@ -19,7 +19,9 @@ Frames:
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -117,23 +119,28 @@ def column_arrays(queryset: QuerySet, fields: list[str], columns: list[str], *,
         # own cursor binds parameters on the client, which psycopg allows only with text.
         with psycopg.Cursor(connection.connection) as cursor:
             cursor.execute(packed, [*code_params, *params], binary=True)
-            blob = cursor.fetchone()[0] or b""
+            row = cursor.fetchone()
+            assert row is not None, "an aggregate without GROUP BY returns one row"
+            blob = row[0] or b""
     rows = np.frombuffer(blob, dtype=np.dtype(layout))
-    frame = {}
+    arrays: dict[str, Any] = {}
     for alias, column in zip(aliases, columns, strict=True):
         values = rows[alias]
         if column in codes:
             positions = values.astype(np.int64) - 1  # array_position counts from 1; 0 → NaN
-            frame[column] = pd.Categorical.from_codes(positions, categories=codes[column])
+            # pandas-stubs wants a Sequence of codes and an Index of categories; pandas takes
+            # the ndarray and the list as well.
+            arrays[column] = pd.Categorical.from_codes(
+                positions, categories=codes[column])  # type: ignore[arg-type]
         elif column in dates:
             days = values.astype(np.int64)
             missing = days == DATE_NULL
             out = np.where(missing, 0, days).astype("datetime64[D]").astype("datetime64[ns]")
             out[missing] = np.datetime64("NaT")
-            frame[column] = out
+            arrays[column] = out
         else:
-            frame[column] = values.astype(np.float64)
-    return pd.DataFrame(frame, columns=columns)
+            arrays[column] = values.astype(np.float64)
+    return pd.DataFrame(arrays, columns=columns)
 
 
 def cohort_episodes(episodes: QuerySet) -> pd.DataFrame:
@@ -160,17 +167,19 @@ def cohort_scores(episodes: QuerySet, instrument: str, subscales: list[str],
         codes["subscale"] = list(subscales)
         fields.insert(1, "subscale")
     frame = column_arrays(rows, fields, fields, codes=codes)
+    # pandas-stubs types from_codes() narrower than pandas (a Sequence of codes, an Index of
+    # categories) and leaves a Categorical out of insert()'s values; pandas takes all three.
     if len(subscales) == 1:
-        frame.insert(1, "subscale", pd.Categorical.from_codes(
-            np.zeros(len(frame), dtype=np.int8), categories=subscales))
-    frame.insert(1, "instrument", pd.Categorical.from_codes(
-        np.zeros(len(frame), dtype=np.int8), categories=[instrument]))
+        frame.insert(1, "subscale", pd.Categorical.from_codes(  # type: ignore[arg-type]
+            np.zeros(len(frame), dtype=np.int8), categories=subscales))  # type: ignore[arg-type]
+    frame.insert(1, "instrument", pd.Categorical.from_codes(  # type: ignore[arg-type]
+        np.zeros(len(frame), dtype=np.int8), categories=[instrument]))  # type: ignore[arg-type]
     frame["value"] = frame["value"].astype(float)
     frame["episode_id"] = frame["episode_id"].astype(np.int64)
     return frame
 
 
-def visit_counts(episodes: QuerySet, as_of) -> pd.DataFrame:
+def visit_counts(episodes: QuerySet, as_of: dt.date) -> pd.DataFrame:
     """Count scheduled visits per timepoint, due (window closed before as_of) and completed.
 
     The database does the counting: a 100,000-patient registry has over half a million

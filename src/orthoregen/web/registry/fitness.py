@@ -19,15 +19,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from django.db.models import QuerySet
 
 from orthoregen.web.accounts.access import scope
 from orthoregen.web.cellbank.models import Administration
 from orthoregen.web.followup.models import Withdrawal
 from orthoregen.web.registry.measures import BASELINE, TIMEPOINT_LABELS
 from orthoregen.web.registry.models import EpisodeFact, InjectionFact, ScoreFact, VisitFact
+
+if TYPE_CHECKING:
+    from orthoregen.web.accounts.models import Site, User
 
 FDA_2023 = ("FDA. Real-World Data: Assessing Registries to Support Regulatory Decision-Making "
             "for Drug and Biological Products. Guidance for Industry, December 2023")
@@ -87,7 +92,7 @@ class SiteFitness:
     viability: Share
 
 
-def _frame(queryset, fields: list[str]) -> pd.DataFrame:
+def _frame(queryset: QuerySet, fields: list[str]) -> pd.DataFrame:
     return pd.DataFrame.from_records(list(queryset.values_list(*fields)), columns=fields)
 
 
@@ -103,7 +108,7 @@ def _profile(name: str, episodes: pd.DataFrame) -> GroupProfile:
         age_median=None if median is None else float(median),
         age_q1=None if q1 is None else float(q1), age_q3=None if q3 is None else float(q3),
         female=Share(int((episodes["sex"] == "female").sum()), len(episodes)),
-        grades={label: Share(int(c), len(episodes)) for label, c in counts.items()})
+        grades={str(label): Share(int(c), len(episodes)) for label, c in counts.items()})
 
 
 def standardised_difference(a: pd.Series, b: pd.Series) -> float | None:
@@ -153,7 +158,7 @@ def _viability(injections: pd.DataFrame) -> Share:
     return Share(sum(int(i) in known for i in ids), len(injections))
 
 
-def site_fitness(site, user, *, as_of: dt.date) -> SiteFitness:
+def site_fitness(site: Site, user: User, *, as_of: dt.date) -> SiteFitness:
     """Return the fitness-for-use measures of one of the user's sites."""
     facts = scope(EpisodeFact.objects.filter(site=site), user)
     episodes = _frame(facts, ["episode_id", "patient_id", "sex", "grade_scale", "grade",
@@ -183,7 +188,7 @@ def site_fitness(site, user, *, as_of: dt.date) -> SiteFitness:
         viability=_viability(injections) if n_inj else Share(0, 0))
 
 
-def fitness_report(user, *, as_of: dt.date) -> list[SiteFitness]:
+def fitness_report(user: User, *, as_of: dt.date) -> list[SiteFitness]:
     """Return the fitness-for-use measures of each of the user's sites, by site code."""
     return [site_fitness(site, user, as_of=as_of) for site in user.sites.order_by("code")]
 
@@ -226,7 +231,8 @@ def fitness_pdf(sites: list[SiteFitness], *, as_of: dt.date) -> bytes:
     buffer = io.BytesIO()
     with PdfPages(buffer, metadata={"Title": "Registry fitness for use",
                                     "Creator": "orthoregen"}) as pdf:
-        for s in sites or [None]:
+        pages: list[SiteFitness | None] = [*sites] or [None]
+        for s in pages:
             figure = Figure(figsize=(8.27, 11.69))
             figure.text(0.07, 0.965, "Registry fitness for use", fontsize=14, weight="bold")
             figure.text(0.07, 0.945, f"Prepared {as_of:%d %B %Y} · {FDA_2023}; {MIBO}"[:170],
@@ -241,7 +247,7 @@ def fitness_pdf(sites: list[SiteFitness], *, as_of: dt.date) -> bytes:
                                                  or [""]))
                 figure.text(0.07, 0.895, body, fontsize=7.5, va="top", family="monospace")
                 if s.visits:
-                    ax = figure.add_axes([0.12, 0.08, 0.8, 0.25])
+                    ax = figure.add_axes((0.12, 0.08, 0.8, 0.25))
                     labels = [v.label for v in s.visits]
                     x = np.arange(len(labels))
                     ax.bar(x - 0.2, [100 * (v.completed.share or 0) for v in s.visits], 0.4,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 
 from orthoregen.web.clinic.forms import DateInput
@@ -10,10 +13,24 @@ from orthoregen.web.registry.export import FORMATS
 from orthoregen.web.registry.measures import measure_choices
 from orthoregen.web.registry.services import DOSE_BANDS
 
+if TYPE_CHECKING:
+    from orthoregen.web.accounts.models import User
+
 ANY = [("", "Any")]
 
 
-def _site_choices(user) -> list[tuple[str, str]]:
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """Return a form's choice field, refusing any other, so its choices can be set.
+
+    A form's fields are typed as plain Field (as clinic.forms.model_choice_field says).
+    """
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{type(form).__name__}.{name} is not a choice field.")
+    return field
+
+
+def _site_choices(user: User) -> list[tuple[str, str]]:
     sites = [(str(s.pk), f"{s.name} ({s.code})") for s in user.sites.all()]
     return ([("", "All my sites")] if len(sites) > 1 else []) + sites
 
@@ -36,16 +53,18 @@ class CohortFilterForm(forms.Form):
     measure = forms.ChoiceField(required=False, label="Outcome measure",
                                 help_text="Empty: the joint's pain score.")
 
-    def __init__(self, *args, user, cell_sources=(), protocol_versions=(), **kwargs):
+    def __init__(self, *args: Any, user: User, cell_sources: Iterable[str] = (),
+                 protocol_versions: Iterable[str] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["site"].choices = _site_choices(user)
-        self.fields["cell_source"].choices = ANY + [(c, c) for c in cell_sources]
-        self.fields["protocol_version"].choices = ANY + [(v, v) for v in protocol_versions]
-        self.fields["measure"].choices = [("", "Pain (default)")] + measure_choices()
+        choice_field(self, "site").choices = _site_choices(user)
+        choice_field(self, "cell_source").choices = ANY + [(c, c) for c in cell_sources]
+        choice_field(self, "protocol_version").choices = ANY + [(v, v) for v in protocol_versions]
+        choice_field(self, "measure").choices = [("", "Pain (default)")] + measure_choices()
 
     def clean(self):
         cleaned = super().clean()
+        assert cleaned is not None, "Form.clean() returns cleaned_data"
         start, end = cleaned.get("treated_from"), cleaned.get("treated_to")
         if start and end and start > end:
             self.add_error("treated_to", "The end of the period is before its start.")
@@ -70,10 +89,10 @@ class ExportForm(forms.Form):
     site = forms.ChoiceField(required=False)
     joint = forms.ChoiceField(choices=ANY + Joint.choices, required=False)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["site"].choices = _site_choices(user)
+        choice_field(self, "site").choices = _site_choices(user)
 
     def site_ids(self) -> tuple[int, ...]:
         chosen = self.cleaned_data.get("site")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from orthoregen.analytics import OarsiDomain, Thresholds
-from orthoregen.instruments import ThresholdKind, get_instrument, instrument_ids
+from orthoregen.instruments import Threshold, ThresholdKind, get_instrument, instrument_ids
 from orthoregen.scheduling.protocol import DEFAULT_VISITS
 
 BASELINE = "baseline"
@@ -84,7 +84,7 @@ class Measure:
                                        improvement=self.improvement, acceptable=self.acceptable)
 
 
-def _source(threshold) -> str:
+def _source(threshold: Threshold) -> str:
     return f"{threshold.kind.value} {abs(threshold.value):g} {threshold.unit}: " \
            f"{threshold.population} ({threshold.source})"
 

@@ -6,6 +6,8 @@ like this one experienced (patients_like.py reads it; docs/statistics.md#patient
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils import timezone
 
 from orthoregen.analytics.matching import Widening
@@ -13,6 +15,10 @@ from orthoregen.analytics.patients_like_you import PATIENTS_LIKE_YOU_CAVEAT, Pat
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.registry import charts
 from orthoregen.web.registry.patients_like import patients_like_read
+
+if TYPE_CHECKING:
+    from orthoregen.web.accounts.models import User
+    from orthoregen.web.clinic.models import JointEpisode
 
 TEMPLATE = "registry/_patients_like_you.html"
 
@@ -26,7 +32,7 @@ STEP_WORDS = {
 }
 
 
-def patients_like_you(episode, *, user) -> list[dict]:
+def patients_like_you(episode: JointEpisode, *, user: User) -> list[dict]:
     """Return the consultation page's "patients like you" section for a joint episode.
 
     Only for a user who may see the registry's cohort results (VIEW_REGISTRY); the cohort is
@@ -44,7 +50,7 @@ def patients_like_you(episode, *, user) -> list[dict]:
         if result.thresholds.improvement is not None:
             improvement = abs(result.thresholds.improvement)
         shown = [o for o in (result.month_6, result.month_12) if not o.too_thin]
-        if shown:
+        if shown and read.measure is not None:  # a result is always read on a measure
             chart = charts.svg_uri(charts.change_spread_chart(shown, read.measure))
     return [{"template": TEMPLATE, "anchor": "patients-like-you", "title": "Patients like you",
              "read": read, "result": result, "steps": steps,

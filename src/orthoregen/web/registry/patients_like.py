@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, QuerySet
 
@@ -34,11 +35,15 @@ from orthoregen.analytics.patients_like_you import (
 )
 from orthoregen.products.product_class import PRODUCT_CLASSES, ProductClass
 from orthoregen.scheduling.protocol import DEFAULT_VISITS
-from orthoregen.vocabulary import GRADE_RANGE, GradeScale
+from orthoregen.vocabulary import GRADE_RANGE, GradeScale, Joint
 from orthoregen.web.accounts.access import scope
 from orthoregen.web.consultation.models import Intake
 from orthoregen.web.registry.measures import BASELINE, DEFAULT_MEASURES, Measure, measure
 from orthoregen.web.registry.models import AdverseEventFact, EpisodeFact, ScoreFact, VisitFact
+
+if TYPE_CHECKING:
+    from orthoregen.web.accounts.models import User
+    from orthoregen.web.clinic.models import JointEpisode
 
 MONTHS_PER_DAY = 12 / 365.25
 VISITS = {6: "month_6", 12: "month_12"}
@@ -72,7 +77,8 @@ def origin_of(cell_source: str) -> str | None:
         return None
 
 
-def patient_profile(episode, intake: Intake | None, *, today: dt.date):
+def patient_profile(episode: JointEpisode, intake: Intake | None, *, today: dt.date
+                    ) -> tuple[Profile | None, tuple[str, ...]]:
     """Return the new patient's Profile, or the names of what is missing to build one."""
     scale, grade = episode.grade_scale, episode.grade
     if intake is not None and intake.radiograph_scale and intake.radiograph_grade is not None:
@@ -80,15 +86,15 @@ def patient_profile(episode, intake: Intake | None, *, today: dt.date):
     bmi = intake.bmi_kg_m2 if intake is not None else None
     missing = tuple(name for name, value in (("radiographic grade", grade),
                                              ("BMI from the intake", bmi)) if value is None)
-    if missing or not scale:
+    if missing or not scale or grade is None or bmi is None:  # the last two: in `missing`
         return None, missing or ("radiographic grade",)
     source = (intake.planned_product_source or None) if intake is not None else None
-    return Profile(joint=episode.joint, grade_scale=scale, grade=grade,
+    return Profile(joint=Joint(episode.joint), grade_scale=GradeScale(scale), grade=grade,
                    age_band=age_band(episode.patient.age_on(today)), bmi_band=bmi_band(bmi),
                    cell_source=source), ()
 
 
-def candidate_facts(profile: Profile, episode, user) -> QuerySet:
+def candidate_facts(profile: Profile, episode: JointEpisode, user: User) -> QuerySet:
     """Return the user's sites' treated joints that the widest match could reach.
 
     Same joint and scale, grade and age band within one step (the widest widening), treated
@@ -120,7 +126,8 @@ def chosen_measure(facts: QuerySet, joint: str) -> Measure | None:
     return None
 
 
-def treated_joints(facts: QuerySet, m: Measure, *, joint: str, today: dt.date):
+def treated_joints(facts: QuerySet, m: Measure, *, joint: Joint, today: dt.date
+                   ) -> tuple[list[TreatedJoint], int]:
     """Return the TreatedJoints of `facts` (all of `joint`) on measure `m`, and how many
     had no grade, age or BMI to match on."""
     rows = list(facts.values_list("episode_id", "grade_scale", "grade", "age_at_treatment",
@@ -140,7 +147,8 @@ def treated_joints(facts: QuerySet, m: Measure, *, joint: str, today: dt.date):
                      .values_list("episode_id", flat=True))
     joints, unmatchable = [], 0
     for (eid, scale, grade, age, source, treated_on, replaced_on, followed, injections) in rows:
-        if grade is None or age is None or bmi.get(eid) is None:
+        patient_bmi = bmi.get(eid)
+        if grade is None or age is None or patient_bmi is None:
             unmatchable += 1
             continue
         baseline = scores.get((eid, BASELINE))
@@ -155,7 +163,7 @@ def treated_joints(facts: QuerySet, m: Measure, *, joint: str, today: dt.date):
         end = replaced_on or max(filter(None, (followed, treated_on)))
         joints.append(TreatedJoint(
             profile=Profile(joint=joint, grade_scale=scale, grade=grade,
-                            age_band=age_band(age), bmi_band=bmi_band(bmi[eid]),
+                            age_band=age_band(age), bmi_band=bmi_band(patient_bmi),
                             cell_source=origin_of(source)),
             baseline=baseline, month_6=visits[6], month_12=visits[12],
             months_to_replacement_or_censoring=max((end - treated_on).days, 0) * MONTHS_PER_DAY,
@@ -164,7 +172,7 @@ def treated_joints(facts: QuerySet, m: Measure, *, joint: str, today: dt.date):
     return joints, unmatchable
 
 
-def patients_like_read(episode, *, user, today: dt.date) -> PatientsLikeRead:
+def patients_like_read(episode: JointEpisode, *, user: User, today: dt.date) -> PatientsLikeRead:
     """Return what the clinic's earlier patients like this episode's patient experienced."""
     intake = Intake.objects.filter(episode=episode).first()
     profile, missing = patient_profile(episode, intake, today=today)

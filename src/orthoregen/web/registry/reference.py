@@ -9,6 +9,8 @@ saline-arm changes and published MSC-versus-control differences can be shown ins
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from orthoregen.evidence.benchmarks import (
     effect_pools,
@@ -19,6 +21,9 @@ from orthoregen.evidence.benchmarks import (
 from orthoregen.evidence.comparison import EVIDENCE_NAMES
 from orthoregen.evidence.published import load_published_pools
 from orthoregen.web.registry import charts
+
+if TYPE_CHECKING:
+    from orthoregen.web.registry.cohort import EvidenceRow
 
 WHY = (
     "Shown: this clinic's mean change from baseline in knee pain at 6 and 12 months, beside the "
@@ -40,7 +45,7 @@ def _sources():
     return load_published_pools(), load_arms()
 
 
-def reference_section(evidence_rows, joint: str | None) -> dict:
+def reference_section(evidence_rows: Sequence[EvidenceRow], joint: str | None) -> dict:
     """Return the bands, the listed effects and the chart for the dashboard (knee only)."""
     if (joint or "knee") != "knee" or not evidence_rows:
         return {}

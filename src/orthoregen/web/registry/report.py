@@ -8,8 +8,10 @@ change people usually notice, no more.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from dataclasses import dataclass
+from typing import cast
 
 import pandas as pd
 from matplotlib.backends.backend_pdf import PdfPages
@@ -60,7 +62,8 @@ def _fmt(value: float) -> str:
     return f"{value:.0f}" if abs(value) >= 10 else f"{value:.1f}"
 
 
-def plain_summary(m: Measure, baseline: float | None, latest: float | None, latest_on) -> str:
+def plain_summary(m: Measure, baseline: float | None, latest: float | None,
+                  latest_on: dt.date | None) -> str:
     """Describe a measure's first and latest score without saying why it changed."""
     direction = "Higher" if m.higher_is_better else "Lower"
     text = f"{direction} scores are better on this scale ({m.minimum:g} to {m.maximum:g}). "
@@ -81,7 +84,7 @@ def plain_summary(m: Measure, baseline: float | None, latest: float | None, late
     return text
 
 
-def _event_label(row) -> str:
+def _event_label(row: pd.Series) -> str:
     grade = f" (grade {int(row['grade'])})" if pd.notna(row["grade"]) else ""
     return f"{row['term'].replace('_', ' ')}{grade}"
 
@@ -90,7 +93,8 @@ def joint_sections(frames: RegistryFrames, titles: dict[int, str]) -> list[Joint
     """Build the report's sections from one patient's registry frames."""
     sections = []
     for episode in frames.episodes.itertuples():
-        eid = episode.episode_id
+        # pandas-stubs types a row's fields as any scalar; these columns hold ints and text.
+        eid, joint = cast(int, episode.episode_id), cast(str, episode.joint)
         scores = frames.scores[frames.scores["episode_id"] == eid].sort_values("completed_on")
         injections = list(frames.injections.loc[frames.injections["episode_id"] == eid,
                                                 "administered_on"].sort_values())
@@ -102,10 +106,10 @@ def joint_sections(frames: RegistryFrames, titles: dict[int, str]) -> list[Joint
         # WOMAC's normalised subscales repeat the raw ones on a 0-100 scale; show each once.
         for (instrument, subscale), rows in scores.groupby(["instrument", "subscale"],
                                                            sort=True):
-            if subscale.endswith("_normalised"):
+            if str(subscale).endswith("_normalised"):
                 continue
             try:
-                m = measure(instrument, subscale, episode.joint)
+                m = measure(str(instrument), str(subscale), joint)
             except (KeyError, LookupError, ValueError):
                 continue
             first = rows[rows["timepoint"] == "baseline"]
@@ -116,8 +120,8 @@ def joint_sections(frames: RegistryFrames, titles: dict[int, str]) -> list[Joint
                 plain_summary(m, baseline, float(last["value"]), last["completed_on"])))
         # A joint not yet injected has no first date: None, not NaT, which templates and
         # date filters cannot format.
-        first = None if pd.isna(episode.first_treated_on) else episode.first_treated_on
-        sections.append(JointSection(eid, titles.get(eid, episode.joint), first, injections,
+        first_treated = None if pd.isna(episode.first_treated_on) else episode.first_treated_on
+        sections.append(JointSection(eid, titles.get(eid, joint), first_treated, injections,
                                      events, measures))
     return sections
 
@@ -128,13 +132,14 @@ def section_chart(joint: JointSection, section: MeasureSection) -> Figure:
                                 section.baseline)
 
 
-def report_pdf(patient_name: str, sections: list[JointSection], *, as_of) -> bytes:
+def report_pdf(patient_name: str, sections: list[JointSection], *, as_of: dt.date) -> bytes:
     """Return the report as a print-friendly A4 PDF (matplotlib PdfPages, no network)."""
     buffer = io.BytesIO()
     with PdfPages(buffer, metadata={"Title": f"Progress report: {patient_name}",
                                     "Creator": "orthoregen"}) as pdf:
         charts_per_page = 3
-        items = [(j, m) for j in sections for m in j.measures] or [(None, None)]
+        items: list[tuple[JointSection, MeasureSection] | None] = [
+            (j, m) for j in sections for m in j.measures] or [None]
         for page, start in enumerate(range(0, len(items), charts_per_page)):
             figure = Figure(figsize=(8.27, 11.69))
             figure.text(0.07, 0.965, f"Progress report: {patient_name}", fontsize=14,
@@ -144,12 +149,13 @@ def report_pdf(patient_name: str, sections: list[JointSection], *, as_of) -> byt
             if page == 0:
                 figure.text(0.07, 0.90, _wrap(NOT_A_CLAIM + " " + BAND_TEXT), fontsize=8,
                             va="top")
-            for slot, (joint, section) in enumerate(items[start:start + charts_per_page]):
+            for slot, item in enumerate(items[start:start + charts_per_page]):
                 top = (0.78 if page == 0 else 0.90) - slot * 0.25
-                if joint is None:
+                if item is None:
                     figure.text(0.07, top, "No scores have been recorded yet.", fontsize=10)
                     continue
-                ax = figure.add_axes([0.10, top - 0.15, 0.80, 0.15])
+                joint, section = item
+                ax = figure.add_axes((0.10, top - 0.15, 0.80, 0.15))
                 charts.draw_patient_measure(ax, section.measure, section.scores,
                                             joint.injections, joint.events, section.baseline)
                 ax.set_title(f"{joint.title.capitalize()} · {section.measure.name}", loc="left",

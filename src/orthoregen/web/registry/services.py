@@ -8,14 +8,16 @@ number of injections) are computed here, vectorised, once, so the dashboard neve
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import replace
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
-from orthoregen.web.clinic.models import JointEpisode
+from orthoregen.web.clinic.models import JointEpisode, Patient
 from orthoregen.web.registry import data
 from orthoregen.web.registry.models import (
     AdverseEventFact,
@@ -107,12 +109,15 @@ def _none(value):
     return value
 
 
-def _records(frame: pd.DataFrame, columns: list[str]):
+def _records(frame: pd.DataFrame, columns: list[str]) -> Iterator[list[object]]:
     for row in frame[columns].itertuples(index=False, name=None):
         yield [_none(v) for v in row]
 
 
-def _insert(model, frame: pd.DataFrame, columns: list[str]) -> int:
+Fact = TypeVar("Fact", EpisodeFact, ScoreFact, VisitFact, InjectionFact, AdverseEventFact)
+
+
+def _insert(model: type[Fact], frame: pd.DataFrame, columns: list[str]) -> int:
     objects = [model(**dict(zip(columns, row, strict=True))) for row in _records(frame, columns)]
     for start in range(0, len(objects), BATCH):
         model.objects.bulk_create(objects[start:start + BATCH])
@@ -181,7 +186,7 @@ def facts_refresh(episodes: QuerySet, *, as_of: dt.date) -> int:
     return facts_replace(episodes, source, as_of=as_of)
 
 
-def patient_frames(patient, facts: QuerySet, *, as_of: dt.date) -> data.RegistryFrames:
+def patient_frames(patient: Patient, facts: QuerySet, *, as_of: dt.date) -> data.RegistryFrames:
     """Return one patient's registry frames as of today, built in memory from the records.
 
     The progress report must show today's records, and a page view must not write: the

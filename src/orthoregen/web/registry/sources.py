@@ -54,7 +54,7 @@ class SourceFrames:
     visits_in_sql: bool = False
 
 
-def _frame(queryset, fields: list[str], columns: list[str]) -> pd.DataFrame:
+def _frame(queryset: QuerySet, fields: list[str], columns: list[str]) -> pd.DataFrame:
     rows = list(queryset.order_by().values_list(*fields))
     if not rows:
         return empty(columns)

@@ -6,12 +6,15 @@ record; the numbers come from cohort.py / report.py, which call the analytics co
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
+from typing import TYPE_CHECKING
 
+import pandas as pd
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.db.models import Count, Max
+from django.db.models import Count, Max, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -21,7 +24,7 @@ from orthoregen.analytics import MIN_N_TO_CONCLUDE
 from orthoregen.analytics.survival import CI_METHOD
 from orthoregen.evidence.comparison import REGISTRY_CAVEAT
 from orthoregen.web.accounts.access import get_visible_or_404, scope
-from orthoregen.web.accounts.permissions import requires
+from orthoregen.web.accounts.permissions import AuthenticatedHttpRequest, requires
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record
@@ -33,10 +36,14 @@ from orthoregen.web.registry.forms import CohortFilterForm, ExportForm
 from orthoregen.web.registry.measures import TIMEPOINT_LABELS, parse_key
 from orthoregen.web.registry.models import EpisodeFact
 
+if TYPE_CHECKING:
+    from orthoregen.web.accounts.models import User
+
 DASHBOARD_CACHE_SECONDS = 15 * 60
 
 
-def _patient_sections(request, patient_id: int):
+def _patient_sections(request: AuthenticatedHttpRequest, patient_id: int
+                      ) -> tuple[Patient, list[report.JointSection], dt.date]:
     patient = get_visible_or_404(Patient.objects.select_related("site"), request.user,
                                  pk=patient_id)
     today = timezone.localdate()
@@ -49,7 +56,7 @@ def _patient_sections(request, patient_id: int):
 
 @login_required
 @require_GET
-def patient_report(request, patient_id: int):
+def patient_report(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     patient, sections, today = _patient_sections(request, patient_id)
     access_record(request, AccessAction.VIEW, patient=patient, detail="progress report")
     joints = [{"joint": joint, "measures": [
@@ -64,7 +71,7 @@ def patient_report(request, patient_id: int):
 
 @login_required
 @require_GET
-def patient_report_pdf(request, patient_id: int):
+def patient_report_pdf(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     patient, sections, today = _patient_sections(request, patient_id)
     access_record(request, AccessAction.VIEW, patient=patient, detail="progress report PDF")
     name = f"{patient.given_name} {patient.family_name}"
@@ -74,7 +81,7 @@ def patient_report_pdf(request, patient_id: int):
     return response
 
 
-def _choices(user) -> tuple[list[str], list[str]]:
+def _choices(user: User) -> tuple[list[str], list[str]]:
     """Return the cell sources and protocol versions the user's registry holds (one scan)."""
     pairs = (scope(EpisodeFact.objects.all(), user).order_by()
              .values_list("cell_source", "protocol_version").distinct())
@@ -108,7 +115,8 @@ def dashboard(request):
     return render(request, "registry/dashboard.html", context)
 
 
-def _dashboard_results(episodes, filters: cohort.CohortFilter, key) -> dict:
+def _dashboard_results(episodes: QuerySet[EpisodeFact], filters: cohort.CohortFilter,
+                       key: tuple[str, str] | None) -> dict:
     """Return the dashboard's numbers and charts, reusing them while the facts are unchanged.
 
     The cache key holds the filters (sites included), the measure, today's date, the
@@ -138,18 +146,18 @@ DASHBOARD_DRAWERS = cohort.Drawers(
 )
 
 
-def _dashboard_charts(summary) -> dict:
+def _dashboard_charts(summary: cohort.CohortSummary) -> dict:
     out = {f"{name}_chart": drawing for name, drawing in summary.drawings.items()}
     if summary.evidence:
         out["evidence_chart"] = charts.svg_uri(charts.evidence_chart(summary.evidence))
     return out
 
 
-def _records(frame) -> list[dict]:
+def _records(frame: pd.DataFrame | None) -> list[dict]:
     return [] if frame is None or frame.empty else frame.to_dict("records")
 
 
-def _dashboard_tables(summary) -> dict:
+def _dashboard_tables(summary: cohort.CohortSummary) -> dict:
     return {
         "change_rows": _records(summary.change),
         "responder_rows": _records(summary.responders),

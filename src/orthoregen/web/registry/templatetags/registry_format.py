@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from typing import Any
 
 from django import template
 
 register = template.Library()
 
 
-def _missing(value) -> bool:
+def _missing(value: Any) -> bool:
     try:
         return value is None or math.isnan(float(value))
     except (TypeError, ValueError):
@@ -17,18 +19,18 @@ def _missing(value) -> bool:
 
 
 @register.filter
-def num(value, decimals: int = 1) -> str:
+def num(value: Any, decimals: int = 1) -> str:
     """Format a number with fixed decimals ("—" when missing)."""
     return "—" if _missing(value) else f"{float(value):.{int(decimals)}f}"
 
 
 @register.filter
-def pct(value) -> str:
+def pct(value: Any) -> str:
     """Format a proportion as a percentage with one decimal ("—" when missing)."""
     return "—" if _missing(value) else f"{100 * float(value):.1f} %"
 
 
 @register.filter
-def timepoint(value, labels) -> str:
+def timepoint(value: str, labels: Mapping[str, str]) -> str:
     """Return a time point's label (month_6 → 6 months)."""
     return labels.get(value, value)
