@@ -13,8 +13,9 @@ asks whether the page showed patient data and, if the view wrote no record itsel
 A 403, a 404 on a URL naming a record, and the admin's redirects away from a record it
 will not show (to its login page for a refused role, to its index for another site's row)
 are recorded as refusals with the user and the
-path. The record names a patient only when the patient belongs to one of the user's sites,
-so a refused attempt on another site's patient never puts that patient in the trail.
+path, naming no patient: a refused role learns nothing of the records (accounts.permissions),
+and another site's patient stays out of this site's trail. A page that was shown names its
+patient only when the patient belongs to one of the user's sites.
 """
 
 from __future__ import annotations
@@ -166,7 +167,6 @@ class AccessTrailMiddleware:
         status = response.status_code
         if status == 403 or (status == 404 and page.names_record):
             access_record(request, AccessAction.DENIED,
-                          patient=patient_named(page, match.kwargs, user),
                           detail=f"refused ({status}): {page.kind} {request.method}")
         elif 200 <= status < 300 and page.shows_patient:
             action = AccessAction.SEARCH if _is_listing(page, match) else AccessAction.VIEW
@@ -178,7 +178,6 @@ class AccessTrailMiddleware:
             # The admin answers a role it refuses with its login page, and a row outside the
             # administrator's sites with a redirect to its index ("does not exist").
             access_record(request, AccessAction.DENIED,
-                          patient=patient_named(page, match.kwargs, user),
                           detail=f"refused (redirected): {page.kind} {request.method}")
         return response
 

@@ -9,8 +9,6 @@ from orthoregen.web.audit.models import AccessAction, AccessRecord
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-    from orthoregen.web.accounts.models import User
-
 
 def client_address(request: HttpRequest) -> str | None:
     """Return the client's IP address as the server saw it.
@@ -34,7 +32,7 @@ def access_record(request: HttpRequest, action: str, *, patient: Any = None,
     record = AccessRecord.objects.create(
         user=user,
         patient=patient,
-        site_id=patient.site_id if patient is not None else sole_site_id(user),
+        site_id=patient.site_id if patient is not None else None,
         action=action,
         path=request.get_full_path()[:500],
         ip_address=client_address(request),
@@ -44,18 +42,6 @@ def access_record(request: HttpRequest, action: str, *, patient: Any = None,
     # no such attribute.
     request.access_recorded = True  # type: ignore[attr-defined]
     return record
-
-
-def sole_site_id(user: User | None) -> int | None:
-    """Return the id of the one site a user works at, or None for none or several.
-
-    A record naming no patient is placed at a site only when that cannot say more than the
-    user's own membership: a search by a two-site user may name either site's patient.
-    """
-    if user is None:
-        return None
-    site_ids = list(user.sites.values_list("pk", flat=True)[:2])
-    return site_ids[0] if len(site_ids) == 1 else None
 
 
 def patient_view_record(request: HttpRequest, patient: Any) -> AccessRecord:
