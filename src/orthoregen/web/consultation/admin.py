@@ -7,7 +7,9 @@ JSON is validated rule by rule.
 
 from django.contrib import admin
 from django.db.models import Q
+from django.http import HttpRequest
 
+from orthoregen.web.accounts.permissions import staff_user
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.clinic.admin import ReadOnlyHistoryAdmin, SiteScopedAdmin
 from orthoregen.web.consultation.models import (
@@ -59,8 +61,8 @@ class ConsentDocumentAdmin(SiteScopedAdmin):
     readonly_fields = ["sha256"]
     fields = ["site", "title", "version", "text", "published", "sha256"]
 
-    def _manages(self, request) -> bool:
-        return request.user.may(Action.MANAGE_PROTOCOLS)
+    def _manages(self, request: HttpRequest) -> bool:
+        return staff_user(request).may(Action.MANAGE_PROTOCOLS)
 
     def has_module_permission(self, request):
         return self._manages(request)

@@ -16,15 +16,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from orthoregen.pathways import Protocol
 from orthoregen.pathways.conditions import DiabetesControlled, LabAtMost, LabTest
 from orthoregen.web.accounts.access import scope
+from orthoregen.web.clinic.forms import model_choice_field
 from orthoregen.web.clinic.models import JointEpisode
 from orthoregen.web.consultation.forms import IntakeForm
 from orthoregen.web.consultation.models import Intake, LabResult, Medication
@@ -32,6 +34,7 @@ from orthoregen.web.consultation.protocols import protocol_current
 
 if TYPE_CHECKING:
     from orthoregen.web.accounts.models import User
+    from orthoregen.web.accounts.permissions import AuthenticatedHttpRequest
 
 PATIENT_FIELDS = (
     "diabetes", "inflammatory_arthritis", "malignancy_status", "malignancy_last_active_on",
@@ -58,7 +61,7 @@ JOINT_TABLES = ("injections", "surgeries", "conservative_care")
 SOURCE_FIELD = "carried_forward_from"
 
 
-def intake_sources(episode: JointEpisode, user) -> QuerySet:
+def intake_sources(episode: JointEpisode, user: User) -> QuerySet[Intake]:
     """Return the intakes of the patient's other joints that ``user`` may see, newest first."""
     others = Intake.objects.filter(episode__patient_id=episode.patient_id) \
         .exclude(episode_id=episode.pk)
@@ -106,8 +109,8 @@ class CarryForwardIntakeForm(IntakeForm):
         fields = [*IntakeForm.Meta.fields, SOURCE_FIELD]
         widgets = {SOURCE_FIELD: forms.HiddenInput}
 
-    def __init__(self, *args, sources: QuerySet, source: Intake | None, validity: dict,
-                 **kwargs):
+    def __init__(self, *args: Any, sources: QuerySet[Intake], source: Intake | None,
+                 validity: dict[str, int], **kwargs: Any) -> None:
         self.source = source
         if source is not None:
             kwargs["initial"] = {**carried_values(source), SOURCE_FIELD: source.pk,
@@ -116,25 +119,29 @@ class CarryForwardIntakeForm(IntakeForm):
         super().__init__(*args, **kwargs)
         gone = ("The intake these answers were carried forward from is not available to "
                 "you. Nothing was saved: start the intake again.")
-        field = self.fields[SOURCE_FIELD]
+        field = model_choice_field(self, SOURCE_FIELD)
         field.queryset, field.required = sources, True
         field.error_messages.update(required=gone, invalid_choice=gone)
-        self.fields["carry_medications"].queryset = (
+        medications, labs = (model_choice_field(self, "carry_medications"),
+                             model_choice_field(self, "carry_labs"))
+        medications.queryset = (
             source.medications.all() if source else Medication.objects.none())
-        self.fields["carry_labs"].queryset = source.labs.all() if source else \
+        labs.queryset = source.labs.all() if source else \
             LabResult.objects.none()
-        self.fields["carry_medications"].label_from_instance = _medication_label
+        medications.label_from_instance = _medication_label  # type: ignore[assignment]  # Django's documented hook
         today = timezone.localdate()
-        self.stale_labs = [lab for lab in self.fields["carry_labs"].queryset
+        self.stale_labs = [lab for lab in labs.queryset
                            if is_past_validity(lab, validity, today)]
-        self.fields["carry_labs"].label_from_instance = lambda lab: _lab_label(
+        labs.label_from_instance = lambda lab: _lab_label(  # type: ignore[assignment]  # as above
             lab, validity, today)
 
     @property
     def notice(self) -> str:
-        joint = str(self.source.episode).lower()
+        source = self.source
+        assert source is not None, "the page shows the notice only for a carried-forward intake"
+        joint = str(source.episode).lower()
         return (f"Patient-level answers carried forward from the {joint} "
-                f"intake of {self.source.recorded_on:%d %b %Y} — review before saving.")
+                f"intake of {source.recorded_on:%d %b %Y} — review before saving.")
 
     @property
     def carried_fields(self) -> set[str]:
@@ -142,7 +149,13 @@ class CarryForwardIntakeForm(IntakeForm):
         if self.source is None:
             return set()
         return {name for name in PATIENT_FIELDS
-                if getattr(self.source, name) != Intake._meta.get_field(name).get_default()}
+                if getattr(self.source, name) != _default(name)}
+
+
+def _default(name: str) -> Any:
+    field = Intake._meta.get_field(name)
+    assert isinstance(field, models.Field), f"Intake.{name} is a field, not a relation"
+    return field.get_default()
 
 
 def carried_values(source: Intake) -> dict:
@@ -163,7 +176,8 @@ def _lab_label(row: LabResult, validity: dict[str, int], today: dt.date) -> str:
     return label
 
 
-def intake_form(request, episode: JointEpisode, intake: Intake) -> IntakeForm:
+def intake_form(request: AuthenticatedHttpRequest, episode: JointEpisode,
+                intake: Intake) -> IntakeForm:
     """Return the intake form of this request: an edit, a blank start or a carried-forward one.
 
     A new intake is carried forward from the most recent visible intake of another joint,
@@ -214,10 +228,10 @@ def rows_carry(intake: Intake, *, carried: CarriedForward, by: User) -> None:
     for row in carried.medications:
         copy = Medication(intake=intake, kind=row.kind, name=row.name, current=row.current,
                           last_dose_on=row.last_dose_on, entered_by=by)
-        copy._change_reason = reason
+        copy._change_reason = reason  # type: ignore[attr-defined]  # read by simple-history
         copy.save()
-    for row in carried.labs:
-        copy = LabResult(intake=intake, test=row.test, value=row.value,
-                         collected_on=row.collected_on, entered_by=by)
-        copy._change_reason = reason
-        copy.save()
+    for kept in carried.labs:
+        lab = LabResult(intake=intake, test=kept.test, value=kept.value,
+                        collected_on=kept.collected_on, entered_by=by)
+        lab._change_reason = reason  # type: ignore[attr-defined]  # read by simple-history
+        lab.save()

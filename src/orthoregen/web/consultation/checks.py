@@ -9,6 +9,8 @@ Each id is explained, with its fix, in docs/system-checks.md.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
 from orthoregen.pathways import DEFAULT_PROTOCOL, Protocol, protocol_from_dict, protocol_to_dict
@@ -20,7 +22,7 @@ EDIT_HINT = ("Correct the draft on the protocol pages; a published version canno
 
 
 @register("orthoregen")
-def builtin_protocol_check(app_configs=None, **kwargs) -> list[CheckMessage]:
+def builtin_protocol_check(app_configs: object = None, **kwargs: object) -> list[CheckMessage]:
     """Report a shipped default that does not read back unchanged from its stored form."""
     label = f"Built-in candidacy protocol {DEFAULT_PROTOCOL.name} {DEFAULT_PROTOCOL.version}"
     try:
@@ -34,7 +36,9 @@ def builtin_protocol_check(app_configs=None, **kwargs) -> list[CheckMessage]:
 
 
 @register("orthoregen", Tags.database)
-def stored_protocols_check(app_configs=None, databases=None, **kwargs) -> list[CheckMessage]:
+def stored_protocols_check(app_configs: object = None,
+                           databases: Iterable[str] | None = None,
+                           **kwargs: object) -> list[CheckMessage]:
     """Report every stored candidacy protocol version, published or draft, that is unusable."""
     return [message for alias in databases or ()
             for stored in stored_rows(ProtocolVersion.objects.select_related("site"), alias)
@@ -48,7 +52,7 @@ def protocol_version_errors(stored: ProtocolVersion) -> list[str]:
 
 def protocol_version_messages(stored: ProtocolVersion) -> list[CheckMessage]:
     """Return the check errors and warnings of one stored candidacy protocol version."""
-    where = stored.site.name if stored.site_id else "shipped with orthoregen"
+    where = stored.site.name if stored.site is not None else "shipped with orthoregen"
     label = f"Candidacy protocol {stored.name} {stored.version} ({where}, {stored.status})"
     try:
         protocol = stored.protocol()

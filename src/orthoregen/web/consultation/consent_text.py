@@ -7,9 +7,14 @@ version; the demo seeds it as version "default-1".
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 
 from orthoregen.web.consultation.models import ConsentDocument
+
+if TYPE_CHECKING:
+    from orthoregen.web.accounts.models import Site
 
 DEFAULT_TITLE = "Consent to intra-articular mesenchymal stromal cell injection"
 DEFAULT_VERSION = "default-1"
@@ -62,7 +67,7 @@ and stop follow-up at any time, without affecting your other care.
 
 
 @transaction.atomic
-def consent_document_seed(site) -> ConsentDocument:
+def consent_document_seed(site: Site) -> ConsentDocument:
     """Return the site's default consent document, creating and publishing it if absent."""
     document = ConsentDocument.objects.filter(site=site, title=DEFAULT_TITLE,
                                               version=DEFAULT_VERSION).first()

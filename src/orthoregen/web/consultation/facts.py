@@ -9,10 +9,12 @@ spelling, so they pass to the engine unchanged.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from orthoregen.pathways import CandidacyFacts
 from orthoregen.pathways import facts as pf
 from orthoregen.pathways.conditions import LabTest
+from orthoregen.vocabulary import GradeScale, Joint, Sex, Side
 from orthoregen.web.clinic.models import JointEpisode, Patient
 from orthoregen.web.clinic.vocabulary import ICD10CM_BY_CODE
 from orthoregen.web.consultation.models import Intake
@@ -37,10 +39,10 @@ def facts_from_records(episode: JointEpisode, patient: Patient, intake: Intake |
     The synthetic load calls this on rows it is about to insert, so its decisions come
     from exactly the conversion the pages use.
     """
-    base = dict(
-        joint=pf.Joint(episode.joint),
-        side=pf.Side(episode.side),
-        sex=pf.Sex(patient.sex) if patient.sex else None,
+    base: dict[str, Any] = dict(
+        joint=Joint(episode.joint),
+        side=Side(episode.side),
+        sex=Sex(patient.sex) if patient.sex else None,
         age_years=patient.age_on(on_date),
         symptom_duration_months=whole_months(episode.symptom_onset, on_date),
         post_traumatic_oa=is_post_traumatic(episode.diagnosis_code),
@@ -68,7 +70,7 @@ def is_post_traumatic(code: str) -> bool | None:
     return "post-traumatic" in ICD10CM_BY_CODE[code][0].lower()
 
 
-def intake_facts(intake: Intake, tables: dict[str, list]) -> dict:
+def intake_facts(intake: Intake, tables: dict[str, list]) -> dict[str, Any]:
     """Return the engine fields held by an intake and its history tables."""
     return dict(
         bmi_kg_m2=intake.bmi_kg_m2,
@@ -100,20 +102,21 @@ def _history(reviewed: bool, rows: list) -> tuple | None:
 def _radiograph(intake: Intake) -> pf.RadiographicGrade | None:
     if not intake.radiograph_scale or intake.radiograph_grade is None:
         return None
-    return pf.RadiographicGrade(pf.GradeScale(intake.radiograph_scale),
+    return pf.RadiographicGrade(GradeScale(intake.radiograph_scale),
                                 intake.radiograph_grade, intake.radiograph_graded_on)
 
 
 def _pain(intake: Intake) -> pf.PainScore | None:
     if not intake.pain_scale or intake.pain_value is None:
         return None
-    return pf.PainScore(intake.pain_scale, intake.pain_value, intake.pain_recorded_on)
+    return pf.PainScore(pf.PainScale(intake.pain_scale), intake.pain_value, intake.pain_recorded_on)
 
 
 def _comorbidities(intake: Intake) -> pf.Comorbidities:
     malignancy = None
     if intake.malignancy_status:
-        malignancy = pf.Malignancy(intake.malignancy_status, intake.malignancy_last_active_on)
+        malignancy = pf.Malignancy(pf.MalignancyStatus(intake.malignancy_status),
+                                   intake.malignancy_last_active_on)
     return pf.Comorbidities(
         diabetes=intake.diabetes,
         inflammatory_arthritis=intake.inflammatory_arthritis,

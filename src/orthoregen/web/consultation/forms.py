@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from orthoregen.pathways import (
@@ -15,7 +17,7 @@ from orthoregen.pathways import (
     with_severity,
     with_threshold,
 )
-from orthoregen.web.clinic.forms import DateInput
+from orthoregen.web.clinic.forms import DateInput, model_choice_field
 from orthoregen.web.clinic.vocabulary import GRADE_HELP
 from orthoregen.web.consultation.models import (
     ConsentRecord,
@@ -38,11 +40,21 @@ class YesNoUnknown(forms.NullBooleanSelect):
         self.choices = [("unknown", "Not asked"), ("true", "Yes"), ("false", "No")]
 
 
-class NoFutureDates:
+if TYPE_CHECKING:
+    from orthoregen.web.consultation.models import ConsentDocument
+
+    # The mixin below is only ever mixed into a form; this tells mypy so.
+    _FormMixin = forms.BaseForm
+else:
+    _FormMixin = object
+
+
+class NoFutureDates(_FormMixin):
     """Refuse dates after today on every date field: history cannot be in the future."""
 
     def clean(self):
         cleaned = super().clean()
+        assert cleaned is not None, "Form.clean() returns cleaned_data"
         today = timezone.localdate()
         for name, field in self.fields.items():
             value = cleaned.get(name)
@@ -180,9 +192,9 @@ class ConsentForm(NoFutureDates, forms.ModelForm):
                   "elements_confirmed"]
         widgets = {"consented_on": DateInput()}
 
-    def __init__(self, *args, documents, **kwargs):
+    def __init__(self, *args: Any, documents: QuerySet[ConsentDocument], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["document"].queryset = documents
+        model_choice_field(self, "document").queryset = documents
         self.fields["document"].label = "Consent document (version)"
         if len(documents) == 1:
             self.fields["document"].initial = documents[0].pk
@@ -205,7 +217,7 @@ class ProtocolCopyForm(forms.Form):
     version = forms.CharField(label="New version", max_length=30,
                               help_text="For example 2026.2-riverside.")
 
-    def __init__(self, *args, source: ProtocolVersion, **kwargs):
+    def __init__(self, *args: Any, source: ProtocolVersion, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.source = source
 
@@ -222,7 +234,7 @@ class ProtocolEditForm(forms.Form):
     body = forms.CharField(label="Protocol (JSON)", widget=forms.Textarea(
         attrs={"rows": 30, "class": "mono", "spellcheck": "false"}))
 
-    def __init__(self, *args, stored: ProtocolVersion, **kwargs):
+    def __init__(self, *args: Any, stored: ProtocolVersion, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.stored = stored
         if not self.is_bound:
@@ -256,7 +268,8 @@ class RuleEditForm(forms.Form):
 
     severity = forms.ChoiceField(choices=[(s.value, s.value.replace("_", " ")) for s in Severity])
 
-    def __init__(self, *args, stored: ProtocolVersion, rule_id: str, **kwargs):
+    def __init__(self, *args: Any, stored: ProtocolVersion, rule_id: str,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.stored, self.rule_id = stored, rule_id
         rule = next(item for item in stored.body["rules"] if item["id"] == rule_id)
@@ -267,6 +280,7 @@ class RuleEditForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        assert cleaned is not None, "Form.clean() returns cleaned_data"
         if self.errors:
             return cleaned
         if self.stored.is_published:
@@ -281,7 +295,7 @@ class RuleEditForm(forms.Form):
         return cleaned
 
 
-def _parameter_field(key: str, value) -> forms.Field:
+def _parameter_field(key: str, value: Any) -> forms.Field:
     label = key.replace("_", " ")
     if isinstance(value, bool):
         return forms.BooleanField(label=label, required=False, initial=value)
@@ -292,12 +306,12 @@ def _parameter_field(key: str, value) -> forms.Field:
     if isinstance(value, list):
         field = forms.CharField(label=label, initial=", ".join(map(str, value)),
                                 help_text="Comma-separated.")
-        field.is_list = True
+        field.is_list = True  # type: ignore[attr-defined]  # read by _parameter_value
         return field
     return forms.CharField(label=label, initial=value)
 
 
-def _parameter_value(field: forms.Field, value):
+def _parameter_value(field: forms.Field, value: Any) -> Any:
     if getattr(field, "is_list", False):
         return [item.strip() for item in value.split(",") if item.strip()]
     return value

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from orthoregen.pathways import ProtocolError, protocol_to_dict
-from orthoregen.web.accounts.permissions import requires
+from orthoregen.web.accounts.permissions import AuthenticatedHttpRequest, requires
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.consultation import protocols
 from orthoregen.web.consultation.forms import ProtocolCopyForm, ProtocolEditForm, RuleEditForm
@@ -21,7 +21,7 @@ from orthoregen.web.consultation.models.protocols import ProtocolLocked
 from orthoregen.web.consultation.presenters import SEVERITY_LABELS
 
 
-def _visible(request, protocol_id: int):
+def _visible(request: AuthenticatedHttpRequest, protocol_id: int) -> protocols.ProtocolVersion:
     protocols.protocol_default()  # the shipped default is always listed
     try:
         return protocols.protocols_visible(request.user.sites.all()).get(pk=protocol_id)
@@ -41,7 +41,7 @@ def protocol_list(request):
 
 
 @requires(Action.MANAGE_PROTOCOLS)
-def protocol_detail(request, protocol_id: int):
+def protocol_detail(request: AuthenticatedHttpRequest, protocol_id: int) -> HttpResponse:
     stored = _visible(request, protocol_id)
     rules = [
         {**rule, "check_text": ", ".join(f"{key.replace('_', ' ')} {value}"
@@ -55,7 +55,7 @@ def protocol_detail(request, protocol_id: int):
 
 @requires(Action.MANAGE_PROTOCOLS)
 @require_http_methods(["GET", "POST"])
-def protocol_copy(request, protocol_id: int):
+def protocol_copy(request: AuthenticatedHttpRequest, protocol_id: int) -> HttpResponse:
     stored = _visible(request, protocol_id)
     form = ProtocolCopyForm(request.POST or None, source=stored)
     site = request.user.sites.first()
@@ -74,7 +74,7 @@ def protocol_copy(request, protocol_id: int):
 
 @requires(Action.MANAGE_PROTOCOLS)
 @require_http_methods(["GET", "POST"])
-def protocol_edit(request, protocol_id: int):
+def protocol_edit(request: AuthenticatedHttpRequest, protocol_id: int) -> HttpResponse:
     stored = _visible(request, protocol_id)
     form = ProtocolEditForm(request.POST or None, stored=stored)
     if request.method == "POST" and form.is_valid():
@@ -90,7 +90,7 @@ def protocol_edit(request, protocol_id: int):
 
 @requires(Action.MANAGE_PROTOCOLS)
 @require_POST
-def protocol_publish(request, protocol_id: int):
+def protocol_publish(request: AuthenticatedHttpRequest, protocol_id: int) -> HttpResponse:
     stored = _visible(request, protocol_id)
     try:
         protocols.protocol_publish(stored, by=request.user)
@@ -103,7 +103,8 @@ def protocol_publish(request, protocol_id: int):
 
 @requires(Action.MANAGE_PROTOCOLS)
 @require_http_methods(["GET", "POST"])
-def protocol_rule_edit(request, protocol_id: int, rule_id: str):
+def protocol_rule_edit(request: AuthenticatedHttpRequest, protocol_id: int,
+                       rule_id: str) -> HttpResponse:
     stored = _visible(request, protocol_id)
     if rule_id not in {rule["id"] for rule in stored.body["rules"]}:
         raise Http404("No such rule.")

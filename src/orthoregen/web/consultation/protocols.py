@@ -8,11 +8,11 @@ first time it is asked for; an older stored version is left exactly as it was.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from orthoregen.pathways import (
@@ -27,6 +27,11 @@ from orthoregen.pathways import (
 from orthoregen.web.consultation.checks import protocol_version_errors
 from orthoregen.web.consultation.models import ProtocolVersion
 from orthoregen.web.consultation.models.protocols import ProtocolLocked
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from orthoregen.web.accounts.models import Site, User
 
 
 def protocol_default() -> ProtocolVersion:
@@ -44,21 +49,22 @@ def protocol_default() -> ProtocolVersion:
         return ProtocolVersion.objects.get(**lookup)
 
 
-def protocol_current(site) -> ProtocolVersion:
+def protocol_current(site: Site) -> ProtocolVersion:
     """Return the protocol a site assesses with: its latest published version, or the default."""
     own = ProtocolVersion.objects.filter(site=site, status=ProtocolVersion.Status.PUBLISHED) \
         .order_by("-published_at", "-id").first()
     return own or protocol_default()
 
 
-def protocols_visible(site_ids) -> Any:
+def protocols_visible(site_ids: Iterable[Site] | QuerySet[Site]) -> Any:
     """Return the protocol versions an administrator of ``site_ids`` may see."""
     return ProtocolVersion.objects.filter(Q(site__isnull=True) | Q(site__in=site_ids)) \
         .select_related("site", "created_by", "published_by")
 
 
 @transaction.atomic
-def protocol_copy(source: ProtocolVersion, *, version: str, site, by) -> ProtocolVersion:
+def protocol_copy(source: ProtocolVersion, *, version: str, site: Site | None,
+                  by: User) -> ProtocolVersion:
     """Copy ``source`` as an editable draft with a new version for ``site``.
 
     Refuses (ValidationError on ``version``, nothing saved) a version that another
@@ -108,7 +114,7 @@ def protocol_draft_update(stored: ProtocolVersion, body: Any) -> ProtocolVersion
 
 
 @transaction.atomic
-def protocol_publish(stored: ProtocolVersion, *, by) -> ProtocolVersion:
+def protocol_publish(stored: ProtocolVersion, *, by: User) -> ProtocolVersion:
     """Publish a draft; from then on it never changes."""
     stored = ProtocolVersion.objects.select_for_update().get(pk=stored.pk)
     if stored.is_published:

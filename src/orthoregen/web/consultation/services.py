@@ -31,7 +31,7 @@ from orthoregen.pathways import (
     procedure_may_proceed,
 )
 from orthoregen.pathways.consent import PROCEEDING_OUTCOMES
-from orthoregen.web.clinic.models import JointEpisode
+from orthoregen.web.clinic.models import JointEpisode, Patient
 from orthoregen.web.consultation.carry_forward import CarriedForward, rows_carry
 from orthoregen.web.consultation.facts import facts_from_episode
 from orthoregen.web.consultation.forms import intake_saved_at
@@ -53,7 +53,7 @@ from orthoregen.web.consultation.models.vocabulary import DecisionKind
 from orthoregen.web.consultation.protocols import protocol_current
 
 if TYPE_CHECKING:
-    from orthoregen.web.accounts.models import User
+    from orthoregen.web.accounts.models import Site, User
 
 
 @dataclass(frozen=True)
@@ -187,7 +187,9 @@ def intake_save(episode: JointEpisode, *, answers: IntakeAnswers, seen_saved_at:
     intake.entered_by = by
     if carried is not None:
         intake.carried_forward_from = carried.source
-        intake._change_reason = f"carried forward from intake {carried.source.pk}"
+        # simple-history (untyped) reads _change_reason into the history row.
+        intake._change_reason = (  # type: ignore[attr-defined]
+            f"carried forward from intake {carried.source.pk}")
     try:
         with transaction.atomic():
             intake.save()
@@ -248,9 +250,10 @@ class LabResultRow:
 HistoryRow = (PriorInjectionRow | PriorSurgeryRow | ConservativeCareRow | MedicationRow
               | LabResultRow)
 # The table each row goes into, and back (the views know the table from the form).
-HISTORY_TABLES = {PriorInjectionRow: PriorInjection, PriorSurgeryRow: PriorSurgery,
-                  ConservativeCareRow: ConservativeCare, MedicationRow: Medication,
-                  LabResultRow: LabResult}
+HISTORY_TABLES: dict[type, type[PriorInjection | PriorSurgery | ConservativeCare | Medication
+                                 | LabResult]] = {
+    PriorInjectionRow: PriorInjection, PriorSurgeryRow: PriorSurgery,
+    ConservativeCareRow: ConservativeCare, MedicationRow: Medication, LabResultRow: LabResult}
 HISTORY_ROWS = {table: row for row, table in HISTORY_TABLES.items()}
 
 
@@ -264,7 +267,7 @@ def intake_item_save(intake: Intake, *, row: HistoryRow, by: User) -> IntakeItem
 
 
 @transaction.atomic
-def intake_item_remove(item) -> None:
+def intake_item_remove(item: IntakeItem) -> None:
     """Remove a history row entered in error; its history keeps the removed values."""
     item.delete()
 
@@ -292,7 +295,8 @@ def decision_record(episode: JointEpisode, *, kind: str, reason: str, seen_outco
         decided_on=on_date, decided_by=by)
 
 
-def _check_decision(kind: str, reason: str, seen_outcome: str, current: EpisodeAssessment):
+def _check_decision(kind: str, reason: str, seen_outcome: str,
+                    current: EpisodeAssessment) -> None:
     if seen_outcome != current.assessment.outcome.value:
         raise ValidationError({"kind": "The protocol result changed since this page was "
                                        "loaded (the intake was edited). Review it again."})
@@ -364,7 +368,7 @@ def consent_status(record: ConsentRecord) -> ConsentStatus:
                          withdrawn_on=record.withdrawn_on)
 
 
-def consent_documents_current(site) -> list[ConsentDocument]:
+def consent_documents_current(site: Site) -> list[ConsentDocument]:
     """Return the site's published consent documents, newest first."""
     return list(ConsentDocument.objects.filter(site=site, published=True)
                 .order_by("-created_at", "-id"))
@@ -411,7 +415,7 @@ class WeightReading:
     measured_on: dt.date
 
 
-def recipient_weight_kg(patient, on_date: dt.date) -> WeightReading | None:
+def recipient_weight_kg(patient: Patient, on_date: dt.date) -> WeightReading | None:
     """Return the patient's most recent weight measured on or before ``on_date``, or None.
 
     For the cell lab's per-dose endotoxin limit (USP <85>: 5 EU/kg x body weight,
@@ -439,7 +443,8 @@ def recipient_weight_kg(patient, on_date: dt.date) -> WeightReading | None:
 def _weight_measured_on(intake: Intake, intakes: dict[int, Intake], *, seen: set) -> dt.date:
     # Only the same patient's intakes (``intakes``) are followed: a source of another patient
     # would lend this one its date, and a cycle would never end.
-    source = intakes.get(intake.carried_forward_from_id)
+    source_id = intake.carried_forward_from_id
+    source = intakes.get(source_id) if source_id is not None else None
     seen.add(intake.pk)
     if source is None or source.pk in seen or not _weight_kept_from(intake, source):
         return intake.recorded_on

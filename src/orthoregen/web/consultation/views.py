@@ -10,14 +10,14 @@ from dataclasses import fields
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from orthoregen.web import stages
 from orthoregen.web.accounts.access import get_visible_or_404
-from orthoregen.web.accounts.permissions import requires
+from orthoregen.web.accounts.permissions import AuthenticatedHttpRequest, requires
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record
@@ -33,33 +33,37 @@ from orthoregen.web.consultation.models import ConsentDocument, Intake
 from orthoregen.web.consultation.models.consent import ConsentImmutable
 
 
-def _episode(request, episode_id: int) -> JointEpisode:
+def _episode(request: AuthenticatedHttpRequest, episode_id: int) -> JointEpisode:
     return get_visible_or_404(JointEpisode.objects.select_related("patient__site"),
                               request.user, pk=episode_id)
 
 
-def _read(request, episode: JointEpisode, what: str) -> None:
+def _read(request: AuthenticatedHttpRequest, episode: JointEpisode, what: str) -> None:
     access_record(request, AccessAction.VIEW, patient=episode.patient,
                   detail=f"consultation {what}: episode {episode.pk}")
 
 
 @requires(Action.VIEW_PATIENT)
-def episode(request, episode_id: int):
+def episode(request: AuthenticatedHttpRequest, episode_id: int) -> HttpResponse:
     episode = _episode(request, episode_id)
     _read(request, episode, "page")
     return render(request, "consultation/episode.html",
                   _episode_context(request, episode, DecisionForm()))
 
 
-def _episode_context(request, episode: JointEpisode, decision_form) -> dict:
+def _episode_context(request: AuthenticatedHttpRequest, episode: JointEpisode,
+                     decision_form: DecisionForm) -> dict:
     today = timezone.localdate()
     current = services.episode_assess(episode, today)
     intake = Intake.objects.filter(episode=episode).select_related(
         "entered_by", "carried_forward_from__episode").first()
     decisions = list(episode.decisions.select_related("protocol", "decided_by"))
     for decision in decisions:
-        decision.view = presenters.summary(decision.assessment) if decision.assessment else None
-        decision.outcome_text = presenters.outcome_text(decision.outcome, decision.defer_until)
+        # Shown by the template beside each decision; not fields of the model.
+        decision.view = (  # type: ignore[attr-defined]
+            presenters.summary(decision.assessment) if decision.assessment else None)
+        decision.outcome_text = presenters.outcome_text(  # type: ignore[attr-defined]
+            decision.outcome, decision.defer_until)
     return {
         "episode": episode, "patient": episode.patient, "today": today,
         "age": episode.patient.age_on(today), "intake": intake,
@@ -84,7 +88,7 @@ def _items(intake: Intake | None) -> list[dict]:
 
 @requires(Action.ENTER_INTAKE)
 @require_http_methods(["GET", "POST"])
-def intake_edit(request, episode_id: int):
+def intake_edit(request: AuthenticatedHttpRequest, episode_id: int) -> HttpResponse:
     episode = _episode(request, episode_id)
     intake = Intake.objects.filter(episode=episode).select_related("entered_by").first()
     try:
@@ -122,7 +126,7 @@ def _new_intake(episode: JointEpisode) -> Intake:
 
 @requires(Action.ENTER_INTAKE)
 @require_http_methods(["GET", "POST"])
-def intake_item_add(request, episode_id: int, kind: str):
+def intake_item_add(request: AuthenticatedHttpRequest, episode_id: int, kind: str) -> HttpResponse:
     if kind not in ITEM_KINDS:
         raise Http404("No such history table.")
     episode = _episode(request, episode_id)
@@ -133,7 +137,9 @@ def intake_item_add(request, episode_id: int, kind: str):
     form_class, _, heading, _ = ITEM_KINDS[kind]
     form = form_class(request.POST or None, initial={"joint": episode.joint, "side": episode.side})
     if request.method == "POST" and form.is_valid():
-        row = services.HISTORY_ROWS[form_class._meta.model](**form.cleaned_data)
+        # django-stubs types a ModelForm's _meta per instance; the class holds the same one.
+        model = form_class._meta.model  # type: ignore[misc]
+        row = services.HISTORY_ROWS[model](**form.cleaned_data)
         item = services.intake_item_save(intake, row=row, by=request.user)
         messages.success(request, f"Added {item}.")
         return redirect("consultation:episode", episode_id=episode.pk)
@@ -144,12 +150,14 @@ def intake_item_add(request, episode_id: int, kind: str):
 
 @requires(Action.ENTER_INTAKE)
 @require_POST
-def intake_item_remove(request, episode_id: int, kind: str, item_id: int):
+def intake_item_remove(request: AuthenticatedHttpRequest, episode_id: int, kind: str,
+                       item_id: int) -> HttpResponse:
     if kind not in ITEM_KINDS:
         raise Http404("No such history table.")
     episode = _episode(request, episode_id)
     form_class = ITEM_KINDS[kind][0]
-    item = get_visible_or_404(form_class._meta.model.objects.all(), request.user,
+    model = form_class._meta.model  # type: ignore[misc]  # as in intake_item_add
+    item = get_visible_or_404(model.objects.all(), request.user,
                               pk=item_id, intake__episode=episode)
     services.intake_item_remove(item)
     messages.success(request, f"Removed {item}.")
@@ -158,7 +166,7 @@ def intake_item_remove(request, episode_id: int, kind: str, item_id: int):
 
 @requires(Action.DECIDE_CANDIDACY)
 @require_POST
-def decide(request, episode_id: int):
+def decide(request: AuthenticatedHttpRequest, episode_id: int) -> HttpResponse:
     episode = _episode(request, episode_id)
     form = DecisionForm(request.POST)
     if form.is_valid():
@@ -181,7 +189,7 @@ def decide(request, episode_id: int):
 
 @requires(Action.RECORD_CONSENT)
 @require_http_methods(["GET", "POST"])
-def consent_record(request, episode_id: int):
+def consent_record(request: AuthenticatedHttpRequest, episode_id: int) -> HttpResponse:
     episode = _episode(request, episode_id)
     documents = ConsentDocument.objects.filter(site=episode.patient.site, published=True)
     form = ConsentForm(request.POST or None, documents=documents,
@@ -204,10 +212,12 @@ def consent_record(request, episode_id: int):
 
 @requires(Action.RECORD_CONSENT)
 @require_http_methods(["GET", "POST"])
-def consent_withdraw(request, episode_id: int, consent_id: int):
+def consent_withdraw(request: AuthenticatedHttpRequest, episode_id: int,
+                     consent_id: int) -> HttpResponse:
     episode = _episode(request, episode_id)
     record = get_visible_or_404(episode.consents.all(), request.user, pk=consent_id)
-    form = WithdrawalForm(request.POST or None, initial={"withdrawn_on": timezone.localdate()})
+    form: WithdrawalForm | None = WithdrawalForm(
+        request.POST or None, initial={"withdrawn_on": timezone.localdate()})
     if record.is_withdrawn:
         form = None
     if request.method == "POST" and form is not None and form.is_valid():

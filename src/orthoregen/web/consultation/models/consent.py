@@ -7,6 +7,7 @@ record never changes except that its withdrawal may be recorded once.
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -57,7 +58,7 @@ class ConsentDocument(models.Model):
         stored = ConsentDocument.objects.filter(pk=self.pk).values_list("published", flat=True)
         return bool(stored and stored[0]) or self.records.exists()
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.is_locked():
             raise ConsentImmutable(f"{self} is published or used and cannot change; "
                                    "add a new version.")
@@ -97,7 +98,7 @@ class ConsentRecord(models.Model):
     def is_withdrawn(self) -> bool:
         return self.withdrawn_on is not None
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk and (stored := ConsentRecord.objects.filter(pk=self.pk).first()):
             if stored.withdrawn_on is not None:
                 raise ConsentImmutable("This consent was withdrawn; it cannot change again.")

@@ -7,6 +7,8 @@ decision supersedes an older one; none is ever edited.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -16,7 +18,7 @@ from orthoregen.web.clinic.models import JointEpisode
 from orthoregen.web.consultation.models.protocols import ProtocolVersion
 from orthoregen.web.consultation.models.vocabulary import ComputedBy, DecisionKind
 
-OUTCOME_LABELS = {
+OUTCOME_LABELS: dict[str, str] = {
     Outcome.SUITABLE: "Suitable",
     Outcome.SUITABLE_DISCUSS: "Suitable — discuss expectations",
     Outcome.DEFER: "Defer",
@@ -64,7 +66,7 @@ class CandidacyDecision(models.Model):
     def is_override(self) -> bool:
         return self.kind == DecisionKind.OVERRIDE
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk and CandidacyDecision.objects.filter(pk=self.pk).exists():
             raise DecisionImmutable("A decision is never edited; record a new one.")
         super().save(*args, **kwargs)

@@ -179,7 +179,8 @@ class Intake(Entered):
             errors["pain_scale"] = "Name the scale the pain score is on."
         elif self.pain_scale and self.pain_value is None:
             errors["pain_value"] = "Give the pain score on this scale."
-        elif self.pain_scale and self.pain_value > PAIN_SCALE_TOP[PainScale(self.pain_scale)]:
+        elif self.pain_scale and self.pain_value is not None \
+                and self.pain_value > PAIN_SCALE_TOP[PainScale(self.pain_scale)]:
             top = PAIN_SCALE_TOP[PainScale(self.pain_scale)]
             errors["pain_value"] = f"This scale runs from 0 to {top:g}."
 

@@ -7,6 +7,8 @@ last guard for any code path that forgets.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -58,7 +60,7 @@ class ProtocolVersion(models.Model):
         """Return the stored protocol as a validated pathways value (ProtocolError if broken)."""
         return protocol_from_dict(self.body)
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk and ProtocolVersion.objects.filter(
             pk=self.pk, status=self.Status.PUBLISHED
         ).exists():
