@@ -70,7 +70,9 @@ def test_lab_enters_the_panel_on_one_page_and_prints_the_label(page, live_server
     expect(page.get_by_text("FIN G1234")).to_be_visible()
     label = page.get_by_role("img", name=f"Label of {unit.identified_as}")
     expect(label).to_be_visible()
-    assert label.evaluate("img => img.naturalWidth") > 0  # the SVG rendered
+    # Visible is not loaded: wait for the browser to decode the SVG before measuring it.
+    width = label.evaluate("async img => { await img.decode(); return img.naturalWidth; }")
+    assert width > 0  # the SVG rendered
     page.screenshot(path=str(SHOTS / "label-page.png"), full_page=True)
     pdf = page.request.get(live_server.url + reverse("cellbank:unit-label-pdf", args=[unit.pk]))
     assert pdf.ok and pdf.body().startswith(b"%PDF-")
