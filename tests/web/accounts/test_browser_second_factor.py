@@ -65,7 +65,7 @@ def test_clinician_enrols_verifies_and_reaches_the_patient_list(page, live_serve
     qr = page.get_by_alt_text("QR code to add orthoregen to an authenticator app")
     expect(qr).to_be_visible()
     assert qr.get_attribute("src").startswith("data:image/svg+xml;base64,")
-    assert qr.evaluate("img => img.naturalWidth") > 0  # the browser drew it
+    assert qr.evaluate("async img => { await img.decode(); return img.naturalWidth; }") > 0
     screenshot(page, "second-factor-enrol.png")
 
     key = page.locator("#authenticator-key").inner_text()

@@ -51,8 +51,10 @@ def screenshot(page, name: str) -> None:
 
 def charts_drawn(page, selector: str) -> int:
     return page.locator(selector).evaluate_all(
-        "imgs => imgs.filter(i => i.complete && i.naturalWidth > 0"
-        " && i.getBoundingClientRect().width > 0).length")
+        # Wait for each image to decode: visible is not yet drawn on a loaded machine.
+        "async imgs => { await Promise.all(imgs.map(i => i.decode().catch(() => null)));"
+        " return imgs.filter(i => i.complete && i.naturalWidth > 0"
+        " && i.getBoundingClientRect().width > 0).length; }")
 
 
 def reads(user):

@@ -50,8 +50,11 @@ def log_in(page, live_server, username):
 def charts_drawn(page) -> int:
     """Return how many chart images loaded with a non-zero rendered size."""
     return page.locator("img.chart").evaluate_all(
-        "imgs => imgs.filter(i => i.complete && i.naturalWidth > 0"
-        " && i.getBoundingClientRect().width > 0 && i.getBoundingClientRect().height > 0).length")
+        # Wait for each image to decode: visible is not yet drawn on a loaded machine.
+        "async imgs => { await Promise.all(imgs.map(i => i.decode().catch(() => null)));"
+        " return imgs.filter(i => i.complete && i.naturalWidth > 0"
+        " && i.getBoundingClientRect().width > 0"
+        " && i.getBoundingClientRect().height > 0).length; }")
 
 
 def screenshot(page, name: str) -> None:
