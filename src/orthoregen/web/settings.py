@@ -96,6 +96,10 @@ INSTALLED_APPS = [
     "orthoregen.web.portal",
     "orthoregen.web.evidence",
     "orthoregen.web.registry",
+    "orthoregen.web.imaging",
+    "orthoregen.web.imports",
+    "orthoregen.web.api",
+    "orthoregen.web.fhir",
 ]
 if MODE in ("demo", "test"):
     INSTALLED_APPS.append("orthoregen.web.synthetic")  # fake patients: never in production

@@ -80,6 +80,11 @@ STAGES: tuple[Stage, ...] = (
           nav=(NavLink(label="Outcomes", url_name="registry:dashboard",
                        action=Action.VIEW_REGISTRY),),
           consultation_panels="orthoregen.web.registry.panels.patients_like_you"),
+    # What comes in and goes out: MRI studies, bulk imports and REDCap, the API and FHIR.
+    Stage(app="imaging"),
+    Stage(app="imports"),
+    Stage(app="api"),
+    Stage(app="fhir"),
 )
 
 STAGE_ORDER: tuple[str, ...] = tuple(stage.app for stage in STAGES)

@@ -39,5 +39,9 @@ urlpatterns = [
     path("portal/", include("orthoregen.web.portal.urls")),
     path("evidence/", include("orthoregen.web.evidence.urls")),
     path("registry/", include("orthoregen.web.registry.urls")),
+    path("imaging/", include("orthoregen.web.imaging.urls")),
+    path("imports/", include("orthoregen.web.imports.urls")),
+    path("api/", include("orthoregen.web.api.urls")),
+    path("fhir/", include("orthoregen.web.fhir.urls")),
     path("admin/", admin.site.urls),
 ]
