@@ -11,13 +11,33 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 
+class InvitationMode(models.TextChoices):
+    """How the patient answers through a link (recorded with what they answered)."""
+
+    PORTAL = "portal", "Patient portal (own device)"
+    TABLET = "tablet", "In-clinic tablet"
+
+
 class QuestionnaireInvitation(models.Model):
-    """One private, expiring link to the questionnaires of one visit of one patient."""
+    """One private, expiring link to the questionnaires of one patient's visits.
+
+    `visit` is the visit the link was made for; `extra_visits` are the patient's other
+    joints due at the same time, answered through the same link joint by joint. A link of
+    mode `tablet` is a kiosk session a member of staff opened in the clinic
+    (docs/follow-up.md#in-clinic-tablet).
+    """
 
     SITE_PATH = "visit__schedule__episode__patient__site"
 
     visit = models.ForeignKey("followup.ScheduledVisit", on_delete=models.CASCADE,
                               related_name="invitations")
+    extra_visits = models.ManyToManyField("followup.ScheduledVisit", blank=True,
+                                          related_name="bundled_invitations")
+    mode = models.CharField(max_length=10, choices=InvitationMode.choices,
+                            default=InvitationMode.PORTAL)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  null=True, blank=True, related_name="+",
+                                  help_text="the member of staff who opened a tablet session")
     token_digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
@@ -34,8 +54,14 @@ class QuestionnaireInvitation(models.Model):
 
 
 class ResponseSource(models.TextChoices):
+    """The mode of administration (docs/follow-up.md#staff-entry-and-mode-of-administration)."""
+
     PORTAL = "portal", "Patient portal"
-    STAFF = "staff", "Entered by staff"
+    TABLET = "tablet", "In-clinic tablet"
+    PAPER = "paper", "Paper form"
+    TELEPHONE = "telephone", "Telephone interview"
+    CLINICIAN = "clinician", "Clinician-reported"
+    STAFF = "staff", "Entered by staff (mode not recorded)"
     SYNTHETIC = "synthetic", "Synthetic"
 
 
@@ -60,6 +86,9 @@ class QuestionnaireResponse(models.Model):
     completed_on = models.DateField()
     submitted_at = models.DateTimeField()
     source = models.CharField(max_length=10, choices=ResponseSource.choices)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+",
+                                   help_text="the member of staff who entered it (staff entry)")
     idempotency_key = models.CharField(max_length=100, unique=True)
     history = HistoricalRecords()
 
@@ -82,8 +111,8 @@ class ComplicationReport(models.Model):
 
     visit = models.ForeignKey("followup.ScheduledVisit", on_delete=models.PROTECT,
                               related_name="complication_reports")
-    invitation = models.OneToOneField(QuestionnaireInvitation, on_delete=models.PROTECT,
-                                      null=True, blank=True, related_name="complication_report")
+    invitation = models.ForeignKey(QuestionnaireInvitation, on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="complication_reports")
     answers = models.JSONField(help_text="question id → true / false")
     any_yes = models.BooleanField()
     submitted_at = models.DateTimeField()
@@ -91,6 +120,8 @@ class ComplicationReport(models.Model):
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["invitation", "visit"],
+                                               name="one_complication_report_per_link_visit")]
 
     def __str__(self) -> str:
         return f"Complication questions for {self.visit}"
