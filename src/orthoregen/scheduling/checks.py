@@ -55,6 +55,11 @@ def _structure_problems(protocol: ScheduleProtocol) -> list[str]:
     ids = [v.visit_id for v in protocol.visits]
     if len(set(ids)) != len(ids):
         problems.append(f"protocol {protocol.version}: visit ids repeat: {ids}")
+    if protocol.baseline.visit_id in ids:
+        problems.append(f"protocol {protocol.version}: visit id {protocol.baseline.visit_id!r} "
+                        "is the baseline's; give the visit another id")
+    if protocol.baseline.days_before_injection < 1:
+        problems.append("baseline: days_before_injection must be at least 1")
     for visit in protocol.visits:
         if min(visit.days_before, visit.days_after, visit.months, visit.days) < 0:
             problems.append(f"visit {visit.visit_id}: offsets and window widths must be >= 0")

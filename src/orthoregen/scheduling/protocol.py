@@ -82,12 +82,38 @@ class JointInstruments:
     choices: tuple[InstrumentChoice, ...]
 
 
+BASELINE_VISIT_ID = "baseline"
+
+
+@dataclass(frozen=True, kw_only=True)
+class BaselineSpec:
+    """The pre-treatment time point of every joint episode (docs/follow-up.md#baseline).
+
+    Asked from the candidacy decision that allows treatment; an answer counts as the joint's
+    baseline when it was given on or before the day of injection and at most
+    `days_before_injection` days before it. Its id is always `baseline`, which the registry
+    reads as the reference of every change.
+    """
+
+    label: str = "Before treatment"
+    days_before_injection: int = 90
+
+    @property
+    def visit_id(self) -> str:
+        return BASELINE_VISIT_ID
+
+
+DEFAULT_BASELINE = BaselineSpec()
+
+
 @dataclass(frozen=True)
 class ScheduleProtocol:
     version: str
     visits: tuple[VisitSpec, ...]
     instrument_sets: tuple[JointInstruments, ...]
     instructions: tuple[InstructionSpec, ...] = ()
+    # Part of every protocol: a stored protocol without it reads with the default.
+    baseline: BaselineSpec = DEFAULT_BASELINE
 
     def instruments_for(self, joint: Joint) -> tuple[InstrumentChoice, ...]:
         """Return the measures due for `joint`, refusing a protocol that has none for it."""

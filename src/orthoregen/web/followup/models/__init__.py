@@ -9,6 +9,7 @@ from orthoregen.web.followup.models.messaging import (
 )
 from orthoregen.web.followup.models.questionnaires import (
     ComplicationReport,
+    InvitationMode,
     QuestionnaireInvitation,
     QuestionnaireResponse,
     ResponseSource,
@@ -26,7 +27,7 @@ from orthoregen.web.followup.models.schedule import (
 from orthoregen.web.followup.models.withdrawal import Withdrawal
 
 __all__ = [
-    "Channel", "ComplicationReport", "FollowUpSchedule", "Message",
+    "Channel", "ComplicationReport", "FollowUpSchedule", "InvitationMode", "Message",
     "MessageStatus", "MessageTemplate", "QuestionnaireInvitation",
     "QuestionnaireResponse", "ResponseSource", "ReviewTask", "ScheduleProtocolVersion",
     "ScheduledVisit", "SiteFollowUpSettings", "TaskKind", "TaskStatus",

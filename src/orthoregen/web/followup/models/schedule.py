@@ -49,13 +49,19 @@ class ScheduleProtocolVersion(models.Model):
 
 
 class FollowUpSchedule(models.Model):
-    """The follow-up of one joint after one administration (a second injection starts anew)."""
+    """The follow-up of one joint after one administration (a second injection starts anew).
+
+    A schedule is made before treatment, holding only the baseline visit, when a candidacy
+    decision allows treatment; it has no administration date until the injection, which
+    then adds the follow-up visits to it (followup.services.schedule_create).
+    """
 
     SITE_PATH = "episode__patient__site"
 
     episode = models.ForeignKey("clinic.JointEpisode", on_delete=models.PROTECT,
                                 related_name="followup_schedules")
-    administered_on = models.DateField()
+    administered_on = models.DateField(null=True, blank=True,
+                                       help_text="empty until the injection: baseline only")
     protocol = models.ForeignKey(ScheduleProtocolVersion, on_delete=models.PROTECT,
                                  related_name="schedules")
     source = models.CharField(max_length=40, default="administration",
@@ -70,9 +76,13 @@ class FollowUpSchedule(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["episode", "administered_on"],
                                     name="one_schedule_per_episode_administration"),
+            models.UniqueConstraint(fields=["episode"], condition=Q(administered_on__isnull=True),
+                                    name="one_untreated_schedule_per_episode"),
         ]
 
     def __str__(self) -> str:
+        if self.administered_on is None:
+            return f"Follow-up of {self.episode} before treatment"
         return f"Follow-up of {self.episode} after {self.administered_on:%d %b %Y}"
 
 
