@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from orthoregen.web.imaging import views
 
 app_name = "imaging"
-urlpatterns: list = []
+urlpatterns = [
+    path("upload/", views.upload, name="upload"),
+    path("studies/<int:study_id>/", views.study_detail, name="study"),
+    path("studies/<int:study_id>/measures/", views.measure_enter, name="measure"),
+]
