@@ -1,0 +1,5 @@
+"""REDCap exchange (placeholder while being written)."""
+
+
+class RedcapError(Exception):
+    pass
