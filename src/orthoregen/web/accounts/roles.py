@@ -31,6 +31,9 @@ class Action(models.TextChoices):
     VIEW_REGISTRY = "view_registry", "See cohort analytics and the evidence comparison"
     EXPORT_REGISTRY = "export_registry", "Export registry data"
     ADD_EVIDENCE = "add_evidence", "Add published studies to the evidence library"
+    ENTER_CLINICIAN_REPORTED = ("enter_clinician_reported",
+                                "Enter clinician-reported outcomes: Harris Hip Score, range of "
+                                "motion, the Constant score's objective part")
 
 
 # Analysts work on de-identified registry data, so they never open identifiable records.
@@ -52,6 +55,8 @@ PERMITTED: dict[str, frozenset[str]] = {
     Action.EXPORT_REGISTRY: frozenset({Role.ANALYST}),
     # Those who read the literature against the registry; the transcriber is recorded.
     Action.ADD_EVIDENCE: frozenset({Role.CLINICIAN, Role.ANALYST, Role.ADMIN}),
+    # An examination at the visit (goniometer, dynamometer, gait) is the clinician's.
+    Action.ENTER_CLINICIAN_REPORTED: frozenset({Role.CLINICIAN}),
 }
 
 

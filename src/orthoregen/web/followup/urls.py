@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orthoregen.web.followup import views
+from orthoregen.web.followup import entry_views, views
 
 app_name = "followup"
 urlpatterns = [
@@ -14,4 +14,11 @@ urlpatterns = [
     path("patients/<int:patient_id>/withdraw/", views.withdrawal_create,
          name="withdrawal-create"),
     path("templates/<str:channel>/", views.template_edit, name="template-edit"),
+    path("visits/<int:visit_id>/entry/", entry_views.entry_choose, name="entry-choose"),
+    path("visits/<int:visit_id>/entry/<str:instrument_id>/", entry_views.entry_create,
+         name="entry-create"),
+    path("visits/<int:visit_id>/responses/<int:response_id>/", entry_views.entry_detail,
+         name="entry-detail"),
+    path("visits/<int:visit_id>/responses/<int:response_id>/correct/",
+         entry_views.entry_correct, name="entry-correct"),
 ]
