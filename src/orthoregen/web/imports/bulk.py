@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.db import connection, models
+from psycopg.copy import QueuedLibpqWriter
 
 Advance = Callable[[int], None]
 
@@ -38,8 +39,11 @@ def copy_text(model: type[models.Model], names: Sequence[str], chunks: Iterable[
     table = quote(model._meta.db_table)
     sql = f"COPY {table} ({', '.join(map(quote, columns_of(model, names)))}) FROM STDIN"
     with connection.cursor() as cursor:
-        # The psycopg cursor under Django's wrapper: Django has no COPY of its own.
-        with cursor.cursor.copy(sql) as copy:
+        # The psycopg cursor under Django's wrapper: Django has no COPY of its own. The
+        # queued writer sends from its own thread, so the next chunk is prepared while the
+        # server is still taking in the last one.
+        raw = cursor.cursor
+        with raw.copy(sql, writer=QueuedLibpqWriter(raw)) as copy:
             for text, rows in chunks:
                 copy.write(text)
                 if advance:
