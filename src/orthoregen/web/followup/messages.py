@@ -17,19 +17,22 @@ if TYPE_CHECKING:
     from orthoregen.web.accounts.models import Site
     from orthoregen.web.followup.models import ScheduledVisit
 
-PLACEHOLDERS = ("given_name", "visit", "link", "clinic", "latest")
+PLACEHOLDERS = ("given_name", "visit", "joint", "link", "clinic", "latest")
 DEFAULTS = {
     Channel.EMAIL: (
-        "Your $clinic follow-up questionnaire",
-        "Dear $given_name,\n\nIt is time for your $visit follow-up. Please answer a few short "
-        "questions about your treated joint using your private link:\n\n$link\n\nThe link "
-        "works until $latest. If you have a fever, increasing redness or much worse pain, "
-        "call the clinic now instead of waiting.\n\n$clinic",
+        "Your $clinic questionnaire about your $joint",
+        "Dear $given_name,\n\nPlease answer a few short questions about your $joint "
+        "($visit) using your private link:\n\n$link\n\nIf you are asked about more than "
+        "one joint, each page says which joint it is about. The link works until $latest. "
+        "If you have a fever, increasing redness or much worse pain, call the clinic now "
+        "instead of waiting.\n\n$clinic",
     ),
-    Channel.SMS: ("", "$clinic: your $visit questionnaire is ready: $link (until $latest)"),
+    Channel.SMS: ("", "$clinic: your $visit questionnaire about your $joint is ready: $link "
+                      "(until $latest)"),
 }
-SAMPLE = {"given_name": "Ada", "visit": "6 months", "link": "https://clinic.example/portal/q/…",
-          "clinic": "Riverside Joint Clinic", "latest": "31 Jan 2027"}
+SAMPLE = {"given_name": "Ada", "visit": "6 months", "joint": "right knee",
+          "link": "https://clinic.example/portal/q/…", "clinic": "Riverside Joint Clinic",
+          "latest": "31 Jan 2027"}
 
 
 @dataclass(frozen=True)
@@ -52,9 +55,42 @@ def render(subject: str, body: str, values: dict[str, str]) -> RenderedMessage:
                            Template(body).safe_substitute(values))
 
 
-def message_values(visit: ScheduledVisit, link: str, clinic: str) -> dict[str, str]:
-    """Return the placeholder values for one visit's reminder."""
-    patient = visit.schedule.episode.patient
-    latest: dt.date = visit.latest
-    return {"given_name": patient.given_name, "visit": visit.label, "link": link,
+def joint_words(episodes: list) -> str:
+    """Name joints as a patient says them: 'right knee', 'right knee and left hip'."""
+    names = list(dict.fromkeys(str(e).lower() for e in episodes))
+    if len(names) <= 1:
+        return names[0] if names else "joint"
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def visit_words(visits: list[ScheduledVisit]) -> str:
+    """Name the time points of visits, with the joint each is for when they differ."""
+    labels = list(dict.fromkeys(v.label.lower() for v in visits))
+    if len(labels) <= 1:
+        return labels[0] if labels else ""
+    return " and ".join(f"{v.label.lower()} for your {str(v.schedule.episode).lower()}"
+                        for v in visits)
+
+
+def message_values(visit: ScheduledVisit | list[ScheduledVisit], link: str,
+                   clinic: str) -> dict[str, str]:
+    """Return the placeholder values for one reminder about one or several joints' visits."""
+    visits = visit if isinstance(visit, list) else [visit]
+    patient = visits[0].schedule.episode.patient
+    latest: dt.date = min(v.latest for v in visits)
+    return {"given_name": patient.given_name, "visit": visit_words(visits),
+            "joint": joint_words([v.schedule.episode for v in visits]), "link": link,
             "clinic": clinic, "latest": f"{latest:%d %b %Y}"}
+
+
+def render_naming_joint(subject: str, body: str, values: dict[str, str]) -> RenderedMessage:
+    """Render a reminder; a site template that leaves the joint out gets a line naming it.
+
+    A patient treated in two joints must always be able to tell which one a message is
+    about, whatever wording the site chose.
+    """
+    rendered = render(subject, body, values)
+    if values["joint"] not in rendered.body:
+        return RenderedMessage(rendered.subject,
+                               f"{rendered.body}\n(About your {values['joint']}.)")
+    return rendered

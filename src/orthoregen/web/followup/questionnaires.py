@@ -11,21 +11,24 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.signing import BadSignature, TimestampSigner
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from orthoregen.instruments import score
 from orthoregen.instruments.textpacks import TextPack, text_pack_for
 from orthoregen.products.episode import Joint
-from orthoregen.scheduling.protocol import ReportedBy
+from orthoregen.scheduling.protocol import BASELINE_VISIT_ID, ReportedBy
 from orthoregen.web.accounts.licences import licence_problem
 from orthoregen.web.followup.models import (
     ComplicationReport,
+    InvitationMode,
     QuestionnaireInvitation,
     QuestionnaireResponse,
     ResponseSource,
@@ -39,17 +42,26 @@ from orthoregen.web.followup.models import (
 )
 from orthoregen.web.followup.services import visit_complete
 
+if TYPE_CHECKING:
+    from orthoregen.web.accounts.models import User
+
 SIGNER = TimestampSigner(salt="orthoregen.portal.invitation")
 
 # Asked with every follow-up questionnaire (docs/follow-up.md#reminders): a yes goes to a
-# clinician.
+# clinician. `{joint}` is the joint the question is about ("right knee"); the questions
+# about the patient as a whole are asked once, whatever the number of joints.
 COMPLICATION_QUESTIONS = (
-    ("new_swelling", "Since your last visit, has the treated joint had new swelling?"),
-    ("redness", "Has the skin over the treated joint been red or hot?"),
+    ("new_swelling", "Since your last visit, has your {joint} had new swelling?"),
+    ("redness", "Has the skin over your {joint} been red or hot?"),
     ("fever", "Have you had a fever (38 °C or higher)?"),
-    ("pain_much_worse", "Has the pain in the treated joint become much worse?"),
+    ("pain_much_worse", "Has the pain in your {joint} become much worse?"),
     ("hospital_visit", "Have you been to a hospital or emergency department for any reason?"),
 )
+JOINT_QUESTIONS = frozenset({"new_swelling", "redness", "pain_much_worse"})
+# A tablet session in the clinic ends after this long without a request (and its page
+# leaves itself a little before, docs/follow-up.md#in-clinic-tablet).
+TABLET_IDLE = dt.timedelta(minutes=5)
+TABLET_LONGEST = dt.timedelta(hours=2)
 
 
 class LinkRefused(Exception):
@@ -114,18 +126,93 @@ def _link_expiry(visit: ScheduledVisit, now: dt.datetime) -> dt.datetime:
                          "link_valid_days", 30)
     zone = ZoneInfo(site.time_zone)
     window_closes = dt.datetime.combine(visit.latest + dt.timedelta(days=1), dt.time(0), zone)
+    if is_untreated_baseline(visit):
+        # The injection, not the provisional window, ends a baseline (scheduling.baseline):
+        # a staff link made after the first 90 days still works until the injection.
+        window_closes = max(window_closes, now + dt.timedelta(days=1))
     return min(now + dt.timedelta(days=valid_days), window_closes)
 
 
-@transaction.atomic
-def invitation_create(visit: ScheduledVisit, *, now: dt.datetime | None = None
-                      ) -> tuple[QuestionnaireInvitation, str]:
-    """Create a private link to a visit's questionnaires; return it and its token (shown once)."""
+def is_untreated_baseline(visit: ScheduledVisit) -> bool:
+    """Say whether a visit is the baseline of a treatment not yet given."""
+    return visit.timepoint == BASELINE_VISIT_ID and visit.schedule.administered_on is None
+
+
+def answerable(visit: ScheduledVisit, today: dt.date) -> bool:
+    """Say whether a patient may still answer a visit's questionnaires on `today`.
+
+    A baseline is refused after the day of its injection: answers given then describe the
+    treated joint, and stored as a baseline they would bias every change computed from it.
+    """
+    if visit.status != VisitState.PENDING or visit.kind != VisitKind.VISIT:
+        return False
+    administered_on = visit.schedule.administered_on
+    return not (visit.timepoint == BASELINE_VISIT_ID and administered_on is not None
+                and today > administered_on)
+
+
+def visits_due_with(visits: list[ScheduledVisit], *,
+                    now: dt.datetime | None = None) -> list[ScheduledVisit]:
+    """Return `visits` and the same patient's other joints due now, for one shared link.
+
+    A patient with several joints due at once answers them through one link, joint by
+    joint, instead of receiving one message per joint.
+    """
     now = now or timezone.now()
+    patient = visits[0].schedule.episode.patient
+    today = now.astimezone(ZoneInfo(patient.site.time_zone)).date()
+    chosen = {v.pk for v in visits}
+    others = ScheduledVisit.objects.select_related(
+        "schedule__episode__patient__site", "schedule__protocol").filter(
+        schedule__episode__patient=patient, kind=VisitKind.VISIT, status=VisitState.PENDING,
+        earliest__lte=today, latest__gte=today).exclude(pk__in=chosen)
+    extra = [v for v in others if answerable(v, today) and patient_instruments(v)]
+    return sorted([*visits, *extra], key=lambda v: (v.schedule.episode_id, v.target, v.pk))
+
+
+@transaction.atomic
+def invitation_create(visit: ScheduledVisit, *, now: dt.datetime | None = None,
+                      extra_visits: list[ScheduledVisit] | tuple = (),
+                      mode: str = InvitationMode.PORTAL, opened_by: User | None = None
+                      ) -> tuple[QuestionnaireInvitation, str]:
+    """Create a private link to visits' questionnaires; return it and its token (shown once).
+
+    `extra_visits` are the same patient's other joints answered through the same link. A
+    tablet link (`mode` tablet, opened by a member of staff) lasts TABLET_IDLE from its
+    last use, and at most TABLET_LONGEST.
+    """
+    now = now or timezone.now()
+    patient_id = visit.schedule.episode.patient_id
+    if any(v.schedule.episode.patient_id != patient_id for v in extra_visits):
+        raise ValueError("a link holds the visits of one patient only")
+    expires = min([_link_expiry(v, now) for v in [visit, *extra_visits]])
+    if mode == InvitationMode.TABLET:
+        expires = min(expires, now + TABLET_IDLE)
     nonce = secrets.token_urlsafe(32)
     invitation = QuestionnaireInvitation.objects.create(
-        visit=visit, token_digest=_digest(nonce), expires_at=_link_expiry(visit, now))
+        visit=visit, token_digest=_digest(nonce), expires_at=expires, mode=mode,
+        opened_by=opened_by)
+    if extra_visits:
+        invitation.extra_visits.set([v for v in extra_visits if v.pk != visit.pk])
     return invitation, SIGNER.sign(f"{invitation.pk}.{nonce}")
+
+
+def invitation_visits(invitation: QuestionnaireInvitation, *,
+                      now: dt.datetime | None = None) -> list[ScheduledVisit]:
+    """Return the visits a link still asks about, in the order the patient answers them."""
+    now = now or timezone.now()
+    zone = ZoneInfo(invitation.visit.schedule.episode.patient.site.time_zone)
+    today = now.astimezone(zone).date()
+    extra = invitation.extra_visits.select_related(
+        "schedule__episode__patient__site", "schedule__protocol").order_by(
+        "schedule__episode_id", "target", "pk")
+    return [v for v in [invitation.visit, *extra] if answerable(v, today)]
+
+
+def draft_key(invitation: QuestionnaireInvitation, visit: ScheduledVisit,
+              instrument_id: str) -> str:
+    """Return where a link's draft keeps one visit's answers to one instrument."""
+    return instrument_id if visit.pk == invitation.visit_id else f"{visit.pk}:{instrument_id}"
 
 
 def invitation_open(token: str, *, now: dt.datetime | None = None) -> QuestionnaireInvitation:
@@ -146,11 +233,20 @@ def invitation_open(token: str, *, now: dt.datetime | None = None) -> Questionna
         raise LinkRefused("link already used", invitation)
     if now >= invitation.expires_at:
         raise LinkRefused("link expired", invitation)
+    if invitation.mode == InvitationMode.TABLET and \
+            now >= invitation.created_at + TABLET_LONGEST:
+        raise LinkRefused("tablet session too long", invitation)
     visit = invitation.visit
-    if visit.status != VisitState.PENDING:
-        raise LinkRefused(f"visit is {visit.status}", invitation)
+    if not invitation_visits(invitation, now=now):
+        if visit.status != VisitState.PENDING:
+            raise LinkRefused(f"visit is {visit.status}", invitation)
+        raise LinkRefused("baseline after the injection", invitation)
     if Withdrawal.objects.filter(patient_id=visit.schedule.episode.patient_id).exists():
         raise LinkRefused("patient withdrew from follow-up", invitation)
+    if invitation.mode == InvitationMode.TABLET:
+        # Idle time counts from the last request: each one gives the session TABLET_IDLE more.
+        QuestionnaireInvitation.objects.filter(pk=invitation.pk).update(
+            expires_at=now + TABLET_IDLE)
     return invitation
 
 
@@ -164,45 +260,74 @@ def draft_save(invitation: QuestionnaireInvitation, instrument_id: str, answers:
 
 
 @transaction.atomic
-def questionnaire_submit(invitation: QuestionnaireInvitation, complications: dict[str, bool], *,
+def questionnaire_submit(invitation: QuestionnaireInvitation,
+                         complications: dict[str, bool] | dict[int, dict[str, bool]], *,
                          now: dt.datetime | None = None) -> list[QuestionnaireResponse]:
     """Score and store every drafted instrument once, the complication answers, and close.
 
-    Idempotent: the invitation row is locked and each response's key is the invitation and
-    instrument, so a double tap, a second tab or a network retry stores nothing twice.
+    `complications` maps each follow-up visit's id to its answers (a single dict of answers
+    stands for the link's own visit). Idempotent: the invitation row is locked and each
+    response's key is the invitation, visit and instrument, so a double tap, a second tab or
+    a network retry stores nothing twice. A baseline whose injection has happened is not
+    stored (answerable()).
     """
     now = now or timezone.now()
     locked = QuestionnaireInvitation.objects.select_for_update().select_related(
         "visit__schedule__episode__patient__site").get(pk=invitation.pk)
-    visit = locked.visit
-    episode = visit.schedule.episode
-    zone = ZoneInfo(episode.patient.site.time_zone)
+    zone = ZoneInfo(locked.visit.schedule.episode.patient.site.time_zone)
     day = now.astimezone(zone).date()
+    visits = invitation_visits(locked, now=now)
+    answers_by_visit: dict[int, dict[str, bool]] = (
+        {locked.visit_id: complications}  # type: ignore[dict-item]
+        if all(isinstance(k, str) for k in complications) else complications)  # type: ignore[assignment]
+    source = (ResponseSource.TABLET if locked.mode == InvitationMode.TABLET
+              else ResponseSource.PORTAL)
     responses = []
-    for instrument_id, answers in locked.draft.items():
-        result = score(instrument_id, answers)
-        response, _ = QuestionnaireResponse.objects.get_or_create(
-            idempotency_key=f"invitation-{locked.pk}:{instrument_id}",
-            defaults={"episode": episode, "visit": visit, "timepoint": visit.timepoint,
-                      "instrument_id": instrument_id, "instrument_version": result.version,
-                      "answers": answers, "scores": result.values, "completed_on": day,
-                      "submitted_at": now, "source": ResponseSource.PORTAL})
-        responses.append(response)
-    report, created = ComplicationReport.objects.get_or_create(
-        invitation=locked, defaults={"visit": visit, "answers": complications,
-                                     "any_yes": any(complications.values()),
-                                     "submitted_at": now})
-    if created and report.any_yes:
-        said_yes = [q for q, text in COMPLICATION_QUESTIONS if complications.get(q)]
-        ReviewTask.objects.create(visit=visit, kind=TaskKind.COMPLICATION_REVIEW,
-                                  detail="Patient answered yes: " + ", ".join(said_yes),
-                                  created_at=now)
+    for visit in visits:
+        responses += _store_visit(locked, visit, answers_by_visit.get(visit.pk), source,
+                                  now=now, day=day)
     if locked.used_at is None:
         locked.used_at = now
         locked.save(update_fields=["used_at"])
-        # Every other link of the visit stops working too: the questionnaire is done.
-        for other in visit.invitations.filter(used_at__isnull=True).exclude(pk=locked.pk):
-            other.used_at = now
-            other.save(update_fields=["used_at"])
+        # Every other link of these visits stops working too: the questionnaires are done.
+        for visit in visits:
+            for other in QuestionnaireInvitation.objects.filter(
+                    Q(visit=visit) | Q(extra_visits=visit), used_at__isnull=True) \
+                    .exclude(pk=locked.pk).distinct():
+                other.used_at = now
+                other.save(update_fields=["used_at"])
+    return responses
+
+
+def _store_visit(locked: QuestionnaireInvitation, visit: ScheduledVisit,
+                 complications: dict[str, bool] | None, source: str, *, now: dt.datetime,
+                 day: dt.date) -> list[QuestionnaireResponse]:
+    episode = visit.schedule.episode
+    prefix = "" if visit.pk == locked.visit_id else f"{visit.pk}:"
+    responses = []
+    for key, answers in locked.draft.items():
+        if prefix and not key.startswith(prefix) or not prefix and ":" in key:
+            continue
+        instrument_id = key.removeprefix(prefix)
+        result = score(instrument_id, answers)
+        suffix = instrument_id if not prefix else f"{visit.pk}:{instrument_id}"
+        response, _ = QuestionnaireResponse.objects.get_or_create(
+            idempotency_key=f"invitation-{locked.pk}:{suffix}",
+            defaults={"episode": episode, "visit": visit, "timepoint": visit.timepoint,
+                      "instrument_id": instrument_id, "instrument_version": result.version,
+                      "answers": answers, "scores": result.values, "completed_on": day,
+                      "submitted_at": now, "source": source})
+        responses.append(response)
+    if complications is not None and visit.timepoint != BASELINE_VISIT_ID:
+        report, created = ComplicationReport.objects.get_or_create(
+            invitation=locked, visit=visit,
+            defaults={"answers": complications, "any_yes": any(complications.values()),
+                      "submitted_at": now})
+        if created and report.any_yes:
+            said_yes = [q for q, _ in COMPLICATION_QUESTIONS if complications.get(q)]
+            ReviewTask.objects.create(
+                visit=visit, kind=TaskKind.COMPLICATION_REVIEW, created_at=now,
+                detail=(f"Patient answered yes ({str(episode).lower()}): "
+                        + ", ".join(said_yes))[:300])
     visit_complete(visit, completed_on=day)
     return responses

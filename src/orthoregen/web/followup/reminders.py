@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter
+from itertools import groupby
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -37,7 +38,7 @@ from orthoregen.scheduling.reminders import (
     StepDelay,
     plan_reminder,
 )
-from orthoregen.web.followup.messages import message_values, render, template_for
+from orthoregen.web.followup.messages import message_values, render_naming_joint, template_for
 from orthoregen.web.followup.models import (
     Message,
     MessageStatus,
@@ -49,7 +50,7 @@ from orthoregen.web.followup.models import (
     VisitState,
     Withdrawal,
 )
-from orthoregen.web.followup.questionnaires import invitation_create
+from orthoregen.web.followup.questionnaires import invitation_create, visits_due_with
 from orthoregen.web.followup.sms import SmsBackend, SmsError, sms_backend
 from orthoregen.web.mail import mail_connection, portal_base_url
 
@@ -78,25 +79,42 @@ def escalation_policy(site: Site) -> EscalationPolicy:
     ))
 
 
-def candidate_visit_ids(now: dt.datetime) -> list[int]:
-    """Return pending questionnaire visits whose window may be open somewhere today."""
+def candidate_visit_ids(now: dt.datetime, *, patient_id: int | None = None
+                        ) -> list[tuple[int, int]]:
+    """Return (visit id, patient id) of pending questionnaire visits whose window may be open
+    somewhere today, each patient's together."""
     today = now.date()
-    return list(ScheduledVisit.objects.filter(
+    visits = ScheduledVisit.objects.filter(
         kind=VisitKind.VISIT, status=VisitState.PENDING,
         earliest__lte=today + dt.timedelta(days=1), latest__gte=today - dt.timedelta(days=1),
     ).exclude(schedule__episode__patient__followup_withdrawal__isnull=False)
-        .order_by("pk").values_list("pk", flat=True))
+    if patient_id is not None:
+        visits = visits.filter(schedule__episode__patient_id=patient_id)
+    return list(visits.order_by("schedule__episode__patient_id", "pk")
+                .values_list("pk", "schedule__episode__patient_id"))
 
 
-def remind_run(*, now: dt.datetime | None = None, sms: SmsBackend | None = None) -> Counter:
-    """Take every reminder step due at `now`; return how many of each step were taken."""
+def remind_run(*, now: dt.datetime | None = None, sms: SmsBackend | None = None,
+               patient_id: int | None = None) -> Counter:
+    """Take every reminder step due at `now`; return how many of each step were taken.
+
+    A patient with several joints due at once gets one message per step, naming every
+    joint, with one link that asks about each joint in turn. `patient_id` limits the run
+    to one patient (a decision that asks for a baseline sends its invitation at once).
+    """
     now = now or timezone.now()
     sms = sms or sms_backend()
     taken: Counter = Counter()
-    for visit_id in candidate_visit_ids(now):
-        step = _claim_step(visit_id, now)
-        if step is not None and _carry_out(visit_id, step, now, sms):
-            taken[step] += 1
+    for _, group in groupby(candidate_visit_ids(now, patient_id=patient_id),
+                            key=lambda row: row[1]):
+        claimed: dict[ReminderStep, list[int]] = {}
+        for visit_id, _ in group:
+            step = _claim_step(visit_id, now)
+            if step is not None:
+                claimed.setdefault(step, []).append(visit_id)
+        for step, visit_ids in claimed.items():
+            if done := _carry_out(visit_ids, step, now, sms):
+                taken[step] += done
     return taken
 
 
@@ -161,26 +179,39 @@ def _retake(message: Message, now: dt.datetime) -> ReminderStep | None:
     return ReminderStep(message.step)
 
 
-def _carry_out(visit_id: int, step: ReminderStep, now: dt.datetime, sms: SmsBackend) -> bool:
-    visit = ScheduledVisit.objects.select_related("schedule__episode__patient__site") \
-        .get(pk=visit_id)
-    message = Message.objects.get(visit=visit, step=step)
-    patient = visit.schedule.episode.patient
+def _carry_out(visit_ids: list[int], step: ReminderStep, now: dt.datetime,
+               sms: SmsBackend) -> int:
+    """Carry out one claimed step for one patient's visits; return how many were taken."""
+    visits = list(ScheduledVisit.objects.select_related("schedule__episode__patient__site")
+                  .filter(pk__in=visit_ids).order_by("pk"))
+    messages = {m.visit_id: m for m in Message.objects.filter(visit__in=visits, step=step)}
+    patient = visits[0].schedule.episode.patient
     if step == ReminderStep.CALL_TASK:
-        with transaction.atomic():  # both or neither: a retry never makes a second task
-            ReviewTask.objects.create(visit=visit, kind=TaskKind.CALL_PATIENT, created_at=now,
-                                      detail=f"No reply to email or text for {visit.label}")
-            _record_done(message, patient.phone, MessageStatus.TASK_CREATED)
-        return True
+        for visit in visits:
+            with transaction.atomic():  # both or neither: a retry never makes a second task
+                ReviewTask.objects.create(visit=visit, kind=TaskKind.CALL_PATIENT,
+                                          created_at=now, detail=call_script(visit))
+                _record_done(messages[visit.pk], patient.phone, MessageStatus.TASK_CREATED)
+        return len(visits)
     try:
-        recipient = _send_invitation(visit, step, now, sms)
+        recipient = _send_invitation(visits, step, now, sms)
     except (OSError, SmsError) as error:
-        # A known failure: nothing went out, so release the claim for the next run.
-        message.delete()
-        _log_failure(visit, step, now, error)
-        return False
-    _record_done(message, recipient, MessageStatus.SENT)
-    return True
+        # A known failure: nothing went out, so release the claims for the next run.
+        for visit in visits:
+            messages[visit.pk].delete()
+            _log_failure(visit, step, now, error)
+        return 0
+    for visit in visits:
+        _record_done(messages[visit.pk], recipient, MessageStatus.SENT)
+    return len(visits)
+
+
+def call_script(visit: ScheduledVisit) -> str:
+    """Return the call task's words: which questionnaire, and which joint to ask about."""
+    joint = str(visit.schedule.episode).lower()
+    return (f"No reply to email or text for the {visit.label.lower()} questionnaire about "
+            f"the {joint}. Ask about the {joint} by name; if several joints are due, ask "
+            "about each in turn.")[:300]
 
 
 def _record_done(message: Message, recipient: str, status: str) -> None:
@@ -188,13 +219,15 @@ def _record_done(message: Message, recipient: str, status: str) -> None:
     message.save(update_fields=["recipient", "status"])
 
 
-def _send_invitation(visit: ScheduledVisit, step: ReminderStep, now: dt.datetime,
+def _send_invitation(visits: list[ScheduledVisit], step: ReminderStep, now: dt.datetime,
                      sms: SmsBackend) -> str:
-    patient = visit.schedule.episode.patient
-    _, token = invitation_create(visit, now=now)
+    patient = visits[0].schedule.episode.patient
+    together = visits_due_with(visits, now=now)
+    _, token = invitation_create(together[0], now=now, extra_visits=together[1:])
     link = portal_base_url() + reverse("portal:questionnaire", args=[token])
     subject, body = template_for(patient.site, step)
-    rendered = render(subject, body, message_values(visit, link, patient.site.name))
+    rendered = render_naming_joint(subject, body,
+                                   message_values(together, link, patient.site.name))
     if step == ReminderStep.EMAIL:
         send_mail(rendered.subject, rendered.body, None, [patient.email],
                   connection=mail_connection())

@@ -13,10 +13,16 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
+from orthoregen.pathways import Outcome
+from orthoregen.pathways.consent import PROCEEDING_OUTCOMES
 from orthoregen.products.episode import Joint
-from orthoregen.scheduling import build_schedule
+from orthoregen.scheduling import Window, build_schedule
+from orthoregen.scheduling.baseline import baseline_window, baseline_window_treated
+from orthoregen.scheduling.protocol import BASELINE_VISIT_ID
+from orthoregen.web.consultation.models.vocabulary import DecisionKind
 from orthoregen.web.followup.models import (
     FollowUpSchedule,
+    QuestionnaireInvitation,
     ReviewTask,
     ScheduledVisit,
     TaskKind,
@@ -34,6 +40,7 @@ if TYPE_CHECKING:
     from orthoregen.web.accounts.models import User
     from orthoregen.web.cellbank.models import Administration
     from orthoregen.web.clinic.models import JointEpisode, Patient
+    from orthoregen.web.consultation.models import CandidacyDecision
 
 
 def visit_rows(schedule_value: Schedule,
@@ -67,12 +74,22 @@ def schedule_create(episode: JointEpisode, *, administered_on: dt.date | dt.date
     zone = ZoneInfo(episode.patient.site.time_zone)
     value = build_schedule(version.as_protocol(), administered_on, joint=Joint(episode.joint),
                            clinic_zone=zone)
-    schedule, created = FollowUpSchedule.objects.get_or_create(
-        episode=episode, administered_on=value.administered_on,
-        defaults={"protocol": version, "source": source, "created_by": by},
-    )
-    if not created:
-        return schedule
+    existing = FollowUpSchedule.objects.filter(episode=episode,
+                                               administered_on=value.administered_on).first()
+    if existing is not None:
+        return existing
+    # The schedule a decision made before treatment (its baseline visit) becomes this one.
+    schedule = FollowUpSchedule.objects.select_for_update().filter(
+        episode=episode, administered_on__isnull=True).first()
+    if schedule is None:
+        schedule = FollowUpSchedule.objects.create(
+            episode=episode, administered_on=value.administered_on, protocol=version,
+            source=source, created_by=by)
+    else:
+        schedule.administered_on = value.administered_on
+        schedule.protocol = version
+        schedule.save(update_fields=["administered_on", "protocol"])
+        _baseline_join(schedule, administered_on, zone)
     for earlier in ScheduledVisit.objects.filter(
             schedule__episode=episode, schedule__administered_on__lt=value.administered_on,
             status=VisitState.PENDING, earliest__gte=value.administered_on):
@@ -81,6 +98,122 @@ def schedule_create(episode: JointEpisode, *, administered_on: dt.date | dt.date
     for row in visit_rows(value, schedule.pk):
         row.save()  # one by one, so each visit has its history row
     return schedule
+
+
+def _baseline_join(schedule: FollowUpSchedule, administered: dt.date | dt.datetime,
+                   zone: ZoneInfo) -> None:
+    """Cut a pending baseline's window at the injection; its links stop at the injection."""
+    day = schedule.administered_on
+    assert day is not None  # set by the caller
+    moment = administered if isinstance(administered, dt.datetime) else \
+        dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), zone)
+    for visit in schedule.visits.filter(timepoint=BASELINE_VISIT_ID, kind=VisitKind.VISIT,
+                                        status=VisitState.PENDING):
+        window = baseline_window_treated(visit.earliest, day)
+        visit.earliest, visit.target, visit.latest = window.earliest, window.target, window.latest
+        visit.save(update_fields=["earliest", "target", "latest"])
+        for invitation in visit.invitations.filter(used_at__isnull=True, expires_at__gt=moment):
+            invitation.expires_at = moment
+            invitation.save(update_fields=["expires_at"])
+
+
+def baseline_visit(episode: JointEpisode) -> ScheduledVisit | None:
+    """Return the baseline visit of an episode's coming (not yet given) treatment, if any."""
+    return ScheduledVisit.objects.filter(
+        schedule__episode=episode, schedule__administered_on__isnull=True,
+        timepoint=BASELINE_VISIT_ID, kind=VisitKind.VISIT).first()
+
+
+@transaction.atomic
+def baseline_request(episode: JointEpisode, *, opens_on: dt.date, deferred: bool = False,
+                     by: User | None = None) -> ScheduledVisit:
+    """Ask for the baseline of an episode's coming treatment from `opens_on`; never twice.
+
+    The first call makes the schedule that waits for the injection and its baseline visit.
+    A later call keeps that visit: a completed baseline stays as it is; a pending one opens
+    no later than before (a deferral moves its opening to the end of the deferral); a
+    stopped one (after a decline) opens again.
+    """
+    version = active_protocol()
+    protocol = version.as_protocol()
+    schedule, _ = FollowUpSchedule.objects.select_for_update().get_or_create(
+        episode=episode, administered_on=None,
+        defaults={"protocol": version, "source": "decision", "created_by": by})
+    window = baseline_window(protocol.baseline, opens_on)
+    visit = schedule.visits.filter(timepoint=BASELINE_VISIT_ID, kind=VisitKind.VISIT).first()
+    if visit is None:
+        visit = ScheduledVisit(
+            schedule=schedule, timepoint=BASELINE_VISIT_ID, label=protocol.baseline.label,
+            kind=VisitKind.VISIT,
+            instruments_due=[c.default for c in protocol.instruments_for(Joint(episode.joint))])
+    elif visit.status == VisitState.COMPLETED:
+        return visit
+    elif visit.status == VisitState.PENDING and not deferred:
+        window = Window(min(visit.earliest, window.earliest), max(visit.target, window.target),
+                        max(visit.latest, window.latest))
+    visit.status = VisitState.PENDING
+    visit.earliest, visit.target, visit.latest = window.earliest, window.target, window.latest
+    visit.save()
+    return visit
+
+
+@transaction.atomic
+def baseline_stop(episode: JointEpisode, *, now: dt.datetime | None = None) -> int:
+    """Stop a pending baseline (treatment declined) and end its unused links; return visits."""
+    now = now or timezone.now()
+    visits = ScheduledVisit.objects.filter(
+        schedule__episode=episode, schedule__administered_on__isnull=True,
+        timepoint=BASELINE_VISIT_ID, status=VisitState.PENDING)
+    for invitation in QuestionnaireInvitation.objects.filter(
+            visit__in=visits, used_at__isnull=True, expires_at__gt=now):
+        invitation.expires_at = now
+        invitation.save(update_fields=["expires_at"])
+    return pending_visits_stop(visits)
+
+
+def decision_opens_baseline(decision: CandidacyDecision) -> dt.date | None:
+    """Return the day a decision opens the baseline from, or None if it allows no treatment.
+
+    Proceeding (agreeing with a suitable result, or an override with its reason) opens it on
+    the day of the decision. A deferral opens it when the deferral ends: an answer given
+    during the washout or the condition that deferred treatment would not describe the
+    joint as it will be treated. A decline, an unsuitable or incomplete result, or a
+    deferral without an end date opens none.
+    """
+    if decision.kind == DecisionKind.OVERRIDE:
+        return decision.decided_on
+    if decision.kind != DecisionKind.AGREE:
+        return None
+    if decision.outcome in PROCEEDING_OUTCOMES:
+        return decision.decided_on
+    if decision.outcome == Outcome.DEFER and decision.defer_until is not None:
+        return max(decision.defer_until, decision.decided_on)
+    return None
+
+
+def baseline_after_decision(decision: CandidacyDecision, *, by: User) -> ScheduledVisit | None:
+    """Ask for the joint's baseline when a decision allows treatment (web/stages.py hook).
+
+    Runs in the consultation's transaction; the invitation goes out once it commits, through
+    the reminder run (email, then text, as the site's follow-up settings say), bundled with
+    the patient's other joints due at the same time.
+    """
+    episode = decision.episode
+    opens_on = decision_opens_baseline(decision)
+    if opens_on is None:
+        baseline_stop(episode)
+        return None
+    visit = baseline_request(episode, opens_on=opens_on,
+                             deferred=decision.outcome == Outcome.DEFER, by=by)
+    patient_id = episode.patient_id
+
+    def invite() -> None:
+        from orthoregen.web.followup.reminders import remind_run
+
+        remind_run(patient_id=patient_id)
+
+    transaction.on_commit(invite)
+    return visit
 
 
 def schedule_after_administration(administration: Administration, *,

@@ -44,7 +44,13 @@ from orthoregen.web.followup.models import (
     VisitState,
 )
 from orthoregen.web.followup.questionnaires import invitation_create, patient_instruments
-from orthoregen.web.followup.worklist import SECTIONS, response_rates, worklist_sections
+from orthoregen.web.followup.tablet import tablet_may_open
+from orthoregen.web.followup.worklist import (
+    SECTIONS,
+    response_rates,
+    treated_without_baseline,
+    worklist_sections,
+)
 from orthoregen.web.mail import portal_base_url
 
 if TYPE_CHECKING:
@@ -64,7 +70,8 @@ def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
               for name, section in sections.items()}
     return render(request, "followup/worklist.html", {
         "sections": sections, "pagers": pagers, "today": today,
-        "alerts": stages.worklist_alerts(request.user)})
+        "alerts": stages.worklist_alerts(request.user),
+        "no_baseline": treated_without_baseline(request.user, today)})
 
 
 def _section_pager(request: AuthenticatedHttpRequest, name: str,
@@ -124,6 +131,8 @@ def episode_schedule(request: AuthenticatedHttpRequest, episode_id: int) -> Http
             visit.display_status = _display_status(visit, today)  # type: ignore[attr-defined]
             visit.score_lines = [  # type: ignore[attr-defined]
                 score_summary(r) for r in visit.responses.all()]
+            visit.tablet_ok = (  # type: ignore[attr-defined]
+                visit.kind == "visit" and tablet_may_open(visit))
     return render(request, "followup/schedule.html", {
         "episode": episode, "patient": episode.patient, "schedules": schedules,
         "outcomes": episode.outcome_events.all(),

@@ -7,13 +7,20 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.functional import cached_property
 
-from orthoregen.scheduling.protocol import DEFAULT_PROTOCOL
+from orthoregen.scheduling.baseline import PROBLEM_TEXT, BaselineProblem, baseline_problem
+from orthoregen.scheduling.protocol import (
+    BASELINE_VISIT_ID,
+    DEFAULT_PROTOCOL,
+    BaselineSpec,
+    protocol_from_json,
+)
 from orthoregen.web.accounts.access import scope
 from orthoregen.web.followup.models import (
     FollowUpSchedule,
+    QuestionnaireResponse,
     ReviewTask,
     ScheduledVisit,
     ScheduleProtocolVersion,
@@ -65,11 +72,54 @@ def visible_visits(user: User) -> QuerySet[ScheduledVisit]:
 
 
 def longest_window_days() -> int:
-    """Return the widest visit window of any stored protocol version, in days."""
+    """Return the widest visit window of any stored protocol version, in days.
+
+    A baseline's window runs `days_before_injection` days before its injection is known
+    (scheduling.baseline), so it counts too.
+    """
+    definitions = list(ScheduleProtocolVersion.objects.values_list("definition", flat=True))
     widths = [spec["days_before"] + spec["days_after"]
-              for version in ScheduleProtocolVersion.objects.values_list("definition", flat=True)
-              for spec in version.get("visits", [])]
-    return max(widths, default=0)
+              for version in definitions for spec in version.get("visits", [])]
+    baselines = [protocol_from_json(version).baseline.days_before_injection
+                 for version in definitions]
+    return max([*widths, *baselines], default=0)
+
+
+NO_BASELINE_DAYS = 90  # treated joints without a baseline, injected this recently
+NO_BASELINE_ROWS = 50
+
+
+def treated_without_baseline(user: User, today: dt.date) -> list[dict[str, Any]]:
+    """Return recent treatments whose joint has no baseline that counts, newest first.
+
+    A procedure without a baseline is allowed, but its change from baseline and responder
+    status can never be computed; the coordinator sees why (scheduling.baseline). One query:
+    each schedule carries its joint's latest baseline answer on or before the injection
+    day, and whether one was answered after it.
+    """
+    baseline = QuestionnaireResponse.objects.filter(episode=OuterRef("episode"),
+                                                    timepoint=BASELINE_VISIT_ID)
+    schedules = scope(FollowUpSchedule.objects, user).select_related(
+        "episode__patient", "protocol").filter(
+        administered_on__gte=today - dt.timedelta(days=NO_BASELINE_DAYS),
+        administered_on__lte=today).annotate(
+        answered_before=Subquery(baseline.filter(completed_on__lte=OuterRef("administered_on"))
+                                 .order_by("-completed_on").values("completed_on")[:1]),
+        answered_after=Exists(baseline.filter(completed_on__gt=OuterRef("administered_on"))),
+    ).order_by("-administered_on", "-id")[:NO_BASELINE_ROWS * 4]
+    rows = []
+    specs: dict[int, BaselineSpec] = {}
+    for schedule in schedules:
+        assert schedule.administered_on is not None  # filtered above
+        spec = specs.setdefault(schedule.protocol_id, schedule.protocol.as_protocol().baseline)
+        problem = baseline_problem(spec, schedule.administered_on, schedule.answered_before)
+        if problem is None:
+            continue
+        if problem is BaselineProblem.MISSING and schedule.answered_after:
+            problem = BaselineProblem.AFTER_INJECTION
+        rows.append({"schedule": schedule, "episode": schedule.episode,
+                     "problem": PROBLEM_TEXT[problem]})
+    return rows[:NO_BASELINE_ROWS]
 
 
 def visit_conditions(today: dt.date, widest_days: int) -> dict[str, Q]:

@@ -10,7 +10,7 @@ from django import forms
 from orthoregen.instruments import get_instrument
 from orthoregen.instruments.definitions import format_code
 from orthoregen.instruments.textpacks import TextPack
-from orthoregen.web.followup.questionnaires import COMPLICATION_QUESTIONS
+from orthoregen.web.followup.questionnaires import COMPLICATION_QUESTIONS, JOINT_QUESTIONS
 
 REQUIRED = "Please answer this question."
 
@@ -57,16 +57,41 @@ class InstrumentForm(forms.Form):
 
 
 class ComplicationForm(forms.Form):
-    """The complication questions asked with every follow-up questionnaire."""
+    """The complication questions of a link's follow-up visits, each naming its joint.
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    `joints` lists (visit id, joint words, own) for each follow-up visit of the link, `own`
+    for the link's own visit, whose questions keep their plain names. The questions about
+    the patient as a whole (fever, hospital) are asked once and recorded for every joint.
+    A link of baseline visits only has no such questions (nothing has been treated yet).
+    """
+
+    def __init__(self, *args: Any, joints: list[tuple[int, str, bool]] | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.joints = joints if joints is not None else [(0, "treated joint", True)]
+        if not self.joints:
+            return
         for question_id, text in COMPLICATION_QUESTIONS:
-            self.fields[question_id] = forms.TypedChoiceField(
-                label=text, choices=[("no", "No"), ("yes", "Yes")],
-                coerce=lambda value: value == "yes", widget=forms.RadioSelect,
-                error_messages={"required": REQUIRED})
-            self.fields[question_id].scale = False  # type: ignore[attr-defined]  # as above
+            if question_id in JOINT_QUESTIONS:
+                for visit_id, joint, own in self.joints:
+                    self._add(question_id if own else f"{question_id}__{visit_id}",
+                              text.format(joint=joint))
+            else:
+                self._add(question_id, text)
 
-    def answers(self) -> dict[str, bool]:
-        return dict(self.cleaned_data)
+    def _add(self, name: str, label: str) -> None:
+        self.fields[name] = forms.TypedChoiceField(
+            label=label, choices=[("no", "No"), ("yes", "Yes")],
+            coerce=lambda value: value == "yes", widget=forms.RadioSelect,
+            error_messages={"required": REQUIRED})
+        self.fields[name].scale = False  # type: ignore[attr-defined]  # as above
+
+    def answers(self) -> dict[int, dict[str, bool]]:
+        """Return each follow-up visit's answers, keyed by visit id."""
+        data = self.cleaned_data
+        result = {}
+        for visit_id, _, own in self.joints:
+            result[visit_id] = {
+                q: data[q if own or q not in JOINT_QUESTIONS else f"{q}__{visit_id}"]
+                for q, _ in COMPLICATION_QUESTIONS}
+        return result

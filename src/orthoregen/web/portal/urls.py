@@ -7,4 +7,6 @@ urlpatterns = [
     path("q/<str:token>/", views.questionnaire, name="questionnaire"),
     path("results/", views.results, name="results"),
     path("done/", views.done, name="done"),
+    path("tablet/", views.tablet, name="tablet"),
+    path("tablet/ended/", views.tablet_ended, name="tablet-ended"),
 ]

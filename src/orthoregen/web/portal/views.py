@@ -7,6 +7,7 @@ patient sees the same friendly page, which names no one, and an access record is
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -17,14 +18,23 @@ from django.views.decorators.http import require_http_methods
 
 from orthoregen.instruments import display_value, get_instrument
 from orthoregen.instruments.textpacks import TextPack
+from orthoregen.scheduling.protocol import BASELINE_VISIT_ID
 from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record
 from orthoregen.web.clinic.models import Patient
-from orthoregen.web.followup.models import QuestionnaireInvitation, QuestionnaireResponse
+from orthoregen.web.followup.models import (
+    InvitationMode,
+    QuestionnaireInvitation,
+    QuestionnaireResponse,
+    ScheduledVisit,
+)
 from orthoregen.web.followup.questionnaires import (
+    TABLET_IDLE,
     LinkRefused,
+    draft_key,
     draft_save,
     invitation_open,
+    invitation_visits,
     patient_instruments,
     questionnaire_submit,
 )
@@ -43,29 +53,53 @@ def _refused(request: HttpRequest, error: LinkRefused) -> HttpResponse:
     return render(request, "portal/refused.html", status=404)
 
 
-def _steps(invitation: QuestionnaireInvitation) -> list[tuple[str, TextPack | None]]:
-    offered = patient_instruments(invitation.visit)
-    return [(o.instrument_id, o.pack) for o in offered] + [(COMPLICATIONS, None)]
+@dataclass(frozen=True)
+class Step:
+    """One page of a link: one joint's instrument, or the closing page (visit None)."""
+
+    visit: ScheduledVisit | None
+    instrument_id: str
+    pack: TextPack | None
+    key: str  # where the link's draft keeps this page's answers
 
 
-def _step_form(step_id: str, pack: TextPack | None, invitation: QuestionnaireInvitation,
+def _steps(invitation: QuestionnaireInvitation) -> list[Step]:
+    steps = [Step(visit, offered.instrument_id, offered.pack,
+                  draft_key(invitation, visit, offered.instrument_id))
+             for visit in invitation_visits(invitation)
+             for offered in patient_instruments(visit)]
+    return [*steps, Step(None, COMPLICATIONS, None, COMPLICATIONS)]
+
+
+def _follow_up_joints(invitation: QuestionnaireInvitation) -> list[tuple[int, str, bool]]:
+    return [(v.pk, str(v.schedule.episode).lower(), v.pk == invitation.visit_id)
+            for v in invitation_visits(invitation) if v.timepoint != BASELINE_VISIT_ID]
+
+
+def _step_form(step: Step, invitation: QuestionnaireInvitation,
                data: Any = None) -> ComplicationForm | InstrumentForm:
-    if step_id == COMPLICATIONS:
-        return ComplicationForm(data)
-    assert pack is not None  # _steps() gives every step but the complications one its pack
-    initial = InstrumentForm.initial_from(invitation.draft.get(step_id, {}))
-    return InstrumentForm(data, instrument_id=step_id, pack=pack, initial=initial)
+    if step.visit is None:
+        return ComplicationForm(data, joints=_follow_up_joints(invitation))
+    assert step.pack is not None  # _steps() gives every step but the closing one its pack
+    initial = InstrumentForm.initial_from(invitation.draft.get(step.key, {}))
+    return InstrumentForm(data, instrument_id=step.instrument_id, pack=step.pack,
+                          initial=initial)
 
 
-def _step_index(request: HttpRequest, steps: list[tuple[str, TextPack | None]],
+def _step_index(request: HttpRequest, steps: list[Step],
                 invitation: QuestionnaireInvitation) -> int:
     raw = request.POST.get("step") or request.GET.get("step")
     if raw and raw.isdigit() and int(raw) < len(steps):
         return int(raw)
     # Continue where the patient left off: the first instrument not yet saved.
-    return next((i for i, (step_id, _) in enumerate(steps)
-                 if step_id != COMPLICATIONS and step_id not in invitation.draft),
+    return next((i for i, step in enumerate(steps)
+                 if step.visit is not None and step.key not in invitation.draft),
                 len(steps) - 1)
+
+
+def _joint_words(visits: list[ScheduledVisit]) -> str:
+    names = list(dict.fromkeys(str(v.schedule.episode).lower() for v in visits))
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 @never_cache
@@ -79,38 +113,95 @@ def questionnaire(request: HttpRequest, token: str) -> HttpResponse:
         if token in session_done:  # a double tap or retry from the browser that submitted
             return redirect("portal:results")
         return _refused(request, error)
+    if invitation.mode == InvitationMode.TABLET:
+        # A tablet session's link is never typed or followed: only its session opens it.
+        return _refused(request, LinkRefused("tablet link used outside its session",
+                                             invitation))
+    return _answer(request, invitation, token=token, tablet=False)
+
+
+def _answer(request: HttpRequest, invitation: QuestionnaireInvitation, *, token: str,
+            tablet: bool) -> HttpResponse:
+    session_done = request.session.get("portal_done_tokens", [])
     patient = invitation.visit.schedule.episode.patient
     steps = _steps(invitation)
     index = _step_index(request, steps, invitation)
-    step_id, pack = steps[index]
-    form = _step_form(step_id, pack, invitation, request.POST if request.method == "POST" else None)
+    step = steps[index]
+    form = _step_form(step, invitation, request.POST if request.method == "POST" else None)
     access_record(request, AccessAction.VIEW, patient=patient,
-                  detail=f"portal: questionnaire invitation={invitation.pk} step={step_id}")
+                  detail=f"portal: questionnaire invitation={invitation.pk} "
+                         f"step={step.key}{' (tablet)' if tablet else ''}")
     saved_for_later = False
     if request.method == "POST" and form.is_valid():
-        if isinstance(form, InstrumentForm):  # every step but the complications one
-            draft_save(invitation, step_id, form.answers())
-            if "save_later" in request.POST:
+        if isinstance(form, InstrumentForm):  # every step but the closing one
+            draft_save(invitation, step.key, form.answers())
+            if "save_later" in request.POST and not tablet:
                 saved_for_later = True
             else:
                 return HttpResponseRedirect(f"{request.path}?step={index + 1}")
         else:
-            missing = next((i for i, (sid, _) in enumerate(steps)
-                            if sid != COMPLICATIONS and sid not in invitation.draft), None)
+            missing = next((i for i, s in enumerate(steps)
+                            if s.visit is not None and s.key not in invitation.draft), None)
             if missing is not None:
                 return HttpResponseRedirect(f"{request.path}?step={missing}")
             questionnaire_submit(invitation, form.answers())
+            if tablet:  # the tablet session ends here; nothing of the patient stays on it
+                request.session.pop(TABLET_KEY, None)
+                return redirect("portal:tablet-ended")
             request.session["portal_done_tokens"] = [*session_done, token][-5:]
             request.session["portal_patient"] = patient.pk
             request.session["portal_until"] = time.time() + RESULTS_SECONDS
             return redirect("portal:results")
+    visits = invitation_visits(invitation)
+    follow_up = bool(_follow_up_joints(invitation))
     return render(request, "portal/questionnaire.html", {
-        "form": form, "step_id": step_id, "pack": pack, "index": index,
-        "number": index + 1, "total": len(steps), "visit": invitation.visit,
+        "form": form, "step_id": step.instrument_id, "pack": step.pack, "index": index,
+        "number": index + 1, "total": len(steps), "visit": step.visit,
+        "joint": str(step.visit.schedule.episode).lower() if step.visit else "",
+        "joints": _joint_words(visits), "several": len(visits) > 1,
+        "follow_up": follow_up,
         "given_name": patient.given_name, "saved_for_later": saved_for_later,
-        "is_last": step_id == COMPLICATIONS,
+        "is_last": step.visit is None, "tablet": tablet,
+        "idle_seconds": int(TABLET_IDLE.total_seconds()) - 15,
         "back_url": f"{request.path}?step={index - 1}" if index else None,
     })
+
+
+TABLET_KEY = "portal_tablet"
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@rate_limited
+def tablet(request: HttpRequest) -> HttpResponse:
+    """An in-clinic tablet session a member of staff opened (followup.views.tablet_open).
+
+    Its link lives only in this browser's session, which the staff member's sign-in left
+    when the session was opened; it ends after submission or TABLET_IDLE without a request.
+    """
+    token = request.session.get(TABLET_KEY)
+    if not token:
+        return render(request, "portal/tablet_ended.html", status=404)
+    try:
+        invitation = invitation_open(token)
+    except LinkRefused as error:
+        request.session.pop(TABLET_KEY, None)
+        patient = error.invitation.visit.schedule.episode.patient if error.invitation else None
+        access_record(request, AccessAction.VIEW, patient=patient,
+                      detail=f"portal: tablet session ended ({error.reason})")
+        return render(request, "portal/tablet_ended.html", status=404)
+    if invitation.mode != InvitationMode.TABLET:
+        request.session.pop(TABLET_KEY, None)
+        return render(request, "portal/tablet_ended.html", status=404)
+    return _answer(request, invitation, token=token, tablet=True)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def tablet_ended(request: HttpRequest) -> HttpResponse:
+    """The page a tablet session leaves on the screen: nothing about the patient."""
+    request.session.pop(TABLET_KEY, None)
+    return render(request, "portal/tablet_ended.html")
 
 
 def _results_rows(patient_id: int) -> list[dict[str, Any]]:
@@ -132,6 +223,16 @@ def _results_rows(patient_id: int) -> list[dict[str, Any]]:
     return list(rows.values())
 
 
+def _results_by_joint(patient_id: int) -> list[dict[str, Any]]:
+    """Return the results grouped by joint, each headed by it ('Your right knee')."""
+    joints: dict[int, dict[str, Any]] = {}
+    for group in _results_rows(patient_id):
+        episode = group["episode"]
+        joints.setdefault(episode.pk, {"episode": episode, "joint": str(episode).lower(),
+                                       "groups": []})["groups"].append(group)
+    return list(joints.values())
+
+
 @never_cache
 @rate_limited
 def results(request: HttpRequest) -> HttpResponse:
@@ -140,10 +241,10 @@ def results(request: HttpRequest) -> HttpResponse:
         access_record(request, AccessAction.VIEW, detail="portal: results refused (no session)")
         return render(request, "portal/refused.html", status=404)
     patient = Patient.objects.filter(pk=patient_id).first()
-    rows = _results_rows(patient_id)
+    rows = _results_by_joint(patient_id)
     access_record(request, AccessAction.VIEW, patient=patient, detail="portal: own results")
     return render(request, "portal/results.html", {
-        "groups": rows, "given_name": patient.given_name if patient else "",
+        "joints": rows, "given_name": patient.given_name if patient else "",
         "done_url": reverse("portal:done")})
 
 

@@ -51,6 +51,11 @@ class Share:
     def share(self) -> float | None:
         return self.count / self.n if self.n else None
 
+    @property
+    def lacking(self) -> int:
+        """How many of n are not counted (e.g. treated joints with no baseline)."""
+        return self.n - self.count
+
 
 @dataclass(frozen=True)
 class VisitCompleteness:

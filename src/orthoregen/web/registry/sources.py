@@ -62,7 +62,9 @@ def _frame(queryset: QuerySet, fields: list[str], columns: list[str]) -> pd.Data
 
 
 def _treatments(episodes: QuerySet) -> pd.DataFrame:
-    first = _frame(FollowUpSchedule.objects.filter(episode__in=episodes.values("pk"))
+    # A schedule with no administration date waits for the injection (baseline only).
+    treated = FollowUpSchedule.objects.filter(administered_on__isnull=False)
+    first = _frame(treated.filter(episode__in=episodes.values("pk"))
                    .order_by("episode_id", "administered_on"),
                    ["episode_id", "administered_on", "protocol__version"],
                    ["episode_id", "first_treated_on", "protocol_version"])
@@ -86,7 +88,8 @@ def _injections(episodes: QuerySet) -> pd.DataFrame:
     given["source_ref"] = "administration:" + given["source_ref"].astype(str)
     # A follow-up schedule starts at an administration; schedules with no administration
     # record (synthetic or migrated follow-up) still count as an injection on that day.
-    schedules = _frame(FollowUpSchedule.objects.filter(episode__in=episodes.values("pk")),
+    schedules = _frame(FollowUpSchedule.objects.filter(episode__in=episodes.values("pk"),
+                                                       administered_on__isnull=False),
                        ["episode_id", "administered_on", "pk"],
                        ["episode_id", "administered_on", "source_ref"])
     schedules["source_ref"] = "schedule:" + schedules["source_ref"].astype(str)
@@ -181,8 +184,8 @@ def copy_scores(episodes: QuerySet, target_table: str, episode_table: str) -> in
               "r.instrument_id, kv.key, r.timepoint ORDER BY r.completed_on, r.id) = 1)")
     sql = (
         f"INSERT INTO {target_table} (episode_id, instrument, subscale, timepoint, completed_on, "
-        f"value, counts) SELECT r.episode_id, r.instrument_id, kv.key, r.timepoint, "
-        f"r.completed_on, {value}, {counts} FROM {source} r CROSS JOIN {unnest} "
+        f"value, counts, mode) SELECT r.episode_id, r.instrument_id, kv.key, r.timepoint, "
+        f"r.completed_on, {value}, {counts}, r.source FROM {source} r CROSS JOIN {unnest} "
         f"WHERE {numeric} AND r.episode_id IN ({ids_sql}) "
         f"AND r.episode_id IN (SELECT episode_id FROM {episode_table}) "
         # Rows go in grouped by measure, so the dashboard's read of one measure touches

@@ -1,0 +1,272 @@
+"""The baseline of every joint: asked at the candidacy decision, kept and joined when the
+injection starts the schedule, refused after the injection, one message and one link for
+several joints, flagged when missing."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from orthoregen.instruments import score
+from orthoregen.web.clinic.models import JointEpisode
+from orthoregen.web.consultation.models import CandidacyDecision
+from orthoregen.web.consultation.services import decision_record
+from orthoregen.web.followup.messages import render_naming_joint
+from orthoregen.web.followup.models import (
+    FollowUpSchedule,
+    Message,
+    MessageTemplate,
+    QuestionnaireInvitation,
+    QuestionnaireResponse,
+    ScheduledVisit,
+)
+from orthoregen.web.followup.questionnaires import (
+    LinkRefused,
+    invitation_create,
+    invitation_open,
+)
+from orthoregen.web.followup.reminders import call_script
+from orthoregen.web.followup.services import baseline_after_decision, schedule_create
+from orthoregen.web.followup.worklist import treated_without_baseline
+from orthoregen.web.followup.sms import LocmemSmsBackend
+
+pytestmark = pytest.mark.django_db
+LONDON = ZoneInfo("Europe/London")
+DECIDED = dt.date(2026, 3, 2)
+NOW = dt.datetime(2026, 3, 2, 11, 0, tzinfo=LONDON)
+
+
+@pytest.fixture(autouse=True)
+def today():
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def knee(patient_a):
+    patient_a.email, patient_a.phone = "ada@example.org", "+44 7700 900001"
+    patient_a.save()
+    LocmemSmsBackend.outbox = []
+    return patient_a.episodes.get()
+
+
+@pytest.fixture
+def hip(knee):
+    return JointEpisode.objects.create(patient=knee.patient, joint="hip", side="right",
+                                       diagnosis_code="M16.11",
+                                       grade_scale="kellgren_lawrence", grade=2)
+
+
+def decide(episode, kind, by, capture, *, on=DECIDED):
+    """Record a decision through the consultation's own service; run what commits."""
+    reason = "" if kind == "agree" else "discussed with the patient"
+    with capture(execute=True):
+        return decision_record(episode, kind=kind, reason=reason, seen_outcome="incomplete",
+                               by=by, on_date=on)
+
+
+def baselines(episode):
+    return ScheduledVisit.objects.filter(schedule__episode=episode, timepoint="baseline")
+
+
+def link_in(message) -> str:
+    return next(word for word in message.body.split() if "/portal/q/" in word)
+
+
+def test_a_decision_to_treat_asks_for_the_baseline_and_sends_one_invitation_naming_the_joint(
+        knee, clinician_a, django_capture_on_commit_callbacks):
+    decide(knee, "override", clinician_a, django_capture_on_commit_callbacks)
+    visit = baselines(knee).get()
+    assert visit.schedule.administered_on is None and visit.status == "pending"
+    # Due from the decision until 90 days later, until the injection day is known.
+    assert (visit.earliest, visit.target, visit.latest) == (
+        DECIDED, DECIDED + dt.timedelta(days=90), DECIDED + dt.timedelta(days=90))
+    assert visit.instruments_due == ["nrs_pain", "womac_lk31", "koos"]
+    [message] = mail.outbox
+    assert "left knee" in message.subject and "your left knee (before treatment)" in message.body
+    assert "treated joint" not in message.body
+    assert Message.objects.get(visit=visit).step == "email"
+
+
+@pytest.mark.parametrize("kind", ["decline", "agree"])  # agree with an incomplete result
+def test_a_decision_that_allows_no_treatment_creates_no_baseline(
+        knee, clinician_a, django_capture_on_commit_callbacks, kind):
+    decide(knee, kind, clinician_a, django_capture_on_commit_callbacks)
+    assert not baselines(knee).exists() and not FollowUpSchedule.objects.exists()
+    assert mail.outbox == []
+
+
+def test_a_second_decision_keeps_the_one_baseline_and_sends_nothing_twice(
+        knee, clinician_a, django_capture_on_commit_callbacks, today):
+    decide(knee, "override", clinician_a, django_capture_on_commit_callbacks)
+    today.move_to(NOW + dt.timedelta(days=3))
+    decide(knee, "override", clinician_a, django_capture_on_commit_callbacks,
+           on=DECIDED + dt.timedelta(days=3))
+    visit = baselines(knee).get()
+    assert FollowUpSchedule.objects.count() == 1
+    assert visit.earliest == DECIDED and visit.latest == DECIDED + dt.timedelta(days=93)
+    assert len(mail.outbox) == 1
+
+
+def test_a_decline_after_a_decision_to_treat_stops_the_baseline_and_its_link(
+        knee, clinician_a, django_capture_on_commit_callbacks):
+    decide(knee, "override", clinician_a, django_capture_on_commit_callbacks)
+    token = link_in(mail.outbox[0]).split("/portal/q/")[1].strip("/")
+    decide(knee, "decline", clinician_a, django_capture_on_commit_callbacks)
+    assert baselines(knee).get().status == "stopped"
+    with pytest.raises(LinkRefused):
+        invitation_open(token)
+    assert len(mail.outbox) == 1  # no invitation for a decline
+
+
+def test_a_deferral_opens_the_baseline_when_it_ends(knee, clinician_a):
+    decision = CandidacyDecision.objects.create(
+        episode=knee, protocol_id=None or _protocol(knee), kind="agree", outcome="defer",
+        defer_until=dt.date(2026, 4, 1), assessed_on=DECIDED, decided_on=DECIDED,
+        decided_by=clinician_a)
+    visit = baseline_after_decision(decision, by=clinician_a)
+    assert visit.earliest == dt.date(2026, 4, 1)
+    assert mail.outbox == []  # nothing is due before the deferral ends
+
+
+def _protocol(episode):
+    from orthoregen.web.consultation.protocols import protocol_current
+
+    return protocol_current(episode.patient.site).pk
+
+
+def test_the_injection_joins_the_baseline_to_its_schedule_without_a_second_one(
+        knee, clinician_a, django_capture_on_commit_callbacks):
+    decide(knee, "override", clinician_a, django_capture_on_commit_callbacks)
+    invitation = QuestionnaireInvitation.objects.get()
+    injected = dt.datetime(2026, 3, 20, 10, 30, tzinfo=LONDON)
+    schedule = schedule_create(knee, administered_on=injected)
+    assert FollowUpSchedule.objects.get() == schedule
+    assert schedule.administered_on == dt.date(2026, 3, 20)
+    visit = baselines(knee).get()
+    assert (visit.earliest, visit.target, visit.latest) == (
+        DECIDED, dt.date(2026, 3, 20), dt.date(2026, 3, 20))
+    assert schedule.visits.filter(timepoint="month_3", kind="visit").exists()
+    # The link sent at the decision stops at the moment of the injection.
+    invitation.refresh_from_db()
+    assert invitation.expires_at == injected
+
+
+def test_a_baseline_is_refused_after_the_injection_day(
+        knee, clinician_a, django_capture_on_commit_callbacks, today, client):
+    decide(knee, "override", clinician_a, django_capture_on_commit_callbacks)
+    visit = baselines(knee).get()
+    schedule_create(knee, administered_on=dt.date(2026, 3, 20))
+    # A link made on the injection day (before the injection) still works that day...
+    today.move_to(dt.datetime(2026, 3, 20, 8, 0, tzinfo=LONDON))
+    _, token = invitation_create(visit)
+    assert invitation_open(token)
+    # ...but not the day after: those answers would describe the treated joint.
+    today.move_to(dt.datetime(2026, 3, 21, 9, 0, tzinfo=LONDON))
+    with pytest.raises(LinkRefused) as refused:
+        invitation_open(token)
+    assert refused.value.reason in ("link expired", "baseline after the injection")
+    page = client.get(f"/portal/q/{token}/")
+    assert page.status_code == 404 and QuestionnaireResponse.objects.count() == 0
+
+
+def test_two_joints_get_one_message_naming_both_and_one_link_answered_joint_by_joint(
+        knee, hip, clinician_a, django_capture_on_commit_callbacks, client):
+    decide(knee, "override", clinician_a, django_capture_on_commit_callbacks)
+    decide(hip, "override", clinician_a, django_capture_on_commit_callbacks)
+    first, second = mail.outbox
+    assert "left knee" in first.body and "right hip" not in first.body
+    # The second message names both joints and its one link asks about both.
+    assert "left knee and right hip" in second.body
+    path = link_in(second).split("testserver")[-1]
+    path = path[path.index("/portal/"):]
+    knee_page = client.get(path).content.decode()
+    assert "Your left knee" in knee_page and "Your right hip" not in knee_page
+    assert client.post(path, {"step": "0", "NRS": "7"}).status_code == 302
+    hip_page = client.get(f"{path}?step=1").content.decode()
+    assert "Your right hip" in hip_page and "Answer about your <strong>right hip</strong>" \
+        in hip_page
+    assert client.post(path, {"step": "1", "NRS": "5"}).status_code == 302
+    last = client.get(f"{path}?step=2").content.decode()
+    assert "Check and send" in last and "new swelling" not in last  # nothing treated yet
+    sent = client.post(path, {"step": "2"})
+    assert sent["Location"] == "/portal/results/"
+    stored = {(r.episode.joint, r.timepoint, r.answers["NRS"], r.source)
+              for r in QuestionnaireResponse.objects.all()}
+    assert stored == {("knee", "baseline", 7, "portal"), ("hip", "baseline", 5, "portal")}
+    assert set(baselines(knee).values_list("status", flat=True)) == {"completed"}
+    results = client.get("/portal/results/").content.decode()
+    assert "Your left knee" in results and "Your right hip" in results
+    assert "(before treatment)" in results
+
+
+def test_a_link_never_holds_another_patients_visit(knee, patient_b, clinician_a,
+                                                    clinician_b):
+    mine = _baseline_now(knee, clinician_a)
+    theirs = _baseline_now(patient_b.episodes.get(), clinician_b)
+    with pytest.raises(ValueError):
+        invitation_create(mine, extra_visits=[theirs])
+    assert not QuestionnaireInvitation.objects.exists()
+
+
+def _baseline_now(episode, by):
+    decision = CandidacyDecision.objects.create(
+        episode=episode, protocol_id=_protocol(episode), kind="override", outcome="incomplete",
+        reason="test", assessed_on=DECIDED, decided_on=DECIDED, decided_by=by)
+    return baseline_after_decision(decision, by=by)
+
+
+def test_an_expired_link_is_refused(knee, clinician_a, today):
+    visit = _baseline_now(knee, clinician_a)
+    _, token = invitation_create(visit)
+    today.move_to(NOW + dt.timedelta(days=31))  # links last 30 days by default
+    with pytest.raises(LinkRefused) as refused:
+        invitation_open(token)
+    assert refused.value.reason == "link expired"
+
+
+def test_messages_and_call_scripts_name_the_joint_even_with_a_site_template_that_does_not(
+        knee, clinician_a, site_a):
+    visit = _baseline_now(knee, clinician_a)
+    assert "about the left knee" in call_script(visit)
+    MessageTemplate.objects.create(site=site_a, channel="sms", body="$clinic: answer at $link")
+    rendered = render_naming_joint("", "$clinic: answer at $link",
+                                   {"joint": "left knee", "clinic": "A", "link": "L"})
+    assert rendered.body == "A: answer at L\n(About your left knee.)"
+
+
+def test_a_treatment_without_a_baseline_is_flagged_on_the_worklist(
+        knee, hip, clinician_a, coordinator_a):
+    schedule_create(knee, administered_on=dt.date(2026, 2, 20))  # no baseline asked
+    schedule_create(hip, administered_on=dt.date(2026, 2, 20))
+    QuestionnaireResponse.objects.create(
+        episode=hip, timepoint="baseline", instrument_id="nrs_pain", instrument_version="1",
+        answers={"NRS": 6}, scores=dict(score("nrs_pain", {"NRS": 6}).values),
+        completed_on=dt.date(2026, 2, 10), submitted_at=timezone.now(), source="tablet",
+        idempotency_key="hip-baseline")
+    rows = treated_without_baseline(coordinator_a, DECIDED)
+    assert [(r["episode"].joint, r["problem"]) for r in rows] == [
+        ("knee", "no baseline questionnaire")]
+
+
+def test_a_baseline_answered_after_the_injection_is_flagged_not_counted(knee, coordinator_a):
+    schedule_create(knee, administered_on=dt.date(2026, 2, 20))
+    QuestionnaireResponse.objects.create(
+        episode=knee, timepoint="baseline", instrument_id="nrs_pain", instrument_version="1",
+        answers={"NRS": 6}, scores=dict(score("nrs_pain", {"NRS": 6}).values),
+        completed_on=dt.date(2026, 2, 21), submitted_at=timezone.now(), source="paper",
+        idempotency_key="late-baseline")
+    [row] = treated_without_baseline(coordinator_a, DECIDED)
+    assert row["problem"] == "baseline answered after the injection"
+
+
+def test_the_schedule_page_shows_the_baseline_before_treatment(
+        knee, clinician_a, coordinator_a, as_user):
+    _baseline_now(knee, clinician_a)
+    page = as_user(coordinator_a).get(reverse("followup:schedule", args=[knee.pk]))
+    text = page.content.decode()
+    assert "Before treatment: baseline" in text and "Open on this tablet" in text
