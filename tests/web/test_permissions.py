@@ -19,7 +19,10 @@ NOT_STAFF_PAGES = {"home", "login", "logout",
                    # Sign-in steps before any role applies (tests/web/accounts).
                    "second-factor-enrol", "second-factor-verify", "password_reset",
                    "password_reset_done", "password_reset_confirm",
-                   "password_reset_complete"}
+                   "password_reset_complete",
+                   # The API's OpenAPI document, its docs page and root: no patient data, and
+                   # each API operation declares its actions (web/api/urls.py).
+                   "openapi-json", "openapi-view", "api-root"}
 NOT_STAFF_NAMESPACES = {"admin", "portal"}
 
 # Open to any logged-in user, each with why: these pages read one patient's record through

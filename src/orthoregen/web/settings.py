@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "ninja",  # the API docs page from its own static files, never a CDN (docs/api.md)
     "simple_history",
     # Staff sign-in: second factor and lockout. Before accounts, whose admin replaces
     # django-otp's device pages.
@@ -232,6 +233,8 @@ ORTHOREGEN_PORTAL_URL = env_str("ORTHOREGEN_PORTAL_URL")
 ORTHOREGEN_PORTAL_LIMIT_PER_ADDRESS = env_int("ORTHOREGEN_PORTAL_LIMIT_PER_ADDRESS",
                                               default=300)
 ORTHOREGEN_PORTAL_LIMIT_PER_LINK = env_int("ORTHOREGEN_PORTAL_LIMIT_PER_LINK", default=100)
+# API calls a minute per token (api/limits.py); 0 turns the limit off.
+ORTHOREGEN_API_LIMIT_PER_TOKEN = env_int("ORTHOREGEN_API_LIMIT_PER_TOKEN", default=120)
 
 # The dashboard caches computed summaries; a file cache in the data directory is shared by
 # every gunicorn worker on the machine (the per-process default is not).
@@ -252,6 +255,7 @@ if MODE == "test":
     # run; the tests of session limits and of the portal's rate limit switch them on.
     ORTHOREGEN_ENFORCE_SESSION_LIMITS = False
     ORTHOREGEN_PORTAL_LIMIT_PER_ADDRESS = ORTHOREGEN_PORTAL_LIMIT_PER_LINK = 0
+    ORTHOREGEN_API_LIMIT_PER_TOKEN = 0
     STORAGES["staticfiles"] = {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
     }
