@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orthoregen.web.followup import entry_views, views
+from orthoregen.web.followup import entry_views, tablet, views
 
 app_name = "followup"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("episodes/<int:episode_id>/start/", views.schedule_start, name="schedule-start"),
     path("visits/<int:visit_id>/link/", views.link_create, name="link-create"),
     path("visits/<int:visit_id>/done/", views.visit_done, name="visit-done"),
+    path("visits/<int:visit_id>/tablet/", tablet.tablet_open, name="tablet-open"),
     path("tasks/<int:task_id>/close/", views.task_close, name="task-close"),
     path("patients/<int:patient_id>/withdraw/", views.withdrawal_create,
          name="withdrawal-create"),
