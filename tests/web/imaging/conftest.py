@@ -43,7 +43,8 @@ def mri_visit_a(schedule_a):
 
 
 def mr_images(folder: Path, *, study_uid: str | None = None, series: int = 2,
-              per_series: int = 1, **attributes: object) -> Path:
+              per_series: int = 1, sources: tuple[str, ...] = BUNDLED_MR,
+              **attributes: object) -> Path:
     """Write `series` x `per_series` MR images of one study into a folder; return it."""
     folder.mkdir(parents=True, exist_ok=True)
     values = {"PatientID": "A-0001", "PatientBirthDate": "19600517",
@@ -53,7 +54,7 @@ def mr_images(folder: Path, *, study_uid: str | None = None, series: int = 2,
     for s in range(series):
         series_uid = generate_uid()
         for i in range(per_series):
-            name = BUNDLED_MR[(s + i) % len(BUNDLED_MR)]
+            name = sources[(s + i) % len(sources)]
             ds = dcmread(get_testdata_file(name, download=False))
             ds.StudyInstanceUID = study_uid
             ds.SeriesInstanceUID = series_uid

@@ -6,6 +6,8 @@ import zipfile
 import pytest
 from pydicom import dcmread
 from pydicom.data import get_testdata_file
+from tests.web.conftest import make_patient
+from tests.web.imaging.conftest import mr_images
 
 from orthoregen.web.accounts.models import Site
 from orthoregen.web.clinic.models import JointEpisode
@@ -13,8 +15,6 @@ from orthoregen.web.followup.models import VisitState
 from orthoregen.web.imaging import services
 from orthoregen.web.imaging.deidentify import RULE_OF, identifying_left, new_uid
 from orthoregen.web.imaging.models import MriStudy, SiteImagingSettings
-from tests.web.conftest import make_patient
-from tests.web.imaging.conftest import mr_images
 
 pytestmark = pytest.mark.django_db
 
@@ -95,8 +95,9 @@ def test_a_study_without_laterality_of_a_patient_with_both_knees_in_window_is_re
     right = JointEpisode.objects.create(patient=patient_a, joint="knee", side="right",
                                         diagnosis_code="M17.11",
                                         grade_scale="kellgren_lawrence", grade=2)
-    from orthoregen.web.followup.services import schedule_create
     from tests.web.imaging.conftest import ADMINISTERED
+
+    from orthoregen.web.followup.services import schedule_create
     schedule_create(right, administered_on=ADMINISTERED)
     [outcome] = ingest_folder(mr_images(tmp_path / "a", Laterality=None), site=site_a)
     assert "more than one treated joint" in outcome.refused

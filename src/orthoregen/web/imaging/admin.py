@@ -1,6 +1,9 @@
 """Admin pages of imaging: a site's settings, and studies and reads to browse with history."""
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from orthoregen.web.clinic.admin import SiteScopedAdmin
 from orthoregen.web.imaging.models import MriStudy, SiteImagingSettings, StructuralMeasure
@@ -16,10 +19,10 @@ class MriStudyAdmin(SiteScopedAdmin):
     list_display = ["patient", "episode", "study_date", "received_via", "files_stored"]
     readonly_fields = [f.name for f in MriStudy._meta.fields]
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -28,8 +31,8 @@ class StructuralMeasureAdmin(SiteScopedAdmin):
     list_display = ["study", "region", "measure", "value", "read_by"]
     readonly_fields = [f.name for f in StructuralMeasure._meta.fields]
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -1,6 +1,6 @@
 """De-identification of DICOM files by the Basic Application Level Confidentiality Profile.
 
-DICOM PS3.15 (2024e) Annex E, Table E.1-1 "Application Level Confidentiality Profile
+DICOM PS3.15 Annex E, Table E.1-1 "Application Level Confidentiality Profile
 Attributes": each attribute below carries the profile's action code and, where the site
 chooses it, the Retain Longitudinal Temporal Information with Full Dates Option's (E.3.6).
 Codes (E.1.1): D replace with a non-zero-length dummy value; Z replace with a zero-length
@@ -191,7 +191,7 @@ def deidentify(ds: Dataset, *, secret: str, patient_key: str, retain_dates: bool
     """De-identify a dataset in place and return it, with PS3.15 E.1.1's attributes set."""
     patient_id = pseudonym(secret, patient_key)
     _apply(ds, secret=secret, retain_dates=retain_dates, patient_id=patient_id)
-    # PS3.15 E.1.1 (6): say that, and how, the identity was removed.
+    # PS3.15 E.1.1: say that, and how, the identity was removed.
     ds.PatientIdentityRemoved = "YES"
     codes = [(BASIC_PROFILE_CODE, "Basic Application Confidentiality Profile")]
     if retain_dates:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
+from orthoregen.web.accounts.models import Site
 from orthoregen.web.imaging.grading import ALLOWED, REGIONS_OF_JOINT, Measure, Region
 
 
@@ -21,10 +22,10 @@ class MeasureForm(forms.Form):
     def __init__(self, *args: Any, joint: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         regions = REGIONS_OF_JOINT.get(joint, frozenset())
-        self.fields["region"].choices = [(r.value, r.label) for r in Region if r in regions]
-        measures = [(m.value, m.label) for m in Measure
-                    if ALLOWED[m].regions & regions]
-        self.fields["measure"].choices = measures
+        cast(forms.ChoiceField, self.fields["region"]).choices = [
+            (r.value, r.label) for r in Region if r in regions]
+        cast(forms.ChoiceField, self.fields["measure"]).choices = [
+            (m.value, m.label) for m in Measure if ALLOWED[m].regions & regions]
 
     def clean_value(self) -> Decimal:
         value: Decimal = self.cleaned_data["value"]
@@ -52,15 +53,16 @@ class MultipleFileField(forms.FileField):
 
 
 class UploadForm(forms.Form):
-    site = forms.ModelChoiceField(queryset=None, empty_label=None,  # type: ignore[arg-type]
-                                  help_text="the clinic the patient belongs to")
-    files = MultipleFileField(label="DICOM files or one zip",
+    site: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=Site.objects.none(), empty_label=None,
+        help_text="the clinic the patient belongs to")
+    images = MultipleFileField(label="DICOM files or one zip",
                               help_text="MR images (.dcm) of one or more studies, or a zip "
                                         "of them; the patient is found by Patient ID and "
                                         "study date")
 
     def __init__(self, *args: Any, sites: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["site"].queryset = sites  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["site"]).queryset = sites
         if sites.count() == 1:
             self.fields["site"].initial = sites.first()

@@ -48,7 +48,7 @@ class StudyReceiver:
         self._lock = threading.Lock()
         self.outcomes: list[Outcome] = []
 
-    def handlers(self) -> list[tuple[Any, Callable[..., Any]]]:
+    def handlers(self) -> list[Any]:
         return [(evt.EVT_C_STORE, self.on_store), (evt.EVT_RELEASED, self.on_end),
                 (evt.EVT_ABORTED, self.on_end), (evt.EVT_CONN_CLOSE, self.on_end)]
 

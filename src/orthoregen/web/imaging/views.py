@@ -58,11 +58,11 @@ def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None, sites=request.user.sites.all())
     outcomes: list[services.Outcome] = []
     if request.method == "POST" and form.is_valid():
-        files = form.cleaned_data["files"]
+        files = form.cleaned_data["images"]
         try:
             instances, via = _read(files)
         except services.InputRefused as refused:
-            form.add_error("files", str(refused))
+            form.add_error("images", str(refused))
         else:
             outcomes = services.ingest(instances, site=form.cleaned_data["site"],
                                        received_via=via, by=request.user,
