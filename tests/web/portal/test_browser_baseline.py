@@ -1,0 +1,103 @@
+"""A new two-joint patient: baseline invitations at the decision, one link, each page naming
+the joint, on a 390x844 phone in headless Chromium (screenshots in
+/tmp/orthoregen-screenshots/baseline_*.png)."""
+
+import datetime as dt
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from orthoregen.web.clinic.models import JointEpisode
+from orthoregen.web.consultation.services import decision_record
+from orthoregen.web.followup.models import QuestionnaireResponse, ScheduledVisit
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SHOTS = Path("/tmp/orthoregen-screenshots")
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def today():
+    """Override the package conftest's frozen clock: the live server runs in real time."""
+    yield
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if CHROMIUM is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but no Chromium found: install Debian's chromium package.")
+        pytest.skip("No Chromium found (apt-get install chromium); browser tests skipped.")
+    from playwright.sync_api import sync_playwright
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  has_touch=True)
+    yield context.new_page()
+    context.close()
+
+
+def test_a_new_two_joint_patient_answers_both_baselines_through_one_link(
+        phone, live_server, patient_a, clinician_a):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    patient_a.email = "ada@example.org"
+    patient_a.save()
+    knee = patient_a.episodes.get()
+    hip = JointEpisode.objects.create(patient=patient_a, joint="hip", side="right",
+                                      diagnosis_code="M16.11",
+                                      grade_scale="kellgren_lawrence", grade=2)
+    # The decisions at the consultation (override: the test intake is incomplete).
+    day = timezone.localdate()
+    for episode in (knee, hip):
+        decision_record(episode, kind="override", reason="discussed with the patient",
+                        seen_outcome="incomplete", by=clinician_a, on_date=day)
+    assert ScheduledVisit.objects.filter(timepoint="baseline").count() == 2
+    first, second = mail.outbox  # one at each decision
+    assert "left knee" in first.subject and "left knee and right hip" in second.body
+    link = re.search(r"https?://\S+/portal/q/\S+/", second.body).group(0)
+    path = link[link.index("/portal/"):]
+
+    phone.goto(f"{live_server.url}{path}")
+    expect(phone.get_by_text("questions about your left knee and right hip")).to_be_visible()
+    expect(phone.locator("#joint-heading")).to_contain_text("Your left knee")
+    expect(phone.get_by_role("progressbar", name="Step 1 of 3")).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.screenshot(path=str(SHOTS / "baseline_1_knee.png"), full_page=True)
+    phone.get_by_role("radio", name="7", exact=True).check()
+    phone.get_by_role("button", name="Save and continue").click()
+
+    expect(phone.locator("#joint-heading")).to_contain_text("Your right hip")
+    expect(phone.get_by_text("Answer about your right hip only")).to_be_visible()
+    phone.screenshot(path=str(SHOTS / "baseline_2_hip.png"), full_page=True)
+    phone.get_by_role("radio", name="5", exact=True).check()
+    phone.get_by_role("button", name="Save and continue").click()
+
+    expect(phone.get_by_role("heading", name="Check and send")).to_be_visible()
+    phone.screenshot(path=str(SHOTS / "baseline_3_send.png"), full_page=True)
+    phone.get_by_role("button", name="Send my answers").click()
+
+    expect(phone.get_by_role("heading", name="Your left knee", exact=True)).to_be_visible()
+    expect(phone.get_by_role("heading", name="Your right hip", exact=True)).to_be_visible()
+    phone.screenshot(path=str(SHOTS / "baseline_4_results.png"), full_page=True)
+    stored = {(r.episode.joint, r.timepoint, r.answers["NRS"])
+              for r in QuestionnaireResponse.objects.all()}
+    assert stored == {("knee", "baseline", 7), ("hip", "baseline", 5)}
+    assert all(r.completed_on <= day + dt.timedelta(days=1)
+               for r in QuestionnaireResponse.objects.all())
