@@ -1,0 +1,189 @@
+"""Import: transaction bundles over HTTP and the command line; all or nothing; idempotent;
+and the round trip of a synthetic cohort into an empty database."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from orthoregen.web.clinic.models import JointEpisode, Patient
+from orthoregen.web.fhir.importer import ImportRefused, import_bundle
+from orthoregen.web.followup.models import QuestionnaireResponse
+
+from .conftest import export_folder
+from .summary import summary
+
+pytestmark = pytest.mark.django_db
+MRN = "https://orthoregen.org/fhir/sid/mrn/site-a"
+SCORE = "https://orthoregen.org/fhir/CodeSystem/score"
+EPISODE = "https://orthoregen.org/fhir/StructureDefinition/joint-episode"
+
+
+def knee_bundle(*, answer=1, mrn="EXT-1", observation_value=75.0, site_system=MRN):
+    koos_items = __import__("orthoregen.instruments", fromlist=["get_instrument"]) \
+        .get_instrument("koos").items
+    entries = [
+        {"fullUrl": "urn:uuid:p1", "resource": {
+            "resourceType": "Patient", "identifier": [{"system": site_system, "value": mrn}],
+            "name": [{"family": "Imported", "given": ["Iris"]}], "gender": "female",
+            "birthDate": "1958-02-03"}},
+        {"fullUrl": "urn:uuid:c1", "resource": {
+            "resourceType": "Condition", "subject": {"reference": "urn:uuid:p1"},
+            "code": {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm",
+                                 "code": "M17.11"}]},
+            "bodySite": [{"coding": [{"system": "http://snomed.info/sct", "code": "49076000"}],
+                          "extension": [{"url": "https://orthoregen.org/fhir/Structure"
+                                                "Definition/laterality",
+                                         "valueCodeableConcept": {"coding": [{
+                                             "system": "http://snomed.info/sct",
+                                             "code": "24028007"}]}}]}]}},
+        {"fullUrl": "urn:uuid:q1", "resource": {
+            "resourceType": "QuestionnaireResponse", "status": "completed",
+            "identifier": {"system": "https://example.org/proms", "value": f"ext-{mrn}-koos"},
+            "questionnaire": "https://orthoregen.org/fhir/Questionnaire/koos",
+            "subject": {"reference": "urn:uuid:p1"}, "authored": "2026-05-04T10:00:00Z",
+            "extension": [{"url": EPISODE, "valueReference": {"reference": "urn:uuid:c1"}}],
+            "item": [{"linkId": item.id, "answer": [{"valueInteger": answer}]}
+                     for item in koos_items]}},
+        {"fullUrl": "urn:uuid:o1", "resource": {
+            "resourceType": "Observation", "status": "final",
+            "code": {"coding": [{"system": SCORE, "code": "koos.pain"}]},
+            "subject": {"reference": "urn:uuid:p1"},
+            "derivedFrom": [{"reference": "urn:uuid:q1"}],
+            "valueQuantity": {"value": observation_value}}},
+    ]
+    return {"resourceType": "Bundle", "type": "transaction", "entry": entries}
+
+
+def post(client, bundle):
+    return client.post("/fhir/r4/", data=json.dumps(bundle),
+                       content_type="application/fhir+json")
+
+
+def counts():
+    return (Patient.objects.count(), JointEpisode.objects.count(),
+            QuestionnaireResponse.objects.count())
+
+
+def test_a_transaction_stores_once_however_often_it_is_sent(as_user, clinician_a):
+    client = as_user(clinician_a)
+    before = counts()
+    first = post(client, knee_bundle())
+    assert first.status_code == 200, first.content
+    data = json.loads(first.content)
+    assert data["type"] == "transaction-response"
+    assert data["entry"][0]["response"]["status"] == "201 Created"
+    assert counts() == (before[0] + 1, before[1] + 1, before[2] + 1)
+    stored = QuestionnaireResponse.objects.get(idempotency_key="ext-EXT-1-koos")
+    assert stored.scores["pain"] == pytest.approx(75.0)  # scored here, from the answers
+    assert stored.episode.joint == "knee" and stored.episode.side == "right"
+    again = post(client, knee_bundle())
+    assert again.status_code == 200
+    assert counts() == (before[0] + 1, before[1] + 1, before[2] + 1)
+    assert {e["response"]["status"] for e in json.loads(again.content)["entry"]} == {"200 OK"}
+
+
+@pytest.mark.parametrize(("bundle", "named"), [
+    # An invalid resource (a code that is not a string): rejected by its R4B model.
+    (lambda b: b["entry"][3]["resource"].update(status={"bad": 1}) or b, "Bundle.entry[3]"),
+    # An answer outside KOOS's codes 0-4.
+    (lambda b: b["entry"][2]["resource"]["item"][0]["answer"][0].update(valueInteger=9) or b,
+     "Bundle.entry[2]"),
+    # A score that contradicts the answers it is derived from.
+    (lambda b: b["entry"][3]["resource"]["valueQuantity"].update(value=12.0) or b,
+     "Bundle.entry[3]"),
+    # A type this server does not import.
+    (lambda b: b["entry"].append({"resource": {"resourceType": "Medication"}}) or b,
+     "Bundle.entry[4]"),
+    # A knee with an ICD-10-CM code of the hip.
+    (lambda b: b["entry"][1]["resource"]["code"]["coding"][0].update(code="M16.11") or b,
+     "Bundle.entry[1]"),
+])
+def test_a_bad_resource_rejects_its_whole_bundle(as_user, clinician_a, bundle, named):
+    before = counts()
+    response = post(as_user(clinician_a), bundle(knee_bundle()))
+    assert response.status_code == 422, response.content
+    outcome = json.loads(response.content)
+    assert outcome["resourceType"] == "OperationOutcome"
+    assert outcome["issue"][0]["expression"][0].startswith(named)
+    assert named in outcome["issue"][0]["diagnostics"]
+    assert counts() == before  # nothing of the bundle was kept
+
+
+def test_a_patient_of_another_site_is_refused(as_user, clinician_a, site_b):
+    before = counts()
+    response = post(as_user(clinician_a), knee_bundle(
+        site_system="https://orthoregen.org/fhir/sid/mrn/site-b"))
+    assert response.status_code == 422 and b"not one of yours" in response.content
+    assert counts() == before
+
+
+def test_not_json_and_not_a_bundle_are_400(as_user, clinician_a):
+    client = as_user(clinician_a)
+    response = client.post("/fhir/r4/", data="{", content_type="application/fhir+json")
+    assert response.status_code == 400
+    response = post(client, {"resourceType": "Patient"})
+    assert response.status_code == 400
+
+
+def test_a_role_that_may_not_register_patients_cannot_post(as_user, lab_a):
+    response = post(as_user(lab_a), knee_bundle())
+    assert response.status_code == 403
+
+
+def test_a_standalone_loinc_score_is_stored(clinician_a):
+    bundle = knee_bundle()
+    bundle["entry"] = bundle["entry"][:2] + [{"resource": {
+        "resourceType": "Observation", "status": "final",
+        "identifier": [{"system": "https://example.org/obs", "value": "o-77"}],
+        "code": {"coding": [{"system": "http://loinc.org", "code": "72102-7"}]},
+        "subject": {"reference": "urn:uuid:p1"}, "focus": [{"reference": "urn:uuid:c1"}],
+        "effectiveDateTime": "2026-05-04", "valueQuantity": {"value": 61.1}}}]
+    import_bundle(bundle, user=clinician_a)
+    import_bundle(bundle, user=clinician_a)
+    stored = QuestionnaireResponse.objects.get(idempotency_key="fhir-observation:o-77")
+    assert stored.instrument_id == "koos" and stored.scores == {"pain": 61.1}
+
+
+def test_the_importer_refuses_a_bundle_of_the_wrong_type(clinician_a):
+    with pytest.raises(ImportRefused):
+        import_bundle({"resourceType": "Bundle", "type": "searchset"}, user=clinician_a)
+
+
+def test_round_trip_into_an_empty_database(cohort, tmp_path):
+    """Export the synthetic cohort, import it into a fresh SQLite database, compare."""
+    folder = export_folder(tmp_path)
+    expected = json.loads(summary(cohort.code))
+    assert expected["patients"] and expected["episodes"] and expected["scores"]
+    data_dir = tmp_path / "empty"
+    data_dir.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(ORTHOREGEN_ENV="test", ORTHOREGEN_DATA_DIR=str(data_dir))
+    migrated = subprocess.run([sys.executable, "-m", "orthoregen.cli", "migrate"], env=env,
+                              capture_output=True, text=True, timeout=600)
+    assert migrated.returncode == 0, migrated.stderr[-3000:]
+    script = f"""
+import sys
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+from orthoregen.web.django_setup import setup_django
+setup_django()
+from orthoregen.web.accounts.models import Site, User
+from orthoregen.cli import main
+site = Site.objects.create(code={cohort.code!r}, name="Empty clinic")
+user = User.objects.create_user("importer", role="clinician")
+user.sites.set([site])
+assert main(["fhir", "import", {str(folder)!r}, "--as-user", "importer"]) == 0
+assert main(["fhir", "import", {str(folder)!r}, "--as-user", "importer"]) == 0
+from summary import summary
+print("SUMMARY" + summary({cohort.code!r}))
+"""
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    got = json.loads(done.stdout.split("SUMMARY", 1)[1])
+    assert got["patients"] == expected["patients"]
+    assert got["episodes"] == expected["episodes"]
+    assert got["scores"] == expected["scores"]
