@@ -67,9 +67,12 @@ class CohortFilter:
     treated_from: dt.date | None = None
     treated_to: dt.date | None = None
     protocol_version: str | None = None
+    # Narrows the scores, not the joints: only scores collected in this mode of
+    # administration count (followup.ResponseSource), so paired change needs both in it.
+    mode: str | None = None
 
     def apply(self, episodes: QuerySet) -> QuerySet:
-        """Return the scoped EpisodeFact rows that pass every filter."""
+        """Return the scoped EpisodeFact rows that pass every filter but `mode`."""
         rows = episodes.filter(site_id__in=self.site_ids)
         exact = {"joint": self.joint, "grade": self.grade, "cell_source": self.cell_source,
                  "dose_band": self.dose_band, "protocol_version": self.protocol_version}
@@ -134,18 +137,19 @@ def default_measure(joint: str | None) -> tuple[str, str]:
     return DEFAULT_MEASURES[joint or "knee"][0]
 
 
-def _measure_scores(episodes: QuerySet, m: Measure) -> pd.DataFrame:
-    return data.cohort_scores(episodes, m.instrument, [m.subscale], TIMEPOINTS)
+def _measure_scores(episodes: QuerySet, m: Measure, mode: str | None = None) -> pd.DataFrame:
+    return data.cohort_scores(episodes, m.instrument, [m.subscale], TIMEPOINTS, mode=mode)
 
 
-def _oarsi_scores(episodes: QuerySet, joint: str | None
+def _oarsi_scores(episodes: QuerySet, joint: str | None, mode: str | None = None
                   ) -> tuple[OarsiDomain, OarsiDomain, pd.DataFrame] | None:
     """Return (pain, function, scores) of the joint's first OMERACT-OARSI domain pair with
     scores, or None."""
     for pain, function in OARSI_DOMAINS[joint or "knee"]:
         # Each pair comes from one instrument, so one narrow query reads both domains.
         scores = data.cohort_scores(episodes, pain.instrument,
-                                    [pain.subscale, function.subscale], OARSI_TIMEPOINTS)
+                                    [pain.subscale, function.subscale], OARSI_TIMEPOINTS,
+                                    mode=mode)
         if not scores.empty:
             return pain, function, scores
     return None
@@ -207,12 +211,12 @@ def evidence_measure(m: Measure, joint: str | None) -> tuple[str, str] | None:
 
 
 def _evidence_scores(episodes: QuerySet, joint: str | None,
-                     chosen: Measure) -> pd.DataFrame | None:
+                     chosen: Measure, mode: str | None = None) -> pd.DataFrame | None:
     """Read the scores of the measure trials report, when it is not the chosen one."""
     key = evidence_measure(chosen, joint)
     if key is None or key == (chosen.instrument, chosen.subscale):
         return None
-    return _measure_scores(episodes, measure(*key, joint))
+    return _measure_scores(episodes, measure(*key, joint), mode)
 
 
 def _evidence(joint: str | None, chosen: Measure, chosen_change: pd.DataFrame,
@@ -270,8 +274,10 @@ class Drawers:
 
 def cohort_summary(episodes: QuerySet, *, measure_key: tuple[str, str] | None,
                    joint: str | None, as_of: dt.date,
-                   drawers: Drawers = Drawers()) -> CohortSummary:
+                   drawers: Drawers = Drawers(), mode: str | None = None) -> CohortSummary:
     """Compute the dashboard for scoped, filtered EpisodeFact rows.
+
+    `mode` keeps only the scores collected in that mode of administration.
 
     The reads are independent, so they run together in one snapshot (snapshot.py), each
     followed on its own thread by the vectorised analytics of what it read: while
@@ -281,13 +287,14 @@ def cohort_summary(episodes: QuerySet, *, measure_key: tuple[str, str] | None,
     m = measure(instrument, subscale, joint)
     read = read_together({
         # Slowest first: the pool has fewer threads than reads.
-        "oarsi": lambda: _oarsi(_oarsi_scores(episodes, joint)),
-        "scores": lambda: _change_and_responders(_measure_scores(episodes, m), m, drawers),
+        "oarsi": lambda: _oarsi(_oarsi_scores(episodes, joint, mode)),
+        "scores": lambda: _change_and_responders(_measure_scores(episodes, m, mode), m,
+                                                 drawers),
         "visits": lambda: _follow_up(data.visit_counts(episodes, as_of)),
         "episodes": lambda: _episodes_and_survival(data.cohort_episodes(episodes), as_of,
                                                    drawers),
         "events": lambda: data.adverse_events_frame(episodes),
-        "evidence": lambda: _evidence_scores(episodes, joint, m),
+        "evidence": lambda: _evidence_scores(episodes, joint, m, mode),
     })
     frame, (curve, at_risk, follow_median), survival_drawing = read["episodes"]
     change, responders, change_drawing = read["scores"]

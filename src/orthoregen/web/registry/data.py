@@ -153,14 +153,17 @@ def cohort_episodes(episodes: QuerySet) -> pd.DataFrame:
 
 
 def cohort_scores(episodes: QuerySet, instrument: str, subscales: list[str],
-                  timepoints: tuple[str, ...]) -> pd.DataFrame:
+                  timepoints: tuple[str, ...], *, mode: str | None = None) -> pd.DataFrame:
     """Return the counted scores (one per visit, see ScoreFact.counts) of one instrument's
     subscales at the given visits, for the cohort analyses: episode_id, instrument,
-    subscale, timepoint (Categoricals) and value.
+    subscale, timepoint (Categoricals) and value. `mode` keeps only the scores collected
+    in that mode of administration (followup.ResponseSource).
     """
     rows = ScoreFact.objects.filter(episode__in=episodes.values("pk"), instrument=instrument,
                                     subscale__in=subscales, timepoint__in=timepoints,
                                     counts=True).order_by()
+    if mode:
+        rows = rows.filter(mode=mode)
     codes = {"timepoint": list(timepoints)}
     fields = ["episode_id", "timepoint", "value"]
     if len(subscales) > 1:  # one subscale needs no column: every row has it
@@ -214,7 +217,7 @@ def scores_frame(episodes: QuerySet, *, instruments: list[str] | None = None,
         rows = rows.filter(subscale__in=subscales)
     if labelled_only:
         rows = rows.exclude(timepoint="")
-    frame = frame_of(rows, SCORE_COLUMNS, SCORE_COLUMNS)
+    frame = frame_of(rows, [*SCORE_COLUMNS, "mode"], [*SCORE_COLUMNS, "mode"])
     frame["timepoint"] = frame["timepoint"].replace("", None)
     frame["value"] = frame["value"].astype(float)
     return frame
@@ -277,7 +280,8 @@ def tidy_scores(frames: RegistryFrames) -> pd.DataFrame:
     Columns: patient_id, episode_id, site, joint, side, grade_scale, grade, sex,
     age_at_treatment, cell_source,
     dose_cells, dose_band, protocol_version, timepoint, days_from_treatment, instrument,
-    subscale, value (days_from_treatment is negative for baseline scores before injection).
+    subscale, value (days_from_treatment is negative for baseline scores before injection),
+    mode (of administration; blank where the scores frame has none).
     """
     keep = ["episode_id", "patient_id", "site", "joint", "side", "grade_scale", "grade", "sex",
             "age_at_treatment", "cell_source", "dose_cells", "dose_band", "protocol_version",
@@ -285,9 +289,11 @@ def tidy_scores(frames: RegistryFrames) -> pd.DataFrame:
     merged = frames.scores.merge(frames.episodes[keep], on="episode_id", how="inner")
     days = (merged["completed_on"] - merged["first_treated_on"]).dt.days
     merged = merged.assign(days_from_treatment=days.astype("Int64"))
+    if "mode" not in merged:
+        merged = merged.assign(mode="")
     columns = ["patient_id", "episode_id", "site", "joint", "side", "grade_scale", "grade",
                "sex", "age_at_treatment", "cell_source", "dose_cells", "dose_band",
                "protocol_version", "timepoint", "days_from_treatment", "completed_on",
-               "instrument", "subscale", "value"]
+               "instrument", "subscale", "value", "mode"]
     return merged[columns].sort_values(["patient_id", "episode_id", "completed_on",
                                         "instrument", "subscale"], kind="stable")

@@ -27,7 +27,7 @@ import pandas as pd
 DEIDENTIFIED_COLUMNS = ["patient", "joint_episode", "site", "joint", "side", "grade_scale",
                         "grade", "sex", "age_group", "cell_source", "dose_cells", "dose_band",
                         "protocol_version", "timepoint", "days_from_treatment", "instrument",
-                        "subscale", "value"]
+                        "subscale", "value", "mode"]
 OLDEST_EXACT_AGE = 89
 
 

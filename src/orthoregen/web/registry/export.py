@@ -25,7 +25,7 @@ FORMATS = ("csv", "parquet")
 ANALYSIS_COLUMNS = ["patient_id", "episode_id", "site", "joint", "side", "grade_scale", "grade",
                     "sex", "age_at_treatment", "cell_source", "dose_cells", "dose_band",
                     "protocol_version", "timepoint", "days_from_treatment", "instrument",
-                    "subscale", "value"]
+                    "subscale", "value", "mode"]
 
 
 def export_chunks(episodes: QuerySet, *, deidentified: bool,

@@ -9,6 +9,7 @@ from django import forms
 
 from orthoregen.web.clinic.forms import DateInput
 from orthoregen.web.clinic.vocabulary import Joint
+from orthoregen.web.followup.models import ResponseSource
 from orthoregen.web.registry.export import FORMATS
 from orthoregen.web.registry.measures import measure_choices
 from orthoregen.web.registry.services import DOSE_BANDS
@@ -52,6 +53,10 @@ class CohortFilterForm(forms.Form):
     protocol_version = forms.ChoiceField(required=False, label="Protocol version")
     measure = forms.ChoiceField(required=False, label="Outcome measure",
                                 help_text="Empty: the joint's pain score.")
+    mode = forms.ChoiceField(
+        choices=[("", "Any")] + ResponseSource.choices, required=False,
+        label="Mode of administration",
+        help_text="Only scores collected this way count (both ends of a paired change).")
 
     def __init__(self, *args: Any, user: User, cell_sources: Iterable[str] = (),
                  protocol_versions: Iterable[str] = (), **kwargs: Any) -> None:

@@ -62,6 +62,9 @@ class ScoreFact(models.Model):
         default=False,
         help_text="The score the cohort analyses count for its visit: the first completed "
                   "in the window when a patient answered twice (decided at refresh).")
+    mode = models.CharField(max_length=10, blank=True, default="",
+                            help_text="Mode of administration: portal, tablet, paper, telephone, "
+                                      "clinician (followup.ResponseSource).")
 
     class Meta:
         # Covering partial index: the dashboard reads one measure's counted scores at some
@@ -69,7 +72,7 @@ class ScoreFact(models.Model):
         # few MB) instead of visiting the table's pages, once VACUUM has marked them
         # all-visible (services.vacuum_facts, run by registry-refresh).
         indexes = [models.Index(fields=["instrument", "subscale", "timepoint", "episode"],
-                                include=["value"], condition=models.Q(counts=True),
+                                include=["value", "mode"], condition=models.Q(counts=True),
                                 name="registry_score_counted")]
 
 

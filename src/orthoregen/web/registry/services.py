@@ -159,8 +159,10 @@ def facts_replace(episodes: QuerySet, source: SourceFrames, *, as_of: dt.date) -
     else:
         scores = counted(_known(source.scores, ids).assign(
             timepoint=lambda f: f["timepoint"].fillna("")))
+        # Frames built without a mode column (older callers) leave the mode blank.
+        scores = scores.assign(mode=scores["mode"].fillna("") if "mode" in scores else "")
         n = _insert(ScoreFact, scores, ["episode_id", "instrument", "subscale", "timepoint",
-                                        "completed_on", "value", "counts"])
+                                        "completed_on", "value", "counts", "mode"])
     if source.visits_in_sql:
         copy_visits(episodes, VisitFact._meta.db_table, EpisodeFact._meta.db_table)
     else:

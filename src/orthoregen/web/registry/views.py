@@ -106,7 +106,7 @@ def dashboard(request):
         grade=cleaned.get("grade"),
         **{k: cleaned.get(k) or None for k in ("joint", "cell_source", "dose_band",
                                                "treated_from", "treated_to",
-                                               "protocol_version")})
+                                               "protocol_version", "mode")})
     episodes = filters.apply(cohort.scoped_episodes(request.user))
     key = parse_key(cleaned["measure"]) if cleaned.get("measure") else None
     context.update(_dashboard_results(episodes, filters, key))
@@ -131,7 +131,8 @@ def _dashboard_results(episodes: QuerySet[EpisodeFact], filters: cohort.CohortFi
     results = cache.get(cache_key)
     if results is None:
         summary = cohort.cohort_summary(episodes, measure_key=key, joint=filters.joint,
-                                        as_of=today, drawers=DASHBOARD_DRAWERS)
+                                        as_of=today, drawers=DASHBOARD_DRAWERS,
+                                        mode=filters.mode)
         results = {"summary": summary, **_dashboard_charts(summary),
                    **_dashboard_tables(summary),
                    **reference.reference_section(summary.evidence, filters.joint)}
