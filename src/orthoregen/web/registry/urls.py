@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orthoregen.web.registry import views
+from orthoregen.web.registry import ichom_views, views
 
 app_name = "registry"
 urlpatterns = [
@@ -8,6 +8,8 @@ urlpatterns = [
     path("export/", views.export, name="export"),
     path("fitness/", views.fitness_report, name="fitness"),
     path("fitness.pdf", views.fitness_report_pdf, name="fitness-pdf"),
+    path("ichom/", ichom_views.ichom_report, name="ichom"),
+    path("ichom.csv", ichom_views.ichom_report_csv, name="ichom-csv"),
     path("patients/<int:patient_id>/report/", views.patient_report, name="patient-report"),
     path("patients/<int:patient_id>/report.pdf", views.patient_report_pdf,
          name="patient-report-pdf"),
