@@ -42,6 +42,7 @@ def once(request: HttpRequest, key: str | None, payload: Schema,
         status, body = write()
         return _json(status, body)
     user = request.user
+    assert user.is_authenticated, "TokenAuth ran first"  # for the type checker
     digest = request_hash(request, payload)
     stored = IdempotentResponse.objects.filter(user=user, key=key).first()
     if stored is not None:

@@ -46,7 +46,7 @@ def field_errors(problems: Mapping[str, Iterable[str]], *,
     (``__all__``) are reported on no field ("").
     """
     rename = rename or {}
-    pairs = []
+    pairs: list[tuple[str, str]] = []
     for name, messages in problems.items():
         field = "" if name == "__all__" else rename.get(name, name)
         pairs.extend((field, str(message)) for message in messages)

@@ -61,7 +61,7 @@ def questionnaire_response_enter(episode: JointEpisode, *, instrument_id: str,
     if errors:
         raise ValidationError(errors)
     response = QuestionnaireResponse.objects.create(
-        episode=episode, visit=visit, timepoint=visit.timepoint if visit else timepoint,
+        episode=episode, visit=visit, timepoint=visit.timepoint if visit else (timepoint or ""),
         instrument_id=instrument_id, instrument_version=result.version,
         answers=dict(answers), scores=result.values, completed_on=completed_on,
         submitted_at=timezone.now(), source=source, entered_by=by,

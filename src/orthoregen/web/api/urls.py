@@ -7,6 +7,8 @@ checks that every page declares them. The OpenAPI document and its docs page sho
 data and declare none.
 """
 
+from typing import Any
+
 from django.urls import URLPattern, path
 
 from orthoregen.web.api import views
@@ -24,8 +26,9 @@ def _declared(patterns: list) -> list:
             actions = DECLARED[route]
             if not actions:
                 raise LookupError(f"API route {route!r} declares no action.")
-            pattern.callback.required_actions = tuple(sorted(actions))
-            pattern.callback.__name__ = f"API {route}"
+            view: Any = pattern.callback  # a function: it takes the attributes
+            view.required_actions = tuple(sorted(actions))
+            view.__name__ = f"API {route}"
     return patterns
 
 
