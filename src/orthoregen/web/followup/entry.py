@@ -270,7 +270,7 @@ def answers_text(instrument: Instrument, answers: Mapping[str, object],
     for item in instrument.items:
         value = answers.get(item.id)
         shown = "not answered" if value is None else format_code(float(value))  # type: ignore[arg-type]
-        label = item.id
+        label = item.topic  # the project's own short topic, not licensed wording
         if pack is not None:
             text = pack.item(item.id)
             label = text.text
