@@ -55,7 +55,7 @@ def test_clinician_logs_in_searches_and_opens_a_patient(page, live_server, clini
                                                         patient_a, patient_b):
     log_in(page, live_server, "clinician_a")
     expect(page.get_by_role("heading", name="Patients")).to_be_visible()
-    page.get_by_label("Search by family name, given name or MRN").fill("Aard")
+    page.get_by_label("Find a patient").fill("Aard")
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_text("1 patient matching “Aard”")).to_be_visible()
     expect(page.get_by_text("BITTERN")).to_have_count(0)

@@ -22,7 +22,10 @@ def test_patient_page_shows_latest_scores_and_decision(as_user, clinician_a, pat
                                by=clinician_a, on_date=dt.date(2026, 1, 5))
     page = as_user(clinician_a).get(reverse("patient-detail", args=[patient_a.pk]))
     text = page.content.decode()
-    assert "Pain NRS 3 (12 Apr 2026)" in text
-    assert "Pain NRS 7" not in text  # only the latest of each instrument
-    assert f"{decision.get_outcome_display()} — agreed with the protocol result (05 Jan 2026)" \
-        in text
+    panel = text[text.index('class="stack episode-panels"'):]
+    panel = panel[:panel.index("</dl>")]
+    assert "Pain NRS 3 (12 Apr 2026)" in panel
+    assert "Pain NRS 7" not in panel  # only the latest of each instrument
+    assert "Pain NRS 7" in text  # the older one is on the timeline
+    # The decision in words (consultation.timeline.decision_words), as the joint's state.
+    assert f"{decision.get_outcome_display()} (05 Jan 2026)" in text

@@ -10,6 +10,7 @@ nothing is discovered by looking for attributes on app configs.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -20,7 +21,7 @@ from django.utils.module_loading import import_string
 from orthoregen.web.accounts.roles import Action
 
 if TYPE_CHECKING:
-    from django.db.models import Model
+    from django.db.models import Model, Q
 
     from orthoregen.web.accounts.models import User
 
@@ -49,6 +50,67 @@ class Stage:
     after_lookback: str = ""
     # (episode, *, user) -> [{"template", "anchor", "title", ...}]: consultation page sections.
     consultation_panels: str = ""
+    # (patient, *, episodes, limit, user) -> [TimelineEntry]: the chart's timeline, newest
+    # first, at most `limit`, of these episodes and the patient's own (episode_id None).
+    chart_timeline: str = ""
+    # (patient, *, user, today) -> [ChartAlert]: flags at the top of the patient chart.
+    chart_alerts: str = ""
+    # (episodes) -> {episode id: words}: each joint's state; the latest stage's words win.
+    joint_state: str = ""
+    # (user, *, sites, start, end, today) -> [DayRow]: the day list's rows for these sites.
+    day_list: str = ""
+    # (user, *, today) -> [PatientFilter]: filters of the patient list on a stage's data.
+    patient_filters: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class TimelineEntry:
+    """One dated line of the patient chart's timeline."""
+
+    on: dt.date
+    at: dt.datetime | None = None  # orders entries of one day; None sorts first
+    what: str  # the kind of entry in words: "Candidacy decision", "Questionnaire"
+    title: str
+    detail: str = ""
+    episode_id: int | None = None  # None: about the patient, not one joint
+    url: str = ""
+    tone: str = ""  # "alert" for an entry a clinician must not miss
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChartAlert:
+    """A flag at the top of the patient chart."""
+
+    text: str
+    url: str = ""
+    level: str = "warning"  # "danger" for a serious event, "warning" otherwise
+
+
+@dataclass(frozen=True, kw_only=True)
+class DayRow:
+    """One row of the day list: what is on, for whom, and the next action."""
+
+    on: dt.date
+    kind: str  # "Consultation", "Procedure", "Visit due", "Call", "Review", ...
+    patient: Model
+    joint: str = ""
+    detail: str = ""
+    action: str = ""
+    action_url: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class PatientFilter:
+    """A filter of the patient list; filters of one name from several stages share a select.
+
+    ``condition(value)`` returns the condition on Patient for one of this stage's choices,
+    or None for a value it does not know.
+    """
+
+    name: str
+    label: str
+    choices: tuple[tuple[str, str], ...]
+    condition: Callable[[str], Q | None]
 
 
 # Django apps every stage may import: who is asking, for which site, and the audit trail.
@@ -56,24 +118,45 @@ FOUNDATION = ("accounts", "audit", "clinic")
 
 STAGES: tuple[Stage, ...] = (
     Stage(app="clinic",
-          nav=(NavLink(label="Patients", url_name="patient-list", action=Action.VIEW_PATIENT),)),
+          nav=(NavLink(label="Patients", url_name="patient-list", action=Action.VIEW_PATIENT),
+               NavLink(label="Day list", url_name="day-list", action=Action.VIEW_PATIENT))),
     Stage(app="consultation",
           nav=(NavLink(label="Protocols", url_name="consultation:protocols",
                        action=Action.MANAGE_PROTOCOLS),),
-          chart_panels="orthoregen.web.consultation.panels.latest_decisions"),
+          chart_panels="orthoregen.web.consultation.timeline.latest_decisions",
+          chart_timeline="orthoregen.web.consultation.timeline.chart_timeline",
+          chart_alerts="orthoregen.web.consultation.timeline.chart_alerts",
+          joint_state="orthoregen.web.consultation.timeline.joint_state",
+          day_list="orthoregen.web.consultation.timeline.day_list",
+          patient_filters="orthoregen.web.consultation.timeline.patient_filters"),
     Stage(app="cellbank",
           nav=(NavLink(label="Cell lab", url_name="cellbank:units",
                        action=Action.MANAGE_PRODUCTS),),
-          chart_panels="orthoregen.web.cellbank.panels.open_investigations"),
-    Stage(app="procedures"),
+          chart_panels="orthoregen.web.cellbank.panels.open_investigations",
+          chart_timeline="orthoregen.web.cellbank.timeline.chart_timeline",
+          chart_alerts="orthoregen.web.cellbank.timeline.chart_alerts",
+          day_list="orthoregen.web.cellbank.timeline.day_list"),
+    Stage(app="procedures",
+          chart_timeline="orthoregen.web.procedures.timeline.chart_timeline",
+          joint_state="orthoregen.web.procedures.timeline.joint_state",
+          day_list="orthoregen.web.procedures.timeline.day_list"),
     Stage(app="followup",
           nav=(NavLink(label="Follow-up", url_name="followup:worklist",
                        action=Action.MANAGE_FOLLOW_UP),),
           chart_panels="orthoregen.web.followup.panels.latest_scores",
           after_administration="orthoregen.web.followup.services.schedule_after_administration",
-          after_lookback="orthoregen.web.followup.services.lookback_tasks_create"),
+          after_lookback="orthoregen.web.followup.services.lookback_tasks_create",
+          chart_timeline="orthoregen.web.followup.timeline.chart_timeline",
+          chart_alerts="orthoregen.web.followup.timeline.chart_alerts",
+          joint_state="orthoregen.web.followup.timeline.joint_state",
+          day_list="orthoregen.web.followup.timeline.day_list",
+          patient_filters="orthoregen.web.followup.timeline.patient_filters"),
     Stage(app="safety",
-          worklist_alerts="orthoregen.web.safety.panels.serious_events_alert"),
+          worklist_alerts="orthoregen.web.safety.panels.serious_events_alert",
+          chart_timeline="orthoregen.web.safety.timeline.chart_timeline",
+          chart_alerts="orthoregen.web.safety.timeline.chart_alerts",
+          joint_state="orthoregen.web.safety.timeline.joint_state",
+          day_list="orthoregen.web.safety.timeline.day_list"),
     Stage(app="portal"),
     Stage(app="evidence"),
     Stage(app="registry",
@@ -125,6 +208,48 @@ def consultation_panels(episode: Model, *, user: User) -> list[dict]:
     """Return later stages' sections for a joint's consultation page, in pathway order."""
     return [panel for provide in _hooks("consultation_panels")
             for panel in provide(episode, user=user)]
+
+
+def chart_timeline(patient: Model, *, episodes: Sequence[Model], limit: int,
+                   user: User) -> list[TimelineEntry]:
+    """Return the newest `limit` entries every later stage has about a patient, newest first."""
+    entries = [entry for provide in _hooks("chart_timeline")
+               for entry in provide(patient, episodes=episodes, limit=limit, user=user)]
+    entries.sort(key=_newest_first, reverse=True)
+    return entries[:limit]
+
+
+def _newest_first(entry: TimelineEntry) -> tuple[dt.date, float]:
+    return entry.on, entry.at.timestamp() if entry.at else 0.0
+
+
+def chart_alerts(patient: Model, *, user: User, today: dt.date) -> list[ChartAlert]:
+    """Return every later stage's flags about a patient, the dangerous ones first."""
+    alerts = [alert for provide in _hooks("chart_alerts")
+              for alert in provide(patient, user=user, today=today)]
+    return sorted(alerts, key=lambda alert: alert.level != "danger")
+
+
+def joint_state(episodes: Sequence[Model]) -> dict[int, str]:
+    """Return each joint's state in words: the furthest stage that has something to say."""
+    state: dict[int, str] = {}
+    for provide in _hooks("joint_state"):
+        state.update(provide(episodes))
+    return state
+
+
+def day_list(user: User, *, sites: Iterable[Model], start: dt.date, end: dt.date,
+             today: dt.date) -> list[DayRow]:
+    """Return every later stage's rows for the user's day list between two dates."""
+    sites = list(sites)
+    return [row for provide in _hooks("day_list")
+            for row in provide(user, sites=sites, start=start, end=end, today=today)]
+
+
+def patient_filters(user: User, *, today: dt.date) -> list[PatientFilter]:
+    """Return later stages' filters of the patient list, in pathway order."""
+    return [found for provide in _hooks("patient_filters")
+            for found in provide(user, today=today)]
 
 
 def nav_links(can: dict[str, bool]) -> list[NavLink]:

@@ -22,6 +22,7 @@ urlpatterns = [
          name="password_reset_complete"),
     path("patients/", clinic.patient_list, name="patient-list"),
     path("patients/new/", clinic.patient_edit, name="patient-create"),
+    path("day/", clinic.day_list, name="day-list"),
     path("patients/<int:patient_id>/", clinic.patient_detail, name="patient-detail"),
     path("patients/<int:patient_id>/edit/", clinic.patient_edit, name="patient-edit"),
     path("patients/<int:patient_id>/episodes/new/", clinic.episode_edit, name="episode-create"),

@@ -8,6 +8,7 @@ its full change history (django-simple-history) for the audit trail.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,6 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from orthoregen.vocabulary import GRADE_RANGE
 from orthoregen.web.accounts.models import Site
+from orthoregen.web.clinic.search import search_text_of
 from orthoregen.web.clinic.vocabulary import (
     ICD10CM_CHOICES,
     EncounterKind,
@@ -43,7 +45,10 @@ class Patient(models.Model):
     phone = models.CharField(max_length=32, blank=True)
     address = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    # Written by save() from the names, MRN, email and phone (clinic.search); a TextField so
+    # that PostgreSQL's LIKE on it is answered by the trigram index of migration 0002.
+    search_text = models.TextField(default="", editable=False)
+    history = HistoricalRecords(excluded_fields=["search_text"])
 
     class Meta:
         ordering = ["family_name", "given_name", "id"]
@@ -56,6 +61,15 @@ class Patient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.family_name.upper()}, {self.given_name} ({self.mrn})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_text = search_text_of(
+            family_name=self.family_name, given_name=self.given_name, mrn=self.mrn,
+            email=self.email, phone=self.phone)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         if self.date_of_birth and self.date_of_birth > timezone.localdate():

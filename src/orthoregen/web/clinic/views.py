@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -22,50 +21,102 @@ from orthoregen.web.accounts.permissions import AuthenticatedHttpRequest, requir
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record, patient_view_record
-from orthoregen.web.clinic import services
+from orthoregen.web.clinic import hub, search, services
 from orthoregen.web.clinic.forms import EncounterForm, JointEpisodeForm, PatientForm
 from orthoregen.web.clinic.models import Encounter, JointEpisode, Patient
-
-PAGE_SIZE = 25
 
 
 @requires(Action.VIEW_PATIENT)
 def patient_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:100]
+    """Find patients by name, MRN, date of birth, phone or email, and filter the list.
+
+    Pages follow the name order from the last patient shown (``after``), so no page counts
+    the whole registry; a refused search (a control character, far too long) is a 400
+    with the reason beside the box.
+    """
+    form = hub.PatientListForm(request.GET or None, user=request.user,
+                               today=timezone.localdate())
+    query = request.GET.get("q", "")[:search.MAX_QUERY_LENGTH].replace("\x00", "")
+    if request.GET and not form.is_valid():
+        access_record(request, AccessAction.SEARCH,
+                      detail=f"refused search {query!r}: {'; '.join(form.errors)}")
+        return render(request, "clinic/patient_list.html", {
+            "form": form, "page": None, "query": query}, status=400)
     patients = scope(Patient.objects.select_related("site"), request.user)
-    if query:
-        patients = patients.filter(
-            Q(family_name__istartswith=query) | Q(given_name__istartswith=query)
-            | Q(mrn__iexact=query)
-        )
+    after = None
+    if form.is_bound:
+        patients = form.filtered(patients)
+        after = form.cleaned_data.get("after")
     # A correlated subquery counts episodes for the 25 rows shown only; a JOIN with GROUP BY
     # would aggregate the whole registry before paginating.
     episode_count = JointEpisode.objects.filter(patient=OuterRef("pk")).order_by() \
         .values("patient").annotate(n=Count("pk")).values("n")
-    patients = patients.annotate(episode_count=Coalesce(Subquery(episode_count), 0)) \
-        .order_by("family_name", "given_name", "id")
-    page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
-    access_record(request, AccessAction.SEARCH, detail=f"q={query!r} page={page.number}")
-    return render(request, "clinic/patient_list.html", {"page": page, "query": query})
+    patients = patients.annotate(episode_count=Coalesce(Subquery(episode_count), 0))
+    page = hub.keyset_page(patients, after=after)
+    access_record(request, AccessAction.SEARCH,
+                  detail=f"q={query!r} after={after} shown={len(page.rows)}")
+    next_query = request.GET.copy()
+    next_query["after"] = str(page.next_after or "")
+    first_query = request.GET.copy()
+    first_query.pop("after", None)
+    return render(request, "clinic/patient_list.html", {
+        "form": form, "page": page, "query": query,
+        "next_query": next_query.urlencode(), "first_query": first_query.urlencode(),
+        "filtered": form.is_bound and form.any_filter})
 
 
 @login_required
 def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
+    """The patient's hub: flags, each joint's state, and one timeline of everything."""
     patient = get_visible_or_404(Patient.objects.select_related("site"), request.user,
                                  pk=patient_id)
     patient_view_record(request, patient)
-    episodes = list(patient.episodes.prefetch_related(
-        Prefetch("encounters", queryset=Encounter.objects.select_related("clinician"))
-    ))
+    episodes = list(patient.episodes.all())
     panels = stages.chart_panels(episodes)
+    state = stages.joint_state(episodes)
     for episode in episodes:
-        # Shown by the template only: JointEpisode declares no such attribute.
-        episode.panels = panels.get(episode.pk, [])  # type: ignore[attr-defined]
-    timeline = Encounter.objects.filter(episode__patient=patient) \
-        .select_related("episode", "clinician")
+        # Shown by the template only: JointEpisode declares no such attributes.
+        headline = state.get(episode.pk, "No decision or treatment recorded yet")
+        episode.state = headline  # type: ignore[attr-defined]
+        episode.panels = [line for line in panels.get(episode.pk, [])  # type: ignore[attr-defined]
+                          if str(line["value"]) != headline]
+    chosen = None
+    joint = request.GET.get("joint", "")
+    if joint:
+        chosen = next((e for e in episodes if str(e.pk) == joint), None)
+        if chosen is None:
+            return HttpResponseBadRequest("No such joint on this chart.")
+    shown = [chosen] if chosen else episodes
+    today = timezone.localdate()
+    events = hub.timeline(patient, episodes=shown,
+                          limit=hub.timeline_limit(request.GET.get("limit")), user=request.user)
+    names = {episode.pk: str(episode) for episode in episodes}
     return render(request, "clinic/patient_detail.html", {
-        "patient": patient, "episodes": episodes, "timeline": timeline,
-        "age": patient.age_on(timezone.localdate()),
+        "patient": patient, "episodes": episodes, "timeline": events,
+        "joint_names": names, "chosen": chosen,
+        "alerts": stages.chart_alerts(patient, user=request.user, today=today),
+        "more_limit": events.limit + hub.TIMELINE_PAGE,
+        "age": patient.age_on(today),
+    })
+
+
+@requires(Action.VIEW_PATIENT)
+def day_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Today's or this week's work at the user's sites, each row with its next action."""
+    form = hub.DayListForm(request.GET or None, user=request.user)
+    if form.is_bound and not form.is_valid():
+        return render(request, "clinic/day_list.html", {"form": form, "groups": []},
+                      status=400)
+    data = form.cleaned_data if form.is_bound else {}
+    period = data.get("period") or "today"
+    sites = [data["site"]] if data.get("site") else list(request.user.sites.all())
+    today = timezone.localdate()
+    start, end = hub.period_dates(period, today)
+    groups = hub.day_groups(request.user, sites=sites, start=start, end=end, today=today)
+    return render(request, "clinic/day_list.html", {
+        "form": form, "groups": groups, "period": period, "period_label": hub.PERIODS[period],
+        "start": start, "end": end, "today": today, "sites": sites,
+        "shows": hub.DAY_LIST_SHOWS.get(request.user.role, []),
     })
 
 

@@ -28,6 +28,7 @@ from orthoregen.web.accounts.models import Site, User
 from orthoregen.web.accounts.roles import Role
 from orthoregen.web.audit.models import AccessAction, AccessRecord
 from orthoregen.web.clinic.models import Encounter, JointEpisode, Patient
+from orthoregen.web.clinic.search import search_text_of
 from orthoregen.web.synthetic import (
     SynthError,
     bulk,
@@ -115,7 +116,10 @@ def _patients(cohort: Cohort, site: Site) -> list[Patient]:
     p = cohort.patients
     return [
         Patient(site=site, mrn=mrn, family_name=family, given_name=given, date_of_birth=born,
-                sex=sex, email=email, phone=phone)
+                sex=sex, email=email, phone=phone,
+                # The bulk insert skips save(), which writes this line for every other patient.
+                search_text=search_text_of(family_name=family, given_name=given, mrn=mrn,
+                                           email=email, phone=phone))
         for mrn, family, given, born, sex, email, phone in zip(
             p["mrn"], p["family_name"], p["given_name"], _dates(p["date_of_birth"]), p["sex"],
             p["email"], p["phone"], strict=True)

@@ -1,0 +1,126 @@
+"""What the cell lab adds to the patient chart and the day list (hooks in web/stages.py).
+
+The timeline's harvests, units issued to the patient's joints and product investigations;
+the chart's flags for an open investigation or a recall that reaches this patient; and the
+lab's day-list rows for units issued and waiting to go into a patient.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.timezone import localdate
+
+from orthoregen.products.status import UnitStatus
+from orthoregen.web.accounts.access import scope
+from orthoregen.web.accounts.roles import Action
+from orthoregen.web.cellbank.models import (
+    CustodyEvent,
+    Harvest,
+    InvestigationRecipient,
+    ProductUnit,
+)
+from orthoregen.web.cellbank.vocabulary import InvestigationStatus
+from orthoregen.web.stages import ChartAlert, DayRow, TimelineEntry
+
+if TYPE_CHECKING:
+    from orthoregen.web.accounts.models import User
+    from orthoregen.web.clinic.models import JointEpisode, Patient
+
+
+def chart_timeline(patient: Patient, *, episodes: Sequence[JointEpisode], limit: int,
+                   user: User) -> list[TimelineEntry]:
+    """Return harvests, units issued to these joints and investigations reaching them."""
+    entries: list[TimelineEntry] = []
+    episode_ids = [episode.pk for episode in episodes]
+    harvests = Harvest.objects.filter(patient=patient) \
+        .filter(Q(episode__in=episode_ids) | Q(episode__isnull=True)) \
+        .order_by("-harvested_at")[:limit]
+    for harvest in harvests:
+        entries.append(TimelineEntry(
+            on=localdate(harvest.harvested_at), at=harvest.harvested_at, what="Harvest",
+            title=f"{harvest.get_source_display()} harvested",
+            detail=f"{harvest.body_site}, {harvest.volume_ml} mL", episode_id=harvest.episode_id))
+    issued = CustodyEvent.objects.filter(unit__issued_to_episode__in=episode_ids,
+                                         to_status=UnitStatus.ISSUED) \
+        .select_related("unit").order_by("-at")[:limit]
+    for event in issued:
+        unit = event.unit
+        entries.append(TimelineEntry(
+            on=localdate(event.at), at=event.at, what="Product",
+            title=f"Unit {unit.identifier} issued ({unit.get_product_class_display()})",
+            detail=f"now {unit.get_status_display().lower()}",
+            episode_id=unit.issued_to_episode_id,
+            tone="alert" if unit.status == UnitStatus.RECALLED else ""))
+    reviews = InvestigationRecipient.objects.filter(
+        administration__procedure_joint__episode__in=episode_ids) \
+        .select_related("investigation", "administration__unit",
+                        "administration__procedure_joint") \
+        .order_by("-investigation__opened_at")[:limit]
+    for entry in reviews:
+        investigation = entry.investigation
+        entries.append(TimelineEntry(
+            on=localdate(investigation.opened_at), at=investigation.opened_at,
+            what="Product investigation",
+            title=f"Product investigation {investigation.pk} opened "
+                  f"({investigation.get_status_display().lower()}): unit "
+                  f"{entry.administration.unit.identifier}",
+            detail=entry.detail, episode_id=entry.administration.procedure_joint.episode_id,
+            url=reverse("cellbank:investigation-detail", args=[investigation.pk]),
+            tone="alert" if investigation.is_open else ""))
+    return entries
+
+
+def chart_alerts(patient: Patient, *, user: User, today: dt.date) -> list[ChartAlert]:
+    """Flag open investigations of units this patient received, and recalled issued units."""
+    alerts = []
+    reviews = InvestigationRecipient.objects.filter(
+        administration__procedure_joint__procedure__patient=patient,
+        investigation__status=InvestigationStatus.OPEN) \
+        .select_related("administration__unit", "administration__procedure_joint__episode") \
+        .order_by("investigation_id")
+    for entry in reviews:
+        given = entry.administration
+        alerts.append(ChartAlert(
+            level="danger",
+            text=f"Product investigation {entry.investigation_id} open: unit "
+                 f"{given.unit.identifier} went into the {given.procedure_joint.episode} "
+                 f"— review this patient",
+            url=reverse("cellbank:investigation-detail", args=[entry.investigation_id])))
+    recalled = ProductUnit.objects.filter(issued_to_episode__patient=patient,
+                                          status=UnitStatus.RECALLED)
+    for unit in recalled.select_related("issued_to_episode"):
+        alerts.append(ChartAlert(
+            text=f"Unit {unit.identifier} issued for the {unit.issued_to_episode} was "
+                 "recalled: do not use it"))
+    return alerts
+
+
+def day_list(user: User, *, sites: Sequence[Any], start: dt.date, end: dt.date,
+             today: dt.date) -> list[DayRow]:
+    """Return units issued to a joint and not yet given: a procedure is to come."""
+    if not (user.may(Action.MANAGE_PRODUCTS) or user.may(Action.RECORD_PROCEDURE)):
+        return []
+    waiting = scope(ProductUnit.objects, user).filter(
+        site__in=sites, status__in=[UnitStatus.ISSUED, UnitStatus.THAWED],
+        issued_to_episode__isnull=False) \
+        .select_related("issued_to_episode__patient__site").order_by("expires_at", "id")[:200]
+    rows = []
+    for unit in waiting:
+        episode = unit.issued_to_episode
+        assert episode is not None  # filtered above
+        if user.may(Action.RECORD_PROCEDURE):
+            action, url = "Record the procedure", reverse("procedures:start",
+                                                          args=[episode.patient_id])
+        else:
+            action, url = "Open the unit", reverse("cellbank:unit-detail", args=[unit.pk])
+        rows.append(DayRow(
+            on=max(today, start), kind="Procedure", patient=episode.patient, joint=str(episode),
+            detail=f"Unit {unit.identifier} {unit.get_status_display().lower()}, "
+                   f"expires {unit.expires_at:%d %b %Y}",
+            action=action, action_url=url))
+    return rows

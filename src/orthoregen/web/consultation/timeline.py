@@ -1,0 +1,220 @@
+"""What the consultation adds to the patient chart and the day list (hooks in web/stages.py).
+
+The timeline's intakes, decisions and consents; each joint's state in the words of its
+latest decision ("Cleared to proceed by override", never the protocol's "Defer" read as the
+decision); an allergy flag when the consultation records allergies; and the day list's
+consultations still awaiting a candidacy decision.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from django.apps import apps
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+
+from orthoregen.pathways import Outcome
+from orthoregen.web.accounts.access import scope
+from orthoregen.web.accounts.roles import Action
+from orthoregen.web.consultation.models import CandidacyDecision, ConsentRecord, Intake
+from orthoregen.web.consultation.models.vocabulary import DecisionKind
+from orthoregen.web.stages import ChartAlert, DayRow, PatientFilter, TimelineEntry
+
+if TYPE_CHECKING:
+    from orthoregen.web.accounts.models import User
+    from orthoregen.web.clinic.models import JointEpisode, Patient
+
+
+def _on(day: dt.date | None) -> str:
+    return f"{day:%d %b %Y}" if day else ""
+
+
+def _who(user: Any) -> str:
+    return (user.get_full_name() or user.get_username()) if user is not None else "unrecorded"
+
+
+def decision_words(decision: CandidacyDecision) -> str:
+    """Say what a decision means for the joint, the way a clinician reads it at a glance."""
+    if decision.kind == DecisionKind.OVERRIDE:
+        # The protocol's result stays on record; the decision is to proceed.
+        return (f"Cleared to proceed by override ({_who(decision.decided_by)}, "
+                f"{_on(decision.decided_on)}), against the protocol's "
+                f"“{decision.get_outcome_display()}”")
+    if decision.kind == DecisionKind.DECLINE:
+        return f"Declined: not to be treated ({_who(decision.decided_by)}, " \
+               f"{_on(decision.decided_on)})"
+    outcome = decision.outcome
+    if outcome in (Outcome.SUITABLE, Outcome.SUITABLE_DISCUSS):
+        extra = " after discussing expectations" if outcome == Outcome.SUITABLE_DISCUSS else ""
+        return f"Suitable: cleared to proceed{extra} ({_on(decision.decided_on)})"
+    if outcome == Outcome.DEFER:
+        until = f" until {_on(decision.defer_until)}" if decision.defer_until else ""
+        return f"Deferred{until} (decided {_on(decision.decided_on)})"
+    if outcome == Outcome.NOT_SUITABLE:
+        return f"Not suitable: not to be treated ({_on(decision.decided_on)})"
+    return f"{decision.get_outcome_display()} ({_on(decision.decided_on)})"
+
+
+def joint_state(episodes: Sequence[JointEpisode]) -> dict[int, str]:
+    """Return each joint's state from its intake, latest decision and consent."""
+    state: dict[int, str] = {}
+    for intake in Intake.objects.filter(episode__in=episodes).only("episode_id", "recorded_on"):
+        state[intake.episode_id] = (f"Intake recorded {_on(intake.recorded_on)}; "
+                                    "awaiting the candidacy decision")
+    decisions = CandidacyDecision.objects.filter(episode__in=episodes) \
+        .select_related("decided_by").order_by("episode_id", "-decided_on", "-decided_at", "-id")
+    decided: set[int] = set()
+    for decision in decisions:
+        if decision.episode_id not in decided:
+            decided.add(decision.episode_id)
+            state[decision.episode_id] = decision_words(decision)
+    consents = ConsentRecord.objects.filter(episode__in=episodes) \
+        .order_by("episode_id", "-consented_on", "-id")
+    seen: set[int] = set()
+    for consent in consents:
+        if consent.episode_id in seen:
+            continue
+        seen.add(consent.episode_id)
+        if consent.is_withdrawn:
+            state[consent.episode_id] = f"Consent withdrawn {_on(consent.withdrawn_on)}"
+        elif consent.episode_id in state:
+            state[consent.episode_id] += f"; consent recorded {_on(consent.consented_on)}"
+    return state
+
+
+def chart_timeline(patient: Patient, *, episodes: Sequence[JointEpisode], limit: int,
+                   user: User) -> list[TimelineEntry]:
+    """Return the patient's intakes, candidacy decisions and consents, newest first."""
+    entries: list[TimelineEntry] = []
+    for intake in Intake.objects.filter(episode__in=episodes).select_related("entered_by") \
+            .order_by("-recorded_on")[:limit]:
+        entries.append(TimelineEntry(
+            on=intake.recorded_on, at=intake.entered_at, what="Consultation",
+            title="Intake recorded", detail=f"entered by {_who(intake.entered_by)}",
+            episode_id=intake.episode_id,
+            url=reverse("consultation:episode", args=[intake.episode_id])))
+    for decision in CandidacyDecision.objects.filter(episode__in=episodes) \
+            .select_related("decided_by").order_by("-decided_on", "-id")[:limit]:
+        entries.append(TimelineEntry(
+            on=decision.decided_on, at=decision.decided_at,
+            what="Override" if decision.is_override else "Candidacy decision",
+            title=decision_words(decision), detail=decision.reason,
+            episode_id=decision.episode_id,
+            url=reverse("consultation:episode", args=[decision.episode_id])))
+    for consent in ConsentRecord.objects.filter(episode__in=episodes) \
+            .select_related("document", "taken_by").order_by("-consented_on", "-id")[:limit]:
+        entries.append(TimelineEntry(
+            on=consent.consented_on, at=consent.recorded_at, what="Consent",
+            title=f"Consent recorded: {consent.document.title}, version "
+                  f"{consent.document.version}",
+            detail=f"given by {consent.consenting_person} "
+                   f"({consent.get_consenting_as_display().lower()}), "
+                   f"taken by {_who(consent.taken_by)}",
+            episode_id=consent.episode_id,
+            url=reverse("consultation:episode", args=[consent.episode_id])))
+        if consent.withdrawn_on:
+            entries.append(TimelineEntry(
+                on=consent.withdrawn_on, at=consent.withdrawal_recorded_at,
+                what="Consent", title="Consent withdrawn", detail=consent.withdrawal_reason,
+                episode_id=consent.episode_id, tone="alert",
+                url=reverse("consultation:episode", args=[consent.episode_id])))
+    return entries
+
+
+def allergy_model() -> Any | None:
+    """Return the consultation's allergy model if this version records allergies."""
+    try:
+        return apps.get_model("consultation", "Allergy")
+    except LookupError:
+        return None
+
+
+def chart_alerts(patient: Patient, *, user: User, today: dt.date) -> list[ChartAlert]:
+    """Return an allergy flag for each allergy recorded in the patient's intakes."""
+    model = allergy_model()
+    if model is None:
+        return []
+    names = {f.name for f in model._meta.get_fields()}
+    if "patient" in names:
+        rows = model.objects.filter(patient=patient)
+    elif "intake" in names:
+        rows = model.objects.filter(intake__episode__patient=patient)
+    elif "episode" in names:
+        rows = model.objects.filter(episode__patient=patient)
+    else:
+        return []
+    if hasattr(rows, "current"):  # rows entered in error are kept, marked removed
+        rows = rows.current()
+    return [ChartAlert(text=f"Allergy: {row}", level="danger") for row in rows[:10]]
+
+
+def day_list(user: User, *, sites: Sequence[Any], start: dt.date, end: dt.date,
+             today: dt.date) -> list[DayRow]:
+    """Return intakes recorded in the period whose joint has no decision yet."""
+    if not user.may(Action.DECIDE_CANDIDACY) and not user.may(Action.ENTER_INTAKE):
+        return []
+    undecided = scope(Intake.objects, user).filter(
+        episode__patient__site__in=sites, recorded_on__range=(start, end)) \
+        .exclude(Exists(CandidacyDecision.objects.filter(episode=OuterRef("episode")))) \
+        .select_related("episode__patient__site").order_by("recorded_on", "id")[:200]
+    deciding = user.may(Action.DECIDE_CANDIDACY)
+    return [DayRow(on=intake.recorded_on, kind="Consultation",
+                   patient=intake.episode.patient, joint=str(intake.episode),
+                   detail="Intake recorded; no candidacy decision yet",
+                   action="Decide candidacy" if deciding else "Complete the intake",
+                   action_url=reverse("consultation:decide" if deciding
+                                      else "consultation:episode", args=[intake.episode_id]))
+            for intake in undecided]
+
+
+def patient_filters(user: User, *, today: dt.date) -> list[PatientFilter]:
+    """Offer the consultation's stages and clinicians to the patient list's filters."""
+    def stage(value: str) -> Q | None:
+        decided = CandidacyDecision.objects.filter(episode__patient=OuterRef("pk"))
+        if value == "awaiting_decision":
+            return Q(Exists(Intake.objects.filter(episode__patient=OuterRef("pk"))
+                            .exclude(Exists(CandidacyDecision.objects.filter(
+                                episode=OuterRef("episode"))))))
+        if value == "cleared":
+            return Q(Exists(decided.filter(
+                Q(kind=DecisionKind.OVERRIDE)
+                | Q(kind=DecisionKind.AGREE,
+                    outcome__in=[Outcome.SUITABLE, Outcome.SUITABLE_DISCUSS]))))
+        if value == "deferred":
+            return Q(Exists(decided.filter(kind=DecisionKind.AGREE, outcome=Outcome.DEFER,
+                                           defer_until__gte=today)))
+        return None
+
+    def clinician(value: str) -> Q | None:
+        if not value.isdigit():
+            return None
+        return Q(Exists(CandidacyDecision.objects.filter(episode__patient=OuterRef("pk"),
+                                                         decided_by_id=int(value))))
+
+    return [
+        PatientFilter(name="stage", label="Stage", choices=(
+            ("awaiting_decision", "Awaiting a candidacy decision"),
+            ("cleared", "Cleared to proceed"),
+            ("deferred", "Deferred"),
+        ), condition=stage),
+        PatientFilter(name="clinician", label="Clinician", choices=(), condition=clinician),
+    ]
+
+
+def latest_decisions(episodes: Sequence[JointEpisode]) -> dict[int, list[dict]]:
+    """Return each joint's latest candidacy decision in words, for the chart's joint panel.
+
+    Replaces panels.latest_decisions on the chart: "Defer — override …, until …" read as a
+    deferral when the clinician had cleared the joint to proceed.
+    """
+    panels: dict[int, list[dict]] = {}
+    decisions = CandidacyDecision.objects.filter(episode__in=episodes) \
+        .select_related("decided_by").order_by("episode_id", "-decided_on", "-decided_at", "-id")
+    for decision in decisions:
+        if decision.episode_id not in panels:
+            panels[decision.episode_id] = [{"label": "Candidacy",
+                                            "value": decision_words(decision)}]
+    return panels
