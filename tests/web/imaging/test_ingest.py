@@ -215,3 +215,18 @@ def test_a_ct_file_in_a_folder_is_refused_as_not_mr(tmp_path, site_a, mri_visit_
     ds.save_as(folder / "ct.dcm")
     [outcome] = ingest_folder(folder, site=site_a)
     assert outcome.refused == "Not an MR study: the modality is CT."
+
+
+def test_an_image_that_cannot_be_de_identified_refuses_the_study_and_leaves_nothing(
+        tmp_path, site_a, mri_visit_a):
+    SiteImagingSettings.objects.create(site=site_a, keep_files=True)
+    folder = mr_images(tmp_path / "study", series=2)
+    broken = dcmread(folder / "s1_i0.dcm")
+    del broken.SOPClassUID  # a file the de-identifier cannot rewrite as a valid instance
+    broken.save_as(folder / "s1_i0.dcm")
+    [outcome] = ingest_folder(folder, site=site_a)
+    assert outcome.refused.startswith("s1_i0.dcm could not be de-identified and stored")
+    assert not MriStudy.objects.exists()
+    assert not list((tmp_path / "data").rglob("*.dcm"))
+    mri_visit_a.refresh_from_db()
+    assert mri_visit_a.status == VisitState.PENDING

@@ -93,8 +93,10 @@ class Instance:
 def _read(name: str, data: io.BytesIO | Path) -> Instance | None:
     try:
         ds = dcmread(data)
-    except (InvalidDicomError, EOFError, ValueError, OSError) as error:
-        raise InputRefused(f"{name} is not a DICOM file ({error}).") from None
+    except InvalidDicomError:
+        raise InputRefused(f"{name} is not a DICOM file (no DICM preamble).") from None
+    except Exception as error:  # a damaged file: pydicom raises many kinds, all refusals
+        raise InputRefused(f"{name} is not a readable DICOM file ({error}).") from None
     if str(ds.get("SOPClassUID", "")) == DICOMDIR_CLASS:
         return None
     if "StudyInstanceUID" not in ds:
@@ -268,10 +270,17 @@ def _series(instances: list[Instance]) -> list[dict]:
         ds = instance.dataset
         uid = str(ds.get("SeriesInstanceUID", ""))
         entry = series.setdefault(uid, {
-            "uid": uid, "number": int(ds.SeriesNumber) if ds.get("SeriesNumber") else None,
+            "uid": uid, "number": _number(ds.get("SeriesNumber")),
             "description": str(ds.get("SeriesDescription", "") or ""), "instances": 0})
         entry["instances"] += 1
     return sorted(series.values(), key=lambda s: (s["number"] is None, s["number"] or 0))
+
+
+def _number(value: object) -> int | None:
+    try:
+        return int(str(value)) if value not in (None, "") else None
+    except ValueError:
+        return None
 
 
 def dicom_root() -> Path:
@@ -360,11 +369,16 @@ def _store(uid: str, instances: list[Instance], *, patient: Patient, visit: Sche
 def _write(instances: list[Instance], folder: Path, *, secret: str, patient: Patient,
            retain_dates: bool) -> None:
     for instance in instances:
-        ds = deidentify(instance.dataset, secret=secret, patient_key=str(patient.pk),
-                        retain_dates=retain_dates)
-        target = folder / str(ds.SeriesInstanceUID) / f"{ds.SOPInstanceUID}.dcm"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        ds.save_as(target, enforce_file_format=True)
+        try:
+            ds = deidentify(instance.dataset, secret=secret, patient_key=str(patient.pk),
+                            retain_dates=retain_dates)
+            target = folder / str(ds.SeriesInstanceUID) / f"{ds.SOPInstanceUID}.dcm"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            ds.save_as(target, enforce_file_format=True)
+        except (AttributeError, KeyError, ValueError, TypeError) as error:
+            # Raised inside the study's transaction: the row goes, and the files with it.
+            raise StudyRefused(f"{instance.name} could not be de-identified and stored "
+                               f"({error}).") from None
 
 
 def ingest(instances: list[Instance], *, site: Site | None, received_via: str,
