@@ -75,7 +75,7 @@ def arguments(converters: list[str], site) -> dict:
     if "pj_id" in values:
         pj = apps.get_model("cellbank.ProcedureJoint").objects.get(pk=values["pj_id"])
         values["procedure_id"] = pj.procedure_id
-    if "consent_id" in values:
+    if "consent_id" in values and "episode_id" in values:  # the API's consent URL has none
         consent = apps.get_model("consultation.ConsentRecord").objects.get(pk=values["consent_id"])
         values["episode_id"] = consent.episode_id
     if "encounter_id" in values:
