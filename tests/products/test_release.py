@@ -158,6 +158,20 @@ def test_culture_results_given_as_text_are_read_as_outcomes():
         QcResults({"sterility": "clean"})
 
 
+@pytest.mark.parametrize("changes, criterion", [
+    ({"viability": NEG}, "viability"),  # a culture outcome where a percentage belongs
+    ({"CD45": POS}, "CD45"),
+    ({"endotoxin_eu_per_ml": NEG}, "endotoxin"),
+    ({"sterility": 90.0}, "sterility"),  # a number where a culture outcome belongs
+])
+def test_a_result_of_the_wrong_kind_needs_review_and_blocks_release(changes, criterion):
+    evaluation = evaluate(**changes)
+    verdict = next(v for v in evaluation.verdicts if v.criterion.startswith(criterion))
+    assert verdict.verdict is Verdict.NEEDS_REVIEW
+    assert "correct the result" in verdict.detail
+    assert evaluation.outcome is ReleaseOutcome.NOT_RELEASABLE
+
+
 @pytest.mark.parametrize("spec", [CULTURED_MSC_SPEC, POINT_OF_CARE_SPEC])
 def test_specification_reads_back_unchanged_from_its_json_form(spec):
     assert spec_from_json(json.loads(json.dumps(spec_to_json(spec)))) == spec

@@ -71,6 +71,27 @@ def make_patient(site: Site, mrn: str, family: str) -> Patient:
     return patient
 
 
+# What an administration needs recorded first (procedures.services.REQUIRED_AT_ADMINISTRATION):
+# an approach of the joint fit for its guidance, and the image that confirmed placement.
+APPROACH_UNDER = {("knee", "ultrasound"): "superolateral",
+                  ("hip", "ultrasound"): "hip_anterior_oblique",
+                  ("hip", "fluoroscopy"): "hip_fluoro_anterior",
+                  ("shoulder", "ultrasound"): "shoulder_posterior"}
+PLACEMENT_IMAGE = "1.2.826.0.1.3680043.8.498.1001"
+
+
+def record_injection(procedure_joint, *, by: User, injectate_volume_ml: float, **details):
+    """Record a joint's injection completely enough to administer it."""
+    from orthoregen.web.procedures.services import procedure_joint_update
+
+    joint = procedure_joint.episode.joint
+    guidance = details.get("guidance") or procedure_joint.guidance or "ultrasound"
+    details.setdefault("approach", APPROACH_UNDER[(joint, guidance)])
+    details.setdefault("image_reference", PLACEMENT_IMAGE)
+    return procedure_joint_update(procedure_joint, by=by, injectate_volume_ml=injectate_volume_ml,
+                                  **details)
+
+
 @pytest.fixture
 def patient_a(site_a):
     return make_patient(site_a, "A-0001", "Aardvark")

@@ -31,6 +31,9 @@ class Verdict(StrEnum):
     FAIL = "fail"
     PENDING = "pending"
     MISSING = "missing"
+    # A stored result of the wrong kind (a culture outcome for a percentage, a number for a
+    # culture): never a pass, and never a crash that locks the unit's page; someone corrects it.
+    NEEDS_REVIEW = "needs_review"
 
 
 class ReleaseOutcome(StrEnum):
@@ -228,6 +231,8 @@ def _judge(criterion: Criterion, results: QcResults) -> tuple[CriterionVerdict, 
             value = values.get(test_id)
             if value is None:
                 return CriterionVerdict(name, Verdict.MISSING, f"no {test_id} result"), []
+            if not _is_number(value):
+                return _needs_review(name, test_id, value), []
             ok = float(value) >= minimum
             return _verdict(name, ok, f"{test_id} {value} %"), []
         case PercentAtMost(test_ids=test_ids, maximum_percent=maximum):
@@ -235,6 +240,9 @@ def _judge(criterion: Criterion, results: QcResults) -> tuple[CriterionVerdict, 
             measured = {t: values[t] for t in test_ids if t in values}
             if not measured:
                 return CriterionVerdict(name, Verdict.MISSING, f"no {' or '.join(test_ids)}"), []
+            for t, v in measured.items():
+                if not _is_number(v):
+                    return _needs_review(name, t, v), []
             ok = all(float(v) <= maximum for v in measured.values())
             shown = ", ".join(f"{t} {v} %" for t, v in measured.items())
             return _verdict(name, ok, shown), []
@@ -243,6 +251,8 @@ def _judge(criterion: Criterion, results: QcResults) -> tuple[CriterionVerdict, 
             value = values.get(test_id)
             if value is None:
                 return CriterionVerdict(name, Verdict.MISSING, f"no {test_id} result"), []
+            if not isinstance(value, QcOutcome):
+                return _needs_review(name, test_id, value), []
             if value is QcOutcome.PENDING:
                 return CriterionVerdict(name, Verdict.PENDING, f"{test_id} culture pending"), []
             return _verdict(name, value is QcOutcome.NEGATIVE, f"{test_id} {value}"), []
@@ -258,6 +268,8 @@ def _judge_endotoxin(
     measured = results.values.get(ENDOTOXIN)
     if measured is None or results.volume_ml is None:
         return CriterionVerdict(name, Verdict.MISSING, "no endotoxin result or no dose volume"), []
+    if not _is_number(measured):
+        return _needs_review(name, ENDOTOXIN, measured), []
     flags = []
     weight = results.recipient_weight_kg
     if weight is None:
@@ -267,6 +279,16 @@ def _judge_endotoxin(
     total = float(measured) * results.volume_ml
     detail = f"{total:g} EU in {results.volume_ml:g} mL; limit {limit:g} EU for {weight:g} kg"
     return _verdict(name, total <= limit, detail), flags
+
+
+def _is_number(value: float | QcOutcome) -> bool:
+    return not isinstance(value, QcOutcome) and isinstance(value, (int, float))
+
+
+def _needs_review(name: str, test_id: str, value: object) -> CriterionVerdict:
+    kind = "a culture outcome" if isinstance(value, QcOutcome) else "a number"
+    return CriterionVerdict(name, Verdict.NEEDS_REVIEW,
+                            f"{test_id} is recorded as {kind} ({value}): correct the result")
 
 
 def _verdict(name: str, ok: bool, detail: str) -> CriterionVerdict:

@@ -11,10 +11,25 @@ platform operator alone. The site mixes RoleTableAdmin into every model admin it
 registers, so a new admin class obeys the table without remembering to.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 
 from orthoregen.web.accounts.roles import Action, Role
+
+if TYPE_CHECKING:
+    from django.db.models import Model
+    from django.http import HttpRequest
+
+    from orthoregen.web.accounts.models import User
+
+    # The mixin's methods call the model admin's own through super().
+    _ModelAdmin = admin.ModelAdmin[Any]
+else:
+    _ModelAdmin = object
 
 # Model label -> the action that adding or changing its rows in the admin needs. A model of
 # site data (SITE_PATH) missing here is read-only in the admin (tests/web/audit).
@@ -46,6 +61,9 @@ CHANGE_ACTION: dict[str, Action] = {
     "followup.sitefollowupsettings": Action.MANAGE_PROTOCOLS,
     "followup.messagetemplate": Action.MANAGE_PROTOCOLS,
     "accounts.sitesafetylead": Action.MANAGE_PROTOCOLS,
+    "imaging.siteimagingsettings": Action.MANAGE_PROTOCOLS,  # never deleted: it holds the key
+    "imaging.mristudy": Action.MANAGE_FOLLOW_UP,  # read-only fields: received, never edited
+    "imaging.structuralmeasure": Action.READ_IMAGING,  # read-only: corrected on its page
 }
 
 # Site data that may be deleted in the admin (by those who may change it); every other
@@ -61,15 +79,15 @@ SHARED_CONFIGURATION: frozenset[str] = frozenset({
 })
 
 
-def _label(model) -> str:
+def _label(model: type[Model]) -> str:
     return model._meta.label_lower
 
 
-def is_site_data(model) -> bool:
+def is_site_data(model: type[Model]) -> bool:
     return hasattr(model, "SITE_PATH")
 
 
-def may_change(user, model) -> bool:
+def may_change(user: User, model: type[Model]) -> bool:
     """Say whether the role table lets ``user`` add or change ``model``'s rows in the admin."""
     # Imported here: accounts.admin registers its pages on this site as it loads.
     from orthoregen.web.accounts.admin import is_platform_operator
@@ -81,7 +99,7 @@ def may_change(user, model) -> bool:
     return action is not None and user.may(action)
 
 
-def may_delete(user, model) -> bool:
+def may_delete(user: User, model: type[Model]) -> bool:
     """Say whether ``user`` may delete ``model``'s rows in the admin: never a clinical record."""
     label = _label(model)
     if is_site_data(model) and label not in SITE_CONFIGURATION:
@@ -89,43 +107,48 @@ def may_delete(user, model) -> bool:
     return may_change(user, model)
 
 
-def is_governed(model) -> bool:
+def is_governed(model: type[Model]) -> bool:
     label = _label(model)
     return is_site_data(model) or label in CHANGE_ACTION or label in SHARED_CONFIGURATION
 
 
-class RoleTableAdmin:
+def _user(request: HttpRequest) -> User:
+    # The admin asks for permissions only once has_permission admitted a staff user.
+    return cast("User", request.user)
+
+
+class RoleTableAdmin(_ModelAdmin):
     """The role table's answer, and-ed with the model admin's own (e.g. read-only fields of
     a cell-lab record, a published consent text). Models of no site data and no entry above
     (staff, sites, licences) keep their admin's own rules."""
 
-    def has_view_permission(self, request, obj=None):
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         allowed = super().has_view_permission(request, obj)
         if not is_governed(self.model) or _label(self.model) in SHARED_CONFIGURATION:
             return allowed
-        return request.user.may(Action.VIEW_PATIENT) and allowed
+        return _user(request).may(Action.VIEW_PATIENT) and allowed
 
-    def has_add_permission(self, request, *args):
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         allowed = super().has_add_permission(request, *args)
         return allowed if not is_governed(self.model) else (
-            may_change(request.user, self.model) and allowed)
+            may_change(_user(request), self.model) and allowed)
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         allowed = super().has_change_permission(request, obj)
         return allowed if not is_governed(self.model) else (
-            may_change(request.user, self.model) and allowed)
+            may_change(_user(request), self.model) and allowed)
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         allowed = super().has_delete_permission(request, obj)
         return allowed if not is_governed(self.model) else (
-            may_delete(request.user, self.model) and allowed)
+            may_delete(_user(request), self.model) and allowed)
 
 
 class OrthoregenAdminSite(admin.AdminSite):
     site_header = "orthoregen administration"
     site_title = "orthoregen admin"
 
-    def has_permission(self, request) -> bool:
+    def has_permission(self, request: HttpRequest) -> bool:
         user = request.user
         return bool(user.is_active and user.is_staff and user.role == Role.ADMIN)
 

@@ -6,6 +6,7 @@ import types
 
 import pytest
 from django.utils import timezone
+from tests.web.conftest import record_injection
 
 from orthoregen.pathways.consent import ConsentElement
 from orthoregen.web.cellbank import services
@@ -165,8 +166,8 @@ def session(cleared_knee, clinician_a, patient_a):
                                          performed_on=timezone.localdate(),
                                          time_out_completed=True)
     pj = procedure.joints.get()
-    procedures.procedure_joint_update(pj, by=clinician_a, injectate_volume_ml=3.0,
-                                   approach="superolateral", needle_gauge=21)
+    record_injection(pj, by=clinician_a, injectate_volume_ml=3.0,
+                     approach="superolateral", needle_gauge=21)
     pj.refresh_from_db()
     return pj
 
@@ -199,7 +200,7 @@ def administer(unit, episode, lab, clinician, kit):
                                          performed_on=timezone.localdate(),
                                          time_out_completed=True)
     pj = procedure.joints.get()
-    procedures.procedure_joint_update(pj, by=clinician, injectate_volume_ml=2.0)
+    record_injection(pj, by=clinician, injectate_volume_ml=2.0)
     return procedures.administration_record(
         pj, by=clinician, scanned_identifier=unit.identified_as,
         name=f"{patient.given_name} {patient.family_name}", date_of_birth=patient.date_of_birth,

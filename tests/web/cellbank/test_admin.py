@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from tests.web.conftest import record_injection
 
 from orthoregen.web.cellbank import models, services
 from orthoregen.web.cellbank.services.release import release_specs_ensure
@@ -36,7 +37,7 @@ def one_of_each(site, lab, clinician, donor, episode, din, kit) -> dict:
                                          performed_on=timezone.localdate(),
                                          time_out_completed=True)
     pj = procedure.joints.get()
-    procedures.procedure_joint_update(pj, by=clinician, injectate_volume_ml=3.0)
+    record_injection(pj, by=clinician, injectate_volume_ml=3.0)
     given = procedures.administration_record(
         pj, by=clinician, scanned_identifier=kit.typed(din),
         name=f"{patient.given_name} {patient.family_name}",

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from tests.web.conftest import record_injection
 
 from orthoregen.web.cellbank import services
 from orthoregen.web.cellbank.models import Administration, BedsideCheckAttempt
@@ -118,7 +119,7 @@ def test_no_administration_before_the_time_out(issued_unit, cleared_knee, clinic
                                          performed_on=timezone.localdate(),
                                          time_out_completed=False)
     pj = procedure.joints.get()
-    procedures.procedure_joint_update(pj, by=clinician_a, injectate_volume_ml=3.0)
+    record_injection(pj, by=clinician_a, injectate_volume_ml=3.0)
     with pytest.raises(services.CellbankRefused, match="Complete the time-out"):
         attempt(pj, clinician_a)
     assert not BedsideCheckAttempt.objects.exists()

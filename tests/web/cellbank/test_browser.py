@@ -134,6 +134,7 @@ def test_lab_issues_and_clinician_records_a_two_joint_session(
         record = doctor.get_by_role("form", name=f"Injection record, {side} knee")
         record.get_by_label("Injectate volume (mL)").fill("3")
         record.get_by_label("Guidance").select_option("ultrasound")
+        record.get_by_label("Approach").select_option("superolateral")
         record.get_by_label("Stored image (Study Instance UID or image id)") \
             .fill(f"US-{side}-0001")
         record.get_by_role("button", name="Save injection record").click()

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
+from tests.web.conftest import record_injection
 
 from orthoregen.web.cellbank.models import Administration, Donor, ProductInvestigation
 from orthoregen.web.procedures import services as procedures
@@ -85,7 +86,7 @@ def test_reopening_the_donor_of_an_issued_unit_makes_the_next_bedside_scan_refus
                                            performed_on=timezone.localdate(),
                                            time_out_completed=True)
     pj = procedure.joints.get()
-    procedures.procedure_joint_update(pj, by=clinician_a, injectate_volume_ml=2.0)
+    record_injection(pj, by=clinician_a, injectate_volume_ml=2.0)
 
     log_in(page, live_server, "lab_a", kit.PASSWORD)
     page.goto(f"{live_server.url}/cellbank/donors/{donor_a.pk}/")

@@ -10,6 +10,7 @@ import types
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from tests.web.conftest import record_injection
 
 from orthoregen.web.cellbank import services
 from orthoregen.web.cellbank.models import (
@@ -28,7 +29,7 @@ def session_for(episode, clinician, kit):
                                          performed_on=timezone.localdate(),
                                          time_out_completed=True)
     pj = procedure.joints.get()
-    procedures.procedure_joint_update(pj, by=clinician, injectate_volume_ml=1.0)
+    record_injection(pj, by=clinician, injectate_volume_ml=1.0)
     return pj
 
 

@@ -6,6 +6,7 @@ the release panel is saved whole or not at all."""
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from tests.web.conftest import record_injection
 
 from orthoregen.web.cellbank import services
 from orthoregen.web.cellbank.models import (
@@ -25,7 +26,7 @@ def _session(episode, clinician, kit, *, volume=2.0):
                                            performed_on=timezone.localdate(),
                                            time_out_completed=True)
     pj = procedure.joints.get()
-    procedures.procedure_joint_update(pj, by=clinician, injectate_volume_ml=volume)
+    record_injection(pj, by=clinician, injectate_volume_ml=volume)
     return pj
 
 
@@ -228,7 +229,7 @@ def test_the_joint_record_refuses_contradictions_with_the_core(patient_a, clinic
         procedures.procedure_joint_update(pj, by=clinician_a, image_reference="1.2.03")
     services.unit_issue(released_unit, hip, by=lab_a)  # 5 mL issued to the hip episode
     with pytest.raises(services.CellbankRefused, match="6 mL injected is more than the 5 mL"):
-        procedures.procedure_joint_update(pj, by=clinician_a, injectate_volume_ml=6.0)
+        record_injection(pj, by=clinician_a, injectate_volume_ml=6.0)
     procedures.procedure_joint_update(pj, by=clinician_a, approach="hip_anterior_oblique",
                                       image_reference="1.2.826.0.1.3680043.8.498.1",
                                       injectate_volume_ml=5.0)

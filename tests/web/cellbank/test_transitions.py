@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from tests.web.conftest import record_injection
 
 from orthoregen.web.cellbank import services
 from orthoregen.web.cellbank.models import CustodyEvent, Donor, ProductUnit
@@ -205,7 +206,7 @@ def test_recall_marks_descendants_and_lists_the_patients_who_received_one(kit,
                                          performed_on=timezone.localdate(),
                                          time_out_completed=True)
     pj = procedure.joints.get()
-    procedures.procedure_joint_update(pj, by=clinician_a, injectate_volume_ml=2.0)
+    record_injection(pj, by=clinician_a, injectate_volume_ml=2.0)
     procedures.administration_record(pj, by=clinician_a,
                                      scanned_identifier=children[0].identified_as,
                                      mrn="A-0001", name="Ada Aardvark", joint="knee", side="left")

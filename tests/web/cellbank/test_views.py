@@ -105,7 +105,7 @@ def test_qc_release_issue_through_the_pages(as_user, lab_a, donor_a, knee_a, kit
     unit = kit.receive(donor_a.site, lab_a, kit.DIN_B, donor_a)
     client = as_user(lab_a)
     bad = client.post(reverse("cellbank:unit-qc", args=[unit.pk]), {"test": "viability"})
-    assert bad.status_code == 400 and "Give the measured value" in bad.content.decode()
+    assert bad.status_code == 400 and "Viability (%) needs a measured value" in bad.content.decode()
     assert not QcResult.objects.exists()
     kit.pass_qc(unit, lab_a)
     second = kit.colleague(lab_a)

@@ -8,6 +8,7 @@ hashes, so an auditor can check the chain outside the application.
 """
 
 import csv
+from typing import Any
 
 from django.contrib import admin
 from django.db.models import Q
@@ -89,7 +90,7 @@ class AccessRecordAdmin(ReadOnlyAdmin):
         return response
 
 
-def _cell(value) -> str:
+def _cell(value: object) -> str:
     """Return a CSV cell a spreadsheet will not run: a search term may start with '='."""
     text = str(value)
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
@@ -103,7 +104,7 @@ def _colleagues(user):
         sites__in=Site.objects.exclude(pk__in=mine))
 
 
-def history_admin(model) -> None:
+def history_admin(model: Any) -> None:
     """Register a read-only list of one model's historical rows (who changed what, when)."""
     historical = model.history.model
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 
 from orthoregen.products.isbt128 import IdentifierError, parse_unit_identifier
@@ -10,6 +12,7 @@ from orthoregen.products.product_code import ProductCodeError
 from orthoregen.products.scan import split_scan
 from orthoregen.web.cellbank.models import Donor, DonorTest, Harvest
 from orthoregen.web.cellbank.services.donors import STEPS
+from orthoregen.web.cellbank.services.units import qc_value_problem
 from orthoregen.web.cellbank.vocabulary import (
     OUTCOME_TESTS,
     EligibilityChoices,
@@ -18,17 +21,18 @@ from orthoregen.web.cellbank.vocabulary import (
     QcTest,
 )
 from orthoregen.web.clinic.forms import DateInput
+from orthoregen.web.clinic.models import Patient
 from orthoregen.web.clinic.vocabulary import Joint, Side
 
 
 class DateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
-def _datetime(label: str, **kwargs) -> forms.DateTimeField:
+def _datetime(label: str, **kwargs: Any) -> forms.DateTimeField:
     return forms.DateTimeField(label=label, widget=DateTimeInput(),
                                input_formats=["%Y-%m-%dT%H:%M"], **kwargs)
 
@@ -76,13 +80,13 @@ class UnitReceiveForm(forms.Form):
                                      max_value=100)
     volume_ml = forms.FloatField(label="Volume (mL)", required=False, min_value=0)
 
-    def __init__(self, *args, donors, harvests, **kwargs):
+    def __init__(self, *args: Any, donors: Any, harvests: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["donor"].queryset = donors
-        self.fields["harvest"].queryset = harvests
+        cast(forms.ModelChoiceField, self.fields["donor"]).queryset = donors
+        cast(forms.ModelChoiceField, self.fields["harvest"]).queryset = harvests
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         donor, harvest = cleaned.get("donor"), cleaned.get("harvest")
         if cleaned.get("product_class"):
             info = PRODUCT_CLASSES[ProductClass(cleaned["product_class"])]
@@ -109,15 +113,12 @@ class QcForm(forms.Form):
     method = forms.CharField(label="Method", max_length=100, required=False)
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         test = cleaned.get("test")
-        if test in OUTCOME_TESTS and not cleaned.get("outcome"):
-            self.add_error("outcome", "Give the result: negative, positive or pending.")
-        if test and test not in OUTCOME_TESTS and cleaned.get("value") is None:
-            self.add_error("value", "Give the measured value.")
-        percent = test and test not in OUTCOME_TESTS and test != QcTest.ENDOTOXIN
-        if percent and (cleaned.get("value") or 0) > 100:
-            self.add_error("value", "A percentage is at most 100.")
+        # The service checks the same before storing (services.units.qc_value_problem).
+        if test and (problem := qc_value_problem(test, value=cleaned.get("value"),
+                                                 outcome=cleaned.get("outcome") or "")):
+            self.add_error("outcome" if test in OUTCOME_TESTS else "value", problem)
         return cleaned
 
 
@@ -137,7 +138,7 @@ class ReleaseForm(forms.Form):
     password = _signing_password()
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if cleaned.get("conditional") and not cleaned.get("reason", "").strip():
             self.add_error("reason", "A conditional release needs its reason.")
         return cleaned
@@ -208,9 +209,9 @@ class HarvestForm(forms.ModelForm):
         model = Harvest
         fields = ["episode", "source", "body_site", "side", "volume_ml", "harvested_at"]
 
-    def __init__(self, *args, patient, **kwargs):
+    def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["episode"].queryset = patient.episodes.all()
+        cast(forms.ModelChoiceField, self.fields["episode"]).queryset = patient.episodes.all()
 
 
 class InvestigationCloseForm(forms.Form):
@@ -253,7 +254,7 @@ class QcPanelForm(forms.Form):
         return f"{test}-outcome" if f"{test}-outcome" in self.fields else f"{test}-value"
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if not self.entered() and not self.errors:
             raise forms.ValidationError("Enter at least one result of the panel.")
         return cleaned

@@ -10,7 +10,9 @@ products.lineage is the specification and the test oracle.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 from django.utils.dateparse import parse_datetime
@@ -77,33 +79,34 @@ _FIRST_OF = (f"u.{{column}} = %s AND NOT EXISTS (SELECT 1 FROM {UNIT} up "
              f"WHERE up.id = u.parent_id AND up.{{column}} = u.{{column}})")
 
 
-def lookback_from_donor(donor_id: int, *, site_ids) -> list[LookbackRow]:
+def lookback_from_donor(donor_id: int, *, site_ids: Iterable[int]) -> list[LookbackRow]:
     """Return every unit from a donor, with each patient, joint and date it went into."""
     return _down(_FIRST_OF.format(column="donor_id"), [donor_id], site_ids)
 
 
-def lookback_from_harvest(harvest_id: int, *, site_ids) -> list[LookbackRow]:
+def lookback_from_harvest(harvest_id: int, *, site_ids: Iterable[int]) -> list[LookbackRow]:
     """Return every unit from an autologous harvest and where it went."""
     return _down(_FIRST_OF.format(column="harvest_id"), [harvest_id], site_ids)
 
 
-def lookback_from_units(unit_ids, *, site_ids) -> list[LookbackRow]:
+def lookback_from_units(unit_ids: Iterable[int | str], *,
+                        site_ids: Iterable[int]) -> list[LookbackRow]:
     """Return the units (lots) given, every unit divided from them, and where each went."""
-    unit_ids = [int(u) for u in unit_ids]
-    marks = ", ".join(["%s"] * len(unit_ids))
-    return _down(f"u.id IN ({marks})", unit_ids, site_ids)
+    ids = [int(u) for u in unit_ids]
+    marks = ", ".join(["%s"] * len(ids))
+    return _down(f"u.id IN ({marks})", ids, site_ids)
 
 
-def _down(anchor: str, params: list, site_ids) -> list[LookbackRow]:
-    site_ids = [int(s) for s in site_ids] or [-1]
-    sql = _DOWN.format(anchor=anchor, sites=", ".join(["%s"] * len(site_ids)))
+def _down(anchor: str, params: list[int], site_ids: Iterable[int]) -> list[LookbackRow]:
+    sites = [int(s) for s in site_ids] or [-1]
+    sql = _DOWN.format(anchor=anchor, sites=", ".join(["%s"] * len(sites)))
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *site_ids])
+        cursor.execute(sql, [*params, *sites])
         rows = cursor.fetchall()
     return [_row(r) for r in rows]
 
 
-def _row(r) -> LookbackRow:
+def _row(r: Sequence[Any]) -> LookbackRow:
     name = f"{r[7].upper()}, {r[8]}" if r[7] is not None else ""
     return LookbackRow(unit_id=r[0], identifier=r[1], status=r[2], parent_id=r[3],
                        depth=r[4], administered_at=_when(r[5]), patient_id=r[6],
@@ -161,17 +164,24 @@ def products_received(patient_id: int) -> list[ReceivedRow]:
     with connection.cursor() as cursor:
         cursor.execute(_UP, [patient_id])
         rows = cursor.fetchall()
-    return [ReceivedRow(administration_id=r[0], administered_at=_when(r[1]), joint=r[2],
+    return [ReceivedRow(administration_id=r[0], administered_at=_administered_at(r[1]), joint=r[2],
                         side=r[3], depth=r[4], unit_id=r[5], identifier=r[6],
                         product_class=r[7], status=r[8], donor_id=r[9], donor_code=r[10] or "",
                         harvest_id=r[11], product_code=r[12]) for r in rows]
 
 
-def _when(value) -> dt.datetime | None:
+def _administered_at(value: object) -> dt.datetime:
+    when = _when(value)
+    if when is None:  # the column is NOT NULL: a None here is a broken row, not a gap
+        raise ValueError(f"an administration without its time: {value!r}")
+    return when
+
+
+def _when(value: object) -> dt.datetime | None:
     # SQLite returns text from a raw cursor; PostgreSQL returns an aware datetime.
     if value is None or isinstance(value, dt.datetime):
         return value
-    parsed = parse_datetime(value)
+    parsed = parse_datetime(str(value))
     if parsed is not None and parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.UTC)
     return parsed

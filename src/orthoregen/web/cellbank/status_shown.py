@@ -28,7 +28,8 @@ LABELS = dict(UnitStatusChoices)
 
 def status_shown(unit: ProductUnit, *, at: datetime | None = None) -> UnitStatus:
     """Return the status to show for a stored unit at `at` (now by default)."""
-    state = UnitState(unit_id=unit.identifier, status=unit.status, expires_at=unit.expires_at)
+    state = UnitState(unit_id=unit.identifier, status=UnitStatus(unit.status),
+                       expires_at=unit.expires_at)
     return effective_status(state, at or timezone.now())
 
 

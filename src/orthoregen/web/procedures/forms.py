@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.utils import timezone
 
@@ -13,11 +15,17 @@ from orthoregen.products.procedure_record import (
     GuidancePolicy,
 )
 from orthoregen.products.procedure_record import Approach as CoreApproach
+from orthoregen.products.procedure_record import Guidance as CoreGuidance
 from orthoregen.web.cellbank.models import ProcedureJoint
 from orthoregen.web.cellbank.vocabulary import Approach, Guidance
 from orthoregen.web.clinic.forms import DateInput
+from orthoregen.web.clinic.models import Patient
 from orthoregen.web.clinic.vocabulary import Joint as JointChoice
 from orthoregen.web.clinic.vocabulary import Side
+
+
+def _choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    return cast(forms.ChoiceField, form.fields[name])
 
 
 class ProcedureStartForm(forms.Form):
@@ -29,9 +37,9 @@ class ProcedureStartForm(forms.Form):
         required=False)
     notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, patient, **kwargs):
+    def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["episodes"].choices = [(e.pk, str(e)) for e in patient.episodes.all()]
+        _choice_field(self, "episodes").choices = [(e.pk, str(e)) for e in patient.episodes.all()]
         self.fields["performed_on"].initial = timezone.localdate()
 
 
@@ -53,19 +61,20 @@ class ProcedureJointForm(forms.ModelForm):
                                          "Study Instance UID, or the id of the image stored "
                                          "here."}
 
-    def __init__(self, *args, joint: str, policy: GuidancePolicy = DEFAULT_GUIDANCE, **kwargs):
+    def __init__(self, *args: Any, joint: str, policy: GuidancePolicy = DEFAULT_GUIDANCE,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         allowed = policy.allowed[Joint(joint)]
-        self.fields["guidance"].choices = [(value, label) for value, label in Guidance.choices
-                                           if value in allowed]
-        self.fields["approach"].choices = [("", "—")] + [
+        _choice_field(self, "guidance").choices = [
+            (value, label) for value, label in Guidance.choices if CoreGuidance(value) in allowed]
+        _choice_field(self, "approach").choices = [("", "—")] + [
             (value, label) for value, label in Approach.choices
             if APPROACHES[CoreApproach(value)].joint == joint]
-        if Guidance.LANDMARK not in allowed:
+        if CoreGuidance.LANDMARK not in allowed:
             del self.fields["landmark_reason"]
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         guided = cleaned.get("guidance") in IMAGE_GUIDED
         if guided and not (cleaned.get("image_reference") or "").strip():
             self.add_error("image_reference", "Give the stored image of the guided injection.")

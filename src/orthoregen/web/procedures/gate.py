@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import date
 
 from orthoregen.web.cellbank.services.core import CellbankRefused
+from orthoregen.web.clinic.models import JointEpisode
 from orthoregen.web.consultation.services import procedure_gate
 
 
-def procedure_gate_check(episode, on_date: date) -> None:
+def procedure_gate_check(episode: JointEpisode, on_date: date) -> None:
     """Refuse, with every reason, unless the episode has consent and a proceeding decision."""
     result = procedure_gate(episode, on_date)
     if not result.may_proceed:

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from orthoregen.products import custody
 from orthoregen.products.bedside import (
+    BedsideResult,
     IssuedUnit,
     Mismatch,
     MismatchKind,
@@ -27,8 +28,10 @@ from orthoregen.products.bedside import (
     verify_bedside,
 )
 from orthoregen.products.dose import cell_dose, exceeds_joint_volume
-from orthoregen.products.episode import Joint
+from orthoregen.products.episode import Joint, Side
 from orthoregen.products.isbt128 import IdentifierError, IdentifierProblem, parse_unit_identifier
+from orthoregen.products.procedure_record import Approach as CoreApproach
+from orthoregen.products.procedure_record import Guidance as CoreGuidance
 from orthoregen.products.procedure_record import (
     ImageReference,
     InjectionRecord,
@@ -150,7 +153,7 @@ def procedure_joint_update(
     problems = record_contradictions(procedure_joint)
     if problems:
         raise CellbankRefused("; ".join(p.message for p in problems) + ".")
-    procedure_joint._history_user = by
+    procedure_joint._history_user = by  # type: ignore[attr-defined]
     procedure_joint.save()
     return procedure_joint
 
@@ -167,6 +170,19 @@ def record_contradictions(pj: ProcedureJoint) -> list[ProcedureProblem]:
     return [p for p in problems if p.kind not in NOT_YET_RECORDED]
 
 
+# What may wait while the joint's record is written, but not past the administration: the
+# approach is chosen, and under image guidance the needle's placement seen and stored, before
+# the cells go in (docs/cell-products.md#image-guided-administration).
+REQUIRED_AT_ADMINISTRATION = frozenset({RecordProblem.APPROACH_MISSING,
+                                        RecordProblem.IMAGE_MISSING})
+
+
+def missing_before_administration(pj: ProcedureJoint) -> list[ProcedureProblem]:
+    """Return what the record still lacks that an administration needs first."""
+    problems = procedure_problems(injection_record(pj), issued_volumes(pj))
+    return [p for p in problems if p.kind in REQUIRED_AT_ADMINISTRATION]
+
+
 def injection_record(pj: ProcedureJoint) -> InjectionRecord:
     """Return a procedure joint's record as the core's value."""
     reference = pj.image_reference.strip()
@@ -175,8 +191,10 @@ def injection_record(pj: ProcedureJoint) -> InjectionRecord:
     images = (ImageReference(study_instance_uid=reference) if is_uid
               else ImageReference(stored_image_id=reference),) if reference else ()
     return InjectionRecord(
-        episode_id=str(pj.episode_id), joint=pj.episode.joint, guidance=pj.guidance,
-        approach=pj.approach or None, injectate_volume_ml=pj.injectate_volume_ml or 0.0,
+        episode_id=str(pj.episode_id), joint=Joint(pj.episode.joint),
+        guidance=CoreGuidance(pj.guidance),
+        approach=CoreApproach(pj.approach) if pj.approach else None,
+        injectate_volume_ml=pj.injectate_volume_ml or 0.0,
         landmark_reason=pj.landmark_reason, images=images)
 
 
@@ -200,6 +218,8 @@ def administration_record(procedure_joint: ProcedureJoint, *, by: User,
     after its transaction has committed, so the refusal itself stays in the record.
     """
     at = at or timezone.now()
+    if joint not in Joint._value2member_map_ or side not in Side._value2member_map_:
+        raise CellbankRefused(f"Name the joint and side from the list, not {joint!r} {side!r}.")
     with transaction.atomic():
         attempt, administration = _check_and_administer(
             procedure_joint, by=by, scanned=scanned_identifier,
@@ -211,8 +231,9 @@ def administration_record(procedure_joint: ProcedureJoint, *, by: User,
     return administration
 
 
-def _check_and_administer(pj: ProcedureJoint, *, by: User, scanned, presented, joint, side,
-                          at):
+def _check_and_administer(pj: ProcedureJoint, *, by: User, scanned: str,
+                          presented: PresentedPatient, joint: str, side: str, at: datetime
+                          ) -> tuple[BedsideCheckAttempt, Administration | None]:
     pj = ProcedureJoint.objects.select_for_update(of=("self",)).select_related(
         "procedure", "episode__patient__site").get(pk=pj.pk)
     if Administration.objects.filter(procedure_joint=pj).exists():
@@ -225,6 +246,9 @@ def _check_and_administer(pj: ProcedureJoint, *, by: User, scanned, presented, j
     if contradictions:
         # E.g. a smaller unit issued after the volume was recorded: correct the record first.
         raise CellbankRefused("; ".join(p.message for p in contradictions) + ".")
+    if unrecorded := missing_before_administration(pj):
+        raise CellbankRefused("Before the administration, record it: "
+                              + "; ".join(p.message for p in unrecorded) + ".")
     episode = pj.episode
     unit = _unit_with_its_lot_locked(episode, scanned)
     hold = hold_reason(unit) if unit is not None else ""
@@ -237,6 +261,7 @@ def _check_and_administer(pj: ProcedureJoint, *, by: User, scanned, presented, j
         by=by, at=at)
     if mismatches:
         return attempt, None
+    assert unit is not None  # no unit found is itself a mismatch (_bedside_mismatches)
     event = custody.Administer(actor=actor(by), target=issue_target(episode))
     apply_event(unit, event, by=by, at=at, hold_reason=hold,
                 note=f"Administered into the {episode} of {episode.patient}.")
@@ -253,7 +278,8 @@ def _check_and_administer(pj: ProcedureJoint, *, by: User, scanned, presented, j
     return attempt, administration
 
 
-def _bedside_mismatches(unit, episode, scanned, presented, joint, side, at,
+def _bedside_mismatches(unit: ProductUnit | None, episode: JointEpisode, scanned: str,
+                        presented: PresentedPatient, joint: str, side: str, at: datetime,
                         hold: str) -> list[Mismatch]:
     try:
         scan = split_scan(scanned)
@@ -278,9 +304,9 @@ def _bedside_mismatches(unit, episode, scanned, presented, joint, side, at,
         identifier=identifier_of(unit), state=unit_state(unit, hold_reason=hold),
         patient=PatientIdentity(name=f"{patient.given_name} {patient.family_name}",
                                 date_of_birth=patient.date_of_birth, mrn=patient.mrn),
-        autologous_source_patient_id=str(unit.harvest.patient_id) if unit.harvest_id else None)
-    result = verify_bedside(issued, scan.identifier_text, presented, joint=joint, side=side,
-                            now=at)
+        autologous_source_patient_id=str(unit.harvest.patient_id) if unit.harvest else None)
+    result = verify_bedside(issued, scan.identifier_text, presented, joint=Joint(joint),
+                            side=Side(side), now=at)
     mismatches = [*result.mismatches, *_product_code_mismatches(unit, scan, result)]
     issued_elsewhere = unit.issued_to_episode_id not in (None, episode.pk)
     if issued_elsewhere or unit.status not in (UnitStatus.ISSUED, UnitStatus.THAWED):
@@ -290,7 +316,8 @@ def _bedside_mismatches(unit, episode, scanned, presented, joint, side, at,
     return mismatches
 
 
-def _product_code_mismatches(unit: ProductUnit, scan: Scan, result) -> list[Mismatch]:
+def _product_code_mismatches(unit: ProductUnit, scan: Scan,
+                             result: BedsideResult) -> list[Mismatch]:
     """The parts of a divided unit share its DIN and differ by their Product Code (ICCBBA
     ST-001 v6.2.2 2.4.3, 7.3.1): a scanned code must be the unit's, and a DIN shared by
     several parts is not enough to say which bag is in the hand."""
@@ -314,7 +341,7 @@ def _product_code_mismatches(unit: ProductUnit, scan: Scan, result) -> list[Mism
 _UNREAD = frozenset({MismatchKind.UNREADABLE_IDENTIFIER, MismatchKind.WRONG_CHECK_CHARACTER})
 
 
-def _unit_with_its_lot_locked(episode, scanned: str) -> ProductUnit | None:
+def _unit_with_its_lot_locked(episode: JointEpisode, scanned: str) -> ProductUnit | None:
     """Return the unit to check, read again once its lot is locked.
 
     qc_record decides a lot's investigation and holds under the lot's lock; queuing on it
@@ -332,7 +359,7 @@ def _unit_with_its_lot_locked(episode, scanned: str) -> ProductUnit | None:
     return unit
 
 
-def _unit_to_check(episode, scanned: str) -> ProductUnit | None:
+def _unit_to_check(episode: JointEpisode, scanned: str) -> ProductUnit | None:
     """Return the unit the bedside check is about.
 
     Several units may be issued to one joint episode (a divided dose, a second bag): the
@@ -346,7 +373,7 @@ def _unit_to_check(episode, scanned: str) -> ProductUnit | None:
         or next(iter(issued), None) or next(iter(scanned_here), None)
 
 
-def _issued_units(episode) -> list[ProductUnit]:
+def _issued_units(episode: JointEpisode) -> list[ProductUnit]:
     return list(ProductUnit.objects.select_related("harvest", "donor",
                                                    "issued_to_episode__patient", "site")
                 .filter(issued_to_episode=episode,

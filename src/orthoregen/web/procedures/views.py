@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from orthoregen.web.accounts.access import get_visible_or_404
-from orthoregen.web.accounts.permissions import requires, requires_any
+from orthoregen.web.accounts.permissions import AuthenticatedHttpRequest, requires, requires_any
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.audit.services import patient_view_record
 from orthoregen.web.cellbank import services as cellbank
@@ -18,7 +21,7 @@ from orthoregen.web.procedures import forms, services
 
 @requires(Action.RECORD_PROCEDURE)
 @require_http_methods(["GET", "POST"])
-def procedure_start(request, patient_id: int):
+def procedure_start(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     patient = get_visible_or_404(Patient.objects.select_related("site"), request.user,
                                  pk=patient_id)
     # ?episode=<id> (the link from an episode on the patient page) ticks that joint.
@@ -39,17 +42,18 @@ def procedure_start(request, patient_id: int):
             messages.success(request, f"Started the session of {procedure.performed_on:%d %b %Y}.")
             return redirect("procedures:detail", procedure_id=procedure.pk)
     return render(request, "form_page.html", {
-        "form": form, "patient": patient, "title": f"Start an injection session: {patient}",
+        "form": form, "patient": patient, "title": "Start an injection session",
         "back": "cellbank:units"}, status=400 if form.errors else 200)
 
 
-def _procedure(request, procedure_id):
+def _procedure(request: AuthenticatedHttpRequest, procedure_id: int) -> Procedure:
     return get_visible_or_404(Procedure.objects.select_related("patient__site", "operator"),
                               request.user, pk=procedure_id)
 
 
 @requires(Action.RECORD_PROCEDURE)
-def procedure_detail(request, procedure_id: int, bound: dict | None = None, status: int = 200):
+def procedure_detail(request: AuthenticatedHttpRequest, procedure_id: int,
+                     bound: dict[int, Any] | None = None, status: int = 200) -> HttpResponse:
     procedure = _procedure(request, procedure_id)
     patient_view_record(request, procedure.patient)
     joints = []
@@ -70,7 +74,7 @@ def procedure_detail(request, procedure_id: int, bound: dict | None = None, stat
         "procedure": procedure, "patient": procedure.patient, "joints": joints}, status=status)
 
 
-def _joint(request, procedure_id, pj_id) -> ProcedureJoint:
+def _joint(request: AuthenticatedHttpRequest, procedure_id: int, pj_id: int) -> ProcedureJoint:
     procedure = _procedure(request, procedure_id)
     return get_visible_or_404(ProcedureJoint.objects.select_related("episode"), request.user,
                               pk=pj_id, procedure=procedure)
@@ -78,7 +82,8 @@ def _joint(request, procedure_id, pj_id) -> ProcedureJoint:
 
 @requires(Action.RECORD_PROCEDURE)
 @require_POST
-def procedure_joint_update(request, procedure_id: int, pj_id: int):
+def procedure_joint_update(request: AuthenticatedHttpRequest, procedure_id: int,
+                           pj_id: int) -> HttpResponse:
     pj = _joint(request, procedure_id, pj_id)
     form = forms.ProcedureJointForm(request.POST, instance=pj, prefix=f"j{pj.pk}",
                                     joint=pj.episode.joint)
@@ -109,7 +114,8 @@ def procedure_joint_update(request, procedure_id: int, pj_id: int):
 
 @requires(Action.RECORD_PROCEDURE)
 @require_POST
-def administration_record(request, procedure_id: int, pj_id: int):
+def administration_record(request: AuthenticatedHttpRequest, procedure_id: int,
+                          pj_id: int) -> HttpResponse:
     pj = _joint(request, procedure_id, pj_id)
     form = forms.BedsideCheckForm(request.POST, prefix=f"b{pj.pk}")
     if form.is_valid():
@@ -133,7 +139,7 @@ def administration_record(request, procedure_id: int, pj_id: int):
 
 @requires_any(Action.MANAGE_PRODUCTS, Action.RECORD_PROCEDURE)
 @require_POST
-def unit_thaw(request, unit_id: int):
+def unit_thaw(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     unit = get_visible_or_404(ProductUnit.objects.all(), request.user, pk=unit_id)
     try:
         cellbank.unit_thaw(unit, by=request.user)

@@ -10,6 +10,9 @@ patients to review; it says nothing about whether any of them was harmed.
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -19,6 +22,9 @@ from orthoregen.web.accounts.models import Site
 from orthoregen.web.cellbank.models.procedures import Administration
 from orthoregen.web.cellbank.models.products import Donor, ProductUnit, QcResult
 from orthoregen.web.cellbank.vocabulary import InvestigationStatus
+
+if TYPE_CHECKING:
+    from orthoregen.web.accounts.models import User
 
 USER = settings.AUTH_USER_MODEL
 
@@ -94,12 +100,12 @@ class InvestigationFinding(models.Model):
             name="finding_is_a_result_or_says_who_and_when")]
 
     @property
-    def recorded_at(self):
-        return self.qc_result.at if self.qc_result_id else self.at
+    def recorded_at(self) -> datetime | None:
+        return self.qc_result.at if self.qc_result else self.at
 
     @property
-    def recorded_by(self):
-        return self.qc_result.by if self.qc_result_id else self.by
+    def recorded_by(self) -> User | None:
+        return self.qc_result.by if self.qc_result else self.by
 
 
 class InvestigationRecipient(models.Model):

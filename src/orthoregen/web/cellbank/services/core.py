@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from orthoregen.products.custody import UnitEvent
-from orthoregen.products.episode import IssueTarget
+from orthoregen.products.custody import Sterility, UnitEvent
+from orthoregen.products.donor import DonorEligibility
+from orthoregen.products.episode import IssueTarget, Joint, Side
 from orthoregen.products.isbt128 import (
     DonationIdentificationNumber,
     UnitIdentifier,
@@ -16,6 +17,7 @@ from orthoregen.products.status import (
     SafetyProblem,
     TransitionRefused,
     UnitState,
+    UnitStatus,
     transition,
 )
 from orthoregen.web.cellbank.models import CustodyEvent, ProductUnit
@@ -59,7 +61,7 @@ def identifier_of(unit: ProductUnit) -> UnitIdentifier:
 def issue_target(episode: JointEpisode) -> IssueTarget:
     """Return the core's issue target for a joint episode."""
     return IssueTarget(patient_id=str(episode.patient_id), episode_id=str(episode.pk),
-                       joint=episode.joint, side=episode.side)
+                       joint=Joint(episode.joint), side=Side(episode.side))
 
 
 def unit_state(unit: ProductUnit, *, hold_reason: str = "") -> UnitState:
@@ -71,10 +73,10 @@ def unit_state(unit: ProductUnit, *, hold_reason: str = "") -> UnitState:
     episode = unit.issued_to_episode
     return UnitState(
         unit_id=unit.identifier,
-        status=unit.status,
+        status=UnitStatus(unit.status),
         expires_at=unit.expires_at,
-        sterility=unit.sterility,
-        donor_eligibility=unit.donor.eligibility if unit.donor_id else None,
+        sterility=Sterility(unit.sterility),
+        donor_eligibility=DonorEligibility(unit.donor.eligibility) if unit.donor else None,
         is_cryopreserved=unit.is_cryopreserved,
         max_post_thaw_hold_minutes=unit.max_post_thaw_hold_minutes,
         issued_to=issue_target(episode) if episode is not None else None,

@@ -7,6 +7,7 @@ in its specimen window and non-reactive (docs/donor-eligibility.md).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ from orthoregen.products.donor_testing import (
     AT_RECOVERY,
     MARROW,
     Donation,
+    Reactivity,
     RecordedResult,
 )
 from orthoregen.products.product_class import Origin
@@ -51,7 +53,8 @@ def donor_register(*, site: Site, code: str, donor_type: str, recovered_on: date
     donor = Donor(site=site, code=code, donor_type=donor_type, recovered_on=recovered_on,
                   tested_person=tested_person, consent_version=consent_version,
                   screening_questionnaire_version=screening_questionnaire_version)
-    donor._history_user = by  # the registration's author, with or without a request
+    # the registration's author, with or without a request
+    donor._history_user = by  # type: ignore[attr-defined]
     donor.save()
     return donor
 
@@ -86,7 +89,7 @@ def donation_of(donor: Donor) -> Donation | None:
 def recorded_results(donor: Donor) -> tuple[RecordedResult, ...]:
     """Return every recorded test result of the donor, as the core reads them."""
     return tuple(RecordedResult(test_id=test.analyte, specimen_date=test.specimen_date,
-                                reactivity=test.result)
+                                reactivity=Reactivity(test.result))
                  for test in donor.tests.order_by("specimen_date", "pk"))
 
 
@@ -113,15 +116,16 @@ def _donor_determine(donor: Donor, *, by: User, password: str, second_factor: bo
             and donation is None:
         raise CellbankRefused("Record the day the cells were recovered first: each test's "
                               "specimen window is counted from it (21 CFR 1271.80(b)).")
-    events = {
+    events: dict[str, Callable[[], core.DonorEvent]] = {
         "complete_screening": lambda: core.CompleteScreening(determined_by=name),
         "exclude_on_screening": lambda: core.ExcludeOnScreening(determined_by=name,
                                                                 reason=reason),
-        "determine": lambda: core.Determine(outcome=outcome, determined_by=name, reason=reason,
+        "determine": lambda: core.Determine(outcome=core.DonorEligibility(outcome),
+                                            determined_by=name, reason=reason,
                                             donation=donation, results=results),
         "complete_risk_assessment": lambda: core.CompleteRiskAssessment(
-            outcome=outcome, determined_by=name, reason=reason, donation=donation,
-            results=results),
+            outcome=core.DonorEligibility(outcome), determined_by=name, reason=reason,
+            donation=donation, results=results),
         "reopen": lambda: core.Reopen(reason=reason),
     }
     if step not in events:

@@ -29,6 +29,7 @@ def harvest_record(patient: Patient, *, episode: JointEpisode | None = None, sou
     harvest = Harvest(patient=patient, episode=episode, source=source, body_site=body_site,
                       side=side, volume_ml=volume_ml, harvested_at=harvested_at,
                       operator=operator)
-    harvest._history_user = by  # who recorded it; `operator` is who harvested
+    # who recorded it; `operator` is who harvested
+    harvest._history_user = by  # type: ignore[attr-defined]
     harvest.save()
     return harvest

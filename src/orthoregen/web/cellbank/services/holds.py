@@ -19,6 +19,7 @@ result of the same test on the same unit no longer fails (the latest result deci
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -67,7 +68,7 @@ def hold_reason(unit: ProductUnit) -> str:
     return hold_reasons(lot, [unit])[unit.pk]
 
 
-def hold_reasons(lot: ProductUnit, units) -> dict[int, str]:
+def hold_reasons(lot: ProductUnit, units: Iterable[ProductUnit]) -> dict[int, str]:
     """Return, for units of one lot's tree, what holds each ("" for none)."""
     opened = [f"product investigation {i.pk} of lot {lot.identifier} is open" + _events(i)
               for i in ProductInvestigation.objects.filter(lot=lot,
@@ -96,7 +97,7 @@ def failure_for(result: QcResult, unit: ProductUnit) -> str:
     # against the limit of the patient it is issued to when there is one, else 70 kg (USP <85>;
     # docs/cell-products.md#endotoxin).
     today, whose = timezone.localdate(), ""
-    if unit.issued_to_episode_id is None:
+    if unit.issued_to_episode is None:
         detail = endotoxin_over_limit(result.value, unit, on=today, volume_ml=unit.volume_ml)
     else:
         whose = " for the patient it is issued to"
@@ -107,7 +108,8 @@ def failure_for(result: QcResult, unit: ProductUnit) -> str:
             f"per-dose limit of unit {unit.identifier}{whose} ({detail})") if detail else ""
 
 
-def lot_hold_after_result(lot: ProductUnit, result: QcResult, investigation, *, by: User,
+def lot_hold_after_result(lot: ProductUnit, result: QcResult,
+                          investigation: ProductInvestigation | None, *, by: User,
                           at: datetime, before: dict[int, str]) -> None:
     """Hold the lot's units not yet given that `result` (or the investigation it opened or
     joined) stops; note a lifted hold on those it no longer stops. `before` is

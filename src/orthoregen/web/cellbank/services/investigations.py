@@ -163,7 +163,10 @@ def _implicated(result: QcResult, given: list[Administration]) -> list[tuple]:
     """Return each administration under review with why: all, or those over the dose limit."""
     if result.test in MICROBIAL_TESTS:
         return [(a, f"given unit {a.unit.identifier}") for a in given]
-    over = [(a, _endotoxin_over_limit(result.value, a)) for a in given]
+    if result.value is None:  # only an endotoxin value reaches here (_may_fail)
+        return []
+    value = result.value
+    over = [(a, _endotoxin_over_limit(value, a)) for a in given]
     return [(a, f"given unit {a.unit.identifier}: {detail}") for a, detail in over if detail]
 
 

@@ -22,7 +22,7 @@ from orthoregen.products.donor_testing import (
     Season,
     SpecimenWindow,
 )
-from orthoregen.products.dose import cell_dose
+from orthoregen.products.dose import CellDose, cell_dose
 from orthoregen.products.label_layout import layout_label
 from orthoregen.products.labels import (
     Facility,
@@ -41,7 +41,7 @@ def label_content(unit: ProductUnit) -> LabelContent:
     """Return what the unit's label carries; `label_problems` of it says what is missing."""
     site = unit.site
     info = PRODUCT_CLASSES[ProductClass(unit.product_class)]
-    warnings, reactive = _donor_statements(unit.donor) if unit.donor_id else ((), ())
+    warnings, reactive = _donor_statements(unit.donor) if unit.donor else ((), ())
     return LabelContent(
         identifier=identifier_of(unit),
         product=info.label,
@@ -69,7 +69,7 @@ def _product_code(text: str) -> ProductCode | None:
         return None  # stored before the field existed; the core names the missing code
 
 
-def _cells(unit: ProductUnit):
+def _cells(unit: ProductUnit) -> CellDose | None:
     if unit.concentration_per_ml is None or not unit.volume_ml:
         return None
     return cell_dose(unit.concentration_per_ml, unit.volume_ml,
@@ -78,7 +78,7 @@ def _cells(unit: ProductUnit):
 
 def _recipient(unit: ProductUnit) -> Recipient | None:
     # 21 CFR 1271.90(c); ST-004: an autologous unit names the person its cells came from.
-    if unit.harvest_id is None:
+    if unit.harvest is None:
         return None
     patient = unit.harvest.patient
     return Recipient(name=f"{patient.family_name.upper()}, {patient.given_name}",

@@ -28,8 +28,8 @@ from orthoregen.products.release import (
 from orthoregen.web.cellbank.models import ProductUnit, QcResult
 from orthoregen.web.cellbank.services.core import CellbankRefused
 from orthoregen.web.cellbank.services.release import lineage_qc, release_spec_for
-from orthoregen.web.cellbank.services.units import qc_record
-from orthoregen.web.cellbank.vocabulary import OUTCOME_TESTS, QcOutcomeChoice, QcTest
+from orthoregen.web.cellbank.services.units import qc_record, qc_value_problem
+from orthoregen.web.cellbank.vocabulary import OUTCOME_TESTS, QcTest
 
 if TYPE_CHECKING:
     from orthoregen.web.accounts.models import User
@@ -130,12 +130,7 @@ def qc_panel_record(unit: ProductUnit, *, by: User, results: Sequence[PanelResul
 
 def result_problem(result: PanelResult) -> str:
     """Return why an entered result cannot be a result of its test, or "" if it can."""
-    if result.test not in QcTest.values:
-        return f"{result.test!r} is not a QC test"
-    if result.test in OUTCOME_TESTS:
-        if result.outcome not in QcOutcomeChoice.values:
-            return "give the result: negative, positive or pending"
-        return ""
+    return qc_value_problem(result.test, value=result.value, outcome=result.outcome)
     value = result.value
     if value is None or not math.isfinite(value) or value < 0:
         return f"give the measured value, a number of 0 or more, not {value}"

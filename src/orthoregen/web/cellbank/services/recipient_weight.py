@@ -16,6 +16,7 @@ from orthoregen.products.release import EndotoxinPerDose
 from orthoregen.web.cellbank.models import ProductUnit
 from orthoregen.web.cellbank.services.core import CellbankRefused
 from orthoregen.web.cellbank.services.release import endotoxin_over_limit, release_spec_for
+from orthoregen.web.clinic.models import Patient
 from orthoregen.web.consultation.services import (
     RECIPIENT_WEIGHT_VALID_DAYS,
     recipient_weight_kg,
@@ -43,7 +44,7 @@ def weight_valid_days() -> int:
     return RECIPIENT_WEIGHT_VALID_DAYS
 
 
-def recipient_weight(patient, on: date) -> RecipientWeight:
+def recipient_weight(patient: Patient, on: date) -> RecipientWeight:
     """Return the patient's weight at administration on `on`, as the consultation records it.
 
     `patient` is one the caller already reached within its site (an administration's or an

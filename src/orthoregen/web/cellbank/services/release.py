@@ -20,6 +20,7 @@ from orthoregen.products.release import (
     ENDOTOXIN,
     POINT_OF_CARE_SPEC,
     EndotoxinPerDose,
+    QcOutcome,
     QcResults,
     ReleaseEvaluation,
     ReleaseSpecification,
@@ -28,13 +29,14 @@ from orthoregen.products.release import (
     spec_from_json,
     spec_to_json,
 )
+from orthoregen.web.accounts.models import Site
 from orthoregen.web.cellbank.models import ProductUnit, QcResult, ReleaseSpecVersion
 from orthoregen.web.cellbank.services.core import CellbankRefused
 
 DEFAULT_SPECS = (CULTURED_MSC_SPEC, POINT_OF_CARE_SPEC)
 
 
-def release_specs_ensure(site) -> None:
+def release_specs_ensure(site: Site) -> None:
     """Store the default specifications for a site that has none yet."""
     if ReleaseSpecVersion.objects.filter(site=site).exists():
         return
@@ -62,7 +64,8 @@ def release_spec_for(unit: ProductUnit, on: date | None = None) -> ReleaseSpecif
 
 def lineage_qc(unit: ProductUnit) -> dict[str, QcResult]:
     """Return the newest result of each test on the unit or, failing that, its nearest lot."""
-    chain, node = [], unit
+    chain: list[int] = []
+    node: ProductUnit | None = unit
     while node is not None:
         chain.append(node.pk)
         node = node.parent
@@ -76,7 +79,14 @@ def lineage_qc(unit: ProductUnit) -> dict[str, QcResult]:
 def release_evaluation(unit: ProductUnit) -> ReleaseEvaluation:
     """Evaluate a unit's QC results against its specification (recipient weight unknown)."""
     spec = release_spec_for(unit)
-    values = {test: (r.outcome or r.value) for test, r in lineage_qc(unit).items()}
+    # A stored row of the wrong kind (an outcome for a percentage) reaches the core as it is
+    # and is judged "needs review" there, rather than failing the unit's page.
+    values: dict[str, float | QcOutcome] = {}
+    for test, result in lineage_qc(unit).items():
+        if result.outcome:
+            values[test] = QcOutcome(result.outcome)
+        elif result.value is not None:
+            values[test] = result.value
     results = QcResults(values=values, volume_ml=unit.volume_ml)
     return evaluate_release(spec, results)
 

@@ -10,7 +10,7 @@ of its own. docs/cell-products.md#electronic-signatures.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 
+from orthoregen.products.custody import UnitEvent
 from orthoregen.products.release import ReleaseEvaluation
 from orthoregen.products.status import TransitionRefused, UnitStatus, transition
 from orthoregen.web.accounts.signatures import (
@@ -98,7 +99,7 @@ class QcVerification:
     left_for_another: tuple[QcResult, ...]  # results the verifier entered
 
 
-def qc_verifications(results) -> dict[int, Signature]:
+def qc_verifications(results: Iterable[QcResult]) -> dict[int, Signature]:
     """Return the QC verification signature of each result that has one, by result id."""
     from django.contrib.contenttypes.models import ContentType
 
@@ -147,12 +148,13 @@ def qc_panel_verify(unit: ProductUnit, *, by: User, password: str, second_factor
 
 
 @transaction.atomic
-def _qc_panel_verify(unit, *, by, password, second_factor, at) -> QcVerification:
+def _qc_panel_verify(unit: ProductUnit, *, by: User, password: str, second_factor: bool,
+                     at: datetime | None) -> QcVerification:
     unit = ProductUnit.objects.select_for_update(of=("self",)).get(pk=unit.pk)
     waiting = unverified_results(unit)
     if not waiting:
         raise CellbankRefused(f"Every QC result of unit {unit} is already verified.")
-    own = tuple(r for r in waiting if r.by_id == by.pk)
+    own = [r for r in waiting if r.by_id == by.pk]
     others = [r for r in waiting if r.by_id != by.pk]
     refusals = [_self_verification([r], by) for r in own]
     if not others:
@@ -163,7 +165,7 @@ def _qc_panel_verify(unit, *, by, password, second_factor, at) -> QcVerification
                              second_factor=second_factor, at=at)
     for refused in refusals:
         signing_refusal_record(refused)
-    return QcVerification(tuple(signed), own)
+    return QcVerification(tuple(signed), tuple(own))
 
 
 def _self_verification(results: list[QcResult], by: User) -> SigningRefused:
@@ -183,7 +185,7 @@ def refuse_same_signer(first: Signature, *, by: User, unit: ProductUnit) -> None
             meaning=SignatureMeaning.SECOND_PERSON_RELEASE, record=unit)
 
 
-def refuse_if_core_refuses(unit: ProductUnit, event, *, at: datetime) -> None:
+def refuse_if_core_refuses(unit: ProductUnit, event: UnitEvent, *, at: datetime) -> None:
     """Refuse, with the status machine's own reasons, a release it would refuse, before any
     signature is asked for: a first signature of a two-person release moves nothing."""
     try:

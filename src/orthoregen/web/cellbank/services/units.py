@@ -7,6 +7,7 @@ row changes.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from orthoregen.products.division import divide_unit
 from orthoregen.products.isbt128 import IdentifierError, parse_unit_identifier
 from orthoregen.products.product_class import PRODUCT_CLASSES, ProductClass
 from orthoregen.products.product_code import DivisionRefused, ProductCode, ProductCodeError
+from orthoregen.products.release import ReleaseEvaluation
 from orthoregen.products.scan import Scan, split_scan
 from orthoregen.products.status import NOT_YET_IN_A_PATIENT, UnitStatus, safety_problems
 from orthoregen.web.accounts.signatures import (
@@ -67,7 +69,7 @@ from orthoregen.web.cellbank.services.signoffs import (
     release_pending,
     signing_refusals,
 )
-from orthoregen.web.cellbank.vocabulary import HOLD_TESTS, OUTCOME_TESTS, QcTest
+from orthoregen.web.cellbank.vocabulary import HOLD_TESTS, OUTCOME_TESTS, QcOutcomeChoice, QcTest
 from orthoregen.web.clinic.models import JointEpisode
 
 if TYPE_CHECKING:
@@ -142,7 +144,8 @@ def _product_code(scan: Scan, typed: str, product_class: str) -> ProductCode:
     return given[0] if given else default_product_code(product_class)
 
 
-def _check_source(product_class: str, donor, harvest, site) -> None:
+def _check_source(product_class: str, donor: Donor | None, harvest: Harvest | None,
+                  site: Site) -> None:
     if (donor is None) == (harvest is None):
         raise CellbankRefused("A unit comes from exactly one source: a donor or a harvest.")
     info = PRODUCT_CLASSES[ProductClass(product_class)]
@@ -150,9 +153,34 @@ def _check_source(product_class: str, donor, harvest, site) -> None:
         raise CellbankRefused(f"{info.label} is allogeneic: name its donor.")
     if not info.needs_donor_eligibility and harvest is None:
         raise CellbankRefused(f"{info.label} is autologous: name the patient's harvest.")
-    owner_site = donor.site_id if donor is not None else harvest.patient.site_id
+    owner_site = donor.site_id if donor is not None else \
+        harvest.patient.site_id if harvest is not None else None
     if owner_site != site.pk:
         raise CellbankRefused("The source belongs to another site.")
+
+
+def qc_value_problem(test: str, *, value: float | None, outcome: str) -> str:
+    """Return why a value or outcome cannot be a result of `test`, or "" if it can.
+
+    Checked before anything is stored: a culture has an outcome and no number, a measured
+    test a number in its range and no outcome (docs/cell-products.md#release-specifications).
+    """
+    if test not in QcTest.values:
+        return f"{test!r} is not a QC test."
+    label = QcTest(test).label
+    if test in OUTCOME_TESTS:
+        if outcome not in QcOutcomeChoice.values:
+            return f"{label} needs a result: negative, positive or pending."
+        if value is not None:
+            return f"{label} is a culture: give its outcome, not a number ({value:g})."
+        return ""
+    if outcome:
+        return f"{label} is measured: give a number, not {outcome!r}."
+    if value is None or not math.isfinite(value) or value < 0:
+        return f"{label} needs a measured value of 0 or more, not {value}."
+    if test != QcTest.ENDOTOXIN and value > 100:
+        return f"{label} is a percentage: at most 100, not {value:g}."
+    return ""
 
 
 @transaction.atomic
@@ -176,18 +204,15 @@ def qc_record(unit: ProductUnit, *, by: User, test: str, value: float | None = N
     lot = ProductUnit.objects.select_for_update().select_related("site").get(
         pk=lot_id_of(unit))
     unit = ProductUnit.objects.select_for_update().get(pk=unit.pk)
-    if test in OUTCOME_TESTS and not outcome:
-        raise CellbankRefused(f"{QcTest(test).label} needs a result: negative, positive "
-                              "or pending.")
-    if test not in OUTCOME_TESTS and value is None:
-        raise CellbankRefused(f"{QcTest(test).label} needs a measured value.")
+    if problem := qc_value_problem(test, value=value, outcome=outcome):
+        raise CellbankRefused(problem)
     _refuse_if_older_than_latest(unit, test, at)
     before = lot_hold_reasons(lot) if test in HOLD_TESTS else {}
     result = QcResult.objects.create(unit=unit, test=test, value=value, outcome=outcome,
                                      method=method, at=at, by=by)
     investigation = investigation_on_result(result, by=by, base_url=base_url)
     if test == QcTest.STERILITY and outcome in ("negative", "positive"):
-        event = custody.RecordSterility(actor=actor(by), result=outcome)
+        event = custody.RecordSterility(actor=actor(by), result=custody.Sterility(outcome))
         note = f"Sterility culture {outcome}."
         if investigation is not None:
             note += (f" Product of this lot already given: product investigation "
@@ -237,8 +262,9 @@ def unit_release(unit: ProductUnit, *, by: User, password: str, second_factor: b
 
 
 @transaction.atomic
-def _release_sign(unit, *, by, password, second_factor, conditional, reason, at,
-                  location) -> ReleaseSigned:
+def _release_sign(unit: ProductUnit, *, by: User, password: str, second_factor: bool,
+                  conditional: bool, reason: str, at: datetime | None,
+                  location: str) -> ReleaseSigned:
     at = at or timezone.now()
     unit = _locked(unit)
     evaluation = release_evaluation(unit)
@@ -269,7 +295,8 @@ def unit_release_countersign(unit: ProductUnit, *, by: User, password: str,
 
 
 @transaction.atomic
-def _release_countersign(unit, *, by, password, second_factor, at, location) -> ReleaseSigned:
+def _release_countersign(unit: ProductUnit, *, by: User, password: str, second_factor: bool,
+                         at: datetime | None, location: str) -> ReleaseSigned:
     at = at or timezone.now()
     unit = _locked(unit)
     evaluation = release_evaluation(unit)
@@ -288,16 +315,19 @@ def _release_countersign(unit, *, by, password, second_factor, at, location) -> 
     return ReleaseSigned(signature, _released(unit, event, [first, signature], by=by, at=at))
 
 
-def _release_event(by: User, approver: str, evaluation, *, conditional: bool, reason: str,
-                   location: str):
-    common = {"actor": actor(by), "location": location, "approver": approver[:100],
-              "evaluation": evaluation.outcome}
+def _release_event(by: User, approver: str, evaluation: ReleaseEvaluation, *,
+                   conditional: bool, reason: str,
+                   location: str) -> custody.Release | custody.ConditionalRelease:
+    name, approver = actor(by), approver[:100]
     if conditional:
-        return custody.ConditionalRelease(reason=reason, **common)
-    return custody.Release(**common)
+        return custody.ConditionalRelease(actor=name, location=location, approver=approver,
+                                          evaluation=evaluation.outcome, reason=reason)
+    return custody.Release(actor=name, location=location, approver=approver,
+                           evaluation=evaluation.outcome)
 
 
-def _released(unit: ProductUnit, event, signatures: list[Signature], *, by: User,
+def _released(unit: ProductUnit, event: custody.Release | custody.ConditionalRelease,
+              signatures: list[Signature], *, by: User,
               at: datetime) -> CustodyEvent:
     signed = "; ".join(f"{s.printed_name} ({s.get_meaning_display().lower()})"
                        for s in signatures)
@@ -342,7 +372,7 @@ def _issue(unit: ProductUnit, episode: JointEpisode, *, by: User, at: datetime,
     unit = _locked(unit)
     if episode.patient.site_id != unit.site_id:
         raise CellbankRefused("The unit and the patient belong to different sites.")
-    if unit.harvest_id is not None and unit.harvest.patient_id != episode.patient_id:
+    if unit.harvest is not None and unit.harvest.patient_id != episode.patient_id:
         # 3.6 autologous chain of identity: the donor is the patient.
         raise CellbankRefused(f"Unit {unit.identifier} is autologous, harvested from another "
                               "patient: it can be issued only to that patient.")

@@ -3,13 +3,14 @@
 from django import template
 from django.utils.html import format_html
 
+from orthoregen.web.cellbank.models import ProductUnit
 from orthoregen.web.cellbank.status_shown import label_of, status_shown
 
 register = template.Library()
 
 
 @register.simple_tag
-def unit_status(unit) -> str:
+def unit_status(unit: ProductUnit) -> str:
     """Return the status badge of a stored unit: "Expired" for one past its expiry."""
     status = status_shown(unit)
     return format_html('<span class="status {}">{}</span>', status, label_of(status))

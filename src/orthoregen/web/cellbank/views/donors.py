@@ -7,27 +7,32 @@ service per action; the look-back from a donor is in views/lookback.py.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from orthoregen.web.accounts.access import get_visible_or_404, scope
-from orthoregen.web.accounts.permissions import requires
+from orthoregen.web.accounts.permissions import AuthenticatedHttpRequest, requires
 from orthoregen.web.accounts.roles import Action
-from orthoregen.web.accounts.signatures import second_factor_verified, signatures_of
+from orthoregen.web.accounts.signatures import (
+    Signature,
+    second_factor_verified,
+    signatures_of,
+)
 from orthoregen.web.cellbank import forms, services
 from orthoregen.web.cellbank.models import Donor
 from orthoregen.web.cellbank.services.donors import STEPS
 
 
 @requires(Action.MANAGE_PRODUCTS)
-def donors(request):
+def donors(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows = scope(Donor.objects.all(), request.user).order_by("code")
     return render(request, "cellbank/donors.html", {"donors": rows})
 
 
 @requires(Action.MANAGE_PRODUCTS)
 @require_http_methods(["GET", "POST"])
-def donor_create(request):
+def donor_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = forms.DonorForm(request.POST or None)
     sites = list(request.user.sites.all())
     if request.method == "POST" and form.is_valid():
@@ -48,13 +53,14 @@ def donor_create(request):
                                                   "back": "cellbank:donors"})
 
 
-def _donor(request, donor_id):
+def _donor(request: AuthenticatedHttpRequest, donor_id: int) -> Donor:
     return get_visible_or_404(Donor.objects.select_related("site", "determined_by"),
                               request.user, pk=donor_id)
 
 
 @requires(Action.MANAGE_PRODUCTS)
-def donor_detail(request, donor_id: int, bound: dict | None = None, status: int = 200):
+def donor_detail(request: AuthenticatedHttpRequest,
+                 donor_id: int, bound: dict | None = None, status: int = 200) -> HttpResponse:
     donor = _donor(request, donor_id)
     page_forms = {"test": forms.DonorTestForm(), "determine": forms.DeterminationForm()}
     page_forms.update(bound or {})
@@ -64,17 +70,18 @@ def donor_detail(request, donor_id: int, bound: dict | None = None, status: int 
         "units": donor.units.order_by("id")}, status=status)
 
 
-def _signatures(donor: Donor) -> list:
+def _signatures(donor: Donor) -> list[Signature]:
     # Newest first, each with the step it signed as the form names it.
     signatures = list(signatures_of(donor).order_by("-signed_at", "-id"))
     for signature in signatures:
-        signature.step_label = STEPS.get(signature.content.get("step"), "")
+        signature.step_label = STEPS.get(  # type: ignore[attr-defined]
+            signature.content.get("step"), "")
     return signatures
 
 
 @requires(Action.MANAGE_PRODUCTS)
 @require_POST
-def donor_test_add(request, donor_id: int):
+def donor_test_add(request: AuthenticatedHttpRequest, donor_id: int) -> HttpResponse:
     donor = _donor(request, donor_id)
     form = forms.DonorTestForm(request.POST)
     if form.is_valid():
@@ -91,7 +98,7 @@ def donor_test_add(request, donor_id: int):
 
 @requires(Action.MANAGE_PRODUCTS)
 @require_POST
-def donor_determine(request, donor_id: int):
+def donor_determine(request: AuthenticatedHttpRequest, donor_id: int) -> HttpResponse:
     donor = _donor(request, donor_id)
     form = forms.DeterminationForm(request.POST)
     if form.is_valid():

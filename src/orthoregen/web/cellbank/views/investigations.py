@@ -7,13 +7,16 @@ clinicians); closing it is the cell lab's. Another site's investigation is a 404
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from orthoregen.web.accounts.access import get_visible_or_404
-from orthoregen.web.accounts.permissions import requires
+from orthoregen.web.accounts.permissions import AuthenticatedHttpRequest, requires
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record
@@ -24,7 +27,9 @@ from orthoregen.web.cellbank.vocabulary import QcTest
 
 
 @login_required
-def investigation_detail(request, investigation_id: int, form=None, status: int = 200):
+def investigation_detail(request: AuthenticatedHttpRequest,
+                         investigation_id: int, form: Any = None,
+                         status: int = 200) -> HttpResponse:
     investigation = get_visible_or_404(
         ProductInvestigation.objects.select_related("site", "lot", "opened_by", "closed_by"),
         request.user, pk=investigation_id)
@@ -54,7 +59,7 @@ def investigation_detail(request, investigation_id: int, form=None, status: int 
 
 @requires(Action.MANAGE_PRODUCTS)
 @require_POST
-def investigation_close(request, investigation_id: int):
+def investigation_close(request: AuthenticatedHttpRequest, investigation_id: int) -> HttpResponse:
     investigation = get_visible_or_404(ProductInvestigation.objects.all(), request.user,
                                        pk=investigation_id)
     form = forms.InvestigationCloseForm(request.POST)

@@ -5,11 +5,12 @@ a patient's products with their lineage, and recording a patient's harvest.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from orthoregen.web.accounts.access import get_visible_or_404
-from orthoregen.web.accounts.permissions import requires, requires_any
+from orthoregen.web.accounts.permissions import AuthenticatedHttpRequest, requires, requires_any
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record, patient_view_record
@@ -20,7 +21,7 @@ from orthoregen.web.clinic.models import Patient
 
 
 @requires(Action.MANAGE_PRODUCTS)
-def lookback_page(request):
+def lookback_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Look back from ?donor=, ?harvest= or ?unit= to every descendant unit and recipient."""
     sites = [s.pk for s in request.user.sites.all()]
     source, rows = None, None
@@ -43,7 +44,7 @@ def lookback_page(request):
 
 
 @requires_any(Action.MANAGE_PRODUCTS, Action.RECORD_PROCEDURE)
-def patient_products(request, patient_id: int):
+def patient_products(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """Every product a patient received, with its full lineage up to the donor or harvest."""
     patient = get_visible_or_404(Patient.objects.select_related("site"), request.user,
                                  pk=patient_id)
@@ -59,7 +60,7 @@ def patient_products(request, patient_id: int):
 
 @requires_any(Action.MANAGE_PRODUCTS, Action.RECORD_PROCEDURE)
 @require_http_methods(["GET", "POST"])
-def harvest_create(request, patient_id: int):
+def harvest_create(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     patient = get_visible_or_404(Patient.objects.all(), request.user, pk=patient_id)
     form = forms.HarvestForm(request.POST or None, patient=patient)
     if request.method == "POST" and form.is_valid():
@@ -71,5 +72,5 @@ def harvest_create(request, patient_id: int):
         messages.success(request, f"Recorded the harvest of {patient}.")
         return redirect("cellbank:patient-products", patient_id=patient.pk)
     return render(request, "form_page.html", {"form": form, "patient": patient,
-                                                  "title": f"Record a harvest: {patient}",
+                                                  "title": "Record a harvest",
                                                   "back": "cellbank:units"})

@@ -7,6 +7,8 @@ Views parse input, check the role, scope every read to the user's sites (a site 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -21,7 +23,7 @@ from orthoregen.products.labels import LabelRefused, render_label_svg
 from orthoregen.products.product_class import PRODUCT_CLASSES, ProductClass
 from orthoregen.products.status import NOT_YET_IN_A_PATIENT, UnitStatus
 from orthoregen.web.accounts.access import get_visible_or_404, scope
-from orthoregen.web.accounts.permissions import requires
+from orthoregen.web.accounts.permissions import AuthenticatedHttpRequest, requires
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.accounts.signatures import second_factor_verified, signatures_of
 from orthoregen.web.audit.models import AccessAction
@@ -47,7 +49,7 @@ from orthoregen.web.cellbank.services.qc_panel import (
 from orthoregen.web.cellbank.services.release import lineage_qc
 from orthoregen.web.cellbank.status_shown import expired_among, shown_as
 from orthoregen.web.cellbank.vocabulary import InvestigationStatus, UnitStatusChoices
-from orthoregen.web.clinic.models import JointEpisode
+from orthoregen.web.clinic.models import JointEpisode, Patient
 from orthoregen.web.mail import portal_base_url
 
 PAGE_SIZE = 25
@@ -67,7 +69,7 @@ UNIT_RELATED = ("site", "donor", "harvest__patient", "issued_to_episode__patient
 
 
 @requires(Action.MANAGE_PRODUCTS)
-def units(request):
+def units(request: AuthenticatedHttpRequest) -> HttpResponse:
     # The lab works on units still in its hands; "all" shows the archive too.
     status = request.GET.get("status", "active")
     rows = scope(ProductUnit.objects.select_related(*UNIT_RELATED), request.user)
@@ -92,19 +94,20 @@ def _open_investigations(user):
         .order_by("opened_at", "id")
 
 
-def _unit(request, unit_id: int) -> ProductUnit:
+def _unit(request: AuthenticatedHttpRequest, unit_id: int) -> ProductUnit:
     return get_visible_or_404(ProductUnit.objects.select_related(*UNIT_RELATED), request.user,
                               pk=unit_id)
 
 
-def _patient_of(unit: ProductUnit):
-    if unit.issued_to_episode_id:
+def _patient_of(unit: ProductUnit) -> Patient | None:
+    if unit.issued_to_episode:
         return unit.issued_to_episode.patient
-    return unit.harvest.patient if unit.harvest_id else None
+    return unit.harvest.patient if unit.harvest else None
 
 
 @requires(Action.MANAGE_PRODUCTS)
-def unit_detail(request, unit_id: int, bound: dict | None = None, status: int = 200):
+def unit_detail(request: AuthenticatedHttpRequest,
+                unit_id: int, bound: dict | None = None, status: int = 200) -> HttpResponse:
     unit = _unit(request, unit_id)
     access_record(request, AccessAction.VIEW, patient=_patient_of(unit),
                   detail=f"cell unit {unit.identifier}")
@@ -131,7 +134,7 @@ def unit_detail(request, unit_id: int, bound: dict | None = None, status: int = 
              "verify": forms.SignForm(prefix="verify")}
     empty.update(bound or {})
     signing = _signing(unit, evaluation, latest)
-    shown = set(ACTIONS_BY_STATUS.get(unit.status, ())) - signing.pop("hidden") \
+    shown = set(ACTIONS_BY_STATUS.get(UnitStatus(unit.status), ())) - signing.pop("hidden") \
         | signing.pop("actions") | set(bound or {})
     if unit.status in NOT_YET_IN_A_PATIENT and unit.expires_at <= timezone.now():
         shown.add("expire")
@@ -149,7 +152,7 @@ def unit_detail(request, unit_id: int, bound: dict | None = None, status: int = 
     }, status=status)
 
 
-def _signing(unit: ProductUnit, evaluation, latest: dict) -> dict:
+def _signing(unit: ProductUnit, evaluation: Any, latest: dict[str, Any]) -> dict[str, Any]:
     """Return the unit's signatures, its release pending a second signature, if any, its QC
     results' verifications, and the signing forms the page offers (in "actions")."""
     results = list(latest.values())
@@ -170,7 +173,8 @@ def _signing(unit: ProductUnit, evaluation, latest: dict) -> dict:
             "hidden": hidden}
 
 
-def _act(request, unit_id: int, name: str, form, do):
+def _act(request: AuthenticatedHttpRequest, unit_id: int, name: str, form: Any,
+         do: Callable[..., Any]) -> HttpResponse:
     """Run one unit action: a bad form or a refusal re-shows the unit page with the error."""
     unit = _unit(request, unit_id)
     if form.is_valid():
@@ -186,7 +190,7 @@ def _act(request, unit_id: int, name: str, form, do):
 
 @requires(Action.MANAGE_PRODUCTS)
 @require_POST
-def unit_qc(request, unit_id: int):
+def unit_qc(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     def do(unit, data):
         services.qc_record(unit, by=request.user, test=data["test"], value=data["value"],
                            outcome=data["outcome"], method=data["method"],
@@ -197,7 +201,7 @@ def unit_qc(request, unit_id: int):
 
 @requires(Action.MANAGE_PRODUCTS)
 @require_http_methods(["GET", "POST"])
-def unit_qc_panel(request, unit_id: int):
+def unit_qc_panel(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     """The whole release panel on one page, saved together or not at all."""
     unit = _unit(request, unit_id)
     try:
@@ -227,7 +231,7 @@ def unit_qc_panel(request, unit_id: int):
 
 @requires(Action.MANAGE_PRODUCTS)
 @require_POST
-def unit_release(request, unit_id: int):
+def unit_release(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     def do(unit, data):
         signed = services.unit_release(
             unit, by=request.user, password=data["password"],
@@ -241,7 +245,7 @@ def unit_release(request, unit_id: int):
 
 @requires(Action.MANAGE_PRODUCTS)
 @require_POST
-def unit_release_countersign(request, unit_id: int):
+def unit_release_countersign(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     def do(unit, data):
         services.unit_release_countersign(unit, by=request.user, password=data["password"],
                                           second_factor=second_factor_verified(request))
@@ -252,7 +256,7 @@ def unit_release_countersign(request, unit_id: int):
 
 @requires(Action.MANAGE_PRODUCTS)
 @require_POST
-def unit_qc_verify(request, unit_id: int):
+def unit_qc_verify(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     def do(unit, data):
         done = services.qc_panel_verify(unit, by=request.user, password=data["password"],
                                         second_factor=second_factor_verified(request))
@@ -264,7 +268,7 @@ def unit_qc_verify(request, unit_id: int):
 
 @requires(Action.MANAGE_PRODUCTS)
 @require_POST
-def unit_issue(request, unit_id: int):
+def unit_issue(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     form = forms.IssueForm(request.POST)
 
     def do(unit, data):
@@ -282,7 +286,7 @@ def unit_issue(request, unit_id: int):
 
 @requires(Action.MANAGE_PRODUCTS)
 @require_POST
-def unit_discard(request, unit_id: int):
+def unit_discard(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     def do(unit, data):
         services.unit_discard(unit, by=request.user, reason=data["reason"])
         return f"Discarded {unit}."
@@ -291,7 +295,7 @@ def unit_discard(request, unit_id: int):
 
 @requires(Action.MANAGE_PRODUCTS)
 @require_POST
-def unit_expire(request, unit_id: int):
+def unit_expire(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     def do(unit, data):
         services.unit_expire(unit, by=request.user)
         return f"Marked {unit} expired."
@@ -300,7 +304,7 @@ def unit_expire(request, unit_id: int):
 
 @requires(Action.MANAGE_PRODUCTS)
 @require_POST
-def unit_recall(request, unit_id: int):
+def unit_recall(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     def do(unit, data):
         result = services.unit_recall(unit, by=request.user, reason=data["reason"])
         patients = sorted({r.patient_name for r in result.affected})
@@ -311,7 +315,7 @@ def unit_recall(request, unit_id: int):
 
 @requires(Action.MANAGE_PRODUCTS)
 @require_POST
-def unit_split(request, unit_id: int):
+def unit_split(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     def do(unit, data):
         children = services.unit_split(unit, by=request.user, volumes_ml=data["volumes"])
         return f"Divided {unit} into {', '.join(c.identifier for c in children)}."
@@ -319,7 +323,7 @@ def unit_split(request, unit_id: int):
 
 
 @requires(Action.MANAGE_PRODUCTS)
-def unit_label_page(request, unit_id: int):
+def unit_label_page(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     """The label as it prints, or, if the core refuses it, every problem instead."""
     unit = _unit(request, unit_id)
     access_record(request, AccessAction.VIEW, patient=_patient_of(unit),
@@ -331,14 +335,15 @@ def unit_label_page(request, unit_id: int):
     return render(request, "cellbank/label.html", {"unit": unit, "content": content})
 
 
-def _label_refused(request, unit: ProductUnit, refused: LabelRefused):
+def _label_refused(request: AuthenticatedHttpRequest,
+                   unit: ProductUnit, refused: LabelRefused) -> HttpResponse:
     # 409: the unit exists, but its record cannot make a complete label until it is corrected.
     return render(request, "cellbank/label.html", {"unit": unit, "problems": refused.problems},
                   status=409)
 
 
 @requires(Action.MANAGE_PRODUCTS)
-def unit_label(request, unit_id: int):
+def unit_label(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     unit = _unit(request, unit_id)
     access_record(request, AccessAction.VIEW, patient=_patient_of(unit),
                   detail=f"label of {unit.identified_as} (SVG)")
@@ -350,7 +355,7 @@ def unit_label(request, unit_id: int):
 
 
 @requires(Action.MANAGE_PRODUCTS)
-def unit_label_pdf(request, unit_id: int):
+def unit_label_pdf(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     unit = _unit(request, unit_id)
     access_record(request, AccessAction.VIEW, patient=_patient_of(unit),
                   detail=f"label of {unit.identified_as} (PDF)")
@@ -366,7 +371,7 @@ def unit_label_pdf(request, unit_id: int):
 
 @requires(Action.MANAGE_PRODUCTS)
 @require_http_methods(["GET", "POST"])
-def unit_receive(request):
+def unit_receive(request: AuthenticatedHttpRequest) -> HttpResponse:
     donors = scope(Donor.objects.all(), request.user)
     # Recent harvests only: a point-of-care product is received within hours, a cultured one
     # within weeks; the whole registry's harvests would make an unusable list.
