@@ -46,3 +46,6 @@ urlpatterns = [
     path("fhir/", include("orthoregen.web.fhir.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# A calm page with a reference for any unhandled error; 503 when the database is down.
+handler500 = "orthoregen.web.errors.server_error"
