@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from orthoregen.web.evidence.models import AddedResult, AddedStudy
+from orthoregen.web.parsing import parse_id
 
 # No follow-up visit of the default protocol is later than 36 months; ten years is generous.
 MAX_TIMEPOINT_MONTHS = 120
@@ -37,7 +38,8 @@ class AddedResultForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # The rows are a table without <label>s: name each input for screen readers.
         row = (self.prefix or "").rsplit("-", 1)[-1]
-        number = f" {int(row) + 1}" if row.isdigit() else ""
+        index = parse_id(row)
+        number = f" {index + 1}" if index is not None else ""
         for field in self.fields.values():
             field.widget.attrs["aria-label"] = f"Result{number}: {field.label}"
 

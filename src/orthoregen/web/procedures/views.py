@@ -16,6 +16,7 @@ from orthoregen.web.audit.services import patient_view_record
 from orthoregen.web.cellbank import services as cellbank
 from orthoregen.web.cellbank.models import Procedure, ProcedureJoint, ProductUnit
 from orthoregen.web.clinic.models import Patient
+from orthoregen.web.parsing import parse_id
 from orthoregen.web.procedures import forms, services
 
 
@@ -25,9 +26,9 @@ def procedure_start(request: AuthenticatedHttpRequest, patient_id: int) -> HttpR
     patient = get_visible_or_404(Patient.objects.select_related("site"), request.user,
                                  pk=patient_id)
     # ?episode=<id> (the link from an episode on the patient page) ticks that joint.
-    chosen = request.GET.get("episode", "")
+    chosen = parse_id(request.GET.get("episode"))
     form = forms.ProcedureStartForm(request.POST or None, patient=patient,
-                                    initial={"episodes": [chosen]} if chosen.isdigit() else None)
+                                    initial={"episodes": [chosen]} if chosen else None)
     if request.method == "POST" and form.is_valid():
         episodes = patient.episodes.filter(pk__in=form.cleaned_data["episodes"])
         try:

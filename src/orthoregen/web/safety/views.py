@@ -26,6 +26,7 @@ from orthoregen.web.followup.submissions import (
     submission_token_issue,
 )
 from orthoregen.web.mail import portal_base_url
+from orthoregen.web.parsing import parse_id
 from orthoregen.web.safety import services
 from orthoregen.web.safety.forms import AdverseEventForm, OutcomeEventForm
 from orthoregen.web.safety.models import AdverseEvent
@@ -87,8 +88,7 @@ def _record(request: AuthenticatedHttpRequest, form: AdverseEventForm, patient: 
 
 
 def _initial(request: AuthenticatedHttpRequest, patient: Patient) -> dict[str, Any]:
-    episode_id = request.GET.get("episode", "")
-    episode_pk = int(episode_id) if episode_id.isdigit() else None
+    episode_pk = parse_id(request.GET.get("episode"))
     return {"episode": episode_pk,
             "responsible_clinician": _default_clinician(patient, episode_pk)}
 

@@ -18,6 +18,7 @@ from orthoregen.web.cellbank import forms, lookback, services
 from orthoregen.web.cellbank.models import Donor, Harvest, ProductUnit
 from orthoregen.web.cellbank.status_shown import expired_among
 from orthoregen.web.clinic.models import Patient
+from orthoregen.web.parsing import parse_id
 
 
 @requires(Action.MANAGE_PRODUCTS)
@@ -28,9 +29,9 @@ def lookback_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     for key, model, query in (("donor", Donor, lookback.lookback_from_donor),
                               ("harvest", Harvest, lookback.lookback_from_harvest),
                               ("unit", ProductUnit, None)):
-        value = request.GET.get(key, "")
-        if value.isdigit():
-            source = get_visible_or_404(model.objects.all(), request.user, pk=int(value))
+        value = parse_id(request.GET.get(key))
+        if value is not None:
+            source = get_visible_or_404(model.objects.all(), request.user, pk=value)
             rows = query(source.pk, site_ids=sites) if query else \
                 lookback.lookback_from_units([source.pk], site_ids=sites)
             break
