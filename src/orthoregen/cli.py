@@ -19,6 +19,10 @@ COMMAND_MODULES = (
     "orthoregen.web.audit.commands",
     "orthoregen.web.followup.commands",
     "orthoregen.web.registry.commands",
+    "orthoregen.web.fhir.commands",
+    "orthoregen.web.imports.commands",
+    "orthoregen.web.imaging.commands",
+    "orthoregen.web.backup.commands",
 )
 
 

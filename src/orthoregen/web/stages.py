@@ -43,6 +43,8 @@ class Stage:
     chart_panels: str = ""
     # (user) -> {"template": ..., ...}: shown at the top of the follow-up worklist.
     worklist_alerts: str = ""
+    # (decision, *, by) -> None: a candidacy decision was recorded; runs in its transaction.
+    after_decision: str = ""
     # (administration, *, by) -> None: runs in the administration's own transaction.
     after_administration: str = ""
     # (administrations, *, reason, by) -> None: a look-back reached these recipients (a donor
@@ -144,6 +146,7 @@ STAGES: tuple[Stage, ...] = (
           nav=(NavLink(label="Follow-up", url_name="followup:worklist",
                        action=Action.MANAGE_FOLLOW_UP),),
           chart_panels="orthoregen.web.followup.panels.latest_scores",
+          after_decision="orthoregen.web.followup.services.baseline_after_decision",
           after_administration="orthoregen.web.followup.services.schedule_after_administration",
           after_lookback="orthoregen.web.followup.services.lookback_tasks_create",
           chart_timeline="orthoregen.web.followup.timeline.chart_timeline",
@@ -164,8 +167,11 @@ STAGES: tuple[Stage, ...] = (
                        action=Action.VIEW_REGISTRY),),
           consultation_panels="orthoregen.web.registry.panels.patients_like_you"),
     # What comes in and goes out: MRI studies, bulk imports and REDCap, the API and FHIR.
-    Stage(app="imaging"),
-    Stage(app="imports"),
+    Stage(app="imaging",
+          nav=(NavLink(label="MRI", url_name="imaging:upload", action=Action.MANAGE_FOLLOW_UP),),
+          chart_panels="orthoregen.web.imaging.panels.mri_studies"),
+    Stage(app="imports",
+          nav=(NavLink(label="Import", url_name="imports:upload", action=Action.IMPORT_DATA),)),
     Stage(app="api"),
     Stage(app="fhir"),
 )
@@ -190,6 +196,12 @@ def chart_panels(episodes: Sequence[Model]) -> dict[int, list[dict]]:
 def worklist_alerts(user: User) -> list[dict]:
     """Return each later stage's alert box for the follow-up worklist (empty ones left out)."""
     return [alert for provide in _hooks("worklist_alerts") if (alert := provide(user))]
+
+
+def after_decision(decision: Model, *, by: User) -> None:
+    """Start the work later stages owe a candidacy decision, inside its transaction."""
+    for follow_on in _hooks("after_decision"):
+        follow_on(decision, by=by)
 
 
 def after_administration(administration: Model, *, by: User) -> None:

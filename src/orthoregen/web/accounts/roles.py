@@ -31,9 +31,11 @@ class Action(models.TextChoices):
     VIEW_REGISTRY = "view_registry", "See cohort analytics and the evidence comparison"
     EXPORT_REGISTRY = "export_registry", "Export registry data"
     ADD_EVIDENCE = "add_evidence", "Add published studies to the evidence library"
+    READ_IMAGING = "read_imaging", "Read MRI studies: record structural measures"
     ENTER_CLINICIAN_REPORTED = ("enter_clinician_reported",
                                 "Enter clinician-reported outcomes: Harris Hip Score, range of "
                                 "motion, the Constant score's objective part")
+    IMPORT_DATA = "import_data", "Import patients and past records from CSV or REDCap files"
 
 
 # Analysts work on de-identified registry data, so they never open identifiable records.
@@ -57,6 +59,10 @@ PERMITTED: dict[str, frozenset[str]] = {
     Action.ADD_EVIDENCE: frozenset({Role.CLINICIAN, Role.ANALYST, Role.ADMIN}),
     # An examination at the visit (goniometer, dynamometer, gait) is the clinician's.
     Action.ENTER_CLINICIAN_REPORTED: frozenset({Role.CLINICIAN}),
+    # Bringing a clinic's past records in is office work, checked row by row on the way.
+    Action.IMPORT_DATA: frozenset({Role.ADMIN, Role.COORDINATOR}),
+    # An MRI read is a clinical judgement; coordinators receive studies (MANAGE_FOLLOW_UP).
+    Action.READ_IMAGING: frozenset({Role.CLINICIAN}),
 }
 
 

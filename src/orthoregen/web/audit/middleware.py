@@ -60,6 +60,10 @@ PATIENT_OF: dict[str, tuple[str, tuple[str, ...]]] = {
     "visit_id": ("followup.ScheduledVisit", ("schedule__episode__patient",)),
     "task_id": ("followup.ReviewTask", ("visit__schedule__episode__patient",)),
     "event_id": ("safety.AdverseEvent", ("patient",)),
+    "decision_id": ("consultation.CandidacyDecision", ("episode__patient",)),
+    "response_id": ("followup.QuestionnaireResponse", ("episode__patient",)),
+    "outcome_id": ("safety.OutcomeEvent", ("episode__patient",)),
+    "study_id": ("imaging.MriStudy", ("patient",)),
 }
 
 ADMIN_PAGES = {"changelist_view": "list", "change_view": "change", "delete_view": "delete",
