@@ -202,7 +202,7 @@ def entry_record(*, visit: ScheduledVisit, instrument_id: str,
     if done is not None:
         return done
     # One writer per visit at a time, so two staff entering the same form store it once.
-    visit = ScheduledVisit.objects.select_for_update().select_related(
+    visit = ScheduledVisit.objects.select_for_update(of=("self",)).select_related(
         "schedule__episode__patient__site", "schedule__protocol").get(pk=visit.pk)
     offered = entry_instrument(visit, instrument_id)
     _check_role(offered, answers, by)
@@ -239,7 +239,7 @@ def entry_correct(*, response: QuestionnaireResponse, answers: Mapping[str, floa
                            "earlier version.", "reason")
     if len(reason) > REASON_MAX:
         raise EntryRefused(f"Keep the reason under {REASON_MAX} characters.", "reason")
-    locked = QuestionnaireResponse.objects.select_for_update().select_related(
+    locked = QuestionnaireResponse.objects.select_for_update(of=("self",)).select_related(
         "visit__schedule__episode__patient__site", "visit__schedule__protocol").get(
         pk=response.pk)
     instrument = get_instrument(locked.instrument_id)
