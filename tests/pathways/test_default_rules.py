@@ -142,6 +142,16 @@ CASES = [
     case("WASHOUT-STEROID-ANY-01", FAIL, prior_injections=shot(STEROID, 89, joint=SHOULDER)),
     case("WASHOUT-STEROID-ANY-01", PASS, prior_injections=shot(STEROID, 90, joint=SHOULDER)),
     case("WASHOUT-STEROID-ANY-01", FAIL, prior_injections=shot(STEROID, 89, side=Side.RIGHT)),
+    # Washout (CFG, docs/candidacy.md#washouts): any-joint IA steroid within 28 days,
+    # hard_stop: serum cortisol recovers in 1-4 weeks (Habib GS, Clin Rheumatol
+    # 2009;28:749-56).
+    case("WASHOUT-STEROID-ANY-02", FAIL, prior_injections=shot(STEROID, 27, joint=SHOULDER)),
+    case("WASHOUT-STEROID-ANY-02", PASS, prior_injections=shot(STEROID, 28, joint=SHOULDER)),
+    case("WASHOUT-STEROID-ANY-02", FAIL, prior_injections=shot(STEROID, 21, side=Side.RIGHT)),
+    case("WASHOUT-STEROID-ANY-02", PASS, prior_injections=shot(HA, 1, joint=SHOULDER)),
+    # "This joint" rules are not triggered by another joint's injection.
+    case("WASHOUT-HA-PRP-TARGET-01", PASS, prior_injections=shot(HA, 1, joint=HIP)),
+    case("WASHOUT-HA-PRP-TARGET-01", PASS, prior_injections=shot(HA, 1, side=Side.RIGHT)),
     # Injection agents: local anaesthetic only is classified so that it does not count.
     case("WASHOUT-STEROID-TARGET-01", PASS, prior_injections=shot(ANAESTHETIC, 1)),
     case("WASHOUT-HA-PRP-TARGET-01", PASS, prior_injections=shot(ANAESTHETIC, 1)),
@@ -279,3 +289,21 @@ def test_injection_into_the_same_joint_with_unknown_side_asks_for_the_side() -> 
     facts = changed(complete_facts(), prior_injections=(injection,))
     results = {r.rule_id: r for r in assess(facts, DEFAULT_PROTOCOL, ASSESSED_ON).results}
     assert results["WASHOUT-STEROID-TARGET-01"].missing == ("prior_injections[0].side",)
+
+
+def test_hip_is_deferred_by_a_knee_corticosteroid_three_weeks_ago_naming_the_injection() -> None:
+    # A hip assessed 21 days after a corticosteroid into the right knee: the any-joint
+    # washout (28 days, Habib 2009) defers it to the day it ends, and the result's data
+    # names the knee injection that counted (agent, joint, side, date).
+    knee_shot = PriorInjection(STEROID, KNEE, Side.RIGHT, days_ago(21))
+    facts = changed(complete_facts(joint=HIP), prior_injections=(knee_shot,))
+    assessment = assess(facts, DEFAULT_PROTOCOL, ASSESSED_ON)
+    assert assessment.outcome.value == "defer"
+    assert assessment.defer_until == days_ago(21) + timedelta(days=28)
+    result = {r.rule_id: r for r in assessment.results}["WASHOUT-STEROID-ANY-02"]
+    used = dict(result.data_used)["prior_injections"]
+    assert used == [{"agent": "corticosteroid", "joint": "knee", "side": "right",
+                     "given_on": days_ago(21).isoformat()}]
+    # The "this joint" corticosteroid washout does not count the knee's injection.
+    target = {r.rule_id: r for r in assessment.results}["WASHOUT-STEROID-TARGET-01"]
+    assert target.status is PASS

@@ -44,7 +44,7 @@ def test_default_protocol_reads_back_unchanged_through_json() -> None:
 
 
 def test_edited_draft_reads_back_unchanged_through_json() -> None:
-    draft = with_threshold(copy_as_draft(DEFAULT_PROTOCOL, "2026.2"), "BMI-01", kg_m2=32.5)
+    draft = with_threshold(copy_as_draft(DEFAULT_PROTOCOL, "2026.3"), "BMI-01", kg_m2=32.5)
     assert protocol_from_dict(json.loads(json.dumps(protocol_to_dict(draft)))) == draft
 
 
@@ -143,8 +143,12 @@ INVALID = [
                  "check.years: expected a whole number", id="string-for-int"),
     pytest.param(_set_param("AGE-MIN-01", "years", 18.5), "AGE-MIN-01",
                  "check.years: expected a whole number", id="float-for-int"),
-    pytest.param(_set_param("WASHOUT-STEROID-TARGET-01", "target_joint_only", 1),
-                 "WASHOUT-STEROID-TARGET-01", "expected true or false", id="int-for-bool"),
+    pytest.param(_set_param("WASHOUT-STEROID-TARGET-01", "joint_scope", "both"),
+                 "WASHOUT-STEROID-TARGET-01", "check.joint_scope: expected one of",
+                 id="unknown-joint-scope"),
+    pytest.param(_set_param("WASHOUT-STEROID-TARGET-01", "target_joint_only", True),
+                 "WASHOUT-STEROID-TARGET-01", "unknown field(s) ['target_joint_only']",
+                 id="old-and-new-scope-together"),
     pytest.param(_set_param("WASHOUT-STEROID-TARGET-01", "agents", ["cortisone"]),
                  "WASHOUT-STEROID-TARGET-01", "check.agents[0]: expected one of",
                  id="unknown-agent"),
@@ -226,3 +230,16 @@ def test_protocol_built_with_plain_strings_keeps_its_status_meaning() -> None:
     )
     with pytest.raises(ProtocolError, match="published"):
         publish(published)
+
+
+@pytest.mark.parametrize("stored, scope", [(True, "this_joint"), (False, "any_joint")])
+def test_a_washout_stored_with_the_old_boolean_scope_reads_as_the_explicit_one(
+        stored: bool, scope: str) -> None:
+    # Versions up to 2026.1 stored target_joint_only; a clinic's stored copy still loads.
+    data = protocol_to_dict(DEFAULT_PROTOCOL)
+    check = rule_dict(data, "WASHOUT-STEROID-TARGET-01")["check"]
+    del check["joint_scope"]
+    check["target_joint_only"] = stored
+    rule = next(r for r in protocol_from_dict(data).rules
+                if r.id == "WASHOUT-STEROID-TARGET-01")
+    assert rule.check.joint_scope == scope  # type: ignore[attr-defined]

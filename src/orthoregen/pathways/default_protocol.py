@@ -30,7 +30,7 @@ from orthoregen.pathways.conditions import (
     NoneOf,
     NotPregnantOrLactating,
 )
-from orthoregen.pathways.facts import InjectionAgent
+from orthoregen.pathways.facts import InjectionAgent, JointScope
 from orthoregen.pathways.history import (
     InjectionWashout,
     NoArthroplastyOfTarget,
@@ -65,6 +65,9 @@ SP_1983 = "Samilson RL, Prieto V, J Bone Joint Surg Am 1983;65:456-60"
 AD_MPC_2019 = "Stem Cell Res Ther 2019, doi:10.1186/s13287-019-1406-7"
 SADRI_2023 = "Sadri B et al., Stem Cell Res Ther 2023, doi:10.1186/s13287-023-03359-8"
 WYLES_2015 = "Wyles CC et al., Clin Orthop Relat Res 2015;473:1155"
+HABIB_2009 = "Habib GS, Clin Rheumatol 2009;28:749-56, doi:10.1007/s10067-009-1135-x"
+HABIB_2014 = "Habib G et al., Clin Rheumatol 2014, doi:10.1007/s10067-013-2374-4"
+THIS, ANY = JointScope.THIS_JOINT, JointScope.ANY_JOINT
 # Labs older than this count as not collected. Lab values need a validity window but no
 # source gives one: project choice, about one HbA1c cycle.
 LAB_VALID_DAYS = 90
@@ -254,7 +257,7 @@ def _washout_rules() -> list[Rule]:
             id="WASHOUT-STEROID-TARGET-01",
             severity=HARD,
             check=InjectionWashout(
-                agents=(InjectionAgent.CORTICOSTEROID,), target_joint_only=True, days=90
+                agents=(InjectionAgent.CORTICOSTEROID,), joint_scope=THIS, days=90
             ),
             sentence=(
                 "Corticosteroid injected into this joint less than 90 days ago (toxic to MSCs)."
@@ -269,7 +272,7 @@ def _washout_rules() -> list[Rule]:
             severity=WARN,
             check=InjectionWashout(
                 agents=(InjectionAgent.HYALURONIC_ACID, InjectionAgent.PRP),
-                target_joint_only=True,
+                joint_scope=THIS,
                 days=90,
             ),
             sentence="Hyaluronic acid or PRP injected into this joint less than 90 days ago.",
@@ -282,7 +285,7 @@ def _washout_rules() -> list[Rule]:
             id="WASHOUT-BIOLOGIC-TARGET-01",
             severity=WARN,
             check=InjectionWashout(
-                agents=(InjectionAgent.OTHER_BIOLOGIC,), target_joint_only=True, days=90
+                agents=(InjectionAgent.OTHER_BIOLOGIC,), joint_scope=THIS, days=90
             ),
             sentence="Another biologic injected into this joint less than 90 days ago.",
             source=(
@@ -294,12 +297,28 @@ def _washout_rules() -> list[Rule]:
             id="WASHOUT-STEROID-ANY-01",
             severity=WARN,
             check=InjectionWashout(
-                agents=(InjectionAgent.CORTICOSTEROID,), target_joint_only=False, days=90
+                agents=(InjectionAgent.CORTICOSTEROID,), joint_scope=ANY, days=90
             ),
             sentence=(
                 "Corticosteroid injected into any joint less than 90 days ago (systemic exposure)."
             ),
             source=f"systemic exposure to an injected corticosteroid ({WYLES_2015}); {WASHOUTS}",
+        ),
+        Rule(
+            id="WASHOUT-STEROID-ANY-02",
+            severity=HARD,
+            check=InjectionWashout(
+                agents=(InjectionAgent.CORTICOSTEROID,), joint_scope=ANY, days=28
+            ),
+            sentence=(
+                "Corticosteroid injected into any joint less than 4 weeks ago (its systemic "
+                "effect on the adrenal axis lasts 1-4 weeks)."
+            ),
+            source=(
+                f"serum cortisol recovers 1-4 weeks after an intra-articular corticosteroid "
+                f"({HABIB_2009}); adrenal insufficiency seen from week 2 to week 4 after 80 mg "
+                f"methylprednisolone into the knee ({HABIB_2014}); {WASHOUTS}"
+            ),
         ),
         Rule(
             id="NSAID-01",
@@ -514,7 +533,7 @@ def _joint_rules() -> list[Rule]:
 
 DEFAULT_PROTOCOL = Protocol(
     name="orthoregen default candidacy",
-    version="2026.1",
+    version="2026.2",
     status=ProtocolStatus.PUBLISHED,
     rules=tuple(
         _grade_rules() + _patient_rules() + _washout_rules() + _medication_rules()

@@ -31,6 +31,18 @@ class InjectionAgent(StrEnum):
     LOCAL_ANAESTHETIC_ONLY = "local_anaesthetic_only"
 
 
+class JointScope(StrEnum):
+    """Say which of the patient's joints a history rule counts (docs/candidacy.md#washouts).
+
+    ``this_joint``: only events in the assessed joint and side (hyaluronic acid into this
+    knee); ``any_joint``: an event into any joint of the patient counts (a corticosteroid
+    into the other knee or a shoulder, for its systemic exposure).
+    """
+
+    THIS_JOINT = "this_joint"
+    ANY_JOINT = "any_joint"
+
+
 class SurgeryKind(StrEnum):
     ARTHROSCOPY = "arthroscopy"
     MENISCECTOMY = "meniscectomy"
@@ -106,6 +118,12 @@ class PainScore:
 
 @dataclass(frozen=True)
 class PriorInjection:
+    """One injection in the patient's history, into any of the patient's joints.
+
+    The history is the patient's, not one joint's: every joint's assessment reads the same
+    rows, and each rule says by its JointScope whether it counts this joint or any joint.
+    """
+
     agent: InjectionAgent
     joint: Joint
     side: Side | None = None
@@ -219,6 +237,8 @@ class CandidacyFacts:
     post_traumatic_oa: bool | None = None
     baseline_pain: PainScore | None = None
     failed_conservative_care: tuple[ConservativeTreatment, ...] | None = None
+    # The patient's whole histories, every joint's events (each names its joint and side);
+    # rules pick "this joint" or "any joint" (JointScope).
     prior_injections: tuple[PriorInjection, ...] | None = None
     prior_surgeries: tuple[PriorSurgery, ...] | None = None
     comorbidities: Comorbidities = field(default_factory=Comorbidities)

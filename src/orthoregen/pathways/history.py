@@ -24,6 +24,7 @@ from orthoregen.pathways.checks import (
 from orthoregen.pathways.facts import (
     CandidacyFacts,
     InjectionAgent,
+    JointScope,
     PriorInjection,
     PriorSurgery,
     SurgeryKind,
@@ -50,22 +51,26 @@ def relevant_events(
     path: str,
     *,
     include: Callable[[E], bool],
-    target_joint_only: bool = True,
+    scope: JointScope = JointScope.THIS_JOINT,
 ) -> tuple[list[tuple[int, E]], tuple[str, ...]]:
     """Return the events that count (with their index) and the paths of unknown sides.
 
-    An event in the same joint with no side recorded blocks a target-joint verdict: it may
-    have been this knee, so the rule asks for the side rather than guessing.
+    With ``this_joint`` an event in the same joint with no side recorded blocks the
+    verdict: it may have been this knee, so the rule asks for the side rather than guessing.
+    With ``any_joint`` every event of the patient counts, whatever its joint and side.
     """
     counted: list[tuple[int, E]] = []
     unknown: list[str] = []
     for index, event in enumerate(events):
         if not include(event):
             continue
+        if scope is JointScope.ANY_JOINT:
+            counted.append((index, event))
+            continue
         target = in_target_joint(event, facts)
-        if target is None and target_joint_only:
+        if target is None:
             unknown.append(f"{path}[{index}].side")
-        elif target or not target_joint_only:
+        elif target:
             counted.append((index, event))
     return counted, tuple(unknown)
 
@@ -97,13 +102,15 @@ def _since_last(
 class InjectionWashout(Check):
     """Pass when at least ``days`` have passed since the last injection of ``agents``.
 
-    ``target_joint_only`` limits the count to the assessed joint and side; otherwise an
-    injection into any joint counts (systemic exposure, docs/candidacy.md#washouts).
+    ``joint_scope`` says which injections count: ``this_joint`` only those into the assessed
+    joint and side, ``any_joint`` those into any of the patient's joints (systemic exposure,
+    docs/candidacy.md#washouts). A failure's data names the injections that counted (agent,
+    joint, side, date), so the reason shown says which injection defers which joint.
     """
 
     kind: ClassVar[str] = "injection_washout"
     agents: tuple[InjectionAgent, ...]
-    target_joint_only: bool
+    joint_scope: JointScope
     days: int
 
     def __post_init__(self) -> None:
@@ -118,7 +125,7 @@ class InjectionWashout(Check):
         counted, unknown_sides = relevant_events(
             history, facts, "prior_injections",
             include=lambda shot: shot.agent in self.agents,
-            target_joint_only=self.target_joint_only,
+            scope=JointScope(self.joint_scope),
         )
         return _since_last(counted, unknown_sides, "prior_injections", "given_on",
                            lambda last: last + timedelta(days=self.days), on_date)

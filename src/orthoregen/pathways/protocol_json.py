@@ -35,7 +35,7 @@ def check_from_dict(data: Any, rule_id: str) -> Check:
     """Read a check ``{"kind": ..., parameters...}``; raise ProtocolError naming the rule."""
     if not isinstance(data, dict) or "kind" not in data:
         raise ProtocolError("check must be an object with a 'kind'", rule_id)
-    params = dict(data)
+    params = _upgraded(dict(data))
     kind = params.pop("kind")
     if kind not in CHECK_KINDS:
         raise ProtocolError(f"unknown check kind {kind!r}; known: {sorted(CHECK_KINDS)}", rule_id)
@@ -43,6 +43,22 @@ def check_from_dict(data: Any, rule_id: str) -> Check:
         return from_jsonable(CHECK_KINDS[kind], params, "check")
     except SnapshotError as error:
         raise ProtocolError(f"check {kind}: {error}", rule_id) from None
+
+
+def _upgraded(params: dict[str, Any]) -> dict[str, Any]:
+    """Read a check stored before its parameters were renamed, as its current kind.
+
+    Protocol versions up to 2026.1 wrote an injection washout's scope as the boolean
+    ``target_joint_only``; it reads as the explicit ``joint_scope`` (true: this joint).
+    """
+    if params.get("kind") == "injection_washout" and "target_joint_only" in params \
+            and "joint_scope" not in params:
+        this_joint = params.pop("target_joint_only")
+        if isinstance(this_joint, bool):
+            params["joint_scope"] = "this_joint" if this_joint else "any_joint"
+        else:
+            params["target_joint_only"] = this_joint  # refused below, named by its rule
+    return params
 
 
 RULE_KEYS = ("id", "joints", "product_scope", "severity", "check", "sentence", "source", "basis")

@@ -12,7 +12,11 @@ from orthoregen.web.consultation.models import (
     ConservativeCare,
     Intake,
     LabResult,
+    PatientHistory,
 )
+
+PATIENT_FLAGS = ("injections_reviewed", "surgeries_reviewed", "medications_reviewed",
+                 "allergies_reviewed")
 
 TODAY = timezone.localdate
 
@@ -32,8 +36,7 @@ def complete_intake(episode: JointEpisode, **overrides) -> Intake:
         recorded_on=days_ago(1), diabetes=False, inflammatory_arthritis=False,
         malignancy_status="never", bleeding_disorder=False, immunodeficiency=False,
         active_infection=False, pregnant_or_lactating=False, childbearing_potential=False,
-        current_smoker=False, injections_reviewed=True, surgeries_reviewed=True,
-        conservative_care_reviewed=True, medications_reviewed=True,
+        current_smoker=False, conservative_care_reviewed=True,
         radiograph_scale=scale, radiograph_grade=episode.grade if episode.grade is not None
         else 2, radiograph_grader="Dr Grader", radiograph_graded_on=days_ago(20),
         mri_reviewed_on=days_ago(10), mri_avascular_necrosis=False, mri_rotator_cuff="intact",
@@ -42,6 +45,9 @@ def complete_intake(episode: JointEpisode, **overrides) -> Intake:
         pain_recorded_on=days_ago(1), other_trial_enrolled=False,
         planned_product_source="allogeneic",
     )
+    taken = dict.fromkeys(PATIENT_FLAGS, True)
+    taken.update({name: overrides.pop(name) for name in PATIENT_FLAGS if name in overrides})
+    PatientHistory.objects.update_or_create(patient=episode.patient, defaults=taken)
     fields.update(overrides)
     intake = Intake.objects.create(episode=episode, **fields)
     for treatment in ("physiotherapy", "oral_nsaid"):

@@ -27,9 +27,9 @@ def live_outcome(html: str) -> str:
 
 def test_knee_kl3_with_steroid_40_days_ago_defers_until_day_90(as_user, clinician_a, knee_a,
                                                                intake_for):
-    intake = intake_for(knee_a)
+    intake_for(knee_a)
     given = timezone.localdate() - dt.timedelta(days=40)
-    PriorInjection.objects.create(intake=intake, agent="corticosteroid", joint="knee",
+    PriorInjection.objects.create(patient=knee_a.patient, agent="corticosteroid", joint="knee",
                                   side="left", given_on=given)
     html = page(as_user(clinician_a), knee_a)
     assert live_outcome(html) == "defer"
@@ -94,7 +94,7 @@ def test_analyst_is_refused(as_user, analyst_a, knee_a):
     assert as_user(analyst_a).get(f"/consultation/episodes/{knee_a.pk}/").status_code == 403
 
 
-@pytest.mark.parametrize("path", ["", "intake/", "consent/", "intake/injection/add/"])
+@pytest.mark.parametrize("path", ["", "intake/", "consent/"])
 def test_anonymous_is_sent_to_login(client, knee_a, path):
     response = client.get(f"/consultation/episodes/{knee_a.pk}/{path}")
     assert response.status_code == 302

@@ -28,7 +28,7 @@ from orthoregen.web.consultation.carry_forward import (
     is_past_validity,
     lab_validity_days,
 )
-from orthoregen.web.consultation.facts import HISTORY_TABLES
+from orthoregen.web.consultation.facts import INTAKE_TABLES
 from orthoregen.web.consultation.forms import IntakeForm
 from orthoregen.web.consultation.models import (
     ConservativeCare,
@@ -77,15 +77,16 @@ def knee_history(knee_a, intake_for):
                         malignancy_last_active_on=days_ago(8 * 365), active_infection=False,
                         pregnant_or_lactating=False, alignment="varus", alignment_degrees=7,
                         mri_bone_marrow_lesions=True, pain_value=8)
-    Medication.objects.create(intake=intake, kind="anticoagulant_or_antiplatelet",
+    patient = knee_a.patient
+    Medication.objects.create(patient=patient, kind="anticoagulant_or_antiplatelet",
                               name="Apixaban", current=True)
-    Medication.objects.create(intake=intake, kind="nsaid", name="Naproxen", current=False,
+    Medication.objects.create(patient=patient, kind="nsaid", name="Naproxen", current=False,
                               last_dose_on=days_ago(12))
     LabResult.objects.create(intake=intake, test="hba1c_percent", value=7.1,
                              collected_on=days_ago(40))
-    PriorInjection.objects.create(intake=intake, agent="corticosteroid", joint="knee",
+    PriorInjection.objects.create(patient=patient, agent="corticosteroid", joint="knee",
                                   side="left", given_on=days_ago(60))
-    PriorSurgery.objects.create(intake=intake, kind="arthroscopy", joint="knee", side="left",
+    PriorSurgery.objects.create(patient=patient, kind="arthroscopy", joint="knee", side="left",
                                 performed_on=days_ago(900))
     return intake
 
@@ -94,14 +95,14 @@ def rows_of(intake) -> dict:
     return {name: sorted(tuple(sorted((k, str(v)) for k, v in vars(row).items()
                                       if not k.startswith("_")))
                          for row in getattr(intake, name).all())
-            for name in HISTORY_TABLES}
+            for name in INTAKE_TABLES}
 
 
 def test_every_intake_field_and_table_is_patient_or_joint_level():
     groups = [set(PATIENT_FIELDS), set(ASKED_AGAIN), set(JOINT_FIELDS), {"recorded_on"}]
     assert sum(len(group) for group in groups) == len(IntakeForm.Meta.fields)
     assert set().union(*groups) == set(IntakeForm.Meta.fields)
-    assert sorted(PATIENT_TABLES + JOINT_TABLES) == sorted(HISTORY_TABLES)
+    assert sorted(PATIENT_TABLES + JOINT_TABLES) == sorted(INTAKE_TABLES)
 
 
 def test_second_joint_form_is_prefilled_with_patient_level_answers(
@@ -112,12 +113,11 @@ def test_second_joint_form_is_prefilled_with_patient_level_answers(
     assert form["diabetes"].value() is True and form["current_smoker"].value() is True
     assert form["height_cm"].value() == 181 and form["weight_kg"].value() == 93
     assert form["malignancy_last_active_on"].value() == days_ago(8 * 365)
-    assert form["medications_reviewed"].value() is True
     assert {"diabetes", "height_cm", "current_smoker"} <= form.carried_fields
     html = response.content.decode()
     notice = (f"carried forward from the left knee intake of "
               f"{knee_history.recorded_on:%d %b %Y} — review before saving")
-    assert notice in html and "Apixaban" in html and "HbA1c (%) 7.1" in html
+    assert notice in html and "HbA1c (%) 7.1" in html
     assert not Intake.objects.filter(episode=hip_a).exists()  # nothing saved on opening
 
 
@@ -132,7 +132,7 @@ def test_joint_level_answers_and_point_in_time_answers_are_not_carried(
     assert form["recorded_on"].value() == TODAY()
 
 
-def test_saving_copies_patient_level_rows_with_their_dates_and_records_the_source(
+def test_saving_copies_lab_rows_with_their_dates_and_records_the_source(
         as_user, clinician_a, knee_history, hip_a):
     client = as_user(clinician_a)
     knee_before = rows_of(knee_history)
@@ -143,17 +143,20 @@ def test_saving_copies_patient_level_rows_with_their_dates_and_records_the_sourc
     assert hip.carried_forward_from == knee_history and hip.entered_by == clinician_a
     assert hip.diabetes is True and hip.bmi_kg_m2 == knee_history.bmi_kg_m2
     assert hip.active_infection is None and hip.pain_value is None and hip.alignment == ""
-    medications = {(m.name, m.current, m.last_dose_on) for m in hip.medications.all()}
-    assert medications == {("Apixaban", True, None), ("Naproxen", False, days_ago(12))}
     labs = {(lab.test, lab.value, lab.collected_on) for lab in hip.labs.all()}
     assert labs == {(lab.test, lab.value, lab.collected_on) for lab in knee_history.labs.all()}
-    assert all(row.entered_by == clinician_a for row in hip.medications.all())
-    assert not hip.injections.exists() and not hip.surgeries.exists()
+    assert all(row.entered_by == clinician_a for row in hip.labs.all())
     assert not hip.conservative_care.exists()
+    # The patient's medications, injections and operations are not copied: the hip reads
+    # the patient's own rows, the same ones the knee reads.
+    assert Medication.objects.count() == 2 and PriorInjection.objects.count() == 1
+    facts = services.episode_assess(hip_a, TODAY()).facts
+    assert facts.medications.anticoagulant_or_antiplatelet is True
+    assert [shot.joint for shot in facts.prior_injections] == ["knee"]
     reason = f"carried forward from intake {knee_history.pk}"
     assert hip.history.get().history_change_reason == reason
     assert hip.history.get().carried_forward_from_id == knee_history.pk
-    assert {h.history_change_reason for h in Medication.history.filter(intake_id=hip.pk)} \
+    assert {h.history_change_reason for h in LabResult.history.filter(intake_id=hip.pk)} \
         == {reason}
     assert rows_of(knee_history) == knee_before
     page = client.get(f"/consultation/episodes/{hip_a.pk}/").content.decode()
@@ -166,9 +169,6 @@ def test_the_first_joints_intake_is_unaffected_by_later_edits(
     client = as_user(clinician_a)
     knee_before = rows_of(knee_history)
     client.post(url(hip_a), as_submitted(client.get(url(hip_a)).context["form"]))
-    hip = Intake.objects.get(episode=hip_a)
-    copy = hip.medications.get(name="Apixaban")
-    client.post(f"/consultation/episodes/{hip_a.pk}/intake/medication/{copy.pk}/remove/")
     client.post(url(hip_a), {**as_submitted(client.get(url(hip_a)).context["form"]),
                              "diabetes": "false", "height_cm": "150"})
     knee_history.refresh_from_db()
@@ -180,11 +180,9 @@ def test_the_first_joints_intake_is_unaffected_by_later_edits(
 def test_clinician_chooses_which_rows_to_carry(as_user, clinician_a, knee_history, hip_a):
     client = as_user(clinician_a)
     data = as_submitted(client.get(url(hip_a)).context["form"])
-    data["carry_medications"] = [str(knee_history.medications.get(name="Naproxen").pk)]
     data["carry_labs"] = []
     client.post(url(hip_a), data)
     hip = Intake.objects.get(episode=hip_a)
-    assert [m.name for m in hip.medications.all()] == ["Naproxen"]
     assert not hip.labs.exists()
 
 
@@ -214,7 +212,7 @@ def test_a_carry_forward_posted_after_someone_saved_the_intake_changes_nothing(
     assert response.status_code == 302 and response.url == url(hip_a)
     hip = Intake.objects.get(episode=hip_a)
     assert hip.diabetes is False and hip.carried_forward_from is None
-    assert not hip.medications.exists()
+    assert not hip.labs.filter(test="hba1c_percent").exists()
 
 
 def foreign_intake(site, mrn: str, intake_for) -> Intake:
@@ -226,7 +224,9 @@ def foreign_intake(site, mrn: str, intake_for) -> Intake:
                                           diagnosis_code="M17.11",
                                           grade_scale="kellgren_lawrence", grade=3)
     intake = intake_for(episode, recorded_on=days_ago(1), diabetes=True)
-    Medication.objects.create(intake=intake, kind="immunosuppressant", name="Tacrolimus")
+    LabResult.objects.create(intake=intake, test="hba1c_percent", value=9.9,
+                             collected_on=days_ago(1))
+    Medication.objects.create(patient=patient, kind="immunosuppressant", name="Tacrolimus")
     return intake
 
 
@@ -255,12 +255,12 @@ def test_another_patients_intake_is_never_used(request, as_user, clinician_a, pa
     # A forged post naming the foreign intake and its rows is refused; nothing is saved.
     data = as_submitted(response.context["form"])
     data.update(carried_forward_from=str(foreign.pk), diabetes="true",
-                carry_medications=[str(foreign.medications.get().pk)])
+                carry_labs=[str(foreign.labs.get(test="hba1c_percent").pk)])
     response = client.post(url(hip_a), data)
     assert response.status_code == 200
     assert "is not available to you" in response.content.decode()
     assert not Intake.objects.filter(episode__patient=patient_a).exists()
-    assert Medication.objects.count() == 1
+    assert Medication.objects.count() == 1 and LabResult.objects.filter(value=9.9).count() == 1
 
 
 def test_sources_are_confined_to_the_users_sites(clinician_a, clinician_b, knee_history, hip_a):
@@ -296,16 +296,19 @@ def test_carried_labs_past_validity_leave_the_assessment_as_if_typed_by_hand(
     # The same results typed by hand on the lab form give the same assessment.
     typed = [(lab.test, lab.value, lab.collected_on) for lab in hip.labs.all()]
     hip.labs.all().delete()
-    for test, value, collected_on in typed:
-        assert client.post(f"/consultation/episodes/{hip_a.pk}/intake/lab/add/", {
-            "test": test, "value": str(value), "collected_on": collected_on.isoformat(),
-        }).status_code == 302
+    page = client.get(url(hip_a))
+    data = {**as_submitted(page.context["form"]), "lab-TOTAL_FORMS": str(len(typed)),
+            "lab-INITIAL_FORMS": "0"}
+    for n, (test, value, collected_on) in enumerate(typed):
+        data.update({f"lab-{n}-test": test, f"lab-{n}-value": str(value),
+                     f"lab-{n}-collected_on": collected_on.isoformat()})
+    assert client.post(url(hip_a), data).status_code == 302
     assert services.episode_assess(hip_a, TODAY()).assessment == carried
 
 
 HIP_ANSWERS = {
-    "active_infection": "false", "pregnant_or_lactating": "false", "injections_reviewed": "on",
-    "surgeries_reviewed": "on", "conservative_care_reviewed": "on",
+    "active_infection": "false", "pregnant_or_lactating": "false",
+    "conservative_care_reviewed": "on",
     "radiograph_grader": "Dr Grader", "radiograph_graded_on": days_ago(20).isoformat(),
     "mri_reviewed_on": days_ago(10).isoformat(), "mri_avascular_necrosis": "false",
     "examined_on": days_ago(1).isoformat(), "effusion": "false",

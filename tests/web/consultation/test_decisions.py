@@ -27,7 +27,7 @@ def test_agreeing_is_one_click_and_keeps_protocol_facts_and_results(as_user, cli
     assert response.status_code == 302
     decision = CandidacyDecision.objects.get()
     assert (decision.kind, decision.outcome, decision.reason) == ("agree", "suitable", "")
-    assert decision.protocol.version == "2026.1"
+    assert decision.protocol.version == "2026.2"
     assert decision.facts["joint"] == "knee"
     assert {r["rule_id"] for r in decision.assessment["results"]} >= {"KNEE-GRADE-01"}
     assert decision.history.get().history_user == clinician_a
@@ -136,3 +136,64 @@ def test_other_site_clinician_cannot_decide(as_user, clinician_b, knee_a, intake
     response = decide(as_user(clinician_b), knee_a, kind="agree", seen_outcome="suitable")
     assert response.status_code == 404
     assert not CandidacyDecision.objects.exists()
+
+
+# A result whose rules need a reason cannot be agreed without one (the procedure gate would
+# refuse it later; the decision is refused now).
+
+def test_agreeing_without_a_reason_is_refused_by_the_service(clinician_a, kl4_knee):
+    from django.utils import timezone
+
+    from orthoregen.web.consultation import services
+    with pytest.raises(services.DecisionNeedsReason) as refused:
+        services.decision_record(kl4_knee, kind="agree", reason="  ",
+                                 seen_outcome="suitable_discuss", by=clinician_a,
+                                 on_date=timezone.localdate())
+    assert "KNEE-GRADE-02" in refused.value.message_dict["reason"][0]
+    assert not CandidacyDecision.objects.exists()
+
+
+def test_the_form_says_a_reason_is_required_and_refuses_agreeing_without_one(
+        as_user, clinician_a, kl4_knee):
+    client = as_user(clinician_a)
+    page = client.get(f"/consultation/episodes/{kl4_knee.pk}/").content.decode()
+    assert "Agreeing with this result needs a written reason" in page
+    assert "Reason <span class=\"req\">(required)</span>" in page
+    response = decide(client, kl4_knee, kind="agree", seen_outcome="suitable_discuss")
+    assert response.status_code == 200
+    assert response.context["decision_form"].errors["reason"] == [
+        "Agreeing with this result needs a written reason: KNEE-GRADE-02 need a reason to "
+        "proceed."]
+    assert not CandidacyDecision.objects.exists()
+
+
+def test_agreeing_with_a_reason_is_recorded_and_passes_the_gate_on_the_decision(
+        as_user, clinician_a, kl4_knee):
+    from django.utils import timezone
+
+    from orthoregen.web.consultation import services
+    decide(as_user(clinician_a), kl4_knee, kind="agree", seen_outcome="suitable_discuss",
+           reason="KL 4 discussed: limited substrate; arthroplasty declined for now.")
+    decision = CandidacyDecision.objects.get()
+    assert decision.kind == "agree" and decision.reason.startswith("KL 4 discussed")
+    gate = services.procedure_gate(kl4_knee, timezone.localdate())
+    assert not any("need a written reason" in reason for reason in gate.reasons)
+
+
+def test_agreeing_to_defer_needs_no_reason_and_never_lets_a_procedure_proceed(
+        as_user, clinician_a, knee_a, intake_for):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from orthoregen.web.consultation import services
+    from orthoregen.web.consultation.models import PriorInjection
+    intake_for(knee_a)
+    PriorInjection.objects.create(patient=knee_a.patient, agent="corticosteroid",
+                                  joint="knee", side="left",
+                                  given_on=timezone.localdate() - dt.timedelta(days=10))
+    response = decide(as_user(clinician_a), knee_a, kind="agree", seen_outcome="defer",
+                      reason="noted")
+    assert response.status_code == 302
+    gate = services.procedure_gate(knee_a, timezone.localdate())
+    assert not gate.may_proceed

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from orthoregen.pathways import CandidacyFacts
 from orthoregen.web.consultation.facts import facts_from_episode, whole_months
-from orthoregen.web.consultation.models import Intake, LabResult, Medication, PriorInjection
+from orthoregen.web.consultation.models import Intake, Medication
 
 TODAY = timezone.localdate
 
@@ -74,53 +74,9 @@ def test_other_site_cannot_enter_intake(as_user, clinician_b, knee_a):
     assert post_intake(as_user(clinician_b), knee_a).status_code == 404
 
 
-def test_history_rows_are_added_dated_and_removed(as_user, coordinator_a, knee_a, intake_for):
-    intake_for(knee_a)
-    client = as_user(coordinator_a)
-    url = f"/consultation/episodes/{knee_a.pk}/intake/injection/add/"
-    given = TODAY() - dt.timedelta(days=200)
-    response = client.post(url, {"agent": "prp", "joint": "knee", "side": "left",
-                                 "given_on": given.isoformat()})
-    assert response.status_code == 302
-    shot = PriorInjection.objects.get()
-    assert shot.entered_by == coordinator_a and shot.given_on == given
-    client.post(f"/consultation/episodes/{knee_a.pk}/intake/injection/{shot.pk}/remove/")
-    assert not PriorInjection.objects.exists()
-    assert PriorInjection.history.filter(history_type="-").get().history_user == coordinator_a
-
-
-@pytest.mark.parametrize("kind, data, field", [
-    ("injection", {"agent": "prp", "joint": "knee", "side": "left",
-                   "given_on": "2999-01-01"}, "given_on"),
-    ("injection", {"agent": "snake_oil", "joint": "knee", "side": "left"}, "agent"),
-    ("surgery", {"kind": "arthroplasty", "joint": "elbow"}, "joint"),
-    ("care", {"treatment": ""}, "treatment"),
-    ("medication", {"kind": "nsaid", "name": ""}, "name"),
-    ("lab", {"test": "alt_iu_l", "value": "-3", "collected_on": "2026-01-01"}, "value"),
-    ("lab", {"test": "alt_iu_l", "value": "30"}, "collected_on"),
-])
-def test_bad_history_row_gives_field_error_and_saves_nothing(as_user, clinician_a, knee_a,
-                                                             intake_for, kind, data, field):
-    intake = intake_for(knee_a)
-    labs = LabResult.objects.count()
-    response = as_user(clinician_a).post(
-        f"/consultation/episodes/{knee_a.pk}/intake/{kind}/add/", data)
-    assert response.status_code == 200
-    assert field in response.context["form"].errors
-    assert LabResult.objects.count() == labs
-    assert not intake.injections.exists() and not intake.surgeries.exists()
-    assert not Medication.objects.exists()
-
-
-def test_unknown_history_table_is_404(as_user, clinician_a, knee_a, intake_for):
-    intake_for(knee_a)
-    response = as_user(clinician_a).get(f"/consultation/episodes/{knee_a.pk}/intake/pets/add/")
-    assert response.status_code == 404
-
-
 def test_facts_read_the_recorded_intake(knee_a, intake_for):
     intake_for(knee_a, current_smoker=True)
-    Medication.objects.create(intake=knee_a.intake, kind="nsaid", name="Naproxen",
+    Medication.objects.create(patient=knee_a.patient, kind="nsaid", name="Naproxen",
                               current=False, last_dose_on=TODAY() - dt.timedelta(days=3))
     facts = facts_from_episode(knee_a, TODAY())
     assert isinstance(facts, CandidacyFacts)

@@ -2,7 +2,7 @@
 
 A form carries the state of the intake it was opened on. When someone else saved the intake
 meanwhile (another tab, a colleague), the later save says who saved it and when, and keeps
-nothing of its own: no intake field, no carried-forward medication or laboratory row.
+nothing of its own: no intake field, no carried-forward laboratory row.
 """
 
 import datetime as dt
@@ -19,7 +19,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from orthoregen.web.consultation import carry_forward, services
-from orthoregen.web.consultation.models import Intake, Medication
+from orthoregen.web.consultation.models import Intake, LabResult
 from orthoregen.web.consultation.services import IntakeSavedMeanwhile
 
 # The colleague's save, frozen so that the refusal's wording can be checked exactly; after
@@ -65,10 +65,10 @@ def colleague_saves(coordinator_a, intake_for):
 
 @pytest.fixture
 def knee_history(knee_a, intake_for):
-    """The left knee's intake, with a medication to carry forward to another joint."""
+    """The left knee's intake, with a laboratory result to carry forward to another joint."""
     intake = intake_for(knee_a, diabetes=True, height_cm=181)
-    Medication.objects.create(intake=intake, kind="anticoagulant_or_antiplatelet",
-                              name="Apixaban", current=True)
+    LabResult.objects.create(intake=intake, test="hba1c_percent", value=7.1,
+                             collected_on=timezone.localdate())
     return intake
 
 
@@ -78,8 +78,8 @@ def refused(response) -> list[str]:
 
 def row_counts(episode) -> dict:
     intake = Intake.objects.get(episode=episode)
-    return {"history": intake.history.count(), "medications": intake.medications.count(),
-            "labs": intake.labs.count(), "conservative": intake.conservative_care.count()}
+    return {"history": intake.history.count(), "labs": intake.labs.count(),
+            "conservative": intake.conservative_care.count()}
 
 
 def test_a_new_intake_posted_after_someone_saved_one_is_refused(
@@ -125,11 +125,11 @@ def carry_forward_posted_while(monkeypatch, client, episode, meanwhile):
     """Post the carried-forward form of ``episode``, running ``meanwhile`` after the view's
     own check and before the save, as a second request would."""
     data = as_submitted(client.get(url(episode)).context["form"])
-    assert data[carry_forward.SOURCE_FIELD] and data["carry_medications"]
+    assert data[carry_forward.SOURCE_FIELD] and data["carry_labs"]
     original = carry_forward.intake_form
 
-    def form_then_race(request, *args):
-        form = original(request, *args)
+    def form_then_race(request, *args, **kwargs):
+        form = original(request, *args, **kwargs)
         if request.method == "POST":
             meanwhile()
         return form
@@ -145,8 +145,7 @@ def test_a_carry_forward_racing_another_save_keeps_nothing(
     assert response.status_code == 302 and refused(response) == [REFUSAL]
     hip = Intake.objects.get(episode=hip_a)
     assert hip.carried_forward_from is None and hip.diabetes is False
-    assert not hip.medications.exists()
-    assert row_counts(hip_a) == {"history": 1, "medications": 0, "labs": 3, "conservative": 2}
+    assert row_counts(hip_a) == {"history": 1, "labs": 3, "conservative": 2}
 
 
 def test_the_one_intake_rule_catches_a_save_that_read_before_the_other_committed(
@@ -163,8 +162,8 @@ def test_the_one_intake_rule_catches_a_save_that_read_before_the_other_committed
     response = carry_forward_posted_while(monkeypatch, as_user(clinician_a), hip_a,
                                           lambda: colleague_saves(hip_a))
     assert len(reads) == 2 and refused(response) == [REFUSAL]
-    assert row_counts(hip_a) == {"history": 1, "medications": 0, "labs": 3, "conservative": 2}
-    assert not Medication.objects.filter(intake__episode=hip_a).exists()
+    assert row_counts(hip_a) == {"history": 1, "labs": 3, "conservative": 2}
+    assert not LabResult.objects.filter(intake__episode=hip_a, test="hba1c_percent").exists()
 
 
 def new_intake_answers(**changes) -> services.IntakeAnswers:

@@ -186,7 +186,7 @@ def test_admin_changes_one_threshold_and_severity_of_a_draft(as_user, admin_a, d
     ("BMI-01", {"severity": "warn", "kg_m2": "many"}, "Enter a number."),
     ("WASHOUT-STEROID-TARGET-01",
      {"severity": "hard_stop", "agents": "corticosteroid, snake_oil", "days": "90",
-      "target_joint_only": "on"}, "rule WASHOUT-STEROID-TARGET-01"),
+      "joint_scope": "this_joint"}, "rule WASHOUT-STEROID-TARGET-01"),
     ("BMI-01", {"severity": "fatal", "kg_m2": "30"}, "Select a valid choice"),
 ])
 def test_bad_rule_change_names_the_problem_and_saves_nothing(as_user, admin_a, draft,

@@ -1,9 +1,11 @@
 """Start a joint's intake from the patient-level answers of the patient's other intake.
 
-A patient treated for two joints has one medical history. Comorbidities, smoking, height
-and weight, medication and laboratory results belong to the patient; imaging, the
-examination, baseline pain, the plan and the histories of injections, surgery and
-conservative care (rows the engine matches to the treated joint) belong to the joint.
+A patient treated for two joints has one medical history. The injection and surgery
+histories of every joint, medications and allergies are recorded once on the patient
+(models.PatientHistory and its rows) and need no carrying. Comorbidities, smoking, height
+and weight and laboratory results are still answered on each joint's intake, so a new
+intake starts from the patient's other one; imaging, the examination, baseline pain, the
+plan and conservative care of the joint belong to the joint.
 
 A new intake starts pre-filled with the patient-level answers of the patient's most recent
 intake of another joint that the user may see (accounts.access.scope). Nothing is saved
@@ -29,7 +31,7 @@ from orthoregen.web.accounts.access import scope
 from orthoregen.web.clinic.forms import model_choice_field
 from orthoregen.web.clinic.models import JointEpisode
 from orthoregen.web.consultation.forms import IntakeForm
-from orthoregen.web.consultation.models import Intake, LabResult, Medication
+from orthoregen.web.consultation.models import Intake, LabResult
 from orthoregen.web.consultation.protocols import protocol_current
 
 if TYPE_CHECKING:
@@ -39,14 +41,14 @@ if TYPE_CHECKING:
 PATIENT_FIELDS = (
     "diabetes", "inflammatory_arthritis", "malignancy_status", "malignancy_last_active_on",
     "bleeding_disorder", "immunodeficiency", "childbearing_potential",
-    "effective_contraception", "current_smoker", "medications_reviewed", "height_cm",
+    "effective_contraception", "current_smoker", "height_cm",
     "weight_kg", "other_trial_enrolled", "other_trial_last_product_on",
 )
 # Whether the patient has an infection or is pregnant is a hard stop about the day of the
 # procedure that an answer given at another visit cannot settle: it starts "Not asked".
 ASKED_AGAIN = ("active_infection", "pregnant_or_lactating")
 JOINT_FIELDS = (
-    "injections_reviewed", "surgeries_reviewed", "conservative_care_reviewed",
+    "conservative_care_reviewed",
     "radiograph_scale", "radiograph_grade", "radiograph_grader", "radiograph_graded_on",
     "mri_reviewed_on", "mri_cartilage_medial", "mri_cartilage_lateral",
     "mri_cartilage_patellofemoral", "mri_cartilage_joint", "mri_bone_marrow_lesions",
@@ -56,8 +58,8 @@ JOINT_FIELDS = (
     "mechanical_symptoms", "pain_scale", "pain_value", "pain_recorded_on",
     "planned_product_source",
 )
-PATIENT_TABLES = ("medications", "labs")
-JOINT_TABLES = ("injections", "surgeries", "conservative_care")
+PATIENT_TABLES = ("labs",)
+JOINT_TABLES = ("conservative_care",)
 SOURCE_FIELD = "carried_forward_from"
 
 
@@ -98,9 +100,6 @@ def is_past_validity(lab: LabResult, validity: dict[str, int], on_date: dt.date)
 class CarryForwardIntakeForm(IntakeForm):
     """A new intake pre-filled from ``source``; the rows to copy are chosen by the clinician."""
 
-    carry_medications = forms.ModelMultipleChoiceField(
-        Medication.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
-        label="Medications to carry forward")
     carry_labs = forms.ModelMultipleChoiceField(
         LabResult.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
         label="Laboratory results to carry forward (with their collection dates)")
@@ -114,25 +113,19 @@ class CarryForwardIntakeForm(IntakeForm):
         self.source = source
         if source is not None:
             kwargs["initial"] = {**carried_values(source), SOURCE_FIELD: source.pk,
-                                 "carry_medications": list(source.medications.all()),
-                                 "carry_labs": list(source.labs.all())}
+                                 "carry_labs": list(source.labs.current())}
         super().__init__(*args, **kwargs)
         gone = ("The intake these answers were carried forward from is not available to "
                 "you. Nothing was saved: start the intake again.")
         field = model_choice_field(self, SOURCE_FIELD)
         field.queryset, field.required = sources, True
         field.error_messages.update(required=gone, invalid_choice=gone)
-        medications, labs = (model_choice_field(self, "carry_medications"),
-                             model_choice_field(self, "carry_labs"))
-        medications.queryset = (
-            source.medications.all() if source else Medication.objects.none())
-        labs.queryset = source.labs.all() if source else \
-            LabResult.objects.none()
-        medications.label_from_instance = _medication_label  # type: ignore[assignment]  # Django's documented hook
+        labs = model_choice_field(self, "carry_labs")
+        labs.queryset = source.labs.current() if source else LabResult.objects.none()
         today = timezone.localdate()
         self.stale_labs = [lab for lab in labs.queryset
                            if is_past_validity(lab, validity, today)]
-        labs.label_from_instance = lambda lab: _lab_label(  # type: ignore[assignment]  # as above
+        labs.label_from_instance = lambda lab: _lab_label(  # type: ignore[assignment]  # Django's documented hook
             lab, validity, today)
 
     @property
@@ -162,12 +155,6 @@ def carried_values(source: Intake) -> dict:
     return {name: getattr(source, name) for name in PATIENT_FIELDS}
 
 
-def _medication_label(row: Medication) -> str:
-    taken = "taken currently" if row.current else "not taken currently"
-    dose = f", last dose {row.last_dose_on:%d %b %Y}" if row.last_dose_on else ""
-    return f"{row} — {taken}{dose}"
-
-
 def _lab_label(row: LabResult, validity: dict[str, int], today: dt.date) -> str:
     label = f"{row.get_test_display()} {row.value:g}, collected {row.collected_on:%d %b %Y}"
     if is_past_validity(row, validity, today):
@@ -177,14 +164,13 @@ def _lab_label(row: LabResult, validity: dict[str, int], today: dt.date) -> str:
 
 
 def intake_form(request: AuthenticatedHttpRequest, episode: JointEpisode,
-                intake: Intake) -> IntakeForm:
+                intake: Intake, *, data: Any = None) -> IntakeForm:
     """Return the intake form of this request: an edit, a blank start or a carried-forward one.
 
     A new intake is carried forward from the most recent visible intake of another joint,
     unless the clinician asked to start blank (``?blank=1``). A posted form names its source
     again, which is looked up among the visible ones, never trusted.
     """
-    data = request.POST or None
     if not intake._state.adding:
         return IntakeForm(data, instance=intake)
     sources = intake_sources(episode, request.user)
@@ -206,10 +192,9 @@ def intake_form(request: AuthenticatedHttpRequest, episode: JointEpisode,
 @dataclass(frozen=True, kw_only=True)
 class CarriedForward:
     """What a new intake takes from the patient's intake of another joint: the source, and
-    the medication and laboratory rows the clinician chose to copy."""
+    the laboratory rows the clinician chose to copy."""
 
     source: Intake
-    medications: tuple[Medication, ...] = ()
     labs: tuple[LabResult, ...] = ()
 
 
@@ -218,18 +203,12 @@ def carried_forward(form: IntakeForm) -> CarriedForward | None:
     if not isinstance(form, CarryForwardIntakeForm):
         return None
     data = form.cleaned_data
-    return CarriedForward(source=data[SOURCE_FIELD], medications=tuple(data["carry_medications"]),
-                          labs=tuple(data["carry_labs"]))
+    return CarriedForward(source=data[SOURCE_FIELD], labs=tuple(data["carry_labs"]))
 
 
 def rows_carry(intake: Intake, *, carried: CarriedForward, by: User) -> None:
-    """Copy the chosen medication and laboratory rows into ``intake``, dates unchanged."""
+    """Copy the chosen laboratory rows into ``intake``, dates unchanged."""
     reason = f"carried forward from intake {carried.source.pk}"
-    for row in carried.medications:
-        copy = Medication(intake=intake, kind=row.kind, name=row.name, current=row.current,
-                          last_dose_on=row.last_dose_on, entered_by=by)
-        copy._change_reason = reason  # type: ignore[attr-defined]  # read by simple-history
-        copy.save()
     for kept in carried.labs:
         lab = LabResult(intake=intake, test=kept.test, value=kept.value,
                         collected_on=kept.collected_on, entered_by=by)

@@ -1,8 +1,11 @@
-"""Turn a joint episode and its intake into the candidacy engine's facts.
+"""Turn a joint episode, its intake and its patient's history into the engine's facts.
 
-Nothing is guessed: a blank field becomes None (not recorded) and the engine asks for it;
-a history table counts as recorded ("none") only once its ``*_reviewed`` flag is set or it
-has rows. Joints, sides, sex and grading scales are stored in the core vocabulary's
+The injection and surgery histories and the medications are the patient's (every joint's
+rows), so each joint's assessment reads the same ones; the rules decide by their JointScope
+whether a row counts for this joint or for any joint. Rows removed as entered in error are
+not read. Nothing is guessed: a blank field becomes None (not recorded) and the engine asks
+for it; a history table counts as recorded ("none") only once its ``*_reviewed`` flag is
+set or it has rows. Joints, sides, sex and grading scales are stored in the core vocabulary's
 spelling, so they pass to the engine unchanged.
 """
 
@@ -17,27 +20,34 @@ from orthoregen.pathways.conditions import LabTest
 from orthoregen.vocabulary import GradeScale, Joint, Sex, Side
 from orthoregen.web.clinic.models import JointEpisode, Patient
 from orthoregen.web.clinic.vocabulary import ICD10CM_BY_CODE
-from orthoregen.web.consultation.models import Intake
+from orthoregen.web.consultation.models import Intake, PatientHistory
 from orthoregen.web.consultation.models.vocabulary import Alignment, MedicationKind, RotatorCuff
 
-HISTORY_TABLES = ("injections", "surgeries", "conservative_care", "medications", "labs")
+PATIENT_TABLES = ("injections", "surgeries", "medications")
+INTAKE_TABLES = ("conservative_care", "labs")
+HISTORY_TABLES = PATIENT_TABLES + INTAKE_TABLES
 
 
 def facts_from_episode(episode: JointEpisode, on_date: dt.date) -> CandidacyFacts:
     """Return the candidacy facts of ``episode`` as recorded, assessed on ``on_date``."""
     intake = Intake.objects.filter(episode=episode).first()
-    tables = {}
+    patient = episode.patient
+    history = PatientHistory.objects.filter(patient_id=patient.pk).first()
+    tables = {name: list(getattr(patient, name).current()) for name in PATIENT_TABLES}
     if intake is not None:
-        tables = {name: list(getattr(intake, name).all()) for name in HISTORY_TABLES}
-    return facts_from_records(episode, episode.patient, intake, tables, on_date)
+        tables.update({name: list(getattr(intake, name).current()) for name in INTAKE_TABLES})
+    return facts_from_records(episode, patient, intake, tables, on_date, history=history)
 
 
 def facts_from_records(episode: JointEpisode, patient: Patient, intake: Intake | None,
-                       tables: dict[str, list], on_date: dt.date) -> CandidacyFacts:
+                       tables: dict[str, list], on_date: dt.date, *,
+                       history: PatientHistory | None) -> CandidacyFacts:
     """Return the facts from rows already in memory (``tables``: HISTORY_TABLES to rows).
 
-    The synthetic load calls this on rows it is about to insert, so its decisions come
-    from exactly the conversion the pages use.
+    ``tables`` holds the patient's current injection, surgery and medication rows and, when
+    there is an intake, its conservative care and laboratory rows. The synthetic load calls
+    this on rows it is about to insert, so its decisions come from exactly the conversion
+    the pages use.
     """
     base: dict[str, Any] = dict(
         joint=Joint(episode.joint),
@@ -47,9 +57,25 @@ def facts_from_records(episode: JointEpisode, patient: Patient, intake: Intake |
         symptom_duration_months=whole_months(episode.symptom_onset, on_date),
         post_traumatic_oa=is_post_traumatic(episode.diagnosis_code),
     )
+    base.update(patient_facts(history, tables))
     if intake is None:
         return CandidacyFacts(**base)
     return CandidacyFacts(**base, **intake_facts(intake, tables))
+
+
+def patient_facts(history: PatientHistory | None, tables: dict[str, list]) -> dict[str, Any]:
+    """Return the engine fields of the patient's own histories (every joint's rows)."""
+    injections, surgeries = tables.get("injections", []), tables.get("surgeries", [])
+    medications = tables.get("medications", [])
+    return dict(
+        prior_injections=_history(bool(history and history.injections_reviewed), [
+            pf.PriorInjection(row.agent, row.joint, row.side or None, row.given_on)
+            for row in injections]),
+        prior_surgeries=_history(bool(history and history.surgeries_reviewed), [
+            pf.PriorSurgery(row.kind, row.joint, row.side or None, row.performed_on)
+            for row in surgeries]),
+        medications=_medications(bool(history and history.medications_reviewed), medications),
+    )
 
 
 def whole_months(start: dt.date | None, end: dt.date) -> int | None:
@@ -79,14 +105,7 @@ def intake_facts(intake: Intake, tables: dict[str, list]) -> dict[str, Any]:
         failed_conservative_care=_history(
             intake.conservative_care_reviewed,
             [pf.ConservativeTreatment(row.treatment) for row in tables["conservative_care"]]),
-        prior_injections=_history(intake.injections_reviewed, [
-            pf.PriorInjection(row.agent, row.joint, row.side or None, row.given_on)
-            for row in tables["injections"]]),
-        prior_surgeries=_history(intake.surgeries_reviewed, [
-            pf.PriorSurgery(row.kind, row.joint, row.side or None, row.performed_on)
-            for row in tables["surgeries"]]),
         comorbidities=_comorbidities(intake),
-        medications=_medications(intake, tables["medications"]),
         mri=_mri(intake),
         examination=_examination(intake),
         labs=_labs(tables["labs"]),
@@ -131,8 +150,8 @@ def _comorbidities(intake: Intake) -> pf.Comorbidities:
     )
 
 
-def _medications(intake: Intake, rows: list) -> pf.Medications:
-    if not (intake.medications_reviewed or rows):
+def _medications(reviewed: bool, rows: list) -> pf.Medications:
+    if not (reviewed or rows):
         return pf.Medications()
     current = {row.kind for row in rows if row.current}
     nsaid_doses = [row.last_dose_on for row in rows

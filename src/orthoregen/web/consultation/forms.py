@@ -20,6 +20,7 @@ from orthoregen.pathways import (
 from orthoregen.web.clinic.forms import DateInput, model_choice_field
 from orthoregen.web.clinic.vocabulary import GRADE_HELP
 from orthoregen.web.consultation.models import (
+    Allergy,
     ConsentRecord,
     ConservativeCare,
     Intake,
@@ -69,8 +70,7 @@ INTAKE_SECTIONS = [
                        "malignancy_last_active_on", "bleeding_disorder", "immunodeficiency",
                        "active_infection", "pregnant_or_lactating", "childbearing_potential",
                        "effective_contraception", "current_smoker"]),
-    ("Histories taken", ["injections_reviewed", "surgeries_reviewed",
-                         "conservative_care_reviewed", "medications_reviewed"]),
+    ("Histories taken", ["conservative_care_reviewed"]),
     ("Radiograph", ["radiograph_scale", "radiograph_grade", "radiograph_grader",
                     "radiograph_graded_on"]),
     ("MRI review", ["mri_reviewed_on", "mri_cartilage_medial", "mri_cartilage_lateral",
@@ -154,30 +154,71 @@ class MedicationForm(ItemForm):
         help_texts = {"last_dose_on": "Needed for NSAIDs: their washout counts from it."}
 
 
+class AllergyForm(ItemForm):
+    class Meta:
+        model = Allergy
+        fields = ["substance", "reaction", "severity"]
+
+
+class PatientHistoryForm(forms.Form):
+    """Which of the patient's histories were taken; an empty table then reads as "none"."""
+
+    injections_reviewed = forms.BooleanField(
+        label="Injection history taken (every joint)", required=False,
+        help_text="Tick once asked, even if there were none.")
+    surgeries_reviewed = forms.BooleanField(label="Surgical history taken (every joint)",
+                                            required=False)
+    medications_reviewed = forms.BooleanField(label="Medication list taken", required=False)
+    allergies_reviewed = forms.BooleanField(
+        label="Allergies asked", required=False,
+        help_text="Ticked with no allergy listed: no known allergies.")
+    seen_saved_at = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
 class LabResultForm(ItemForm):
     class Meta:
         model = LabResult
         fields = ["test", "value", "collected_on"]
 
 
-# kind in the URL -> (form, related name on Intake, one row, the table's heading)
-ITEM_KINDS = {
-    "injection": (PriorInjectionForm, "injections", "Prior injection", "Prior injections"),
-    "surgery": (PriorSurgeryForm, "surgeries", "Prior surgery", "Prior surgery"),
-    "care": (ConservativeCareForm, "conservative_care", "Conservative treatment tried",
-             "Conservative treatments tried without sufficient relief"),
-    "medication": (MedicationForm, "medications", "Medication", "Medications"),
-    "lab": (LabResultForm, "labs", "Laboratory result", "Laboratory results"),
-}
-
-
 class DecisionForm(forms.Form):
+    """The clinician's decision on the computed result.
+
+    ``rules_needing_reason`` names the rules of the current result that need a written
+    reason to proceed: with any of them, agreeing needs a reason too (the service refuses
+    it otherwise, services.DecisionNeedsReason), and the form says so before it is posted.
+    """
+
     kind = forms.ChoiceField(label="Decision", choices=DecisionKind.choices,
                              widget=forms.RadioSelect)
     reason = forms.CharField(label="Reason", required=False, max_length=4000,
                              widget=forms.Textarea(attrs={"rows": 3}),
                              help_text="Required to override or decline.")
     seen_outcome = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, rules_needing_reason: list[str] | None = None,
+                 proceeding: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rules_needing_reason = list(rules_needing_reason or [])
+        self.agree_needs_reason = proceeding and bool(self.rules_needing_reason)
+        if self.agree_needs_reason:
+            rules = ", ".join(self.rules_needing_reason)
+            self.fields["reason"].help_text = (
+                f"Required for every decision here: {rules} need a written reason to proceed.")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        assert cleaned is not None, "Form.clean() returns cleaned_data"
+        if self.agree_needs_reason and cleaned.get("kind") == DecisionKind.AGREE \
+                and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", agree_reason_message(self.rules_needing_reason))
+        return cleaned
+
+
+def agree_reason_message(rules: list[str]) -> str:
+    """Say why agreeing needs a reason (the form and the service say the same)."""
+    return (f"Agreeing with this result needs a written reason: {', '.join(rules)} "
+            "need a reason to proceed.")
 
 
 class ConsentForm(NoFutureDates, forms.ModelForm):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -34,8 +34,9 @@ from orthoregen.pathways.consent import PROCEEDING_OUTCOMES
 from orthoregen.web.clinic.models import JointEpisode, Patient
 from orthoregen.web.consultation.carry_forward import CarriedForward, rows_carry
 from orthoregen.web.consultation.facts import facts_from_episode
-from orthoregen.web.consultation.forms import intake_saved_at
+from orthoregen.web.consultation.forms import agree_reason_message, intake_saved_at
 from orthoregen.web.consultation.models import (
+    Allergy,
     CandidacyDecision,
     ConsentDocument,
     ConsentRecord,
@@ -43,12 +44,13 @@ from orthoregen.web.consultation.models import (
     Intake,
     LabResult,
     Medication,
+    PatientHistory,
     PriorInjection,
     PriorSurgery,
     ProtocolVersion,
 )
 from orthoregen.web.consultation.models.consent import ConsentImmutable
-from orthoregen.web.consultation.models.intake import IntakeItem
+from orthoregen.web.consultation.models.intake import Entered
 from orthoregen.web.consultation.models.vocabulary import DecisionKind
 from orthoregen.web.consultation.protocols import protocol_current
 
@@ -124,11 +126,8 @@ class IntakeAnswers:
     childbearing_potential: bool | None = None
     effective_contraception: bool | None = None
     current_smoker: bool | None = None
-    # Histories taken
-    injections_reviewed: bool = False
-    surgeries_reviewed: bool = False
+    # Histories taken (the patient's own are on PatientHistory)
     conservative_care_reviewed: bool = False
-    medications_reviewed: bool = False
     # Radiograph
     radiograph_scale: str = ""
     radiograph_grade: int | None = None
@@ -168,13 +167,16 @@ class IntakeAnswers:
 
 @transaction.atomic
 def intake_save(episode: JointEpisode, *, answers: IntakeAnswers, seen_saved_at: str,
-                carried: CarriedForward | None = None, by: User) -> Intake:
-    """Create or update an episode's intake with ``answers``.
+                carried: CarriedForward | None = None,
+                tables: dict[str, TableChanges] | None = None, by: User) -> Intake:
+    """Create or update an episode's intake with ``answers`` and its rows, all or nothing.
 
     ``seen_saved_at`` names the stored state the answers were given on (forms.intake_saved_at);
     if someone saved the intake since, nothing is saved (IntakeSavedMeanwhile). A new intake
-    ``carried`` forward also copies the medication and laboratory rows the clinician kept;
-    the intake and each copy record their source in their history.
+    ``carried`` forward also copies the laboratory rows the clinician kept; the intake and
+    each copy record their source in their history. ``tables`` ("care", "lab") adds,
+    corrects and removes the intake's conservative care and laboratory rows in the same
+    transaction; a refused row (RowRefused) saves nothing.
     """
     # Saves of one episode's intake queue on the episode's row, so the later one reads the
     # earlier one's intake here instead of overwriting it or breaking the one-intake rule.
@@ -201,6 +203,8 @@ def intake_save(episode: JointEpisode, *, answers: IntakeAnswers, seen_saved_at:
         raise IntakeSavedMeanwhile(stored) from None
     if carried is not None:
         rows_carry(intake, carried=carried, by=by)
+    for key, changes in (tables or {}).items():
+        _apply(INTAKE_TABLE_MODELS[key], changes, owner={"intake": intake}, by=by)
     return intake
 
 
@@ -247,29 +251,149 @@ class LabResultRow:
     collected_on: dt.date
 
 
+@dataclass(frozen=True, kw_only=True)
+class AllergyRow:
+    substance: str
+    reaction: str = ""
+    severity: str = ""
+
+
 HistoryRow = (PriorInjectionRow | PriorSurgeryRow | ConservativeCareRow | MedicationRow
-              | LabResultRow)
+              | LabResultRow | AllergyRow)
 # The table each row goes into, and back (the views know the table from the form).
 HISTORY_TABLES: dict[type, type[PriorInjection | PriorSurgery | ConservativeCare | Medication
-                                 | LabResult]] = {
+                                 | LabResult | Allergy]] = {
     PriorInjectionRow: PriorInjection, PriorSurgeryRow: PriorSurgery,
-    ConservativeCareRow: ConservativeCare, MedicationRow: Medication, LabResultRow: LabResult}
+    ConservativeCareRow: ConservativeCare, MedicationRow: Medication, LabResultRow: LabResult,
+    AllergyRow: Allergy}
 HISTORY_ROWS = {table: row for row, table in HISTORY_TABLES.items()}
 
 
-@transaction.atomic
-def intake_item_save(intake: Intake, *, row: HistoryRow, by: User) -> IntakeItem:
-    """Add a history row (injection, surgery, conservative care, medication, lab)."""
-    values = {field.name: getattr(row, field.name) for field in fields(row)}
-    item = HISTORY_TABLES[type(row)](intake=intake, entered_by=by, **values)
-    item.save()
-    return item
+class RowRefused(ValidationError):
+    """A row change names a row that is not this record's current row, or lacks its reason."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RowEdit:
+    """A correction of a recorded row: its new values and why."""
+
+    id: int
+    row: HistoryRow
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RowRemoval:
+    """A recorded row removed as entered in error, with why; it is kept, marked removed."""
+
+    id: int
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TableChanges:
+    """What one submission does to one history table."""
+
+    added: tuple[HistoryRow, ...] = ()
+    edited: tuple[RowEdit, ...] = ()
+    removed: tuple[RowRemoval, ...] = ()
+
+
+PATIENT_TABLE_MODELS: dict[str, type[PriorInjection | PriorSurgery | Medication | Allergy]] = {
+    "injection": PriorInjection, "surgery": PriorSurgery, "medication": Medication,
+    "allergy": Allergy}
+INTAKE_TABLE_MODELS: dict[str, type[ConservativeCare | LabResult]] = {
+    "care": ConservativeCare, "lab": LabResult}
+
+
+def _apply(model: type[Entered], changes: TableChanges, *, owner: dict,
+           by: User) -> None:
+    """Add, correct and remove rows of ``model`` belonging to ``owner``; refuse a stranger."""
+    current = model.objects.filter(**owner, removed_at__isnull=True)  # type: ignore[attr-defined]
+    for edit in changes.edited:
+        row = _owned(current, edit.id, edit.reason)
+        if type(edit.row) is not HISTORY_ROWS[model]:
+            raise RowRefused(f"A {type(edit.row).__name__} cannot correct a {model.__name__}.")
+        for field in fields(edit.row):
+            setattr(row, field.name, getattr(edit.row, field.name))
+        row.entered_by = by
+        row._change_reason = f"corrected: {edit.reason.strip()}"  # read by simple-history
+        row.full_clean()
+        row.save()
+    for removal in changes.removed:
+        row = _owned(current, removal.id, removal.reason)
+        row.removed_at, row.removed_by = timezone.now(), by
+        row.removal_reason = removal.reason.strip()
+        row._change_reason = f"removed: {removal.reason.strip()}"  # read by simple-history
+        row.save()
+    for new in changes.added:
+        if type(new) is not HISTORY_ROWS[model]:
+            raise RowRefused(f"A {type(new).__name__} is not a row of {model.__name__}.")
+        values = {field.name: getattr(new, field.name) for field in fields(new)}
+        item = model(**owner, **values, entered_by=by)
+        if hasattr(item, "recorded_by"):
+            item.recorded_by = by
+        item.full_clean(exclude=list(owner))
+        item.save()
+
+
+def _owned(current: Any, row_id: int, reason: str) -> Any:
+    if not reason.strip():
+        raise RowRefused("A correction or removal needs its reason.")
+    row = current.filter(pk=row_id).first()
+    if row is None:
+        raise RowRefused("A row you changed is no longer recorded here (removed, or not "
+                         "this patient's); nothing was saved. Open the page again.")
+    return row
+
+
+# The patient's own history ------------------------------------------------------------
+
+class HistorySavedMeanwhile(Exception):
+    """The patient's history was saved after the page was opened; nothing was saved."""
+
+
+def history_saved_at(history: PatientHistory | None) -> str:
+    """Name the stored state a history page is opened on: its last save, "" if none."""
+    return history.entered_at.isoformat() if history is not None and history.pk else ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class HistoriesTaken:
+    """Which of the patient's histories were taken (an empty table then means "none")."""
+
+    injections_reviewed: bool = False
+    surgeries_reviewed: bool = False
+    medications_reviewed: bool = False
+    allergies_reviewed: bool = False
 
 
 @transaction.atomic
-def intake_item_remove(item: IntakeItem) -> None:
-    """Remove a history row entered in error; its history keeps the removed values."""
-    item.delete()
+def patient_history_save(patient: Patient, *, taken: HistoriesTaken, seen_saved_at: str,
+                         tables: dict[str, TableChanges], by: User) -> PatientHistory:
+    """Record the patient's histories and their rows (every joint's), all or nothing.
+
+    ``tables`` maps "injection", "surgery", "medication" and "allergy" to the rows to add,
+    correct (with a reason) and remove (with a reason; the row is kept, marked removed).
+    A row that is not this patient's current row, or a change without its reason, refuses
+    the whole submission (RowRefused); a save by someone else since ``seen_saved_at``
+    refuses it too (HistorySavedMeanwhile). Every joint's assessment reads the result.
+    """
+    # Saves of one patient's history queue on the patient's row.
+    Patient.objects.select_for_update().filter(pk=patient.pk).exists()
+    history = PatientHistory.objects.filter(patient_id=patient.pk).first()
+    if history_saved_at(history) != seen_saved_at:
+        raise HistorySavedMeanwhile(
+            "This patient's history was saved by someone else while you were editing; "
+            "nothing you entered was saved. Review it and enter your changes again.")
+    history = history or PatientHistory(patient=patient)
+    for field in fields(HistoriesTaken):
+        setattr(history, field.name, getattr(taken, field.name))
+    history.entered_by = by
+    history.save()
+    for key, changes in tables.items():
+        _apply(PATIENT_TABLE_MODELS[key], changes, owner={"patient": patient}, by=by)
+    return history
 
 
 # Decision -----------------------------------------------------------------------------
@@ -287,12 +411,17 @@ def decision_record(episode: JointEpisode, *, kind: str, reason: str, seen_outco
     outcome = current.assessment.outcome
     reason = reason.strip()
     _check_decision(kind, reason, seen_outcome, current)
-    return CandidacyDecision.objects.create(
+    decision = CandidacyDecision.objects.create(
         episode=episode, protocol=current.protocol, kind=kind, outcome=outcome.value,
         defer_until=current.assessment.defer_until, reason=reason, assessed_on=on_date,
         rules_needing_reason=current.rules_needing_reason,
         facts=facts_to_dict(current.facts), assessment=current.assessment.to_dict(),
         decided_on=on_date, decided_by=by)
+    return decision
+
+
+class DecisionNeedsReason(ValidationError):
+    """Agreeing with a result whose rules need a written reason, without one: refused."""
 
 
 def _check_decision(kind: str, reason: str, seen_outcome: str,
@@ -300,6 +429,12 @@ def _check_decision(kind: str, reason: str, seen_outcome: str,
     if seen_outcome != current.assessment.outcome.value:
         raise ValidationError({"kind": "The protocol result changed since this page was "
                                        "loaded (the intake was edited). Review it again."})
+    proceeding = current.assessment.outcome in PROCEEDING_OUTCOMES
+    if kind == DecisionKind.AGREE and proceeding and current.rules_needing_reason \
+            and not reason:
+        # Agreeing here means proceeding past rules that need a reason: it is refused now,
+        # not later at the procedure gate.
+        raise DecisionNeedsReason({"reason": agree_reason_message(current.rules_needing_reason)})
     if kind == DecisionKind.OVERRIDE and not current.may_override:
         raise ValidationError({"kind": "Nothing to override: the result allows the procedure "
                                        "without a reason."})
@@ -320,6 +455,11 @@ def decision_status(decision: CandidacyDecision) -> DecisionStatus:
     if decision.kind == DecisionKind.DECLINE:
         outcome = Outcome.NOT_SUITABLE
     reason = decision.reason if decision.kind == DecisionKind.OVERRIDE else None
+    if decision.kind == DecisionKind.AGREE and outcome in PROCEEDING_OUTCOMES \
+            and decision.rules_needing_reason and decision.reason:
+        # An agreement to proceed past rules that need a reason carries that reason (the
+        # decision service refuses it without one); agreeing to defer never lets one pass.
+        reason = decision.reason
     return DecisionStatus(outcome, decision.decided_on,
                           frozenset(decision.rules_needing_reason), reason)
 

@@ -6,10 +6,7 @@ app_name = "consultation"
 urlpatterns = [
     path("episodes/<int:episode_id>/", views.episode, name="episode"),
     path("episodes/<int:episode_id>/intake/", views.intake_edit, name="intake-edit"),
-    path("episodes/<int:episode_id>/intake/<slug:kind>/add/", views.intake_item_add,
-         name="intake-item-add"),
-    path("episodes/<int:episode_id>/intake/<slug:kind>/<int:item_id>/remove/",
-         views.intake_item_remove, name="intake-item-remove"),
+    path("patients/<int:patient_id>/history/", views.patient_history, name="patient-history"),
     path("episodes/<int:episode_id>/decide/", views.decide, name="decide"),
     path("episodes/<int:episode_id>/consent/", views.consent_record, name="consent-record"),
     path("episodes/<int:episode_id>/consent/<int:consent_id>/withdraw/", views.consent_withdraw,

@@ -7,30 +7,33 @@ service and render; every read of patient data leaves an access record.
 from __future__ import annotations
 
 from dataclasses import fields
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from orthoregen.pathways.consent import PROCEEDING_OUTCOMES
 from orthoregen.web import stages
-from orthoregen.web.accounts.access import get_visible_or_404
+from orthoregen.web.accounts.access import get_visible_or_404, scope
 from orthoregen.web.accounts.permissions import AuthenticatedHttpRequest, requires
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record
-from orthoregen.web.clinic.models import JointEpisode
-from orthoregen.web.consultation import carry_forward, presenters, services
+from orthoregen.web.clinic.models import JointEpisode, Patient
+from orthoregen.web.consultation import carry_forward, presenters, rows, services
 from orthoregen.web.consultation.forms import (
-    ITEM_KINDS,
     ConsentForm,
     DecisionForm,
+    PatientHistoryForm,
     WithdrawalForm,
 )
-from orthoregen.web.consultation.models import ConsentDocument, Intake
+from orthoregen.web.consultation.models import ConsentDocument, Intake, PatientHistory
 from orthoregen.web.consultation.models.consent import ConsentImmutable
+from orthoregen.web.consultation.panels import patient_allergies
 
 
 def _episode(request: AuthenticatedHttpRequest, episode_id: int) -> JointEpisode:
@@ -47,14 +50,20 @@ def _read(request: AuthenticatedHttpRequest, episode: JointEpisode, what: str) -
 def episode(request: AuthenticatedHttpRequest, episode_id: int) -> HttpResponse:
     episode = _episode(request, episode_id)
     _read(request, episode, "page")
-    return render(request, "consultation/episode.html",
-                  _episode_context(request, episode, DecisionForm()))
+    return render(request, "consultation/episode.html", _episode_context(request, episode))
+
+
+def _decision_form(current: services.EpisodeAssessment,
+                   data: Any = None) -> DecisionForm:
+    return DecisionForm(data, rules_needing_reason=current.rules_needing_reason,
+                        proceeding=current.assessment.outcome in PROCEEDING_OUTCOMES)
 
 
 def _episode_context(request: AuthenticatedHttpRequest, episode: JointEpisode,
-                     decision_form: DecisionForm) -> dict:
+                     decision_form: DecisionForm | None = None) -> dict:
     today = timezone.localdate()
     current = services.episode_assess(episode, today)
+    decision_form = decision_form or _decision_form(current)
     intake = Intake.objects.filter(episode=episode).select_related(
         "entered_by", "carried_forward_from__episode").first()
     decisions = list(episode.decisions.select_related("protocol", "decided_by"))
@@ -67,7 +76,9 @@ def _episode_context(request: AuthenticatedHttpRequest, episode: JointEpisode,
     return {
         "episode": episode, "patient": episode.patient, "today": today,
         "age": episode.patient.age_on(today), "intake": intake,
-        "items": _items(intake), "current": current,
+        "items": _items(intake), "patient_items": _patient_items(episode.patient),
+        "patient_history": PatientHistory.objects.filter(patient=episode.patient).first(),
+        "allergies": patient_allergies(episode.patient), "current": current,
         "assessment": presenters.summary(current.assessment.to_dict()),
         "decisions": decisions, "decision_form": decision_form,
         "consents": list(episode.consents.select_related("document", "taken_by",
@@ -81,39 +92,157 @@ def _episode_context(request: AuthenticatedHttpRequest, episode: JointEpisode,
 def _items(intake: Intake | None) -> list[dict]:
     if intake is None:
         return []
-    return [{"kind": kind, "one": one, "heading": heading,
-             "rows": list(getattr(intake, related).all())}
-            for kind, (_, related, one, heading) in ITEM_KINDS.items()]
+    return [{"heading": table.heading,
+             "rows": list(getattr(intake, related).current())}
+            for table, related in zip(rows.JOINT_TABLES, ("conservative_care", "labs"),
+                                      strict=True)]
+
+
+def _patient_items(patient: Patient) -> list[dict]:
+    return [{"heading": table.heading, "rows": list(getattr(patient, related).current())}
+            for table, related in zip(rows.PATIENT_TABLES[:3],
+                                      ("injections", "surgeries", "medications"), strict=True)]
+
+
+def _next_without_intake(patient: Patient, *, after: JointEpisode | None = None,
+                         user: Any) -> JointEpisode | None:
+    """Return the patient's first visible joint without an intake (not ``after``)."""
+    episodes = scope(JointEpisode.objects.filter(patient=patient, intake__isnull=True), user)
+    if after is not None:
+        episodes = episodes.exclude(pk=after.pk)
+    return episodes.order_by("pk").first()
+
+
+def _formsets(tables: tuple[rows.Table, ...], records: dict[str, list],
+              data: Any) -> list[rows.RowFormSet]:
+    return [rows.table_formset(table, records[table.key], data) for table in tables]
+
+
+def _more_rows(request: AuthenticatedHttpRequest) -> tuple[Any, bool]:
+    """Return the posted data, with one more blank row if "Add another row" was pressed."""
+    key = request.POST.get("more", "")
+    known = {table.key for table in (*rows.PATIENT_TABLES, *rows.JOINT_TABLES)}
+    if key in known:
+        return rows.with_one_more_row(request.POST, key), True
+    return request.POST, False
+
+
+@requires(Action.ENTER_INTAKE)
+@require_http_methods(["GET", "POST"])
+def patient_history(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
+    """The patient's own history on one page: every joint's injections and operations,
+    medications and allergies, in repeating rows saved in one transaction."""
+    patient = get_visible_or_404(Patient.objects.select_related("site"), request.user,
+                                 pk=patient_id)
+    episode = _from_episode(request, patient)
+    history = PatientHistory.objects.filter(patient=patient).first()
+    records = {"injection": list(patient.injections.current()),
+               "surgery": list(patient.surgeries.current()),
+               "medication": list(patient.medications.current()),
+               "allergy": list(patient.allergies.current())}
+    initial = {"seen_saved_at": services.history_saved_at(history)}
+    if history is not None:
+        initial.update({name: getattr(history, name)
+                        for name in PatientHistoryForm.base_fields if name != "seen_saved_at"})
+    data, adding_row = (_more_rows(request) if request.method == "POST" else (None, False))
+    form = PatientHistoryForm(data, initial=initial)
+    formsets = _formsets(rows.PATIENT_TABLES, records, data)
+    next_intake = _next_without_intake(patient, user=request.user) if episode is None \
+        else (episode if not Intake.objects.filter(episode=episode).exists()
+              else _next_without_intake(patient, after=episode, user=request.user))
+    show_errors = request.method == "POST" and not adding_row
+    if show_errors and form.is_valid() and rows.tables_valid(formsets):
+        taken = services.HistoriesTaken(**{
+            name: form.cleaned_data[name] for name in PatientHistoryForm.base_fields
+            if name != "seen_saved_at"})
+        try:
+            services.patient_history_save(
+                patient, taken=taken, seen_saved_at=form.cleaned_data["seen_saved_at"],
+                tables=rows.tables_changes(formsets),
+                by=request.user)
+        except (services.HistorySavedMeanwhile, services.RowRefused) as refused:
+            messages.error(request, refused.messages[0] if isinstance(
+                refused, ValidationError) else str(refused))
+            return redirect(request.get_full_path())
+        messages.success(request, f"Saved the history of {patient.given_name} "
+                                  f"{patient.family_name}, seen by every joint.")
+        if request.POST.get("then") == "intake" and next_intake is not None:
+            return redirect("consultation:intake-edit", episode_id=next_intake.pk)
+        if episode is not None:
+            return redirect("consultation:episode", episode_id=episode.pk)
+        return redirect("patient-detail", patient_id=patient.pk)
+    access_record(request, AccessAction.VIEW, patient=patient,
+                  detail="consultation patient history form")
+    return render(request, "consultation/patient_history.html", {
+        "form": form, "formsets": formsets, "patient": patient, "episode": episode,
+        "next_intake": next_intake, "show_errors": show_errors,
+        "has_errors": show_errors and _has_errors(form, formsets),
+        "title": "Patient history (every joint)"})
+
+
+def _has_errors(form: Any, formsets: list[rows.RowFormSet]) -> bool:
+    return bool(form.errors) or any(fs.total_error_count() for fs in formsets if fs.is_bound)
+
+
+def _from_episode(request: AuthenticatedHttpRequest, patient: Patient) -> JointEpisode | None:
+    """Return the patient's episode the page was opened from (``?episode=``), if visible."""
+    value = request.GET.get("episode", "")
+    if not value.isdigit():
+        return None
+    return scope(JointEpisode.objects.filter(patient=patient, pk=int(value)),
+                 request.user).first()
 
 
 @requires(Action.ENTER_INTAKE)
 @require_http_methods(["GET", "POST"])
 def intake_edit(request: AuthenticatedHttpRequest, episode_id: int) -> HttpResponse:
+    """One joint's intake on one page: its answers and its conservative care and laboratory
+    rows, saved in one transaction; the patient's own history is on its own page."""
     episode = _episode(request, episode_id)
     intake = Intake.objects.filter(episode=episode).select_related("entered_by").first()
+    records: dict[str, list] = {"care": [], "lab": []}
+    if intake is not None:
+        records = {"care": list(intake.conservative_care.current()),
+                   "lab": list(intake.labs.current())}
+    data, adding_row = (_more_rows(request) if request.method == "POST" else (None, False))
+    next_intake = _next_without_intake(episode.patient, after=episode, user=request.user)
     try:
-        if request.method == "POST":
+        if request.method == "POST" and not adding_row:
             # Checked before the form, so a stale form is refused rather than validated
             # against a record its author never saw; intake_save checks again under a lock.
             services.intake_check_unchanged(intake, request.POST.get("seen_saved_at", ""))
-        form = carry_forward.intake_form(request, episode, intake or _new_intake(episode))
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
+        form = carry_forward.intake_form(request, episode, intake or _new_intake(episode),
+                                         data=data)
+        formsets = _formsets(rows.JOINT_TABLES, records, data)
+        if request.method == "POST" and not adding_row and form.is_valid() \
+                and rows.tables_valid(formsets):
+            cleaned = form.cleaned_data
             answers = services.IntakeAnswers(
-                **{field.name: data[field.name] for field in fields(services.IntakeAnswers)})
-            services.intake_save(episode, answers=answers, seen_saved_at=data["seen_saved_at"],
-                                 carried=carry_forward.carried_forward(form), by=request.user)
+                **{field.name: cleaned[field.name] for field in fields(services.IntakeAnswers)})
+            services.intake_save(episode, answers=answers, seen_saved_at=cleaned["seen_saved_at"],
+                                 carried=carry_forward.carried_forward(form),
+                                 tables=rows.tables_changes(formsets),
+                                 by=request.user)
             messages.success(request, f"Saved the intake of the {episode}.")
+            if request.POST.get("then") == "next" and next_intake is not None:
+                return redirect("consultation:intake-edit", episode_id=next_intake.pk)
             return redirect("consultation:episode", episode_id=episode.pk)
     except services.IntakeSavedMeanwhile as refused:
         messages.error(request, str(refused))
+        return redirect("consultation:intake-edit", episode_id=episode.pk)
+    except services.RowRefused as refused:
+        messages.error(request, refused.messages[0])
         return redirect("consultation:intake-edit", episode_id=episode.pk)
     source = getattr(form, "source", None)
     _read(request, episode, "intake form" + (
         f" carried forward from intake {source.pk} (episode {source.episode_id})"
         if source else ""))
     return render(request, "consultation/intake_form.html", {
-        "form": form, "episode": episode, "patient": episode.patient,
+        "form": form, "formsets": formsets, "episode": episode, "patient": episode.patient,
+        "next_intake": next_intake, "show_errors": request.method == "POST" and not adding_row,
+        "has_errors": request.method == "POST" and not adding_row
+        and _has_errors(form, formsets),
+        "patient_history": PatientHistory.objects.filter(patient=episode.patient).first(),
         "title": f"Intake: {episode}"})
 
 
@@ -124,51 +253,11 @@ def _new_intake(episode: JointEpisode) -> Intake:
                   radiograph_grade=episode.grade)
 
 
-@requires(Action.ENTER_INTAKE)
-@require_http_methods(["GET", "POST"])
-def intake_item_add(request: AuthenticatedHttpRequest, episode_id: int, kind: str) -> HttpResponse:
-    if kind not in ITEM_KINDS:
-        raise Http404("No such history table.")
-    episode = _episode(request, episode_id)
-    intake = Intake.objects.filter(episode=episode).first()
-    if intake is None:
-        messages.error(request, "Start the intake before adding history.")
-        return redirect("consultation:intake-edit", episode_id=episode.pk)
-    form_class, _, heading, _ = ITEM_KINDS[kind]
-    form = form_class(request.POST or None, initial={"joint": episode.joint, "side": episode.side})
-    if request.method == "POST" and form.is_valid():
-        # django-stubs types a ModelForm's _meta per instance; the class holds the same one.
-        model = form_class._meta.model  # type: ignore[misc]
-        row = services.HISTORY_ROWS[model](**form.cleaned_data)
-        item = services.intake_item_save(intake, row=row, by=request.user)
-        messages.success(request, f"Added {item}.")
-        return redirect("consultation:episode", episode_id=episode.pk)
-    return render(request, "consultation/form.html", {
-        "form": form, "episode": episode, "patient": episode.patient,
-        "title": f"Add: {heading.lower()} ({episode})"})
-
-
-@requires(Action.ENTER_INTAKE)
-@require_POST
-def intake_item_remove(request: AuthenticatedHttpRequest, episode_id: int, kind: str,
-                       item_id: int) -> HttpResponse:
-    if kind not in ITEM_KINDS:
-        raise Http404("No such history table.")
-    episode = _episode(request, episode_id)
-    form_class = ITEM_KINDS[kind][0]
-    model = form_class._meta.model  # type: ignore[misc]  # as in intake_item_add
-    item = get_visible_or_404(model.objects.all(), request.user,
-                              pk=item_id, intake__episode=episode)
-    services.intake_item_remove(item)
-    messages.success(request, f"Removed {item}.")
-    return redirect("consultation:episode", episode_id=episode.pk)
-
-
 @requires(Action.DECIDE_CANDIDACY)
 @require_POST
 def decide(request: AuthenticatedHttpRequest, episode_id: int) -> HttpResponse:
     episode = _episode(request, episode_id)
-    form = DecisionForm(request.POST)
+    form = _decision_form(services.episode_assess(episode, timezone.localdate()), request.POST)
     if form.is_valid():
         try:
             decision = services.decision_record(

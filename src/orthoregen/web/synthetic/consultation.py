@@ -41,6 +41,8 @@ from orthoregen.web.accounts.roles import Role
 from orthoregen.web.clinic.models import JointEpisode, Patient
 from orthoregen.web.consultation.consent_text import consent_document_seed
 from orthoregen.web.consultation.facts import (
+    INTAKE_TABLES,
+    PATIENT_TABLES,
     facts_from_records,
     is_post_traumatic,
     whole_months,
@@ -52,6 +54,7 @@ from orthoregen.web.consultation.models import (
     Intake,
     LabResult,
     Medication,
+    PatientHistory,
     PriorInjection,
     PriorSurgery,
 )
@@ -69,6 +72,9 @@ CARE = np.array(["physiotherapy", "oral_nsaid", "weight_loss", "paracetamol", "t
 TABLE_MODELS = {"injections": PriorInjection, "surgeries": PriorSurgery,
                 "conservative_care": ConservativeCare, "medications": Medication,
                 "labs": LabResult}
+# Every synthetic patient's histories were taken (an empty table reads as "none").
+HISTORY_TAKEN = PatientHistory(injections_reviewed=True, surgeries_reviewed=True,
+                               medications_reviewed=True, allergies_reviewed=True)
 OVERRIDE_REASON = ("Discussed the rules listed and the limited expected benefit; the patient "
                    "chose to proceed (synthetic record).")
 
@@ -84,6 +90,7 @@ def synth_consultation(context: SynthContext) -> None:
     consulted = [day.date() for day in episodes["consulted_on"]]
     intakes, tables = _intake_rows(context, plan, consulted)
     _insert_intakes(context, intakes)
+    _insert_histories(context)
     _insert_tables(context, intakes, tables)
     patient_rows = _patients(patients)
     sample = _sample(rng, len(episodes))
@@ -137,12 +144,24 @@ def _insert_intakes(context, intakes: list[Intake]) -> None:
     context.insert(Intake, intakes, "consultation intakes")
 
 
+def _insert_histories(context) -> None:
+    context.insert(PatientHistory, [
+        PatientHistory(patient_id=pk, injections_reviewed=True, surgeries_reviewed=True,
+                       medications_reviewed=True, allergies_reviewed=True)
+        for pk in context.patient_ids], "patient histories")
+
+
 def _insert_tables(context, intakes: list[Intake], tables: list[dict]) -> None:
+    """Insert each joint's rows: care and labs on its intake, the rest on its patient."""
+    owners = context.cohort.episodes["patient"].to_numpy()
     for name, model in TABLE_MODELS.items():
         rows = []
-        for intake, table in zip(intakes, tables, strict=True):
+        for i, (intake, table) in enumerate(zip(intakes, tables, strict=True)):
             for row in table[name]:
-                row.intake_id = intake.pk
+                if name in PATIENT_TABLES:
+                    row.patient_id = context.patient_ids[owners[i]]
+                else:
+                    row.intake_id = intake.pk
                 rows.append(row)
         context.insert(model, rows, f"intake {name.replace('_', ' ')}")
 
@@ -181,8 +200,7 @@ def _intake(episode_id, episode, drawn, day, female: bool, age: int) -> Intake:
         pregnant_or_lactating=False if female else None,
         childbearing_potential=childbearing if female else None,
         effective_contraception=bool(drawn.contraception) if childbearing else None,
-        current_smoker=bool(drawn.smoker), injections_reviewed=True, surgeries_reviewed=True,
-        conservative_care_reviewed=True, medications_reviewed=True,
+        current_smoker=bool(drawn.smoker), conservative_care_reviewed=True,
         radiograph_scale="" if drawn.missing_grade else episode.grade_scale,
         radiograph_grade=None if drawn.missing_grade else int(episode.grade),
         radiograph_grader="" if drawn.missing_grade else "Consultant radiologist",
@@ -350,11 +368,20 @@ def engine_verdicts(context, plan, intakes, tables, patients, consulted, protoco
     """Return one verdict per episode: the engine's own for the sample, its class's otherwise."""
     classes: dict[tuple, tuple] = {}
     verdicts = []
+    owners = context.cohort.episodes["patient"].to_numpy()
+    # The patient-level rows every joint of a patient reads (facts.PATIENT_TABLES).
+    shared: dict[int, dict[str, list]] = {}
+    for i, owner in enumerate(owners):
+        mine = shared.setdefault(int(owner), {name: [] for name in PATIENT_TABLES})
+        for name in PATIENT_TABLES:
+            mine[name].extend((i, row) for row in tables[i][name])
     rows = zip(context.cohort.episodes.itertuples(index=False), plan.itertuples(index=False),
                strict=True)
     for i, (row, drawn) in enumerate(rows):
         day, patient = consulted[i], patients[row.patient]
-        key = _class(row, drawn, intakes[i], patient, day)
+        others = {name: [r for j, r in shared[int(owners[i])][name] if j != i]
+                  for name in PATIENT_TABLES}
+        key = (*_class(row, drawn, intakes[i], patient, day), _others(others, drawn, day))
         given = day - dt.timedelta(days=int(drawn.steroid_recent_days))
         if i not in sample and key in classes:
             outcome, offset, needing = classes[key]
@@ -364,7 +391,11 @@ def engine_verdicts(context, plan, intakes, tables, patients, consulted, protoco
         episode = JointEpisode(pk=context.episode_ids[i], joint=row.joint, side=row.side,
                                diagnosis_code=row.diagnosis_code,
                                symptom_onset=row.symptom_onset.date())
-        facts = facts_from_records(episode, patient, intakes[i], tables[i], day)
+        table = {name: tables[i][name] for name in INTAKE_TABLES}
+        table.update({name: [r for _, r in shared[int(owners[i])][name]]
+                      for name in PATIENT_TABLES})
+        facts = facts_from_records(episode, patient, intakes[i], table, day,
+                                   history=HISTORY_TAKEN)
         assessment = assess(facts, protocol, day)
         summary = _summary(assessment, given)
         if classes.setdefault(key, summary) != summary:
@@ -381,6 +412,26 @@ def _summary(assessment: Assessment, given: dt.date) -> tuple:
     offset = assessment.defer_until - given if assessment.defer_until else None
     needing = tuple(sorted(result.rule_id for result in needs_override_reason(assessment)))
     return assessment.outcome.value, offset, needing
+
+
+def _others(others: dict[str, list], drawn, day: dt.date) -> tuple:
+    """Return what the patient's other joints' rows can change of this joint's outcome.
+
+    Their medications count as this joint's (anticoagulant, immunosuppressant, an NSAID in
+    the last 7 days); their corticosteroid injections count through the any-joint washouts,
+    exactly to the day within 90 days (with this joint's own date, for the deferral's end).
+    """
+    if not any(others.values()):
+        return ()
+    kinds = {row.kind for row in others["medications"] if row.current}
+    nsaid = any(row.kind == "nsaid" and row.last_dose_on and (day - row.last_dose_on).days < 7
+                for row in others["medications"])
+    steroids = tuple(sorted((day - row.given_on).days for row in others["injections"]
+                            if row.agent == "corticosteroid"
+                            and (day - row.given_on).days < 90))
+    own = int(drawn.steroid_recent_days) if steroids else None
+    return ("anticoagulant_or_antiplatelet" in kinds, "immunosuppressant" in kinds, nsaid,
+            steroids, own)
 
 
 def _class(row, drawn, intake, patient, day: dt.date) -> tuple:

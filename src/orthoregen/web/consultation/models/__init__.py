@@ -3,16 +3,19 @@
 from orthoregen.web.consultation.models.consent import ConsentDocument, ConsentRecord
 from orthoregen.web.consultation.models.decisions import CandidacyDecision
 from orthoregen.web.consultation.models.intake import (
+    Allergy,
     ConservativeCare,
     Intake,
     LabResult,
     Medication,
+    PatientHistory,
     PriorInjection,
     PriorSurgery,
 )
 from orthoregen.web.consultation.models.protocols import ProtocolVersion
 
 __all__ = [
+    "Allergy",
     "CandidacyDecision",
     "ConsentDocument",
     "ConsentRecord",
@@ -20,6 +23,7 @@ __all__ = [
     "Intake",
     "LabResult",
     "Medication",
+    "PatientHistory",
     "PriorInjection",
     "PriorSurgery",
     "ProtocolVersion",

@@ -1,8 +1,17 @@
-"""The consultation intake of one joint episode and its dated history tables.
+"""The patient's own history and the consultation intake of each joint episode.
+
+What belongs to the patient is recorded once and read by every joint's candidacy
+assessment: the injection and surgery history (every joint, each row naming its joint and
+side), medications and allergies, with the ``*_reviewed`` flags of PatientHistory. What
+belongs to one joint stays on that joint's Intake: imaging, examination, baseline pain,
+conservative care of the joint, the plan (and, as before, comorbidities, body measurements
+and laboratory results, which a new intake carries forward from the patient's other one).
 
 A blank yes/no field means "not asked"; the candidacy engine then asks for it instead of
 passing its rule silently. The ``*_reviewed`` flags say a history was taken, so that an
 empty table reads as "none" rather than "not recorded" (pathways.facts module docstring).
+Rows are never deleted: one entered in error is marked removed with a reason and its
+removal is kept by simple-history (Corrigible).
 """
 
 from __future__ import annotations
@@ -14,10 +23,11 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from orthoregen.pathways.facts import PAIN_SCALE_TOP, PainScale
-from orthoregen.web.clinic.models import JointEpisode
+from orthoregen.web.clinic.models import JointEpisode, Patient
 from orthoregen.web.clinic.vocabulary import GradeScale, Joint, Side, grade_problems
 from orthoregen.web.consultation.models.vocabulary import (
     AGENT_CHOICES,
+    ALLERGY_SEVERITY_CHOICES,
     CONSERVATIVE_CHOICES,
     LAB_CHOICES,
     MALIGNANCY_CHOICES,
@@ -54,6 +64,62 @@ class Entered(models.Model):
         abstract = True
 
 
+class CorrigibleQuerySet(models.QuerySet):
+    def current(self) -> CorrigibleQuerySet:
+        """Return the rows not removed as entered in error."""
+        return self.filter(removed_at__isnull=True)
+
+
+class Corrigible(models.Model):
+    """A clinical row that is corrected, never deleted: a removal keeps who, when and why."""
+
+    removed_at = models.DateTimeField("removed at", null=True, blank=True)
+    removed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+")
+    removal_reason = models.CharField("reason for removal", max_length=500, blank=True)
+
+    objects = CorrigibleQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_removed(self) -> bool:
+        return self.removed_at is not None
+
+
+class PatientHistory(Entered):
+    """Which of the patient's histories were taken (one per patient, seen by every joint)."""
+
+    SITE_PATH = "patient__site"
+
+    patient = models.OneToOneField(Patient, on_delete=models.PROTECT,
+                                   related_name="consultation_history")
+    injections_reviewed = models.BooleanField("injection history taken (every joint)",
+                                              default=False)
+    surgeries_reviewed = models.BooleanField("surgical history taken (every joint)",
+                                             default=False)
+    medications_reviewed = models.BooleanField("medication list taken", default=False)
+    allergies_reviewed = models.BooleanField("allergies asked", default=False)
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"History of {self.patient}"
+
+
+class PatientItem(Entered, Corrigible):
+    """A dated row of the patient's own history, first recorded by ``recorded_by``."""
+
+    SITE_PATH = "patient__site"
+
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
 class Intake(Entered):
     SITE_PATH = "episode__patient__site"
 
@@ -73,12 +139,10 @@ class Intake(Entered):
     childbearing_potential = yes_no("childbearing potential")
     effective_contraception = yes_no("effective contraception")
     current_smoker = yes_no("current smoker")
-    # Histories taken (an empty table then means "none")
-    injections_reviewed = models.BooleanField("injection history taken", default=False)
-    surgeries_reviewed = models.BooleanField("surgical history taken", default=False)
+    # Histories taken (an empty table then means "none"); the patient's own histories are
+    # marked on PatientHistory.
     conservative_care_reviewed = models.BooleanField("conservative care history taken",
                                                      default=False)
-    medications_reviewed = models.BooleanField("medication list taken", default=False)
     # Radiograph
     radiograph_scale = models.CharField("radiograph scale", max_length=20, blank=True,
                                         choices=GradeScale.choices)
@@ -185,8 +249,8 @@ class Intake(Entered):
             errors["pain_value"] = f"This scale runs from 0 to {top:g}."
 
 
-class IntakeItem(Entered):
-    """A dated row of an intake history table."""
+class IntakeItem(Entered, Corrigible):
+    """A dated row of one joint's intake history table."""
 
     SITE_PATH = "intake__episode__patient__site"
 
@@ -194,8 +258,10 @@ class IntakeItem(Entered):
         abstract = True
 
 
-class PriorInjection(IntakeItem):
-    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="injections")
+class PriorInjection(PatientItem):
+    """An injection into any of the patient's joints; each joint's assessment reads it."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="injections")
     agent = models.CharField(max_length=30, choices=AGENT_CHOICES)
     joint = models.CharField(max_length=10, choices=Joint.choices)
     side = models.CharField(max_length=5, choices=Side.choices, blank=True,
@@ -210,8 +276,8 @@ class PriorInjection(IntakeItem):
         return f"{self.get_agent_display()} into {self.side} {self.joint}"
 
 
-class PriorSurgery(IntakeItem):
-    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="surgeries")
+class PriorSurgery(PatientItem):
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="surgeries")
     kind = models.CharField("operation", max_length=30, choices=SURGERY_CHOICES)
     joint = models.CharField(max_length=10, choices=Joint.choices)
     side = models.CharField(max_length=5, choices=Side.choices, blank=True)
@@ -240,8 +306,8 @@ class ConservativeCare(IntakeItem):
         return self.get_treatment_display()
 
 
-class Medication(IntakeItem):
-    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="medications")
+class Medication(PatientItem):
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="medications")
     kind = models.CharField(max_length=30, choices=MedicationKind.choices)
     name = models.CharField("drug name", max_length=100)
     current = models.BooleanField("taken currently", default=True)
@@ -253,6 +319,31 @@ class Medication(IntakeItem):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_kind_display()})"
+
+
+class Allergy(PatientItem):
+    """An allergy or intolerance: substance, reaction and severity (as HL7 FHIR R4
+    AllergyIntolerance.reaction: substance, manifestation, severity mild/moderate/severe)."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="allergies")
+    substance = models.CharField("substance", max_length=200)
+    reaction = models.CharField("reaction", max_length=200, blank=True,
+                                help_text="What happened, e.g. rash, anaphylaxis.")
+    severity = models.CharField("severity", max_length=10, blank=True,
+                                choices=ALLERGY_SEVERITY_CHOICES)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["substance", "id"]
+        verbose_name_plural = "allergies"
+
+    def __str__(self) -> str:
+        words = [self.substance]
+        if self.reaction:
+            words.append(f"({self.reaction})")
+        if self.severity:
+            words.append(f"— {self.get_severity_display().lower()}")
+        return " ".join(words)
 
 
 class LabResult(IntakeItem):

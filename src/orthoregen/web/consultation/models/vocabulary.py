@@ -42,6 +42,10 @@ LAB_CHOICES = enum_choices(LabTest, {
     "creatinine_mg_dl": "Creatinine (mg/dL)",
 })
 
+# HL7 FHIR R4 AllergyIntolerance.reaction.severity (value set reaction-event-severity):
+# mild, moderate, severe.
+ALLERGY_SEVERITY_CHOICES = [("mild", "Mild"), ("moderate", "Moderate"), ("severe", "Severe")]
+
 
 class MedicationKind(models.TextChoices):
     ANTICOAGULANT_OR_ANTIPLATELET = "anticoagulant_or_antiplatelet", "Anticoagulant or antiplatelet"

@@ -1,0 +1,158 @@
+"""Repeating rows on one page: a formset per history table, read into typed row changes.
+
+Each table (injections, surgery, medications, allergies of the patient; conservative care
+and laboratory results of one joint) is a Django formset: one form per recorded row, each
+with "remove (entered in error)" and a reason for a correction, and blank rows to add new
+ones. Without JavaScript, "Add another row" posts the page back with one more blank row and
+saves nothing. A bad row gives its own errors and nothing of the page is saved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+from django import forms
+from django.http import QueryDict
+
+from orthoregen.web.consultation.forms import (
+    AllergyForm,
+    ConservativeCareForm,
+    ItemForm,
+    LabResultForm,
+    MedicationForm,
+    PriorInjectionForm,
+    PriorSurgeryForm,
+)
+from orthoregen.web.consultation.services import (
+    HISTORY_ROWS,
+    RowEdit,
+    RowRemoval,
+    TableChanges,
+)
+
+# Blank rows offered under each table; "Add another row" adds one more (MAX_ROWS in all).
+EXTRA_ROWS = 2
+MAX_ROWS = 60
+REASON_NEEDED = "Give the reason for this correction (it is kept in the record's history)."
+
+
+class RowMixin(forms.Form):  # mixed before an ItemForm (row_form)
+    """The fields every row carries besides its values."""
+
+    row_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    remove = forms.BooleanField(label="Remove (entered in error)", required=False)
+    reason = forms.CharField(label="Reason for a correction", required=False, max_length=500,
+                             help_text="Needed when a recorded row is changed or removed.")
+
+    def value_fields(self) -> list[str]:
+        return [name for name in self.fields if name not in ("row_id", "remove", "reason")]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()  # type: ignore[misc]  # the item form's clean, mixed in
+        if not cleaned.get("row_id"):
+            if cleaned.get("remove"):
+                self.add_error("remove", "Only a recorded row can be removed; leave a new "
+                                         "row blank instead.")
+            return cleaned
+        touched = cleaned.get("remove") or any(
+            name in self.changed_data for name in self.value_fields())
+        if touched and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", REASON_NEEDED)
+        return cleaned
+
+
+def row_form(item_form: type[ItemForm]) -> type[forms.Form]:
+    """Return the row form of a history table: its item form's fields and the row fields."""
+    return type(f"{item_form.__name__}Row", (RowMixin, item_form), {})
+
+
+@dataclass(frozen=True)
+class Table:
+    """One repeating table of a page: its URL-free key, heading and item form."""
+
+    key: str
+    heading: str
+    one: str
+    item_form: type[ItemForm]
+    hint: str = ""
+
+
+PATIENT_TABLES = (
+    Table("injection", "Injections into any joint", "Injection", PriorInjectionForm,
+          "Every joint's injections: each joint's assessment reads them all."),
+    Table("surgery", "Operations on any joint", "Operation", PriorSurgeryForm),
+    Table("medication", "Medications", "Medication", MedicationForm),
+    Table("allergy", "Allergies", "Allergy", AllergyForm),
+)
+JOINT_TABLES = (
+    Table("care", "Conservative treatments of this joint tried without sufficient relief",
+          "Treatment", ConservativeCareForm),
+    Table("lab", "Laboratory results", "Laboratory result", LabResultForm),
+)
+
+
+class RowFormSet(forms.BaseFormSet):
+    table: Table
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        form.table = self.table  # type: ignore[attr-defined]  # read by the template
+
+
+def table_formset(table: Table, records: list, data: QueryDict | None) -> RowFormSet:
+    """Return the formset of ``table`` over its recorded ``records`` (current rows)."""
+    form_class = row_form(table.item_form)
+    factory = forms.formset_factory(form_class, formset=RowFormSet, extra=EXTRA_ROWS,
+                                    max_num=MAX_ROWS, validate_max=True)
+    factory.table = table
+    names = [name for name in form_class.base_fields
+             if name not in ("row_id", "remove", "reason")]
+    initial = [{"row_id": record.pk, **{name: getattr(record, name) for name in names}}
+               for record in records]
+    if data is not None and f"{table.key}-TOTAL_FORMS" not in data:
+        data = None  # a submission without this table leaves its rows as they are
+    return factory(data, initial=initial, prefix=table.key)
+
+
+def tables_valid(formsets: list[RowFormSet]) -> bool:
+    """Say whether every submitted table is valid (a table not submitted changes nothing)."""
+    return all(formset.is_valid() for formset in formsets if formset.is_bound)
+
+
+def tables_changes(formsets: list[RowFormSet]) -> dict[str, TableChanges]:
+    """Return the changes of each submitted table, by its key."""
+    return {formset.table.key: table_changes(formset) for formset in formsets
+            if formset.is_bound}
+
+
+def with_one_more_row(data: QueryDict, key: str) -> QueryDict:
+    """Return posted ``data`` with one more blank row in table ``key`` (nothing is saved)."""
+    more = data.copy()
+    total = f"{key}-TOTAL_FORMS"
+    if more.get(total, "").isdigit():
+        more[total] = str(min(int(more[total]) + 1, MAX_ROWS))
+    return more
+
+
+def table_changes(formset: RowFormSet) -> TableChanges:
+    """Read a valid formset into the rows to add, correct and remove."""
+    model = formset.table.item_form._meta.model  # type: ignore[misc]  # a ModelForm's Meta
+    row_type = HISTORY_ROWS[model]
+    names = [field.name for field in fields(row_type)]
+    added, edited, removed = [], [], []
+    for form in formset.forms:
+        if not form.has_changed():
+            continue
+        data = form.cleaned_data
+        row_id, reason = data.get("row_id"), (data.get("reason") or "").strip()
+        if row_id and data.get("remove"):
+            removed.append(RowRemoval(id=row_id, reason=reason))
+            continue
+        values = row_type(**{name: data[name] for name in names})
+        if row_id:
+            if any(name in form.changed_data for name in names):
+                edited.append(RowEdit(id=row_id, row=values, reason=reason))
+        else:
+            added.append(values)
+    return TableChanges(added=tuple(added), edited=tuple(edited), removed=tuple(removed))
