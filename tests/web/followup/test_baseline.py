@@ -270,3 +270,29 @@ def test_the_schedule_page_shows_the_baseline_before_treatment(
     page = as_user(coordinator_a).get(reverse("followup:schedule", args=[knee.pk]))
     text = page.content.decode()
     assert "Before treatment: baseline" in text and "Open on this tablet" in text
+
+
+def test_the_progress_report_measures_change_from_the_portal_baseline(
+        knee, clinician_a, client, today):
+    from orthoregen.web.registry import report, services
+    from orthoregen.web.registry.models import EpisodeFact
+
+    visit = _baseline_now(knee, clinician_a)
+    _, token = invitation_create(visit)
+    path = f"/portal/q/{token}/"
+    client.post(path, {"step": "0", "NRS": "7"})
+    assert client.post(path, {"step": "1"}).status_code == 302
+    schedule = schedule_create(knee, administered_on=dt.date(2026, 3, 10))
+    month_3 = schedule.visits.get(timepoint="month_3", kind="visit")
+    today.move_to(dt.datetime.combine(month_3.target, dt.time(11), LONDON))
+    _, token = invitation_create(month_3)
+    path = f"/portal/q/{token}/"
+    client.post(path, {"step": "0", "NRS": "3"})
+    client.post(path, {"step": "1", "new_swelling": "no", "redness": "no", "fever": "no",
+                       "pain_much_worse": "no", "hospital_visit": "no"})
+    frames = services.patient_frames(knee.patient, EpisodeFact.objects.none(),
+                                     as_of=month_3.target)
+    [section] = report.joint_sections(frames, {knee.pk: "left knee"})
+    [pain] = [m for m in section.measures if m.measure.name.startswith("Pain")]
+    assert (pain.baseline, pain.latest) == (7.0, 3.0)
+    assert "Before treatment your score was 7.0; " in pain.summary

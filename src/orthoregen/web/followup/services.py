@@ -6,6 +6,7 @@ Each service runs in one transaction; writes are recorded by django-simple-histo
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -32,6 +33,8 @@ from orthoregen.web.followup.models import (
     Withdrawal,
 )
 from orthoregen.web.followup.protocols import active_protocol
+
+LOG = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -210,7 +213,11 @@ def baseline_after_decision(decision: CandidacyDecision, *, by: User) -> Schedul
     def invite() -> None:
         from orthoregen.web.followup.reminders import remind_run
 
-        remind_run(patient_id=patient_id)
+        try:
+            remind_run(patient_id=patient_id)
+        except Exception:  # the decision is saved; `orthoregen remind` sends it next run
+            LOG.exception("baseline invitation of patient %s not sent at the decision",
+                          patient_id)
 
     transaction.on_commit(invite)
     return visit
