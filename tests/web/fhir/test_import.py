@@ -98,6 +98,11 @@ def test_a_transaction_stores_once_however_often_it_is_sent(as_user, clinician_a
     # A type this server does not import.
     (lambda b: b["entry"].append({"resource": {"resourceType": "Medication"}}) or b,
      "Bundle.entry[4]"),
+    # A family name longer than the record holds (100 characters).
+    (lambda b: b["entry"][0]["resource"]["name"][0].update(family="A" * 300) or b,
+     "Bundle.entry[0]"),
+    # A gender that is not one of FHIR's four codes.
+    (lambda b: b["entry"][0]["resource"].update(gender="dragon") or b, "Bundle.entry[0]"),
     # A knee with an ICD-10-CM code of the hip.
     (lambda b: b["entry"][1]["resource"]["code"]["coding"][0].update(code="M16.11") or b,
      "Bundle.entry[1]"),

@@ -204,11 +204,13 @@ class _Importer:
             if born > timezone.localdate():
                 raise entry.refuse("birthDate is in the future.")
             telecom = {t.get("system"): t.get("value") for t in r.get("telecom") or []}
-            existing = patient_save(
-                None, site=site, mrn=mrn, family_name=name["family"], given_name=given,
-                date_of_birth=born, sex=r.get("gender") or "unknown",
-                email=telecom.get("email") or "", phone=telecom.get("phone") or "",
-                address=((r.get("address") or [{}])[0].get("text") or ""), by=self.by)
+            values = {"mrn": mrn, "family_name": name["family"], "given_name": given,
+                      "date_of_birth": born, "sex": r.get("gender") or "unknown",
+                      "email": telecom.get("email") or "", "phone": telecom.get("phone") or "",
+                      "address": (r.get("address") or [{}])[0].get("text") or ""}
+            # Lengths, choices and formats are checked before anything is written.
+            Patient(site=site, **values).full_clean(validate_unique=False)
+            existing = patient_save(None, site=site, by=self.by, **values)
             new = True
         else:
             new = False
@@ -321,6 +323,10 @@ class _Importer:
             .get("valueDate") or (authored[:10] if authored else None)
         if not completed:
             raise entry.refuse("needs authored (when it was completed).")
+        timepoint = (extensions.get(codes.EXT_TIMEPOINT) or {}).get("valueString") or "imported"
+        if len(key) > 100 or len(timepoint) > 40:
+            raise entry.refuse("the identifier (at most 100 characters) or the time point (at "
+                               "most 40) is too long.")
         existing = QuestionnaireResponse.objects.filter(idempotency_key=key).first()
         new = existing is None
         if existing is None:
@@ -331,12 +337,11 @@ class _Importer:
                 submitted = submitted.replace(tzinfo=dt.UTC)
             existing = QuestionnaireResponse.objects.create(
                 episode=episode, visit=None,
-                timepoint=(extensions.get(codes.EXT_TIMEPOINT) or {}).get("valueString")
-                or "imported",
+                timepoint=timepoint,
                 instrument_id=instrument_id, instrument_version=result.version,
                 answers=answers, scores={s.subscale_id: s.value for s in result.scores},
                 completed_on=dt.date.fromisoformat(completed), submitted_at=submitted,
-                source=ResponseSource.STAFF, idempotency_key=key[:100])
+                source=ResponseSource.STAFF, idempotency_key=key)
         for k in self._keys(entry):
             self.responses[k] = existing
         self.result.count("QuestionnaireResponse", new=new,
@@ -368,7 +373,9 @@ class _Importer:
             raise entry.refuse("needs effectiveDateTime.")
         key = next((i.get("value") for i in r.get("identifier") or [] if i.get("value")),
                    None) or hashlib.sha256(json.dumps(r, sort_keys=True).encode()).hexdigest()
-        key = f"fhir-observation:{key}"[:100]
+        key = f"fhir-observation:{key}"
+        if len(key) > 100:
+            raise entry.refuse("the identifier is too long (at most 82 characters).")
         existing = QuestionnaireResponse.objects.filter(idempotency_key=key).first()
         if existing is None:
             day = dt.date.fromisoformat(effective[:10])
