@@ -341,3 +341,58 @@ def test_the_openapi_document_and_docs_page_load_nothing_from_elsewhere(client):
     assert "cdn" not in html.lower() and "https://" not in html
     assert "/static/ninja/swagger-ui-bundle.js" in html
     assert client.get("/static/ninja/swagger-ui-bundle.js").status_code == 200
+
+
+def test_a_racing_retry_answers_409_and_its_write_is_rolled_back(call, clinician_a, site_a,
+                                                                  monkeypatch):
+    # Two calls with one key both pass the look-up; the second's answer cannot be stored
+    # (unique user and key), so its whole transaction, the patient included, rolls back.
+    token = token_for(clinician_a)
+    first = call(token, "post", f"{V1}/patients", NEW_PATIENT, headers={"Idempotency-Key": "k"})
+    assert first.status_code == 201
+    real_filter = IdempotentResponse.objects.filter
+    monkeypatch.setattr(IdempotentResponse.objects, "filter",
+                        lambda **lookup: real_filter(pk=-1) if "key" in lookup
+                        else real_filter(**lookup))
+    racing = call(token, "post", f"{V1}/patients", {**NEW_PATIENT, "mrn": "A-0200"},
+                  headers={"Idempotency-Key": "k"})
+    assert racing.status_code == 409
+    assert racing["Content-Type"] == "application/problem+json"
+    assert not Patient.objects.filter(mrn="A-0200").exists()
+
+
+def test_a_fault_of_ours_is_a_logged_500_problem_that_names_no_internals(call, clinician_a,
+                                                                         patient_a, monkeypatch,
+                                                                         caplog):
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr("orthoregen.web.api.v1.page_of", broken)
+    response = call(token_for(clinician_a), "get", f"{V1}/patients")
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/problem+json"
+    assert b"secret internals" not in response.content
+    assert "secret internals" in caplog.text
+
+
+def test_a_404_on_any_named_record_is_recorded_as_a_refusal(call, clinician_b):
+    token = token_for(clinician_b)
+    for path in ("decisions", "consents", "questionnaire-responses", "outcome-events",
+                 "adverse-events", "visits", "procedures"):
+        before = AccessRecord.objects.count()
+        response = call(token, "get", f"{V1}/{path}/999999")
+        assert response.status_code in (403, 404), path
+        assert AccessRecord.objects.count() == before + 1, path
+        assert AccessRecord.objects.latest("sequence").action == AccessAction.DENIED
+
+
+def test_every_api_operation_declares_its_role_actions():
+    from django.urls import URLResolver, get_resolver
+
+    api = next(e for e in get_resolver().url_patterns
+               if isinstance(e, URLResolver) and e.namespace == "api")
+    v1 = next(e for e in api.url_patterns if isinstance(e, URLResolver))
+    operations = [p for p in v1.url_patterns
+                  if p.name not in {"openapi-json", "openapi-view", "api-root"}]
+    assert len(operations) >= 20
+    assert all(p.callback.required_actions for p in operations)
