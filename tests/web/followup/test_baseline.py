@@ -31,8 +31,8 @@ from orthoregen.web.followup.questionnaires import (
 )
 from orthoregen.web.followup.reminders import call_script
 from orthoregen.web.followup.services import baseline_after_decision, schedule_create
-from orthoregen.web.followup.worklist import treated_without_baseline
 from orthoregen.web.followup.sms import LocmemSmsBackend
+from orthoregen.web.followup.worklist import treated_without_baseline
 
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
@@ -125,7 +125,7 @@ def test_a_decline_after_a_decision_to_treat_stops_the_baseline_and_its_link(
 
 def test_a_deferral_opens_the_baseline_when_it_ends(knee, clinician_a):
     decision = CandidacyDecision.objects.create(
-        episode=knee, protocol_id=None or _protocol(knee), kind="agree", outcome="defer",
+        episode=knee, protocol_id=_protocol(knee), kind="agree", outcome="defer",
         defer_until=dt.date(2026, 4, 1), assessed_on=DECIDED, decided_on=DECIDED,
         decided_by=clinician_a)
     visit = baseline_after_decision(decision, by=clinician_a)
