@@ -31,8 +31,7 @@ from orthoregen.web.consultation.services import (
     TableChanges,
 )
 
-# Blank rows offered under each table; "Add another row" adds one more (MAX_ROWS in all).
-EXTRA_ROWS = 2
+# "Add another row" adds one blank row to a table, up to MAX_ROWS in all.
 MAX_ROWS = 60
 REASON_NEEDED = "Give the reason for this correction (it is kept in the record's history)."
 
@@ -76,19 +75,20 @@ class Table:
     one: str
     item_form: type[ItemForm]
     hint: str = ""
+    extra: int = 2  # blank rows offered: enough for a usual history without adding rows
 
 
 PATIENT_TABLES = (
     Table("injection", "Injections into any joint", "Injection", PriorInjectionForm,
-          "Every joint's injections: each joint's assessment reads them all."),
+          "Every joint's injections: each joint's assessment reads them all.", extra=3),
     Table("surgery", "Operations on any joint", "Operation", PriorSurgeryForm),
-    Table("medication", "Medications", "Medication", MedicationForm),
+    Table("medication", "Medications", "Medication", MedicationForm, extra=3),
     Table("allergy", "Allergies", "Allergy", AllergyForm),
 )
 JOINT_TABLES = (
     Table("care", "Conservative treatments of this joint tried without sufficient relief",
-          "Treatment", ConservativeCareForm),
-    Table("lab", "Laboratory results", "Laboratory result", LabResultForm),
+          "Treatment", ConservativeCareForm, extra=3),
+    Table("lab", "Laboratory results", "Laboratory result", LabResultForm, extra=4),
 )
 
 
@@ -103,7 +103,7 @@ class RowFormSet(forms.BaseFormSet):
 def table_formset(table: Table, records: list, data: QueryDict | None) -> RowFormSet:
     """Return the formset of ``table`` over its recorded ``records`` (current rows)."""
     form_class = row_form(table.item_form)
-    factory = forms.formset_factory(form_class, formset=RowFormSet, extra=EXTRA_ROWS,
+    factory = forms.formset_factory(form_class, formset=RowFormSet, extra=table.extra,
                                     max_num=MAX_ROWS, validate_max=True)
     factory.table = table
     names = [name for name in form_class.base_fields
