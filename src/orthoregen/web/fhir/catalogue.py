@@ -73,11 +73,15 @@ KINDS: dict[str, Kind] = {kind.resource_type: kind for kind in (
          resources.observations, "episode__patient", "followup", "observation"),
     Kind("AdverseEvent", "safety.AdverseEvent", ("patient__site",), resources.adverse_event,
          "patient", "safety", "adverse-event"),
+    # MRI studies fulfil follow-up visits: the token area is follow-up's.
+    Kind("ImagingStudy", "imaging.MriStudy", ("patient__site", "episode"),
+         resources.imaging_study, "patient", "followup", "imaging-study"),
 )}
 # Instruments, not patient data: built from the core definitions.
 QUESTIONNAIRE = "Questionnaire"
 EXPORT_ORDER = ("Patient", "Condition", "Encounter", "Consent", "BiologicallyDerivedProduct",
-                "Procedure", "QuestionnaireResponse", "Observation", "AdverseEvent")
+                "Procedure", "QuestionnaireResponse", "Observation", "AdverseEvent",
+                "ImagingStudy")
 
 
 def with_last_updated(queryset: QuerySet[Any]) -> QuerySet[Any]:

@@ -463,3 +463,45 @@ def consent(row: Any, ctx: Context) -> JSON:
                                                        row.episode_id)}],
     }
     return validated(_clean(resource))
+
+
+# ---------------------------------------------------------------------------- Imaging
+
+DICOM_DCM = "http://dicom.nema.org/resources/ontology/DCM"
+
+
+def imaging_study(row: Any, ctx: Context) -> JSON:
+    """An MRI study of a treated joint (FHIR R4 ImagingStudy: DICOM UIDs as urn:oid)."""
+    episode = row.episode
+    uid = row.deidentified_study_uid if ctx.deidentified else row.study_instance_uid
+    day, ext = _when(ctx, row.study_date, ctx.episode_treated_on.get(row.episode_id))
+    joint_code, joint_display = codes.JOINT_SITE[episode.joint]
+    laterality = codes.LATERALITY.get(episode.side)
+    modality = {"system": DICOM_DCM, "code": row.modality or "MR"}
+    series = []
+    for n, one in enumerate(row.series or []):
+        entry: JSON = {
+            "uid": one.get("uid") if not ctx.deidentified else ctx.id("series", f"{row.pk}.{n}"),
+            "number": one.get("number"), "modality": modality,
+            "description": None if ctx.deidentified else one.get("description"),
+            "numberOfInstances": one.get("instances"),
+            "bodySite": {"system": codes.SNOMED, "code": joint_code, "display": joint_display},
+            "laterality": {"system": codes.SNOMED, "code": laterality[0],
+                           "display": laterality[1]} if laterality else None,
+        }
+        series.append(_clean({k: v for k, v in entry.items() if v is not None}))
+    resource: JSON = {
+        "resourceType": "ImagingStudy", "id": ctx.id("imaging-study", row.pk),
+        "identifier": [{"system": "urn:dicom:uid", "value": f"urn:oid:{uid}"}] if uid else [],
+        "status": "available",
+        "modality": [modality],
+        "subject": ctx.ref("Patient", "patient", row.patient_id),
+        "started": day,
+        "numberOfSeries": len(row.series or []),
+        "numberOfInstances": row.instances,
+        "description": None if ctx.deidentified else row.study_description,
+        "reasonReference": [ctx.ref("Condition", "episode", row.episode_id)],
+        "series": series,
+        "extension": ext,
+    }
+    return validated(_clean(resource))
