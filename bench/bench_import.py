@@ -102,7 +102,7 @@ def floor_rows(data: bytes, site, user) -> tuple[list[str], list[tuple]]:
                                       by=user)
         assert report.saved, report.problems[:5]
         names = services.RESPONSE_FIELDS
-        columns = [QuestionnaireResponse._meta.get_field(n).attname for n in names]
+        columns = [f"{n}_id" if n in ("episode", "visit") else n for n in names]
         rows = list(QuestionnaireResponse.objects.filter(
             idempotency_key__startswith="import:bench-import:").values_list(*columns))
         with connection.cursor() as cursor:
