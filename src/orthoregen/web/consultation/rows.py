@@ -9,6 +9,7 @@ saves nothing. A bad row gives its own errors and nothing of the page is saved.
 
 from __future__ import annotations
 
+import typing
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -48,7 +49,7 @@ class RowMixin(forms.Form):  # mixed before an ItemForm (row_form)
         return [name for name in self.fields if name not in ("row_id", "remove", "reason")]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()  # type: ignore[misc]  # the item form's clean, mixed in
+        cleaned = super().clean() or {}  # the item form's clean, mixed in (row_form)
         if not cleaned.get("row_id"):
             if cleaned.get("remove"):
                 self.add_error("remove", "Only a recorded row can be removed; leave a new "
@@ -103,8 +104,9 @@ class RowFormSet(forms.BaseFormSet):
 def table_formset(table: Table, records: list, data: QueryDict | None) -> RowFormSet:
     """Return the formset of ``table`` over its recorded ``records`` (current rows)."""
     form_class = row_form(table.item_form)
-    factory = forms.formset_factory(form_class, formset=RowFormSet, extra=table.extra,
-                                    max_num=MAX_ROWS, validate_max=True)
+    factory = typing.cast(type[RowFormSet], forms.formset_factory(
+        form_class, formset=RowFormSet, extra=table.extra, max_num=MAX_ROWS,
+        validate_max=True))
     factory.table = table
     names = [name for name in form_class.base_fields
              if name not in ("row_id", "remove", "reason")]
@@ -130,14 +132,15 @@ def with_one_more_row(data: QueryDict, key: str) -> QueryDict:
     """Return posted ``data`` with one more blank row in table ``key`` (nothing is saved)."""
     more = data.copy()
     total = f"{key}-TOTAL_FORMS"
-    if more.get(total, "").isdigit():
-        more[total] = str(min(int(more[total]) + 1, MAX_ROWS))
+    count = str(more.get(total, ""))
+    if count.isdigit():
+        more[total] = str(min(int(count) + 1, MAX_ROWS))
     return more
 
 
 def table_changes(formset: RowFormSet) -> TableChanges:
     """Read a valid formset into the rows to add, correct and remove."""
-    model = formset.table.item_form._meta.model  # type: ignore[misc]  # a ModelForm's Meta
+    model = formset.table.item_form._meta.model
     row_type = HISTORY_ROWS[model]
     names = [field.name for field in fields(row_type)]
     added, edited, removed = [], [], []

@@ -31,7 +31,6 @@ from orthoregen.pathways import (
     procedure_may_proceed,
 )
 from orthoregen.pathways.consent import PROCEEDING_OUTCOMES
-from orthoregen.web import stages
 from orthoregen.web.clinic.models import JointEpisode, Patient
 from orthoregen.web.consultation.carry_forward import CarriedForward, rows_carry
 from orthoregen.web.consultation.facts import facts_from_episode
@@ -51,7 +50,6 @@ from orthoregen.web.consultation.models import (
     ProtocolVersion,
 )
 from orthoregen.web.consultation.models.consent import ConsentImmutable
-from orthoregen.web.consultation.models.intake import Entered
 from orthoregen.web.consultation.models.vocabulary import DecisionKind
 from orthoregen.web.consultation.protocols import protocol_current
 
@@ -307,10 +305,11 @@ INTAKE_TABLE_MODELS: dict[str, type[ConservativeCare | LabResult]] = {
     "care": ConservativeCare, "lab": LabResult}
 
 
-def _apply(model: type[Entered], changes: TableChanges, *, owner: dict,
+def _apply(model: type[PriorInjection | PriorSurgery | ConservativeCare | Medication
+                      | LabResult | Allergy], changes: TableChanges, *, owner: dict,
            by: User) -> None:
     """Add, correct and remove rows of ``model`` belonging to ``owner``; refuse a stranger."""
-    current = model.objects.filter(**owner, removed_at__isnull=True)  # type: ignore[attr-defined]
+    current = model.objects.filter(**owner, removed_at__isnull=True)
     for edit in changes.edited:
         row = _owned(current, edit.id, edit.reason)
         if type(edit.row) is not HISTORY_ROWS[model]:
@@ -418,7 +417,6 @@ def decision_record(episode: JointEpisode, *, kind: str, reason: str, seen_outco
         rules_needing_reason=current.rules_needing_reason,
         facts=facts_to_dict(current.facts), assessment=current.assessment.to_dict(),
         decided_on=on_date, decided_by=by)
-    stages.after_decision(decision, by=by)  # e.g. follow-up asks for the baseline
     return decision
 
 
