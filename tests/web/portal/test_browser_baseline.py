@@ -101,3 +101,33 @@ def test_a_new_two_joint_patient_answers_both_baselines_through_one_link(
     assert stored == {("knee", "baseline", 7), ("hip", "baseline", 5)}
     assert all(r.completed_on <= day + dt.timedelta(days=1)
                for r in QuestionnaireResponse.objects.all())
+
+
+def test_a_coordinator_hands_the_tablet_to_the_patient_and_cannot_come_back(
+        browser, live_server, patient_a, clinician_a, coordinator_a):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    knee = patient_a.episodes.get()
+    decision_record(knee, kind="override", reason="discussed with the patient",
+                    seen_outcome="incomplete", by=clinician_a, on_date=timezone.localdate())
+    # A clinic tablet in portrait (iPad Air, 820x1180 CSS px).
+    context = browser.new_context(viewport={"width": 820, "height": 1180}, has_touch=True)
+    tablet = context.new_page()
+    tablet.goto(f"{live_server.url}/followup/episodes/{knee.pk}/")
+    tablet.get_by_label("Username").fill("coordinator_a")
+    tablet.get_by_label("Password").fill("correct-horse-battery")
+    tablet.get_by_role("button", name="Sign in").click()
+    tablet.get_by_role("button", name="Open on this tablet for the patient").click()
+    expect(tablet.locator("#joint-heading")).to_contain_text("Your left knee")
+    assert "/portal/tablet/" in tablet.url and "/q/" not in tablet.url  # no link shown
+    expect(tablet.get_by_role("button", name="Save and finish later")).to_have_count(0)
+    tablet.screenshot(path=str(SHOTS / "baseline_5_tablet.png"), full_page=True)
+    tablet.go_back()  # the staff page asks for a password again
+    expect(tablet.get_by_label("Password")).to_be_visible()
+    tablet.goto(f"{live_server.url}/portal/tablet/")
+    tablet.get_by_role("radio", name="4", exact=True).check()
+    tablet.get_by_role("button", name="Save and continue").click()
+    tablet.get_by_role("button", name="Send my answers").click()
+    expect(tablet.get_by_text("hand the tablet back")).to_be_visible()
+    tablet.screenshot(path=str(SHOTS / "baseline_6_tablet_ended.png"), full_page=True)
+    assert QuestionnaireResponse.objects.get().source == "tablet"
+    context.close()
