@@ -103,3 +103,31 @@ def test_unreviewed_histories_read_as_not_recorded(knee_a, intake_for):
 ])
 def test_whole_months_of_symptoms(start, end, months):
     assert whole_months(start, end) == months
+
+
+def test_a_bad_row_on_the_joint_page_saves_neither_the_intake_nor_the_good_rows(
+        as_user, clinician_a, knee_a):
+    data = intake_data(**{
+        "care-TOTAL_FORMS": "1", "care-INITIAL_FORMS": "0", "care-0-treatment": "physiotherapy",
+        "lab-TOTAL_FORMS": "2", "lab-INITIAL_FORMS": "0",
+        "lab-0-test": "alt_iu_l", "lab-0-value": "30", "lab-0-collected_on": TODAY().isoformat(),
+        "lab-1-test": "ast_iu_l", "lab-1-value": "-3", "lab-1-collected_on": TODAY().isoformat()})
+    response = as_user(clinician_a).post(f"/consultation/episodes/{knee_a.pk}/intake/", data)
+    assert response.status_code == 200
+    labs = {fs.prefix: fs for fs in response.context["formsets"]}["lab"]
+    assert labs.errors[0] == {} and "value" in labs.errors[1]
+    assert "Nothing was saved" in response.content.decode()
+    assert not Intake.objects.exists()
+
+
+def test_joint_rows_are_saved_with_the_intake_in_one_submission(as_user, clinician_a, knee_a):
+    data = intake_data(**{
+        "care-TOTAL_FORMS": "2", "care-INITIAL_FORMS": "0", "care-0-treatment": "physiotherapy",
+        "care-1-treatment": "weight_loss", "lab-TOTAL_FORMS": "1", "lab-INITIAL_FORMS": "0",
+        "lab-0-test": "alt_iu_l", "lab-0-value": "30", "lab-0-collected_on": TODAY().isoformat()})
+    response = as_user(clinician_a).post(f"/consultation/episodes/{knee_a.pk}/intake/", data)
+    assert response.status_code == 302
+    intake = Intake.objects.get()
+    assert sorted(intake.conservative_care.values_list("treatment", flat=True)) == [
+        "physiotherapy", "weight_loss"]
+    assert intake.labs.get().entered_by == clinician_a
