@@ -6,11 +6,12 @@ against a floor, interleaved, on a synthetic registry.
     .venv/bin/python bench/bench_search.py --patients 100000           # SQLite, temporary
 
 The database named by DATABASE_URL is emptied first: point it at a scratch database. The
-registry is the foundation stage of `orthoregen synth` (patients, joints, encounters),
-which is all a search reads. Each round times, in turn, the floor (the login page: session,
-middleware and a template, no patient query; and a primary-key lookup of one patient on the
-connection) and every search, so a noisy neighbour slows both alike. Searches go through
-Django's test client: access control, the form, the query, the access record, the template.
+registry is the foundation stage of `orthoregen synth` (patients, joints, encounters), which
+is all a search reads; `--full` loads every stage. Each round times, in turn, the floor
+(the login page: session, middleware and a template, no patient query; and a primary-key
+lookup of one patient on the connection) and every search, so a noisy neighbour slows both
+alike. Searches go through Django's test client: access control, the form, the query, the
+access record, the template.
 """
 
 from __future__ import annotations
@@ -59,6 +60,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument("--full", action="store_true",
+                        help="load every pathway stage, not only patients, joints and encounters")
     args = parser.parse_args()
     setup(tempfile.mkdtemp(prefix="orthoregen-bench-"))
 
@@ -71,7 +74,7 @@ def main() -> int:
 
     site = synthetic_site("bench", "Bench clinic")
     started = time.perf_counter()
-    synth_load(site, args.patients, seed=1, as_of=AS_OF)
+    synth_load(site, args.patients, seed=1, as_of=AS_OF, **({} if args.full else {"stages": ()}))
     print(f"database: {connection.vendor}; {Patient.objects.count():,} patients loaded in "
           f"{time.perf_counter() - started:.1f} s")
 

@@ -57,6 +57,8 @@ class Patient(models.Model):
         ]
         indexes = [
             models.Index(fields=["family_name", "given_name", "id"], name="patient_name_order"),
+            # Search by date of birth (clinic.search) reads this column alone.
+            models.Index(fields=["date_of_birth"], name="patient_date_of_birth"),
         ]
 
     def __str__(self) -> str:
