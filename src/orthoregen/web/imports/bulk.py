@@ -21,7 +21,8 @@ Advance = Callable[[int], None]
 
 def columns_of(model: type[models.Model], names: Sequence[str]) -> list[str]:
     """Return the database columns of a model's fields, by field name."""
-    return [model._meta.get_field(name).column for name in names]  # type: ignore[union-attr]
+    fields = [model._meta.get_field(name) for name in names]
+    return [str(field.column) for field in fields if isinstance(field, models.Field)]
 
 
 def copy_escape(text: str) -> str:

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from orthoregen.web.accounts.models import User
+from orthoregen.web.accounts.models import Site, User
 from orthoregen.web.clinic.forms import model_choice_field
 from orthoregen.web.imports.models import ImportKind
 
@@ -15,7 +15,7 @@ MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(label="What the file holds", choices=ImportKind.choices)
-    site = forms.ModelChoiceField(label="Site", queryset=None)
+    site: forms.ModelChoiceField[Site] = forms.ModelChoiceField(label="Site", queryset=None)
     file = forms.FileField(label="CSV file", help_text="UTF-8, one header row; see the "
                                                        "templates below.")
     dry_run = forms.BooleanField(label="Dry run: check every row, save nothing",

@@ -38,7 +38,7 @@ JOINT_OF_PATIENT = (
                          "joint and side", "left"),
 )
 
-LAYOUTS: dict[str, tuple[Column, ...]] = {
+LAYOUTS: dict[str, tuple[Column, ...]] = {  # keyed by ImportKind, a str
     ImportKind.PATIENTS: (
         *SOURCE,
         Column("mrn", True, "medical record number, unique at the site", "A-1001"),
@@ -105,7 +105,7 @@ LAYOUTS: dict[str, tuple[Column, ...]] = {
 }
 # Responses add one column per item of the row's instrument (named by item id: KOOS P1 …),
 # scores one column per subscale (KOOS pain, symptoms …); see docs/imports.md.
-OPEN_ENDED = {ImportKind.RESPONSES: "item", ImportKind.SCORES: "subscale"}
+OPEN_ENDED: dict[str, str] = {ImportKind.RESPONSES: "item", ImportKind.SCORES: "subscale"}
 
 
 def template_csv(kind: str, instrument_id: str = "koos") -> str:

@@ -267,8 +267,10 @@ def _row_kind(context: _Context, text: str, data: bytes) -> None:
     if not _header_problems(context, header, lambda name: False):
         return
     reader.fieldnames = header
-    save = {ImportKind.PATIENTS: _patient_row, ImportKind.EPISODES: _episode_row,
-            ImportKind.PROCEDURES: _procedure_row}[report.kind]
+    savers: dict[str, Callable[[_Context, int, dict[str, str], _Patients], int | None]] = {
+        ImportKind.PATIENTS: _patient_row, ImportKind.EPISODES: _episode_row,
+        ImportKind.PROCEDURES: _procedure_row}
+    save = savers[report.kind]
     layout = LAYOUTS[report.kind]
     rows = list(reader)
     report.rows = len(rows)
@@ -361,7 +363,7 @@ def _dates(context: _Context, number: int, values: dict[str, str], *names: str) 
     return ok
 
 
-def _form_problems(context: _Context, number: int, errors: dict[str, list[str]]) -> None:
+def _form_problems(context: _Context, number: int, errors: Any) -> None:
     for name, messages in errors.items():
         for message in messages:
             context.problem(number, "" if name == "__all__" else name, str(message))
@@ -491,11 +493,11 @@ class _Flags:
         self.bad = np.zeros(n, dtype=bool)
         self.found: list[tuple[int, int, Problem]] = []
 
-    def add(self, mask: np.ndarray, column: str, message: Callable[[int], str],
+    def add(self, mask: np.ndarray, column: str, message: Callable[..., str],
             order: int = 0) -> None:
         for position in np.flatnonzero(mask):
-            self.found.append((int(position), order,
-                               Problem(int(position) + FIRST_ROW, column, message(position))))
+            row = int(position)
+            self.found.append((row, order, Problem(row + FIRST_ROW, column, message(row))))
         self.bad |= mask
 
     def flush(self) -> None:
