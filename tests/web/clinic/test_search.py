@@ -166,3 +166,22 @@ def test_pages_follow_the_name_order_without_counting(as_user, coordinator_a, si
 def test_a_role_that_may_not_see_patients_cannot_search(as_user, analyst_a, marianne):
     response = as_user(analyst_a).get(reverse("patient-list"), {"q": "okafor"})
     assert response.status_code == 403 and "OKAFOR" not in response.content.decode()
+
+
+def test_the_migration_fills_the_line_of_patients_stored_before_it(coordinator_a, site_a):
+    import importlib
+    import types
+
+    from django.apps import apps
+    from django.db import connection
+
+    migration = importlib.import_module(
+        "orthoregen.web.clinic.migrations.0002_patient_search_text")
+    Patient.objects.bulk_create([  # as rows stored before the column existed: no line
+        Patient(site=site_a, mrn=f"OLD-{n}", family_name="Ångström", given_name="Ola",
+                date_of_birth=dt.date(1950, 1, 1), sex="male") for n in range(3)])
+    assert set(Patient.objects.values_list("search_text", flat=True)) == {""}
+    migration.BATCH = 2  # more than one batch
+    migration.backfill(apps, types.SimpleNamespace(connection=connection))
+    assert set(Patient.objects.values_list("search_text", flat=True)) == {
+        f" angstrom ola old {n} old{n} " for n in range(3)}
