@@ -31,6 +31,7 @@ from orthoregen.pathways import (
     procedure_may_proceed,
 )
 from orthoregen.pathways.consent import PROCEEDING_OUTCOMES
+from orthoregen.web import stages
 from orthoregen.web.clinic.models import JointEpisode, Patient
 from orthoregen.web.consultation.carry_forward import CarriedForward, rows_carry
 from orthoregen.web.consultation.facts import facts_from_episode
@@ -417,6 +418,7 @@ def decision_record(episode: JointEpisode, *, kind: str, reason: str, seen_outco
         rules_needing_reason=current.rules_needing_reason,
         facts=facts_to_dict(current.facts), assessment=current.assessment.to_dict(),
         decided_on=on_date, decided_by=by)
+    stages.after_decision(decision, by=by)  # e.g. follow-up asks for the baseline
     return decision
 
 
