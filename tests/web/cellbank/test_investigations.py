@@ -242,7 +242,9 @@ def test_the_patient_page_links_each_joint_under_review(as_user, given, lab_a, c
     assert link not in page.content.decode()
     services.investigation_close(investigation, by=lab_a, conclusion="Done.")
     page = as_user(clinician_a).get(reverse("patient-detail", args=[given.episodes[0].patient_id]))
-    assert link not in page.content.decode()
+    # Closed, it asks for no review; the chart's timeline still records that it happened.
+    assert "review this patient" not in page.content.decode()
+    assert f"Product investigation {investigation.pk} opened (closed)" in page.content.decode()
 
 
 def test_a_positive_result_entered_on_the_unit_page_opens_it(

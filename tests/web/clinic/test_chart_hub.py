@@ -258,15 +258,16 @@ def test_an_intake_awaiting_its_decision_is_the_joints_state(as_user, clinician_
 
 
 def test_allergies_flag_when_the_consultation_records_them(as_user, clinician_a, patient_a):
-    from orthoregen.web.consultation.timeline import allergy_model
+    from django.utils import timezone
 
-    model = allergy_model()
-    if model is None:
-        response, _ = chart(as_user(clinician_a), patient_a)
-        assert not any(a.text.startswith("Allergy") for a in response.context["alerts"])
-        pytest.skip("this version of the consultation records no allergies yet")
-    model.objects.create(patient=patient_a, substance="Penicillin", reaction="anaphylaxis",
-                         recorded_by=clinician_a)
+    from orthoregen.web.consultation.models import Allergy
+
+    Allergy.objects.create(patient=patient_a, substance="Penicillin", reaction="anaphylaxis",
+                           recorded_by=clinician_a)
+    Allergy.objects.create(patient=patient_a, substance="Latex", reaction="rash",
+                           recorded_by=clinician_a, removed_at=timezone.now(),
+                           removed_by=clinician_a, removal_reason="entered for another patient")
     response, page = chart(as_user(clinician_a), patient_a)
-    assert any(a.text.startswith("Allergy: Penicillin (anaphylaxis)") and a.level == "danger"
-               for a in response.context["alerts"])
+    flags = [a.text for a in response.context["alerts"] if a.level == "danger"]
+    assert any(text.startswith("Allergy: Penicillin (anaphylaxis)") for text in flags)
+    assert not any("Latex" in text for text in flags)  # removed in error: no flag

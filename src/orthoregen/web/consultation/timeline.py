@@ -12,7 +12,6 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from django.apps import apps
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
@@ -21,6 +20,7 @@ from orthoregen.web.accounts.access import scope
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.consultation.models import CandidacyDecision, ConsentRecord, Intake
 from orthoregen.web.consultation.models.vocabulary import DecisionKind
+from orthoregen.web.consultation.panels import patient_allergies
 from orthoregen.web.stages import ChartAlert, DayRow, PatientFilter, TimelineEntry
 
 if TYPE_CHECKING:
@@ -124,31 +124,10 @@ def chart_timeline(patient: Patient, *, episodes: Sequence[JointEpisode], limit:
     return entries
 
 
-def allergy_model() -> Any | None:
-    """Return the consultation's allergy model if this version records allergies."""
-    try:
-        return apps.get_model("consultation", "Allergy")
-    except LookupError:
-        return None
-
-
 def chart_alerts(patient: Patient, *, user: User, today: dt.date) -> list[ChartAlert]:
-    """Return an allergy flag for each allergy recorded in the patient's intakes."""
-    model = allergy_model()
-    if model is None:
-        return []
-    names = {f.name for f in model._meta.get_fields()}
-    if "patient" in names:
-        rows = model.objects.filter(patient=patient)
-    elif "intake" in names:
-        rows = model.objects.filter(intake__episode__patient=patient)
-    elif "episode" in names:
-        rows = model.objects.filter(episode__patient=patient)
-    else:
-        return []
-    if hasattr(rows, "current"):  # rows entered in error are kept, marked removed
-        rows = rows.current()
-    return [ChartAlert(text=f"Allergy: {row}", level="danger") for row in rows[:10]]
+    """Return an allergy flag for each current allergy (not those removed in error)."""
+    return [ChartAlert(text=f"Allergy: {line.text}", level="danger")
+            for line in patient_allergies(patient)[:10]]
 
 
 def day_list(user: User, *, sites: Sequence[Any], start: dt.date, end: dt.date,
