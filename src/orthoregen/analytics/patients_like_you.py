@@ -25,7 +25,7 @@ from orthoregen.analytics.responders import (
 )
 from orthoregen.analytics.survival import kaplan_meier, survival_at
 from orthoregen.analytics.thin import MIN_N_TO_CONCLUDE
-from orthoregen.instruments import ThresholdKind, get_instrument
+from orthoregen.instruments import Threshold, ThresholdKind, get_instrument
 from orthoregen.vocabulary import Joint
 
 # Why 10: at n = 10 a 95 % Wilson interval around 5/10 already runs from 24 % to 76 %, and the
@@ -308,26 +308,35 @@ def adverse_event_rate(events: int, injections: int, *, level: float = 0.95) -> 
     )
 
 
-def thresholds_for(instrument_id: str, subscale_id: str, joint: Joint) -> Thresholds:
-    """Return a measure's improvement and PASS thresholds for a joint, from its definition.
+def chosen_thresholds(
+    instrument_id: str, subscale_id: str, joint: Joint | None
+) -> tuple[Threshold | None, Threshold | None]:
+    """Return the improvement and PASS thresholds that apply to a measure for a joint.
 
     The first of MCII, MCID and MIC (in that order, then as the definition lists them) and the
-    first PASS, in the subscale's own units (not %), for this joint or for any joint: the
-    choice the registry dashboard makes. None where the definition has no such value.
+    first PASS, in the subscale's own units (not %), for this joint or for any joint: one
+    choice for the registry dashboard and "patients like you" alike. None where the
+    definition has no such value.
     """
     instrument = get_instrument(instrument_id)
-    higher_is_better = instrument.subscale(subscale_id).higher_is_better
 
-    def first(kinds: Sequence[ThresholdKind]) -> float | None:
+    def first(kinds: Sequence[ThresholdKind]) -> Threshold | None:
         for kind in kinds:
             for t in instrument.thresholds:
                 fits = t.subscale == subscale_id and t.unit != "%" and t.joint in (joint, None)
                 if t.kind is kind and fits:
-                    return t.value
+                    return t
         return None
 
+    return first(IMPROVEMENT_KINDS), first((ThresholdKind.PASS,))
+
+
+def thresholds_for(instrument_id: str, subscale_id: str, joint: Joint) -> Thresholds:
+    """Return a measure's improvement and PASS values for a joint (chosen_thresholds)."""
+    higher_is_better = get_instrument(instrument_id).subscale(subscale_id).higher_is_better
+    improvement, acceptable = chosen_thresholds(instrument_id, subscale_id, joint)
     return Thresholds.for_subscale(
         higher_is_better=higher_is_better,
-        improvement=first(IMPROVEMENT_KINDS),
-        acceptable=first((ThresholdKind.PASS,)),
+        improvement=improvement.value if improvement else None,
+        acceptable=acceptable.value if acceptable else None,
     )

@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from orthoregen.analytics import OarsiDomain, Thresholds
-from orthoregen.instruments import Threshold, ThresholdKind, get_instrument, instrument_ids
+from orthoregen.analytics.patients_like_you import chosen_thresholds
+from orthoregen.instruments import Threshold, get_instrument, instrument_ids
 from orthoregen.scheduling.protocol import DEFAULT_VISITS
+from orthoregen.vocabulary import Joint
 
 BASELINE = "baseline"
 TIMEPOINTS = (BASELINE, *(v.visit_id for v in DEFAULT_VISITS))
@@ -52,8 +54,6 @@ EVIDENCE_MONTHS = {"month_6": 6, "month_12": 12}
 # subscales at every visit would double the dashboard's largest query for little use.
 OARSI_TIMEPOINTS = (BASELINE, "month_3", "month_6", "month_12")
 
-CHANGE_KINDS = (ThresholdKind.MCII, ThresholdKind.MCID, ThresholdKind.MIC)
-
 
 @dataclass(frozen=True)
 class Measure:
@@ -89,22 +89,14 @@ def _source(threshold: Threshold) -> str:
            f"{threshold.population} ({threshold.source})"
 
 
-def _pick(thresholds, kinds, subscale, joint):
-    for kind in kinds:
-        for t in thresholds:
-            if t.kind is kind and t.subscale == subscale and t.unit != "%" \
-                    and t.joint in (joint, None):
-                return t
-    return None
-
-
 def measure(instrument_id: str, subscale_id: str, joint: str | None = None) -> Measure:
     """Return a measure with the thresholds that apply to the joint (first listed wins)."""
     instrument = get_instrument(instrument_id)
     sub = instrument.subscale(subscale_id)
     joint = joint or (instrument.joints[0] if instrument.joints else None)
-    change = _pick(instrument.thresholds, CHANGE_KINDS, subscale_id, joint)
-    acceptable = _pick(instrument.thresholds, (ThresholdKind.PASS,), subscale_id, joint)
+    # The same choice as "patients like you" makes (analytics.patients_like_you).
+    change, acceptable = chosen_thresholds(instrument_id, subscale_id,
+                                           Joint(joint) if joint else None)
     return Measure(
         instrument=instrument_id, subscale=subscale_id, name=f"{instrument.name}: {sub.name}",
         minimum=sub.minimum, maximum=sub.maximum, higher_is_better=sub.higher_is_better,
