@@ -36,6 +36,8 @@ from orthoregen.pathways import (
 )
 from orthoregen.pathways.consent import PROCEEDING_OUTCOMES
 from orthoregen.pathways.engine import needs_override_reason
+from orthoregen.pathways.facts import InjectionAgent
+from orthoregen.pathways.history import InjectionWashout
 from orthoregen.web.accounts.models import User
 from orthoregen.web.accounts.roles import Role
 from orthoregen.web.clinic.models import JointEpisode, Patient
@@ -375,13 +377,18 @@ def engine_verdicts(context, plan, intakes, tables, patients, consulted, protoco
         mine = shared.setdefault(int(owner), {name: [] for name in PATIENT_TABLES})
         for name in PATIENT_TABLES:
             mine[name].extend((i, row) for row in tables[i][name])
+    windows = _steroid_windows(protocol)
     rows = zip(context.cohort.episodes.itertuples(index=False), plan.itertuples(index=False),
                strict=True)
     for i, (row, drawn) in enumerate(rows):
         day, patient = consulted[i], patients[row.patient]
         others = {name: [r for j, r in shared[int(owners[i])][name] if j != i]
                   for name in PATIENT_TABLES}
-        key = (*_class(row, drawn, intakes[i], patient, day), _others(others, drawn, day))
+        # This joint's own corticosteroid also counts for the any-joint washouts: its class
+        # says on which side of each washout's days it falls.
+        own_steroid = tuple(0 < int(drawn.steroid_recent_days) < days for days in windows)
+        key = (*_class(row, drawn, intakes[i], patient, day), own_steroid,
+               _others(others, drawn, day))
         given = day - dt.timedelta(days=int(drawn.steroid_recent_days))
         if i not in sample and key in classes:
             outcome, offset, needing = classes[key]
@@ -414,6 +421,13 @@ def _summary(assessment: Assessment, given: dt.date) -> tuple:
     return assessment.outcome.value, offset, needing
 
 
+def _steroid_windows(protocol: Protocol) -> tuple[int, ...]:
+    """Return the days of every corticosteroid washout of the protocol, this joint or any."""
+    return tuple(sorted({rule.check.days for rule in protocol.rules
+                         if isinstance(rule.check, InjectionWashout)
+                         and InjectionAgent.CORTICOSTEROID in rule.check.agents}))
+
+
 def _others(others: dict[str, list], drawn, day: dt.date) -> tuple:
     """Return what the patient's other joints' rows can change of this joint's outcome.
 
@@ -444,7 +458,9 @@ def _class(row, drawn, intake, patient, day: dt.date) -> tuple:
         patient.age_on(day) > 80, (whole_months(row.symptom_onset.date(), day) or 0) < 3,
         is_post_traumatic(row.diagnosis_code), drawn.contraindication,
         drawn.steroid_recent_days > 0, drawn.ha_recent_days > 0, bool(drawn.smoker),
-        anticoagulated, anticoagulated and bool(drawn.autologous), 0 < drawn.nsaid_days < 7,
+        # The product source on its own: another joint's anticoagulant (patient-level, in
+        # _others) with an autologous harvest needs the harvest's review (ANTICOAGULATION-03).
+        anticoagulated, bool(drawn.autologous), 0 < drawn.nsaid_days < 7,
         bool(drawn.diabetes) and drawn.hba1c > 8.5,
         row.joint == "knee" and drawn.alignment != "neutral" and drawn.alignment_degrees > 5,
         bool(drawn.mechanical), row.joint == "shoulder" and drawn.cuff == "full_thickness_tear",
