@@ -1,8 +1,6 @@
 """The named people of the web tests: staff at site A, a clinician at site B, their patients."""
 
 import datetime as dt
-import os
-import shutil
 
 import pytest
 
@@ -113,42 +111,3 @@ def as_user(client):
         return client
 
     return login
-
-
-# The browser tests' Chromium (Debian's, driven by Playwright) and one page per test; every
-# test marked `browser` uses these. Skips without Chromium, except under CI=true.
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but no Chromium found: install Debian's chromium package.")
-        pytest.skip("No Chromium found (apt-get install chromium); browser tests skipped.")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an asyncio loop open in this thread, which makes Django
-    # refuse ORM calls from the test body; the test itself is synchronous, so allow them.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    yield context.new_page()
-    context.close()
-
-
-def log_in(page, live_server, username, password="correct-horse-battery"):  # conftest's
-    page.goto(f"{live_server.url}/patients/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()

@@ -4,13 +4,13 @@ import os
 
 import pytest
 from playwright.sync_api import expect
-from tests.web.conftest import log_in
+from tests.web.test_browser import browser, log_in, page  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = "/tmp/orthoregen-screenshots"
 
 
-def test_the_docs_page_renders_from_local_files_under_the_csp(page, live_server):
+def test_the_docs_page_renders_from_local_files_under_the_csp(page, live_server):  # noqa: F811
     refused, elsewhere = [], []
     page.on("console", lambda message: refused.append(message.text)
             if "Content Security Policy" in message.text else None)
@@ -24,7 +24,7 @@ def test_the_docs_page_renders_from_local_files_under_the_csp(page, live_server)
     assert elsewhere == [] and refused == []
 
 
-def test_a_clinician_makes_a_token_and_sees_it_once(page, live_server, clinician_a):
+def test_a_clinician_makes_a_token_and_sees_it_once(page, live_server, clinician_a):  # noqa: F811
     log_in(page, live_server, "clinician_a")
     page.goto(f"{live_server.url}/api/tokens/new/")
     page.get_by_label("Name").fill("EHR bridge")

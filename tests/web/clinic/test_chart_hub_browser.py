@@ -3,18 +3,58 @@ names staff type, opens the day list; the chart of a patient with a serious adve
 shows the flag and the full timeline. Screenshots go to /tmp/orthoregen-screenshots."""
 
 import datetime as dt
+import importlib.util
+import os
+import shutil
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from tests.web.clinic.test_chart_hub import full_pathway
-from tests.web.conftest import log_in
 
 from orthoregen.web.clinic.services import patient_save
 
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 SHOTS = Path("/tmp/orthoregen-screenshots")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# The full pathway of the chart tests, read from their module (test modules are not a package).
+_spec = importlib.util.spec_from_file_location(
+    "chart_hub_kit", Path(__file__).with_name("test_chart_hub.py"))
+assert _spec is not None and _spec.loader is not None
+kit = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(kit)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if CHROMIUM is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but no Chromium found: install Debian's chromium package.")
+        pytest.skip("No Chromium found (apt-get install chromium); browser tests skipped.")
+    from playwright.sync_api import sync_playwright
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
+
+
+def log_in(page, live_server, username, password="correct-horse-battery"):  # conftest's
+    page.goto(f"{live_server.url}/patients/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
 
 
 def shot(page, name):
@@ -53,7 +93,7 @@ def test_the_coordinator_finds_marianne_and_opens_the_day_list(
 
 def test_the_chart_of_a_patient_with_a_serious_event_flags_it_and_shows_everything(
         page, live_server, clinician_a, lab_a, patient_a):
-    full_pathway(patient_a, clinician_a, lab_a)
+    kit.full_pathway(patient_a, clinician_a, lab_a)
     log_in(page, live_server, "clinician_a")
     page.goto(f"{live_server.url}/patients/{patient_a.pk}/")
     alerts = page.locator(".chart-alerts")

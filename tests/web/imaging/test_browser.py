@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from tests.web.conftest import log_in
 from tests.web.imaging.conftest import mr_images
+from tests.web.test_browser import browser, log_in, page  # noqa: F401 (fixtures)
 
 from orthoregen.web.imaging.models import MriStudy, StructuralMeasure
 
@@ -15,7 +15,7 @@ SHOTS = Path("/tmp/orthoregen-screenshots")
 
 
 def test_an_uploaded_study_is_read_from_the_patient_chart(
-        page, live_server, tmp_path, site_a, mri_visit_a, coordinator_a, clinician_a):
+        page, live_server, tmp_path, site_a, mri_visit_a, coordinator_a, clinician_a):  # noqa: F811
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     SHOTS.mkdir(exist_ok=True)
     folder = mr_images(tmp_path / "study", series=3)
