@@ -59,19 +59,32 @@ def insert_objects(model: type[models.Model], objects: list, *, progress: Progre
 def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence],
                 *, progress: Progress | None = None, label: str = "") -> list[int]:
     """Insert rows of values for ``columns`` (field names) of ``model``; return the new ids."""
-    fields = [model._meta.get_field(name) for name in columns]
+    fields = [_concrete(model, name) for name in columns]
     adapters = [(i, adapt) for i, field in enumerate(fields) if (adapt := _adapter(field))]
     writer = _copier if connection.vendor == "postgresql" else _inserter
     task = progress.add_task(label, total=len(rows)) if progress else None
     ids: list[int] = []
     with transaction.atomic(), connection.cursor() as cursor:
-        write = writer(cursor, model, [field.column for field in fields])
+        write = writer(cursor, model, [_column(field) for field in fields])
         for start in range(0, len(rows), BATCH):
             batch = [_adapted(row, adapters) for row in rows[start:start + BATCH]]
             ids += write(batch)
-            if progress:
+            if progress is not None and task is not None:
                 progress.advance(task, len(batch))
     return ids
+
+
+def _concrete(model: type[models.Model], name: str) -> models.Field:
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field):  # a reverse relation has no column to write
+        raise TypeError(f"{model.__name__}.{name} is not a column")
+    return field
+
+
+def _column(field: models.Field | None) -> str:
+    if field is None or field.column is None:
+        raise TypeError(f"{field} has no database column")
+    return field.column
 
 
 def _columns(model: type[models.Model]) -> list[models.Field]:
@@ -79,13 +92,14 @@ def _columns(model: type[models.Model]) -> list[models.Field]:
             if not field.primary_key and not getattr(field, "generated", False)]
 
 
-def _copier(cursor, model: type[models.Model], columns: list[str]) -> Callable[[list], list[int]]:
+def _copier(cursor: Any, model: type[models.Model],
+            columns: list[str]) -> Callable[[list], list[int]]:
     """Return what COPYs a batch into PostgreSQL with ids drawn from the table's sequence."""
     quote = connection.ops.quote_name
-    table, pk = quote(model._meta.db_table), model._meta.pk.column
+    table, pk = quote(model._meta.db_table), _column(model._meta.pk)
     cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, pk])
     sequence = cursor.fetchone()[0]
-    sql = f"COPY {table} ({', '.join(map(quote, [pk, *columns]))}) FROM STDIN"
+    sql = f"COPY {table} ({', '.join(quote(name) for name in [pk, *columns])}) FROM STDIN"
 
     def write(batch: list) -> list[int]:
         cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [sequence, len(batch)])
@@ -98,7 +112,8 @@ def _copier(cursor, model: type[models.Model], columns: list[str]) -> Callable[[
     return write
 
 
-def _inserter(cursor, model: type[models.Model], columns: list[str]) -> Callable[[list], list[int]]:
+def _inserter(cursor: Any, model: type[models.Model],
+              columns: list[str]) -> Callable[[list], list[int]]:
     """Return what inserts a batch into SQLite with executemany and says the rowids it got."""
     quote = connection.ops.quote_name
     sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) "

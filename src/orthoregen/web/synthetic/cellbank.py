@@ -11,15 +11,16 @@ stage (synthetic.procedures) then administers the issued units.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
 
 from orthoregen.products.isbt128 import check_character
 from orthoregen.products.release import spec_to_json
-from orthoregen.web.accounts.models import User
+from orthoregen.web.accounts.models import Site, User
 from orthoregen.web.accounts.roles import Role
 from orthoregen.web.cellbank.models import (
     CustodyEvent,
@@ -35,6 +36,8 @@ from orthoregen.web.cellbank.services.release import DEFAULT_SPECS
 from orthoregen.web.cellbank.vocabulary import DonorAnalyte
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from orthoregen.web.synthetic.clinic import SynthContext
 
 PRODUCTS = {  # product class: (share, allogeneic?, cryopreserved?)
@@ -93,7 +96,7 @@ def synth_cell_lab(context: SynthContext) -> IssuedUnits:
             for s in DEFAULT_SPECS])
     ids = _Identifiers(site.pk, context.seed)
     rows = Rows()
-    units = [None] * len(ep_rows)
+    units: list[ProductUnit | None] = [None] * len(ep_rows)
     allo = [i for i in range(len(ep_rows)) if PRODUCTS[classes[i]][1]]
     auto = [i for i in range(len(ep_rows)) if not PRODUCTS[classes[i]][1]]
     issued_to = [context.episode_ids[row] for row in ep_rows]
@@ -102,10 +105,15 @@ def synth_cell_lab(context: SynthContext) -> IssuedUnits:
                 rows, units)
     context.insert_rows(QcResult, QC_COLUMNS, rows.qc, "QC results")
     context.insert_rows(CustodyEvent, CUSTODY_COLUMNS, rows.custody, "custody events (lab)")
-    return IssuedUnits(episode_rows=[int(row) for row in ep_rows], at=at, units=units, lab=lab)
+    # every row is either allogeneic or autologous, so each has its unit by now
+    issued = [unit for unit in units if unit is not None]
+    if len(issued) != len(units):
+        raise RuntimeError("a procedure encounter was left without a unit")
+    return IssuedUnits(episode_rows=[int(row) for row in ep_rows], at=at, units=issued, lab=lab)
 
 
-def custody_rows(rows: Rows, unit, steps, by, start, note="") -> None:
+def custody_rows(rows: Rows, unit: ProductUnit, steps: Sequence[tuple[str, str]], by: User,
+                 start: dt.datetime, note: str = "") -> None:
     """Add a unit's custody events, one minute apart from ``start``, as CUSTODY_COLUMNS tuples."""
     previous = ""
     for i, (status, label) in enumerate(steps):
@@ -114,11 +122,11 @@ def custody_rows(rows: Rows, unit, steps, by, start, note="") -> None:
         previous = status
 
 
-def _staff(site, role) -> User | None:
+def _staff(site: Site, role: str) -> User | None:
     return User.objects.filter(sites=site, is_active=True, role=role).order_by("pk").first()
 
 
-def _synthetic_technician(site) -> User:
+def _synthetic_technician(site: Site) -> User:
     """Return the inactive account that signs a synthetic lab's records when it has no staff.
 
     Custody events need a person; a registry loaded with `orthoregen synth` has no users, so
@@ -154,8 +162,9 @@ class _Identifiers:
         return f"LOC-{body}-{check_character(body)}", "local"
 
 
-def _unit(site, identifier, parent, source, product, collected, expires, status, volume,
-          **extra) -> ProductUnit:
+def _unit(site: Site, identifier: tuple[str, str], parent: ProductUnit | None,
+          source: dict[str, Any], product: str, collected: dt.datetime, expires: dt.datetime,
+          status: str, volume: float, **extra: Any) -> ProductUnit:
     # Released with a typed approver and no electronic signature rows: the site is synthetic
     # (Site.is_synthetic), and the unit page says so instead of showing a signature.
     text, kind = identifier
@@ -172,7 +181,9 @@ def _unit(site, identifier, parent, source, product, collected, expires, status,
         sop_version="SOP-CL-7", **source, **extra)
 
 
-def _allogeneic(context, site, lab, allo, classes, at, issued_to, ids, rows, units) -> None:
+def _allogeneic(context: SynthContext, site: Site, lab: User, allo: list[int],
+                classes: np.ndarray, at: list[dt.datetime], issued_to: list[int],
+                ids: _Identifiers, rows: Rows, units: list[ProductUnit | None]) -> None:
     for product, donor_type in (("umbilical_cord_msc", "umbilical_cord"),
                                 ("donor_adipose_msc", "donor_adipose")):
         mine = sorted((i for i in allo if classes[i] == product), key=lambda i: at[i])
@@ -231,7 +242,8 @@ def _donor_lineage(context, site, lab, donor, chunk, product, at, issued_to, ids
         units[i] = vial
 
 
-def _qc_panel(unit, by, at, *, cultured: bool) -> list[QcResult]:
+def _qc_panel(unit: ProductUnit, by: User, at: dt.datetime, *,
+              cultured: bool) -> list[tuple[Any, ...]]:
     numbers = {"viability": 90.0, "endotoxin_eu_per_ml": 0.2}
     if cultured:
         numbers |= {"CD73": 98.0, "CD90": 97.5, "CD105": 96.0, "CD45": 0.5, "CD34": 0.8,
@@ -243,13 +255,16 @@ def _qc_panel(unit, by, at, *, cultured: bool) -> list[QcResult]:
         [(unit.pk, t, None, o, "", at, by.pk) for t, o in outcomes.items()]
 
 
-def _autologous(context, site, lab, rng, auto, classes, at, ep_rows, episodes, issued_to, ids,
-                rows, units) -> None:
+def _autologous(context: SynthContext, site: Site, lab: User, rng: np.random.Generator,
+                auto: list[int], classes: np.ndarray, at: list[dt.datetime],
+                ep_rows: np.ndarray, episodes: pd.DataFrame, issued_to: list[int],
+                ids: _Identifiers, rows: Rows, units: list[ProductUnit | None]) -> None:
     harvests = []
+    patient_of = episodes["patient"]
     for i in auto:
         product = classes[i]
         cultured = product == "autologous_adipose_msc"
-        owner = int(episodes.at[ep_rows[i], "patient"])
+        owner = int(patient_of[ep_rows[i]])
         harvests.append(Harvest(
             patient_id=context.patient_ids[owner], episode_id=context.episode_ids[ep_rows[i]],
             source="bone_marrow" if product == "bmac" else "lipoaspirate",

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from django.db import connection, transaction
+import pandas as pd
+from django.db import connection, models, transaction
 from rich.progress import Progress
 
 from orthoregen.synth.cohort import Cohort, generate_cohort
@@ -67,11 +68,12 @@ class SynthContext:
         """Return a generator for one stage, so adding a stage never changes another's data."""
         return np.random.default_rng([self.seed, *stage.encode()])
 
-    def insert(self, model, objects: list, label: str) -> list:
+    def insert(self, model: type[models.Model], objects: list, label: str) -> list:
         """Insert unsaved instances, each given its primary key, with a progress bar if shown."""
         return bulk.insert_objects(model, objects, progress=self.progress, label=label)
 
-    def insert_rows(self, model, columns: tuple[str, ...], rows: list, label: str) -> list[int]:
+    def insert_rows(self, model: type[models.Model], columns: tuple[str, ...], rows: list,
+                    label: str) -> list[int]:
         """Insert tuples of values for the named fields; return the new ids in row order."""
         return bulk.insert_rows(model, columns, rows, progress=self.progress, label=label)
 
@@ -108,7 +110,7 @@ def database_refusal(site_code: str) -> str | None:
     return None
 
 
-def _dates(column) -> list[dt.date]:
+def _dates(column: Iterable[pd.Timestamp]) -> list[dt.date]:
     return [value.date() for value in column]
 
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -38,6 +38,7 @@ from django.utils import timezone
 
 from orthoregen.instruments import get_instrument, score_batch
 from orthoregen.products.episode import Joint
+from orthoregen.scheduling.protocol import ScheduleProtocol
 from orthoregen.vocabulary import GradeScale
 from orthoregen.web.followup.models import (
     ComplicationReport,
@@ -92,7 +93,7 @@ class Course:
     replaced_on: np.ndarray  # datetime64[D] of a joint replacement by as_of, else NEVER
 
 
-def _day(values) -> np.ndarray:
+def _day(values: Any) -> np.ndarray:  # dates as pandas reads them: Series, array, index
     return pd.to_datetime(values).to_numpy().astype("datetime64[D]")
 
 
@@ -149,7 +150,8 @@ def synth_followup(context: SynthContext) -> Course:
                   administered=administered, replaced_on=replaced_on)
 
 
-def _replacements(rng, administered, grade, bmi, baseline, as_of) -> np.ndarray:
+def _replacements(rng: np.random.Generator, administered: np.ndarray, grade: np.ndarray,
+                  bmi: np.ndarray, baseline: np.ndarray, as_of: np.datetime64) -> np.ndarray:
     """Draw each joint's conversion to arthroplasty; return its date if by as_of, else NEVER."""
     hazard = np.array([ANNUAL_HAZARD[g] for g in grade]) * 1.2 ** ((bmi - 28.5) / 5) \
         * 1.15 ** ((baseline - 48) / 10)
@@ -170,7 +172,7 @@ def _grade_as_kl(episodes: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
 _DUE_CACHE: dict = {}
 
 
-def _due_by_joint(protocol) -> dict[str, tuple[str, ...]]:
+def _due_by_joint(protocol: ScheduleProtocol) -> dict[str, tuple[str, ...]]:
     if protocol.version not in _DUE_CACHE:
         _DUE_CACHE[protocol.version] = {
             joint.value: tuple(c.default for c in protocol.instruments_for(joint))
@@ -274,7 +276,8 @@ def _responses(context, rng, plan, episode_rows, joints, administered, baseline_
     _complications(context, rng, done, now)
 
 
-def _complications(context, rng, done, now) -> None:
+def _complications(context: SynthContext, rng: np.random.Generator, done: pd.DataFrame,
+                   now: dt.datetime) -> None:
     said_yes = done[rng.random(len(done)) < COMPLICATION_YES]
     as_of = np.datetime64(context.as_of, "D")
     reports, tasks = [], []
@@ -290,7 +293,8 @@ def _complications(context, rng, done, now) -> None:
     context.insert(ReviewTask, tasks, "complication reviews")
 
 
-def _reminders_and_tasks(context, rng, plan, as_of) -> None:
+def _reminders_and_tasks(context: SynthContext, rng: np.random.Generator, plan: pd.DataFrame,
+                         as_of: np.datetime64) -> None:
     """Log the reminders the planner would have sent for visits open today (default delays)."""
     open_now = plan[(plan["kind"] == VisitKind.VISIT) & (plan["status"] == VisitState.PENDING)
                     & (plan["earliest"] <= as_of) & (plan["latest"] >= as_of)]
@@ -313,7 +317,8 @@ def _reminders_and_tasks(context, rng, plan, as_of) -> None:
     context.insert(ReviewTask, tasks, "call tasks")
 
 
-def _items(rng, latent: np.ndarray, scale: float, count: int, top: int) -> np.ndarray:
+def _items(rng: np.random.Generator, latent: np.ndarray, scale: float, count: int,
+           top: int) -> np.ndarray:
     mean = np.clip(latent, 0, 100)[:, None] * scale / 100 * top
     noisy = mean + rng.normal(0, ITEM_NOISE, (len(latent), count))
     return np.clip(np.rint(noisy), 0, top)
@@ -323,7 +328,7 @@ def _group(item_id: str) -> str:
     return item_id.rstrip("0123456789")
 
 
-def item_table(rng, instrument_id: str, latent: np.ndarray) -> pd.DataFrame:
+def item_table(rng: np.random.Generator, instrument_id: str, latent: np.ndarray) -> pd.DataFrame:
     """Return item answers (columns = item ids) for each latent pain score."""
     instrument = get_instrument(instrument_id)
     ids = [item.id for item in instrument.items]
@@ -345,7 +350,7 @@ def item_table(rng, instrument_id: str, latent: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(values.astype(float), columns=ids)
 
 
-def scored(rng, instrument_id: str,
+def scored(rng: np.random.Generator, instrument_id: str,
            latent: np.ndarray) -> tuple[list[JsonText], list[JsonText]]:
     """Return (answers, scores) as JSON texts, one per row, scored by the instruments package.
 

@@ -14,6 +14,7 @@ from orthoregen.web.cellbank.models import (
     CustodyEvent,
     Procedure,
     ProcedureJoint,
+    ProductUnit,
 )
 from orthoregen.web.synthetic.cellbank import (
     CUSTODY_COLUMNS,
@@ -42,9 +43,10 @@ def synth_procedures(context: SynthContext, issued: IssuedUnits) -> None:
     episodes = context.cohort.episodes
     rows = Rows()
     sessions: dict[tuple[int, dt.date], int] = {}
-    procedure_rows = []
+    procedure_rows: list[Procedure] = []
+    patient_of, joint_of, side_of = episodes["patient"], episodes["joint"], episodes["side"]
     for i, row in enumerate(ep_rows):
-        owner = context.patient_ids[int(episodes.at[row, "patient"])]
+        owner = context.patient_ids[int(patient_of[row])]
         key = (owner, at[i].date())
         if key not in sessions:
             sessions[key] = len(procedure_rows)
@@ -54,23 +56,26 @@ def synth_procedures(context: SynthContext, issued: IssuedUnits) -> None:
     procedures = context.insert(Procedure, procedure_rows, "injection sessions")
     joints, attempts, given = [], [], []
     for i, row in enumerate(ep_rows):
-        joint, side = episodes.at[row, "joint"], episodes.at[row, "side"]
+        joint, side = str(joint_of[row]), str(side_of[row])
         unit, volume = units[i], VOLUME_ML[joint]
+        concentration, viability = unit.concentration_per_ml, unit.viability_pct
+        if concentration is None or viability is None:  # synthetic units always carry both
+            raise RuntimeError(f"synthetic unit {unit.identifier} lacks its cell counts")
         guidance = "fluoroscopy" if joint == "hip" and rng.random() < 0.3 else "ultrasound"
         joints.append(ProcedureJoint(
-            procedure=procedures[sessions[(context.patient_ids[int(episodes.at[row, "patient"])],
+            procedure=procedures[sessions[(context.patient_ids[int(patient_of[row])],
                                            at[i].date())]],
             episode_id=context.episode_ids[row], indication="Symptomatic osteoarthritis",
             guidance=guidance, approach=APPROACH[joint], needle_gauge=GAUGE[joint],
             aspirate_volume_ml=float(rng.choice([0, 0, 5, 10, 20])) if joint == "knee" else 0.0,
-            injectate_volume_ml=volume, cell_dose=unit.concentration_per_ml * volume,
-            viable_cell_dose=unit.concentration_per_ml * volume * unit.viability_pct / 100,
+            injectate_volume_ml=volume, cell_dose=concentration * volume,
+            viable_cell_dose=concentration * volume * viability / 100,
             adjuncts="PRP" if rng.random() < 0.1 else ""))
     joints = context.insert(ProcedureJoint, joints, "injected joints")
     for i, pj in enumerate(joints):
         unit, when = units[i], at[i]
         by = pj.procedure.operator
-        joint, side = episodes.at[ep_rows[i], "joint"], episodes.at[ep_rows[i], "side"]
+        joint, side = str(joint_of[ep_rows[i]]), str(side_of[ep_rows[i]])
         if rng.random() < 0.02:  # a few refused checks, as happens at a real bedside
             attempts.append(_attempt(pj, unit, by, when - dt.timedelta(minutes=2), joint, side,
                                      passed=False))
@@ -93,7 +98,8 @@ def synth_procedures(context: SynthContext, issued: IssuedUnits) -> None:
     context.insert_rows(CustodyEvent, CUSTODY_COLUMNS, rows.custody, "custody events (issue)")
 
 
-def _attempt(pj, unit, by, when, joint, side, *, passed: bool) -> BedsideCheckAttempt:
+def _attempt(pj: ProcedureJoint, unit: ProductUnit, by: User, when: dt.datetime, joint: str,
+             side: str, *, passed: bool) -> BedsideCheckAttempt:
     shown = side if passed else ("left" if side == "right" else "right")
     mismatches = [] if passed else [{"kind": "wrong_side", "message":
                                      f"unit was issued for the {side} side, not the {shown}"}]

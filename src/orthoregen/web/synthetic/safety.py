@@ -50,7 +50,9 @@ def synth_safety(context: SynthContext, course: Course) -> None:
                     as_of)
 
 
-def _adverse_events(context, rng, episode_rows, patient_rows, administered, as_of) -> None:
+def _adverse_events(context: SynthContext, rng: np.random.Generator, episode_rows: np.ndarray,
+                    patient_rows: np.ndarray, administered: np.ndarray,
+                    as_of: np.datetime64) -> None:
     """Draw adverse events per injection at the assumed rates and insert those already known."""
     events = []
     now = timezone.now()
