@@ -9,15 +9,14 @@ change people usually notice, no more.
 from __future__ import annotations
 
 import datetime as dt
-import io
+import textwrap
 from dataclasses import dataclass
 from typing import cast
 
 import pandas as pd
-from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
-from orthoregen.web.registry import charts
+from orthoregen.web.registry import charts, pdfcanvas, pdfchart
 from orthoregen.web.registry.data import RegistryFrames
 from orthoregen.web.registry.measures import TIMEPOINT_LABELS, Measure, measure
 
@@ -132,45 +131,114 @@ def section_chart(joint: JointSection, section: MeasureSection) -> Figure:
                                 section.baseline)
 
 
-def report_pdf(patient_name: str, sections: list[JointSection], *, as_of: dt.date) -> bytes:
-    """Return the report as a print-friendly A4 PDF (matplotlib PdfPages, no network)."""
-    buffer = io.BytesIO()
-    with PdfPages(buffer, metadata={"Title": f"Progress report: {patient_name}",
-                                    "Creator": "orthoregen"}) as pdf:
-        charts_per_page = 3
-        items: list[tuple[JointSection, MeasureSection] | None] = [
-            (j, m) for j in sections for m in j.measures] or [None]
-        for page, start in enumerate(range(0, len(items), charts_per_page)):
-            figure = Figure(figsize=(8.27, 11.69))
-            figure.text(0.07, 0.965, f"Progress report: {patient_name}", fontsize=14,
-                        weight="bold")
-            figure.text(0.07, 0.945, f"Prepared {as_of:%d %B %Y} · page {page + 1}",
-                        fontsize=8, color=charts.MUTED)
-            if page == 0:
-                figure.text(0.07, 0.90, _wrap(NOT_A_CLAIM + " " + BAND_TEXT), fontsize=8,
-                            va="top")
-            for slot, item in enumerate(items[start:start + charts_per_page]):
-                top = (0.78 if page == 0 else 0.90) - slot * 0.25
-                if item is None:
-                    figure.text(0.07, top, "No scores have been recorded yet.", fontsize=10)
-                    continue
-                joint, section = item
-                ax = figure.add_axes((0.10, top - 0.15, 0.80, 0.15))
-                charts.draw_patient_measure(ax, section.measure, section.scores,
-                                            joint.injections, joint.events, section.baseline)
-                ax.set_title(f"{joint.title.capitalize()} · {section.measure.name}", loc="left",
-                             fontsize=9)
-                figure.text(0.07, top - 0.205, _wrap(section.summary, 120), fontsize=7.5,
-                            va="top")
-            pdf.savefig(figure)
-    return buffer.getvalue()
+@dataclass(frozen=True)
+class ReportPatient:
+    """Who the report is about, printed on every page so a loose page is never misfiled."""
+
+    name: str
+    mrn: str
+    date_of_birth: dt.date
+
+    @property
+    def identifiers(self) -> str:
+        return f"{self.name} · MRN {self.mrn} · born {self.date_of_birth:%d %b %Y}"
 
 
-def _wrap(text: str, width: int = 105) -> str:
-    import textwrap
+LEFT, RIGHT, TOP, BOTTOM = 50.0, pdfcanvas.A4_WIDTH - 50.0, pdfcanvas.A4_HEIGHT - 80.0, 50.0
+CHART_HEIGHT = 110.0
+LEADING = 1.3  # line height as a multiple of the font size
+_MEASURE_HEIGHT = 30 + CHART_HEIGHT + pdfchart.LEGEND_HEIGHT  # title, chart, axis and legend
 
-    return "\n".join(textwrap.wrap(text, width))
+
+class _Layout:
+    """Blocks placed top to bottom, a new page whenever the next one does not fit."""
+
+    def __init__(self) -> None:
+        self.pages: list[pdfcanvas.Page] = []
+        self.y = BOTTOM
+        self.page = self.new_page()
+
+    def new_page(self) -> pdfcanvas.Page:
+        self.page = pdfcanvas.Page()
+        self.pages.append(self.page)
+        self.y = TOP
+        return self.page
+
+    def room(self, height: float) -> pdfcanvas.Page:
+        if self.y - height < BOTTOM and self.y < TOP:
+            self.new_page()
+        return self.page
+
+    def paragraph(self, text: str, *, size: float = 8, bold: bool = False,
+                  colour: str = charts.INK) -> None:
+        lines = _lines(text, size)
+        page = self.room(len(lines) * size * LEADING)
+        for line in lines:
+            self.y -= size * LEADING
+            page.text(LEFT, self.y, line, size=size, bold=bold, colour=colour)
 
 
-__all__ = ["BAND_TEXT", "NOT_A_CLAIM", "TIMEPOINT_LABELS", "joint_sections", "report_pdf",
-           "section_chart"]
+def _lines(text: str, size: float) -> list[str]:
+    return textwrap.wrap(text, int((RIGHT - LEFT) / (size * pdfcanvas.AVERAGE_EM))) or [""]
+
+
+def _joint_heading(layout: _Layout, joint: JointSection) -> None:
+    facts = []
+    if joint.first_treated_on is not None:
+        facts.append(f"first treated {joint.first_treated_on:%d %b %Y}")
+    count = len(joint.injections)
+    facts.append(f"{count} injection{'s' if count != 1 else ''} recorded")
+    facts.extend(f"{label} on {day:%d %b %Y}" for day, label in joint.events)
+    # Keep a joint's heading on the page of its first chart.
+    layout.room(60 + (_MEASURE_HEIGHT + 30 if joint.measures else 0))
+    layout.y -= 10
+    layout.paragraph(joint.title.capitalize(), size=12, bold=True)
+    text = "; ".join(facts)
+    layout.paragraph(text[:1].upper() + text[1:] + ".", colour=charts.MUTED)
+    if not joint.measures:
+        layout.paragraph("No scores have been recorded yet for this joint.", size=9)
+
+
+def _measure_block(layout: _Layout, joint: JointSection, section: MeasureSection) -> None:
+    summary = _lines(section.summary, 7.5)
+    m = section.measure
+    page = layout.room(_MEASURE_HEIGHT + len(summary) * 10)
+    layout.y -= 18
+    page.text(LEFT, layout.y, f"{joint.title.capitalize()} · {m.name} "
+                              f"(scale {m.minimum:g} to {m.maximum:g})", size=9, bold=True)
+    layout.y -= 12 + CHART_HEIGHT
+    box = pdfchart.Box(LEFT + 25, layout.y, RIGHT - LEFT - 25, CHART_HEIGHT)
+    pdfchart.draw_measure(page, box, m, section.scores, joint.injections, joint.events,
+                          section.baseline)
+    layout.y -= pdfchart.LEGEND_HEIGHT
+    layout.paragraph(section.summary, size=7.5)
+
+
+def report_pdf(patient: ReportPatient, sections: list[JointSection], *, as_of: dt.date
+               ) -> bytes:
+    """Return the report as a print-friendly A4 PDF: every treated joint, each with every
+    measure's chart, and the patient's name, MRN and date of birth on every page."""
+    layout = _Layout()
+    layout.paragraph(NOT_A_CLAIM + " " + BAND_TEXT)
+    if not sections:
+        layout.paragraph("No treated joints are recorded yet.", size=10)
+    for joint in sections:
+        _joint_heading(layout, joint)
+        for section in joint.measures:
+            _measure_block(layout, joint, section)
+    total = len(layout.pages)
+    for number, page in enumerate(layout.pages, start=1):
+        top = pdfcanvas.A4_HEIGHT - 45
+        page.text(LEFT, top, f"Progress report: {patient.name}", size=14, bold=True)
+        page.text(LEFT, top - 14, f"MRN {patient.mrn} · born {patient.date_of_birth:%d %b %Y}"
+                                  f" · prepared {as_of:%d %B %Y}", size=8.5)
+        page.text(RIGHT, top - 14, f"page {number} of {total}", size=8, align="right",
+                  colour=charts.MUTED)
+        page.text(LEFT, 28, patient.identifiers, size=7, colour=charts.MUTED)
+        page.text(RIGHT, 28, f"page {number} of {total}", size=7, align="right",
+                  colour=charts.MUTED)
+    return pdfcanvas.document(layout.pages, title=f"Progress report: {patient.name}")
+
+
+__all__ = ["BAND_TEXT", "NOT_A_CLAIM", "TIMEPOINT_LABELS", "ReportPatient", "joint_sections",
+           "report_pdf", "section_chart"]

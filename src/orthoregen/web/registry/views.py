@@ -74,8 +74,9 @@ def patient_report(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
 def patient_report_pdf(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     patient, sections, today = _patient_sections(request, patient_id)
     access_record(request, AccessAction.VIEW, patient=patient, detail="progress report PDF")
-    name = f"{patient.given_name} {patient.family_name}"
-    response = HttpResponse(report.report_pdf(name, sections, as_of=today),
+    who = report.ReportPatient(name=f"{patient.given_name} {patient.family_name}",
+                               mrn=patient.mrn, date_of_birth=patient.date_of_birth)
+    response = HttpResponse(report.report_pdf(who, sections, as_of=today),
                             content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="progress-report-{patient.pk}.pdf"'
     return response
