@@ -81,6 +81,7 @@ def main() -> int:
     setup(tempfile.mkdtemp(prefix="orthoregen-bench-"))
 
     from django.db import connection
+    from django.db.models import Q
     from django.test import Client
 
     from orthoregen.web.accounts.access import scope
@@ -108,9 +109,15 @@ def main() -> int:
     client = Client()
     client.force_login(user)
     ordered = scope(Patient.objects.all(), user).order_by("family_name", "given_name", "id")
+    # The list pages by keyset (`after` = the last patient shown), not by page number: the
+    # deep probe opens the page after the 49,975th patient, as "Next" 2,000 times would.
+    deep = ordered[min(49974, max(args.patients - 26, 0))]
+    f, g = deep.family_name, deep.given_name
+    after_deep = ordered.filter(Q(family_name__gt=f) | Q(family_name=f, given_name__gt=g)
+                                | Q(family_name=f, given_name=g, id__gt=deep.pk))
     probes = [
         ("patient list, page 1", {}, ordered[:25]),
-        ("patient list, page 2000", {"page": 2000}, ordered[49975:50000]),
+        ("list after patient 49,975", {"after": deep.pk}, after_deep[:25]),
         ("search by family name", {"q": "Smith"},
          ordered.filter(family_name__istartswith="Smith")[:25]),
         ("search by MRN", {"q": "SYN1-054321"}, ordered.filter(mrn__iexact="SYN1-054321")[:25]),
