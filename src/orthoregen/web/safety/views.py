@@ -51,8 +51,9 @@ def _default_clinician(patient: Patient, episode_id: int | None) -> int | None:
 def ae_create(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     patient = get_visible_or_404(Patient.objects.select_related("site"), request.user,
                                  pk=patient_id)
-    form = AdverseEventForm(request.POST or None, patient=patient,
-                            initial=_initial(request, patient))
+    # Bound on any POST, an empty one too: a refused token is added to the form's errors.
+    form = AdverseEventForm(request.POST if request.method == "POST" else None,
+                            patient=patient, initial=_initial(request, patient))
     if request.method == "POST":
         token = request.POST.get(TOKEN_FIELD, "")
         earlier = _recorded_by_token(token, request.user, patient)
