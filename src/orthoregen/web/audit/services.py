@@ -47,3 +47,14 @@ def access_record(request: HttpRequest, action: str, *, patient: Any = None,
 def patient_view_record(request: HttpRequest, patient: Any) -> AccessRecord:
     """Record that the requesting user opened a patient's record."""
     return access_record(request, AccessAction.VIEW, patient=patient)
+
+
+def patient_access_log(*, patient_id: int, limit: int = 200) -> list[AccessRecord]:
+    """Return the latest reads of one patient's record by staff, newest first.
+
+    For the patient's own view of who looked at their record (portal/access_log.py). The
+    patient's own portal visits (no user) and refusals (which name no patient) are left out.
+    """
+    records = AccessRecord.objects.filter(patient_id=patient_id, user__isnull=False) \
+        .select_related("user", "site").order_by("-at", "-id")
+    return list(records[:limit])
