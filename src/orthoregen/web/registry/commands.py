@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,7 @@ def export(args: argparse.Namespace) -> int:
     setup_django()
     from rich.progress import Progress
 
+    from orthoregen.web.accounts.models import Site
     from orthoregen.web.audit.models import AccessAction, AccessRecord
     from orthoregen.web.registry.export import write_export
 
@@ -48,10 +50,15 @@ def export(args: argparse.Namespace) -> int:
         rows = write_export(episodes, args.format, handle, deidentified=args.deidentified,
                             progress=lambda n: progress.advance(task, n))
     kind = "de-identified" if args.deidentified else "analysis"
-    # A command-line export has no web user: the record names the command and the file.
-    AccessRecord.objects.create(action=AccessAction.EXPORT, path="orthoregen export",
-                                detail=f"registry export {kind} {args.format}: {rows} rows, "
-                                       f"site={args.site or 'all'} out={out.name}"[:500])
+    # A command-line export has no web user: the record names the command, the operating
+    # system account that ran it and the file. One record per site exported, so each site's
+    # administrators see, within their sites, that their patients left in a file.
+    account = _os_account()
+    for site in Site.objects.filter(code=args.site) if args.site else Site.objects.all():
+        AccessRecord.objects.create(
+            action=AccessAction.EXPORT, path="orthoregen export", site=site,
+            detail=f"registry export {kind} {args.format} by {account}: {rows} rows, "
+                   f"site={args.site or 'all'} out={out.name}"[:500])
     print(f"Wrote {rows} rows ({kind}, {args.format}) for {total} joints to {out}.")
     return 0
 
@@ -60,19 +67,33 @@ def refresh(args: argparse.Namespace) -> int:
     setup_django()
     from orthoregen.web.accounts.models import Site
     from orthoregen.web.clinic.models import JointEpisode
-    from orthoregen.web.registry.services import facts_refresh, vacuum_facts
+    from orthoregen.web.registry.services import facts_rebuild, facts_refresh, vacuum_facts
 
     sites = Site.objects.filter(code=args.site) if args.site else Site.objects.all()
     if not sites.exists():
         print(f"orthoregen registry-refresh: no site {args.site!r}", file=sys.stderr)
         return 2
-    for site in sites:
+    if not args.site:
+        # Every site: one rebuild from empty tables, so repeated refreshes keep their size.
+        started = dt.datetime.now()
+        n = facts_rebuild(as_of=args.as_of)
+        seconds = (dt.datetime.now() - started).total_seconds()
+        print(f"Every site: {n} scores in the registry tables ({seconds:.1f} s).")
+    for site in sites if args.site else ():
         started = dt.datetime.now()
         n = facts_refresh(JointEpisode.objects.filter(patient__site=site), as_of=args.as_of)
         seconds = (dt.datetime.now() - started).total_seconds()
         print(f"Site {site.code}: {n} scores in the registry tables ({seconds:.1f} s).")
     vacuum_facts()
     return 0
+
+
+def _os_account() -> str:
+    """Return the operating system account running the command, or say it is unknown."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry and no LOGNAME/USER (some containers)
+        return "an unknown system account"
 
 
 def _date(text: str) -> dt.date:

@@ -1,8 +1,10 @@
 """Build the registry's fact tables from the clinical records, in one transaction per refresh.
 
 A refresh replaces every fact row of the given episodes (delete, then bulk insert), so the
-tables never mix two versions of a joint. Derived columns (dose band, age at treatment,
-number of injections) are computed here, vectorised, once, so the dashboard never does.
+tables never mix two versions of a joint; a rebuild of the whole registry empties the
+tables with TRUNCATE first, so repeated rebuilds do not grow them. Derived columns (dose
+band, age at treatment, number of injections) are computed here, vectorised, once, so the
+dashboard never does.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from orthoregen.web.registry.sources import (
 )
 
 BATCH = 5000
+FACT_MODELS = (EpisodeFact, ScoreFact, VisitFact, InjectionFact, AdverseEventFact)
 
 # Dose bands in millions of cells in the first injection. A display grouping for the filter,
 # not a clinical category: published doses run from 1 to 100+ million
@@ -180,6 +183,45 @@ def facts_replace(episodes: QuerySet, source: SourceFrames, *, as_of: dt.date) -
     return n
 
 
+def _empty_fact_tables() -> None:
+    """Empty every fact table, leaving no dead rows behind (inside the caller's transaction).
+
+    PostgreSQL's TRUNCATE gives each table fresh files at commit, so a rebuild's size never
+    includes the previous rebuild's rows; DELETE would leave them as dead rows until VACUUM,
+    and the second refresh in a row wrote into new pages (the score table doubled). TRUNCATE
+    locks the tables until the rebuild commits: dashboards wait for it rather than read a
+    half-built registry. SQLite has no TRUNCATE; its DELETE without WHERE frees the pages
+    for the rows that follow.
+    """
+    tables = [connection.ops.quote_name(m._meta.db_table) for m in FACT_MODELS]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Foreign-key checks of rows inserted earlier in this transaction wait for the
+            # commit (Django declares them deferred), and TRUNCATE refuses to run while any
+            # are pending: check them now, then defer again as Django expects.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"TRUNCATE {', '.join(tables)}")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        else:
+            for table in reversed(tables):  # rows that point at an episode fact go first
+                cursor.execute(f"DELETE FROM {table}")
+
+
+@transaction.atomic
+def facts_rebuild(*, as_of: dt.date) -> int:
+    """Rebuild the whole registry from the pathway apps' records, in one transaction.
+
+    What `registry-refresh` runs without --site: repeated rebuilds keep the tables' size.
+    Returns the number of score rows written (0, and nothing emptied, without records).
+    """
+    episodes = JointEpisode.objects.all()
+    source = read_source(episodes)
+    if not source.available:
+        return 0
+    _empty_fact_tables()
+    return facts_replace(episodes, source, as_of=as_of)
+
+
 def facts_refresh(episodes: QuerySet, *, as_of: dt.date) -> int:
     """Rebuild the fact rows of a JointEpisode queryset from the pathway apps' records."""
     source = read_source(episodes)
@@ -213,8 +255,6 @@ def patient_frames(patient: Patient, facts: QuerySet, *, as_of: dt.date) -> data
         adverse_events=events[data.AE_COLUMNS])
     return data.with_dates(frames)
 
-
-FACT_MODELS = (EpisodeFact, ScoreFact, VisitFact, InjectionFact, AdverseEventFact)
 
 
 def vacuum_facts() -> bool:
