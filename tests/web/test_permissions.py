@@ -22,7 +22,10 @@ NOT_STAFF_PAGES = {"home", "login", "logout",
                    "password_reset_complete",
                    # The API's OpenAPI document, its docs page and root: no patient data, and
                    # each API operation declares its actions (web/api/urls.py).
-                   "openapi-json", "openapi-view", "api-root"}
+                   "openapi-json", "openapi-view", "api-root",
+                   # FHIR's CapabilityStatement (fhir:metadata): read before signing in, no
+                   # patient data (tests/web/fhir/test_server.py).
+                   "metadata"}
 NOT_STAFF_NAMESPACES = {"admin", "portal"}
 
 # Open to any logged-in user, each with why: these pages read one patient's record through

@@ -41,6 +41,19 @@ def test_metadata_is_a_valid_capability_statement(clinic):
     assert {"Patient", "Observation", "BiologicallyDerivedProduct", "Questionnaire"} <= types
 
 
+def test_metadata_is_readable_without_signing_in_and_nothing_else_is(client, scored_patient):
+    response = client.get("/fhir/r4/metadata")
+    assert response.status_code == 200
+    CapabilityStatement.model_validate(body(response))
+    assert client.post("/fhir/r4/metadata").status_code == 405
+    for path in ("/fhir/r4/Patient", f"/fhir/r4/Patient/{scored_patient.pk}",
+                 "/fhir/r4/Questionnaire", "/fhir/r4/$export", "/fhir/r4/bulk/" + "0" * 32):
+        refused = client.get(path, HTTP_PREFER="respond-async")
+        assert refused.status_code == 401, path
+        assert issue(refused)["code"] == "login"
+    assert not AccessRecord.objects.filter(patient__isnull=False).exists()
+
+
 def test_read_a_patient_and_a_missing_one(clinic, scored_patient):
     data = body(clinic.get(f"/fhir/r4/Patient/{scored_patient.pk}"))
     assert data["name"][0]["family"] == "Aardvark"

@@ -16,7 +16,8 @@ SEARCH = [
 ]
 PATIENT_SEARCH = [("patient", "reference", "The patient"),
                   ("subject", "reference", "The patient (alias of patient)")]
-IMPORTED = ("Patient", "Condition", "Observation", "QuestionnaireResponse")
+IMPORTED = ("Patient", "Condition", "Observation", "QuestionnaireResponse", "Encounter",
+            "Consent", "AdverseEvent", "Procedure")
 
 
 def capability_statement(base: str) -> dict[str, Any]:
@@ -44,7 +45,8 @@ def capability_statement(base: str) -> dict[str, Any]:
             "documentation": "Staff sessions or API bearer tokens; site scoping as in the pages. "
                              f"Transactions accept {', '.join(IMPORTED)}.",
             "security": {"cors": False, "description": "Authorization: Bearer <API token>, "
-                                                       "or a signed-in staff session"},
+                                                       "or a signed-in staff session; this "
+                                                       "statement alone is open to anyone"},
             "resource": resources,
             "interaction": [{"code": "transaction"}],
             "operation": [{"name": "export",

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 
 from orthoregen.instruments import instrument_ids
 from orthoregen.instruments.errors import TextPackError
@@ -22,7 +23,7 @@ from orthoregen.web.accounts.licences import licence_problem
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.fhir import catalogue, codes
-from orthoregen.web.fhir.access import Call, FhirError, fhir_endpoint, fhir_response
+from orthoregen.web.fhir.access import Call, FhirError, fhir_endpoint, fhir_response, outcome
 from orthoregen.web.fhir.catalogue import KINDS, Kind, SearchError
 from orthoregen.web.fhir.resources import Context, questionnaire
 
@@ -73,11 +74,18 @@ def wording_for(user: Any) -> Any:
 
 # ---------------------------------------------------------------------------- metadata
 
-@fhir_endpoint(Action.VIEW_PATIENT)
-def metadata(request: HttpRequest, call: Call) -> HttpResponse:
-    call.detail = "CapabilityStatement"
+@csrf_exempt  # answers only GET; a POST gets the 405 OperationOutcome, not a CSRF page
+def metadata(request: HttpRequest) -> HttpResponse:
+    """The CapabilityStatement, open to anyone: a FHIR client reads it before it signs in
+    (FHIR R4 RESTful API, "capabilities": the statement tells a client how to authenticate).
+    It holds no patient data, so it declares no action and leaves no access record; every
+    other view of this app stays behind fhir_endpoint."""
     from orthoregen.web.fhir.capability import capability_statement
 
+    if request.method not in ("GET", "HEAD"):
+        response = outcome(405, "not-supported", "GET the CapabilityStatement.")
+        response["Allow"] = "GET, HEAD"
+        return response
     return fhir_response(capability_statement(base_url(request)))
 
 
