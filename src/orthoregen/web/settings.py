@@ -165,6 +165,10 @@ AUTH_PASSWORD_VALIDATORS = [
 # A second factor (authenticator app, or a recovery code) for every staff member and the
 # admin; off by default only in the demo and tests, so the demo works with its password.
 ORTHOREGEN_REQUIRE_MFA = env_bool("ORTHOREGEN_REQUIRE_MFA", default=IS_PRODUCTION)
+# FHIR $export jobs: run by `orthoregen fhir work` (cron or systemd, durable: a queued job
+# waits in the database) or, when true, also in a thread of the web process at kick-off (lost
+# if the process is recycled mid-job). On only in the demo, which has no cron (docs/fhir.md).
+FHIR_EXPORT_THREAD = env_bool("ORTHOREGEN_FHIR_EXPORT_THREAD", default=MODE == "demo")
 OTP_TOTP_ISSUER = "orthoregen"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # django-axes counts wrong passwords by user name and by address; either reaching the limit

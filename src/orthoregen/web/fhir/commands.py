@@ -1,4 +1,4 @@
-"""`orthoregen fhir export` and `orthoregen fhir import` (docs/fhir.md).
+"""`orthoregen fhir export`, `import` and `work` (docs/fhir.md).
 
 Django is set up inside each handler (orthoregen.web.django_setup), so the rest of the
 command line runs without settings.
@@ -119,8 +119,25 @@ def import_(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def work(args: argparse.Namespace) -> int:
+    """Run the queued $export jobs; with --wait, keep polling (for systemd)."""
+    setup_django()
+    from django.db import close_old_connections
+
+    from orthoregen.web.fhir.jobs import export_jobs_run
+
+    while True:
+        done = export_jobs_run()
+        if done:
+            print(f"Ran {done} FHIR export job{'s' if done != 1 else ''}.")
+        if args.wait is None:
+            return 0
+        close_old_connections()  # a long-lived process: drop a connection the server closed
+        time.sleep(args.wait)
+
+
 def register(subparsers: Any) -> None:
-    """Add `orthoregen fhir export|import` to the orthoregen command line."""
+    """Add `orthoregen fhir export|import|work` to the orthoregen command line."""
     fhir = subparsers.add_parser("fhir", help="HL7 FHIR R4 bulk export and import")
     commands = fhir.add_subparsers(dest="fhir_command", required=True, metavar="COMMAND")
     p = commands.add_parser("export", help="write one NDJSON file per resource type "
@@ -133,10 +150,16 @@ def register(subparsers: Any) -> None:
     p.set_defaults(handler=export)
     p = commands.add_parser("import", help="import transaction Bundles (JSON) or NDJSON files "
                                            "of Patient, Condition, Observation, "
-                                           "QuestionnaireResponse")
+                                           "QuestionnaireResponse, Encounter, Consent, "
+                                           "AdverseEvent, Procedure")
     p.add_argument("path", metavar="FILE_OR_DIR")
     p.add_argument("--site", help="put the patients in this site (default: the site their MRN "
                                   "identifier names)")
     p.add_argument("--as-user", required=True,
                    help="user name the imported records are attributed to (history)")
     p.set_defaults(handler=import_)
+    p = commands.add_parser("work", help="run the queued $export jobs (from cron, or with "
+                                         "--wait under systemd)")
+    p.add_argument("--wait", type=float, metavar="SECONDS",
+                   help="keep running, looking for new jobs every SECONDS")
+    p.set_defaults(handler=work)
