@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.conf import settings
+from tests.web.conftest import make_user
 
 from orthoregen.pathways import DEFAULT_PROTOCOL, protocol_to_dict
 from orthoregen.web.accounts.models import User
@@ -67,11 +68,18 @@ def test_copy_then_change_a_threshold_then_publish(as_user, admin_a, site_a):
                 {"body": body_with(draft, "BMI-01", kg_m2=32.0)})
     draft.refresh_from_db()
     assert draft.protocol().rule("BMI-01").check.kg_m2 == 32.0
-    client.post(f"/consultation/protocols/{draft.pk}/publish/")
+    client.post(f"/consultation/protocols/{draft.pk}/validate/")
+    colleague = make_user("admin2_a", Role.ADMIN, site_a)  # a second person approves
+    review = as_user(colleague).get(f"/consultation/protocols/{draft.pk}/review/")
+    assert "kg_m2" in review.content.decode()
+    as_user(colleague).post(f"/consultation/protocols/{draft.pk}/approve/",
+                            {"seen_digest": review.context["review"].digest})
+    as_user(admin_a).post(f"/consultation/protocols/{draft.pk}/publish/")
     draft.refresh_from_db()
     assert draft.is_published and draft.published_by == admin_a
+    assert draft.approved_by == colleague
     assert protocols.protocol_current(site_a) == draft
-    assert draft.history.count() == 3  # created, edited, published
+    assert draft.history.count() == 5  # created, edited, validated, approved, published
 
 
 def test_copy_to_an_existing_version_is_refused(as_user, admin_a):
@@ -152,7 +160,11 @@ def test_published_protocol_cannot_be_edited_anywhere(as_user, admin_a):
     assert published.body == before
 
 
-def test_publishing_twice_is_refused(as_user, admin_a, draft):
+def test_publishing_twice_is_refused(as_user, admin_a, site_a, draft):
+    colleague = make_user("admin2_a", Role.ADMIN, site_a)
+    protocols.protocol_validate(draft, by=admin_a)
+    protocols.protocol_approve(draft, seen_digest=protocols.protocol_review(draft).digest,
+                               by=colleague)
     protocols.protocol_publish(draft, by=admin_a)
     with pytest.raises(ProtocolLocked):
         protocols.protocol_publish(draft, by=admin_a)

@@ -78,10 +78,12 @@ def protocol_version_messages(stored: ProtocolVersion) -> list[CheckMessage]:
 
 def _record_problems(stored: ProtocolVersion, protocol: Protocol) -> list[str]:
     # Decisions keep the record's name and version; the body must say the same, and only a
-    # published record may hold a published body.
+    # published record may hold a published body. Validated and approved records are still
+    # drafts to the core (consultation.governance): their body says draft.
     problems = []
     if (protocol.name, protocol.version) != (stored.name, stored.version):
         problems.append(f"its body says {protocol.name} {protocol.version}")
-    if protocol.status != stored.status:
+    body_status = "published" if stored.status == "published" else "draft"
+    if protocol.status != body_status:
         problems.append(f"its body is {protocol.status} but the record is {stored.status}")
     return problems

@@ -1,4 +1,5 @@
-"""Administrators' pages for candidacy protocols: list, read, copy, edit a draft, publish.
+"""Administrators' pages for candidacy protocols: list, read, copy, edit a draft, then
+validate it, read its difference, approve it (a second person) and publish it.
 
 Protocols hold no patient data, so these pages need no access records; their changes are
 kept by simple-history.
@@ -17,7 +18,12 @@ from orthoregen.web.accounts.permissions import AuthenticatedHttpRequest, requir
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.consultation import protocols
 from orthoregen.web.consultation.forms import ProtocolCopyForm, ProtocolEditForm, RuleEditForm
-from orthoregen.web.consultation.models.protocols import ProtocolLocked
+from orthoregen.web.consultation.governance import (
+    LifecycleRefused,
+    ProtocolLocked,
+    ValidationRefused,
+    diff_rows,
+)
 from orthoregen.web.consultation.presenters import SEVERITY_LABELS
 
 
@@ -79,7 +85,7 @@ def protocol_edit(request: AuthenticatedHttpRequest, protocol_id: int) -> HttpRe
     form = ProtocolEditForm(request.POST or None, stored=stored)
     if request.method == "POST" and form.is_valid():
         try:
-            protocols.protocol_draft_update(stored, form.cleaned_data["body"])
+            protocols.protocol_draft_update(stored, form.cleaned_data["body"], by=request.user)
         except (ProtocolLocked, ProtocolError) as error:
             form.add_error("body", str(error))
         else:
@@ -90,11 +96,53 @@ def protocol_edit(request: AuthenticatedHttpRequest, protocol_id: int) -> HttpRe
 
 @requires(Action.MANAGE_PROTOCOLS)
 @require_POST
+def protocol_validate(request: AuthenticatedHttpRequest, protocol_id: int) -> HttpResponse:
+    stored = _visible(request, protocol_id)
+    try:
+        protocols.protocol_validate(stored, by=request.user)
+    except ValidationRefused as refused:
+        messages.error(request, f"{stored} was not validated. The system's checks found: "
+                       + "; ".join(refused.problems))
+    except (ProtocolLocked, LifecycleRefused) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"The system's checks found no problem in {stored}; a "
+                         "second person may now read its changes and approve it.")
+    return redirect("consultation:protocol-detail", protocol_id=stored.pk)
+
+
+@requires(Action.MANAGE_PROTOCOLS)
+def protocol_review(request: AuthenticatedHttpRequest, protocol_id: int) -> HttpResponse:
+    stored = _visible(request, protocol_id)
+    review = protocols.protocol_review(stored)
+    return render(request, "consultation/protocol_review.html", {
+        "stored": stored, "review": review, "diff": diff_rows(review),
+        "approve_url": "consultation:protocol-approve",
+        "detail_url": "consultation:protocol-detail",
+        "is_author": request.user.pk in stored.author_ids()})
+
+
+@requires(Action.MANAGE_PROTOCOLS)
+@require_POST
+def protocol_approve(request: AuthenticatedHttpRequest, protocol_id: int) -> HttpResponse:
+    stored = _visible(request, protocol_id)
+    try:
+        protocols.protocol_approve(stored, seen_digest=request.POST.get("seen_digest", ""),
+                                   by=request.user)
+    except (ProtocolLocked, LifecycleRefused) as error:
+        messages.error(request, str(error))
+        return redirect("consultation:protocol-review", protocol_id=stored.pk)
+    messages.success(request, f"You approved {stored}; it may now be published.")
+    return redirect("consultation:protocol-detail", protocol_id=stored.pk)
+
+
+@requires(Action.MANAGE_PROTOCOLS)
+@require_POST
 def protocol_publish(request: AuthenticatedHttpRequest, protocol_id: int) -> HttpResponse:
     stored = _visible(request, protocol_id)
     try:
         protocols.protocol_publish(stored, by=request.user)
-    except (ProtocolLocked, ProtocolError) as error:
+    except (ProtocolLocked, ProtocolError, LifecycleRefused) as error:
         messages.error(request, str(error))
     else:
         messages.success(request, f"Published {stored}. It can no longer change.")
@@ -111,7 +159,8 @@ def protocol_rule_edit(request: AuthenticatedHttpRequest, protocol_id: int,
     form = RuleEditForm(request.POST or None, stored=stored, rule_id=rule_id)
     if request.method == "POST" and form.is_valid():
         try:
-            protocols.protocol_draft_update(stored, protocol_to_dict(form.cleaned_data["protocol"]))
+            protocols.protocol_draft_update(stored, protocol_to_dict(form.cleaned_data["protocol"]),
+                                            by=request.user)
         except (ProtocolLocked, ProtocolError) as error:
             form.add_error(None, str(error))
         else:

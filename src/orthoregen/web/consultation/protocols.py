@@ -1,4 +1,6 @@
-"""Units of work on stored protocol versions: load the default, copy, edit a draft, publish.
+"""Units of work on stored protocol versions: load the default, copy, edit a draft, and
+take it through validation, a second person's approval of its difference, and publication
+(consultation.governance; docs/governance.md).
 
 The shipped default protocol (pathways.DEFAULT_PROTOCOL) is stored lazily, on first use,
 rather than by a data migration: a migration must never change once shipped, while the
@@ -24,9 +26,10 @@ from orthoregen.pathways import (
     protocol_to_dict,
     publish,
 )
+from orthoregen.web.consultation import governance
 from orthoregen.web.consultation.checks import protocol_version_errors
+from orthoregen.web.consultation.governance import ProtocolLocked, Review
 from orthoregen.web.consultation.models import ProtocolVersion
-from orthoregen.web.consultation.models.protocols import ProtocolLocked
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -59,13 +62,13 @@ def protocol_current(site: Site) -> ProtocolVersion:
 def protocols_visible(site_ids: Iterable[Site] | QuerySet[Site]) -> Any:
     """Return the protocol versions an administrator of ``site_ids`` may see."""
     return ProtocolVersion.objects.filter(Q(site__isnull=True) | Q(site__in=site_ids)) \
-        .select_related("site", "created_by", "published_by")
+        .select_related("site", "created_by", "approved_by", "published_by")
 
 
 @transaction.atomic
 def protocol_copy(source: ProtocolVersion, *, version: str, site: Site | None,
                   by: User) -> ProtocolVersion:
-    """Copy ``source`` as an editable draft with a new version for ``site``.
+    """Copy ``source`` as an editable draft with a new version for ``site``, written by ``by``.
 
     Refuses (ValidationError on ``version``, nothing saved) a version that another
     administrator stored after the copy form checked it was free.
@@ -94,11 +97,13 @@ def _taken_meanwhile(taken: ProtocolVersion) -> str:
 
 
 @transaction.atomic
-def protocol_draft_update(stored: ProtocolVersion, body: Any) -> ProtocolVersion:
+def protocol_draft_update(stored: ProtocolVersion, body: Any, *,
+                          by: User | None = None) -> ProtocolVersion:
     """Replace a draft's rules with ``body``'s, validated; ProtocolError names the rule.
 
     The name, version and status stay the record's own: a draft cannot publish itself or
-    take another version's number by an edit.
+    take another version's number by an edit. An edit voids any validation or approval
+    and makes ``by`` one of its authors, who may then not approve it.
     """
     stored = ProtocolVersion.objects.select_for_update().get(pk=stored.pk)
     if stored.is_published:
@@ -109,23 +114,62 @@ def protocol_draft_update(stored: ProtocolVersion, body: Any) -> ProtocolVersion
                    "status": ProtocolStatus.DRAFT.value}
     _refuse_invalid(stored)
     stored.body = protocol_to_dict(protocol_from_dict(stored.body))
+    governance.mark_edited(stored, by=by)
+    stored.save()
+    return stored
+
+
+@transaction.atomic
+def protocol_validate(stored: ProtocolVersion, *, by: User) -> ProtocolVersion:
+    """Run the system's checks (orthoregen.E001) on a draft and record that it passed.
+
+    Refuses with ValidationRefused, listing the checks' messages, and changes nothing.
+    """
+    stored = ProtocolVersion.objects.select_for_update().get(pk=stored.pk)
+    governance.refuse_unless_may_govern(stored, by=by, step="validate")
+    governance.mark_validated(stored, problems=protocol_version_errors(stored), by=by)
+    stored.save()
+    return stored
+
+
+def protocol_review(stored: ProtocolVersion) -> Review:
+    """Return the difference between the version in use at ``stored``'s clinic and it."""
+    baseline = protocol_current(stored.site) if stored.site else protocol_default()
+    return governance.review_of(None if baseline.pk == stored.pk else baseline, stored,
+                                body="body")
+
+
+@transaction.atomic
+def protocol_approve(stored: ProtocolVersion, *, seen_digest: str,
+                     by: User) -> ProtocolVersion:
+    """Record ``by``'s approval of the difference they read (``seen_digest``).
+
+    Refuses the version's own author, a draft not yet validated, and a difference that
+    changed after it was shown (another version published meanwhile).
+    """
+    stored = ProtocolVersion.objects.select_for_update().get(pk=stored.pk)
+    governance.refuse_unless_may_govern(stored, by=by, step="approve")
+    governance.mark_approved(stored, review=protocol_review(stored), seen_digest=seen_digest,
+                             by=by)
     stored.save()
     return stored
 
 
 @transaction.atomic
 def protocol_publish(stored: ProtocolVersion, *, by: User) -> ProtocolVersion:
-    """Publish a draft; from then on it never changes."""
+    """Publish an approved version; from then on it never changes.
+
+    The system's checks run again first (ProtocolError in their words), then the approval
+    must still cover the difference from the version in use (LifecycleRefused if not).
+    """
     stored = ProtocolVersion.objects.select_for_update().get(pk=stored.pk)
     if stored.is_published:
         raise ProtocolLocked(f"{stored} is already published.")
     _refuse_invalid(stored)
-    published = publish(stored.protocol())
-    stored.status = ProtocolVersion.Status.PUBLISHED
-    stored.body = protocol_to_dict(published)
-    stored.published_at = timezone.now()
-    stored.published_by = by
-    # save() checks the stored row, which is still a draft; after this it refuses changes.
+    governance.refuse_unless_may_govern(stored, by=by, step="publish")
+    governance.mark_published(stored, review=protocol_review(stored), by=by)
+    stored.body = protocol_to_dict(publish(stored.protocol()))
+    # save() checks the stored row, which is still approved; after this it refuses changes.
     stored.save()
     return stored
 

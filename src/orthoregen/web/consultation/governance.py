@@ -1,0 +1,229 @@
+"""Change control shared by governed configuration (candidacy and follow-up protocols).
+
+A version moves draft -> validated -> approved -> published, one step per service call:
+
+- validated: the system's own start-up checks found nothing wrong with it;
+- approved: a second person, never its author, read the difference from the version then
+  in use at its clinic and approved exactly that difference (its text is kept);
+- published: in use from now on, and never changed again.
+
+Any edit sends a version back to draft, so an approval always covers what is published.
+The lifecycle is explained, with its sources, in docs/governance.md.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from orthoregen.web.accounts.roles import Action
+
+if TYPE_CHECKING:
+    from orthoregen.web.accounts.models import User
+
+
+class Lifecycle(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    VALIDATED = "validated", "Validated"
+    APPROVED = "approved", "Approved"
+    PUBLISHED = "published", "Published"
+
+
+class ProtocolLocked(Exception):
+    """A published protocol version was about to change."""
+
+
+class LifecycleRefused(Exception):
+    """A step was asked for out of turn, or by someone who may not take it."""
+
+
+class ValidationRefused(LifecycleRefused):
+    """The system's checks found problems; ``problems`` lists them in the checks' words."""
+
+    def __init__(self, label: str, problems: list[str]) -> None:
+        super().__init__(f"{label} cannot be validated: " + "; ".join(problems))
+        self.problems = problems
+
+
+def _user_fk() -> models.ForeignKey:
+    return models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                             blank=True, related_name="+")
+
+
+class GovernedVersion(models.Model):
+    """Who wrote, validated, approved and published a version, and when."""
+
+    status = models.CharField(max_length=10, choices=Lifecycle.choices, default=Lifecycle.DRAFT)
+    created_by = _user_fk()
+    edited_by = _user_fk()
+    validated_at = models.DateTimeField(null=True, blank=True)
+    validated_by = _user_fk()
+    reviewed_against = models.ForeignKey("self", on_delete=models.PROTECT, null=True,
+                                         blank=True, related_name="+",
+                                         help_text="the published version the approver "
+                                                   "compared it with")
+    approval_diff = models.TextField(blank=True, help_text="the difference the approver read")
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = _user_fk()
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = _user_fk()
+
+    # Fields a published version may still change: none, unless a model says otherwise.
+    mutable_when_published: ClassVar[frozenset[str]] = frozenset()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == Lifecycle.PUBLISHED
+
+    def author_ids(self) -> set[int]:
+        """Return the ids of everyone who wrote this version's content."""
+        return {pk for pk in (self.created_by_id, self.edited_by_id) if pk is not None}
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The last guard, for any code path that forgets the services' refusal.
+        if self.pk is not None:
+            rows: Any = type(self)._default_manager  # Any: the stubs' plugin fails on abstract
+            before = rows.filter(pk=self.pk).values().first()
+            if before and before["status"] == Lifecycle.PUBLISHED:
+                changed = {field.attname for field in self._meta.concrete_fields
+                           if getattr(self, field.attname) != before[field.attname]}
+                if changed - self.mutable_when_published:
+                    raise ProtocolLocked(f"{self} is published and cannot change; copy it "
+                                         "as a new draft.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        if self.is_published:
+            raise ProtocolLocked(f"{self} is published and cannot be deleted.")
+        return super().delete(*args, **kwargs)
+
+
+@dataclass(frozen=True)
+class Review:
+    """The difference an approver reads: from the published version in use to this one."""
+
+    baseline: Any  # the published version of the same kind, or None for a first version
+    lines: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+    @property
+    def digest(self) -> str:
+        """Return a fingerprint of what was shown, so an approval covers exactly that."""
+        seen = f"{getattr(self.baseline, 'pk', None)}\n{self.text}"
+        return hashlib.sha256(seen.encode()).hexdigest()
+
+
+def review_of(baseline: Any, version: Any, *, body: str) -> Review:
+    """Return the line-by-line difference of two versions' ``body`` field, pretty-printed."""
+    def lines(stored: Any) -> list[str]:
+        if stored is None:
+            return []
+        return json.dumps(getattr(stored, body), indent=2, sort_keys=True,
+                          ensure_ascii=False).splitlines()
+
+    diff = difflib.unified_diff(lines(baseline), lines(version),
+                                fromfile=str(baseline) if baseline else "(nothing published)",
+                                tofile=str(version), lineterm="", n=3)
+    return Review(baseline=baseline, lines=tuple(diff))
+
+
+def refuse_unless_may_govern(version: GovernedVersion, *, by: User, step: str) -> None:
+    """Refuse ``by`` unless their role manages protocols and the version is theirs to govern.
+
+    A clinic's version is governed by that clinic's administrators; a version shared by
+    every clinic (no site) by the platform operator alone.
+    """
+    # Imported here: accounts.admin registers admin pages as it loads.
+    from orthoregen.web.accounts.admin import is_platform_operator
+
+    if not by.is_authenticated or not by.may(Action.MANAGE_PROTOCOLS):
+        raise LifecycleRefused(f"Your role may not {step} protocols.")
+    site_id = getattr(version, "site_id", None)
+    if site_id is None:
+        if not is_platform_operator(by):
+            raise LifecycleRefused(f"{version} is shared by every clinic: only the platform "
+                                   f"operator may {step} it.")
+    elif not by.sites.filter(pk=site_id).exists():
+        raise LifecycleRefused(f"{version} belongs to another clinic.")
+
+
+def mark_edited(version: GovernedVersion, *, by: User | None) -> None:
+    """Send ``version`` back to draft: an edit voids its validation and approval."""
+    if version.is_published:
+        raise ProtocolLocked(f"{version} is published and cannot change; copy it as a new "
+                             "draft.")
+    version.status = Lifecycle.DRAFT
+    version.edited_by = by if by is not None else version.edited_by
+    version.validated_at = version.validated_by = None
+    version.approved_at = version.approved_by = version.reviewed_against = None
+    version.approval_diff = ""
+
+
+def mark_validated(version: GovernedVersion, *, problems: list[str], by: User) -> None:
+    """Record that the system's checks passed, or refuse with what they found."""
+    if version.is_published:
+        raise ProtocolLocked(f"{version} is already published.")
+    if problems:
+        raise ValidationRefused(str(version), problems)
+    # Validating again (e.g. after another version was published) voids an approval.
+    version.approved_at = version.approved_by = version.reviewed_against = None
+    version.approval_diff = ""
+    version.status = Lifecycle.VALIDATED
+    version.validated_at, version.validated_by = timezone.now(), by
+
+
+def mark_approved(version: GovernedVersion, *, review: Review, seen_digest: str,
+                  by: User) -> None:
+    """Record a second person's approval of exactly the difference they read."""
+    if version.is_published:
+        raise ProtocolLocked(f"{version} is already published.")
+    if version.status != Lifecycle.VALIDATED:
+        raise LifecycleRefused(f"{version} must be validated by the system's checks before it "
+                               "is approved." if version.status == Lifecycle.DRAFT
+                               else f"{version} is already approved.")
+    if by.pk in version.author_ids():
+        raise LifecycleRefused(f"You wrote {version}; a second person must approve it.")
+    if seen_digest != review.digest:
+        raise LifecycleRefused("The difference has changed since you opened it; read it "
+                               "again before approving.")
+    version.status = Lifecycle.APPROVED
+    version.approved_at, version.approved_by = timezone.now(), by
+    version.reviewed_against, version.approval_diff = review.baseline, review.text
+
+
+def mark_published(version: GovernedVersion, *, review: Review, by: User) -> None:
+    """Record publication of an approved version whose approved difference still holds."""
+    if version.is_published:
+        raise ProtocolLocked(f"{version} is already published.")
+    if version.status != Lifecycle.APPROVED:
+        raise LifecycleRefused(f"{version} has not been approved by a second person, so it "
+                               "cannot be published.")
+    if (getattr(version, "reviewed_against_id", None) != getattr(review.baseline, "pk", None)
+            or version.approval_diff != review.text):
+        raise LifecycleRefused(f"Another version was published after {version} was approved; "
+                               "validate it and have it approved again.")
+    version.status = Lifecycle.PUBLISHED
+    version.published_at, version.published_by = timezone.now(), by
+
+
+def diff_rows(review: Review) -> list[tuple[str, str]]:
+    """Return each line of a review with its kind (added, removed, hunk, file, same)."""
+    def kind(line: str) -> str:
+        if line.startswith(("+++", "---")):
+            return "file"
+        return {"+": "added", "-": "removed", "@": "hunk"}.get(line[:1], "same")
+
+    return [(kind(line), line) for line in review.lines]
