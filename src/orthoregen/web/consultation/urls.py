@@ -19,4 +19,10 @@ urlpatterns = [
          name="protocol-rule-edit"),
     path("protocols/<int:protocol_id>/publish/", protocol_views.protocol_publish,
          name="protocol-publish"),
+    path("protocols/<int:protocol_id>/validate/", protocol_views.protocol_validate,
+         name="protocol-validate"),
+    path("protocols/<int:protocol_id>/review/", protocol_views.protocol_review,
+         name="protocol-review"),
+    path("protocols/<int:protocol_id>/approve/", protocol_views.protocol_approve,
+         name="protocol-approve"),
 ]
