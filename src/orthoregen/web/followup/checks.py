@@ -21,8 +21,9 @@ from orthoregen.scheduling.protocol import DEFAULT_PROTOCOL, ScheduleProtocol, p
 from orthoregen.web.accounts.checks import stored_rows
 from orthoregen.web.followup.models import ScheduleProtocolVersion
 
-EDIT_HINT = ("Store a corrected definition as a new version and make it the active one; "
-             "schedules already made keep the version they were built from.")
+EDIT_HINT = ("Copy it as a new draft, correct it, and take it through validation, a second "
+             "person's approval and publication (docs/governance.md); schedules already made "
+             "keep the version they were built from.")
 
 
 @register("orthoregen")
@@ -50,8 +51,9 @@ def schedule_protocol_errors(stored: ScheduleProtocolVersion) -> list[str]:
 
 def schedule_protocol_messages(stored: ScheduleProtocolVersion) -> list[CheckMessage]:
     """Return the check errors and warnings of one stored follow-up protocol version."""
-    label = (f"Follow-up schedule protocol {stored.version} "
-             f"({'active' if stored.is_active else 'not active'})")
+    state = "active" if stored.is_active else "not active"
+    where = f"{stored.site.name}, " if stored.site_id is not None and stored.site else ""
+    label = f"Follow-up schedule protocol {stored.version} ({where}{state})"
     try:
         protocol = protocol_from_json(stored.definition)
     except ValueError as error:

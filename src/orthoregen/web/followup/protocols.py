@@ -1,45 +1,194 @@
-"""Follow-up protocol versions: the active one, and storing a new one.
+"""Follow-up protocol versions: the active one for a clinic, and their governed lifecycle.
 
-The active version is seeded from the scheduling defaults on first use; a new version is
-refused when the start-up checks would report it (web/followup/checks.py).
+A new version is drafted (a copy of a published one), validated by the start-up checks
+(web/followup/checks.py), approved by a second person who read its difference from the
+version in use, then published (consultation.governance; docs/governance.md). Publishing
+makes it the active version of its clinic, or the shared one; schedules already made keep
+the version they were built from, since a schedule points at its version and nothing here
+touches schedules.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import copy
+from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from orthoregen.scheduling.protocol import DEFAULT_PROTOCOL, protocol_to_json
+from orthoregen.scheduling.protocol import DEFAULT_PROTOCOL, protocol_from_json, protocol_to_json
+from orthoregen.web.consultation import governance
+from orthoregen.web.consultation.governance import ProtocolLocked, Review
+from orthoregen.web.followup.checks import schedule_protocol_errors
 from orthoregen.web.followup.models import ScheduleProtocolVersion
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
-def active_protocol() -> ScheduleProtocolVersion:
-    """Return the protocol version new schedules use, storing the shipped default if none."""
-    active = ScheduleProtocolVersion.objects.filter(is_active=True).first()
+    from orthoregen.web.accounts.models import Site, User
+
+PUBLISHED = ScheduleProtocolVersion.Status.PUBLISHED
+
+
+def active_protocol(site: Site | None = None) -> ScheduleProtocolVersion:
+    """Return the version new schedules at ``site`` use: its own, else the shared one.
+
+    The shared one is the shipped default, stored as published by the system on first use.
+    """
+    if site is not None:
+        own = ScheduleProtocolVersion.objects.filter(site=site, is_active=True).first()
+        if own is not None:
+            return own
+    active = ScheduleProtocolVersion.objects.filter(site__isnull=True, is_active=True).first()
     if active is not None:
         return active
     version, _ = ScheduleProtocolVersion.objects.get_or_create(
         version=DEFAULT_PROTOCOL.version,
-        defaults={"definition": protocol_to_json(DEFAULT_PROTOCOL), "is_active": True},
+        defaults={"definition": protocol_to_json(DEFAULT_PROTOCOL), "is_active": True,
+                  "status": PUBLISHED, "published_at": timezone.now()},
     )
     return version
+
+
+def schedule_protocols_visible(sites: Iterable[Site] | QuerySet[Site]) -> Any:
+    """Return the versions an administrator of ``sites`` may see: theirs and the shared."""
+    return ScheduleProtocolVersion.objects.filter(Q(site__isnull=True) | Q(site__in=sites)) \
+        .select_related("site", "created_by", "approved_by", "published_by")
 
 
 @transaction.atomic
 def schedule_protocol_create(*, version: str, definition: Any,
                              activate: bool = False) -> ScheduleProtocolVersion:
-    """Store a follow-up protocol version; with ``activate``, new schedules use it from now on.
+    """Store a shared version as the system, for seeding (demo, tests, the shipped default).
 
+    With ``activate`` it is stored published and new schedules use it from now on; without,
+    as a draft. No person is named: a person's change goes through the lifecycle below.
     Refuses (ValidationError on ``definition``, nothing saved) a definition with the errors
     of orthoregen.E002 or E003, in the words the system check uses.
     """
     if activate:
-        for previous in ScheduleProtocolVersion.objects.select_for_update().filter(
-                is_active=True):
-            previous.is_active = False
-            previous.save(update_fields=["is_active"])  # one by one, for the history
-    stored = ScheduleProtocolVersion(version=version, definition=definition, is_active=activate)
+        _deactivate(site=None)
+    stored = ScheduleProtocolVersion(
+        version=version, definition=definition, is_active=activate,
+        status=PUBLISHED if activate else ScheduleProtocolVersion.Status.DRAFT,
+        published_at=timezone.now() if activate else None)
     stored.full_clean()
     stored.save()
     return stored
+
+
+@transaction.atomic
+def schedule_protocol_copy(source: ScheduleProtocolVersion, *, version: str,
+                           site: Site | None, by: User) -> ScheduleProtocolVersion:
+    """Copy ``source`` as a draft named ``version`` for ``site`` (None: shared), by ``by``.
+
+    Refuses (ValidationError on ``version``, nothing saved) a version already taken.
+    """
+    draft = ScheduleProtocolVersion(version=version, site=site, copied_from=source,
+                                    created_by=by,
+                                    definition={**copy.deepcopy(source.definition),
+                                                "version": version})
+    governance.refuse_unless_may_govern(draft, by=by, step="draft")
+    try:
+        with transaction.atomic():
+            draft.save()
+    except IntegrityError:
+        raise ValidationError({"version": f"Version {version} already exists; nothing was "
+                                          "saved. Choose another version."}) from None
+    return draft
+
+
+@transaction.atomic
+def schedule_protocol_draft_update(stored: ScheduleProtocolVersion, *, definition: Any,
+                                   by: User) -> ScheduleProtocolVersion:
+    """Replace a draft's definition; an edit voids validation and approval.
+
+    The definition's version is kept the record's own. A definition that does not read at
+    all is refused (ValidationError, nothing saved), since pages that list every version's
+    windows read drafts too; one the checks object to is saved, and validation then lists
+    the problems, so an author can keep work in progress.
+    """
+    stored = ScheduleProtocolVersion.objects.select_for_update().get(pk=stored.pk)
+    governance.refuse_unless_may_govern(stored, by=by, step="edit")
+    if not isinstance(definition, dict):
+        raise ValidationError({"definition": "The definition must be a JSON object."})
+    definition = {**definition, "version": stored.version}
+    try:
+        protocol_from_json(definition)
+    except (ValueError, TypeError, KeyError, AttributeError) as error:
+        raise ValidationError({"definition": f"The definition does not read: {error}"}) \
+            from None
+    governance.mark_edited(stored, by=by)
+    stored.definition = definition
+    stored.save()
+    return stored
+
+
+@transaction.atomic
+def schedule_protocol_validate(stored: ScheduleProtocolVersion, *,
+                               by: User) -> ScheduleProtocolVersion:
+    """Run the start-up checks (orthoregen.E002, E003) on a draft and record that it passed.
+
+    Refuses with ValidationRefused, listing the checks' messages, and changes nothing.
+    """
+    stored = ScheduleProtocolVersion.objects.select_for_update().get(pk=stored.pk)
+    governance.refuse_unless_may_govern(stored, by=by, step="validate")
+    governance.mark_validated(stored, problems=schedule_protocol_errors(stored), by=by)
+    stored.save()
+    return stored
+
+
+def schedule_protocol_review(stored: ScheduleProtocolVersion) -> Review:
+    """Return the difference between the version in use at ``stored``'s clinic and it."""
+    baseline = active_protocol(stored.site)
+    return governance.review_of(None if baseline.pk == stored.pk else baseline, stored,
+                                body="definition")
+
+
+@transaction.atomic
+def schedule_protocol_approve(stored: ScheduleProtocolVersion, *, seen_digest: str,
+                              by: User) -> ScheduleProtocolVersion:
+    """Record ``by``'s approval of the difference they read (``seen_digest``).
+
+    Refuses the version's own author, a draft not yet validated, and a difference that
+    changed after it was shown (another version published meanwhile).
+    """
+    stored = ScheduleProtocolVersion.objects.select_for_update().get(pk=stored.pk)
+    governance.refuse_unless_may_govern(stored, by=by, step="approve")
+    governance.mark_approved(stored, review=schedule_protocol_review(stored),
+                             seen_digest=seen_digest, by=by)
+    stored.save()
+    return stored
+
+
+@transaction.atomic
+def schedule_protocol_publish(stored: ScheduleProtocolVersion, *,
+                              by: User) -> ScheduleProtocolVersion:
+    """Publish an approved version: new schedules of its clinic use it from now on.
+
+    The start-up checks run again (ValidationRefused); running schedules are not touched.
+    """
+    stored = ScheduleProtocolVersion.objects.select_for_update().get(pk=stored.pk)
+    if stored.is_published:
+        raise ProtocolLocked(f"{stored} is already published.")
+    governance.refuse_unless_may_govern(stored, by=by, step="publish")
+    problems = schedule_protocol_errors(stored)
+    if problems:
+        raise governance.ValidationRefused(str(stored), problems)
+    governance.mark_published(stored, review=schedule_protocol_review(stored), by=by)
+    _deactivate(site=stored.site)
+    stored.is_active = True
+    # save() checks the stored row, which is still approved; after this it refuses changes.
+    stored.save()
+    return stored
+
+
+def _deactivate(*, site: Site | None) -> None:
+    """Take the active mark off the version in use at ``site`` (None: the shared one)."""
+    in_scope = Q(site=site) if site is not None else Q(site__isnull=True)
+    for previous in ScheduleProtocolVersion.objects.select_for_update().filter(
+            in_scope, is_active=True):
+        previous.is_active = False
+        previous.save(update_fields=["is_active"])  # one by one, for the history

@@ -73,7 +73,7 @@ def schedule_create(episode: JointEpisode, *, administered_on: dt.date | dt.date
     (a second injection) starts a new schedule and stops the earlier schedule's pending
     visits from that day on, so the patient is not asked twice for the same joint.
     """
-    version = active_protocol()
+    version = active_protocol(episode.patient.site)
     zone = ZoneInfo(episode.patient.site.time_zone)
     value = build_schedule(version.as_protocol(), administered_on, joint=Joint(episode.joint),
                            clinic_zone=zone)
@@ -137,7 +137,7 @@ def baseline_request(episode: JointEpisode, *, opens_on: dt.date, deferred: bool
     no later than before (a deferral moves its opening to the end of the deferral); a
     stopped one (after a decline) opens again.
     """
-    version = active_protocol()
+    version = active_protocol(episode.patient.site)
     protocol = version.as_protocol()
     schedule, _ = FollowUpSchedule.objects.select_for_update().get_or_create(
         episode=episode, administered_on=None,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orthoregen.web.followup import entry_views, tablet, views
+from orthoregen.web.followup import entry_views, protocol_views, tablet, views
 
 app_name = "followup"
 urlpatterns = [
@@ -22,4 +22,16 @@ urlpatterns = [
          name="entry-detail"),
     path("visits/<int:visit_id>/responses/<int:response_id>/correct/",
          entry_views.entry_correct, name="entry-correct"),
+    path("protocols/", protocol_views.protocol_list, name="protocols"),
+    path("protocols/<int:protocol_id>/", protocol_views.protocol_detail, name="protocol-detail"),
+    path("protocols/<int:protocol_id>/copy/", protocol_views.protocol_copy, name="protocol-copy"),
+    path("protocols/<int:protocol_id>/edit/", protocol_views.protocol_edit, name="protocol-edit"),
+    path("protocols/<int:protocol_id>/validate/", protocol_views.protocol_validate,
+         name="protocol-validate"),
+    path("protocols/<int:protocol_id>/review/", protocol_views.protocol_review,
+         name="protocol-review"),
+    path("protocols/<int:protocol_id>/approve/", protocol_views.protocol_approve,
+         name="protocol-approve"),
+    path("protocols/<int:protocol_id>/publish/", protocol_views.protocol_publish,
+         name="protocol-publish"),
 ]

@@ -9,26 +9,41 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from orthoregen.scheduling.protocol import ScheduleProtocol, protocol_from_json
+from orthoregen.web.consultation.governance import GovernedVersion, Lifecycle
 
 
-class ScheduleProtocolVersion(models.Model):
-    """One published version of the follow-up protocol, stored as the core's JSON form.
+class ScheduleProtocolVersion(GovernedVersion):
+    """One version of the follow-up protocol, stored as the core's JSON form.
 
-    Protocols are data: a schedule keeps the version it was built from, so a later edit never
-    moves the visits of patients already in follow-up.
+    Protocols are data: a schedule keeps the version it was built from, so a later version
+    never moves the visits of patients already in follow-up. A version is governed
+    (consultation.governance): drafted, validated, approved by a second person, published;
+    the published version of a clinic (or, failing one, the shared one) is the active one.
     """
 
+    Status = Lifecycle
+    # Publishing a successor only takes the active mark off; the content never changes.
+    mutable_when_published = frozenset({"is_active"})
+
     version = models.CharField(max_length=64, unique=True)
+    # Null site: shared by every clinic without its own version; the platform operator's.
+    site = models.ForeignKey("accounts.Site", on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="schedule_protocols")
     definition = models.JSONField(help_text="scheduling.protocol JSON form")
     is_active = models.BooleanField(default=False)
+    copied_from = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="copies")
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["is_active"], condition=Q(is_active=True),
-                                    name="one_active_schedule_protocol"),
+            models.UniqueConstraint(fields=["is_active"],
+                                    condition=Q(is_active=True, site__isnull=True),
+                                    name="one_active_shared_schedule_protocol"),
+            models.UniqueConstraint(fields=["site"], condition=Q(is_active=True),
+                                    name="one_active_schedule_protocol_per_site"),
         ]
 
     def __str__(self) -> str:
