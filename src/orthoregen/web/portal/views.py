@@ -38,6 +38,7 @@ from orthoregen.web.followup.questionnaires import (
     patient_instruments,
     questionnaire_submit,
 )
+from orthoregen.web.parsing import parse_id
 from orthoregen.web.portal.forms import ComplicationForm, InstrumentForm
 from orthoregen.web.portal.limits import rate_limited
 
@@ -89,8 +90,9 @@ def _step_form(step: Step, invitation: QuestionnaireInvitation,
 def _step_index(request: HttpRequest, steps: list[Step],
                 invitation: QuestionnaireInvitation) -> int:
     raw = request.POST.get("step") or request.GET.get("step")
-    if raw and raw.isdigit() and int(raw) < len(steps):
-        return int(raw)
+    index = parse_id(raw)  # "²" passes str.isdigit() and then fails int()
+    if index is not None and index < len(steps):
+        return index
     # Continue where the patient left off: the first instrument not yet saved.
     return next((i for i, step in enumerate(steps)
                  if step.visit is not None and step.key not in invitation.draft),
