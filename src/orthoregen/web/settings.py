@@ -185,6 +185,10 @@ AXES_CLIENT_IP_CALLABLE = "orthoregen.web.audit.services.client_address"
 AXES_ENABLE_ADMIN = False  # accounts/admin.py shows lockouts to the platform operator only
 
 LANGUAGE_CODE = "en-gb"
+# Staff pages use LANGUAGE_CODE; the portal and patient messages switch to the patient's own
+# language (clinic.languages) for that one request or message, never from a browser cookie.
+LANGUAGES = [("en-gb", "English"), ("es", "Spanish")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True

@@ -17,6 +17,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_noop
 
 from orthoregen.web.accounts.roles import Action
 
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, kw_only=True)
 class NavLink:
-    label: str
+    label: str  # marked with gettext_noop; base.html translates it when the page is drawn
     url_name: str
     action: Action
 
@@ -120,10 +121,12 @@ FOUNDATION = ("accounts", "audit", "clinic")
 
 STAGES: tuple[Stage, ...] = (
     Stage(app="clinic",
-          nav=(NavLink(label="Patients", url_name="patient-list", action=Action.VIEW_PATIENT),
-               NavLink(label="Day list", url_name="day-list", action=Action.VIEW_PATIENT))),
+          nav=(NavLink(label=gettext_noop("Patients"), url_name="patient-list",
+                       action=Action.VIEW_PATIENT),
+               NavLink(label=gettext_noop("Day list"), url_name="day-list",
+                       action=Action.VIEW_PATIENT))),
     Stage(app="consultation",
-          nav=(NavLink(label="Protocols", url_name="consultation:protocols",
+          nav=(NavLink(label=gettext_noop("Protocols"), url_name="consultation:protocols",
                        action=Action.MANAGE_PROTOCOLS),),
           chart_panels="orthoregen.web.consultation.timeline.latest_decisions",
           chart_timeline="orthoregen.web.consultation.timeline.chart_timeline",
@@ -132,7 +135,7 @@ STAGES: tuple[Stage, ...] = (
           day_list="orthoregen.web.consultation.timeline.day_list",
           patient_filters="orthoregen.web.consultation.timeline.patient_filters"),
     Stage(app="cellbank",
-          nav=(NavLink(label="Cell lab", url_name="cellbank:units",
+          nav=(NavLink(label=gettext_noop("Cell lab"), url_name="cellbank:units",
                        action=Action.MANAGE_PRODUCTS),),
           chart_panels="orthoregen.web.cellbank.panels.open_investigations",
           chart_timeline="orthoregen.web.cellbank.timeline.chart_timeline",
@@ -143,7 +146,7 @@ STAGES: tuple[Stage, ...] = (
           joint_state="orthoregen.web.procedures.timeline.joint_state",
           day_list="orthoregen.web.procedures.timeline.day_list"),
     Stage(app="followup",
-          nav=(NavLink(label="Follow-up", url_name="followup:worklist",
+          nav=(NavLink(label=gettext_noop("Follow-up"), url_name="followup:worklist",
                        action=Action.MANAGE_FOLLOW_UP),),
           chart_panels="orthoregen.web.followup.panels.latest_scores",
           after_decision="orthoregen.web.followup.services.baseline_after_decision",
@@ -163,15 +166,17 @@ STAGES: tuple[Stage, ...] = (
     Stage(app="portal"),
     Stage(app="evidence"),
     Stage(app="registry",
-          nav=(NavLink(label="Outcomes", url_name="registry:dashboard",
+          nav=(NavLink(label=gettext_noop("Outcomes"), url_name="registry:dashboard",
                        action=Action.VIEW_REGISTRY),),
           consultation_panels="orthoregen.web.registry.panels.patients_like_you"),
     # What comes in and goes out: MRI studies, bulk imports and REDCap, the API and FHIR.
     Stage(app="imaging",
-          nav=(NavLink(label="MRI", url_name="imaging:upload", action=Action.MANAGE_FOLLOW_UP),),
+          nav=(NavLink(label=gettext_noop("MRI"), url_name="imaging:upload",
+                       action=Action.MANAGE_FOLLOW_UP),),
           chart_panels="orthoregen.web.imaging.panels.mri_studies"),
     Stage(app="imports",
-          nav=(NavLink(label="Import", url_name="imports:upload", action=Action.IMPORT_DATA),)),
+          nav=(NavLink(label=gettext_noop("Import"), url_name="imports:upload",
+                       action=Action.IMPORT_DATA),)),
     Stage(app="api"),
     Stage(app="fhir"),
 )

@@ -25,7 +25,7 @@ class PatientForm(forms.ModelForm):
     class Meta:
         model = Patient
         fields = ["site", "mrn", "family_name", "given_name", "date_of_birth", "sex",
-                  "email", "phone", "address"]
+                  "email", "phone", "address", "preferred_language"]
         widgets = {"date_of_birth": DateInput(), "address": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
@@ -37,6 +37,11 @@ class PatientForm(forms.ModelForm):
         if self.instance.pk:
             # Moving a patient between clinics is a registry operation, not a form edit.
             self.fields["site"].disabled = True
+        # Left out (a form posted before the field existed), the patient keeps their language.
+        self.fields["preferred_language"].required = False
+
+    def clean_preferred_language(self) -> str:
+        return self.cleaned_data["preferred_language"] or self.instance.preferred_language
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -15,10 +15,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from orthoregen.vocabulary import GRADE_RANGE
 from orthoregen.web.accounts.models import Site
+from orthoregen.web.clinic.languages import Language
 from orthoregen.web.clinic.search import search_text_of
 from orthoregen.web.clinic.vocabulary import (
     ICD10CM_CHOICES,
@@ -44,6 +46,10 @@ class Patient(models.Model):
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=32, blank=True)
     address = models.TextField(blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, choices=Language.choices,
+        default=Language.ENGLISH,
+        help_text=_("The language of the patient's questionnaire pages and reminders."))
     created_at = models.DateTimeField(auto_now_add=True)
     # Written by save() from the names, MRN, email and phone (clinic.search); a TextField so
     # that PostgreSQL's LIKE on it is answered by the trigram index of migration 0002.

@@ -1,7 +1,9 @@
 """Reminder wording: each site's editable templates, the defaults, and rendering.
 
 Templates use string.Template's $names, which cannot reach attributes or run code, so a
-template edited by staff is safe to render.
+template edited by staff is safe to render. A site's template is written in the site's
+language; a patient who reads another gets the default wording translated
+(docs/translations.md), with the joint, visit and date in their language too.
 """
 
 from __future__ import annotations
@@ -11,6 +13,12 @@ from dataclasses import dataclass
 from string import Template
 from typing import TYPE_CHECKING
 
+from django.conf import settings
+from django.utils.formats import date_format
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_lazy as _
+
+from orthoregen.web.clinic.languages import joint_name, visit_label, words_list
 from orthoregen.web.followup.models import Channel, MessageTemplate
 
 if TYPE_CHECKING:
@@ -20,15 +28,15 @@ if TYPE_CHECKING:
 PLACEHOLDERS = ("given_name", "visit", "joint", "link", "clinic", "latest")
 DEFAULTS = {
     Channel.EMAIL: (
-        "Your $clinic questionnaire about your $joint",
-        "Dear $given_name,\n\nPlease answer a few short questions about your $joint "
-        "($visit) using your private link:\n\n$link\n\nIf you are asked about more than "
-        "one joint, each page says which joint it is about. The link works until $latest. "
-        "If you have a fever, increasing redness or much worse pain, call the clinic now "
-        "instead of waiting.\n\n$clinic",
+        _("Your $clinic questionnaire about your $joint"),
+        _("Dear $given_name,\n\nPlease answer a few short questions about your $joint "
+          "($visit) using your private link:\n\n$link\n\nIf you are asked about more than "
+          "one joint, each page says which joint it is about. The link works until $latest. "
+          "If you have a fever, increasing redness or much worse pain, call the clinic now "
+          "instead of waiting.\n\n$clinic"),
     ),
-    Channel.SMS: ("", "$clinic: your $visit questionnaire about your $joint is ready: $link "
-                      "(until $latest)"),
+    Channel.SMS: ("", _("$clinic: your $visit questionnaire about your $joint is ready: $link "
+                        "(until $latest)")),
 }
 SAMPLE = {"given_name": "Ada", "visit": "6 months", "joint": "right knee",
           "link": "https://clinic.example/portal/q/…", "clinic": "Riverside Joint Clinic",
@@ -42,11 +50,18 @@ class RenderedMessage:
 
 
 def template_for(site: Site, channel: str) -> tuple[str, str]:
-    """Return a site's (subject, body) for a channel, falling back to the defaults."""
-    row = MessageTemplate.objects.filter(site=site, channel=channel).first()
-    if row is not None:
-        return row.subject, row.body
-    return DEFAULTS[Channel(channel)]
+    """Return a site's (subject, body) for a channel, falling back to the defaults.
+
+    The site's own wording is in the site's language: in any other active language (a
+    patient's own) the defaults are returned, translated.
+    """
+    site_language = settings.LANGUAGE_CODE.split("-")[0]
+    if (get_language() or settings.LANGUAGE_CODE).split("-")[0] == site_language:
+        row = MessageTemplate.objects.filter(site=site, channel=channel).first()
+        if row is not None:
+            return row.subject, row.body
+    subject, body = DEFAULTS[Channel(channel)]
+    return str(subject), str(body)
 
 
 def render(subject: str, body: str, values: dict[str, str]) -> RenderedMessage:
@@ -57,19 +72,17 @@ def render(subject: str, body: str, values: dict[str, str]) -> RenderedMessage:
 
 def joint_words(episodes: list) -> str:
     """Name joints as a patient says them: 'right knee', 'right knee and left hip'."""
-    names = list(dict.fromkeys(str(e).lower() for e in episodes))
-    if len(names) <= 1:
-        return names[0] if names else "joint"
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    return words_list(joint_name(e) for e in episodes) or gettext("joint")
 
 
 def visit_words(visits: list[ScheduledVisit]) -> str:
     """Name the time points of visits, with the joint each is for when they differ."""
-    labels = list(dict.fromkeys(v.label.lower() for v in visits))
+    labels = list(dict.fromkeys(visit_label(v.label) for v in visits))
     if len(labels) <= 1:
         return labels[0] if labels else ""
-    return " and ".join(f"{v.label.lower()} for your {str(v.schedule.episode).lower()}"
-                        for v in visits)
+    return words_list(gettext("%(visit)s for your %(joint)s") % {
+        "visit": visit_label(v.label), "joint": joint_name(v.schedule.episode)}
+        for v in visits)
 
 
 def message_values(visit: ScheduledVisit | list[ScheduledVisit], link: str,
@@ -80,7 +93,7 @@ def message_values(visit: ScheduledVisit | list[ScheduledVisit], link: str,
     latest: dt.date = min(v.latest for v in visits)
     return {"given_name": patient.given_name, "visit": visit_words(visits),
             "joint": joint_words([v.schedule.episode for v in visits]), "link": link,
-            "clinic": clinic, "latest": f"{latest:%d %b %Y}"}
+            "clinic": clinic, "latest": date_format(latest, "d M Y")}
 
 
 def render_naming_joint(subject: str, body: str, values: dict[str, str]) -> RenderedMessage:
@@ -91,6 +104,6 @@ def render_naming_joint(subject: str, body: str, values: dict[str, str]) -> Rend
     """
     rendered = render(subject, body, values)
     if values["joint"] not in rendered.body:
-        return RenderedMessage(rendered.subject,
-                               f"{rendered.body}\n(About your {values['joint']}.)")
+        about = gettext("(About your %(joint)s.)") % {"joint": values["joint"]}
+        return RenderedMessage(rendered.subject, f"{rendered.body}\n{about}")
     return rendered

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext_lazy as _
 
 from orthoregen.instruments import score
 from orthoregen.instruments.textpacks import TextPack, text_pack_for
@@ -51,11 +52,11 @@ SIGNER = TimestampSigner(salt="orthoregen.portal.invitation")
 # clinician. `{joint}` is the joint the question is about ("right knee"); the questions
 # about the patient as a whole are asked once, whatever the number of joints.
 COMPLICATION_QUESTIONS = (
-    ("new_swelling", "Since your last visit, has your {joint} had new swelling?"),
-    ("redness", "Has the skin over your {joint} been red or hot?"),
-    ("fever", "Have you had a fever (38 °C or higher)?"),
-    ("pain_much_worse", "Has the pain in your {joint} become much worse?"),
-    ("hospital_visit", "Have you been to a hospital or emergency department for any reason?"),
+    ("new_swelling", _("Since your last visit, has your {joint} had new swelling?")),
+    ("redness", _("Has the skin over your {joint} been red or hot?")),
+    ("fever", _("Have you had a fever (38 °C or higher)?")),
+    ("pain_much_worse", _("Has the pain in your {joint} become much worse?")),
+    ("hospital_visit", _("Have you been to a hospital or emergency department for any reason?")),
 )
 JOINT_QUESTIONS = frozenset({"new_swelling", "redness", "pain_much_worse"})
 # A tablet session in the clinic ends after this long without a request (and its page
@@ -99,12 +100,15 @@ def patient_instruments(visit: ScheduledVisit) -> list[OfferedInstrument]:
     For each choice of the protocol the first option the site may send is offered: it needs a
     text pack and, for a proprietary instrument, a current site licence
     (docs/instruments.md#licences-and-item-wording).
-    A choice with none (KOOS without a licence or pack) is left to staff entry.
+    A choice with none (KOOS without a licence or pack) is left to staff entry. Wording in
+    the patient's language is used when a pack for it is installed, else the site's
+    (docs/translations.md#questionnaire-wording).
     """
     if visit.kind != VisitKind.VISIT:
         return []
     protocol = visit.schedule.protocol.as_protocol()
     site = visit.schedule.episode.patient.site
+    language = visit.schedule.episode.patient.preferred_language
     today = timezone.localdate()
     offered = []
     for choice in protocol.instruments_for(Joint(visit.schedule.episode.joint)):
@@ -113,7 +117,8 @@ def patient_instruments(visit: ScheduledVisit) -> list[OfferedInstrument]:
         for option in choice.options:
             if licence_problem(site, option, today) is not None:
                 continue
-            pack = text_pack_for(option, text_language(), text_pack_dirs())
+            pack = (text_pack_for(option, language, text_pack_dirs())
+                    or text_pack_for(option, text_language(), text_pack_dirs()))
             if pack is not None:
                 offered.append(OfferedInstrument(option, pack))
                 break

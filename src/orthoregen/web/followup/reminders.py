@@ -28,7 +28,8 @@ from zoneinfo import ZoneInfo
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from orthoregen.scheduling import Window
 from orthoregen.scheduling.reminders import (
@@ -38,6 +39,7 @@ from orthoregen.scheduling.reminders import (
     StepDelay,
     plan_reminder,
 )
+from orthoregen.web.clinic.languages import Language, joint_name, language_code, visit_label
 from orthoregen.web.followup.messages import message_values, render_naming_joint, template_for
 from orthoregen.web.followup.models import (
     Message,
@@ -207,11 +209,19 @@ def _carry_out(visit_ids: list[int], step: ReminderStep, now: dt.datetime,
 
 
 def call_script(visit: ScheduledVisit) -> str:
-    """Return the call task's words: which questionnaire, and which joint to ask about."""
-    joint = str(visit.schedule.episode).lower()
-    return (f"No reply to email or text for the {visit.label.lower()} questionnaire about "
-            f"the {joint}. Ask about the {joint} by name; if several joints are due, ask "
-            "about each in turn.")[:300]
+    """Return the call task's words: which questionnaire, and which joint to ask about.
+
+    Staff read it, so it is in the site's language; it says which language the patient reads.
+    """
+    words = {"visit": visit_label(visit.label), "joint": joint_name(visit.schedule.episode)}
+    script = gettext("No reply to email or text for the %(visit)s questionnaire about the "
+                     "%(joint)s. Ask about the %(joint)s by name; if several joints are due, "
+                     "ask about each in turn.") % words
+    language = visit.schedule.episode.patient.preferred_language
+    if language != Language.ENGLISH:
+        script += " " + gettext("The patient prefers %(language)s.") % {
+            "language": Language(language).label}
+    return script[:300]
 
 
 def _record_done(message: Message, recipient: str, status: str) -> None:
@@ -225,9 +235,10 @@ def _send_invitation(visits: list[ScheduledVisit], step: ReminderStep, now: dt.d
     together = visits_due_with(visits, now=now)
     _, token = invitation_create(together[0], now=now, extra_visits=together[1:])
     link = portal_base_url() + reverse("portal:questionnaire", args=[token])
-    subject, body = template_for(patient.site, step)
-    rendered = render_naming_joint(subject, body,
-                                   message_values(together, link, patient.site.name))
+    with translation.override(language_code(patient.preferred_language)):  # the patient's own
+        subject, body = template_for(patient.site, step)
+        rendered = render_naming_joint(subject, body,
+                                       message_values(together, link, patient.site.name))
     if step == ReminderStep.EMAIL:
         send_mail(rendered.subject, rendered.body, None, [patient.email],
                   connection=mail_connection())

@@ -6,13 +6,14 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from orthoregen.instruments import get_instrument
 from orthoregen.instruments.definitions import format_code
 from orthoregen.instruments.textpacks import TextPack
 from orthoregen.web.followup.questionnaires import COMPLICATION_QUESTIONS, JOINT_QUESTIONS
 
-REQUIRED = "Please answer this question."
+REQUIRED = gettext_lazy("Please answer this question.")
 
 
 def _number(value: float) -> int | float:
@@ -68,20 +69,20 @@ class ComplicationForm(forms.Form):
     def __init__(self, *args: Any, joints: list[tuple[int, str, bool]] | None = None,
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.joints = joints if joints is not None else [(0, "treated joint", True)]
+        self.joints = joints if joints is not None else [(0, gettext("treated joint"), True)]
         if not self.joints:
             return
         for question_id, text in COMPLICATION_QUESTIONS:
             if question_id in JOINT_QUESTIONS:
                 for visit_id, joint, own in self.joints:
                     self._add(question_id if own else f"{question_id}__{visit_id}",
-                              text.format(joint=joint))
+                              str(text).format(joint=joint))
             else:
-                self._add(question_id, text)
+                self._add(question_id, str(text))
 
     def _add(self, name: str, label: str) -> None:
         self.fields[name] = forms.TypedChoiceField(
-            label=label, choices=[("no", "No"), ("yes", "Yes")],
+            label=label, choices=[("no", gettext("No")), ("yes", gettext("Yes"))],
             coerce=lambda value: value == "yes", widget=forms.RadioSelect,
             error_messages={"required": REQUIRED})
         self.fields[name].scale = False  # type: ignore[attr-defined]  # as above

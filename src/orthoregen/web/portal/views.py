@@ -13,6 +13,9 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -21,6 +24,7 @@ from orthoregen.instruments.textpacks import TextPack
 from orthoregen.scheduling.protocol import BASELINE_VISIT_ID
 from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record
+from orthoregen.web.clinic.languages import joint_name, language_code, visit_label, words_list
 from orthoregen.web.clinic.models import Patient
 from orthoregen.web.followup.models import (
     InvitationMode,
@@ -73,7 +77,7 @@ def _steps(invitation: QuestionnaireInvitation) -> list[Step]:
 
 
 def _follow_up_joints(invitation: QuestionnaireInvitation) -> list[tuple[int, str, bool]]:
-    return [(v.pk, str(v.schedule.episode).lower(), v.pk == invitation.visit_id)
+    return [(v.pk, joint_name(v.schedule.episode), v.pk == invitation.visit_id)
             for v in invitation_visits(invitation) if v.timepoint != BASELINE_VISIT_ID]
 
 
@@ -100,8 +104,20 @@ def _step_index(request: HttpRequest, steps: list[Step],
 
 
 def _joint_words(visits: list[ScheduledVisit]) -> str:
-    names = list(dict.fromkeys(str(v.schedule.episode).lower() for v in visits))
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return words_list(joint_name(v.schedule.episode) for v in visits)
+
+
+def _in_language(patient: Patient | None, page: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+    """Build a patient's page in the patient's language, for this request only.
+
+    Never from the browser (a cookie or Accept-Language): a tablet or a shared phone passes
+    from one patient to the next, and each must read their own language.
+    """
+    language = language_code(patient.preferred_language if patient else "en")
+    with translation.override(language):
+        response = page(*args, **kwargs)
+    response["Content-Language"] = language
+    return response
 
 
 @never_cache
@@ -124,6 +140,12 @@ def questionnaire(request: HttpRequest, token: str) -> HttpResponse:
 
 def _answer(request: HttpRequest, invitation: QuestionnaireInvitation, *, token: str,
             tablet: bool) -> HttpResponse:
+    return _in_language(invitation.visit.schedule.episode.patient, _answer_page, request,
+                        invitation, token=token, tablet=tablet)
+
+
+def _answer_page(request: HttpRequest, invitation: QuestionnaireInvitation, *, token: str,
+                 tablet: bool) -> HttpResponse:
     session_done = request.session.get("portal_done_tokens", [])
     patient = invitation.visit.schedule.episode.patient
     steps = _steps(invitation)
@@ -156,10 +178,17 @@ def _answer(request: HttpRequest, invitation: QuestionnaireInvitation, *, token:
             return redirect("portal:results")
     visits = invitation_visits(invitation)
     follow_up = bool(_follow_up_joints(invitation))
+    # No official wording in the patient's language: the site's, said so on the page.
+    pack_language = step.pack.language if step.pack else patient.preferred_language
+    other_language = pack_language != patient.preferred_language
     return render(request, "portal/questionnaire.html", {
         "form": form, "step_id": step.instrument_id, "pack": step.pack, "index": index,
         "number": index + 1, "total": len(steps), "visit": step.visit,
-        "joint": str(step.visit.schedule.episode).lower() if step.visit else "",
+        "joint": joint_name(step.visit.schedule.episode) if step.visit else "",
+        "visit_label": visit_label(step.visit.label) if step.visit else "",
+        "wording_in_english": other_language,
+        # Screen readers then read the instrument's own wording in its language.
+        "pack_lang": format_html(' lang="{}"', pack_language) if other_language else "",
         "joints": _joint_words(visits), "several": len(visits) > 1,
         "follow_up": follow_up,
         "given_name": patient.given_name, "saved_for_later": saved_for_later,
@@ -220,8 +249,8 @@ def _results_rows(patient_id: int) -> list[dict[str, Any]]:
         group["points"].append({"on": response.completed_on, "timepoint": response.timepoint,
                                 "values": values})
     for group in rows.values():
-        group["directions"] = ["higher is better" if s.higher_is_better else "lower is better"
-                               for s in group["subscales"]]
+        group["directions"] = [gettext("higher is better") if s.higher_is_better
+                               else gettext("lower is better") for s in group["subscales"]]
     return list(rows.values())
 
 
@@ -230,7 +259,7 @@ def _results_by_joint(patient_id: int) -> list[dict[str, Any]]:
     joints: dict[int, dict[str, Any]] = {}
     for group in _results_rows(patient_id):
         episode = group["episode"]
-        joints.setdefault(episode.pk, {"episode": episode, "joint": str(episode).lower(),
+        joints.setdefault(episode.pk, {"episode": episode, "joint": joint_name(episode),
                                        "groups": []})["groups"].append(group)
     return list(joints.values())
 
@@ -243,10 +272,14 @@ def results(request: HttpRequest) -> HttpResponse:
         access_record(request, AccessAction.VIEW, detail="portal: results refused (no session)")
         return render(request, "portal/refused.html", status=404)
     patient = Patient.objects.filter(pk=patient_id).first()
-    rows = _results_by_joint(patient_id)
     access_record(request, AccessAction.VIEW, patient=patient, detail="portal: own results")
+    return _in_language(patient, _results_page, request, patient)
+
+
+def _results_page(request: HttpRequest, patient: Patient | None) -> HttpResponse:
     return render(request, "portal/results.html", {
-        "joints": rows, "given_name": patient.given_name if patient else "",
+        "joints": _results_by_joint(patient.pk) if patient else [],
+        "given_name": patient.given_name if patient else "",
         "done_url": reverse("portal:done")})
 
 
