@@ -19,7 +19,7 @@ from orthoregen.web.cellbank.models import (
     CustodyEvent,
     ProductInvestigation,
 )
-from orthoregen.web.consultation.models import Intake
+from orthoregen.web.consultation.models import BodyMeasurement
 from orthoregen.web.procedures import services as procedures
 
 
@@ -144,9 +144,9 @@ def test_endotoxin_holds_each_unit_whose_own_dose_would_be_over_the_limit(lot, l
 
 
 def weighed(episode, weight_kg, days_ago=10):
-    """Record the patient's weight at an intake of `episode`, `days_ago` before today."""
+    """Record the patient's weight (consultation.BodyMeasurement), `days_ago` before today."""
     on = timezone.localdate() - dt.timedelta(days=days_ago)
-    Intake.objects.create(episode=episode, recorded_on=on, weight_kg=weight_kg)
+    BodyMeasurement.objects.create(patient=episode.patient, measured_on=on, weight_kg=weight_kg)
     return f"{on:%Y-%m-%d}"
 
 

@@ -13,14 +13,20 @@ from django.utils import timezone
 from orthoregen.web.cellbank import services
 from orthoregen.web.cellbank.models import InvestigationRecipient, ProductInvestigation
 from orthoregen.web.clinic.models import JointEpisode
-from orthoregen.web.consultation.models import Intake
+from orthoregen.web.consultation.models import BodyMeasurement
 
 
-def weighed(episode, weight_kg, days_ago, **extra):
-    """Record an intake of `episode` with a weight, dated `days_ago` before today."""
-    recorded_on = timezone.localdate() - dt.timedelta(days=days_ago)
-    return Intake.objects.create(episode=episode, recorded_on=recorded_on, weight_kg=weight_kg,
-                                 **extra)
+def weighed(episode, weight_kg, days_ago, carried_forward_from=None):
+    """Record the weight of `episode`'s patient, measured `days_ago` before today.
+
+    Weight is the patient's (consultation.BodyMeasurement): another joint's intake that
+    kept it unchanged (`carried_forward_from`) records no new measurement.
+    """
+    if carried_forward_from is not None:
+        return carried_forward_from
+    measured_on = timezone.localdate() - dt.timedelta(days=days_ago)
+    return BodyMeasurement.objects.create(patient=episode.patient, measured_on=measured_on,
+                                          weight_kg=weight_kg)
 
 
 def iso(days_ago: int) -> str:

@@ -8,10 +8,13 @@ from django.utils import timezone
 
 from orthoregen.web.clinic.models import JointEpisode, Patient
 from orthoregen.web.consultation.consent_text import consent_document_seed
+from orthoregen.web.consultation.forms import CONDITION_FIELDS as CONDITIONS
 from orthoregen.web.consultation.models import (
+    BodyMeasurement,
     ConservativeCare,
     Intake,
     LabResult,
+    PatientConditions,
     PatientHistory,
 )
 
@@ -32,28 +35,45 @@ def complete_intake(episode: JointEpisode, **overrides) -> Intake:
         episode.save()
     scale = {"knee": "kellgren_lawrence", "hip": "tonnis",
              "shoulder": "samilson_prieto"}[episode.joint]
+    conditions = dict(diabetes=False, inflammatory_arthritis=False, malignancy_status="never",
+                      bleeding_disorder=False, immunodeficiency=False,
+                      childbearing_potential=False, current_smoker=False)
+    body = dict(height_cm=170, weight_kg=72)
     fields = dict(
-        recorded_on=days_ago(1), diabetes=False, inflammatory_arthritis=False,
-        malignancy_status="never", bleeding_disorder=False, immunodeficiency=False,
-        active_infection=False, pregnant_or_lactating=False, childbearing_potential=False,
-        current_smoker=False, conservative_care_reviewed=True,
+        recorded_on=days_ago(1),
+        active_infection=False, pregnant_or_lactating=False, conservative_care_reviewed=True,
         radiograph_scale=scale, radiograph_grade=episode.grade if episode.grade is not None
         else 2, radiograph_grader="Dr Grader", radiograph_graded_on=days_ago(20),
         mri_reviewed_on=days_ago(10), mri_avascular_necrosis=False, mri_rotator_cuff="intact",
         examined_on=days_ago(1), alignment="neutral", alignment_degrees=None, effusion=False,
-        mechanical_symptoms=False, height_cm=170, weight_kg=72, pain_scale="nrs", pain_value=6,
+        mechanical_symptoms=False, pain_scale="nrs", pain_value=6,
         pain_recorded_on=days_ago(1), other_trial_enrolled=False,
         planned_product_source="allogeneic",
     )
     taken = dict.fromkeys(PATIENT_FLAGS, True)
     taken.update({name: overrides.pop(name) for name in PATIENT_FLAGS if name in overrides})
     PatientHistory.objects.update_or_create(patient=episode.patient, defaults=taken)
+    # The patient's own answers (comorbidities, height and weight, laboratory results) are
+    # stored once for the patient, as the intake page saves them.
+    conditions.update({name: overrides.pop(name) for name in CONDITIONS if name in overrides})
+    measured = {name: overrides.pop(name) for name in ("height_cm", "weight_kg")
+                if name in overrides}
+    body.update(measured)
     fields.update(overrides)
+    patient = episode.patient
+    PatientConditions.objects.update_or_create(
+        patient=patient, defaults={**conditions, "asked_on": fields["recorded_on"]})
+    if (measured or not patient.body_measurements.exists()) \
+            and any(v is not None for v in body.values()):
+        BodyMeasurement.objects.create(patient=patient, measured_on=fields["recorded_on"],
+                                       **body)
     intake = Intake.objects.create(episode=episode, **fields)
     for treatment in ("physiotherapy", "oral_nsaid"):
         ConservativeCare.objects.create(intake=intake, treatment=treatment)
-    for test, value in (("alt_iu_l", 30), ("ast_iu_l", 28), ("creatinine_mg_dl", 0.9)):
-        LabResult.objects.create(intake=intake, test=test, value=value, collected_on=days_ago(5))
+    if not patient.labs.exists():
+        for test, value in (("alt_iu_l", 30), ("ast_iu_l", 28), ("creatinine_mg_dl", 0.9)):
+            LabResult.objects.create(patient=patient, test=test, value=value,
+                                     collected_on=days_ago(5))
     return intake
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from orthoregen.pathways import assess, facts_from_dict
-from orthoregen.web.consultation.models import CandidacyDecision, Intake
+from orthoregen.web.consultation.models import BodyMeasurement, CandidacyDecision, Intake
 from orthoregen.web.consultation.models.decisions import DecisionImmutable
 
 
@@ -92,7 +92,8 @@ def test_snapshot_does_not_change_when_the_intake_is_edited(as_user, clinician_a
     client = as_user(clinician_a)
     decide(client, knee_a, kind="agree", seen_outcome="suitable")
     before = CandidacyDecision.objects.get()
-    Intake.objects.filter(episode=knee_a).update(active_infection=True, weight_kg=120)
+    Intake.objects.filter(episode=knee_a).update(active_infection=True)
+    BodyMeasurement.objects.filter(patient=knee_a.patient).update(weight_kg=120)
     html = client.get(f"/consultation/episodes/{knee_a.pk}/").content.decode()
     assert 'data-outcome="not_suitable"' in html  # today's assessment sees the edit
     after = CandidacyDecision.objects.get()

@@ -7,7 +7,12 @@ from django.utils import timezone
 
 from orthoregen.pathways import CandidacyFacts
 from orthoregen.web.consultation.facts import facts_from_episode, whole_months
-from orthoregen.web.consultation.models import Intake, Medication
+from orthoregen.web.consultation.models import (
+    BodyMeasurement,
+    Intake,
+    Medication,
+    PatientConditions,
+)
 
 TODAY = timezone.localdate
 
@@ -32,7 +37,11 @@ def test_clinician_or_coordinator_enters_the_intake(request, as_user, knee_a, wh
     assert response.status_code == 302
     intake = Intake.objects.get(episode=knee_a)
     assert intake.entered_by == user and intake.bmi_kg_m2 == 27.7  # 80 / 1.70²
-    assert intake.diabetes is False and intake.active_infection is None
+    # Comorbidities, height and weight are saved for the patient, dated by the intake.
+    conditions = PatientConditions.objects.get(patient=knee_a.patient)
+    assert conditions.diabetes is False and intake.active_infection is None
+    assert conditions.entered_by == user and conditions.asked_on == TODAY()
+    assert BodyMeasurement.objects.get().measured_on == TODAY()
     assert intake.history.get().history_user == user
 
 
@@ -57,12 +66,14 @@ def test_bad_intake_gives_field_errors_and_saves_nothing(as_user, clinician_a, k
                                                          changes, field, message):
     response = post_intake(as_user(clinician_a), knee_a, **changes)
     if field is None:  # an unknown yes/no answer reads as "not asked", never as yes
-        assert Intake.objects.get().diabetes is None
+        assert Intake.objects.exists()
+        assert PatientConditions.objects.get(patient=knee_a.patient).diabetes is None
         return
     assert response.status_code == 200
     errors = response.context["form"].errors[field]
     assert any(message in error for error in errors), errors
-    assert not Intake.objects.exists()
+    assert not Intake.objects.exists() and not PatientConditions.objects.exists()
+    assert not BodyMeasurement.objects.exists()
 
 
 def test_lab_user_cannot_enter_intake(as_user, lab_a, knee_a):
@@ -130,4 +141,5 @@ def test_joint_rows_are_saved_with_the_intake_in_one_submission(as_user, clinici
     intake = Intake.objects.get()
     assert sorted(intake.conservative_care.values_list("treatment", flat=True)) == [
         "physiotherapy", "weight_loss"]
-    assert intake.labs.get().entered_by == clinician_a
+    # Laboratory results are the patient's, entered on this joint's page.
+    assert knee_a.patient.labs.get().entered_by == clinician_a

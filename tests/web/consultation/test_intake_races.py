@@ -19,7 +19,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from orthoregen.web.consultation import carry_forward, services
-from orthoregen.web.consultation.models import Intake, LabResult
+from orthoregen.web.consultation.models import Intake, LabResult, PatientConditions
 from orthoregen.web.consultation.services import IntakeSavedMeanwhile
 
 # The colleague's save, frozen so that the refusal's wording can be checked exactly; after
@@ -65,9 +65,9 @@ def colleague_saves(coordinator_a, intake_for):
 
 @pytest.fixture
 def knee_history(knee_a, intake_for):
-    """The left knee's intake, with a laboratory result to carry forward to another joint."""
+    """The left knee's intake, with a laboratory result of the patient."""
     intake = intake_for(knee_a, diabetes=True, height_cm=181)
-    LabResult.objects.create(intake=intake, test="hba1c_percent", value=7.1,
+    LabResult.objects.create(patient=knee_a.patient, test="hba1c_percent", value=7.1,
                              collected_on=timezone.localdate())
     return intake
 
@@ -78,7 +78,7 @@ def refused(response) -> list[str]:
 
 def row_counts(episode) -> dict:
     intake = Intake.objects.get(episode=episode)
-    return {"history": intake.history.count(), "labs": intake.labs.count(),
+    return {"history": intake.history.count(), "labs": episode.patient.labs.count(),
             "conservative": intake.conservative_care.count()}
 
 
@@ -93,7 +93,9 @@ def test_a_new_intake_posted_after_someone_saved_one_is_refused(
     assert response.status_code == 302 and response.url == url(knee_a)
     assert refused(response) == [REFUSAL]
     stored = Intake.objects.get(episode=knee_a)
-    assert (stored.diabetes, stored.height_cm, stored.entered_by) == (False, 170, saved.entered_by)
+    conditions = PatientConditions.objects.get(patient=knee_a.patient)
+    assert (conditions.diabetes, stored.height_cm, stored.entered_by) == (
+        False, 170, saved.entered_by)
     assert row_counts(knee_a) == before
 
 
@@ -101,13 +103,15 @@ def test_an_edit_posted_after_someone_saved_the_intake_is_refused(
         as_user, clinician_a, coordinator_a, knee_a, intake_for):
     intake = intake_for(knee_a)
     client = as_user(clinician_a)
-    stale = {**as_submitted(client.get(url(knee_a)).context["form"]), "weight_kg": "99"}
+    stale = {**as_submitted(client.get(url(knee_a)).context["form"]), "pain_value": "9",
+             "weight_kg": "99"}
     with time_machine.travel(SAVED_AT, tick=False):
-        intake.weight_kg, intake.entered_by = 65, coordinator_a
+        intake.pain_value, intake.entered_by = 5, coordinator_a
         intake.save()
     response = client.post(url(knee_a), stale)
     assert refused(response) == [REFUSAL]
-    assert Intake.objects.get(episode=knee_a).weight_kg == 65
+    assert Intake.objects.get(episode=knee_a).pain_value == 5
+    assert Intake.objects.get(episode=knee_a).weight_kg == 72  # nothing of the page saved
     assert intake.history.count() == 2
 
 
@@ -125,7 +129,7 @@ def carry_forward_posted_while(monkeypatch, client, episode, meanwhile):
     """Post the carried-forward form of ``episode``, running ``meanwhile`` after the view's
     own check and before the save, as a second request would."""
     data = as_submitted(client.get(url(episode)).context["form"])
-    assert data[carry_forward.SOURCE_FIELD] and data["carry_labs"]
+    assert data[carry_forward.SOURCE_FIELD]
     original = carry_forward.intake_form
 
     def form_then_race(request, *args, **kwargs):
@@ -144,8 +148,9 @@ def test_a_carry_forward_racing_another_save_keeps_nothing(
                                           lambda: colleague_saves(hip_a))
     assert response.status_code == 302 and refused(response) == [REFUSAL]
     hip = Intake.objects.get(episode=hip_a)
-    assert hip.carried_forward_from is None and hip.diabetes is False
-    assert row_counts(hip_a) == {"history": 1, "labs": 3, "conservative": 2}
+    assert hip.carried_forward_from is None
+    assert PatientConditions.objects.get(patient=hip_a.patient).diabetes is False
+    assert row_counts(hip_a) == {"history": 1, "labs": 4, "conservative": 2}
 
 
 def test_the_one_intake_rule_catches_a_save_that_read_before_the_other_committed(
@@ -162,13 +167,12 @@ def test_the_one_intake_rule_catches_a_save_that_read_before_the_other_committed
     response = carry_forward_posted_while(monkeypatch, as_user(clinician_a), hip_a,
                                           lambda: colleague_saves(hip_a))
     assert len(reads) == 2 and refused(response) == [REFUSAL]
-    assert row_counts(hip_a) == {"history": 1, "labs": 3, "conservative": 2}
-    assert not LabResult.objects.filter(intake__episode=hip_a, test="hba1c_percent").exists()
+    assert row_counts(hip_a) == {"history": 1, "labs": 4, "conservative": 2}
 
 
 def new_intake_answers(**changes) -> services.IntakeAnswers:
     return services.IntakeAnswers(**{
-        "recorded_on": timezone.localdate(), "diabetes": False,
+        "recorded_on": timezone.localdate(), "pain_scale": "nrs", "pain_value": 4,
         "radiograph_scale": "kellgren_lawrence", "radiograph_grade": 3, **changes})
 
 
@@ -203,7 +207,7 @@ def test_two_connections_saving_one_new_intake_store_one_and_refuse_the_other(
     threads = [threading.Thread(target=save, name=name, args=(name, user, answers)) for
                name, user, answers in (("first", coordinator_a, new_intake_answers()),
                                        ("second", clinician_a,
-                                        new_intake_answers(diabetes=True)))]
+                                        new_intake_answers(pain_value=8)))]
     try:
         threads[0].start()
         assert first_has_checked.wait(timeout=30)
@@ -217,7 +221,7 @@ def test_two_connections_saving_one_new_intake_store_one_and_refuse_the_other(
     assert isinstance(outcomes["first"], Intake)
     assert isinstance(outcomes["second"], IntakeSavedMeanwhile), outcomes["second"]
     stored = Intake.objects.get(episode=knee_a)
-    assert stored.entered_by == coordinator_a and stored.diabetes is False
+    assert stored.entered_by == coordinator_a and stored.pain_value == 4
     assert stored.history.count() == 1
 
 

@@ -12,25 +12,34 @@ from django.utils.html import escape
 
 from orthoregen.analytics.patients_like_you import PATIENTS_LIKE_YOU_CAVEAT, PatientsLikeYou
 from orthoregen.web.clinic.models import JointEpisode
-from orthoregen.web.consultation.models import Intake
+from orthoregen.web.consultation.models import BodyMeasurement, Intake
 from orthoregen.web.registry.patients_like import origin_of, patients_like_read
 
 TODAY = dt.date(2026, 12, 6)
 
 
+def measured(patients, on: dt.date, *, height_cm=170.0, weight_kg=80.0) -> None:
+    """Record each patient's height and weight (the patient's, consultation.BodyMeasurement)."""
+    if weight_kg is not None:
+        BodyMeasurement.objects.bulk_create([
+            BodyMeasurement(patient=patient, measured_on=on, height_cm=height_cm,
+                            weight_kg=weight_kg) for patient in patients])
+
+
 def give_intakes(patients, *, height_cm=170.0, weight_kg=80.0):
+    measured(patients, dt.date(2025, 5, 1), height_cm=height_cm, weight_kg=weight_kg)
     Intake.objects.bulk_create([
-        Intake(episode=episode, recorded_on=dt.date(2025, 5, 1), height_cm=height_cm,
-               weight_kg=weight_kg, radiograph_scale=episode.grade_scale,
-               radiograph_grade=episode.grade)
+        Intake(episode=episode, recorded_on=dt.date(2025, 5, 1),
+               radiograph_scale=episode.grade_scale, radiograph_grade=episode.grade)
         for episode in JointEpisode.objects.filter(patient__in=patients)])
 
 
-def consult(patient, **fields):
+def consult(patient, *, height_cm=170.0, weight_kg=80.0, **fields):
     episode = patient.episodes.get()
-    defaults = dict(recorded_on=dt.date(2026, 11, 30), height_cm=170.0, weight_kg=80.0,
+    defaults = dict(recorded_on=dt.date(2026, 11, 30),
                     radiograph_scale="kellgren_lawrence", radiograph_grade=3,
                     planned_product_source="allogeneic")
+    measured([patient], defaults["recorded_on"], height_cm=height_cm, weight_kg=weight_kg)
     Intake.objects.create(episode=episode, **{**defaults, **fields})
     return episode
 

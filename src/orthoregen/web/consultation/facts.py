@@ -1,12 +1,14 @@
 """Turn a joint episode, its intake and its patient's history into the engine's facts.
 
-The injection and surgery histories and the medications are the patient's (every joint's
-rows), so each joint's assessment reads the same ones; the rules decide by their JointScope
-whether a row counts for this joint or for any joint. Rows removed as entered in error are
-not read. Nothing is guessed: a blank field becomes None (not recorded) and the engine asks
-for it; a history table counts as recorded ("none") only once its ``*_reviewed`` flag is
-set or it has rows. Joints, sides, sex and grading scales are stored in the core vocabulary's
-spelling, so they pass to the engine unchanged.
+The injection and surgery histories, medications, comorbidities and smoking, height and
+weight and laboratory results are the patient's, so each joint's assessment reads the same
+ones; the rules decide by their JointScope whether an injection or operation counts for
+this joint or for any joint. Rows removed as entered in error are not read, nor rows dated
+after the assessment date (a decision re-read later sees what was known then). Nothing is
+guessed: a blank field becomes None (not recorded) and the engine asks for it; a history
+table counts as recorded ("none") only once its ``*_reviewed`` flag is set or it has rows.
+Joints, sides, sex and grading scales are stored in the core vocabulary's spelling, so they
+pass to the engine unchanged.
 """
 
 from __future__ import annotations
@@ -20,11 +22,12 @@ from orthoregen.pathways.conditions import LabTest
 from orthoregen.vocabulary import GradeScale, Joint, Sex, Side
 from orthoregen.web.clinic.models import JointEpisode, Patient
 from orthoregen.web.clinic.vocabulary import ICD10CM_BY_CODE
-from orthoregen.web.consultation.models import Intake, PatientHistory
+from orthoregen.web.consultation.body import body_from_rows
+from orthoregen.web.consultation.models import Intake, PatientConditions, PatientHistory
 from orthoregen.web.consultation.models.vocabulary import Alignment, MedicationKind, RotatorCuff
 
-PATIENT_TABLES = ("injections", "surgeries", "medications")
-INTAKE_TABLES = ("conservative_care", "labs")
+PATIENT_TABLES = ("injections", "surgeries", "medications", "labs", "body_measurements")
+INTAKE_TABLES = ("conservative_care",)
 HISTORY_TABLES = PATIENT_TABLES + INTAKE_TABLES
 
 
@@ -33,21 +36,24 @@ def facts_from_episode(episode: JointEpisode, on_date: dt.date) -> CandidacyFact
     intake = Intake.objects.filter(episode=episode).first()
     patient = episode.patient
     history = PatientHistory.objects.filter(patient_id=patient.pk).first()
+    conditions = PatientConditions.objects.filter(patient_id=patient.pk).first()
     tables = {name: list(getattr(patient, name).current()) for name in PATIENT_TABLES}
     if intake is not None:
         tables.update({name: list(getattr(intake, name).current()) for name in INTAKE_TABLES})
-    return facts_from_records(episode, patient, intake, tables, on_date, history=history)
+    return facts_from_records(episode, patient, intake, tables, on_date, history=history,
+                              conditions=conditions)
 
 
 def facts_from_records(episode: JointEpisode, patient: Patient, intake: Intake | None,
                        tables: dict[str, list], on_date: dt.date, *,
-                       history: PatientHistory | None) -> CandidacyFacts:
+                       history: PatientHistory | None,
+                       conditions: PatientConditions | None) -> CandidacyFacts:
     """Return the facts from rows already in memory (``tables``: HISTORY_TABLES to rows).
 
-    ``tables`` holds the patient's current injection, surgery and medication rows and, when
-    there is an intake, its conservative care and laboratory rows. The synthetic load calls
-    this on rows it is about to insert, so its decisions come from exactly the conversion
-    the pages use.
+    ``tables`` holds the patient's current injection, surgery, medication, laboratory and
+    body measurement rows and, when there is an intake, its conservative care rows. The
+    synthetic load calls this on rows it is about to insert, so its decisions come from
+    exactly the conversion the pages use.
     """
     base: dict[str, Any] = dict(
         joint=Joint(episode.joint),
@@ -58,6 +64,10 @@ def facts_from_records(episode: JointEpisode, patient: Patient, intake: Intake |
         post_traumatic_oa=is_post_traumatic(episode.diagnosis_code),
     )
     base.update(patient_facts(history, tables))
+    base.update(
+        bmi_kg_m2=body_from_rows(tables.get("body_measurements", []), on_date).bmi_kg_m2,
+        labs=_labs(tables.get("labs", []), on_date),
+        comorbidities=_comorbidities(conditions, intake))
     if intake is None:
         return CandidacyFacts(**base)
     return CandidacyFacts(**base, **intake_facts(intake, tables))
@@ -99,16 +109,13 @@ def is_post_traumatic(code: str) -> bool | None:
 def intake_facts(intake: Intake, tables: dict[str, list]) -> dict[str, Any]:
     """Return the engine fields held by an intake and its history tables."""
     return dict(
-        bmi_kg_m2=intake.bmi_kg_m2,
         radiograph=_radiograph(intake),
         baseline_pain=_pain(intake),
         failed_conservative_care=_history(
             intake.conservative_care_reviewed,
             [pf.ConservativeTreatment(row.treatment) for row in tables["conservative_care"]]),
-        comorbidities=_comorbidities(intake),
         mri=_mri(intake),
         examination=_examination(intake),
-        labs=_labs(tables["labs"]),
         other_trial=_trial(intake),
         planned_product_source=intake.planned_product_source or None,
     )
@@ -131,22 +138,24 @@ def _pain(intake: Intake) -> pf.PainScore | None:
     return pf.PainScore(pf.PainScale(intake.pain_scale), intake.pain_value, intake.pain_recorded_on)
 
 
-def _comorbidities(intake: Intake) -> pf.Comorbidities:
+def _comorbidities(conditions: PatientConditions | None,
+                   intake: Intake | None) -> pf.Comorbidities:
+    """Return the patient's comorbidities with this joint's day-of-procedure answers."""
     malignancy = None
-    if intake.malignancy_status:
-        malignancy = pf.Malignancy(pf.MalignancyStatus(intake.malignancy_status),
-                                   intake.malignancy_last_active_on)
+    if conditions is not None and conditions.malignancy_status:
+        malignancy = pf.Malignancy(pf.MalignancyStatus(conditions.malignancy_status),
+                                   conditions.malignancy_last_active_on)
     return pf.Comorbidities(
-        diabetes=intake.diabetes,
-        inflammatory_arthritis=intake.inflammatory_arthritis,
+        diabetes=conditions.diabetes if conditions else None,
+        inflammatory_arthritis=conditions.inflammatory_arthritis if conditions else None,
         malignancy=malignancy,
-        bleeding_disorder=intake.bleeding_disorder,
-        immunodeficiency=intake.immunodeficiency,
-        active_infection=intake.active_infection,
-        pregnant_or_lactating=intake.pregnant_or_lactating,
-        childbearing_potential=intake.childbearing_potential,
-        effective_contraception=intake.effective_contraception,
-        current_smoker=intake.current_smoker,
+        bleeding_disorder=conditions.bleeding_disorder if conditions else None,
+        immunodeficiency=conditions.immunodeficiency if conditions else None,
+        active_infection=intake.active_infection if intake else None,
+        pregnant_or_lactating=intake.pregnant_or_lactating if intake else None,
+        childbearing_potential=conditions.childbearing_potential if conditions else None,
+        effective_contraception=conditions.effective_contraception if conditions else None,
+        current_smoker=conditions.current_smoker if conditions else None,
     )
 
 
@@ -187,9 +196,11 @@ def _examination(intake: Intake) -> pf.Examination:
                           effusion=intake.effusion)
 
 
-def _labs(rows: list) -> pf.Labs:
+def _labs(rows: list, on_date: dt.date) -> pf.Labs:
     latest: dict[str, pf.LabValue] = {}
     for row in rows:
+        if row.collected_on > on_date:
+            continue  # not yet known on the assessment date
         known = latest.get(row.test)
         if known is None or row.collected_on > known.collected_on:
             latest[row.test] = pf.LabValue(row.value, row.collected_on)

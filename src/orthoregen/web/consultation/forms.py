@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from orthoregen.pathways import (
@@ -21,11 +22,13 @@ from orthoregen.web.clinic.forms import DateInput, model_choice_field
 from orthoregen.web.clinic.vocabulary import GRADE_HELP
 from orthoregen.web.consultation.models import (
     Allergy,
+    BodyMeasurement,
     ConsentRecord,
     ConservativeCare,
     Intake,
     LabResult,
     Medication,
+    PatientConditions,
     PriorInjection,
     PriorSurgery,
     ProtocolVersion,
@@ -64,12 +67,21 @@ class NoFutureDates(_FormMixin):
         return cleaned
 
 
+# The patient's answers asked on each joint's intake page but recorded once for the patient
+# (models.PatientConditions, models.BodyMeasurement): every joint's assessment reads them.
+CONDITION_FIELDS = ("diabetes", "inflammatory_arthritis", "malignancy_status",
+                    "malignancy_last_active_on", "bleeding_disorder", "immunodeficiency",
+                    "childbearing_potential", "effective_contraception", "current_smoker")
+BODY_FIELDS = ("height_cm", "weight_kg")
+CONDITIONS_REASON = "conditions_reason"
+
 INTAKE_SECTIONS = [
     ("Intake", ["recorded_on"]),
-    ("Comorbidities", ["diabetes", "inflammatory_arthritis", "malignancy_status",
-                       "malignancy_last_active_on", "bleeding_disorder", "immunodeficiency",
-                       "active_infection", "pregnant_or_lactating", "childbearing_potential",
-                       "effective_contraception", "current_smoker"]),
+    ("Comorbidities (the patient's: seen by every joint)", [
+        "diabetes", "inflammatory_arthritis", "malignancy_status", "malignancy_last_active_on",
+        "bleeding_disorder", "immunodeficiency", "active_infection", "pregnant_or_lactating",
+        "childbearing_potential", "effective_contraception", "current_smoker",
+        CONDITIONS_REASON]),
     ("Histories taken", ["conservative_care_reviewed"]),
     ("Radiograph", ["radiograph_scale", "radiograph_grade", "radiograph_grader",
                     "radiograph_graded_on"]),
@@ -80,16 +92,50 @@ INTAKE_SECTIONS = [
     ("Examination", ["examined_on", "flexion_degrees", "extension_degrees", "abduction_degrees",
                      "external_rotation_degrees", "alignment", "alignment_degrees", "effusion",
                      "mechanical_symptoms"]),
-    ("Body measurements and baseline pain", ["height_cm", "weight_kg", "pain_scale",
-                                             "pain_value", "pain_recorded_on"]),
+    ("Height and weight (the patient's) and baseline pain", [
+        "height_cm", "weight_kg", "pain_scale", "pain_value", "pain_recorded_on"]),
     ("Trials and plan", ["other_trial_enrolled", "other_trial_last_product_on",
                          "planned_product_source"]),
 ]
+def _patient_fields(model: type[Model], names: tuple[str, ...]) -> dict[str, forms.Field]:
+    """Return the model's form fields, with its validators (a ModelForm of another model
+    would not run them: e.g. a height under 100 cm is refused here, not by the service)."""
+    found = forms.fields_for_model(model, fields=names)
+    for name, field in found.items():
+        assert field is not None, f"{model.__name__}.{name} has a form field"
+        field.validators = [*field.validators, *model._meta.get_field(name).validators]
+    return {name: field for name, field in found.items() if field is not None}
+
+
+PATIENT_FORM_FIELDS = {
+    **_patient_fields(PatientConditions, CONDITION_FIELDS),
+    **_patient_fields(BodyMeasurement, BODY_FIELDS),
+    CONDITIONS_REASON: forms.CharField(
+        label="Reason for changing a recorded comorbidity", required=False, max_length=500,
+        help_text="Needed when an answer already recorded for the patient is changed; the "
+                  "earlier answer is kept in the patient's history."),
+    "conditions_seen_at": forms.CharField(required=False, widget=forms.HiddenInput),
+}
 
 
 def intake_saved_at(intake: Intake | None) -> str:
     """Name the stored state an intake form is opened on: the intake's last save, "" if new."""
     return intake.entered_at.isoformat() if intake is not None and intake.pk else ""
+
+
+def conditions_saved_at(conditions: PatientConditions | None) -> str:
+    """Name the stored state of the patient's comorbidities: their last save, "" if none."""
+    return conditions.entered_at.isoformat() if conditions is not None else ""
+
+
+def conditions_changed(stored: PatientConditions | None, answers: dict[str, Any]) -> list[str]:
+    """Name the recorded comorbidity answers that ``answers`` change (filling in a question
+    left "not asked" is not a change: it needs no reason)."""
+    if stored is None:
+        return []
+    return [name for name in CONDITION_FIELDS
+            if getattr(stored, name) not in (None, "") and name in answers
+            and answers[name] != getattr(stored, name)]
 
 
 class IntakeForm(NoFutureDates, forms.ModelForm):
@@ -100,7 +146,8 @@ class IntakeForm(NoFutureDates, forms.ModelForm):
 
     class Meta:
         model = Intake
-        fields = [name for _, names in INTAKE_SECTIONS for name in names]
+        fields = [name for _, names in INTAKE_SECTIONS for name in names
+                  if name not in PATIENT_FORM_FIELDS]
         help_texts = {
             "radiograph_grade": GRADE_HELP,
             "injections_reviewed": "Tick once asked, even if there were none.",
@@ -110,15 +157,49 @@ class IntakeForm(NoFutureDates, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["seen_saved_at"].initial = intake_saved_at(self.instance)
+        self._add_patient_fields()
         for field in self.fields.values():
             if isinstance(field, forms.NullBooleanField):
                 field.widget = YesNoUnknown()
             elif isinstance(field, forms.DateField):
                 field.widget = DateInput()
 
+    def _add_patient_fields(self) -> None:
+        """Add the patient's own answers, shown as currently recorded for the patient."""
+        from orthoregen.web.consultation.body import body_on  # it imports the models
+
+        patient_id = self.instance.episode.patient_id
+        self.conditions = PatientConditions.objects.filter(patient_id=patient_id).first()
+        body = body_on(patient_id, timezone.localdate())
+        for name, field in PATIENT_FORM_FIELDS.items():
+            self.fields[name] = copy.deepcopy(field)
+        for name in CONDITION_FIELDS:
+            self.initial[name] = getattr(self.conditions, name) if self.conditions else None
+        self.initial.update(height_cm=body.height_cm, weight_kg=body.weight_kg,
+                            conditions_seen_at=conditions_saved_at(self.conditions))
+
+    def clean(self):
+        cleaned = super().clean()
+        if conditions_changed(self.conditions, cleaned) \
+                and not (cleaned.get(CONDITIONS_REASON) or "").strip():
+            self.add_error(CONDITIONS_REASON, conditions_reason_message(
+                conditions_changed(self.conditions, cleaned)))
+        if cleaned.get("malignancy_status") == "in_remission" \
+                and not cleaned.get("malignancy_last_active_on"):
+            self.add_error("malignancy_last_active_on",
+                           "Give the date the cancer was last active.")
+        return cleaned
+
     def sections(self):
         """Yield (legend, bound fields) for the template, one fieldset per intake section."""
         return [(legend, [self[name] for name in names]) for legend, names in INTAKE_SECTIONS]
+
+
+def conditions_reason_message(changed: list[str]) -> str:
+    """Say why a change of the patient's recorded comorbidities needs a reason."""
+    names = ", ".join(str(PATIENT_FORM_FIELDS[name].label).lower() for name in changed)
+    return (f"Give the reason for changing the patient's recorded answer ({names}); the "
+            "earlier answer is kept in the patient's history.")
 
 
 class ItemForm(NoFutureDates, forms.ModelForm):
@@ -158,6 +239,12 @@ class AllergyForm(ItemForm):
     class Meta:
         model = Allergy
         fields = ["substance", "reaction", "severity"]
+
+
+class BodyMeasurementForm(ItemForm):
+    class Meta:
+        model = BodyMeasurement
+        fields = ["measured_on", "height_cm", "weight_kg"]
 
 
 class PatientHistoryForm(forms.Form):

@@ -1,10 +1,11 @@
 """Repeating rows on one page: a formset per history table, read into typed row changes.
 
-Each table (injections, surgery, medications, allergies of the patient; conservative care
-and laboratory results of one joint) is a Django formset: one form per recorded row, each
-with "remove (entered in error)" and a reason for a correction, and blank rows to add new
-ones. Without JavaScript, "Add another row" posts the page back with one more blank row and
-saves nothing. A bad row gives its own errors and nothing of the page is saved.
+Each table (injections, surgery, medications, allergies, height and weight of the patient;
+conservative care of one joint and the patient's laboratory results on a joint's intake
+page) is a Django formset: one form per recorded row, each with "remove (entered in error)"
+and a reason for a correction, and blank rows to add new ones. Without JavaScript, "Add
+another row" posts the page back with one more blank row and saves nothing. A bad row gives
+its own errors and nothing of the page is saved.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.http import QueryDict
 
 from orthoregen.web.consultation.forms import (
     AllergyForm,
+    BodyMeasurementForm,
     ConservativeCareForm,
     ItemForm,
     LabResultForm,
@@ -85,11 +87,16 @@ PATIENT_TABLES = (
     Table("surgery", "Operations on any joint", "Operation", PriorSurgeryForm),
     Table("medication", "Medications", "Medication", MedicationForm, extra=3),
     Table("allergy", "Allergies", "Allergy", AllergyForm),
+    Table("body", "Height and weight", "Measurement", BodyMeasurementForm,
+          "Each measurement with its date: the latest height and weight give the BMI.",
+          extra=1),
 )
 JOINT_TABLES = (
     Table("care", "Conservative treatments of this joint tried without sufficient relief",
           "Treatment", ConservativeCareForm, extra=3),
-    Table("lab", "Laboratory results", "Laboratory result", LabResultForm, extra=4),
+    # The patient's, shown and saved on each joint's intake page (every joint reads them).
+    Table("lab", "Laboratory results (the patient's: seen by every joint)",
+          "Laboratory result", LabResultForm, extra=4),
 )
 
 

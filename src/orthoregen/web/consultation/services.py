@@ -33,11 +33,20 @@ from orthoregen.pathways import (
 from orthoregen.pathways.consent import PROCEEDING_OUTCOMES
 from orthoregen.web import stages
 from orthoregen.web.clinic.models import JointEpisode, Patient
-from orthoregen.web.consultation.carry_forward import CarriedForward, rows_carry
+from orthoregen.web.consultation.body import body_on
+from orthoregen.web.consultation.carry_forward import CarriedForward
 from orthoregen.web.consultation.facts import facts_from_episode
-from orthoregen.web.consultation.forms import agree_reason_message, intake_saved_at
+from orthoregen.web.consultation.forms import (
+    CONDITIONS_REASON,
+    agree_reason_message,
+    conditions_changed,
+    conditions_reason_message,
+    conditions_saved_at,
+    intake_saved_at,
+)
 from orthoregen.web.consultation.models import (
     Allergy,
+    BodyMeasurement,
     CandidacyDecision,
     ConsentDocument,
     ConsentRecord,
@@ -45,6 +54,7 @@ from orthoregen.web.consultation.models import (
     Intake,
     LabResult,
     Medication,
+    PatientConditions,
     PatientHistory,
     PriorInjection,
     PriorSurgery,
@@ -114,18 +124,9 @@ class IntakeAnswers:
     """The answers of one joint's intake; a blank yes/no (None) means "not asked"."""
 
     recorded_on: dt.date
-    # Comorbidities
-    diabetes: bool | None = None
-    inflammatory_arthritis: bool | None = None
-    malignancy_status: str = ""
-    malignancy_last_active_on: dt.date | None = None
-    bleeding_disorder: bool | None = None
-    immunodeficiency: bool | None = None
+    # Asked again for each joint (the patient's comorbidities are ConditionsAnswers)
     active_infection: bool | None = None
     pregnant_or_lactating: bool | None = None
-    childbearing_potential: bool | None = None
-    effective_contraception: bool | None = None
-    current_smoker: bool | None = None
     # Histories taken (the patient's own are on PatientHistory)
     conservative_care_reviewed: bool = False
     # Radiograph
@@ -153,9 +154,7 @@ class IntakeAnswers:
     alignment_degrees: float | None = None
     effusion: bool | None = None
     mechanical_symptoms: bool | None = None
-    # Body measurements and baseline pain
-    height_cm: float | None = None
-    weight_kg: float | None = None
+    # Baseline pain (height and weight are the patient's: BodyAnswers)
     pain_scale: str = ""
     pain_value: float | None = None
     pain_recorded_on: dt.date | None = None
@@ -165,18 +164,139 @@ class IntakeAnswers:
     planned_product_source: str = ""
 
 
+@dataclass(frozen=True, kw_only=True)
+class ConditionsAnswers:
+    """The patient's comorbidities and smoking; a blank yes/no (None) means "not asked"."""
+
+    diabetes: bool | None = None
+    inflammatory_arthritis: bool | None = None
+    malignancy_status: str = ""
+    malignancy_last_active_on: dt.date | None = None
+    bleeding_disorder: bool | None = None
+    immunodeficiency: bool | None = None
+    childbearing_potential: bool | None = None
+    effective_contraception: bool | None = None
+    current_smoker: bool | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class BodyAnswers:
+    """A height and/or weight measured on a date (None: not measured then)."""
+
+    height_cm: float | None = None
+    weight_kg: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PatientAnswers:
+    """The patient's own answers given on a joint's intake page, saved for the patient.
+
+    ``reason`` explains a change of a recorded comorbidity; ``seen_saved_at`` names the
+    comorbidities' stored state the answers were given on (forms.conditions_saved_at).
+    """
+
+    conditions: ConditionsAnswers
+    body: BodyAnswers
+    reason: str = ""
+    seen_saved_at: str = ""
+
+    @classmethod
+    def from_values(cls, values: dict[str, Any]) -> PatientAnswers:
+        """Read the answers out of a valid form's values (forms.PATIENT_FORM_FIELDS)."""
+        return cls(
+            conditions=ConditionsAnswers(**{field.name: values[field.name]
+                                            for field in fields(ConditionsAnswers)}),
+            body=BodyAnswers(height_cm=values["height_cm"], weight_kg=values["weight_kg"]),
+            reason=values.get(CONDITIONS_REASON) or "",
+            seen_saved_at=values.get("conditions_seen_at") or "")
+
+
+class ConditionsSavedMeanwhile(IntakeSavedMeanwhile):
+    """The patient's comorbidities were saved after the page was opened; nothing was saved."""
+
+    def __init__(self) -> None:
+        Exception.__init__(self, "The patient's comorbidities were saved by someone else "
+                                 "while you were editing; nothing you entered was saved. "
+                                 "Review them and enter your changes again.")
+        self.stored = None
+
+
+class RowRefused(ValidationError):
+    """A row change names a row that is not this record's current row, or lacks its reason."""
+
+
+class ConditionsNeedReason(RowRefused):
+    """A recorded comorbidity changed without a reason: refused, nothing saved (a RowRefused,
+    so that a page refuses it as it refuses a row correction without its reason)."""
+
+
+@transaction.atomic
+def patient_conditions_save(patient: Patient, *, answers: ConditionsAnswers, asked_on: dt.date,
+                            reason: str = "", seen_saved_at: str, by: User
+                            ) -> PatientConditions:
+    """Record the patient's comorbidities and smoking, seen by every joint's assessment.
+
+    Answering a question left "not asked" needs no reason; changing a recorded answer needs
+    ``reason`` (ConditionsNeedReason otherwise), which the patient's history keeps with the
+    earlier answer, who changed it and when. A save by someone else since ``seen_saved_at``
+    (forms.conditions_saved_at) refuses it (ConditionsSavedMeanwhile).
+    """
+    Patient.objects.select_for_update().filter(pk=patient.pk).exists()
+    stored = PatientConditions.objects.filter(patient_id=patient.pk).first()
+    if conditions_saved_at(stored) != seen_saved_at:
+        raise ConditionsSavedMeanwhile()
+    values = {field.name: getattr(answers, field.name) for field in fields(ConditionsAnswers)}
+    changed = conditions_changed(stored, values)
+    if changed and not reason.strip():
+        raise ConditionsNeedReason({CONDITIONS_REASON: conditions_reason_message(changed)})
+    if stored is not None and all(getattr(stored, k) == v for k, v in values.items()):
+        return stored  # nothing new: no history row saying it changed
+    conditions = stored or PatientConditions(patient=patient)
+    for name, value in values.items():
+        setattr(conditions, name, value)
+    conditions.asked_on, conditions.entered_by = asked_on, by
+    if changed:
+        conditions._change_reason = f"corrected: {reason.strip()}"  # type: ignore[attr-defined]  # read by simple-history
+    conditions.full_clean(exclude=["patient"])
+    conditions.save()
+    return conditions
+
+
+@transaction.atomic
+def body_measure(patient: Patient, *, body: BodyAnswers, measured_on: dt.date,
+                 by: User) -> BodyMeasurement | None:
+    """Record a height and/or weight measured on ``measured_on``, if it says something new.
+
+    A value equal to the patient's latest one on that date is not recorded again, and a
+    blank one says nothing (a measurement entered in error is removed on the patient's
+    history page, with its reason). Returns the new row, or None.
+    """
+    latest = body_on(patient.pk, measured_on)
+    height = body.height_cm if body.height_cm != latest.height_cm else None
+    weight = body.weight_kg if body.weight_kg != latest.weight_kg else None
+    if height is None and weight is None:
+        return None
+    row = BodyMeasurement(patient=patient, measured_on=measured_on, height_cm=height,
+                          weight_kg=weight, entered_by=by, recorded_by=by)
+    row.full_clean(exclude=["patient"])
+    row.save()
+    return row
+
+
 @transaction.atomic
 def intake_save(episode: JointEpisode, *, answers: IntakeAnswers, seen_saved_at: str,
-                carried: CarriedForward | None = None,
+                patient: PatientAnswers | None = None, carried: CarriedForward | None = None,
                 tables: dict[str, TableChanges] | None = None, by: User) -> Intake:
     """Create or update an episode's intake with ``answers`` and its rows, all or nothing.
 
     ``seen_saved_at`` names the stored state the answers were given on (forms.intake_saved_at);
-    if someone saved the intake since, nothing is saved (IntakeSavedMeanwhile). A new intake
-    ``carried`` forward also copies the laboratory rows the clinician kept; the intake and
-    each copy record their source in their history. ``tables`` ("care", "lab") adds,
-    corrects and removes the intake's conservative care and laboratory rows in the same
-    transaction; a refused row (RowRefused) saves nothing.
+    if someone saved the intake since, nothing is saved (IntakeSavedMeanwhile). ``patient``
+    holds the patient's own answers given on this page (comorbidities, height and weight),
+    saved for the patient in the same transaction (patient_conditions_save, body_measure);
+    every joint's assessment reads them. A new intake ``carried`` forward records its
+    source in its history. ``tables`` adds, corrects and removes rows in the same
+    transaction: "care" of this intake, "lab" of the patient; a refused row (RowRefused)
+    saves nothing.
     """
     # Saves of one episode's intake queue on the episode's row, so the later one reads the
     # earlier one's intake here instead of overwriting it or breaking the one-intake rule.
@@ -201,10 +321,18 @@ def intake_save(episode: JointEpisode, *, answers: IntakeAnswers, seen_saved_at:
         if (stored := _intake_stored(episode)) is None:
             raise
         raise IntakeSavedMeanwhile(stored) from None
-    if carried is not None:
-        rows_carry(intake, carried=carried, by=by)
+    if patient is not None:
+        owner = episode.patient
+        patient_conditions_save(owner, answers=patient.conditions, asked_on=intake.recorded_on,
+                                reason=patient.reason, seen_saved_at=patient.seen_saved_at,
+                                by=by)
+        body_measure(owner, body=patient.body, measured_on=intake.recorded_on, by=by)
     for key, changes in (tables or {}).items():
-        _apply(INTAKE_TABLE_MODELS[key], changes, owner={"intake": intake}, by=by)
+        if key in INTAKE_TABLE_MODELS:
+            _apply(INTAKE_TABLE_MODELS[key], changes, owner={"intake": intake}, by=by)
+        else:
+            _apply(PATIENT_TABLE_MODELS[key], changes,
+                   owner={"patient": episode.patient}, by=by)
     return intake
 
 
@@ -258,19 +386,23 @@ class AllergyRow:
     severity: str = ""
 
 
+@dataclass(frozen=True, kw_only=True)
+class BodyMeasurementRow:
+    measured_on: dt.date
+    height_cm: float | None = None
+    weight_kg: float | None = None
+
+
 HistoryRow = (PriorInjectionRow | PriorSurgeryRow | ConservativeCareRow | MedicationRow
-              | LabResultRow | AllergyRow)
+              | LabResultRow | AllergyRow | BodyMeasurementRow)
+HistoryModel = (PriorInjection | PriorSurgery | ConservativeCare | Medication | LabResult
+                | Allergy | BodyMeasurement)
 # The table each row goes into, and back (the views know the table from the form).
-HISTORY_TABLES: dict[type, type[PriorInjection | PriorSurgery | ConservativeCare | Medication
-                                 | LabResult | Allergy]] = {
+HISTORY_TABLES: dict[type, type[HistoryModel]] = {
     PriorInjectionRow: PriorInjection, PriorSurgeryRow: PriorSurgery,
     ConservativeCareRow: ConservativeCare, MedicationRow: Medication, LabResultRow: LabResult,
-    AllergyRow: Allergy}
+    AllergyRow: Allergy, BodyMeasurementRow: BodyMeasurement}
 HISTORY_ROWS = {table: row for row, table in HISTORY_TABLES.items()}
-
-
-class RowRefused(ValidationError):
-    """A row change names a row that is not this record's current row, or lacks its reason."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -299,16 +431,13 @@ class TableChanges:
     removed: tuple[RowRemoval, ...] = ()
 
 
-PATIENT_TABLE_MODELS: dict[str, type[PriorInjection | PriorSurgery | Medication | Allergy]] = {
+PATIENT_TABLE_MODELS: dict[str, type[HistoryModel]] = {
     "injection": PriorInjection, "surgery": PriorSurgery, "medication": Medication,
-    "allergy": Allergy}
-INTAKE_TABLE_MODELS: dict[str, type[ConservativeCare | LabResult]] = {
-    "care": ConservativeCare, "lab": LabResult}
+    "allergy": Allergy, "lab": LabResult, "body": BodyMeasurement}
+INTAKE_TABLE_MODELS: dict[str, type[ConservativeCare]] = {"care": ConservativeCare}
 
 
-def _apply(model: type[PriorInjection | PriorSurgery | ConservativeCare | Medication
-                      | LabResult | Allergy], changes: TableChanges, *, owner: dict,
-           by: User) -> None:
+def _apply(model: type[HistoryModel], changes: TableChanges, *, owner: dict, by: User) -> None:
     """Add, correct and remove rows of ``model`` belonging to ``owner``; refuse a stranger."""
     current = model.objects.filter(**owner, removed_at__isnull=True)
     for edit in changes.edited:
@@ -561,47 +690,15 @@ def recipient_weight_kg(patient: Patient, on_date: dt.date) -> WeightReading | N
     """Return the patient's most recent weight measured on or before ``on_date``, or None.
 
     For the cell lab's per-dose endotoxin limit (USP <85>: 5 EU/kg x body weight,
-    docs/cell-products.md#endotoxin). Weight belongs to the patient, so every intake of every
-    joint counts. An intake whose patient-level answers were carried forward from another intake
-    keeps the weight's original date when it kept the weight unchanged: a copy is not a new
-    measurement. None when no weight is recorded, or when the latest one was measured more
-    than RECIPIENT_WEIGHT_VALID_DAYS before ``on_date``. ``patient`` must come from the
-    caller's own site scoping (accounts.access); only that patient's intakes are read.
-    Reads only; writes nothing.
+    docs/cell-products.md#endotoxin). Weight belongs to the patient (BodyMeasurement rows,
+    whichever joint's intake page recorded them). None when no weight is recorded, or when
+    the latest one was measured more than RECIPIENT_WEIGHT_VALID_DAYS before ``on_date``.
+    ``patient`` must come from the caller's own site scoping (accounts.access); only that
+    patient's rows are read. Reads only; writes nothing.
     """
-    intakes = {i.pk: i for i in Intake.objects.filter(episode__patient_id=patient.pk)}
-    readings = [(_weight_measured_on(intake, intakes, seen=set()), intake.entered_at, pk,
-                 intake.weight_kg) for pk, intake in intakes.items()
-                if intake.weight_kg is not None]
-    readings = [r for r in readings if r[0] <= on_date]
-    if not readings:
+    body = body_on(patient.pk, on_date)
+    if body.weight_kg is None or body.weight_measured_on is None:
         return None
-    measured_on, _, _, weight_kg = max(readings)
-    if (on_date - measured_on).days > RECIPIENT_WEIGHT_VALID_DAYS:
+    if (on_date - body.weight_measured_on).days > RECIPIENT_WEIGHT_VALID_DAYS:
         return None
-    return WeightReading(weight_kg, measured_on)
-
-
-def _weight_measured_on(intake: Intake, intakes: dict[int, Intake], *, seen: set) -> dt.date:
-    # Only the same patient's intakes (``intakes``) are followed: a source of another patient
-    # would lend this one its date, and a cycle would never end.
-    source_id = intake.carried_forward_from_id
-    source = intakes.get(source_id) if source_id is not None else None
-    seen.add(intake.pk)
-    if source is None or source.pk in seen or not _weight_kept_from(intake, source):
-        return intake.recorded_on
-    return _weight_measured_on(source, intakes, seen=seen)
-
-
-def _weight_kept_from(intake: Intake, source: Intake) -> bool:
-    """Say whether ``intake`` still holds the weight ``source`` had when it was carried.
-
-    Compared with the source as it stood then, not now: a source weighed again later must
-    not make the copy look like a new measurement.
-    """
-    first = intake.history.order_by("history_date", "history_id").first()
-    if first is None:  # saved without history (a raw import): the source as it is now
-        return intake.weight_kg == source.weight_kg
-    source_then = source.history.filter(history_date__lte=first.history_date).order_by(
-        "-history_date", "-history_id").values_list("weight_kg", flat=True).first()
-    return intake.weight_kg == first.weight_kg == source_then
+    return WeightReading(body.weight_kg, body.weight_measured_on)

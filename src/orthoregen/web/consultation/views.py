@@ -92,10 +92,12 @@ def _episode_context(request: AuthenticatedHttpRequest, episode: JointEpisode,
 def _items(intake: Intake | None) -> list[dict]:
     if intake is None:
         return []
+    # Laboratory results are the patient's: shown here as every joint's page shows them.
+    owners = (intake, intake.episode.patient)
     return [{"heading": table.heading,
-             "rows": list(getattr(intake, related).current())}
-            for table, related in zip(rows.JOINT_TABLES, ("conservative_care", "labs"),
-                                      strict=True)]
+             "rows": list(getattr(owner, related).current())}
+            for table, owner, related in zip(rows.JOINT_TABLES, owners,
+                                             ("conservative_care", "labs"), strict=True)]
 
 
 def _patient_items(patient: Patient) -> list[dict]:
@@ -139,7 +141,8 @@ def patient_history(request: AuthenticatedHttpRequest, patient_id: int) -> HttpR
     records = {"injection": list(patient.injections.current()),
                "surgery": list(patient.surgeries.current()),
                "medication": list(patient.medications.current()),
-               "allergy": list(patient.allergies.current())}
+               "allergy": list(patient.allergies.current()),
+               "body": list(patient.body_measurements.current())}
     initial = {"seen_saved_at": services.history_saved_at(history)}
     if history is not None:
         initial.update({name: getattr(history, name)
@@ -200,10 +203,9 @@ def intake_edit(request: AuthenticatedHttpRequest, episode_id: int) -> HttpRespo
     rows, saved in one transaction; the patient's own history is on its own page."""
     episode = _episode(request, episode_id)
     intake = Intake.objects.filter(episode=episode).select_related("entered_by").first()
-    records: dict[str, list] = {"care": [], "lab": []}
+    records: dict[str, list] = {"care": [], "lab": list(episode.patient.labs.current())}
     if intake is not None:
-        records = {"care": list(intake.conservative_care.current()),
-                   "lab": list(intake.labs.current())}
+        records["care"] = list(intake.conservative_care.current())
     data, adding_row = (_more_rows(request) if request.method == "POST" else (None, False))
     next_intake = _next_without_intake(episode.patient, after=episode, user=request.user)
     try:
@@ -220,6 +222,7 @@ def intake_edit(request: AuthenticatedHttpRequest, episode_id: int) -> HttpRespo
             answers = services.IntakeAnswers(
                 **{field.name: cleaned[field.name] for field in fields(services.IntakeAnswers)})
             services.intake_save(episode, answers=answers, seen_saved_at=cleaned["seen_saved_at"],
+                                 patient=services.PatientAnswers.from_values(cleaned),
                                  carried=carry_forward.carried_forward(form),
                                  tables=rows.tables_changes(formsets),
                                  by=request.user)

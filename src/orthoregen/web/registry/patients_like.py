@@ -37,6 +37,7 @@ from orthoregen.products.product_class import PRODUCT_CLASSES, ProductClass
 from orthoregen.scheduling.protocol import DEFAULT_VISITS
 from orthoregen.vocabulary import GRADE_RANGE, GradeScale, Joint
 from orthoregen.web.accounts.access import scope
+from orthoregen.web.consultation.body import bmi_of_patients
 from orthoregen.web.consultation.models import Intake
 from orthoregen.web.registry.measures import BASELINE, DEFAULT_MEASURES, Measure, measure
 from orthoregen.web.registry.models import AdverseEventFact, EpisodeFact, ScoreFact, VisitFact
@@ -134,8 +135,10 @@ def treated_joints(facts: QuerySet, m: Measure, *, joint: Joint, today: dt.date
                                   "cell_source", "first_treated_on", "arthroplasty_on",
                                   "followed_until", "injections"))
     ids = [r[0] for r in rows]
-    bmi = {i.episode_id: i.bmi_kg_m2 for i in Intake.objects.filter(episode_id__in=ids)
-           .only("episode_id", "height_cm", "weight_kg")}
+    # Height and weight are the patient's (consultation.body), measured by today.
+    owners = dict(facts.values_list("episode_id", "patient_id"))
+    by_patient = bmi_of_patients(set(owners.values()), today)
+    bmi = {eid: by_patient[pid] for eid, pid in owners.items() if pid in by_patient}
     scores = {(e, t): v for e, t, v in ScoreFact.objects.filter(
         episode_id__in=ids, counts=True, instrument=m.instrument, subscale=m.subscale,
         timepoint__in=(BASELINE, *VISITS.values())).values_list("episode_id", "timepoint",

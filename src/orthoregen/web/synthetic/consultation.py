@@ -50,12 +50,14 @@ from orthoregen.web.consultation.facts import (
     whole_months,
 )
 from orthoregen.web.consultation.models import (
+    BodyMeasurement,
     CandidacyDecision,
     ConsentRecord,
     ConservativeCare,
     Intake,
     LabResult,
     Medication,
+    PatientConditions,
     PatientHistory,
     PriorInjection,
     PriorSurgery,
@@ -73,7 +75,12 @@ CONTRAINDICATIONS = np.array(["active_infection", "inflammatory_arthritis", "mal
 CARE = np.array(["physiotherapy", "oral_nsaid", "weight_loss", "paracetamol", "topical_nsaid"])
 TABLE_MODELS = {"injections": PriorInjection, "surgeries": PriorSurgery,
                 "conservative_care": ConservativeCare, "medications": Medication,
-                "labs": LabResult}
+                "labs": LabResult, "body_measurements": BodyMeasurement}
+# Drawn per episode but the patient's own (one medical history, one body): every joint of a
+# patient takes its first joint's draw (harmonised in draw_plan).
+PATIENT_COLUMNS = ("height_cm", "weight_kg", "smoker", "diabetes", "hba1c", "remission_years",
+                   "contraception")
+PATIENT_CONTRAINDICATIONS = ("inflammatory_arthritis", "malignancy_active")
 # Every synthetic patient's histories were taken (an empty table reads as "none").
 HISTORY_TAKEN = PatientHistory(injections_reviewed=True, surgeries_reviewed=True,
                                medications_reviewed=True, allergies_reviewed=True)
@@ -91,14 +98,16 @@ def synth_consultation(context: SynthContext) -> None:
     plan = draw_plan(rng, episodes, patients)
     consulted = [day.date() for day in episodes["consulted_on"]]
     intakes, tables = _intake_rows(context, plan, consulted)
+    conditions = _conditions(context, plan, consulted)
     _insert_intakes(context, intakes)
     _insert_histories(context)
+    context.insert(PatientConditions, list(conditions.values()), "patient comorbidities")
     _insert_tables(context, intakes, tables)
     patient_rows = _patients(patients)
     sample = _sample(rng, len(episodes))
     clinicians = _clinicians(context)
     verdicts = engine_verdicts(context, plan, intakes, tables, patient_rows, consulted,
-                               protocol, sample)
+                               protocol, sample, conditions)
     decisions = []
     for i, verdict in enumerate(verdicts):
         if verdict.outcome != Outcome.INCOMPLETE:
@@ -184,25 +193,45 @@ def _intake_rows(context, plan, consulted: list[dt.date]) -> tuple[list[Intake],
     return intakes, tables
 
 
+def _conditions(context, plan, consulted: list[dt.date]) -> dict[int, PatientConditions]:
+    """Return each patient's comorbidities, from the draw of the patient's first joint."""
+    patients = context.cohort.patients
+    born = [day.date() for day in patients["date_of_birth"]]
+    sexes = patients["sex"].to_numpy()
+    conditions: dict[int, PatientConditions] = {}
+    for i, (episode, drawn) in enumerate(zip(context.cohort.episodes.itertuples(index=False),
+                                            plan.itertuples(index=False), strict=True)):
+        owner = int(episode.patient)
+        if owner in conditions:
+            continue
+        day, female = consulted[i], sexes[owner] == "female"
+        childbearing = female and day.year - born[owner].year < 50
+        contra = drawn.contraindication
+        remission = (day - dt.timedelta(days=int(365 * drawn.remission_years))
+                     if drawn.remission_years > 0 else None)
+        conditions[owner] = PatientConditions(
+            patient_id=context.patient_ids[owner], asked_on=day,
+            diabetes=bool(drawn.diabetes),
+            inflammatory_arthritis=contra == "inflammatory_arthritis",
+            malignancy_status=("active" if contra == "malignancy_active"
+                               else "in_remission" if remission else "never"),
+            malignancy_last_active_on=remission, bleeding_disorder=False,
+            immunodeficiency=False, childbearing_potential=childbearing if female else None,
+            effective_contraception=bool(drawn.contraception) if childbearing else None,
+            current_smoker=bool(drawn.smoker))
+    return conditions
+
+
 def _intake(episode_id, episode, drawn, day, female: bool, age: int) -> Intake:
     contra = drawn.contraindication
     before = lambda days: day - dt.timedelta(days=int(days))  # noqa: E731
     knee, hip, shoulder = (episode.joint == joint for joint in ("knee", "hip", "shoulder"))
     has_mri = hip or shoulder or drawn.knee_mri
-    childbearing = female and age < 50
     return Intake(
-        episode_id=episode_id, recorded_on=day, diabetes=bool(drawn.diabetes),
-        inflammatory_arthritis=contra == "inflammatory_arthritis",
-        malignancy_status=("active" if contra == "malignancy_active"
-                           else "in_remission" if drawn.remission_years > 0 else "never"),
-        malignancy_last_active_on=(before(365 * drawn.remission_years)
-                                   if drawn.remission_years > 0 else None),
-        bleeding_disorder=False, immunodeficiency=False,
+        episode_id=episode_id, recorded_on=day,
         active_infection=contra == "active_infection",
         pregnant_or_lactating=False if female else None,
-        childbearing_potential=childbearing if female else None,
-        effective_contraception=bool(drawn.contraception) if childbearing else None,
-        current_smoker=bool(drawn.smoker), conservative_care_reviewed=True,
+        conservative_care_reviewed=True,
         radiograph_scale="" if drawn.missing_grade else episode.grade_scale,
         radiograph_grade=None if drawn.missing_grade else int(episode.grade),
         radiograph_grader="" if drawn.missing_grade else "Consultant radiologist",
@@ -215,7 +244,6 @@ def _intake(episode_id, episode, drawn, day, female: bool, age: int) -> Intake:
         alignment_degrees=(float(drawn.alignment_degrees)
                            if knee and drawn.alignment != "neutral" else None),
         effusion=bool(drawn.effusion), mechanical_symptoms=bool(drawn.mechanical),
-        height_cm=float(drawn.height_cm), weight_kg=float(drawn.weight_kg),
         pain_scale="nrs" if drawn.pain_nrs else "vas_mm",
         pain_value=float(drawn.pain_value if drawn.pain_nrs else drawn.pain_value * 10),
         pain_recorded_on=day, other_trial_enrolled=False,
@@ -257,8 +285,10 @@ def _tables(episode, drawn, day: dt.date) -> dict[str, list]:
     if drawn.surgery_years > 0:
         surgeries.append(PriorSurgery(kind="meniscectomy", joint=joint, side=side,
                                       performed_on=before(365 * drawn.surgery_years)))
+    body = [BodyMeasurement(measured_on=day, height_cm=float(drawn.height_cm),
+                            weight_kg=float(drawn.weight_kg))]
     return {"injections": injections, "surgeries": surgeries, "conservative_care": care,
-            "medications": medications, "labs": labs}
+            "medications": medications, "labs": labs, "body_measurements": body}
 
 
 def _insert_consents(context, plan, consulted, decisions, document, clinicians) -> None:
@@ -309,7 +339,7 @@ def draw_plan(rng: np.random.Generator, episodes: pd.DataFrame,
     contra = np.where(rng.random(n) < 0.03, CONTRAINDICATIONS[rng.integers(0, 4, n)], "")
     hip_contra = (joint == "hip") & (contra != "") & (rng.random(n) < 0.4)
     contra[hip_contra] = "avascular_necrosis"
-    return pd.DataFrame({
+    plan = pd.DataFrame({
         "height_cm": height.round(1),
         "weight_kg": (bmi * (height / 100) ** 2).round(1),
         "missing_grade": rng.random(n) < 0.01,
@@ -347,6 +377,20 @@ def draw_plan(rng: np.random.Generator, episodes: pd.DataFrame,
         "withdraws": rng.random(n) < 0.25,
         "consents_untreated": rng.random(n) < 0.3,
     })
+    return _harmonised(plan, owner)
+
+
+def _harmonised(plan: pd.DataFrame, owner: np.ndarray) -> pd.DataFrame:
+    """Give every joint of a patient the patient-level draws of the patient's first joint."""
+    first = plan.groupby(owner, sort=False)
+    for column in PATIENT_COLUMNS:
+        plan[column] = first[column].transform("first")
+    contra = plan["contraindication"].to_numpy(copy=True)
+    own = np.where(np.isin(contra, PATIENT_CONTRAINDICATIONS), "", contra)
+    shared = pd.Series(np.where(np.isin(contra, PATIENT_CONTRAINDICATIONS), contra, ""))
+    patient_level = shared.groupby(owner, sort=False).transform("first").to_numpy()
+    plan["contraindication"] = np.where(patient_level != "", patient_level, own)
+    return plan
 
 # Running the engine fast enough for 100k patients: episodes whose drawn facts fall in the
 # same class (same grade, same side of every threshold the default protocol uses, same
@@ -366,7 +410,8 @@ class Verdict:
 
 
 def engine_verdicts(context, plan, intakes, tables, patients, consulted, protocol: Protocol,
-                    sample: set[int]) -> list[Verdict]:
+                    sample: set[int], conditions: dict[int, PatientConditions]
+                    ) -> list[Verdict]:
     """Return one verdict per episode: the engine's own for the sample, its class's otherwise."""
     classes: dict[tuple, tuple] = {}
     verdicts = []
@@ -387,7 +432,8 @@ def engine_verdicts(context, plan, intakes, tables, patients, consulted, protoco
         # This joint's own corticosteroid also counts for the any-joint washouts: its class
         # says on which side of each washout's days it falls.
         own_steroid = tuple(0 < int(drawn.steroid_recent_days) < days for days in windows)
-        key = (*_class(row, drawn, intakes[i], patient, day), own_steroid,
+        mine = conditions[int(owners[i])]
+        key = (*_class(row, drawn, mine, patient, day), own_steroid,
                _others(others, drawn, day))
         given = day - dt.timedelta(days=int(drawn.steroid_recent_days))
         if i not in sample and key in classes:
@@ -402,7 +448,7 @@ def engine_verdicts(context, plan, intakes, tables, patients, consulted, protoco
         table.update({name: [r for _, r in shared[int(owners[i])][name]]
                       for name in PATIENT_TABLES})
         facts = facts_from_records(episode, patient, intakes[i], table, day,
-                                   history=HISTORY_TAKEN)
+                                   history=HISTORY_TAKEN, conditions=mine)
         assessment = assess(facts, protocol, day)
         summary = _summary(assessment, given)
         if classes.setdefault(key, summary) != summary:
@@ -448,13 +494,15 @@ def _others(others: dict[str, list], drawn, day: dt.date) -> tuple:
             steroids, own)
 
 
-def _class(row, drawn, intake, patient, day: dt.date) -> tuple:
+def _class(row, drawn, conditions, patient, day: dt.date) -> tuple:
     """Return the facts that can change an outcome, on each side of the default thresholds."""
-    bmi = intake.bmi_kg_m2 or 0
+    # Height and weight are drawn once per patient (_harmonised): every measurement agrees.
+    bmi = round(drawn.weight_kg / (drawn.height_cm / 100) ** 2, 1)
     anticoagulated = bool(drawn.anticoagulant)
     return (
         row.joint, row.grade_scale, int(row.grade), bool(drawn.missing_grade),
-        intake.childbearing_potential, intake.effective_contraception, bmi > 30, bmi > 35,
+        conditions.childbearing_potential, conditions.effective_contraception, bmi > 30,
+        bmi > 35,
         patient.age_on(day) > 80, (whole_months(row.symptom_onset.date(), day) or 0) < 3,
         is_post_traumatic(row.diagnosis_code), drawn.contraindication,
         drawn.steroid_recent_days > 0, drawn.ha_recent_days > 0, bool(drawn.smoker),

@@ -4,10 +4,12 @@ from orthoregen.web.consultation.models.consent import ConsentDocument, ConsentR
 from orthoregen.web.consultation.models.decisions import CandidacyDecision
 from orthoregen.web.consultation.models.intake import (
     Allergy,
+    BodyMeasurement,
     ConservativeCare,
     Intake,
     LabResult,
     Medication,
+    PatientConditions,
     PatientHistory,
     PriorInjection,
     PriorSurgery,
@@ -16,6 +18,7 @@ from orthoregen.web.consultation.models.protocols import ProtocolVersion
 
 __all__ = [
     "Allergy",
+    "BodyMeasurement",
     "CandidacyDecision",
     "ConsentDocument",
     "ConsentRecord",
@@ -23,6 +26,7 @@ __all__ = [
     "Intake",
     "LabResult",
     "Medication",
+    "PatientConditions",
     "PatientHistory",
     "PriorInjection",
     "PriorSurgery",

@@ -2,10 +2,13 @@
 
 What belongs to the patient is recorded once and read by every joint's candidacy
 assessment: the injection and surgery history (every joint, each row naming its joint and
-side), medications and allergies, with the ``*_reviewed`` flags of PatientHistory. What
-belongs to one joint stays on that joint's Intake: imaging, examination, baseline pain,
-conservative care of the joint, the plan (and, as before, comorbidities, body measurements
-and laboratory results, which a new intake carries forward from the patient's other one).
+side), medications and allergies, with the ``*_reviewed`` flags of PatientHistory; the
+comorbidities and smoking (PatientConditions, one record whose past versions are kept);
+height and weight (dated BodyMeasurement rows) and laboratory results (dated LabResult
+rows). What belongs to one joint stays on that joint's Intake: imaging, examination,
+baseline pain, conservative care of the joint, the plan, and the two day-of-procedure
+questions (an active infection, pregnancy) that an answer given for another joint cannot
+settle.
 
 A blank yes/no field means "not asked"; the candidacy engine then asks for it instead of
 passing its rule silently. The ``*_reviewed`` flags say a history was taken, so that an
@@ -16,10 +19,13 @@ removal is kept by simple-history (Corrigible).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
 from orthoregen.pathways.facts import PAIN_SCALE_TOP, PainScale
@@ -39,6 +45,9 @@ from orthoregen.web.consultation.models.vocabulary import (
     MedicationKind,
     RotatorCuff,
 )
+
+if TYPE_CHECKING:
+    from orthoregen.web.consultation.body import Body
 
 
 def yes_no(label: str) -> models.BooleanField:
@@ -120,12 +129,17 @@ class PatientItem(Entered, Corrigible):
         abstract = True
 
 
-class Intake(Entered):
-    SITE_PATH = "episode__patient__site"
+class PatientConditions(Entered):
+    """The patient's comorbidities and smoking: one record per patient, seen by every joint.
 
-    episode = models.OneToOneField(JointEpisode, on_delete=models.PROTECT, related_name="intake")
-    recorded_on = models.DateField("intake date")
-    # Comorbidities
+    A changed answer keeps its earlier version (simple-history: when, by whom, and the
+    reason services.patient_conditions_save requires for changing a recorded answer).
+    """
+
+    SITE_PATH = "patient__site"
+
+    patient = models.OneToOneField(Patient, on_delete=models.PROTECT, related_name="conditions")
+    asked_on = models.DateField("asked on")
     diabetes = yes_no("diabetes")
     inflammatory_arthritis = yes_no("inflammatory arthritis (RA, PsA, gout, CPPD)")
     malignancy_status = models.CharField("malignancy", max_length=20, blank=True,
@@ -134,11 +148,57 @@ class Intake(Entered):
                                                  blank=True)
     bleeding_disorder = yes_no("bleeding disorder")
     immunodeficiency = yes_no("immunodeficiency")
-    active_infection = yes_no("active local or systemic infection")
-    pregnant_or_lactating = yes_no("pregnant or breastfeeding")
     childbearing_potential = yes_no("childbearing potential")
     effective_contraception = yes_no("effective contraception")
     current_smoker = yes_no("current smoker")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "patient conditions"
+
+    def __str__(self) -> str:
+        return f"Comorbidities of {self.patient}"
+
+    def clean(self) -> None:
+        if self.malignancy_status == "in_remission" and not self.malignancy_last_active_on:
+            raise ValidationError({"malignancy_last_active_on":
+                                   "Give the date the cancer was last active."})
+
+
+class BodyMeasurement(PatientItem):
+    """A dated height and/or weight of the patient; the latest of each gives the BMI."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT,
+                                related_name="body_measurements")
+    measured_on = models.DateField("measured on")
+    height_cm = models.FloatField("height (cm)", null=True, blank=True,
+                                  validators=[MinValueValidator(100), MaxValueValidator(250)])
+    weight_kg = models.FloatField("weight (kg)", null=True, blank=True,
+                                  validators=[MinValueValidator(25), MaxValueValidator(350)])
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-measured_on", "id"]
+
+    def __str__(self) -> str:
+        values = [f"{self.height_cm:g} cm" if self.height_cm is not None else "",
+                  f"{self.weight_kg:g} kg" if self.weight_kg is not None else ""]
+        return f"{', '.join(v for v in values if v)} on {self.measured_on:%d %b %Y}"
+
+    def clean(self) -> None:
+        if self.height_cm is None and self.weight_kg is None:
+            raise ValidationError("Give a height, a weight or both.")
+
+
+class Intake(Entered):
+    SITE_PATH = "episode__patient__site"
+
+    episode = models.OneToOneField(JointEpisode, on_delete=models.PROTECT, related_name="intake")
+    recorded_on = models.DateField("intake date")
+    # Asked again for each joint: about the day of the procedure (the patient's other
+    # comorbidities are PatientConditions).
+    active_infection = yes_no("active local or systemic infection")
+    pregnant_or_lactating = yes_no("pregnant or breastfeeding")
     # Histories taken (an empty table then means "none"); the patient's own histories are
     # marked on PatientHistory.
     conservative_care_reviewed = models.BooleanField("conservative care history taken",
@@ -179,11 +239,7 @@ class Intake(Entered):
                                                                   MaxValueValidator(45)])
     effusion = yes_no("effusion")
     mechanical_symptoms = yes_no("mechanical symptoms (locking, loose bodies, instability)")
-    # Body measurements and baseline pain
-    height_cm = models.FloatField("height (cm)", null=True, blank=True,
-                                  validators=[MinValueValidator(100), MaxValueValidator(250)])
-    weight_kg = models.FloatField("weight (kg)", null=True, blank=True,
-                                  validators=[MinValueValidator(25), MaxValueValidator(350)])
+    # Baseline pain (height and weight are the patient's: BodyMeasurement)
     pain_scale = models.CharField("baseline pain scale", max_length=10, blank=True,
                                   choices=PAIN_SCALE_CHOICES)
     pain_value = models.FloatField("baseline pain", null=True, blank=True,
@@ -208,12 +264,24 @@ class Intake(Entered):
     def __str__(self) -> str:
         return f"Intake of {self.episode} on {self.recorded_on:%d %b %Y}"
 
+    @cached_property
+    def body(self) -> Body:
+        """Return the patient's height, weight and BMI as measured by the intake date."""
+        from orthoregen.web.consultation.body import body_on  # it reads these models
+
+        return body_on(self.episode.patient_id, self.recorded_on)
+
     @property
     def bmi_kg_m2(self) -> float | None:
-        """Return the body-mass index in kg/m² (weight / height²), or None when unmeasured."""
-        if not self.height_cm or not self.weight_kg:
-            return None
-        return round(self.weight_kg / (self.height_cm / 100) ** 2, 1)
+        return self.body.bmi_kg_m2
+
+    @property
+    def height_cm(self) -> float | None:
+        return self.body.height_cm
+
+    @property
+    def weight_kg(self) -> float | None:
+        return self.body.weight_kg
 
     def clean(self) -> None:
         errors: dict[str, str | list[str]] = {}
@@ -223,8 +291,6 @@ class Intake(Entered):
             errors["alignment_degrees"] = "A neutral knee has 0 degrees of deviation."
         if self.alignment in (Alignment.VARUS, Alignment.VALGUS) and self.alignment_degrees is None:
             errors["alignment_degrees"] = "Give the varus or valgus angle in degrees."
-        if self.malignancy_status == "in_remission" and not self.malignancy_last_active_on:
-            errors["malignancy_last_active_on"] = "Give the date the cancer was last active."
         if errors:
             raise ValidationError(errors)
 
@@ -346,8 +412,10 @@ class Allergy(PatientItem):
         return " ".join(words)
 
 
-class LabResult(IntakeItem):
-    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="labs")
+class LabResult(PatientItem):
+    """A dated laboratory result of the patient; every joint's assessment reads the latest."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="labs")
     test = models.CharField(max_length=20, choices=LAB_CHOICES)
     value = models.FloatField(validators=[MinValueValidator(0)])
     collected_on = models.DateField("collected on")
