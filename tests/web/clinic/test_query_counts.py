@@ -1,0 +1,89 @@
+"""How many queries the patient page and the patient list cost, pinned so they cannot grow.
+
+A page whose query count grows with the patient's history (one query per encounter, visit
+or score) gets slower with every visit a patient makes; a list page that counts every
+patient for its pager reads the whole registry on each page. Both are checked here on the
+number of queries, which unlike time does not depend on the machine's load.
+"""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from tests.web.clinic.test_chart_hub import full_pathway
+
+from orthoregen.web.clinic.models import Encounter, Patient
+
+pytestmark = pytest.mark.django_db
+
+# Measured on 2026-12-06 with the full pathway of test_chart_hub (both databases): 44. The
+# stage hooks still read several tables more than once (candidacy decisions three times;
+# consent, intake, visits, questionnaires, adverse events, outcome events, withdrawal and
+# investigation recipients twice), so this budget is a ceiling to lower, not a target.
+PATIENT_PAGE_BUDGET = 44
+# Session, user, clinician choices, the page of patients, the access record (3 statements),
+# the user's sites for the site filter (PostgreSQL reads them through a named cursor: +1).
+PATIENT_LIST_BUDGET = 9
+
+
+def queries(client, url: str, params: dict | None = None) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    return [q["sql"] for q in captured.captured_queries]
+
+
+def add_encounters(patient: Patient, clinician, n: int) -> None:
+    knee = patient.episodes.get(joint="knee")
+    Encounter.objects.bulk_create([
+        Encounter(episode=knee, kind="follow_up", occurred_on=dt.date(2026, 1, 1)
+                  + dt.timedelta(days=i), clinician=clinician, notes=f"Review {i}")
+        for i in range(n)])
+
+
+def test_patient_page_stays_within_its_query_budget(as_user, clinician_a, lab_a, patient_a,
+                                                    django_assert_max_num_queries):
+    full_pathway(patient_a, clinician_a, lab_a)
+    client = as_user(clinician_a)
+    with django_assert_max_num_queries(PATIENT_PAGE_BUDGET):
+        assert client.get(reverse("patient-detail", args=[patient_a.pk])).status_code == 200
+
+
+def test_patient_page_queries_do_not_grow_with_the_history(as_user, clinician_a, lab_a,
+                                                           patient_a):
+    full_pathway(patient_a, clinician_a, lab_a)
+    client = as_user(clinician_a)
+    url = reverse("patient-detail", args=[patient_a.pk])
+    before = queries(client, url)
+    add_encounters(patient_a, clinician_a, 60)  # more than one timeline page
+    after = queries(client, url)
+    assert len(after) == len(before)
+    # The timeline reads one page (and one row more, to know there is more), never all.
+    [encounters] = [q for q in after if q.startswith('SELECT "clinic_encounter"')]
+    assert "LIMIT 51" in encounters
+
+
+def test_patient_list_never_counts_every_patient(as_user, clinician_a, patient_a,
+                                                 django_assert_max_num_queries):
+    client = as_user(clinician_a)
+    with django_assert_max_num_queries(PATIENT_LIST_BUDGET):
+        sql = queries(client, reverse("patient-list"))
+    # Django's QuerySet.count() is the only source of this alias.
+    assert not [q for q in sql if '"__count"' in q]
+
+
+def test_patient_list_queries_do_not_grow_with_the_page(as_user, clinician_a, site_a,
+                                                        patient_a):
+    client = as_user(clinician_a)
+    one = len(queries(client, reverse("patient-list")))
+    Patient.objects.bulk_create([
+        Patient(site=site_a, mrn=f"Q-{i:03d}", family_name=f"Queryson{i:03d}", given_name="Ida",
+                date_of_birth=dt.date(1970, 1, 1), sex="female") for i in range(60)])
+    first = queries(client, reverse("patient-list"))
+    last_shown = Patient.objects.order_by("family_name", "given_name", "id")[24]
+    second = queries(client, reverse("patient-list"), {"after": last_shown.pk})
+    assert len(first) == one
+    # The second page looks up the patient it starts after: one query more, however deep.
+    assert len(second) == one + 1
