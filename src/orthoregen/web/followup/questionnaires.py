@@ -59,6 +59,10 @@ COMPLICATION_QUESTIONS = (
     ("hospital_visit", _("Have you been to a hospital or emergency department for any reason?")),
 )
 JOINT_QUESTIONS = frozenset({"new_swelling", "redness", "pain_much_worse"})
+# How the clinician's review task names each yes (the codes stay in the stored answers).
+COMPLICATION_WORDS = {"new_swelling": "new swelling", "redness": "red or hot skin",
+                      "fever": "fever", "pain_much_worse": "pain much worse",
+                      "hospital_visit": "hospital or emergency visit"}
 # A tablet session in the clinic ends after this long without a request (and its page
 # leaves itself a little before, docs/follow-up.md#in-clinic-tablet).
 TABLET_IDLE = dt.timedelta(minutes=5)
@@ -329,7 +333,8 @@ def _store_visit(locked: QuestionnaireInvitation, visit: ScheduledVisit,
             defaults={"answers": complications, "any_yes": any(complications.values()),
                       "submitted_at": now})
         if created and report.any_yes:
-            said_yes = [q for q, _ in COMPLICATION_QUESTIONS if complications.get(q)]
+            said_yes = [COMPLICATION_WORDS[q] for q, _ in COMPLICATION_QUESTIONS
+                        if complications.get(q)]
             ReviewTask.objects.create(
                 visit=visit, kind=TaskKind.COMPLICATION_REVIEW, created_at=now,
                 detail=(f"Patient answered yes ({str(episode).lower()}): "

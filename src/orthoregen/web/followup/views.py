@@ -114,7 +114,7 @@ def score_summary(response: QuestionnaireResponse) -> str:
     shown = [s for s in instrument.subscales if f"{s.id}_normalised" not in ids]
     parts = [f"{s.name} {display_value(instrument.id, s.id, response.scores.get(s.id))}"
              for s in shown]
-    return f"{instrument.id}: " + ", ".join(parts).replace("None", "—")
+    return f"{instrument.name}: " + ", ".join(parts).replace("None", "—")
 
 
 @requires(Action.MANAGE_FOLLOW_UP)

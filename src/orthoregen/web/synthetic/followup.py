@@ -287,7 +287,7 @@ def _complications(context: SynthContext, rng: np.random.Generator, done: pd.Dat
                                           any_yes=True, submitted_at=now))
         tasks.append(ReviewTask(visit_id=int(visit_id), kind=TaskKind.COMPLICATION_REVIEW,
                                 status=TaskStatus.OPEN if recent else TaskStatus.DONE,
-                                detail="Patient answered yes: new_swelling", created_at=now,
+                                detail="Patient answered yes: new swelling", created_at=now,
                                 closed_at=None if recent else now))
     context.insert(ComplicationReport, reports, "complication reports")
     context.insert(ReviewTask, tasks, "complication reviews")
