@@ -20,3 +20,23 @@ def unit_status(unit: ProductUnit) -> str:
 def status_label(status: str) -> str:
     """Return how a stored status value is written on the page."""
     return label_of(status)
+
+
+# The lab's names for the release specifications and their outcomes (products/release.py
+# keeps the ids, which the page still shows as the document reference).
+SPECIFICATION_NAMES = {"cultured_msc_default": "Culture-expanded MSC release specification",
+                       "point_of_care_default": "Point-of-care product release specification"}
+OUTCOME_WORDS = {"full": "full release", "conditional_pending_sterility":
+                 "conditional release, sterility pending", "not_releasable": "not releasable"}
+
+
+@register.filter
+def specification_name(spec_id: str) -> str:
+    """Return a release specification's name ("Culture-expanded MSC release specification")."""
+    return SPECIFICATION_NAMES.get(spec_id, "Release specification")
+
+
+@register.filter
+def release_outcome(outcome: str) -> str:
+    """Return what a release evaluation allows, in words ("not releasable")."""
+    return OUTCOME_WORDS.get(str(outcome), str(outcome).replace("_", " "))
