@@ -201,7 +201,7 @@ def _patient_rules() -> list[Rule]:
             sentence="Symptoms for less than 3 months: give a reason for not waiting.",
             source=(
                 "symptoms >= 12 weeks in JointStem NCT04368806, >= 3 months in NCT03130335 "
-                f"(severity 'needs a reason': project choice); {HISTORY}"
+                f"(severity needs_reason: project choice); {HISTORY}"
             ),
         ),
         Rule(
