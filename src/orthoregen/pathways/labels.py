@@ -49,8 +49,19 @@ FACT_LABELS: dict[str, str] = {
     "labs.ast_iu_l": "AST (IU/L), current",
     "labs.creatinine_mg_dl": "creatinine (mg/dL), current",
     "other_trial": "participation in another trial",
+    "other_trial.enrolled_now": "enrolled in another trial now",
+    "comorbidities.malignancy.status": "malignancy (status)",
+    "radiograph.grade": "radiographic grade",
+    "radiograph.scale": "radiographic grading scale",
     "other_trial.last_investigational_product_on": "date of the last investigational product",
     "planned_product_source": "planned cell product (autologous or allogeneic)",
+}
+
+# Not facts but values a rule derives from them and shows beside its decision: the latest
+# of the events a washout counts (history.py).
+DERIVED_LABELS: dict[str, str] = {
+    "last_given_on": "date of the latest counted injection",
+    "last_performed_on": "date of the latest counted operation",
 }
 
 _INDEX = re.compile(r"\[(\d+)\]")
@@ -59,5 +70,6 @@ _INDEX = re.compile(r"\[(\d+)\]")
 def fact_label(path: str) -> str:
     """Return the clinic's name for a fact path such as ``prior_injections[0].given_on``."""
     match = _INDEX.search(path)
-    label = FACT_LABELS.get(_INDEX.sub("", path), path)
+    key = _INDEX.sub("", path)
+    label = FACT_LABELS.get(key) or DERIVED_LABELS.get(key, path)
     return f"{label} (entry {int(match.group(1)) + 1})" if match else label
