@@ -189,6 +189,8 @@ LANGUAGE_CODE = "en-gb"
 # language (clinic.languages) for that one request or message, never from a browser cookie.
 LANGUAGES = [("en-gb", "English"), ("es", "Spanish")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# One date format per locale in forms and pages, "06 Dec 2026" for English (clinic/dates.py).
+FORMAT_MODULE_PATH = ["orthoregen.web.clinic.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True

@@ -10,15 +10,9 @@ from django.utils import timezone
 
 from orthoregen.web.accounts.models import Site, User
 from orthoregen.web.accounts.roles import Role
+from orthoregen.web.clinic.dates import DateInput as DateInput  # every app's date widget
 from orthoregen.web.clinic.models import Encounter, JointEpisode, Patient
 from orthoregen.web.clinic.vocabulary import GRADE_HELP
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class PatientForm(forms.ModelForm):

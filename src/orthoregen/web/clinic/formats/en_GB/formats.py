@@ -1,0 +1,9 @@
+"""The site's one date format for this locale (clinic/dates.py says why)."""
+
+from orthoregen.web.clinic.dates import DATE_INPUT_FORMATS, PAGE_DATE_FORMAT, PAGE_DATETIME_FORMAT
+
+__all__ = ["DATETIME_FORMAT", "DATE_FORMAT", "DATE_INPUT_FORMATS", "SHORT_DATE_FORMAT"]
+
+DATE_FORMAT = PAGE_DATE_FORMAT
+SHORT_DATE_FORMAT = PAGE_DATE_FORMAT
+DATETIME_FORMAT = PAGE_DATETIME_FORMAT
