@@ -11,6 +11,8 @@ urlpatterns = [
     path("episodes/<int:episode_id>/consent/", views.consent_record, name="consent-record"),
     path("episodes/<int:episode_id>/consent/<int:consent_id>/withdraw/", views.consent_withdraw,
          name="consent-withdraw"),
+    path("episodes/<int:episode_id>/consent/<int:consent_id>/print/", views.consent_print,
+         name="consent-print"),
     path("protocols/", protocol_views.protocol_list, name="protocols"),
     path("protocols/<int:protocol_id>/", protocol_views.protocol_detail, name="protocol-detail"),
     path("protocols/<int:protocol_id>/copy/", protocol_views.protocol_copy, name="protocol-copy"),

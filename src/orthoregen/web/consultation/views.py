@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from orthoregen.pathways.consent import PROCEEDING_OUTCOMES
+from orthoregen.pathways.consent import CONSENT_ELEMENTS, PROCEEDING_OUTCOMES
 from orthoregen.web import stages
 from orthoregen.web.accounts.access import get_visible_or_404, scope
 from orthoregen.web.accounts.permissions import AuthenticatedHttpRequest, requires
@@ -331,3 +331,20 @@ def consent_withdraw(request: AuthenticatedHttpRequest, episode_id: int,
         "title": f"Record withdrawal of the consent of {record.consented_on:%d %b %Y}",
         "already": record.is_withdrawn and f"This consent was withdrawn on "
                                           f"{record.withdrawn_on:%d %b %Y}."})
+
+
+@requires(Action.VIEW_PATIENT)
+def consent_print(request: AuthenticatedHttpRequest, episode_id: int,
+                  consent_id: int) -> HttpResponse:
+    """The consent record as a document to print and sign: the text agreed to, its version
+    and hash, the elements discussed, and who recorded it in the system and when."""
+    episode = _episode(request, episode_id)
+    record = get_visible_or_404(
+        episode.consents.select_related("document", "taken_by", "withdrawal_recorded_by"),
+        request.user, pk=consent_id)
+    _read(request, episode, f"printable consent {record.pk}")
+    return render(request, "consultation/consent_print.html", {
+        "consent": record, "episode": episode, "patient": episode.patient,
+        "elements": [item.label for item in CONSENT_ELEMENTS
+                     if item.element.value in record.elements_confirmed],
+        "title": f"Consent: {episode.patient.family_name}, {episode}"})
