@@ -155,3 +155,17 @@ def test_staff_choose_the_language_on_the_patient_form(patient_a, clinician_a):
     left_out = {key: value for key, value in data.items() if key != "preferred_language"}
     assert PatientForm(left_out, instance=patient_a, user=clinician_a).save() \
         .preferred_language == "es"  # kept, not reset to English
+
+
+def test_a_refused_link_looks_the_same_whatever_the_patients_language(client, patient_a,
+                                                                      visit_a):
+    # The refusal page must not tell a used link of a Spanish patient from a made-up one.
+    spanish(patient_a)
+    invitation, token = invitation_create(visit_a)
+    invitation.used_at = TODAY
+    invitation.save()
+    used = client.get(f"/portal/q/{token}/")
+    made_up = client.get("/portal/q/1.not-a-link/")
+    assert used.status_code == made_up.status_code == 404
+    assert '<html lang="en-gb">' in used.content.decode()
+    assert used.content == made_up.content
