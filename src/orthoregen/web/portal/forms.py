@@ -20,17 +20,31 @@ def _number(value: float) -> int | float:
     return int(value) if float(value).is_integer() else float(value)
 
 
+# The generic single items (pain NRS and VAS, SANE, patient global assessment) ask about
+# "the treated joint"; a patient with two joints cannot tell which one is meant.
+TREATED_JOINT = "the treated joint"
+
+
+def naming_the_joint(text: str, joint: str) -> str:
+    """Return an item's text with "the treated joint" named: "your right knee"."""
+    if not joint:
+        return text
+    return text.replace(TREATED_JOINT, gettext("your %(joint)s") % {"joint": joint})
+
+
 class InstrumentForm(forms.Form):
     """One instrument's items: labelled codes as large radio buttons, scales as numbers."""
 
-    def __init__(self, *args: Any, instrument_id: str, pack: TextPack, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, instrument_id: str, pack: TextPack, joint: str = "",
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instrument = get_instrument(instrument_id)
         for item in self.instrument.items:
             text = pack.item(item.id)
+            question = naming_the_joint(text.text, joint)
             if item.scale is None:
                 self.fields[item.id] = forms.TypedChoiceField(
-                    label=text.text, choices=list(text.options), coerce=float,
+                    label=question, choices=list(text.options), coerce=float,
                     widget=forms.RadioSelect, error_messages={"required": REQUIRED})
             else:
                 anchors = " · ".join(f"{code} = {label}" for code, label in text.options)
@@ -38,7 +52,7 @@ class InstrumentForm(forms.Form):
                 field_class: Callable[..., forms.Field] = (
                     forms.IntegerField if item.scale.whole_numbers else forms.FloatField)
                 self.fields[item.id] = field_class(
-                    label=text.text, min_value=item.scale.minimum,
+                    label=question, min_value=item.scale.minimum,
                     max_value=item.scale.maximum, help_text=f"{anchors} ({item.scale.unit})",
                     error_messages={"required": REQUIRED},
                     widget=forms.NumberInput(attrs={

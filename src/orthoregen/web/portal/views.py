@@ -88,7 +88,7 @@ def _step_form(step: Step, invitation: QuestionnaireInvitation,
     assert step.pack is not None  # _steps() gives every step but the closing one its pack
     initial = InstrumentForm.initial_from(invitation.draft.get(step.key, {}))
     return InstrumentForm(data, instrument_id=step.instrument_id, pack=step.pack,
-                          initial=initial)
+                          joint=joint_name(step.visit.schedule.episode), initial=initial)
 
 
 def _step_index(request: HttpRequest, steps: list[Step],
