@@ -1,6 +1,7 @@
 """Import: transaction bundles over HTTP and the command line; all or nothing; idempotent;
 and the round trip of a synthetic cohort into an empty database."""
 
+import base64
 import json
 import os
 import subprocess
@@ -9,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from orthoregen.web.clinic.models import JointEpisode, Patient
+from orthoregen.web.clinic.models import Encounter, JointEpisode, Patient
+from orthoregen.web.consultation.models import ConsentDocument, ConsentRecord, PriorInjection
 from orthoregen.web.fhir.importer import ImportRefused, import_bundle
 from orthoregen.web.followup.models import QuestionnaireResponse
+from orthoregen.web.safety.models import AdverseEvent
 
 from .conftest import export_folder
 from .summary import summary
@@ -158,11 +161,36 @@ def test_the_importer_refuses_a_bundle_of_the_wrong_type(clinician_a):
         import_bundle({"resourceType": "Bundle", "type": "searchset"}, user=clinician_a)
 
 
-def test_round_trip_into_an_empty_database(cohort, tmp_path):
+def _more_adverse_events(site, clinician):
+    """A serious event of another term, and one of the patient rather than of a joint (the
+    synthetic cohort records one non-serious event of a joint)."""
+    import datetime as dt
+
+    from orthoregen.web.safety.services import AdverseEventReport, adverse_event_record
+
+    patient = Patient.objects.filter(site=site).order_by("pk").first()
+    common = {"procedure_relatedness": "unlikely", "product_relatedness": "not_related",
+              "onset_on": dt.date(2026, 3, 2), "aware_on": dt.date(2026, 3, 3)}
+    adverse_event_record(patient, by=clinician, report=AdverseEventReport(
+        episode=patient.episodes.first(), term="other", term_other="Calf cramp",
+        ctcae_grade=3, seriousness=("hospitalisation", "medically_important"),
+        action="hospital_admission", outcome="recovered", resolved_on=dt.date(2026, 3, 9),
+        needed_intervention=True, **common))
+    adverse_event_record(patient, by=clinician, report=AdverseEventReport(
+        term="vasovagal_reaction", ctcae_grade=1, action="none", outcome="recovered",
+        **common))
+
+
+def test_round_trip_into_an_empty_database(cohort, clinician_a, tmp_path):
     """Export the synthetic cohort, import it into a fresh SQLite database, compare."""
+    _more_adverse_events(cohort, clinician_a)
     folder = export_folder(tmp_path)
     expected = json.loads(summary(cohort.code))
-    assert expected["patients"] and expected["episodes"] and expected["scores"]
+    for part in ("patients", "episodes", "scores", "adverse_events", "encounters", "consents",
+                 "procedures"):
+        assert expected[part], part  # the comparison below must compare something
+    assert any(event[8] for event in expected["adverse_events"])  # a serious one among them
+    assert any(consent[-1] for consent in expected["consents"])  # and a withdrawn consent
     data_dir = tmp_path / "empty"
     data_dir.mkdir()
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
@@ -192,3 +220,156 @@ print("SUMMARY" + summary({cohort.code!r}))
     assert got["patients"] == expected["patients"]
     assert got["episodes"] == expected["episodes"]
     assert got["scores"] == expected["scores"]
+    # Events: grade, seriousness criteria, dates, joint, causality, action and outcome.
+    assert got["adverse_events"] == expected["adverse_events"]
+    assert got["encounters"] == expected["encounters"]
+    assert got["consents"] == expected["consents"]
+    # Injection sessions come back as prior biologic injections of the same joint and day,
+    # not as sessions: no released unit or bedside check exists in the new database.
+    assert expected["prior_biologics"] == []
+    assert got["procedures"] == []
+    assert got["prior_biologics"] == expected["procedures"]
+
+
+# ---------------------------------------------------------------------------- events
+
+EXT = "https://orthoregen.org/fhir/StructureDefinition/"
+JOINT = {"url": EPISODE, "valueReference": {"reference": "urn:uuid:c1"}}
+
+
+def adverse_event(**changes):
+    resource = {
+        "resourceType": "AdverseEvent", "actuality": "actual",
+        "subject": {"reference": "urn:uuid:p1"},
+        "event": {"coding": [{"system": "https://orthoregen.org/fhir/CodeSystem/"
+                                        "adverse-event-term", "code": "septic_arthritis"}]},
+        "date": "2026-05-10", "detected": "2026-05-11",
+        "seriousness": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/"
+                                              "adverse-event-seriousness",
+                                    "code": "serious"}]},
+        "outcome": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/"
+                                          "adverse-event-outcome", "code": "resolved"}]},
+        "extension": [
+            JOINT, {"url": EXT + "ctcae-grade", "valueInteger": 3},
+            {"url": EXT + "ich-e2a-criterion", "valueCode": "hospitalisation"},
+            {"url": EXT + "procedure-relatedness", "valueCode": "probably"},
+            {"url": EXT + "product-relatedness", "valueCode": "possibly"},
+            {"url": EXT + "action-taken", "valueCode": "antibiotics"},
+            {"url": EXT + "expected", "valueBoolean": False},
+            {"url": EXT + "involves-communicable-disease", "valueBoolean": False},
+            {"url": EXT + "needed-intervention", "valueBoolean": True},
+            {"url": EXT + "resolved-on", "valueDate": "2026-06-01"}]}
+    resource.update(changes)
+    return resource
+
+
+def events_bundle(*extra):
+    bundle = knee_bundle()
+    day = "2026-05-04"
+    bundle["entry"] += [{"resource": r} for r in (
+        adverse_event(),
+        {"resourceType": "Encounter", "status": "finished",
+         "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode",
+                   "code": "AMB"},
+         "type": [{"coding": [{"system": "https://orthoregen.org/fhir/CodeSystem/"
+                                         "encounter-kind", "code": "procedure"}]}],
+         "subject": {"reference": "urn:uuid:p1"}, "period": {"start": day, "end": day},
+         "reasonReference": [{"reference": "urn:uuid:c1"}]},
+        {"resourceType": "Consent", "status": "inactive",
+         "scope": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/consentscope",
+                               "code": "treatment"}]},
+         "category": [{"text": "Informed consent to treatment"}],
+         "patient": {"reference": "urn:uuid:p1"}, "dateTime": "2026-04-01",
+         "performer": [{"display": "Iris Imported"}],
+         "sourceAttachment": {"title": "Consent to MSC injection, version 3",
+                              "data": base64.b64encode(b"I agree to the injection.").decode()},
+         "policyRule": {"text": "Consent to MSC injection, version 3"},
+         "provision": {"type": "permit", "period": {"start": "2026-04-01",
+                                                    "end": "2026-04-20"}},
+         "extension": [JOINT, {"url": EXT + "consenting-as", "valueCode": "patient"}]},
+        {"resourceType": "Procedure", "status": "completed",
+         "subject": {"reference": "urn:uuid:p1"}, "performedDateTime": day,
+         "reasonReference": [{"reference": "urn:uuid:c1"}]},
+        *extra)]
+    return bundle
+
+
+def event_counts():
+    return (AdverseEvent.objects.count(), Encounter.objects.count(),
+            ConsentRecord.objects.count(), PriorInjection.objects.count())
+
+
+def test_events_are_stored_once_with_their_clock_and_no_alert(clinician_a, mailoutbox):
+    import_bundle(events_bundle(), user=clinician_a)
+    import_bundle(events_bundle(), user=clinician_a)
+    assert event_counts() == (1, 1, 1, 1)
+    event = AdverseEvent.objects.get()
+    assert (event.ctcae_grade, event.seriousness, event.episode.side) == (
+        3, ["hospitalisation"], "right")
+    assert event.procedure_relatedness == "probably" and event.outcome == "recovered"
+    assert event.report_dues  # the reporting clock started, as for a recorded event
+    assert mailoutbox == []  # reported in the sending system: no alert from here
+    consent = ConsentRecord.objects.get()
+    assert str(consent.withdrawn_on) == "2026-04-20" and consent.taken_by is None
+    assert consent.document.text == "I agree to the injection."
+    assert consent.document.published is False
+    prior = PriorInjection.objects.get()
+    assert (prior.agent, prior.joint, prior.side, str(prior.given_on)) == (
+        "other_biologic", "knee", "right", "2026-05-04")
+
+
+def test_a_withdrawal_sent_later_is_recorded_on_the_imported_consent(clinician_a):
+    active = events_bundle()
+    consent = active["entry"][6]["resource"]
+    assert consent["resourceType"] == "Consent"
+    consent["status"] = "active"
+    del consent["provision"]["period"]["end"]
+    import_bundle(active, user=clinician_a)
+    assert ConsentRecord.objects.get().withdrawn_on is None
+    import_bundle(events_bundle(), user=clinician_a)
+    assert str(ConsentRecord.objects.get().withdrawn_on) == "2026-04-20"
+
+
+def test_two_equal_events_in_one_bundle_are_two(clinician_a):
+    bundle = events_bundle(adverse_event())
+    import_bundle(bundle, user=clinician_a)
+    import_bundle(bundle, user=clinician_a)
+    assert AdverseEvent.objects.count() == 2
+
+
+@pytest.mark.parametrize(("resource", "says"), [
+    # No causality assessment sent: refused, not guessed.
+    (adverse_event(extension=[JOINT, {"url": EXT + "ctcae-grade", "valueInteger": 3},
+                              {"url": EXT + "ich-e2a-criterion",
+                               "valueCode": "hospitalisation"}]), "procedure-relatedness"),
+    (adverse_event(seriousness={"coding": [{"code": "non-serious"}]}), "disagree"),
+    (adverse_event(outcome={"coding": [{"code": "better"}]}), "outcome"),
+    ({"resourceType": "Procedure", "status": "completed",
+      "subject": {"reference": "urn:uuid:p1"}, "performedDateTime": "2026-05-04"},
+     "joint (Condition)"),
+])
+def test_an_event_that_cannot_be_kept_faithfully_rejects_the_bundle(clinician_a, resource,
+                                                                     says):
+    before = counts(), event_counts()
+    bundle = knee_bundle()
+    bundle["entry"].append({"resource": resource})
+    with pytest.raises(ImportRefused) as refused:
+        import_bundle(bundle, user=clinician_a)
+    assert "Bundle.entry[4]" in refused.value.message and says in refused.value.message
+    assert (counts(), event_counts()) == before
+
+
+def test_a_consent_to_other_wording_than_the_stored_document_is_refused(clinician_a,
+                                                                       site_a):
+    ConsentDocument.objects.create(site=site_a, title="Consent to MSC injection",
+                                   version="3", text="Different words.", published=True)
+    with pytest.raises(ImportRefused, match="another wording"):
+        import_bundle(events_bundle(), user=clinician_a)
+    assert event_counts() == (0, 0, 0, 0)
+
+
+def test_a_role_that_may_not_record_consent_cannot_post_one(as_user, coordinator_a):
+    before = counts(), event_counts()
+    response = post(as_user(coordinator_a), events_bundle())
+    assert response.status_code == 403 and b"Consent" in response.content
+    assert (counts(), event_counts()) == before

@@ -35,6 +35,19 @@ EXT_DAYS_FROM_TREATMENT = f"{BASE}/StructureDefinition/days-from-treatment"
 EXT_AGE_AT_TREATMENT = f"{BASE}/StructureDefinition/age-at-treatment"
 EXT_CTCAE_GRADE = f"{BASE}/StructureDefinition/ctcae-grade"
 EXT_GRADE = f"{BASE}/StructureDefinition/radiographic-grade"
+ENCOUNTER_KIND_SYSTEM = f"{BASE}/CodeSystem/encounter-kind"
+EXT_CONSENTING_AS = f"{BASE}/StructureDefinition/consenting-as"
+# What an adverse event's reporting clock needs beyond FHIR R4 AdverseEvent's own elements
+# (products.ae_clock: ICH E2A criteria, relatedness, expectedness, action), so that an
+# imported event keeps its report due dates (docs/fhir.md#import).
+EXT_SERIOUSNESS_CRITERION = f"{BASE}/StructureDefinition/ich-e2a-criterion"
+EXT_PROCEDURE_RELATEDNESS = f"{BASE}/StructureDefinition/procedure-relatedness"
+EXT_PRODUCT_RELATEDNESS = f"{BASE}/StructureDefinition/product-relatedness"
+EXT_ACTION_TAKEN = f"{BASE}/StructureDefinition/action-taken"
+EXT_EXPECTED = f"{BASE}/StructureDefinition/expected"
+EXT_COMMUNICABLE = f"{BASE}/StructureDefinition/involves-communicable-disease"
+EXT_INTERVENTION = f"{BASE}/StructureDefinition/needed-intervention"
+EXT_RESOLVED_ON = f"{BASE}/StructureDefinition/resolved-on"
 
 
 def mrn_system(site_code: str) -> str:

@@ -1,4 +1,5 @@
-"""Import FHIR Patient, Condition, Observation and QuestionnaireResponse resources.
+"""Import FHIR Patient, Condition, Observation and QuestionnaireResponse resources, and the
+events of a joint (Encounter, Consent, AdverseEvent, Procedure: event_import.py).
 
 One bundle is one transaction: every resource is validated with its fhir.resources R4B model
 and mapped before anything is kept, and the first problem rejects the whole bundle with a
@@ -31,11 +32,14 @@ from orthoregen.web.accounts.models import Site
 from orthoregen.web.clinic.models import JointEpisode, Patient
 from orthoregen.web.clinic.services import episode_save, patient_save
 from orthoregen.web.fhir import codes
+from orthoregen.web.fhir.event_import import EventImports
 
 if TYPE_CHECKING:
     from orthoregen.web.accounts.models import User
 
-IMPORTED = ("Patient", "Condition", "QuestionnaireResponse", "Observation")
+# In the order they are stored: what a resource refers to comes before it.
+IMPORTED = ("Patient", "Condition", "QuestionnaireResponse", "Observation", "Encounter",
+            "Consent", "AdverseEvent", "Procedure")
 SIDES = {code: side for side, (code, _) in codes.LATERALITY.items()}
 JOINTS = {code: joint for joint, (code, _) in codes.JOINT_SITE.items()}
 
@@ -142,7 +146,7 @@ def import_bundle(bundle: Any, *, user: User | None, site: Site | None = None,
         return _Importer(entries, user=user, site=site, by=by or user).run()
 
 
-class _Importer:
+class _Importer(EventImports):
     def __init__(self, entries: list[_Entry], *, user: User | None, site: Site | None,
                  by: User | None) -> None:
         self.entries, self.user, self.site = entries, user, site
@@ -150,6 +154,7 @@ class _Importer:
         self.patients: dict[str, Patient] = {}
         self.episodes: dict[str, JointEpisode] = {}
         self.responses: dict[str, Any] = {}
+        self.seen: dict[tuple[Any, ...], int] = {}  # equal events met so far (EventImports)
         self.by = by
 
     def run(self) -> ImportResult:

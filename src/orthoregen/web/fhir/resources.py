@@ -10,6 +10,7 @@ joint's first injection instead of dates) and which instruments' wording the rea
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import hmac
@@ -199,7 +200,9 @@ def encounter(row: Any, ctx: Context) -> JSON:
         "status": "finished",
         "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode",
                   "code": "AMB", "display": "ambulatory"},
-        "type": [{"text": row.get_kind_display()}],
+        "type": [{"coding": [{"system": codes.ENCOUNTER_KIND_SYSTEM, "code": row.kind,
+                              "display": row.get_kind_display()}],
+                  "text": row.get_kind_display()}],
         "subject": ctx.ref("Patient", "patient", row.episode.patient_id),
         "period": {"start": day, "end": day} if day else None,
         "reasonReference": [ctx.ref("Condition", "episode", row.episode_id)],
@@ -430,11 +433,27 @@ def adverse_event(row: Any, ctx: Context) -> JSON:
             "system": "http://terminology.hl7.org/CodeSystem/adverse-event-outcome",
             "code": AE_OUTCOME.get(row.outcome, "unknown")}]},
         "extension": ext + [{"url": codes.EXT_CTCAE_GRADE, "valueInteger": row.ctcae_grade}]
+        + _assessment(row, ctx)
         + ([{"url": codes.EXT_EPISODE,
              "valueReference": ctx.ref("Condition", "episode", row.episode_id)}]
            if row.episode_id else []),
     }
     return validated(_clean(resource))
+
+
+def _assessment(row: Any, ctx: Context) -> list[JSON]:
+    """The facts of the reporting clock (codes.EXT_SERIOUSNESS_CRITERION and the rest)."""
+    out: list[JSON] = [{"url": codes.EXT_SERIOUSNESS_CRITERION, "valueCode": criterion}
+                       for criterion in row.seriousness]
+    out += [{"url": codes.EXT_PROCEDURE_RELATEDNESS, "valueCode": row.procedure_relatedness},
+            {"url": codes.EXT_PRODUCT_RELATEDNESS, "valueCode": row.product_relatedness},
+            {"url": codes.EXT_ACTION_TAKEN, "valueCode": row.action},
+            {"url": codes.EXT_EXPECTED, "valueBoolean": row.expected},
+            {"url": codes.EXT_COMMUNICABLE, "valueBoolean": row.involves_communicable_disease},
+            {"url": codes.EXT_INTERVENTION, "valueBoolean": row.needed_intervention}]
+    if row.resolved_on is not None and not ctx.deidentified:
+        out.append({"url": codes.EXT_RESOLVED_ON, "valueDate": row.resolved_on.isoformat()})
+    return out
 
 
 # ---------------------------------------------------------------------------- Consent
@@ -455,12 +474,18 @@ def consent(row: Any, ctx: Context) -> JSON:
         "category": [{"text": "Informed consent to treatment"}],
         "patient": ctx.ref("Patient", "patient", row.episode.patient_id),
         "dateTime": day,
-        "sourceAttachment": {"title": f"{row.document.title}, version {row.document.version}"},
+        # The wording consented to travels with the record (base64, FHIR Attachment.data), so
+        # an importer can keep the very document; it holds no patient data.
+        "sourceAttachment": {"title": f"{row.document.title}, version {row.document.version}",
+                             "contentType": "text/plain; charset=utf-8",
+                             "data": base64.b64encode(row.document.text.encode()).decode()},
+        "performer": None if ctx.deidentified else [{"display": row.consenting_person}],
         "policyRule": {"text": f"{row.document.title}, version {row.document.version}"},
         "provision": provision,
         "extension": ext + [{"url": codes.EXT_EPISODE,
                              "valueReference": ctx.ref("Condition", "episode",
-                                                       row.episode_id)}],
+                                                       row.episode_id)},
+                            {"url": codes.EXT_CONSENTING_AS, "valueCode": row.consenting_as}],
     }
     return validated(_clean(resource))
 

@@ -213,7 +213,7 @@ def read(request: HttpRequest, call: Call, resource_type: str, resource_id: str)
 
 @fhir_endpoint(Action.EDIT_PATIENT)
 def base(request: HttpRequest, call: Call) -> HttpResponse:
-    """POST a transaction Bundle (Patient, Condition, Observation, QuestionnaireResponse)."""
+    """POST a transaction Bundle (importer.IMPORTED: patients, joints, scores, events)."""
     from orthoregen.web.fhir.importer import ImportRefused, import_bundle
 
     if request.method != "POST":
@@ -224,6 +224,7 @@ def base(request: HttpRequest, call: Call) -> HttpResponse:
         bundle = json.loads(request.body or b"null")
     except (ValueError, UnicodeDecodeError):
         raise FhirError(400, "structure", "The body is not JSON.") from None
+    _require_event_writes(call, bundle)
     try:
         result = import_bundle(bundle, user=call.user)
     except ImportRefused as refused:
@@ -232,3 +233,23 @@ def base(request: HttpRequest, call: Call) -> HttpResponse:
     call.action = AccessAction.BULK_LOAD
     call.detail = f"transaction: {result.summary()}"
     return fhir_response(result.response_bundle(), status=200)
+
+
+# The events of a joint need what their pages need: the role's action and the token's area.
+EVENT_WRITES = {"Encounter": ("patients", Action.EDIT_ENCOUNTER),
+                "Consent": ("consultation", Action.RECORD_CONSENT),
+                "AdverseEvent": ("safety", Action.RECORD_ADVERSE_EVENT),
+                # Stored as a prior injection of the patient's history (fhir/event_import.py).
+                "Procedure": ("consultation", Action.ENTER_INTAKE)}
+
+
+def _require_event_writes(call: Call, bundle: Any) -> None:
+    entries = bundle.get("entry") if isinstance(bundle, dict) else None
+    types = {str(e["resource"].get("resourceType")) for e in entries or []
+             if isinstance(e, dict) and isinstance(e.get("resource"), dict)}
+    for resource_type in sorted(types & set(EVENT_WRITES)):
+        area, action = EVENT_WRITES[resource_type]
+        if not call.user.may(action):
+            raise FhirError(403, "forbidden", f"Your role may not record {resource_type} "
+                                              f"({action.label.lower()}).")
+        call.require_area(area, write=True)
