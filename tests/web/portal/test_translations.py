@@ -57,7 +57,8 @@ def test_a_spanish_patients_page_is_spanish_and_the_next_english_patients_is_eng
     assert "Guardar y continuar" in text and "Paso 1 de 2" in text and "3 meses" in text
     # No official Spanish wording of the pain scale ships: its items stay English, said so.
     assert "se muestran en inglés" in text
-    assert 'lang="en">How bad has the pain in ' in text
+    # The joint inside the English item is named in English too: one language a sentence.
+    assert 'lang="en">How bad has the pain in your left knee been?' in text
     assert "Save and continue" not in text
 
     page = client.get(link(english_visit))  # same process, same client, next patient

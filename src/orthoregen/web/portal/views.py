@@ -87,8 +87,11 @@ def _step_form(step: Step, invitation: QuestionnaireInvitation,
         return ComplicationForm(data, joints=_follow_up_joints(invitation))
     assert step.pack is not None  # _steps() gives every step but the closing one its pack
     initial = InstrumentForm.initial_from(invitation.draft.get(step.key, {}))
-    return InstrumentForm(data, instrument_id=step.instrument_id, pack=step.pack,
-                          joint=joint_name(step.visit.schedule.episode), initial=initial)
+    # The joint named inside an item is in the item's own language (English wording shown to
+    # a Spanish patient says "your left knee"), never a mix of two languages in one sentence.
+    with translation.override(language_code(step.pack.language)):
+        return InstrumentForm(data, instrument_id=step.instrument_id, pack=step.pack,
+                              joint=joint_name(step.visit.schedule.episode), initial=initial)
 
 
 def _step_index(request: HttpRequest, steps: list[Step],
