@@ -31,6 +31,7 @@ from orthoregen.evidence.comparison import EVIDENCE_NAMES, EvidenceComparison, c
 from orthoregen.evidence.library import Arm, Study
 from orthoregen.evidence.pooling import Outcome
 from orthoregen.evidence.published import load_published_pools
+from orthoregen.instruments.registry import get_instrument
 from orthoregen.web.evidence.added import library_with_added
 from orthoregen.web.registry import data
 from orthoregen.web.registry.measures import (
@@ -161,8 +162,15 @@ def _oarsi(found):
     pain, function, scores = found
     table = omeract_oarsi_by_timepoint(scores, pain=pain, function=function,
                                        timepoints=OARSI_TIMEPOINTS)
-    names = f"{pain.instrument} {pain.subscale} and {function.instrument} {function.subscale}"
-    return table, names
+    return table, f"{_named(pain)} and {_named(function)}"
+
+
+def _named(measure: OarsiDomain) -> str:
+    """Name a measure as the page reads it: "WOMAC LK3.1 (Likert 0–4) pain (0–100)"."""
+    instrument = get_instrument(measure.instrument)
+    subscale = {s.id: s.name for s in instrument.subscales}.get(measure.subscale,
+                                                                measure.subscale)
+    return f"{instrument.name} {subscale.lower()}"
 
 
 def _survival(episodes: pd.DataFrame, as_of: dt.date) -> Survival:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 
+from orthoregen.products.product_class import PRODUCT_CLASSES, ProductClass
 from orthoregen.web.clinic.forms import DateInput
 from orthoregen.web.clinic.vocabulary import Joint
 from orthoregen.web.followup.models import ResponseSource
@@ -63,7 +64,9 @@ class CohortFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         choice_field(self, "site").choices = _site_choices(user)
-        choice_field(self, "cell_source").choices = ANY + [(c, c) for c in cell_sources]
+        choice_field(self, "cell_source").choices = ANY + [
+            (c, PRODUCT_CLASSES[ProductClass(c)].label if c in set(ProductClass) else c)
+            for c in cell_sources]
         choice_field(self, "protocol_version").choices = ANY + [(v, v) for v in protocol_versions]
         choice_field(self, "measure").choices = [("", "Pain (default)")] + measure_choices()
 

@@ -31,6 +31,14 @@ def pct(value: Any) -> str:
 
 
 @register.filter
+def ae_term(value: str) -> str:
+    """Return an adverse event term as the safety form names it ("Post-injection flare")."""
+    from orthoregen.web.safety.models import TERM_CHOICES
+
+    return dict(TERM_CHOICES).get(value, value)
+
+
+@register.filter
 def timepoint(value: str, labels: Mapping[str, str]) -> str:
     """Return a time point's label (month_6 → 6 months)."""
     return labels.get(value, value)
