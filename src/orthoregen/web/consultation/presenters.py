@@ -25,6 +25,14 @@ def outcome_text(outcome: str, defer_until: str | dt.date | None) -> str:
     return label
 
 
+def severity_words(text: str) -> str:
+    """Name a severity a rule's source mentions in words: the stored text stays as published
+    (a protocol version's wording changes only with a new version)."""
+    for code, label in SEVERITY_LABELS.items():
+        text = text.replace(f"severity {code}", f"severity '{label.lower()}'")
+    return text
+
+
 def result_rows(assessment: dict[str, Any]) -> list[dict[str, Any]]:
     """Return one row per rule, failed and missing first, each with its reason and data."""
     rows = [
@@ -35,7 +43,7 @@ def result_rows(assessment: dict[str, Any]) -> list[dict[str, Any]]:
             "severity": result["severity"],
             "severity_label": SEVERITY_LABELS.get(result["severity"], result["severity"]),
             "sentence": result["sentence"],
-            "source": result["source"],
+            "source": severity_words(result["source"]),
             "data_used": [(fact_label(path), _value(value)) for path, value in result["data_used"]],
             "missing": [fact_label(path) for path in result["missing"]],
             "passes_from": result["passes_from"],

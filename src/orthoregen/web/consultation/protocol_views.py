@@ -24,7 +24,7 @@ from orthoregen.web.consultation.governance import (
     ValidationRefused,
     diff_rows,
 )
-from orthoregen.web.consultation.presenters import SEVERITY_LABELS
+from orthoregen.web.consultation.presenters import SEVERITY_LABELS, severity_words
 
 
 def _visible(request: AuthenticatedHttpRequest, protocol_id: int) -> protocols.ProtocolVersion:
@@ -52,7 +52,8 @@ def protocol_detail(request: AuthenticatedHttpRequest, protocol_id: int) -> Http
     rules = [
         {**rule, "check_text": ", ".join(f"{key.replace('_', ' ')} {value}"
                                          for key, value in rule["check"].items() if key != "kind"),
-         "severity_label": SEVERITY_LABELS.get(rule["severity"], rule["severity"])}
+         "severity_label": SEVERITY_LABELS.get(rule["severity"], rule["severity"]),
+         "source": severity_words(rule["source"])}
         for rule in stored.body["rules"]
     ]
     return render(request, "consultation/protocol_detail.html", {
