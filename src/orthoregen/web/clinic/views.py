@@ -96,7 +96,6 @@ def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
         "joint_names": names, "chosen": chosen,
         "alerts": stages.chart_alerts(patient, user=request.user, today=today),
         "more_limit": events.limit + hub.TIMELINE_PAGE,
-        "age": patient.age_on(today),
     })
 
 

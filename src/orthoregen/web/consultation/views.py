@@ -75,7 +75,7 @@ def _episode_context(request: AuthenticatedHttpRequest, episode: JointEpisode,
             decision.outcome, decision.defer_until)
     return {
         "episode": episode, "patient": episode.patient, "today": today,
-        "age": episode.patient.age_on(today), "intake": intake,
+        "intake": intake,
         "items": _items(intake), "patient_items": _patient_items(episode.patient),
         "patient_history": PatientHistory.objects.filter(patient=episode.patient).first(),
         "allergies": patient_allergies(episode.patient), "current": current,
