@@ -1,6 +1,7 @@
 """Registry exports: long format, both file formats, de-identification, access and audit."""
 
 import argparse
+import getpass
 import datetime as dt
 import io
 
@@ -142,8 +143,20 @@ def test_command_writes_a_deidentified_parquet_with_an_audit_record(tmp_path,
     body = out.read_bytes()
     assert b"Quillfeather" not in body and b"ZZ-MRN" not in body
     assert len(pd.read_parquet(out)) == 60
-    assert AccessRecord.objects.filter(action=AccessAction.EXPORT,
-                                       detail__contains="de-identified parquet").exists()
+    record = AccessRecord.objects.get(action=AccessAction.EXPORT,
+                                      detail__contains="de-identified parquet")
+    # The site's administrators see it within their site, and it names who ran it.
+    assert record.site.code == "site-a" and f"by {getpass.getuser()}" in record.detail
+
+
+def test_command_export_of_every_site_leaves_a_record_in_each(tmp_path, site_b,
+                                                              identified_patients):
+    args = argparse.Namespace(format="csv", deidentified=False, out=str(tmp_path / "all.csv"),
+                              site=None)
+    assert commands.export(args) == 0
+    sites = set(AccessRecord.objects.filter(action=AccessAction.EXPORT)
+                .values_list("site__code", flat=True))
+    assert sites == {"site-a", "site-b"}
 
 
 def test_refresh_command_rebuilds_a_sites_facts_from_the_records(site_a, patient_a, capsys):
