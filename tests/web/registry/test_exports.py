@@ -1,8 +1,8 @@
 """Registry exports: long format, both file formats, de-identification, access and audit."""
 
 import argparse
-import getpass
 import datetime as dt
+import getpass
 import io
 
 import pandas as pd

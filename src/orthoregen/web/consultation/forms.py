@@ -7,6 +7,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.db import models
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
@@ -97,13 +98,17 @@ INTAKE_SECTIONS = [
     ("Trials and plan", ["other_trial_enrolled", "other_trial_last_product_on",
                          "planned_product_source"]),
 ]
+
+
 def _patient_fields(model: type[Model], names: tuple[str, ...]) -> dict[str, forms.Field]:
     """Return the model's form fields, with its validators (a ModelForm of another model
     would not run them: e.g. a height under 100 cm is refused here, not by the service)."""
     found = forms.fields_for_model(model, fields=names)
     for name, field in found.items():
-        assert field is not None, f"{model.__name__}.{name} has a form field"
-        field.validators = [*field.validators, *model._meta.get_field(name).validators]
+        column = model._meta.get_field(name)
+        if field is None or not isinstance(column, models.Field):
+            raise TypeError(f"{model.__name__}.{name} is not an editable column")
+        field.validators = [*field.validators, *column.validators]
     return {name: field for name, field in found.items() if field is not None}
 
 
