@@ -209,7 +209,9 @@ def _allogeneic(context: SynthContext, site: Site, lab: User, allo: list[int],
                            units)
 
 
-def _donor_lineage(context, site, lab, donor, chunk, product, at, issued_to, ids, rows, units):
+def _donor_lineage(context: SynthContext, site: Site, lab: User, donor: Donor, chunk: list[int],
+                   product: str, at: list[dt.datetime], issued_to: list[int],
+                   ids: _Identifiers, rows: Rows, units: list[ProductUnit | None]) -> None:
     made = at[chunk[0]] - dt.timedelta(days=60)
     expires = at[chunk[-1]] + dt.timedelta(days=365)
     source = {"donor": donor}

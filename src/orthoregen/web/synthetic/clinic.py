@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -214,7 +215,7 @@ def _foundation(site: Site, cohort: Cohort, *, seed: int, as_of: dt.date,
 def _run_stages(context: SynthContext, stages: Collection[str],
                 seconds: dict[str, float]) -> None:
     """Run the chosen stages in pathway order (web/stages.py), timing each."""
-    def run(name, stage, *given):
+    def run(name: str, stage: Callable[..., Any], *given: Any) -> Any:
         if name not in stages:
             return None
         started = time.perf_counter()

@@ -18,8 +18,9 @@ registry small, only the sampled decisions keep their facts snapshot and rule re
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -67,7 +68,12 @@ from orthoregen.web.consultation.protocols import protocol_current
 from orthoregen.web.synthetic import SynthError
 
 if TYPE_CHECKING:
+    from orthoregen.web.consultation.models import ConsentDocument, ProtocolVersion
     from orthoregen.web.synthetic.clinic import SynthContext
+
+# A row of DataFrame.itertuples (an episode of the cohort, or its drawn facts): a namedtuple
+# whose fields pandas makes at run time, so typed as Any.
+Row = Any
 
 SNAPSHOT_SAMPLE = 2000
 CONTRAINDICATIONS = np.array(["active_infection", "inflammatory_arthritis", "malignancy_active",
@@ -118,51 +124,58 @@ def synth_consultation(context: SynthContext) -> None:
     _insert_consents(context, plan, consulted, decisions, document, clinicians)
 
 
-def _sample(rng, n: int) -> set[int]:
+def _paired(episodes: pd.DataFrame, plan: pd.DataFrame) -> Iterator[tuple[Row, Row]]:
+    """Each episode of the cohort with the facts drawn for it, as itertuples rows."""
+    return zip(episodes.itertuples(index=False), plan.itertuples(index=False), strict=True)
+
+
+def _sample(rng: np.random.Generator, n: int) -> set[int]:
     if n <= SNAPSHOT_SAMPLE:
         return set(range(n))
     return set(rng.choice(n, SNAPSHOT_SAMPLE, replace=False).tolist())
 
 
-def _patients(patients) -> list[Patient]:
+def _patients(patients: pd.DataFrame) -> list[Patient]:
     return [Patient(date_of_birth=born.date(), sex=sex)
             for born, sex in zip(patients["date_of_birth"], patients["sex"], strict=True)]
 
 
-def _clinicians(context) -> list[int]:
+def _clinicians(context: SynthContext) -> list[int]:
     return list(User.objects.filter(sites=context.site, role=Role.CLINICIAN)
                 .order_by("pk").values_list("pk", flat=True))
 
 
-def _decision(episode_id, stored_protocol, verdict, decided_on, *, by) -> CandidacyDecision:
+def _decision(episode_id: int, stored_protocol: ProtocolVersion, verdict: Verdict,
+              decided_on: dt.date, *, by: int | None) -> CandidacyDecision:
     proceeding = Outcome(verdict.outcome) in PROCEEDING_OUTCOMES
     override = proceeding and bool(verdict.rules_needing_reason)
-    kept = verdict.assessment is not None
+    facts, assessment = verdict.facts, verdict.assessment
+    kept = assessment is not None
     return CandidacyDecision(
         episode_id=episode_id, protocol=stored_protocol,
         kind=DecisionKind.OVERRIDE if override else DecisionKind.AGREE,
         outcome=verdict.outcome, defer_until=verdict.defer_until,
         reason=OVERRIDE_REASON if override else "", assessed_on=decided_on,
         rules_needing_reason=list(verdict.rules_needing_reason),
-        facts=facts_to_dict(verdict.facts) if kept else None,
-        assessment=verdict.assessment.to_dict() if kept else None,
+        facts=facts_to_dict(facts) if facts is not None else None,
+        assessment=assessment.to_dict() if assessment is not None else None,
         computed_by=ComputedBy.ENGINE if kept else ComputedBy.SYNTHETIC_BULK,
         decided_on=decided_on, decided_by_id=by)
 
 
-def _insert_intakes(context, intakes: list[Intake]) -> None:
+def _insert_intakes(context: SynthContext, intakes: list[Intake]) -> None:
     """Insert the intakes, each given its new primary key (the tables point at it)."""
     context.insert(Intake, intakes, "consultation intakes")
 
 
-def _insert_histories(context) -> None:
+def _insert_histories(context: SynthContext) -> None:
     context.insert(PatientHistory, [
         PatientHistory(patient_id=pk, injections_reviewed=True, surgeries_reviewed=True,
                        medications_reviewed=True, allergies_reviewed=True)
         for pk in context.patient_ids], "patient histories")
 
 
-def _insert_tables(context, intakes: list[Intake], tables: list[dict]) -> None:
+def _insert_tables(context: SynthContext, intakes: list[Intake], tables: list[dict]) -> None:
     """Insert each joint's rows: care and labs on its intake, the rest on its patient."""
     owners = context.cohort.episodes["patient"].to_numpy()
     for name, model in TABLE_MODELS.items():
@@ -177,14 +190,14 @@ def _insert_tables(context, intakes: list[Intake], tables: list[dict]) -> None:
         context.insert(model, rows, f"intake {name.replace('_', ' ')}")
 
 
-def _intake_rows(context, plan, consulted: list[dt.date]) -> tuple[list[Intake], list[dict]]:
+def _intake_rows(context: SynthContext, plan: pd.DataFrame,
+                 consulted: list[dt.date]) -> tuple[list[Intake], list[dict]]:
     episodes = context.cohort.episodes
     patients = context.cohort.patients
     born = [day.date() for day in patients["date_of_birth"]]
     sexes = patients["sex"].to_numpy()
     intakes, tables = [], []
-    for i, (episode, drawn) in enumerate(zip(episodes.itertuples(index=False),
-                                            plan.itertuples(index=False), strict=True)):
+    for i, (episode, drawn) in enumerate(_paired(episodes, plan)):
         day = consulted[i]
         female = sexes[episode.patient] == "female"
         age = day.year - born[episode.patient].year
@@ -193,14 +206,14 @@ def _intake_rows(context, plan, consulted: list[dt.date]) -> tuple[list[Intake],
     return intakes, tables
 
 
-def _conditions(context, plan, consulted: list[dt.date]) -> dict[int, PatientConditions]:
+def _conditions(context: SynthContext, plan: pd.DataFrame,
+                consulted: list[dt.date]) -> dict[int, PatientConditions]:
     """Return each patient's comorbidities, from the draw of the patient's first joint."""
     patients = context.cohort.patients
     born = [day.date() for day in patients["date_of_birth"]]
     sexes = patients["sex"].to_numpy()
     conditions: dict[int, PatientConditions] = {}
-    for i, (episode, drawn) in enumerate(zip(context.cohort.episodes.itertuples(index=False),
-                                            plan.itertuples(index=False), strict=True)):
+    for i, (episode, drawn) in enumerate(_paired(context.cohort.episodes, plan)):
         owner = int(episode.patient)
         if owner in conditions:
             continue
@@ -222,7 +235,8 @@ def _conditions(context, plan, consulted: list[dt.date]) -> dict[int, PatientCon
     return conditions
 
 
-def _intake(episode_id, episode, drawn, day, female: bool, age: int) -> Intake:
+def _intake(episode_id: int, episode: Row, drawn: Row, day: dt.date, female: bool,
+            age: int) -> Intake:
     contra = drawn.contraindication
     before = lambda days: day - dt.timedelta(days=int(days))  # noqa: E731
     knee, hip, shoulder = (episode.joint == joint for joint in ("knee", "hip", "shoulder"))
@@ -251,7 +265,7 @@ def _intake(episode_id, episode, drawn, day, female: bool, age: int) -> Intake:
     )
 
 
-def _tables(episode, drawn, day: dt.date) -> dict[str, list]:
+def _tables(episode: Row, drawn: Row, day: dt.date) -> dict[str, list]:
     before = lambda days: day - dt.timedelta(days=int(days))  # noqa: E731
     joint, side = episode.joint, episode.side
     injections = []
@@ -291,7 +305,9 @@ def _tables(episode, drawn, day: dt.date) -> dict[str, list]:
             "medications": medications, "labs": labs, "body_measurements": body}
 
 
-def _insert_consents(context, plan, consulted, decisions, document, clinicians) -> None:
+def _insert_consents(context: SynthContext, plan: pd.DataFrame, consulted: list[dt.date],
+                     decisions: list[CandidacyDecision], document: ConsentDocument,
+                     clinicians: list[int]) -> None:
     encounters = context.cohort.encounters
     procedures = encounters[encounters["kind"] == "procedure"]
     procedure_on = dict(zip(procedures["episode"], procedures["occurred_on"], strict=True))
@@ -310,7 +326,7 @@ def _insert_consents(context, plan, consulted, decisions, document, clinicians) 
             continue
         day = consulted[i]
         if treated:
-            lead = dt.timedelta(days=int(plan["consent_lead_days"].iat[i]))
+            lead = dt.timedelta(days=int(plan["consent_lead_days"].to_numpy()[i]))
             day = max(day, procedure_on[i].date() - lead)
         record = ConsentRecord(episode_id=decision.episode_id, document=document,
                                consented_on=day, consenting_person=names[owners[i]],
@@ -409,8 +425,9 @@ class Verdict:
     assessment: Assessment | None = None
 
 
-def engine_verdicts(context, plan, intakes, tables, patients, consulted, protocol: Protocol,
-                    sample: set[int], conditions: dict[int, PatientConditions]
+def engine_verdicts(context: SynthContext, plan: pd.DataFrame, intakes: list[Intake],
+                    tables: list[dict], patients: list[Patient], consulted: list[dt.date],
+                    protocol: Protocol, sample: set[int], conditions: dict[int, PatientConditions]
                     ) -> list[Verdict]:
     """Return one verdict per episode: the engine's own for the sample, its class's otherwise."""
     classes: dict[tuple, tuple] = {}
@@ -423,8 +440,7 @@ def engine_verdicts(context, plan, intakes, tables, patients, consulted, protoco
         for name in PATIENT_TABLES:
             mine[name].extend((i, row) for row in tables[i][name])
     windows = _steroid_windows(protocol)
-    rows = zip(context.cohort.episodes.itertuples(index=False), plan.itertuples(index=False),
-               strict=True)
+    rows = _paired(context.cohort.episodes, plan)
     for i, (row, drawn) in enumerate(rows):
         day, patient = consulted[i], patients[row.patient]
         others = {name: [r for j, r in shared[int(owners[i])][name] if j != i]
@@ -432,8 +448,8 @@ def engine_verdicts(context, plan, intakes, tables, patients, consulted, protoco
         # This joint's own corticosteroid also counts for the any-joint washouts: its class
         # says on which side of each washout's days it falls.
         own_steroid = tuple(0 < int(drawn.steroid_recent_days) < days for days in windows)
-        mine = conditions[int(owners[i])]
-        key = (*_class(row, drawn, mine, patient, day), own_steroid,
+        own_conditions = conditions[int(owners[i])]
+        key = (*_class(row, drawn, own_conditions, patient, day), own_steroid,
                _others(others, drawn, day))
         given = day - dt.timedelta(days=int(drawn.steroid_recent_days))
         if i not in sample and key in classes:
@@ -448,7 +464,7 @@ def engine_verdicts(context, plan, intakes, tables, patients, consulted, protoco
         table.update({name: [r for _, r in shared[int(owners[i])][name]]
                       for name in PATIENT_TABLES})
         facts = facts_from_records(episode, patient, intakes[i], table, day,
-                                   history=HISTORY_TAKEN, conditions=mine)
+                                   history=HISTORY_TAKEN, conditions=own_conditions)
         assessment = assess(facts, protocol, day)
         summary = _summary(assessment, given)
         if classes.setdefault(key, summary) != summary:
@@ -474,7 +490,7 @@ def _steroid_windows(protocol: Protocol) -> tuple[int, ...]:
                          and InjectionAgent.CORTICOSTEROID in rule.check.agents}))
 
 
-def _others(others: dict[str, list], drawn, day: dt.date) -> tuple:
+def _others(others: dict[str, list], drawn: Row, day: dt.date) -> tuple:
     """Return what the patient's other joints' rows can change of this joint's outcome.
 
     Their medications count as this joint's (anticoagulant, immunosuppressant, an NSAID in
@@ -494,7 +510,8 @@ def _others(others: dict[str, list], drawn, day: dt.date) -> tuple:
             steroids, own)
 
 
-def _class(row, drawn, conditions, patient, day: dt.date) -> tuple:
+def _class(row: Row, drawn: Row, conditions: PatientConditions, patient: Patient,
+           day: dt.date) -> tuple:
     """Return the facts that can change an outcome, on each side of the default thresholds."""
     # Height and weight are drawn once per patient (_harmonised): every measurement agrees.
     bmi = round(drawn.weight_kg / (drawn.height_cm / 100) ** 2, 1)

@@ -180,7 +180,9 @@ def _due_by_joint(protocol: ScheduleProtocol) -> dict[str, tuple[str, ...]]:
     return _DUE_CACHE[protocol.version]
 
 
-def _visit_plan(rng, protocol, administered, as_of, non_responder, replaced_on):
+def _visit_plan(rng: np.random.Generator, protocol: ScheduleProtocol, administered: np.ndarray,
+                as_of: np.datetime64, non_responder: np.ndarray,
+                replaced_on: np.ndarray) -> tuple[list[tuple], pd.DataFrame]:
     """Return visit tuples and a table of questionnaire visits with their state."""
     n = len(administered)
     admin_index = pd.DatetimeIndex(administered.astype("datetime64[ns]"))
@@ -229,7 +231,9 @@ def _visit_plan(rng, protocol, administered, as_of, non_responder, replaced_on):
     return visits, plan
 
 
-def _responses(context, rng, plan, episode_rows, joints, administered, baseline_true, person):
+def _responses(context: SynthContext, rng: np.random.Generator, plan: pd.DataFrame,
+               episode_rows: np.ndarray, joints: np.ndarray, administered: np.ndarray,
+               baseline_true: np.ndarray, person: np.ndarray) -> None:
     """Insert baseline and follow-up questionnaires, each instrument scored by score_batch."""
     done = plan[(plan["kind"] == VisitKind.VISIT) & (plan["status"] == VisitState.COMPLETED)]
     schedule = done["schedule"].to_numpy()
