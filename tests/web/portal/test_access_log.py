@@ -51,6 +51,20 @@ def test_a_patient_sees_who_looked_and_who_changed_in_words(
     assert "no-store" in page["Cache-Control"]
 
 
+def test_a_spanish_patient_reads_the_log_in_spanish(client, patient_a, clinician_a):
+    # The phrases are whole translations (docs/translations.md), built in the patient's
+    # language for this request only, like the other portal pages.
+    patient_a.preferred_language = "es"
+    patient_a.save()
+    staff_opens_chart(clinician_a, patient_a)
+    page = open_session(client, patient_a).get(LOG)
+    text = page.content.decode()
+    assert page["Content-Language"] == "es"
+    assert "Quién ha consultado su historia clínica" in text
+    assert "Consultó su historia clínica de paciente" in text
+    assert "Looked at" not in text
+
+
 def test_the_areas_of_the_record_are_named(client, patient_a, clinician_a):
     staff = Client()
     staff.force_login(clinician_a)

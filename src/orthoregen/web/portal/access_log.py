@@ -24,6 +24,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -31,36 +32,42 @@ from orthoregen.web.audit.models import AccessAction, AccessRecord
 from orthoregen.web.audit.services import access_record, patient_access_log
 from orthoregen.web.clinic.models import Encounter, JointEpisode, Patient
 from orthoregen.web.portal.limits import rate_limited
+from orthoregen.web.portal.views import in_language
 
 # What each area of the staff pages holds, in the patient's words (by URL namespace).
+# Each phrase is whole (verb and object together) so that a translation can order it freely.
 AREAS = {
-    "consultation": "your consultation: history, assessment, decision and consent",
-    "cellbank": "the records of your cell product",
-    "procedures": "the record of your procedure",
-    "followup": "your follow-up visits and questionnaires",
-    "safety": "the record of side effects and complications",
-    "registry": "your progress report",
-    "imaging": "your MRI scans",
-    "api": "your record, through a connected clinic system",
-    "fhir": "your record, through a connected clinic system",
-    "admin": "your record, in the clinic's administration pages",
+    "consultation": _("your consultation: history, assessment, decision and consent"),
+    "cellbank": _("the records of your cell product"),
+    "procedures": _("the record of your procedure"),
+    "followup": _("your follow-up visits and questionnaires"),
+    "safety": _("the record of side effects and complications"),
+    "registry": _("your progress report"),
+    "imaging": _("your MRI scans"),
+    "api": _("your record, through a connected clinic system"),
+    "fhir": _("your record, through a connected clinic system"),
+    "admin": _("your record, in the clinic's administration pages"),
 }
 # Pages of the patient chart itself (no namespace), by URL name.
 CHART_PAGES = {
-    "patient-detail": "your patient chart",
-    "patient-edit": "your personal details",
-    "patient-list": "the list of patients",
-    "episode-create": "your joints' records",
-    "episode-edit": "the record of one of your joints",
-    "encounter-create": "your visit notes",
-    "encounter-edit": "a visit note",
-    "day": "the clinic's list of the day",
+    "patient-detail": _("your patient chart"),
+    "patient-edit": _("your personal details"),
+    "patient-list": _("the list of patients"),
+    "episode-create": _("your joints' records"),
+    "episode-edit": _("the record of one of your joints"),
+    "encounter-create": _("your visit notes"),
+    "encounter-edit": _("a visit note"),
+    "day": _("the clinic's list of the day"),
 }
-READ_VERBS = {AccessAction.VIEW: "Looked at", AccessAction.SEARCH: "Found you in",
-              AccessAction.EXPORT: "Exported", AccessAction.BULK_LOAD: "Loaded"}
-CHANGED = {Patient: "your personal details", JointEpisode: "the record of one of your joints",
-           Encounter: "a visit note"}
-CHANGE_VERBS = {"+": "Added", "~": "Changed", "-": "Removed"}
+YOUR_RECORD = _("your record")
+READ_VERBS = {AccessAction.VIEW: _("Looked at %(what)s"),
+              AccessAction.SEARCH: _("Found you in %(what)s"),
+              AccessAction.EXPORT: _("Exported %(what)s"),
+              AccessAction.BULK_LOAD: _("Loaded %(what)s")}
+CHANGED = {Patient: _("your personal details"),
+           JointEpisode: _("the record of one of your joints"), Encounter: _("a visit note")}
+CHANGE_VERBS = {"+": _("Added %(what)s"), "~": _("Changed %(what)s"),
+                "-": _("Removed %(what)s")}
 
 
 @dataclass(frozen=True)
@@ -74,14 +81,14 @@ class Entry:
 
 def what_was_read(record: AccessRecord) -> str:
     """Say in words which part of the record an access record is about."""
-    verb = READ_VERBS.get(AccessAction(record.action), "Looked at")
+    verb = READ_VERBS.get(AccessAction(record.action), READ_VERBS[AccessAction.VIEW])
     try:
         match = resolve(record.path.split("?")[0])
     except Resolver404:
-        return f"{verb} your record"
-    if match.namespace.split(":")[0] in AREAS:
-        return f"{verb} {AREAS[match.namespace.split(':')[0]]}"
-    return f"{verb} {CHART_PAGES.get(match.url_name or '', 'your record')}"
+        return str(verb) % {"what": YOUR_RECORD}
+    area = match.namespace.split(":")[0]
+    what = AREAS[area] if area in AREAS else CHART_PAGES.get(match.url_name or "", YOUR_RECORD)
+    return str(verb) % {"what": what}
 
 
 def _person(user: Any, site_name: str) -> tuple[str, str, str]:
@@ -99,7 +106,8 @@ def _changes(patient: Patient) -> list[Entry]:
                  (JointEpisode, JointEpisode.history.filter(patient_id=patient.pk)),
                  (Encounter, Encounter.history.filter(episode__patient_id=patient.pk))]
     return [Entry(row.history_date, *_person(row.history_user, patient.site.name),
-                  f"{CHANGE_VERBS.get(row.history_type, 'Changed')} {CHANGED[model]}")
+                  str(CHANGE_VERBS.get(row.history_type, CHANGE_VERBS["~"]))
+                  % {"what": CHANGED[model]})
             for model, rows in histories
             for row in rows.filter(history_user__isnull=False).select_related("history_user")]
 
@@ -119,8 +127,12 @@ def access_log(request: HttpRequest) -> HttpResponse:
     if patient is None or request.session.get("portal_until", 0) < time.time():
         access_record(request, AccessAction.VIEW, detail="portal: access log refused (no session)")
         return render(request, "portal/refused.html", status=404)
-    entries = access_entries(patient)
     access_record(request, AccessAction.VIEW, patient=patient, detail="portal: own access log")
+    return in_language(patient, _page, request, patient)
+
+
+def _page(request: HttpRequest, patient: Patient) -> HttpResponse:
+    # Built inside the patient's language: the phrases are translated as they are read.
     return render(request, "portal/access_log.html", {
-        "entries": entries, "given_name": patient.given_name,
+        "entries": access_entries(patient), "given_name": patient.given_name,
         "results_url": reverse("portal:results")})

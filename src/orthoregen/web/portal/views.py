@@ -110,7 +110,7 @@ def _joint_words(visits: list[ScheduledVisit]) -> str:
     return words_list(joint_name(v.schedule.episode) for v in visits)
 
 
-def _in_language(patient: Patient | None, page: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+def in_language(patient: Patient | None, page: Any, *args: Any, **kwargs: Any) -> HttpResponse:
     """Build a patient's page in the patient's language, for this request only.
 
     Never from the browser (a cookie or Accept-Language): a tablet or a shared phone passes
@@ -143,7 +143,7 @@ def questionnaire(request: HttpRequest, token: str) -> HttpResponse:
 
 def _answer(request: HttpRequest, invitation: QuestionnaireInvitation, *, token: str,
             tablet: bool) -> HttpResponse:
-    return _in_language(invitation.visit.schedule.episode.patient, _answer_page, request,
+    return in_language(invitation.visit.schedule.episode.patient, _answer_page, request,
                         invitation, token=token, tablet=tablet)
 
 
@@ -276,7 +276,7 @@ def results(request: HttpRequest) -> HttpResponse:
         return render(request, "portal/refused.html", status=404)
     patient = Patient.objects.filter(pk=patient_id).first()
     access_record(request, AccessAction.VIEW, patient=patient, detail="portal: own results")
-    return _in_language(patient, _results_page, request, patient)
+    return in_language(patient, _results_page, request, patient)
 
 
 def _results_page(request: HttpRequest, patient: Patient | None) -> HttpResponse:
