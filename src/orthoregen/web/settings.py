@@ -236,6 +236,9 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=IS_PRODUCTION)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "orthoregen@localhost")
 ORTHOREGEN_SMS_BACKEND = env_str("ORTHOREGEN_SMS_BACKEND")
+# Minutes a baseline invitation waits after the patient's latest candidacy decision, so a
+# patient decided on for several joints gets one message naming them all (docs/follow-up.md).
+ORTHOREGEN_BASELINE_SETTLE_MINUTES = env_int("ORTHOREGEN_BASELINE_SETTLE_MINUTES", default=30)
 # The public address of the patient portal, used in invitation links sent by `remind`.
 ORTHOREGEN_PORTAL_URL = env_str("ORTHOREGEN_PORTAL_URL")
 # Requests per ten minutes to the patient portal, per address and per private link

@@ -25,13 +25,16 @@ from itertools import groupby
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from orthoregen.scheduling import Window
+from orthoregen.scheduling.protocol import BASELINE_VISIT_ID
 from orthoregen.scheduling.reminders import (
     ContactAttempt,
     EscalationPolicy,
@@ -102,7 +105,8 @@ def remind_run(*, now: dt.datetime | None = None, sms: SmsBackend | None = None,
 
     A patient with several joints due at once gets one message per step, naming every
     joint, with one link that asks about each joint in turn. `patient_id` limits the run
-    to one patient (a decision that asks for a baseline sends its invitation at once).
+    to one patient (run at each decision; a baseline's first invitation waits
+    baseline_settle() for the patient's other joints, then goes out at the next run).
     """
     now = now or timezone.now()
     sms = sms or sms_backend()
@@ -145,6 +149,8 @@ def _claim_step(visit_id: int, now: dt.datetime) -> ReminderStep | None:
         step = decision.due_now
         if step is None:
             return None
+        if not visit.messages.exists() and _baseline_settling(visit, now):
+            return None
         if step in abandoned:
             return _retake(abandoned[step], now)
         try:
@@ -154,6 +160,34 @@ def _claim_step(visit_id: int, now: dt.datetime) -> ReminderStep | None:
         except IntegrityError:
             return None  # another run claimed this step first
         return step
+
+
+def baseline_settle() -> dt.timedelta:
+    """How long a baseline's first invitation waits after the patient's latest decision."""
+    return dt.timedelta(minutes=settings.ORTHOREGEN_BASELINE_SETTLE_MINUTES)
+
+
+def _baseline_settling(visit: ScheduledVisit, now: dt.datetime) -> bool:
+    """Whether a baseline's first invitation must still wait for the patient's other joints.
+
+    A clinician records one joint's candidacy decision after another; inviting at each
+    would send a two-joint patient two first invitations within minutes. So no baseline of
+    the patient is first invited until baseline_settle() has passed since the latest
+    request (save) of any of the patient's baselines not yet invited: the next run after
+    that claims them all in one group, and _carry_out sends one message naming every joint
+    with one link answered joint by joint. A decision recorded after the invitation went
+    out gets a message of its own, which names every joint still due (visits_due_with).
+    """
+    settle = baseline_settle()
+    if visit.timepoint != BASELINE_VISIT_ID or settle <= dt.timedelta(0):
+        return False
+    waiting = ScheduledVisit.objects.filter(
+        schedule__episode__patient_id=visit.schedule.episode.patient_id,
+        timepoint=BASELINE_VISIT_ID, kind=VisitKind.VISIT, status=VisitState.PENDING,
+        messages__isnull=True).values("pk")
+    latest = ScheduledVisit.history.filter(id__in=waiting).aggregate(
+        at=Max("history_date"))["at"]
+    return latest is not None and now - latest < settle
 
 
 def _is_abandoned(message: Message, now: dt.datetime) -> bool:

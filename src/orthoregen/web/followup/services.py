@@ -197,9 +197,10 @@ def decision_opens_baseline(decision: CandidacyDecision) -> dt.date | None:
 def baseline_after_decision(decision: CandidacyDecision, *, by: User) -> ScheduledVisit | None:
     """Ask for the joint's baseline when a decision allows treatment (web/stages.py hook).
 
-    Runs in the consultation's transaction; the invitation goes out once it commits, through
-    the reminder run (email, then text, as the site's follow-up settings say), bundled with
-    the patient's other joints due at the same time.
+    Runs in the consultation's transaction. The invitation goes out through the reminder
+    run (email, then text, as the site's follow-up settings say) once the patient's
+    decisions have settled (reminders.baseline_settle, 30 minutes by default), in one
+    message naming every joint decided on; with no settling delay it goes out at commit.
     """
     episode = decision.episode
     opens_on = decision_opens_baseline(decision)
