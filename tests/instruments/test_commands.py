@@ -78,7 +78,7 @@ def test_bad_input_exits_2_with_a_message_and_no_traceback(
 def test_list_names_every_instrument(capsys):
     assert run(["instruments", "list"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == len(commands.instrument_ids()) == 26
+    assert len(lines) == len(commands.instrument_ids()) == 27
     assert lines[0].startswith("vas_pain")
 
 

@@ -15,10 +15,12 @@ VERIFIED_LOINC = {
 }  # fmt: skip
 # docs/instruments.md#licences-and-item-wording: wording may ship only for these.
 FREE_WORDING = {"vas_pain", "nrs_pain", "sane", "hhs", "mhhs", "constant", "ases",
-                "rom_knee", "rom_hip", "rom_shoulder", "pga_vas", "pga_nrs"}  # fmt: skip
+                "ases_clinician", "rom_knee", "rom_hip", "rom_shoulder", "pga_vas",
+                "pga_nrs"}  # fmt: skip
 REQUIRED_IDS = {
     "vas_pain", "nrs_pain", "womac_lk31", "womac_nrs31", "womac_va31", "koos", "koos_ps",
-    "koos_jr", "hoos", "hoos_ps", "hoos_jr", "oks", "ohs", "oss", "ases", "hhs", "mhhs",
+    "koos_jr", "hoos", "hoos_ps", "hoos_jr", "oks", "ohs", "oss", "ases", "ases_clinician",
+    "hhs", "mhhs",
     "constant", "sane", "rom_knee", "rom_hip", "rom_shoulder", "pga_vas", "pga_nrs",
     "promis_global10", "eq5d5l",
 }  # fmt: skip

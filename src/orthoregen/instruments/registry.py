@@ -8,6 +8,7 @@ from functools import cache
 
 from orthoregen.instruments import (
     ases,
+    ases_clinician,
     constant,
     eq5d,
     global_assessment,
@@ -32,6 +33,7 @@ RECIPES: dict[str, Recipe] = {
     **hoos.RECIPES,
     **oxford.RECIPES,
     **ases.RECIPES,
+    **ases_clinician.RECIPES,
     **harris.RECIPES,
     **constant.RECIPES,
     **sane.RECIPES,
