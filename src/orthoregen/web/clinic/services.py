@@ -22,10 +22,13 @@ Row = TypeVar("Row", bound=models.Model)
 @transaction.atomic
 def patient_save(patient: Patient | None, *, site: Site, mrn: str, family_name: str,
                  given_name: str, date_of_birth: dt.date, sex: str, email: str = "",
-                 phone: str = "", address: str = "", by: User) -> Patient:
+                 phone: str = "", address: str = "", preferred_language: str = "",
+                 by: User) -> Patient:
     """Register a patient (``patient`` None) or update one's demographics.
 
     A registered patient keeps their site: moving between clinics is a registry operation.
+    An empty ``preferred_language`` keeps the patient's (English for a new patient): the
+    imports and the API need not know of it.
     """
     if patient is None:
         patient = Patient(site=site)
@@ -34,6 +37,8 @@ def patient_save(patient: Patient | None, *, site: Site, mrn: str, family_name: 
     patient.mrn, patient.family_name, patient.given_name = mrn, family_name, given_name
     patient.date_of_birth, patient.sex = date_of_birth, sex
     patient.email, patient.phone, patient.address = email, phone, address
+    if preferred_language:
+        patient.preferred_language = preferred_language
     return _saved(patient, by)
 
 
