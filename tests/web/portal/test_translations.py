@@ -8,6 +8,7 @@ import json
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from django.utils import translation
 from tests.web.conftest import make_patient
 from tests.web.portal.conftest import ADMINISTERED, TODAY
@@ -156,6 +157,17 @@ def test_staff_choose_the_language_on_the_patient_form(patient_a, clinician_a):
     left_out = {key: value for key, value in data.items() if key != "preferred_language"}
     assert PatientForm(left_out, instance=patient_a, user=clinician_a).save() \
         .preferred_language == "es"  # kept, not reset to English
+
+
+def test_the_patient_page_saves_the_language_chosen(as_user, patient_a, clinician_a):
+    # Through the staff page and its service, not only the form: the view must pass it on.
+    data = {"mrn": patient_a.mrn, "family_name": "Aardvark", "given_name": "Ada",
+            "date_of_birth": "1960-05-17", "sex": "female", "preferred_language": "es",
+            "site": patient_a.site_id}
+    response = as_user(clinician_a).post(reverse("patient-edit", args=[patient_a.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    patient_a.refresh_from_db()
+    assert patient_a.preferred_language == "es"
 
 
 def test_a_refused_link_looks_the_same_whatever_the_patients_language(client, patient_a,

@@ -133,7 +133,8 @@ def patient_edit(request: AuthenticatedHttpRequest,
             patient, site=data["site"], mrn=data["mrn"], family_name=data["family_name"],
             given_name=data["given_name"], date_of_birth=data["date_of_birth"],
             sex=data["sex"], email=data["email"], phone=data["phone"],
-            address=data["address"], by=request.user)
+            address=data["address"], preferred_language=data["preferred_language"],
+            by=request.user)
         messages.success(request, f"Saved {patient}.")
         return redirect("patient-detail", patient_id=patient.pk)
     return render(request, "form_page.html", {
