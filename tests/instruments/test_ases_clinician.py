@@ -1,8 +1,8 @@
 """ASES physician section: items and ranges of the 1994 form, refusals, no summed score.
 
 Source for every item and code below: Richards RR et al., J Shoulder Elbow Surg
-1994;3:347–52, the physician assessment section of the ASES form (docs/instruments.md#ases-
-clinician-section).
+1994;3:347–52, the physician assessment section of the ASES form
+(docs/instruments.md#ases-clinician-section).
 """
 
 import numpy as np

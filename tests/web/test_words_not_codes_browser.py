@@ -7,7 +7,7 @@ what the synthetic load leaves out: an MRI study, an API token, a patient's ques
 link and the reminders sent by email, text and call. Each role signs in and visits every
 page the URL map names (with real ids), then the pages those link to, a few of each kind,
 reading `document.body.innerText`. A snake_case word there is a code meant for the data,
-the API or the program (issue 17, "Words, not codes"); the failure names the page and
+the API or the program ("words, not codes"); the failure names the page and
 the word. The messages sent to patients and the call scripts are read the same way.
 """
 

@@ -2,7 +2,7 @@
 
 Codes such as ``womac_lk31`` or ``pain_much_worse`` stay in the database, the API and the
 exports meant for programs; a page a person reads shows the instrument's own name from its
-definition (orthoregen.instruments), never the code (issue 17, "Words, not codes").
+definition (orthoregen.instruments), never the code: words, not codes.
 """
 
 from __future__ import annotations
