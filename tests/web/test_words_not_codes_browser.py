@@ -145,13 +145,19 @@ def test_no_page_or_message_shows_a_raw_code(page, live_server, world, site_a): 
     SHOTS.mkdir(exist_ok=True)
     found: dict[str, list[str]] = {}
     for role in ROLES:
-        log_in(page, live_server, role)
-        start = ["/", "/day/", "/patients/", *staff_urls(site_a),
-                 reverse("portal:questionnaire", args=[world["portal_token"]])]
-        for path, words in read_pages(page, live_server, start,
-                                      shots=role == "clinician").items():
-            found[f"{role} {path}"] = words
-        page.context.clear_cookies()
+        # A fresh browser context per role: a navigation the last role's tab had started
+        # (a redirect after a refused request) must not race the next sign-in.
+        context = page.context.browser.new_context(viewport=page.viewport_size)
+        tab = context.new_page()
+        try:
+            log_in(tab, live_server, role)
+            start = ["/", "/day/", "/patients/", *staff_urls(site_a),
+                     reverse("portal:questionnaire", args=[world["portal_token"]])]
+            for path, words in read_pages(tab, live_server, start,
+                                          shots=role == "clinician").items():
+                found[f"{role} {path}"] = words
+        finally:
+            context.close()
     found |= messages_read(site_a)
     assert not found, "Raw codes shown to people:\n" + "\n".join(
         f"  {where}: {', '.join(words)}" for where, words in found.items())
