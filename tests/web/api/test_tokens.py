@@ -65,8 +65,12 @@ def test_malformed_or_unknown_tokens_are_refused(header, clinician_a):
 
 def test_a_right_prefix_with_a_wrong_secret_is_refused(clinician_a):
     issued = issue_token(user=clinician_a, name="EHR", scopes=[], expires_at=in_days(1))
+    # Change the last character to another one: a secret ending in "A" (1 in 64) would
+    # otherwise be "changed" into itself, and the test would fail by chance.
+    wrong = issued.secret[:-1] + ("B" if issued.secret.endswith("A") else "A")
+    assert wrong != issued.secret
     with pytest.raises(TokenRefused, match="not known"):
-        bearer_user(request_with(f"Bearer {issued.secret[:-1]}A"))
+        bearer_user(request_with(f"Bearer {wrong}"))
 
 
 def test_expired_and_revoked_tokens_are_refused(clinician_a):
