@@ -9,14 +9,17 @@ change people usually notice, no more.
 from __future__ import annotations
 
 import datetime as dt
-import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
 from typing import cast
 
 import pandas as pd
+from fpdf import FPDF
 from matplotlib.figure import Figure
 
-from orthoregen.web.registry import charts, pdfcanvas, pdfchart
+from orthoregen.web.registry import charts, pdfchart
 from orthoregen.web.registry.data import RegistryFrames
 from orthoregen.web.registry.measures import TIMEPOINT_LABELS, Measure, measure
 
@@ -144,42 +147,83 @@ class ReportPatient:
         return f"{self.name} · MRN {self.mrn} · born {self.date_of_birth:%d %b %Y}"
 
 
-LEFT, RIGHT, TOP, BOTTOM = 50.0, pdfcanvas.A4_WIDTH - 50.0, pdfcanvas.A4_HEIGHT - 80.0, 50.0
+A4_WIDTH, A4_HEIGHT = 595.28, 841.89
+FONTS = Path(__file__).with_name("fonts")
+# Points from the page's top-left corner, as fpdf2 measures them.
+LEFT, RIGHT, TOP, BOTTOM = 50.0, A4_WIDTH - 50.0, 80.0, A4_HEIGHT - 50.0
 CHART_HEIGHT = 110.0
 LEADING = 1.3  # line height as a multiple of the font size
 _MEASURE_HEIGHT = 30 + CHART_HEIGHT + pdfchart.LEGEND_HEIGHT  # title, chart, axis and legend
 
+Drawing = Callable[[FPDF], None]
+
+
+def _document(title: str) -> FPDF:
+    """An A4 document in points with DejaVu Sans embedded: unlike the standard PDF fonts,
+    which have only Latin-1 letters, it prints Łukasz, Σοφία and Nguyễn. fpdf2 embeds only
+    the letters used (a subset), so the file stays small."""
+    pdf = FPDF(unit="pt", format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.add_font("DejaVu", "", FONTS / "DejaVuSans.ttf")
+    pdf.add_font("DejaVu", "B", FONTS / "DejaVuSans-Bold.ttf")
+    pdf.set_font("DejaVu", size=8)
+    pdf.set_title(title)
+    pdf.set_creator("orthoregen")
+    return pdf
+
 
 class _Layout:
-    """Blocks placed top to bottom, a new page whenever the next one does not fit."""
+    """Blocks placed top to bottom, a new page whenever the next one does not fit.
 
-    def __init__(self) -> None:
-        self.pages: list[pdfcanvas.Page] = []
-        self.y = BOTTOM
-        self.page = self.new_page()
+    A page is kept as its list of drawings and drawn once the layout is done, so each page
+    can say "page 2 of 3" before the pages after it are drawn."""
 
-    def new_page(self) -> pdfcanvas.Page:
-        self.page = pdfcanvas.Page()
+    def __init__(self, pdf: FPDF) -> None:
+        self.pdf = pdf
+        self.widths: dict[tuple[bool, str], float] = {}  # words measured at 1 pt, by weight
+        self.pages: list[list[Drawing]] = []
+        self.new_page()
+
+    def new_page(self) -> None:
+        self.page: list[Drawing] = []
         self.pages.append(self.page)
         self.y = TOP
-        return self.page
 
-    def room(self, height: float) -> pdfcanvas.Page:
-        if self.y - height < BOTTOM and self.y < TOP:
+    def room(self, height: float) -> None:
+        if self.y + height > BOTTOM and self.y > TOP:
             self.new_page()
-        return self.page
+
+    def draw(self, drawing: Drawing) -> None:
+        self.page.append(drawing)
+
+    def lines(self, text: str, size: float, *, bold: bool = False) -> list[str]:
+        """Break text into lines that fit between the margins, by the font's own widths."""
+        self.pdf.set_font(style="B" if bold else "", size=1)
+
+        def width(word: str) -> float:
+            if (bold, word) not in self.widths:
+                self.widths[bold, word] = self.pdf.get_string_width(word)
+            return self.widths[bold, word] * size
+
+        lines: list[str] = []
+        line, used = "", 0.0
+        for word in text.split():
+            # Without kerning a line is as wide as its words and spaces.
+            if line and used + width(" ") + width(word) > RIGHT - LEFT:
+                lines.append(line)
+                line, used = "", 0.0
+            line, used = (f"{line} {word}", used + width(" ") + width(word)) if line else \
+                (word, width(word))
+        return [*lines, line]
 
     def paragraph(self, text: str, *, size: float = 8, bold: bool = False,
                   colour: str = charts.INK) -> None:
-        lines = _lines(text, size)
-        page = self.room(len(lines) * size * LEADING)
+        lines = self.lines(text, size, bold=bold)
+        self.room(len(lines) * size * LEADING)
         for line in lines:
-            self.y -= size * LEADING
-            page.text(LEFT, self.y, line, size=size, bold=bold, colour=colour)
-
-
-def _lines(text: str, size: float) -> list[str]:
-    return textwrap.wrap(text, int((RIGHT - LEFT) / (size * pdfcanvas.AVERAGE_EM))) or [""]
+            self.y += size * LEADING
+            self.draw(partial(pdfchart.text, x=LEFT, y=self.y, words=line, size=size,
+                              bold=bold, colour=colour))
 
 
 def _joint_heading(layout: _Layout, joint: JointSection) -> None:
@@ -191,7 +235,7 @@ def _joint_heading(layout: _Layout, joint: JointSection) -> None:
     facts.extend(f"{label} on {day:%d %b %Y}" for day, label in joint.events)
     # Keep a joint's heading on the page of its first chart.
     layout.room(60 + (_MEASURE_HEIGHT + 30 if joint.measures else 0))
-    layout.y -= 10
+    layout.y += 10
     layout.paragraph(joint.title.capitalize(), size=12, bold=True)
     text = "; ".join(facts)
     layout.paragraph(text[:1].upper() + text[1:] + ".", colour=charts.MUTED)
@@ -200,25 +244,40 @@ def _joint_heading(layout: _Layout, joint: JointSection) -> None:
 
 
 def _measure_block(layout: _Layout, joint: JointSection, section: MeasureSection) -> None:
-    summary = _lines(section.summary, 7.5)
+    summary = layout.lines(section.summary, 7.5)
     m = section.measure
-    page = layout.room(_MEASURE_HEIGHT + len(summary) * 10)
-    layout.y -= 18
-    page.text(LEFT, layout.y, f"{joint.title.capitalize()} · {m.name} "
-                              f"(scale {m.minimum:g} to {m.maximum:g})", size=9, bold=True)
-    layout.y -= 12 + CHART_HEIGHT
-    box = pdfchart.Box(LEFT + 25, layout.y, RIGHT - LEFT - 25, CHART_HEIGHT)
-    pdfchart.draw_measure(page, box, m, section.scores, joint.injections, joint.events,
-                          section.baseline)
-    layout.y -= pdfchart.LEGEND_HEIGHT
+    layout.room(_MEASURE_HEIGHT + len(summary) * 10)
+    layout.y += 18
+    layout.draw(partial(pdfchart.text, x=LEFT, y=layout.y, size=9, bold=True,
+                        words=f"{joint.title.capitalize()} · {m.name} "
+                              f"(scale {m.minimum:g} to {m.maximum:g})"))
+    box = pdfchart.Box(LEFT + 25, layout.y + 12, RIGHT - LEFT - 25, CHART_HEIGHT)
+    layout.draw(partial(pdfchart.draw_measure, box=box, measure=m, scores=section.scores,
+                        injections=joint.injections, events=joint.events,
+                        baseline=section.baseline))
+    layout.y = box.bottom + pdfchart.LEGEND_HEIGHT
     layout.paragraph(section.summary, size=7.5)
+
+
+def _identifiers(pdf: FPDF, patient: ReportPatient, *, as_of: dt.date, number: int,
+                 total: int) -> None:
+    """The patient's name, MRN and date of birth at the top and foot of a page."""
+    write = partial(pdfchart.text, pdf)
+    page = f"page {number} of {total}"
+    write(LEFT, 45, f"Progress report: {patient.name}", size=14, bold=True)
+    write(LEFT, 59, f"MRN {patient.mrn} · born {patient.date_of_birth:%d %b %Y}"
+                    f" · prepared {as_of:%d %B %Y}", size=8.5)
+    write(RIGHT, 59, page, size=8, align="right", colour=charts.MUTED)
+    write(LEFT, A4_HEIGHT - 28, patient.identifiers, size=7, colour=charts.MUTED)
+    write(RIGHT, A4_HEIGHT - 28, page, size=7, align="right", colour=charts.MUTED)
 
 
 def report_pdf(patient: ReportPatient, sections: list[JointSection], *, as_of: dt.date
                ) -> bytes:
     """Return the report as a print-friendly A4 PDF: every treated joint, each with every
     measure's chart, and the patient's name, MRN and date of birth on every page."""
-    layout = _Layout()
+    pdf = _document(f"Progress report: {patient.name}")
+    layout = _Layout(pdf)
     layout.paragraph(NOT_A_CLAIM + " " + BAND_TEXT)
     if not sections:
         layout.paragraph("No treated joints are recorded yet.", size=10)
@@ -226,18 +285,12 @@ def report_pdf(patient: ReportPatient, sections: list[JointSection], *, as_of: d
         _joint_heading(layout, joint)
         for section in joint.measures:
             _measure_block(layout, joint, section)
-    total = len(layout.pages)
-    for number, page in enumerate(layout.pages, start=1):
-        top = pdfcanvas.A4_HEIGHT - 45
-        page.text(LEFT, top, f"Progress report: {patient.name}", size=14, bold=True)
-        page.text(LEFT, top - 14, f"MRN {patient.mrn} · born {patient.date_of_birth:%d %b %Y}"
-                                  f" · prepared {as_of:%d %B %Y}", size=8.5)
-        page.text(RIGHT, top - 14, f"page {number} of {total}", size=8, align="right",
-                  colour=charts.MUTED)
-        page.text(LEFT, 28, patient.identifiers, size=7, colour=charts.MUTED)
-        page.text(RIGHT, 28, f"page {number} of {total}", size=7, align="right",
-                  colour=charts.MUTED)
-    return pdfcanvas.document(layout.pages, title=f"Progress report: {patient.name}")
+    for number, drawings in enumerate(layout.pages, start=1):
+        pdf.add_page()
+        _identifiers(pdf, patient, as_of=as_of, number=number, total=len(layout.pages))
+        for drawing in drawings:
+            drawing(pdf)
+    return bytes(pdf.output())
 
 
 __all__ = ["BAND_TEXT", "NOT_A_CLAIM", "TIMEPOINT_LABELS", "ReportPatient", "joint_sections",
