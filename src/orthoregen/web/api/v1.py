@@ -221,13 +221,34 @@ def _filtered(queryset: QuerySet[M], **lookups: Any) -> QuerySet[M]:
                               if value is not None})
 
 
+def _get(path: str, auth: TokenAuth, schema: Any, *, tags: list[str],
+         summary: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare a read-only operation; its URL name is the function's, with hyphens."""
+    def declare(view: Callable[..., Any]) -> Callable[..., Any]:
+        return operation("GET", path, auth, response={200: schema, ERRORS: s.Problem},
+                         url_name=view.__name__.replace("_", "-"), tags=tags,
+                         summary=summary)(view)
+    return declare
+
+
+def _read(name: str, path: str, auth: TokenAuth, schema: Any, rows: QuerySet[M], *,
+          tags: list[str], summary: str) -> Callable[..., M]:
+    """Declare the read of one record by the id ending ``path``, as its user sees it."""
+    ident = path.rsplit("{", 1)[1].rstrip("}")
+
+    def read(request: HttpRequest, record_id: int = _ident(ident)) -> M:
+        return _one(request, rows.all(), record_id)
+
+    read.__name__ = read.__qualname__ = name  # the OpenAPI operationId and the URL name
+    return _get(path, auth, schema, tags=tags, summary=summary)(read)
+
+
 # Patients and their joints.
 
 READ_PATIENTS = TokenAuth(Action.VIEW_PATIENT, area="patients")
 
 
-@operation("GET", "/patients", READ_PATIENTS, response={200: s.PatientPage, ERRORS: s.Problem},
-           url_name="patients", tags=["patients"], summary="List patients")
+@_get("/patients", READ_PATIENTS, s.PatientPage, tags=["patients"], summary="List patients")
 def patients(request: HttpRequest, site: str | None = _text("Site code.", 20),
              mrn: str | None = _text("Medical record number, exact.", 32),
              family_name: str | None = _text("Family name, starts with (any case)."),
@@ -238,11 +259,9 @@ def patients(request: HttpRequest, site: str | None = _text("Site code.", 20),
     return _listing(request, rows, cursor, limit)
 
 
-@operation("GET", "/patients/{patient_id}", READ_PATIENTS,
-           response={200: s.PatientOut, ERRORS: s.Problem}, url_name="patient",
-           tags=["patients"], summary="Read a patient")
-def patient(request: HttpRequest, patient_id: int = _ident("patient_id")) -> Patient:
-    return _one(request, Patient.objects.select_related("site"), patient_id)
+patient = _read("patient", "/patients/{patient_id}", READ_PATIENTS, s.PatientOut,
+                Patient.objects.select_related("site"), tags=["patients"],
+                summary="Read a patient")
 
 
 @operation("POST", "/patients", TokenAuth(Action.EDIT_PATIENT, area="patients", write=True),
@@ -278,8 +297,7 @@ def patient_register(request: HttpRequest, payload: s.PatientIn,
     return once(request, idempotency_key, payload, write)
 
 
-@operation("GET", "/episodes", READ_PATIENTS, response={200: s.EpisodePage, ERRORS: s.Problem},
-           url_name="episodes", tags=["patients"], summary="List joint episodes")
+@_get("/episodes", READ_PATIENTS, s.EpisodePage, tags=["patients"], summary="List joint episodes")
 def episodes(request: HttpRequest, patient_id: int | None = IdFilter,
              joint: str | None = _text("knee, hip or shoulder.", 10),
              side: str | None = _text("left or right.", 5), cursor: str | None = Cursor,
@@ -288,11 +306,8 @@ def episodes(request: HttpRequest, patient_id: int | None = IdFilter,
     return _listing(request, rows, cursor, limit)
 
 
-@operation("GET", "/episodes/{episode_id}", READ_PATIENTS,
-           response={200: s.EpisodeOut, ERRORS: s.Problem}, url_name="episode",
-           tags=["patients"], summary="Read a joint episode")
-def episode(request: HttpRequest, episode_id: int = _ident("episode_id")) -> JointEpisode:
-    return _one(request, JointEpisode.objects.all(), episode_id)
+episode = _read("episode", "/episodes/{episode_id}", READ_PATIENTS, s.EpisodeOut,
+                JointEpisode.objects.all(), tags=["patients"], summary="Read a joint episode")
 
 
 # Consultation: candidacy decisions and consents.
@@ -300,9 +315,8 @@ def episode(request: HttpRequest, episode_id: int = _ident("episode_id")) -> Joi
 READ_CONSULTATION = TokenAuth(Action.VIEW_PATIENT, area="consultation")
 
 
-@operation("GET", "/decisions", READ_CONSULTATION,
-           response={200: s.DecisionPage, ERRORS: s.Problem}, url_name="decisions",
-           tags=["consultation"], summary="List candidacy decisions")
+@_get("/decisions", READ_CONSULTATION, s.DecisionPage, tags=["consultation"],
+      summary="List candidacy decisions")
 def decisions(request: HttpRequest, episode_id: int | None = IdFilter,
               patient_id: int | None = IdFilter,
               kind: str | None = _text("agree, override or decline.", 10),
@@ -312,17 +326,13 @@ def decisions(request: HttpRequest, episode_id: int | None = IdFilter,
     return _listing(request, rows, cursor, limit)
 
 
-@operation("GET", "/decisions/{decision_id}", READ_CONSULTATION,
-           response={200: s.DecisionOut, ERRORS: s.Problem}, url_name="decision",
-           tags=["consultation"], summary="Read a candidacy decision")
-def decision(request: HttpRequest,
-             decision_id: int = _ident("decision_id")) -> CandidacyDecision:
-    return _one(request, CandidacyDecision.objects.all(), decision_id)
+decision = _read("decision", "/decisions/{decision_id}", READ_CONSULTATION, s.DecisionOut,
+                 CandidacyDecision.objects.all(), tags=["consultation"],
+                 summary="Read a candidacy decision")
 
 
-@operation("GET", "/consents", READ_CONSULTATION,
-           response={200: s.ConsentPage, ERRORS: s.Problem}, url_name="consents",
-           tags=["consultation"], summary="List consents")
+@_get("/consents", READ_CONSULTATION, s.ConsentPage, tags=["consultation"],
+      summary="List consents")
 def consents(request: HttpRequest, episode_id: int | None = IdFilter,
              patient_id: int | None = IdFilter, withdrawn: bool | None = None,
              cursor: str | None = Cursor, limit: int = Limit) -> dict[str, Any]:
@@ -332,11 +342,9 @@ def consents(request: HttpRequest, episode_id: int | None = IdFilter,
     return _listing(request, rows, cursor, limit)
 
 
-@operation("GET", "/consents/{consent_id}", READ_CONSULTATION,
-           response={200: s.ConsentOut, ERRORS: s.Problem}, url_name="consent",
-           tags=["consultation"], summary="Read a consent")
-def consent(request: HttpRequest, consent_id: int = _ident("consent_id")) -> ConsentRecord:
-    return _one(request, ConsentRecord.objects.select_related("document"), consent_id)
+consent = _read("consent", "/consents/{consent_id}", READ_CONSULTATION, s.ConsentOut,
+                ConsentRecord.objects.select_related("document"), tags=["consultation"],
+                summary="Read a consent")
 
 
 # Cell bank: product units and their chain of custody.
@@ -344,9 +352,8 @@ def consent(request: HttpRequest, consent_id: int = _ident("consent_id")) -> Con
 READ_PRODUCTS = TokenAuth(Action.MANAGE_PRODUCTS, area="cellbank")
 
 
-@operation("GET", "/product-units", READ_PRODUCTS,
-           response={200: s.ProductUnitPage, ERRORS: s.Problem}, url_name="product-units",
-           tags=["cellbank"], summary="List product units")
+@_get("/product-units", READ_PRODUCTS, s.ProductUnitPage, tags=["cellbank"],
+      summary="List product units")
 def product_units(request: HttpRequest, status: str | None = _text("Unit status.", 30),
                   identifier: str | None = _text("DIN or local identifier, exact.", 24),
                   product_class: str | None = _text("Product class.", 30),
@@ -356,16 +363,13 @@ def product_units(request: HttpRequest, status: str | None = _text("Unit status.
     return _listing(request, rows, cursor, limit)
 
 
-@operation("GET", "/product-units/{unit_id}", READ_PRODUCTS,
-           response={200: s.ProductUnitOut, ERRORS: s.Problem}, url_name="product-unit",
-           tags=["cellbank"], summary="Read a product unit")
-def product_unit(request: HttpRequest, unit_id: int = _ident("unit_id")) -> ProductUnit:
-    return _one(request, ProductUnit.objects.select_related("site"), unit_id)
+product_unit = _read("product_unit", "/product-units/{unit_id}", READ_PRODUCTS, s.ProductUnitOut,
+                     ProductUnit.objects.select_related("site"), tags=["cellbank"],
+                     summary="Read a product unit")
 
 
-@operation("GET", "/product-units/{unit_id}/custody-events", READ_PRODUCTS,
-           response={200: s.CustodyEventPage, ERRORS: s.Problem}, url_name="custody-events",
-           tags=["cellbank"], summary="List a unit's chain of custody")
+@_get("/product-units/{unit_id}/custody-events", READ_PRODUCTS, s.CustodyEventPage,
+      tags=["cellbank"], summary="List a unit's chain of custody")
 def custody_events(request: HttpRequest, unit_id: int = _ident("unit_id"),
                    cursor: str | None = Cursor, limit: int = Limit) -> dict[str, Any]:
     unit = _one(request, ProductUnit.objects.all(), unit_id)
@@ -377,9 +381,8 @@ def custody_events(request: HttpRequest, unit_id: int = _ident("unit_id"),
 READ_PROCEDURES = TokenAuth(Action.RECORD_PROCEDURE, area="procedures")
 
 
-@operation("GET", "/procedures", READ_PROCEDURES,
-           response={200: s.ProcedurePage, ERRORS: s.Problem}, url_name="procedures",
-           tags=["procedures"], summary="List injection procedures")
+@_get("/procedures", READ_PROCEDURES, s.ProcedurePage, tags=["procedures"],
+      summary="List injection procedures")
 def procedures(request: HttpRequest, patient_id: int | None = IdFilter,
                performed_from: dt.date | None = None, performed_to: dt.date | None = None,
                cursor: str | None = Cursor, limit: int = Limit) -> dict[str, Any]:
@@ -388,11 +391,9 @@ def procedures(request: HttpRequest, patient_id: int | None = IdFilter,
     return _listing(request, rows, cursor, limit)
 
 
-@operation("GET", "/procedures/{procedure_id}", READ_PROCEDURES,
-           response={200: s.ProcedureOut, ERRORS: s.Problem}, url_name="procedure",
-           tags=["procedures"], summary="Read an injection procedure")
-def procedure(request: HttpRequest, procedure_id: int = _ident("procedure_id")) -> Procedure:
-    return _one(request, Procedure.objects.prefetch_related("joints"), procedure_id)
+procedure = _read("procedure", "/procedures/{procedure_id}", READ_PROCEDURES, s.ProcedureOut,
+                  Procedure.objects.prefetch_related("joints"), tags=["procedures"],
+                  summary="Read an injection procedure")
 
 
 # Follow-up: visits, questionnaire responses with their scores, outcome events.
@@ -400,8 +401,7 @@ def procedure(request: HttpRequest, procedure_id: int = _ident("procedure_id")) 
 READ_FOLLOWUP = TokenAuth(Action.MANAGE_FOLLOW_UP, area="followup")
 
 
-@operation("GET", "/visits", READ_FOLLOWUP, response={200: s.VisitPage, ERRORS: s.Problem},
-           url_name="visits", tags=["followup"], summary="List scheduled visits")
+@_get("/visits", READ_FOLLOWUP, s.VisitPage, tags=["followup"], summary="List scheduled visits")
 def visits(request: HttpRequest, episode_id: int | None = IdFilter,
            patient_id: int | None = IdFilter,
            status: str | None = _text("pending, completed or stopped.", 10),
@@ -413,16 +413,13 @@ def visits(request: HttpRequest, episode_id: int | None = IdFilter,
     return _listing(request, rows, cursor, limit)
 
 
-@operation("GET", "/visits/{visit_id}", READ_FOLLOWUP,
-           response={200: s.VisitOut, ERRORS: s.Problem}, url_name="visit",
-           tags=["followup"], summary="Read a scheduled visit")
-def visit(request: HttpRequest, visit_id: int = _ident("visit_id")) -> ScheduledVisit:
-    return _one(request, ScheduledVisit.objects.select_related("schedule"), visit_id)
+visit = _read("visit", "/visits/{visit_id}", READ_FOLLOWUP, s.VisitOut,
+              ScheduledVisit.objects.select_related("schedule"), tags=["followup"],
+              summary="Read a scheduled visit")
 
 
-@operation("GET", "/questionnaire-responses", READ_FOLLOWUP,
-           response={200: s.ResponsePage, ERRORS: s.Problem}, url_name="responses",
-           tags=["followup"], summary="List questionnaire responses with their scores")
+@_get("/questionnaire-responses", READ_FOLLOWUP, s.ResponsePage, tags=["followup"],
+      summary="List questionnaire responses with their scores")
 def responses(request: HttpRequest, episode_id: int | None = IdFilter,
               patient_id: int | None = IdFilter,
               instrument_id: str | None = _text("e.g. koos, womac.", 40),
@@ -436,12 +433,9 @@ def responses(request: HttpRequest, episode_id: int | None = IdFilter,
     return _listing(request, rows, cursor, limit)
 
 
-@operation("GET", "/questionnaire-responses/{response_id}", READ_FOLLOWUP,
-           response={200: s.ResponseOut, ERRORS: s.Problem}, url_name="response",
-           tags=["followup"], summary="Read a questionnaire response with its scores")
-def response(request: HttpRequest,
-             response_id: int = _ident("response_id")) -> QuestionnaireResponse:
-    return _one(request, QuestionnaireResponse.objects.all(), response_id)
+response = _read("response", "/questionnaire-responses/{response_id}", READ_FOLLOWUP,
+                 s.ResponseOut, QuestionnaireResponse.objects.all(), tags=["followup"],
+                 summary="Read a questionnaire response with its scores")
 
 
 @operation("POST", "/episodes/{episode_id}/questionnaire-responses",
@@ -478,9 +472,8 @@ def _as_given(answers: dict[str, float | None]) -> dict[str, float | int | None]
             for item, value in answers.items()}
 
 
-@operation("GET", "/outcome-events", READ_FOLLOWUP,
-           response={200: s.OutcomeEventPage, ERRORS: s.Problem}, url_name="outcome-events",
-           tags=["followup"], summary="List outcome events (conversion to joint replacement)")
+@_get("/outcome-events", READ_FOLLOWUP, s.OutcomeEventPage, tags=["followup"],
+      summary="List outcome events (conversion to joint replacement)")
 def outcome_events(request: HttpRequest, episode_id: int | None = IdFilter,
                    patient_id: int | None = IdFilter, cursor: str | None = Cursor,
                    limit: int = Limit) -> dict[str, Any]:
@@ -489,12 +482,9 @@ def outcome_events(request: HttpRequest, episode_id: int | None = IdFilter,
     return _listing(request, rows, cursor, limit)
 
 
-@operation("GET", "/outcome-events/{outcome_id}", READ_FOLLOWUP,
-           response={200: s.OutcomeEventOut, ERRORS: s.Problem}, url_name="outcome-event",
-           tags=["followup"], summary="Read an outcome event")
-def outcome_event(request: HttpRequest,
-                  outcome_id: int = _ident("outcome_id")) -> OutcomeEvent:
-    return _one(request, OutcomeEvent.objects.all(), outcome_id)
+outcome_event = _read("outcome_event", "/outcome-events/{outcome_id}", READ_FOLLOWUP,
+                      s.OutcomeEventOut, OutcomeEvent.objects.all(), tags=["followup"],
+                      summary="Read an outcome event")
 
 
 # Safety: adverse events.
@@ -502,9 +492,8 @@ def outcome_event(request: HttpRequest,
 READ_SAFETY = TokenAuth(Action.RECORD_ADVERSE_EVENT, Action.MANAGE_FOLLOW_UP, area="safety")
 
 
-@operation("GET", "/adverse-events", READ_SAFETY,
-           response={200: s.AdverseEventPage, ERRORS: s.Problem}, url_name="adverse-events",
-           tags=["safety"], summary="List adverse events")
+@_get("/adverse-events", READ_SAFETY, s.AdverseEventPage, tags=["safety"],
+      summary="List adverse events")
 def adverse_events(request: HttpRequest, patient_id: int | None = IdFilter,
                    episode_id: int | None = IdFilter, serious: bool | None = None,
                    onset_from: dt.date | None = None, onset_to: dt.date | None = None,
@@ -516,11 +505,9 @@ def adverse_events(request: HttpRequest, patient_id: int | None = IdFilter,
     return _listing(request, rows, cursor, limit)
 
 
-@operation("GET", "/adverse-events/{event_id}", READ_SAFETY,
-           response={200: s.AdverseEventOut, ERRORS: s.Problem}, url_name="adverse-event",
-           tags=["safety"], summary="Read an adverse event")
-def adverse_event(request: HttpRequest, event_id: int = _ident("event_id")) -> AdverseEvent:
-    return _one(request, AdverseEvent.objects.all(), event_id)
+adverse_event = _read("adverse_event", "/adverse-events/{event_id}", READ_SAFETY,
+                      s.AdverseEventOut, AdverseEvent.objects.all(), tags=["safety"],
+                      summary="Read an adverse event")
 
 
 # The API's names for the adverse-event form's fields.
