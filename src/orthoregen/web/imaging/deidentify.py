@@ -44,6 +44,10 @@ class Rule:
     table: str  # the code as Table E.1-1 prints it
     full_dates: str = ""  # the Full Dates Option's action, where it has one
 
+    def action(self, *, retain_dates: bool) -> str:
+        """Return the action applied: the Full Dates Option's where the site keeps dates."""
+        return self.full_dates if retain_dates and self.full_dates else self.basic
+
 
 def _r(tag: int, keyword: str, table: str, basic: str = "", full_dates: str = "") -> Rule:
     return Rule(tag, keyword, basic or table, table, full_dates)
@@ -168,8 +172,7 @@ def _apply(ds: Dataset, *, secret: str, retain_dates: bool, patient_id: str) -> 
             del ds[tag]
             continue
         rule = RULE_OF.get(int(tag))
-        action = "K" if rule is None else (rule.full_dates if retain_dates and rule.full_dates
-                                           else rule.basic)
+        action = "K" if rule is None else rule.action(retain_dates=retain_dates)
         if action == "X":
             del ds[tag]
         elif action == "Z":
@@ -228,8 +231,7 @@ def identifying_left(ds: Dataset, *, retain_dates: bool = False) -> list[str]:
         rule = RULE_OF.get(int(element.tag))
         if element.tag.is_private:
             left.append(str(element.tag))
-        elif rule is not None and (rule.full_dates if retain_dates and rule.full_dates
-                                   else rule.basic) == "X":
+        elif rule is not None and rule.action(retain_dates=retain_dates) == "X":
             left.append(rule.keyword)
     return left
 
