@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import OperationalError, ProgrammingError
 from django.db.models.query import QuerySet
+from tests.web.conftest import PASSWORD
 
 from orthoregen.instruments import TextPackError, get_instrument
 from orthoregen.instruments.definitions import format_code
@@ -25,6 +26,7 @@ from orthoregen.scheduling.protocol import protocol_to_json
 from orthoregen.web.accounts.models import InstrumentLicence, User
 from orthoregen.web.accounts.roles import Role
 from orthoregen.web.consultation.checks import builtin_protocol_check, stored_protocols_check
+from orthoregen.web.consultation.governance import Signing
 from orthoregen.web.consultation.models import ProtocolVersion
 from orthoregen.web.consultation.protocols import (
     protocol_default,
@@ -103,7 +105,7 @@ def test_e001_names_the_protocol_site_and_rule_and_publishing_it_is_refused_alik
     assert messages[0].msg == ("Candidacy protocol riverside 2 (Clinic A, draft): "
                                "rule KNEE-GRADE-01: source is empty")
     with pytest.raises(ProtocolError) as refused:
-        protocol_publish(stored, by=admin_a)
+        protocol_publish(stored, by=admin_a, signing=Signing(PASSWORD))
     assert str(refused.value) == messages[0].msg
     stored.refresh_from_db()
     assert stored.status == ProtocolVersion.Status.DRAFT

@@ -2,7 +2,7 @@
 second person who read the difference, then published; never by the author alone."""
 
 import pytest
-from tests.web.conftest import make_user
+from tests.web.conftest import PASSWORD, make_user
 
 from orthoregen.pathways import DEFAULT_PROTOCOL, protocol_to_dict
 from orthoregen.web.accounts.roles import Role
@@ -10,11 +10,13 @@ from orthoregen.web.consultation import protocols
 from orthoregen.web.consultation.governance import (
     LifecycleRefused,
     ProtocolLocked,
+    Signing,
     ValidationRefused,
 )
 from orthoregen.web.consultation.models import ProtocolVersion
 
 pytestmark = pytest.mark.django_db
+SIGN = Signing(PASSWORD)  # the signer's password entered again
 
 
 @pytest.fixture
@@ -39,7 +41,7 @@ def draft(admin_a, site_a):
 def approve(stored, by):
     stored.refresh_from_db()  # the difference the approver reads is the stored one
     return protocols.protocol_approve(stored, seen_digest=protocols.protocol_review(stored).digest,
-                                      by=by)
+                                      by=by, signing=SIGN)
 
 
 def test_the_difference_shows_the_changed_threshold_against_the_version_in_use(draft):
@@ -54,7 +56,8 @@ def test_the_author_cannot_approve_their_own_version(as_user, admin_a, draft):
     with pytest.raises(LifecycleRefused, match="a second person must approve it"):
         approve(draft, by=admin_a)
     page = as_user(admin_a).post(f"/consultation/protocols/{draft.pk}/approve/", {
-        "seen_digest": protocols.protocol_review(draft).digest}, follow=True)
+        "password": PASSWORD, "seen_digest": protocols.protocol_review(draft).digest},
+        follow=True)
     assert page.status_code == 200 and "a second person must approve it" in \
         page.content.decode()
     draft.refresh_from_db()
@@ -66,8 +69,9 @@ def test_publication_without_approval_is_refused(as_user, admin_a, draft, valida
     if validated:
         protocols.protocol_validate(draft, by=admin_a)
     with pytest.raises(LifecycleRefused, match="has not been approved by a second person"):
-        protocols.protocol_publish(draft, by=admin_a)
-    page = as_user(admin_a).post(f"/consultation/protocols/{draft.pk}/publish/", follow=True)
+        protocols.protocol_publish(draft, by=admin_a, signing=SIGN)
+    page = as_user(admin_a).post(f"/consultation/protocols/{draft.pk}/publish/",
+                                 {"password": PASSWORD}, follow=True)
     assert "has not been approved by a second person" in page.content.decode()
     draft.refresh_from_db()
     assert not draft.is_published and protocols.protocol_current(draft.site) != draft
@@ -102,14 +106,14 @@ def test_an_edit_after_approval_needs_a_new_approval(admin_a, colleague_a, draft
     draft.refresh_from_db()
     assert draft.status == "draft" and draft.approved_at is None
     with pytest.raises(LifecycleRefused):
-        protocols.protocol_publish(draft, by=admin_a)
+        protocols.protocol_publish(draft, by=admin_a, signing=SIGN)
 
 
 def test_a_published_version_is_immutable_and_records_who_approved(admin_a, colleague_a,
                                                                    draft):
     protocols.protocol_validate(draft, by=admin_a)
     approve(draft, by=colleague_a)
-    published = protocols.protocol_publish(draft, by=admin_a)
+    published = protocols.protocol_publish(draft, by=admin_a, signing=SIGN)
     assert (published.approved_by, published.published_by) == (colleague_a, admin_a)
     assert published.approved_at <= published.published_at
     assert '"kg_m2": 32.0' in published.approval_diff
@@ -130,9 +134,9 @@ def test_a_stale_approval_is_refused_at_publication(admin_a, colleague_a, site_a
     approve(draft, by=colleague_a)
     protocols.protocol_validate(other, by=colleague_a)
     approve(other, by=admin_a)
-    protocols.protocol_publish(other, by=colleague_a)
+    protocols.protocol_publish(other, by=colleague_a, signing=SIGN)
     with pytest.raises(LifecycleRefused, match="Another version was published"):
-        protocols.protocol_publish(draft, by=admin_a)
+        protocols.protocol_publish(draft, by=admin_a, signing=SIGN)
 
 
 def test_another_clinic_cannot_see_or_approve(as_user, admin_a, admin_b, draft):
@@ -140,7 +144,8 @@ def test_another_clinic_cannot_see_or_approve(as_user, admin_a, admin_b, draft):
     client = as_user(admin_b)
     assert client.get(f"/consultation/protocols/{draft.pk}/review/").status_code == 404
     assert client.post(f"/consultation/protocols/{draft.pk}/approve/",
-                       {"seen_digest": protocols.protocol_review(draft).digest}
+                       {"password": PASSWORD,
+                        "seen_digest": protocols.protocol_review(draft).digest}
                        ).status_code == 404
     with pytest.raises(LifecycleRefused, match="belongs to another clinic"):
         approve(draft, by=admin_b)

@@ -7,14 +7,17 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.conf import settings
-from tests.web.conftest import make_user
+from tests.web.conftest import PASSWORD, make_user
 
 from orthoregen.pathways import DEFAULT_PROTOCOL, protocol_to_dict
 from orthoregen.web.accounts.models import User
 from orthoregen.web.accounts.roles import Role
 from orthoregen.web.consultation import protocols
+from orthoregen.web.consultation.governance import Signing
 from orthoregen.web.consultation.models import ProtocolVersion
 from orthoregen.web.consultation.models.protocols import ProtocolLocked
+
+SIGN = Signing(PASSWORD)
 
 
 @pytest.fixture
@@ -73,8 +76,8 @@ def test_copy_then_change_a_threshold_then_publish(as_user, admin_a, site_a):
     review = as_user(colleague).get(f"/consultation/protocols/{draft.pk}/review/")
     assert "kg_m2" in review.content.decode()
     as_user(colleague).post(f"/consultation/protocols/{draft.pk}/approve/",
-                            {"seen_digest": review.context["review"].digest})
-    as_user(admin_a).post(f"/consultation/protocols/{draft.pk}/publish/")
+                            {"password": PASSWORD, "seen_digest": review.context["review"].digest})
+    as_user(admin_a).post(f"/consultation/protocols/{draft.pk}/publish/", {"password": PASSWORD})
     draft.refresh_from_db()
     assert draft.is_published and draft.published_by == admin_a
     assert draft.approved_by == colleague
@@ -164,10 +167,10 @@ def test_publishing_twice_is_refused(as_user, admin_a, site_a, draft):
     colleague = make_user("admin2_a", Role.ADMIN, site_a)
     protocols.protocol_validate(draft, by=admin_a)
     protocols.protocol_approve(draft, seen_digest=protocols.protocol_review(draft).digest,
-                               by=colleague)
-    protocols.protocol_publish(draft, by=admin_a)
+                               by=colleague, signing=SIGN)
+    protocols.protocol_publish(draft, by=admin_a, signing=SIGN)
     with pytest.raises(ProtocolLocked):
-        protocols.protocol_publish(draft, by=admin_a)
+        protocols.protocol_publish(draft, by=admin_a, signing=SIGN)
 
 
 def test_other_sites_drafts_are_invisible(as_user, site_b, draft):

@@ -6,13 +6,14 @@ import datetime as dt
 import json
 
 import pytest
-from tests.web.conftest import make_user
+from tests.web.conftest import PASSWORD, make_user
 
 from orthoregen.web.accounts.models import User
 from orthoregen.web.accounts.roles import Role
 from orthoregen.web.consultation.governance import (
     LifecycleRefused,
     ProtocolLocked,
+    Signing,
     ValidationRefused,
 )
 from orthoregen.web.followup import protocols
@@ -20,6 +21,7 @@ from orthoregen.web.followup.models import ScheduleProtocolVersion
 from orthoregen.web.followup.services import schedule_create
 
 pytestmark = pytest.mark.django_db
+SIGN = Signing(PASSWORD)  # the signer's password entered again
 
 
 @pytest.fixture
@@ -36,7 +38,7 @@ def admin_b(site_b):
 @pytest.fixture
 def operator(db):
     """The platform operator: a superuser at no site (accounts.admin.is_platform_operator)."""
-    return User.objects.create_superuser("operator", password="x" * 20, role=Role.ADMIN)
+    return User.objects.create_superuser("operator", password=PASSWORD, role=Role.ADMIN)
 
 
 @pytest.fixture
@@ -55,7 +57,7 @@ def month_3_window(definition, days):
 def approve(stored, by):
     stored.refresh_from_db()  # the difference the approver reads is the stored one
     return protocols.schedule_protocol_approve(
-        stored, seen_digest=protocols.schedule_protocol_review(stored).digest, by=by)
+        stored, seen_digest=protocols.schedule_protocol_review(stored).digest, by=by, signing=SIGN)
 
 
 def test_pages_take_a_draft_through_validation_approval_and_publication(
@@ -77,8 +79,9 @@ def test_pages_take_a_draft_through_validation_approval_and_publication(
     assert '-      "days_after": 14,' in lines and '+      "days_after": 10,' in lines
     assert str(shared) in review.content.decode()
     as_user(colleague_a).post(f"/followup/protocols/{draft.pk}/approve/",
-                              {"seen_digest": review.context["review"].digest})
-    as_user(admin_a).post(f"/followup/protocols/{draft.pk}/publish/")
+                              {"password": PASSWORD,
+                               "seen_digest": review.context["review"].digest})
+    as_user(admin_a).post(f"/followup/protocols/{draft.pk}/publish/", {"password": PASSWORD})
     draft.refresh_from_db()
     assert (draft.status, draft.approved_by, draft.published_by) == (
         "published", colleague_a, admin_a)
@@ -94,7 +97,7 @@ def test_the_author_cannot_approve_their_own_version(as_user, admin_a, draft):
     page = as_user(admin_a).get(f"/followup/protocols/{draft.pk}/review/")
     assert "you cannot approve it" in page.content.decode()
     refused = as_user(admin_a).post(f"/followup/protocols/{draft.pk}/approve/", {
-        "seen_digest": page.context["review"].digest}, follow=True)
+        "password": PASSWORD, "seen_digest": page.context["review"].digest}, follow=True)
     assert refused.status_code == 200
     assert "a second person must approve it" in refused.content.decode()
     draft.refresh_from_db()
@@ -114,8 +117,9 @@ def test_publication_without_approval_is_refused(as_user, admin_a, draft, step):
     if step == "validated":
         protocols.schedule_protocol_validate(draft, by=admin_a)
     with pytest.raises(LifecycleRefused, match="has not been approved by a second person"):
-        protocols.schedule_protocol_publish(draft, by=admin_a)
-    page = as_user(admin_a).post(f"/followup/protocols/{draft.pk}/publish/", follow=True)
+        protocols.schedule_protocol_publish(draft, by=admin_a, signing=SIGN)
+    page = as_user(admin_a).post(f"/followup/protocols/{draft.pk}/publish/",
+                                 {"password": PASSWORD}, follow=True)
     assert "has not been approved by a second person" in page.content.decode()
     draft.refresh_from_db()
     assert draft.status == step and not draft.is_active
@@ -157,13 +161,14 @@ def test_an_edit_voids_an_approval(admin_a, colleague_a, draft):
 def test_an_approval_covers_only_the_difference_that_was_read(admin_a, colleague_a, draft):
     protocols.schedule_protocol_validate(draft, by=admin_a)
     with pytest.raises(LifecycleRefused, match="has changed since you opened it"):
-        protocols.schedule_protocol_approve(draft, seen_digest="stale", by=colleague_a)
+        protocols.schedule_protocol_approve(draft, seen_digest="stale", by=colleague_a,
+                                            signing=SIGN)
 
 
 def test_a_published_version_never_changes(as_user, operator, admin_a, colleague_a, draft):
     protocols.schedule_protocol_validate(draft, by=admin_a)
     approve(draft, by=colleague_a)
-    published = protocols.schedule_protocol_publish(draft, by=admin_a)
+    published = protocols.schedule_protocol_publish(draft, by=admin_a, signing=SIGN)
     before = published.definition
     with pytest.raises(ProtocolLocked):
         protocols.schedule_protocol_draft_update(
@@ -194,7 +199,7 @@ def test_a_running_schedule_keeps_its_version_and_dates(admin_a, colleague_a, ep
         draft, definition=month_3_window(draft.definition, 10), by=admin_a)
     protocols.schedule_protocol_validate(draft, by=admin_a)
     approve(draft, by=colleague_a)
-    protocols.schedule_protocol_publish(draft, by=admin_a)
+    protocols.schedule_protocol_publish(draft, by=admin_a, signing=SIGN)
     running.refresh_from_db()
     assert running.protocol == shared
     assert sorted(running.visits.values_list("timepoint", "kind", "earliest", "target",
@@ -212,7 +217,8 @@ def test_another_clinic_cannot_see_or_approve(as_user, admin_a, admin_b, draft):
     for url in ("", "review/", "edit/"):
         assert client.get(f"/followup/protocols/{draft.pk}/{url}").status_code == 404
     assert client.post(f"/followup/protocols/{draft.pk}/approve/",
-                       {"seen_digest": protocols.schedule_protocol_review(draft).digest}
+                       {"password": PASSWORD,
+                        "seen_digest": protocols.schedule_protocol_review(draft).digest}
                        ).status_code == 404
     assert "site-a-2026.2" not in client.get("/followup/protocols/").content.decode()
     with pytest.raises(LifecycleRefused, match="belongs to another clinic"):
@@ -237,7 +243,7 @@ def test_only_the_platform_operator_governs_the_shared_version(admin_a, colleagu
         protocols.schedule_protocol_copy(protocols.active_protocol(), version="x", site=None,
                                          by=admin_a)
     protocols.schedule_protocol_validate(shared_draft, by=operator)
-    second = User.objects.create_superuser("operator2", password="x" * 20, role=Role.ADMIN)
+    second = User.objects.create_superuser("operator2", password=PASSWORD, role=Role.ADMIN)
     approve(shared_draft, by=second)
-    protocols.schedule_protocol_publish(shared_draft, by=operator)
+    protocols.schedule_protocol_publish(shared_draft, by=operator, signing=SIGN)
     assert protocols.active_protocol() == shared_draft

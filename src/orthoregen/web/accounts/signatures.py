@@ -41,6 +41,8 @@ class SignatureMeaning(models.TextChoices):
     ELIGIBILITY_DETERMINATION = "eligibility_determination", "Eligibility determination"
     QC_VERIFICATION = "qc_verification", "QC verification"
     SECOND_PERSON_RELEASE = "second_person_release", "Second-person release"
+    PROTOCOL_APPROVAL = "protocol_approval", "Approval of a protocol's changes"
+    PROTOCOL_PUBLICATION = "protocol_publication", "Publication of a protocol"
 
 
 class RefusalReason(models.TextChoices):

@@ -7,6 +7,13 @@ A version moves draft -> validated -> approved -> published, one step per servic
   in use at its clinic and approved exactly that difference (its text is kept);
 - published: in use from now on, and never changed again.
 
+Approval and publication are electronic signatures (21 CFR 11.200(a)(1)): the signer, signed
+in, enters their password again, and the signature keeps their printed name, the time and
+the meaning of the act (11.50), bound to the version by a hash (accounts.signatures). The
+steps take what the signer entered (`Signing`) and sign themselves, so no caller can approve
+or publish without the password; a wrong one is refused, nothing changes, and the attempt is
+kept (`signing_refusals`).
+
 Any edit sends a version back to draft, so an approval always covers what is published.
 The lifecycle is explained, with its sources, in docs/governance.md.
 """
@@ -16,7 +23,9 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
@@ -24,6 +33,14 @@ from django.db import models
 from django.utils import timezone
 
 from orthoregen.web.accounts.roles import Action
+from orthoregen.web.accounts.signatures import (
+    Signature,
+    SignatureMeaning,
+    SigningRefused,
+    refusals_kept,
+    signature_sign,
+    signatures_of,
+)
 
 if TYPE_CHECKING:
     from orthoregen.web.accounts.models import User
@@ -42,6 +59,10 @@ class ProtocolLocked(Exception):
 
 class LifecycleRefused(Exception):
     """A step was asked for out of turn, or by someone who may not take it."""
+
+
+class SignatureRefused(LifecycleRefused):
+    """The signer's password was not correct: nothing was signed or changed."""
 
 
 class ValidationRefused(LifecycleRefused):
@@ -84,6 +105,10 @@ class GovernedVersion(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == Lifecycle.PUBLISHED
+
+    def signatures(self) -> models.QuerySet[Signature]:
+        """Return the electronic signatures of this version's approval and publication."""
+        return signatures_of(self)
 
     def author_ids(self) -> set[int]:
         """Return the ids of everyone who wrote this version's content."""
@@ -140,6 +165,35 @@ def review_of(baseline: Any, version: Any, *, body: str) -> Review:
     return Review(baseline=baseline, lines=tuple(diff))
 
 
+@dataclass(frozen=True)
+class Signing:
+    """What a signer entered to sign a step: their password again (21 CFR 11.200(a)(1)), and
+    whether their session passed the second factor, kept with the signature."""
+
+    password: str = field(repr=False)
+    second_factor: bool = False
+
+
+@contextmanager
+def signing_refusals() -> Iterator[None]:
+    """Keep a row of a signing refused in the block and pass it on as a SignatureRefused.
+
+    Use it outside the step's transaction, which the refusal rolls back.
+    """
+    try:
+        with refusals_kept():
+            yield
+    except SigningRefused as refused:
+        raise SignatureRefused(str(refused)) from None
+
+
+def _signed(version: GovernedVersion, *, by: User, signing: Signing, meaning: str,
+            content: dict) -> Signature:
+    return signature_sign(signer=by, password=signing.password, meaning=meaning,
+                          record=version, content=content,
+                          second_factor=signing.second_factor)
+
+
 def refuse_unless_may_govern(version: GovernedVersion, *, by: User, step: str) -> None:
     """Refuse ``by`` unless their role manages protocols and the version is theirs to govern.
 
@@ -185,9 +239,13 @@ def mark_validated(version: GovernedVersion, *, problems: list[str], by: User) -
     version.validated_at, version.validated_by = timezone.now(), by
 
 
-def mark_approved(version: GovernedVersion, *, review: Review, seen_digest: str,
-                  by: User) -> None:
-    """Record a second person's approval of exactly the difference they read."""
+def mark_approved(version: GovernedVersion, *, review: Review, seen_digest: str, by: User,
+                  signing: Signing) -> Signature:
+    """Record a second person's signed approval of exactly the difference they read.
+
+    Refused steps are refused before the password is checked; a wrong password raises
+    SigningRefused (keep it with ``signing_refusals``) and changes nothing.
+    """
     if version.is_published:
         raise ProtocolLocked(f"{version} is already published.")
     if version.status != Lifecycle.VALIDATED:
@@ -199,13 +257,23 @@ def mark_approved(version: GovernedVersion, *, review: Review, seen_digest: str,
     if seen_digest != review.digest:
         raise LifecycleRefused("The difference has changed since you opened it; read it "
                                "again before approving.")
+    signature = _signed(version, by=by, signing=signing,
+                        meaning=SignatureMeaning.PROTOCOL_APPROVAL,
+                        content={"version": str(version),
+                                 "against": getattr(review.baseline, "pk", None),
+                                 "against_version": str(review.baseline or ""),
+                                 "difference": review.text,
+                                 "difference_sha256": review.digest})
     version.status = Lifecycle.APPROVED
-    version.approved_at, version.approved_by = timezone.now(), by
+    version.approved_at, version.approved_by = signature.signed_at, by
     version.reviewed_against, version.approval_diff = review.baseline, review.text
+    return signature
 
 
-def mark_published(version: GovernedVersion, *, review: Review, by: User) -> None:
-    """Record publication of an approved version whose approved difference still holds."""
+def mark_published(version: GovernedVersion, *, review: Review, by: User,
+                   signing: Signing) -> Signature:
+    """Record the signed publication of an approved version whose approved difference still
+    holds; a wrong password raises SigningRefused and changes nothing."""
     if version.is_published:
         raise ProtocolLocked(f"{version} is already published.")
     if version.status != Lifecycle.APPROVED:
@@ -215,8 +283,15 @@ def mark_published(version: GovernedVersion, *, review: Review, by: User) -> Non
             or version.approval_diff != review.text):
         raise LifecycleRefused(f"Another version was published after {version} was approved; "
                                "validate it and have it approved again.")
+    signature = _signed(version, by=by, signing=signing,
+                        meaning=SignatureMeaning.PROTOCOL_PUBLICATION,
+                        content={"version": str(version),
+                                 "against": getattr(review.baseline, "pk", None),
+                                 "difference_sha256": review.digest,
+                                 "approved_by": version.approved_by_id})
     version.status = Lifecycle.PUBLISHED
-    version.published_at, version.published_by = timezone.now(), by
+    version.published_at, version.published_by = signature.signed_at, by
+    return signature
 
 
 def diff_rows(review: Review) -> list[tuple[str, str]]:

@@ -28,7 +28,7 @@ from orthoregen.pathways import (
 )
 from orthoregen.web.consultation import governance
 from orthoregen.web.consultation.checks import protocol_version_errors
-from orthoregen.web.consultation.governance import ProtocolLocked, Review
+from orthoregen.web.consultation.governance import ProtocolLocked, Review, Signing
 from orthoregen.web.consultation.models import ProtocolVersion
 
 if TYPE_CHECKING:
@@ -139,35 +139,50 @@ def protocol_review(stored: ProtocolVersion) -> Review:
                                 body="body")
 
 
-@transaction.atomic
-def protocol_approve(stored: ProtocolVersion, *, seen_digest: str,
-                     by: User) -> ProtocolVersion:
-    """Record ``by``'s approval of the difference they read (``seen_digest``).
+def protocol_approve(stored: ProtocolVersion, *, seen_digest: str, by: User,
+                     signing: Signing) -> ProtocolVersion:
+    """Record ``by``'s signed approval of the difference they read (``seen_digest``).
 
-    Refuses the version's own author, a draft not yet validated, and a difference that
-    changed after it was shown (another version published meanwhile).
+    Refuses the version's own author, a draft not yet validated, a difference that changed
+    after it was shown (another version published meanwhile), and a wrong password
+    (SignatureRefused, the attempt kept).
     """
+    with governance.signing_refusals():
+        return _protocol_approve(stored, seen_digest=seen_digest, by=by, signing=signing)
+
+
+@transaction.atomic
+def _protocol_approve(stored: ProtocolVersion, *, seen_digest: str, by: User,
+                      signing: Signing) -> ProtocolVersion:
     stored = ProtocolVersion.objects.select_for_update().get(pk=stored.pk)
     governance.refuse_unless_may_govern(stored, by=by, step="approve")
     governance.mark_approved(stored, review=protocol_review(stored), seen_digest=seen_digest,
-                             by=by)
+                             by=by, signing=signing)
     stored.save()
     return stored
 
 
-@transaction.atomic
-def protocol_publish(stored: ProtocolVersion, *, by: User) -> ProtocolVersion:
-    """Publish an approved version; from then on it never changes.
+def protocol_publish(stored: ProtocolVersion, *, by: User,
+                     signing: Signing) -> ProtocolVersion:
+    """Publish an approved version, signed by ``by``; from then on it never changes.
 
     The system's checks run again first (ProtocolError in their words), then the approval
-    must still cover the difference from the version in use (LifecycleRefused if not).
+    must still cover the difference from the version in use (LifecycleRefused if not); a
+    wrong password is refused (SignatureRefused, the attempt kept).
     """
+    with governance.signing_refusals():
+        return _protocol_publish(stored, by=by, signing=signing)
+
+
+@transaction.atomic
+def _protocol_publish(stored: ProtocolVersion, *, by: User,
+                      signing: Signing) -> ProtocolVersion:
     stored = ProtocolVersion.objects.select_for_update().get(pk=stored.pk)
     if stored.is_published:
         raise ProtocolLocked(f"{stored} is already published.")
     _refuse_invalid(stored)
     governance.refuse_unless_may_govern(stored, by=by, step="publish")
-    governance.mark_published(stored, review=protocol_review(stored), by=by)
+    governance.mark_published(stored, review=protocol_review(stored), by=by, signing=signing)
     stored.body = protocol_to_dict(publish(stored.protocol()))
     # save() checks the stored row, which is still approved; after this it refuses changes.
     stored.save()

@@ -22,8 +22,15 @@ from orthoregen.web.accounts.roles import Action
 from orthoregen.web.consultation.governance import (
     LifecycleRefused,
     ProtocolLocked,
+    SignatureRefused,
     ValidationRefused,
     diff_rows,
+)
+from orthoregen.web.consultation.governance_forms import (
+    ApprovalForm,
+    PublicationForm,
+    SigningForm,
+    signing_form,
 )
 from orthoregen.web.followup import protocols
 from orthoregen.web.followup.checks import schedule_protocol_messages
@@ -133,22 +140,32 @@ def protocol_validate(request: AuthenticatedHttpRequest, protocol_id: int) -> Ht
 
 
 @requires(Action.MANAGE_PROTOCOLS)
-def protocol_review(request: AuthenticatedHttpRequest, protocol_id: int) -> HttpResponse:
+def protocol_review(request: AuthenticatedHttpRequest, protocol_id: int,
+                    form: SigningForm | None = None) -> HttpResponse:
     stored = _visible(request, protocol_id)
     review = protocols.schedule_protocol_review(stored)
     return render(request, "followup/protocol_review.html", {
         "stored": stored, "review": review, "diff": diff_rows(review),
+        "form": form or signing_form(stored, review), "ns": "followup:protocol",
         "approve_url": "followup:protocol-approve", "detail_url": "followup:protocol-detail",
-        "is_author": request.user.pk in stored.author_ids()})
+        "is_author": request.user.pk in stored.author_ids()},
+        status=400 if form is not None else 200)
 
 
 @requires(Action.MANAGE_PROTOCOLS)
 @require_POST
 def protocol_approve(request: AuthenticatedHttpRequest, protocol_id: int) -> HttpResponse:
     stored = _visible(request, protocol_id)
+    form = ApprovalForm(request.POST)
+    if not form.is_valid():
+        return protocol_review(request, protocol_id, form=form)
     try:
         protocols.schedule_protocol_approve(
-            stored, seen_digest=request.POST.get("seen_digest", ""), by=request.user)
+            stored, seen_digest=form.cleaned_data["seen_digest"], by=request.user,
+            signing=form.signing(request))
+    except SignatureRefused as refused:
+        form.add_error("password", str(refused))
+        return protocol_review(request, protocol_id, form=form)
     except Refusal as error:
         messages.error(request, str(error))
         return redirect("followup:protocol-review", protocol_id=stored.pk)
@@ -160,8 +177,15 @@ def protocol_approve(request: AuthenticatedHttpRequest, protocol_id: int) -> Htt
 @require_POST
 def protocol_publish(request: AuthenticatedHttpRequest, protocol_id: int) -> HttpResponse:
     stored = _visible(request, protocol_id)
+    form = PublicationForm(request.POST)
+    if not form.is_valid():
+        return protocol_review(request, protocol_id, form=form)
     try:
-        protocols.schedule_protocol_publish(stored, by=request.user)
+        protocols.schedule_protocol_publish(stored, by=request.user,
+                                            signing=form.signing(request))
+    except SignatureRefused as refused:
+        form.add_error("password", str(refused))
+        return protocol_review(request, protocol_id, form=form)
     except Refusal as error:
         messages.error(request, str(error))
     else:

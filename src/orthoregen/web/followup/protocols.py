@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from orthoregen.scheduling.protocol import DEFAULT_PROTOCOL, protocol_from_json, protocol_to_json
 from orthoregen.web.consultation import governance
-from orthoregen.web.consultation.governance import ProtocolLocked, Review
+from orthoregen.web.consultation.governance import ProtocolLocked, Review, Signing
 from orthoregen.web.followup.checks import schedule_protocol_errors
 from orthoregen.web.followup.models import ScheduleProtocolVersion
 
@@ -147,29 +147,45 @@ def schedule_protocol_review(stored: ScheduleProtocolVersion) -> Review:
                                 body="definition")
 
 
-@transaction.atomic
-def schedule_protocol_approve(stored: ScheduleProtocolVersion, *, seen_digest: str,
-                              by: User) -> ScheduleProtocolVersion:
-    """Record ``by``'s approval of the difference they read (``seen_digest``).
+def schedule_protocol_approve(stored: ScheduleProtocolVersion, *, seen_digest: str, by: User,
+                              signing: Signing) -> ScheduleProtocolVersion:
+    """Record ``by``'s signed approval of the difference they read (``seen_digest``).
 
-    Refuses the version's own author, a draft not yet validated, and a difference that
-    changed after it was shown (another version published meanwhile).
+    Refuses the version's own author, a draft not yet validated, a difference that changed
+    after it was shown (another version published meanwhile), and a wrong password
+    (SignatureRefused, the attempt kept).
     """
+    with governance.signing_refusals():
+        return _schedule_protocol_approve(stored, seen_digest=seen_digest, by=by,
+                                          signing=signing)
+
+
+@transaction.atomic
+def _schedule_protocol_approve(stored: ScheduleProtocolVersion, *, seen_digest: str,
+                               by: User, signing: Signing) -> ScheduleProtocolVersion:
     stored = ScheduleProtocolVersion.objects.select_for_update().get(pk=stored.pk)
     governance.refuse_unless_may_govern(stored, by=by, step="approve")
     governance.mark_approved(stored, review=schedule_protocol_review(stored),
-                             seen_digest=seen_digest, by=by)
+                             seen_digest=seen_digest, by=by, signing=signing)
     stored.save()
     return stored
 
 
-@transaction.atomic
-def schedule_protocol_publish(stored: ScheduleProtocolVersion, *,
-                              by: User) -> ScheduleProtocolVersion:
-    """Publish an approved version: new schedules of its clinic use it from now on.
+def schedule_protocol_publish(stored: ScheduleProtocolVersion, *, by: User,
+                              signing: Signing) -> ScheduleProtocolVersion:
+    """Publish an approved version, signed by ``by``: new schedules of its clinic use it from
+    now on.
 
-    The start-up checks run again (ValidationRefused); running schedules are not touched.
+    The start-up checks run again (ValidationRefused); running schedules are not touched; a
+    wrong password is refused (SignatureRefused, the attempt kept).
     """
+    with governance.signing_refusals():
+        return _schedule_protocol_publish(stored, by=by, signing=signing)
+
+
+@transaction.atomic
+def _schedule_protocol_publish(stored: ScheduleProtocolVersion, *, by: User,
+                               signing: Signing) -> ScheduleProtocolVersion:
     stored = ScheduleProtocolVersion.objects.select_for_update().get(pk=stored.pk)
     if stored.is_published:
         raise ProtocolLocked(f"{stored} is already published.")
@@ -177,7 +193,8 @@ def schedule_protocol_publish(stored: ScheduleProtocolVersion, *,
     problems = schedule_protocol_errors(stored)
     if problems:
         raise governance.ValidationRefused(str(stored), problems)
-    governance.mark_published(stored, review=schedule_protocol_review(stored), by=by)
+    governance.mark_published(stored, review=schedule_protocol_review(stored), by=by,
+                              signing=signing)
     _deactivate(site=stored.site)
     stored.is_active = True
     # save() checks the stored row, which is still approved; after this it refuses changes.

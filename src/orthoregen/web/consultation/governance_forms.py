@@ -1,0 +1,60 @@
+"""The forms that sign a governed version's approval and publication (consultation.governance).
+
+Each asks the signed-in administrator for their password again: the second component of an
+electronic signature (21 CFR 11.200(a)(1)). The password is never shown again after a
+refusal; the signer types it again.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django import forms
+
+from orthoregen.web.accounts.signatures import second_factor_verified
+from orthoregen.web.consultation.governance import Lifecycle, Review, Signing
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from orthoregen.web.consultation.governance import GovernedVersion
+
+
+class SigningForm(forms.Form):
+    password = forms.CharField(
+        label="Your password, to sign", strip=False, max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Your electronic signature: you sign as the person signed in.")
+
+    def signing(self, request: HttpRequest) -> Signing:
+        """Return what the signer entered, for the service that signs (a valid form only)."""
+        return Signing(self.cleaned_data["password"],
+                       second_factor=second_factor_verified(request))
+
+
+class ApprovalForm(SigningForm):
+    """Approve the difference shown, identified by its fingerprint (governance.Review.digest)."""
+
+    seen_digest = forms.CharField(widget=forms.HiddenInput, max_length=64,
+                                  error_messages={"required": "Open the changes again and "
+                                                  "read them before approving."})
+    action = "approve"
+    button = "Approve these changes"
+    statement = ("By approving, you sign under your name that you have read these changes "
+                 "and agree they may be published.")
+
+
+class PublicationForm(SigningForm):
+    action = "publish"
+    button = "Publish"
+    statement = ("By publishing, you sign under your name that this approved version is in "
+                 "use from now on; it can no longer change.")
+
+
+def signing_form(stored: GovernedVersion, review: Review) -> SigningForm | None:
+    """Return the unbound form of the version's next signed step, if it has one."""
+    if stored.status == Lifecycle.VALIDATED:
+        return ApprovalForm(initial={"seen_digest": review.digest})
+    if stored.status == Lifecycle.APPROVED:
+        return PublicationForm()
+    return None
