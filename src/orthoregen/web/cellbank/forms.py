@@ -10,6 +10,7 @@ from orthoregen.products.isbt128 import IdentifierError, parse_unit_identifier
 from orthoregen.products.product_class import PRODUCT_CLASSES, ProductClass
 from orthoregen.products.product_code import ProductCodeError
 from orthoregen.products.scan import split_scan
+from orthoregen.web.cellbank.datetimes import DateTimeField
 from orthoregen.web.cellbank.models import Donor, DonorTest, Harvest
 from orthoregen.web.cellbank.services.donors import STEPS
 from orthoregen.web.cellbank.services.units import qc_value_problem
@@ -25,16 +26,9 @@ from orthoregen.web.clinic.models import Patient
 from orthoregen.web.clinic.vocabulary import Joint, Side
 
 
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
-
-
 def _datetime(label: str, **kwargs: Any) -> forms.DateTimeField:
-    return forms.DateTimeField(label=label, widget=DateTimeInput(),
-                               input_formats=["%Y-%m-%dT%H:%M"], **kwargs)
+    # A text box in the pages' format and the site's time zone (cellbank/datetimes.py).
+    return DateTimeField(label=label, **kwargs)
 
 
 class UnitIdentifierField(forms.CharField):

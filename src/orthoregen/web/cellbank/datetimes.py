@@ -1,0 +1,130 @@
+"""One way to write a date and time in the cell lab's forms (docs/printing.md#dates).
+
+Pages print a moment as "06 Dec 2026 14:30" (``|date:"d M Y H:i"``). A collection, expiry or
+harvest time box now shows and reads the same: the locale's date, by the rule of
+clinic/dates.py (06 Dec 2026, or ISO 8601 2026-12-06), then the 24-hour time. ISO 8601 with
+its "T" (2026-12-06T14:30) is read too, as other systems and earlier versions of these forms
+wrote it. The browser's own picker (``<input type=datetime-local>``) is not used: it shows the
+browser's locale (mm/dd/yyyy, 02:30 PM on an American browser) whatever the site chose.
+
+Refused, each saying how to write a moment: all-number dates such as 03/04/2026 (clinic/dates.py
+says why), a date without its time (a collection "on 6 Dec" is not at midnight), and a UTC
+offset. Times are read and shown in the site's time zone (TIME_ZONE), as every page shows
+them; a time the clock skips or repeats when it changes for daylight saving is refused by
+name rather than guessed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import formats, timezone
+from django.utils.functional import lazy
+
+TIME_FORMAT = "%H:%M"
+ISO_WITH_T = "%Y-%m-%dT%H:%M"
+# A day past the 12th and an afternoon hour, so no reader can take either for another.
+EXAMPLE_MOMENT = dt.datetime(2026, 10, 25, 14, 30)
+# A mistyped year (0026 for 2026) is refused, and year 1 or 9999 could not be
+# moved to UTC in every zone; no cell lab record is dated outside these.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2199
+
+
+def datetime_input_formats() -> list[str]:
+    """Return the formats a moment is read in: each date format of the locale, then a time."""
+    dates = formats.get_format("DATE_INPUT_FORMATS")
+    return [f"{date} {TIME_FORMAT}" for date in dates] + [ISO_WITH_T]
+
+
+def datetime_hint() -> str:
+    """Return how to write a moment, e.g. "25 Oct 2026 14:30 or 2026-10-25 14:30"."""
+    written = EXAMPLE_MOMENT.strftime(datetime_input_formats()[0])
+    iso = EXAMPLE_MOMENT.strftime(f"%Y-%m-%d {TIME_FORMAT}")
+    return written if written == iso else f"{written} or {iso}"
+
+
+def zone_name() -> str:
+    return timezone.get_current_timezone_name()
+
+
+def _invalid_message() -> str:
+    return f"Enter a valid date and time, written as {datetime_hint()} ({zone_name()} time)."
+
+
+def _time_help() -> str:
+    return f"Day, month, year and 24-hour time, in {zone_name()} time."
+
+
+def is_ambiguous_or_missing(moment: dt.datetime, zone: dt.tzinfo) -> bool:
+    """Say whether a wall-clock time happens twice, or never, in the zone (a clock change)."""
+    return moment.replace(tzinfo=zone, fold=0).utcoffset() \
+        != moment.replace(tzinfo=zone, fold=1).utcoffset()
+
+
+class DateTimeInput(forms.DateTimeInput):
+    """A text box showing a moment as pages print it, with an example as placeholder."""
+
+    input_type = "text"
+
+    def format_value(self, value: Any) -> Any:
+        if isinstance(value, dt.datetime):
+            # The field has already moved it into the site's time zone (prepare_value).
+            return value.strftime(datetime_input_formats()[0])
+        return super().format_value(value)  # what was typed, shown back as typed
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict:
+        context = super().get_context(name, value, attrs)
+        widget_attrs = context["widget"]["attrs"]
+        widget_attrs.setdefault("placeholder", f"e.g. {datetime_hint()}")
+        widget_attrs.setdefault("autocomplete", "off")
+        widget_attrs.setdefault("spellcheck", "false")
+        return context
+
+
+class DateTimeField(forms.DateTimeField):
+    """A moment in the site's time zone, read only in the formats above."""
+
+    widget = DateTimeInput
+    default_error_messages = {
+        "invalid": lazy(_invalid_message, str)(),
+        "out_of_range": f"%(moment)s: check the year, which is before {EARLIEST_YEAR} "
+                        f"or after {LATEST_YEAR}.",
+        "ambiguous_timezone": "%(moment)s happens twice, or not at all, in "
+                              "%(zone)s time, as the clocks change then: enter the time an "
+                              "hour earlier or later as the clock showed it.",
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", lazy(_time_help, str)())
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> dt.datetime | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, dt.datetime):
+            return timezone.localtime(value) if timezone.is_aware(value) \
+                else self._in_site_zone(value)
+        text = str(value).strip()
+        for written in datetime_input_formats():
+            try:
+                moment = dt.datetime.strptime(text, written)
+            except ValueError:
+                continue
+            return self._in_site_zone(moment)
+        raise ValidationError(self.error_messages["invalid"], code="invalid")
+
+    def _in_site_zone(self, moment: dt.datetime) -> dt.datetime:
+        if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+            raise ValidationError(
+                self.error_messages["out_of_range"], code="out_of_range",
+                params={"moment": moment.strftime(datetime_input_formats()[0])})
+        zone = timezone.get_current_timezone()
+        if is_ambiguous_or_missing(moment, zone):
+            raise ValidationError(
+                self.error_messages["ambiguous_timezone"], code="ambiguous_timezone",
+                params={"moment": moment.strftime(datetime_input_formats()[0]),
+                        "zone": zone_name()})
+        return timezone.make_aware(moment, zone)
