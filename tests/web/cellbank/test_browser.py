@@ -93,6 +93,8 @@ def test_lab_issues_and_clinician_records_a_two_joint_session(
     lab.get_by_role("button", name="Save").click()
     expect(lab.get_by_text("into quarantine")).to_be_visible()
     expect(lab.locator(".unit-banner .status")).to_have_text("Quarantine")
+    # Received, the lab lands on the release panel; this walk records results one by one.
+    lab.get_by_role("link", name="Back to the unit").click()
 
     for test, value, outcome in (("viability", "91", ""), ("endotoxin_eu_per_ml", "0.2", ""),
                                  ("gram_stain", "", "negative"), ("sterility", "", "negative")):

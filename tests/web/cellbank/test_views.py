@@ -76,7 +76,9 @@ def test_receive_form_creates_a_quarantined_unit(as_user, lab_a, donor_a):
     response = as_user(lab_a).post(reverse("cellbank:unit-receive"),
                                    receive_post(donor=donor_a.pk))
     unit = ProductUnit.objects.get()
+    # The lab lands on the unit's next step, its release panel.
     assert response.status_code == 302
+    assert response["Location"] == reverse("cellbank:unit-qc-panel", args=[unit.pk])
     assert (unit.status, unit.identifier, unit.concentration_per_ml) == \
         ("quarantine", "G123498654321H", 10e6)
     assert unit.history.count() >= 1 and CustodyEvent.objects.filter(unit=unit).count() == 1

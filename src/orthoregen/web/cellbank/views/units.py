@@ -401,8 +401,11 @@ def unit_receive(request: AuthenticatedHttpRequest) -> HttpResponse:
         except services.CellbankRefused as refused:
             form.add_error(None, str(refused))
         else:
-            messages.success(request, f"Received {unit} into quarantine.")
-            return redirect("cellbank:unit-detail", unit_id=unit.pk)
+            # The next step of a received unit is its release panel: the lab lands on it
+            # (it leads back to the unit if the results are not in yet).
+            messages.success(request, f"Received {unit} into quarantine: enter its QC "
+                                      "results below, or later from the unit's page.")
+            return redirect("cellbank:unit-qc-panel", unit_id=unit.pk)
     return render(request, "form_page.html", {"form": form, "title": "Receive a unit",
                                                   "back": "cellbank:units"})
 
