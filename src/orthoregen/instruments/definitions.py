@@ -78,6 +78,41 @@ class Threshold:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Study:
+    """One publication's cohort: the source, population, joint and evidence level that all
+    the thresholds it reports share, so each threshold names only what is its own.
+    """
+
+    source: str
+    population: str
+    joint: str | None
+    evidence: Evidence = Evidence.VERIFIED
+
+    def threshold(
+        self,
+        subscale: str | None,
+        kind: ThresholdKind,
+        value: float,
+        *,
+        unit: str = "points",
+        note: str = "",
+    ) -> Threshold:
+        """Return one reported value; a unit of "%" is a change as a percentage of baseline."""
+        return Threshold(
+            subscale=subscale,
+            kind=kind,
+            value=value,
+            unit=unit,
+            joint=self.joint,
+            population=self.population,
+            source=self.source,
+            evidence=self.evidence,
+            basis=ThresholdBasis.PERCENTAGE if unit == "%" else ThresholdBasis.ABSOLUTE,
+            note=note,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
 class Licence:
     owner: str
     terms: str

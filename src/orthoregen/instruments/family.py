@@ -20,6 +20,7 @@ from orthoregen.instruments.definitions import (
     Item,
     Licence,
     OptionSpec,
+    Study,
     Subscale,
     Threshold,
     ThresholdKind,
@@ -27,6 +28,7 @@ from orthoregen.instruments.definitions import (
     round_half_away,
 )
 from orthoregen.instruments.rules import MeanTransformed, TableLookup
+from orthoregen.instruments.womac import FUNCTION_TOPICS
 
 MDC_2014 = "BMC Musculoskelet Disord 2014;15:235, doi:10.1186/1471-2474-15-235"
 
@@ -46,6 +48,12 @@ def select_items(items: tuple[Item, ...], item_ids: tuple[str, ...]) -> tuple[It
     return tuple(by_id[item_id] for item_id in item_ids)
 
 
+# The ADL subscale is the WOMAC LK3.0 physical function section, which the KOOS and the HOOS
+# both contain whole and in the same order (docs/instruments.md#womac-inside-koos-and-hoos);
+# the KOOS form's A5 adds "pick up an object".
+ADL_TOPICS = (*FUNCTION_TOPICS[:4], "bending to floor/pick up an object", *FUNCTION_TOPICS[5:])
+
+
 @dataclass(frozen=True, kw_only=True)
 class ProfileSubscale:
     """One KOOS/HOOS subscale: its item group and minimum answered items under each rule."""
@@ -56,6 +64,31 @@ class ProfileSubscale:
     loinc: str
     minimum_current: int
     minimum_superseded: int
+
+
+# The five subscales in the order both guides report them: (id, name, item prefix).
+PROFILE = (
+    ("pain", "Pain", "P"),
+    ("symptoms", "Symptoms", "S"),
+    ("adl", "ADL", "A"),
+    ("sport_rec", "Sport/Rec", "SP"),
+    ("qol", "QOL", "Q"),
+)
+
+
+def profile_rows(limits: dict[str, tuple[str, int, int]]) -> tuple[ProfileSubscale, ...]:
+    """Return the five subscales from {id: (LOINC, minimum answered now, under the old rule)}."""
+    return tuple(
+        ProfileSubscale(
+            id=subscale_id,
+            name=name,
+            prefix=prefix,
+            loinc=limits[subscale_id][0],
+            minimum_current=limits[subscale_id][1],
+            minimum_superseded=limits[subscale_id][2],
+        )
+        for subscale_id, name, prefix in PROFILE
+    )
 
 
 def profile_subscales(
@@ -125,18 +158,9 @@ def mdc_thresholds(
     *, values: tuple[tuple[str, float], ...], joint: str, population: str
 ) -> tuple[Threshold, ...]:
     """Return the MDC95 per subscale in people awaiting arthroplasty (BMC 2014;15:235)."""
+    study = Study(source=MDC_2014, population=population, joint=joint)
     return tuple(
-        Threshold(
-            subscale=subscale,
-            kind=ThresholdKind.MDC95,
-            value=value,
-            unit="points",
-            joint=joint,
-            population=population,
-            source=MDC_2014,
-            evidence=Evidence.VERIFIED,
-        )
-        for subscale, value in values
+        study.threshold(subscale, ThresholdKind.MDC95, value) for subscale, value in values
     )
 
 
@@ -230,48 +254,19 @@ def ps_thresholds(
     `changes` are improvement magnitudes; `states` are values on the 100 = no difficulty
     table and are mirrored (100 − value) for the original direction.
     """
+    study = Study(source=source, population=population, joint=joint, evidence=evidence)
     improving = 1.0 if direction == NO_DIFFICULTY_HIGH else -1.0
     thresholds = [
-        Threshold(
-            subscale="physical_function",
-            kind=kind,
-            value=improving * magnitude,
-            unit="points",
-            joint=joint,
-            population=population,
-            source=source,
-            evidence=evidence,
-        )
+        study.threshold("physical_function", kind, improving * magnitude)
         for kind, magnitude in changes
     ]
     for kind, value in states:
         if direction == NO_DIFFICULTY_HIGH:
-            thresholds.append(
-                Threshold(
-                    subscale="physical_function",
-                    kind=kind,
-                    value=value,
-                    unit="points",
-                    joint=joint,
-                    population=population,
-                    source=source,
-                    evidence=evidence,
-                )
-            )
+            thresholds.append(study.threshold("physical_function", kind, value))
         else:
-            thresholds.append(
-                Threshold(
-                    subscale="physical_function",
-                    kind=kind,
-                    value=round_half_away(100 - value, 1),
-                    unit="points",
-                    joint=joint,
-                    population=population,
-                    source=source,
-                    evidence=evidence,
-                    note=f"published as {value} on the 100 = no difficulty table; mirrored",
-                )
-            )
+            mirrored = round_half_away(100 - value, 1)
+            note = f"published as {value} on the 100 = no difficulty table; mirrored"
+            thresholds.append(study.threshold("physical_function", kind, mirrored, note=note))
     return tuple(thresholds)
 
 

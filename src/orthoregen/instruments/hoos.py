@@ -11,17 +11,19 @@ from orthoregen.instruments.definitions import (
     Instrument,
     OptionSpec,
     Recipe,
+    Study,
     Threshold,
     ThresholdKind,
 )
 from orthoregen.instruments.family import (
+    ADL_TOPICS,
     PS_DIRECTION,
     PS_MISSING,
-    ProfileSubscale,
     items_from_topics,
     joint_replacement,
     mdc_thresholds,
     profile,
+    profile_rows,
     ps_thresholds,
     select_items,
     short_form,
@@ -48,25 +50,8 @@ TOPICS = {
         "walking on a hard surface",
         "walking on an uneven surface",
     ),
-    "A": (
-        "descending stairs",
-        "ascending stairs",
-        "rising from sitting",
-        "standing",
-        "bending to floor/pick up an object",
-        "walking on flat surface",
-        "getting in/out of car",
-        "going shopping",
-        "putting on socks/stockings",
-        "rising from bed",
-        "taking off socks/stockings",
-        "lying in bed",
-        "getting in/out of bath or shower",
-        "sitting",
-        "getting on/off toilet",
-        "heavy domestic duties",
-        "light domestic duties",
-    ),
+    # The KOOS ADL items; only A13 reads "bath or shower" on the HOOS form.
+    "A": (*ADL_TOPICS[:12], "getting in/out of bath or shower", *ADL_TOPICS[13:]),
     "SP": ("squatting", "running", "twisting/pivoting on loaded leg", "walking on uneven surface"),
     "Q": (
         "how often aware of hip problem",
@@ -76,36 +61,20 @@ TOPICS = {
     ),
 }
 ITEMS = items_from_topics(TOPICS)
-# Minimum answered items: HOOS Scoring 2013 (≥ 50 %), then the superseded 2003 rule.
-SUBSCALES = (
-    ProfileSubscale(
-        id="pain", name="Pain", prefix="P", loinc="72097-9", minimum_current=5, minimum_superseded=8
-    ),
-    ProfileSubscale(
-        id="symptoms",
-        name="Symptoms",
-        prefix="S",
-        loinc="72096-1",
-        minimum_current=3,
-        minimum_superseded=3,
-    ),
-    ProfileSubscale(
-        id="adl", name="ADL", prefix="A", loinc="72095-3", minimum_current=9, minimum_superseded=15
-    ),
-    ProfileSubscale(
-        id="sport_rec",
-        name="Sport/Rec",
-        prefix="SP",
-        loinc="72094-6",
-        minimum_current=2,
-        minimum_superseded=2,
-    ),
-    ProfileSubscale(
-        id="qol", name="QOL", prefix="Q", loinc="72093-8", minimum_current=2, minimum_superseded=2
-    ),
+# Per subscale: LOINC, then the minimum answered items under HOOS Scoring 2013 (≥ 50 %) and
+# under the superseded 2003 rule.
+SUBSCALES = profile_rows(
+    {
+        "pain": ("72097-9", 5, 8),
+        "symptoms": ("72096-1", 3, 3),
+        "adl": ("72095-3", 9, 15),
+        "sport_rec": ("72094-6", 2, 2),
+        "qol": ("72093-8", 2, 2),
+    }
 )
 GUIDES = {"2013": "HOOS Scoring instructions, June 2013", "2003": "HOOS 2003 rule, superseded"}
 ARTHROPLASTY_2025 = "J Arthroplasty 2025, THA cohort (n=18,855)"
+THA_2025 = Study(source=ARTHROPLASTY_2025, population="THA", joint="hip")
 
 
 def build_hoos(missing_rule: str) -> Instrument:
@@ -125,26 +94,8 @@ def build_hoos(missing_rule: str) -> Instrument:
             evidence=Evidence.VERIFIED,
             note="distribution-based; the source does not state the subscale",
         ),
-        Threshold(
-            subscale="pain",
-            kind=ThresholdKind.MCID,
-            value=8.35,
-            unit="points",
-            joint="hip",
-            population="THA",
-            source=ARTHROPLASTY_2025,
-            evidence=Evidence.VERIFIED,
-        ),
-        Threshold(
-            subscale="pain",
-            kind=ThresholdKind.PASS,
-            value=80.6,
-            unit="points",
-            joint="hip",
-            population="THA",
-            source=ARTHROPLASTY_2025,
-            evidence=Evidence.VERIFIED,
-        ),
+        THA_2025.threshold("pain", ThresholdKind.MCID, 8.35),
+        THA_2025.threshold("pain", ThresholdKind.PASS, 80.6),
     )
     return profile(
         instrument_id="hoos",
@@ -264,27 +215,8 @@ def build_hoos_jr() -> Instrument:
             source="CMS THA/TKA PRO-PM, as stated in J Arthroplasty 2025",
             evidence=Evidence.VERIFIED,
         ),
-        Threshold(
-            subscale="interval_score",
-            kind=ThresholdKind.MCID,
-            value=7.76,
-            unit="points",
-            joint="hip",
-            population="THA",
-            source=ARTHROPLASTY_2025,
-            evidence=Evidence.VERIFIED,
-            note="distribution-based",
-        ),
-        Threshold(
-            subscale="interval_score",
-            kind=ThresholdKind.PASS,
-            value=76.8,
-            unit="points",
-            joint="hip",
-            population="THA",
-            source=ARTHROPLASTY_2025,
-            evidence=Evidence.VERIFIED,
-        ),
+        THA_2025.threshold("interval_score", ThresholdKind.MCID, 7.76, note="distribution-based"),
+        THA_2025.threshold("interval_score", ThresholdKind.PASS, 76.8),
         Threshold(
             subscale="interval_score",
             kind=ThresholdKind.MCID,

@@ -12,17 +12,19 @@ from orthoregen.instruments.definitions import (
     Licence,
     OptionSpec,
     Recipe,
+    Study,
     Threshold,
     ThresholdKind,
 )
 from orthoregen.instruments.family import (
+    ADL_TOPICS,
     PS_DIRECTION,
     PS_MISSING,
-    ProfileSubscale,
     items_from_topics,
     joint_replacement,
     mdc_thresholds,
     profile,
+    profile_rows,
     ps_thresholds,
     select_items,
     short_form,
@@ -63,25 +65,7 @@ TOPICS = {
         "sitting or lying",
         "standing upright",
     ),
-    "A": (
-        "descending stairs",
-        "ascending stairs",
-        "rising from sitting",
-        "standing",
-        "bending to floor/pick up an object",
-        "walking on flat surface",
-        "getting in/out of car",
-        "going shopping",
-        "putting on socks/stockings",
-        "rising from bed",
-        "taking off socks/stockings",
-        "lying in bed",
-        "getting in/out of bath",
-        "sitting",
-        "getting on/off toilet",
-        "heavy domestic duties",
-        "light domestic duties",
-    ),
+    "A": ADL_TOPICS,
     "SP": ("squatting", "running", "jumping", "twisting/pivoting on injured knee", "kneeling"),
     "Q": (
         "how often aware of knee problem",
@@ -91,33 +75,16 @@ TOPICS = {
     ),
 }
 ITEMS = items_from_topics(TOPICS)
-# Minimum answered items: KOOS Scoring 2012 (≥ 50 %), then the superseded 1998 rule.
-SUBSCALES = (
-    ProfileSubscale(
-        id="pain", name="Pain", prefix="P", loinc="72102-7", minimum_current=5, minimum_superseded=7
-    ),
-    ProfileSubscale(
-        id="symptoms",
-        name="Symptoms",
-        prefix="S",
-        loinc="72101-9",
-        minimum_current=4,
-        minimum_superseded=5,
-    ),
-    ProfileSubscale(
-        id="adl", name="ADL", prefix="A", loinc="72100-1", minimum_current=9, minimum_superseded=15
-    ),
-    ProfileSubscale(
-        id="sport_rec",
-        name="Sport/Rec",
-        prefix="SP",
-        loinc="72099-5",
-        minimum_current=3,
-        minimum_superseded=3,
-    ),
-    ProfileSubscale(
-        id="qol", name="QOL", prefix="Q", loinc="72098-7", minimum_current=2, minimum_superseded=2
-    ),
+# Per subscale: LOINC, then the minimum answered items under KOOS Scoring 2012 (≥ 50 %) and
+# under the superseded 1998 rule.
+SUBSCALES = profile_rows(
+    {
+        "pain": ("72102-7", 5, 7),
+        "symptoms": ("72101-9", 4, 5),
+        "adl": ("72100-1", 9, 15),
+        "sport_rec": ("72099-5", 3, 3),
+        "qol": ("72098-7", 2, 2),
+    }
 )
 GUIDES = {"2012": "KOOS Scoring, August 2012", "1998": "KOOS 1998 rule, superseded in 2012"}
 
@@ -148,15 +115,8 @@ MIC_STUDIES = (
 def mic_thresholds() -> tuple[Threshold, ...]:
     """Return the published KOOS MIC values, each an improvement in points on 0–100."""
     return tuple(
-        Threshold(
-            subscale=subscale,
-            kind=ThresholdKind.MIC,
-            value=value,
-            unit="points",
-            joint="knee",
-            population=population,
-            source=source,
-            evidence=Evidence.VERIFIED,
+        Study(source=source, population=population, joint="knee").threshold(
+            subscale, ThresholdKind.MIC, value
         )
         for values, population, source in MIC_STUDIES
         for subscale, value in zip(

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from orthoregen.instruments.definitions import (
     CompletedBy,
-    Evidence,
     Instrument,
     Item,
     Licence,
     OptionSpec,
     Recipe,
+    Study,
     Subscale,
     Threshold,
     ThresholdKind,
@@ -97,60 +97,23 @@ def _thresholds(instrument_id: str) -> tuple[Threshold, ...]:
         return ()  # OSS MCID not verified (docs/instruments.md#oxford-knee-hip-and-shoulder-scores)
     joint = NAMES[instrument_id][1]
     cohort, individual, between, mdc, acceptable = ARTHROPLASTY_THRESHOLDS[instrument_id]
-    nhs = f"NHS PROMs, {joint} arthroplasty"
+    beard = Study(source=BEARD, population=f"NHS PROMs, {joint} arthroplasty", joint=joint)
+    mid_term = f"mid-term after {joint} arthroplasty"
+    pass_2014 = Study(source=PASS_2014, population=mid_term, joint=joint)
     return (
-        Threshold(
-            subscale="total",
-            kind=ThresholdKind.MIC,
-            value=cohort,
-            unit="points",
-            joint=joint,
-            population=nhs,
-            source=BEARD,
-            evidence=Evidence.VERIFIED,
+        beard.threshold(
+            "total",
+            ThresholdKind.MIC,
+            cohort,
             note="within-person change, cohort level (approximate)",
         ),
-        Threshold(
-            subscale="total",
-            kind=ThresholdKind.MIC,
-            value=individual,
-            unit="points",
-            joint=joint,
-            population=nhs,
-            source=BEARD,
-            evidence=Evidence.VERIFIED,
-            note="individual level, ROC",
-        ),
-        Threshold(
-            subscale="total",
-            kind=ThresholdKind.MID,
-            value=between,
-            unit="points",
-            joint=joint,
-            population=nhs,
-            source=BEARD,
-            evidence=Evidence.VERIFIED,
-            note="between groups (approximate)",
-        ),
-        Threshold(
-            subscale="total",
-            kind=ThresholdKind.MDC90,
-            value=mdc,
-            unit="points",
-            joint=joint,
-            population=nhs,
-            source=BEARD,
-            evidence=Evidence.VERIFIED,
-        ),
-        Threshold(
-            subscale="total",
-            kind=ThresholdKind.PASS,
-            value=acceptable,
-            unit="points",
-            joint=joint,
-            population=f"mid-term after {joint} arthroplasty",
-            source=PASS_2014,
-            evidence=Evidence.VERIFIED,
+        beard.threshold("total", ThresholdKind.MIC, individual, note="individual level, ROC"),
+        beard.threshold("total", ThresholdKind.MID, between, note="between groups (approximate)"),
+        beard.threshold("total", ThresholdKind.MDC90, mdc),
+        pass_2014.threshold(
+            "total",
+            ThresholdKind.PASS,
+            acceptable,
             note="at or above; not validated as an absolute threshold",
         ),
     )
