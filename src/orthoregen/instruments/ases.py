@@ -14,14 +14,21 @@ from orthoregen.instruments.definitions import (
     Licence,
     Recipe,
     Scale,
-    Subscale,
+    Study,
     Threshold,
     ThresholdKind,
     codes,
 )
-from orthoregen.instruments.rules import MeanImputedSum, Parts, Rescaled, Reversed
+from orthoregen.instruments.rules import MeanImputedSum, Rescaled, Reversed
+from orthoregen.instruments.totals import Part, part_subscales
 
 RICHARDS = "Richards RR et al., J Shoulder Elbow Surg 1994;3:347–52"
+MICHENER_2002 = Study(
+    source="Michener LA et al., JSES 2002;11:587–94",
+    population="mixed shoulder pathology",
+    joint="shoulder",
+    evidence=Evidence.UNVERIFIED,
+)
 ADL_TOPICS = (
     "put on a coat",
     "sleep on the painful or affected side",
@@ -58,35 +65,11 @@ def build_ases() -> Instrument:
         divide=3,
         description="ADL sum × 5 / 3",
     )
-    subscales = (
-        Subscale(
-            id="pain",
-            name="Pain",
-            items=("VAS",),
-            rule=pain_rule,
-            minimum=0,
-            maximum=50,
-            higher_is_better=True,
-        ),
-        Subscale(
-            id="adl",
-            name="ADL",
-            items=adl_ids,
-            rule=adl_rule,
-            minimum=0,
-            maximum=50,
-            higher_is_better=True,
-        ),
-        Subscale(
-            id="total",
-            name="ASES",
-            items=("VAS", *adl_ids),
-            rule=Parts((("Pain", 1, pain_rule), ("ADL", 10, adl_rule))),
-            minimum=0,
-            maximum=100,
-            higher_is_better=True,
-        ),
+    parts = (
+        Part(id="pain", name="Pain", item_count=1, rule=pain_rule, maximum=50),
+        Part(id="adl", name="ADL", item_count=len(adl), rule=adl_rule, maximum=50),
     )
+    subscales = part_subscales(parts, (vas.id, *adl_ids), total_name="ASES")
     thresholds = (
         Threshold(
             subscale="total",
@@ -109,26 +92,8 @@ def build_ases() -> Instrument:
             source="Tashjian RZ et al., J Shoulder Elbow Surg 2020;29:1406–11, via ISSH",
             evidence=Evidence.SECONDARY,
         ),
-        Threshold(
-            subscale="total",
-            kind=ThresholdKind.MCID,
-            value=6.4,
-            unit="points",
-            joint="shoulder",
-            population="mixed shoulder pathology",
-            source="Michener LA et al., JSES 2002;11:587–94",
-            evidence=Evidence.UNVERIFIED,
-        ),
-        Threshold(
-            subscale="total",
-            kind=ThresholdKind.MDC,
-            value=9.4,
-            unit="points",
-            joint="shoulder",
-            population="mixed shoulder pathology",
-            source="Michener LA et al., JSES 2002;11:587–94",
-            evidence=Evidence.UNVERIFIED,
-        ),
+        MICHENER_2002.threshold("total", ThresholdKind.MCID, 6.4),
+        MICHENER_2002.threshold("total", ThresholdKind.MDC, 9.4),
     )
     return Instrument(
         id="ases",

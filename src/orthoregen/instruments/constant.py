@@ -20,12 +20,12 @@ from orthoregen.instruments.definitions import (
     OptionSpec,
     Recipe,
     Scale,
-    Subscale,
     Threshold,
     ThresholdKind,
     codes,
 )
-from orthoregen.instruments.rules import Parts, PointsSum
+from orthoregen.instruments.rules import PointsSum
+from orthoregen.instruments.totals import Part, part_subscales
 
 CONSTANT_1987 = "Constant CR, Murley AH, Clin Orthop Relat Res 1987;214:160–4"
 CONSTANT_2008 = "Constant CR et al., J Shoulder Elbow Surg 2008;17:355–61"
@@ -132,61 +132,20 @@ def build_constant(strength_convention: str) -> Instrument:
     )
     strength = _strength_rule(strength_convention)
     parts = (
-        ("Pain", 1, pain),
-        ("ADL", 4, adl),
-        ("Range of motion", 8, motion),
-        ("Strength", 1, strength),
-    )
-    subscales = (
-        Subscale(
-            id="pain",
-            name="Pain",
-            items=tuple(ids[:1]),
-            rule=pain,
-            minimum=0,
-            maximum=15,
-            higher_is_better=True,
-            decimals=0,
-        ),
-        Subscale(
-            id="adl",
-            name="ADL",
-            items=tuple(ids[1:5]),
-            rule=adl,
-            minimum=0,
-            maximum=20,
-            higher_is_better=True,
-            decimals=0,
-        ),
-        Subscale(
+        Part(id="pain", name="Pain", item_count=1, rule=pain, maximum=15, decimals=0),
+        Part(id="adl", name="ADL", item_count=4, rule=adl, maximum=20, decimals=0),
+        Part(
             id="range_of_motion",
             name="Range of motion",
-            items=tuple(ids[5:13]),
+            item_count=8,
             rule=motion,
-            minimum=0,
             maximum=40,
-            higher_is_better=True,
             decimals=0,
         ),
-        Subscale(
-            id="strength",
-            name="Strength",
-            items=tuple(ids[13:]),
-            rule=strength,
-            minimum=0,
-            maximum=25,
-            higher_is_better=True,
-        ),
-        Subscale(
-            id="total",
-            name="Constant score",
-            items=tuple(ids),
-            rule=Parts(parts),
-            minimum=0,
-            maximum=100,
-            higher_is_better=True,
-        ),
+        # Strength is measured in kg, so its points and the total can have fractions.
+        Part(id="strength", name="Strength", item_count=1, rule=strength, maximum=25),
     )
+    subscales = part_subscales(parts, ids, total_name="Constant score")
     return Instrument(
         id="constant",
         name="Constant–Murley score",

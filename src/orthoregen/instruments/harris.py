@@ -23,7 +23,8 @@ from orthoregen.instruments.definitions import (
     Scale,
     Subscale,
 )
-from orthoregen.instruments.rules import AllBelow, Banded, Parts, PointsSum
+from orthoregen.instruments.rules import AllBelow, Banded, PointsSum
+from orthoregen.instruments.totals import Part, part_subscales
 
 HARRIS = "Harris WH, J Bone Joint Surg Am 1969;51:737–55"
 BYRD = "Byrd JW, Jones KS, Arthroscopy 2000;16:578–87"
@@ -184,65 +185,27 @@ def build_hhs(rom_method: str) -> Instrument:
         ),
     )
     motion = _motion_rule(rom_method)
-    subscales = (
-        Subscale(
-            id="pain",
-            name="Pain",
-            items=tuple(ids[:1]),
-            rule=pain,
-            minimum=0,
-            maximum=44,
-            higher_is_better=True,
-            decimals=0,
-        ),
-        Subscale(
-            id="function",
-            name="Function",
-            items=tuple(ids[1:8]),
-            rule=function,
-            minimum=0,
-            maximum=47,
-            higher_is_better=True,
-            decimals=0,
-        ),
-        Subscale(
+    parts = (
+        Part(id="pain", name="Pain", item_count=1, rule=pain, maximum=44, decimals=0),
+        Part(id="function", name="Function", item_count=7, rule=function, maximum=47, decimals=0),
+        Part(
             id="deformity",
             name="Absence of deformity",
-            items=tuple(ids[8:12]),
+            item_count=4,
             rule=deformity,
-            minimum=0,
             maximum=4,
-            higher_is_better=True,
             decimals=0,
         ),
-        Subscale(
+        Part(
             id="range_of_motion",
             name="Range of motion",
-            items=tuple(ids[12:]),
+            item_count=5,
             rule=motion,
-            minimum=0,
             maximum=5,
-            higher_is_better=True,
-            decimals=0,
-        ),
-        Subscale(
-            id="total",
-            name="Harris Hip Score",
-            items=tuple(ids),
-            rule=Parts(
-                (
-                    ("Pain", 1, pain),
-                    ("Function", 7, function),
-                    ("Absence of deformity", 4, deformity),
-                    ("Range of motion", 5, motion),
-                )
-            ),
-            minimum=0,
-            maximum=100,
-            higher_is_better=True,
             decimals=0,
         ),
     )
+    subscales = part_subscales(parts, ids, total_name="Harris Hip Score", total_decimals=0)
     return Instrument(
         id="hhs",
         name="Harris Hip Score",
