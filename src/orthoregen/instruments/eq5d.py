@@ -28,7 +28,7 @@ from orthoregen.instruments.definitions import (
     codes,
     format_code,
 )
-from orthoregen.instruments.rules import Single, Values, shortfall
+from orthoregen.instruments.rules import Single, Values, every_item
 
 LICENCE = Licence(
     owner="EuroQol Research Foundation",
@@ -108,9 +108,9 @@ class ValueSetIndex:
         return 1 - sum(max(levels) for levels in self.value_set.decrements)
 
     def score_one(self, values: Values) -> tuple[float | None, str | None]:
-        answered = [value for value in values if value is not None]
-        if len(answered) < len(values):
-            return None, shortfall(len(answered), len(values), len(values))
+        answered, reason = every_item(values)
+        if reason is not None:
+            return None, reason
         total = 0.0
         for levels, level in zip(self.value_set.decrements, answered, strict=True):
             total = total + _decrement(levels, int(level))

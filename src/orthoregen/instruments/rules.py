@@ -29,6 +29,14 @@ def shortfall(answered: int, total: int, needed: int) -> str:
     return f"{answered} of {total} {noun} answered, {needed} needed"
 
 
+def every_item(values: Values) -> tuple[list[float], str | None]:
+    """Return the answered values, with the reason there is no score unless all are answered."""
+    answered = [value for value in values if value is not None]
+    if len(answered) < len(values):
+        return answered, shortfall(len(answered), len(values), len(values))
+    return answered, None
+
+
 def answered_and_total(block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return, per row, the number of answered items and the sum of their codes.
 
@@ -245,9 +253,9 @@ class PointsSum:
         return "every item is required"
 
     def score_one(self, values: Values) -> tuple[float | None, str | None]:
-        answered = [value for value in values if value is not None]
-        if len(answered) < len(values):
-            return None, shortfall(len(answered), len(values), len(values))
+        answered, reason = every_item(values)
+        if reason is not None:
+            return None, reason
         total = 0.0
         for convert, value in zip(self.points, answered, strict=True):
             total = total + float(convert(value) if convert else value)
@@ -283,9 +291,9 @@ class AllBelow:
         return "every measurement is required"
 
     def score_one(self, values: Values) -> tuple[float | None, str | None]:
-        answered = [value for value in values if value is not None]
-        if len(answered) < len(values):
-            return None, shortfall(len(answered), len(values), len(values))
+        answered, reason = every_item(values)
+        if reason is not None:
+            return None, reason
         met = all(value < limit for value, limit in zip(answered, self.limits, strict=True))
         return (self.points if met else 0.0), None
 
