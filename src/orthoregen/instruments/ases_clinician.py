@@ -8,10 +8,12 @@ item. The "score" of a response is each item's value as recorded (one subscale p
 how many of the items were recorded ("items_recorded"), so an incomplete examination is seen.
 
 Codes: the form's tenderness, translation and apprehension grades 0 = none, 1 = mild,
-2 = moderate, 3 = severe; its yes/no boxes are stored 0 = no (absent), 1 = yes (present);
-internal rotation is the highest posterior landmark the thumb reaches, coded 1 (below the
-trochanter) to 21 (T1). Free-text parts of the form (locations of scars and atrophy, other
-findings) and the demographic block are not kept here. One record is for the treated side.
+2 = moderate, 3 = severe (the distances of each translation grade are [U]); its yes/no boxes
+are stored 0 = no (absent), 1 = yes (present); internal rotation is the highest posterior
+landmark the thumb reaches, coded 1 (below the trochanter) to 21 (T1) [U]. Free-text parts
+of the form (locations of scars and atrophy, other findings) and the demographic block are
+not kept here. One record is for the treated side. Evidence of each part:
+docs/instruments.md#ases-clinician-section.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ from orthoregen.instruments.definitions import (
 from orthoregen.instruments.rules import Single, Values
 
 RICHARDS = "Richards RR et al., J Shoulder Elbow Surg 1994;3:347–52"
-# Posterior landmarks reached by the thumb, in the form's order (code = position + 1).
+# Posterior landmarks reached by the thumb, in the form's order (code = position + 1). The
+# numbering is [U]: no copy of the printed form was found to check it against.
 SPINAL_LEVELS = (
     "below the trochanter", "trochanter", "gluteal", "sacrum",
     "L5", "L4", "L3", "L2", "L1",
@@ -41,7 +44,11 @@ SPINAL_LEVELS = (
 )  # fmt: skip
 NO_YES = (0.0, 1.0)
 GRADE = codes(0, 3)  # none, mild, moderate, severe
-MRC = codes(0, 5)  # Medical Research Council grade, 0 = no contraction … 5 = normal
+# Medical Research Council grade, 0 = no contraction … 5 = normal power: the grades as the MRC
+# defines them (Aids to the investigation of peripheral nerve injuries, Memorandum 45, 1976,
+# pp 6-7) [V]; that the form grades its four strength items this way is [U]
+# (docs/instruments.md#ases-clinician-section).
+MRC = codes(0, 5)
 
 # (id, what is measured, lowest, highest, unit); both active and passive are recorded.
 # Rotation can stop short of neutral (an internal rotation contracture, common in
