@@ -23,6 +23,8 @@ from orthoregen.instruments import ResponseError, ScoreResult, get_instrument, s
 from orthoregen.instruments.definitions import CompletedBy, Instrument, format_code
 from orthoregen.instruments.textpacks import TextPack, text_pack_for
 from orthoregen.products.episode import Joint
+from orthoregen.scheduling.baseline import BaselineProblem, baseline_problem
+from orthoregen.scheduling.protocol import BASELINE_VISIT_ID, DEFAULT_BASELINE
 from orthoregen.web.accounts.licences import licence_problem
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.followup.models import (
@@ -152,10 +154,39 @@ def _check_mode(offered: EntryInstrument, mode: str) -> ResponseSource:
     return ResponseSource(mode)
 
 
+def _check_injection(visit: ScheduledVisit, completed_on: dt.date) -> None:
+    """Refuse a baseline completed after the joint's injection, a follow-up before it.
+
+    The baseline rule is the core's (scheduling.baseline.baseline_problem: an answer after
+    the day of injection measures the treated joint, docs/follow-up.md#baseline). The window
+    alone does not catch it: a baseline visit completed before treatment keeps its window,
+    so a second instrument entered there later would pass it.
+    """
+    given_on = visit.schedule.administered_on
+    if given_on is None:  # the injection is not recorded yet: nothing to compare with
+        return
+    joint = visit.schedule.episode.joint
+    if visit.timepoint == BASELINE_VISIT_ID:
+        spec = DEFAULT_BASELINE  # only the day of injection matters to AFTER_INJECTION
+        if baseline_problem(spec, given_on, completed_on) is BaselineProblem.AFTER_INJECTION:
+            raise EntryRefused(
+                f"A baseline is measured before treatment: the {joint} was injected on "
+                f"{given_on:%d %b %Y}, so a form completed on {completed_on:%d %b %Y} is not "
+                "its baseline. Enter it at the follow-up visit whose window holds that date.",
+                "completed_on")
+    elif completed_on < given_on:
+        raise EntryRefused(
+            f"The {visit.label} visit follows the injection of the {joint} on "
+            f"{given_on:%d %b %Y}; a form completed on {completed_on:%d %b %Y}, before it, "
+            "does not measure the treated joint.", "completed_on")
+
+
 def _check_day(visit: ScheduledVisit, completed_on: dt.date) -> None:
     today = timezone.localdate()
     if completed_on > today:
-        raise EntryRefused("The completion date is in the future.", "completed_on")
+        raise EntryRefused(f"The completion date {completed_on:%d %b %Y} is in the future "
+                           f"(today is {today:%d %b %Y}).", "completed_on")
+    _check_injection(visit, completed_on)
     if not visit.earliest <= completed_on <= visit.latest:
         raise EntryRefused(
             f"The {visit.label} window runs from {visit.earliest:%d %b %Y} to "
