@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_noop
@@ -40,7 +40,7 @@ class Stage:
 
     app: str
     nav: tuple[NavLink, ...] = ()
-    # (episodes) -> {episode id: [{"label": ..., "value": ...}]}: lines on the patient chart.
+    # (facts) -> {episode id: [{"label": ..., "value": ...}]}: lines on the patient chart.
     chart_panels: str = ""
     # (user) -> {"template": ..., ...}: shown at the top of the follow-up worklist.
     worklist_alerts: str = ""
@@ -53,17 +53,47 @@ class Stage:
     after_lookback: str = ""
     # (episode, *, user) -> [{"template", "anchor", "title", ...}]: consultation page sections.
     consultation_panels: str = ""
-    # (patient, *, episodes, limit, user) -> [TimelineEntry]: the chart's timeline, newest
-    # first, at most `limit`, of these episodes and the patient's own (episode_id None).
+    # (facts, *, episodes, limit) -> [TimelineEntry]: the chart's timeline, newest first, at
+    # most `limit`, of these episodes (some of facts.episodes) and the patient's own
+    # (episode_id None).
     chart_timeline: str = ""
-    # (patient, *, user, today) -> [ChartAlert]: flags at the top of the patient chart.
+    # (facts) -> [ChartAlert]: flags at the top of the patient chart.
     chart_alerts: str = ""
-    # (episodes) -> {episode id: words}: each joint's state; the latest stage's words win.
+    # (facts) -> {episode id: words}: each joint's state; the latest stage's words win.
     joint_state: str = ""
     # (user, *, sites, start, end, today) -> [DayRow]: the day list's rows for these sites.
     day_list: str = ""
     # (user, *, today) -> [PatientFilter]: filters of the patient list on a stage's data.
     patient_filters: str = ""
+
+
+T = TypeVar("T")
+
+
+class ChartFacts:
+    """One patient's chart for one request: who asks, the joints, and each table read once.
+
+    The clinic's patient page makes one and hands it to every chart hook (panels, joint
+    state, timeline, alerts). A stage reads a table through ``rows(load)``: the first call
+    runs ``load(facts)``, later calls return the same rows, so the decisions read for a
+    joint's state also give its panel line and its timeline entries.
+    """
+
+    def __init__(self, patient: Model, *, episodes: Sequence[Model], user: User,
+                 today: dt.date) -> None:
+        self.patient = patient
+        self.episodes = tuple(episodes)  # all the patient's joints, whatever the page shows
+        self.episode_ids = tuple(episode.pk for episode in self.episodes)
+        self.user = user
+        self.today = today
+        self._rows: dict[Callable[..., Any], Any] = {}
+
+    def rows(self, load: Callable[[ChartFacts], T]) -> T:
+        """Return what ``load`` reads for this chart, reading it on the first call only."""
+        if load not in self._rows:
+            self._rows[load] = load(self)
+        found: T = self._rows[load]
+        return found
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -189,11 +219,11 @@ def _hooks(name: str) -> tuple[Callable[..., Any], ...]:
     return tuple(import_string(path) for stage in STAGES if (path := getattr(stage, name)))
 
 
-def chart_panels(episodes: Sequence[Model]) -> dict[int, list[dict]]:
+def chart_panels(facts: ChartFacts) -> dict[int, list[dict]]:
     """Collect every stage's lines about each of a patient's joints, in pathway order."""
-    panels: dict[int, list[dict]] = {episode.pk: [] for episode in episodes}
+    panels: dict[int, list[dict]] = {episode.pk: [] for episode in facts.episodes}
     for contribute in _hooks("chart_panels"):
-        for episode_id, lines in contribute(episodes).items():
+        for episode_id, lines in contribute(facts).items():
             panels.setdefault(episode_id, []).extend(lines)
     return panels
 
@@ -227,11 +257,11 @@ def consultation_panels(episode: Model, *, user: User) -> list[dict]:
             for panel in provide(episode, user=user)]
 
 
-def chart_timeline(patient: Model, *, episodes: Sequence[Model], limit: int,
-                   user: User) -> list[TimelineEntry]:
+def chart_timeline(facts: ChartFacts, *, episodes: Sequence[Model],
+                   limit: int) -> list[TimelineEntry]:
     """Return the newest `limit` entries every later stage has about a patient, newest first."""
     entries = [entry for provide in _hooks("chart_timeline")
-               for entry in provide(patient, episodes=episodes, limit=limit, user=user)]
+               for entry in provide(facts, episodes=episodes, limit=limit)]
     entries.sort(key=_newest_first, reverse=True)
     return entries[:limit]
 
@@ -240,18 +270,17 @@ def _newest_first(entry: TimelineEntry) -> tuple[dt.date, float]:
     return entry.on, entry.at.timestamp() if entry.at else 0.0
 
 
-def chart_alerts(patient: Model, *, user: User, today: dt.date) -> list[ChartAlert]:
+def chart_alerts(facts: ChartFacts) -> list[ChartAlert]:
     """Return every later stage's flags about a patient, the dangerous ones first."""
-    alerts = [alert for provide in _hooks("chart_alerts")
-              for alert in provide(patient, user=user, today=today)]
+    alerts = [alert for provide in _hooks("chart_alerts") for alert in provide(facts)]
     return sorted(alerts, key=lambda alert: alert.level != "danger")
 
 
-def joint_state(episodes: Sequence[Model]) -> dict[int, str]:
+def joint_state(facts: ChartFacts) -> dict[int, str]:
     """Return each joint's state in words: the furthest stage that has something to say."""
     state: dict[int, str] = {}
     for provide in _hooks("joint_state"):
-        state.update(provide(episodes))
+        state.update(provide(facts))
     return state
 
 

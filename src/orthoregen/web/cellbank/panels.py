@@ -7,17 +7,19 @@ from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 from django.utils.timezone import localtime
 
-from orthoregen.web.cellbank.models import InvestigationRecipient
+from orthoregen.web.cellbank.timeline import chart_investigations
 from orthoregen.web.cellbank.vocabulary import InvestigationStatus
+from orthoregen.web.stages import ChartFacts
 
 
-def open_investigations(episodes: list) -> dict[int, list[dict]]:
+def open_investigations(facts: ChartFacts) -> dict[int, list[dict]]:
     """Return one linked line per open investigation that lists a joint of these episodes."""
-    entries = InvestigationRecipient.objects.filter(
-        administration__procedure_joint__episode__in=episodes,
-        investigation__status=InvestigationStatus.OPEN,
-    ).select_related("administration__unit", "administration__procedure_joint") \
-        .order_by("investigation_id", "administration__administered_at")
+    joints = {episode.pk for episode in facts.episodes}
+    entries = sorted((entry for entry in facts.rows(chart_investigations)
+                      if entry.administration.procedure_joint.episode_id in joints
+                      and entry.investigation.status == InvestigationStatus.OPEN),
+                     key=lambda entry: (entry.investigation_id,
+                                        entry.administration.administered_at, entry.pk))
     panels: dict[int, list[dict]] = {}
     for entry in entries:
         given = entry.administration

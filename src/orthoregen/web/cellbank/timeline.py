@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.timezone import localdate
 
@@ -25,19 +25,34 @@ from orthoregen.web.cellbank.models import (
     ProductUnit,
 )
 from orthoregen.web.cellbank.vocabulary import InvestigationStatus
-from orthoregen.web.stages import ChartAlert, DayRow, TimelineEntry
+from orthoregen.web.stages import ChartAlert, ChartFacts, DayRow, TimelineEntry
 
 if TYPE_CHECKING:
     from orthoregen.web.accounts.models import User
-    from orthoregen.web.clinic.models import JointEpisode, Patient
+    from orthoregen.web.clinic.models import JointEpisode
 
 
-def chart_timeline(patient: Patient, *, episodes: Sequence[JointEpisode], limit: int,
-                   user: User) -> list[TimelineEntry]:
+def chart_investigations(facts: ChartFacts) -> list[InvestigationRecipient]:
+    """Read once per chart: the patient's administrations under product investigation.
+
+    Those given into the chart's joints (the panel and the timeline) and those of the
+    patient's injection sessions (the flags), each with ``session_patient_id``.
+    """
+    return list(InvestigationRecipient.objects.filter(
+        Q(administration__procedure_joint__episode__in=facts.episode_ids)
+        | Q(administration__procedure_joint__procedure__patient_id=facts.patient.pk))
+        .annotate(session_patient_id=F("administration__procedure_joint__procedure__patient"))
+        .select_related("investigation", "administration__unit",
+                        "administration__procedure_joint__episode")
+        .order_by("investigation_id", "id"))
+
+
+def chart_timeline(facts: ChartFacts, *, episodes: Sequence[JointEpisode],
+                   limit: int) -> list[TimelineEntry]:
     """Return harvests, units issued to these joints and investigations reaching them."""
     entries: list[TimelineEntry] = []
     episode_ids = [episode.pk for episode in episodes]
-    harvests = Harvest.objects.filter(patient=patient) \
+    harvests = Harvest.objects.filter(patient_id=facts.patient.pk) \
         .filter(Q(episode__in=episode_ids) | Q(episode__isnull=True)) \
         .order_by("-harvested_at")[:limit]
     for harvest in harvests:
@@ -56,12 +71,10 @@ def chart_timeline(patient: Patient, *, episodes: Sequence[JointEpisode], limit:
             detail=f"now {unit.get_status_display().lower()}",
             episode_id=unit.issued_to_episode_id,
             tone="alert" if unit.status == UnitStatus.RECALLED else ""))
-    reviews = InvestigationRecipient.objects.filter(
-        administration__procedure_joint__episode__in=episode_ids) \
-        .select_related("investigation", "administration__unit",
-                        "administration__procedure_joint") \
-        .order_by("-investigation__opened_at")[:limit]
-    for entry in reviews:
+    reviews = sorted((entry for entry in facts.rows(chart_investigations)
+                      if entry.administration.procedure_joint.episode_id in episode_ids),
+                     key=lambda entry: entry.investigation.opened_at, reverse=True)
+    for entry in reviews[:limit]:
         investigation = entry.investigation
         entries.append(TimelineEntry(
             on=localdate(investigation.opened_at), at=investigation.opened_at,
@@ -75,14 +88,13 @@ def chart_timeline(patient: Patient, *, episodes: Sequence[JointEpisode], limit:
     return entries
 
 
-def chart_alerts(patient: Patient, *, user: User, today: dt.date) -> list[ChartAlert]:
+def chart_alerts(facts: ChartFacts) -> list[ChartAlert]:
     """Flag open investigations of units this patient received, and recalled issued units."""
     alerts = []
-    reviews = InvestigationRecipient.objects.filter(
-        administration__procedure_joint__procedure__patient=patient,
-        investigation__status=InvestigationStatus.OPEN) \
-        .select_related("administration__unit", "administration__procedure_joint__episode") \
-        .order_by("investigation_id")
+    patient = facts.patient
+    reviews = [entry for entry in facts.rows(chart_investigations)
+               if entry.session_patient_id == patient.pk  # type: ignore[attr-defined]
+               and entry.investigation.status == InvestigationStatus.OPEN]
     for entry in reviews:
         given = entry.administration
         alerts.append(ChartAlert(
@@ -91,7 +103,7 @@ def chart_alerts(patient: Patient, *, user: User, today: dt.date) -> list[ChartA
                  f"{given.unit.identifier} went into the {given.procedure_joint.episode} "
                  f"— review this patient",
             url=reverse("cellbank:investigation-detail", args=[entry.investigation_id])))
-    recalled = ProductUnit.objects.filter(issued_to_episode__patient=patient,
+    recalled = ProductUnit.objects.filter(issued_to_episode__patient_id=patient.pk,
                                           status=UnitStatus.RECALLED)
     for unit in recalled.select_related("issued_to_episode"):
         alerts.append(ChartAlert(

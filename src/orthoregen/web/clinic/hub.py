@@ -57,13 +57,13 @@ class Timeline:
     has_more: bool
 
 
-def timeline(patient: Patient, *, episodes: Sequence[JointEpisode], limit: int,
-             user: User) -> Timeline:
+def timeline(facts: stages.ChartFacts, *, episodes: Sequence[JointEpisode],
+             limit: int) -> Timeline:
     """Return the newest `limit` entries of everything recorded about the patient."""
     # One more than shown, so the page knows whether "show more" has anything to show.
     wanted = limit + 1
-    entries = encounter_entries(episodes, limit=wanted, user=user) + stages.chart_timeline(
-        patient, episodes=episodes, limit=wanted, user=user)
+    entries = encounter_entries(episodes, limit=wanted, user=facts.user) \
+        + stages.chart_timeline(facts, episodes=episodes, limit=wanted)
     entries.sort(key=lambda e: (e.on, e.at.timestamp() if e.at else 0.0), reverse=True)
     return Timeline(entries=entries[:limit], limit=limit, has_more=len(entries) > limit)
 

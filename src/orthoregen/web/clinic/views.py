@@ -72,8 +72,11 @@ def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
                                  pk=patient_id)
     patient_view_record(request, patient)
     episodes = list(patient.episodes.all())
-    panels = stages.chart_panels(episodes)
-    state = stages.joint_state(episodes)
+    # Every stage's hooks read the chart through one ChartFacts: each table once a request.
+    facts = stages.ChartFacts(patient, episodes=episodes, user=request.user,
+                              today=timezone.localdate())
+    panels = stages.chart_panels(facts)
+    state = stages.joint_state(facts)
     for episode in episodes:
         # Shown by the template only: JointEpisode declares no such attributes.
         headline = state.get(episode.pk, "No decision or treatment recorded yet")
@@ -87,14 +90,13 @@ def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
         if chosen is None:
             return HttpResponseBadRequest("No such joint on this chart.")
     shown = [chosen] if chosen else episodes
-    today = timezone.localdate()
-    events = hub.timeline(patient, episodes=shown,
-                          limit=hub.timeline_limit(request.GET.get("limit")), user=request.user)
+    events = hub.timeline(facts, episodes=shown,
+                          limit=hub.timeline_limit(request.GET.get("limit")))
     names = {episode.pk: str(episode) for episode in episodes}
     return render(request, "clinic/patient_detail.html", {
         "patient": patient, "episodes": episodes, "timeline": events,
         "joint_names": names, "chosen": chosen,
-        "alerts": stages.chart_alerts(patient, user=request.user, today=today),
+        "alerts": stages.chart_alerts(facts),
         "more_limit": events.limit + hub.TIMELINE_PAGE,
     })
 

@@ -21,11 +21,11 @@ from orthoregen.web.accounts.roles import Action
 from orthoregen.web.consultation.models import CandidacyDecision, ConsentRecord, Intake
 from orthoregen.web.consultation.models.vocabulary import DecisionKind
 from orthoregen.web.consultation.panels import patient_allergies
-from orthoregen.web.stages import ChartAlert, DayRow, PatientFilter, TimelineEntry
+from orthoregen.web.stages import ChartAlert, ChartFacts, DayRow, PatientFilter, TimelineEntry
 
 if TYPE_CHECKING:
     from orthoregen.web.accounts.models import User
-    from orthoregen.web.clinic.models import JointEpisode, Patient
+    from orthoregen.web.clinic.models import JointEpisode
 
 
 def _on(day: dt.date | None) -> str:
@@ -58,23 +58,41 @@ def decision_words(decision: CandidacyDecision) -> str:
     return f"{decision.get_outcome_display()} ({_on(decision.decided_on)})"
 
 
-def joint_state(episodes: Sequence[JointEpisode]) -> dict[int, str]:
+# Each table once per chart (ChartFacts.rows): the state, the panel and the timeline share
+# these rows; the timeline keeps the joints it shows.
+
+def _intakes(facts: ChartFacts) -> list[Intake]:
+    return list(Intake.objects.filter(episode_id__in=facts.episode_ids)
+                .select_related("entered_by").order_by("-recorded_on", "id"))
+
+
+def _decisions(facts: ChartFacts) -> list[CandidacyDecision]:
+    """Each joint's decisions, the latest first."""
+    return list(CandidacyDecision.objects.filter(episode_id__in=facts.episode_ids)
+                .select_related("decided_by")
+                .order_by("episode_id", "-decided_on", "-decided_at", "-id"))
+
+
+def _consents(facts: ChartFacts) -> list[ConsentRecord]:
+    """Each joint's consents, the latest first."""
+    return list(ConsentRecord.objects.filter(episode_id__in=facts.episode_ids)
+                .select_related("document", "taken_by")
+                .order_by("episode_id", "-consented_on", "-id"))
+
+
+def joint_state(facts: ChartFacts) -> dict[int, str]:
     """Return each joint's state from its intake, latest decision and consent."""
     state: dict[int, str] = {}
-    for intake in Intake.objects.filter(episode__in=episodes).only("episode_id", "recorded_on"):
+    for intake in facts.rows(_intakes):
         state[intake.episode_id] = (f"Intake recorded {_on(intake.recorded_on)}; "
                                     "awaiting the candidacy decision")
-    decisions = CandidacyDecision.objects.filter(episode__in=episodes) \
-        .select_related("decided_by").order_by("episode_id", "-decided_on", "-decided_at", "-id")
     decided: set[int] = set()
-    for decision in decisions:
+    for decision in facts.rows(_decisions):
         if decision.episode_id not in decided:
             decided.add(decision.episode_id)
             state[decision.episode_id] = decision_words(decision)
-    consents = ConsentRecord.objects.filter(episode__in=episodes) \
-        .order_by("episode_id", "-consented_on", "-id")
     seen: set[int] = set()
-    for consent in consents:
+    for consent in facts.rows(_consents):
         if consent.episode_id in seen:
             continue
         seen.add(consent.episode_id)
@@ -85,27 +103,32 @@ def joint_state(episodes: Sequence[JointEpisode]) -> dict[int, str]:
     return state
 
 
-def chart_timeline(patient: Patient, *, episodes: Sequence[JointEpisode], limit: int,
-                   user: User) -> list[TimelineEntry]:
+def chart_timeline(facts: ChartFacts, *, episodes: Sequence[JointEpisode],
+                   limit: int) -> list[TimelineEntry]:
     """Return the patient's intakes, candidacy decisions and consents, newest first."""
+    shown = {episode.pk for episode in episodes}
     entries: list[TimelineEntry] = []
-    for intake in Intake.objects.filter(episode__in=episodes).select_related("entered_by") \
-            .order_by("-recorded_on")[:limit]:
+    intakes = [intake for intake in facts.rows(_intakes) if intake.episode_id in shown]
+    for intake in intakes[:limit]:
         entries.append(TimelineEntry(
             on=intake.recorded_on, at=intake.entered_at, what="Consultation",
             title="Intake recorded", detail=f"entered by {_who(intake.entered_by)}",
             episode_id=intake.episode_id,
             url=reverse("consultation:episode", args=[intake.episode_id])))
-    for decision in CandidacyDecision.objects.filter(episode__in=episodes) \
-            .select_related("decided_by").order_by("-decided_on", "-id")[:limit]:
+    decisions = sorted((decision for decision in facts.rows(_decisions)
+                        if decision.episode_id in shown),
+                       key=lambda decision: (decision.decided_on, decision.pk), reverse=True)
+    for decision in decisions[:limit]:
         entries.append(TimelineEntry(
             on=decision.decided_on, at=decision.decided_at,
             what="Override" if decision.is_override else "Candidacy decision",
             title=decision_words(decision), detail=decision.reason,
             episode_id=decision.episode_id,
             url=reverse("consultation:episode", args=[decision.episode_id])))
-    for consent in ConsentRecord.objects.filter(episode__in=episodes) \
-            .select_related("document", "taken_by").order_by("-consented_on", "-id")[:limit]:
+    consents = sorted((consent for consent in facts.rows(_consents)
+                       if consent.episode_id in shown),
+                      key=lambda consent: (consent.consented_on, consent.pk), reverse=True)
+    for consent in consents[:limit]:
         entries.append(TimelineEntry(
             on=consent.consented_on, at=consent.recorded_at, what="Consent",
             title=f"Consent recorded: {consent.document.title}, version "
@@ -124,10 +147,10 @@ def chart_timeline(patient: Patient, *, episodes: Sequence[JointEpisode], limit:
     return entries
 
 
-def chart_alerts(patient: Patient, *, user: User, today: dt.date) -> list[ChartAlert]:
+def chart_alerts(facts: ChartFacts) -> list[ChartAlert]:
     """Return an allergy flag for each current allergy (not those removed in error)."""
     return [ChartAlert(text=f"Allergy: {line.text}", level="danger")
-            for line in patient_allergies(patient)[:10]]
+            for line in patient_allergies(facts.patient.pk)[:10]]
 
 
 def day_list(user: User, *, sites: Sequence[Any], start: dt.date, end: dt.date,
@@ -183,16 +206,14 @@ def patient_filters(user: User, *, today: dt.date) -> list[PatientFilter]:
     ]
 
 
-def latest_decisions(episodes: Sequence[JointEpisode]) -> dict[int, list[dict]]:
+def latest_decisions(facts: ChartFacts) -> dict[int, list[dict]]:
     """Return each joint's latest candidacy decision in words, for the chart's joint panel.
 
     Replaces panels.latest_decisions on the chart: "Defer — override …, until …" read as a
     deferral when the clinician had cleared the joint to proceed.
     """
     panels: dict[int, list[dict]] = {}
-    decisions = CandidacyDecision.objects.filter(episode__in=episodes) \
-        .select_related("decided_by").order_by("episode_id", "-decided_on", "-decided_at", "-id")
-    for decision in decisions:
+    for decision in facts.rows(_decisions):
         if decision.episode_id not in panels:
             panels[decision.episode_id] = [{"label": "Candidacy",
                                             "value": decision_words(decision)}]

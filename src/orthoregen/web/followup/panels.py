@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from orthoregen.instruments import display_value, get_instrument
 from orthoregen.web.followup.models import QuestionnaireResponse
+from orthoregen.web.followup.timeline import chart_responses
+from orthoregen.web.stages import ChartFacts
 
 
-def latest_scores(episodes: list) -> dict[int, list[dict]]:
+def latest_scores(facts: ChartFacts) -> dict[int, list[dict]]:
     """Return one line per instrument with the latest scores of each episode."""
     latest: dict[tuple[int, str], QuestionnaireResponse] = {}
-    responses = QuestionnaireResponse.objects.filter(episode__in=episodes) \
-        .order_by("episode_id", "instrument_id", "-completed_on", "-id") \
-        .only("episode_id", "instrument_id", "scores", "completed_on", "timepoint")
-    for response in responses:
+    for response in facts.rows(chart_responses):  # the latest first
         latest.setdefault((response.episode_id, response.instrument_id), response)
     panels: dict[int, list[dict]] = {}
     for (episode_id, instrument_id), response in sorted(latest.items()):

@@ -28,11 +28,11 @@ from orthoregen.web.followup.models import (
 )
 from orthoregen.web.followup.models.questionnaires import TaskKind, TaskStatus
 from orthoregen.web.followup.models.schedule import VisitState
-from orthoregen.web.stages import ChartAlert, DayRow, PatientFilter, TimelineEntry
+from orthoregen.web.stages import ChartAlert, ChartFacts, DayRow, PatientFilter, TimelineEntry
 
 if TYPE_CHECKING:
     from orthoregen.web.accounts.models import User
-    from orthoregen.web.clinic.models import JointEpisode, Patient
+    from orthoregen.web.clinic.models import JointEpisode
 
 
 def overdue(today: dt.date) -> Q:
@@ -59,13 +59,46 @@ def instrument_name(instrument_id: str) -> str:
         return instrument_id
 
 
-def chart_timeline(patient: Patient, *, episodes: Sequence[JointEpisode], limit: int,
-                   user: User) -> list[TimelineEntry]:
+# Each table once per chart (ChartFacts.rows): the joints' state, the scores panel, the
+# timeline and the flags share these rows; the timeline keeps the joints it shows.
+
+def _schedules(facts: ChartFacts) -> list[FollowUpSchedule]:
+    return list(FollowUpSchedule.objects.filter(episode_id__in=facts.episode_ids)
+                .select_related("protocol").order_by("-administered_on", "id"))
+
+
+def _visits(facts: ChartFacts) -> list[ScheduledVisit]:
+    """Every visit of the patient's joints, the latest completed first (ties by id)."""
+    return list(ScheduledVisit.objects.filter(schedule__episode__in=facts.episode_ids)
+                .select_related("schedule").order_by("-completed_on", "id"))
+
+
+def chart_responses(facts: ChartFacts) -> list[QuestionnaireResponse]:
+    """Every questionnaire of the patient's joints, the latest first."""
+    return list(QuestionnaireResponse.objects.filter(episode_id__in=facts.episode_ids)
+                .only("episode_id", "instrument_id", "scores", "completed_on", "submitted_at",
+                      "timepoint", "source")
+                .order_by("-completed_on", "id"))
+
+
+def _tasks(facts: ChartFacts) -> list[ReviewTask]:
+    return list(ReviewTask.objects.filter(visit__schedule__episode__in=facts.episode_ids)
+                .select_related("visit__schedule").order_by("-created_at", "id"))
+
+
+def _withdrawal(facts: ChartFacts) -> Withdrawal | None:
+    return Withdrawal.objects.filter(patient_id=facts.patient.pk).first()
+
+
+def chart_timeline(facts: ChartFacts, *, episodes: Sequence[JointEpisode],
+                   limit: int) -> list[TimelineEntry]:
     """Return follow-up schedules, completed visits, questionnaires, tasks and withdrawal."""
     entries: list[TimelineEntry] = []
-    manage = user.may(Action.MANAGE_FOLLOW_UP)
-    for schedule in FollowUpSchedule.objects.filter(episode__in=episodes) \
-            .select_related("protocol").order_by("-administered_on")[:limit]:
+    manage = facts.user.may(Action.MANAGE_FOLLOW_UP)
+    shown = {episode.pk for episode in episodes}
+    schedules = [schedule for schedule in facts.rows(_schedules)
+                 if schedule.episode_id in shown]
+    for schedule in schedules[:limit]:
         entries.append(TimelineEntry(
             # A baseline schedule may start before any administration (no date yet).
             on=schedule.administered_on or localdate(schedule.created_at),
@@ -73,25 +106,24 @@ def chart_timeline(patient: Patient, *, episodes: Sequence[JointEpisode], limit:
             title=f"Follow-up started (protocol {schedule.protocol})",
             episode_id=schedule.episode_id,
             url=reverse("followup:schedule", args=[schedule.episode_id]) if manage else ""))
-    for visit in ScheduledVisit.objects.filter(schedule__episode__in=episodes,
-                                               status=VisitState.COMPLETED) \
-            .select_related("schedule").order_by("-completed_on")[:limit]:
+    completed = [visit for visit in facts.rows(_visits)
+                 if visit.status == VisitState.COMPLETED and visit.schedule.episode_id in shown]
+    for visit in completed[:limit]:
         entries.append(TimelineEntry(
             on=visit.completed_on or visit.target, what="Visit",
             title=f"{visit.label} {visit.get_kind_display().lower()} completed",
             episode_id=visit.schedule.episode_id))
-    for response in QuestionnaireResponse.objects.filter(episode__in=episodes) \
-            .only("episode_id", "instrument_id", "scores", "completed_on", "submitted_at",
-                  "timepoint", "source") \
-            .order_by("-completed_on", "-id")[:limit]:
+    responses = [response for response in facts.rows(chart_responses)
+                 if response.episode_id in shown]
+    for response in responses[:limit]:
         when = "baseline" if response.timepoint == "baseline" else \
             response.timepoint.replace("_", " ")
         entries.append(TimelineEntry(
             on=response.completed_on, at=response.submitted_at, what="Questionnaire",
             title=f"{instrument_name(response.instrument_id)} ({when})",
             detail=scores_in_words(response), episode_id=response.episode_id))
-    for task in ReviewTask.objects.filter(visit__schedule__episode__in=episodes) \
-            .select_related("visit__schedule").order_by("-created_at")[:limit]:
+    tasks = [task for task in facts.rows(_tasks) if task.visit.schedule.episode_id in shown]
+    for task in tasks[:limit]:
         entries.append(TimelineEntry(
             on=localdate(task.created_at), at=task.created_at, what="Task",
             title=f"{task.get_kind_display()} ({task.get_status_display().lower()})",
@@ -100,7 +132,7 @@ def chart_timeline(patient: Patient, *, episodes: Sequence[JointEpisode], limit:
             and task.kind == TaskKind.COMPLICATION_REVIEW else "",
             url=reverse("followup:task-close", args=[task.pk])
             if manage and task.status == TaskStatus.OPEN else ""))
-    withdrawal = Withdrawal.objects.filter(patient=patient).first()
+    withdrawal = facts.rows(_withdrawal)
     if withdrawal is not None:
         entries.append(TimelineEntry(
             on=withdrawal.withdrawn_on, what="Withdrawal",
@@ -108,20 +140,21 @@ def chart_timeline(patient: Patient, *, episodes: Sequence[JointEpisode], limit:
     return entries
 
 
-def joint_state(episodes: Sequence[JointEpisode]) -> dict[int, str]:
+def _by_target(visit: ScheduledVisit) -> tuple[dt.date, int]:
+    return visit.target, visit.pk
+
+
+def joint_state(facts: ChartFacts) -> dict[int, str]:
     """Say where each joint's follow-up stands: the next visit, or that it is over."""
-    if not episodes:
+    if not facts.episodes:
         return {}
-    today = localdate()
-    patient_ids = {episode.patient_id for episode in episodes}
-    withdrawn = dict(Withdrawal.objects.filter(patient_id__in=patient_ids)
-                     .values_list("patient_id", "withdrawn_on"))
+    today = facts.today
+    withdrawal = facts.rows(_withdrawal)
     state: dict[int, str] = {}
-    followed = set(FollowUpSchedule.objects.filter(episode__in=episodes)
-                   .values_list("episode_id", flat=True))
-    pending = ScheduledVisit.objects.filter(schedule__episode__in=episodes,
-                                            status=VisitState.PENDING, latest__gte=today) \
-        .select_related("schedule").order_by("target", "id")
+    followed = {schedule.episode_id for schedule in facts.rows(_schedules)}
+    pending = sorted((visit for visit in facts.rows(_visits)
+                      if visit.status == VisitState.PENDING and visit.latest >= today),
+                     key=_by_target)
     for visit in pending:
         episode_id = visit.schedule.episode_id
         if episode_id in state:
@@ -133,31 +166,36 @@ def joint_state(episodes: Sequence[JointEpisode]) -> dict[int, str]:
         else:
             state[episode_id] = (f"In follow-up: next {visit.label} visit due "
                                  f"{visit.target:%d %b %Y}")
-    for episode in episodes:
+    for episode in facts.episodes:
         if episode.pk in followed and episode.pk not in state:
             state[episode.pk] = "Follow-up visits all done or closed"
-        if episode.pk in followed and episode.patient_id in withdrawn:
+        if episode.pk in followed and withdrawal is not None:
             state[episode.pk] = (f"Withdrawn from follow-up on "
-                                 f"{withdrawn[episode.patient_id]:%d %b %Y}")
+                                 f"{withdrawal.withdrawn_on:%d %b %Y}")
     return state
 
 
-def chart_alerts(patient: Patient, *, user: User, today: dt.date) -> list[ChartAlert]:
+def chart_alerts(facts: ChartFacts) -> list[ChartAlert]:
     """Flag overdue visits and reported complications awaiting review."""
     alerts = []
-    manage = user.may(Action.MANAGE_FOLLOW_UP)
-    visits = ScheduledVisit.objects.filter(overdue(today), schedule__episode__patient=patient) \
-        .select_related("schedule__episode").order_by("target")[:5]
+    today = facts.today
+    manage = facts.user.may(Action.MANAGE_FOLLOW_UP)
+    names = {episode.pk: str(episode) for episode in facts.episodes}
+    # overdue(today), in Python: pending, its target passed, its window still open.
+    visits = sorted((visit for visit in facts.rows(_visits)
+                     if visit.status == VisitState.PENDING and visit.target < today
+                     and visit.latest >= today), key=_by_target)[:5]
     for visit in visits:
         alerts.append(ChartAlert(
             text=f"Visit overdue: {visit.label} {visit.get_kind_display().lower()} for the "
-                 f"{visit.schedule.episode} (target {visit.target:%d %b %Y}, window closes "
-                 f"{visit.latest:%d %b %Y})",
+                 f"{names[visit.schedule.episode_id]} (target {visit.target:%d %b %Y}, "
+                 f"window closes {visit.latest:%d %b %Y})",
             url=reverse("followup:schedule", args=[visit.schedule.episode_id]) if manage
             else ""))
-    tasks = ReviewTask.objects.filter(visit__schedule__episode__patient=patient,
-                                      status=TaskStatus.OPEN,
-                                      kind=TaskKind.COMPLICATION_REVIEW)[:5]
+    tasks = sorted((task for task in facts.rows(_tasks)
+                    if task.status == TaskStatus.OPEN
+                    and task.kind == TaskKind.COMPLICATION_REVIEW),
+                   key=lambda task: (task.created_at, task.pk))[:5]
     for task in tasks:
         alerts.append(ChartAlert(
             text=f"Complication reported, awaiting review: {task.detail or task}",

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.html import format_html
 
-from orthoregen.web.imaging.models import MriStudy
+from orthoregen.web.imaging.models import MriStudy, StructuralMeasure
+from orthoregen.web.stages import ChartFacts
 
 
-def mri_studies(episodes: list) -> dict[int, list[dict]]:
+def mri_studies(facts: ChartFacts) -> dict[int, list[dict]]:
     """Return one linked line per MRI study of these episodes, newest first."""
     panels: dict[int, list[dict]] = {}
-    studies = MriStudy.objects.filter(episode__in=episodes).select_related("visit") \
+    # Whether a study was read is asked in the same query, not once per study.
+    read = StructuralMeasure.objects.filter(study=OuterRef("pk"))
+    studies = MriStudy.objects.filter(episode_id__in=facts.episode_ids) \
+        .select_related("visit").annotate(is_read=Exists(read)) \
         .order_by("episode_id", "-study_date", "-id")
     for study in studies:
         panels.setdefault(study.episode_id, []).append({
@@ -19,6 +24,7 @@ def mri_studies(episodes: list) -> dict[int, list[dict]]:
             "value": format_html('<a href="{}">{} MRI of {}</a> ({} series{})',
                                  reverse("imaging:study", args=[study.pk]), study.visit.label,
                                  study.study_date.strftime("%d %b %Y"), len(study.series),
-                                 ", read" if study.measures.exists() else ""),
+                                 ", read" if study.is_read
+                                 else ""),
         })
     return panels

@@ -11,18 +11,18 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Max
+from django.db.models import Count
 from django.urls import reverse
 from django.utils.timezone import localdate
 
 from orthoregen.web.accounts.access import scope
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.cellbank.models import Administration, Procedure
-from orthoregen.web.stages import DayRow, TimelineEntry
+from orthoregen.web.stages import ChartFacts, DayRow, TimelineEntry
 
 if TYPE_CHECKING:
     from orthoregen.web.accounts.models import User
-    from orthoregen.web.clinic.models import JointEpisode, Patient
+    from orthoregen.web.clinic.models import JointEpisode
 
 
 def _link(user: User, procedure_id: int) -> str:
@@ -30,25 +30,37 @@ def _link(user: User, procedure_id: int) -> str:
         if user.may(Action.RECORD_PROCEDURE) else ""
 
 
-def chart_timeline(patient: Patient, *, episodes: Sequence[JointEpisode], limit: int,
-                   user: User) -> list[TimelineEntry]:
+def _administrations(facts: ChartFacts) -> list[Administration]:
+    """Read once per chart: every unit given into the patient's joints, the latest first."""
+    return list(Administration.objects.filter(procedure_joint__episode__in=facts.episode_ids)
+                .select_related("unit", "procedure_joint__episode", "by")
+                .order_by("-administered_at", "id"))
+
+
+def chart_timeline(facts: ChartFacts, *, episodes: Sequence[JointEpisode],
+                   limit: int) -> list[TimelineEntry]:
     """Return the injection sessions and the units given into these joints."""
     entries: list[TimelineEntry] = []
-    procedures = Procedure.objects.filter(patient=patient, joints__episode__in=episodes) \
-        .distinct().select_related("operator").prefetch_related("joints__episode") \
+    user = facts.user
+    # The session's joints are the patient's: their names come from the chart's episodes.
+    names = {episode.pk: str(episode) for episode in facts.episodes}
+    procedures = Procedure.objects \
+        .filter(patient_id=facts.patient.pk, joints__episode__in=episodes).distinct() \
+        .select_related("operator").prefetch_related("joints") \
         .order_by("-performed_on", "-id")[:limit]
     for procedure in procedures:
-        joints = ", ".join(str(joint.episode) for joint in procedure.joints.all())
+        joints = ", ".join(names.get(joint.episode_id) or str(joint.episode)
+                           for joint in procedure.joints.all())
         entries.append(TimelineEntry(
             on=procedure.performed_on, at=procedure.time_out_at or procedure.created_at,
             what="Procedure", title=f"Injection session: {joints}",
             detail=f"operator {procedure.operator.get_full_name()}"
                    + ("" if procedure.time_out_completed else "; time-out not recorded"),
             url=_link(user, procedure.pk)))
-    given = Administration.objects.filter(procedure_joint__episode__in=episodes) \
-        .select_related("unit", "procedure_joint__episode", "by") \
-        .order_by("-administered_at")[:limit]
-    for administration in given:
+    shown = {episode.pk for episode in episodes}
+    given = [administration for administration in facts.rows(_administrations)
+             if administration.procedure_joint.episode_id in shown]
+    for administration in given[:limit]:
         joint = administration.procedure_joint
         dose = f", {joint.dose_shown}" if joint.dose_shown else ""
         entries.append(TimelineEntry(
@@ -61,15 +73,19 @@ def chart_timeline(patient: Patient, *, episodes: Sequence[JointEpisode], limit:
     return entries
 
 
-def joint_state(episodes: Sequence[JointEpisode]) -> dict[int, str]:
+def joint_state(facts: ChartFacts) -> dict[int, str]:
     """Say how often and when each joint was injected."""
-    counts = Administration.objects.filter(procedure_joint__episode__in=episodes) \
-        .values("procedure_joint__episode").annotate(n=Count("pk"), last=Max("administered_at"))
+    times_given: dict[int, int] = {}
+    last_given: dict[int, dt.datetime] = {}
+    for administration in facts.rows(_administrations):  # the latest first
+        episode_id = administration.procedure_joint.episode_id
+        times_given[episode_id] = times_given.get(episode_id, 0) + 1
+        last_given.setdefault(episode_id, administration.administered_at)
     state = {}
-    for row in counts:
-        times = "once" if row["n"] == 1 else f"{row['n']} times"
-        state[row["procedure_joint__episode"]] = \
-            f"Injected {times}, last on {localdate(row['last']):%d %b %Y}"
+    for episode_id, n in times_given.items():
+        times = "once" if n == 1 else f"{n} times"
+        last = localdate(last_given[episode_id])
+        state[episode_id] = f"Injected {times}, last on {last:%d %b %Y}"
     return state
 
 

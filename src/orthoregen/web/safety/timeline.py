@@ -18,11 +18,11 @@ from orthoregen.web.accounts.access import scope
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.safety.models import AdverseEvent, AdverseOutcome, OutcomeEvent
 from orthoregen.web.safety.services import earliest_due, open_serious_events
-from orthoregen.web.stages import ChartAlert, DayRow, TimelineEntry
+from orthoregen.web.stages import ChartAlert, ChartFacts, DayRow, TimelineEntry
 
 if TYPE_CHECKING:
     from orthoregen.web.accounts.models import User
-    from orthoregen.web.clinic.models import JointEpisode, Patient
+    from orthoregen.web.clinic.models import JointEpisode
 
 SETTLED = [AdverseOutcome.RECOVERED, AdverseOutcome.RECOVERED_WITH_SEQUELAE, AdverseOutcome.FATAL]
 
@@ -33,14 +33,31 @@ def open_serious(events: Any) -> Any:
         Q(reports_done_on__isnull=True) | ~Q(outcome__in=SETTLED))
 
 
-def chart_timeline(patient: Patient, *, episodes: Sequence[JointEpisode], limit: int,
-                   user: User) -> list[TimelineEntry]:
+def _adverse_events(facts: ChartFacts) -> list[AdverseEvent]:
+    """Read once per chart: the patient's adverse events, the latest onset first."""
+    return list(AdverseEvent.objects.filter(patient_id=facts.patient.pk)
+                .select_related("episode").order_by("-onset_on", "-id"))
+
+
+def _outcome_events(facts: ChartFacts) -> list[OutcomeEvent]:
+    return list(OutcomeEvent.objects.filter(episode_id__in=facts.episode_ids)
+                .order_by("occurred_on", "id"))
+
+
+def is_open_serious(event: AdverseEvent) -> bool:
+    """open_serious for one event: serious, and reports outstanding or not yet recovered."""
+    return event.seriousness != [] and (event.reports_done_on is None
+                                        or event.outcome not in SETTLED)
+
+
+def chart_timeline(facts: ChartFacts, *, episodes: Sequence[JointEpisode],
+                   limit: int) -> list[TimelineEntry]:
     """Return the patient's adverse events and these joints' outcome events."""
     entries: list[TimelineEntry] = []
-    events = AdverseEvent.objects.filter(patient=patient) \
-        .filter(Q(episode__in=episodes) | Q(episode__isnull=True)) \
-        .order_by("-onset_on", "-id")[:limit]
-    for event in events:
+    shown = {episode.pk for episode in episodes}
+    events = [event for event in facts.rows(_adverse_events)
+              if event.episode_id is None or event.episode_id in shown]
+    for event in events[:limit]:
         serious = "Serious adverse event" if event.is_serious else "Adverse event"
         entries.append(TimelineEntry(
             on=event.onset_on, at=event.recorded_at, what=serious,
@@ -51,18 +68,20 @@ def chart_timeline(patient: Patient, *, episodes: Sequence[JointEpisode], limit:
                       else "; regulatory reports outstanding"),
             episode_id=event.episode_id, tone="alert" if event.is_serious else "",
             url=reverse("safety:ae-detail", args=[event.pk])))
-    for outcome in OutcomeEvent.objects.filter(episode__in=episodes) \
-            .order_by("-occurred_on")[:limit]:
+    # Newest first; a sort keeps the order it was given among equals (here, by id).
+    outcomes = sorted((outcome for outcome in facts.rows(_outcome_events)
+                       if outcome.episode_id in shown),
+                      key=lambda outcome: outcome.occurred_on, reverse=True)
+    for outcome in outcomes[:limit]:
         entries.append(TimelineEntry(
             on=outcome.occurred_on, what="Outcome event", title=outcome.get_kind_display(),
             detail=outcome.note, episode_id=outcome.episode_id))
     return entries
 
 
-def chart_alerts(patient: Patient, *, user: User, today: dt.date) -> list[ChartAlert]:
+def chart_alerts(facts: ChartFacts) -> list[ChartAlert]:
     """Flag each open serious adverse event of the patient."""
-    events = open_serious(AdverseEvent.objects.filter(patient=patient)) \
-        .select_related("episode").order_by("-onset_on")[:5]
+    events = [event for event in facts.rows(_adverse_events) if is_open_serious(event)][:5]
     alerts = []
     for event in events:
         where = f" ({event.episode})" if event.episode else ""
@@ -76,11 +95,11 @@ def chart_alerts(patient: Patient, *, user: User, today: dt.date) -> list[ChartA
     return alerts
 
 
-def joint_state(episodes: Sequence[JointEpisode]) -> dict[int, str]:
+def joint_state(facts: ChartFacts) -> dict[int, str]:
     """Say which joints were replaced: their injection follow-up has ended."""
     return {outcome.episode_id: f"Converted to joint replacement on "
                                 f"{outcome.occurred_on:%d %b %Y}; follow-up ended"
-            for outcome in OutcomeEvent.objects.filter(episode__in=episodes)}
+            for outcome in facts.rows(_outcome_events)}
 
 
 def day_list(user: User, *, sites: Sequence[Any], start: dt.date, end: dt.date,
