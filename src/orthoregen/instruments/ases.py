@@ -65,11 +65,12 @@ def build_ases() -> Instrument:
         divide=3,
         description="ADL sum × 5 / 3",
     )
+    # VAS in cm and the ADL sum × 5 / 3 give fractions of a point: one decimal.
     parts = (
-        Part(id="pain", name="Pain", item_count=1, rule=pain_rule, maximum=50),
-        Part(id="adl", name="ADL", item_count=len(adl), rule=adl_rule, maximum=50),
+        Part(id="pain", name="Pain", item_count=1, rule=pain_rule, maximum=50, decimals=1),
+        Part(id="adl", name="ADL", item_count=len(adl), rule=adl_rule, maximum=50, decimals=1),
     )
-    subscales = part_subscales(parts, (vas.id, *adl_ids), total_name="ASES")
+    subscales = part_subscales(parts, (vas.id, *adl_ids), total_name="ASES", total_decimals=1)
     thresholds = (
         Threshold(
             subscale="total",

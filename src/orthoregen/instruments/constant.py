@@ -132,20 +132,13 @@ def build_constant(strength_convention: str) -> Instrument:
     )
     strength = _strength_rule(strength_convention)
     parts = (
-        Part(id="pain", name="Pain", item_count=1, rule=pain, maximum=15, decimals=0),
-        Part(id="adl", name="ADL", item_count=4, rule=adl, maximum=20, decimals=0),
-        Part(
-            id="range_of_motion",
-            name="Range of motion",
-            item_count=8,
-            rule=motion,
-            maximum=40,
-            decimals=0,
-        ),
+        Part(id="pain", name="Pain", item_count=1, rule=pain, maximum=15),
+        Part(id="adl", name="ADL", item_count=4, rule=adl, maximum=20),
+        Part(id="range_of_motion", name="Range of motion", item_count=8, rule=motion, maximum=40),
         # Strength is measured in kg, so its points and the total can have fractions.
-        Part(id="strength", name="Strength", item_count=1, rule=strength, maximum=25),
+        Part(id="strength", name="Strength", item_count=1, rule=strength, maximum=25, decimals=1),
     )
-    subscales = part_subscales(parts, ids, total_name="Constant score")
+    subscales = part_subscales(parts, ids, total_name="Constant score", total_decimals=1)
     return Instrument(
         id="constant",
         name="Constant–Murley score",

@@ -186,26 +186,12 @@ def build_hhs(rom_method: str) -> Instrument:
     )
     motion = _motion_rule(rom_method)
     parts = (
-        Part(id="pain", name="Pain", item_count=1, rule=pain, maximum=44, decimals=0),
-        Part(id="function", name="Function", item_count=7, rule=function, maximum=47, decimals=0),
-        Part(
-            id="deformity",
-            name="Absence of deformity",
-            item_count=4,
-            rule=deformity,
-            maximum=4,
-            decimals=0,
-        ),
-        Part(
-            id="range_of_motion",
-            name="Range of motion",
-            item_count=5,
-            rule=motion,
-            maximum=5,
-            decimals=0,
-        ),
+        Part(id="pain", name="Pain", item_count=1, rule=pain, maximum=44),
+        Part(id="function", name="Function", item_count=7, rule=function, maximum=47),
+        Part(id="deformity", name="Absence of deformity", item_count=4, rule=deformity, maximum=4),
+        Part(id="range_of_motion", name="Range of motion", item_count=5, rule=motion, maximum=5),
     )
-    subscales = part_subscales(parts, ids, total_name="Harris Hip Score", total_decimals=0)
+    subscales = part_subscales(parts, ids, total_name="Harris Hip Score")
     return Instrument(
         id="hhs",
         name="Harris Hip Score",

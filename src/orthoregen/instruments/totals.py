@@ -24,7 +24,7 @@ class Part:
     item_count: int
     rule: Rule
     maximum: float
-    decimals: int = 1  # for display only, as on Subscale
+    decimals: int = 0  # for display only; these forms print whole points unless a part says so
 
 
 def part_subscales(
@@ -32,7 +32,7 @@ def part_subscales(
     item_ids: Sequence[str],
     *,
     total_name: str,
-    total_decimals: int = 1,
+    total_decimals: int = 0,
 ) -> tuple[Subscale, ...]:
     """Return a subscale per part, in item order, then the total (every part scored), 0 = worst.
 
