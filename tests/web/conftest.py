@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from tests.web.browsing import browser, new_page, page, phone  # noqa: F401  (browser fixtures)
 
 from orthoregen.web.accounts.models import Site, User
 from orthoregen.web.accounts.roles import Role

@@ -4,51 +4,15 @@ Skips with a clear message when no Chromium is installed, except in CI (CI=true)
 missing browser is a failure: the browser test must run there.
 """
 
-import os
-import shutil
-
 import pytest
 from playwright.sync_api import expect
+from tests.web import browsing
 
 from orthoregen.web.clinic.models import Patient
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but no Chromium found: install Debian's chromium package.")
-        pytest.skip("No Chromium found (apt-get install chromium); browser tests skipped.")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an asyncio loop open in this thread, which makes Django
-    # refuse ORM calls from the test body; the test itself is synchronous, so allow them.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    yield context.new_page()
-    context.close()
-
-
-def log_in(page, live_server, username, password="correct-horse-battery"):  # conftest's
-    page.goto(f"{live_server.url}/patients/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+# The fixtures live in tests/web/browsing.py; re-exported for modules that import them from here.
+browser, log_in, page = browsing.browser, browsing.log_in, browsing.page
 
 
 def test_clinician_logs_in_searches_and_opens_a_patient(page, live_server, clinician_a,

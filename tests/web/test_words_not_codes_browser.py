@@ -12,10 +12,8 @@ the word. The messages sent to patients and the call scripts are read the same w
 """
 
 import datetime as dt
-import os
 import re
 from collections import Counter
-from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -24,9 +22,9 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from playwright.sync_api import Error as PlaywrightError
 from tests.web.audit.test_walk import staff_urls
+from tests.web.browsing import log_in, shot
 from tests.web.conftest import make_user
 from tests.web.imaging.conftest import mr_images
-from tests.web.test_browser import browser, log_in, page  # noqa: F401 (fixtures)
 
 from orthoregen.web.accounts.roles import Role
 from orthoregen.web.api.models import SCOPE_CHOICES
@@ -39,7 +37,6 @@ from orthoregen.web.imaging import services as imaging
 from orthoregen.web.synthetic.clinic import synth_load
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS = Path("/tmp/helper-words")
 CODE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
 # Words that carry underscores legitimately and are stripped before the scan: addresses a
 # person typed or will type (e-mail, web links with their tokens, paths) are shown as they
@@ -108,8 +105,7 @@ def url_name(path: str) -> str | None:
         return None
 
 
-def read_pages(page, live_server, start: list[str],  # noqa: F811
-               shots: bool) -> dict[str, list[str]]:
+def read_pages(page, live_server, start: list[str], shots: bool) -> dict[str, list[str]]:
     """Visit the start pages and what they link to, a few of each kind; return codes by page."""
     queue, seen, kinds, found = list(dict.fromkeys(start)), set(), Counter(), {}
     while queue:
@@ -128,7 +124,7 @@ def read_pages(page, live_server, start: list[str],  # noqa: F811
         if urlsplit(page.url).path.startswith("/login/"):
             continue
         if shots and kinds[kind] == 1:
-            page.screenshot(path=str(SHOTS / f"{kind[0].replace(':', '-')}.png"), full_page=True)
+            shot(page, f"words-{kind[0].replace(':', '-')}")
         for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
             link = urlsplit(urljoin(page.url, href))
             if link.netloc == urlsplit(live_server.url).netloc:
@@ -139,16 +135,13 @@ def read_pages(page, live_server, start: list[str],  # noqa: F811
     return found
 
 
-def test_no_page_or_message_shows_a_raw_code(page, live_server, world, site_a):  # noqa: F811
+def test_no_page_or_message_shows_a_raw_code(new_page, live_server, world, site_a):
     """One world for every role (building it is the slow part), then every message."""
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    SHOTS.mkdir(exist_ok=True)
     found: dict[str, list[str]] = {}
     for role in ROLES:
         # A fresh browser context per role: a navigation the last role's tab had started
         # (a redirect after a refused request) must not race the next sign-in.
-        context = page.context.browser.new_context(viewport=page.viewport_size)
-        tab = context.new_page()
+        tab = new_page()
         try:
             log_in(tab, live_server, role)
             start = ["/", "/day/", "/patients/", *staff_urls(site_a),
@@ -157,7 +150,7 @@ def test_no_page_or_message_shows_a_raw_code(page, live_server, world, site_a): 
                                           shots=role == "clinician").items():
                 found[f"{role} {path}"] = words
         finally:
-            context.close()
+            tab.context.close()
     found |= messages_read(site_a)
     assert not found, "Raw codes shown to people:\n" + "\n".join(
         f"  {where}: {', '.join(words)}" for where, words in found.items())

@@ -3,58 +3,17 @@ a two-joint session with the bedside check, and a mismatch is refused saying wha
 match (docs/cell-products.md#bedside-identity-check)."""
 
 import datetime as dt
-import os
-import shutil
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
+from tests.web.browsing import log_in
 
 from orthoregen.web.cellbank import services
 from orthoregen.web.cellbank.models import Administration, BedsideCheckAttempt, ProductUnit
 from orthoregen.web.clinic.models import JointEpisode
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but no Chromium found: install Debian's chromium package.")
-        pytest.skip("No Chromium found (apt-get install chromium); browser tests skipped.")
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def new_page(browser):
-    contexts = []
-
-    def make():
-        context = browser.new_context(viewport={"width": 1280, "height": 1000})
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("correct-horse-battery")
-    page.get_by_role("button", name="Sign in").click()
 
 
 def local(moment: dt.datetime) -> str:
@@ -76,8 +35,8 @@ def test_lab_issues_and_clinician_records_a_two_joint_session(
     kit.release(second, lab_a)
     services.unit_issue(second, right, by=lab_a)
 
-    lab = new_page()
-    log_in(lab, live_server, "lab_a")
+    lab = new_page(height=1000)
+    log_in(lab, live_server, "lab_a", start="/login/")
     lab.get_by_role("navigation", name="Main").get_by_role("link", name="Cell lab").click()
     expect(lab.get_by_role("heading", name="Cell lab worklist")).to_be_visible()
     lab.get_by_role("link", name="Receive a unit").first.click()
@@ -122,8 +81,8 @@ def test_lab_issues_and_clinician_records_a_two_joint_session(
     first = ProductUnit.objects.get(identifier__startswith="LOC-BM1-")
     assert (first.status, first.issued_to_episode) == ("issued", left)
 
-    doctor = new_page()
-    log_in(doctor, live_server, "clinician_a")
+    doctor = new_page(height=1000)
+    log_in(doctor, live_server, "clinician_a", start="/login/")
     doctor.goto(f"{live_server.url}/procedures/patients/{patient_a.pk}/new/")
     doctor.get_by_label("Left knee").check()
     doctor.get_by_label("Right knee").check()

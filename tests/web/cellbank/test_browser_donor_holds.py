@@ -2,53 +2,21 @@
 says why; re-opening the donor of an issued unit makes the next bedside scan refuse it, naming
 the donor (21 CFR 1271.60, 1271.290(a); docs/donor-eligibility.md)."""
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
+from tests.web.browsing import log_in, shot
 from tests.web.conftest import record_injection
 
 from orthoregen.web.cellbank.models import Administration, Donor, ProductInvestigation
 from orthoregen.web.procedures import services as procedures
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-SHOTS = Path(os.environ.get("ORTHOREGEN_SCREENSHOTS", "/tmp/orthoregen-screenshots"))
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but no Chromium found: install Debian's chromium package.")
-        pytest.skip("No Chromium found (apt-get install chromium); browser tests skipped.")
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 1100})
-    yield context.new_page()
-    context.close()
-
-
-def log_in(page, live_server, username, password):
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+def page(new_page):
+    return new_page(height=1100)
 
 
 def sign_step(page, kit, step, *, outcome="", reason=""):
@@ -67,14 +35,13 @@ def test_a_donor_with_a_reactive_required_test_cannot_be_made_eligible(
                                  tested_person="Birth mother", recovered_on=kit.RECOVERED)
     kit.record_panel(donor, lab_a, reactive=("hiv1_nat",))
     kit.determine(donor, lab_a, "complete_screening")
-    log_in(page, live_server, "lab_a", kit.PASSWORD)
+    log_in(page, live_server, "lab_a", kit.PASSWORD, start="/login/")
     page.goto(f"{live_server.url}/cellbank/donors/{donor.pk}/")
     sign_step(page, kit, "determine", outcome="eligible")
     error = page.locator(".error-summary, .field-error").first
     expect(error).to_contain_text("cannot determine the donor eligible")
     expect(error).to_contain_text("HIV-1")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "donor-reactive-not-eligible.png"), full_page=True)
+    shot(page, "donor-reactive-not-eligible")
     donor.refresh_from_db()
     assert donor.eligibility == "pending_tests"
 
@@ -88,17 +55,17 @@ def test_reopening_the_donor_of_an_issued_unit_makes_the_next_bedside_scan_refus
     pj = procedure.joints.get()
     record_injection(pj, by=clinician_a, injectate_volume_ml=2.0)
 
-    log_in(page, live_server, "lab_a", kit.PASSWORD)
+    log_in(page, live_server, "lab_a", kit.PASSWORD, start="/login/")
     page.goto(f"{live_server.url}/cellbank/donors/{donor_a.pk}/")
     sign_step(page, kit, "reopen", reason="HIV-1 NAT reactive confirmed")
     expect(page.get_by_text("is now pending tests")).to_be_visible()
     investigation = ProductInvestigation.objects.get()
     page.goto(f"{live_server.url}/cellbank/units/{issued_unit.pk}/")
     expect(page.locator(".unit-banner .status")).to_have_text("Recalled")
-    page.screenshot(path=str(SHOTS / "unit-recalled-after-donor-reopened.png"), full_page=True)
+    shot(page, "unit-recalled-after-donor-reopened")
 
     page.context.clear_cookies()
-    log_in(page, live_server, "clinician_a", kit.PASSWORD)
+    log_in(page, live_server, "clinician_a", kit.PASSWORD, start="/login/")
     page.goto(f"{live_server.url}/procedures/{procedure.pk}/")
     expect(page.get_by_text("No unit issued for this joint")).to_be_visible()
     check = page.get_by_role("form", name="Bedside check, Left knee")
@@ -113,6 +80,5 @@ def test_reopening_the_donor_of_an_issued_unit_makes_the_next_bedside_scan_refus
     expect(refusal).to_contain_text("unit's donor is pending_tests, not eligible")
     expect(refusal).to_contain_text("Donor D-001 re-opened: HIV-1 NAT reactive confirmed")
     expect(refusal).to_contain_text(f"product investigation {investigation.pk}")
-    page.screenshot(path=str(SHOTS / "bedside-refuses-unit-of-reopened-donor.png"),
-                    full_page=True)
+    shot(page, "bedside-refuses-unit-of-reopened-donor")
     assert not Administration.objects.exists()

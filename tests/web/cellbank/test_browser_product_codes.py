@@ -2,20 +2,12 @@
 refuses it whole, naming the field), then opens its label and its printable PDF; screenshots
 of both pages are kept for review (docs/cell-products.md#label-elements)."""
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
+from tests.web.browsing import log_in, shot
 
 from orthoregen.web.cellbank.models import QcResult
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-SHOTS = Path(os.environ.get("ORTHOREGEN_SCREENSHOTS", "/tmp/orthoregen-screenshots"))
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,28 +15,11 @@ NUMBERS = {"Viability": "91", "CD73": "98", "CD90": "97", "CD105": "96", "CD45":
            "CD34": "0.7", "CD14": "0.3", "CD79a": "0.2", "HLA-DR": "0.8", "Endotoxin": "0.2"}
 
 
-@pytest.fixture
-def page():
-    if CHROMIUM is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but no Chromium found: install Debian's chromium package.")
-        pytest.skip("No Chromium found (apt-get install chromium); browser tests skipped.")
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser.new_context(viewport={"width": 1280, "height": 1100}).new_page()
-        browser.close()
-
-
-def test_lab_enters_the_panel_on_one_page_and_prints_the_label(page, live_server, lab_a,
+def test_lab_enters_the_panel_on_one_page_and_prints_the_label(new_page, live_server, lab_a,
                                                                 donor_a, kit):
     unit = kit.receive(donor_a.site, lab_a, kit.DIN_B, donor_a)
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill("lab_a")
-    page.get_by_label("Password").fill(kit.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page = new_page(height=1100)
+    log_in(page, live_server, "lab_a", kit.PASSWORD, start="/login/")
     page.goto(live_server.url + reverse("cellbank:unit-detail", args=[unit.pk]))
     page.get_by_role("link", name="Enter the whole release panel").click()
     for label, value in NUMBERS.items():
@@ -57,8 +32,7 @@ def test_lab_enters_the_panel_on_one_page_and_prints_the_label(page, live_server
     expect(page.get_by_role("alert")).to_be_visible()
     expect(page.locator("tr.has-error")).to_contain_text("CD90")
     assert not QcResult.objects.exists()
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "qc-panel-refused.png"), full_page=True)
+    shot(page, "qc-panel-refused")
 
     page.get_by_label("CD90", exact=True).fill("97")
     page.get_by_role("button", name="Record the panel").click()
@@ -73,6 +47,6 @@ def test_lab_enters_the_panel_on_one_page_and_prints_the_label(page, live_server
     # Visible is not loaded: wait for the browser to decode the SVG before measuring it.
     width = label.evaluate("async img => { await img.decode(); return img.naturalWidth; }")
     assert width > 0  # the SVG rendered
-    page.screenshot(path=str(SHOTS / "label-page.png"), full_page=True)
+    shot(page, "label-page")
     pdf = page.request.get(live_server.url + reverse("cellbank:unit-label-pdf", args=[unit.pk]))
     assert pdf.ok and pdf.body().startswith(b"%PDF-")

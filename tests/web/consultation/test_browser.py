@@ -5,59 +5,16 @@ Skips when no Chromium is installed, except in CI (CI=true), as tests/web/test_b
 """
 
 import datetime as dt
-import os
-import shutil
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
+from tests.web.browsing import log_in, shot
 
 from orthoregen.web.clinic.models import JointEpisode, Patient
 from orthoregen.web.consultation.models import CandidacyDecision, ConsentRecord
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but no Chromium found: install Debian's chromium package.")
-        pytest.skip("No Chromium found (apt-get install chromium); browser tests skipped.")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an asyncio loop in this thread; the test is synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    yield context.new_page()
-    context.close()
-
-
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("correct-horse-battery")  # tests/web/conftest.py
-    page.get_by_role("button", name="Sign in").click()
-
-
-SHOTS = os.environ.get("ORTHOREGEN_SCREENSHOTS", "/tmp/orthoregen-screenshots")
-
-
-def shot(page, name):
-    os.makedirs(SHOTS, exist_ok=True)
-    page.screenshot(path=f"{SHOTS}/consultation-{name}.png", full_page=True)
 
 
 def fill_intake(page, **choices):
@@ -140,7 +97,7 @@ def test_clinician_runs_the_consultation_for_a_knee_a_hip_and_a_shoulder(
     hip = episode_for(site_a, "HIP", "hip", "right", "M16.11", "tonnis", 2)
     shoulder = episode_for(site_a, "SHOULDER", "shoulder", "left", "M19.012",
                            "samilson_prieto", 3)
-    log_in(page, live_server, "clinician_a")
+    log_in(page, live_server, "clinician_a", start="/login/")
 
     # Knee, KL 3, steroid injection into that knee 40 days ago: defer until day 90.
     given = timezone.localdate() - dt.timedelta(days=40)
@@ -181,7 +138,7 @@ def test_clinician_runs_the_consultation_for_a_knee_a_hip_and_a_shoulder(
     page.get_by_role("button", name="Record consent").click()
     expect(page.get_by_text("Procedure may proceed today.")).to_be_visible()
     assert ConsentRecord.objects.get(episode=shoulder).taken_by == clinician_a
-    shot(page, "shoulder-consented")
+    shot(page, "consultation-shoulder-consented")
 
 
 def test_a_two_joint_intake_takes_at_most_six_page_loads(
@@ -192,7 +149,7 @@ def test_a_two_joint_intake_takes_at_most_six_page_loads(
     hip = JointEpisode.objects.create(patient=patient_a, joint="hip", side="right",
                                       diagnosis_code="M16.11", grade_scale="tonnis", grade=2,
                                       symptom_onset=dt.date(2023, 1, 1))
-    log_in(page, live_server, "coordinator_a")
+    log_in(page, live_server, "coordinator_a", start="/login/")
     loads = []
     page.on("load", lambda: loads.append(page.url))
     given = timezone.localdate() - dt.timedelta(days=21)
@@ -210,13 +167,13 @@ def test_a_two_joint_intake_takes_at_most_six_page_loads(
     page.get_by_role("button", name="Add another allergy row").click()
     fill_row(page, "allergy", 3, {"Substance": "Latex", "Severity": "Mild"})
     assert len(loads) == before
-    shot(page, "patient-history")
+    shot(page, "consultation-patient-history")
     page.get_by_role("button", name="Save and continue to the intake of the left knee").click()
 
     expect(page.get_by_role("heading", name="Intake: Left knee")).to_be_visible()
     fill_intake(page, **{"Knee alignment": "Neutral"})
     fill_care_and_labs(page)
-    shot(page, "knee-intake")
+    shot(page, "consultation-knee-intake")
     page.get_by_role("button", name="Save and continue to the intake of the right hip").click()
 
     expect(page.get_by_role("heading", name="Intake: Right hip")).to_be_visible()
@@ -234,5 +191,5 @@ def test_a_two_joint_intake_takes_at_most_six_page_loads(
     expect(page.locator("#patient-history")).to_contain_text("Penicillin (Rash) — severe")
     expect(page.locator("#patient-history")).to_contain_text("Latex — mild")
     assert page.url.endswith(f"/consultation/episodes/{hip.pk}/")
-    shot(page, "hip-deferred")
+    shot(page, "consultation-hip-deferred")
     assert len(loads) <= 6, loads  # issue budget: a two-joint intake in at most 6 page loads

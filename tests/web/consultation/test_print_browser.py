@@ -1,23 +1,22 @@
 """Printing in a real headless Chromium: a patient chart and a printable consent on paper
-(print media), and a date typed the way pages write it. Screenshots in /tmp/helper-print/.
+(print media), and a date typed the way pages write it. Screenshots and PDFs in
+/tmp/orthoregen-screenshots (print-*).
 
-Skips when no Chromium is installed, except in CI (CI=true), as tests/web/test_browser.py.
+Skips when no Chromium is installed, except in CI (CI=true), as tests/web/browsing.py says.
 """
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
-from tests.web.test_browser import browser, log_in, page  # noqa: F401 (fixtures)
+from tests.web.browsing import SHOTS, log_in, shot
 
 from orthoregen.pathways import ConsentElement
 from orthoregen.web.clinic.models import Encounter
 from orthoregen.web.consultation import services
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS = Path("/tmp/helper-print")
 
 
 def _black_on_white(tab):
@@ -27,9 +26,9 @@ def _black_on_white(tab):
     }""")
 
 
-def test_chart_and_consent_print_cleanly(page, live_server, clinician_a, knee_a,  # noqa: F811
+def test_chart_and_consent_print_cleanly(page, live_server, clinician_a, knee_a,
                                          consent_document_a):
-    SHOTS.mkdir(exist_ok=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)  # for the PDFs
     page.set_default_timeout(90_000)  # the first page of a loaded CI machine can be slow
     clinician_a.first_name, clinician_a.last_name = "Mina", "Okoye"
     clinician_a.save()
@@ -50,8 +49,8 @@ def test_chart_and_consent_print_cleanly(page, live_server, clinician_a, knee_a,
     expect(page.locator(".print-stamp")).to_contain_text("Printed ")
     expect(page.locator(".print-stamp")).to_contain_text("by Mina Okoye")
     assert _black_on_white(page) == ["rgb(0, 0, 0)", "rgba(0, 0, 0, 0)"]
-    page.screenshot(path=SHOTS / "chart-print.png", full_page=True)
-    pdf = page.pdf(path=SHOTS / "chart.pdf", format="A4")
+    shot(page, "print-chart")
+    pdf = page.pdf(path=SHOTS / "print-chart.pdf", format="A4")
     assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page/") \
         + pdf.count(b"/Type /Page ") >= 1
 
@@ -59,7 +58,7 @@ def test_chart_and_consent_print_cleanly(page, live_server, clinician_a, knee_a,
     page.goto(live_server.url + reverse("consultation:episode", args=[knee_a.pk]))
     page.get_by_role("link", name="Printable consent with signature block").click()
     expect(page.get_by_role("heading", name=consent_document_a.title)).to_be_visible()
-    page.screenshot(path=SHOTS / "consent-screen.png", full_page=True)
+    shot(page, "print-consent-screen")
     page.emulate_media(media="print")
     expect(page.locator(".crumbs")).to_be_hidden()
     expect(page.locator(".print-hint")).to_be_hidden()
@@ -67,12 +66,12 @@ def test_chart_and_consent_print_cleanly(page, live_server, clinician_a, knee_a,
     expect(signatures).to_contain_text("Clinician taking consent")
     expect(signatures).to_contain_text("Mina Okoye")
     expect(page.get_by_text("Recorded in orthoregen by Mina Okoye")).to_be_visible()
-    page.screenshot(path=SHOTS / "consent-print.png", full_page=True)
-    assert page.pdf(path=SHOTS / "consent.pdf", format="A4").startswith(b"%PDF")
+    shot(page, "print-consent")
+    assert page.pdf(path=SHOTS / "print-consent.pdf", format="A4").startswith(b"%PDF")
     assert consent.pk
 
 
-def test_a_date_is_typed_as_pages_write_it(page, live_server, clinician_a,  # noqa: F811
+def test_a_date_is_typed_as_pages_write_it(page, live_server, clinician_a,
                                           knee_a):
     page.set_default_timeout(90_000)
     log_in(page, live_server, "clinician_a")
@@ -85,7 +84,7 @@ def test_a_date_is_typed_as_pages_write_it(page, live_server, clinician_a,  # no
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Enter a valid date, written as 25 Oct 2026 or 2026-10-25.")) \
         .to_be_visible()
-    page.screenshot(path=SHOTS / "date-refused.png", full_page=True)
+    shot(page, "print-date-refused")
     page.get_by_label("Date").fill("1 Apr 2026")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("01 Apr 2026").first).to_be_visible()

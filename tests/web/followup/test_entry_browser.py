@@ -3,20 +3,17 @@
 Screenshots go to /tmp/orthoregen-screenshots (entry-*.png).
 """
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
+from tests.web.browsing import log_in, shot
 
 from orthoregen.web.clinic.models import JointEpisode
 from orthoregen.web.followup.models import QuestionnaireResponse
 from orthoregen.web.followup.services import schedule_create
 
-from ..test_browser import browser, log_in  # noqa: F401  (the browser fixture)
 from .conftest import ADMINISTERED
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS = Path("/tmp/orthoregen-screenshots")
 
 
 @pytest.fixture
@@ -26,11 +23,6 @@ def hip_episode(patient_a):
                                           grade_scale="kellgren_lawrence", grade=3)
     schedule_create(episode, administered_on=ADMINISTERED)
     return episode
-
-
-def new_page(browser):  # noqa: F811
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    return context, context.new_page()
 
 
 def open_visit_entry(page, live_server, episode):
@@ -47,9 +39,8 @@ def instrument_row(page, name):
 
 
 def test_a_coordinator_enters_paper_hoos_and_a_clinician_a_harris_hip_score(
-        browser, live_server, hip_episode, coordinator_a, clinician_a):  # noqa: F811
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    context, page = new_page(browser)
+        new_page, live_server, hip_episode, coordinator_a, clinician_a):
+    page = new_page()
     log_in(page, live_server, "coordinator_a")
     open_visit_entry(page, live_server, hip_episode)
     # HHS is the clinician's: the coordinator is told so instead of being offered a form.
@@ -72,18 +63,18 @@ def test_a_coordinator_enters_paper_hoos_and_a_clinician_a_harris_hip_score(
                  *(f"A{n}" for n in range(1, 18)), "SP1", "SP2", "Q1", "Q2", "Q3"):
         page.locator(f'input[name="item_{item}"][value="1"]').check()
     # SP3, SP4 and Q4 are left empty: not answered on the paper form.
-    page.screenshot(path=str(SHOTS / "entry-hoos-form.png"), full_page=True)
+    shot(page, "entry-hoos-form")
     page.get_by_role("button", name="Save and score").click()
     expect(page.get_by_role("heading", name="Hip disability and Osteoarthritis Outcome Score"
                                             ": 3 months")).to_be_visible()
     expect(page.get_by_text("Paper form", exact=True)).to_be_visible()
-    page.screenshot(path=str(SHOTS / "entry-hoos-saved.png"), full_page=True)
+    shot(page, "entry-hoos-saved")
     hoos = QuestionnaireResponse.objects.get(instrument_id="hoos")
     assert hoos.source == "paper" and hoos.entered_by == coordinator_a
     assert hoos.answers["S3"] == 2 and "SP3" not in hoos.answers
-    context.close()
+    page.context.close()
 
-    context, page = new_page(browser)
+    page = new_page()
     log_in(page, live_server, "clinician_a")
     open_visit_entry(page, live_server, hip_episode)
     instrument_row(page, "Harris Hip Score").get_by_role("link", name="Enter").click()
@@ -101,14 +92,14 @@ def test_a_coordinator_enters_paper_hoos_and_a_clinician_a_harris_hip_score(
     # 200° of hip flexion is refused with the item named; nothing is saved.
     expect(page.get_by_text("flexion: a plausible measurement is 0 to 150 degrees")
            ).to_be_visible()
-    page.screenshot(path=str(SHOTS / "entry-hhs-refused.png"), full_page=True)
+    shot(page, "entry-hhs-refused")
     assert not QuestionnaireResponse.objects.filter(instrument_id="hhs").exists()
     page.locator('input[name="item_flexion_deg"]').fill("100")
     page.get_by_role("button", name="Save and score").click()
     expect(page.get_by_role("heading", name="Harris Hip Score: 3 months")).to_be_visible()
     expect(page.get_by_text("Clinician-reported", exact=True)).to_be_visible()
-    page.screenshot(path=str(SHOTS / "entry-hhs-saved.png"), full_page=True)
+    shot(page, "entry-hhs-saved")
     hhs = QuestionnaireResponse.objects.get(instrument_id="hhs")
     # Pain 30 + function 8+7+8+2+2+3+1 = 31 + deformity 4 + motion 190° → 4: 69 (Harris 1969).
     assert hhs.scores["total"] == 69.0 and hhs.entered_by == clinician_a
-    context.close()
+    page.context.close()

@@ -1,30 +1,24 @@
 """In Chromium: a coordinator uploads a study, a clinician opens it from the chart and reads it."""
 
-import os
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
+from tests.web.browsing import log_in, shot
 from tests.web.imaging.conftest import mr_images
-from tests.web.test_browser import browser, log_in, page  # noqa: F401 (fixtures)
 
 from orthoregen.web.imaging.models import MriStudy, StructuralMeasure
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS = Path("/tmp/orthoregen-screenshots")
 
 
 def test_an_uploaded_study_is_read_from_the_patient_chart(
-        page, live_server, tmp_path, site_a, mri_visit_a, coordinator_a, clinician_a):  # noqa: F811
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    SHOTS.mkdir(exist_ok=True)
+        page, live_server, tmp_path, site_a, mri_visit_a, coordinator_a, clinician_a):
     folder = mr_images(tmp_path / "study", series=3)
     log_in(page, live_server, "coordinator_a")
     page.goto(f"{live_server.url}/imaging/upload/")
     page.get_by_label("DICOM files or one zip").set_input_files(sorted(folder.iterdir()))
     page.get_by_role("button", name="Receive").click()
     expect(page.get_by_text("stored 3 images for 6 months MRI")).to_be_visible()
-    page.screenshot(path=str(SHOTS / "imaging-study.png"), full_page=True)
+    shot(page, "imaging-study")
     study = MriStudy.objects.get()
     page.get_by_role("button", name="Sign out").click()
 
@@ -38,7 +32,7 @@ def test_an_uploaded_study_is_read_from_the_patient_chart(
     page.get_by_label("Value").fill("7")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("takes only 0, 1, 2, 2.5, 3, 4, 5, 6")).to_be_visible()
-    page.screenshot(path=str(SHOTS / "imaging-measure-refused.png"), full_page=True)
+    shot(page, "imaging-measure-refused")
     page.get_by_label("Value").fill("2.5")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Recorded: WORMS cartilage")).to_be_visible()

@@ -8,19 +8,12 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
-from tests.web.test_browser import browser  # noqa: F401
+from tests.web.browsing import shot, today  # noqa: F401  (today: the live server's clock)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SCREENSHOT = "/tmp/helper-fuzz/portal-access-log.png"
 
 
-@pytest.fixture(autouse=True)
-def today():
-    """Override the package conftest's frozen clock: the live server runs in real time."""
-    yield
-
-
-def test_patient_reads_who_looked_at_their_record(browser, live_server, patient_a,  # noqa: F811
+def test_patient_reads_who_looked_at_their_record(phone, live_server, patient_a,
                                                   clinician_a):
     staff = Client()
     staff.force_login(clinician_a)
@@ -30,15 +23,12 @@ def test_patient_reads_who_looked_at_their_record(browser, live_server, patient_
     session["portal_patient"] = patient_a.pk
     session["portal_until"] = time.time() + 3600
     session.save()
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key,
-                          "url": live_server.url}])
-    phone = context.new_page()
+    phone.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
+                                "value": session.session_key, "url": live_server.url}])
     phone.goto(f"{live_server.url}{reverse('portal:results')}")
     phone.get_by_role("link", name="Who has looked at your record").click()
     expect(phone.get_by_role("heading", name="Who has looked at your record")).to_be_visible()
     row = phone.get_by_role("listitem").filter(has_text="Clinician_A Tester")
     expect(row).to_contain_text("(Clinician, Clinic A)")
     expect(row).to_contain_text("Looked at your patient chart")
-    phone.screenshot(path=SCREENSHOT, full_page=True)
-    context.close()
+    shot(phone, "portal-access-log")

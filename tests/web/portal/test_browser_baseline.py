@@ -3,16 +3,14 @@ the joint, on a 390x844 phone in headless Chromium (screenshots in
 /tmp/orthoregen-screenshots/baseline_*.png)."""
 
 import datetime as dt
-import os
 import re
-import shutil
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
+from tests.web.browsing import log_in, shot, today  # noqa: F401  (today: the live server's clock)
 
 from orthoregen.scheduling.reminders import EscalationPolicy
 from orthoregen.web.clinic.models import JointEpisode
@@ -20,41 +18,7 @@ from orthoregen.web.consultation.services import decision_record
 from orthoregen.web.followup.models import QuestionnaireResponse, ScheduledVisit
 from orthoregen.web.followup.reminders import remind_run
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-SHOTS = Path("/tmp/orthoregen-screenshots")
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def today():
-    """Override the package conftest's frozen clock: the live server runs in real time."""
-    yield
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but no Chromium found: install Debian's chromium package.")
-        pytest.skip("No Chromium found (apt-get install chromium); browser tests skipped.")
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
-                                  has_touch=True)
-    yield context.new_page()
-    context.close()
 
 
 def _after_settling(zone_name: str) -> dt.datetime:
@@ -68,7 +32,6 @@ def _after_settling(zone_name: str) -> dt.datetime:
 
 def test_a_new_two_joint_patient_answers_both_baselines_through_one_link(
         phone, live_server, patient_a, clinician_a):
-    SHOTS.mkdir(parents=True, exist_ok=True)
     patient_a.email = "ada@example.org"
     patient_a.save()
     knee = patient_a.episodes.get()
@@ -94,23 +57,23 @@ def test_a_new_two_joint_patient_answers_both_baselines_through_one_link(
     expect(phone.locator("#joint-heading")).to_contain_text("Your left knee")
     expect(phone.get_by_role("progressbar", name="Step 1 of 3")).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
-    phone.screenshot(path=str(SHOTS / "baseline_1_knee.png"), full_page=True)
+    shot(phone, "baseline_1_knee")
     phone.get_by_role("radio", name="7", exact=True).check()
     phone.get_by_role("button", name="Save and continue").click()
 
     expect(phone.locator("#joint-heading")).to_contain_text("Your right hip")
     expect(phone.get_by_text("Answer about your right hip only")).to_be_visible()
-    phone.screenshot(path=str(SHOTS / "baseline_2_hip.png"), full_page=True)
+    shot(phone, "baseline_2_hip")
     phone.get_by_role("radio", name="5", exact=True).check()
     phone.get_by_role("button", name="Save and continue").click()
 
     expect(phone.get_by_role("heading", name="Check and send")).to_be_visible()
-    phone.screenshot(path=str(SHOTS / "baseline_3_send.png"), full_page=True)
+    shot(phone, "baseline_3_send")
     phone.get_by_role("button", name="Send my answers").click()
 
     expect(phone.get_by_role("heading", name="Your left knee", exact=True)).to_be_visible()
     expect(phone.get_by_role("heading", name="Your right hip", exact=True)).to_be_visible()
-    phone.screenshot(path=str(SHOTS / "baseline_4_results.png"), full_page=True)
+    shot(phone, "baseline_4_results")
     stored = {(r.episode.joint, r.timepoint, r.answers["NRS"])
               for r in QuestionnaireResponse.objects.all()}
     assert stored == {("knee", "baseline", 7), ("hip", "baseline", 5)}
@@ -119,23 +82,18 @@ def test_a_new_two_joint_patient_answers_both_baselines_through_one_link(
 
 
 def test_a_coordinator_hands_the_tablet_to_the_patient_and_cannot_come_back(
-        browser, live_server, patient_a, clinician_a, coordinator_a):
-    SHOTS.mkdir(parents=True, exist_ok=True)
+        new_page, live_server, patient_a, clinician_a, coordinator_a):
     knee = patient_a.episodes.get()
     decision_record(knee, kind="override", reason="discussed with the patient",
                     seen_outcome="incomplete", by=clinician_a, on_date=timezone.localdate())
     # A clinic tablet in portrait (iPad Air, 820x1180 CSS px).
-    context = browser.new_context(viewport={"width": 820, "height": 1180}, has_touch=True)
-    tablet = context.new_page()
-    tablet.goto(f"{live_server.url}/followup/episodes/{knee.pk}/")
-    tablet.get_by_label("Username").fill("coordinator_a")
-    tablet.get_by_label("Password").fill("correct-horse-battery")
-    tablet.get_by_role("button", name="Sign in").click()
+    tablet = new_page(width=820, height=1180, has_touch=True)
+    log_in(tablet, live_server, "coordinator_a", start=f"/followup/episodes/{knee.pk}/")
     tablet.get_by_role("button", name="Open on this tablet for the patient").click()
     expect(tablet.locator("#joint-heading")).to_contain_text("Your left knee")
     assert "/portal/tablet/" in tablet.url and "/q/" not in tablet.url  # no link shown
     expect(tablet.get_by_role("button", name="Save and finish later")).to_have_count(0)
-    tablet.screenshot(path=str(SHOTS / "baseline_5_tablet.png"), full_page=True)
+    shot(tablet, "baseline_5_tablet")
     tablet.go_back()  # the staff page asks for a password again
     expect(tablet.get_by_label("Password")).to_be_visible()
     tablet.goto(f"{live_server.url}/portal/tablet/")
@@ -143,6 +101,5 @@ def test_a_coordinator_hands_the_tablet_to_the_patient_and_cannot_come_back(
     tablet.get_by_role("button", name="Save and continue").click()
     tablet.get_by_role("button", name="Send my answers").click()
     expect(tablet.get_by_text("hand the tablet back")).to_be_visible()
-    tablet.screenshot(path=str(SHOTS / "baseline_6_tablet_ended.png"), full_page=True)
+    shot(tablet, "baseline_6_tablet_ended")
     assert QuestionnaireResponse.objects.get().source == "tablet"
-    context.close()

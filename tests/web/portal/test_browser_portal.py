@@ -1,53 +1,16 @@
 """A patient completes a questionnaire on a phone-sized headless Chromium through a link."""
 
-import os
-import shutil
-
 import pytest
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 from playwright.sync_api import expect
+from tests.web.browsing import shot, today  # noqa: F401  (today: the live server's clock)
 
 from orthoregen.web.followup.models import QuestionnaireResponse
 from orthoregen.web.followup.questionnaires import invitation_create
 from orthoregen.web.followup.services import schedule_create
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def today():
-    """Override the package conftest's frozen clock: the live server runs in real time."""
-    yield
-
-
-# Module scope: Playwright's sync API allows one running instance per thread, so a browser
-# kept for the whole session would break the next module that starts its own.
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but no Chromium found: install Debian's chromium package.")
-        pytest.skip("No Chromium found (apt-get install chromium); browser tests skipped.")
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
-                                  has_touch=True)
-    yield context.new_page()
-    context.close()
 
 
 def test_patient_completes_a_questionnaire_on_a_phone_and_sees_the_result(phone, live_server,
@@ -82,16 +45,15 @@ def test_patient_completes_a_questionnaire_on_a_phone_and_sees_the_result(phone,
     table = phone.get_by_role("table", name="Pain numeric rating scale (0–10) scores by date")
     expect(table).to_contain_text("3")
     assert QuestionnaireResponse.objects.get().scores == {"pain": 3.0}
-    phone.screenshot(path="/tmp/fu/portal_results_phone.png", full_page=True)
+    shot(phone, "portal_results_phone")
 
 
-def test_patient_completes_the_questionnaire_with_the_keyboard_alone(browser, live_server,
+def test_patient_completes_the_questionnaire_with_the_keyboard_alone(new_page, live_server,
                                                                      patient_a):
     administered = timezone.localdate() - relativedelta(months=3)
     schedule = schedule_create(patient_a.episodes.get(), administered_on=administered)
     _, token = invitation_create(schedule.visits.get(timepoint="month_3", kind="visit"))
-    context = browser.new_context(viewport={"width": 1024, "height": 800})
-    page = context.new_page()
+    page = new_page(width=1024, height=800)
     page.goto(f"{live_server.url}/portal/q/{token}/")
     keys = page.keyboard
     keys.press("Tab")  # the skip link
@@ -112,4 +74,3 @@ def test_patient_completes_the_questionnaire_with_the_keyboard_alone(browser, li
     keys.press("Enter")
     expect(page.get_by_role("heading", name="Your results over time")).to_be_visible()
     assert QuestionnaireResponse.objects.get().answers == {"NRS": 3}
-    context.close()

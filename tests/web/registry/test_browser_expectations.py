@@ -2,18 +2,16 @@
 
 Builds the demo clinic (web/demo.py, synthetic patients at two sites, facts refreshed), then
 opens the consultation page of a knee patient with many earlier patients like them, of a
-patient with a rare profile, and the dashboard. Screenshots go to $REGISTRY_SCREENSHOTS as
-expect-*.png when set. Skips without Chromium, as test_browser_registry does.
+patient with a rare profile, and the dashboard. Screenshots go to /tmp/orthoregen-screenshots
+(expect-*.png; tests/web/browsing.py). Skips without Chromium, as every browser test does.
 """
 
 import datetime as dt
-import os
-import shutil
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
+from tests.web.browsing import log_in, shot
 
 from orthoregen.analytics.patients_like_you import PatientsLikeYou
 from orthoregen.web import demo
@@ -21,32 +19,7 @@ from orthoregen.web.accounts.models import User
 from orthoregen.web.clinic.models import JointEpisode
 from orthoregen.web.registry.patients_like import patients_like_read
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but no Chromium found: install Debian's chromium package.")
-        pytest.skip("No Chromium found (apt-get install chromium); browser tests skipped.")
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-def screenshot(page, name: str) -> None:
-    folder = os.environ.get("REGISTRY_SCREENSHOTS")
-    if folder:
-        page.screenshot(path=str(Path(folder) / f"expect-{name}.png"), full_page=True)
 
 
 def charts_drawn(page, selector: str) -> int:
@@ -68,7 +41,7 @@ def reads(user):
     return sorted(found, key=lambda pair: -pair[1].result.n)
 
 
-def test_patients_like_you_and_reference_bands_on_the_demo_clinic(browser, live_server,
+def test_patients_like_you_and_reference_bands_on_the_demo_clinic(new_page, live_server,
                                                                   monkeypatch):
     monkeypatch.setattr(demo, "PATIENTS", {"riverside": 200, "northgate": 40})
     demo.demo_create(as_of=timezone.localdate() - dt.timedelta(days=1))
@@ -78,12 +51,8 @@ def test_patients_like_you_and_reference_bands_on_the_demo_clinic(browser, live_
                                                                         PatientsLikeYou))
     rare = next(e for e, r in reversed(found) if not isinstance(r.result, PatientsLikeYou))
 
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill("clinician")
-    page.get_by_label("Password").fill(demo.DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page = new_page()
+    log_in(page, live_server, "clinician", demo.DEMO_PASSWORD, start="/login/")
 
     page.goto(f"{live_server.url}/consultation/episodes/{knee.pk}/#patients-like-you")
     section = page.locator("#patients-like-you")
@@ -92,27 +61,26 @@ def test_patients_like_you_and_reference_bands_on_the_demo_clinic(browser, live_
     expect(section).to_contain_text("n=")
     assert charts_drawn(page, "#patients-like-you img.chart") == 1
     assert "predicted" not in section.inner_text().lower()
-    screenshot(page, "knee")
+    shot(page, "expect-knee")
     page.emulate_media(media="print")
     # The printable view: the clinician's decision section is not printed.
     expect(page.locator("#decision")).to_be_hidden()
-    screenshot(page, "knee-print")
+    shot(page, "expect-knee-print")
     page.emulate_media(media="screen")
 
     page.goto(f"{live_server.url}/consultation/episodes/{rare.pk}/")
     section = page.locator("#patients-like-you")
     expect(section).to_contain_text("Too few earlier patients like this one")
     assert charts_drawn(page, "#patients-like-you img.chart") == 0
-    screenshot(page, "rare")
+    shot(page, "expect-rare")
 
     page.goto(f"{live_server.url}/registry/")
     bands = page.locator("#reference-bands")
     expect(bands.get_by_role("heading", name="Published reference bands")).to_be_visible()
     expect(bands).to_contain_text("doi:10.1177/1947603520906597")
     assert charts_drawn(page, "#reference-bands img.chart") == 1
-    screenshot(page, "dashboard")
+    shot(page, "expect-dashboard")
 
     page.goto(f"{live_server.url}/registry/fitness/")
     expect(page.get_by_role("heading", name="Registry fitness for use")).to_be_visible()
-    screenshot(page, "fitness")
-    context.close()
+    shot(page, "expect-fitness")

@@ -1,20 +1,16 @@
 """In headless Chromium: a clinician reads the ICHOM report (screenshot registry-ichom.png)."""
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
+from tests.web.browsing import log_in, shot
 
-from ..test_browser import browser, log_in, page  # noqa: F401  (fixtures)
 from .test_ichom import knees_and_a_hip  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS = Path("/tmp/orthoregen-screenshots")
 
 
-def test_a_clinician_reads_the_ichom_report(page, live_server, clinician_a,  # noqa: F811
+def test_a_clinician_reads_the_ichom_report(page, live_server, clinician_a,
                                             knees_and_a_hip):  # noqa: F811
-    SHOTS.mkdir(parents=True, exist_ok=True)
     log_in(page, live_server, "clinician_a")
     page.goto(f"{live_server.url}/registry/")
     page.get_by_role("link", name="ICHOM hip & knee set").click()
@@ -23,4 +19,4 @@ def test_a_clinician_reads_the_ichom_report(page, live_server, clinician_a,  # n
     row = table.get_by_role("row").filter(has_text="Physical function").filter(
         has_text="12 months")
     expect(row).to_contain_text("too few to judge completeness")
-    page.screenshot(path=str(SHOTS / "registry-ichom.png"), full_page=True)
+    shot(page, "registry-ichom")
