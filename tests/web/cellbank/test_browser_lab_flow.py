@@ -75,8 +75,8 @@ def test_one_unit_from_receipt_to_release_in_six_loads_with_a_second_verifier(
     lab.goto(f"{live_server.url}/cellbank/")
     lab.get_by_role("navigation", name="Cell lab").get_by_role("link", name="Receive a unit") \
         .click()
-    now = timezone.localtime().replace(second=0, microsecond=0)
-    collected, expires = now - dt.timedelta(days=2), now + dt.timedelta(days=30)
+    # 09:00, never a time the clocks change at, so the walk cannot meet a skipped hour.
+    collected, expires = _at_nine(days=-2), _at_nine(days=30)
     lab.get_by_label("Unit identifier").fill(kit.typed(kit.DIN_C))
     lab.get_by_role("combobox", name="Product", exact=True).select_option("umbilical_cord_msc")
     lab.get_by_label("Donor (allogeneic)").select_option(str(donor_a.pk))
@@ -163,6 +163,12 @@ def test_one_unit_from_receipt_to_release_in_six_loads_with_a_second_verifier(
     assert loads == [worklist, receive, panel, unit_page, refused, unit_page]
     work = [path for path in loads if path != refused]
     assert len(work) <= MOST_LOADS, loads
+
+
+def _at_nine(*, days):
+    """Return 09:00 on the site's clock, `days` from today."""
+    day = timezone.localdate() + dt.timedelta(days=days)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
 
 
 def _verifications(unit):

@@ -108,9 +108,10 @@ def _receive(client, donor, **times):
 
 
 def test_the_receive_page_keeps_times_on_the_site_clock(as_user, lab_a, donor_a):
-    now = timezone.localtime()
-    collected = (now - dt.timedelta(days=2)).replace(second=0, microsecond=0)
-    expires = (now + dt.timedelta(days=30)).replace(second=0, microsecond=0)
+    # 09:00 on the site's clock, never a time the clocks change at.
+    today = timezone.localdate()
+    collected, expires = (timezone.make_aware(dt.datetime.combine(
+        today + dt.timedelta(days=days), dt.time(9, 0))) for days in (-2, 30))
     response = _receive(as_user(lab_a), donor_a,
                         collected_at=collected.strftime("%d %b %Y %H:%M"),
                         expires_at=expires.strftime("%d %b %Y %H:%M"))
