@@ -34,11 +34,13 @@ from typing import TYPE_CHECKING, Any
 
 from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.auth.admin import UserAdmin
-from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, ManyToManyField, OuterRef
 from django.http import HttpRequest
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -79,6 +81,25 @@ def staff_only_at(sites):
     return Exists(memberships) & ~Exists(memberships.exclude(site__in=sites))
 
 
+class ChoicesOfRecords(forms.ModelMultipleChoiceField):
+    """Several records chosen by id, where an id too large for any database integer is
+    refused as not one of the choices: SQLite cannot even look it up (OverflowError, a 500
+    on the staff and group pages before this)."""
+
+    def clean(self, value: Any) -> Any:
+        try:
+            return super().clean(value)
+        except OverflowError:
+            raise ValidationError("No record has an id that large.",
+                                  code="invalid_pk_value") from None
+
+
+class ChoosesRecordsById(_ModelAdminMixin):
+    """Use ChoicesOfRecords for the admin's many-to-many fields (sites, groups, permissions)."""
+
+    formfield_overrides = {ManyToManyField: {"form_class": ChoicesOfRecords}}
+
+
 class RefusesReadOnlyPosts(_ModelAdminMixin):
     """Refuse (403, nothing saved) a change that posts a field shown read-only."""
 
@@ -108,7 +129,7 @@ class SiteAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class StaffAdmin(RefusesReadOnlyPosts, UserAdmin):
+class StaffAdmin(ChoosesRecordsById, RefusesReadOnlyPosts, UserAdmin):
     list_display = ["username", "first_name", "last_name", "role", "is_active"]
     list_filter = ["role", "is_active", ("sites", admin.RelatedOnlyFieldListFilter)]
     fieldsets = [*(UserAdmin.fieldsets or ()), ("Clinic", {"fields": ["role", "sites"]})]
@@ -161,6 +182,15 @@ class StaffAdmin(RefusesReadOnlyPosts, UserAdmin):
         if others:
             self.message_user(request, f"Reset the second factor of {_names(others)}; each "
                               "sets up an authenticator app again at next sign-in.")
+
+
+if admin.site.is_registered(Group):  # django.contrib.auth's own page, with its permissions
+    admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class StaffGroupAdmin(ChoosesRecordsById, GroupAdmin):
+    pass
 
 
 def _names(members: Iterable[User]) -> str:
