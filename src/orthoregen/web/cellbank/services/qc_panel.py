@@ -8,7 +8,6 @@ panel and names the test (docs/cell-products.md#release-specifications).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -131,9 +130,3 @@ def qc_panel_record(unit: ProductUnit, *, by: User, results: Sequence[PanelResul
 def result_problem(result: PanelResult) -> str:
     """Return why an entered result cannot be a result of its test, or "" if it can."""
     return qc_value_problem(result.test, value=result.value, outcome=result.outcome)
-    value = result.value
-    if value is None or not math.isfinite(value) or value < 0:
-        return f"give the measured value, a number of 0 or more, not {value}"
-    if result.test != QcTest.ENDOTOXIN and value > 100:
-        return f"a percentage is at most 100, not {value:g}"
-    return ""
