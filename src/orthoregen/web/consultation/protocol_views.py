@@ -1,6 +1,10 @@
 """Administrators' pages for candidacy protocols: list, read, copy, edit a draft, then
 validate it, read its difference, approve it (a second person) and publish it.
 
+The lifecycle pages (list, validate, read the changes, approve, publish) are the ones every
+governed protocol shares (governance_views); this module keeps what is particular to
+candidacy protocols: how a version is read, copied and edited, rule by rule or whole.
+
 Protocols hold no patient data, so these pages need no access records; their changes are
 kept by simple-history.
 """
@@ -11,46 +15,27 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from orthoregen.pathways import ProtocolError, protocol_to_dict
 from orthoregen.web.accounts.permissions import AuthenticatedHttpRequest, requires
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.consultation import protocols
 from orthoregen.web.consultation.forms import ProtocolCopyForm, ProtocolEditForm, RuleEditForm
-from orthoregen.web.consultation.governance import (
-    LifecycleRefused,
-    ProtocolLocked,
-    SignatureRefused,
-    ValidationRefused,
-    diff_rows,
-)
-from orthoregen.web.consultation.governance_forms import (
-    ApprovalForm,
-    PublicationForm,
-    SigningForm,
-    signing_form,
-)
+from orthoregen.web.consultation.governance import LifecycleRefused, ProtocolLocked
+from orthoregen.web.consultation.governance_views import GovernedPages, lifecycle_views
 from orthoregen.web.consultation.presenters import SEVERITY_LABELS, severity_words
 
-
-def _visible(request: AuthenticatedHttpRequest, protocol_id: int) -> protocols.ProtocolVersion:
-    protocols.protocol_default()  # the shipped default is always listed
-    try:
-        return protocols.protocols_visible(request.user.sites.all()).get(pk=protocol_id)
-    except protocols.ProtocolVersion.DoesNotExist:
-        raise Http404("No such protocol.") from None
-
-
-@requires(Action.MANAGE_PROTOCOLS)
-def protocol_list(request):
-    protocols.protocol_default()
-    versions = protocols.protocols_visible(request.user.sites.all())
-    current = {site.pk: protocols.protocol_current(site) for site in request.user.sites.all()}
-    in_use = {version.pk: [site for site in request.user.sites.all()
-                           if current[site.pk].pk == version.pk] for version in versions}
-    rows = [(version, in_use[version.pk]) for version in versions]
-    return render(request, "consultation/protocol_list.html", {"rows": rows})
+PAGES = GovernedPages[protocols.ProtocolVersion](
+    app="consultation", missing="No such protocol.", stored_default=protocols.protocol_default,
+    visible=protocols.protocols_visible, in_use=protocols.protocol_current,
+    validate=protocols.protocol_validate, review=protocols.protocol_review,
+    approve=protocols.protocol_approve, publish=protocols.protocol_publish,
+    refusals=(ProtocolLocked, ProtocolError, LifecycleRefused),
+    published=lambda stored: f"Published {stored}. It can no longer change.")
+protocol_list, protocol_validate, protocol_review, protocol_approve, protocol_publish = (
+    lifecycle_views(PAGES))
+_visible = PAGES.version
 
 
 @requires(Action.MANAGE_PROTOCOLS)
@@ -100,76 +85,6 @@ def protocol_edit(request: AuthenticatedHttpRequest, protocol_id: int) -> HttpRe
             messages.success(request, f"Saved draft {stored}.")
             return redirect("consultation:protocol-detail", protocol_id=stored.pk)
     return render(request, "consultation/protocol_edit.html", {"stored": stored, "form": form})
-
-
-@requires(Action.MANAGE_PROTOCOLS)
-@require_POST
-def protocol_validate(request: AuthenticatedHttpRequest, protocol_id: int) -> HttpResponse:
-    stored = _visible(request, protocol_id)
-    try:
-        protocols.protocol_validate(stored, by=request.user)
-    except ValidationRefused as refused:
-        messages.error(request, f"{stored} was not validated. The system's checks found: "
-                       + "; ".join(refused.problems))
-    except (ProtocolLocked, LifecycleRefused) as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"The system's checks found no problem in {stored}; a "
-                         "second person may now read its changes and approve it.")
-    return redirect("consultation:protocol-detail", protocol_id=stored.pk)
-
-
-@requires(Action.MANAGE_PROTOCOLS)
-def protocol_review(request: AuthenticatedHttpRequest, protocol_id: int,
-                    form: SigningForm | None = None) -> HttpResponse:
-    stored = _visible(request, protocol_id)
-    review = protocols.protocol_review(stored)
-    return render(request, "consultation/protocol_review.html", {
-        "stored": stored, "review": review, "diff": diff_rows(review),
-        "form": form or signing_form(stored, review), "ns": "consultation:protocol",
-        "approve_url": "consultation:protocol-approve",
-        "detail_url": "consultation:protocol-detail",
-        "is_author": request.user.pk in stored.author_ids()},
-        status=400 if form is not None else 200)
-
-
-@requires(Action.MANAGE_PROTOCOLS)
-@require_POST
-def protocol_approve(request: AuthenticatedHttpRequest, protocol_id: int) -> HttpResponse:
-    stored = _visible(request, protocol_id)
-    form = ApprovalForm(request.POST)
-    if not form.is_valid():
-        return protocol_review(request, protocol_id, form=form)
-    try:
-        protocols.protocol_approve(stored, seen_digest=form.cleaned_data["seen_digest"],
-                                   by=request.user, signing=form.signing(request))
-    except SignatureRefused as refused:
-        form.add_error("password", str(refused))
-        return protocol_review(request, protocol_id, form=form)
-    except (ProtocolLocked, LifecycleRefused) as error:
-        messages.error(request, str(error))
-        return redirect("consultation:protocol-review", protocol_id=stored.pk)
-    messages.success(request, f"You approved {stored}; it may now be published.")
-    return redirect("consultation:protocol-detail", protocol_id=stored.pk)
-
-
-@requires(Action.MANAGE_PROTOCOLS)
-@require_POST
-def protocol_publish(request: AuthenticatedHttpRequest, protocol_id: int) -> HttpResponse:
-    stored = _visible(request, protocol_id)
-    form = PublicationForm(request.POST)
-    if not form.is_valid():
-        return protocol_review(request, protocol_id, form=form)
-    try:
-        protocols.protocol_publish(stored, by=request.user, signing=form.signing(request))
-    except SignatureRefused as refused:
-        form.add_error("password", str(refused))
-        return protocol_review(request, protocol_id, form=form)
-    except (ProtocolLocked, ProtocolError, LifecycleRefused) as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"Published {stored}. It can no longer change.")
-    return redirect("consultation:protocol-detail", protocol_id=stored.pk)
 
 
 @requires(Action.MANAGE_PROTOCOLS)
