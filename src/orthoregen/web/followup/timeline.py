@@ -78,7 +78,7 @@ def chart_responses(facts: ChartFacts) -> list[QuestionnaireResponse]:
     return list(QuestionnaireResponse.objects.filter(episode_id__in=facts.episode_ids)
                 .only("episode_id", "instrument_id", "scores", "completed_on", "submitted_at",
                       "timepoint", "source")
-                .order_by("-completed_on", "id"))
+                .order_by("-completed_on", "-id"))
 
 
 def _tasks(facts: ChartFacts) -> list[ReviewTask]:
