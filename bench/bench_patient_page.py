@@ -16,7 +16,8 @@ query), the least any page of the server costs; the ratio says what the chart ad
 
 Run of 2026-12-07, 2,000 synthetic patients (seed 1), 30 charts x 7 requests, medians in ms,
 before (A: each stage's hooks reading their own rows, 44-45 queries) and after (B: one
-ChartFacts, 28-29 queries), alternated A B A B on a shared 2-core machine (load 2):
+ChartFacts, 28-29 queries), alternated A B A B on a shared 2-core machine (load average 2
+for SQLite, 2-7 for PostgreSQL):
 
     SQLite      A 43.2  B 37.5  A 44.7  B 30.6   after/before 0.77; SQL 4.2 -> 2.5-3.0
     PostgreSQL  A 64.7  B 42.8  A 64.6  B 51.4   after/before 0.73; SQL 19.5 -> 12-16
