@@ -124,3 +124,73 @@ def test_the_entry_page_refuses_a_follow_up_before_the_injection(
     assert answer.status_code == 400
     assert "before it, does not measure the treated joint" in answer.content.decode()
     assert not QuestionnaireResponse.objects.exists()
+
+
+# The baseline counts up to `days_before_injection` days before the injection (BaselineSpec,
+# default 90: "a project choice", docs/follow-up.md#baseline; no published source).
+ASKED_LONG_BEFORE = ADMINISTERED - dt.timedelta(days=120)  # 17 Sep 2025
+
+
+@pytest.fixture
+def asked_long_before(episode_a):
+    """A baseline asked on 17 Sep 2025, the knee injected on 15 Jan 2026, 120 days later.
+
+    The injection cuts the window to 17 Sep 2025 - 15 Jan 2026: the window alone lets a form
+    from 120 days before the injection through.
+    """
+    visit = baseline_request(episode_a, opens_on=ASKED_LONG_BEFORE)
+    schedule_create(episode_a, administered_on=ADMINISTERED)
+    visit.refresh_from_db()
+    assert (visit.earliest, visit.latest) == (ASKED_LONG_BEFORE, ADMINISTERED)
+    return visit
+
+
+def test_a_baseline_completed_too_long_before_the_injection_is_refused(
+        asked_long_before, coordinator_a):
+    on = ADMINISTERED - dt.timedelta(days=91)  # 16 Oct 2025, one day past the 90
+    with pytest.raises(entry.EntryRefused) as refused:
+        record(asked_long_before, "koos", KOOS, coordinator_a, on=on, key="g" * 32)
+    assert refused.value.field == "completed_on"
+    assert refused.value.message.startswith("A baseline counts up to 90 days before")
+    assert "injected on 15 Jan 2026" in refused.value.message
+    assert "completed on 16 Oct 2025, 91 days before it" in refused.value.message
+    assert not QuestionnaireResponse.objects.exists()
+    asked_long_before.refresh_from_db()
+    assert asked_long_before.status == "pending"
+
+
+def test_a_baseline_completed_90_days_before_the_injection_counts(asked_long_before,
+                                                                  coordinator_a):
+    on = ADMINISTERED - dt.timedelta(days=90)  # 17 Oct 2025: "at most 90 days before it"
+    saved = record(asked_long_before, "koos", KOOS, coordinator_a, on=on, key="g" * 32)
+    assert saved.timepoint == "baseline" and saved.completed_on == dt.date(2025, 10, 17)
+
+
+def test_the_window_is_the_schedule_protocols_own(asked_long_before, coordinator_a):
+    # A site protocol may set another window (tests/scheduling/test_baseline.py reads 60);
+    # the definition is changed in place only to make the schedule's version say 60.
+    protocol = asked_long_before.schedule.protocol
+    type(protocol).objects.filter(pk=protocol.pk).update(
+        definition={**protocol.definition, "baseline": {"days_before_injection": 60}})
+    on = ADMINISTERED - dt.timedelta(days=61)  # 15 Nov 2025: inside 90, past 60
+    with pytest.raises(entry.EntryRefused, match="counts up to 60 days before") as refused:
+        record(asked_long_before, "koos", KOOS, coordinator_a, on=on, key="g" * 32)
+    assert "completed on 15 Nov 2025, 61 days before it" in refused.value.message
+
+
+def test_a_baseline_long_before_with_no_injection_yet_is_entered(episode_a, coordinator_a):
+    # No injection recorded: nothing to compare with, only the window (17 Sep - 16 Dec 2025).
+    visit = baseline_request(episode_a, opens_on=ASKED_LONG_BEFORE)
+    saved = record(visit, "koos", KOOS, coordinator_a, on=dt.date(2025, 9, 20), key="h" * 32)
+    assert saved.completed_on == dt.date(2025, 9, 20)
+
+
+def test_the_entry_page_refuses_a_baseline_too_long_before_and_stores_nothing(
+        client, asked_long_before, coordinator_a, patient_a):
+    answer = _post(client, coordinator_a, patient_a, asked_long_before, "koos", KOOS,
+                   dt.date(2025, 10, 1))
+    assert answer.status_code == 400
+    page = answer.content.decode()
+    assert "A baseline counts up to 90 days before the injection" in page
+    assert "injected on 15 Jan 2026" in page and "completed on 01 Oct 2025, 106 days" in page
+    assert not QuestionnaireResponse.objects.exists()

@@ -24,7 +24,7 @@ from orthoregen.instruments.definitions import CompletedBy, Instrument, format_c
 from orthoregen.instruments.textpacks import TextPack, text_pack_for
 from orthoregen.products.episode import Joint
 from orthoregen.scheduling.baseline import BaselineProblem, baseline_problem
-from orthoregen.scheduling.protocol import BASELINE_VISIT_ID, DEFAULT_BASELINE
+from orthoregen.scheduling.protocol import BASELINE_VISIT_ID
 from orthoregen.web.accounts.licences import licence_problem
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.followup.models import (
@@ -155,25 +155,37 @@ def _check_mode(offered: EntryInstrument, mode: str) -> ResponseSource:
 
 
 def _check_injection(visit: ScheduledVisit, completed_on: dt.date) -> None:
-    """Refuse a baseline completed after the joint's injection, a follow-up before it.
+    """Refuse a baseline completed after the joint's injection or too long before it, and a
+    follow-up completed before it.
 
-    The baseline rule is the core's (scheduling.baseline.baseline_problem: an answer after
-    the day of injection measures the treated joint, docs/follow-up.md#baseline). The window
-    alone does not catch it: a baseline visit completed before treatment keeps its window,
-    so a second instrument entered there later would pass it.
+    The baseline rule is the core's (scheduling.baseline.baseline_problem with the visit's
+    protocol's BaselineSpec, as the worklist judges it, docs/follow-up.md#baseline): an answer
+    after the day of injection measures the treated joint, and one more than
+    `days_before_injection` days before it no longer describes the joint that was treated.
+    The window alone catches neither: a baseline visit completed before treatment keeps its
+    window, so a second instrument entered there later would pass it, and a window cut at
+    the injection still opens on the day the baseline was asked, which may be longer ago.
     """
     given_on = visit.schedule.administered_on
     if given_on is None:  # the injection is not recorded yet: nothing to compare with
         return
     joint = visit.schedule.episode.joint
     if visit.timepoint == BASELINE_VISIT_ID:
-        spec = DEFAULT_BASELINE  # only the day of injection matters to AFTER_INJECTION
-        if baseline_problem(spec, given_on, completed_on) is BaselineProblem.AFTER_INJECTION:
+        spec = visit.schedule.protocol.as_protocol().baseline
+        problem = baseline_problem(spec, given_on, completed_on)
+        if problem is BaselineProblem.AFTER_INJECTION:
             raise EntryRefused(
                 f"A baseline is measured before treatment: the {joint} was injected on "
                 f"{given_on:%d %b %Y}, so a form completed on {completed_on:%d %b %Y} is not "
                 "its baseline. Enter it at the follow-up visit whose window holds that date.",
                 "completed_on")
+        if problem is BaselineProblem.TOO_EARLY:
+            days = spec.days_before_injection
+            raise EntryRefused(
+                f"A baseline counts up to {days} days before the injection: the {joint} was "
+                f"injected on {given_on:%d %b %Y}, so a form completed on "
+                f"{completed_on:%d %b %Y}, {(given_on - completed_on).days} days before it, "
+                "no longer describes the joint that was treated.", "completed_on")
     elif completed_on < given_on:
         raise EntryRefused(
             f"The {visit.label} visit follows the injection of the {joint} on "
