@@ -321,3 +321,54 @@ def test_the_episode_link_ticks_that_joint(as_user, clinician_a, patient_a, knee
     url = reverse("procedures:start", args=[patient_a.pk])
     page = as_user(clinician_a).get(url, {"episode": knee_a.pk}).content.decode()
     assert f'value="{knee_a.pk}"' in page and "checked" in page
+
+
+OWN_RESULTS = "You entered these results, so another member of the lab verifies them."
+
+
+def test_the_one_who_entered_every_waiting_result_is_told_so_instead_of_a_verify_form(
+        as_user, lab_a, donor_a, kit):
+    # 21 CFR 211.194(a)(8): a second person reviews the records, so the page does not ask the
+    # one who entered them for a signature the service refuses.
+    unit = kit.pass_qc(kit.receive(donor_a.site, lab_a, kit.DIN_B, donor_a), lab_a)
+    url = reverse("cellbank:unit-detail", args=[unit.pk])
+    page = as_user(lab_a).get(url).content.decode()
+    assert OWN_RESULTS in page
+    assert reverse("cellbank:unit-qc-verify", args=[unit.pk]) not in page
+    assert "Sign verification" not in page
+    # A colleague gets the form, with nothing left for another person.
+    second = kit.colleague(lab_a)
+    theirs = as_user(second).get(url).content.decode()
+    assert "Sign verification" in theirs and OWN_RESULTS not in theirs
+    assert "results waiting for verification" not in theirs
+    # Posted all the same, the service still refuses it, and says why on the page.
+    refused = as_user(lab_a).post(reverse("cellbank:unit-qc-verify", args=[unit.pk]),
+                                  {"verify-password": kit.PASSWORD})
+    assert refused.status_code == 400
+    assert f"of {unit.identifier}: another person verifies it." in refused.content.decode()
+    assert not services.signoffs.qc_verifications(QcResult.objects.filter(unit=unit))
+
+
+def test_one_who_entered_some_waiting_results_gets_the_form_and_how_many_they_cannot_verify(
+        as_user, lab_a, donor_a, kit):
+    unit = kit.pass_qc(kit.receive(donor_a.site, lab_a, kit.DIN_B, donor_a), lab_a,
+                       sterility="pending")
+    second = kit.colleague(lab_a)
+    services.qc_record(unit, by=second, test="sterility", outcome="negative")
+    url = reverse("cellbank:unit-detail", args=[unit.pk])
+    # Thirteen results wait (the latest of each test): lab_a entered twelve, second one.
+    mine = as_user(lab_a).get(url).content.decode()
+    assert "Sign verification" in mine and OWN_RESULTS not in mine
+    assert "You entered 12 of the 13 results waiting for verification: you cannot verify " \
+           "those 12, so another member of the lab verifies them." in mine
+    theirs = as_user(second).get(url).content.decode()
+    assert "You entered 1 of the 13 results waiting for verification: you cannot verify " \
+           "that one, so another member of the lab verifies it." in theirs
+    done = as_user(lab_a).post(reverse("cellbank:unit-qc-verify", args=[unit.pk]),
+                               {"verify-password": kit.PASSWORD})
+    assert done.status_code == 302
+    # Now only lab_a's own twelve wait: lab_a is told, not asked to sign; second signs.
+    after = as_user(lab_a).get(url).content.decode()
+    assert OWN_RESULTS in after and "Sign verification" not in after
+    theirs = as_user(second).get(url).content.decode()
+    assert "Sign verification" in theirs and "results waiting for verification" not in theirs

@@ -23,6 +23,7 @@ from orthoregen.products.labels import LabelRefused, render_label_svg
 from orthoregen.products.product_class import PRODUCT_CLASSES, ProductClass
 from orthoregen.products.status import NOT_YET_IN_A_PATIENT, UnitStatus
 from orthoregen.web.accounts.access import get_visible_or_404, scope
+from orthoregen.web.accounts.models import User
 from orthoregen.web.accounts.permissions import AuthenticatedHttpRequest, requires
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.accounts.signatures import second_factor_verified, signatures_of
@@ -133,7 +134,7 @@ def unit_detail(request: AuthenticatedHttpRequest,
              "expire": forms.ConfirmForm(), "countersign": forms.SignForm(prefix="countersign"),
              "verify": forms.SignForm(prefix="verify")}
     empty.update(bound or {})
-    signing = _signing(unit, evaluation, latest)
+    signing = _signing(unit, evaluation, latest, viewer=request.user)
     shown = set(ACTIONS_BY_STATUS.get(UnitStatus(unit.status), ())) - signing.pop("hidden") \
         | signing.pop("actions") | set(bound or {})
     if unit.status in NOT_YET_IN_A_PATIENT and unit.expires_at <= timezone.now():
@@ -152,16 +153,23 @@ def unit_detail(request: AuthenticatedHttpRequest,
     }, status=status)
 
 
-def _signing(unit: ProductUnit, evaluation: Any, latest: dict[str, Any]) -> dict[str, Any]:
+def _signing(unit: ProductUnit, evaluation: Any, latest: dict[str, Any], *,
+             viewer: User) -> dict[str, Any]:
     """Return the unit's signatures, its release pending a second signature, if any, its QC
-    results' verifications, and the signing forms the page offers (in "actions")."""
+    results' verifications, and the signing forms the page offers (in "actions").
+
+    The verification form is offered only to someone who can verify a waiting result: one
+    who entered every waiting result is told another lab member verifies them (the service
+    refuses it too), and one who entered some is told how many they leave for another."""
     results = list(latest.values())
     verified = signoffs.qc_verifications(results)
     for result in results:
         result.verification = verified.get(result.pk)
     pending = signoffs.release_pending(unit, evaluation) if evaluation else None
     signatures = list(signatures_of(unit))
-    actions = {"verify"} if len(verified) < len(results) else set()
+    waiting = [r for r in results if r.pk not in verified]
+    own_waiting = sum(1 for r in waiting if r.by_id == viewer.pk)
+    actions = {"verify"} if len(waiting) > own_waiting else set()
     if pending is not None:
         actions |= {"countersign"}
     legacy = "" if not unit.release_approver or any(
@@ -170,7 +178,7 @@ def _signing(unit: ProductUnit, evaluation: Any, latest: dict[str, Any]) -> dict
     hidden = {"release"} if pending is not None else set()
     return {"signatures": signatures, "pending": pending, "legacy_approver": legacy,
             "two_person": signoffs.is_two_person_release(unit), "actions": actions,
-            "hidden": hidden}
+            "hidden": hidden, "waiting_count": len(waiting), "own_waiting": own_waiting}
 
 
 def _act(request: AuthenticatedHttpRequest, unit_id: int, name: str, form: Any,
