@@ -24,6 +24,8 @@ from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
 from django.utils.functional import lazy
 
+from orthoregen.web.clinic.dates import text_box_attrs
+
 TIME_FORMAT = "%H:%M"
 ISO_WITH_T = "%Y-%m-%dT%H:%M"
 # A day past the 12th and an afternoon hour, so no reader can take either for another.
@@ -76,12 +78,7 @@ class DateTimeInput(forms.DateTimeInput):
         return super().format_value(value)  # what was typed, shown back as typed
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict:
-        context = super().get_context(name, value, attrs)
-        widget_attrs = context["widget"]["attrs"]
-        widget_attrs.setdefault("placeholder", f"e.g. {datetime_hint()}")
-        widget_attrs.setdefault("autocomplete", "off")
-        widget_attrs.setdefault("spellcheck", "false")
-        return context
+        return text_box_attrs(super().get_context(name, value, attrs), hint=datetime_hint())
 
 
 class DateTimeField(forms.DateTimeField):

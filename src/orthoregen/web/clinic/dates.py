@@ -53,15 +53,19 @@ forms.DateField.default_error_messages = {
 }
 
 
+def text_box_attrs(context: dict, *, hint: str) -> dict:
+    """Give a date or date-time text box its example and keep the browser's guesses out."""
+    widget_attrs = context["widget"]["attrs"]
+    widget_attrs.setdefault("placeholder", f"e.g. {hint}")
+    widget_attrs.setdefault("autocomplete", "off")
+    widget_attrs.setdefault("spellcheck", "false")
+    return context
+
+
 class DateInput(forms.DateInput):
     """A text box showing a date in the locale's format, with an example as placeholder."""
 
     input_type = "text"
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict:
-        context = super().get_context(name, value, attrs)
-        widget_attrs = context["widget"]["attrs"]
-        widget_attrs.setdefault("placeholder", f"e.g. {date_hint()}")
-        widget_attrs.setdefault("autocomplete", "off")
-        widget_attrs.setdefault("spellcheck", "false")
-        return context
+        return text_box_attrs(super().get_context(name, value, attrs), hint=date_hint())
