@@ -194,8 +194,10 @@ def _signed(version: GovernedVersion, *, by: User, signing: Signing, meaning: st
                           second_factor=signing.second_factor)
 
 
-def refuse_unless_may_govern(version: GovernedVersion, *, by: User, step: str) -> None:
-    """Refuse ``by`` unless their role manages protocols and the version is theirs to govern.
+def refuse_unless_may_govern(version: GovernedVersion, *, by: User, step: str,
+                             action: Action = Action.MANAGE_PROTOCOLS,
+                             kind: str = "protocols") -> None:
+    """Refuse ``by`` unless their role may take ``action`` and the version is theirs to govern.
 
     A clinic's version is governed by that clinic's administrators; a version shared by
     every clinic (no site) by the platform operator alone.
@@ -203,8 +205,8 @@ def refuse_unless_may_govern(version: GovernedVersion, *, by: User, step: str) -
     # Imported here: accounts.admin registers admin pages as it loads.
     from orthoregen.web.accounts.admin import is_platform_operator
 
-    if not by.is_authenticated or not by.may(Action.MANAGE_PROTOCOLS):
-        raise LifecycleRefused(f"Your role may not {step} protocols.")
+    if not by.is_authenticated or not by.may(action):
+        raise LifecycleRefused(f"Your role may not {step} {kind}.")
     site_id = getattr(version, "site_id", None)
     if site_id is None:
         if not is_platform_operator(by):

@@ -63,12 +63,19 @@ class GovernedPages(Generic[V]):
     publish: Callable[..., V]
     refusals: tuple[type[Exception], ...]  # what publishing may refuse with, as a message
     published: Callable[[V], str]  # what is said once a version is published
+    # What the URL names and templates start with: "protocol" gives consultation:protocol-list
+    # and consultation/protocol_list.html; another governed kind in the same app (consent
+    # documents, release specifications) takes its own, e.g. "consent".
+    prefix: str = "protocol"
+    # Who may take the steps: protocols are managed by clinic administrators; a kind whose
+    # owners differ (the cell lab's release specifications) names its own action.
+    action: Action = Action.MANAGE_PROTOCOLS
 
     def url(self, page: str) -> str:
-        return f"{self.app}:protocol-{page}"
+        return f"{self.app}:{self.prefix}-{page}"
 
     def template(self, page: str) -> str:
-        return f"{self.app}/protocol_{page}.html"
+        return f"{self.app}/{self.prefix}_{page}.html"
 
     def version(self, request: AuthenticatedHttpRequest, protocol_id: int) -> V:
         """Return the version ``protocol_id`` if one of the user's clinics may see it."""
@@ -90,7 +97,7 @@ class LifecycleViews(NamedTuple):
 def lifecycle_views(pages: GovernedPages[Any]) -> LifecycleViews:
     """Return the list, validate, review, approve and publish pages of one kind."""
 
-    @requires(Action.MANAGE_PROTOCOLS)
+    @requires(pages.action)
     def protocol_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         pages.stored_default()
         sites = list(request.user.sites.all())
@@ -99,7 +106,7 @@ def lifecycle_views(pages: GovernedPages[Any]) -> LifecycleViews:
                 for version in pages.visible(sites)]
         return render(request, pages.template("list"), {"rows": rows})
 
-    @requires(Action.MANAGE_PROTOCOLS)
+    @requires(pages.action)
     @require_POST
     def protocol_validate(request: AuthenticatedHttpRequest, protocol_id: int) -> HttpResponse:
         stored = pages.version(request, protocol_id)
@@ -115,19 +122,19 @@ def lifecycle_views(pages: GovernedPages[Any]) -> LifecycleViews:
                              "second person may now read its changes and approve it.")
         return redirect(pages.url("detail"), protocol_id=stored.pk)
 
-    @requires(Action.MANAGE_PROTOCOLS)
+    @requires(pages.action)
     def protocol_review(request: AuthenticatedHttpRequest, protocol_id: int,
                         form: SigningForm | None = None) -> HttpResponse:
         stored = pages.version(request, protocol_id)
         review = pages.review(stored)
         return render(request, pages.template("review"), {
             "stored": stored, "review": review, "diff": diff_rows(review),
-            "form": form or signing_form(stored, review), "ns": f"{pages.app}:protocol",
+            "form": form or signing_form(stored, review), "ns": f"{pages.app}:{pages.prefix}",
             "approve_url": pages.url("approve"), "detail_url": pages.url("detail"),
             "is_author": request.user.pk in stored.author_ids()},
             status=400 if form is not None else 200)
 
-    @requires(Action.MANAGE_PROTOCOLS)
+    @requires(pages.action)
     @require_POST
     def protocol_approve(request: AuthenticatedHttpRequest, protocol_id: int) -> HttpResponse:
         stored = pages.version(request, protocol_id)
@@ -146,7 +153,7 @@ def lifecycle_views(pages: GovernedPages[Any]) -> LifecycleViews:
         messages.success(request, f"You approved {stored}; it may now be published.")
         return redirect(pages.url("detail"), protocol_id=stored.pk)
 
-    @requires(Action.MANAGE_PROTOCOLS)
+    @requires(pages.action)
     @require_POST
     def protocol_publish(request: AuthenticatedHttpRequest, protocol_id: int) -> HttpResponse:
         stored = pages.version(request, protocol_id)
