@@ -2,17 +2,18 @@
 
 from orthoregen.web.consultation.checks import stored_protocols_check
 from orthoregen.web.consultation.models import ConsentDocument, ProtocolVersion
-from orthoregen.web.consultation.models.consent import text_sha256
 from orthoregen.web.consultation.protocols import protocol_default
 
 
-def test_admin_adds_a_consent_text_with_its_hash(as_user, admin_a, site_a):
+def test_admin_adds_no_consent_text_around_its_lifecycle(as_user, admin_a, site_a):
+    """Consent texts are drafted, approved and published on their own pages
+    (consultation.consent_documents); the admin only shows them."""
     response = as_user(admin_a).post("/admin/consultation/consentdocument/add/", {
         "site": site_a.pk, "title": "Consent", "version": "2", "text": "Plain words.",
+        "status": "published",
     })
-    assert response.status_code == 302
-    document = ConsentDocument.objects.get()
-    assert document.sha256 == text_sha256("Plain words.") and document.created_by == admin_a
+    assert response.status_code == 403
+    assert not ConsentDocument.objects.exists()
 
 
 def test_admin_cannot_change_a_published_consent_text(as_user, admin_a, consent_document_a):

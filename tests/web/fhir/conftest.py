@@ -26,7 +26,7 @@ def _consent(site, clinician):
     from orthoregen.web.consultation.models import ConsentDocument, ConsentRecord
 
     document = ConsentDocument.objects.create(site=site, title="Consent to MSC injection",
-                                              version="1", text="I agree.", published=True)
+                                              version="1", text="I agree.", status="published")
     for n, episode in enumerate(JointEpisode.objects.filter(patient__site=site)[:2]):
         ConsentRecord.objects.create(
             episode=episode, document=document, consented_on=dt.date(2024, 1, 10),

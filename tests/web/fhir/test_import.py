@@ -312,7 +312,7 @@ def test_events_are_stored_once_with_their_clock_and_no_alert(clinician_a, mailo
     consent = ConsentRecord.objects.get()
     assert str(consent.withdrawn_on) == "2026-04-20" and consent.taken_by is None
     assert consent.document.text == "I agree to the injection."
-    assert consent.document.published is False
+    assert consent.document.status == "draft"
     prior = PriorInjection.objects.get()
     assert (prior.agent, prior.joint, prior.side, str(prior.given_on)) == (
         "other_biologic", "knee", "right", "2026-05-04")
@@ -362,7 +362,7 @@ def test_an_event_that_cannot_be_kept_faithfully_rejects_the_bundle(clinician_a,
 def test_a_consent_to_other_wording_than_the_stored_document_is_refused(clinician_a,
                                                                        site_a):
     ConsentDocument.objects.create(site=site_a, title="Consent to MSC injection",
-                                   version="3", text="Different words.", published=True)
+                                   version="3", text="Different words.", status="published")
     with pytest.raises(ImportRefused, match="another wording"):
         import_bundle(events_bundle(), user=clinician_a)
     assert event_counts() == (0, 0, 0, 0)

@@ -1,8 +1,8 @@
 """Admin pages for consultation records, confined to the administrator's sites.
 
-Protocol versions, decisions and consent records are immutable once published or made, so
-their admin pages are read-only; protocols are edited through the staff pages, where the
-JSON is validated rule by rule.
+Protocol versions, consent documents, decisions and consent records are immutable once
+published or made, so their admin pages are read-only; protocols and consent documents are
+edited through the staff pages, where their lifecycle (consultation.governance) is kept.
 """
 
 from django.contrib import admin
@@ -50,16 +50,21 @@ class ConsentRecordAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ConsentDocument)
-class ConsentDocumentAdmin(SiteScopedAdmin):
-    """Consent texts: editable while an unused draft; published or used ones are read-only.
+class ConsentDocumentAdmin(ReadOnlyAdmin):
+    """Consent texts, read-only: drafts are written, validated, approved by a second person
+    and published (both signed) on the consent document pages (consent_documents), so no
+    text or lifecycle field can change here around those steps.
 
-    Permission follows the role table (Action.MANAGE_PROTOCOLS), not Django's per-model
-    permissions, so every clinic administrator may manage the texts of their own sites.
+    Reading follows the role table (Action.MANAGE_PROTOCOLS), not Django's per-model
+    permissions, so every clinic administrator may read the texts of their own sites.
     """
 
-    list_display = ["title", "version", "site", "published", "sha256"]
-    readonly_fields = ["sha256"]
-    fields = ["site", "title", "version", "text", "published", "sha256"]
+    list_display = ["title", "version", "site", "status", "published_at", "sha256"]
+    list_filter = ["status"]
+    fields = ["site", "title", "version", "text", "sha256", "status", "created_by", "created_at",
+              "edited_by", "validated_at", "validated_by", "reviewed_against", "approval_diff",
+              "approved_at", "approved_by", "published_at", "published_by"]
+    readonly_fields = fields
 
     def _manages(self, request: HttpRequest) -> bool:
         return staff_user(request).may(Action.MANAGE_PROTOCOLS)
@@ -69,20 +74,6 @@ class ConsentDocumentAdmin(SiteScopedAdmin):
 
     def has_view_permission(self, request, obj=None):
         return self._manages(request)
-
-    def has_add_permission(self, request):
-        return self._manages(request)
-
-    def has_change_permission(self, request, obj=None):
-        return self._manages(request) and (obj is None or not obj.is_locked())
-
-    def has_delete_permission(self, request, obj=None):
-        return self._manages(request) and (obj is None or not obj.is_locked())
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(ProtocolVersion)

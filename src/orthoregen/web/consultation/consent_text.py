@@ -2,7 +2,9 @@
 
 It states what is known and unknown and makes no therapeutic claim. A clinic must review it
 with its own lawyers and regulator, add its prices and its product, and publish its own
-version; the demo seeds it as version "default-1".
+version (a copy of it as a draft, through the lifecycle of consultation.consent_documents);
+the demo seeds it as version "default-1", stored published by orthoregen, as the shipped
+default candidacy protocol is (consultation.protocols.protocol_default).
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.utils import timezone
 
+from orthoregen.web.consultation.governance import Lifecycle
 from orthoregen.web.consultation.models import ConsentDocument
 
 if TYPE_CHECKING:
@@ -74,5 +78,6 @@ def consent_document_seed(site: Site) -> ConsentDocument:
     if document is None:
         document = ConsentDocument.objects.create(site=site, title=DEFAULT_TITLE,
                                                   version=DEFAULT_VERSION, text=DEFAULT_TEXT,
-                                                  published=True)
+                                                  status=Lifecycle.PUBLISHED,
+                                                  published_at=timezone.now())
     return document

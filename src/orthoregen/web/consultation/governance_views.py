@@ -54,9 +54,11 @@ class GovernedPages(Generic[V]):
 
     app: str  # the URL namespace and the template folder, e.g. "followup"
     missing: str  # the words of the 404 for a version the user may not see
-    stored_default: Callable[[], V]  # stores the shipped default, so it is always listed
+    # Stores the shipped default, so it is always listed; a kind shipped without one (each
+    # clinic's consent documents) passes a function that stores nothing.
+    stored_default: Callable[[], object]
     visible: Callable[[Iterable[Site]], QuerySet[V]]  # the versions of these clinics
-    in_use: Callable[[Site], V]  # the version a clinic uses now
+    in_use: Callable[[Site], V | None]  # the version a clinic uses now, if it has one
     validate: Callable[..., V]  # services: (stored, *, by) and so on
     review: Callable[[V], Review]
     approve: Callable[..., V]
@@ -101,7 +103,7 @@ def lifecycle_views(pages: GovernedPages[Any]) -> LifecycleViews:
     def protocol_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         pages.stored_default()
         sites = list(request.user.sites.all())
-        in_use = {site.pk: pages.in_use(site).pk for site in sites}
+        in_use = {site.pk: getattr(pages.in_use(site), "pk", None) for site in sites}
         rows = [(version, [site for site in sites if in_use[site.pk] == version.pk])
                 for version in pages.visible(sites)]
         return render(request, pages.template("list"), {"rows": rows})

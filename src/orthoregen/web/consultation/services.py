@@ -35,6 +35,7 @@ from orthoregen.web import stages
 from orthoregen.web.clinic.models import JointEpisode, Patient
 from orthoregen.web.consultation.body import body_on
 from orthoregen.web.consultation.carry_forward import CarriedForward
+from orthoregen.web.consultation.consent_documents import consent_documents_offered
 from orthoregen.web.consultation.facts import facts_from_episode
 from orthoregen.web.consultation.forms import (
     CONDITIONS_REASON,
@@ -601,7 +602,24 @@ def decision_status(decision: CandidacyDecision) -> DecisionStatus:
 def consent_record(episode: JointEpisode, *, document: ConsentDocument, consented_on: dt.date,
                    consenting_as: str, consenting_person: str,
                    elements_confirmed: Collection[str], by: User) -> ConsentRecord:
-    """Record a patient's informed consent to ``document``, with the elements discussed."""
+    """Record a patient's informed consent to ``document``, with the elements discussed.
+
+    ``document`` must be the version in use at the patient's clinic (its latest published
+    version of that title, consent_documents.consent_documents_offered); a draft, another
+    clinic's document or a version since replaced is refused (ValidationError on
+    ``document``), and nothing is recorded.
+    """
+    offered = consent_documents_offered(episode.patient.site)
+    if not offered.filter(pk=document.pk).exists():
+        if document.site_id != episode.patient.site_id:
+            refusal = f"{document} belongs to another clinic."
+        elif not document.is_published:
+            refusal = (f"{document} is not published: a consent can only be recorded on a "
+                       "published version.")
+        else:
+            refusal = (f"{document} has been replaced by a newer published version; record "
+                       "the consent on the version in use.")
+        raise ValidationError({"document": refusal})
     return ConsentRecord.objects.create(
         episode=episode, document=document, consented_on=consented_on,
         consenting_as=consenting_as, consenting_person=consenting_person,
@@ -640,9 +658,9 @@ def consent_status(record: ConsentRecord) -> ConsentStatus:
 
 
 def consent_documents_current(site: Site) -> list[ConsentDocument]:
-    """Return the site's published consent documents, newest first."""
-    return list(ConsentDocument.objects.filter(site=site, published=True)
-                .order_by("-created_at", "-id"))
+    """Return the consent documents a new consent at ``site`` is recorded on: of each title,
+    its latest published version."""
+    return list(consent_documents_offered(site))
 
 
 # The procedure gate -------------------------------------------------------------------

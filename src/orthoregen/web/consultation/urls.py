@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orthoregen.web.consultation import protocol_views, views
+from orthoregen.web.consultation import consent_document_views, protocol_views, views
 
 app_name = "consultation"
 urlpatterns = [
@@ -27,4 +27,22 @@ urlpatterns = [
          name="protocol-review"),
     path("protocols/<int:protocol_id>/approve/", protocol_views.protocol_approve,
          name="protocol-approve"),
+    path("consent-documents/", consent_document_views.document_list,
+         name="consent_document-list"),
+    path("consent-documents/start/", consent_document_views.document_start,
+         name="consent_document-start"),
+    path("consent-documents/<int:protocol_id>/", consent_document_views.document_detail,
+         name="consent_document-detail"),
+    path("consent-documents/<int:protocol_id>/copy/", consent_document_views.document_copy,
+         name="consent_document-copy"),
+    path("consent-documents/<int:protocol_id>/edit/", consent_document_views.document_edit,
+         name="consent_document-edit"),
+    path("consent-documents/<int:protocol_id>/validate/",
+         consent_document_views.document_validate, name="consent_document-validate"),
+    path("consent-documents/<int:protocol_id>/review/", consent_document_views.document_review,
+         name="consent_document-review"),
+    path("consent-documents/<int:protocol_id>/approve/",
+         consent_document_views.document_approve, name="consent_document-approve"),
+    path("consent-documents/<int:protocol_id>/publish/",
+         consent_document_views.document_publish, name="consent_document-publish"),
 ]

@@ -25,13 +25,14 @@ from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record
 from orthoregen.web.clinic.models import JointEpisode, Patient
 from orthoregen.web.consultation import carry_forward, presenters, rows, services
+from orthoregen.web.consultation.consent_documents import consent_documents_offered
 from orthoregen.web.consultation.forms import (
     ConsentForm,
     DecisionForm,
     PatientHistoryForm,
     WithdrawalForm,
 )
-from orthoregen.web.consultation.models import ConsentDocument, Intake, PatientHistory
+from orthoregen.web.consultation.models import Intake, PatientHistory
 from orthoregen.web.consultation.models.consent import ConsentImmutable
 from orthoregen.web.consultation.panels import patient_allergies
 
@@ -283,19 +284,24 @@ def decide(request: AuthenticatedHttpRequest, episode_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def consent_record(request: AuthenticatedHttpRequest, episode_id: int) -> HttpResponse:
     episode = _episode(request, episode_id)
-    documents = ConsentDocument.objects.filter(site=episode.patient.site, published=True)
+    documents = consent_documents_offered(episode.patient.site)
     form = ConsentForm(request.POST or None, documents=documents,
                        initial={"consented_on": timezone.localdate(),
                                 "consenting_person": f"{episode.patient.given_name} "
                                                      f"{episode.patient.family_name}"})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.consent_record(
-            episode, document=data["document"], consented_on=data["consented_on"],
-            consenting_as=data["consenting_as"], consenting_person=data["consenting_person"],
-            elements_confirmed=data["elements_confirmed"], by=request.user)
-        messages.success(request, "Recorded the informed consent.")
-        return redirect("consultation:episode", episode_id=episode.pk)
+        try:
+            services.consent_record(
+                episode, document=data["document"], consented_on=data["consented_on"],
+                consenting_as=data["consenting_as"], consenting_person=data["consenting_person"],
+                elements_confirmed=data["elements_confirmed"], by=request.user)
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field, problems)
+        else:
+            messages.success(request, "Recorded the informed consent.")
+            return redirect("consultation:episode", episode_id=episode.pk)
     _read(request, episode, "consent form")
     return render(request, "consultation/consent_form.html", {
         "form": form, "episode": episode, "patient": episode.patient, "documents": documents,

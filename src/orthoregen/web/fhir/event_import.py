@@ -177,9 +177,10 @@ class EventImports:
         if not text.strip():
             raise entry.refuse(f"the document {title!r} version {version} is not stored here "
                                "and sourceAttachment.data (its wording) is empty.")
-        # Unpublished: it is the wording consented to elsewhere, not one this site offers.
+        # A draft, never published: it is the wording consented to elsewhere, not one this
+        # site offers (consent_documents refuses to take it further).
         document = ConsentDocument(site=patient.site, title=title, version=version, text=text,
-                                   published=False, created_by=self._recorder(entry))
+                                   created_by=self._recorder(entry))
         document.full_clean(exclude=["site", "sha256"])
         document.save()
         return document

@@ -1,7 +1,11 @@
 """Consent documents (versioned texts per site) and consent records (who agreed to what).
 
-A published document never changes (its hash is what a record points at); a consent
-record never changes except that its withdrawal may be recorded once.
+A consent document is governed configuration (consultation.governance): drafted, validated
+by the system's checks, its changes approved by a second person and published, both signed
+(consultation.consent_documents; docs/governance.md#consent-documents). A published
+document never changes (its hash is what a record points at), nor does a document a record
+was signed on; a consent record never changes except that its withdrawal may be recorded
+once.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from orthoregen.web.accounts.models import Site
 from orthoregen.web.clinic.models import JointEpisode
+from orthoregen.web.consultation.governance import GovernedVersion, Lifecycle
 from orthoregen.web.consultation.models.vocabulary import ConsentingAs
 
 
@@ -27,7 +32,10 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-class ConsentDocument(models.Model):
+class ConsentDocument(GovernedVersion):
+    """One version of a clinic's consent text; the lifecycle's fields come from
+    GovernedVersion (status, who wrote, validated, approved and published it, and when)."""
+
     SITE_PATH = "site"
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="consent_documents")
@@ -35,10 +43,7 @@ class ConsentDocument(models.Model):
     version = models.CharField(max_length=30)
     text = models.TextField()
     sha256 = models.CharField("SHA-256 of the text", max_length=64, editable=False)
-    published = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   null=True, blank=True, related_name="+")
     history = HistoricalRecords()
 
     class Meta:
@@ -55,8 +60,8 @@ class ConsentDocument(models.Model):
         """Say whether the stored document is published or used, so it may no longer change."""
         if not self.pk:
             return False
-        stored = ConsentDocument.objects.filter(pk=self.pk).values_list("published", flat=True)
-        return bool(stored and stored[0]) or self.records.exists()
+        stored = ConsentDocument.objects.filter(pk=self.pk).values_list("status", flat=True)
+        return bool(stored and stored[0] == Lifecycle.PUBLISHED) or self.records.exists()
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.is_locked():
