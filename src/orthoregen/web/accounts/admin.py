@@ -48,6 +48,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from orthoregen.web.accounts.models import InstrumentLicence, Site, User
 from orthoregen.web.accounts.second_factor import second_factor_reset
 from orthoregen.web.accounts.signatures import Signature, SigningRefusal
+from orthoregen.web.admin_site import ViewOnlyAdmin
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -255,7 +256,7 @@ class InstrumentLicenceAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-class SigningTrailAdmin(admin.ModelAdmin):
+class SigningTrailAdmin(ViewOnlyAdmin):
     """Read-only: signatures and refused signings are only ever added, by the services.
 
     Shown for signers who work only at the administrator's sites (the operator sees all)."""
@@ -266,15 +267,6 @@ class SigningTrailAdmin(admin.ModelAdmin):
         rows = super().get_queryset(request).select_related("content_type")
         return rows if _operates(request) else rows.filter(
             **{f"{self.person}__in": User.objects.filter(staff_only_at(request.user.sites.all()))})
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Signature)

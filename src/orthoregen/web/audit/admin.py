@@ -18,6 +18,7 @@ from django.utils import timezone
 from orthoregen.web.accounts.admin import is_platform_operator
 from orthoregen.web.accounts.models import Site, User
 from orthoregen.web.accounts.roles import Action
+from orthoregen.web.admin_site import ViewOnlyAdmin
 from orthoregen.web.audit.models import AccessAction, AccessRecord
 from orthoregen.web.audit.services import access_record
 
@@ -25,7 +26,7 @@ CSV_COLUMNS = ["sequence", "at", "user", "action", "patient", "site", "path", "i
                "detail", "previous_hash", "record_hash"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ViewOnlyAdmin):
     # The role table, not Django's per-model permissions, says who reads patient data; the
     # admin site admits the administrator role alone (admin_site.py).
     def has_module_permission(self, request):
@@ -33,15 +34,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.may(Action.VIEW_PATIENT)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AccessRecord)
