@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orthoregen.instruments import score
-from orthoregen.web.clinic.models import JointEpisode
 from orthoregen.web.consultation.models import CandidacyDecision
 from orthoregen.web.consultation.services import decision_record
 from orthoregen.web.followup.messages import render_naming_joint
@@ -31,7 +30,6 @@ from orthoregen.web.followup.questionnaires import (
 )
 from orthoregen.web.followup.reminders import call_script
 from orthoregen.web.followup.services import baseline_after_decision, schedule_create
-from orthoregen.web.followup.sms import LocmemSmsBackend
 from orthoregen.web.followup.worklist import treated_without_baseline
 
 pytestmark = pytest.mark.django_db
@@ -54,21 +52,6 @@ def at_once(settings):
     message a patient decided on for two joints gets, are test_baseline_settle.py's.
     """
     settings.ORTHOREGEN_BASELINE_SETTLE_MINUTES = 0
-
-
-@pytest.fixture
-def knee(patient_a):
-    patient_a.email, patient_a.phone = "ada@example.org", "+44 7700 900001"
-    patient_a.save()
-    LocmemSmsBackend.outbox = []
-    return patient_a.episodes.get()
-
-
-@pytest.fixture
-def hip(knee):
-    return JointEpisode.objects.create(patient=knee.patient, joint="hip", side="right",
-                                       diagnosis_code="M16.11",
-                                       grade_scale="kellgren_lawrence", grade=2)
 
 
 def decide(episode, kind, by, capture, *, on=DECIDED):

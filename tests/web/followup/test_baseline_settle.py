@@ -10,7 +10,6 @@ import pytest
 import time_machine
 from django.core import mail
 
-from orthoregen.web.clinic.models import JointEpisode
 from orthoregen.web.consultation.services import decision_record
 from orthoregen.web.followup.models import Message, QuestionnaireResponse, ScheduledVisit
 from orthoregen.web.followup.reminders import remind_run
@@ -26,21 +25,6 @@ NOW = dt.datetime(2026, 3, 2, 11, 0, tzinfo=LONDON)
 def clock():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture
-def knee(patient_a):
-    patient_a.email, patient_a.phone = "ada@example.org", "+44 7700 900001"
-    patient_a.save()
-    LocmemSmsBackend.outbox = []
-    return patient_a.episodes.get()
-
-
-@pytest.fixture
-def hip(knee):
-    return JointEpisode.objects.create(patient=knee.patient, joint="hip", side="right",
-                                       diagnosis_code="M16.11",
-                                       grade_scale="kellgren_lawrence", grade=2)
 
 
 def decide(episode, by, capture):
