@@ -36,6 +36,8 @@ class Action(models.TextChoices):
                                 "Enter clinician-reported outcomes: Harris Hip Score, range of "
                                 "motion, the Constant score's objective part")
     IMPORT_DATA = "import_data", "Import patients and past records from CSV or REDCap files"
+    MANAGE_RELEASE_SPECS = ("manage_release_specs",
+                            "Edit, approve and publish the cell lab's release specifications")
 
 
 # Analysts work on de-identified registry data, so they never open identifiable records.
@@ -63,6 +65,10 @@ PERMITTED: dict[str, frozenset[str]] = {
     Action.IMPORT_DATA: frozenset({Role.ADMIN, Role.COORDINATOR}),
     # An MRI read is a clinical judgement; coordinators receive studies (MANAGE_FOLLOW_UP).
     Action.READ_IMAGING: frozenset({Role.CLINICIAN}),
+    # Release criteria are reviewed and approved by a responsible person before use (21 CFR
+    # 1271.180(b)), apart from the technologists who judge units against them
+    # (1271.265(c)(1)): here by those who govern the clinic's other protocols.
+    Action.MANAGE_RELEASE_SPECS: frozenset({Role.ADMIN}),
 }
 
 

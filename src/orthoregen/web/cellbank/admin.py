@@ -106,9 +106,13 @@ class ProductUnitAdmin(CellbankAdmin):
 
 @admin.register(ReleaseSpecVersion)
 class ReleaseSpecVersionAdmin(CellbankAdmin):
-    """Read-only: units were released against each stored version as it stands."""
+    """Read-only, drafts included: a specification changes only through its lifecycle pages
+    (copy, edit, the system's checks, a second person's signed approval, signed publication;
+    cellbank.services.specifications), and units were released against each published
+    version as it stands. Nothing is added, changed or deleted here."""
 
-    list_display = ["spec_id", "version", "effective_from", "site"]
+    list_display = ["spec_id", "version", "status", "effective_from", "published_at", "site"]
+    list_filter = ["status"]
     list_select_related = ["site"]
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orthoregen.web.cellbank.views import donors, investigations, lookback, units
+from orthoregen.web.cellbank.views import donors, investigations, lookback, specifications, units
 
 app_name = "cellbank"
 urlpatterns = [
@@ -33,4 +33,17 @@ urlpatterns = [
          name="investigation-close"),
     path("patients/<int:patient_id>/products/", lookback.patient_products, name="patient-products"),
     path("patients/<int:patient_id>/harvests/new/", lookback.harvest_create, name="harvest-create"),
+    # Release specifications under change control (views.specifications; docs/governance.md).
+    path("specifications/", specifications.spec_list, name="spec-list"),
+    path("specifications/<int:protocol_id>/", specifications.spec_detail, name="spec-detail"),
+    path("specifications/<int:protocol_id>/copy/", specifications.spec_copy, name="spec-copy"),
+    path("specifications/<int:protocol_id>/edit/", specifications.spec_edit, name="spec-edit"),
+    path("specifications/<int:protocol_id>/validate/", specifications.spec_validate,
+         name="spec-validate"),
+    path("specifications/<int:protocol_id>/review/", specifications.spec_review,
+         name="spec-review"),
+    path("specifications/<int:protocol_id>/approve/", specifications.spec_approve,
+         name="spec-approve"),
+    path("specifications/<int:protocol_id>/publish/", specifications.spec_publish,
+         name="spec-publish"),
 ]

@@ -114,3 +114,9 @@ class Approach(models.TextChoices):
     HIP_FLUORO_ANTERIOR = "hip_fluoro_anterior", "Hip: fluoroscopic anterior"
     SHOULDER_POSTERIOR = "shoulder_posterior", "Shoulder: posterior glenohumeral"
     SHOULDER_ROTATOR_INTERVAL = "shoulder_rotator_interval", "Shoulder: rotator interval / anterior"
+
+
+# The lab's names for the release specifications (products/release.py keeps the ids, which
+# the unit page still shows as the document reference).
+SPECIFICATION_NAMES = {"cultured_msc_default": "Culture-expanded MSC release specification",
+                       "point_of_care_default": "Point-of-care product release specification"}

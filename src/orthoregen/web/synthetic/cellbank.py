@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from orthoregen.products.isbt128 import check_character
-from orthoregen.products.release import spec_to_json
 from orthoregen.web.accounts.models import Site, User
 from orthoregen.web.accounts.roles import Role
 from orthoregen.web.cellbank.models import (
@@ -29,10 +28,9 @@ from orthoregen.web.cellbank.models import (
     Harvest,
     ProductUnit,
     QcResult,
-    ReleaseSpecVersion,
 )
 from orthoregen.web.cellbank.product_codes import default_product_code
-from orthoregen.web.cellbank.services.release import DEFAULT_SPECS
+from orthoregen.web.cellbank.services.release import release_specs_ensure
 from orthoregen.web.cellbank.vocabulary import DonorAnalyte
 
 if TYPE_CHECKING:
@@ -89,11 +87,7 @@ def synth_cell_lab(context: SynthContext) -> IssuedUnits:
     classes = np.array(list(PRODUCTS))[rng.choice(len(PRODUCTS), size=len(ep_rows),
                                                   p=[v[0] for v in PRODUCTS.values()])]
     at = [dt.datetime.combine(d, dt.time(10, 0), tzinfo=zone) for d in days]
-    if not ReleaseSpecVersion.objects.filter(site=site).exists():
-        ReleaseSpecVersion.objects.bulk_create([
-            ReleaseSpecVersion(site=site, spec_id=s.spec_id, version=s.version,
-                               effective_from=s.effective_from, specification=spec_to_json(s))
-            for s in DEFAULT_SPECS])
+    release_specs_ensure(site)  # the defaults, published: only published ones judge units
     ids = _Identifiers(site.pk, context.seed)
     rows = Rows()
     units: list[ProductUnit | None] = [None] * len(ep_rows)

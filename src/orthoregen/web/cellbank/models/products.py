@@ -18,6 +18,7 @@ from orthoregen.products.status import UnitStatus
 from orthoregen.web.accounts.models import Site
 from orthoregen.web.cellbank.product_codes import validate_product_code
 from orthoregen.web.cellbank.vocabulary import (
+    SPECIFICATION_NAMES,
     DonorAnalyte,
     DonorType,
     EligibilityChoices,
@@ -32,6 +33,7 @@ from orthoregen.web.cellbank.vocabulary import (
 )
 from orthoregen.web.clinic.models import JointEpisode, Patient
 from orthoregen.web.clinic.vocabulary import Side
+from orthoregen.web.consultation.governance import GovernedVersion, Lifecycle
 
 USER = settings.AUTH_USER_MODEL
 
@@ -211,19 +213,25 @@ class ProductUnit(models.Model):
         return self.harvest_id is not None
 
 
-class ReleaseSpecVersion(models.Model):
-    """A versioned release specification, stored as products.release JSON.
+class ReleaseSpecVersion(GovernedVersion):
+    """A versioned release specification of one clinic, stored as products.release JSON.
 
-    See docs/cell-products.md#release-specifications.
+    Governed (consultation.governance): drafted as a copy, validated by the core's parser,
+    approved by a second person who read its difference, published, then never changed.
+    Only published versions judge a unit; a released unit keeps the version its release
+    signature names. See docs/cell-products.md#release-specifications.
     """
 
     SITE_PATH = "site"
+    Status = Lifecycle
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="release_specs")
     spec_id = models.CharField(max_length=60)
     version = models.CharField(max_length=20)
     effective_from = models.DateField()
     specification = models.JSONField()
+    copied_from = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="copies")
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -233,7 +241,8 @@ class ReleaseSpecVersion(models.Model):
                                                name="release_spec_version_unique")]
 
     def __str__(self) -> str:
-        return f"{self.spec_id} {self.version}"
+        # In words: messages, refusals and the shared lifecycle pages name a version by it.
+        return f"{SPECIFICATION_NAMES.get(self.spec_id, self.spec_id)} {self.version}"
 
 
 class QcResult(models.Model):

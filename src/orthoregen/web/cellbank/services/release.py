@@ -1,7 +1,9 @@
 """Release specifications as versioned data per site, and a unit's evaluation against one.
 
 The defaults are products.release's (docs/cell-products.md#release-specifications); a site
-may add versions.
+adds versions through the governed lifecycle (cellbank.specifications), and only published
+versions judge a unit. A released unit is judged by the version its release signature names,
+so publishing a successor never changes what a released unit's page says.
 QC results of a lot apply to the units divided from it, so a unit is judged on its own
 results first and then its ancestors', the nearest result of each test winning.
 """
@@ -29,37 +31,81 @@ from orthoregen.products.release import (
     spec_from_json,
     spec_to_json,
 )
+from orthoregen.products.status import UnitStatus
 from orthoregen.web.accounts.models import Site
+from orthoregen.web.accounts.signatures import SignatureMeaning, signatures_of
 from orthoregen.web.cellbank.models import ProductUnit, QcResult, ReleaseSpecVersion
 from orthoregen.web.cellbank.services.core import CellbankRefused
 
 DEFAULT_SPECS = (CULTURED_MSC_SPEC, POINT_OF_CARE_SPEC)
 
 
+PUBLISHED = ReleaseSpecVersion.Status.PUBLISHED
+# Before release a unit is judged by the specification in use; from release on, by its own.
+NOT_YET_RELEASED = frozenset({UnitStatus.COLLECTED, UnitStatus.IN_PROCESS, UnitStatus.QUARANTINE})
+
+
 def release_specs_ensure(site: Site) -> None:
-    """Store the default specifications for a site that has none yet."""
+    """Store the default specifications, published by the system, for a site that has none."""
     if ReleaseSpecVersion.objects.filter(site=site).exists():
         return
+    now = timezone.now()
     # With history, as every cell lab row: plain bulk_create writes no history row.
     bulk_create_with_history([
         ReleaseSpecVersion(site=site, spec_id=spec.spec_id, version=spec.version,
-                           effective_from=spec.effective_from, specification=spec_to_json(spec))
+                           effective_from=spec.effective_from, specification=spec_to_json(spec),
+                           status=PUBLISHED, published_at=now)
         for spec in DEFAULT_SPECS], ReleaseSpecVersion)
 
 
-def release_spec_for(unit: ProductUnit, on: date | None = None) -> ReleaseSpecification:
-    """Return the specification in force for a unit's product class on a day."""
+def release_specs_in_use(site: Site, on: date | None = None) -> list[ReleaseSpecVersion]:
+    """Return, for each specification of ``site``, the published version in force ``on``."""
+    on = on or timezone.localdate()
+    release_specs_ensure(site)
+    found: dict[str, ReleaseSpecVersion] = {}
+    for stored in ReleaseSpecVersion.objects.filter(
+            site=site, status=PUBLISHED, effective_from__lte=on) \
+            .order_by("-effective_from", "-published_at", "-id"):
+        found.setdefault(stored.spec_id, stored)
+    return sorted(found.values(), key=lambda stored: stored.spec_id)
+
+
+def released_against(unit: ProductUnit) -> ReleaseSpecVersion | None:
+    """Return the version a released unit was judged against, as its release signature names
+    it, or None before release (or for a unit released before signatures named one)."""
+    if unit.status in NOT_YET_RELEASED:
+        return None
+    signed = signatures_of(unit).filter(
+        meaning__in=(SignatureMeaning.RELEASE, SignatureMeaning.CONDITIONAL_RELEASE)) \
+        .order_by("-signed_at", "-id").first()
+    named = str(signed.content.get("specification", "")) if signed is not None else ""
+    spec_id, _, version = named.rpartition(" ")
+    return ReleaseSpecVersion.objects.filter(site=unit.site_id, spec_id=spec_id,
+                                             version=version, status=PUBLISHED).first()
+
+
+def release_spec_version_for(unit: ProductUnit, on: date | None = None) -> ReleaseSpecVersion:
+    """Return the stored version that judges a unit: its own once released, else the latest
+    published version in force ``on`` that covers its product class. Drafts never judge."""
+    kept = released_against(unit)
+    if kept is not None:
+        return kept
     on = on or timezone.localdate()
     release_specs_ensure(unit.site)
     product_class = ProductClass(unit.product_class)
-    versions = ReleaseSpecVersion.objects.filter(site=unit.site_id, effective_from__lte=on) \
-        .order_by("-effective_from", "-id")
+    versions = ReleaseSpecVersion.objects.filter(
+        site=unit.site_id, status=PUBLISHED, effective_from__lte=on) \
+        .order_by("-effective_from", "-published_at", "-id")
     for stored in versions:
-        spec = spec_from_json(stored.specification)
-        if product_class in spec.product_classes:
-            return spec
+        if product_class in spec_from_json(stored.specification).product_classes:
+            return stored
     raise CellbankRefused(f"No release specification covers {unit.get_product_class_display()} "
                           "at this site: it cannot be released.")
+
+
+def release_spec_for(unit: ProductUnit, on: date | None = None) -> ReleaseSpecification:
+    """Return the specification that judges a unit (release_spec_version_for), read."""
+    return spec_from_json(release_spec_version_for(unit, on).specification)
 
 
 def lineage_qc(unit: ProductUnit) -> dict[str, QcResult]:

@@ -5,6 +5,7 @@ from django.utils.html import format_html
 
 from orthoregen.web.cellbank.models import ProductUnit
 from orthoregen.web.cellbank.status_shown import label_of, status_shown
+from orthoregen.web.cellbank.vocabulary import SPECIFICATION_NAMES
 
 register = template.Library()
 
@@ -22,10 +23,8 @@ def status_label(status: str) -> str:
     return label_of(status)
 
 
-# The lab's names for the release specifications and their outcomes (products/release.py
-# keeps the ids, which the page still shows as the document reference).
-SPECIFICATION_NAMES = {"cultured_msc_default": "Culture-expanded MSC release specification",
-                       "point_of_care_default": "Point-of-care product release specification"}
+# The lab's names for the release outcomes (products/release.py keeps the ids); the
+# specifications' names are in cellbank.vocabulary, as their records' names use them too.
 OUTCOME_WORDS = {"full": "full release", "conditional_pending_sterility":
                  "conditional release, sterility pending", "not_releasable": "not releasable"}
 

@@ -1,0 +1,61 @@
+"""cellbank 0007 run on real rows: stored release specifications become published, with their
+storage time as publication time; going back is refused by name while a draft exists (it
+would judge units once the status is gone) and works when every version is published.
+
+A transactional test (migrations change the schema, which needs real commits), once per
+database; it migrates to the latest state again whatever happened.
+"""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.db.migrations.exceptions import IrreversibleError
+from django.db.migrations.executor import MigrationExecutor
+
+BEFORE = [("cellbank", "0006_procedure_joint_image_reference")]
+AFTER = [("cellbank", "0007_release_specs_governed")]
+STORED_AT = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _migrate(executor: MigrationExecutor, targets) -> None:
+    executor.loader.build_graph()  # the applied set changed since the last plan
+    executor.migrate(targets)
+
+
+def _models_as_applied(executor: MigrationExecutor):
+    executor.loader.build_graph()
+    return executor._create_project_state(with_applied_migrations=True).apps
+
+
+def test_0007_publishes_stored_specifications_and_goes_back_only_without_drafts():
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes()
+    try:
+        _migrate(executor, BEFORE)
+        apps = _models_as_applied(executor)
+        site = apps.get_model("accounts", "Site").objects.create(code="mig", name="Migration")
+        specs = apps.get_model("cellbank", "ReleaseSpecVersion")
+        stored = specs.objects.create(site=site, spec_id="cultured_msc_default",
+                                      version="2026.1", effective_from=dt.date(2026, 1, 1),
+                                      specification={"criteria": []})
+        specs.objects.filter(pk=stored.pk).update(created_at=STORED_AT)
+
+        _migrate(executor, AFTER)
+        specs = _models_as_applied(executor).get_model("cellbank", "ReleaseSpecVersion")
+        migrated = specs.objects.get(pk=stored.pk)
+        assert (migrated.status, migrated.published_at, migrated.published_by_id) == (
+            "published", STORED_AT, None)
+
+        draft = specs.objects.create(site_id=site.pk, spec_id="cultured_msc_default",
+                                     version="2026.2", effective_from=dt.date(2026, 1, 1),
+                                     specification={"criteria": []}, status="draft")
+        with pytest.raises(IrreversibleError, match="cultured_msc_default 2026.2"):
+            _migrate(executor, BEFORE)
+        specs.objects.filter(pk=draft.pk).delete()
+        _migrate(executor, BEFORE)  # every version published: nothing is lost going back
+        assert _models_as_applied(executor).get_model(
+            "cellbank", "ReleaseSpecVersion").objects.filter(pk=stored.pk).exists()
+    finally:
+        _migrate(executor, latest)
