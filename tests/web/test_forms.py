@@ -102,5 +102,5 @@ def test_encounter_with_a_bad_date_is_refused(as_user, clinician_a, patient_a):
     response = as_user(clinician_a).post(reverse("encounter-create", args=[episode.pk]),
                                          {"kind": "imaging", "occurred_on": "2026-02-30"})
     assert field_errors(response, "occurred_on") == [
-        "Enter a valid date, written as 25 Oct 2026 or 2026-10-25."]
+        "February 2026 has no day 30: it has 28 days."]
     assert episode.encounters.count() == 1

@@ -1,5 +1,5 @@
 """The cell lab's date-and-time boxes show and read the pages' format, in the site's time zone
-(cellbank/datetimes.py, docs/printing.md#dates)."""
+(clinic/datetimes.py, docs/printing.md#dates)."""
 
 import datetime as dt
 from zoneinfo import ZoneInfo
@@ -9,9 +9,9 @@ from django import forms
 from django.urls import reverse
 from django.utils import timezone
 
-from orthoregen.web.cellbank.datetimes import DateTimeField
 from orthoregen.web.cellbank.forms import UnitReceiveForm
 from orthoregen.web.cellbank.models import Donor, Harvest, ProductUnit
+from orthoregen.web.clinic.datetimes import DateTimeField
 
 LONDON = ZoneInfo("Europe/London")
 UTC = dt.UTC
@@ -49,16 +49,30 @@ def test_a_summer_time_is_read_on_the_site_clock():
 
 
 @pytest.mark.parametrize("written", [
-    "06/12/2026 14:30",  # 6 December or 12 June? refused rather than guessed
-    "12/06/2026 14:30", "06 Dec 2026", "2026-12-06",  # a day without its time
+    "06 Dec 2026", "2026-12-06",  # a day without its time
     "2026-12-06T14:30+05:00", "2026-12-06T14:30Z",  # another clock than the site's
-    "31 Feb 2026 10:00", "06 Dec 2026 25:00", "6 Dec 2026 2:30 PM", "06 Dek 2026 14:30",
-    "nonsense",
+    "06 Dec 2026 25:00", "6 Dec 2026 2:30 PM", "nonsense",
 ])
 def test_anything_else_is_refused_saying_how_to_write_a_moment(written):
     form = OneMoment({"at": written})
     assert not form.is_valid()
     assert form.errors["at"] == [REFUSED]
+
+
+@pytest.mark.parametrize(("written", "message"), [
+    # 6 December or 12 June? refused rather than guessed (clinic/dates.py)
+    ("06/12/2026 14:30", "“06/12/2026” is all numbers, which one country reads day first and "
+                         "another month first: write the month in letters, as 25 Oct 2026."),
+    ("31 Feb 2026 10:00", "February 2026 has no day 31: it has 28 days."),
+    ("2026-13-01 10:00", "“2026-13-01” has no month 13: in a date written 2026-10-25 the year "
+                         "comes first, then the month (01 to 12), then the day."),
+    ("06 Dek 2026 14:30", "“Dek” is not a month: write its name or its first three letters "
+                          "(Jan, Feb, Mar, Apr, May, Jun, Jul, Aug, Sep, Oct, Nov, Dec)."),
+])
+def test_a_wrong_date_before_the_time_is_named(written, message):
+    form = OneMoment({"at": written})
+    assert not form.is_valid()
+    assert form.errors["at"] == [message]
 
 
 @pytest.mark.parametrize("written", [
@@ -124,5 +138,7 @@ def test_the_receive_page_refuses_an_all_number_time_by_its_field(as_user, lab_a
     response = _receive(as_user(lab_a), donor_a, collected_at="01/11/2026 09:00",
                         expires_at="01 Nov 2027 09:00")
     assert response.status_code == 200
-    assert response.context["form"].errors["collected_at"] == [REFUSED]
+    assert response.context["form"].errors["collected_at"] == [
+        "“01/11/2026” is all numbers, which one country reads day first and another month "
+        "first: write the month in letters, as 25 Oct 2026."]
     assert not ProductUnit.objects.exists()

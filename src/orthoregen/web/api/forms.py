@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from orthoregen.web.api.models import MAX_LIFETIME, SCOPE_CHOICES
-from orthoregen.web.clinic.forms import DateInput
+from orthoregen.web.clinic.forms import DateField
 
 
 class TokenForm(forms.Form):
@@ -19,7 +19,7 @@ class TokenForm(forms.Form):
         choices=SCOPE_CHOICES, widget=forms.CheckboxSelectMultiple, label="Scopes",
         help_text="Read or write, area by area. The token never does more than your role "
                   "allows at your sites.")
-    expires_on = forms.DateField(label="Expires on", widget=DateInput(),
+    expires_on = DateField(label="Expires on",
                                  help_text=f"At most {MAX_LIFETIME.days} days from today.")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -10,7 +10,6 @@ from orthoregen.products.isbt128 import IdentifierError, parse_unit_identifier
 from orthoregen.products.product_class import PRODUCT_CLASSES, ProductClass
 from orthoregen.products.product_code import ProductCodeError
 from orthoregen.products.scan import split_scan
-from orthoregen.web.cellbank.datetimes import DateTimeField
 from orthoregen.web.cellbank.models import Donor, DonorTest, Harvest
 from orthoregen.web.cellbank.services.donors import STEPS
 from orthoregen.web.cellbank.services.units import qc_value_problem
@@ -21,13 +20,14 @@ from orthoregen.web.cellbank.vocabulary import (
     QcOutcomeChoice,
     QcTest,
 )
-from orthoregen.web.clinic.forms import DateInput
+from orthoregen.web.clinic.datetimes import DateTimeField
+from orthoregen.web.clinic.forms import DateInput, dated_formfield
 from orthoregen.web.clinic.models import Patient
 from orthoregen.web.clinic.vocabulary import Joint, Side
 
 
 def _datetime(label: str, **kwargs: Any) -> forms.DateTimeField:
-    # A text box in the pages' format and the site's time zone (cellbank/datetimes.py).
+    # A text box in the pages' format and the site's time zone (clinic/datetimes.py).
     return DateTimeField(label=label, **kwargs)
 
 
@@ -175,6 +175,7 @@ class SplitForm(forms.Form):
 class DonorForm(forms.ModelForm):
     class Meta:
         model = Donor
+        formfield_callback = dated_formfield
         fields = ["code", "donor_type", "recovered_on", "tested_person", "consent_version",
                   "screening_questionnaire_version"]
         widgets = {"recovered_on": DateInput()}
@@ -183,6 +184,7 @@ class DonorForm(forms.ModelForm):
 class DonorTestForm(forms.ModelForm):
     class Meta:
         model = DonorTest
+        formfield_callback = dated_formfield
         fields = ["analyte", "assay", "kit_lot", "lab", "specimen_id", "specimen_date",
                   "result", "interpretation"]
         widgets = {"specimen_date": DateInput()}

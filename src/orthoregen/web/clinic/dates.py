@@ -9,15 +9,21 @@ American browser) whatever the site chose.
 
 The rule is Django's per-locale format (FORMAT_MODULE_PATH names clinic/formats/, whose
 modules read the constants below), so it holds for every DateField, admin included; the
-widget only shows it.
+widget only shows it. Every staff form's date field is the DateField below (its ModelForms
+get it through clinic.forms.dated_formfield; tests/web/clinic/test_form_dates.py walks every
+form class), which says what is wrong with a refused date: an all-number date, a month 13,
+a 31 February.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import re
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import formats
 from django.utils.functional import lazy
 
@@ -69,3 +75,72 @@ class DateInput(forms.DateInput):
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict:
         return text_box_attrs(super().get_context(name, value, attrs), hint=date_hint())
+
+
+# What a refused date looks like, to say why it was refused. Separators as people type them.
+ALL_NUMBERS = re.compile(r"\d{1,4}\s*[/.\-\s]\s*\d{1,2}\s*[/.\-\s]\s*\d{1,4}")
+ISO_SHAPED = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+LETTERS_SHAPED = re.compile(r"(\d{1,2}) +([^\W\d_]+)\.? +(\d{4})")
+MONTH_NAMES = {name.lower(): number for number in range(1, 13)
+               for name in (calendar.month_abbr[number], calendar.month_name[number])}
+
+
+def date_problem(text: str) -> ValidationError | None:
+    """Say what is wrong with a date the locale's formats did not read, if it can be told.
+
+    Month names are English, as the staff locales' input formats (%b, %B) read them.
+    """
+    text = text.strip()
+    iso = ISO_SHAPED.fullmatch(text)
+    if iso:
+        return _no_such_day(text, *(int(part) for part in iso.groups()))
+    letters = LETTERS_SHAPED.fullmatch(text)
+    if letters:
+        day, month_name, year = letters.groups()
+        month = MONTH_NAMES.get(month_name.lower())
+        if month is None:
+            return ValidationError(
+                "“%(month)s” is not a month: write its name or its first three letters "
+                "(Jan, Feb, Mar, Apr, May, Jun, Jul, Aug, Sep, Oct, Nov, Dec).",
+                code="no_such_month", params={"month": month_name})
+        return _no_such_day(text, int(year), month, int(day))
+    if ALL_NUMBERS.fullmatch(text) and formats.get_format("DATE_INPUT_FORMATS") \
+            == DATE_INPUT_FORMATS:
+        return ValidationError(
+            "“%(text)s” is all numbers, which one country reads day first and another month "
+            "first: write the month in letters, as %(hint)s.",
+            code="all_numbers",
+            params={"text": text, "hint": EXAMPLE_DAY.strftime(DATE_INPUT_FORMATS[0])})
+    return None
+
+
+def _no_such_day(text: str, year: int, month: int, day: int) -> ValidationError | None:
+    if not 1 <= month <= 12:
+        return ValidationError(
+            "“%(text)s” has no month %(month)s: in a date written 2026-10-25 the year comes "
+            "first, then the month (01 to 12), then the day.",
+            code="no_such_month", params={"text": text, "month": month})
+    if not 1 <= year <= 9999:
+        return None
+    last = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= last:
+        return ValidationError(
+            "%(month)s %(year)s has no day %(day)s: it has %(last)s days.",
+            code="no_such_day",
+            params={"month": calendar.month_name[month], "year": year, "day": day, "last": last})
+    return None
+
+
+class DateField(forms.DateField):
+    """Every staff form's date: the locale's formats in a text box, saying why it refused one."""
+
+    widget = DateInput
+
+    def to_python(self, value: Any) -> dt.date | None:
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            problem = date_problem(str(value))
+            if problem is not None:
+                raise problem from None
+            raise

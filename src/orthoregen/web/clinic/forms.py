@@ -6,18 +6,36 @@ import datetime as dt
 from typing import Any, overload
 
 from django import forms
+from django.db import models
 from django.utils import timezone
 
 from orthoregen.web.accounts.models import Site, User
 from orthoregen.web.accounts.roles import Role
-from orthoregen.web.clinic.dates import DateInput as DateInput  # every app's date widget
+
+# Every app's date and date-time field and widget (docs/printing.md#dates).
+from orthoregen.web.clinic.dates import DateField as DateField
+from orthoregen.web.clinic.dates import DateInput as DateInput
+from orthoregen.web.clinic.datetimes import DateTimeField as DateTimeField
+from orthoregen.web.clinic.datetimes import DateTimeInput as DateTimeInput
 from orthoregen.web.clinic.models import Encounter, JointEpisode, Patient
 from orthoregen.web.clinic.vocabulary import GRADE_HELP
+
+
+def dated_formfield(db_field: models.Field, **kwargs: Any) -> forms.Field | None:
+    """Give a ModelForm the shared date and date-time fields (Meta.formfield_callback)."""
+    if isinstance(db_field, models.DateTimeField):
+        kwargs.setdefault("widget", DateTimeInput)
+        return db_field.formfield(form_class=DateTimeField, **kwargs)
+    if isinstance(db_field, models.DateField):
+        kwargs.setdefault("widget", DateInput)
+        return db_field.formfield(form_class=DateField, **kwargs)
+    return db_field.formfield(**kwargs)
 
 
 class PatientForm(forms.ModelForm):
     class Meta:
         model = Patient
+        formfield_callback = dated_formfield
         fields = ["site", "mrn", "family_name", "given_name", "date_of_birth", "sex",
                   "email", "phone", "address", "preferred_language"]
         widgets = {"date_of_birth": DateInput(), "address": forms.Textarea(attrs={"rows": 3})}
@@ -56,6 +74,7 @@ class PatientForm(forms.ModelForm):
 class JointEpisodeForm(forms.ModelForm):
     class Meta:
         model = JointEpisode
+        formfield_callback = dated_formfield
         fields = ["joint", "side", "diagnosis_code", "grade_scale", "grade", "symptom_onset"]
         widgets = {"symptom_onset": DateInput()}
         help_texts = {
@@ -66,6 +85,7 @@ class JointEpisodeForm(forms.ModelForm):
 class EncounterForm(forms.ModelForm):
     class Meta:
         model = Encounter
+        formfield_callback = dated_formfield
         fields = ["kind", "occurred_on", "clinician", "notes"]
         widgets = {"occurred_on": DateInput(), "notes": forms.Textarea(attrs={"rows": 4})}
 

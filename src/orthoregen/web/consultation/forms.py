@@ -19,7 +19,7 @@ from orthoregen.pathways import (
     with_severity,
     with_threshold,
 )
-from orthoregen.web.clinic.forms import DateInput, model_choice_field
+from orthoregen.web.clinic.forms import DateField, DateInput, dated_formfield, model_choice_field
 from orthoregen.web.clinic.vocabulary import GRADE_HELP
 from orthoregen.web.consultation.models import (
     Allergy,
@@ -103,7 +103,7 @@ INTAKE_SECTIONS = [
 def _patient_fields(model: type[Model], names: tuple[str, ...]) -> dict[str, forms.Field]:
     """Return the model's form fields, with its validators (a ModelForm of another model
     would not run them: e.g. a height under 100 cm is refused here, not by the service)."""
-    found = forms.fields_for_model(model, fields=names)
+    found = forms.fields_for_model(model, fields=names, formfield_callback=dated_formfield)
     for name, field in found.items():
         column = model._meta.get_field(name)
         if field is None or not isinstance(column, models.Field):
@@ -151,6 +151,7 @@ class IntakeForm(NoFutureDates, forms.ModelForm):
 
     class Meta:
         model = Intake
+        formfield_callback = dated_formfield
         fields = [name for _, names in INTAKE_SECTIONS for name in names
                   if name not in PATIENT_FORM_FIELDS]
         help_texts = {
@@ -166,8 +167,6 @@ class IntakeForm(NoFutureDates, forms.ModelForm):
         for field in self.fields.values():
             if isinstance(field, forms.NullBooleanField):
                 field.widget = YesNoUnknown()
-            elif isinstance(field, forms.DateField):
-                field.widget = DateInput()
 
     def _add_patient_fields(self) -> None:
         """Add the patient's own answers, shown as currently recorded for the patient."""
@@ -208,34 +207,34 @@ def conditions_reason_message(changed: list[str]) -> str:
 
 
 class ItemForm(NoFutureDates, forms.ModelForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if isinstance(field, forms.DateField):
-                field.widget = DateInput()
+    """A patient-level fact; each subclass's Meta gives its dates the shared field."""
 
 
 class PriorInjectionForm(ItemForm):
     class Meta:
         model = PriorInjection
+        formfield_callback = dated_formfield
         fields = ["agent", "joint", "side", "given_on"]
 
 
 class PriorSurgeryForm(ItemForm):
     class Meta:
         model = PriorSurgery
+        formfield_callback = dated_formfield
         fields = ["kind", "joint", "side", "performed_on"]
 
 
 class ConservativeCareForm(ItemForm):
     class Meta:
         model = ConservativeCare
+        formfield_callback = dated_formfield
         fields = ["treatment", "last_tried_on"]
 
 
 class MedicationForm(ItemForm):
     class Meta:
         model = Medication
+        formfield_callback = dated_formfield
         fields = ["kind", "name", "current", "last_dose_on"]
         help_texts = {"last_dose_on": "Needed for NSAIDs: their washout counts from it."}
 
@@ -249,6 +248,7 @@ class AllergyForm(ItemForm):
 class BodyMeasurementForm(ItemForm):
     class Meta:
         model = BodyMeasurement
+        formfield_callback = dated_formfield
         fields = ["measured_on", "height_cm", "weight_kg"]
 
 
@@ -270,6 +270,7 @@ class PatientHistoryForm(forms.Form):
 class LabResultForm(ItemForm):
     class Meta:
         model = LabResult
+        formfield_callback = dated_formfield
         fields = ["test", "value", "collected_on"]
 
 
@@ -321,6 +322,7 @@ class ConsentForm(NoFutureDates, forms.ModelForm):
 
     class Meta:
         model = ConsentRecord
+        formfield_callback = dated_formfield
         fields = ["document", "consented_on", "consenting_as", "consenting_person",
                   "elements_confirmed"]
         widgets = {"consented_on": DateInput()}
@@ -341,7 +343,7 @@ class ConsentForm(NoFutureDates, forms.ModelForm):
 
 
 class WithdrawalForm(NoFutureDates, forms.Form):
-    withdrawn_on = forms.DateField(label="Date of withdrawal", widget=DateInput())
+    withdrawn_on = DateField(label="Date of withdrawal")
     reason = forms.CharField(label="Reason (as the patient gave it)", max_length=4000,
                              widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -16,7 +16,7 @@ from typing import Any
 from django import forms
 
 from orthoregen.instruments.definitions import Item, format_code
-from orthoregen.web.clinic.forms import DateInput, date_not_in_future
+from orthoregen.web.clinic.forms import DateField, date_not_in_future
 from orthoregen.web.followup.entry import REASON_MAX, EntryInstrument
 
 RADIO_AT_MOST = 6
@@ -71,7 +71,7 @@ def _item_field(offered: EntryInstrument, item: Item, disabled: bool) -> forms.F
 class EntryForm(forms.Form):
     """One instrument's items for staff entry; empty means not answered."""
 
-    completed_on = forms.DateField(label="Completed on", widget=DateInput())
+    completed_on = DateField(label="Completed on")
     mode = forms.ChoiceField(label="Mode of administration", widget=forms.RadioSelect)
 
     def __init__(self, *args: Any, offered: EntryInstrument, may_enter_clinician: bool,

@@ -6,20 +6,20 @@ import datetime as dt
 
 from django import forms
 
-from orthoregen.web.clinic.forms import DateInput, date_not_in_future
+from orthoregen.web.clinic.forms import DateField, date_not_in_future
 from orthoregen.web.followup.messages import PLACEHOLDERS
 from orthoregen.web.followup.models import MessageTemplate
 
 
 class ScheduleStartForm(forms.Form):
-    administered_on = forms.DateField(label="Administration date", widget=DateInput())
+    administered_on = DateField(label="Administration date")
 
     def clean_administered_on(self) -> dt.date:
         return date_not_in_future(self.cleaned_data["administered_on"], "The administration date")
 
 
 class WithdrawalForm(forms.Form):
-    withdrawn_on = forms.DateField(label="Withdrawn on", widget=DateInput())
+    withdrawn_on = DateField(label="Withdrawn on")
     reason = forms.CharField(max_length=300, required=False)
 
     def clean_withdrawn_on(self) -> dt.date:

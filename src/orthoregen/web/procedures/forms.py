@@ -18,7 +18,7 @@ from orthoregen.products.procedure_record import Approach as CoreApproach
 from orthoregen.products.procedure_record import Guidance as CoreGuidance
 from orthoregen.web.cellbank.models import ProcedureJoint
 from orthoregen.web.cellbank.vocabulary import Approach, Guidance
-from orthoregen.web.clinic.forms import DateInput
+from orthoregen.web.clinic.forms import DateField
 from orthoregen.web.clinic.models import Patient
 from orthoregen.web.clinic.vocabulary import Joint as JointChoice
 from orthoregen.web.clinic.vocabulary import Side
@@ -31,7 +31,7 @@ def _choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
 class ProcedureStartForm(forms.Form):
     episodes = forms.MultipleChoiceField(label="Joints treated in this session",
                                          widget=forms.CheckboxSelectMultiple, choices=[])
-    performed_on = forms.DateField(label="Date", widget=DateInput())
+    performed_on = DateField(label="Date")
     time_out_completed = forms.BooleanField(
         label="Time-out completed (patient, procedure, joint and side, consent, product)",
         required=False)
@@ -85,7 +85,7 @@ class BedsideCheckForm(forms.Form):
     scanned_identifier = forms.CharField(label="Scan or type the unit identifier", max_length=60)
     name = forms.CharField(label="Patient name (as on the wristband)", required=False,
                            max_length=200)
-    date_of_birth = forms.DateField(label="Date of birth", required=False, widget=DateInput())
+    date_of_birth = DateField(label="Date of birth", required=False)
     mrn = forms.CharField(label="MRN", required=False, max_length=32)
     joint = forms.ChoiceField(label="Joint", choices=[("", "—"), *JointChoice.choices])
     side = forms.ChoiceField(label="Side", choices=[("", "—"), *Side.choices])

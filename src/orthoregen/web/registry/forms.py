@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 
 from orthoregen.products.product_class import PRODUCT_CLASSES, ProductClass
-from orthoregen.web.clinic.forms import DateInput
+from orthoregen.web.clinic.forms import DateField
 from orthoregen.web.clinic.vocabulary import Joint
 from orthoregen.web.followup.models import ResponseSource
 from orthoregen.web.registry.export import FORMATS
@@ -48,9 +48,9 @@ class CohortFilterForm(forms.Form):
     cell_source = forms.ChoiceField(required=False, label="Cell source")
     dose_band = forms.ChoiceField(choices=ANY + [(b, b) for b in DOSE_BANDS], required=False,
                                   label="Dose (cells)")
-    treated_from = forms.DateField(required=False, widget=DateInput(),
+    treated_from = DateField(required=False,
                                    label="First injection from")
-    treated_to = forms.DateField(required=False, widget=DateInput(), label="First injection to")
+    treated_to = DateField(required=False, label="First injection to")
     protocol_version = forms.ChoiceField(required=False, label="Protocol version")
     measure = forms.ChoiceField(required=False, label="Outcome measure",
                                 help_text="Empty: the joint's pain score.")

@@ -11,7 +11,13 @@ from django.utils import timezone
 from orthoregen.products.ae_clock import InjectionEventTerm
 from orthoregen.web.accounts.models import User
 from orthoregen.web.accounts.roles import Role
-from orthoregen.web.clinic.forms import DateInput, date_not_in_future, model_choice_field
+from orthoregen.web.clinic.forms import (
+    DateField,
+    DateInput,
+    date_not_in_future,
+    dated_formfield,
+    model_choice_field,
+)
 from orthoregen.web.clinic.models import Patient
 from orthoregen.web.safety.models import SERIOUSNESS_CHOICES, AdverseEvent
 
@@ -25,6 +31,7 @@ class AdverseEventForm(forms.ModelForm):
 
     class Meta:
         model = AdverseEvent
+        formfield_callback = dated_formfield
         fields = ["episode", "procedure_reference", "term", "term_other", "onset_on", "aware_on",
                   "ctcae_grade", "seriousness", "expected", "involves_communicable_disease",
                   "needed_intervention", "procedure_relatedness", "product_relatedness",
@@ -68,7 +75,7 @@ class AdverseEventForm(forms.ModelForm):
 
 
 class OutcomeEventForm(forms.Form):
-    occurred_on = forms.DateField(label="Date of joint replacement", widget=DateInput())
+    occurred_on = DateField(label="Date of joint replacement")
     note = forms.CharField(max_length=300, required=False, label="Note (hospital, implant)")
 
     def clean_occurred_on(self) -> dt.date:

@@ -1,4 +1,4 @@
-"""One way to write a date and time in the cell lab's forms (docs/printing.md#dates).
+"""One way to write a date and time in every staff form (docs/printing.md#dates).
 
 Pages print a moment as "06 Dec 2026 14:30" (``|date:"d M Y H:i"``). A collection, expiry or
 harvest time box now shows and reads the same: the locale's date, by the rule of
@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
 from django.utils.functional import lazy
 
-from orthoregen.web.clinic.dates import text_box_attrs
+from orthoregen.web.clinic.dates import date_problem, text_box_attrs
 
 TIME_FORMAT = "%H:%M"
 ISO_WITH_T = "%Y-%m-%dT%H:%M"
@@ -111,7 +111,11 @@ class DateTimeField(forms.DateTimeField):
             except ValueError:
                 continue
             return self._in_site_zone(moment)
-        raise ValidationError(self.error_messages["invalid"], code="invalid")
+        # The date before the time, to say what is wrong with it (an all-number date, a
+        # month 13); a moment without its time, or a wrong time, gets the general message.
+        date_part, _, time_part = text.replace("T", " ", 1).rpartition(" ")
+        problem = date_problem(date_part) if time_part else None
+        raise problem or ValidationError(self.error_messages["invalid"], code="invalid")
 
     def _in_site_zone(self, moment: dt.datetime) -> dt.datetime:
         if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
