@@ -63,7 +63,7 @@ def test_the_export_has_a_mode_column(two_knees, deidentified):
 def test_the_export_page_carries_the_mode(two_knees, as_user, analyst_a, site_a):
     response = as_user(analyst_a).post(reverse("registry:export"),
                                        {"format": "csv", "site": str(site_a.pk)})
-    header = response.content.decode().splitlines()[0].split(",")
+    header = response.getvalue().decode().splitlines()[0].split(",")
     assert header[-1] == "mode"
 
 

@@ -65,7 +65,7 @@ def export_post(client, **fields):
 def test_deidentified_csv_contains_no_direct_identifier(as_user, analyst_a, identified_patients):
     response = export_post(as_user(analyst_a), deidentified="on")
     assert response.status_code == 200
-    body = response.content
+    body = response.getvalue()
     table = pd.read_csv(io.BytesIO(body))
     assert len(table) == 3 * 4 * 5  # 3 joints x 4 visits x (NRS pain + 4 WOMAC subscales)
     for text in forbidden_strings(identified_patients):
@@ -83,7 +83,7 @@ def test_deidentified_csv_contains_no_direct_identifier(as_user, analyst_a, iden
 def test_deidentified_parquet_contains_no_direct_identifier(as_user, analyst_a,
                                                             identified_patients):
     response = export_post(as_user(analyst_a), format="parquet", deidentified="on")
-    body = response.content
+    body = response.getvalue()
     assert body[:4] == b"PAR1"
     for text in forbidden_strings(identified_patients):
         if not text.isdigit():
@@ -95,17 +95,17 @@ def test_deidentified_parquet_contains_no_direct_identifier(as_user, analyst_a,
 
 def test_pseudonyms_change_with_every_export(as_user, analyst_a, identified_patients):
     client = as_user(analyst_a)
-    first = pd.read_csv(io.BytesIO(export_post(client, deidentified="on").content))
-    second = pd.read_csv(io.BytesIO(export_post(client, deidentified="on").content))
+    first = pd.read_csv(io.BytesIO(export_post(client, deidentified="on").getvalue()))
+    second = pd.read_csv(io.BytesIO(export_post(client, deidentified="on").getvalue()))
     assert not set(first["patient"]) & set(second["patient"])
 
 
 def test_analysis_export_is_long_format_and_audited(as_user, analyst_a, identified_patients):
     response = export_post(as_user(analyst_a))
-    table = pd.read_csv(io.BytesIO(response.content))
+    table = pd.read_csv(io.BytesIO(response.getvalue()))
     assert list(table.columns[:3]) == ["patient_id", "episode_id", "site"]
     assert not table.duplicated(["episode_id", "timepoint", "instrument", "subscale"]).any()
-    assert b"Quillfeather" not in response.content
+    assert b"Quillfeather" not in response.getvalue()
     record = AccessRecord.objects.get(action=AccessAction.EXPORT)
     assert record.user == analyst_a and "analysis csv: 60 rows" in record.detail
 
@@ -120,7 +120,7 @@ def test_only_analysts_may_export(request, as_user, user, identified_patients):
 def test_export_refuses_another_sites_id(as_user, analyst_a, site_b, identified_patients):
     response = export_post(as_user(analyst_a), site=str(site_b.pk))
     assert response.status_code == 400
-    assert "Select a valid choice" in response.content.decode()
+    assert "Select a valid choice" in response.getvalue().decode()
     assert not AccessRecord.objects.filter(action=AccessAction.EXPORT).exists()
 
 

@@ -36,6 +36,7 @@ def _episodes(site_code: str | None) -> QuerySet[EpisodeFact]:
 
 def export(args: argparse.Namespace) -> int:
     setup_django()
+    from rich.console import Console
     from rich.progress import Progress
 
     from orthoregen.web.accounts.models import Site
@@ -45,10 +46,19 @@ def export(args: argparse.Namespace) -> int:
     episodes = _episodes(args.site)
     total = episodes.count()
     out = Path(args.out)
-    with Progress() as progress, out.open("wb") as handle:
-        task = progress.add_task(f"exporting {total} joints", total=total)
+    # Rows written against the rows expected (the planner's estimate on PostgreSQL); no bar
+    # with --quiet or when the output is not a terminal (cron, a pipe, a log file).
+    console = Console(stderr=True)
+    quiet = getattr(args, "quiet", False) or not console.is_terminal
+    with Progress(console=console, disable=quiet) as progress, out.open("wb") as handle:
+        task = progress.add_task(f"exporting {total} joints", total=None)
+
+        def advance(written: int, expected: int) -> None:
+            progress.update(task, completed=written, total=max(written, expected))
+
         rows = write_export(episodes, args.format, handle, deidentified=args.deidentified,
-                            progress=lambda n: progress.advance(task, n))
+                            progress=advance)
+        progress.update(task, completed=rows, total=rows)
     kind = "de-identified" if args.deidentified else "analysis"
     # A command-line export has no web user: the record names the command, the operating
     # system account that ran it and the file. One record per site exported, so each site's
@@ -112,6 +122,8 @@ def register(subparsers: Any) -> None:
                    help="pseudonyms, no dates, ages over 89 as 90+ (for pooling)")
     p.add_argument("--out", required=True, help="file to write")
     p.add_argument("--site", help="site code (default: every site)")
+    p.add_argument("--quiet", action="store_true",
+                   help="no progress bar (there is none either when not run in a terminal)")
     p.set_defaults(handler=export)
 
     p = subparsers.add_parser("registry-refresh",

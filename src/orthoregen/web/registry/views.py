@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
+import tempfile
 from typing import TYPE_CHECKING
 
 import pandas as pd
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db.models import Count, Max, QuerySet
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -201,16 +201,18 @@ def export(request):
         if form.cleaned_data["joint"]:
             episodes = episodes.filter(joint=form.cleaned_data["joint"])
         fmt, deidentified = form.cleaned_data["format"], form.cleaned_data["deidentified"]
-        buffer = io.BytesIO()
+        # Written to a temporary file and sent from it: memory stays the same however large
+        # the registry (FileResponse closes, and so deletes, the file when sent).
+        buffer = tempfile.TemporaryFile()  # noqa: SIM115
         rows = write_export(episodes, fmt, buffer, deidentified=deidentified)
+        buffer.seek(0)
         kind = "de-identified" if deidentified else "analysis"
         access_record(request, AccessAction.EXPORT,
                       detail=f"registry export {kind} {fmt}: {rows} rows, "
                              f"sites={form.site_ids()} joint={form.cleaned_data['joint'] or 'any'}")
         content_type = "text/csv" if fmt == "csv" else "application/vnd.apache.parquet"
-        response = HttpResponse(buffer.getvalue(), content_type=content_type)
         name = f"orthoregen-registry-{kind}-{timezone.localdate():%Y%m%d}.{fmt}"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return FileResponse(buffer, as_attachment=True, filename=name,
+                            content_type=content_type)
     return render(request, "registry/export.html", {"form": form},
                   status=400 if form.is_bound else 200)
