@@ -104,13 +104,19 @@ def test_the_csv_download(knees_and_a_hip, as_user, clinician_a):
     response = as_user(clinician_a).get(reverse("registry:ichom-csv"))
     assert response.status_code == 200 and response["Content-Type"] == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
-    assert list(rows[0]) == ichom.CSV_COLUMNS
-    pain = next(r for r in rows if r["domain"] == "Joint pain" and r["timepoint"] == "baseline")
-    assert (pain["n_expected"], pain["n_collected"], pain["percent"]) == ("6", "6", "100.0")
-    assert pain["too_few_to_judge"] == "yes"
-    satisfied = next(r for r in rows if r["domain"] == "Satisfaction with the result"
-                     and r["timepoint"] == "baseline")
-    assert satisfied["note"] == "not asked at this time point"
+    assert list(rows[0]) == [
+        "Domain", "ICHOM measure", "Instruments in orthoregen", "Time point",
+        "Patients expected (n)", "Patients with the measure (n)", "Completeness (%)",
+        "Wilson 95% interval, low (%)", "Wilson 95% interval, high (%)",
+        "Too few patients to judge", "Note"]
+    pain = next(r for r in rows
+                if r["Domain"] == "Joint pain" and r["Time point"] == "baseline")
+    assert (pain["Patients expected (n)"], pain["Patients with the measure (n)"],
+            pain["Completeness (%)"]) == ("6", "6", "100.0")
+    assert pain["Too few patients to judge"] == "yes"
+    satisfied = next(r for r in rows if r["Domain"] == "Satisfaction with the result"
+                     and r["Time point"] == "baseline")
+    assert satisfied["Note"] == "not asked at this time point"
 
 
 def test_a_bad_filter_is_a_400_not_a_500(as_user, clinician_a):

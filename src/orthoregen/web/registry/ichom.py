@@ -138,8 +138,12 @@ def completeness(episodes: QuerySet[EpisodeFact], *, as_of: dt.date) -> list[Com
     return rows
 
 
-CSV_COLUMNS = ["domain", "set_measure", "orthoregen_instruments", "timepoint", "n_expected",
-               "n_collected", "percent", "ci95_low", "ci95_high", "too_few_to_judge", "note"]
+# A person opens this file (the report page's CSV button): its header row is in words, with
+# units. The ICHOM set's own names are the values of the "ICHOM measure" column, unchanged.
+CSV_COLUMNS = ["Domain", "ICHOM measure", "Instruments in orthoregen", "Time point",
+               "Patients expected (n)", "Patients with the measure (n)", "Completeness (%)",
+               "Wilson 95% interval, low (%)", "Wilson 95% interval, high (%)",
+               "Too few patients to judge", "Note"]
 
 
 def _number(value: float | None) -> str:

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from orthoregen.web.registry import ichom_views, views
+from orthoregen.web.registry import dictionary_views, ichom_views, views
 
 app_name = "registry"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("export/", views.export, name="export"),
+    path("export/dictionary.csv", dictionary_views.export_dictionary, name="export-dictionary"),
     path("fitness/", views.fitness_report, name="fitness"),
     path("fitness.pdf", views.fitness_report_pdf, name="fitness-pdf"),
     path("ichom/", ichom_views.ichom_report, name="ichom"),
