@@ -302,6 +302,7 @@ def main() -> int:
     if unknown:
         raise SystemExit(f"unknown pages {sorted(unknown)}; choose from {', '.join(PAGES)}")
 
+    sys.path.insert(0, str(args.src))  # this process reads the registry with the same code
     data_dir = tempfile.mkdtemp(prefix="bench_load_")
     os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)  # the server signs links with it
     django_setup(data_dir)
