@@ -121,7 +121,8 @@ def main() -> None:
             befores.append(result["rss_before_kib"])
             print(f"  A {floor:7.2f}  B {result['seconds']:7.2f}  {ratio:5.2f}x  load {load()}"
                   f"  rows {result['rows']:,}  files {floor_file.stat().st_size / 2**20:,.0f}"
-                  f" / {export_file.stat().st_size / 2**20:,.0f} MiB")
+                  f" / {export_file.stat().st_size / 2**20:,.0f} MiB"
+                  f"  peak RSS {result['peak_kib'] / 1024:.0f} MiB")
         line = (f"{name}: ratio min {min(ratios):.2f} median {statistics.median(ratios):.2f} "
                 f"max {max(ratios):.2f} (goal <= 2); child peak RSS {max(peaks) / 1024:.0f} MiB"
                 f" ({max(befores) / 1024:.0f} MiB before the export began)")
