@@ -19,6 +19,8 @@ from orthoregen.web.consultation.consent_documents import consent_documents_offe
 from orthoregen.web.consultation.models import ConsentDocument
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# A shared, loaded test machine can take longer than Playwright's 30 s to serve a page.
+SLOW_MACHINE_MS = 120_000
 ADDED = "9. Photographs\nWe photograph the injection site only with your written agreement."
 
 
@@ -31,6 +33,7 @@ def test_a_consent_text_is_copied_approved_by_a_second_person_and_published(
         elements_confirmed=[element.value for element in ConsentElement], by=clinician_a)
 
     author = new_page(height=1000)
+    author.set_default_timeout(SLOW_MACHINE_MS)
     log_in(author, live_server, "admin_a", start="/consultation/protocols/")
     author.get_by_role("link", name="consent documents").click()
     expect(author.get_by_role("cell", name="In use")).to_have_count(1)
@@ -52,6 +55,7 @@ def test_a_consent_text_is_copied_approved_by_a_second_person_and_published(
 
     draft = ConsentDocument.objects.get(version="2027-1")
     approver = new_page(height=1000)
+    approver.set_default_timeout(SLOW_MACHINE_MS)
     log_in(approver, live_server, colleague.username,
            start=f"/consultation/consent-documents/{draft.pk}/review/")
     expect(approver.locator(".diff-added").filter(has_text="9. Photographs")).to_be_visible()
@@ -75,6 +79,7 @@ def test_a_consent_text_is_copied_approved_by_a_second_person_and_published(
     assert list(consent_documents_offered(site_a)) == [draft]
 
     clinician = new_page(height=1000)
+    clinician.set_default_timeout(SLOW_MACHINE_MS)
     log_in(clinician, live_server, "clinician_a",
            start=f"/consultation/episodes/{knee_a.pk}/consent/{signed.pk}/print/")
     expect(clinician.get_by_text("default-1").first).to_be_visible()
