@@ -57,7 +57,7 @@ def registry(site_a, site_b):
             target, half = TODAY + dt.timedelta(days=offset), HALF_WIDTHS[i % 4]
             status = "completed" if i % 3 == 0 else "stopped" if i % 7 == 0 else "pending"
             visits.append(ScheduledVisit(
-                schedule=schedule, timepoint=f"day_{offset}", label=f"Day {offset}",
+                schedule=schedule, site=site, timepoint=f"day_{offset}", label=f"Day {offset}",
                 earliest=target - dt.timedelta(days=half), target=target,
                 latest=target + dt.timedelta(days=half), status=status,
                 completed_on=target if status == "completed" else None))

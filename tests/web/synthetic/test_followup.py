@@ -71,3 +71,15 @@ def test_pain_improves_on_average_but_not_for_everyone(cohort):
     # change 22).
     assert -35 < month_6 - baseline < -12
     assert max(values) > baseline  # some patients are worse
+
+
+def test_every_schedule_visit_and_task_names_the_patients_site(cohort, site_a):
+    # The bulk load writes the site copies itself (no save() runs): each must be the
+    # patient's, which the check compares row by row.
+    from orthoregen.web.followup.models import ReviewTask
+    from orthoregen.web.followup.site_copies import site_copy_mismatches
+
+    assert ReviewTask.objects.exists()
+    assert site_copy_mismatches() == {"schedules": 0, "visits": 0, "tasks": 0}
+    for model in (FollowUpSchedule, ScheduledVisit, ReviewTask):
+        assert set(model.objects.values_list("site_id", flat=True)) == {site_a.pk}

@@ -55,6 +55,7 @@ class Patient(models.Model):
     # that PostgreSQL's LIKE on it is answered by the trigram index of migration 0002.
     search_text = models.TextField(default="", editable=False)
     history = HistoricalRecords(excluded_fields=["search_text"])
+    _stored_site_id: int | None = None  # from_db() says why
 
     class Meta:
         ordering = ["family_name", "given_name", "id"]
@@ -70,7 +71,23 @@ class Patient(models.Model):
     def __str__(self) -> str:
         return f"{self.family_name.upper()}, {self.given_name} ({self.mrn})"
 
+    @classmethod
+    def from_db(cls, *args: Any, **kwargs: Any) -> Patient:
+        patient = super().from_db(*args, **kwargs)
+        # The site as stored: a registered patient keeps it (services.patient_save), and
+        # follow-up rows keep a copy of it (followup FollowUpSchedule.site), so save() and
+        # clean() refuse a move, whichever page or command tries it.
+        patient._stored_site_id = patient.__dict__.get("site_id")  # None if deferred
+        return patient
+
+    def site_moved(self) -> bool:
+        """Whether this registered patient's site differs from the one stored."""
+        stored = self._stored_site_id
+        return stored is not None and self.site_id != stored
+
     def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.site_moved():
+            raise ValueError("A registered patient keeps their site.")
         self.search_text = search_text_of(
             family_name=self.family_name, given_name=self.given_name, mrn=self.mrn,
             email=self.email, phone=self.phone)
@@ -78,8 +95,12 @@ class Patient(models.Model):
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "search_text"}
         super().save(*args, **kwargs)
+        self._stored_site_id = self.site_id
 
     def clean(self) -> None:
+        if self.site_moved():
+            raise ValidationError({"site": "A registered patient keeps their site: moving "
+                                           "between clinics is a registry operation."})
         if self.date_of_birth and self.date_of_birth > timezone.localdate():
             raise ValidationError({"date_of_birth": "Date of birth cannot be in the future."})
 
@@ -114,6 +135,7 @@ class JointEpisode(models.Model):
     symptom_onset = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
+    _stored_patient_id: int | None = None  # from_db() says why
 
     class Meta:
         ordering = ["patient", "joint", "side", "id"]
@@ -127,8 +149,33 @@ class JointEpisode(models.Model):
     def __str__(self) -> str:
         return f"{self.get_side_display()} {self.get_joint_display().lower()}"
 
+    @classmethod
+    def from_db(cls, *args: Any, **kwargs: Any) -> JointEpisode:
+        episode = super().from_db(*args, **kwargs)
+        # As Patient.from_db: an episode's follow-up rows copy its patient's site, so an
+        # episode may be corrected to another patient of its site only.
+        episode._stored_patient_id = episode.__dict__.get("patient_id")
+        return episode
+
+    def site_moved(self) -> bool:
+        """Whether this stored episode now names a patient of another site."""
+        stored = self._stored_patient_id
+        if stored is None or self.patient_id is None or self.patient_id == stored:
+            return False
+        sites = Patient.objects.filter(pk__in=[stored, self.patient_id]) \
+            .values_list("site_id", flat=True)
+        return len(set(sites)) > 1
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.site_moved():
+            raise ValueError("A joint episode stays at its patient's site.")
+        super().save(*args, **kwargs)
+        self._stored_patient_id = self.patient_id
+
     def clean(self) -> None:
         errors: dict[str, list[str]] = {}
+        if self.site_moved():
+            errors["patient"] = ["A joint episode stays at its patient's site."]
         if self.joint and self.side and self.diagnosis_code:
             if problems := diagnosis_problems(self.diagnosis_code, self.joint, self.side):
                 errors["diagnosis_code"] = problems

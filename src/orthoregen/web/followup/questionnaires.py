@@ -336,7 +336,8 @@ def _store_visit(locked: QuestionnaireInvitation, visit: ScheduledVisit,
             said_yes = [COMPLICATION_WORDS[q] for q, _ in COMPLICATION_QUESTIONS
                         if complications.get(q)]
             ReviewTask.objects.create(
-                visit=visit, kind=TaskKind.COMPLICATION_REVIEW, created_at=now,
+                visit=visit, site_id=visit.site_id, kind=TaskKind.COMPLICATION_REVIEW,
+                created_at=now,
                 detail=(f"Patient answered yes ({str(episode).lower()}): "
                         + ", ".join(said_yes))[:300])
     visit_complete(visit, completed_on=day)

@@ -225,8 +225,9 @@ def _carry_out(visit_ids: list[int], step: ReminderStep, now: dt.datetime,
     if step == ReminderStep.CALL_TASK:
         for visit in visits:
             with transaction.atomic():  # both or neither: a retry never makes a second task
-                ReviewTask.objects.create(visit=visit, kind=TaskKind.CALL_PATIENT,
-                                          created_at=now, detail=call_script(visit))
+                ReviewTask.objects.create(visit=visit, site_id=visit.site_id,
+                                          kind=TaskKind.CALL_PATIENT, created_at=now,
+                                          detail=call_script(visit))
                 _record_done(messages[visit.pk], patient.phone, MessageStatus.TASK_CREATED)
         return len(visits)
     try:

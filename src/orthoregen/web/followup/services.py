@@ -46,13 +46,17 @@ if TYPE_CHECKING:
     from orthoregen.web.consultation.models import CandidacyDecision
 
 
-def visit_rows(schedule_value: Schedule,
-               schedule_id: int | None = None) -> list[ScheduledVisit]:
-    """Return unsaved visit rows (questionnaire visit, plus MRI where imaging is due)."""
+def visit_rows(schedule_value: Schedule, schedule_id: int | None = None,
+               site_id: int | None = None) -> list[ScheduledVisit]:
+    """Return unsaved visit rows (questionnaire visit, plus MRI where imaging is due).
+
+    `site_id` is the schedule's copy of the patient's site (FollowUpSchedule.site).
+    """
     rows = []
     for visit in schedule_value.visits:
         window = visit.window
-        common = {"schedule_id": schedule_id, "timepoint": visit.visit_id, "label": visit.label,
+        common = {"schedule_id": schedule_id, "site_id": site_id,
+                  "timepoint": visit.visit_id, "label": visit.label,
                   "earliest": window.earliest, "target": window.target, "latest": window.latest}
         rows.append(ScheduledVisit(kind=VisitKind.VISIT,
                                    instruments_due=[c.default for c in visit.instruments],
@@ -86,8 +90,9 @@ def schedule_create(episode: JointEpisode, *, administered_on: dt.date | dt.date
         episode=episode, administered_on__isnull=True).first()
     if schedule is None:
         schedule = FollowUpSchedule.objects.create(
-            episode=episode, administered_on=value.administered_on, protocol=version,
-            source=source, created_by=by)
+            episode=episode, site_id=episode.patient.site_id,
+            administered_on=value.administered_on, protocol=version, source=source,
+            created_by=by)
     else:
         schedule.administered_on = value.administered_on
         schedule.protocol = version
@@ -98,7 +103,7 @@ def schedule_create(episode: JointEpisode, *, administered_on: dt.date | dt.date
             status=VisitState.PENDING, earliest__gte=value.administered_on):
         earlier.status = VisitState.STOPPED
         earlier.save(update_fields=["status"])
-    for row in visit_rows(value, schedule.pk):
+    for row in visit_rows(value, schedule.pk, schedule.site_id):
         row.save()  # one by one, so each visit has its history row
     return schedule
 
@@ -141,13 +146,14 @@ def baseline_request(episode: JointEpisode, *, opens_on: dt.date, deferred: bool
     protocol = version.as_protocol()
     schedule, _ = FollowUpSchedule.objects.select_for_update().get_or_create(
         episode=episode, administered_on=None,
-        defaults={"protocol": version, "source": "decision", "created_by": by})
+        defaults={"protocol": version, "source": "decision", "created_by": by,
+                  "site_id": episode.patient.site_id})
     window = baseline_window(protocol.baseline, opens_on)
     visit = schedule.visits.filter(timepoint=BASELINE_VISIT_ID, kind=VisitKind.VISIT).first()
     if visit is None:
         visit = ScheduledVisit(
-            schedule=schedule, timepoint=BASELINE_VISIT_ID, label=protocol.baseline.label,
-            kind=VisitKind.VISIT,
+            schedule=schedule, site_id=schedule.site_id, timepoint=BASELINE_VISIT_ID,
+            label=protocol.baseline.label, kind=VisitKind.VISIT,
             instruments_due=[c.default for c in protocol.instruments_for(Joint(episode.joint))])
     elif visit.status == VisitState.COMPLETED:
         return visit
@@ -272,7 +278,7 @@ def lookback_tasks_create(administrations: Iterable[Administration], *, reason: 
         units = ", ".join(f"{a.unit.identifier} ({a.procedure_joint.episode}, "
                           f"{timezone.localdate(a.administered_at):%d %b %Y})" for a in given)
         tasks.append(ReviewTask.objects.create(
-            visit=visit, kind=TaskKind.PRODUCT_LOOKBACK, created_at=now,
+            visit=visit, site_id=visit.site_id, kind=TaskKind.PRODUCT_LOOKBACK, created_at=now,
             detail=f"{reason} Received: {units}."[:300]))
     return tasks
 

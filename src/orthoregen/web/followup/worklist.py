@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
@@ -17,7 +17,6 @@ from orthoregen.scheduling.protocol import (
     BaselineSpec,
     protocol_from_json,
 )
-from orthoregen.web.accounts.access import scope
 from orthoregen.web.followup.models import (
     FollowUpSchedule,
     QuestionnaireResponse,
@@ -40,7 +39,7 @@ VISIT_SECTIONS = ("due", "overdue", "missed")
 TASK_SECTIONS = {"lookback": TaskKind.PRODUCT_LOOKBACK, "calls": TaskKind.CALL_PATIENT,
                  "reviews": TaskKind.COMPLICATION_REVIEW}
 SECTIONS = (*VISIT_SECTIONS, *TASK_SECTIONS)
-# Each order is served by an index (migration 0004) read in order, so a page stops after
+# Each order is served by an index (migration 0006) read in order, so a page stops after
 # its rows instead of sorting the section.
 VISIT_ORDER = {"due": ("target", "id"), "overdue": ("latest", "id"),
                "missed": ("-latest", "id")}
@@ -66,9 +65,27 @@ class CountedPaginator(Paginator):
         return self.known_count
 
 
+M = TypeVar("M", FollowUpSchedule, ScheduledVisit, ReviewTask)
+
+
+def on_own_sites(queryset: QuerySet[M], user: User) -> QuerySet[M]:
+    """Return the schedules, visits or tasks of the user's sites, by the row's copy of its site.
+
+    The same rows as scope(), which follows SITE_PATH through schedule, joint and patient
+    (a test compares both on several sites), but read from one column that leads the
+    worklist's indexes, so counts need not join three tables per row (bench/README.md,
+    follow-up worklist). The user test is scope()'s, so that nobody signed out or made
+    inactive sees a row.
+    """
+    if not (user and user.is_authenticated and user.is_active):
+        return queryset.none()
+    return queryset.filter(site__in=user.sites.all())
+
+
 def visible_visits(user: User) -> QuerySet[ScheduledVisit]:
     """Return the follow-up visits of the user's sites, with their patient."""
-    return scope(ScheduledVisit.objects.select_related("schedule__episode__patient"), user)
+    return on_own_sites(ScheduledVisit.objects.select_related("schedule__episode__patient"),
+                        user)
 
 
 def longest_window_days() -> int:
@@ -99,7 +116,7 @@ def treated_without_baseline(user: User, today: dt.date) -> list[dict[str, Any]]
     """
     baseline = QuestionnaireResponse.objects.filter(episode=OuterRef("episode"),
                                                     timepoint=BASELINE_VISIT_ID)
-    schedules = scope(FollowUpSchedule.objects, user).select_related(
+    schedules = on_own_sites(FollowUpSchedule.objects.all(), user).select_related(
         "episode__patient", "protocol").filter(
         administered_on__gte=today - dt.timedelta(days=NO_BASELINE_DAYS),
         administered_on__lte=today).annotate(
@@ -149,10 +166,8 @@ def _pending_recent(queryset: QuerySet[ScheduledVisit], today: dt.date,
 def visit_counts(user: User, today: dt.date, widest_days: int) -> dict[str, int]:
     """Count every visit section in one pass over the pending visits of recent windows."""
     conditions = visit_conditions(today, widest_days)
-    # The site test as a list of the user's schedules, built once per query: joining each
-    # of ~42,000 visits to its schedule, joint and patient took SQLite about twice as long
-    # at 100,000 patients (bench/README.md, worklist).
-    visible = ScheduledVisit.objects.filter(schedule__in=scope(FollowUpSchedule.objects, user))
+    # By the visit's own site: the count reads the site's window index alone.
+    visible = on_own_sites(ScheduledVisit.objects.all(), user)
     any_section = Q(latest__gte=today - dt.timedelta(days=MISSED_LOOKBACK_DAYS))
     return _pending_recent(visible, today, widest_days).filter(any_section).aggregate(
         **{name: Count("id", filter=q) for name, q in conditions.items()})
@@ -160,7 +175,7 @@ def visit_counts(user: User, today: dt.date, widest_days: int) -> dict[str, int]
 
 def task_counts(user: User) -> dict[str, int]:
     """Count the open tasks of each task section in one pass."""
-    open_tasks = scope(ReviewTask.objects, user).filter(status=TaskStatus.OPEN)
+    open_tasks = on_own_sites(ReviewTask.objects.all(), user).filter(status=TaskStatus.OPEN)
     return open_tasks.aggregate(**{name: Count("id", filter=Q(kind=kind))
                                    for name, kind in TASK_SECTIONS.items()})
 
@@ -172,8 +187,8 @@ def section_querysets(user: User, today: dt.date, widest_days: int) -> dict[str,
     querysets: dict[str, QuerySet[Any]] = {
         name: pending.filter(conditions[name]).order_by(*VISIT_ORDER[name])
         for name in VISIT_SECTIONS}
-    tasks = scope(ReviewTask.objects.select_related("visit__schedule__episode__patient"), user) \
-        .filter(status=TaskStatus.OPEN)
+    tasks = on_own_sites(ReviewTask.objects.select_related("visit__schedule__episode__patient"),
+                         user).filter(status=TaskStatus.OPEN)
     for name, kind in TASK_SECTIONS.items():
         querysets[name] = tasks.filter(kind=kind).order_by("created_at", "id")
     return querysets

@@ -117,10 +117,13 @@ def synth_followup(context: SynthContext) -> Course:
     grade = _grade_as_kl(episodes, episode_rows)
     bmi = cohort.patients["bmi"].to_numpy()[episodes["patient"].to_numpy()[episode_rows]]
     patient_rows = episodes["patient"].to_numpy()[episode_rows]
+    # Every synthetic patient is of the loaded site: each row's copy of it
+    # (FollowUpSchedule.site) is that site.
+    site_id = context.site.pk
 
     schedules = context.insert(FollowUpSchedule, [
-        FollowUpSchedule(episode_id=context.episode_ids[e], administered_on=day,
-                         protocol=version, source="synthetic")
+        FollowUpSchedule(episode_id=context.episode_ids[e], site_id=site_id,
+                         administered_on=day, protocol=version, source="synthetic")
         for e, day in zip(episode_rows, _as_dates(administered), strict=True)
     ], "follow-up schedules")
     schedule_ids = np.array([s.pk for s in schedules])
@@ -132,10 +135,10 @@ def synth_followup(context: SynthContext) -> Course:
 
     visits, plan = _visit_plan(rng, protocol, administered, as_of, non_responder, replaced_on)
     due = _due_by_joint(protocol)
-    columns = ("schedule_id", "timepoint", "label", "kind", "earliest", "target", "latest",
-               "instruments_due", "status", "completed_on")
+    columns = ("schedule_id", "site_id", "timepoint", "label", "kind", "earliest", "target",
+               "latest", "instruments_due", "status", "completed_on")
     ids = context.insert_rows(ScheduledVisit, columns, [
-        (int(schedule_ids[i]), spec.visit_id, spec.label, kind, e, t, lt,
+        (int(schedule_ids[i]), site_id, spec.visit_id, spec.label, kind, e, t, lt,
          list(due[joints[i]]) if kind == VisitKind.VISIT else [], str(status), done)
         for i, spec, kind, e, t, lt, status, done in visits
     ], "follow-up visits")
@@ -289,7 +292,8 @@ def _complications(context: SynthContext, rng: np.random.Generator, done: pd.Dat
         recent = np.datetime64(on, "D") >= as_of - np.timedelta64(30, "D")
         reports.append(ComplicationReport(visit_id=int(visit_id), answers={"new_swelling": True},
                                           any_yes=True, submitted_at=now))
-        tasks.append(ReviewTask(visit_id=int(visit_id), kind=TaskKind.COMPLICATION_REVIEW,
+        tasks.append(ReviewTask(visit_id=int(visit_id), site_id=context.site.pk,
+                                kind=TaskKind.COMPLICATION_REVIEW,
                                 status=TaskStatus.OPEN if recent else TaskStatus.DONE,
                                 detail="Patient answered yes: new swelling", created_at=now,
                                 closed_at=None if recent else now))
@@ -315,7 +319,8 @@ def _reminders_and_tasks(context: SynthContext, rng: np.random.Generator, plan: 
             messages.append(Message(visit_id=int(visit_id), step=step, channel=step,
                                     sent_at=at, status=status, detail="synthetic"))
             if step == "call_task":
-                tasks.append(ReviewTask(visit_id=int(visit_id), kind=TaskKind.CALL_PATIENT,
+                tasks.append(ReviewTask(visit_id=int(visit_id), site_id=context.site.pk,
+                                        kind=TaskKind.CALL_PATIENT,
                                         detail="No reply to email or text", created_at=at))
     context.insert(Message, messages, "reminder log")
     context.insert(ReviewTask, tasks, "call tasks")

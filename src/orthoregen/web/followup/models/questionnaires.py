@@ -6,6 +6,8 @@ hand out working links.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -146,6 +148,9 @@ class ReviewTask(models.Model):
 
     visit = models.ForeignKey("followup.ScheduledVisit", on_delete=models.PROTECT,
                               related_name="tasks")
+    # The visit's copy of the patient's site (FollowUpSchedule.site says why).
+    site = models.ForeignKey("accounts.Site", on_delete=models.PROTECT, related_name="+",
+                             editable=False, db_index=False)
     kind = models.CharField(max_length=30, choices=TaskKind.choices)
     status = models.CharField(max_length=10, choices=TaskStatus.choices,
                               default=TaskStatus.OPEN)
@@ -155,13 +160,19 @@ class ReviewTask(models.Model):
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                   null=True, blank=True, related_name="+")
     outcome_note = models.TextField(blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["site"])
 
     class Meta:
         ordering = ["created_at", "id"]
-        # Open tasks of a kind, oldest first: the worklist reads a page without sorting.
-        indexes = [models.Index(fields=["status", "kind", "created_at", "id"],
-                                name="task_status_kind_created")]
+        # A site's open tasks of a kind, oldest first: the worklist reads a page without
+        # sorting, and counts each kind from this index alone.
+        indexes = [models.Index(fields=["site", "status", "kind", "created_at", "id"],
+                                name="task_site_status_kind")]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._state.adding and self.site_id is None:
+            self.site_id = self.visit.site_id  # as FollowUpSchedule.save
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.get_status_display().lower()})"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -75,6 +77,13 @@ class FollowUpSchedule(models.Model):
 
     episode = models.ForeignKey("clinic.JointEpisode", on_delete=models.PROTECT,
                                 related_name="followup_schedules")
+    # A copy of the patient's site (SITE_PATH stays the authority for access), so that the
+    # worklist confines its counts by one indexed column instead of joining schedule,
+    # episode and patient (bench/README.md, follow-up worklist). Written when the row is
+    # made and never changed: a registered patient keeps their site (clinic.models.Patient)
+    # and a schedule its episode; `orthoregen manage followup_site_copies` checks it.
+    site = models.ForeignKey("accounts.Site", on_delete=models.PROTECT, related_name="+",
+                             editable=False, db_index=False)
     administered_on = models.DateField(null=True, blank=True,
                                        help_text="empty until the injection: baseline only")
     protocol = models.ForeignKey(ScheduleProtocolVersion, on_delete=models.PROTECT,
@@ -84,16 +93,25 @@ class FollowUpSchedule(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    # The site copy is derived, not entered: its history is the patient's.
+    history = HistoricalRecords(excluded_fields=["site"])
 
     class Meta:
         ordering = ["-administered_on", "-id"]
+        indexes = [models.Index(fields=["site", "administered_on"],
+                                name="schedule_site_administered")]
         constraints = [
             models.UniqueConstraint(fields=["episode", "administered_on"],
                                     name="one_schedule_per_episode_administration"),
             models.UniqueConstraint(fields=["episode"], condition=Q(administered_on__isnull=True),
                                     name="one_untreated_schedule_per_episode"),
         ]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._state.adding and self.site_id is None:
+            # The services name the site; a row made any other way copies it here.
+            self.site_id = self.episode.patient.site_id
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         if self.administered_on is None:
@@ -119,6 +137,10 @@ class ScheduledVisit(models.Model):
 
     schedule = models.ForeignKey(FollowUpSchedule, on_delete=models.CASCADE,
                                  related_name="visits")
+    # The schedule's copy of the patient's site (FollowUpSchedule.site says why); the
+    # worklist's indexes below start with it, so no index of its own.
+    site = models.ForeignKey("accounts.Site", on_delete=models.PROTECT, related_name="+",
+                             editable=False, db_index=False)
     timepoint = models.CharField(max_length=40, help_text="protocol visit id, e.g. month_6")
     label = models.CharField(max_length=60)
     kind = models.CharField(max_length=10, choices=VisitKind.choices, default=VisitKind.VISIT)
@@ -130,7 +152,7 @@ class ScheduledVisit(models.Model):
     status = models.CharField(max_length=10, choices=VisitState.choices,
                               default=VisitState.PENDING)
     completed_on = models.DateField(null=True, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["site"])
 
     class Meta:
         ordering = ["target", "kind", "id"]
@@ -141,15 +163,24 @@ class ScheduledVisit(models.Model):
                                    & Q(target__lte=models.F("latest")),
                                    name="visit_window_ordered"),
         ]
-        # The worklist reads pending visits three ways (web/followup/worklist.py): counts
-        # from the window index alone (it holds every column they test, and the schedule
-        # for the site test), and each section's page in order of target or latest.
+        # The worklist reads a site's pending visits three ways (web/followup/worklist.py):
+        # counts from the window index alone (it holds every column they test), and each
+        # section's page in order of target or latest. Reminders, across sites, read
+        # pending windows by `status, earliest, latest`.
         indexes = [
-            models.Index(fields=["status", "earliest", "latest", "target", "schedule"],
-                         name="visit_status_window_cover"),
-            models.Index(fields=["status", "target", "earliest"], name="visit_status_target"),
-            models.Index(fields=["status", "latest", "target"], name="visit_status_latest"),
+            models.Index(fields=["site", "status", "earliest", "latest", "target"],
+                         name="visit_site_window_cover"),
+            models.Index(fields=["site", "status", "target", "earliest"],
+                         name="visit_site_status_target"),
+            models.Index(fields=["site", "status", "latest", "target"],
+                         name="visit_site_status_latest"),
+            models.Index(fields=["status", "earliest", "latest"], name="visit_status_window"),
         ]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._state.adding and self.site_id is None:
+            self.site_id = self.schedule.site_id  # as FollowUpSchedule.save
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return f"{self.label} {self.get_kind_display().lower()} (target {self.target:%d %b %Y})"
