@@ -82,8 +82,9 @@ def test_a_date_is_typed_as_pages_write_it(page, live_server, clinician_a,
     page.get_by_label("Kind").select_option("imaging")
     date_box.fill("06/12/2026")
     page.get_by_role("button", name="Save").click()
-    expect(page.get_by_text("Enter a valid date, written as 25 Oct 2026 or 2026-10-25.")) \
-        .to_be_visible()
+    expect(page.get_by_text("“06/12/2026” is all numbers, which one country reads day first "
+                            "and another month first: write the month in letters, as "
+                            "25 Oct 2026.")).to_be_visible()
     shot(page, "print-date-refused")
     page.get_by_label("Date").fill("1 Apr 2026")
     page.get_by_role("button", name="Save").click()
