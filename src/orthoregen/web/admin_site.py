@@ -144,20 +144,6 @@ class RoleTableAdmin(_ModelAdmin):
             may_delete(_user(request), self.model) and allowed)
 
 
-class ViewOnlyAdmin(admin.ModelAdmin):
-    """Rows only ever written by the services (a trail, a signature, an access record): the
-    admin shows them and never adds, changes or deletes one."""
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-
 class OrthoregenAdminSite(admin.AdminSite):
     site_header = "orthoregen administration"
     site_title = "orthoregen admin"

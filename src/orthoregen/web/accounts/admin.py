@@ -48,7 +48,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from orthoregen.web.accounts.models import InstrumentLicence, Site, User
 from orthoregen.web.accounts.second_factor import second_factor_reset
 from orthoregen.web.accounts.signatures import Signature, SigningRefusal
-from orthoregen.web.admin_site import ViewOnlyAdmin
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -254,6 +253,20 @@ class InstrumentLicenceAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.recorded_by = obj.recorded_by or request.user
         super().save_model(request, obj, form, change)
+
+
+class ViewOnlyAdmin(admin.ModelAdmin):
+    """Rows only ever written by the services (a trail, a signature, an access record): the
+    admin shows them and never adds, changes or deletes one."""
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 class SigningTrailAdmin(ViewOnlyAdmin):

@@ -15,10 +15,9 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.utils import timezone
 
-from orthoregen.web.accounts.admin import is_platform_operator
+from orthoregen.web.accounts.admin import ViewOnlyAdmin, is_platform_operator
 from orthoregen.web.accounts.models import Site, User
 from orthoregen.web.accounts.roles import Action
-from orthoregen.web.admin_site import ViewOnlyAdmin
 from orthoregen.web.audit.models import AccessAction, AccessRecord
 from orthoregen.web.audit.services import access_record
 
