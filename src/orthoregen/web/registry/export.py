@@ -31,7 +31,7 @@ import csv
 import io
 import json
 import secrets
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from typing import Any, BinaryIO
 
 import pandas as pd
@@ -265,7 +265,7 @@ def _fetched(cursor: Any) -> Iterable[list[tuple[Any, ...]]]:
 # -- PostgreSQL: COPY out ---------------------------------------------------------------------
 
 
-def _copy_rows(cursor: Any, select: str) -> Iterable[list[memoryview]]:
+def _copy_rows(cursor: Any, select: str) -> Generator[list[memoryview], None, None]:
     """Yield the COPY's CSV rows (PostgreSQL sends one row per message) in lists of at most
     CHUNK_ROWS, ending with an exception if the server reports one.
 
