@@ -121,7 +121,7 @@ def test_publication_after_a_second_persons_approval_signs_both_steps(
     assert (published.status, published.approved_by, published.published_by,
             published.reviewed_against) == ("published", colleague_a, admin_a, in_use)
     assert sorted(published.signatures().values_list("meaning", flat=True)) == [
-        "protocol_approval", "protocol_publication"]
+        "release_spec_approval", "release_spec_publication"]
 
 
 def test_publication_without_approval_is_refused(draft, admin_a):

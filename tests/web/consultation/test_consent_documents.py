@@ -138,7 +138,7 @@ def test_a_second_person_approves_with_a_signature_and_it_is_published(
     draft.refresh_from_db()
     assert draft.is_published and draft.published_by == admin_a
     meanings = sorted(s.meaning for s in draft.signatures())
-    assert meanings == ["protocol_approval", "protocol_publication"]
+    assert meanings == ["consent_document_approval", "consent_document_publication"]
     # The new version is offered for new consents; the one it replaces stays published.
     assert list(documents.consent_documents_offered(site_a)) == [draft]
     consent_document_a.refresh_from_db()

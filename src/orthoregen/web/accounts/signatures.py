@@ -43,6 +43,13 @@ class SignatureMeaning(models.TextChoices):
     SECOND_PERSON_RELEASE = "second_person_release", "Second-person release"
     PROTOCOL_APPROVAL = "protocol_approval", "Approval of a protocol's changes"
     PROTOCOL_PUBLICATION = "protocol_publication", "Publication of a protocol"
+    CONSENT_DOCUMENT_APPROVAL = ("consent_document_approval",
+                                 "Approval of a consent document's changes")
+    CONSENT_DOCUMENT_PUBLICATION = ("consent_document_publication",
+                                    "Publication of a consent document")
+    RELEASE_SPEC_APPROVAL = ("release_spec_approval",
+                             "Approval of a release specification's changes")
+    RELEASE_SPEC_PUBLICATION = "release_spec_publication", "Publication of a release specification"
 
 
 class RefusalReason(models.TextChoices):

@@ -98,6 +98,10 @@ class GovernedVersion(models.Model):
 
     # Fields a published version may still change: none, unless a model says otherwise.
     mutable_when_published: ClassVar[frozenset[str]] = frozenset()
+    # What the signer's approval and publication mean, kept with each signature (21 CFR
+    # 11.50(a)(3)): a kind other than a protocol names its own.
+    approval_meaning: ClassVar[str] = SignatureMeaning.PROTOCOL_APPROVAL
+    publication_meaning: ClassVar[str] = SignatureMeaning.PROTOCOL_PUBLICATION
 
     class Meta:
         abstract = True
@@ -260,7 +264,7 @@ def mark_approved(version: GovernedVersion, *, review: Review, seen_digest: str,
         raise LifecycleRefused("The difference has changed since you opened it; read it "
                                "again before approving.")
     signature = _signed(version, by=by, signing=signing,
-                        meaning=SignatureMeaning.PROTOCOL_APPROVAL,
+                        meaning=version.approval_meaning,
                         content={"version": str(version),
                                  "against": getattr(review.baseline, "pk", None),
                                  "against_version": str(review.baseline or ""),
@@ -286,7 +290,7 @@ def mark_published(version: GovernedVersion, *, review: Review, by: User,
         raise LifecycleRefused(f"Another version was published after {version} was approved; "
                                "validate it and have it approved again.")
     signature = _signed(version, by=by, signing=signing,
-                        meaning=SignatureMeaning.PROTOCOL_PUBLICATION,
+                        meaning=version.publication_meaning,
                         content={"version": str(version),
                                  "against": getattr(review.baseline, "pk", None),
                                  "difference_sha256": review.digest,

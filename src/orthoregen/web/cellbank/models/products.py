@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 from orthoregen.products.donor import DonorEligibility
 from orthoregen.products.status import UnitStatus
 from orthoregen.web.accounts.models import Site
+from orthoregen.web.accounts.signatures import SignatureMeaning
 from orthoregen.web.cellbank.product_codes import validate_product_code
 from orthoregen.web.cellbank.vocabulary import (
     SPECIFICATION_NAMES,
@@ -221,6 +222,9 @@ class ReleaseSpecVersion(GovernedVersion):
     Only published versions judge a unit; a released unit keeps the version its release
     signature names. See docs/cell-products.md#release-specifications.
     """
+
+    approval_meaning = SignatureMeaning.RELEASE_SPEC_APPROVAL
+    publication_meaning = SignatureMeaning.RELEASE_SPEC_PUBLICATION
 
     SITE_PATH = "site"
     Status = Lifecycle

@@ -18,6 +18,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from orthoregen.web.accounts.models import Site
+from orthoregen.web.accounts.signatures import SignatureMeaning
 from orthoregen.web.clinic.models import JointEpisode
 from orthoregen.web.consultation.governance import GovernedVersion, Lifecycle
 from orthoregen.web.consultation.models.vocabulary import ConsentingAs
@@ -37,6 +38,8 @@ class ConsentDocument(GovernedVersion):
     GovernedVersion (status, who wrote, validated, approved and published it, and when)."""
 
     SITE_PATH = "site"
+    approval_meaning = SignatureMeaning.CONSENT_DOCUMENT_APPROVAL
+    publication_meaning = SignatureMeaning.CONSENT_DOCUMENT_PUBLICATION
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="consent_documents")
     title = models.CharField(max_length=200)
