@@ -12,6 +12,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.exceptions import IrreversibleError
 from django.db.migrations.executor import MigrationExecutor
+from tests.web.migrating import migrate, models_as_applied
 
 BEFORE = [("cellbank", "0006_procedure_joint_image_reference")]
 AFTER = [("cellbank", "0007_release_specs_governed")]
@@ -19,22 +20,12 @@ STORED_AT = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _migrate(executor: MigrationExecutor, targets) -> None:
-    executor.loader.build_graph()  # the applied set changed since the last plan
-    executor.migrate(targets)
-
-
-def _models_as_applied(executor: MigrationExecutor):
-    executor.loader.build_graph()
-    return executor._create_project_state(with_applied_migrations=True).apps
-
-
 def test_0007_publishes_stored_specifications_and_goes_back_only_without_drafts():
     executor = MigrationExecutor(connection)
     latest = executor.loader.graph.leaf_nodes()
     try:
-        _migrate(executor, BEFORE)
-        apps = _models_as_applied(executor)
+        migrate(executor, BEFORE)
+        apps = models_as_applied(executor)
         site = apps.get_model("accounts", "Site").objects.create(code="mig", name="Migration")
         specs = apps.get_model("cellbank", "ReleaseSpecVersion")
         stored = specs.objects.create(site=site, spec_id="cultured_msc_default",
@@ -42,8 +33,8 @@ def test_0007_publishes_stored_specifications_and_goes_back_only_without_drafts(
                                       specification={"criteria": []})
         specs.objects.filter(pk=stored.pk).update(created_at=STORED_AT)
 
-        _migrate(executor, AFTER)
-        specs = _models_as_applied(executor).get_model("cellbank", "ReleaseSpecVersion")
+        migrate(executor, AFTER)
+        specs = models_as_applied(executor).get_model("cellbank", "ReleaseSpecVersion")
         migrated = specs.objects.get(pk=stored.pk)
         assert (migrated.status, migrated.published_at, migrated.published_by_id) == (
             "published", STORED_AT, None)
@@ -52,10 +43,10 @@ def test_0007_publishes_stored_specifications_and_goes_back_only_without_drafts(
                                      version="2026.2", effective_from=dt.date(2026, 1, 1),
                                      specification={"criteria": []}, status="draft")
         with pytest.raises(IrreversibleError, match="cultured_msc_default 2026.2"):
-            _migrate(executor, BEFORE)
+            migrate(executor, BEFORE)
         specs.objects.filter(pk=draft.pk).delete()
-        _migrate(executor, BEFORE)  # every version published: nothing is lost going back
-        assert _models_as_applied(executor).get_model(
+        migrate(executor, BEFORE)  # every version published: nothing is lost going back
+        assert models_as_applied(executor).get_model(
             "cellbank", "ReleaseSpecVersion").objects.filter(pk=stored.pk).exists()
     finally:
-        _migrate(executor, latest)
+        migrate(executor, latest)

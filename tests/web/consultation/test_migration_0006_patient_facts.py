@@ -18,22 +18,12 @@ import pytest
 from django.db import connection
 from django.db.migrations.exceptions import IrreversibleError
 from django.db.migrations.executor import MigrationExecutor
+from tests.web.migrating import migrate, models_as_applied
 
 BEFORE = [("consultation", "0005_patient_level_facts_a")]
 MOVE = [("consultation", "0006_patient_level_facts_data")]
 KNEE_ON, HIP_ON = dt.date(2026, 1, 10), dt.date(2026, 3, 1)
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _migrate(executor: MigrationExecutor, targets) -> None:
-    executor.loader.build_graph()  # the applied set changed since the last plan
-    executor.migrate(targets)
-
-
-def _models_as_applied(executor: MigrationExecutor):
-    """Return the models of every migration now applied (other apps stay at their latest)."""
-    executor.loader.build_graph()
-    return executor._create_project_state(with_applied_migrations=True).apps
 
 
 def _intakes_at_0005(apps) -> dict[str, object]:
@@ -70,11 +60,11 @@ def test_0006_moves_the_intakes_facts_to_the_patient_and_refuses_to_go_back():
     executor = MigrationExecutor(connection)
     latest = executor.loader.graph.leaf_nodes()
     try:
-        _migrate(executor, MOVE)  # unapplies 0007 and 0008 for real
+        migrate(executor, MOVE)  # unapplies 0007 and 0008 for real
         executor.recorder.record_unapplied(*MOVE[0])  # 0006 has no reverse: only its record
-        made = _intakes_at_0005(_models_as_applied(executor))
-        _migrate(executor, MOVE)
-        apps = _models_as_applied(executor)
+        made = _intakes_at_0005(models_as_applied(executor))
+        migrate(executor, MOVE)
+        apps = models_as_applied(executor)
 
         conditions = apps.get_model("consultation", "PatientConditions").objects.get()
         assert conditions.patient_id == made["patient_id"]
@@ -96,7 +86,7 @@ def test_0006_moves_the_intakes_facts_to_the_patient_and_refuses_to_go_back():
         assert labs[1].removal_reason.startswith("duplicate: a copy carried forward")
 
         with pytest.raises(IrreversibleError, match="0006_patient_level_facts_data"):
-            _migrate(executor, BEFORE)
+            migrate(executor, BEFORE)
         assert apps.get_model("consultation", "PatientConditions").objects.count() == 1
     finally:
-        _migrate(executor, latest)
+        migrate(executor, latest)

@@ -15,21 +15,12 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from tests.web.migrating import migrate, models_as_applied
 
 BEFORE = [("consultation", "0008_governed_protocol_lifecycle")]
 AFTER = [("consultation", "0009_consent_document_lifecycle")]
 STORED_AT = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _migrate(executor: MigrationExecutor, targets) -> None:
-    executor.loader.build_graph()  # the applied set changed since the last plan
-    executor.migrate(targets)
-
-
-def _models_as_applied(executor: MigrationExecutor):
-    executor.loader.build_graph()
-    return executor._create_project_state(with_applied_migrations=True).apps
 
 
 def _documents_at_0008(apps) -> dict[str, int]:
@@ -54,10 +45,10 @@ def test_0009_turns_the_published_flag_into_the_lifecycle_and_back():
     executor = MigrationExecutor(connection)
     latest = executor.loader.graph.leaf_nodes()
     try:
-        _migrate(executor, BEFORE)  # unapplies 0009 for real
-        made = _documents_at_0008(_models_as_applied(executor))
-        _migrate(executor, AFTER)
-        apps = _models_as_applied(executor)
+        migrate(executor, BEFORE)  # unapplies 0009 for real
+        made = _documents_at_0008(models_as_applied(executor))
+        migrate(executor, AFTER)
+        apps = models_as_applied(executor)
         for name in ("ConsentDocument", "HistoricalConsentDocument"):
             rows = apps.get_model("consultation", name).objects
             published, draft = rows.get(id=made["1"]), rows.get(id=made["2"])
@@ -65,11 +56,11 @@ def test_0009_turns_the_published_flag_into_the_lifecycle_and_back():
             assert (draft.status, draft.published_at) == ("draft", None)
             assert published.approved_by_id is None and published.approval_diff == ""
 
-        _migrate(executor, BEFORE)
-        apps = _models_as_applied(executor)
+        migrate(executor, BEFORE)
+        apps = models_as_applied(executor)
         for name in ("ConsentDocument", "HistoricalConsentDocument"):
             rows = apps.get_model("consultation", name).objects
             assert rows.get(id=made["1"]).published is True
             assert rows.get(id=made["2"]).published is False
     finally:
-        _migrate(executor, latest)
+        migrate(executor, latest)

@@ -14,20 +14,11 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from tests.web.migrating import migrate, models_as_applied
 
 BEFORE = [("followup", "0005_governed_protocol_lifecycle")]
 AFTER = [("followup", "0006_site_copy_for_worklist")]
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _migrate(executor: MigrationExecutor, targets) -> None:
-    executor.loader.build_graph()  # the applied set changed since the last plan
-    executor.migrate(targets)
-
-
-def _models_as_applied(executor: MigrationExecutor):
-    executor.loader.build_graph()
-    return executor._create_project_state(with_applied_migrations=True).apps
 
 
 def _rows_at_0005(apps) -> dict[str, str]:
@@ -68,10 +59,10 @@ def test_0006_copies_each_rows_patient_site():
     executor = MigrationExecutor(connection)
     latest = executor.loader.graph.leaf_nodes()
     try:
-        _migrate(executor, BEFORE)
-        expected = _rows_at_0005(_models_as_applied(executor))
-        _migrate(executor, AFTER)
-        apps = _models_as_applied(executor)
+        migrate(executor, BEFORE)
+        expected = _rows_at_0005(models_as_applied(executor))
+        migrate(executor, AFTER)
+        apps = models_as_applied(executor)
 
         schedules = apps.get_model("followup", "FollowUpSchedule").objects
         visits = apps.get_model("followup", "ScheduledVisit").objects
@@ -87,4 +78,4 @@ def test_0006_copies_each_rows_patient_site():
         field = apps.get_model("followup", "ScheduledVisit")._meta.get_field("site")
         assert not field.null and field.db_constraint
     finally:
-        _migrate(executor, latest)
+        migrate(executor, latest)
