@@ -131,3 +131,35 @@ def test_concurrent_writers_keep_one_linear_chain(records, clinician_a, rf):
     assert AccessChainHead.objects.get().length == writers * each + 1
     assert chain_verify() is None
     assert main(["audit", "verify"]) == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="SQLite has one writer at a time; concurrent writers are PostgreSQL's")
+def test_concurrent_first_records_of_a_new_database_share_one_chain(records, clinician_a, rf):
+    """The chain head does not exist yet: every first writer tries to create it at once, and
+    none may fail (a duplicate key would have been a server error on a new clinic's first
+    morning)."""
+    writers = 4
+    assert not AccessChainHead.objects.exists()
+    start, failures = threading.Barrier(writers), []
+
+    def write(n):
+        request = rf.get(f"/patients/?writer={n}")
+        request.user = clinician_a
+        try:
+            start.wait()
+            access_record(request, AccessAction.SEARCH, detail=f"first writer {n}")
+        except Exception as error:  # reported below: a thread's exception is otherwise lost
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert [r.sequence for r in records()] == [1, 2, 3, 4]
+    assert AccessChainHead.objects.get().length == writers
+    assert chain_verify() is None

@@ -159,11 +159,20 @@ def _chain_head_advance(using: str) -> tuple[int, str]:
     """
     connection = connections[using]
     table = connection.ops.quote_name(AccessChainHead._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET length = length + 1 WHERE id = 1 "
-                       "RETURNING length, last_hash")
-        row = cursor.fetchone()
+
+    def advanced() -> tuple[Any, ...] | None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} SET length = length + 1 WHERE id = 1 "
+                           "RETURNING length, last_hash")
+            return cursor.fetchone()
+
+    row = advanced()
     if row is None:  # a new database, or one emptied by a test's flush
-        AccessChainHead.objects.using(using).create(pk=1, length=1, last_hash=GENESIS)
-        return 1, GENESIS
+        # Several first records may arrive at once: each inserts the genesis head unless one
+        # is there (ON CONFLICT DO NOTHING waits for a concurrent insert to commit, and does
+        # not abort the transaction as a duplicate key would), then takes it like any other.
+        AccessChainHead.objects.using(using).bulk_create(
+            [AccessChainHead(pk=1, length=0, last_hash=GENESIS)], ignore_conflicts=True)
+        row = advanced()
+    assert row is not None  # the head exists now: inserted above or by a concurrent writer
     return int(row[0]), str(row[1])
