@@ -61,6 +61,17 @@ def clinician_b(site_b):
     return make_user("clinician_b", Role.CLINICIAN, site_b)
 
 
+@pytest.fixture
+def colleague_a(site_a):
+    """A second administrator at site A: the one who may approve admin_a's drafts."""
+    return make_user("colleague_a", Role.ADMIN, site_a)
+
+
+@pytest.fixture
+def admin_b(site_b):
+    return make_user("admin_b", Role.ADMIN, site_b)
+
+
 def make_patient(site: Site, mrn: str, family: str) -> Patient:
     patient = Patient.objects.create(site=site, mrn=mrn, family_name=family, given_name="Ada",
                                      date_of_birth=dt.date(1960, 5, 17), sex="female")

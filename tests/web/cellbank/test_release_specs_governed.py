@@ -12,10 +12,9 @@ import json
 
 import pytest
 from tests.web.cellbank.conftest import pass_qc, receive, release
-from tests.web.conftest import PASSWORD, make_user
+from tests.web.conftest import PASSWORD
 
 from orthoregen.products.release import ReleaseOutcome
-from orthoregen.web.accounts.roles import Role
 from orthoregen.web.accounts.signatures import Signature, SigningRefusal
 from orthoregen.web.cellbank import services
 from orthoregen.web.cellbank.models import ReleaseSpecVersion
@@ -33,17 +32,6 @@ from orthoregen.web.consultation.governance import (
 pytestmark = pytest.mark.django_db
 SIGN = Signing(PASSWORD)
 CULTURED = "cultured_msc_default"
-
-
-@pytest.fixture
-def colleague_a(site_a):
-    """A second administrator at site A: the one who may approve admin_a's drafts."""
-    return make_user("colleague_a", Role.ADMIN, site_a)
-
-
-@pytest.fixture
-def admin_b(site_b):
-    return make_user("admin_b", Role.ADMIN, site_b)
 
 
 @pytest.fixture

@@ -6,10 +6,9 @@ each clinic sees only its own."""
 import datetime as dt
 
 import pytest
-from tests.web.conftest import PASSWORD, make_user
+from tests.web.conftest import PASSWORD
 
 from orthoregen.pathways import ConsentElement
-from orthoregen.web.accounts.roles import Role
 from orthoregen.web.accounts.signatures import Signature
 from orthoregen.web.consultation import consent_documents as documents
 from orthoregen.web.consultation import services
@@ -28,16 +27,6 @@ pytestmark = pytest.mark.django_db
 SIGN = Signing(PASSWORD)
 ALL_ELEMENTS = [element.value for element in ConsentElement]
 ADDED = "9. Photographs\nWe photograph the injection site only with your written agreement."
-
-
-@pytest.fixture
-def colleague_a(site_a):
-    return make_user("colleague_a", Role.ADMIN, site_a)
-
-
-@pytest.fixture
-def admin_b(site_b):
-    return make_user("admin_b", Role.ADMIN, site_b)
 
 
 @pytest.fixture

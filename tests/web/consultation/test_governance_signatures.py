@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from tests.web.conftest import PASSWORD, make_user
+from tests.web.conftest import PASSWORD
 
-from orthoregen.web.accounts.roles import Role
 from orthoregen.web.accounts.signatures import Signature, SigningRefusal, SigningRefused
 from orthoregen.web.consultation import governance
 from orthoregen.web.consultation import protocols as candidacy
@@ -49,12 +48,6 @@ SCHEDULE = Kind("/followup/protocols", lambda by, site: schedules.schedule_proto
 @pytest.fixture(params=[CANDIDACY, SCHEDULE], ids=["candidacy", "schedule"])
 def kind(request):
     return request.param
-
-
-@pytest.fixture
-def colleague_a(site_a):
-    """A second administrator at site A, who may approve admin_a's versions."""
-    return make_user("colleague_a", Role.ADMIN, site_a)
 
 
 @pytest.fixture

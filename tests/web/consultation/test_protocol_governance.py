@@ -2,10 +2,9 @@
 second person who read the difference, then published; never by the author alone."""
 
 import pytest
-from tests.web.conftest import PASSWORD, make_user
+from tests.web.conftest import PASSWORD
 
 from orthoregen.pathways import DEFAULT_PROTOCOL, protocol_to_dict
-from orthoregen.web.accounts.roles import Role
 from orthoregen.web.consultation import protocols
 from orthoregen.web.consultation.governance import (
     LifecycleRefused,
@@ -17,16 +16,6 @@ from orthoregen.web.consultation.models import ProtocolVersion
 
 pytestmark = pytest.mark.django_db
 SIGN = Signing(PASSWORD)  # the signer's password entered again
-
-
-@pytest.fixture
-def colleague_a(site_a):
-    return make_user("colleague_a", Role.ADMIN, site_a)
-
-
-@pytest.fixture
-def admin_b(site_b):
-    return make_user("admin_b", Role.ADMIN, site_b)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 
 import pytest
-from tests.web.conftest import PASSWORD, make_user
+from tests.web.conftest import PASSWORD
 
 from orthoregen.web.accounts.models import User
 from orthoregen.web.accounts.roles import Role
@@ -22,17 +22,6 @@ from orthoregen.web.followup.services import schedule_create
 
 pytestmark = pytest.mark.django_db
 SIGN = Signing(PASSWORD)  # the signer's password entered again
-
-
-@pytest.fixture
-def colleague_a(site_a):
-    """A second administrator at site A: the one who may approve admin_a's drafts."""
-    return make_user("colleague_a", Role.ADMIN, site_a)
-
-
-@pytest.fixture
-def admin_b(site_b):
-    return make_user("admin_b", Role.ADMIN, site_b)
 
 
 @pytest.fixture
