@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -21,6 +20,7 @@ from orthoregen.pathways import (
 )
 from orthoregen.web.clinic.forms import DateField, DateInput, dated_formfield, model_choice_field
 from orthoregen.web.clinic.vocabulary import GRADE_HELP
+from orthoregen.web.consultation.governance_forms import JsonDocumentField
 from orthoregen.web.consultation.models import (
     Allergy,
     BodyMeasurement,
@@ -366,23 +366,19 @@ class ProtocolCopyForm(forms.Form):
 class ProtocolEditForm(forms.Form):
     """Edit a draft's rules as JSON; every error names the rule, as at protocol load."""
 
-    body = forms.CharField(label="Protocol (JSON)", widget=forms.Textarea(
-        attrs={"rows": 30, "class": "mono", "spellcheck": "false"}))
+    body = JsonDocumentField(label="Protocol (JSON)")
 
     def __init__(self, *args: Any, stored: ProtocolVersion, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.stored = stored
         if not self.is_bound:
-            self.initial["body"] = json.dumps(stored.body, indent=2, ensure_ascii=False)
+            self.initial["body"] = stored.body
 
     def clean_body(self):
         if self.stored.is_published:
             raise forms.ValidationError(f"{self.stored} is published and cannot change; "
                                         "copy it as a new draft.")
-        try:
-            data = json.loads(self.cleaned_data["body"])
-        except json.JSONDecodeError as error:
-            raise forms.ValidationError(f"Not valid JSON: {error}") from None
+        data = self.cleaned_data["body"]
         if not isinstance(data, dict):
             raise forms.ValidationError("The protocol must be a JSON object.")
         data = {**data, "name": self.stored.name, "version": self.stored.version,

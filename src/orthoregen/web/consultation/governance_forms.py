@@ -1,4 +1,5 @@
-"""The forms that sign a governed version's approval and publication (consultation.governance).
+"""The forms that sign a governed version's approval and publication (consultation.governance),
+and the box in which a draft's content is edited as JSON.
 
 Each asks the signed-in administrator for their password again: the second component of an
 electronic signature (21 CFR 11.200(a)(1)). The password is never shown again after a
@@ -7,7 +8,8 @@ refusal; the signer types it again.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import json
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 
@@ -18,6 +20,27 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
     from orthoregen.web.consultation.governance import GovernedVersion
+
+
+class JsonDocumentField(forms.CharField):
+    """A draft's content (a protocol, a schedule definition, a release specification) typed
+    as JSON in a large monospaced box: shown pretty-printed, cleaned to the parsed document,
+    refused with the parser's own words (which line and column)."""
+
+    widget = forms.Textarea(attrs={"rows": 30, "class": "mono", "spellcheck": "false"})
+
+    def prepare_value(self, value: Any) -> Any:
+        # What the user typed is shown back as typed; a stored document, pretty-printed.
+        if value is None or isinstance(value, str):
+            return value
+        return json.dumps(value, indent=2, ensure_ascii=False)
+
+    def clean(self, value: Any) -> Any:
+        text = super().clean(value)  # required and length checked on the text itself
+        try:
+            return json.loads(text)
+        except ValueError as error:
+            raise forms.ValidationError(f"Not valid JSON: {error}") from None
 
 
 class SigningForm(forms.Form):

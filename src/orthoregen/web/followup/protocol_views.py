@@ -11,9 +11,6 @@ kept by simple-history. Every refusal of the services comes back as a message on
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -24,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 from orthoregen.web.accounts.permissions import AuthenticatedHttpRequest, requires
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.consultation.governance import LifecycleRefused, ProtocolLocked
+from orthoregen.web.consultation.governance_forms import JsonDocumentField
 from orthoregen.web.consultation.governance_views import GovernedPages, lifecycle_views
 from orthoregen.web.followup import protocols
 from orthoregen.web.followup.checks import schedule_protocol_messages
@@ -38,14 +36,7 @@ class CopyForm(forms.Form):
 
 
 class DefinitionForm(forms.Form):
-    definition = forms.CharField(label="Definition (JSON)", widget=forms.Textarea(
-        attrs={"rows": 30, "class": "mono", "spellcheck": "false"}))
-
-    def clean_definition(self) -> Any:
-        try:
-            return json.loads(self.cleaned_data["definition"])
-        except ValueError as error:
-            raise forms.ValidationError(f"Not valid JSON: {error}") from None
+    definition = JsonDocumentField(label="Definition (JSON)")
 
 
 def _published(stored: ScheduleProtocolVersion) -> str:
@@ -70,7 +61,7 @@ def protocol_detail(request: AuthenticatedHttpRequest, protocol_id: int) -> Http
     stored = _visible(request, protocol_id)
     return render(request, "followup/protocol_detail.html", {
         "stored": stored, "checks": schedule_protocol_messages(stored),
-        "definition": json.dumps(stored.definition, indent=2, ensure_ascii=False)})
+        "definition": stored.definition})
 
 
 @requires(Action.MANAGE_PROTOCOLS)
@@ -99,7 +90,7 @@ def protocol_copy(request: AuthenticatedHttpRequest, protocol_id: int) -> HttpRe
 def protocol_edit(request: AuthenticatedHttpRequest, protocol_id: int) -> HttpResponse:
     stored = _visible(request, protocol_id)
     form = DefinitionForm(request.POST or None, initial={
-        "definition": json.dumps(stored.definition, indent=2, ensure_ascii=False)})
+        "definition": stored.definition})
     if request.method == "POST" and form.is_valid():
         try:
             protocols.schedule_protocol_draft_update(

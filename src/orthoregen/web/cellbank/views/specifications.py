@@ -9,7 +9,6 @@ access records; their changes are kept by simple-history and the signatures.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
@@ -28,6 +27,7 @@ from orthoregen.web.cellbank.services import specifications as specs
 from orthoregen.web.cellbank.services.qc_panel import panel_tests
 from orthoregen.web.cellbank.services.release import release_specs_ensure, release_specs_in_use
 from orthoregen.web.consultation.governance import LifecycleRefused, ProtocolLocked
+from orthoregen.web.consultation.governance_forms import JsonDocumentField
 from orthoregen.web.consultation.governance_views import GovernedPages, lifecycle_views
 
 Refusal = (ProtocolLocked, LifecycleRefused)
@@ -39,14 +39,7 @@ class CopyForm(forms.Form):
 
 
 class SpecificationForm(forms.Form):
-    specification = forms.CharField(label="Specification (JSON)", widget=forms.Textarea(
-        attrs={"rows": 30, "class": "mono", "spellcheck": "false"}))
-
-    def clean_specification(self) -> Any:
-        try:
-            return json.loads(self.cleaned_data["specification"])
-        except ValueError as error:
-            raise forms.ValidationError(f"Not valid JSON: {error}") from None
+    specification = JsonDocumentField(label="Specification (JSON)")
 
 
 def _published(stored: ReleaseSpecVersion) -> str:
@@ -113,7 +106,7 @@ def spec_detail(request: AuthenticatedHttpRequest, protocol_id: int) -> HttpResp
         "stored": stored, "read": read, "tests": tests, "problems": problems,
         "in_use": in_use, "classes": sorted(PRODUCT_CLASSES[c].label for c in
                                             (read.product_classes if read else ())),
-        "specification": json.dumps(stored.specification, indent=2, ensure_ascii=False),
+        "specification": stored.specification,
         **_roles(request)})
 
 
@@ -143,7 +136,7 @@ def spec_copy(request: AuthenticatedHttpRequest, protocol_id: int) -> HttpRespon
 def spec_edit(request: AuthenticatedHttpRequest, protocol_id: int) -> HttpResponse:
     stored = _visible(request, protocol_id)
     form = SpecificationForm(request.POST or None, initial={
-        "specification": json.dumps(stored.specification, indent=2, ensure_ascii=False),
+        "specification": stored.specification,
         **_roles(request)})
     if request.method == "POST" and form.is_valid():
         try:
