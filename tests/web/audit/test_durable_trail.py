@@ -37,6 +37,28 @@ def shown_then_broken(request, patient_id):
 urlpatterns = [*site_urls, path("audit-test/broken/<int:patient_id>/", shown_then_broken)]
 
 
+def at_once(writers: int, write) -> list[Exception]:
+    """Run ``write(n)`` for n in 0..writers-1 on as many threads, released together, each on
+    its own connection; return what they raised (a thread's exception is otherwise lost)."""
+    start, failures = threading.Barrier(writers), []
+
+    def run(n):
+        try:
+            start.wait()
+            write(n)
+        except Exception as error:
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return failures
+
+
 @pytest.fixture
 def records(transactional_db):
     """The access records written by the test, in chain order."""
@@ -104,7 +126,6 @@ def test_the_commit_waits_for_the_disk_only_after_the_chain_head_is_free(records
                     reason="SQLite has one writer at a time; concurrent writers are PostgreSQL's")
 def test_concurrent_writers_keep_one_linear_chain(records, clinician_a, rf):
     writers, each = 4, 15
-    failures = []
     first = rf.get("/patients/")
     first.user = clinician_a
     access_record(first, AccessAction.SEARCH, detail="the chain head exists")
@@ -112,20 +133,10 @@ def test_concurrent_writers_keep_one_linear_chain(records, clinician_a, rf):
     def write(n):
         request = rf.get(f"/patients/?writer={n}")
         request.user = clinician_a
-        try:
-            for _ in range(each):
-                access_record(request, AccessAction.SEARCH, detail=f"writer {n}")
-        except Exception as error:  # reported below: a thread's exception is otherwise lost
-            failures.append(error)
-        finally:
-            connections.close_all()
+        for _ in range(each):
+            access_record(request, AccessAction.SEARCH, detail=f"writer {n}")
 
-    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert failures == []
+    assert at_once(writers, write) == []
     trail = records()
     assert [r.sequence for r in trail] == list(range(1, writers * each + 2))
     assert AccessChainHead.objects.get().length == writers * each + 1
@@ -141,25 +152,13 @@ def test_concurrent_first_records_of_a_new_database_share_one_chain(records, cli
     morning)."""
     writers = 4
     assert not AccessChainHead.objects.exists()
-    start, failures = threading.Barrier(writers), []
 
     def write(n):
         request = rf.get(f"/patients/?writer={n}")
         request.user = clinician_a
-        try:
-            start.wait()
-            access_record(request, AccessAction.SEARCH, detail=f"first writer {n}")
-        except Exception as error:  # reported below: a thread's exception is otherwise lost
-            failures.append(error)
-        finally:
-            connections.close_all()
+        access_record(request, AccessAction.SEARCH, detail=f"first writer {n}")
 
-    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert failures == []
+    assert at_once(writers, write) == []
     assert [r.sequence for r in records()] == [1, 2, 3, 4]
     assert AccessChainHead.objects.get().length == writers
     assert chain_verify() is None
