@@ -45,3 +45,23 @@ def test_invalid_json_is_refused_with_the_parsers_words(typed, message):
     form = DraftForm(data={"content": typed})
     assert not form.is_valid()
     assert form.errors["content"][0].startswith(message)
+
+
+@pytest.mark.django_db
+def test_detail_pages_show_the_stored_document_as_json(as_user, admin_a, site_a):
+    """What a version holds is shown as the JSON that is edited, never as Python's repr."""
+    from django.urls import reverse
+
+    from orthoregen.web.cellbank.models import ReleaseSpecVersion
+    from orthoregen.web.cellbank.services.release import release_specs_ensure
+    from orthoregen.web.followup.protocols import active_protocol
+
+    release_specs_ensure(site_a)
+    spec = ReleaseSpecVersion.objects.filter(site=site_a).first()
+    pages = [reverse("cellbank:spec-detail", args=[spec.pk]),
+             reverse("followup:protocol-detail", args=[active_protocol(site_a).pk])]
+    client = as_user(admin_a)
+    for url in pages:
+        text = client.get(url).content.decode()
+        assert "&quot;version&quot;: " in text, url  # "version": as JSON writes it
+        assert "&#x27;version&#x27;: " not in text, url  # 'version': as Python's repr does

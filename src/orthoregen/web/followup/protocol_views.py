@@ -11,6 +11,8 @@ kept by simple-history. Every refusal of the services comes back as a message on
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -61,7 +63,7 @@ def protocol_detail(request: AuthenticatedHttpRequest, protocol_id: int) -> Http
     stored = _visible(request, protocol_id)
     return render(request, "followup/protocol_detail.html", {
         "stored": stored, "checks": schedule_protocol_messages(stored),
-        "definition": stored.definition})
+        "definition": json.dumps(stored.definition, indent=2, ensure_ascii=False)})
 
 
 @requires(Action.MANAGE_PROTOCOLS)

@@ -9,6 +9,7 @@ access records; their changes are kept by simple-history and the signatures.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
@@ -106,7 +107,7 @@ def spec_detail(request: AuthenticatedHttpRequest, protocol_id: int) -> HttpResp
         "stored": stored, "read": read, "tests": tests, "problems": problems,
         "in_use": in_use, "classes": sorted(PRODUCT_CLASSES[c].label for c in
                                             (read.product_classes if read else ())),
-        "specification": stored.specification,
+        "specification": json.dumps(stored.specification, indent=2, ensure_ascii=False),
         **_roles(request)})
 
 
