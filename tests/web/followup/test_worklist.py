@@ -169,10 +169,10 @@ def test_the_page_reads_each_section_in_a_fixed_number_of_queries(
         ReviewTask.objects.create(visit=visit, kind="complication_review", created_at=NOW)
         ReviewTask.objects.create(visit=visit, kind="product_lookback", created_at=NOW)
     client = as_user(coordinator_a)
-    # Session, user, protocol versions, visit counts, task counts, a page of each of the
-    # six sections, the serious-event banner, the treatments without a baseline, the access
-    # record (three statements: its hash chain's head advanced, the record, the head's
-    # hash): none per row shown.
-    with django_assert_max_num_queries(17):
+    # Session, user, the user's site ids, protocol versions, visit counts, task counts, a
+    # page of each of the six sections, the serious-event banner, the treatments without a
+    # baseline, the access record (three statements: its hash chain's head advanced, the
+    # record, the head's hash): none per row shown.
+    with django_assert_max_num_queries(18):
         response = client.get("/followup/", {"due_page": "2", "calls_page": "2"})
     assert all(len(s.rows) == PAGE for s in response.context["sections"].values())
