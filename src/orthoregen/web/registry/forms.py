@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from orthoregen.products.product_class import PRODUCT_CLASSES, ProductClass
 from orthoregen.web.clinic.forms import DateField
@@ -37,33 +38,50 @@ def _site_choices(user: User) -> list[tuple[str, str]]:
     return ([("", "All my sites")] if len(sites) > 1 else []) + sites
 
 
-class CohortFilterForm(forms.Form):
+class SiteScopedForm(forms.Form):
+    """A form whose ``site`` choice field offers only the user's own sites.
+
+    Each subclass declares ``site`` itself, where it stands among its fields.
+    """
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        choice_field(self, "site").choices = _site_choices(user)
+
+    def site_ids(self) -> tuple[int, ...]:
+        """Return the chosen site, or all the user's sites."""
+        chosen = self.cleaned_data.get("site")
+        if chosen:
+            return (int(chosen),)
+        return tuple(self.user.sites.values_list("pk", flat=True))
+
+
+class CohortFilterForm(SiteScopedForm):
     """Filters of the cohort dashboard. Every field is optional: empty means any."""
 
     site = forms.ChoiceField(required=False)
     joint = forms.ChoiceField(choices=ANY + Joint.choices, required=False)
     grade = forms.TypedChoiceField(choices=ANY + [(str(g), str(g)) for g in range(5)],
                                    coerce=int, empty_value=None, required=False,
-                                   label="Radiographic grade")
-    cell_source = forms.ChoiceField(required=False, label="Cell source")
+                                   label=_("Radiographic grade"))
+    cell_source = forms.ChoiceField(required=False, label=_("Cell source"))
     dose_band = forms.ChoiceField(choices=ANY + [(b, b) for b in DOSE_BANDS], required=False,
-                                  label="Dose (cells)")
+                                  label=_("Dose (cells)"))
     treated_from = DateField(required=False,
-                                   label="First injection from")
-    treated_to = DateField(required=False, label="First injection to")
-    protocol_version = forms.ChoiceField(required=False, label="Protocol version")
-    measure = forms.ChoiceField(required=False, label="Outcome measure",
-                                help_text="Empty: the joint's pain score.")
+                                   label=_("First injection from"))
+    treated_to = DateField(required=False, label=_("First injection to"))
+    protocol_version = forms.ChoiceField(required=False, label=_("Protocol version"))
+    measure = forms.ChoiceField(required=False, label=_("Outcome measure"),
+                                help_text=_("Empty: the joint's pain score."))
     mode = forms.ChoiceField(
-        choices=[("", "Any")] + ResponseSource.choices, required=False,
-        label="Mode of administration",
-        help_text="Only scores collected this way count (both ends of a paired change).")
+        choices=[("", _("Any")), *ResponseSource.choices], required=False,
+        label=_("Mode of administration"),
+        help_text=_("Only scores collected this way count (both ends of a paired change)."))
 
     def __init__(self, *args: Any, user: User, cell_sources: Iterable[str] = (),
                  protocol_versions: Iterable[str] = (), **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
-        choice_field(self, "site").choices = _site_choices(user)
+        super().__init__(*args, user=user, **kwargs)
         choice_field(self, "cell_source").choices = ANY + [
             (c, PRODUCT_CLASSES[ProductClass(c)].label if c in set(ProductClass) else c)
             for c in cell_sources]
@@ -75,35 +93,17 @@ class CohortFilterForm(forms.Form):
         assert cleaned is not None, "Form.clean() returns cleaned_data"
         start, end = cleaned.get("treated_from"), cleaned.get("treated_to")
         if start and end and start > end:
-            self.add_error("treated_to", "The end of the period is before its start.")
+            self.add_error("treated_to", _("The end of the period is before its start."))
         return cleaned
 
-    def site_ids(self) -> tuple[int, ...]:
-        """Return the chosen site, or all the user's sites."""
-        chosen = self.cleaned_data.get("site")
-        if chosen:
-            return (int(chosen),)
-        return tuple(self.user.sites.values_list("pk", flat=True))
 
-
-class ExportForm(forms.Form):
+class ExportForm(SiteScopedForm):
     """What to export: format, de-identification and an optional site and joint."""
 
     format = forms.ChoiceField(choices=[(f, f.upper() if f == "csv" else "Parquet")
                                         for f in FORMATS])
     deidentified = forms.BooleanField(
-        required=False, initial=True, label="De-identified for pooling",
-        help_text="Pseudonyms instead of record ids, no dates, ages over 89 as 90+.")
+        required=False, initial=True, label=_("De-identified for pooling"),
+        help_text=_("Pseudonyms instead of record ids, no dates, ages over 89 as 90+."))
     site = forms.ChoiceField(required=False)
     joint = forms.ChoiceField(choices=ANY + Joint.choices, required=False)
-
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
-        choice_field(self, "site").choices = _site_choices(user)
-
-    def site_ids(self) -> tuple[int, ...]:
-        chosen = self.cleaned_data.get("site")
-        if chosen:
-            return (int(chosen),)
-        return tuple(self.user.sites.values_list("pk", flat=True))

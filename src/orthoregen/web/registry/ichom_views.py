@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from django import forms
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from orthoregen.analytics import MIN_N_TO_CONCLUDE
@@ -16,29 +15,15 @@ from orthoregen.web.accounts.roles import Action
 from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record
 from orthoregen.web.registry import cohort, ichom
-from orthoregen.web.registry.forms import _site_choices, choice_field
-
-if TYPE_CHECKING:
-    from orthoregen.web.accounts.models import User
+from orthoregen.web.registry.forms import SiteScopedForm
 
 
-class IchomFilterForm(forms.Form):
+class IchomFilterForm(SiteScopedForm):
     """The report's filters: one of the user's sites, and hip or knee (empty: both)."""
 
     site = forms.ChoiceField(required=False)
-    joint = forms.ChoiceField(required=False, choices=[("", "Hip and knee"), ("knee", "Knee"),
-                                                       ("hip", "Hip")])
-
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
-        choice_field(self, "site").choices = _site_choices(user)
-
-    def site_ids(self) -> tuple[int, ...]:
-        chosen = self.cleaned_data.get("site")
-        if chosen:
-            return (int(chosen),)
-        return tuple(self.user.sites.values_list("pk", flat=True))
+    joint = forms.ChoiceField(required=False, choices=[("", _("Hip and knee")), ("knee", _("Knee")),
+                                                       ("hip", _("Hip"))])
 
 
 def _rows(request: AuthenticatedHttpRequest) -> tuple[IchomFilterForm, list[ichom.Completeness]]:
