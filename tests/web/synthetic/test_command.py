@@ -5,11 +5,13 @@ written: no patient, no site, no audit record, no data directory.
 """
 
 import pytest
+from django.db import connection
 
 from orthoregen.cli import main
 from orthoregen.web.accounts.models import Site
 from orthoregen.web.audit.models import AccessRecord
 from orthoregen.web.clinic.models import Patient
+from orthoregen.web.synthetic.clinic import vacuum_after_load
 
 PRODUCTION_REFUSED = ("orthoregen synth writes fake patients: it runs only with "
                       "ORTHOREGEN_ENV=demo or test")
@@ -52,3 +54,21 @@ def test_loads_into_a_new_site_it_marks_synthetic_beside_synthetic_patients(pati
     assert "Loaded 5 patients" in capsys.readouterr().out
     site = Site.objects.get(code="fresh")
     assert site.is_synthetic and site.patients.count() == 5
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="VACUUM is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_a_load_leaves_every_stage_table_vacuumed_for_index_only_reads(capsys):
+    """Without VACUUM a fresh load's index-only scans visit the table until autovacuum runs."""
+    assert main(["synth", "--patients", "5", "--site", "fresh", "--as-of", "2026-06-30"]) == 0
+    loaded = ["clinic_patient", "cellbank_productunit", "followup_scheduledvisit",
+              "registry_scorefact"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname FROM pg_stat_user_tables WHERE relname = ANY(%s) "
+                       "AND last_vacuum IS NOT NULL AND last_analyze IS NOT NULL", [loaded])
+        assert sorted(row[0] for row in cursor.fetchall()) == sorted(loaded)
+
+
+@pytest.mark.django_db
+def test_no_vacuum_inside_a_transaction():
+    assert vacuum_after_load() is False

@@ -161,6 +161,22 @@ def _refresh_planner_statistics() -> None:
             cursor.execute("ANALYZE")
 
 
+def vacuum_after_load() -> bool:
+    """Mark every loaded table's pages all-visible and refresh its statistics (PostgreSQL).
+
+    A bulk load leaves the visibility map empty, so PostgreSQL visits the table for every row
+    an index-only scan returns (look-back's recursive step on the units' parent index took
+    75 ms instead of 3 ms at 100,000 patients) until autovacuum comes by, perhaps hours later.
+    VACUUM cannot run inside a transaction, so this does nothing there (and on SQLite, where
+    the load's ANALYZE is all there is); returns whether it ran.
+    """
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE)")  # the whole database: every stage's tables
+    return True
+
+
 @transaction.atomic
 def synth_load(site: Site, n: int, *, seed: int, as_of: dt.date, by: User | None = None,
                progress: Progress | None = None, stages: Collection[str] = STAGES,
