@@ -8,6 +8,8 @@ from typing import Any, overload
 from django import forms
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
 from orthoregen.web.accounts.models import Site, User
 from orthoregen.web.accounts.roles import Role
@@ -63,7 +65,8 @@ class PatientForm(forms.ModelForm):
         if site and mrn:
             clash = Patient.objects.filter(site=site, mrn=mrn).exclude(pk=self.instance.pk)
             if clash.exists():
-                self.add_error("mrn", f"Another patient at {site.name} already has MRN {mrn}.")
+                self.add_error("mrn", _("Another patient at %(site)s already has MRN %(mrn)s.")
+                               % {"site": site.name, "mrn": mrn})
         return cleaned
 
     def validate_unique(self) -> None:
@@ -97,13 +100,14 @@ class EncounterForm(forms.ModelForm):
 
 
 @overload
-def date_not_in_future(day: dt.date, field_label: str) -> dt.date: ...
+def date_not_in_future(day: dt.date, field_label: str | Promise) -> dt.date: ...
 @overload
-def date_not_in_future(day: None, field_label: str) -> None: ...
-def date_not_in_future(day: dt.date | None, field_label: str) -> dt.date | None:
+def date_not_in_future(day: None, field_label: str | Promise) -> None: ...
+def date_not_in_future(day: dt.date | None, field_label: str | Promise) -> dt.date | None:
     """Return the day, or refuse one after today: nothing clinical is recorded in advance."""
     if day and day > timezone.localdate():
-        raise forms.ValidationError(f"{field_label} cannot be in the future.")
+        raise forms.ValidationError(_("%(field)s cannot be in the future.")
+                                    % {"field": field_label})
     return day
 
 

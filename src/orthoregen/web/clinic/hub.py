@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from orthoregen.web import stages
 from orthoregen.web.accounts.access import scope
@@ -38,13 +40,17 @@ PAGE_SIZE = 25
 def encounter_entries(episodes: Sequence[JointEpisode], *, limit: int,
                       user: User) -> list[stages.TimelineEntry]:
     """Return the clinic's own encounters of these joints as timeline entries."""
+    # Only the episode's id is shown (the chart names the joint): no join to the episode.
     encounters = Encounter.objects.filter(episode__in=episodes) \
-        .select_related("episode", "clinician").order_by("-occurred_on", "-id")[:limit]
+        .select_related("clinician").order_by("-occurred_on", "-id")[:limit]
     may_edit = user.may(Action.EDIT_ENCOUNTER)
     return [stages.TimelineEntry(
         on=encounter.occurred_on, at=encounter.created_at,
-        what=encounter.get_kind_display(), title=f"{encounter.get_kind_display()}"
-        + (f" with {encounter.clinician.get_full_name()}" if encounter.clinician else ""),
+        what=encounter.get_kind_display(),
+        title=gettext("%(kind)s with %(clinician)s") % {
+            "kind": encounter.get_kind_display(),
+            "clinician": encounter.clinician.get_full_name()}
+        if encounter.clinician else str(encounter.get_kind_display()),
         detail=encounter.notes, episode_id=encounter.episode_id,
         url=reverse("encounter-edit", args=[encounter.episode_id, encounter.pk])
         if may_edit else "") for encounter in encounters]
@@ -83,12 +89,12 @@ class PatientListForm(forms.Form):
     """The patient list's search box and filters; every value is checked, none trusted."""
 
     q = forms.CharField(required=False, max_length=search.MAX_QUERY_LENGTH,
-                        label="Find a patient",
-                        help_text="Name in any order, MRN, date of birth, phone or email")
-    joint = forms.ChoiceField(required=False, choices=[("", "Any joint"), *Joint.choices])
+                        label=_("Find a patient"),
+                        help_text=_("Name in any order, MRN, date of birth, phone or email"))
+    joint = forms.ChoiceField(required=False, choices=[("", _("Any joint")), *Joint.choices])
     stage = forms.ChoiceField(required=False)
     site: forms.ModelChoiceField[Site] = forms.ModelChoiceField(
-        required=False, queryset=None, empty_label="All my sites")
+        required=False, queryset=None, empty_label=_("All my sites"))
     clinician = forms.ChoiceField(required=False)
     overdue = forms.ChoiceField(required=False)
     after = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
@@ -103,9 +109,10 @@ class PatientListForm(forms.Form):
         site_field.queryset = sites
         clinicians = User.objects.filter(sites__in=sites, role=Role.CLINICIAN) \
             .distinct().order_by("last_name", "first_name")
-        self._choices("clinician", "Any clinician",
+        self._choices("clinician", gettext("Any clinician"),
                       [(str(c.pk), c.get_full_name() or c.username) for c in clinicians])
-        for name, empty in (("stage", "Any stage"), ("overdue", "Overdue or not")):
+        for name, empty in (("stage", gettext("Any stage")),
+                            ("overdue", gettext("Overdue or not"))):
             self._choices(name, empty, [choice for f in self.later if f.name == name
                                         for choice in f.choices])
 
@@ -190,13 +197,13 @@ def keyset_page(patients: QuerySet[Patient], *, after: int | None) -> PatientPag
 
 # --- the day list ------------------------------------------------------------------------
 
-PERIODS = {"today": "Today", "week": "This week"}
+PERIODS = {"today": _("Today"), "week": _("This week")}
 
 
 class DayListForm(forms.Form):
     period = forms.ChoiceField(required=False, choices=list(PERIODS.items()))
     site: forms.ModelChoiceField[Site] = forms.ModelChoiceField(
-        required=False, queryset=None, empty_label="All my sites")
+        required=False, queryset=None, empty_label=_("All my sites"))
 
     def __init__(self, data: Any, *, user: User) -> None:
         super().__init__(data)
@@ -232,9 +239,10 @@ def encounter_rows(user: User, *, sites: Sequence[Site], start: dt.date,
         rows.append(stages.DayRow(
             on=encounter.occurred_on, kind=encounter.get_kind_display(),
             patient=episode.patient, joint=str(episode),
-            detail=(f"with {encounter.clinician.get_full_name()}" if encounter.clinician
-                    else "no clinician named"),
-            action="Open the consultation" if consult else "Open the chart",
+            detail=(gettext("with %(clinician)s")
+                    % {"clinician": encounter.clinician.get_full_name()}
+                    if encounter.clinician else gettext("no clinician named")),
+            action=gettext("Open the consultation") if consult else gettext("Open the chart"),
             action_url=reverse("consultation:episode", args=[episode.pk]) if consult
             else reverse("patient-detail", args=[episode.patient_id])))
     return rows

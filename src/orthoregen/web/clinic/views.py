@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from orthoregen.web import stages
@@ -137,7 +138,7 @@ def patient_edit(request: AuthenticatedHttpRequest,
             sex=data["sex"], email=data["email"], phone=data["phone"],
             address=data["address"], preferred_language=data["preferred_language"],
             by=request.user)
-        messages.success(request, f"Saved {patient}.")
+        messages.success(request, _("Saved %(patient)s.") % {"patient": patient})
         return redirect("patient-detail", patient_id=patient.pk)
     return render(request, "form_page.html", {
         "form": form, "patient": patient,
@@ -161,7 +162,7 @@ def episode_edit(request: AuthenticatedHttpRequest, patient_id: int,
             patient, episode=episode, joint=data["joint"], side=data["side"],
             diagnosis_code=data["diagnosis_code"], grade_scale=data["grade_scale"],
             grade=data["grade"], symptom_onset=data["symptom_onset"], by=request.user)
-        messages.success(request, f"Saved the {episode} episode.")
+        messages.success(request, _("Saved the %(episode)s episode.") % {"episode": episode})
         return redirect("patient-detail", patient_id=patient.pk)
     return render(request, "form_page.html", {
         "form": form, "patient": patient,
@@ -185,7 +186,7 @@ def encounter_edit(request: AuthenticatedHttpRequest, episode_id: int,
         encounter = services.encounter_save(
             episode, encounter=encounter, kind=data["kind"], occurred_on=data["occurred_on"],
             clinician=data["clinician"], notes=data["notes"], by=request.user)
-        messages.success(request, f"Saved {encounter}.")
+        messages.success(request, _("Saved %(encounter)s.") % {"encounter": encounter})
         return redirect("patient-detail", patient_id=episode.patient_id)
     return render(request, "form_page.html", {
         "form": form, "patient": episode.patient,

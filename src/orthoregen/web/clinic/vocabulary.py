@@ -9,6 +9,7 @@ update); headers such as M17.1 are not offered.
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from orthoregen import vocabulary
 from orthoregen.vocabulary import GRADE_RANGE, SCALES_BY_JOINT
@@ -47,10 +48,10 @@ GRADE_HELP = _grade_help()
 
 
 class EncounterKind(models.TextChoices):
-    CONSULTATION = "consultation", "Consultation"
-    PROCEDURE = "procedure", "Procedure"
-    FOLLOW_UP = "follow_up", "Follow-up"
-    IMAGING = "imaging", "Imaging"
+    CONSULTATION = "consultation", _("Consultation")
+    PROCEDURE = "procedure", _("Procedure")
+    FOLLOW_UP = "follow_up", _("Follow-up")
+    IMAGING = "imaging", _("Imaging")
 
 
 # (code, description, joint, side or None for bilateral/unspecified)
