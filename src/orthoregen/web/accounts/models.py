@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from orthoregen.web.accounts.roles import Role, role_may
@@ -19,18 +20,18 @@ from orthoregen.web.accounts.signatures import Signature, SigningRefusal
 class Site(models.Model):
     """A clinic. In a multi-clinic registry every patient belongs to exactly one site."""
 
-    code = models.SlugField(max_length=20, unique=True, help_text="Short code, e.g. LON1.")
+    code = models.SlugField(max_length=20, unique=True, help_text=_("Short code, e.g. LON1."))
     name = models.CharField(max_length=200)
     time_zone = models.CharField(max_length=64, default="Europe/London")
     # Printed on every product label as the releasing establishment (21 CFR 1271.370(c)(1)).
-    address = models.TextField(blank=True, help_text="Postal address printed on product labels.")
+    address = models.TextField(blank=True, help_text=_("Postal address printed on product labels."))
     # ICCBBA ST-001 v6.2.2 DS001: the five-character Facility Identification Number that opens
     # the DINs this site assigns; blank when the site has none (its labels show the DIN's FIN).
     facility_identification_number = models.CharField(
         "facility identification number (FIN)", max_length=5, blank=True,
         validators=[RegexValidator(r"^[A-NP-Z1-9][A-NP-Z0-9]{2}[0-9]{2}$",
                                    "A FIN is five characters, e.g. G1234 (ISBT 128 DS001).")],
-        help_text="ISBT 128 Facility Identification Number assigned by ICCBBA, e.g. G1234.")
+        help_text=_("ISBT 128 Facility Identification Number assigned by ICCBBA, e.g. G1234."))
     # Set only by the synthetic-data loader, never by a form: `orthoregen synth` refuses to
     # write into a database holding patients of a site without it.
     is_synthetic = models.BooleanField(default=False, editable=False)
@@ -64,7 +65,7 @@ class InstrumentLicence(models.Model):
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="instrument_licences")
     instrument_id = models.CharField(max_length=40)
     licence_reference = models.CharField(
-        max_length=200, help_text="Licence or agreement number, e.g. from Mapi Research Trust.")
+        max_length=200, help_text=_("Licence or agreement number, e.g. from Mapi Research Trust."))
     valid_from = models.DateField()
     valid_until = models.DateField(null=True, blank=True)
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True,

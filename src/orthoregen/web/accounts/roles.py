@@ -5,39 +5,40 @@ roles, and a reviewer sees every permission in one place.
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    CLINICIAN = "clinician", "Clinician"
-    COORDINATOR = "coordinator", "Coordinator / nurse"
-    LAB = "lab", "Cell lab / pharmacy"
-    ANALYST = "analyst", "Registry analyst"
-    ADMIN = "admin", "Clinic administrator"
+    CLINICIAN = "clinician", _("Clinician")
+    COORDINATOR = "coordinator", _("Coordinator / nurse")
+    LAB = "lab", _("Cell lab / pharmacy")
+    ANALYST = "analyst", _("Registry analyst")
+    ADMIN = "admin", _("Clinic administrator")
 
 
 class Action(models.TextChoices):
-    VIEW_PATIENT = "view_patient", "View identifiable patient records"
-    EDIT_PATIENT = "edit_patient", "Register patients and edit demographics"
-    EDIT_EPISODE = "edit_episode", "Record joint episodes, diagnoses and grades"
-    EDIT_ENCOUNTER = "edit_encounter", "Record encounters"
-    ENTER_INTAKE = "enter_intake", "Enter intake: history, medications, imaging, examination"
-    DECIDE_CANDIDACY = "decide_candidacy", "Record the candidacy decision"
-    RECORD_CONSENT = "record_consent", "Record informed consent and its withdrawal"
-    MANAGE_PROTOCOLS = "manage_protocols", "Edit and publish protocols and consent texts"
-    MANAGE_PRODUCTS = "manage_products", "Receive, test, release, issue and recall cell products"
-    RECORD_PROCEDURE = "record_procedure", "Record injection procedures and administrations"
-    MANAGE_FOLLOW_UP = "manage_follow_up", "Run follow-up: schedules, invitations, worklist"
-    RECORD_ADVERSE_EVENT = "record_adverse_event", "Record adverse events"
-    VIEW_REGISTRY = "view_registry", "See cohort analytics and the evidence comparison"
-    EXPORT_REGISTRY = "export_registry", "Export registry data"
-    ADD_EVIDENCE = "add_evidence", "Add published studies to the evidence library"
-    READ_IMAGING = "read_imaging", "Read MRI studies: record structural measures"
+    VIEW_PATIENT = "view_patient", _("View identifiable patient records")
+    EDIT_PATIENT = "edit_patient", _("Register patients and edit demographics")
+    EDIT_EPISODE = "edit_episode", _("Record joint episodes, diagnoses and grades")
+    EDIT_ENCOUNTER = "edit_encounter", _("Record encounters")
+    ENTER_INTAKE = "enter_intake", _("Enter intake: history, medications, imaging, examination")
+    DECIDE_CANDIDACY = "decide_candidacy", _("Record the candidacy decision")
+    RECORD_CONSENT = "record_consent", _("Record informed consent and its withdrawal")
+    MANAGE_PROTOCOLS = "manage_protocols", _("Edit and publish protocols and consent texts")
+    MANAGE_PRODUCTS = "manage_products", _("Receive, test, release, issue and recall cell products")
+    RECORD_PROCEDURE = "record_procedure", _("Record injection procedures and administrations")
+    MANAGE_FOLLOW_UP = "manage_follow_up", _("Run follow-up: schedules, invitations, worklist")
+    RECORD_ADVERSE_EVENT = "record_adverse_event", _("Record adverse events")
+    VIEW_REGISTRY = "view_registry", _("See cohort analytics and the evidence comparison")
+    EXPORT_REGISTRY = "export_registry", _("Export registry data")
+    ADD_EVIDENCE = "add_evidence", _("Add published studies to the evidence library")
+    READ_IMAGING = "read_imaging", _("Read MRI studies: record structural measures")
     ENTER_CLINICIAN_REPORTED = ("enter_clinician_reported",
-                                "Enter clinician-reported outcomes: Harris Hip Score, range of "
-                                "motion, the Constant score's objective part")
-    IMPORT_DATA = "import_data", "Import patients and past records from CSV or REDCap files"
+                                _("Enter clinician-reported outcomes: Harris Hip Score, range of "
+                                "motion, the Constant score's objective part"))
+    IMPORT_DATA = "import_data", _("Import patients and past records from CSV or REDCap files")
     MANAGE_RELEASE_SPECS = ("manage_release_specs",
-                            "Edit, approve and publish the cell lab's release specifications")
+                            _("Edit, approve and publish the cell lab's release specifications"))
 
 
 # Analysts work on de-identified registry data, so they never open identifiable records.

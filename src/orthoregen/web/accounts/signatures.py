@@ -28,6 +28,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -36,26 +37,28 @@ if TYPE_CHECKING:
 
 
 class SignatureMeaning(models.TextChoices):
-    RELEASE = "release", "Release"
-    CONDITIONAL_RELEASE = "conditional_release", "Conditional release (pending sterility)"
-    ELIGIBILITY_DETERMINATION = "eligibility_determination", "Eligibility determination"
-    QC_VERIFICATION = "qc_verification", "QC verification"
-    SECOND_PERSON_RELEASE = "second_person_release", "Second-person release"
-    PROTOCOL_APPROVAL = "protocol_approval", "Approval of a protocol's changes"
-    PROTOCOL_PUBLICATION = "protocol_publication", "Publication of a protocol"
+    RELEASE = "release", _("Release")
+    CONDITIONAL_RELEASE = "conditional_release", _("Conditional release (pending sterility)")
+    ELIGIBILITY_DETERMINATION = "eligibility_determination", _("Eligibility determination")
+    QC_VERIFICATION = "qc_verification", _("QC verification")
+    SECOND_PERSON_RELEASE = "second_person_release", _("Second-person release")
+    PROTOCOL_APPROVAL = "protocol_approval", _("Approval of a protocol's changes")
+    PROTOCOL_PUBLICATION = "protocol_publication", _("Publication of a protocol")
     CONSENT_DOCUMENT_APPROVAL = ("consent_document_approval",
-                                 "Approval of a consent document's changes")
+                                 _("Approval of a consent document's changes"))
     CONSENT_DOCUMENT_PUBLICATION = ("consent_document_publication",
-                                    "Publication of a consent document")
+                                    _("Publication of a consent document"))
     RELEASE_SPEC_APPROVAL = ("release_spec_approval",
-                             "Approval of a release specification's changes")
-    RELEASE_SPEC_PUBLICATION = "release_spec_publication", "Publication of a release specification"
+                             _("Approval of a release specification's changes"))
+    RELEASE_SPEC_PUBLICATION = (
+        "release_spec_publication", _("Publication of a release specification")
+    )
 
 
 class RefusalReason(models.TextChoices):
-    WRONG_PASSWORD = "wrong_password", "Wrong password"
-    SAME_PERSON = "same_person", "Same person signing twice"
-    SELF_VERIFICATION = "self_verification", "Verifying one's own entry"
+    WRONG_PASSWORD = "wrong_password", _("Wrong password")
+    SAME_PERSON = "same_person", _("Same person signing twice")
+    SELF_VERIFICATION = "self_verification", _("Verifying one's own entry")
 
 
 class AppendOnly(models.Model):
@@ -83,7 +86,7 @@ class Signature(AppendOnly):
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     object_id = models.PositiveBigIntegerField()
     record = GenericForeignKey("content_type", "object_id")
-    content = models.JSONField(help_text="What was signed, as the signer saw it.")
+    content = models.JSONField(help_text=_("What was signed, as the signer saw it."))
     content_hash = models.CharField(max_length=64)
     second_factor_verified = models.BooleanField(default=False)
 

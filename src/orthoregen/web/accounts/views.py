@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -118,8 +119,11 @@ def _warn_if_few_recovery_codes(request: HttpRequest, device: object) -> None:
         return
     left = device.token_set.count()
     level = messages.WARNING if left <= LOW_RECOVERY_CODES else messages.INFO
-    messages.add_message(request, level, f"You used a recovery code; {left} left. Ask your "
-                         "administrator to reset your second factor if your phone is lost.")
+    messages.add_message(request, level, ngettext(
+        "You used a recovery code; %(left)s left. Ask your administrator to reset your second "
+        "factor if your phone is lost.",
+        "You used a recovery code; %(left)s left. Ask your administrator to reset your second "
+        "factor if your phone is lost.", left) % {"left": left})
 
 
 def sign_in_locked(request, original_response=None, credentials=None):

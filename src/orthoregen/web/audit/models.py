@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connections, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from orthoregen.web.audit.chain import GENESIS, HASHED_FIELDS, link_hash
 
@@ -19,11 +20,11 @@ class AppendOnlyError(Exception):
 
 
 class AccessAction(models.TextChoices):
-    VIEW = "view", "Viewed record"
-    SEARCH = "search", "Searched or listed patients"
-    EXPORT = "export", "Exported data"
-    BULK_LOAD = "bulk_load", "Loaded records in bulk"
-    DENIED = "denied", "Refused or not found"
+    VIEW = "view", _("Viewed record")
+    SEARCH = "search", _("Searched or listed patients")
+    EXPORT = "export", _("Exported data")
+    BULK_LOAD = "bulk_load", _("Loaded records in bulk")
+    DENIED = "denied", _("Refused or not found")
 
 
 class AccessChainHead(models.Model):
