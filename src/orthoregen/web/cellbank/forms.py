@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from orthoregen.products.isbt128 import IdentifierError, parse_unit_identifier
 from orthoregen.products.product_class import PRODUCT_CLASSES, ProductClass
@@ -46,33 +47,33 @@ class UnitIdentifierField(forms.CharField):
 
 class UnitReceiveForm(forms.Form):
     identifier = UnitIdentifierField(
-        label="Unit identifier", max_length=60,
-        help_text="Scan the DIN bar code, or type the 13-character DIN and its boxed check "
-                  "character; local identifiers as LOC-…-K.")
-    product_class = forms.ChoiceField(label="Product", choices=ProductClassChoices)
+        label=_("Unit identifier"), max_length=60,
+        help_text=_("Scan the DIN bar code, or type the 13-character DIN and its boxed check "
+                  "character; local identifiers as LOC-…-K."))
+    product_class = forms.ChoiceField(label=_("Product"), choices=ProductClassChoices)
     product_code_text = forms.CharField(
-        label="ISBT 128 Product Code", max_length=10, required=False,
-        help_text="Scan or type the 8 characters (e.g. S12954A0), or scan it with the DIN; "
-                  "left blank, the product's placeholder code is used.")
-    donor = forms.ModelChoiceField(label="Donor (allogeneic)", queryset=Donor.objects.none(),
+        label=_("ISBT 128 Product Code"), max_length=10, required=False,
+        help_text=_("Scan or type the 8 characters (e.g. S12954A0), or scan it with the DIN; "
+                  "left blank, the product's placeholder code is used."))
+    donor = forms.ModelChoiceField(label=_("Donor (allogeneic)"), queryset=Donor.objects.none(),
                                    required=False)
-    harvest = forms.ModelChoiceField(label="Harvest (autologous)",
+    harvest = forms.ModelChoiceField(label=_("Harvest (autologous)"),
                                      queryset=Harvest.objects.none(), required=False)
     collected_at = _datetime("Collected")
     expires_at = _datetime("Expires")
-    storage = forms.CharField(label="Storage", max_length=100)
-    is_cryopreserved = forms.BooleanField(label="Cryopreserved", required=False)
+    storage = forms.CharField(label=_("Storage"), max_length=100)
+    is_cryopreserved = forms.BooleanField(label=_("Cryopreserved"), required=False)
     max_post_thaw_hold_minutes = forms.IntegerField(
-        label="Validated post-thaw hold (min)", required=False, min_value=1)
-    processing_site = forms.CharField(label="Processing site", max_length=100, required=False)
-    processing_operator = forms.CharField(label="Processing operator", max_length=100,
+        label=_("Validated post-thaw hold (min)"), required=False, min_value=1)
+    processing_site = forms.CharField(label=_("Processing site"), max_length=100, required=False)
+    processing_operator = forms.CharField(label=_("Processing operator"), max_length=100,
                                           required=False)
-    sop_version = forms.CharField(label="SOP version", max_length=40, required=False)
-    passage = forms.IntegerField(label="Passage", required=False, min_value=0, max_value=50)
-    cell_count = forms.FloatField(label="Total cells", required=False, min_value=0)
-    viability_pct = forms.FloatField(label="Viability (%)", required=False, min_value=0,
+    sop_version = forms.CharField(label=_("SOP version"), max_length=40, required=False)
+    passage = forms.IntegerField(label=_("Passage"), required=False, min_value=0, max_value=50)
+    cell_count = forms.FloatField(label=_("Total cells"), required=False, min_value=0)
+    viability_pct = forms.FloatField(label=_("Viability (%)"), required=False, min_value=0,
                                      max_value=100)
-    volume_ml = forms.FloatField(label="Volume (mL)", required=False, min_value=0)
+    volume_ml = forms.FloatField(label=_("Volume (mL)"), required=False, min_value=0)
 
     def __init__(self, *args: Any, donors: Any, harvests: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -85,26 +86,28 @@ class UnitReceiveForm(forms.Form):
         if cleaned.get("product_class"):
             info = PRODUCT_CLASSES[ProductClass(cleaned["product_class"])]
             if info.needs_donor_eligibility and not donor:
-                self.add_error("donor", f"{info.label} is allogeneic: choose its donor.")
+                self.add_error("donor", _("%(product)s is allogeneic: choose its donor.")
+                               % {"product": info.label})
             if not info.needs_donor_eligibility and not harvest:
-                self.add_error("harvest", f"{info.label} is autologous: choose the harvest.")
+                self.add_error("harvest", _("%(product)s is autologous: choose the harvest.")
+                               % {"product": info.label})
         if donor and harvest:
-            self.add_error("harvest", "A unit comes from a donor or a harvest, not both.")
+            self.add_error("harvest", _("A unit comes from a donor or a harvest, not both."))
         start, end = cleaned.get("collected_at"), cleaned.get("expires_at")
         if start and end and end <= start:
-            self.add_error("expires_at", "Expiry must be after collection.")
+            self.add_error("expires_at", _("Expiry must be after collection."))
         if cleaned.get("is_cryopreserved") and not cleaned.get("max_post_thaw_hold_minutes"):
             self.add_error("max_post_thaw_hold_minutes",
-                           "A cryopreserved unit needs its validated post-thaw hold time.")
+                           _("A cryopreserved unit needs its validated post-thaw hold time."))
         return cleaned
 
 
 class QcForm(forms.Form):
-    test = forms.ChoiceField(label="Test", choices=QcTest.choices)
-    value = forms.FloatField(label="Value", required=False, min_value=0)
-    outcome = forms.ChoiceField(label="Result (cultures, Gram stain)", required=False,
+    test = forms.ChoiceField(label=_("Test"), choices=QcTest.choices)
+    value = forms.FloatField(label=_("Value"), required=False, min_value=0)
+    outcome = forms.ChoiceField(label=_("Result (cultures, Gram stain)"), required=False,
                                 choices=[("", "—"), *QcOutcomeChoice.choices])
-    method = forms.CharField(label="Method", max_length=100, required=False)
+    method = forms.CharField(label=_("Method"), max_length=100, required=False)
 
     def clean(self):
         cleaned = super().clean() or {}
@@ -119,22 +122,22 @@ class QcForm(forms.Form):
 def _signing_password() -> forms.CharField:
     # Never re-shown after a refusal: the signer types it again (21 CFR 11.200(a)(1)).
     return forms.CharField(
-        label="Your password, to sign", strip=False,
+        label=_("Your password, to sign"), strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        help_text="Your electronic signature: you sign as the person signed in.")
+        help_text=_("Your electronic signature: you sign as the person signed in."))
 
 
 class ReleaseForm(forms.Form):
-    conditional = forms.BooleanField(label="Release pending sterility (conditional)",
+    conditional = forms.BooleanField(label=_("Release pending sterility (conditional)"),
                                      required=False)
-    reason = forms.CharField(label="Reason it cannot wait for sterility", required=False,
+    reason = forms.CharField(label=_("Reason it cannot wait for sterility"), required=False,
                              max_length=300)
     password = _signing_password()
 
     def clean(self):
         cleaned = super().clean() or {}
         if cleaned.get("conditional") and not cleaned.get("reason", "").strip():
-            self.add_error("reason", "A conditional release needs its reason.")
+            self.add_error("reason", _("A conditional release needs its reason."))
         return cleaned
 
 
@@ -145,9 +148,9 @@ class SignForm(forms.Form):
 
 
 class IssueForm(forms.Form):
-    patient_mrn = forms.CharField(label="Patient MRN", max_length=32)
-    joint = forms.ChoiceField(label="Joint", choices=[("", "—"), *Joint.choices])
-    side = forms.ChoiceField(label="Side", choices=[("", "—"), *Side.choices])
+    patient_mrn = forms.CharField(label=_("Patient MRN"), max_length=32)
+    joint = forms.ChoiceField(label=_("Joint"), choices=[("", "—"), *Joint.choices])
+    side = forms.ChoiceField(label=_("Side"), choices=[("", "—"), *Side.choices])
 
 
 class ConfirmForm(forms.Form):
@@ -155,20 +158,20 @@ class ConfirmForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label="Reason", max_length=300)
+    reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
 class SplitForm(forms.Form):
-    volumes = forms.CharField(label="Volumes of the new units (mL)", max_length=200,
-                              help_text="Separated by commas, e.g. 3, 3, 3.")
+    volumes = forms.CharField(label=_("Volumes of the new units (mL)"), max_length=200,
+                              help_text=_("Separated by commas, e.g. 3, 3, 3."))
 
     def clean_volumes(self):
         try:
             volumes = [float(v) for v in self.cleaned_data["volumes"].split(",") if v.strip()]
         except ValueError:
-            raise forms.ValidationError("Give numbers separated by commas.") from None
+            raise forms.ValidationError(_("Give numbers separated by commas.")) from None
         if len(volumes) < 2 or any(v <= 0 for v in volumes):
-            raise forms.ValidationError("Give at least two positive volumes.")
+            raise forms.ValidationError(_("Give at least two positive volumes."))
         return volumes
 
 
@@ -191,10 +194,10 @@ class DonorTestForm(forms.ModelForm):
 
 
 class DeterminationForm(forms.Form):
-    step = forms.ChoiceField(label="Step", choices=list(STEPS.items()))
-    outcome = forms.ChoiceField(label="Outcome (determination or risk assessment)",
+    step = forms.ChoiceField(label=_("Step"), choices=list(STEPS.items()))
+    outcome = forms.ChoiceField(label=_("Outcome (determination or risk assessment)"),
                                 required=False, choices=[("", "—"), *EligibilityChoices])
-    reason = forms.CharField(label="Reason / new information", required=False, max_length=300)
+    reason = forms.CharField(label=_("Reason / new information"), required=False, max_length=300)
     password = _signing_password()
 
 
@@ -212,9 +215,9 @@ class HarvestForm(forms.ModelForm):
 
 class InvestigationCloseForm(forms.Form):
     conclusion = forms.CharField(
-        label="Conclusion", max_length=4000, widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="What the investigation found about the product, and what was done for the "
-                  "patients under review.")
+        label=_("Conclusion"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What the investigation found about the product, and what was done for the "
+                  "patients under review."))
 
 
 class QcPanelForm(forms.Form):
@@ -237,7 +240,7 @@ class QcPanelForm(forms.Form):
                     label=test.label, required=False, min_value=0,
                     max_value=None if test.measured_in == "EU/mL" else 100)
             self.fields[f"{test.test}-method"] = forms.CharField(
-                label=f"{test.label} method", required=False, max_length=100,
+                label=_("%(test)s method") % {"test": test.label}, required=False, max_length=100,
                 initial=previous.method if previous else "")
 
     def rows(self):
@@ -252,7 +255,7 @@ class QcPanelForm(forms.Form):
     def clean(self):
         cleaned = super().clean() or {}
         if not self.entered() and not self.errors:
-            raise forms.ValidationError("Enter at least one result of the panel.")
+            raise forms.ValidationError(_("Enter at least one result of the panel."))
         return cleaned
 
     def entered(self) -> list[dict]:

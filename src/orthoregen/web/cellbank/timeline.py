@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.timezone import localdate
+from django.utils.translation import gettext as _
 
 from orthoregen.products.status import UnitStatus
 from orthoregen.web.accounts.access import scope
@@ -57,8 +59,8 @@ def chart_timeline(facts: ChartFacts, *, episodes: Sequence[JointEpisode],
         .order_by("-harvested_at")[:limit]
     for harvest in harvests:
         entries.append(TimelineEntry(
-            on=localdate(harvest.harvested_at), at=harvest.harvested_at, what="Harvest",
-            title=f"{harvest.get_source_display()} harvested",
+            on=localdate(harvest.harvested_at), at=harvest.harvested_at, what=_("Harvest"),
+            title=_("%(source)s harvested") % {"source": harvest.get_source_display()},
             detail=f"{harvest.body_site}, {harvest.volume_ml} mL", episode_id=harvest.episode_id))
     issued = CustodyEvent.objects.filter(unit__issued_to_episode__in=episode_ids,
                                          to_status=UnitStatus.ISSUED) \
@@ -66,9 +68,10 @@ def chart_timeline(facts: ChartFacts, *, episodes: Sequence[JointEpisode],
     for event in issued:
         unit = event.unit
         entries.append(TimelineEntry(
-            on=localdate(event.at), at=event.at, what="Product",
-            title=f"Unit {unit.identifier} issued ({unit.get_product_class_display()})",
-            detail=f"now {unit.get_status_display().lower()}",
+            on=localdate(event.at), at=event.at, what=_("Product"),
+            title=_("Unit %(unit)s issued (%(product)s)") % {
+                "unit": unit.identifier, "product": unit.get_product_class_display()},
+            detail=_("now %(status)s") % {"status": unit.get_status_display().lower()},
             episode_id=unit.issued_to_episode_id,
             tone="alert" if unit.status == UnitStatus.RECALLED else ""))
     reviews = sorted((entry for entry in facts.rows(chart_investigations)
@@ -78,10 +81,11 @@ def chart_timeline(facts: ChartFacts, *, episodes: Sequence[JointEpisode],
         investigation = entry.investigation
         entries.append(TimelineEntry(
             on=localdate(investigation.opened_at), at=investigation.opened_at,
-            what="Product investigation",
-            title=f"Product investigation {investigation.pk} opened "
-                  f"({investigation.get_status_display().lower()}): unit "
-                  f"{entry.administration.unit.identifier}",
+            what=_("Product investigation"),
+            title=_("Product investigation %(number)s opened (%(status)s): unit %(unit)s") % {
+                "number": investigation.pk,
+                "status": investigation.get_status_display().lower(),
+                "unit": entry.administration.unit.identifier},
             detail=entry.detail, episode_id=entry.administration.procedure_joint.episode_id,
             url=reverse("cellbank:investigation-detail", args=[investigation.pk]),
             tone="alert" if investigation.is_open else ""))
@@ -99,16 +103,17 @@ def chart_alerts(facts: ChartFacts) -> list[ChartAlert]:
         given = entry.administration
         alerts.append(ChartAlert(
             level="danger",
-            text=f"Product investigation {entry.investigation_id} open: unit "
-                 f"{given.unit.identifier} went into the {given.procedure_joint.episode} "
-                 f"— review this patient",
+            text=_("Product investigation %(number)s open: unit %(unit)s went into the "
+                   "%(joint)s — review this patient") % {
+                "number": entry.investigation_id, "unit": given.unit.identifier,
+                "joint": given.procedure_joint.episode},
             url=reverse("cellbank:investigation-detail", args=[entry.investigation_id])))
     recalled = ProductUnit.objects.filter(issued_to_episode__patient_id=patient.pk,
                                           status=UnitStatus.RECALLED)
     for unit in recalled.select_related("issued_to_episode"):
         alerts.append(ChartAlert(
-            text=f"Unit {unit.identifier} issued for the {unit.issued_to_episode} was "
-                 "recalled: do not use it"))
+            text=_("Unit %(unit)s issued for the %(joint)s was recalled: do not use it") % {
+                "unit": unit.identifier, "joint": unit.issued_to_episode}))
     return alerts
 
 
@@ -126,13 +131,15 @@ def day_list(user: User, *, sites: Sequence[Any], start: dt.date, end: dt.date,
         episode = unit.issued_to_episode
         assert episode is not None  # filtered above
         if user.may(Action.RECORD_PROCEDURE):
-            action, url = "Record the procedure", reverse("procedures:start",
+            action, url = _("Record the procedure"), reverse("procedures:start",
                                                           args=[episode.patient_id])
         else:
-            action, url = "Open the unit", reverse("cellbank:unit-detail", args=[unit.pk])
+            action, url = _("Open the unit"), reverse("cellbank:unit-detail", args=[unit.pk])
         rows.append(DayRow(
-            on=max(today, start), kind="Procedure", patient=episode.patient, joint=str(episode),
-            detail=f"Unit {unit.identifier} {unit.get_status_display().lower()}, "
-                   f"expires {unit.expires_at:%d %b %Y}",
+            on=max(today, start), kind=_("Procedure"), patient=episode.patient,
+            joint=str(episode),
+            detail=_("Unit %(unit)s %(status)s, expires %(expires)s") % {
+                "unit": unit.identifier, "status": unit.get_status_display().lower(),
+                "expires": date_format(unit.expires_at, "d M Y")},
             action=action, action_url=url))
     return rows

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from orthoregen.web.accounts.models import Site
@@ -26,8 +27,8 @@ class SiteCellLabSettings(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "site cell lab settings"
-        verbose_name_plural = "site cell lab settings"
+        verbose_name = _("site cell lab settings")
+        verbose_name_plural = _("site cell lab settings")
 
     def __str__(self) -> str:
         return f"Cell lab settings of {self.site}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from orthoregen.web.cellbank.models.products import ProductUnit
@@ -67,7 +68,9 @@ class ProcedureJoint(models.Model):
     # (docs/cell-products.md#cell-dose-and-volume).
     cell_dose = models.FloatField("cells delivered", null=True, blank=True)
     viable_cell_dose = models.FloatField("viable cells delivered", null=True, blank=True)
-    adjuncts = models.CharField(max_length=200, blank=True, help_text="E.g. PRP, hyaluronic acid.")
+    adjuncts = models.CharField(
+        max_length=200, blank=True, help_text=_("E.g. PRP, hyaluronic acid.")
+    )
     complications = models.TextField(blank=True)
     history = HistoricalRecords()
 

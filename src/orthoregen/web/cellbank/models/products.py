@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from orthoregen.products.donor import DonorEligibility
@@ -53,7 +54,7 @@ class Donor(models.Model):
     recovered_on = models.DateField("cells recovered on", null=True, blank=True)
     tested_person = models.CharField(
         max_length=100, blank=True,
-        help_text="Who the specimens came from if not the donor (the birth mother for cord).")
+        help_text=_("Who the specimens came from if not the donor (the birth mother for cord)."))
     consent_version = models.CharField(max_length=40, blank=True)
     screening_questionnaire_version = models.CharField(max_length=40, blank=True)
     screening_reviewed_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True,
@@ -114,7 +115,7 @@ class Harvest(models.Model):
                                 related_name="harvests")
     source = models.CharField(max_length=20, choices=HarvestSource.choices)
     body_site = models.CharField("harvest site", max_length=60,
-                                 help_text="E.g. posterior iliac crest, abdomen.")
+                                 help_text=_("E.g. posterior iliac crest, abdomen."))
     side = models.CharField(max_length=5, choices=Side.choices, blank=True)
     volume_ml = models.DecimalField("volume (mL)", max_digits=7, decimal_places=1)
     operator = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
@@ -155,10 +156,10 @@ class ProductUnit(models.Model):
     passage = models.PositiveSmallIntegerField(null=True, blank=True)
     collected_at = models.DateTimeField()
     expires_at = models.DateTimeField()
-    storage = models.CharField(max_length=100, help_text="E.g. LN2 vapour ≤ −150 °C, 2–8 °C.")
+    storage = models.CharField(max_length=100, help_text=_("E.g. LN2 vapour ≤ −150 °C, 2–8 °C."))
     is_cryopreserved = models.BooleanField(default=False)
     max_post_thaw_hold_minutes = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Validated post-thaw hold; none: it cannot be thawed.")
+        null=True, blank=True, help_text=_("Validated post-thaw hold; none: it cannot be thawed."))
     cell_count = models.FloatField("total cells", null=True, blank=True)
     viability_pct = models.FloatField("viability (%)", null=True, blank=True)
     volume_ml = models.FloatField("volume (mL)", null=True, blank=True)

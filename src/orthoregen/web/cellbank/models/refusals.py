@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from orthoregen.web.cellbank.models.products import ProductUnit
 from orthoregen.web.clinic.models import JointEpisode
@@ -18,8 +19,8 @@ USER = settings.AUTH_USER_MODEL
 
 
 class RefusedStep(models.TextChoices):
-    ISSUE = "issue", "Issue"
-    THAW = "thaw", "Thaw"
+    ISSUE = "issue", _("Issue")
+    THAW = "thaw", _("Thaw")
 
 
 class UnitStepRefusal(models.Model):

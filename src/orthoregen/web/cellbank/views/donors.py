@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from orthoregen.web.accounts.access import get_visible_or_404, scope
@@ -47,7 +48,7 @@ def donor_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         except services.CellbankRefused as refused:
             form.add_error("code", str(refused))
         else:
-            messages.success(request, f"Registered {donor}.")
+            messages.success(request, _("Registered %(donor)s.") % {"donor": donor})
             return redirect("cellbank:donor-detail", donor_id=donor.pk)
     return render(request, "form_page.html", {"form": form, "title": "Register a donor",
                                                   "back": "cellbank:donors"})
@@ -91,7 +92,7 @@ def donor_test_add(request: AuthenticatedHttpRequest, donor_id: int) -> HttpResp
             result=data["result"], assay=data["assay"], kit_lot=data["kit_lot"], lab=data["lab"],
             specimen_id=data["specimen_id"], interpretation=data["interpretation"],
             by=request.user)
-        messages.success(request, "Recorded the test result.")
+        messages.success(request, _("Recorded the test result."))
         return redirect("cellbank:donor-detail", donor_id=donor.pk)
     return donor_detail(request, donor_id, bound={"test": form}, status=400)
 
@@ -111,8 +112,10 @@ def donor_determine(request: AuthenticatedHttpRequest, donor_id: int) -> HttpRes
         except services.CellbankRefused as refused:
             form.add_error(None, str(refused))
         else:
-            messages.success(request, f"{donor} is now {result.status.replace('_', ' ')}."
-                             + (" Look back over every unit from this donor."
-                                if result.lookback_required else ""))
+            message = _("%(donor)s is now %(status)s.") % {
+                "donor": donor, "status": result.status.replace("_", " ")}
+            if result.lookback_required:
+                message += " " + _("Look back over every unit from this donor.")
+            messages.success(request, message)
             return redirect("cellbank:donor-detail", donor_id=donor.pk)
     return donor_detail(request, donor_id, bound={"determine": form}, status=400)

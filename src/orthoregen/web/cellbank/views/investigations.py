@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orthoregen.web.accounts.access import get_visible_or_404
@@ -70,6 +71,7 @@ def investigation_close(request: AuthenticatedHttpRequest, investigation_id: int
         except services.CellbankRefused as refused:
             form.add_error(None, str(refused))
         else:
-            messages.success(request, f"Closed product investigation {investigation.pk}.")
+            messages.success(request, _("Closed product investigation %(number)s.")
+                             % {"number": investigation.pk})
             return redirect("cellbank:investigation-detail", investigation_id=investigation.pk)
     return investigation_detail(request, investigation_id, form=form, status=400)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from orthoregen.web.accounts.access import get_visible_or_404
@@ -70,7 +71,7 @@ def harvest_create(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
             patient, episode=data["episode"], source=data["source"], body_site=data["body_site"],
             side=data["side"], volume_ml=data["volume_ml"], harvested_at=data["harvested_at"],
             operator=request.user, by=request.user)
-        messages.success(request, f"Recorded the harvest of {patient}.")
+        messages.success(request, _("Recorded the harvest of %(patient)s.") % {"patient": patient})
         return redirect("cellbank:patient-products", patient_id=patient.pk)
     return render(request, "form_page.html", {"form": form, "patient": patient,
                                                   "title": "Record a harvest",

@@ -16,6 +16,8 @@ from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from orthoregen.products.label_pdf import render_label_pdf
@@ -228,7 +230,10 @@ def unit_qc_panel(request: AuthenticatedHttpRequest, unit_id: int) -> HttpRespon
         except services.CellbankRefused as refused:
             form.add_error(None, str(refused))
         else:
-            messages.success(request, f"Recorded {len(saved)} result(s) for {unit.identified_as}.")
+            messages.success(request, ngettext("Recorded %(count)s result(s) for %(unit)s.",
+                                               "Recorded %(count)s result(s) for %(unit)s.",
+                                               len(saved))
+                             % {"count": len(saved), "unit": unit.identified_as})
             return redirect("cellbank:unit-detail", unit_id=unit.pk)
     access_record(request, AccessAction.VIEW, patient=_patient_of(unit),
                   detail=f"QC panel of {unit.identified_as}")
@@ -411,8 +416,9 @@ def unit_receive(request: AuthenticatedHttpRequest) -> HttpResponse:
         else:
             # The next step of a received unit is its release panel: the lab lands on it
             # (it leads back to the unit if the results are not in yet).
-            messages.success(request, f"Received {unit} into quarantine: enter its QC "
-                                      "results below, or later from the unit's page.")
+            messages.success(request, _("Received %(unit)s into quarantine: enter its QC "
+                                        "results below, or later from the unit's page.")
+                             % {"unit": unit})
             return redirect("cellbank:unit-qc-panel", unit_id=unit.pk)
     return render(request, "form_page.html", {"form": form, "title": "Receive a unit",
                                                   "back": "cellbank:units"})
