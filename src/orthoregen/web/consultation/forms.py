@@ -9,6 +9,7 @@ from django import forms
 from django.db import models
 from django.db.models import Model, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from orthoregen.pathways import (
     CONSENT_ELEMENTS,
@@ -64,7 +65,7 @@ class NoFutureDates(_FormMixin):
         for name, field in self.fields.items():
             value = cleaned.get(name)
             if isinstance(field, forms.DateField) and value and value > today:
-                self.add_error(name, "This date is in the future.")
+                self.add_error(name, _("This date is in the future."))
         return cleaned
 
 
@@ -116,9 +117,9 @@ PATIENT_FORM_FIELDS = {
     **_patient_fields(PatientConditions, CONDITION_FIELDS),
     **_patient_fields(BodyMeasurement, BODY_FIELDS),
     CONDITIONS_REASON: forms.CharField(
-        label="Reason for changing a recorded comorbidity", required=False, max_length=500,
-        help_text="Needed when an answer already recorded for the patient is changed; the "
-                  "earlier answer is kept in the patient's history."),
+        label=_("Reason for changing a recorded comorbidity"), required=False, max_length=500,
+        help_text=_("Needed when an answer already recorded for the patient is changed; the "
+                  "earlier answer is kept in the patient's history.")),
     "conditions_seen_at": forms.CharField(required=False, widget=forms.HiddenInput),
 }
 
@@ -156,8 +157,8 @@ class IntakeForm(NoFutureDates, forms.ModelForm):
                   if name not in PATIENT_FORM_FIELDS]
         help_texts = {
             "radiograph_grade": GRADE_HELP,
-            "injections_reviewed": "Tick once asked, even if there were none.",
-            "alignment_degrees": "Mechanical axis deviation from neutral, as a positive number.",
+            "injections_reviewed": _("Tick once asked, even if there were none."),
+            "alignment_degrees": _("Mechanical axis deviation from neutral, as a positive number."),
         }
 
     def __init__(self, *args, **kwargs):
@@ -191,7 +192,7 @@ class IntakeForm(NoFutureDates, forms.ModelForm):
         if cleaned.get("malignancy_status") == "in_remission" \
                 and not cleaned.get("malignancy_last_active_on"):
             self.add_error("malignancy_last_active_on",
-                           "Give the date the cancer was last active.")
+                           _("Give the date the cancer was last active."))
         return cleaned
 
     def sections(self):
@@ -236,7 +237,7 @@ class MedicationForm(ItemForm):
         model = Medication
         formfield_callback = dated_formfield
         fields = ["kind", "name", "current", "last_dose_on"]
-        help_texts = {"last_dose_on": "Needed for NSAIDs: their washout counts from it."}
+        help_texts = {"last_dose_on": _("Needed for NSAIDs: their washout counts from it.")}
 
 
 class AllergyForm(ItemForm):
@@ -256,14 +257,14 @@ class PatientHistoryForm(forms.Form):
     """Which of the patient's histories were taken; an empty table then reads as "none"."""
 
     injections_reviewed = forms.BooleanField(
-        label="Injection history taken (every joint)", required=False,
-        help_text="Tick once asked, even if there were none.")
-    surgeries_reviewed = forms.BooleanField(label="Surgical history taken (every joint)",
+        label=_("Injection history taken (every joint)"), required=False,
+        help_text=_("Tick once asked, even if there were none."))
+    surgeries_reviewed = forms.BooleanField(label=_("Surgical history taken (every joint)"),
                                             required=False)
-    medications_reviewed = forms.BooleanField(label="Medication list taken", required=False)
+    medications_reviewed = forms.BooleanField(label=_("Medication list taken"), required=False)
     allergies_reviewed = forms.BooleanField(
-        label="Allergies asked", required=False,
-        help_text="Ticked with no allergy listed: no known allergies.")
+        label=_("Allergies asked"), required=False,
+        help_text=_("Ticked with no allergy listed: no known allergies."))
     seen_saved_at = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
@@ -282,11 +283,11 @@ class DecisionForm(forms.Form):
     it otherwise, services.DecisionNeedsReason), and the form says so before it is posted.
     """
 
-    kind = forms.ChoiceField(label="Decision", choices=DecisionKind.choices,
+    kind = forms.ChoiceField(label=_("Decision"), choices=DecisionKind.choices,
                              widget=forms.RadioSelect)
-    reason = forms.CharField(label="Reason", required=False, max_length=4000,
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=4000,
                              widget=forms.Textarea(attrs={"rows": 3}),
-                             help_text="Required to override or decline.")
+                             help_text=_("Required to override or decline."))
     seen_outcome = forms.CharField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, rules_needing_reason: list[str] | None = None,
@@ -296,8 +297,9 @@ class DecisionForm(forms.Form):
         self.agree_needs_reason = proceeding and bool(self.rules_needing_reason)
         if self.agree_needs_reason:
             rules = ", ".join(self.rules_needing_reason)
-            self.fields["reason"].help_text = (
-                f"Required for every decision here: {rules} need a written reason to proceed.")
+            self.fields["reason"].help_text = _(
+                "Required for every decision here: %(rules)s need a written reason to proceed."
+            ) % {"rules": rules}
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -316,9 +318,9 @@ def agree_reason_message(rules: list[str]) -> str:
 
 class ConsentForm(NoFutureDates, forms.ModelForm):
     elements_confirmed = forms.MultipleChoiceField(
-        label="Discussed and understood", widget=forms.CheckboxSelectMultiple,
+        label=_("Discussed and understood"), widget=forms.CheckboxSelectMultiple,
         choices=[(item.element.value, item.label) for item in CONSENT_ELEMENTS],
-        help_text="Every element must be discussed before consent is recorded.")
+        help_text=_("Every element must be discussed before consent is recorded."))
 
     class Meta:
         model = ConsentRecord
@@ -330,7 +332,7 @@ class ConsentForm(NoFutureDates, forms.ModelForm):
     def __init__(self, *args: Any, documents: QuerySet[ConsentDocument], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         model_choice_field(self, "document").queryset = documents
-        self.fields["document"].label = "Consent document (version)"
+        self.fields["document"].label = _("Consent document (version)")
         if len(documents) == 1:
             self.fields["document"].initial = documents[0].pk
 
@@ -343,14 +345,14 @@ class ConsentForm(NoFutureDates, forms.ModelForm):
 
 
 class WithdrawalForm(NoFutureDates, forms.Form):
-    withdrawn_on = DateField(label="Date of withdrawal")
-    reason = forms.CharField(label="Reason (as the patient gave it)", max_length=4000,
+    withdrawn_on = DateField(label=_("Date of withdrawal"))
+    reason = forms.CharField(label=_("Reason (as the patient gave it)"), max_length=4000,
                              widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ProtocolCopyForm(forms.Form):
-    version = forms.CharField(label="New version", max_length=30,
-                              help_text="For example 2026.2-riverside.")
+    version = forms.CharField(label=_("New version"), max_length=30,
+                              help_text=_("For example 2026.2-riverside."))
 
     def __init__(self, *args: Any, source: ProtocolVersion, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -359,14 +361,15 @@ class ProtocolCopyForm(forms.Form):
     def clean_version(self):
         version = self.cleaned_data["version"].strip()
         if ProtocolVersion.objects.filter(name=self.source.name, version=version).exists():
-            raise forms.ValidationError(f"{self.source.name} {version} already exists.")
+            raise forms.ValidationError(_("%(name)s %(version)s already exists.")
+                                        % {"name": self.source.name, "version": version})
         return version
 
 
 class ProtocolEditForm(forms.Form):
     """Edit a draft's rules as JSON; every error names the rule, as at protocol load."""
 
-    body = JsonDocumentField(label="Protocol (JSON)")
+    body = JsonDocumentField(label=_("Protocol (JSON)"))
 
     def __init__(self, *args: Any, stored: ProtocolVersion, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -376,11 +379,11 @@ class ProtocolEditForm(forms.Form):
 
     def clean_body(self):
         if self.stored.is_published:
-            raise forms.ValidationError(f"{self.stored} is published and cannot change; "
-                                        "copy it as a new draft.")
+            raise forms.ValidationError(_("%(protocol)s is published and cannot change; "
+                                          "copy it as a new draft.") % {"protocol": self.stored})
         data = self.cleaned_data["body"]
         if not isinstance(data, dict):
-            raise forms.ValidationError("The protocol must be a JSON object.")
+            raise forms.ValidationError(_("The protocol must be a JSON object."))
         data = {**data, "name": self.stored.name, "version": self.stored.version,
                 "status": "draft"}
         try:
@@ -415,7 +418,8 @@ class RuleEditForm(forms.Form):
         if self.errors:
             return cleaned
         if self.stored.is_published:
-            raise forms.ValidationError(f"{self.stored} is published and cannot change.")
+            raise forms.ValidationError(_("%(protocol)s is published and cannot change.")
+                                        % {"protocol": self.stored})
         params = {key: _parameter_value(self.fields[key], cleaned[key])
                   for key in self.parameters}
         try:
@@ -436,7 +440,7 @@ def _parameter_field(key: str, value: Any) -> forms.Field:
         return forms.FloatField(label=label, initial=value)
     if isinstance(value, list):
         field = forms.CharField(label=label, initial=", ".join(map(str, value)),
-                                help_text="Comma-separated.")
+                                help_text=_("Comma-separated."))
         field.is_list = True  # type: ignore[attr-defined]  # read by _parameter_value
         return field
     return forms.CharField(label=label, initial=value)

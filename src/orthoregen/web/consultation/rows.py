@@ -16,6 +16,7 @@ from typing import Any
 
 from django import forms
 from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
 
 from orthoregen.web.consultation.forms import (
     AllergyForm,
@@ -43,9 +44,9 @@ class RowMixin(forms.Form):  # mixed before an ItemForm (row_form)
     """The fields every row carries besides its values."""
 
     row_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    remove = forms.BooleanField(label="Remove (entered in error)", required=False)
-    reason = forms.CharField(label="Reason for a correction", required=False, max_length=500,
-                             help_text="Needed when a recorded row is changed or removed.")
+    remove = forms.BooleanField(label=_("Remove (entered in error)"), required=False)
+    reason = forms.CharField(label=_("Reason for a correction"), required=False, max_length=500,
+                             help_text=_("Needed when a recorded row is changed or removed."))
 
     def value_fields(self) -> list[str]:
         return [name for name in self.fields if name not in ("row_id", "remove", "reason")]

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from orthoregen.pathways import Outcome
 from orthoregen.web.accounts.access import scope
@@ -29,32 +31,36 @@ if TYPE_CHECKING:
 
 
 def _on(day: dt.date | None) -> str:
-    return f"{day:%d %b %Y}" if day else ""
+    return date_format(day, "d M Y") if day else ""
 
 
 def _who(user: Any) -> str:
-    return (user.get_full_name() or user.get_username()) if user is not None else "unrecorded"
+    return (user.get_full_name() or user.get_username()) if user is not None else _("unrecorded")
 
 
 def decision_words(decision: CandidacyDecision) -> str:
     """Say what a decision means for the joint, the way a clinician reads it at a glance."""
     if decision.kind == DecisionKind.OVERRIDE:
         # The protocol's result stays on record; the decision is to proceed.
-        return (f"Cleared to proceed by override ({_who(decision.decided_by)}, "
-                f"{_on(decision.decided_on)}), against the protocol's "
-                f"“{decision.get_outcome_display()}”")
+        return _("Cleared to proceed by override (%(who)s, %(on)s), against the protocol's "
+                 "“%(outcome)s”") % {"who": _who(decision.decided_by),
+                                     "on": _on(decision.decided_on),
+                                     "outcome": decision.get_outcome_display()}
+    words = {"who": _who(decision.decided_by), "on": _on(decision.decided_on)}
     if decision.kind == DecisionKind.DECLINE:
-        return f"Declined: not to be treated ({_who(decision.decided_by)}, " \
-               f"{_on(decision.decided_on)})"
+        return _("Declined: not to be treated (%(who)s, %(on)s)") % words
     outcome = decision.outcome
-    if outcome in (Outcome.SUITABLE, Outcome.SUITABLE_DISCUSS):
-        extra = " after discussing expectations" if outcome == Outcome.SUITABLE_DISCUSS else ""
-        return f"Suitable: cleared to proceed{extra} ({_on(decision.decided_on)})"
+    if outcome == Outcome.SUITABLE_DISCUSS:
+        return _("Suitable: cleared to proceed after discussing expectations (%(on)s)") % words
+    if outcome == Outcome.SUITABLE:
+        return _("Suitable: cleared to proceed (%(on)s)") % words
     if outcome == Outcome.DEFER:
-        until = f" until {_on(decision.defer_until)}" if decision.defer_until else ""
-        return f"Deferred{until} (decided {_on(decision.decided_on)})"
+        if decision.defer_until:
+            return _("Deferred until %(until)s (decided %(on)s)") % {
+                **words, "until": _on(decision.defer_until)}
+        return _("Deferred (decided %(on)s)") % words
     if outcome == Outcome.NOT_SUITABLE:
-        return f"Not suitable: not to be treated ({_on(decision.decided_on)})"
+        return _("Not suitable: not to be treated (%(on)s)") % words
     return f"{decision.get_outcome_display()} ({_on(decision.decided_on)})"
 
 
@@ -84,8 +90,8 @@ def joint_state(facts: ChartFacts) -> dict[int, str]:
     """Return each joint's state from its intake, latest decision and consent."""
     state: dict[int, str] = {}
     for intake in facts.rows(_intakes):
-        state[intake.episode_id] = (f"Intake recorded {_on(intake.recorded_on)}; "
-                                    "awaiting the candidacy decision")
+        state[intake.episode_id] = _("Intake recorded %(on)s; awaiting the candidacy decision") % {
+            "on": _on(intake.recorded_on)}
     decided: set[int] = set()
     for decision in facts.rows(_decisions):
         if decision.episode_id not in decided:
@@ -97,9 +103,11 @@ def joint_state(facts: ChartFacts) -> dict[int, str]:
             continue
         seen.add(consent.episode_id)
         if consent.is_withdrawn:
-            state[consent.episode_id] = f"Consent withdrawn {_on(consent.withdrawn_on)}"
+            state[consent.episode_id] = _("Consent withdrawn %(on)s") % {
+                "on": _on(consent.withdrawn_on)}
         elif consent.episode_id in state:
-            state[consent.episode_id] += f"; consent recorded {_on(consent.consented_on)}"
+            state[consent.episode_id] += "; " + _("consent recorded %(on)s") % {
+                "on": _on(consent.consented_on)}
     return state
 
 
@@ -111,8 +119,9 @@ def chart_timeline(facts: ChartFacts, *, episodes: Sequence[JointEpisode],
     intakes = [intake for intake in facts.rows(_intakes) if intake.episode_id in shown]
     for intake in intakes[:limit]:
         entries.append(TimelineEntry(
-            on=intake.recorded_on, at=intake.entered_at, what="Consultation",
-            title="Intake recorded", detail=f"entered by {_who(intake.entered_by)}",
+            on=intake.recorded_on, at=intake.entered_at, what=_("Consultation"),
+            title=_("Intake recorded"),
+            detail=_("entered by %(who)s") % {"who": _who(intake.entered_by)},
             episode_id=intake.episode_id,
             url=reverse("consultation:episode", args=[intake.episode_id])))
     decisions = sorted((decision for decision in facts.rows(_decisions)
@@ -121,7 +130,7 @@ def chart_timeline(facts: ChartFacts, *, episodes: Sequence[JointEpisode],
     for decision in decisions[:limit]:
         entries.append(TimelineEntry(
             on=decision.decided_on, at=decision.decided_at,
-            what="Override" if decision.is_override else "Candidacy decision",
+            what=_("Override") if decision.is_override else _("Candidacy decision"),
             title=decision_words(decision), detail=decision.reason,
             episode_id=decision.episode_id,
             url=reverse("consultation:episode", args=[decision.episode_id])))
@@ -130,18 +139,20 @@ def chart_timeline(facts: ChartFacts, *, episodes: Sequence[JointEpisode],
                       key=lambda consent: (consent.consented_on, consent.pk), reverse=True)
     for consent in consents[:limit]:
         entries.append(TimelineEntry(
-            on=consent.consented_on, at=consent.recorded_at, what="Consent",
-            title=f"Consent recorded: {consent.document.title}, version "
-                  f"{consent.document.version}",
-            detail=f"given by {consent.consenting_person} "
-                   f"({consent.get_consenting_as_display().lower()}), "
-                   f"taken by {_who(consent.taken_by)}",
+            on=consent.consented_on, at=consent.recorded_at, what=_("Consent"),
+            title=_("Consent recorded: %(title)s, version %(version)s") % {
+                "title": consent.document.title, "version": consent.document.version},
+            detail=_("given by %(person)s (%(as)s), taken by %(who)s") % {
+                "person": consent.consenting_person,
+                "as": consent.get_consenting_as_display().lower(),
+                "who": _who(consent.taken_by)},
             episode_id=consent.episode_id,
             url=reverse("consultation:episode", args=[consent.episode_id])))
         if consent.withdrawn_on:
             entries.append(TimelineEntry(
                 on=consent.withdrawn_on, at=consent.withdrawal_recorded_at,
-                what="Consent", title="Consent withdrawn", detail=consent.withdrawal_reason,
+                what=_("Consent"), title=_("Consent withdrawn"),
+                detail=consent.withdrawal_reason,
                 episode_id=consent.episode_id, tone="alert",
                 url=reverse("consultation:episode", args=[consent.episode_id])))
     return entries
@@ -149,7 +160,7 @@ def chart_timeline(facts: ChartFacts, *, episodes: Sequence[JointEpisode],
 
 def chart_alerts(facts: ChartFacts) -> list[ChartAlert]:
     """Return an allergy flag for each current allergy (not those removed in error)."""
-    return [ChartAlert(text=f"Allergy: {line.text}", level="danger")
+    return [ChartAlert(text=_("Allergy: %(allergy)s") % {"allergy": line.text}, level="danger")
             for line in patient_allergies(facts.patient.pk)[:10]]
 
 
@@ -163,10 +174,10 @@ def day_list(user: User, *, sites: Sequence[Any], start: dt.date, end: dt.date,
         .exclude(Exists(CandidacyDecision.objects.filter(episode=OuterRef("episode")))) \
         .select_related("episode__patient__site").order_by("recorded_on", "id")[:200]
     deciding = user.may(Action.DECIDE_CANDIDACY)
-    return [DayRow(on=intake.recorded_on, kind="Consultation",
+    return [DayRow(on=intake.recorded_on, kind=_("Consultation"),
                    patient=intake.episode.patient, joint=str(intake.episode),
-                   detail="Intake recorded; no candidacy decision yet",
-                   action="Decide candidacy" if deciding else "Complete the intake",
+                   detail=_("Intake recorded; no candidacy decision yet"),
+                   action=_("Decide candidacy") if deciding else _("Complete the intake"),
                    action_url=reverse("consultation:decide" if deciding
                                       else "consultation:episode", args=[intake.episode_id]))
             for intake in undecided]
@@ -197,12 +208,12 @@ def patient_filters(user: User, *, today: dt.date) -> list[PatientFilter]:
                                                          decided_by_id=int(value))))
 
     return [
-        PatientFilter(name="stage", label="Stage", choices=(
-            ("awaiting_decision", "Awaiting a candidacy decision"),
-            ("cleared", "Cleared to proceed"),
-            ("deferred", "Deferred"),
+        PatientFilter(name="stage", label=_("Stage"), choices=(
+            ("awaiting_decision", _("Awaiting a candidacy decision")),
+            ("cleared", _("Cleared to proceed")),
+            ("deferred", _("Deferred")),
         ), condition=stage),
-        PatientFilter(name="clinician", label="Clinician", choices=(), condition=clinician),
+        PatientFilter(name="clinician", label=_("Clinician"), choices=(), condition=clinician),
     ]
 
 
@@ -215,6 +226,6 @@ def latest_decisions(facts: ChartFacts) -> dict[int, list[dict]]:
     panels: dict[int, list[dict]] = {}
     for decision in facts.rows(_decisions):
         if decision.episode_id not in panels:
-            panels[decision.episode_id] = [{"label": "Candidacy",
+            panels[decision.episode_id] = [{"label": _("Candidacy"),
                                             "value": decision_words(decision)}]
     return panels

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from orthoregen.pathways.consent import CONSENT_ELEMENTS, PROCEEDING_OUTCOMES
@@ -168,8 +169,9 @@ def patient_history(request: AuthenticatedHttpRequest, patient_id: int) -> HttpR
             messages.error(request, refused.messages[0] if isinstance(
                 refused, ValidationError) else str(refused))
             return redirect(request.get_full_path())
-        messages.success(request, f"Saved the history of {patient.given_name} "
-                                  f"{patient.family_name}, seen by every joint.")
+        messages.success(request, _("Saved the history of %(given)s %(family)s, seen by every "
+                                    "joint.") % {"given": patient.given_name,
+                                                 "family": patient.family_name})
         if request.POST.get("then") == "intake" and next_intake is not None:
             return redirect("consultation:intake-edit", episode_id=next_intake.pk)
         if episode is not None:
@@ -227,7 +229,8 @@ def intake_edit(request: AuthenticatedHttpRequest, episode_id: int) -> HttpRespo
                                  carried=carry_forward.carried_forward(form),
                                  tables=rows.tables_changes(formsets),
                                  by=request.user)
-            messages.success(request, f"Saved the intake of the {episode}.")
+            messages.success(request, _("Saved the intake of the %(episode)s.")
+                             % {"episode": episode})
             if request.POST.get("then") == "next" and next_intake is not None:
                 return redirect("consultation:intake-edit", episode_id=next_intake.pk)
             return redirect("consultation:episode", episode_id=episode.pk)
@@ -273,7 +276,8 @@ def decide(request: AuthenticatedHttpRequest, episode_id: int) -> HttpResponse:
                 for problem in problems:
                     form.add_error(field, problem)
         else:
-            messages.success(request, f"Recorded the decision: {decision.get_kind_display()}.")
+            messages.success(request, _("Recorded the decision: %(decision)s.")
+                             % {"decision": decision.get_kind_display()})
             return redirect("consultation:episode", episode_id=episode.pk)
     _read(request, episode, "page")
     context = _episode_context(request, episode, form)
@@ -300,7 +304,7 @@ def consent_record(request: AuthenticatedHttpRequest, episode_id: int) -> HttpRe
             for field, problems in error.message_dict.items():
                 form.add_error(field, problems)
         else:
-            messages.success(request, "Recorded the informed consent.")
+            messages.success(request, _("Recorded the informed consent."))
             return redirect("consultation:episode", episode_id=episode.pk)
     _read(request, episode, "consent form")
     return render(request, "consultation/consent_form.html", {
@@ -329,7 +333,7 @@ def consent_withdraw(request: AuthenticatedHttpRequest, episode_id: int,
             messages.error(request, str(error))
             return redirect("consultation:episode", episode_id=episode.pk)
         else:
-            messages.success(request, "Recorded the withdrawal of consent.")
+            messages.success(request, _("Recorded the withdrawal of consent."))
             return redirect("consultation:episode", episode_id=episode.pk)
     _read(request, episode, "consent withdrawal form")
     return render(request, "consultation/form.html", {

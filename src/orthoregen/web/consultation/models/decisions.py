@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from orthoregen.pathways import Outcome
@@ -45,8 +46,8 @@ class CandidacyDecision(models.Model):
     assessed_on = models.DateField()
     # Rule ids that needed a written reason to proceed (pathways.needs_override_reason).
     rules_needing_reason = models.JSONField(default=list)
-    facts = models.JSONField(null=True, blank=True, help_text="pathways.facts_to_dict snapshot")
-    assessment = models.JSONField(null=True, blank=True, help_text="Assessment.to_dict()")
+    facts = models.JSONField(null=True, blank=True, help_text=_("pathways.facts_to_dict snapshot"))
+    assessment = models.JSONField(null=True, blank=True, help_text=_("Assessment.to_dict()"))
     computed_by = models.CharField(max_length=30, choices=ComputedBy.choices,
                                    default=ComputedBy.ENGINE)
     decided_on = models.DateField()

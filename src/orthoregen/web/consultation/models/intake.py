@@ -26,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from orthoregen.pathways.facts import PAIN_SCALE_TOP, PainScale
@@ -154,7 +155,7 @@ class PatientConditions(Entered):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name_plural = "patient conditions"
+        verbose_name_plural = _("patient conditions")
 
     def __str__(self) -> str:
         return f"Comorbidities of {self.patient}"
@@ -255,7 +256,7 @@ class Intake(Entered):
     # this one (consultation.carry_forward); its history keeps the choice if it is removed.
     carried_forward_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        verbose_name="patient-level answers carried forward from")
+        verbose_name=_("patient-level answers carried forward from"))
     history = HistoricalRecords()
 
     class Meta:
@@ -331,7 +332,7 @@ class PriorInjection(PatientItem):
     agent = models.CharField(max_length=30, choices=AGENT_CHOICES)
     joint = models.CharField(max_length=10, choices=Joint.choices)
     side = models.CharField(max_length=5, choices=Side.choices, blank=True,
-                            help_text="Leave blank only if the patient does not know.")
+                            help_text=_("Leave blank only if the patient does not know."))
     given_on = models.DateField("date given", null=True, blank=True)
     history = HistoricalRecords()
 
@@ -394,14 +395,14 @@ class Allergy(PatientItem):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="allergies")
     substance = models.CharField("substance", max_length=200)
     reaction = models.CharField("reaction", max_length=200, blank=True,
-                                help_text="What happened, e.g. rash, anaphylaxis.")
+                                help_text=_("What happened, e.g. rash, anaphylaxis."))
     severity = models.CharField("severity", max_length=10, blank=True,
                                 choices=ALLERGY_SEVERITY_CHOICES)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["substance", "id"]
-        verbose_name_plural = "allergies"
+        verbose_name_plural = _("allergies")
 
     def __str__(self) -> str:
         words = [self.substance]

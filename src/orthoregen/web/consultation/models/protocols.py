@@ -10,6 +10,7 @@ guard for any code path that forgets.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from orthoregen.pathways import Protocol, protocol_from_dict
@@ -27,7 +28,7 @@ class ProtocolVersion(GovernedVersion):
     # Null site: shipped with orthoregen and used by every clinic without its own version.
     site = models.ForeignKey(Site, on_delete=models.PROTECT, null=True, blank=True,
                              related_name="protocols")
-    body = models.JSONField(help_text="The protocol in pathways.protocol_to_dict form.")
+    body = models.JSONField(help_text=_("The protocol in pathways.protocol_to_dict form."))
     copied_from = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="copies")
     created_at = models.DateTimeField(auto_now_add=True)

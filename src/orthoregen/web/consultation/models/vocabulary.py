@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from orthoregen.pathways.conditions import LabTest
 from orthoregen.pathways.facts import (
@@ -44,46 +45,50 @@ LAB_CHOICES = enum_choices(LabTest, {
 
 # HL7 FHIR R4 AllergyIntolerance.reaction.severity (value set reaction-event-severity):
 # mild, moderate, severe.
-ALLERGY_SEVERITY_CHOICES = [("mild", "Mild"), ("moderate", "Moderate"), ("severe", "Severe")]
+ALLERGY_SEVERITY_CHOICES = [
+    ("mild", _("Mild")), ("moderate", _("Moderate")), ("severe", _("Severe"))
+]
 
 
 class MedicationKind(models.TextChoices):
-    ANTICOAGULANT_OR_ANTIPLATELET = "anticoagulant_or_antiplatelet", "Anticoagulant or antiplatelet"
-    SYSTEMIC_CORTICOSTEROID = "systemic_corticosteroid", "Systemic corticosteroid"
-    IMMUNOSUPPRESSANT = "immunosuppressant", "Immunosuppressant"
-    NSAID = "nsaid", "NSAID"
-    OTHER = "other", "Other"
+    ANTICOAGULANT_OR_ANTIPLATELET = (
+        "anticoagulant_or_antiplatelet", _("Anticoagulant or antiplatelet")
+    )
+    SYSTEMIC_CORTICOSTEROID = "systemic_corticosteroid", _("Systemic corticosteroid")
+    IMMUNOSUPPRESSANT = "immunosuppressant", _("Immunosuppressant")
+    NSAID = "nsaid", _("NSAID")
+    OTHER = "other", _("Other")
 
 
 class CartilageLoss(models.TextChoices):
-    NONE = "none", "None"
-    PARTIAL = "partial", "Partial thickness"
-    FULL = "full_thickness", "Full thickness"
+    NONE = "none", _("None")
+    PARTIAL = "partial", _("Partial thickness")
+    FULL = "full_thickness", _("Full thickness")
 
 
 class RotatorCuff(models.TextChoices):
-    INTACT = "intact", "Intact"
-    PARTIAL = "partial_tear", "Partial-thickness tear"
-    FULL = "full_thickness_tear", "Full-thickness tear"
+    INTACT = "intact", _("Intact")
+    PARTIAL = "partial_tear", _("Partial-thickness tear")
+    FULL = "full_thickness_tear", _("Full-thickness tear")
 
 
 class Alignment(models.TextChoices):
-    NEUTRAL = "neutral", "Neutral"
-    VARUS = "varus", "Varus"
-    VALGUS = "valgus", "Valgus"
+    NEUTRAL = "neutral", _("Neutral")
+    VARUS = "varus", _("Varus")
+    VALGUS = "valgus", _("Valgus")
 
 
 class DecisionKind(models.TextChoices):
-    AGREE = "agree", "Agreed with the protocol result"
-    OVERRIDE = "override", "Override: proceed despite the rules listed"
-    DECLINE = "decline", "Declined: not to be treated"
+    AGREE = "agree", _("Agreed with the protocol result")
+    OVERRIDE = "override", _("Override: proceed despite the rules listed")
+    DECLINE = "decline", _("Declined: not to be treated")
 
 
 class ComputedBy(models.TextChoices):
-    ENGINE = "engine", "Candidacy engine"
-    SYNTHETIC_BULK = "synthetic_bulk", "Engine, synthetic bulk load (no snapshot kept)"
+    ENGINE = "engine", _("Candidacy engine")
+    SYNTHETIC_BULK = "synthetic_bulk", _("Engine, synthetic bulk load (no snapshot kept)")
 
 
 class ConsentingAs(models.TextChoices):
-    PATIENT = "patient", "The patient"
-    REPRESENTATIVE = "representative", "A legal representative"
+    PATIENT = "patient", _("The patient")
+    REPRESENTATIVE = "representative", _("A legal representative")
