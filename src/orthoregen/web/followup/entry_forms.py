@@ -14,6 +14,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from orthoregen.instruments.definitions import Item, format_code
 from orthoregen.web.clinic.forms import DateField, date_not_in_future
@@ -44,13 +46,14 @@ def _item_field(offered: EntryInstrument, item: Item, disabled: bool) -> forms.F
         widget: type[forms.Widget] = forms.RadioSelect
         if len(choices) > RADIO_AT_MOST:
             widget = forms.Select
-            choices = [("", "not answered"), *choices]
+            choices = [("", gettext("not answered")), *choices]
         return forms.TypedChoiceField(label=label, choices=choices, coerce=_coerce,
                                       required=False, empty_value=None, widget=widget,
                                       disabled=disabled)
     scale = item.scale
     low, high = format_code(scale.minimum), format_code(scale.maximum)
-    plausible = f"{item.topic}: a plausible measurement is {low} to {high} {scale.unit}"
+    words = {"topic": item.topic, "low": low, "high": high, "unit": scale.unit}
+    plausible = _("%(topic)s: a plausible measurement is %(low)s to %(high)s %(unit)s") % words
     field_class: Callable[..., forms.Field] = (
         forms.IntegerField if scale.whole_numbers else forms.FloatField)
     anchors = ""
@@ -59,10 +62,12 @@ def _item_field(offered: EntryInstrument, item: Item, disabled: bool) -> forms.F
     return field_class(
         label=label, required=False, min_value=scale.minimum, max_value=scale.maximum,
         disabled=disabled, help_text=f"{anchors}{low}–{high} {scale.unit}",
-        error_messages={"min_value": f"{plausible}; below {low} is impossible.",
-                        "max_value": f"{plausible}; above {high} is not credible — "
-                                     "check the reading and the unit.",
-                        "invalid": f"{item.topic}: enter a number in {scale.unit}."},
+        error_messages={
+            "min_value": _("%(plausible)s; below %(low)s is impossible.")
+            % {"plausible": plausible, "low": low},
+            "max_value": _("%(plausible)s; above %(high)s is not credible — check the reading "
+                           "and the unit.") % {"plausible": plausible, "high": high},
+            "invalid": _("%(topic)s: enter a number in %(unit)s.") % words},
         widget=forms.NumberInput(attrs={
             "inputmode": "numeric" if scale.whole_numbers else "decimal",
             "step": "1" if scale.whole_numbers else "0.1"}))
@@ -71,8 +76,8 @@ def _item_field(offered: EntryInstrument, item: Item, disabled: bool) -> forms.F
 class EntryForm(forms.Form):
     """One instrument's items for staff entry; empty means not answered."""
 
-    completed_on = DateField(label="Completed on")
-    mode = forms.ChoiceField(label="Mode of administration", widget=forms.RadioSelect)
+    completed_on = DateField(label=_("Completed on"))
+    mode = forms.ChoiceField(label=_("Mode of administration"), widget=forms.RadioSelect)
 
     def __init__(self, *args: Any, offered: EntryInstrument, may_enter_clinician: bool,
                  correcting: bool = False, **kwargs: Any) -> None:
@@ -87,9 +92,9 @@ class EntryForm(forms.Form):
             del self.fields["completed_on"]
             del self.fields["mode"]
             self.fields["reason"] = forms.CharField(
-                label="Reason for the correction", max_length=REASON_MAX,
+                label=_("Reason for the correction"), max_length=REASON_MAX,
                 widget=forms.TextInput(attrs={"size": 60}),
-                help_text="Kept with the earlier version in the record's history.")
+                help_text=_("Kept with the earlier version in the record's history."))
         for item in offered.instrument.items:
             disabled = item.id in offered.clinician_items and not may_enter_clinician
             field = _item_field(offered, item, disabled)
@@ -101,7 +106,7 @@ class EntryForm(forms.Form):
         first.widget.attrs["autofocus"] = True
 
     def clean_completed_on(self) -> dt.date:
-        return date_not_in_future(self.cleaned_data["completed_on"], "The completion date")
+        return date_not_in_future(self.cleaned_data["completed_on"], _("The completion date"))
 
     def answers(self) -> dict[str, int | float | None]:
         """Return the item answers keyed by item id (None: not answered)."""

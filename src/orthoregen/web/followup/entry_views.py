@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from orthoregen.instruments import display_value, get_instrument
@@ -93,8 +94,8 @@ def entry_create(request: AuthenticatedHttpRequest, visit_id: int,
         raise PermissionDenied(f"Only a clinician may enter the {offered.instrument.name}.")
     existing = visit.responses.filter(instrument_id=instrument_id).first()
     if existing is not None:
-        messages.info(request, f"A {offered.instrument.name} is already recorded for this "
-                               "visit; correct it here.")
+        messages.info(request, _("A %(instrument)s is already recorded for this visit; correct "
+                                 "it here.") % {"instrument": offered.instrument.name})
         return redirect("followup:entry-correct", visit_id=visit.pk, response_id=existing.pk)
     today = timezone.localdate()
     initial = {"completed_on": min(today, visit.latest)}
@@ -114,7 +115,8 @@ def entry_create(request: AuthenticatedHttpRequest, visit_id: int,
         except entry.EntryRefused as refused:
             _form_error(form, refused)
         else:
-            messages.success(request, f"{offered.instrument.name} saved and scored.")
+            messages.success(request, _("%(instrument)s saved and scored.")
+                             % {"instrument": offered.instrument.name})
             return redirect("followup:entry-detail", visit_id=visit.pk, response_id=response.pk)
     else:
         access_record(request, AccessAction.VIEW, patient=patient,
@@ -193,8 +195,9 @@ def entry_correct(request: AuthenticatedHttpRequest, visit_id: int,
         except entry.EntryRefused as refused:
             _form_error(form, refused)
         else:
-            messages.success(request, f"{instrument.name} corrected and scored again; the "
-                                      "earlier version is kept in its history.")
+            messages.success(request, _("%(instrument)s corrected and scored again; the earlier "
+                                        "version is kept in its history.")
+                             % {"instrument": instrument.name})
             return redirect("followup:entry-detail", visit_id=visit.pk, response_id=response.pk)
     else:
         access_record(request, AccessAction.VIEW, patient=patient,

@@ -17,6 +17,7 @@ from django.contrib.auth import logout
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orthoregen.web.accounts.access import get_visible_or_404
@@ -56,7 +57,7 @@ def tablet_open(request: AuthenticatedHttpRequest, visit_id: int) -> HttpRespons
         "schedule__episode__patient__site", "schedule__protocol"), request.user, pk=visit_id)
     episode = visit.schedule.episode
     if not tablet_may_open(visit):
-        messages.error(request, "This visit has no questionnaire the patient can answer now.")
+        messages.error(request, _("This visit has no questionnaire the patient can answer now."))
         return redirect("followup:schedule", episode_id=episode.pk)
     invitation, token = invitation_create(visit, mode=InvitationMode.TABLET,
                                           opened_by=request.user)

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.timezone import localdate
+from django.utils.translation import gettext as _
 
 from orthoregen.instruments import display_value, get_instrument
 from orthoregen.web.accounts.access import scope
@@ -49,7 +51,12 @@ def scores_in_words(response: QuestionnaireResponse) -> str:
     return ", ".join(
         f"{s.name} {display_value(response.instrument_id, s.id, response.scores.get(s.id)):g}"
         for s in instrument.subscales if response.scores.get(s.id) is not None) \
-        or "not scorable"
+        or _("not scorable")
+
+
+def _day(day: dt.date) -> str:
+    """A date as the chart writes it, "09 Apr 2026", with the active language's month."""
+    return date_format(day, "d M Y")
 
 
 def instrument_name(instrument_id: str) -> str:
@@ -102,30 +109,31 @@ def chart_timeline(facts: ChartFacts, *, episodes: Sequence[JointEpisode],
         entries.append(TimelineEntry(
             # A baseline schedule may start before any administration (no date yet).
             on=schedule.administered_on or localdate(schedule.created_at),
-            at=schedule.created_at, what="Follow-up",
-            title=f"Follow-up started (protocol {schedule.protocol})",
+            at=schedule.created_at, what=_("Follow-up"),
+            title=_("Follow-up started (protocol %(protocol)s)") % {"protocol": schedule.protocol},
             episode_id=schedule.episode_id,
             url=reverse("followup:schedule", args=[schedule.episode_id]) if manage else ""))
     completed = [visit for visit in facts.rows(_visits)
                  if visit.status == VisitState.COMPLETED and visit.schedule.episode_id in shown]
     for visit in completed[:limit]:
         entries.append(TimelineEntry(
-            on=visit.completed_on or visit.target, what="Visit",
-            title=f"{visit.label} {visit.get_kind_display().lower()} completed",
+            on=visit.completed_on or visit.target, what=_("Visit"),
+            title=_("%(visit)s %(kind)s completed")
+            % {"visit": visit.label, "kind": visit.get_kind_display().lower()},
             episode_id=visit.schedule.episode_id))
     responses = [response for response in facts.rows(chart_responses)
                  if response.episode_id in shown]
     for response in responses[:limit]:
-        when = "baseline" if response.timepoint == "baseline" else \
+        when = _("baseline") if response.timepoint == "baseline" else \
             response.timepoint.replace("_", " ")
         entries.append(TimelineEntry(
-            on=response.completed_on, at=response.submitted_at, what="Questionnaire",
+            on=response.completed_on, at=response.submitted_at, what=_("Questionnaire"),
             title=f"{instrument_name(response.instrument_id)} ({when})",
             detail=scores_in_words(response), episode_id=response.episode_id))
     tasks = [task for task in facts.rows(_tasks) if task.visit.schedule.episode_id in shown]
     for task in tasks[:limit]:
         entries.append(TimelineEntry(
-            on=localdate(task.created_at), at=task.created_at, what="Task",
+            on=localdate(task.created_at), at=task.created_at, what=_("Task"),
             title=f"{task.get_kind_display()} ({task.get_status_display().lower()})",
             detail=task.outcome_note or task.detail, episode_id=task.visit.schedule.episode_id,
             tone="alert" if task.status == TaskStatus.OPEN
@@ -135,8 +143,8 @@ def chart_timeline(facts: ChartFacts, *, episodes: Sequence[JointEpisode],
     withdrawal = facts.rows(_withdrawal)
     if withdrawal is not None:
         entries.append(TimelineEntry(
-            on=withdrawal.withdrawn_on, what="Withdrawal",
-            title="Withdrew from follow-up", detail=withdrawal.reason, tone="alert"))
+            on=withdrawal.withdrawn_on, what=_("Withdrawal"),
+            title=_("Withdrew from follow-up"), detail=withdrawal.reason, tone="alert"))
     return entries
 
 
@@ -160,18 +168,19 @@ def joint_state(facts: ChartFacts) -> dict[int, str]:
         if episode_id in state:
             continue
         if visit.target < today:
-            state[episode_id] = (f"In follow-up: {visit.label} visit overdue "
-                                 f"(target {visit.target:%d %b %Y}, window closes "
-                                 f"{visit.latest:%d %b %Y})")
+            state[episode_id] = _(
+                "In follow-up: %(visit)s visit overdue (target %(target)s, window closes "
+                "%(closes)s)") % {"visit": visit.label, "target": _day(visit.target),
+                                  "closes": _day(visit.latest)}
         else:
-            state[episode_id] = (f"In follow-up: next {visit.label} visit due "
-                                 f"{visit.target:%d %b %Y}")
+            state[episode_id] = _("In follow-up: next %(visit)s visit due %(target)s") % {
+                "visit": visit.label, "target": _day(visit.target)}
     for episode in facts.episodes:
         if episode.pk in followed and episode.pk not in state:
-            state[episode.pk] = "Follow-up visits all done or closed"
+            state[episode.pk] = _("Follow-up visits all done or closed")
         if episode.pk in followed and withdrawal is not None:
-            state[episode.pk] = (f"Withdrawn from follow-up on "
-                                 f"{withdrawal.withdrawn_on:%d %b %Y}")
+            state[episode.pk] = _("Withdrawn from follow-up on %(day)s") % {
+                "day": _day(withdrawal.withdrawn_on)}
     return state
 
 
@@ -187,9 +196,11 @@ def chart_alerts(facts: ChartFacts) -> list[ChartAlert]:
                      and visit.latest >= today), key=_by_target)[:5]
     for visit in visits:
         alerts.append(ChartAlert(
-            text=f"Visit overdue: {visit.label} {visit.get_kind_display().lower()} for the "
-                 f"{names[visit.schedule.episode_id]} (target {visit.target:%d %b %Y}, "
-                 f"window closes {visit.latest:%d %b %Y})",
+            text=_("Visit overdue: %(visit)s %(kind)s for the %(joint)s (target %(target)s, "
+                   "window closes %(closes)s)") % {
+                "visit": visit.label, "kind": visit.get_kind_display().lower(),
+                "joint": names[visit.schedule.episode_id], "target": _day(visit.target),
+                "closes": _day(visit.latest)},
             url=reverse("followup:schedule", args=[visit.schedule.episode_id]) if manage
             else ""))
     tasks = sorted((task for task in facts.rows(_tasks)
@@ -198,7 +209,8 @@ def chart_alerts(facts: ChartFacts) -> list[ChartAlert]:
                    key=lambda task: (task.created_at, task.pk))[:5]
     for task in tasks:
         alerts.append(ChartAlert(
-            text=f"Complication reported, awaiting review: {task.detail or task}",
+            text=_("Complication reported, awaiting review: %(report)s")
+            % {"report": task.detail or task},
             url=reverse("followup:task-close", args=[task.pk]) if manage else ""))
     return alerts
 
@@ -218,11 +230,12 @@ def day_list(user: User, *, sites: Sequence[Any], start: dt.date, end: dt.date,
         late = visit.target < today
         rows.append(DayRow(
             on=max(visit.target, start) if late else visit.target,
-            kind="Visit overdue" if late else "Visit due", patient=episode.patient,
+            kind=_("Visit overdue") if late else _("Visit due"), patient=episode.patient,
             joint=str(episode),
-            detail=f"{visit.label} {visit.get_kind_display().lower()}, window "
-                   f"{visit.earliest:%d %b}–{visit.latest:%d %b %Y}",
-            action="Send the questionnaire link", action_url=reverse(
+            detail=_("%(visit)s %(kind)s, window %(opens)s–%(closes)s") % {
+                "visit": visit.label, "kind": visit.get_kind_display().lower(),
+                "opens": date_format(visit.earliest, "d M"), "closes": _day(visit.latest)},
+            action=_("Send the questionnaire link"), action_url=reverse(
                 "followup:schedule", args=[episode.pk]) + f"#visit-{visit.pk}"))
     tasks = scope(ReviewTask.objects, user).filter(
         visit__schedule__episode__patient__site__in=sites, status=TaskStatus.OPEN) \
@@ -233,10 +246,10 @@ def day_list(user: User, *, sites: Sequence[Any], start: dt.date, end: dt.date,
         call = task.kind == TaskKind.CALL_PATIENT
         rows.append(DayRow(
             on=max(localdate(task.created_at), start),
-            kind="Call" if call or task.kind == TaskKind.PRODUCT_LOOKBACK else "Review",
+            kind=_("Call") if call or task.kind == TaskKind.PRODUCT_LOOKBACK else _("Review"),
             patient=episode.patient, joint=str(episode),
             detail=task.get_kind_display() + (f": {task.detail}" if task.detail else ""),
-            action="Record the call" if call else "Record the review",
+            action=_("Record the call") if call else _("Record the review"),
             action_url=reverse("followup:task-close", args=[task.pk])))
     return rows
 
@@ -260,9 +273,9 @@ def patient_filters(user: User, *, today: dt.date) -> list[PatientFilter]:
             overdue(today), schedule__episode__patient=OuterRef("pk"))))
 
     return [
-        PatientFilter(name="stage", label="Stage", choices=(
-            ("in_follow_up", "In follow-up"), ("withdrawn", "Withdrawn from follow-up")),
+        PatientFilter(name="stage", label=_("Stage"), choices=(
+            ("in_follow_up", _("In follow-up")), ("withdrawn", _("Withdrawn from follow-up"))),
             condition=stage),
-        PatientFilter(name="overdue", label="Overdue visit",
-                      choices=(("yes", "Has an overdue visit"),), condition=is_overdue),
+        PatientFilter(name="overdue", label=_("Overdue visit"),
+                      choices=(("yes", _("Has an overdue visit")),), condition=is_overdue),
     ]

@@ -15,6 +15,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from orthoregen.instruments import display_value, get_instrument
@@ -43,6 +45,7 @@ from orthoregen.web.followup.models import (
     TaskStatus,
     VisitState,
 )
+from orthoregen.web.followup.models.schedule import VisitStatusShown
 from orthoregen.web.followup.questionnaires import invitation_create, patient_instruments
 from orthoregen.web.followup.tablet import tablet_may_open
 from orthoregen.web.followup.worklist import (
@@ -128,7 +131,9 @@ def episode_schedule(request: AuthenticatedHttpRequest, episode_id: int) -> Http
     for schedule in schedules:
         for visit in schedule.visits.all():
             # Shown by the template only: ScheduledVisit declares neither attribute.
-            visit.display_status = _display_status(visit, today)  # type: ignore[attr-defined]
+            status = _display_status(visit, today)
+            visit.display_status = status  # type: ignore[attr-defined]
+            visit.status_word = VisitStatusShown(status).label  # type: ignore[attr-defined]
             visit.score_lines = [  # type: ignore[attr-defined]
                 score_summary(r) for r in visit.responses.all()]
             visit.tablet_ok = (  # type: ignore[attr-defined]
@@ -150,7 +155,7 @@ def schedule_start(request: AuthenticatedHttpRequest, episode_id: int) -> HttpRe
     if form.is_valid():
         services.schedule_create(episode, administered_on=form.cleaned_data["administered_on"],
                                  source="manual", by=request.user)
-        messages.success(request, "Follow-up schedule created.")
+        messages.success(request, _("Follow-up schedule created."))
     else:
         messages.error(request, "; ".join(str(e) for e in form.errors["administered_on"]))
     return redirect("followup:schedule", episode_id=episode.pk)
@@ -164,9 +169,9 @@ def link_create(request: AuthenticatedHttpRequest, visit_id: int) -> HttpRespons
     patient = visit.schedule.episode.patient
     status = _display_status(visit, timezone.localdate())
     if status not in ("open", "overdue") or not patient_instruments(visit):
-        messages.error(request, "This visit has no questionnaire open for answers now.")
+        messages.error(request, _("This visit has no questionnaire open for answers now."))
         return redirect("followup:schedule", episode_id=visit.schedule.episode_id)
-    _, token = invitation_create(visit)
+    _invitation, token = invitation_create(visit)
     access_record(request, AccessAction.VIEW, patient=patient,
                   detail=f"created questionnaire link for visit {visit.pk}")
     link = portal_base_url(request) + reverse("portal:questionnaire", args=[token])
@@ -182,7 +187,8 @@ def visit_done(request: AuthenticatedHttpRequest, visit_id: int) -> HttpResponse
     visit = get_visible_or_404(ScheduledVisit.objects.select_related("schedule"), request.user,
                                pk=visit_id, status=VisitState.PENDING)
     services.visit_complete(visit, completed_on=timezone.localdate())
-    messages.success(request, f"{visit.label} {visit.get_kind_display().lower()} marked done.")
+    messages.success(request, _("%(visit)s %(kind)s marked done.")
+                     % {"visit": visit.label, "kind": visit.get_kind_display().lower()})
     return redirect("followup:schedule", episode_id=visit.schedule.episode_id)
 
 
@@ -199,7 +205,7 @@ def task_close(request: AuthenticatedHttpRequest, task_id: int) -> HttpResponse:
             services.task_close(task, by=request.user, note=form.cleaned_data["note"])
         except services.TaskAlreadyClosed as closed:
             return _already_closed(request, closed.task)
-        messages.success(request, "Task closed.")
+        messages.success(request, _("Task closed."))
         return redirect("followup:worklist")
     patient = task.visit.schedule.episode.patient
     access_record(request, AccessAction.VIEW, patient=patient, detail=f"task {task.pk}")
@@ -210,9 +216,14 @@ def task_close(request: AuthenticatedHttpRequest, task_id: int) -> HttpResponse:
 
 def _already_closed(request: AuthenticatedHttpRequest, task: ReviewTask) -> HttpResponse:
     # A second click or a colleague got there first: say so, keep their note, change nothing.
-    who = task.closed_by.get_full_name() if task.closed_by else "someone"
-    when = f" at {timezone.localtime(task.closed_at):%d %b %Y %H:%M}" if task.closed_at else ""
-    messages.info(request, f"This task was already closed by {who}{when}; nothing was changed.")
+    who = task.closed_by.get_full_name() if task.closed_by else _("someone")
+    if task.closed_at:
+        when = date_format(timezone.localtime(task.closed_at), "d M Y H:i")
+        message = _("This task was already closed by %(who)s at %(when)s; nothing was changed.")
+        messages.info(request, message % {"who": who, "when": when})
+    else:
+        messages.info(request, _("This task was already closed by %(who)s; nothing was changed.")
+                      % {"who": who})
     return redirect("followup:worklist")
 
 
@@ -225,7 +236,8 @@ def withdrawal_create(request: AuthenticatedHttpRequest, patient_id: int) -> Htt
     if request.method == "POST" and form.is_valid():
         services.withdrawal_record(patient, withdrawn_on=form.cleaned_data["withdrawn_on"],
                                    reason=form.cleaned_data["reason"], by=request.user)
-        messages.success(request, f"{patient} withdrawn from follow-up; reminders stopped.")
+        messages.success(request, _("%(patient)s withdrawn from follow-up; reminders stopped.")
+                         % {"patient": patient})
         return redirect("patient-detail", patient_id=patient.pk)
     return render(request, "form_page.html", {
         "form": form, "patient": patient, "title": f"Withdraw {patient} from follow-up",
@@ -263,8 +275,8 @@ def template_edit(request: AuthenticatedHttpRequest, channel: str) -> HttpRespon
                 row.save()
             except IntegrityError:
                 raise Http404("Template changed meanwhile; reload.") from None
-            messages.success(request, f"Saved the {row.get_channel_display().lower()} template "
-                                      f"of {site.name}.")
+            messages.success(request, _("Saved the %(channel)s template of %(site)s.")
+                             % {"channel": row.get_channel_display().lower(), "site": site.name})
             return redirect(f"{request.path}?site={site.code}")
     return render(request, "followup/template_edit.html", {
         "form": form, "preview": preview, "site": site, "sites": sites, "channel": channel,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from orthoregen.products.ae_clock import ReportingPathway
@@ -24,11 +26,11 @@ class SiteFollowUpSettings(models.Model):
     sms_delay_days = models.PositiveSmallIntegerField(default=7)
     call_delay_days = models.PositiveSmallIntegerField(default=7)
     link_valid_days = models.PositiveSmallIntegerField(
-        default=30, help_text="a link also stops working when the visit window closes")
+        default=30, help_text=_("a link also stops working when the visit window closes"))
     reporting_pathways = models.JSONField(
         default=list, blank=True,
-        help_text="adverse event reporting pathways that apply: "
-                  + ", ".join(p.value for p in ReportingPathway))
+        help_text=format_lazy(_("adverse event reporting pathways that apply: {pathways}"),
+                              pathways=", ".join(p.value for p in ReportingPathway)))
     history = HistoricalRecords()
 
     def __str__(self) -> str:
@@ -43,9 +45,9 @@ class SiteFollowUpSettings(models.Model):
 
 
 class Channel(models.TextChoices):
-    EMAIL = "email", "Email"
-    SMS = "sms", "Text message"
-    CALL_TASK = "call_task", "Call task"
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("Text message")
+    CALL_TASK = "call_task", _("Call task")
 
 
 class MessageTemplate(models.Model):
@@ -57,7 +59,7 @@ class MessageTemplate(models.Model):
                              related_name="message_templates")
     channel = models.CharField(max_length=10, choices=[c for c in Channel.choices
                                                        if c[0] != Channel.CALL_TASK])
-    subject = models.CharField(max_length=200, blank=True, help_text="email only")
+    subject = models.CharField(max_length=200, blank=True, help_text=_("email only"))
     body = models.TextField()
     history = HistoricalRecords()
 
@@ -70,11 +72,11 @@ class MessageTemplate(models.Model):
 
 
 class MessageStatus(models.TextChoices):
-    SENDING = "sending", "Claimed; if it stays so past the lease, the next run retries it"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
-    SKIPPED = "skipped", "Skipped (no address)"
-    TASK_CREATED = "task_created", "Call task created"
+    SENDING = "sending", _("Claimed; if it stays so past the lease, the next run retries it")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Skipped (no address)")
+    TASK_CREATED = "task_created", _("Call task created")
 
 
 class Message(models.Model):
@@ -91,8 +93,8 @@ class Message(models.Model):
     status = models.CharField(max_length=15, choices=MessageStatus.choices)
     detail = models.CharField(max_length=300, blank=True)
     attempts = models.PositiveSmallIntegerField(
-        default=1, help_text="times this step was claimed; above 1, an interrupted send was "
-                             "retried (followup.reminders)")
+        default=1, help_text=_("times this step was claimed; above 1, an interrupted send was "
+                             "retried (followup.reminders)"))
     history = HistoricalRecords()
 
     class Meta:

@@ -10,14 +10,15 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
 class InvitationMode(models.TextChoices):
     """How the patient answers through a link (recorded with what they answered)."""
 
-    PORTAL = "portal", "Patient portal (own device)"
-    TABLET = "tablet", "In-clinic tablet"
+    PORTAL = "portal", _("Patient portal (own device)")
+    TABLET = "tablet", _("In-clinic tablet")
 
 
 class QuestionnaireInvitation(models.Model):
@@ -39,13 +40,13 @@ class QuestionnaireInvitation(models.Model):
                             default=InvitationMode.PORTAL)
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                   null=True, blank=True, related_name="+",
-                                  help_text="the member of staff who opened a tablet session")
+                                  help_text=_("the member of staff who opened a tablet session"))
     token_digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     draft = models.JSONField(default=dict, blank=True,
-                             help_text="answers saved so far, by instrument id")
+                             help_text=_("answers saved so far, by instrument id"))
     history = HistoricalRecords()
 
     class Meta:
@@ -58,13 +59,13 @@ class QuestionnaireInvitation(models.Model):
 class ResponseSource(models.TextChoices):
     """The mode of administration (docs/follow-up.md#staff-entry-and-mode-of-administration)."""
 
-    PORTAL = "portal", "Patient portal"
-    TABLET = "tablet", "In-clinic tablet"
-    PAPER = "paper", "Paper form"
-    TELEPHONE = "telephone", "Telephone interview"
-    CLINICIAN = "clinician", "Clinician-reported"
-    STAFF = "staff", "Entered by staff (mode not recorded)"
-    SYNTHETIC = "synthetic", "Synthetic"
+    PORTAL = "portal", _("Patient portal")
+    TABLET = "tablet", _("In-clinic tablet")
+    PAPER = "paper", _("Paper form")
+    TELEPHONE = "telephone", _("Telephone interview")
+    CLINICIAN = "clinician", _("Clinician-reported")
+    STAFF = "staff", _("Entered by staff (mode not recorded)")
+    SYNTHETIC = "synthetic", _("Synthetic")
 
 
 class QuestionnaireResponse(models.Model):
@@ -84,13 +85,13 @@ class QuestionnaireResponse(models.Model):
     instrument_id = models.CharField(max_length=40)
     instrument_version = models.CharField(max_length=80)
     answers = models.JSONField()
-    scores = models.JSONField(help_text="subscale id → score at full precision (null if none)")
+    scores = models.JSONField(help_text=_("subscale id → score at full precision (null if none)"))
     completed_on = models.DateField()
     submitted_at = models.DateTimeField()
     source = models.CharField(max_length=10, choices=ResponseSource.choices)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    null=True, blank=True, related_name="+",
-                                   help_text="the member of staff who entered it (staff entry)")
+                                   help_text=_("the member of staff who entered it (staff entry)"))
     idempotency_key = models.CharField(max_length=100, unique=True)
     history = HistoricalRecords()
 
@@ -115,7 +116,7 @@ class ComplicationReport(models.Model):
                               related_name="complication_reports")
     invitation = models.ForeignKey(QuestionnaireInvitation, on_delete=models.PROTECT,
                                    null=True, blank=True, related_name="complication_reports")
-    answers = models.JSONField(help_text="question id → true / false")
+    answers = models.JSONField(help_text=_("question id → true / false"))
     any_yes = models.BooleanField()
     submitted_at = models.DateTimeField()
     history = HistoricalRecords()
@@ -130,15 +131,15 @@ class ComplicationReport(models.Model):
 
 
 class TaskKind(models.TextChoices):
-    COMPLICATION_REVIEW = "complication_review", "Review reported complication"
-    CALL_PATIENT = "call_patient", "Call patient: questionnaire not returned"
+    COMPLICATION_REVIEW = "complication_review", _("Review reported complication")
+    CALL_PATIENT = "call_patient", _("Call patient: questionnaire not returned")
     # A donor re-opened or a lot recalled after this patient received it (21 CFR 1271.290).
-    PRODUCT_LOOKBACK = "product_lookback", "Contact patient: product look-back"
+    PRODUCT_LOOKBACK = "product_lookback", _("Contact patient: product look-back")
 
 
 class TaskStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    DONE = "done", "Done"
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
 
 
 class ReviewTask(models.Model):

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from orthoregen.scheduling.protocol import ScheduleProtocol, protocol_from_json
@@ -31,7 +32,7 @@ class ScheduleProtocolVersion(GovernedVersion):
     # Null site: shared by every clinic without its own version; the platform operator's.
     site = models.ForeignKey("accounts.Site", on_delete=models.PROTECT, null=True, blank=True,
                              related_name="schedule_protocols")
-    definition = models.JSONField(help_text="scheduling.protocol JSON form")
+    definition = models.JSONField(help_text=_("scheduling.protocol JSON form"))
     is_active = models.BooleanField(default=False)
     copied_from = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="copies")
@@ -85,11 +86,11 @@ class FollowUpSchedule(models.Model):
     site = models.ForeignKey("accounts.Site", on_delete=models.PROTECT, related_name="+",
                              editable=False, db_index=False)
     administered_on = models.DateField(null=True, blank=True,
-                                       help_text="empty until the injection: baseline only")
+                                       help_text=_("empty until the injection: baseline only"))
     protocol = models.ForeignKey(ScheduleProtocolVersion, on_delete=models.PROTECT,
                                  related_name="schedules")
     source = models.CharField(max_length=40, default="administration",
-                              help_text="what started it: administration, synthetic, manual")
+                              help_text=_("what started it: administration, synthetic, manual"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -120,16 +121,28 @@ class FollowUpSchedule(models.Model):
 
 
 class VisitKind(models.TextChoices):
-    VISIT = "visit", "Questionnaires"
-    MRI = "mri", "MRI"
+    VISIT = "visit", _("Questionnaires")
+    MRI = "mri", _("MRI")
 
 
 class VisitState(models.TextChoices):
     """What is stored; open / overdue / missed follow from the window and today."""
 
-    PENDING = "pending", "Pending"
-    COMPLETED = "completed", "Completed"
-    STOPPED = "stopped", "Stopped (withdrawal or joint replacement)"
+    PENDING = "pending", _("Pending")
+    COMPLETED = "completed", _("Completed")
+    STOPPED = "stopped", _("Stopped (withdrawal or joint replacement)")
+
+
+class VisitStatusShown(models.TextChoices):
+    """A visit's status as the schedule page shows it: computed from its window and today
+    (scheduling.visit_status), or stopped; no field stores it."""
+
+    UPCOMING = "upcoming", _("upcoming")
+    OPEN = "open", _("open")
+    OVERDUE = "overdue", _("overdue")
+    MISSED = "missed", _("missed")
+    COMPLETED = "completed", _("completed")
+    STOPPED = "stopped", _("stopped")
 
 
 class ScheduledVisit(models.Model):
@@ -141,14 +154,14 @@ class ScheduledVisit(models.Model):
     # worklist's indexes below start with it, so no index of its own.
     site = models.ForeignKey("accounts.Site", on_delete=models.PROTECT, related_name="+",
                              editable=False, db_index=False)
-    timepoint = models.CharField(max_length=40, help_text="protocol visit id, e.g. month_6")
+    timepoint = models.CharField(max_length=40, help_text=_("protocol visit id, e.g. month_6"))
     label = models.CharField(max_length=60)
     kind = models.CharField(max_length=10, choices=VisitKind.choices, default=VisitKind.VISIT)
     earliest = models.DateField()
     target = models.DateField()
     latest = models.DateField()
     instruments_due = models.JSONField(default=list, blank=True,
-                                       help_text="instrument ids, the protocol's defaults")
+                                       help_text=_("instrument ids, the protocol's defaults"))
     status = models.CharField(max_length=10, choices=VisitState.choices,
                               default=VisitState.PENDING)
     completed_on = models.DateField(null=True, blank=True)
@@ -163,17 +176,21 @@ class ScheduledVisit(models.Model):
                                    & Q(target__lte=models.F("latest")),
                                    name="visit_window_ordered"),
         ]
-        # The worklist reads a site's pending visits three ways (web/followup/worklist.py):
-        # counts from the window index alone (it holds every column they test), and each
-        # section's page in order of target or latest. Reminders, across sites, read
-        # pending windows by `status, earliest, latest`.
+        # The worklist reads a site's pending visits four ways (web/followup/worklist.py):
+        # counts from the window index alone (it holds every column they test), and the ids
+        # of each section's page from that section's index alone, in the section's order
+        # (due: target, id; overdue: latest, id; missed: latest descending, id), each
+        # holding the columns its condition tests. Reminders, across sites, read pending
+        # windows by `status, earliest, latest`.
         indexes = [
             models.Index(fields=["site", "status", "earliest", "latest", "target"],
                          name="visit_site_window_cover"),
-            models.Index(fields=["site", "status", "target", "earliest"],
-                         name="visit_site_status_target"),
-            models.Index(fields=["site", "status", "latest", "target"],
-                         name="visit_site_status_latest"),
+            models.Index(fields=["site", "status", "target", "id", "earliest"],
+                         name="visit_site_due_order"),
+            models.Index(fields=["site", "status", "latest", "id", "target", "earliest"],
+                         name="visit_site_overdue_order"),
+            models.Index(fields=["site", "status", "-latest", "id", "earliest"],
+                         name="visit_site_missed_order"),
             models.Index(fields=["status", "earliest", "latest"], name="visit_status_window"),
         ]
 
