@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from orthoregen.products.episode import Joint
 from orthoregen.products.procedure_record import (
@@ -29,13 +30,15 @@ def _choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
 
 
 class ProcedureStartForm(forms.Form):
-    episodes = forms.MultipleChoiceField(label="Joints treated in this session",
+    episodes = forms.MultipleChoiceField(label=_("Joints treated in this session"),
                                          widget=forms.CheckboxSelectMultiple, choices=[])
-    performed_on = DateField(label="Date")
+    performed_on = DateField(label=_("Date"))
     time_out_completed = forms.BooleanField(
-        label="Time-out completed (patient, procedure, joint and side, consent, product)",
+        label=_("Time-out completed (patient, procedure, joint and side, consent, product)"),
         required=False)
-    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -56,10 +59,10 @@ class ProcedureJointForm(forms.ModelForm):
                   "needle_gauge", "aspirate_volume_ml", "injectate_volume_ml", "adjuncts",
                   "complications"]
         widgets = {"complications": forms.Textarea(attrs={"rows": 2})}
-        labels = {"image_reference": "Stored image (Study Instance UID or image id)"}
-        help_texts = {"image_reference": "Required under ultrasound or fluoroscopy: the DICOM "
+        labels = {"image_reference": _("Stored image (Study Instance UID or image id)")}
+        help_texts = {"image_reference": _("Required under ultrasound or fluoroscopy: the DICOM "
                                          "Study Instance UID, or the id of the image stored "
-                                         "here."}
+                                         "here.")}
 
     def __init__(self, *args: Any, joint: str, policy: GuidancePolicy = DEFAULT_GUIDANCE,
                  **kwargs: Any) -> None:
@@ -77,15 +80,15 @@ class ProcedureJointForm(forms.ModelForm):
         cleaned = super().clean() or {}
         guided = cleaned.get("guidance") in IMAGE_GUIDED
         if guided and not (cleaned.get("image_reference") or "").strip():
-            self.add_error("image_reference", "Give the stored image of the guided injection.")
+            self.add_error("image_reference", _("Give the stored image of the guided injection."))
         return cleaned
 
 
 class BedsideCheckForm(forms.Form):
-    scanned_identifier = forms.CharField(label="Scan or type the unit identifier", max_length=60)
-    name = forms.CharField(label="Patient name (as on the wristband)", required=False,
+    scanned_identifier = forms.CharField(label=_("Scan or type the unit identifier"), max_length=60)
+    name = forms.CharField(label=_("Patient name (as on the wristband)"), required=False,
                            max_length=200)
-    date_of_birth = DateField(label="Date of birth", required=False)
-    mrn = forms.CharField(label="MRN", required=False, max_length=32)
-    joint = forms.ChoiceField(label="Joint", choices=[("", "—"), *JointChoice.choices])
-    side = forms.ChoiceField(label="Side", choices=[("", "—"), *Side.choices])
+    date_of_birth = DateField(label=_("Date of birth"), required=False)
+    mrn = forms.CharField(label=_("MRN"), required=False, max_length=32)
+    joint = forms.ChoiceField(label=_("Joint"), choices=[("", "—"), *JointChoice.choices])
+    side = forms.ChoiceField(label=_("Side"), choices=[("", "—"), *Side.choices])

@@ -13,7 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.timezone import localdate
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from orthoregen.web.accounts.access import scope
 from orthoregen.web.accounts.roles import Action
@@ -53,9 +56,9 @@ def chart_timeline(facts: ChartFacts, *, episodes: Sequence[JointEpisode],
                            for joint in procedure.joints.all())
         entries.append(TimelineEntry(
             on=procedure.performed_on, at=procedure.time_out_at or procedure.created_at,
-            what="Procedure", title=f"Injection session: {joints}",
-            detail=f"operator {procedure.operator.get_full_name()}"
-                   + ("" if procedure.time_out_completed else "; time-out not recorded"),
+            what=_("Procedure"), title=_("Injection session: %(joints)s") % {"joints": joints},
+            detail=_("operator %(name)s") % {"name": procedure.operator.get_full_name()}
+                   + ("" if procedure.time_out_completed else "; " + _("time-out not recorded")),
             url=_link(user, procedure.pk)))
     shown = {episode.pk for episode in episodes}
     given = [administration for administration in facts.rows(_administrations)
@@ -65,10 +68,11 @@ def chart_timeline(facts: ChartFacts, *, episodes: Sequence[JointEpisode],
         dose = f", {joint.dose_shown}" if joint.dose_shown else ""
         entries.append(TimelineEntry(
             on=localdate(administration.administered_at), at=administration.administered_at,
-            what="Product received",
-            title=f"Unit {administration.unit.identifier} given into the {joint.episode}",
+            what=_("Product received"),
+            title=_("Unit %(unit)s given into the %(joint)s") % {
+                "unit": administration.unit.identifier, "joint": joint.episode},
             detail=f"{administration.unit.get_product_class_display()}{dose}; "
-                   f"by {administration.by.get_full_name()}",
+                   + _("by %(name)s") % {"name": administration.by.get_full_name()},
             episode_id=joint.episode_id, url=_link(user, joint.procedure_id)))
     return entries
 
@@ -83,9 +87,13 @@ def joint_state(facts: ChartFacts) -> dict[int, str]:
         last_given.setdefault(episode_id, administration.administered_at)
     state = {}
     for episode_id, n in times_given.items():
-        times = "once" if n == 1 else f"{n} times"
-        last = localdate(last_given[episode_id])
-        state[episode_id] = f"Injected {times}, last on {last:%d %b %Y}"
+        last = date_format(localdate(last_given[episode_id]), "d M Y")
+        if n == 1:
+            state[episode_id] = _("Injected once, last on %(day)s") % {"day": last}
+        else:
+            state[episode_id] = ngettext("Injected %(n)s time, last on %(day)s",
+                                         "Injected %(n)s times, last on %(day)s", n) % {
+                "n": n, "day": last}
     return state
 
 
@@ -102,9 +110,9 @@ def day_list(user: User, *, sites: Sequence[Any], start: dt.date, end: dt.date,
     for procedure in sessions:
         joints = ", ".join(str(joint.episode) for joint in procedure.joints.all())
         rows.append(DayRow(
-            on=procedure.performed_on, kind="Procedure", patient=procedure.patient,
-            joint=joints, detail=f"{procedure.given} of {len(procedure.joints.all())} "
-                                 "joints given their unit",
-            action="Open the procedure record" if user.may(Action.RECORD_PROCEDURE) else "",
+            on=procedure.performed_on, kind=_("Procedure"), patient=procedure.patient,
+            joint=joints, detail=_("%(given)s of %(joints)s joints given their unit") % {
+                "given": procedure.given, "joints": len(procedure.joints.all())},
+            action=_("Open the procedure record") if user.may(Action.RECORD_PROCEDURE) else "",
             action_url=_link(user, procedure.pk)))
     return rows

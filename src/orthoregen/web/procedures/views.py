@@ -7,6 +7,8 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from orthoregen.web.accounts.access import get_visible_or_404
@@ -40,7 +42,8 @@ def procedure_start(request: AuthenticatedHttpRequest, patient_id: int) -> HttpR
         except cellbank.CellbankRefused as refused:
             form.add_error(None, str(refused))
         else:
-            messages.success(request, f"Started the session of {procedure.performed_on:%d %b %Y}.")
+            messages.success(request, _("Started the session of %(day)s.")
+                             % {"day": date_format(procedure.performed_on, "d M Y")})
             return redirect("procedures:detail", procedure_id=procedure.pk)
     return render(request, "form_page.html", {
         "form": form, "patient": patient, "title": "Start an injection session",
@@ -108,7 +111,8 @@ def procedure_joint_update(request: AuthenticatedHttpRequest, procedure_id: int,
         except cellbank.CellbankRefused as refused:
             form.add_error(None, str(refused))
         else:
-            messages.success(request, f"Saved the injection record of the {pj.episode}.")
+            messages.success(request, _("Saved the injection record of the %(episode)s.")
+                             % {"episode": pj.episode})
             return redirect("procedures:detail", procedure_id=procedure_id)
     return procedure_detail(request, procedure_id, bound={pj.pk: {"details": form}}, status=400)
 
@@ -132,8 +136,8 @@ def administration_record(request: AuthenticatedHttpRequest, procedure_id: int,
         except cellbank.CellbankRefused as refused:
             form.add_error(None, str(refused))
         else:
-            messages.success(request, f"Bedside check passed; administration recorded for the "
-                                      f"{pj.episode}.")
+            messages.success(request, _("Bedside check passed; administration recorded for the "
+                                        "%(episode)s.") % {"episode": pj.episode})
             return redirect("procedures:detail", procedure_id=procedure_id)
     return procedure_detail(request, procedure_id, bound={pj.pk: {"bedside": form}}, status=400)
 
@@ -147,7 +151,7 @@ def unit_thaw(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     except cellbank.CellbankRefused as refused:
         messages.error(request, str(refused))
     else:
-        messages.success(request, f"Recorded the thaw of {unit}.")
+        messages.success(request, _("Recorded the thaw of %(unit)s.") % {"unit": unit})
     target = request.POST.get("next", "")
     # Only a path on this site: an absolute URL here would be an open redirect.
     return redirect(target if target.startswith("/") and not target.startswith("//")
