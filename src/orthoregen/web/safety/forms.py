@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from orthoregen.products.ae_clock import InjectionEventTerm
 from orthoregen.web.accounts.models import User
@@ -24,10 +25,10 @@ from orthoregen.web.safety.models import SERIOUSNESS_CHOICES, AdverseEvent
 
 class AdverseEventForm(forms.ModelForm):
     seriousness = forms.MultipleChoiceField(
-        label="Seriousness criteria (ICH E2A)", choices=SERIOUSNESS_CHOICES, required=False,
+        label=_("Seriousness criteria (ICH E2A)"), choices=SERIOUSNESS_CHOICES, required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Tick every criterion met; none ticked means not serious. Seriousness is not "
-                  "severity: a grade 3 event may be non-serious.")
+        help_text=_("Tick every criterion met; none ticked means not serious. Seriousness is not "
+                  "severity: a grade 3 event may be non-serious."))
 
     class Meta:
         model = AdverseEvent
@@ -38,8 +39,8 @@ class AdverseEventForm(forms.ModelForm):
                   "action", "outcome", "resolved_on", "description", "responsible_clinician"]
         widgets = {"onset_on": DateInput(), "aware_on": DateInput(), "resolved_on": DateInput(),
                    "description": forms.Textarea(attrs={"rows": 3})}
-        labels = {"episode": "Treated joint", "procedure_reference": "Procedure reference",
-                  "expected": "Expected (listed in the information given to the patient)"}
+        labels = {"episode": _("Treated joint"), "procedure_reference": _("Procedure reference"),
+                  "expected": _("Expected (listed in the information given to the patient)")}
 
     def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -51,32 +52,32 @@ class AdverseEventForm(forms.ModelForm):
             self.initial.setdefault("aware_on", timezone.localdate())
 
     def clean_onset_on(self) -> dt.date | None:
-        return date_not_in_future(self.cleaned_data.get("onset_on"), "Onset")
+        return date_not_in_future(self.cleaned_data.get("onset_on"), _("Onset"))
 
     def clean_aware_on(self) -> dt.date | None:
-        return date_not_in_future(self.cleaned_data.get("aware_on"), "The awareness date")
+        return date_not_in_future(self.cleaned_data.get("aware_on"), _("The awareness date"))
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data  # what ModelForm.clean() returns
         if cleaned.get("term") == InjectionEventTerm.OTHER and not cleaned.get("term_other"):
-            self.add_error("term_other", "Describe the event when the term is Other.")
+            self.add_error("term_other", _("Describe the event when the term is Other."))
         onset, aware, resolved = (cleaned.get(k) for k in ("onset_on", "aware_on", "resolved_on"))
         if onset and aware and aware < onset:
-            self.add_error("aware_on", "The clinic cannot become aware before the onset.")
+            self.add_error("aware_on", _("The clinic cannot become aware before the onset."))
         if onset and resolved and resolved < onset:
-            self.add_error("resolved_on", "Resolution cannot be before the onset.")
+            self.add_error("resolved_on", _("Resolution cannot be before the onset."))
         if cleaned.get("outcome") == "recovered" and not resolved:
-            self.add_error("resolved_on", "Give the resolution date of a recovered event.")
+            self.add_error("resolved_on", _("Give the resolution date of a recovered event."))
         if cleaned.get("ctcae_grade") == 5 and "death" not in cleaned.get("seriousness", []):
-            self.add_error("seriousness", "A grade 5 event (death) meets the 'results in death' "
-                                          "criterion.")
+            self.add_error("seriousness", _("A grade 5 event (death) meets the 'results in death' "
+                                          "criterion."))
         return cleaned
 
 
 class OutcomeEventForm(forms.Form):
-    occurred_on = DateField(label="Date of joint replacement")
-    note = forms.CharField(max_length=300, required=False, label="Note (hospital, implant)")
+    occurred_on = DateField(label=_("Date of joint replacement"))
+    note = forms.CharField(max_length=300, required=False, label=_("Note (hospital, implant)"))
 
     def clean_occurred_on(self) -> dt.date:
-        return date_not_in_future(self.cleaned_data["occurred_on"], "The date")
+        return date_not_in_future(self.cleaned_data["occurred_on"], _("The date"))

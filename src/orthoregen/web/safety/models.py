@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from orthoregen.products.ae_clock import (
@@ -31,33 +32,33 @@ TERM_CHOICES = [(term.value, TERM_LABELS[term]) for term in InjectionEventTerm]
 GRADE_CHOICES = [(int(grade), f"{int(grade)} – {text.split(';')[0]}")
                  for grade, text in CTCAE_GRADE_DEFINITIONS.items()]
 SERIOUSNESS_CHOICES = [
-    (Seriousness.DEATH.value, "Results in death"),
-    (Seriousness.LIFE_THREATENING.value, "Is life-threatening"),
-    (Seriousness.HOSPITALISATION.value, "Requires or prolongs hospitalisation"),
-    (Seriousness.DISABILITY.value, "Persistent or significant disability or incapacity"),
-    (Seriousness.CONGENITAL_ANOMALY.value, "Congenital anomaly or birth defect"),
-    (Seriousness.MEDICALLY_IMPORTANT.value, "Other medically important event"),
+    (Seriousness.DEATH.value, _("Results in death")),
+    (Seriousness.LIFE_THREATENING.value, _("Is life-threatening")),
+    (Seriousness.HOSPITALISATION.value, _("Requires or prolongs hospitalisation")),
+    (Seriousness.DISABILITY.value, _("Persistent or significant disability or incapacity")),
+    (Seriousness.CONGENITAL_ANOMALY.value, _("Congenital anomaly or birth defect")),
+    (Seriousness.MEDICALLY_IMPORTANT.value, _("Other medically important event")),
 ]
 RELATEDNESS_CHOICES = [(r.value, r.value.replace("_", " ").capitalize()) for r in Relatedness]
 
 
 class AdverseAction(models.TextChoices):
-    NONE = "none", "None"
-    MEDICATION = "medication", "Medication"
-    ASPIRATION = "aspiration", "Joint aspiration"
-    ANTIBIOTICS = "antibiotics", "Antibiotics"
-    SURGERY = "surgery", "Surgical intervention / washout"
-    HOSPITAL_ADMISSION = "hospital_admission", "Hospital admission"
-    OTHER = "other", "Other"
+    NONE = "none", _("None")
+    MEDICATION = "medication", _("Medication")
+    ASPIRATION = "aspiration", _("Joint aspiration")
+    ANTIBIOTICS = "antibiotics", _("Antibiotics")
+    SURGERY = "surgery", _("Surgical intervention / washout")
+    HOSPITAL_ADMISSION = "hospital_admission", _("Hospital admission")
+    OTHER = "other", _("Other")
 
 
 class AdverseOutcome(models.TextChoices):
-    RECOVERING = "recovering", "Recovering / resolving"
-    RECOVERED = "recovered", "Recovered / resolved"
-    RECOVERED_WITH_SEQUELAE = "recovered_with_sequelae", "Recovered with sequelae"
-    NOT_RECOVERED = "not_recovered", "Not recovered / not resolved"
-    FATAL = "fatal", "Fatal"
-    UNKNOWN = "unknown", "Unknown"
+    RECOVERING = "recovering", _("Recovering / resolving")
+    RECOVERED = "recovered", _("Recovered / resolved")
+    RECOVERED_WITH_SEQUELAE = "recovered_with_sequelae", _("Recovered with sequelae")
+    NOT_RECOVERED = "not_recovered", _("Not recovered / not resolved")
+    FATAL = "fatal", _("Fatal")
+    UNKNOWN = "unknown", _("Unknown")
 
 
 class AdverseEvent(models.Model):
@@ -75,7 +76,7 @@ class AdverseEvent(models.Model):
     aware_on = models.DateField("clinic became aware on")
     ctcae_grade = models.PositiveSmallIntegerField("CTCAE v5.0 grade", choices=GRADE_CHOICES)
     seriousness = models.JSONField(default=list, blank=True,
-                                   help_text="ICH E2A criteria met; empty = not serious")
+                                   help_text=_("ICH E2A criteria met; empty = not serious"))
     expected = models.BooleanField(default=False)
     involves_communicable_disease = models.BooleanField(default=False)
     needed_intervention = models.BooleanField("needed medical or surgical intervention",
@@ -87,7 +88,7 @@ class AdverseEvent(models.Model):
     resolved_on = models.DateField(null=True, blank=True)
     description = models.TextField(blank=True)
     report_dues = models.JSONField(default=list, blank=True,
-                                   help_text="reports due (ae_clock), computed when recorded")
+                                   help_text=_("reports due (ae_clock), computed when recorded"))
     reports_done_on = models.DateField(null=True, blank=True)
     responsible_clinician = models.ForeignKey(settings.AUTH_USER_MODEL,
                                               on_delete=models.PROTECT, null=True, blank=True,
@@ -120,7 +121,7 @@ class AdverseEvent(models.Model):
 
 
 class OutcomeKind(models.TextChoices):
-    ARTHROPLASTY = "arthroplasty", "Conversion to joint replacement"
+    ARTHROPLASTY = "arthroplasty", _("Conversion to joint replacement")
 
 
 class OutcomeEvent(models.Model):

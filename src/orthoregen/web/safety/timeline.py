@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from orthoregen.web.accounts.access import scope
 from orthoregen.web.accounts.roles import Action
@@ -50,6 +52,10 @@ def is_open_serious(event: AdverseEvent) -> bool:
                                         or event.outcome not in SETTLED)
 
 
+def _day(day: dt.date) -> str:
+    return date_format(day, "d M Y")
+
+
 def chart_timeline(facts: ChartFacts, *, episodes: Sequence[JointEpisode],
                    limit: int) -> list[TimelineEntry]:
     """Return the patient's adverse events and these joints' outcome events."""
@@ -58,14 +64,16 @@ def chart_timeline(facts: ChartFacts, *, episodes: Sequence[JointEpisode],
     events = [event for event in facts.rows(_adverse_events)
               if event.episode_id is None or event.episode_id in shown]
     for event in events[:limit]:
-        serious = "Serious adverse event" if event.is_serious else "Adverse event"
+        serious = _("Serious adverse event") if event.is_serious else _("Adverse event")
         entries.append(TimelineEntry(
             on=event.onset_on, at=event.recorded_at, what=serious,
-            title=f"{event.term_display}, CTCAE grade {event.ctcae_grade}",
-            detail=f"{event.get_outcome_display()}"
-                   + (f", resolved {event.resolved_on:%d %b %Y}" if event.resolved_on else "")
+            title=_("%(term)s, CTCAE grade %(grade)s") % {
+                "term": event.term_display, "grade": event.ctcae_grade},
+            detail=str(event.get_outcome_display())
+                   + (", " + _("resolved %(day)s") % {"day": _day(event.resolved_on)}
+                      if event.resolved_on else "")
                    + ("" if not event.is_serious or event.reports_done_on
-                      else "; regulatory reports outstanding"),
+                      else "; " + _("regulatory reports outstanding")),
             episode_id=event.episode_id, tone="alert" if event.is_serious else "",
             url=reverse("safety:ae-detail", args=[event.pk])))
     # Newest first; a sort keeps the order it was given among equals (here, by id).
@@ -74,7 +82,7 @@ def chart_timeline(facts: ChartFacts, *, episodes: Sequence[JointEpisode],
                       key=lambda outcome: outcome.occurred_on, reverse=True)
     for outcome in outcomes[:limit]:
         entries.append(TimelineEntry(
-            on=outcome.occurred_on, what="Outcome event", title=outcome.get_kind_display(),
+            on=outcome.occurred_on, what=_("Outcome event"), title=outcome.get_kind_display(),
             detail=outcome.note, episode_id=outcome.episode_id))
     return entries
 
@@ -85,20 +93,21 @@ def chart_alerts(facts: ChartFacts) -> list[ChartAlert]:
     alerts = []
     for event in events:
         where = f" ({event.episode})" if event.episode else ""
-        pending = "reports outstanding" if event.reports_done_on is None else \
+        pending = _("reports outstanding") if event.reports_done_on is None else \
             event.get_outcome_display().lower()
         alerts.append(ChartAlert(
             level="danger",
-            text=f"Serious adverse event open: {event.term_display}{where}, onset "
-                 f"{event.onset_on:%d %b %Y}; {pending}",
+            text=_("Serious adverse event open: %(term)s%(joint)s, onset %(onset)s; "
+                   "%(pending)s") % {"term": event.term_display, "joint": where,
+                                     "onset": _day(event.onset_on), "pending": pending},
             url=reverse("safety:ae-detail", args=[event.pk])))
     return alerts
 
 
 def joint_state(facts: ChartFacts) -> dict[int, str]:
     """Say which joints were replaced: their injection follow-up has ended."""
-    return {outcome.episode_id: f"Converted to joint replacement on "
-                                f"{outcome.occurred_on:%d %b %Y}; follow-up ended"
+    return {outcome.episode_id: _("Converted to joint replacement on %(day)s; follow-up ended")
+            % {"day": _day(outcome.occurred_on)}
             for outcome in facts.rows(_outcome_events)}
 
 
@@ -116,9 +125,9 @@ def day_list(user: User, *, sites: Sequence[Any], start: dt.date, end: dt.date,
         if due is not None and due > end:
             continue
         rows.append(DayRow(
-            on=max(due or today, start), kind="Report due", patient=event.patient,
+            on=max(due or today, start), kind=_("Report due"), patient=event.patient,
             joint=str(event.episode or ""),
-            detail=f"Serious adverse event: {event.term_display}"
-                   + (f", first report due {due:%d %b %Y}" if due else ""),
-            action="Open the event", action_url=reverse("safety:ae-detail", args=[event.pk])))
+            detail=_("Serious adverse event: %(term)s") % {"term": event.term_display}
+                   + (", " + _("first report due %(day)s") % {"day": _day(due)} if due else ""),
+            action=_("Open the event"), action_url=reverse("safety:ae-detail", args=[event.pk])))
     return rows

@@ -10,6 +10,8 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from orthoregen.web.accounts.access import get_visible_or_404, scope
@@ -81,10 +83,10 @@ def _record(request: AuthenticatedHttpRequest, form: AdverseEventForm, patient: 
     if not created:
         return _already_recorded(request, event)
     if event.is_serious:
-        messages.warning(request, "Serious adverse event: the responsible clinician and the "
-                                  "safety lead have been alerted; reporting clock started.")
+        messages.warning(request, _("Serious adverse event: the responsible clinician and the "
+                                  "safety lead have been alerted; reporting clock started."))
     else:
-        messages.success(request, "Adverse event recorded.")
+        messages.success(request, _("Adverse event recorded."))
     return redirect("safety:ae-detail", event_id=event.pk)
 
 
@@ -104,9 +106,9 @@ def _recorded_by_token(token: str, user: User, patient: Patient) -> AdverseEvent
 
 
 def _already_recorded(request: AuthenticatedHttpRequest, event: AdverseEvent) -> HttpResponse:
-    messages.info(request, f"This adverse event was already recorded at "
-                           f"{timezone.localtime(event.recorded_at):%d %b %Y %H:%M}; the repeated "
-                           f"submission was ignored and no alert was sent again.")
+    messages.info(request, _("This adverse event was already recorded at %(when)s; the repeated "
+                             "submission was ignored and no alert was sent again.")
+                  % {"when": date_format(timezone.localtime(event.recorded_at), "d M Y H:i")})
     return redirect("safety:ae-detail", event_id=event.pk)
 
 
@@ -128,7 +130,7 @@ def ae_reports_done(request: AuthenticatedHttpRequest, event_id: int) -> HttpRes
     if event.reports_done_on is None:
         event.reports_done_on = timezone.localdate()
         event.save(update_fields=["reports_done_on"])
-        messages.success(request, "Reports marked as submitted.")
+        messages.success(request, _("Reports marked as submitted."))
     return redirect("safety:ae-detail", event_id=event.pk)
 
 
@@ -154,7 +156,7 @@ def outcome_create(request: AuthenticatedHttpRequest, episode_id: int) -> HttpRe
     if request.method == "POST" and form.is_valid():
         services.outcome_event_record(episode, occurred_on=form.cleaned_data["occurred_on"],
                                       note=form.cleaned_data["note"], by=request.user)
-        messages.success(request, "Conversion to joint replacement recorded.")
+        messages.success(request, _("Conversion to joint replacement recorded."))
         return redirect("followup:schedule", episode_id=episode.pk)
     return render(request, "form_page.html", {
         "form": form, "patient": episode.patient,
