@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext as _
 
 from orthoregen.web.evidence.models import AddedResult, AddedStudy
 from orthoregen.web.parsing import parse_id
@@ -26,8 +27,8 @@ class AddedStudyForm(forms.ModelForm):
         citation = self.cleaned_data["citation"].strip()
         if len(citation) < 10:
             raise forms.ValidationError(
-                "Give the full citation (journal, year, volume, pages or DOI) so that others "
-                "can check the numbers.")
+                _("Give the full citation (journal, year, volume, pages or DOI) so that others "
+                "can check the numbers."))
         return citation
 
 
@@ -55,17 +56,19 @@ class AddedResultForm(forms.ModelForm):
         months = cleaned.get("timepoint_months")
         if months is not None and not 1 <= months <= MAX_TIMEPOINT_MONTHS:
             self.add_error("timepoint_months",
-                           f"Give the time point in months, from 1 to {MAX_TIMEPOINT_MONTHS}.")
+                           _("Give the time point in months, from 1 to %(max)s.")
+                           % {"max": MAX_TIMEPOINT_MONTHS})
         for name in ("estimate", "ci_low", "ci_high"):
             value = cleaned.get(name)
             if value is not None and not math.isfinite(value):
-                self.add_error(name, "Enter a finite number.")
+                self.add_error(name, _("Enter a finite number."))
         if (low is None) != (high is None):
             self.add_error("ci_high" if high is None else "ci_low",
-                           "Give both ends of the 95 % interval, or neither.")
+                           _("Give both ends of the 95 % interval, or neither."))
         elif low is not None and estimate is not None and not low <= estimate <= high:
-            self.add_error("ci_low", "The interval must contain the estimate, lower end first "
-                                     f"({low:g} ≤ {estimate:g} ≤ {high:g} does not hold).")
+            self.add_error("ci_low", _("The interval must contain the estimate, lower end first "
+                                       "(%(low)s ≤ %(estimate)s ≤ %(high)s does not hold).")
+                           % {"low": f"{low:g}", "estimate": f"{estimate:g}", "high": f"{high:g}"})
         return cleaned
 
 

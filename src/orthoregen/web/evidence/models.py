@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from orthoregen.evidence.comparison import EVIDENCE_NAMES
@@ -20,41 +21,41 @@ from orthoregen.web.clinic.vocabulary import Joint
 
 
 class DesignClass(models.TextChoices):
-    RCT = "RCT", "Randomised controlled trial"
-    NON_RANDOMISED = "non-randomised", "Non-randomised (cohort, case series, registry)"
-    SYSTEMATIC_REVIEW = "systematic review", "Systematic review"
+    RCT = "RCT", _("Randomised controlled trial")
+    NON_RANDOMISED = "non-randomised", _("Non-randomised (cohort, case series, registry)")
+    SYSTEMATIC_REVIEW = "systematic review", _("Systematic review")
 
 
 class Blinding(models.TextChoices):
-    OPEN = "open", "Open label"
-    SINGLE = "single", "Single-blind"
-    DOUBLE = "double", "Double-blind"
-    TRIPLE = "triple", "Triple-blind"
-    NOT_STATED = "not stated", "Not stated"
+    OPEN = "open", _("Open label")
+    SINGLE = "single", _("Single-blind")
+    DOUBLE = "double", _("Double-blind")
+    TRIPLE = "triple", _("Triple-blind")
+    NOT_STATED = "not stated", _("Not stated")
 
 
 class ProductClass(models.TextChoices):
     # Quality flags (docs/evidence.md#seed-library): BMAC, SVF and MFAT are not "MSC products" in
     # the regulatory sense, so they are kept apart from culture-expanded cells.
-    CULTURE_EXPANDED = "culture-expanded", "Culture-expanded MSC"
-    POINT_OF_CARE = "point-of-care", "Point-of-care concentrate (BMAC, SVF, MFAT)"
-    MIXED = "mixed", "Mixed"
-    NOT_STATED = "not stated", "Not stated"
+    CULTURE_EXPANDED = "culture-expanded", _("Culture-expanded MSC")
+    POINT_OF_CARE = "point-of-care", _("Point-of-care concentrate (BMAC, SVF, MFAT)")
+    MIXED = "mixed", _("Mixed")
+    NOT_STATED = "not stated", _("Not stated")
 
 
 class ComparatorClass(models.TextChoices):
-    PLACEBO = "placebo", "Placebo (saline)"
-    ACTIVE = "active", "Active (HA, corticosteroid, PRP…)"
-    USUAL_CARE = "usual care", "Usual care or exercise"
-    NONE = "none", "None (single arm)"
+    PLACEBO = "placebo", _("Placebo (saline)")
+    ACTIVE = "active", _("Active (HA, corticosteroid, PRP…)")
+    USUAL_CARE = "usual care", _("Usual care or exercise")
+    NONE = "none", _("None (single arm)")
 
 
 class Verification(models.TextChoices):
     # docs/evidence.md#verification-tags: only V results may be shown as verified.
-    V = "V", "V — result seen in the paper or its abstract"
-    V_DESIGN = "V-design", "V-design — design seen, result not"
-    R = "R", "R — recalled, not checked against a source"
-    NL = "NL", "NL — not located"
+    V = "V", _("V — result seen in the paper or its abstract")
+    V_DESIGN = "V-design", _("V-design — design seen, result not")
+    R = "R", _("R — recalled, not checked against a source")
+    NL = "NL", _("NL — not located")
 
 
 # The measures the dashboard compares with trials, stored as "instrument:subscale", so an
@@ -65,9 +66,9 @@ RESULT_MEASURE_CHOICES = [(f"{instrument}:{subscale}", f"{name} {sub} ({scale})"
 
 
 class ResultArm(models.TextChoices):
-    MSC = "msc", "Cell-therapy arm"
-    PLACEBO = "placebo", "Placebo (saline) arm"
-    COMPARATOR = "comparator", "Active or usual-care arm"
+    MSC = "msc", _("Cell-therapy arm")
+    PLACEBO = "placebo", _("Placebo (saline) arm")
+    COMPARATOR = "comparator", _("Active or usual-care arm")
 
 
 class AddedStudy(models.Model):
@@ -75,7 +76,7 @@ class AddedStudy(models.Model):
 
     study = models.CharField("study (first author, name)", max_length=200)
     joint = models.CharField(max_length=10, choices=Joint.choices)
-    design = models.CharField(max_length=200, help_text="As the paper describes it.")
+    design = models.CharField(max_length=200, help_text=_("As the paper describes it."))
     design_class = models.CharField(max_length=20, choices=DesignClass.choices)
     blinding = models.CharField(max_length=12, choices=Blinding.choices)
     n_randomised = models.PositiveIntegerField("patients randomised or enrolled", null=True,
@@ -88,7 +89,7 @@ class AddedStudy(models.Model):
     outcome = models.CharField("primary outcome", max_length=200)
     effect = models.TextField("effect as published")
     follow_up = models.CharField(max_length=100, blank=True)
-    citation = models.CharField(max_length=500, help_text="Journal, year, volume, pages, DOI.")
+    citation = models.CharField(max_length=500, help_text=_("Journal, year, volume, pages, DOI."))
     verification = models.CharField(max_length=10, choices=Verification.choices)
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                  related_name="+")
@@ -100,7 +101,7 @@ class AddedStudy(models.Model):
 
     class Meta:
         ordering = ["joint", "study", "pk"]
-        verbose_name_plural = "added studies"
+        verbose_name_plural = _("added studies")
 
     def __str__(self) -> str:
         return f"{self.study} ({self.get_joint_display()})"

@@ -7,6 +7,7 @@ from dataclasses import fields
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from orthoregen.evidence.comparison import REGISTRY_CAVEAT
@@ -50,8 +51,10 @@ def evidence_add(request: AuthenticatedHttpRequest) -> HttpResponse:
                 for f in results.forms if f.has_changed()]
         study = added_study_create(study=PublishedStudy(**form.cleaned_data), results=rows,
                                    by=request.user)
-        messages.success(request, f"Added {study.study} to the evidence library with "
-                                  f"{len(rows)} result(s).")
+        messages.success(request, ngettext(
+            "Added %(study)s to the evidence library with %(count)s result(s).",
+            "Added %(study)s to the evidence library with %(count)s result(s).", len(rows),
+        ) % {"study": study.study, "count": len(rows)})
         return redirect("evidence:library")
     return render(request, "evidence/add.html", {"form": form, "results": results},
                   status=400 if request.method == "POST" else 200)

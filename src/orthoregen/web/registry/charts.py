@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import matplotlib
+from django.utils.translation import gettext as _
 
 matplotlib.use("Agg")
 
@@ -58,21 +59,22 @@ def change_chart(change: pd.DataFrame, measure: Measure) -> Figure:
     if measure.improvement is not None:
         sign = 1 if measure.higher_is_better else -1
         ax.axhline(sign * abs(measure.improvement), color=OK, linestyle=":", linewidth=1,
-                   label=f"minimal important improvement ({abs(measure.improvement):g})")
+                   label=_("minimal important improvement (%(value)s)")
+                   % {"value": f"{abs(measure.improvement):g}"})
     solid = change[~change["too_thin"]]
     thin = change[change["too_thin"]]
     x = _months(solid["timepoint"])
     ax.errorbar(x, solid["mean_change"], yerr=[solid["mean_change"] - solid["ci_low"],
                                               solid["ci_high"] - solid["mean_change"]],
-                fmt="o-", color=BRAND, capsize=3, label="mean change, 95 % CI")
+                fmt="o-", color=BRAND, capsize=3, label=_("mean change, 95 % CI"))
     if not thin.empty:
         ax.plot(_months(thin["timepoint"]), thin["mean_change"], "o", mfc="white", color=MUTED,
-                label="too few patients to conclude")
-    for _, row in change.iterrows():
+                label=_("too few patients to conclude"))
+    for _index, row in change.iterrows():
         ax.annotate(f"n={row['n_paired']}", (TIMEPOINT_MONTHS.get(row["timepoint"], 0),
                                              row["mean_change"]),
                     textcoords="offset points", xytext=(4, 6), fontsize=7, color=MUTED)
-    ax.set_xlabel("months after first injection")
+    ax.set_xlabel(_("months after first injection"))
     better = "up" if measure.higher_is_better else "down"
     ax.set_ylabel(f"change from baseline\n(better is {better})")
     ax.set_title(measure.name, loc="left", fontsize=10)
@@ -92,19 +94,19 @@ def survival_chart(curve: KaplanMeier, at_risk: pd.DataFrame) -> Figure:
     end = max(at_risk["time"].max(), times.max())
     times, surv = np.append(times, end), np.append(surv, surv[-1])
     low, high = np.append(low, low[-1]), np.append(high, high[-1])
-    ax.step(times, surv, where="post", color=BRAND, label="free of joint replacement")
+    ax.step(times, surv, where="post", color=BRAND, label=_("free of joint replacement"))
     if not curve.too_thin:
         ax.fill_between(times, low, high, step="post", color=BRAND, alpha=0.15,
-                        label="95 % CI (log, Greenwood)")
+                        label=_("95 % CI (log, Greenwood)"))
     ax.set_ylim(max(0.0, float(np.nanmin(low)) - 0.05) if len(low) else 0, 1.02)
     ax.set_xlim(0, end)
-    ax.set_ylabel("proportion without\njoint replacement")
-    ax.set_xlabel("months after first injection")
+    ax.set_ylabel(_("proportion without\njoint replacement"))
+    ax.set_xlabel(_("months after first injection"))
     ax.legend(fontsize=7, frameon=False, loc="lower left")
     for t, n in zip(at_risk["time"], at_risk["n_risk"], strict=True):
         ax.annotate(str(n), (t, 0), xycoords=("data", "axes fraction"), xytext=(0, -48),
                     textcoords="offset points", ha="center", fontsize=7, color=MUTED)
-    ax.annotate("at risk", (0, 0), xycoords="axes fraction", xytext=(-14, -48),
+    ax.annotate(_("at risk"), (0, 0), xycoords="axes fraction", xytext=(-14, -48),
                 textcoords="offset points", ha="right", fontsize=7, color=MUTED)
     return figure
 
@@ -160,19 +162,19 @@ def draw_patient_measure(ax: Axes, measure: Measure, scores: pd.DataFrame, injec
     if baseline is not None and measure.improvement is not None:
         width = abs(measure.improvement)
         ax.axhspan(baseline - width, baseline + width, color="#e6eef2", zorder=0,
-                   label="changes inside this band are often not noticed (MCID)")
+                   label=_("changes inside this band are often not noticed (MCID)"))
     if measure.acceptable is not None:
         ax.axhline(measure.acceptable, color=OK, linestyle="--", linewidth=1,
-                   label="level many people find acceptable (PASS)")
-    ax.plot(scores["completed_on"], scores["value"], "o-", color=BRAND, label="your scores")
+                   label=_("level many people find acceptable (PASS)"))
+    ax.plot(scores["completed_on"], scores["value"], "o-", color=BRAND, label=_("your scores"))
     for i, day in enumerate(injections):
-        ax.axvline(day, color=INK, linewidth=1, label="injection" if i == 0 else None)
+        ax.axvline(day, color=INK, linewidth=1, label=_("injection") if i == 0 else None)
     for i, (day, text) in enumerate(events):
         ax.plot([day], [measure.minimum], "^", color=WARN, markersize=8, clip_on=False,
-                label="side effect or event" if i == 0 else None)
+                label=_("side effect or event") if i == 0 else None)
         ax.annotate(text, (day, measure.minimum), xytext=(4, 6), textcoords="offset points",
                     fontsize=7, color=WARN)
-    ax.set_ylabel("better ↑" if measure.higher_is_better else "better ↓")
+    ax.set_ylabel(_("better ↑") if measure.higher_is_better else _("better ↓"))
     ax.set_title(f"{measure.name}\n(scale {measure.minimum:g} to {measure.maximum:g})",
                  loc="left", fontsize=9)
     # Month names with the year once per year: "Feb 2026" on every tick ran together.
@@ -212,7 +214,8 @@ def change_spread_chart(outcomes: Sequence[TimepointOutcome], measure: Measure) 
     if measure.improvement is not None:
         sign = 1 if measure.higher_is_better else -1
         ax.axvline(sign * abs(measure.improvement), color=OK, linestyle=":", linewidth=1.2,
-                   label=f"minimal important improvement ({abs(measure.improvement):g})")
+                   label=_("minimal important improvement (%(value)s)")
+                   % {"value": f"{abs(measure.improvement):g}"})
         ax.legend(fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.32))
     ax.set_yticks(y, [f"{o.months} months (n={o.n_with_data})" for o in outcomes])
     ax.set_ylim(-0.7, len(outcomes) - 0.3)
@@ -254,10 +257,10 @@ def reference_band_chart(clinic: Sequence[tuple[int, pd.Series]],
         ax.annotate(f"clinic n={row['n_paired']}" + (" (too few)" if thin else ""),
                     (months, row["mean_change"]), textcoords="offset points", xytext=(6, 4),
                     fontsize=7, color=BRAND)
-    ax.plot([], [], "o", color=BRAND, label="this clinic, mean change, 95 % CI")
+    ax.plot([], [], "o", color=BRAND, label=_("this clinic, mean change, 95 % CI"))
     ax.set_xlim(-0.5, 14)
     ax.set_xticks([0, 3, 6, 12])
-    ax.set_xlabel("months after first injection")
+    ax.set_xlabel(_("months after first injection"))
     better = "up" if measure.higher_is_better else "down"
     ax.set_ylabel(f"change from baseline\n({scale}; better is {better})")
     ax.set_title(measure.name, loc="left", fontsize=10)

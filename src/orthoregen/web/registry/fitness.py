@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from orthoregen.web.accounts.access import scope
 from orthoregen.web.cellbank.models import Administration
@@ -256,9 +257,9 @@ def fitness_pdf(sites: list[SiteFitness], *, as_of: dt.date) -> bytes:
                     labels = [v.label for v in s.visits]
                     x = np.arange(len(labels))
                     ax.bar(x - 0.2, [100 * (v.completed.share or 0) for v in s.visits], 0.4,
-                           color=charts.BRAND, label="completed")
+                           color=charts.BRAND, label=_("completed"))
                     ax.bar(x + 0.2, [100 * (v.scored.share or 0) for v in s.visits], 0.4,
-                           color=charts.OK, label="scored")
+                           color=charts.OK, label=_("scored"))
                     ax.set_xticks(x, labels)
                     ax.set_ylim(0, 100)
                     ax.set_ylabel("% of due visits")

@@ -12,6 +12,7 @@ whenever their progress report is opened), never edited by hand, so they keep no
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from orthoregen.web.accounts.models import Site
 from orthoregen.web.clinic.models import JointEpisode, Patient
@@ -55,16 +56,16 @@ class ScoreFact(models.Model):
     instrument = models.CharField(max_length=30)
     subscale = models.CharField(max_length=40)
     timepoint = models.CharField(max_length=20, blank=True,
-                                 help_text="Visit the score counts for; blank outside windows.")
+                                 help_text=_("Visit the score counts for; blank outside windows."))
     completed_on = models.DateField()
     value = models.FloatField()
     counts = models.BooleanField(
         default=False,
-        help_text="The score the cohort analyses count for its visit: the first completed "
-                  "in the window when a patient answered twice (decided at refresh).")
+        help_text=_("The score the cohort analyses count for its visit: the first completed "
+                  "in the window when a patient answered twice (decided at refresh)."))
     mode = models.CharField(max_length=10, blank=True, default="",
-                            help_text="Mode of administration: portal, tablet, paper, telephone, "
-                                      "clinician (followup.ResponseSource).")
+                            help_text=_("Mode of administration: portal, tablet, paper, telephone, "
+                                      "clinician (followup.ResponseSource)."))
 
     class Meta:
         # Covering partial index: the dashboard reads one measure's counted scores at some
@@ -99,7 +100,8 @@ class InjectionFact(models.Model):
     cell_source = models.CharField(max_length=40, blank=True)
     dose_cells = models.FloatField(null=True)
     source_ref = models.CharField(max_length=40, blank=True,
-                                  help_text="Id of the administration record it was copied from.")
+                                  help_text=_("Id of the administration record "
+                                              "it was copied from."))
 
 
 class AdverseEventFact(models.Model):
