@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ExportState(models.TextChoices):
-    QUEUED = "queued", "Waiting for the export worker"
-    RUNNING = "running", "Writing files"
-    DONE = "done", "Files ready"
-    FAILED = "failed", "Stopped by an error"
-    CANCELLED = "cancelled", "Cancelled, files deleted"
+    QUEUED = "queued", _("Waiting for the export worker")
+    RUNNING = "running", _("Writing files")
+    DONE = "done", _("Files ready")
+    FAILED = "failed", _("Stopped by an error")
+    CANCELLED = "cancelled", _("Cancelled, files deleted")
 
 
 class ExportJob(models.Model):

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from orthoregen.web.accounts.models import Site
 from orthoregen.web.imaging.grading import ALLOWED, REGIONS_OF_JOINT, Measure, Region
@@ -15,9 +16,9 @@ class MeasureForm(forms.Form):
     region = forms.ChoiceField()
     measure = forms.ChoiceField(choices=Measure.choices)
     value = forms.DecimalField(max_digits=8, decimal_places=2,
-                               help_text="mm, mm³ or the grade, as the measure says")
+                               help_text=_("mm, mm³ or the grade, as the measure says"))
     reason = forms.CharField(max_length=300, required=False,
-                             help_text="required to correct a value already recorded")
+                             help_text=_("required to correct a value already recorded"))
 
     def __init__(self, *args: Any, joint: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -30,7 +31,7 @@ class MeasureForm(forms.Form):
     def clean_value(self) -> Decimal:
         value: Decimal = self.cleaned_data["value"]
         if not value.is_finite():
-            raise forms.ValidationError("Enter a number.")
+            raise forms.ValidationError(_("Enter a number."))
         return value
 
 
@@ -55,11 +56,11 @@ class MultipleFileField(forms.FileField):
 class UploadForm(forms.Form):
     site: forms.ModelChoiceField = forms.ModelChoiceField(
         queryset=Site.objects.none(), empty_label=None,
-        help_text="the clinic the patient belongs to")
-    images = MultipleFileField(label="DICOM files or one zip",
-                              help_text="MR images (.dcm) of one or more studies, or a zip "
+        help_text=_("the clinic the patient belongs to"))
+    images = MultipleFileField(label=_("DICOM files or one zip"),
+                              help_text=_("MR images (.dcm) of one or more studies, or a zip "
                                         "of them; the patient is found by Patient ID and "
-                                        "study date")
+                                        "study date"))
 
     def __init__(self, *args: Any, sites: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -13,36 +13,37 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Region(models.TextChoices):
     # Compartments, for quantitative cartilage measures.
-    MEDIAL_FEMOROTIBIAL = "mftc", "Knee: medial femorotibial compartment"
-    LATERAL_FEMOROTIBIAL = "lftc", "Knee: lateral femorotibial compartment"
-    PATELLOFEMORAL = "pfj", "Knee: patellofemoral compartment"
-    FEMORAL_HEAD = "femoral_head", "Hip: femoral head"
-    ACETABULUM = "acetabulum", "Hip: acetabulum"
-    HUMERAL_HEAD = "humeral_head", "Shoulder: humeral head"
-    GLENOID = "glenoid", "Shoulder: glenoid"
+    MEDIAL_FEMOROTIBIAL = "mftc", _("Knee: medial femorotibial compartment")
+    LATERAL_FEMOROTIBIAL = "lftc", _("Knee: lateral femorotibial compartment")
+    PATELLOFEMORAL = "pfj", _("Knee: patellofemoral compartment")
+    FEMORAL_HEAD = "femoral_head", _("Hip: femoral head")
+    ACETABULUM = "acetabulum", _("Hip: acetabulum")
+    HUMERAL_HEAD = "humeral_head", _("Shoulder: humeral head")
+    GLENOID = "glenoid", _("Shoulder: glenoid")
     # WORMS articular subregions (Peterfy 2004, fig. 1); MOAKS uses the same surfaces
     # (its femoral "trochlea" is WORMS's anterior femur).
-    PATELLA_MEDIAL = "p_m", "Knee: patella, medial (with the ridge)"
-    PATELLA_LATERAL = "p_l", "Knee: patella, lateral"
-    FEMUR_MEDIAL_ANTERIOR = "f_ma", "Knee: femur, medial anterior (trochlea)"
-    FEMUR_MEDIAL_CENTRAL = "f_mc", "Knee: femur, medial central"
-    FEMUR_MEDIAL_POSTERIOR = "f_mp", "Knee: femur, medial posterior"
-    FEMUR_LATERAL_ANTERIOR = "f_la", "Knee: femur, lateral anterior (trochlea)"
-    FEMUR_LATERAL_CENTRAL = "f_lc", "Knee: femur, lateral central"
-    FEMUR_LATERAL_POSTERIOR = "f_lp", "Knee: femur, lateral posterior"
-    TIBIA_MEDIAL_ANTERIOR = "t_ma", "Knee: tibia, medial anterior"
-    TIBIA_MEDIAL_CENTRAL = "t_mc", "Knee: tibia, medial central"
-    TIBIA_MEDIAL_POSTERIOR = "t_mp", "Knee: tibia, medial posterior"
-    TIBIA_LATERAL_ANTERIOR = "t_la", "Knee: tibia, lateral anterior"
-    TIBIA_LATERAL_CENTRAL = "t_lc", "Knee: tibia, lateral central"
-    TIBIA_LATERAL_POSTERIOR = "t_lp", "Knee: tibia, lateral posterior"
-    TIBIA_SUBSPINOUS = "t_s", "Knee: tibia, subspinous"
-    MEDIAL_MENISCUS = "menisc_m", "Knee: medial meniscus"
-    LATERAL_MENISCUS = "menisc_l", "Knee: lateral meniscus"
+    PATELLA_MEDIAL = "p_m", _("Knee: patella, medial (with the ridge)")
+    PATELLA_LATERAL = "p_l", _("Knee: patella, lateral")
+    FEMUR_MEDIAL_ANTERIOR = "f_ma", _("Knee: femur, medial anterior (trochlea)")
+    FEMUR_MEDIAL_CENTRAL = "f_mc", _("Knee: femur, medial central")
+    FEMUR_MEDIAL_POSTERIOR = "f_mp", _("Knee: femur, medial posterior")
+    FEMUR_LATERAL_ANTERIOR = "f_la", _("Knee: femur, lateral anterior (trochlea)")
+    FEMUR_LATERAL_CENTRAL = "f_lc", _("Knee: femur, lateral central")
+    FEMUR_LATERAL_POSTERIOR = "f_lp", _("Knee: femur, lateral posterior")
+    TIBIA_MEDIAL_ANTERIOR = "t_ma", _("Knee: tibia, medial anterior")
+    TIBIA_MEDIAL_CENTRAL = "t_mc", _("Knee: tibia, medial central")
+    TIBIA_MEDIAL_POSTERIOR = "t_mp", _("Knee: tibia, medial posterior")
+    TIBIA_LATERAL_ANTERIOR = "t_la", _("Knee: tibia, lateral anterior")
+    TIBIA_LATERAL_CENTRAL = "t_lc", _("Knee: tibia, lateral central")
+    TIBIA_LATERAL_POSTERIOR = "t_lp", _("Knee: tibia, lateral posterior")
+    TIBIA_SUBSPINOUS = "t_s", _("Knee: tibia, subspinous")
+    MEDIAL_MENISCUS = "menisc_m", _("Knee: medial meniscus")
+    LATERAL_MENISCUS = "menisc_l", _("Knee: lateral meniscus")
 
 
 KNEE_COMPARTMENTS = frozenset({Region.MEDIAL_FEMOROTIBIAL, Region.LATERAL_FEMOROTIBIAL,
@@ -57,17 +58,17 @@ REGIONS_OF_JOINT = {
 
 
 class Measure(models.TextChoices):
-    CARTILAGE_THICKNESS = "cartilage_thickness_mm", "Cartilage thickness (mm)"
-    CARTILAGE_VOLUME = "cartilage_volume_mm3", "Cartilage volume (mm³)"
-    MOAKS_CARTILAGE_AREA = "moaks_cartilage_area", "MOAKS cartilage loss, area (0-3)"
-    MOAKS_CARTILAGE_FULL = "moaks_cartilage_full", "MOAKS full-thickness cartilage loss (0-3)"
-    MOAKS_BML_SIZE = "moaks_bml_size", "MOAKS bone marrow lesion size (0-3)"
-    MOAKS_OSTEOPHYTE = "moaks_osteophyte", "MOAKS osteophyte size (0-3)"
-    WORMS_CARTILAGE = "worms_cartilage", "WORMS cartilage (0, 1, 2, 2.5, 3-6)"
-    WORMS_BML = "worms_bml", "WORMS bone marrow abnormality (0-3)"
-    WORMS_CYST = "worms_cyst", "WORMS subarticular cysts (0-3)"
-    WORMS_OSTEOPHYTE = "worms_osteophyte", "WORMS marginal osteophytes (0-7)"
-    WORMS_MENISCUS = "worms_meniscus", "WORMS meniscal integrity (0-4)"
+    CARTILAGE_THICKNESS = "cartilage_thickness_mm", _("Cartilage thickness (mm)")
+    CARTILAGE_VOLUME = "cartilage_volume_mm3", _("Cartilage volume (mm³)")
+    MOAKS_CARTILAGE_AREA = "moaks_cartilage_area", _("MOAKS cartilage loss, area (0-3)")
+    MOAKS_CARTILAGE_FULL = "moaks_cartilage_full", _("MOAKS full-thickness cartilage loss (0-3)")
+    MOAKS_BML_SIZE = "moaks_bml_size", _("MOAKS bone marrow lesion size (0-3)")
+    MOAKS_OSTEOPHYTE = "moaks_osteophyte", _("MOAKS osteophyte size (0-3)")
+    WORMS_CARTILAGE = "worms_cartilage", _("WORMS cartilage (0, 1, 2, 2.5, 3-6)")
+    WORMS_BML = "worms_bml", _("WORMS bone marrow abnormality (0-3)")
+    WORMS_CYST = "worms_cyst", _("WORMS subarticular cysts (0-3)")
+    WORMS_OSTEOPHYTE = "worms_osteophyte", _("WORMS marginal osteophytes (0-7)")
+    WORMS_MENISCUS = "worms_meniscus", _("WORMS meniscal integrity (0-4)")
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from orthoregen.web.imaging.grading import Measure, Region, measure_problems
@@ -31,28 +32,28 @@ class SiteImagingSettings(models.Model):
     site = models.OneToOneField("accounts.Site", on_delete=models.CASCADE,
                                 related_name="imaging_settings")
     keep_files = models.BooleanField(
-        default=False, help_text="keep the de-identified DICOM files (never the originals)")
+        default=False, help_text=_("keep the de-identified DICOM files (never the originals)"))
     retain_full_dates = models.BooleanField(
         "retain longitudinal temporal information (full dates)", default=False,
-        help_text="DICOM PS3.15 E.3.6 option: keep study, series, acquisition and content "
-                  "dates and times in the de-identified files")
+        help_text=_("DICOM PS3.15 E.3.6 option: keep study, series, acquisition and content "
+                  "dates and times in the de-identified files"))
     # The key of the replacement UIDs and pseudonyms: the same original UID gives the same
     # new UID at this site, and no one without the key can go back.
     uid_secret = models.CharField(max_length=64, default=_new_secret, editable=False)
     history = HistoricalRecords(excluded_fields=["uid_secret"])
 
     class Meta:
-        verbose_name_plural = "site imaging settings"
+        verbose_name_plural = _("site imaging settings")
 
     def __str__(self) -> str:
         return f"Imaging settings of {self.site}"
 
 
 class ReceivedVia(models.TextChoices):
-    UPLOAD = "upload", "Upload page"
-    FOLDER = "folder", "Folder (command line)"
-    ZIP = "zip", "Zip file"
-    NETWORK = "network", "DICOM network (C-STORE)"
+    UPLOAD = "upload", _("Upload page")
+    FOLDER = "folder", _("Folder (command line)")
+    ZIP = "zip", _("Zip file")
+    NETWORK = "network", _("DICOM network (C-STORE)")
 
 
 class MriStudy(models.Model):
@@ -78,21 +79,21 @@ class MriStudy(models.Model):
     instances = models.PositiveIntegerField(default=0)
     received_via = models.CharField(max_length=10, choices=ReceivedVia.choices)
     received_from = models.CharField(max_length=200, blank=True,
-                                     help_text="calling AE title, or the file's name")
+                                     help_text=_("calling AE title, or the file's name"))
     received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                     null=True, blank=True, related_name="+")
     received_at = models.DateTimeField(auto_now_add=True)
     files_stored = models.BooleanField(default=False)
     deidentified = models.BooleanField(
-        default=False, help_text="the stored files were de-identified (PS3.15 Annex E)")
+        default=False, help_text=_("the stored files were de-identified (PS3.15 Annex E)"))
     retained_full_dates = models.BooleanField(default=False)
     storage_path = models.CharField(max_length=300, blank=True,
-                                    help_text="under the data directory's dicom folder")
+                                    help_text=_("under the data directory's dicom folder"))
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-study_date", "-id"]
-        verbose_name_plural = "MRI studies"
+        verbose_name_plural = _("MRI studies")
         constraints = [
             # Never an identifiable file: files are kept only de-identified.
             models.CheckConstraint(condition=Q(files_stored=False) | Q(deidentified=True),
@@ -120,7 +121,7 @@ class StructuralMeasure(models.Model):
                                 related_name="+")
     read_at = models.DateTimeField()
     correction_reason = models.CharField(max_length=300, blank=True,
-                                         help_text="why the last value was changed")
+                                         help_text=_("why the last value was changed"))
     history = HistoricalRecords()
 
     class Meta:

@@ -8,6 +8,7 @@ import zipfile
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from orthoregen.web.accounts.access import get_visible_or_404
@@ -44,7 +45,7 @@ def measure_enter(request: AuthenticatedHttpRequest, study_id: int) -> HttpRespo
             for name, problem in refused.problems.items():
                 form.add_error(name if name in form.fields else None, problem)
         else:
-            messages.success(request, f"Recorded: {row}.")
+            messages.success(request, _("Recorded: %(grading)s.") % {"grading": row})
             return redirect("imaging:study", study_id=study.pk)
     return render(request, "form_page.html", {
         "form": form, "patient": study.patient, "title": f"Read the {study}",
@@ -69,7 +70,8 @@ def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
                                        received_from=", ".join(f.name for f in files)[:200])
             for outcome in outcomes:
                 if outcome.refused:
-                    messages.error(request, f"Study refused, nothing stored. {outcome.refused}")
+                    messages.error(request, _("Study refused, nothing stored. %(reason)s")
+                                   % {"reason": outcome.refused})
             if len(outcomes) == 1 and outcomes[0].study is not None:
                 messages.success(request, str(outcomes[0]))
                 return redirect("imaging:study", study_id=outcomes[0].study.pk)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from orthoregen.web.accounts.models import Site, User
 from orthoregen.web.clinic.forms import model_choice_field
@@ -14,11 +15,11 @@ MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
 
 class UploadForm(forms.Form):
-    kind = forms.ChoiceField(label="What the file holds", choices=ImportKind.choices)
-    site: forms.ModelChoiceField[Site] = forms.ModelChoiceField(label="Site", queryset=None)
-    file = forms.FileField(label="CSV file", help_text="UTF-8, one header row; see the "
-                                                       "templates below.")
-    dry_run = forms.BooleanField(label="Dry run: check every row, save nothing",
+    kind = forms.ChoiceField(label=_("What the file holds"), choices=ImportKind.choices)
+    site: forms.ModelChoiceField[Site] = forms.ModelChoiceField(label=_("Site"), queryset=None)
+    file = forms.FileField(label=_("CSV file"), help_text=_("UTF-8, one header row; see the "
+                                                       "templates below."))
+    dry_run = forms.BooleanField(label=_("Dry run: check every row, save nothing"),
                                  required=False, initial=True)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
@@ -32,6 +33,6 @@ class UploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(
-                f"The file is larger than {MAX_UPLOAD_BYTES // 2**20} MiB; import it with "
-                "the orthoregen import command.")
+                _("The file is larger than %(size)s MiB; import it with the orthoregen import "
+                  "command.") % {"size": MAX_UPLOAD_BYTES // 2**20})
         return upload

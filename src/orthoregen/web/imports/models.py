@@ -12,14 +12,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ImportKind(models.TextChoices):
-    PATIENTS = "patients", "Patients"
-    EPISODES = "episodes", "Joint episodes"
-    PROCEDURES = "procedures", "Historical injections"
-    RESPONSES = "responses", "Historical questionnaire responses (item level)"
-    SCORES = "scores", "Historical scores (no items)"
+    PATIENTS = "patients", _("Patients")
+    EPISODES = "episodes", _("Joint episodes")
+    PROCEDURES = "procedures", _("Historical injections")
+    RESPONSES = "responses", _("Historical questionnaire responses (item level)")
+    SCORES = "scores", _("Historical scores (no items)")
 
 
 class ImportRun(models.Model):
@@ -38,9 +39,9 @@ class ImportRun(models.Model):
     sha256 = models.CharField("SHA-256 of the file", max_length=64)
     rows = models.PositiveIntegerField()
     created = models.PositiveIntegerField()
-    unchanged = models.PositiveIntegerField(help_text="already imported, identical")
+    unchanged = models.PositiveIntegerField(help_text=_("already imported, identical"))
     changed = models.PositiveIntegerField(
-        help_text="already imported with other values; reported, not applied")
+        help_text=_("already imported with other values; reported, not applied"))
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -59,8 +60,8 @@ class SourceRecord(models.Model):
     kind = models.CharField(max_length=20, choices=ImportKind.choices)
     source_system = models.CharField(max_length=30)
     source_id = models.CharField(max_length=50)
-    object_id = models.PositiveBigIntegerField(help_text="primary key of the row it became")
-    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the row as imported")
+    object_id = models.PositiveBigIntegerField(help_text=_("primary key of the row it became"))
+    fingerprint = models.CharField(max_length=64, help_text=_("SHA-256 of the row as imported"))
     run = models.ForeignKey(ImportRun, on_delete=models.PROTECT, related_name="records")
 
     class Meta:
