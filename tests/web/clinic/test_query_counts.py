@@ -14,9 +14,19 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from tests.web.clinic.test_chart_hub import full_pathway
 
+from orthoregen.web.cellbank.models import Procedure, ProcedureJoint
 from orthoregen.web.clinic.models import Encounter, Patient
+from orthoregen.web.consultation.models import CandidacyDecision
+from orthoregen.web.followup.models import (
+    FollowUpSchedule,
+    QuestionnaireResponse,
+    ReviewTask,
+    ScheduledVisit,
+)
+from orthoregen.web.safety.models import AdverseEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -91,6 +101,58 @@ def test_patient_page_queries_do_not_grow_with_the_history(as_user, clinician_a,
     # The timeline reads one page (and one row more, to know there is more), never all.
     [encounters] = [q for q in after if q.startswith('SELECT "clinic_encounter"')]
     assert "LIMIT 51" in encounters
+
+
+def add_history(patient: Patient, clinician, pathway, n: int) -> None:
+    """Give the knee n more rows in every table the timeline pages: visits, questionnaires,
+    review tasks, decisions, injection sessions, adverse events and encounters."""
+    knee = pathway.knee
+    schedule = FollowUpSchedule.objects.get(episode=knee)
+    protocol = CandidacyDecision.objects.filter(episode=knee).first().protocol
+    start = dt.date(2025, 1, 1)
+    for i in range(n):
+        on = start + dt.timedelta(days=i)
+        visit = ScheduledVisit.objects.create(
+            schedule=schedule, timepoint=f"extra_{i}", label=f"Extra {i}", earliest=on,
+            target=on, latest=on, status="completed", completed_on=on)
+        QuestionnaireResponse.objects.create(
+            episode=knee, visit=visit, timepoint=f"extra_{i}", instrument_id="nrs_pain",
+            instrument_version="1", answers={"NRS": 3}, scores={"pain": 3.0}, completed_on=on,
+            submitted_at=timezone.now(), source="staff", idempotency_key=f"qc-{patient.pk}-{i}")
+        ReviewTask.objects.create(visit=visit, kind="call_patient", status="closed",
+                                  created_at=timezone.now(), detail=f"Call {i}")
+        CandidacyDecision.objects.create(
+            episode=knee, protocol=protocol, kind="agree", outcome="suitable",
+            reason=f"Review {i}", assessed_on=on, decided_on=on, decided_by=clinician)
+        procedure = Procedure.objects.create(patient=patient, performed_on=on,
+                                             operator=clinician, time_out_completed=True)
+        ProcedureJoint.objects.create(procedure=procedure, episode=knee)
+        AdverseEvent.objects.create(
+            patient=patient, episode=knee, term="post_injection_flare", onset_on=on,
+            aware_on=on, ctcae_grade=1, seriousness=[], procedure_relatedness="probable",
+            product_relatedness="unlikely", action="none", outcome="recovered",
+            recorded_by=clinician, recorded_at=timezone.now())
+    add_encounters(patient, clinician, n)
+
+
+def test_patient_page_queries_do_not_grow_with_any_stage_history(as_user, clinician_a, lab_a,
+                                                                 patient_a):
+    pathway = full_pathway(patient_a, clinician_a, lab_a)
+    client = as_user(clinician_a)
+    url = reverse("patient-detail", args=[patient_a.pk])
+    before = queries(client, url)
+    add_history(patient_a, clinician_a, pathway, 55)  # more than a timeline page of each
+    after = queries(client, url)
+    assert len(after) == len(before) <= PATIENT_PAGE_BUDGET
+    response = client.get(url)
+    timeline = response.context["timeline"]
+    assert len(timeline.entries) == 50 and timeline.has_more
+    assert "Show more" in response.content.decode()
+    # The longest timeline (every row added above on one page) costs the same queries.
+    assert len(queries(client, url, {"limit": 1000})) == len(before)
+    shown = {entry.what for entry in client.get(url, {"limit": 1000}).context["timeline"].entries}
+    assert {"Visit", "Questionnaire", "Task", "Candidacy decision", "Procedure",
+            "Adverse event", "Follow-up"} <= shown
 
 
 def test_patient_list_never_counts_every_patient(as_user, clinician_a, patient_a,

@@ -538,8 +538,12 @@ def adverse_event_report(request: HttpRequest, payload: s.AdverseEventIn,
         cleaned = form.cleaned_data
         values = {field.name: cleaned[field.name] for field in fields(AdverseEventReport)}
         report = AdverseEventReport(**{**values, "seriousness": tuple(cleaned["seriousness"])})
-        event = adverse_event_record(subject, report=report, by=user,
-                                     base_url=portal_base_url(request))
+        try:
+            event = adverse_event_record(subject, report=report, by=user,
+                                         base_url=portal_base_url(request))
+        except ValidationError as refused:  # an impossible date (clinic.plausible)
+            raise ApiProblem(422, "The adverse event is not valid.", errors=field_errors(
+                refused.message_dict, rename=AE_FIELDS)) from None
         access_record(request, AccessAction.VIEW, patient=subject,
                       detail="API: reported an adverse event")
         return 201, s.AdverseEventOut.from_orm(event).model_dump(mode="json")

@@ -21,6 +21,7 @@ from simple_history.models import HistoricalRecords
 from orthoregen.vocabulary import GRADE_RANGE
 from orthoregen.web.accounts.models import Site
 from orthoregen.web.clinic.languages import Language
+from orthoregen.web.clinic.plausible import birth_refusal
 from orthoregen.web.clinic.search import search_text_of
 from orthoregen.web.clinic.vocabulary import (
     ICD10CM_CHOICES,
@@ -101,8 +102,8 @@ class Patient(models.Model):
         if self.site_moved():
             raise ValidationError({"site": "A registered patient keeps their site: moving "
                                            "between clinics is a registry operation."})
-        if self.date_of_birth and self.date_of_birth > timezone.localdate():
-            raise ValidationError({"date_of_birth": "Date of birth cannot be in the future."})
+        if refusal := birth_refusal(self.date_of_birth):
+            raise ValidationError({"date_of_birth": refusal})
 
     def age_on(self, day: dt.date) -> int:
         """Return the patient's age in whole years on a day."""

@@ -9,9 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils.translation import gettext
 
 from orthoregen.web.clinic.models import Encounter, JointEpisode, Patient
+from orthoregen.web.clinic.plausible import Day, birth_refusal, refuse_implausible
 
 if TYPE_CHECKING:
     from orthoregen.web.accounts.models import Site, User
@@ -34,6 +37,8 @@ def patient_save(patient: Patient | None, *, site: Site, mrn: str, family_name: 
         patient = Patient(site=site)
     elif site.pk != patient.site_id:
         raise ValueError("A registered patient keeps their site.")
+    if refusal := birth_refusal(date_of_birth):
+        raise ValidationError({"date_of_birth": [refusal]})
     patient.mrn, patient.family_name, patient.given_name = mrn, family_name, given_name
     patient.date_of_birth, patient.sex = date_of_birth, sex
     patient.email, patient.phone, patient.address = email, phone, address
@@ -50,6 +55,8 @@ def episode_save(patient: Patient, *, episode: JointEpisode | None = None, joint
     episode = episode or JointEpisode(patient=patient)
     if episode.patient_id != patient.pk:
         raise ValueError("That episode belongs to another patient.")
+    refuse_implausible(born=patient.date_of_birth,
+                       symptom_onset=Day(symptom_onset, gettext("Symptom onset")))
     episode.joint, episode.side, episode.diagnosis_code = joint, side, diagnosis_code
     episode.grade_scale, episode.grade, episode.symptom_onset = grade_scale, grade, symptom_onset
     return _saved(episode, by)
@@ -63,6 +70,8 @@ def encounter_save(episode: JointEpisode, *, encounter: Encounter | None = None,
     encounter = encounter or Encounter(episode=episode)
     if encounter.episode_id != episode.pk:
         raise ValueError("That encounter belongs to another episode.")
+    refuse_implausible(born=episode.patient.date_of_birth,
+                       occurred_on=Day(occurred_on, gettext("The encounter date")))
     encounter.kind, encounter.occurred_on = kind, occurred_on
     encounter.clinician, encounter.notes = clinician, notes
     return _saved(encounter, by)

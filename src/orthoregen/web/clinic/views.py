@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse, HttpResponseBadRequest
@@ -25,6 +26,7 @@ from orthoregen.web.audit.services import access_record, patient_view_record
 from orthoregen.web.clinic import hub, search, services
 from orthoregen.web.clinic.forms import EncounterForm, JointEpisodeForm, PatientForm
 from orthoregen.web.clinic.models import Encounter, JointEpisode, Patient
+from orthoregen.web.clinic.plausible import errors_onto
 
 
 @requires(Action.VIEW_PATIENT)
@@ -132,14 +134,18 @@ def patient_edit(request: AuthenticatedHttpRequest,
     form = PatientForm(request.POST or None, instance=patient, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        patient = services.patient_save(
-            patient, site=data["site"], mrn=data["mrn"], family_name=data["family_name"],
-            given_name=data["given_name"], date_of_birth=data["date_of_birth"],
-            sex=data["sex"], email=data["email"], phone=data["phone"],
-            address=data["address"], preferred_language=data["preferred_language"],
-            by=request.user)
-        messages.success(request, _("Saved %(patient)s.") % {"patient": patient})
-        return redirect("patient-detail", patient_id=patient.pk)
+        try:
+            patient = services.patient_save(
+                patient, site=data["site"], mrn=data["mrn"], family_name=data["family_name"],
+                given_name=data["given_name"], date_of_birth=data["date_of_birth"],
+                sex=data["sex"], email=data["email"], phone=data["phone"],
+                address=data["address"], preferred_language=data["preferred_language"],
+                by=request.user)
+        except ValidationError as refused:
+            errors_onto(form, refused)
+        else:
+            messages.success(request, _("Saved %(patient)s.") % {"patient": patient})
+            return redirect("patient-detail", patient_id=patient.pk)
     return render(request, "form_page.html", {
         "form": form, "patient": patient,
         "title": f"Edit {patient}" if patient else "Register a patient",
@@ -158,12 +164,16 @@ def episode_edit(request: AuthenticatedHttpRequest, patient_id: int,
     form = JointEpisodeForm(request.POST or None, instance=episode)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        episode = services.episode_save(
-            patient, episode=episode, joint=data["joint"], side=data["side"],
-            diagnosis_code=data["diagnosis_code"], grade_scale=data["grade_scale"],
-            grade=data["grade"], symptom_onset=data["symptom_onset"], by=request.user)
-        messages.success(request, _("Saved the %(episode)s episode.") % {"episode": episode})
-        return redirect("patient-detail", patient_id=patient.pk)
+        try:
+            episode = services.episode_save(
+                patient, episode=episode, joint=data["joint"], side=data["side"],
+                diagnosis_code=data["diagnosis_code"], grade_scale=data["grade_scale"],
+                grade=data["grade"], symptom_onset=data["symptom_onset"], by=request.user)
+        except ValidationError as refused:
+            errors_onto(form, refused)
+        else:
+            messages.success(request, _("Saved the %(episode)s episode.") % {"episode": episode})
+            return redirect("patient-detail", patient_id=patient.pk)
     return render(request, "form_page.html", {
         "form": form, "patient": patient,
         "title": f"Edit {episode} episode" if episode else "Add a treated joint",
@@ -183,11 +193,16 @@ def encounter_edit(request: AuthenticatedHttpRequest, episode_id: int,
     form = EncounterForm(request.POST or None, instance=encounter, site=episode.patient.site)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        encounter = services.encounter_save(
-            episode, encounter=encounter, kind=data["kind"], occurred_on=data["occurred_on"],
-            clinician=data["clinician"], notes=data["notes"], by=request.user)
-        messages.success(request, _("Saved %(encounter)s.") % {"encounter": encounter})
-        return redirect("patient-detail", patient_id=episode.patient_id)
+        try:
+            encounter = services.encounter_save(
+                episode, encounter=encounter, kind=data["kind"],
+                occurred_on=data["occurred_on"], clinician=data["clinician"],
+                notes=data["notes"], by=request.user)
+        except ValidationError as refused:
+            errors_onto(form, refused)
+        else:
+            messages.success(request, _("Saved %(encounter)s.") % {"encounter": encounter})
+            return redirect("patient-detail", patient_id=episode.patient_id)
     return render(request, "form_page.html", {
         "form": form, "patient": episode.patient,
         "title": f"{'Edit' if encounter else 'Record'} an encounter: {episode}",

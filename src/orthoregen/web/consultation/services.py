@@ -14,8 +14,10 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 
 from orthoregen.pathways import (
     Assessment,
@@ -33,6 +35,7 @@ from orthoregen.pathways import (
 from orthoregen.pathways.consent import PROCEEDING_OUTCOMES
 from orthoregen.web import stages
 from orthoregen.web.clinic.models import JointEpisode, Patient
+from orthoregen.web.clinic.plausible import Day, date_problems, refuse_implausible
 from orthoregen.web.consultation.body import body_on
 from orthoregen.web.consultation.carry_forward import CarriedForward
 from orthoregen.web.consultation.consent_documents import consent_documents_offered
@@ -231,6 +234,22 @@ class ConditionsNeedReason(RowRefused):
     so that a page refuses it as it refuses a row correction without its reason)."""
 
 
+class DateRefused(RowRefused):
+    """A date before the patient's birth or after today (clinic.plausible): refused, nothing
+    saved (a RowRefused, so that a page refuses it as it refuses any row it cannot keep)."""
+
+
+def _dates_check(patient: Patient, model: type[models.Model], values: dict[str, Any]) -> None:
+    """Refuse (DateRefused, by field) any date among ``values`` that cannot be true."""
+    what = str(model._meta.verbose_name)
+    days = {name: Day(value, gettext("The %(field)s of the %(record)s") % {
+                "field": getattr(model._meta.get_field(name), "verbose_name", name),
+                "record": what})
+            for name, value in values.items() if isinstance(value, dt.date)}
+    if problems := date_problems(born=patient.date_of_birth, **days):
+        raise DateRefused({field: [capfirst(message)] for field, message in problems.items()})
+
+
 @transaction.atomic
 def patient_conditions_save(patient: Patient, *, answers: ConditionsAnswers, asked_on: dt.date,
                             reason: str = "", seen_saved_at: str, by: User
@@ -247,6 +266,7 @@ def patient_conditions_save(patient: Patient, *, answers: ConditionsAnswers, ask
     if conditions_saved_at(stored) != seen_saved_at:
         raise ConditionsSavedMeanwhile()
     values = {field.name: getattr(answers, field.name) for field in fields(ConditionsAnswers)}
+    _dates_check(patient, PatientConditions, {**values, "asked_on": asked_on})
     changed = conditions_changed(stored, values)
     if changed and not reason.strip():
         raise ConditionsNeedReason({CONDITIONS_REASON: conditions_reason_message(changed)})
@@ -304,6 +324,8 @@ def intake_save(episode: JointEpisode, *, answers: IntakeAnswers, seen_saved_at:
     JointEpisode.objects.select_for_update().filter(pk=episode.pk).exists()
     stored = _intake_stored(episode)
     intake_check_unchanged(stored, seen_saved_at)
+    _dates_check(episode.patient, Intake,
+                 {field.name: getattr(answers, field.name) for field in fields(IntakeAnswers)})
     intake = stored or Intake(episode=episode)
     for field in fields(IntakeAnswers):
         setattr(intake, field.name, getattr(answers, field.name))
@@ -441,6 +463,9 @@ INTAKE_TABLE_MODELS: dict[str, type[ConservativeCare]] = {"care": ConservativeCa
 def _apply(model: type[HistoryModel], changes: TableChanges, *, owner: dict, by: User) -> None:
     """Add, correct and remove rows of ``model`` belonging to ``owner``; refuse a stranger."""
     current = model.objects.filter(**owner, removed_at__isnull=True)
+    patient = owner["patient"] if "patient" in owner else owner["intake"].episode.patient
+    for row in [*(edit.row for edit in changes.edited), *changes.added]:
+        _dates_check(patient, model, {f.name: getattr(row, f.name) for f in fields(row)})
     for edit in changes.edited:
         row = _owned(current, edit.id, edit.reason)
         if type(edit.row) is not HISTORY_ROWS[model]:
@@ -620,6 +645,8 @@ def consent_record(episode: JointEpisode, *, document: ConsentDocument, consente
             refusal = (f"{document} has been replaced by a newer published version; record "
                        "the consent on the version in use.")
         raise ValidationError({"document": refusal})
+    refuse_implausible(born=episode.patient.date_of_birth, consented_on=Day(
+        consented_on, gettext("The date of consent")))
     return ConsentRecord.objects.create(
         episode=episode, document=document, consented_on=consented_on,
         consenting_as=consenting_as, consenting_person=consenting_person,
@@ -635,6 +662,7 @@ def consent_withdraw(record: ConsentRecord, *, withdrawn_on: dt.date, reason: st
         raise ConsentImmutable(f"Consent was already withdrawn on {record.withdrawn_on}.")
     if withdrawn_on < record.consented_on:
         raise ValidationError({"withdrawn_on": "Withdrawal cannot precede the consent."})
+    refuse_implausible(born=None, withdrawn_on=Day(withdrawn_on, gettext("The withdrawal")))
     record.withdrawn_on = withdrawn_on
     record.withdrawal_reason = reason.strip()
     record.withdrawal_recorded_by = by

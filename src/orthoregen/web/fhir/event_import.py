@@ -189,7 +189,11 @@ class EventImports:
 
     def _adverseevent(self, entry: _Entry) -> None:
         from orthoregen.web.safety.models import AdverseEvent
-        from orthoregen.web.safety.services import event_facts, site_pathways
+        from orthoregen.web.safety.services import (
+            adverse_event_dates_check,
+            event_facts,
+            site_pathways,
+        )
 
         r = entry.resource
         patient = self._resolve(entry, r.get("subject"), self.patients, Patient, "subject")
@@ -198,6 +202,8 @@ class EventImports:
         episode = self._episode(entry, episode_ext[0].get("valueReference"), patient) \
             if episode_ext else None
         event = AdverseEvent(patient=patient, episode=episode, **self._ae_fields(entry))
+        adverse_event_dates_check(patient, onset_on=event.onset_on, aware_on=event.aware_on,
+                                  resolved_on=event.resolved_on)
         key = ("AdverseEvent", patient.pk, event.term, event.onset_on, event.aware_on,
                event.ctcae_grade, episode.pk if episode else None)
         found = self._matched(key, AdverseEvent.objects.filter(

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from orthoregen.instruments import ResponseError, ScoreResult, get_instrument, score
 from orthoregen.instruments.definitions import CompletedBy, Instrument, format_code
@@ -27,6 +28,7 @@ from orthoregen.scheduling.baseline import BaselineProblem, baseline_problem
 from orthoregen.scheduling.protocol import BASELINE_VISIT_ID
 from orthoregen.web.accounts.licences import licence_problem
 from orthoregen.web.accounts.roles import Action
+from orthoregen.web.clinic.plausible import Day, date_problems, first_problem
 from orthoregen.web.followup.models import (
     QuestionnaireResponse,
     ResponseSource,
@@ -194,10 +196,10 @@ def _check_injection(visit: ScheduledVisit, completed_on: dt.date) -> None:
 
 
 def _check_day(visit: ScheduledVisit, completed_on: dt.date) -> None:
-    today = timezone.localdate()
-    if completed_on > today:
-        raise EntryRefused(f"The completion date {completed_on:%d %b %Y} is in the future "
-                           f"(today is {today:%d %b %Y}).", "completed_on")
+    if problems := date_problems(
+            born=visit.schedule.episode.patient.date_of_birth,
+            completed_on=Day(completed_on, gettext("The completion date"))):
+        raise EntryRefused(first_problem(problems), "completed_on")
     _check_injection(visit, completed_on)
     if not visit.earliest <= completed_on <= visit.latest:
         raise EntryRefused(

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from orthoregen.pathways import Outcome
 from orthoregen.pathways.consent import PROCEEDING_OUTCOMES
@@ -20,6 +21,7 @@ from orthoregen.products.episode import Joint
 from orthoregen.scheduling import Window, build_schedule
 from orthoregen.scheduling.baseline import baseline_window, baseline_window_treated
 from orthoregen.scheduling.protocol import BASELINE_VISIT_ID
+from orthoregen.web.clinic.plausible import Day, refuse_implausible
 from orthoregen.web.consultation.models.vocabulary import DecisionKind
 from orthoregen.web.followup.models import (
     FollowUpSchedule,
@@ -251,6 +253,8 @@ def pending_visits_stop(visits: QuerySet[ScheduledVisit]) -> int:
 def withdrawal_record(patient: Patient, *, withdrawn_on: dt.date, reason: str = "",
                       by: User) -> Withdrawal:
     """Record that a patient left follow-up and stop every pending visit and reminder."""
+    refuse_implausible(born=patient.date_of_birth,
+                       withdrawn_on=Day(withdrawn_on, gettext("The withdrawal date")))
     withdrawal, _ = Withdrawal.objects.update_or_create(
         patient=patient, defaults={"withdrawn_on": withdrawn_on, "reason": reason,
                                    "recorded_by": by})

@@ -10,6 +10,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,6 +29,7 @@ from orthoregen.web.accounts.roles import Action
 from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record
 from orthoregen.web.clinic.models import JointEpisode, Patient
+from orthoregen.web.clinic.plausible import errors_onto
 from orthoregen.web.followup import services
 from orthoregen.web.followup.forms import (
     MessageTemplateForm,
@@ -234,11 +236,15 @@ def withdrawal_create(request: AuthenticatedHttpRequest, patient_id: int) -> Htt
                                  pk=patient_id)
     form = WithdrawalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.withdrawal_record(patient, withdrawn_on=form.cleaned_data["withdrawn_on"],
-                                   reason=form.cleaned_data["reason"], by=request.user)
-        messages.success(request, _("%(patient)s withdrawn from follow-up; reminders stopped.")
-                         % {"patient": patient})
-        return redirect("patient-detail", patient_id=patient.pk)
+        try:
+            services.withdrawal_record(patient, withdrawn_on=form.cleaned_data["withdrawn_on"],
+                                       reason=form.cleaned_data["reason"], by=request.user)
+        except ValidationError as refused:
+            errors_onto(form, refused)
+        else:
+            messages.success(request, _("%(patient)s withdrawn from follow-up; reminders "
+                                        "stopped.") % {"patient": patient})
+            return redirect("patient-detail", patient_id=patient.pk)
     return render(request, "form_page.html", {
         "form": form, "patient": patient, "title": f"Withdraw {patient} from follow-up",
         "intro": "No further invitations or reminders will be sent. Data already collected "

@@ -25,11 +25,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from pydicom import dcmread
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 
 from orthoregen.web.clinic.models import JointEpisode, Patient
+from orthoregen.web.clinic.plausible import Day, date_problems, first_problem
 from orthoregen.web.followup.models import ScheduledVisit, VisitKind, VisitState
 from orthoregen.web.followup.services import visit_complete
 from orthoregen.web.imaging.deidentify import deidentify, new_uid
@@ -318,6 +320,9 @@ def _ingest(uid: str, instances: list[Instance], *, site: Site | None, received_
     study_date = _date(_one(instances, "StudyDate", "the study date"), "study date")
     if study_date is None:
         raise StudyRefused("The study carries no study date.")
+    if problems := date_problems(born=patient.date_of_birth,
+                                 study_date=Day(study_date, gettext("The study date"))):
+        raise StudyRefused(first_problem(problems))
     body_part = _one(instances, "BodyPartExamined", "the body part").upper()
     laterality = _one(instances, "Laterality", "the laterality") \
         or _one(instances, "ImageLaterality", "the image laterality")

@@ -29,8 +29,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 from django.db import IntegrityError, connection, transaction
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from django.utils.translation import gettext
 from orthoregen.instruments import get_instrument, instrument_ids, score_batch
 from orthoregen.instruments.definitions import Instrument, Item, format_code
 from orthoregen.products.dose import exceeds_joint_volume
@@ -41,6 +43,7 @@ from orthoregen.web.cellbank.models import Procedure, ProcedureJoint
 from orthoregen.web.clinic.forms import JointEpisodeForm, PatientForm
 from orthoregen.web.clinic.models import JointEpisode, Patient
 from orthoregen.web.clinic.services import episode_save, patient_save
+from orthoregen.web.clinic.plausible import Day, date_problems, first_problem
 from orthoregen.web.clinic.vocabulary import Joint, Side
 from orthoregen.web.followup.models import (
     QuestionnaireResponse,
@@ -312,6 +315,11 @@ def _row_kind(context: _Context, text: str, data: bytes) -> None:
         except _RowFailed:
             continue
         except IntegrityError as error:
+        except ValidationError as error:
+            # A service's refusal (an impossible date: clinic.plausible); the row rolls back.
+            _form_problems(context, number, error.message_dict if hasattr(error, "error_dict")
+                           else {"__all__": error.messages})
+            continue
             context.problem(number, "", f"the database refused the row: {error}")
             continue
         report.created += 1
@@ -407,6 +415,10 @@ def _procedure_row(context: _Context, number: int, values: dict[str, str],
     if episode is None:
         return None
     operator = context.by
+    if implausible := date_problems(born=episode.patient.date_of_birth, performed_on=Day(
+            dt.date.fromisoformat(values["performed_on"]), gettext("The procedure date"))):
+        context.problem(number, "performed_on", first_problem(implausible))
+        return None
     if values["operator"]:
         found = context.site.staff.filter(username=values["operator"]).first()
         if found is None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from orthoregen.products import custody
 from orthoregen.products.bedside import (
@@ -62,6 +63,7 @@ from orthoregen.web.cellbank.services.core import (
 )
 from orthoregen.web.cellbank.services.holds import hold_reason, lot_id_of
 from orthoregen.web.clinic.models import JointEpisode, Patient
+from orthoregen.web.clinic.plausible import Day, date_problems, first_problem
 from orthoregen.web.procedures.gate import procedure_gate_check
 
 if TYPE_CHECKING:
@@ -88,6 +90,9 @@ def procedure_start(patient: Patient, episodes: Iterable[JointEpisode], *, by: U
     episodes = list(episodes)
     if not episodes:
         raise CellbankRefused("Choose at least one joint to treat.")
+    if problems := date_problems(born=patient.date_of_birth, performed_on=Day(
+            performed_on, gettext("The procedure date"))):
+        raise CellbankRefused(first_problem(problems))
     for episode in episodes:
         if episode.patient_id != patient.pk:
             raise CellbankRefused("A session treats the joints of one patient.")

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from orthoregen.products.ae_clock import (
     AdverseEventFacts,
@@ -20,6 +21,7 @@ from orthoregen.products.ae_clock import (
 )
 from orthoregen.web.accounts.models import Site, SiteSafetyLead, User
 from orthoregen.web.clinic.models import JointEpisode, Patient
+from orthoregen.web.clinic.plausible import Day, refuse_implausible
 from orthoregen.web.followup.models import ScheduledVisit, SiteFollowUpSettings
 from orthoregen.web.followup.services import pending_visits_stop
 from orthoregen.web.mail import mail_connection, portal_base_url
@@ -81,6 +83,8 @@ def adverse_event_record(patient: Patient, *, report: AdverseEventReport, by: Us
                          submission_key: str | None = None,
                          base_url: str | None = None) -> AdverseEvent:
     """Record an adverse event with its report due dates; alert at once if it is serious."""
+    adverse_event_dates_check(patient, onset_on=report.onset_on, aware_on=report.aware_on,
+                              resolved_on=report.resolved_on)
     event = AdverseEvent(
         patient=patient, episode=report.episode,
         procedure_reference=report.procedure_reference, term=report.term,
@@ -125,6 +129,20 @@ def adverse_event_record_once(patient: Patient, *, report: AdverseEventReport,
         if earlier is None:
             raise
         return earlier, False
+
+
+def adverse_event_dates_check(patient: Patient, *, onset_on: dt.date, aware_on: dt.date,
+                              resolved_on: dt.date | None) -> None:
+    """Refuse (ValidationError) an onset, awareness or resolution that cannot be true.
+
+    Not before the patient's birth nor after today (clinic.plausible); the clinic cannot
+    learn of an event before it began, nor can it resolve before it began.
+    """
+    onset = gettext("the onset")
+    refuse_implausible(
+        born=patient.date_of_birth, onset_on=Day(onset_on, gettext("The onset")),
+        aware_on=Day(aware_on, gettext("The awareness date"), onset_on, onset),
+        resolved_on=Day(resolved_on, gettext("The resolution"), onset_on, onset))
 
 
 def _event_with_key(submission_key: str) -> AdverseEvent | None:
@@ -177,6 +195,8 @@ def earliest_due(event: AdverseEvent) -> dt.date | None:
 def outcome_event_record(episode: JointEpisode, *, occurred_on: dt.date, note: str = "",
                          by: User) -> OutcomeEvent:
     """Record conversion to joint replacement and stop that joint's later visits."""
+    refuse_implausible(born=episode.patient.date_of_birth,
+                       occurred_on=Day(occurred_on, gettext("The joint replacement date")))
     event, _ = OutcomeEvent.objects.update_or_create(
         episode=episode, kind="arthroplasty",
         defaults={"occurred_on": occurred_on, "note": note, "recorded_by": by})

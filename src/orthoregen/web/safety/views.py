@@ -6,6 +6,7 @@ from dataclasses import fields
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -20,6 +21,7 @@ from orthoregen.web.accounts.roles import Action
 from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record
 from orthoregen.web.clinic.models import Encounter, JointEpisode, Patient
+from orthoregen.web.clinic.plausible import errors_onto
 from orthoregen.web.followup.submissions import (
     TOKEN_FIELD,
     SubmissionRefused,
@@ -78,8 +80,15 @@ def _record(request: AuthenticatedHttpRequest, form: AdverseEventForm, patient: 
     data = form.cleaned_data
     values = {field.name: data[field.name] for field in fields(services.AdverseEventReport)}
     report = services.AdverseEventReport(**{**values, "seriousness": tuple(data["seriousness"])})
-    event, created = adverse_event_record_once(patient, report=report, submission_key=key,
-                                               by=request.user, base_url=portal_base_url(request))
+    try:
+        event, created = adverse_event_record_once(
+            patient, report=report, submission_key=key, by=request.user,
+            base_url=portal_base_url(request))
+    except ValidationError as refused:
+        errors_onto(form, refused)
+        return render(request, "safety/ae_form.html", {
+            "form": form, "patient": patient,
+            "submission_token": submission_token_issue(user=request.user, patient=patient)})
     if not created:
         return _already_recorded(request, event)
     if event.is_serious:
@@ -154,10 +163,15 @@ def outcome_create(request: AuthenticatedHttpRequest, episode_id: int) -> HttpRe
                                  request.user, pk=episode_id)
     form = OutcomeEventForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.outcome_event_record(episode, occurred_on=form.cleaned_data["occurred_on"],
-                                      note=form.cleaned_data["note"], by=request.user)
-        messages.success(request, _("Conversion to joint replacement recorded."))
-        return redirect("followup:schedule", episode_id=episode.pk)
+        try:
+            services.outcome_event_record(
+                episode, occurred_on=form.cleaned_data["occurred_on"],
+                note=form.cleaned_data["note"], by=request.user)
+        except ValidationError as refused:
+            errors_onto(form, refused)
+        else:
+            messages.success(request, _("Conversion to joint replacement recorded."))
+            return redirect("followup:schedule", episode_id=episode.pk)
     return render(request, "form_page.html", {
         "form": form, "patient": episode.patient,
         "title": f"Record conversion to joint replacement: {episode}"})

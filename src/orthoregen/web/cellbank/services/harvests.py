@@ -7,10 +7,17 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from orthoregen.web.cellbank.models import Harvest
 from orthoregen.web.cellbank.services.core import CellbankRefused
 from orthoregen.web.clinic.models import JointEpisode, Patient
+from orthoregen.web.clinic.plausible import Day, date_problems, first_problem
+
+# A harvest larger than this is a typing error (600 for 60.0): the largest marrow harvests,
+# for a transplant, draw about 1,000 mL, and a lipoaspirate for cell therapy is well under
+# that (docs/plausible-ranges.md).
+HARVEST_VOLUME_MAX_ML = Decimal(1000)
 
 if TYPE_CHECKING:
     from orthoregen.web.accounts.models import User
@@ -26,6 +33,13 @@ def harvest_record(patient: Patient, *, episode: JointEpisode | None = None, sou
     """
     if episode is not None and episode.patient_id != patient.pk:
         raise CellbankRefused("That joint episode belongs to another patient.")
+    if problems := date_problems(born=patient.date_of_birth, harvested_at=Day(
+            harvested_at, gettext("The harvest date"))):
+        raise CellbankRefused(first_problem(problems))
+    if not 0 < Decimal(str(volume_ml)) <= HARVEST_VOLUME_MAX_ML:
+        raise CellbankRefused(gettext(
+            "A harvest volume is more than 0 and at most %(most)s mL, not %(given)s mL.")
+            % {"most": HARVEST_VOLUME_MAX_ML, "given": volume_ml})
     harvest = Harvest(patient=patient, episode=episode, source=source, body_site=body_site,
                       side=side, volume_ml=volume_ml, harvested_at=harvested_at,
                       operator=operator)

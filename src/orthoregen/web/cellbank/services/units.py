@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from orthoregen.products import custody
 from orthoregen.products.division import divide_unit
@@ -71,6 +72,7 @@ from orthoregen.web.cellbank.services.signoffs import (
 )
 from orthoregen.web.cellbank.vocabulary import HOLD_TESTS, OUTCOME_TESTS, QcOutcomeChoice, QcTest
 from orthoregen.web.clinic.models import JointEpisode
+from orthoregen.web.clinic.plausible import Day, date_problems, first_problem
 
 if TYPE_CHECKING:
     from orthoregen.web.accounts.models import Site, User
@@ -111,6 +113,9 @@ def unit_receive(*, site: Site, by: User, identifier_text: str, product_class: s
     text, kind = canonical_identifier(identifier)
     if ProductUnit.objects.filter(site=site, identifier=text, product_code=code.code).exists():
         raise CellbankRefused(f"A unit {identifier.eye_readable} {code} is already registered.")
+    _check_unit_measures(collected_at=collected_at, expires_at=expires_at, harvest=harvest,
+                         cell_count=cell_count, viability_pct=viability_pct,
+                         volume_ml=volume_ml, concentration_per_ml=concentration_per_ml)
     if expires_at <= at:
         # ISBT 128 DS005: past its expiry date-time a unit is not used; taking it into stock
         # would only put an expired unit on the shelf.
@@ -142,6 +147,36 @@ def _product_code(scan: Scan, typed: str, product_class: str) -> ProductCode:
         raise ProductCodeError(f"the Product Code scanned, {given[0]}, is not the one typed, "
                                f"{given[1]}")
     return given[0] if given else default_product_code(product_class)
+
+
+def _check_unit_measures(*, collected_at: datetime, expires_at: datetime,
+                         harvest: Harvest | None, cell_count: float | None,
+                         viability_pct: float | None, volume_ml: float | None,
+                         concentration_per_ml: float | None) -> None:
+    """Refuse a collection that cannot be true and measures outside their possible range.
+
+    Dates: clinic.plausible (an autologous unit is not collected before its patient's birth;
+    nothing is collected tomorrow; a unit expires after it was collected). Measures:
+    docs/plausible-ranges.md. Refused here, not only in the form, for every caller.
+    """
+    born = harvest.patient.date_of_birth if harvest is not None else None
+    collected = gettext("the collection")
+    if problems := date_problems(
+            born=born, collected_at=Day(collected_at, gettext("The collection")),
+            expires_at=Day(expires_at, gettext("The expiry"), collected_at, collected,
+                           may_be_future=True)):
+        raise CellbankRefused(first_problem(problems))
+    if viability_pct is not None and not 0 <= viability_pct <= 100:
+        raise CellbankRefused(gettext("Viability is a percentage from 0 to 100, not "
+                                      "%(given)g.") % {"given": viability_pct})
+    for given, what in ((cell_count, gettext("The total cell count")),
+                        (concentration_per_ml, gettext("The concentration"))):
+        if given is not None and not (math.isfinite(given) and given >= 0):
+            raise CellbankRefused(gettext("%(what)s cannot be negative (%(given)g).")
+                                  % {"what": what, "given": given})
+    if volume_ml is not None and not (math.isfinite(volume_ml) and volume_ml > 0):
+        raise CellbankRefused(gettext("A unit's volume is more than 0 mL, not %(given)g mL.")
+                              % {"given": volume_ml})
 
 
 def _check_source(product_class: str, donor: Donor | None, harvest: Harvest | None,

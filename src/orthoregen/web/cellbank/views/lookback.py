@@ -67,12 +67,17 @@ def harvest_create(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
     form = forms.HarvestForm(request.POST or None, patient=patient)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.harvest_record(
-            patient, episode=data["episode"], source=data["source"], body_site=data["body_site"],
-            side=data["side"], volume_ml=data["volume_ml"], harvested_at=data["harvested_at"],
-            operator=request.user, by=request.user)
-        messages.success(request, _("Recorded the harvest of %(patient)s.") % {"patient": patient})
-        return redirect("cellbank:patient-products", patient_id=patient.pk)
+        try:
+            services.harvest_record(
+                patient, episode=data["episode"], source=data["source"],
+                body_site=data["body_site"], side=data["side"], volume_ml=data["volume_ml"],
+                harvested_at=data["harvested_at"], operator=request.user, by=request.user)
+        except services.CellbankRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, _("Recorded the harvest of %(patient)s.")
+                             % {"patient": patient})
+            return redirect("cellbank:patient-products", patient_id=patient.pk)
     return render(request, "form_page.html", {"form": form, "patient": patient,
                                                   "title": "Record a harvest",
                                                   "back": "cellbank:units"})
