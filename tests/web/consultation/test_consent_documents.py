@@ -143,12 +143,39 @@ def test_a_published_version_is_immutable(admin_a, colleague_a, draft):
     with pytest.raises(ProtocolLocked):
         documents.consent_document_validate(draft, by=admin_a)
     draft.text = "Changed behind the services' back."
-    with pytest.raises(ConsentImmutable):
-        draft.save()
+    with pytest.raises(ProtocolLocked, match="is published and cannot change"):
+        draft.save()  # GovernedVersion.save(): no consent needs to point at it
     with pytest.raises(ProtocolLocked):
         draft.delete()
     draft.refresh_from_db()
     assert draft.text.endswith(ADDED + "\n")
+
+
+def test_is_locked_says_only_whether_consents_point_at_the_document(
+        admin_a, colleague_a, knee_a, draft):
+    """A published document is the base's to refuse (above); a used one, the model's own."""
+    published(draft, author=admin_a, approver=colleague_a)
+    draft.refresh_from_db()
+    assert not draft.is_locked()
+    draft.save()  # unchanged: nothing to refuse
+    imported = documents.consent_document_draft(site=draft.site, source=draft,
+                                                version="imported-1", by=admin_a)
+    assert not imported.is_locked()
+    # A wording imported with a consent given elsewhere (fhir) is used while still a draft.
+    ConsentRecord.objects.create(episode=knee_a, document=imported,
+                                 consented_on=dt.date(2026, 12, 6),
+                                 consenting_person="Ada Aardvark")
+    assert imported.is_locked() and not imported.is_published
+    with pytest.raises(ConsentImmutable, match="Consents were recorded on"):
+        imported.save()
+    for step in (lambda: documents.consent_document_validate(imported, by=admin_a),
+                 lambda: documents.consent_document_edit(imported, title=imported.title,
+                                                         version="imported-2", text="Other.",
+                                                         by=admin_a)):
+        with pytest.raises(ProtocolLocked, match="Consents were recorded on"):
+            step()
+    imported.refresh_from_db()
+    assert imported.version == "imported-1" and imported.status == "draft"
 
 
 def test_a_consent_signed_on_v1_keeps_v1_after_v2_is_published(

@@ -131,7 +131,7 @@ def test_a_definition_that_does_not_read_is_not_saved(as_user, admin_a, draft):
     before = draft.definition
     page = as_user(admin_a).post(f"/followup/protocols/{draft.pk}/edit/",
                                  {"definition": '{"visits": "soon"}'})
-    assert page.status_code == 200 and "does not read" in page.content.decode()
+    assert page.status_code == 400 and "does not read" in page.content.decode()
     page = as_user(admin_a).post(f"/followup/protocols/{draft.pk}/edit/", {"definition": "{"})
     assert "Not valid JSON" in page.content.decode()
     draft.refresh_from_db()

@@ -10,7 +10,7 @@ message or a field's error on the page.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
@@ -18,22 +18,25 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext, gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from orthoregen.pathways.consent import CONSENT_ELEMENTS
 from orthoregen.web.accounts.models import Site
 from orthoregen.web.accounts.permissions import AuthenticatedHttpRequest, requires
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.consultation import consent_documents as documents
-from orthoregen.web.consultation.governance import (
-    LifecycleRefused,
-    ProtocolLocked,
-    ValidationRefused,
+from orthoregen.web.consultation.governance import LifecycleRefused
+from orthoregen.web.consultation.governance_forms import CopyForm
+from orthoregen.web.consultation.governance_views import (
+    GovernedPages,
+    form_errors,
+    lifecycle_views,
 )
-from orthoregen.web.consultation.governance_views import GovernedPages, lifecycle_views
 from orthoregen.web.consultation.models import ConsentDocument
 
-Refusal = (ProtocolLocked, LifecycleRefused, ValidationRefused)
+if TYPE_CHECKING:
+    from orthoregen.web.accounts.models import User
+
 VERSION_HELP = gettext_lazy("A label no other version of this document at the clinic has, "
                             "for example 2027-1.")
 
@@ -48,21 +51,6 @@ def _published(stored: ConsentDocument) -> str:
         % {"document": stored, "site": stored.site.name}
 
 
-PAGES = GovernedPages[ConsentDocument](
-    app="consultation", prefix="consent_document", missing="No such consent document.",
-    stored_default=_nothing_shipped, visible=documents.consent_documents_visible,
-    in_use=documents.consent_document_latest_in_use,
-    validate=documents.consent_document_validate, review=documents.consent_document_review,
-    approve=documents.consent_document_approve, publish=documents.consent_document_publish,
-    refusals=Refusal, published=_published)
-_lifecycle = lifecycle_views(PAGES)
-document_validate = _lifecycle.protocol_validate
-document_review = _lifecycle.protocol_review
-document_approve = _lifecycle.protocol_approve
-document_publish = _lifecycle.protocol_publish
-_visible = PAGES.version
-
-
 class StartForm(forms.Form):
     site: forms.ModelChoiceField[Site] = forms.ModelChoiceField(
         label=gettext_lazy("Clinic"), queryset=Site.objects.none(), empty_label=None)
@@ -74,11 +62,6 @@ class StartForm(forms.Form):
         self.fields["site"].queryset = sites  # type: ignore[attr-defined]
 
 
-class CopyForm(forms.Form):
-    version = forms.CharField(label=gettext_lazy("Version label of the new draft"),
-                              max_length=30, help_text=VERSION_HELP)
-
-
 class EditForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
     version = forms.CharField(label=gettext_lazy("Version label"), max_length=30,
@@ -88,9 +71,32 @@ class EditForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 30}))
 
 
-def _field_errors(form: forms.Form, error: ValidationError) -> None:
-    for field, problems in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, problems)
+def _copy(stored: ConsentDocument, *, version: str, by: User) -> ConsentDocument:
+    return documents.consent_document_draft(site=stored.site, source=stored, version=version,
+                                            by=by)
+
+
+PAGES = GovernedPages[ConsentDocument](
+    app="consultation", prefix="consent_document", missing="No such consent document.",
+    stored_default=_nothing_shipped, visible=documents.consent_documents_visible,
+    in_use=documents.consent_document_latest_in_use,
+    validate=documents.consent_document_validate, review=documents.consent_document_review,
+    approve=documents.consent_document_approve, publish=documents.consent_document_publish,
+    published=_published,
+    copy_form=lambda data, stored: CopyForm(data, max_length=30, help_text=VERSION_HELP,
+                                            label=gettext_lazy("Version label of the new "
+                                                               "draft")),
+    copy=_copy, update=documents.consent_document_edit,
+    edit_form=lambda data, stored: EditForm(data, initial={
+        "title": stored.title, "version": stored.version, "text": stored.text}))
+_lifecycle = lifecycle_views(PAGES)
+document_copy = _lifecycle.protocol_copy
+document_edit = _lifecycle.protocol_edit
+document_validate = _lifecycle.protocol_validate
+document_review = _lifecycle.protocol_review
+document_approve = _lifecycle.protocol_approve
+document_publish = _lifecycle.protocol_publish
+_visible = PAGES.version
 
 
 @requires(Action.MANAGE_PROTOCOLS)
@@ -119,7 +125,7 @@ def document_start(request: AuthenticatedHttpRequest) -> HttpResponse:
                                                      version=form.cleaned_data["version"],
                                                      by=request.user)
         except ValidationError as error:
-            _field_errors(form, error)
+            form_errors(form, error)
         except LifecycleRefused as refused:
             form.add_error(None, str(refused))
         else:
@@ -137,50 +143,3 @@ def document_detail(request: AuthenticatedHttpRequest, protocol_id: int) -> Http
     return render(request, "consultation/consent_document_detail.html", {
         "stored": stored, "in_use": in_use, "records": stored.records.count(),
         "elements": [item.label for item in CONSENT_ELEMENTS]})
-
-
-@requires(Action.MANAGE_PROTOCOLS)
-@require_http_methods(["GET", "POST"])
-def document_copy(request: AuthenticatedHttpRequest, protocol_id: int) -> HttpResponse:
-    stored = _visible(request, protocol_id)
-    form = CopyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            draft = documents.consent_document_draft(site=stored.site, source=stored,
-                                                     version=form.cleaned_data["version"],
-                                                     by=request.user)
-        except ValidationError as error:
-            _field_errors(form, error)
-        except LifecycleRefused as refused:
-            form.add_error(None, str(refused))
-        else:
-            messages.success(request, gettext("Copied as draft %(document)s.")
-                             % {"document": draft})
-            return redirect("consultation:consent_document-edit", protocol_id=draft.pk)
-    return render(request, "consultation/consent_document_copy.html",
-                  {"stored": stored, "form": form}, status=400 if form.errors else 200)
-
-
-@requires(Action.MANAGE_PROTOCOLS)
-@require_http_methods(["GET", "POST"])
-def document_edit(request: AuthenticatedHttpRequest, protocol_id: int) -> HttpResponse:
-    stored = _visible(request, protocol_id)
-    form = EditForm(request.POST or None, initial={"title": stored.title,
-                                                   "version": stored.version,
-                                                   "text": stored.text})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            saved = documents.consent_document_edit(stored, title=data["title"],
-                                            version=data["version"], text=data["text"],
-                                            by=request.user)
-        except ValidationError as error:
-            _field_errors(form, error)
-        except (ProtocolLocked, LifecycleRefused) as refused:
-            form.add_error(None, str(refused))
-        else:
-            messages.success(request, gettext("Saved draft %(document)s.")
-                             % {"document": saved})
-            return redirect("consultation:consent_document-detail", protocol_id=stored.pk)
-    return render(request, "consultation/consent_document_edit.html",
-                  {"stored": stored, "form": form}, status=400 if form.errors else 200)

@@ -21,15 +21,16 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from orthoregen.web.consultation import governance
+from orthoregen.web.consultation.checks import consent_text_problems
 from orthoregen.web.consultation.consent_text import DEFAULT_TEXT, DEFAULT_TITLE
 from orthoregen.web.consultation.governance import (
     Lifecycle,
     LifecycleRefused,
     ProtocolLocked,
     Review,
-    Signing,
 )
 from orthoregen.web.consultation.models import ConsentDocument
 
@@ -88,15 +89,7 @@ def consent_document_problems(stored: ConsentDocument) -> list[str]:
     clinician for each consent recorded, not searched for in the text: the approver reads
     the text against them.
     """
-    problems = []
-    if not stored.title.strip():
-        problems.append("the title is empty")
-    if not stored.version.strip():
-        problems.append("the version label is empty")
-    if not stored.text.strip():
-        problems.append("the text is empty: there is nothing to consent to")
-    elif "\x00" in stored.text:
-        problems.append("the text holds a NUL character")
+    problems = consent_text_problems(stored)
     twin = ConsentDocument.objects.filter(site_id=stored.site_id, title=stored.title,
                                           version=stored.version).exclude(pk=stored.pk)
     if twin.exists():
@@ -138,7 +131,8 @@ def consent_document_draft(*, site: Site, version: str, by: User,
     nothing saved.
     """
     if source is not None and source.site_id != site.pk:
-        raise LifecycleRefused(f"{source} belongs to another clinic.")
+        raise LifecycleRefused(_("%(document)s belongs to another clinic.")
+                               % {"document": source})
     draft = ConsentDocument(site=site, title=source.title if source else DEFAULT_TITLE,
                             version=version.strip(), text=source.text if source else DEFAULT_TEXT,
                             created_by=by)
@@ -169,7 +163,8 @@ def consent_document_edit(stored: ConsentDocument, *, title: str, version: str, 
     stored.title, stored.version, stored.text = title.strip(), version.strip(), text
     _refuse_bad_label(stored)
     if not text.strip():
-        raise ValidationError({"text": "The text is empty: there is nothing to consent to."})
+        raise ValidationError({"text": _("The text is empty: there is nothing to consent "
+                                         "to.")})
     governance.mark_edited(stored, by=by)
     try:
         with transaction.atomic():
@@ -179,89 +174,38 @@ def consent_document_edit(stored: ConsentDocument, *, title: str, version: str, 
     return stored
 
 
-@transaction.atomic
-def consent_document_validate(stored: ConsentDocument, *, by: User) -> ConsentDocument:
-    """Run the system's checks (consent_document_problems) on a draft and record that it
-    passed; refuses with ValidationRefused listing what they found, changing nothing."""
-    stored = ConsentDocument.objects.select_for_update().get(pk=stored.pk)
-    _refuse_locked(stored, step="validated")
-    governance.refuse_unless_may_govern(stored, by=by, step="validate", kind=KIND)
-    governance.mark_validated(stored, problems=consent_document_problems(stored), by=by)
-    stored.save()
-    return stored
-
-
-def consent_document_approve(stored: ConsentDocument, *, seen_digest: str, by: User,
-                             signing: Signing) -> ConsentDocument:
-    """Record ``by``'s signed approval of the difference they read (``seen_digest``).
-
-    Refuses the document's own author or editor, a draft not yet validated, a difference that
-    changed after it was shown, and a wrong password (SignatureRefused, the attempt kept).
-    """
-    with governance.signing_refusals():
-        return _approve(stored, seen_digest=seen_digest, by=by, signing=signing)
-
-
-@transaction.atomic
-def _approve(stored: ConsentDocument, *, seen_digest: str, by: User,
-             signing: Signing) -> ConsentDocument:
-    stored = ConsentDocument.objects.select_for_update().get(pk=stored.pk)
-    _refuse_locked(stored, step="approved")
-    governance.refuse_unless_may_govern(stored, by=by, step="approve", kind=KIND)
-    governance.mark_approved(stored, review=consent_document_review(stored),
-                             seen_digest=seen_digest, by=by, signing=signing)
-    stored.save()
-    return stored
-
-
-def consent_document_publish(stored: ConsentDocument, *, by: User,
-                             signing: Signing) -> ConsentDocument:
-    """Publish an approved document, signed by ``by``: new consents at its clinic are recorded
-    on it from now on, while the version it replaces stays, unchanged, with the consents
-    signed on it. From then on it never changes.
-
-    The system's checks run again first (ValidationRefused), then the approval must still
-    cover the difference from the version in use (LifecycleRefused if another was published
-    meanwhile); a wrong password is refused (SignatureRefused, the attempt kept).
-    """
-    with governance.signing_refusals():
-        return _publish(stored, by=by, signing=signing)
-
-
-@transaction.atomic
-def _publish(stored: ConsentDocument, *, by: User, signing: Signing) -> ConsentDocument:
-    stored = ConsentDocument.objects.select_for_update().get(pk=stored.pk)
-    _refuse_locked(stored, step="published")
-    governance.refuse_unless_may_govern(stored, by=by, step="publish", kind=KIND)
-    problems = consent_document_problems(stored)
-    if problems:
-        raise governance.ValidationRefused(str(stored), problems)
-    governance.mark_published(stored, review=consent_document_review(stored), by=by,
-                              signing=signing)
-    stored.save()  # save() checks the stored row, still approved; from now on it refuses
-    return stored
-
-
 def _refuse_locked(stored: ConsentDocument, *, step: str) -> None:
     if stored.is_published:
-        raise ProtocolLocked(f"{stored} is published and cannot be {step}; copy it as a new "
-                             "draft.")
-    if stored.records.exists():
+        raise ProtocolLocked(_("%(document)s is published and cannot be %(step)s; copy it as "
+                               "a new draft.") % {"document": stored, "step": step})
+    if stored.is_locked():
         # Only an imported wording (fhir) is used unpublished: it is kept as consented to.
-        raise ProtocolLocked(f"Consents were recorded on {stored}, so it is kept exactly as "
-                             f"it is and cannot be {step}; copy it as a new draft.")
+        raise ProtocolLocked(_("Consents were recorded on %(document)s, so it is kept exactly "
+                               "as it is and cannot be %(step)s; copy it as a new draft.")
+                             % {"document": stored, "step": step})
+
+
+# The system's checks are consent_document_problems (also the start-up check
+# orthoregen.E005 of published documents); a document consents were recorded on, or a
+# published one, is refused with its own words before any step.
+STEPS = governance.GovernedKind[ConsentDocument](
+    model=ConsentDocument, problems=consent_document_problems,
+    review=consent_document_review, kind=KIND, refuse_locked=_refuse_locked)
+consent_document_validate, consent_document_approve, consent_document_publish = (
+    STEPS.validate, STEPS.approve, STEPS.publish)
 
 
 def _refuse_bad_label(draft: ConsentDocument) -> None:
     problems: dict[str, str] = {}
     if not draft.title:
-        problems["title"] = "Give the document a title."
+        problems["title"] = _("Give the document a title.")
     elif len(draft.title) > TITLE_MAX:
-        problems["title"] = f"A title has at most {TITLE_MAX} characters."
+        problems["title"] = _("A title has at most %(max)d characters.") % {"max": TITLE_MAX}
     if not draft.version:
-        problems["version"] = "Give this version a label, for example 2027-1."
+        problems["version"] = _("Give this version a label, for example 2027-1.")
     elif len(draft.version) > VERSION_MAX:
-        problems["version"] = f"A version label has at most {VERSION_MAX} characters."
+        problems["version"] = _("A version label has at most %(max)d characters.") % {
+            "max": VERSION_MAX}
     elif ConsentDocument.objects.filter(site_id=draft.site_id, title=draft.title,
                                         version=draft.version).exclude(pk=draft.pk).exists():
         problems["version"] = _taken(draft)
@@ -270,5 +214,6 @@ def _refuse_bad_label(draft: ConsentDocument) -> None:
 
 
 def _taken(draft: ConsentDocument) -> str:
-    return (f"{draft.title}, version {draft.version} already exists at this clinic; choose "
-            "another version label. Nothing was saved.")
+    return _("%(title)s, version %(version)s already exists at this clinic; choose another "
+             "version label. Nothing was saved.") % {"title": draft.title,
+                                                     "version": draft.version}

@@ -1,8 +1,10 @@
-"""Change control shared by governed configuration (candidacy and follow-up protocols).
+"""Change control shared by governed configuration (candidacy and follow-up protocols, consent
+documents, release specifications).
 
-A version moves draft -> validated -> approved -> published, one step per service call:
+A version moves draft -> validated -> approved -> published, one step per service call
+(each kind's steps are those of a ``GovernedKind``):
 
-- validated: the system's own start-up checks found nothing wrong with it;
+- validated: the system's own checks (the start-up checks' words) found nothing wrong;
 - approved: a second person, never its author, read the difference from the version then
   in use at its clinic and approved exactly that difference (its text is kept);
 - published: in use from now on, and never changed again.
@@ -23,14 +25,16 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.accounts.signatures import (
@@ -47,10 +51,10 @@ if TYPE_CHECKING:
 
 
 class Lifecycle(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    VALIDATED = "validated", "Validated"
-    APPROVED = "approved", "Approved"
-    PUBLISHED = "published", "Published"
+    DRAFT = "draft", gettext_lazy("Draft")
+    VALIDATED = "validated", gettext_lazy("Validated")
+    APPROVED = "approved", gettext_lazy("Approved")
+    PUBLISHED = "published", gettext_lazy("Published")
 
 
 class ProtocolLocked(Exception):
@@ -69,7 +73,8 @@ class ValidationRefused(LifecycleRefused):
     """The system's checks found problems; ``problems`` lists them in the checks' words."""
 
     def __init__(self, label: str, problems: list[str]) -> None:
-        super().__init__(f"{label} cannot be validated: " + "; ".join(problems))
+        super().__init__(_("%(version)s cannot be validated: %(problems)s")
+                         % {"version": label, "problems": "; ".join(problems)})
         self.problems = problems
 
 
@@ -88,9 +93,10 @@ class GovernedVersion(models.Model):
     validated_by = _user_fk()
     reviewed_against = models.ForeignKey("self", on_delete=models.PROTECT, null=True,
                                          blank=True, related_name="+",
-                                         help_text="the published version the approver "
-                                                   "compared it with")
-    approval_diff = models.TextField(blank=True, help_text="the difference the approver read")
+                                         help_text=gettext_lazy("the published version the "
+                                                                "approver compared it with"))
+    approval_diff = models.TextField(blank=True,
+                                     help_text=gettext_lazy("the difference the approver read"))
     approved_at = models.DateTimeField(null=True, blank=True)
     approved_by = _user_fk()
     published_at = models.DateTimeField(null=True, blank=True)
@@ -127,13 +133,14 @@ class GovernedVersion(models.Model):
                 changed = {field.attname for field in self._meta.concrete_fields
                            if getattr(self, field.attname) != before[field.attname]}
                 if changed - self.mutable_when_published:
-                    raise ProtocolLocked(f"{self} is published and cannot change; copy it "
-                                         "as a new draft.")
+                    raise ProtocolLocked(_("%(version)s is published and cannot change; "
+                                           "copy it as a new draft.") % {"version": self})
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         if self.is_published:
-            raise ProtocolLocked(f"{self} is published and cannot be deleted.")
+            raise ProtocolLocked(_("%(version)s is published and cannot be deleted.")
+                                 % {"version": self})
         return super().delete(*args, **kwargs)
 
 
@@ -210,21 +217,24 @@ def refuse_unless_may_govern(version: GovernedVersion, *, by: User, step: str,
     from orthoregen.web.accounts.admin import is_platform_operator
 
     if not by.is_authenticated or not by.may(action):
-        raise LifecycleRefused(f"Your role may not {step} {kind}.")
+        raise LifecycleRefused(_("Your role may not %(step)s %(kind)s.")
+                               % {"step": step, "kind": kind})
     site_id = getattr(version, "site_id", None)
     if site_id is None:
         if not is_platform_operator(by):
-            raise LifecycleRefused(f"{version} is shared by every clinic: only the platform "
-                                   f"operator may {step} it.")
+            raise LifecycleRefused(_("%(version)s is shared by every clinic: only the "
+                                     "platform operator may %(step)s it.")
+                                   % {"version": version, "step": step})
     elif not by.sites.filter(pk=site_id).exists():
-        raise LifecycleRefused(f"{version} belongs to another clinic.")
+        raise LifecycleRefused(_("%(version)s belongs to another clinic.")
+                               % {"version": version})
 
 
 def mark_edited(version: GovernedVersion, *, by: User | None) -> None:
     """Send ``version`` back to draft: an edit voids its validation and approval."""
     if version.is_published:
-        raise ProtocolLocked(f"{version} is published and cannot change; copy it as a new "
-                             "draft.")
+        raise ProtocolLocked(_("%(version)s is published and cannot change; copy it as a new "
+                               "draft.") % {"version": version})
     version.status = Lifecycle.DRAFT
     version.edited_by = by if by is not None else version.edited_by
     version.validated_at = version.validated_by = None
@@ -235,7 +245,7 @@ def mark_edited(version: GovernedVersion, *, by: User | None) -> None:
 def mark_validated(version: GovernedVersion, *, problems: list[str], by: User) -> None:
     """Record that the system's checks passed, or refuse with what they found."""
     if version.is_published:
-        raise ProtocolLocked(f"{version} is already published.")
+        raise ProtocolLocked(_("%(version)s is already published.") % {"version": version})
     if problems:
         raise ValidationRefused(str(version), problems)
     # Validating again (e.g. after another version was published) voids an approval.
@@ -253,16 +263,18 @@ def mark_approved(version: GovernedVersion, *, review: Review, seen_digest: str,
     SigningRefused (keep it with ``signing_refusals``) and changes nothing.
     """
     if version.is_published:
-        raise ProtocolLocked(f"{version} is already published.")
+        raise ProtocolLocked(_("%(version)s is already published.") % {"version": version})
     if version.status != Lifecycle.VALIDATED:
-        raise LifecycleRefused(f"{version} must be validated by the system's checks before it "
-                               "is approved." if version.status == Lifecycle.DRAFT
-                               else f"{version} is already approved.")
+        raise LifecycleRefused((_("%(version)s must be validated by the system's checks "
+                                  "before it is approved.") if version.status == Lifecycle.DRAFT
+                                else _("%(version)s is already approved."))
+                               % {"version": version})
     if by.pk in version.author_ids():
-        raise LifecycleRefused(f"You wrote {version}; a second person must approve it.")
+        raise LifecycleRefused(_("You wrote %(version)s; a second person must approve it.")
+                               % {"version": version})
     if seen_digest != review.digest:
-        raise LifecycleRefused("The difference has changed since you opened it; read it "
-                               "again before approving.")
+        raise LifecycleRefused(_("The difference has changed since you opened it; read it "
+                                 "again before approving."))
     signature = _signed(version, by=by, signing=signing,
                         meaning=version.approval_meaning,
                         content={"version": str(version),
@@ -281,14 +293,15 @@ def mark_published(version: GovernedVersion, *, review: Review, by: User,
     """Record the signed publication of an approved version whose approved difference still
     holds; a wrong password raises SigningRefused and changes nothing."""
     if version.is_published:
-        raise ProtocolLocked(f"{version} is already published.")
+        raise ProtocolLocked(_("%(version)s is already published.") % {"version": version})
     if version.status != Lifecycle.APPROVED:
-        raise LifecycleRefused(f"{version} has not been approved by a second person, so it "
-                               "cannot be published.")
+        raise LifecycleRefused(_("%(version)s has not been approved by a second person, so "
+                                 "it cannot be published.") % {"version": version})
     if (getattr(version, "reviewed_against_id", None) != getattr(review.baseline, "pk", None)
             or version.approval_diff != review.text):
-        raise LifecycleRefused(f"Another version was published after {version} was approved; "
-                               "validate it and have it approved again.")
+        raise LifecycleRefused(_("Another version was published after %(version)s was "
+                                 "approved; validate it and have it approved again.")
+                               % {"version": version})
     signature = _signed(version, by=by, signing=signing,
                         meaning=version.publication_meaning,
                         content={"version": str(version),
@@ -298,6 +311,105 @@ def mark_published(version: GovernedVersion, *, review: Review, by: User,
     version.status = Lifecycle.PUBLISHED
     version.published_at, version.published_by = signature.signed_at, by
     return signature
+
+
+V = TypeVar("V", bound=GovernedVersion)
+
+
+def _nothing_more(stored: Any, *, step: str) -> None:
+    """Refuse nothing beyond the shared rules."""
+
+
+def _after_nothing(stored: Any) -> None:
+    """Change nothing beyond the lifecycle's own fields."""
+
+
+def _validation_refused(stored: GovernedVersion, problems: list[str]) -> Exception:
+    return ValidationRefused(str(stored), problems)
+
+
+@dataclass(frozen=True)
+class GovernedKind(Generic[V]):
+    """The validate, approve and publish steps of one kind of governed version, each a unit
+    of work: lock the stored row, refuse what the kind and the shared rules refuse, record
+    the step (signed where it is a signature), save.
+
+    A kind says only what is its own: its model, its system's checks (``problems``), the
+    difference an approver reads (``review``), who may take the steps (``action``, named in
+    refusals as ``kind``), a refusal of its own before any step (``refuse_locked``, given the
+    step's participle: "validated", "approved", "published"), how a publication the checks
+    object to is refused (``invalid``) and what else publication changes (``on_publish``).
+    """
+
+    model: type[V]
+    problems: Callable[[V], list[str]]
+    review: Callable[[V], Review]
+    action: Action = Action.MANAGE_PROTOCOLS
+    kind: str = "protocols"
+    refuse_locked: Callable[..., None] = _nothing_more
+    invalid: Callable[[V, list[str]], Exception] = _validation_refused
+    on_publish: Callable[[V], None] = _after_nothing
+
+    def _locked(self, stored: V, *, step: str, participle: str, by: User) -> V:
+        rows: Any = self.model._default_manager  # Any: the stubs' plugin fails on generics
+        stored = rows.select_for_update().get(pk=stored.pk)
+        self.refuse_locked(stored, step=participle)
+        if step == "publish" and stored.is_published:
+            raise ProtocolLocked(_("%(version)s is already published.") % {"version": stored})
+        refuse_unless_may_govern(stored, by=by, step=step, action=self.action, kind=self.kind)
+        return stored
+
+    @transaction.atomic
+    def validate(self, stored: V, *, by: User) -> V:
+        """Run the system's checks on a draft and record that it passed.
+
+        Refuses with ValidationRefused, listing the checks' messages, and changes nothing.
+        """
+        stored = self._locked(stored, step="validate", participle="validated", by=by)
+        mark_validated(stored, problems=self.problems(stored), by=by)
+        stored.save()
+        return stored
+
+    def approve(self, stored: V, *, seen_digest: str, by: User, signing: Signing) -> V:
+        """Record ``by``'s signed approval of the difference they read (``seen_digest``).
+
+        Refuses the version's own author, a draft not yet validated, a difference that
+        changed after it was shown (another version published meanwhile), and a wrong
+        password (SignatureRefused, the attempt kept; nothing changes).
+        """
+        with signing_refusals():
+            return self._approve(stored, seen_digest=seen_digest, by=by, signing=signing)
+
+    @transaction.atomic
+    def _approve(self, stored: V, *, seen_digest: str, by: User, signing: Signing) -> V:
+        stored = self._locked(stored, step="approve", participle="approved", by=by)
+        mark_approved(stored, review=self.review(stored), seen_digest=seen_digest, by=by,
+                      signing=signing)
+        stored.save()
+        return stored
+
+    def publish(self, stored: V, *, by: User, signing: Signing) -> V:
+        """Publish an approved version, signed by ``by``; from then on it never changes.
+
+        The system's checks run again first (``invalid``), then the approval must still
+        cover the difference from the version in use (LifecycleRefused if another was
+        published meanwhile); a wrong password is refused (SignatureRefused, the attempt
+        kept).
+        """
+        with signing_refusals():
+            return self._publish(stored, by=by, signing=signing)
+
+    @transaction.atomic
+    def _publish(self, stored: V, *, by: User, signing: Signing) -> V:
+        stored = self._locked(stored, step="publish", participle="published", by=by)
+        problems = self.problems(stored)
+        if problems:
+            raise self.invalid(stored, problems)
+        mark_published(stored, review=self.review(stored), by=by, signing=signing)
+        self.on_publish(stored)
+        # save() checks the stored row, which is still approved; after this it refuses changes.
+        stored.save()
+        return stored
 
 
 def diff_rows(review: Review) -> list[tuple[str, str]]:

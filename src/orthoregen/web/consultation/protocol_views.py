@@ -1,9 +1,9 @@
 """Administrators' pages for candidacy protocols: list, read, copy, edit a draft, then
 validate it, read its difference, approve it (a second person) and publish it.
 
-The lifecycle pages (list, validate, read the changes, approve, publish) are the ones every
-governed protocol shares (governance_views); this module keeps what is particular to
-candidacy protocols: how a version is read, copied and edited, rule by rule or whole.
+The lifecycle pages (list, copy, edit, validate, read the changes, approve, publish) are the
+ones every governed configuration shares (governance_views); this module keeps what is
+particular to candidacy protocols: how a version is read, and its rules edited one by one.
 
 Protocols hold no patient data, so these pages need no access records; their changes are
 kept by simple-history.
@@ -11,10 +11,12 @@ kept by simple-history.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from orthoregen.pathways import ProtocolError, protocol_to_dict
@@ -22,19 +24,37 @@ from orthoregen.web.accounts.permissions import AuthenticatedHttpRequest, requir
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.consultation import protocols
 from orthoregen.web.consultation.forms import ProtocolCopyForm, ProtocolEditForm, RuleEditForm
-from orthoregen.web.consultation.governance import LifecycleRefused, ProtocolLocked
-from orthoregen.web.consultation.governance_views import GovernedPages, lifecycle_views
+from orthoregen.web.consultation.governance import ProtocolLocked
+from orthoregen.web.consultation.governance_views import REFUSAL, GovernedPages, lifecycle_views
+from orthoregen.web.consultation.models import ProtocolVersion
 from orthoregen.web.consultation.presenters import SEVERITY_LABELS, severity_words
 
-PAGES = GovernedPages[protocols.ProtocolVersion](
+if TYPE_CHECKING:
+    from orthoregen.web.accounts.models import User
+
+
+def _copy(stored: ProtocolVersion, *, version: str, by: User) -> ProtocolVersion:
+    # A copy is its author's clinic's; one who works at none may copy only as the platform
+    # operator, a version shared by every clinic (the service refuses anyone else).
+    return protocols.protocol_copy(stored, version=version, site=by.sites.first(), by=by)
+
+
+def _update(stored: ProtocolVersion, *, body: Any, by: User) -> ProtocolVersion:
+    return protocols.protocol_draft_update(stored, body, by=by)
+
+
+PAGES = GovernedPages[ProtocolVersion](
     app="consultation", missing="No such protocol.", stored_default=protocols.protocol_default,
     visible=protocols.protocols_visible, in_use=protocols.protocol_current,
     validate=protocols.protocol_validate, review=protocols.protocol_review,
     approve=protocols.protocol_approve, publish=protocols.protocol_publish,
-    refusals=(ProtocolLocked, ProtocolError, LifecycleRefused),
-    published=lambda stored: f"Published {stored}. It can no longer change.")
-protocol_list, protocol_validate, protocol_review, protocol_approve, protocol_publish = (
-    lifecycle_views(PAGES))
+    refusals=(*REFUSAL, ProtocolError),
+    published=lambda stored: _("Published %(version)s. It can no longer change.")
+    % {"version": stored},
+    copy_form=lambda data, stored: ProtocolCopyForm(data, source=stored), copy=_copy,
+    edit_form=lambda data, stored: ProtocolEditForm(data, stored=stored), update=_update)
+(protocol_list, protocol_copy, protocol_edit, protocol_validate, protocol_review,
+ protocol_approve, protocol_publish) = lifecycle_views(PAGES)
 _visible = PAGES.version
 
 
@@ -54,41 +74,6 @@ def protocol_detail(request: AuthenticatedHttpRequest, protocol_id: int) -> Http
 
 @requires(Action.MANAGE_PROTOCOLS)
 @require_http_methods(["GET", "POST"])
-def protocol_copy(request: AuthenticatedHttpRequest, protocol_id: int) -> HttpResponse:
-    stored = _visible(request, protocol_id)
-    form = ProtocolCopyForm(request.POST or None, source=stored)
-    site = request.user.sites.first()
-    if request.method == "POST" and form.is_valid() and site is not None:
-        try:
-            draft = protocols.protocol_copy(stored, version=form.cleaned_data["version"],
-                                            site=site, by=request.user)
-        except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(field, problems)
-        else:
-            messages.success(request, f"Copied as draft {draft}.")
-            return redirect("consultation:protocol-edit", protocol_id=draft.pk)
-    return render(request, "consultation/protocol_copy.html", {"stored": stored, "form": form})
-
-
-@requires(Action.MANAGE_PROTOCOLS)
-@require_http_methods(["GET", "POST"])
-def protocol_edit(request: AuthenticatedHttpRequest, protocol_id: int) -> HttpResponse:
-    stored = _visible(request, protocol_id)
-    form = ProtocolEditForm(request.POST or None, stored=stored)
-    if request.method == "POST" and form.is_valid():
-        try:
-            protocols.protocol_draft_update(stored, form.cleaned_data["body"], by=request.user)
-        except (ProtocolLocked, ProtocolError) as error:
-            form.add_error("body", str(error))
-        else:
-            messages.success(request, f"Saved draft {stored}.")
-            return redirect("consultation:protocol-detail", protocol_id=stored.pk)
-    return render(request, "consultation/protocol_edit.html", {"stored": stored, "form": form})
-
-
-@requires(Action.MANAGE_PROTOCOLS)
-@require_http_methods(["GET", "POST"])
 def protocol_rule_edit(request: AuthenticatedHttpRequest, protocol_id: int,
                        rule_id: str) -> HttpResponse:
     stored = _visible(request, protocol_id)
@@ -102,7 +87,8 @@ def protocol_rule_edit(request: AuthenticatedHttpRequest, protocol_id: int,
         except (ProtocolLocked, ProtocolError) as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"Changed rule {rule_id} of draft {stored}.")
+            messages.success(request, _("Changed rule %(rule)s of draft %(version)s.")
+                             % {"rule": rule_id, "version": stored})
             return redirect("consultation:protocol-detail", protocol_id=stored.pk)
     return render(request, "consultation/protocol_rule_edit.html",
                   {"stored": stored, "rule_id": rule_id, "form": form})

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from orthoregen.pathways import (
     DEFAULT_PROTOCOL,
@@ -28,7 +29,7 @@ from orthoregen.pathways import (
 )
 from orthoregen.web.consultation import governance
 from orthoregen.web.consultation.checks import protocol_version_errors
-from orthoregen.web.consultation.governance import ProtocolLocked, Review, Signing
+from orthoregen.web.consultation.governance import ProtocolLocked, Review
 from orthoregen.web.consultation.models import ProtocolVersion
 
 if TYPE_CHECKING:
@@ -70,15 +71,20 @@ def protocol_copy(source: ProtocolVersion, *, version: str, site: Site | None,
                   by: User) -> ProtocolVersion:
     """Copy ``source`` as an editable draft with a new version for ``site``, written by ``by``.
 
-    Refuses (ValidationError on ``version``, nothing saved) a version that another
-    administrator stored after the copy form checked it was free.
+    Refuses (LifecycleRefused) someone who may not govern ``site``'s protocols (a shared
+    one, ``site`` None: the platform operator's), and (ValidationError on ``version``,
+    nothing saved) a version that another administrator stored after the copy form checked
+    it was free.
     """
     draft = copy_as_draft(source.protocol(), version)
+    stored = ProtocolVersion(name=draft.name, version=draft.version,
+                             status=ProtocolVersion.Status.DRAFT, site=site,
+                             body=protocol_to_dict(draft), copied_from=source, created_by=by)
+    governance.refuse_unless_may_govern(stored, by=by, step="draft")
     try:
         with transaction.atomic():
-            return ProtocolVersion.objects.create(
-                name=draft.name, version=draft.version, status=ProtocolVersion.Status.DRAFT,
-                site=site, body=protocol_to_dict(draft), copied_from=source, created_by=by)
+            stored.save()
+            return stored
     except IntegrityError:
         taken = ProtocolVersion.objects.filter(name=draft.name, version=draft.version) \
             .select_related("created_by").first()
@@ -88,12 +94,13 @@ def protocol_copy(source: ProtocolVersion, *, version: str, site: Site | None,
 
 
 def _taken_meanwhile(taken: ProtocolVersion) -> str:
-    who = "someone else"
+    who = _("someone else")
     if taken.created_by is not None:
         who = taken.created_by.get_full_name() or taken.created_by.get_username()
     when = timezone.localtime(taken.created_at)
-    return (f"{taken} was created by {who} at {when:%H:%M on %d %b %Y} while you were "
-            "copying; nothing was saved. Choose another version.")
+    return _("%(version)s was created by %(who)s at %(when)s while you were copying; nothing "
+             "was saved. Choose another version.") % {
+                 "version": taken, "who": who, "when": f"{when:%H:%M on %d %b %Y}"}
 
 
 @transaction.atomic
@@ -107,27 +114,15 @@ def protocol_draft_update(stored: ProtocolVersion, body: Any, *,
     """
     stored = ProtocolVersion.objects.select_for_update().get(pk=stored.pk)
     if stored.is_published:
-        raise ProtocolLocked(f"{stored} is published and cannot change; copy it as a draft.")
+        raise ProtocolLocked(_("%(version)s is published and cannot change; copy it as a "
+                               "draft.") % {"version": stored})
     if not isinstance(body, dict):
-        raise ProtocolError("the protocol must be a JSON object")
+        raise ProtocolError(_("the protocol must be a JSON object"))
     stored.body = {**body, "name": stored.name, "version": stored.version,
                    "status": ProtocolStatus.DRAFT.value}
     _refuse_invalid(stored)
     stored.body = protocol_to_dict(protocol_from_dict(stored.body))
     governance.mark_edited(stored, by=by)
-    stored.save()
-    return stored
-
-
-@transaction.atomic
-def protocol_validate(stored: ProtocolVersion, *, by: User) -> ProtocolVersion:
-    """Run the system's checks (orthoregen.E001) on a draft and record that it passed.
-
-    Refuses with ValidationRefused, listing the checks' messages, and changes nothing.
-    """
-    stored = ProtocolVersion.objects.select_for_update().get(pk=stored.pk)
-    governance.refuse_unless_may_govern(stored, by=by, step="validate")
-    governance.mark_validated(stored, problems=protocol_version_errors(stored), by=by)
     stored.save()
     return stored
 
@@ -139,54 +134,18 @@ def protocol_review(stored: ProtocolVersion) -> Review:
                                 body="body")
 
 
-def protocol_approve(stored: ProtocolVersion, *, seen_digest: str, by: User,
-                     signing: Signing) -> ProtocolVersion:
-    """Record ``by``'s signed approval of the difference they read (``seen_digest``).
-
-    Refuses the version's own author, a draft not yet validated, a difference that changed
-    after it was shown (another version published meanwhile), and a wrong password
-    (SignatureRefused, the attempt kept).
-    """
-    with governance.signing_refusals():
-        return _protocol_approve(stored, seen_digest=seen_digest, by=by, signing=signing)
-
-
-@transaction.atomic
-def _protocol_approve(stored: ProtocolVersion, *, seen_digest: str, by: User,
-                      signing: Signing) -> ProtocolVersion:
-    stored = ProtocolVersion.objects.select_for_update().get(pk=stored.pk)
-    governance.refuse_unless_may_govern(stored, by=by, step="approve")
-    governance.mark_approved(stored, review=protocol_review(stored), seen_digest=seen_digest,
-                             by=by, signing=signing)
-    stored.save()
-    return stored
-
-
-def protocol_publish(stored: ProtocolVersion, *, by: User,
-                     signing: Signing) -> ProtocolVersion:
-    """Publish an approved version, signed by ``by``; from then on it never changes.
-
-    The system's checks run again first (ProtocolError in their words), then the approval
-    must still cover the difference from the version in use (LifecycleRefused if not); a
-    wrong password is refused (SignatureRefused, the attempt kept).
-    """
-    with governance.signing_refusals():
-        return _protocol_publish(stored, by=by, signing=signing)
-
-
-@transaction.atomic
-def _protocol_publish(stored: ProtocolVersion, *, by: User,
-                      signing: Signing) -> ProtocolVersion:
-    stored = ProtocolVersion.objects.select_for_update().get(pk=stored.pk)
-    if stored.is_published:
-        raise ProtocolLocked(f"{stored} is already published.")
-    _refuse_invalid(stored)
-    governance.refuse_unless_may_govern(stored, by=by, step="publish")
-    governance.mark_published(stored, review=protocol_review(stored), by=by, signing=signing)
+def _publish_body(stored: ProtocolVersion) -> None:
+    # The body says published too: decisions read the protocol from it (checks E001).
     stored.body = protocol_to_dict(publish(stored.protocol()))
-    # save() checks the stored row, which is still approved; after this it refuses changes.
-    stored.save()
-    return stored
+
+
+# The system's checks are orthoregen.E001's; a version they object to is refused at
+# publication with ProtocolError in their words, as an edit is.
+STEPS = governance.GovernedKind[ProtocolVersion](
+    model=ProtocolVersion, problems=protocol_version_errors, review=protocol_review,
+    invalid=lambda stored, problems: ProtocolError("; ".join(problems)),
+    on_publish=_publish_body)
+protocol_validate, protocol_approve, protocol_publish = STEPS.validate, STEPS.approve, STEPS.publish
 
 
 def _refuse_invalid(stored: ProtocolVersion) -> None:

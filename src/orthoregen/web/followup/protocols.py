@@ -17,10 +17,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from orthoregen.scheduling.protocol import DEFAULT_PROTOCOL, protocol_from_json, protocol_to_json
 from orthoregen.web.consultation import governance
-from orthoregen.web.consultation.governance import ProtocolLocked, Review, Signing
+from orthoregen.web.consultation.governance import Review
 from orthoregen.web.followup.checks import schedule_protocol_errors
 from orthoregen.web.followup.models import ScheduleProtocolVersion
 
@@ -95,8 +96,9 @@ def schedule_protocol_copy(source: ScheduleProtocolVersion, *, version: str,
         with transaction.atomic():
             draft.save()
     except IntegrityError:
-        raise ValidationError({"version": f"Version {version} already exists; nothing was "
-                                          "saved. Choose another version."}) from None
+        raise ValidationError({"version": _("Version %(version)s already exists; nothing "
+                                            "was saved. Choose another version.")
+                                          % {"version": version}}) from None
     return draft
 
 
@@ -113,29 +115,15 @@ def schedule_protocol_draft_update(stored: ScheduleProtocolVersion, *, definitio
     stored = ScheduleProtocolVersion.objects.select_for_update().get(pk=stored.pk)
     governance.refuse_unless_may_govern(stored, by=by, step="edit")
     if not isinstance(definition, dict):
-        raise ValidationError({"definition": "The definition must be a JSON object."})
+        raise ValidationError({"definition": _("The definition must be a JSON object.")})
     definition = {**definition, "version": stored.version}
     try:
         protocol_from_json(definition)
     except (ValueError, TypeError, KeyError, AttributeError) as error:
-        raise ValidationError({"definition": f"The definition does not read: {error}"}) \
-            from None
+        raise ValidationError({"definition": _("The definition does not read: %(error)s")
+                                             % {"error": error}}) from None
     governance.mark_edited(stored, by=by)
     stored.definition = definition
-    stored.save()
-    return stored
-
-
-@transaction.atomic
-def schedule_protocol_validate(stored: ScheduleProtocolVersion, *,
-                               by: User) -> ScheduleProtocolVersion:
-    """Run the start-up checks (orthoregen.E002, E003) on a draft and record that it passed.
-
-    Refuses with ValidationRefused, listing the checks' messages, and changes nothing.
-    """
-    stored = ScheduleProtocolVersion.objects.select_for_update().get(pk=stored.pk)
-    governance.refuse_unless_may_govern(stored, by=by, step="validate")
-    governance.mark_validated(stored, problems=schedule_protocol_errors(stored), by=by)
     stored.save()
     return stored
 
@@ -147,59 +135,18 @@ def schedule_protocol_review(stored: ScheduleProtocolVersion) -> Review:
                                 body="definition")
 
 
-def schedule_protocol_approve(stored: ScheduleProtocolVersion, *, seen_digest: str, by: User,
-                              signing: Signing) -> ScheduleProtocolVersion:
-    """Record ``by``'s signed approval of the difference they read (``seen_digest``).
-
-    Refuses the version's own author, a draft not yet validated, a difference that changed
-    after it was shown (another version published meanwhile), and a wrong password
-    (SignatureRefused, the attempt kept).
-    """
-    with governance.signing_refusals():
-        return _schedule_protocol_approve(stored, seen_digest=seen_digest, by=by,
-                                          signing=signing)
-
-
-@transaction.atomic
-def _schedule_protocol_approve(stored: ScheduleProtocolVersion, *, seen_digest: str,
-                               by: User, signing: Signing) -> ScheduleProtocolVersion:
-    stored = ScheduleProtocolVersion.objects.select_for_update().get(pk=stored.pk)
-    governance.refuse_unless_may_govern(stored, by=by, step="approve")
-    governance.mark_approved(stored, review=schedule_protocol_review(stored),
-                             seen_digest=seen_digest, by=by, signing=signing)
-    stored.save()
-    return stored
-
-
-def schedule_protocol_publish(stored: ScheduleProtocolVersion, *, by: User,
-                              signing: Signing) -> ScheduleProtocolVersion:
-    """Publish an approved version, signed by ``by``: new schedules of its clinic use it from
-    now on.
-
-    The start-up checks run again (ValidationRefused); running schedules are not touched; a
-    wrong password is refused (SignatureRefused, the attempt kept).
-    """
-    with governance.signing_refusals():
-        return _schedule_protocol_publish(stored, by=by, signing=signing)
-
-
-@transaction.atomic
-def _schedule_protocol_publish(stored: ScheduleProtocolVersion, *, by: User,
-                               signing: Signing) -> ScheduleProtocolVersion:
-    stored = ScheduleProtocolVersion.objects.select_for_update().get(pk=stored.pk)
-    if stored.is_published:
-        raise ProtocolLocked(f"{stored} is already published.")
-    governance.refuse_unless_may_govern(stored, by=by, step="publish")
-    problems = schedule_protocol_errors(stored)
-    if problems:
-        raise governance.ValidationRefused(str(stored), problems)
-    governance.mark_published(stored, review=schedule_protocol_review(stored), by=by,
-                              signing=signing)
+def _activate(stored: ScheduleProtocolVersion) -> None:
+    # New schedules of its clinic use it from now on; running schedules keep theirs.
     _deactivate(site=stored.site)
     stored.is_active = True
-    # save() checks the stored row, which is still approved; after this it refuses changes.
-    stored.save()
-    return stored
+
+
+# The system's checks are the start-up checks orthoregen.E002 and E003.
+STEPS = governance.GovernedKind[ScheduleProtocolVersion](
+    model=ScheduleProtocolVersion, problems=schedule_protocol_errors,
+    review=schedule_protocol_review, on_publish=_activate)
+schedule_protocol_validate, schedule_protocol_approve, schedule_protocol_publish = (
+    STEPS.validate, STEPS.approve, STEPS.publish)
 
 
 def _deactivate(*, site: Site | None) -> None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from orthoregen.pathways.snapshot import SnapshotError
 from orthoregen.products.release import (
@@ -31,7 +32,7 @@ from orthoregen.web.cellbank.models import ReleaseSpecVersion
 from orthoregen.web.cellbank.services.release import PUBLISHED
 from orthoregen.web.cellbank.vocabulary import OUTCOME_TESTS, QcTest
 from orthoregen.web.consultation import governance
-from orthoregen.web.consultation.governance import ProtocolLocked, Review, Signing
+from orthoregen.web.consultation.governance import Review
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -119,7 +120,7 @@ def release_spec_copy(source: ReleaseSpecVersion, *, version: str,
     """
     version = version.strip()
     if not version:
-        raise ValidationError({"version": "Give the new version a name."})
+        raise ValidationError({"version": _("Give the new version a name.")})
     draft = ReleaseSpecVersion(
         site=source.site, spec_id=source.spec_id, version=version,
         effective_from=source.effective_from, copied_from=source, created_by=by,
@@ -130,9 +131,10 @@ def release_spec_copy(source: ReleaseSpecVersion, *, version: str,
         with transaction.atomic():
             draft.save()
     except IntegrityError:
-        raise ValidationError({"version": f"{source.spec_id} {version} already exists at "
-                                          f"{source.site.name}; nothing was saved. Choose "
-                                          "another version."}) from None
+        raise ValidationError({"version": _("%(spec)s %(version)s already exists at %(site)s; "
+                                            "nothing was saved. Choose another version.")
+                                          % {"spec": source.spec_id, "version": version,
+                                             "site": source.site.name}}) from None
     return draft
 
 
@@ -148,27 +150,17 @@ def release_spec_draft_update(stored: ReleaseSpecVersion, *, specification: Any,
     stored = ReleaseSpecVersion.objects.select_for_update().get(pk=stored.pk)
     governance.refuse_unless_may_govern(stored, by=by, step="edit", action=ACTION, kind=KIND)
     if not isinstance(specification, dict):
-        raise ValidationError({"specification": "The specification must be a JSON object."})
+        raise ValidationError({"specification": _("The specification must be a JSON "
+                                                  "object.")})
     specification = {**specification, "spec_id": stored.spec_id, "version": stored.version}
     try:
         read = spec_from_json(specification)
     except (SnapshotError, TypeError, AttributeError) as error:
-        raise ValidationError({"specification": f"The specification does not read: {error}"}) \
-            from None
+        raise ValidationError({"specification": _("The specification does not read: "
+                                                  "%(error)s") % {"error": error}}) from None
     governance.mark_edited(stored, by=by)
     stored.specification = specification
     stored.effective_from = read.effective_from
-    stored.save()
-    return stored
-
-
-@transaction.atomic
-def release_spec_validate(stored: ReleaseSpecVersion, *, by: User) -> ReleaseSpecVersion:
-    """Run the checks on a draft and record that it passed; refuses with ValidationRefused
-    listing the problems, and changes nothing."""
-    stored = ReleaseSpecVersion.objects.select_for_update().get(pk=stored.pk)
-    governance.refuse_unless_may_govern(stored, by=by, step="validate", action=ACTION, kind=KIND)
-    governance.mark_validated(stored, problems=specification_problems(stored), by=by)
     stored.save()
     return stored
 
@@ -180,53 +172,13 @@ def release_spec_review(stored: ReleaseSpecVersion) -> Review:
                                 else baseline, stored, body="specification")
 
 
-def release_spec_approve(stored: ReleaseSpecVersion, *, seen_digest: str, by: User,
-                         signing: Signing) -> ReleaseSpecVersion:
-    """Record ``by``'s signed approval of the difference they read (``seen_digest``).
-
-    Refuses its author, a draft not yet validated, a difference changed since it was shown,
-    and a wrong password (SignatureRefused, the attempt kept; nothing changes).
-    """
-    with governance.signing_refusals():
-        return _approve(stored, seen_digest=seen_digest, by=by, signing=signing)
-
-
-@transaction.atomic
-def _approve(stored: ReleaseSpecVersion, *, seen_digest: str, by: User,
-             signing: Signing) -> ReleaseSpecVersion:
-    stored = ReleaseSpecVersion.objects.select_for_update().get(pk=stored.pk)
-    governance.refuse_unless_may_govern(stored, by=by, step="approve", action=ACTION, kind=KIND)
-    governance.mark_approved(stored, review=release_spec_review(stored),
-                             seen_digest=seen_digest, by=by, signing=signing)
-    stored.save()
-    return stored
-
-
-def release_spec_publish(stored: ReleaseSpecVersion, *, by: User,
-                         signing: Signing) -> ReleaseSpecVersion:
-    """Publish an approved version, signed by ``by``: units judged from now on (from its
-    effective date) are judged by it; units already released keep theirs.
-
-    The checks run again (ValidationRefused); a wrong password is refused (SignatureRefused,
-    the attempt kept).
-    """
-    with governance.signing_refusals():
-        return _publish(stored, by=by, signing=signing)
-
-
-@transaction.atomic
-def _publish(stored: ReleaseSpecVersion, *, by: User, signing: Signing) -> ReleaseSpecVersion:
-    stored = ReleaseSpecVersion.objects.select_for_update().get(pk=stored.pk)
-    if stored.is_published:
-        raise ProtocolLocked(f"{stored} is already published.")
-    governance.refuse_unless_may_govern(stored, by=by, step="publish", action=ACTION, kind=KIND)
-    problems = specification_problems(stored)
-    if problems:
-        raise governance.ValidationRefused(str(stored), problems)
-    governance.mark_published(stored, review=release_spec_review(stored), by=by,
-                              signing=signing)
-    stored.save()  # save() checks the stored row, still approved; from now on it refuses
-    return stored
+# Publication makes units judged from its effective date on judged by it; units already
+# released keep the version their release signature names.
+STEPS = governance.GovernedKind[ReleaseSpecVersion](
+    model=ReleaseSpecVersion, problems=specification_problems,
+    review=release_spec_review, action=ACTION, kind=KIND)
+release_spec_validate, release_spec_approve, release_spec_publish = (
+    STEPS.validate, STEPS.approve, STEPS.publish)
 
 
 def release_spec_read(stored: ReleaseSpecVersion) -> ReleaseSpecification | None:

@@ -15,12 +15,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
 
 from orthoregen.web.accounts.models import Site
 from orthoregen.web.accounts.signatures import SignatureMeaning
 from orthoregen.web.clinic.models import JointEpisode
-from orthoregen.web.consultation.governance import GovernedVersion, Lifecycle
+from orthoregen.web.consultation.governance import GovernedVersion
 from orthoregen.web.consultation.models.vocabulary import ConsentingAs
 
 
@@ -60,16 +61,17 @@ class ConsentDocument(GovernedVersion):
         return f"{self.title}, version {self.version}"
 
     def is_locked(self) -> bool:
-        """Say whether the stored document is published or used, so it may no longer change."""
-        if not self.pk:
-            return False
-        stored = ConsentDocument.objects.filter(pk=self.pk).values_list("status", flat=True)
-        return bool(stored and stored[0] == Lifecycle.PUBLISHED) or self.records.exists()
+        """Say whether consents were recorded on the stored document, so it may no longer change.
+
+        A published one is refused by GovernedVersion.save() already; a document used while
+        unpublished (a wording imported with a consent given elsewhere) is this model's own.
+        """
+        return self.pk is not None and self.records.exists()
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.is_locked():
-            raise ConsentImmutable(f"{self} is published or used and cannot change; "
-                                   "add a new version.")
+            raise ConsentImmutable(_("Consents were recorded on %(document)s, so it cannot "
+                                     "change; add a new version.") % {"document": self})
         self.sha256 = text_sha256(self.text)
         super().save(*args, **kwargs)
 
