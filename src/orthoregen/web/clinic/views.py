@@ -96,8 +96,12 @@ def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
     events = hub.timeline(facts, episodes=shown,
                           limit=hub.timeline_limit(request.GET.get("limit")))
     names = {episode.pk: str(episode) for episode in episodes}
+    # Each entry with its joint's name, looked up once here: a loop over the joints inside
+    # the template's loop over the entries cost more than the rest of the timeline.
+    rows = [(entry, names.get(entry.episode_id, "") if entry.episode_id else "")
+            for entry in events.entries]
     return render(request, "clinic/patient_detail.html", {
-        "patient": patient, "episodes": episodes, "timeline": events,
+        "patient": patient, "episodes": episodes, "timeline": events, "timeline_rows": rows,
         "joint_names": names, "chosen": chosen,
         "alerts": stages.chart_alerts(facts),
         "more_limit": events.limit + hub.TIMELINE_PAGE,
