@@ -111,7 +111,7 @@ class EventImports:
             if text in labels:
                 return labels[text]
         raise entry.refuse("type names no kind of encounter of this server ("
-                           + ", ".join(label for _, label in EncounterKind.choices) + ").")
+                           + ", ".join(str(label) for _, label in EncounterKind.choices) + ").")
 
     # ------------------------------------------------------------------ Consent
 

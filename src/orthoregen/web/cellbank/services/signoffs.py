@@ -122,7 +122,7 @@ def refuse_unverified_qc(unit: ProductUnit) -> None:
     """Refuse a release while a result it is judged on is not verified by a second person."""
     waiting = unverified_results(unit)
     if waiting:
-        names = ", ".join(QcTest(r.test).label for r in waiting)
+        names = ", ".join(str(QcTest(r.test).label) for r in waiting)
         raise CellbankRefused(
             f"Cannot release unit {unit}: QC results not yet verified by a second person: "
             f"{names}.")
@@ -169,7 +169,7 @@ def _qc_panel_verify(unit: ProductUnit, *, by: User, password: str, second_facto
 
 
 def _self_verification(results: list[QcResult], by: User) -> SigningRefused:
-    names = ", ".join(QcTest(r.test).label for r in results)
+    names = ", ".join(str(QcTest(r.test).label) for r in results)
     return SigningRefused(
         f"You entered {names} of {results[0].unit.identifier}: another person verifies it.",
         reason=RefusalReason.SELF_VERIFICATION, signer=by,
