@@ -53,6 +53,7 @@ from orthoregen.web.followup.tablet import tablet_may_open
 from orthoregen.web.followup.worklist import (
     SECTIONS,
     response_rates,
+    stored_protocols,
     treated_without_baseline,
     worklist_sections,
 )
@@ -69,14 +70,15 @@ if TYPE_CHECKING:
 def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     pages = {name: request.GET.get(f"{name}_page") for name in SECTIONS}
-    sections = worklist_sections(request.user, today, pages)
+    protocols = stored_protocols()  # read once for the sections and the baselines
+    sections = worklist_sections(request.user, today, pages, protocols)
     access_record(request, AccessAction.SEARCH, detail="follow-up worklist")
     pagers = {name: _section_pager(request, name, section.page)
               for name, section in sections.items()}
     return render(request, "followup/worklist.html", {
         "sections": sections, "pagers": pagers, "today": today,
         "alerts": stages.worklist_alerts(request.user),
-        "no_baseline": treated_without_baseline(request.user, today)})
+        "no_baseline": treated_without_baseline(request.user, today, protocols)})
 
 
 def _section_pager(request: AuthenticatedHttpRequest, name: str,

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
+from django.db import connections
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.functional import cached_property
 
@@ -14,9 +16,10 @@ from orthoregen.scheduling.baseline import PROBLEM_TEXT, BaselineProblem, baseli
 from orthoregen.scheduling.protocol import (
     BASELINE_VISIT_ID,
     DEFAULT_PROTOCOL,
-    BaselineSpec,
+    ScheduleProtocol,
     protocol_from_json,
 )
+from orthoregen.web.accounts.access import site_ids
 from orthoregen.web.followup.models import (
     FollowUpSchedule,
     QuestionnaireResponse,
@@ -39,10 +42,11 @@ VISIT_SECTIONS = ("due", "overdue", "missed")
 TASK_SECTIONS = {"lookback": TaskKind.PRODUCT_LOOKBACK, "calls": TaskKind.CALL_PATIENT,
                  "reviews": TaskKind.COMPLICATION_REVIEW}
 SECTIONS = (*VISIT_SECTIONS, *TASK_SECTIONS)
-# Each order is served by an index (migration 0006) read in order, so a page stops after
-# its rows instead of sorting the section.
+# Each order is served by an index (migrations 0006 and 0007) read in order, so a page
+# stops after its rows instead of sorting the section.
 VISIT_ORDER = {"due": ("target", "id"), "overdue": ("latest", "id"),
                "missed": ("-latest", "id")}
+TASK_ORDER = ("created_at", "id")
 
 
 class Section(NamedTuple):
@@ -79,21 +83,7 @@ def on_own_sites(queryset: QuerySet[M], user: User) -> QuerySet[M]:
     """
     if not (user and user.is_authenticated and user.is_active):
         return queryset.none()
-    return queryset.filter(site__in=_own_site_ids(user))
-
-
-def _own_site_ids(user: User) -> list[int]:
-    """Return the user's site ids as values, read once per request (kept on request.user).
-
-    "site IN (1)" lets PostgreSQL walk a site-first index in a section's order and stop after
-    a page, where "site IN (SELECT ... user_sites)" made it read and sort every task of the
-    site for each page (bench/README.md, follow-up worklist).
-    """
-    ids: list[int] | None = getattr(user, "_worklist_site_ids", None)
-    if ids is None:
-        ids = list(user.sites.values_list("pk", flat=True))
-        user._worklist_site_ids = ids  # type: ignore[attr-defined]  # this request's user only
-    return ids
+    return queryset.filter(site__in=site_ids(user))
 
 
 def visible_visits(user: User) -> QuerySet[ScheduledVisit]:
@@ -102,17 +92,27 @@ def visible_visits(user: User) -> QuerySet[ScheduledVisit]:
                         user)
 
 
-def longest_window_days() -> int:
+def stored_protocols() -> dict[int, ScheduleProtocol]:
+    """Return every stored protocol version, read, by id: one query and one reading each.
+
+    The page reads them once for both the widest window and the treatments without a
+    baseline; joining each treatment to its protocol instead decoded the same definition
+    for every one of up to 200 rows (bench/README.md, follow-up worklist).
+    """
+    return {pk: protocol_from_json(definition) for pk, definition
+            in ScheduleProtocolVersion.objects.values_list("pk", "definition")}
+
+
+def longest_window_days(protocols: Mapping[int, ScheduleProtocol] | None = None) -> int:
     """Return the widest visit window of any stored protocol version, in days.
 
     A baseline's window runs `days_before_injection` days before its injection is known
     (scheduling.baseline), so it counts too.
     """
-    definitions = list(ScheduleProtocolVersion.objects.values_list("definition", flat=True))
-    widths = [spec["days_before"] + spec["days_after"]
-              for version in definitions for spec in version.get("visits", [])]
-    baselines = [protocol_from_json(version).baseline.days_before_injection
-                 for version in definitions]
+    protocols = stored_protocols() if protocols is None else protocols
+    widths = [visit.days_before + visit.days_after
+              for protocol in protocols.values() for visit in protocol.visits]
+    baselines = [protocol.baseline.days_before_injection for protocol in protocols.values()]
     return max([*widths, *baselines], default=0)
 
 
@@ -120,7 +120,9 @@ NO_BASELINE_DAYS = 90  # treated joints without a baseline, injected this recent
 NO_BASELINE_ROWS = 50
 
 
-def treated_without_baseline(user: User, today: dt.date) -> list[dict[str, Any]]:
+def treated_without_baseline(user: User, today: dt.date,
+                             protocols: Mapping[int, ScheduleProtocol] | None = None,
+                             ) -> list[dict[str, Any]]:
     """Return recent treatments whose joint has no baseline that counts, newest first.
 
     A procedure without a baseline is allowed, but its change from baseline and responder
@@ -130,8 +132,9 @@ def treated_without_baseline(user: User, today: dt.date) -> list[dict[str, Any]]
     """
     baseline = QuestionnaireResponse.objects.filter(episode=OuterRef("episode"),
                                                     timepoint=BASELINE_VISIT_ID)
+    protocols = stored_protocols() if protocols is None else protocols
     schedules = on_own_sites(FollowUpSchedule.objects.all(), user).select_related(
-        "episode__patient", "protocol").filter(
+        "episode__patient").filter(
         administered_on__gte=today - dt.timedelta(days=NO_BASELINE_DAYS),
         administered_on__lte=today).annotate(
         answered_before=Subquery(baseline.filter(completed_on__lte=OuterRef("administered_on"))
@@ -139,10 +142,9 @@ def treated_without_baseline(user: User, today: dt.date) -> list[dict[str, Any]]
         answered_after=Exists(baseline.filter(completed_on__gt=OuterRef("administered_on"))),
     ).order_by("-administered_on", "-id")[:NO_BASELINE_ROWS * 4]
     rows = []
-    specs: dict[int, BaselineSpec] = {}
     for schedule in schedules:
         assert schedule.administered_on is not None  # filtered above
-        spec = specs.setdefault(schedule.protocol_id, schedule.protocol.as_protocol().baseline)
+        spec = protocols[schedule.protocol_id].baseline
         problem = baseline_problem(spec, schedule.administered_on, schedule.answered_before)
         if problem is None:
             continue
@@ -178,13 +180,31 @@ def _pending_recent(queryset: QuerySet[ScheduledVisit], today: dt.date,
 
 
 def visit_counts(user: User, today: dt.date, widest_days: int) -> dict[str, int]:
-    """Count every visit section in one pass over the pending visits of recent windows."""
+    """Count every visit section in one statement of three counts.
+
+    Each count reads its own section's index (migration 0007) over the section's range
+    alone, without testing each row against the other sections' conditions: half the
+    time of one pass over the pending visits of recent windows with a filter per section
+    (bench/README.md, follow-up worklist). One round trip, as before.
+    """
     conditions = visit_conditions(today, widest_days)
-    # By the visit's own site: the count reads the site's window index alone.
-    visible = on_own_sites(ScheduledVisit.objects.all(), user)
-    any_section = Q(latest__gte=today - dt.timedelta(days=MISSED_LOOKBACK_DAYS))
-    return _pending_recent(visible, today, widest_days).filter(any_section).aggregate(
-        **{name: Count("id", filter=q) for name, q in conditions.items()})
+    # By the visit's own site: each count reads the site's index alone.
+    pending = _pending_recent(on_own_sites(ScheduledVisit.objects.all(), user), today,
+                              widest_days)
+    counts: list[str] = []
+    params: list[Any] = []
+    try:
+        for name, condition in conditions.items():
+            sql, section_params = pending.filter(condition).order_by().values("pk") \
+                .query.sql_with_params()
+            counts.append(f"(SELECT COUNT(*) FROM ({sql}) AS {name})")
+            params.extend(section_params)
+    except EmptyResultSet:  # nobody signed in, or a user of no site
+        return dict.fromkeys(conditions, 0)
+    with connections[pending.db].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(counts), params)
+        row = cursor.fetchone()
+    return dict(zip(conditions, row, strict=True))
 
 
 def task_counts(user: User) -> dict[str, int]:
@@ -195,33 +215,58 @@ def task_counts(user: User) -> dict[str, int]:
 
 
 def section_querysets(user: User, today: dt.date, widest_days: int) -> dict[str, QuerySet[Any]]:
-    """Return each section's rows as an ordered queryset, with what its template shows."""
+    """Return each section's visits or tasks as an ordered queryset of the table alone.
+
+    No joins: each section's covering index (migration 0007) holds every column its
+    condition and order read, so a page's ids come from the index alone, in order, and the
+    scan stops after the page (section_rows fetches what the template shows).
+    """
     conditions = visit_conditions(today, widest_days)
-    pending = _pending_recent(visible_visits(user), today, widest_days)
+    pending = _pending_recent(on_own_sites(ScheduledVisit.objects.all(), user), today,
+                              widest_days)
     querysets: dict[str, QuerySet[Any]] = {
         name: pending.filter(conditions[name]).order_by(*VISIT_ORDER[name])
         for name in VISIT_SECTIONS}
-    tasks = on_own_sites(ReviewTask.objects.select_related("visit__schedule__episode__patient"),
-                         user).filter(status=TaskStatus.OPEN)
+    tasks = on_own_sites(ReviewTask.objects.all(), user).filter(status=TaskStatus.OPEN)
     for name, kind in TASK_SECTIONS.items():
-        querysets[name] = tasks.filter(kind=kind).order_by("created_at", "id")
+        querysets[name] = tasks.filter(kind=kind).order_by(*TASK_ORDER)
     return querysets
 
 
+def section_rows(name: str, page_ids: QuerySet[Any]) -> list[Any]:
+    """Return the visits or tasks of a page's ids, in the section's order, with what the
+    template shows (patient, joint): one query, joining for the page's rows only.
+
+    The ids stay a subquery (ORDER BY ... LIMIT 50 OFFSET n): the database finds them first,
+    then looks up the page's rows by key, where joining before the limit made PostgreSQL
+    join every row of the section (160 ms for the due section at 100,000 patients).
+    """
+    if name in TASK_SECTIONS:
+        return list(ReviewTask.objects.select_related("visit__schedule__episode__patient")
+                    .filter(pk__in=page_ids).order_by(*TASK_ORDER))
+    return list(ScheduledVisit.objects.select_related("schedule__episode__patient")
+                .filter(pk__in=page_ids).order_by(*VISIT_ORDER[name]))
+
+
 def worklist_sections(user: User, today: dt.date,
-                      pages: Mapping[str, str | None] | None = None) -> dict[str, Section]:
+                      pages: Mapping[str, str | None] | None = None,
+                      protocols: Mapping[int, ScheduleProtocol] | None = None,
+                      ) -> dict[str, Section]:
     """Return each worklist section as a Section holding the requested page of its rows.
 
     `pages` maps a section name to the page asked for (text from the query string); a
     missing or malformed number shows the first page, one out of range the last.
+    `protocols` are the stored protocol versions if the caller has read them already.
     """
     pages = pages or {}
-    widest_days = longest_window_days()
+    widest_days = longest_window_days(protocols)
     counts = visit_counts(user, today, widest_days) | task_counts(user)
     result = {}
     for name, queryset in section_querysets(user, today, widest_days).items():
-        page = CountedPaginator(queryset, ROWS, count=counts[name]).get_page(pages.get(name))
-        page.object_list = list(page.object_list) if counts[name] else []
+        ids = queryset.values("pk")
+        page = CountedPaginator(ids, ROWS, count=counts[name]).get_page(pages.get(name))
+        page_ids = cast(QuerySet[Any], page.object_list)  # the slice of `ids` shown
+        page.object_list = section_rows(name, page_ids) if counts[name] else []
         result[name] = Section(page.object_list, counts[name], page)
     return result
 
