@@ -24,6 +24,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -34,7 +35,7 @@ from django.utils import timezone
 
 from django.utils.translation import gettext
 from orthoregen.instruments import get_instrument, instrument_ids, score_batch
-from orthoregen.instruments.definitions import Instrument, Item, format_code
+from orthoregen.instruments.definitions import Instrument, Item, Subscale, format_code
 from orthoregen.products.dose import exceeds_joint_volume
 from orthoregen.products.episode import Joint as CoreJoint
 from orthoregen.web.accounts.roles import Action
@@ -640,6 +641,13 @@ def _check_dates(context: _Context, flags: _Flags, values: np.ndarray) -> np.nda
     return parsed.dt.strftime("%Y-%m-%d").fillna("").to_numpy(dtype=object)
 
 
+def _at(n: int, rows: np.ndarray, which: np.ndarray) -> np.ndarray:
+    """Return a mask over the table's n rows that is true at the chosen ones of ``rows``."""
+    mask = np.zeros(n, dtype=bool)
+    mask[rows[which]] = True
+    return mask
+
+
 def _numeric(flags: _Flags, frame: pd.DataFrame, name: str, rows: np.ndarray) -> np.ndarray:
     column = frame[name]
     if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
@@ -647,10 +655,8 @@ def _numeric(flags: _Flags, frame: pd.DataFrame, name: str, rows: np.ndarray) ->
     raw = column.iloc[rows]
     numbers = pd.to_numeric(raw, errors="coerce")
     not_number = (numbers.isna() & raw.notna()).to_numpy()
-    mask = np.zeros(len(frame), dtype=bool)
-    mask[rows[not_number]] = True
     texts = column.to_numpy(dtype=object)
-    flags.add(mask, name, lambda i: f"{texts[i]!r} is not a number")
+    flags.add(_at(len(frame), rows, not_number), name, lambda i: f"{texts[i]!r} is not a number")
     return numbers.to_numpy(dtype=float)
 
 
@@ -671,65 +677,68 @@ def _foreign_columns(flags: _Flags, frame: pd.DataFrame, rows: np.ndarray, own: 
             continue
         given = frame[name].iloc[rows].notna().to_numpy()
         if given.any():
-            mask = np.zeros(n, dtype=bool)
-            mask[rows[given]] = True
-            flags.add(mask, name, lambda i, name=name: f"{name} is not {what} of "
-                                                       f"{instrument.id}; leave it blank")
+            flags.add(_at(n, rows, given), name,
+                      lambda i, name=name: f"{name} is not {what} of {instrument.id}; "
+                                           "leave it blank")
 
 
-def _check_items(flags: _Flags, frame: pd.DataFrame, rows: np.ndarray, instrument: Instrument,
-                 open_names: list[str]) -> np.ndarray:
-    """Return the rows' item codes (item order, NaN = not answered), flagging bad cells."""
+# A column the import checks: its id, which numbers it accepts, and how the allowed values read.
+_Column = tuple[str, Callable[[np.ndarray], np.ndarray], Callable[[], str]]
+
+
+def _checked_block(flags: _Flags, frame: pd.DataFrame, rows: np.ndarray, instrument: Instrument,
+                   open_names: list[str], what: str, columns: list[_Column]) -> np.ndarray:
+    """Return the rows' values of the columns (column order, NaN = none), flagging bad cells.
+
+    Items and subscale scores are read the same way; only what a column accepts differs.
+    """
     n = len(frame)
-    own = {item.id for item in instrument.items}
-    _foreign_columns(flags, frame, rows, own, open_names, instrument, "an item")
-    block = np.full((len(rows), len(instrument.items)), np.nan)
+    _foreign_columns(flags, frame, rows, {name for name, _, _ in columns}, open_names,
+                     instrument, what)
+    block = np.full((len(rows), len(columns)), np.nan)
     present = set(open_names)
-    for position, item in enumerate(instrument.items):
-        if item.id not in present:
+    for position, (name, accepts, allowed) in enumerate(columns):
+        if name not in present:
             continue
-        values = _numeric(flags, frame, item.id, rows)
-        bad = ~np.isnan(values) & ~_accepted(item, np.nan_to_num(values, nan=-1e300))
+        values = _numeric(flags, frame, name, rows)
+        bad = ~np.isnan(values) & ~accepts(np.nan_to_num(values, nan=-1e300))
         if bad.any():
-            mask = np.zeros(n, dtype=bool)
-            mask[rows[bad]] = True
-            column = frame[item.id].to_numpy()
-            flags.add(mask, item.id,
-                      lambda i, item=item, column=column: f"{_shown(column[i])} is out of range "
-                                                          f"for {instrument.id} {item.id}: "
-                                                          f"{item.allowed()}", order=1)
+            column = frame[name].to_numpy()
+            flags.add(_at(n, rows, bad), name, partial(_out_of_range, column, instrument, name,
+                                                         allowed), order=1)
             values = np.where(bad, np.nan, values)
         block[:, position] = values
     return block
 
 
+def _out_of_range(column: np.ndarray, instrument: Instrument, name: str,
+                  allowed: Callable[[], str], i: int) -> str:
+    return f"{_shown(column[i])} is out of range for {instrument.id} {name}: {allowed()}"
+
+
+def _in_range(subscale: Subscale, values: np.ndarray) -> np.ndarray:
+    return (values >= subscale.minimum) & (values <= subscale.maximum)
+
+
+def _range_text(subscale: Subscale) -> str:
+    return f"{format_code(subscale.minimum)} to {format_code(subscale.maximum)}"
+
+
+def _check_items(flags: _Flags, frame: pd.DataFrame, rows: np.ndarray, instrument: Instrument,
+                 open_names: list[str]) -> np.ndarray:
+    """Return the rows' item codes (item order, NaN = not answered), flagging bad cells."""
+    return _checked_block(flags, frame, rows, instrument, open_names, "an item", [
+        (item.id, partial(_accepted, item), item.allowed) for item in instrument.items])
+
+
 def _check_scores(flags: _Flags, frame: pd.DataFrame, rows: np.ndarray, instrument: Instrument,
                   open_names: list[str]) -> np.ndarray:
     """Return the rows' subscale scores (subscale order, NaN = none), flagging bad cells."""
-    n = len(frame)
-    own = {s.id for s in instrument.subscales}
-    _foreign_columns(flags, frame, rows, own, open_names, instrument, "a subscale")
-    block = np.full((len(rows), len(instrument.subscales)), np.nan)
-    present = set(open_names)
-    for position, subscale in enumerate(instrument.subscales):
-        if subscale.id not in present:
-            continue
-        values = _numeric(flags, frame, subscale.id, rows)
-        bad = ~np.isnan(values) & ((values < subscale.minimum) | (values > subscale.maximum))
-        if bad.any():
-            mask = np.zeros(n, dtype=bool)
-            mask[rows[bad]] = True
-            column = frame[subscale.id].to_numpy()
-            flags.add(mask, subscale.id,
-                      lambda i, s=subscale, column=column: f"{_shown(column[i])} is out of "
-                      f"range for {instrument.id} {s.id}: {format_code(s.minimum)} to "
-                      f"{format_code(s.maximum)}", order=1)
-            values = np.where(bad, np.nan, values)
-        block[:, position] = values
+    block = _checked_block(flags, frame, rows, instrument, open_names, "a subscale", [
+        (s.id, partial(_in_range, s), partial(_range_text, s)) for s in instrument.subscales])
     none = np.isnan(block).all(axis=1)
-    mask = np.zeros(n, dtype=bool)
-    mask[rows[none]] = True
-    flags.add(mask, "", lambda i: f"no score given for any subscale of {instrument.id}")
+    flags.add(_at(len(frame), rows, none), "",
+              lambda i: f"no score given for any subscale of {instrument.id}")
     return block
 
 
