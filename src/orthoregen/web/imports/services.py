@@ -29,11 +29,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from django.db import IntegrityError, connection, transaction
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-
 from django.utils.translation import gettext
+
 from orthoregen.instruments import get_instrument, instrument_ids, score_batch
 from orthoregen.instruments.definitions import Instrument, Item, Subscale, format_code
 from orthoregen.products.dose import exceeds_joint_volume
@@ -43,8 +43,8 @@ from orthoregen.web.audit.models import AccessAction, AccessRecord
 from orthoregen.web.cellbank.models import Procedure, ProcedureJoint
 from orthoregen.web.clinic.forms import JointEpisodeForm, PatientForm
 from orthoregen.web.clinic.models import JointEpisode, Patient
-from orthoregen.web.clinic.services import episode_save, patient_save
 from orthoregen.web.clinic.plausible import Day, date_problems, first_problem
+from orthoregen.web.clinic.services import episode_save, patient_save
 from orthoregen.web.clinic.vocabulary import Joint, Side
 from orthoregen.web.followup.models import (
     QuestionnaireResponse,
@@ -315,12 +315,12 @@ def _row_kind(context: _Context, text: str, data: bytes) -> None:
                     run=context.ensure_run())
         except _RowFailed:
             continue
-        except IntegrityError as error:
         except ValidationError as error:
             # A service's refusal (an impossible date: clinic.plausible); the row rolls back.
             _form_problems(context, number, error.message_dict if hasattr(error, "error_dict")
                            else {"__all__": error.messages})
             continue
+        except IntegrityError as error:
             context.problem(number, "", f"the database refused the row: {error}")
             continue
         report.created += 1
@@ -415,11 +415,11 @@ def _procedure_row(context: _Context, number: int, values: dict[str, str],
     episode = _episode_for_row(context, number, values, patients)
     if episode is None:
         return None
-    operator = context.by
     if implausible := date_problems(born=episode.patient.date_of_birth, performed_on=Day(
             dt.date.fromisoformat(values["performed_on"]), gettext("The procedure date"))):
         context.problem(number, "performed_on", first_problem(implausible))
         return None
+    operator = context.by
     if values["operator"]:
         found = context.site.staff.filter(username=values["operator"]).first()
         if found is None:
