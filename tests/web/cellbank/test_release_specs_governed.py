@@ -256,3 +256,25 @@ def test_a_lab_technologist_reads_but_may_not_govern(as_user, in_use, draft, lab
 def test_a_version_already_taken_is_refused_by_name(in_use, draft, admin_a):
     with pytest.raises(Exception, match="2026.2 already exists"):
         specs.release_spec_copy(in_use, version="2026.2", by=admin_a)
+
+
+def test_a_new_site_has_the_defaults_published_and_judging_a_unit_only_reads(
+        site_a, lab_a, donor_a, monkeypatch):
+    from orthoregen.web.cellbank.services import release as release_service
+
+    stored = ReleaseSpecVersion.objects.filter(site=site_a)
+    assert sorted(stored.values_list("spec_id", "status")) == sorted(
+        (spec.spec_id, "published") for spec in release_service.DEFAULT_SPECS)
+    assert sorted(ReleaseSpecVersion.history.filter(site=site_a)
+                  .values_list("id", "history_type")) == sorted(
+        (pk, "+") for pk in stored.values_list("pk", flat=True))
+
+    def asked(site):
+        raise AssertionError(f"judging a unit asked whether {site} has specifications")
+
+    monkeypatch.setattr(release_service, "release_specs_ensure", asked)
+    unit = pass_qc(receive(site_a, lab_a, "G123417654321", donor=donor_a), lab_a)
+    assert services.release_evaluation(unit).outcome == ReleaseOutcome.FULL
+    release(unit, lab_a)
+    unit.refresh_from_db()
+    assert unit.status == "released"
