@@ -335,51 +335,43 @@ def unit_split(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     return _act(request, unit_id, "split", forms.SplitForm(request.POST), do)
 
 
+def _label_view(request: AuthenticatedHttpRequest, unit_id: int, suffix: str,
+                respond: Callable[[ProductUnit], HttpResponse]) -> HttpResponse:
+    """Record the reading of a unit's label, then answer with it or, refused, its problems."""
+    unit = _unit(request, unit_id)
+    access_record(request, AccessAction.VIEW, patient=_patient_of(unit),
+                  detail=f"label of {unit.identified_as}{suffix}")
+    try:
+        return respond(unit)
+    except LabelRefused as refused:
+        # 409: the unit exists, but its record cannot make a complete label until it is
+        # corrected.
+        return render(request, "cellbank/label.html",
+                      {"unit": unit, "problems": refused.problems}, status=409)
+
+
 @requires(Action.MANAGE_PRODUCTS)
 def unit_label_page(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     """The label as it prints, or, if the core refuses it, every problem instead."""
-    unit = _unit(request, unit_id)
-    access_record(request, AccessAction.VIEW, patient=_patient_of(unit),
-                  detail=f"label of {unit.identified_as}")
-    try:
-        content = label_checked(unit)
-    except LabelRefused as refused:
-        return _label_refused(request, unit, refused)
-    return render(request, "cellbank/label.html", {"unit": unit, "content": content})
-
-
-def _label_refused(request: AuthenticatedHttpRequest,
-                   unit: ProductUnit, refused: LabelRefused) -> HttpResponse:
-    # 409: the unit exists, but its record cannot make a complete label until it is corrected.
-    return render(request, "cellbank/label.html", {"unit": unit, "problems": refused.problems},
-                  status=409)
+    return _label_view(request, unit_id, "", lambda unit: render(
+        request, "cellbank/label.html", {"unit": unit, "content": label_checked(unit)}))
 
 
 @requires(Action.MANAGE_PRODUCTS)
 def unit_label(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
-    unit = _unit(request, unit_id)
-    access_record(request, AccessAction.VIEW, patient=_patient_of(unit),
-                  detail=f"label of {unit.identified_as} (SVG)")
-    try:
-        svg = render_label_svg(label_content(unit))
-    except LabelRefused as refused:
-        return _label_refused(request, unit, refused)
-    return HttpResponse(svg, content_type="image/svg+xml")
+    return _label_view(request, unit_id, " (SVG)", lambda unit: HttpResponse(
+        render_label_svg(label_content(unit)), content_type="image/svg+xml"))
 
 
 @requires(Action.MANAGE_PRODUCTS)
 def unit_label_pdf(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
-    unit = _unit(request, unit_id)
-    access_record(request, AccessAction.VIEW, patient=_patient_of(unit),
-                  detail=f"label of {unit.identified_as} (PDF)")
-    try:
-        pdf = render_label_pdf(label_content(unit))
-    except LabelRefused as refused:
-        return _label_refused(request, unit, refused)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    name = f"label-{unit.identifier}-{unit.product_code}.pdf"
-    response["Content-Disposition"] = f'inline; filename="{name}"'
-    return response
+    def respond(unit: ProductUnit) -> HttpResponse:
+        response = HttpResponse(render_label_pdf(label_content(unit)),
+                                content_type="application/pdf")
+        name = f"label-{unit.identifier}-{unit.product_code}.pdf"
+        response["Content-Disposition"] = f'inline; filename="{name}"'
+        return response
+    return _label_view(request, unit_id, " (PDF)", respond)
 
 
 @requires(Action.MANAGE_PRODUCTS)
