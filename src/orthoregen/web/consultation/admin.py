@@ -21,7 +21,9 @@ from orthoregen.web.consultation.models import (
 )
 
 
-class ReadOnlyAdmin(SiteScopedAdmin):
+class NoWrites:
+    """Nothing is added, changed or deleted in the admin: the staff pages' services do that."""
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -30,6 +32,10 @@ class ReadOnlyAdmin(SiteScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(NoWrites, SiteScopedAdmin):
+    pass
 
 
 @admin.register(Intake)
@@ -77,7 +83,7 @@ class ConsentDocumentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ProtocolVersion)
-class ProtocolVersionAdmin(ReadOnlyHistoryAdmin):
+class ProtocolVersionAdmin(NoWrites, ReadOnlyHistoryAdmin):
     """Read-only: a published version never changes, drafts are edited on the staff pages."""
 
     list_display = ["name", "version", "status", "site", "published_at"]
@@ -92,12 +98,3 @@ class ProtocolVersionAdmin(ReadOnlyHistoryAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.may(Action.MANAGE_PROTOCOLS)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
