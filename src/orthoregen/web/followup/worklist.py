@@ -47,6 +47,14 @@ SECTIONS = (*VISIT_SECTIONS, *TASK_SECTIONS)
 VISIT_ORDER = {"due": ("target", "id"), "overdue": ("latest", "id"),
                "missed": ("-latest", "id")}
 TASK_ORDER = ("created_at", "id")
+# What the section templates show of a row (followup/_visit_rows.html, _task_rows.html):
+# fetching no more spares decoding each visit's instrument list and each patient's record.
+VISIT_FIELDS = ("label", "kind", "earliest", "target", "latest", "status",
+                "schedule__episode__joint", "schedule__episode__side",
+                "schedule__episode__patient__family_name",
+                "schedule__episode__patient__given_name", "schedule__episode__patient__mrn",
+                "schedule__episode__patient__phone")
+TASK_FIELDS = ("kind", "status", "detail", "created_at")
 
 
 class Section(NamedTuple):
@@ -243,9 +251,10 @@ def section_rows(name: str, page_ids: QuerySet[Any]) -> list[Any]:
     """
     if name in TASK_SECTIONS:
         return list(ReviewTask.objects.select_related("visit__schedule__episode__patient")
+                    .only(*TASK_FIELDS, *(f"visit__{field}" for field in VISIT_FIELDS))
                     .filter(pk__in=page_ids).order_by(*TASK_ORDER))
     return list(ScheduledVisit.objects.select_related("schedule__episode__patient")
-                .filter(pk__in=page_ids).order_by(*VISIT_ORDER[name]))
+                .only(*VISIT_FIELDS).filter(pk__in=page_ids).order_by(*VISIT_ORDER[name]))
 
 
 def worklist_sections(user: User, today: dt.date,
