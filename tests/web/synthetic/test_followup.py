@@ -83,3 +83,50 @@ def test_every_schedule_visit_and_task_names_the_patients_site(cohort, site_a):
     assert site_copy_mismatches() == {"schedules": 0, "visits": 0, "tasks": 0}
     for model in (FollowUpSchedule, ScheduledVisit, ReviewTask):
         assert set(model.objects.values_list("site_id", flat=True)) == {site_a.pk}
+
+
+
+
+def _loaded_since(episode_after, visit_after):
+    """The questionnaires and visits loaded after these ids, ids counted from the load's first
+    (PostgreSQL's sequences do not restart between tests)."""
+    from orthoregen.web.clinic.models import JointEpisode
+
+    episode_base = JointEpisode.objects.filter(pk__gt=episode_after).order_by("pk").first().pk
+    visits = ScheduledVisit.objects.filter(pk__gt=visit_after).order_by("pk")
+    visit_base = visits.first().pk
+    responses = QuestionnaireResponse.objects.filter(episode_id__gte=episode_base).order_by("pk")
+    return ([(episode - episode_base, None if visit is None else visit - visit_base, rest)
+             for episode, visit, *rest in responses.values_list(
+                 "episode_id", "visit_id", "timepoint", "instrument_id", "answers", "scores",
+                 "completed_on", "idempotency_key")],
+            list(visits.values_list("timepoint", "kind", "target", "status", "completed_on")))
+
+
+def _last_ids():
+    from orthoregen.web.clinic.models import JointEpisode
+
+    last = [model.objects.order_by("pk").last() for model in (JointEpisode, ScheduledVisit)]
+    return tuple(0 if row is None else row.pk for row in last)
+
+
+def test_questionnaires_made_in_small_chunks_equal_those_made_whole(site_a, clinician_a,
+                                                                    monkeypatch):
+    # The questionnaires' JSON and rows are made RESPONSE_CHUNK rows at a time as the insert
+    # reads them, BATCH rows per COPY: the cohort must not depend on either size.
+    from orthoregen.web.synthetic import bulk, followup
+    from orthoregen.web.synthetic.clinic import synthetic_site
+
+    before = _last_ids()
+    synth_load(site_a, 120, seed=5, as_of=AS_OF)
+    whole = _loaded_since(*before)
+    monkeypatch.setattr(followup, "RESPONSE_CHUNK", 7)
+    monkeypatch.setattr(bulk, "BATCH", 11)
+    before = _last_ids()
+    synth_load(synthetic_site("chunked", "Chunked"), 120, seed=5, as_of=AS_OF)
+    responses, visits = _loaded_since(*before)
+    assert len(whole[0]) > 100 and len(whole[1]) > 100
+    # The idempotency key names the site; everything else is equal.
+    assert [(e, v, [*rest[:-1], rest[-1].replace("-chunked-", f"-{site_a.code}-")])
+            for e, v, rest in responses] == whole[0]
+    assert visits == whole[1]

@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence, Sized
+from itertools import islice
 from operator import attrgetter
 from typing import Any
 
@@ -56,18 +57,25 @@ def insert_objects(model: type[models.Model], objects: list, *, progress: Progre
     return objects
 
 
-def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence],
-                *, progress: Progress | None = None, label: str = "") -> list[int]:
-    """Insert rows of values for ``columns`` (field names) of ``model``; return the new ids."""
+def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence],
+                *, progress: Progress | None = None, label: str = "",
+                total: int | None = None) -> list[int]:
+    """Insert rows of values for ``columns`` (field names) of ``model``; return the new ids.
+
+    ``rows`` is read BATCH rows at a time, so it may be a generator: a million rows then
+    never sit in memory at once (``total`` sizes the progress bar).
+    """
     fields = [_concrete(model, name) for name in columns]
     adapters = [(i, adapt) for i, field in enumerate(fields) if (adapt := _adapter(field))]
     writer = _copier if connection.vendor == "postgresql" else _inserter
-    task = progress.add_task(label, total=len(rows)) if progress else None
+    if total is None and isinstance(rows, Sized):
+        total = len(rows)
+    task = progress.add_task(label, total=total) if progress else None
     ids: list[int] = []
+    remaining = iter(rows)
     with transaction.atomic(), connection.cursor() as cursor:
         write = writer(cursor, model, [_column(field) for field in fields])
-        for start in range(0, len(rows), BATCH):
-            batch = [_adapted(row, adapters) for row in rows[start:start + BATCH]]
+        while batch := [_adapted(row, adapters) for row in islice(remaining, BATCH)]:
             ids += write(batch)
             if progress is not None and task is not None:
                 progress.advance(task, len(batch))

@@ -73,10 +73,14 @@ class SynthContext:
         """Insert unsaved instances, each given its primary key, with a progress bar if shown."""
         return bulk.insert_objects(model, objects, progress=self.progress, label=label)
 
-    def insert_rows(self, model: type[models.Model], columns: tuple[str, ...], rows: list,
-                    label: str) -> list[int]:
-        """Insert tuples of values for the named fields; return the new ids in row order."""
-        return bulk.insert_rows(model, columns, rows, progress=self.progress, label=label)
+    def insert_rows(self, model: type[models.Model], columns: tuple[str, ...],
+                    rows: Iterable[tuple], label: str, total: int | None = None) -> list[int]:
+        """Insert tuples of values for the named fields; return the new ids in row order.
+
+        ``rows`` may be a generator (``total`` rows long), read a batch at a time.
+        """
+        return bulk.insert_rows(model, columns, rows, progress=self.progress, label=label,
+                                total=total)
 
 
 def synthetic_site(code: str, name: str) -> Site:

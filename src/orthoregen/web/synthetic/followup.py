@@ -29,6 +29,7 @@ shows.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -137,15 +138,15 @@ def synth_followup(context: SynthContext) -> Course:
     due = _due_by_joint(protocol)
     columns = ("schedule_id", "site_id", "timepoint", "label", "kind", "earliest", "target",
                "latest", "instruments_due", "status", "completed_on")
-    ids = context.insert_rows(ScheduledVisit, columns, [
-        (int(schedule_ids[i]), site_id, spec.visit_id, spec.label, kind, e, t, lt,
+    schedule_id = schedule_ids.tolist()
+    # Rows stream into the insert (a generator), and ids come back in row order, which is
+    # the plan's order: no second list of every visit and no lookup by key.
+    plan["visit_id"] = context.insert_rows(ScheduledVisit, columns, (
+        (schedule_id[i], site_id, spec.visit_id, spec.label, kind, e, t, lt,
          list(due[joints[i]]) if kind == VisitKind.VISIT else [], str(status), done)
         for i, spec, kind, e, t, lt, status, done in visits
-    ], "follow-up visits")
-    visit_id = {(i, spec.visit_id, str(kind)): pk
-                for (i, spec, kind, *_), pk in zip(visits, ids, strict=True)}
-    plan["visit_id"] = [visit_id[(int(s), tp, str(k))] for s, tp, k in
-                        zip(plan["schedule"], plan["timepoint"], plan["kind"], strict=True)]
+    ), "follow-up visits", total=len(visits))
+    del visits
 
     _responses(context, rng, plan, episode_rows, joints, administered, baseline_true, person)
     _reminders_and_tasks(context, rng, plan, as_of)
@@ -258,29 +259,50 @@ def _responses(context: SynthContext, rng: np.random.Generator, plan: pd.DataFra
     table["latent"] = np.clip(table["latent"] + rng.normal(0, ERROR_SD, len(table)), 0, 100)
     table["joint"] = joints[table["schedule"].to_numpy()]
     now = timezone.now()
-    prefix = f"synth-{context.site.code}-{context.seed}"
-    rows: list[tuple] = []
-    for instrument_id in sorted({i for ids in SYNTH_INSTRUMENTS.values() for i in ids}):
-        joints_using = [j for j, ids in SYNTH_INSTRUMENTS.items() if instrument_id in ids]
-        part = table[table["joint"].isin(joints_using)]
-        if part.empty:
-            continue
-        answers, scores = scored(rng, instrument_id, part["latent"].to_numpy())
-        version = get_instrument(instrument_id).version
-        episode_ids = [context.episode_ids[episode_rows[s]] for s in part["schedule"]]
-        visit_ids = [None if v < 0 else int(v) for v in part["visit_id"]]
-        rows += [
-            (episode, visit, timepoint, instrument_id, version, answer, score_row, on, now,
-             ResponseSource.SYNTHETIC.value, f"{prefix}-{instrument_id}-{n}")
-            for n, (episode, visit, timepoint, on, answer, score_row) in enumerate(zip(
-                episode_ids, visit_ids, part["timepoint"], _as_dates(part["on"].to_numpy()),
-                answers, scores, strict=True))
-        ]
+    instruments = sorted({i for ids in SYNTH_INSTRUMENTS.values() for i in ids})
+    parts = [table[table["joint"].isin([j for j, ids in SYNTH_INSTRUMENTS.items()
+                                        if instrument_id in ids])]
+             for instrument_id in instruments]
     context.insert_rows(QuestionnaireResponse, (
         "episode_id", "visit_id", "timepoint", "instrument_id", "instrument_version", "answers",
-        "scores", "completed_on", "submitted_at", "source", "idempotency_key"), rows,
-        "questionnaire responses")
+        "scores", "completed_on", "submitted_at", "source", "idempotency_key"),
+        _response_rows(context, rng, zip(instruments, parts, strict=True), episode_rows, now),
+        "questionnaire responses", total=sum(len(part) for part in parts))
     _complications(context, rng, done, now)
+
+
+RESPONSE_CHUNK = 20_000  # rows of one instrument written as JSON at a time
+
+
+def _response_rows(context: SynthContext, rng: np.random.Generator,
+                   parts: Iterable[tuple[str, pd.DataFrame]], episode_rows: np.ndarray,
+                   now: dt.datetime) -> Iterator[tuple]:
+    """Yield questionnaire rows, instrument by instrument, as the insert reads them.
+
+    Each instrument's answers are drawn and scored whole (the same draws as ever), but
+    their JSON texts and row tuples are made RESPONSE_CHUNK rows at a time: at 100,000
+    patients the million rows' texts and tuples held at once were over a gigabyte.
+    """
+    prefix = f"synth-{context.site.code}-{context.seed}"
+    episode_ids = np.asarray(context.episode_ids)
+    for instrument_id, part in parts:
+        if part.empty:
+            continue
+        items, scores = scored_frames(rng, instrument_id, part["latent"].to_numpy())
+        version = get_instrument(instrument_id).version
+        episodes = episode_ids[episode_rows[part["schedule"].to_numpy()]].tolist()
+        visits = [None if v < 0 else v for v in part["visit_id"].to_numpy().tolist()]
+        timepoints, days = part["timepoint"].tolist(), part["on"].to_numpy()
+        for start in range(0, len(part), RESPONSE_CHUNK):
+            stop = start + RESPONSE_CHUNK
+            yield from (
+                (episode, visit, timepoint, instrument_id, version, answer, score_row, on, now,
+                 ResponseSource.SYNTHETIC.value, f"{prefix}-{instrument_id}-{n}")
+                for n, episode, visit, timepoint, on, answer, score_row in zip(
+                    range(start, start + RESPONSE_CHUNK), episodes[start:stop],
+                    visits[start:stop], timepoints[start:stop], _as_dates(days[start:stop]),
+                    _json_lines(items[start:stop]), _json_lines(scores[start:stop]),
+                    strict=False))
 
 
 def _complications(context: SynthContext, rng: np.random.Generator, done: pd.DataFrame,
@@ -359,21 +381,19 @@ def item_table(rng: np.random.Generator, instrument_id: str, latent: np.ndarray)
     return pd.DataFrame(values.astype(float), columns=ids)
 
 
-def scored(rng: np.random.Generator, instrument_id: str,
-           latent: np.ndarray) -> tuple[list[JsonText], list[JsonText]]:
-    """Return (answers, scores) as JSON texts, one per row, scored by the instruments package.
-
-    pandas writes the JSON in C (NaN as null), far faster than a dict per row at a million
-    rows; scores keep 15 significant digits.
-    """
+def scored_frames(rng: np.random.Generator, instrument_id: str,
+                  latent: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return (answers, scores) tables, one row per latent score, scored by the instruments
+    package; answers are whole numbers except the ASES pain VAS."""
     items = item_table(rng, instrument_id, latent)
     scores = score_batch(instrument_id, items)
     whole = [c for c in items.columns if not (instrument_id == "ases" and c == "VAS")]
-    answers = items.astype({column: int for column in whole})
-    return _json_lines(answers), _json_lines(scores)
+    return items.astype({column: int for column in whole}), scores
 
 
 def _json_lines(frame: pd.DataFrame) -> list[JsonText]:
+    """pandas writes the JSON in C (NaN as null), far faster than a dict per row at a million
+    rows; scores keep 15 significant digits."""
     if frame.empty:
         return []
     text = frame.to_json(orient="records", lines=True, double_precision=15)
