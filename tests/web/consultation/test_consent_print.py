@@ -45,10 +45,10 @@ def test_printable_consent_shows_document_patient_joint_text_and_signatures(
 
 
 def test_withdrawn_consent_says_so_on_paper(as_user, clinician_a, consent_a):
-    services.consent_withdraw(consent_a, withdrawn_on=dt.date(2026, 12, 8),
+    services.consent_withdraw(consent_a, withdrawn_on=dt.date(2026, 12, 7),
                               reason="Changed her mind", by=clinician_a)
     page = as_user(clinician_a).get(print_url(consent_a)).content.decode()
-    assert "Withdrawn on 08 Dec 2026" in page and "Changed her mind" in page
+    assert "Withdrawn on 07 Dec 2026" in page and "Changed her mind" in page
 
 
 def test_consent_page_links_to_the_printable_consent(as_user, clinician_a, consent_a):
