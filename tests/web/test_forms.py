@@ -25,11 +25,12 @@ def field_errors(response, field):
 
 
 def test_future_birth_date_is_refused(as_user, clinician_a, site_a):
-    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
     response = as_user(clinician_a).post(reverse("patient-create"),
-                                         patient_form(site_a, date_of_birth=tomorrow))
+                                         patient_form(site_a, date_of_birth=tomorrow.isoformat()))
     assert response.status_code == 200
-    assert field_errors(response, "date_of_birth") == ["Date of birth cannot be in the future."]
+    assert field_errors(response, "date_of_birth") == [
+        f"The date of birth {tomorrow:%d %b %Y} is in the future."]
     assert not Patient.objects.filter(mrn="A-0200").exists()
 
 

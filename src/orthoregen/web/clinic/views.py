@@ -6,6 +6,10 @@ goes through accounts.access and leaves an access record, every write goes throu
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -136,24 +140,20 @@ def patient_edit(request: AuthenticatedHttpRequest,
     if patient_id is not None:
         patient = get_visible_or_404(Patient.objects.all(), request.user, pk=patient_id)
     form = PatientForm(request.POST or None, instance=patient, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            patient = services.patient_save(
-                patient, site=data["site"], mrn=data["mrn"], family_name=data["family_name"],
-                given_name=data["given_name"], date_of_birth=data["date_of_birth"],
-                sex=data["sex"], email=data["email"], phone=data["phone"],
-                address=data["address"], preferred_language=data["preferred_language"],
-                by=request.user)
-        except ValidationError as refused:
-            errors_onto(form, refused)
-        else:
-            messages.success(request, _("Saved %(patient)s.") % {"patient": patient})
-            return redirect("patient-detail", patient_id=patient.pk)
-    return render(request, "form_page.html", {
-        "form": form, "patient": patient,
-        "title": f"Edit {patient}" if patient else "Register a patient",
-    })
+
+    def save(data: dict[str, Any]) -> Patient:
+        return services.patient_save(
+            patient, site=data["site"], mrn=data["mrn"], family_name=data["family_name"],
+            given_name=data["given_name"], date_of_birth=data["date_of_birth"],
+            sex=data["sex"], email=data["email"], phone=data["phone"],
+            address=data["address"], preferred_language=data["preferred_language"],
+            by=request.user)
+
+    return _record_form(
+        request, form, save=save, patient=patient,
+        saved=lambda saved: _("Saved %(patient)s.") % {"patient": saved},
+        title=(_("Edit %(patient)s") % {"patient": patient} if patient
+               else _("Register a patient")))
 
 
 @requires(Action.EDIT_EPISODE)
@@ -166,22 +166,18 @@ def episode_edit(request: AuthenticatedHttpRequest, patient_id: int,
         episode = get_visible_or_404(JointEpisode.objects.all(), request.user,
                                      pk=episode_id, patient=patient)
     form = JointEpisodeForm(request.POST or None, instance=episode)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            episode = services.episode_save(
-                patient, episode=episode, joint=data["joint"], side=data["side"],
-                diagnosis_code=data["diagnosis_code"], grade_scale=data["grade_scale"],
-                grade=data["grade"], symptom_onset=data["symptom_onset"], by=request.user)
-        except ValidationError as refused:
-            errors_onto(form, refused)
-        else:
-            messages.success(request, _("Saved the %(episode)s episode.") % {"episode": episode})
-            return redirect("patient-detail", patient_id=patient.pk)
-    return render(request, "form_page.html", {
-        "form": form, "patient": patient,
-        "title": f"Edit {episode} episode" if episode else "Add a treated joint",
-    })
+
+    def save(data: dict[str, Any]) -> JointEpisode:
+        return services.episode_save(
+            patient, episode=episode, joint=data["joint"], side=data["side"],
+            diagnosis_code=data["diagnosis_code"], grade_scale=data["grade_scale"],
+            grade=data["grade"], symptom_onset=data["symptom_onset"], by=request.user)
+
+    return _record_form(
+        request, form, save=save, patient=patient,
+        saved=lambda saved: _("Saved the %(episode)s episode.") % {"episode": saved},
+        title=(_("Edit %(episode)s episode") % {"episode": episode} if episode
+               else _("Add a treated joint")))
 
 
 @requires(Action.EDIT_ENCOUNTER)
@@ -195,19 +191,42 @@ def encounter_edit(request: AuthenticatedHttpRequest, episode_id: int,
         encounter = get_visible_or_404(Encounter.objects.all(), request.user,
                                        pk=encounter_id, episode=episode)
     form = EncounterForm(request.POST or None, instance=encounter, site=episode.patient.site)
+
+    def save(data: dict[str, Any]) -> Encounter:
+        return services.encounter_save(
+            episode, encounter=encounter, kind=data["kind"], occurred_on=data["occurred_on"],
+            clinician=data["clinician"], notes=data["notes"], by=request.user)
+
+    return _record_form(
+        request, form, save=save, patient=episode.patient,
+        saved=lambda saved: _("Saved %(encounter)s.") % {"encounter": saved},
+        title=(_("Edit an encounter: %(episode)s") if encounter
+               else _("Record an encounter: %(episode)s")) % {"episode": episode})
+
+
+def _record_form(request: AuthenticatedHttpRequest, form: forms.BaseForm, *,
+                 save: Callable[[dict[str, Any]], Patient | JointEpisode | Encounter],
+                 saved: Callable[[Any], str], patient: Patient | None,
+                 title: str) -> HttpResponse:
+    """Show a clinical record's form, or save it through its service and go to the chart.
+
+    The service judges the values (plausible dates, one MRN per site) and refuses with a
+    ValidationError, which lands on the form's fields; nothing is half-saved.
+    """
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            encounter = services.encounter_save(
-                episode, encounter=encounter, kind=data["kind"],
-                occurred_on=data["occurred_on"], clinician=data["clinician"],
-                notes=data["notes"], by=request.user)
+            record = save(form.cleaned_data)
         except ValidationError as refused:
             errors_onto(form, refused)
         else:
-            messages.success(request, _("Saved %(encounter)s.") % {"encounter": encounter})
-            return redirect("patient-detail", patient_id=episode.patient_id)
-    return render(request, "form_page.html", {
-        "form": form, "patient": episode.patient,
-        "title": f"{'Edit' if encounter else 'Record'} an encounter: {episode}",
-    })
+            messages.success(request, saved(record))
+            return redirect("patient-detail", patient_id=_patient_id(record))
+    return render(request, "form_page.html", {"form": form, "patient": patient, "title": title})
+
+
+def _patient_id(record: Patient | JointEpisode | Encounter) -> int:
+    if isinstance(record, Patient):
+        return record.pk
+    if isinstance(record, JointEpisode):
+        return record.patient_id
+    return record.episode.patient_id

@@ -9,8 +9,8 @@ consultations still awaiting a candidacy decision.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
@@ -111,6 +111,15 @@ def joint_state(facts: ChartFacts) -> dict[int, str]:
     return state
 
 
+R = TypeVar("R", CandidacyDecision, ConsentRecord)
+
+
+def _newest(rows: Iterable[R], shown: set[int], day: str, limit: int) -> list[R]:
+    """Return the rows of the shown episodes, newest ``day`` first (then newest row)."""
+    return sorted((row for row in rows if row.episode_id in shown),
+                  key=lambda row: (getattr(row, day), row.pk), reverse=True)[:limit]
+
+
 def chart_timeline(facts: ChartFacts, *, episodes: Sequence[JointEpisode],
                    limit: int) -> list[TimelineEntry]:
     """Return the patient's intakes, candidacy decisions and consents, newest first."""
@@ -124,20 +133,14 @@ def chart_timeline(facts: ChartFacts, *, episodes: Sequence[JointEpisode],
             detail=_("entered by %(who)s") % {"who": _who(intake.entered_by)},
             episode_id=intake.episode_id,
             url=reverse("consultation:episode", args=[intake.episode_id])))
-    decisions = sorted((decision for decision in facts.rows(_decisions)
-                        if decision.episode_id in shown),
-                       key=lambda decision: (decision.decided_on, decision.pk), reverse=True)
-    for decision in decisions[:limit]:
+    for decision in _newest(facts.rows(_decisions), shown, "decided_on", limit):
         entries.append(TimelineEntry(
             on=decision.decided_on, at=decision.decided_at,
             what=_("Override") if decision.is_override else _("Candidacy decision"),
             title=decision_words(decision), detail=decision.reason,
             episode_id=decision.episode_id,
             url=reverse("consultation:episode", args=[decision.episode_id])))
-    consents = sorted((consent for consent in facts.rows(_consents)
-                       if consent.episode_id in shown),
-                      key=lambda consent: (consent.consented_on, consent.pk), reverse=True)
-    for consent in consents[:limit]:
+    for consent in _newest(facts.rows(_consents), shown, "consented_on", limit):
         entries.append(TimelineEntry(
             on=consent.consented_on, at=consent.recorded_at, what=_("Consent"),
             title=_("Consent recorded: %(title)s, version %(version)s") % {
