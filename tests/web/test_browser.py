@@ -43,7 +43,7 @@ def test_clinician_registers_a_patient_and_sees_field_errors(page, live_server, 
     page.get_by_label("Date of birth").fill("2090-01-01")
     page.get_by_label("Sex").select_option("female")
     page.get_by_role("button", name="Save").click()
-    expect(page.get_by_text("Date of birth cannot be in the future.")).to_be_visible()
+    expect(page.get_by_text("The date of birth 01 Jan 2090 is in the future.")).to_be_visible()
     assert not Patient.objects.filter(mrn="A-7777").exists()
     page.get_by_label("Date of birth").fill("1961-09-09")
     page.get_by_role("button", name="Save").click()
