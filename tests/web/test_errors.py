@@ -33,3 +33,19 @@ def test_an_unreachable_database_shows_the_maintenance_page(failing_client, capl
     page = response.content.decode()
     assert "briefly unavailable" in page and "Connection refused" not in page
     assert any("database unavailable" in r.getMessage() for r in caplog.records)
+
+
+def test_a_refused_page_says_so_in_words_not_a_bare_forbidden(as_user, lab_a):
+    """A lab technologist registering a patient gets the calm 403 page, not Django's."""
+    response = as_user(lab_a).get("/patients/new/")
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "This page is not open to your role" in page and "403 Forbidden" not in page
+    assert "ask your clinic&#x27;s administrator" in page
+
+
+def test_a_missing_page_says_nothing_about_whether_a_record_exists(as_user, clinician_a):
+    response = as_user(clinician_a).get("/patients/999999/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "There is no such page or record here" in page and "Not Found" not in page
