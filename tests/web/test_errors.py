@@ -41,7 +41,7 @@ def test_a_refused_page_says_so_in_words_not_a_bare_forbidden(as_user, lab_a):
     assert response.status_code == 403
     page = response.content.decode()
     assert "This page is not open to your role" in page and "403 Forbidden" not in page
-    assert "ask your clinic&#x27;s administrator" in page
+    assert "ask your clinic's administrator" in page
 
 
 def test_a_missing_page_says_nothing_about_whether_a_record_exists(as_user, clinician_a):
