@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
+
+from orthoregen.web.clinic.vocabulary import Joint
 
 
 class Region(models.TextChoices):
@@ -93,9 +96,9 @@ ALLOWED: dict[str, Allowed] = {
     # Plausibility limits (this project's): the thickest articular cartilage in the body,
     # the patella's, is under 8 mm, and a whole femoral cartilage plate under 20 cm³.
     Measure.CARTILAGE_THICKNESS: Allowed(Decimal("0"), Decimal("10"), _QUANTITATIVE,
-                                         source="plausibility limit"),
+                                         source=gettext_noop("plausibility limit")),
     Measure.CARTILAGE_VOLUME: Allowed(Decimal("0"), Decimal("25000"), _QUANTITATIVE,
-                                      source="plausibility limit"),
+                                      source=gettext_noop("plausibility limit")),
     # MOAKS (Hunter 2011): cartilage area of loss and full-thickness loss each 0 none,
     # 1 <10 %, 2 10-75 %, 3 >75 % of the subregion; BML size 0 none, 1 <33 %, 2 33-66 %,
     # 3 >66 %; osteophytes 0 none, 1 small, 2 medium, 3 large.
@@ -128,17 +131,29 @@ def measure_problems(measure: str, region: str, value: Decimal, *, joint: str) -
     """Return field -> message for a measure that its scale or the joint does not allow."""
     allowed = ALLOWED.get(measure)
     if allowed is None:
-        return {"measure": f"Unknown measure {measure!r}."}
+        return {"measure": gettext("Unknown measure %(measure)r.") % {"measure": measure}}
     problems: dict[str, str] = {}
     label = Measure(measure).label
+    region_label = Region(region).label
     if region not in REGIONS_OF_JOINT.get(joint, frozenset()):
-        problems["region"] = f"{Region(region).label} is not a region of the {joint}."
+        problems["region"] = gettext("%(region)s is not a region of the %(joint)s.") % {
+            "region": region_label, "joint": joint_word(joint)}
     elif region not in allowed.regions:
-        problems["region"] = f"{label} is not read in {Region(region).label.lower()}."
+        problems["region"] = gettext("%(measure)s is not read in %(region)s.") % {
+            "measure": label, "region": str(region_label).lower()}
     if allowed.steps is not None and value not in allowed.steps:
         steps = ", ".join(f"{s:g}" for s in sorted(allowed.steps))
-        problems["value"] = f"{label} takes only {steps} ({allowed.source})."
+        problems["value"] = gettext("%(measure)s takes only %(steps)s (%(source)s).") % {
+            "measure": label, "steps": steps, "source": gettext(allowed.source)}
     elif not allowed.lowest <= value <= allowed.highest:
-        problems["value"] = (f"{label} must be between {allowed.lowest:g} and "
-                             f"{allowed.highest:g} ({allowed.source}).")
+        problems["value"] = gettext(
+            "%(measure)s must be between %(lowest)s and %(highest)s (%(source)s).") % {
+            "measure": label, "lowest": f"{allowed.lowest:g}",
+            "highest": f"{allowed.highest:g}", "source": gettext(allowed.source)}
     return problems
+
+
+def joint_word(joint: str) -> str:
+    """Name a joint in the active language, lower case, as inside a sentence: 'knee'."""
+    return str(Joint(joint).label).lower()
+

@@ -46,7 +46,7 @@ class SiteImagingSettings(models.Model):
         verbose_name_plural = _("site imaging settings")
 
     def __str__(self) -> str:
-        return f"Imaging settings of {self.site}"
+        return str(_("Imaging settings of %(site)s") % {"site": self.site})
 
 
 class ReceivedVia(models.TextChoices):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from orthoregen.web.imaging.models import MriStudy, StructuralMeasure
 from orthoregen.web.stages import ChartFacts
@@ -20,11 +22,13 @@ def mri_studies(facts: ChartFacts) -> dict[int, list[dict]]:
         .order_by("episode_id", "-study_date", "-id")
     for study in studies:
         panels.setdefault(study.episode_id, []).append({
-            "label": "MRI",
-            "value": format_html('<a href="{}">{} MRI of {}</a> ({} series{})',
-                                 reverse("imaging:study", args=[study.pk]), study.visit.label,
-                                 study.study_date.strftime("%d %b %Y"), len(study.series),
-                                 ", read" if study.is_read
-                                 else ""),
+            "label": _("MRI"),
+            "value": format_html(
+                _('<a href="{url}">{visit} MRI of {date}</a> ({series} series, read)')
+                if study.is_read else
+                _('<a href="{url}">{visit} MRI of {date}</a> ({series} series)'),
+                url=reverse("imaging:study", args=[study.pk]), visit=study.visit.label,
+                date=date_format(study.study_date, "d M Y"), series=len(study.series)),
+
         })
     return panels

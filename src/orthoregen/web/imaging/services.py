@@ -25,13 +25,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from pydicom import dcmread
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 
 from orthoregen.web.clinic.models import JointEpisode, Patient
 from orthoregen.web.clinic.plausible import Day, date_problems, first_problem
+from orthoregen.web.clinic.vocabulary import Joint, Side
 from orthoregen.web.followup.models import ScheduledVisit, VisitKind, VisitState
 from orthoregen.web.followup.services import visit_complete
 from orthoregen.web.imaging.deidentify import deidentify, new_uid
@@ -74,14 +76,17 @@ class Outcome:
     instances: int = 0
 
     def __str__(self) -> str:
+        # Shown to staff after an upload (and printed by the dicom command and logged by
+        # the DICOM listener): translated when it is made into words.
         if self.refused:
-            return f"refused: {self.refused}"
+            return _("refused: %(reason)s") % {"reason": self.refused}
         if not self.created:
-            return "already received; nothing changed"
+            return _("already received; nothing changed")
         assert self.study is not None
         visit = self.study.visit
-        return (f"stored {self.instances} images for {visit.label} MRI of the "
-                f"{self.study.episode} (visit {visit.pk})")
+        return _("stored %(count)s images for %(visit)s MRI of the %(episode)s "
+                 "(visit %(id)s)") % {"count": self.instances, "visit": visit.label,
+                                      "episode": self.study.episode, "id": visit.pk}
 
 
 @dataclass
@@ -96,20 +101,22 @@ def _read(name: str, data: io.BytesIO | Path) -> Instance | None:
     try:
         ds = dcmread(data)
     except InvalidDicomError:
-        raise InputRefused(f"{name} is not a DICOM file (no DICM preamble).") from None
+        raise InputRefused(_("%(name)s is not a DICOM file (no DICM preamble).")
+                           % {"name": name}) from None
     except Exception as error:  # a damaged file: pydicom raises many kinds, all refusals
-        raise InputRefused(f"{name} is not a readable DICOM file ({error}).") from None
+        raise InputRefused(_("%(name)s is not a readable DICOM file (%(error)s).")
+                           % {"name": name, "error": error}) from None
     if str(ds.get("SOPClassUID", "")) == DICOMDIR_CLASS:
         return None
     if "StudyInstanceUID" not in ds:
-        raise InputRefused(f"{name} has no Study Instance UID.")
+        raise InputRefused(_("%(name)s has no Study Instance UID.") % {"name": name})
     return Instance(name, ds)
 
 
 def read_folder(folder: Path) -> list[Instance]:
     """Read every DICOM file under a folder (hidden files and DICOMDIR skipped)."""
     if not folder.is_dir():
-        raise InputRefused(f"{folder} is not a folder.")
+        raise InputRefused(_("%(folder)s is not a folder.") % {"folder": folder})
     found = []
     for path in sorted(folder.rglob("*")):
         if path.is_file() and not any(part.startswith(".") for part in path.parts):
@@ -117,7 +124,7 @@ def read_folder(folder: Path) -> list[Instance]:
             if instance is not None:
                 found.append(instance)
     if not found:
-        raise InputRefused(f"{folder} holds no DICOM file.")
+        raise InputRefused(_("%(name)s holds no DICOM file.") % {"name": folder})
     return found
 
 
@@ -136,19 +143,22 @@ def read_zip(source: Path | io.BytesIO, *, name: str = "upload.zip") -> list[Ins
     try:
         archive = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, OSError) as error:
-        raise InputRefused(f"{name} is not a zip file ({error}).") from None
+        raise InputRefused(_("%(name)s is not a zip file (%(error)s).")
+                           % {"name": name, "error": error}) from None
     with archive:
         members = [m for m in archive.infolist() if not m.is_dir()]
         for member in archive.infolist():
             if _unsafe(member.filename):
-                raise InputRefused(f"{name}: member {member.filename!r} has an unsafe path "
-                                   f"(it would be written outside the folder); nothing read.")
+                raise InputRefused(_("%(name)s: member %(member)r has an unsafe path (it "
+                                     "would be written outside the folder); nothing read.")
+                                   % {"name": name, "member": member.filename})
             if (member.external_attr >> 16) & 0o170000 == 0o120000:
-                raise InputRefused(f"{name}: member {member.filename!r} is a symbolic link; "
-                                   f"nothing read.")
+                raise InputRefused(_("%(name)s: member %(member)r is a symbolic link; "
+                                     "nothing read.") % {"name": name, "member": member.filename})
         if len(members) > MAX_ZIP_MEMBERS or sum(m.file_size for m in members) > MAX_ZIP_BYTES:
-            raise InputRefused(f"{name} is larger than {MAX_ZIP_MEMBERS} files or "
-                               f"{MAX_ZIP_BYTES // 1024**3} GB unpacked.")
+            raise InputRefused(_("%(name)s is larger than %(files)s files or %(gb)s GB "
+                                 "unpacked.") % {"name": name, "files": MAX_ZIP_MEMBERS,
+                                                 "gb": MAX_ZIP_BYTES // 1024**3})
         found = []
         for member in members:
             if PurePosixPath(member.filename).name.startswith(".") \
@@ -158,7 +168,7 @@ def read_zip(source: Path | io.BytesIO, *, name: str = "upload.zip") -> list[Ins
             if instance is not None:
                 found.append(instance)
     if not found:
-        raise InputRefused(f"{name} holds no DICOM file.")
+        raise InputRefused(_("%(name)s holds no DICOM file.") % {"name": name})
     return found
 
 
@@ -171,9 +181,10 @@ def read_path(path: Path) -> tuple[list[Instance], str]:
     if path.is_file():
         instance = _read(path.name, path)
         if instance is None:
-            raise InputRefused(f"{path.name} is a DICOMDIR index, not an image.")
+            raise InputRefused(_("%(name)s is a DICOMDIR index, not an image.")
+                               % {"name": path.name})
         return [instance], ReceivedVia.FOLDER
-    raise InputRefused(f"{path} does not exist.")
+    raise InputRefused(_("%(path)s does not exist.") % {"path": path})
 
 
 def by_study(instances: Iterable[Instance]) -> dict[str, list[Instance]]:
@@ -189,8 +200,8 @@ def _one(instances: list[Instance], keyword: str, what: str) -> str:
     values = {str(i.dataset.get(keyword, "") or "").strip() for i in instances}
     values.discard("")
     if len(values) > 1:
-        raise StudyRefused(f"The study's images disagree on {what}: "
-                           f"{', '.join(sorted(values))}.")
+        raise StudyRefused(_("The study's images disagree on %(what)s: %(values)s.")
+                           % {"what": what, "values": ", ".join(sorted(values))})
     return values.pop() if values else ""
 
 
@@ -200,52 +211,57 @@ def _date(text: str, what: str) -> dt.date | None:
     try:
         return dt.datetime.strptime(text[:8], "%Y%m%d").date()
     except ValueError:
-        raise StudyRefused(f"The {what} {text!r} is not a DICOM date (YYYYMMDD).") from None
+        raise StudyRefused(_("The %(what)s %(text)r is not a DICOM date (YYYYMMDD).")
+                           % {"what": what, "text": text}) from None
 
 
 def _patient(patient_id: str, site: Site | None) -> Patient:
     if not patient_id:
-        raise StudyRefused("Unknown patient: the study carries no Patient ID.")
+        raise StudyRefused(_("Unknown patient: the study carries no Patient ID."))
     patients = Patient.objects.select_related("site").filter(mrn=patient_id)
     if site is not None:
         here = patients.filter(site=site).first()
         if here is not None:
             return here
         if patients.exists():
-            raise StudyRefused(f"Another site's patient: Patient ID {patient_id!r} is not a "
-                               f"patient of {site.code}.")
-        raise StudyRefused(f"Unknown patient: no patient of {site.code} has the medical "
-                           f"record number {patient_id!r}.")
+            raise StudyRefused(_("Another site's patient: Patient ID %(id)r is not a patient "
+                                 "of %(site)s.") % {"id": patient_id, "site": site.code})
+        raise StudyRefused(_("Unknown patient: no patient of %(site)s has the medical record "
+                             "number %(id)r.") % {"id": patient_id, "site": site.code})
     found = list(patients[:2])
     if not found:
-        raise StudyRefused(f"Unknown patient: no patient has the medical record number "
-                           f"{patient_id!r}.")
+        raise StudyRefused(_("Unknown patient: no patient has the medical record number "
+                             "%(id)r.") % {"id": patient_id})
     if len(found) > 1:
-        raise StudyRefused(f"Patient ID {patient_id!r} is a medical record number at more "
-                           f"than one site; name the receiving site.")
+        raise StudyRefused(_("Patient ID %(id)r is a medical record number at more than one "
+                             "site; name the receiving site.") % {"id": patient_id})
     return found[0]
 
 
 def _episodes(patient: Patient, body_part: str, laterality: str) -> list[JointEpisode]:
     episodes = list(patient.episodes.all())
-    named = ", ".join(str(e) for e in episodes) or "none"
+    named = ", ".join(str(e) for e in episodes) or _("none")
     if body_part:
         joint = BODY_PARTS.get(body_part)
         if joint is None:
-            raise StudyRefused(f"Wrong body part: the study shows {body_part!r}, not a knee, "
-                               f"hip or shoulder.")
+            raise StudyRefused(_("Wrong body part: the study shows %(part)r, not a knee, hip "
+                                 "or shoulder.") % {"part": body_part})
         episodes = [e for e in episodes if e.joint == joint]
         if not episodes:
-            raise StudyRefused(f"Wrong body part: the study shows the {joint}; the patient's "
-                               f"treated joints: {named}.")
+            raise StudyRefused(_("Wrong body part: the study shows the %(joint)s; the "
+                                 "patient's treated joints: %(joints)s.")
+                               % {"joint": str(Joint(joint).label).lower(), "joints": named})
     if laterality:
         side = SIDES.get(laterality)
         if side is None:
-            raise StudyRefused(f"Laterality {laterality!r} names no single side (L or R).")
+            raise StudyRefused(_("Laterality %(laterality)r names no single side (L or R).")
+                               % {"laterality": laterality})
         matching = [e for e in episodes if e.side == side]
         if not matching:
-            raise StudyRefused(f"Laterality differs from the joint's side: the study is of "
-                               f"the {side} side; the patient's treated joints: {named}.")
+            raise StudyRefused(_("Laterality differs from the joint's side: the study is of "
+                                 "the %(side)s side; the patient's treated joints: "
+                                 "%(joints)s.") % {"side": str(Side(side).label).lower(),
+                                                    "joints": named})
         episodes = matching
     return episodes
 
@@ -256,13 +272,15 @@ def _visit(episodes: list[JointEpisode], study_date: dt.date) -> ScheduledVisit:
         .select_related("schedule__episode").order_by("target")
     inside = [v for v in visits if v.earliest <= study_date <= v.latest]
     if not inside:
-        windows = "; ".join(f"{v.schedule.episode} {v.label} {v.earliest:%d %b %Y}-"
-                            f"{v.latest:%d %b %Y}" for v in visits) or "none scheduled"
-        raise StudyRefused(f"No MRI visit in the window: the study is dated "
-                           f"{study_date:%d %b %Y}; MRI visits: {windows}.")
+        windows = "; ".join(f"{v.schedule.episode} {v.label} {date_format(v.earliest, 'd M Y')}-"
+                            f"{date_format(v.latest, 'd M Y')}" for v in visits) \
+            or _("none scheduled")
+        raise StudyRefused(_("No MRI visit in the window: the study is dated %(date)s; MRI "
+                             "visits: %(windows)s.")
+                           % {"date": date_format(study_date, "d M Y"), "windows": windows})
     if len({v.schedule.episode_id for v in inside}) > 1:
-        raise StudyRefused("The study names no laterality or body part and more than one "
-                           "treated joint has an MRI visit open on its date.")
+        raise StudyRefused(_("The study names no laterality or body part and more than one "
+                             "treated joint has an MRI visit open on its date."))
     return min(inside, key=lambda v: abs((v.target - study_date).days))
 
 
@@ -306,26 +324,29 @@ def _ingest(uid: str, instances: list[Instance], *, site: Site | None, received_
         study_instance_uid=uid).first()
     if existing is not None:
         if site is not None and existing.patient.site_id != site.pk:
-            raise StudyRefused("Another site's patient: this study was received for a "
-                               "patient of another site.")
+            raise StudyRefused(_("Another site's patient: this study was received for a "
+                                 "patient of another site."))
         return Outcome(uid, study=existing, created=False)
-    modality = _one(instances, "Modality", "the modality")
+    modality = _one(instances, "Modality", _("the modality"))
     if modality != MR_MODALITY:
-        raise StudyRefused(f"Not an MR study: the modality is {modality or 'missing'}.")
-    patient = _patient(_one(instances, "PatientID", "the Patient ID"), site)
-    born = _date(_one(instances, "PatientBirthDate", "the birth date"), "birth date")
+        raise StudyRefused(_("Not an MR study: the modality is %(modality)s.")
+                           % {"modality": modality or _("missing")})
+    patient = _patient(_one(instances, "PatientID", _("the Patient ID")), site)
+    born = _date(_one(instances, "PatientBirthDate", _("the birth date")), _("birth date"))
     if born is not None and born != patient.date_of_birth:
-        raise StudyRefused(f"Birth date differs: the study says {born:%d %b %Y}, the "
-                           f"patient's record {patient.date_of_birth:%d %b %Y}.")
-    study_date = _date(_one(instances, "StudyDate", "the study date"), "study date")
+        raise StudyRefused(_("Birth date differs: the study says %(study)s, the patient's "
+                             "record %(record)s.")
+                           % {"study": date_format(born, "d M Y"),
+                              "record": date_format(patient.date_of_birth, "d M Y")})
+    study_date = _date(_one(instances, "StudyDate", _("the study date")), _("study date"))
     if study_date is None:
-        raise StudyRefused("The study carries no study date.")
+        raise StudyRefused(_("The study carries no study date."))
     if problems := date_problems(born=patient.date_of_birth,
-                                 study_date=Day(study_date, gettext("The study date"))):
+                                 study_date=Day(study_date, _("The study date"))):
         raise StudyRefused(first_problem(problems))
-    body_part = _one(instances, "BodyPartExamined", "the body part").upper()
-    laterality = _one(instances, "Laterality", "the laterality") \
-        or _one(instances, "ImageLaterality", "the image laterality")
+    body_part = _one(instances, "BodyPartExamined", _("the body part")).upper()
+    laterality = _one(instances, "Laterality", _("the laterality")) \
+        or _one(instances, "ImageLaterality", _("the image laterality"))
     laterality = laterality.upper()
     visit = _visit(_episodes(patient, body_part, laterality), study_date)
     try:
@@ -342,7 +363,7 @@ def _ingest(uid: str, instances: list[Instance], *, site: Site | None, received_
 def _store(uid: str, instances: list[Instance], *, patient: Patient, visit: ScheduledVisit,
            study_date: dt.date, modality: str, body_part: str, laterality: str,
            received_via: str, received_from: str, by: User | None) -> Outcome:
-    options, _ = SiteImagingSettings.objects.get_or_create(site=patient.site)
+    options, _created = SiteImagingSettings.objects.get_or_create(site=patient.site)
     burned_in = any(str(i.dataset.get("BurnedInAnnotation", "")).upper() == "YES"
                     for i in instances)
     keep = options.keep_files and not burned_in  # pixels with text cannot be cleaned here
@@ -355,7 +376,8 @@ def _store(uid: str, instances: list[Instance], *, patient: Patient, visit: Sche
                 study_instance_uid=uid, deidentified_study_uid=new_study_uid,
                 modality=modality, series=_series(instances), body_part=body_part,
                 laterality=laterality, study_date=study_date,
-                study_description=_one(instances, "StudyDescription", "the description")[:64],
+                study_description=_one(instances, "StudyDescription",
+                                       _("the description"))[:64],
                 instances=len(instances), received_via=received_via,
                 received_from=received_from[:200], received_by=by, files_stored=keep,
                 deidentified=keep, retained_full_dates=keep and options.retain_full_dates,
@@ -382,8 +404,9 @@ def _write(instances: list[Instance], folder: Path, *, secret: str, patient: Pat
             ds.save_as(target, enforce_file_format=True)
         except (AttributeError, KeyError, ValueError, TypeError) as error:
             # Raised inside the study's transaction: the row goes, and the files with it.
-            raise StudyRefused(f"{instance.name} could not be de-identified and stored "
-                               f"({error}).") from None
+            raise StudyRefused(_("%(name)s could not be de-identified and stored "
+                                 "(%(error)s).") % {"name": instance.name,
+                                                    "error": error}) from None
 
 
 def ingest(instances: list[Instance], *, site: Site | None, received_via: str,
@@ -415,8 +438,10 @@ def measure_record(study: MriStudy, *, region: str, measure: str, value: Decimal
     current = StructuralMeasure.objects.select_for_update().filter(
         study=study, region=region, measure=measure).first()
     if current is not None and not reason.strip():
-        problems["reason"] = (f"{current} was read by {current.read_by.get_full_name()}; "
-                              f"give a reason to correct it.")
+        problems["reason"] = _("%(measure)s was read by %(reader)s; give a reason to correct "
+                               "it.") % {"measure": current,
+                                         "reader": current.read_by.get_full_name()}
+
     if problems:
         raise MeasureRefused(problems)
     if current is None:

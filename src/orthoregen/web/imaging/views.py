@@ -48,9 +48,10 @@ def measure_enter(request: AuthenticatedHttpRequest, study_id: int) -> HttpRespo
             messages.success(request, _("Recorded: %(grading)s.") % {"grading": row})
             return redirect("imaging:study", study_id=study.pk)
     return render(request, "form_page.html", {
-        "form": form, "patient": study.patient, "title": f"Read the {study}",
-        "intro": "One value per region and measure; a value already recorded is corrected "
-                 "with a reason and its history kept."})
+        "form": form, "patient": study.patient,
+        "title": _("Read the %(study)s") % {"study": study},
+        "intro": _("One value per region and measure; a value already recorded is corrected "
+                   "with a reason and its history kept.")})
 
 
 @requires(Action.MANAGE_FOLLOW_UP)
@@ -91,5 +92,6 @@ def _read(files: list) -> tuple[list[services.Instance], str]:
         if instance is not None:
             instances.append(instance)
     if not instances:
-        raise services.InputRefused("No DICOM image among the files.")
+        raise services.InputRefused(_("No DICOM image among the files."))
+
     return instances, ReceivedVia.UPLOAD
