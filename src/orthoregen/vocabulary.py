@@ -10,9 +10,15 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING, NamedTuple, Self
 
+from orthoregen.words import gettext_noop
+
 
 class LabelledEnum(StrEnum):
-    """Pair each stored value with the words a clinician reads (``member.label``)."""
+    """Pair each stored value with the words a clinician reads (``member.label``).
+
+    A label is English, marked with ``gettext_noop`` for the catalogue (orthoregen.words);
+    a page shows it translated through the web's choices (web/clinic/vocabulary.py).
+    """
 
     _label: str
 
@@ -34,14 +40,14 @@ class LabelledEnum(StrEnum):
 
 
 class Joint(LabelledEnum):
-    KNEE = "knee", "Knee"
-    HIP = "hip", "Hip"
-    SHOULDER = "shoulder", "Shoulder"
+    KNEE = "knee", gettext_noop("Knee")
+    HIP = "hip", gettext_noop("Hip")
+    SHOULDER = "shoulder", gettext_noop("Shoulder")
 
 
 class Side(LabelledEnum):
-    LEFT = "left", "Left"
-    RIGHT = "right", "Right"
+    LEFT = "left", gettext_noop("Left")
+    RIGHT = "right", gettext_noop("Right")
 
 
 class Sex(LabelledEnum):
@@ -51,23 +57,23 @@ class Sex(LabelledEnum):
     exempts only ``MALE`` from pregnancy questions (see ``pathways.conditions``).
     """
 
-    FEMALE = "female", "Female"
-    MALE = "male", "Male"
-    OTHER = "other", "Other"
-    UNKNOWN = "unknown", "Unknown"
+    FEMALE = "female", gettext_noop("Female")
+    MALE = "male", gettext_noop("Male")
+    OTHER = "other", gettext_noop("Other")
+    UNKNOWN = "unknown", gettext_noop("Unknown")
 
 
 class GradeScale(LabelledEnum):
     """Name a radiographic grading scale of osteoarthritis, by its primary source."""
 
     # Kellgren JH, Lawrence JS. Ann Rheum Dis 1957;16(4):494-502, doi:10.1136/ard.16.4.494.
-    KELLGREN_LAWRENCE = "kellgren_lawrence", "Kellgren-Lawrence"
+    KELLGREN_LAWRENCE = "kellgren_lawrence", gettext_noop("Kellgren-Lawrence")
     # Tönnis grade as summarised by Kovalenko B, Bremjit P, Fernando N. Clin Orthop Relat Res
     # 2018;476:1680-1684, doi:10.1097/01.blo.0000534679.75870.5f.
-    TONNIS = "tonnis", "Tönnis"
+    TONNIS = "tonnis", gettext_noop("Tönnis")
     # Samilson RL, Prieto V. Dislocation arthropathy of the shoulder. J Bone Joint Surg Am
     # 1983;65(4):456-460.
-    SAMILSON_PRIETO = "samilson_prieto", "Samilson-Prieto"
+    SAMILSON_PRIETO = "samilson_prieto", gettext_noop("Samilson-Prieto")
 
 
 class GradeRange(NamedTuple):

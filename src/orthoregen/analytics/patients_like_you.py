@@ -27,6 +27,7 @@ from orthoregen.analytics.survival import kaplan_meier, survival_at
 from orthoregen.analytics.thin import MIN_N_TO_CONCLUDE
 from orthoregen.instruments import Threshold, ThresholdKind, get_instrument
 from orthoregen.vocabulary import Joint
+from orthoregen.words import gettext_noop
 
 # Why 10: at n = 10 a 95 % Wilson interval around 5/10 already runs from 24 % to 76 %, and the
 # 10th and 90th centiles of fewer values are little more than the extremes. Below it a share
@@ -37,7 +38,9 @@ FLOOR_N = 10
 # A sibling of evidence.comparison.REGISTRY_CAVEAT rather than that sentence: its saline
 # figure is for knee pain and would be wrong beside a hip or a shoulder, and the analytics
 # core does not import the evidence package, which is built on it.
-PATIENTS_LIKE_YOU_CAVEAT = (
+# Shown on the consultation page: marked for the catalogue (orthoregen.words), translated
+# by the web where it shows it (web/registry/panels.py).
+PATIENTS_LIKE_YOU_CAVEAT = gettext_noop(
     "These are the outcomes of the clinic's earlier patients like this one, not a prediction "
     "for this patient. Registry outcomes are uncontrolled: they include the placebo "
     "(contextual) response and regression to the mean, so they are not the effect of the "
