@@ -11,96 +11,102 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext_lazy as _
 
 from orthoregen.instruments import get_instrument
 from orthoregen.web.imports.models import ImportKind
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
 class Column:
     name: str
     required: bool
-    meaning: str
+    meaning: StrOrPromise  # lazy: shown on the import page in the active language
     example: str = ""
 
 
 SOURCE = (
-    Column("source_system", True, "the system the row comes from, at most 30 characters, "
-                                  "e.g. old-emr", "old-emr"),
-    Column("source_id", True, "the row's id in that system, at most 50 characters; unique "
-                              "within the file", "P-1001"),
+    Column("source_system", True, _("the system the row comes from, at most 30 characters, "
+                                     "e.g. old-emr"), "old-emr"),
+    Column("source_id", True, _("the row's id in that system, at most 50 characters; unique "
+                                 "within the file"), "P-1001"),
 )
 JOINT_OF_PATIENT = (
-    Column("patient_mrn", True, "medical record number of a patient of the importing site",
+    Column("patient_mrn", True, _("medical record number of a patient of the importing site"),
            "A-1001"),
-    Column("joint", True, "knee, hip or shoulder", "knee"),
-    Column("side", True, "left or right; the patient must have one joint episode of that "
-                         "joint and side", "left"),
+    Column("joint", True, _("knee, hip or shoulder"), "knee"),
+    Column("side", True, _("left or right; the patient must have one joint episode of that "
+                            "joint and side"), "left"),
 )
 
 LAYOUTS: dict[str, tuple[Column, ...]] = {  # keyed by ImportKind, a str
     ImportKind.PATIENTS: (
         *SOURCE,
-        Column("mrn", True, "medical record number, unique at the site", "A-1001"),
-        Column("family_name", True, "family name", "Lovelace"),
-        Column("given_name", True, "given name", "Ada"),
-        Column("date_of_birth", True, "YYYY-MM-DD, not in the future", "1960-05-17"),
-        Column("sex", True, "female, male, other or unknown (the clinic's vocabulary)",
+        Column("mrn", True, _("medical record number, unique at the site"), "A-1001"),
+        Column("family_name", True, _("family name"), "Lovelace"),
+        Column("given_name", True, _("given name"), "Ada"),
+        Column("date_of_birth", True, _("YYYY-MM-DD, not in the future"), "1960-05-17"),
+        Column("sex", True, _("female, male, other or unknown (the clinic's vocabulary)"),
                "female"),
-        Column("email", False, "email address", ""),
-        Column("phone", False, "telephone number", ""),
-        Column("address", False, "postal address", ""),
+        Column("email", False, _("email address"), ""),
+        Column("phone", False, _("telephone number"), ""),
+        Column("address", False, _("postal address"), ""),
     ),
     ImportKind.EPISODES: (
         *SOURCE[:1], Column("source_id", True, SOURCE[1].meaning, "E-2001"),
         *JOINT_OF_PATIENT[:1],
-        Column("joint", True, "knee, hip or shoulder", "knee"),
-        Column("side", True, "left or right", "left"),
-        Column("diagnosis_code", True, "ICD-10-CM osteoarthritis code fitting joint and side",
+        Column("joint", True, _("knee, hip or shoulder"), "knee"),
+        Column("side", True, _("left or right"), "left"),
+        Column("diagnosis_code", True, _("ICD-10-CM osteoarthritis code fitting joint and side"),
                "M17.12"),
-        Column("grade_scale", True, "radiographic scale: kellgren_lawrence, tonnis or "
-                                    "samilson_prieto (the clinic's vocabulary)",
+        Column("grade_scale", True, _("radiographic scale: kellgren_lawrence, tonnis or "
+                                       "samilson_prieto (the clinic's vocabulary)"),
                "kellgren_lawrence"),
-        Column("grade", False, "grade within the scale's range", "3"),
-        Column("symptom_onset", False, "YYYY-MM-DD, not in the future", "2019-04-01"),
+        Column("grade", False, _("grade within the scale's range"), "3"),
+        Column("symptom_onset", False, _("YYYY-MM-DD, not in the future"), "2019-04-01"),
     ),
     ImportKind.PROCEDURES: (
         *SOURCE[:1], Column("source_id", True, SOURCE[1].meaning, "INJ-3001"),
         *JOINT_OF_PATIENT,
-        Column("performed_on", True, "YYYY-MM-DD, not in the future", "2024-02-12"),
-        Column("operator", False, "user name of the clinician who injected (a user of the "
-                                  "site); blank records the importing user", ""),
-        Column("guidance", True, "ultrasound, fluoroscopy or landmark, as allowed for the "
-                                 "joint", "ultrasound"),
-        Column("approach", False, "injection approach of the joint, e.g. superolateral",
+        Column("performed_on", True, _("YYYY-MM-DD, not in the future"), "2024-02-12"),
+        Column("operator", False, _("user name of the clinician who injected (a user of the "
+                                     "site); blank records the importing user"), ""),
+        Column("guidance", True, _("ultrasound, fluoroscopy or landmark, as allowed for the "
+                                    "joint"), "ultrasound"),
+        Column("approach", False, _("injection approach of the joint, e.g. superolateral"),
                "superolateral"),
-        Column("landmark_reason", False, "why landmark guidance was used", ""),
-        Column("image_reference", False, "required under image guidance: DICOM Study "
-                                         "Instance UID or the clinic's image id", "IMG-77"),
-        Column("needle_gauge", False, "needle gauge", "21"),
-        Column("aspirate_volume_ml", False, "aspirated synovial fluid, mL", ""),
-        Column("injectate_volume_ml", False, "injectate volume, mL", "4"),
-        Column("indication", False, "indication", ""),
-        Column("adjuncts", False, "e.g. PRP, hyaluronic acid", ""),
-        Column("complications", False, "complications", ""),
-        Column("notes", False, "notes on the session", ""),
+        Column("landmark_reason", False, _("why landmark guidance was used"), ""),
+        Column("image_reference", False, _("required under image guidance: DICOM Study "
+                                            "Instance UID or the clinic's image id"), "IMG-77"),
+        Column("needle_gauge", False, _("needle gauge"), "21"),
+        Column("aspirate_volume_ml", False, _("aspirated synovial fluid, mL"), ""),
+        Column("injectate_volume_ml", False, _("injectate volume, mL"), "4"),
+        Column("indication", False, _("indication"), ""),
+        Column("adjuncts", False, _("e.g. PRP, hyaluronic acid"), ""),
+        Column("complications", False, _("complications"), ""),
+        Column("notes", False, _("notes on the session"), ""),
     ),
     ImportKind.RESPONSES: (
         *SOURCE[:1], Column("source_id", True, SOURCE[1].meaning, "Q-4001"),
         *JOINT_OF_PATIENT,
-        Column("instrument", True, "instrument id, e.g. koos, hoos, womac_lk31, nrs_pain",
+        Column("instrument", True, _("instrument id, e.g. koos, hoos, womac_lk31, nrs_pain"),
                "koos"),
-        Column("timepoint", True, "baseline or a follow-up visit id, e.g. month_6",
+        Column("timepoint", True, _("baseline or a follow-up visit id, e.g. month_6"),
                "baseline"),
-        Column("completed_on", True, "YYYY-MM-DD, not in the future", "2024-02-01"),
+        Column("completed_on", True, _("YYYY-MM-DD, not in the future"), "2024-02-01"),
     ),
     ImportKind.SCORES: (
         *SOURCE[:1], Column("source_id", True, SOURCE[1].meaning, "S-5001"),
         *JOINT_OF_PATIENT,
-        Column("instrument", True, "instrument id, e.g. koos", "koos"),
-        Column("timepoint", True, "baseline or a follow-up visit id, e.g. month_6",
+        Column("instrument", True, _("instrument id, e.g. koos"), "koos"),
+        Column("timepoint", True, _("baseline or a follow-up visit id, e.g. month_6"),
                "baseline"),
-        Column("completed_on", True, "YYYY-MM-DD, not in the future", "2024-02-01"),
+        Column("completed_on", True, _("YYYY-MM-DD, not in the future"), "2024-02-01"),
     ),
 }
 # Responses add one column per item of the row's instrument (named by item id: KOOS P1 …),

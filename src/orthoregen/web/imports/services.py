@@ -101,15 +101,25 @@ class ImportReport:
 
     def summary(self) -> str:
         """Say what happened in one line."""
-        verb = "would create" if self.dry_run or not self.saved else "created"
-        line = (f"{self.kind}: {self.rows} rows; {verb} {self.created}, unchanged "
-                f"{self.unchanged}, changed (not applied) {len(self.changed)}, "
-                f"problems {len(self.problems)}")
+        # Printed by the import command on the operator's console (English there) and shown
+        # on the import page: whole sentences, one per outcome.
+        counts = {"kind": self.kind, "rows": self.rows, "created": self.created,
+                  "unchanged": self.unchanged, "changed": len(self.changed),
+                  "problems": len(self.problems)}
         if self.problems:
-            line += "; nothing was saved"
-        elif self.dry_run:
-            line += "; dry run, nothing was saved"
-        return line
+            return gettext("%(kind)s: %(rows)s rows; would create %(created)s, unchanged "
+                           "%(unchanged)s, changed (not applied) %(changed)s, problems "
+                           "%(problems)s; nothing was saved") % counts
+        if self.dry_run:
+            return gettext("%(kind)s: %(rows)s rows; would create %(created)s, unchanged "
+                           "%(unchanged)s, changed (not applied) %(changed)s, problems "
+                           "%(problems)s; dry run, nothing was saved") % counts
+        if not self.saved:
+            return gettext("%(kind)s: %(rows)s rows; would create %(created)s, unchanged "
+                           "%(unchanged)s, changed (not applied) %(changed)s, problems "
+                           "%(problems)s") % counts
+        return gettext("%(kind)s: %(rows)s rows; created %(created)s, unchanged %(unchanged)s, "
+                       "changed (not applied) %(changed)s, problems %(problems)s") % counts
 
 
 def import_file(kind: str, data: bytes, *, file_name: str, site: Site, by: User,
@@ -117,18 +127,22 @@ def import_file(kind: str, data: bytes, *, file_name: str, site: Site, by: User,
                 advance: Advance | None = None) -> ImportReport:
     """Validate and (unless ``dry_run`` or a problem is found) import one file for a site."""
     if kind not in LAYOUTS:
-        raise ImportRefused(f"Unknown kind {kind!r}; the kinds are {', '.join(LAYOUTS)}.")
+        raise ImportRefused(gettext("Unknown kind %(kind)r; the kinds are %(kinds)s.")
+                            % {"kind": kind, "kinds": ", ".join(LAYOUTS)})
     if not by.may(Action.IMPORT_DATA):
-        raise ImportRefused(f"{by.username}'s role may not import data.")
+        raise ImportRefused(gettext("%(user)s's role may not import data.")
+                            % {"user": by.username})
     if not by.sites.filter(pk=site.pk).exists():
-        raise ImportRefused(f"{by.username} does not work at {site.code}.")
+        raise ImportRefused(gettext("%(user)s does not work at %(site)s.")
+                            % {"user": by.username, "site": site.code})
     report = ImportReport(kind=kind, file_name=file_name[:200],
                           sha256=hashlib.sha256(data).hexdigest(), dry_run=dry_run)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        report.problems.append(Problem(0, "", f"the file is not UTF-8 text ({error.reason} at "
-                                              f"byte {error.start})"))
+        report.problems.append(Problem(0, "", gettext(
+            "the file is not UTF-8 text (%(reason)s at byte %(byte)s)")
+            % {"reason": error.reason, "byte": error.start}))
         return report
     context = _Context(site=site, by=by, report=report, advance=advance)
     runner = _bulk_kind if kind in OPEN_ENDED else _row_kind
@@ -186,27 +200,27 @@ def _header_problems(context: _Context, header: list[str], extra_ok: Callable[[s
     known = {c.name for c in layout}
     for column in layout:
         if column.required and column.name not in header:
-            context.problem(1, column.name, "required column is missing")
+            context.problem(1, column.name, gettext("required column is missing"))
     seen: set[str] = set()
     for name in header:
         if name in seen:
-            context.problem(1, name, "column appears twice")
+            context.problem(1, name, gettext("column appears twice"))
         seen.add(name)
         if name not in known and not extra_ok(name):
-            context.problem(1, name, "unknown column")
+            context.problem(1, name, gettext("unknown column"))
     return not context.report.problems
 
 
 def _strict_date(value: str, *, today: dt.date) -> tuple[dt.date | None, str | None]:
     """Return (date, None) or (None, why not): only YYYY-MM-DD, never after today."""
     if not ISO_DATE.match(value):
-        return None, f"{value!r} is not a date written YYYY-MM-DD"
+        return None, gettext("%(value)r is not a date written YYYY-MM-DD") % {"value": value}
     try:
         day = dt.date.fromisoformat(value)
     except ValueError:
-        return None, f"{value} is an impossible date"
+        return None, gettext("%(value)s is an impossible date") % {"value": value}
     if day > today:
-        return None, f"{value} is in the future"
+        return None, gettext("%(value)s is in the future") % {"value": value}
     return day, None
 
 
@@ -232,9 +246,11 @@ def _absent_patient(context: _Context, mrn: str) -> str:
     other = Patient.objects.filter(mrn=mrn, site__in=context.by.sites.all()) \
         .exclude(site=context.site).select_related("site").first()
     if other is not None:
-        return (f"MRN {mrn} is a patient of {other.site.code}, not of {context.site.code}; "
-                "a file imports into one site")
-    return f"no patient with MRN {mrn} at {context.site.code}"
+        return gettext("MRN %(mrn)s is a patient of %(other)s, not of %(site)s; a file imports "
+                       "into one site") % {"mrn": mrn, "other": other.site.code,
+                                           "site": context.site.code}
+    return gettext("no patient with MRN %(mrn)s at %(site)s") % {"mrn": mrn,
+                                                                  "site": context.site.code}
 
 
 def _episode_of(patient: Patient, joint: str, side: str) -> tuple[JointEpisode | None, str]:
@@ -242,9 +258,19 @@ def _episode_of(patient: Patient, joint: str, side: str) -> tuple[JointEpisode |
     if len(episodes) == 1:
         return episodes[0], ""
     if not episodes:
-        return None, f"MRN {patient.mrn} has no {side} {joint} joint episode"
-    return None, (f"MRN {patient.mrn} has several {side} {joint} joint episodes; "
-                  "this import cannot tell which one")
+        return None, _no_episode(patient.mrn, side, joint)
+    return None, _several_episodes(patient.mrn, side, joint)
+
+
+def _no_episode(mrn: object, side: object, joint: object) -> str:
+    # The file's own words for side and joint ("left", "knee"): the column's values.
+    return gettext("MRN %(mrn)s has no %(side)s %(joint)s joint episode") % {
+        "mrn": mrn, "side": side, "joint": joint}
+
+
+def _several_episodes(mrn: object, side: object, joint: object) -> str:
+    return gettext("MRN %(mrn)s has several %(side)s %(joint)s joint episodes; this import "
+                   "cannot tell which one") % {"mrn": mrn, "side": side, "joint": joint}
 
 
 def _fingerprint(values: dict[str, str]) -> str:
@@ -266,7 +292,7 @@ def _row_kind(context: _Context, text: str, data: bytes) -> None:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [name.strip() for name in (reader.fieldnames or [])]
     if not header:
-        context.problem(1, "", "the file is empty")
+        context.problem(1, "", gettext("the file is empty"))
         return
     if not _header_problems(context, header, lambda name: False):
         return
@@ -283,7 +309,7 @@ def _row_kind(context: _Context, text: str, data: bytes) -> None:
     patients = _Patients(context)
     for number, raw in enumerate(rows, start=FIRST_ROW):
         if None in raw:
-            context.problem(number, "", "more values than the header has columns")
+            context.problem(number, "", gettext("more values than the header has columns"))
             continue
         values = {c.name: (raw.get(c.name) or "").strip() for c in layout}
         if not _source_ok(context, number, values, first_row):
@@ -301,7 +327,7 @@ def _row_kind(context: _Context, text: str, data: bytes) -> None:
         for column in layout:
             if column.required and not values[column.name] and column.name not in (
                     "source_system", "source_id"):
-                context.problem(number, column.name, "required")
+                context.problem(number, column.name, gettext("required"))
         if len(report.problems) > count:
             continue
         try:
@@ -321,7 +347,8 @@ def _row_kind(context: _Context, text: str, data: bytes) -> None:
                            else {"__all__": error.messages})
             continue
         except IntegrityError as error:
-            context.problem(number, "", f"the database refused the row: {error}")
+            context.problem(number, "", gettext("the database refused the row: %(error)s")
+                            % {"error": error})
             continue
         report.created += 1
         if context.advance:
@@ -345,20 +372,28 @@ def _source_ok(context: _Context, number: int, values: dict[str, str],
     ok = True
     for column, limit in (("source_system", 30), ("source_id", 50)):
         if not values[column]:
-            context.problem(number, column, "required")
+            context.problem(number, column, gettext("required"))
             ok = False
         elif len(values[column]) > limit:
-            context.problem(number, column, f"longer than {limit} characters")
+            context.problem(number, column, _longer_than(limit))
             ok = False
     if not ok:
         return False
     key = (values["source_system"], values["source_id"])
     if key in first_row:
-        context.problem(number, "source_id", f"duplicate in the file: {key[0]} {key[1]} is "
-                                             f"also row {first_row[key]}")
+        context.problem(number, "source_id", _duplicate(key[0], key[1], first_row[key]))
         return False
     first_row[key] = number
     return True
+
+
+def _longer_than(limit: int) -> str:
+    return gettext("longer than %(limit)s characters") % {"limit": limit}
+
+
+def _duplicate(system: object, source_id: object, row: object) -> str:
+    return gettext("duplicate in the file: %(system)s %(id)s is also row %(row)s") % {
+        "system": system, "id": source_id, "row": row}
 
 
 def _dates(context: _Context, number: int, values: dict[str, str], *names: str) -> bool:
@@ -423,8 +458,8 @@ def _procedure_row(context: _Context, number: int, values: dict[str, str],
     if values["operator"]:
         found = context.site.staff.filter(username=values["operator"]).first()
         if found is None:
-            context.problem(number, "operator", f"no user {values['operator']} at "
-                                                f"{context.site.code}")
+            context.problem(number, "operator", gettext("no user %(user)s at %(site)s") % {
+                "user": values["operator"], "site": context.site.code})
             return None
         operator = found
     form = ProcedureJointForm(values, joint=episode.joint)
@@ -434,8 +469,8 @@ def _procedure_row(context: _Context, number: int, values: dict[str, str],
     volume = form.cleaned_data.get("injectate_volume_ml")
     if volume is not None and exceeds_joint_volume(CoreJoint(episode.joint), volume):
         context.problem(number, "injectate_volume_ml",
-                        f"{volume:g} mL is above the maximum injectate volume for the "
-                        f"{episode.joint}")
+                        gettext("%(volume)s mL is above the maximum injectate volume for the "
+                                "%(joint)s") % {"volume": f"{volume:g}", "joint": episode.joint})
         return None
     procedure = Procedure(patient=episode.patient, operator=operator,
                           performed_on=dt.date.fromisoformat(values["performed_on"]),
@@ -456,10 +491,10 @@ def _episode_for_row(context: _Context, number: int, values: dict[str, str],
                      patients: _Patients) -> JointEpisode | None:
     ok = True
     if values["joint"] not in Joint.values:
-        context.problem(number, "joint", f"unknown joint {values['joint']!r}")
+        context.problem(number, "joint", _unknown("joint", values["joint"]))
         ok = False
     if values["side"] not in Side.values:
-        context.problem(number, "side", f"unknown side {values['side']!r}")
+        context.problem(number, "side", _unknown("side", values["side"]))
         ok = False
     patient, why = patients.get(values["patient_mrn"])
     if patient is None:
@@ -526,7 +561,8 @@ def _bulk_kind(context: _Context, text: str, data: bytes) -> None:
         frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=dict.fromkeys(META, str),
                             keep_default_na=False, na_values=[""], skipinitialspace=True)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as error:
-        context.problem(1, "", f"the file cannot be read as CSV: {error}")
+        context.problem(1, "", gettext("the file cannot be read as CSV: %(error)s")
+                        % {"error": error})
         return
     frame.columns = [str(name).strip() for name in frame.columns]
     if not _header_problems(context, list(frame.columns), lambda name: name in open_ok):
@@ -566,27 +602,27 @@ def _bulk_kind(context: _Context, text: str, data: bytes) -> None:
 def _check_meta(context: _Context, flags: _Flags, meta: dict[str, np.ndarray]) -> None:
     for column, limit in (("source_system", 30), ("source_id", 50)):
         values = meta[column]
-        flags.add(values == "", column, lambda i: "required")
+        flags.add(values == "", column, lambda i: gettext("required"))
         lengths = np.fromiter((len(v) for v in values), dtype=np.int64, count=len(values))
-        flags.add(lengths > limit, column, lambda i, limit=limit: f"longer than {limit} "
-                                                                  "characters")
+        flags.add(lengths > limit, column, lambda i, limit=limit: _longer_than(limit))
     pairs = pd.DataFrame({"system": meta["source_system"], "id": meta["source_id"]})
     duplicated = pairs.duplicated(keep="first").to_numpy() & (meta["source_id"] != "")
     if duplicated.any():
         first = pairs.reset_index().groupby(["system", "id"])["index"].transform("min").to_numpy()
         flags.add(duplicated, "source_id",
-                  lambda i: f"duplicate in the file: {meta['source_system'][i]} "
-                            f"{meta['source_id'][i]} is also row {first[i] + FIRST_ROW}")
+                  lambda i: _duplicate(meta["source_system"][i], meta["source_id"][i],
+                                       first[i] + FIRST_ROW))
     ids = set(instrument_ids())
     instruments = meta["instrument"]
     flags.add(~pd.Series(instruments).isin(ids).to_numpy(), "instrument",
-              lambda i: f"unknown instrument {instruments[i]!r}" if instruments[i]
-              else "required")
+              lambda i: _unknown("instrument", instruments[i]) if instruments[i]
+              else gettext("required"))
     known = timepoints()
     points = meta["timepoint"]
     flags.add(~pd.Series(points).isin(known).to_numpy(), "timepoint",
-              lambda i: f"unknown time point {points[i]!r}; baseline or a visit id such as "
-                        "month_6" if points[i] else "required")
+              lambda i: gettext("unknown time point %(value)r; baseline or a visit id such as "
+                                "month_6") % {"value": points[i]} if points[i]
+              else gettext("required"))
 
 
 def _resolve_episodes(context: _Context, flags: _Flags, meta: dict[str, np.ndarray]
@@ -594,8 +630,8 @@ def _resolve_episodes(context: _Context, flags: _Flags, meta: dict[str, np.ndarr
     joints, sides, mrns = meta["joint"], meta["side"], meta["patient_mrn"]
     bad_joint = ~pd.Series(joints).isin(Joint.values).to_numpy()
     bad_side = ~pd.Series(sides).isin(Side.values).to_numpy()
-    flags.add(bad_joint, "joint", lambda i: f"unknown joint {joints[i]!r}")
-    flags.add(bad_side, "side", lambda i: f"unknown side {sides[i]!r}")
+    flags.add(bad_joint, "joint", lambda i: _unknown("joint", joints[i]))
+    flags.add(bad_side, "side", lambda i: _unknown("side", sides[i]))
     episodes = pd.DataFrame(list(JointEpisode.objects.filter(patient__site=context.site)
                                  .values_list("patient__mrn", "joint", "side", "id")),
                             columns=["mrn", "joint", "side", "id"])
@@ -612,7 +648,7 @@ def _resolve_episodes(context: _Context, flags: _Flags, meta: dict[str, np.ndarr
     def patient_message(i: int) -> str:
         mrn = str(mrns[i])
         if not mrn:
-            return "required"
+            return gettext("required")
         if mrn not in absent:
             absent[mrn] = _absent_patient(context, mrn)
         return absent[mrn]
@@ -620,10 +656,9 @@ def _resolve_episodes(context: _Context, flags: _Flags, meta: dict[str, np.ndarr
     flags.add(no_patient, "patient_mrn", patient_message)
     checkable = ~no_patient & ~bad_joint & ~bad_side
     flags.add(checkable & (counts == 0), "side",
-              lambda i: f"MRN {mrns[i]} has no {sides[i]} {joints[i]} joint episode")
+              lambda i: _no_episode(mrns[i], sides[i], joints[i]))
     flags.add(checkable & (counts > 1), "side",
-              lambda i: f"MRN {mrns[i]} has several {sides[i]} {joints[i]} joint episodes; "
-                        "this import cannot tell which one")
+              lambda i: _several_episodes(mrns[i], sides[i], joints[i]))
     return ids
 
 
@@ -634,10 +669,12 @@ def _check_dates(context: _Context, flags: _Flags, values: np.ndarray) -> np.nda
     impossible = shaped & parsed.isna().to_numpy()
     future = (parsed.dt.date > context.today).fillna(False).to_numpy(dtype=bool)
     flags.add(~shaped, "completed_on",
-              lambda i: f"{values[i]!r} is not a date written YYYY-MM-DD" if values[i]
-              else "required")
-    flags.add(impossible, "completed_on", lambda i: f"{values[i]} is an impossible date")
-    flags.add(future, "completed_on", lambda i: f"{values[i]} is in the future")
+              lambda i: gettext("%(value)r is not a date written YYYY-MM-DD")
+              % {"value": values[i]} if values[i] else gettext("required"))
+    flags.add(impossible, "completed_on", lambda i: gettext("%(value)s is an impossible date")
+              % {"value": values[i]})
+    flags.add(future, "completed_on", lambda i: gettext("%(value)s is in the future")
+              % {"value": values[i]})
     return parsed.dt.strftime("%Y-%m-%d").fillna("").to_numpy(dtype=object)
 
 
@@ -656,7 +693,8 @@ def _numeric(flags: _Flags, frame: pd.DataFrame, name: str, rows: np.ndarray) ->
     numbers = pd.to_numeric(raw, errors="coerce")
     not_number = (numbers.isna() & raw.notna()).to_numpy()
     texts = column.to_numpy(dtype=object)
-    flags.add(_at(len(frame), rows, not_number), name, lambda i: f"{texts[i]!r} is not a number")
+    flags.add(_at(len(frame), rows, not_number), name,
+              lambda i: gettext("%(value)r is not a number") % {"value": texts[i]})
     return numbers.to_numpy(dtype=float)
 
 
@@ -678,8 +716,23 @@ def _foreign_columns(flags: _Flags, frame: pd.DataFrame, rows: np.ndarray, own: 
         given = frame[name].iloc[rows].notna().to_numpy()
         if given.any():
             flags.add(_at(n, rows, given), name,
-                      lambda i, name=name: f"{name} is not {what} of {instrument.id}; "
-                                           "leave it blank")
+                      lambda i, name=name: _not_one_of(what, name, instrument.id))
+
+
+def _not_one_of(what: str, name: str, instrument: str) -> str:
+    """Say a column is not an item (what "item") or a subscale (what "subscale")."""
+    if what == "item":
+        return gettext("%(name)s is not an item of %(instrument)s; leave it blank") % {
+            "name": name, "instrument": instrument}
+    return gettext("%(name)s is not a subscale of %(instrument)s; leave it blank") % {
+        "name": name, "instrument": instrument}
+
+
+def _unknown(what: str, value: object) -> str:
+    """Say a joint, side or instrument column holds a value the clinic does not know."""
+    words = {"joint": gettext("unknown joint %(value)r"), "side": gettext("unknown side %(value)r"),
+             "instrument": gettext("unknown instrument %(value)r")}
+    return words[what] % {"value": value}
 
 
 # A column the import checks: its id, which numbers it accepts, and how the allowed values read.
@@ -713,7 +766,9 @@ def _checked_block(flags: _Flags, frame: pd.DataFrame, rows: np.ndarray, instrum
 
 def _out_of_range(column: np.ndarray, instrument: Instrument, name: str,
                   allowed: Callable[[], str], i: int) -> str:
-    return f"{_shown(column[i])} is out of range for {instrument.id} {name}: {allowed()}"
+    return gettext("%(value)s is out of range for %(instrument)s %(column)s: %(allowed)s") % {
+        "value": _shown(column[i]), "instrument": instrument.id, "column": name,
+        "allowed": allowed()}
 
 
 def _in_range(subscale: Subscale, values: np.ndarray) -> np.ndarray:
@@ -721,24 +776,27 @@ def _in_range(subscale: Subscale, values: np.ndarray) -> np.ndarray:
 
 
 def _range_text(subscale: Subscale) -> str:
-    return f"{format_code(subscale.minimum)} to {format_code(subscale.maximum)}"
+    return gettext("%(lowest)s to %(highest)s") % {"lowest": format_code(subscale.minimum),
+                                                   "highest": format_code(subscale.maximum)}
 
 
 def _check_items(flags: _Flags, frame: pd.DataFrame, rows: np.ndarray, instrument: Instrument,
                  open_names: list[str]) -> np.ndarray:
     """Return the rows' item codes (item order, NaN = not answered), flagging bad cells."""
-    return _checked_block(flags, frame, rows, instrument, open_names, "an item", [
+    return _checked_block(flags, frame, rows, instrument, open_names, "item", [
         (item.id, partial(_accepted, item), item.allowed) for item in instrument.items])
 
 
 def _check_scores(flags: _Flags, frame: pd.DataFrame, rows: np.ndarray, instrument: Instrument,
                   open_names: list[str]) -> np.ndarray:
     """Return the rows' subscale scores (subscale order, NaN = none), flagging bad cells."""
-    block = _checked_block(flags, frame, rows, instrument, open_names, "a subscale", [
+    block = _checked_block(flags, frame, rows, instrument, open_names, "subscale", [
         (s.id, partial(_in_range, s), partial(_range_text, s)) for s in instrument.subscales])
     none = np.isnan(block).all(axis=1)
     flags.add(_at(len(frame), rows, none), "",
-              lambda i: f"no score given for any subscale of {instrument.id}")
+              lambda i: gettext("no score given for any subscale of %(instrument)s")
+              % {"instrument": instrument.id})
+
     return block
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from orthoregen.instruments import instrument_ids
@@ -51,11 +52,12 @@ def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_GET
 def template(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
     if kind not in LAYOUTS:
-        raise Http404("No such kind of import.")
+        raise Http404(_("No such kind of import."))
     instrument = request.GET.get("instrument", "koos")
     if instrument not in instrument_ids():
-        return HttpResponse(f"Unknown instrument {instrument!r}.", status=400,
-                            content_type="text/plain")
+        return HttpResponse(_("Unknown instrument %(instrument)r.") % {"instrument": instrument},
+                            status=400, content_type="text/plain")
+
     response = HttpResponse(template_csv(kind, instrument), content_type="text/csv")
     suffix = f"-{instrument}" if kind in OPEN_ENDED else ""
     response["Content-Disposition"] = f'attachment; filename="orthoregen-{kind}{suffix}.csv"'
