@@ -9,10 +9,8 @@ database; it migrates to the latest state again whatever happened.
 import datetime as dt
 
 import pytest
-from django.db import connection
 from django.db.migrations.exceptions import IrreversibleError
-from django.db.migrations.executor import MigrationExecutor
-from tests.web.migrating import migrate, models_as_applied
+from tests.web.migrating import back_to_latest, migrate, models_as_applied
 
 BEFORE = [("cellbank", "0006_procedure_joint_image_reference")]
 AFTER = [("cellbank", "0007_release_specs_governed")]
@@ -21,9 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_0007_publishes_stored_specifications_and_goes_back_only_without_drafts():
-    executor = MigrationExecutor(connection)
-    latest = executor.loader.graph.leaf_nodes()
-    try:
+    with back_to_latest() as executor:
         migrate(executor, BEFORE)
         apps = models_as_applied(executor)
         site = apps.get_model("accounts", "Site").objects.create(code="mig", name="Migration")
@@ -48,5 +44,3 @@ def test_0007_publishes_stored_specifications_and_goes_back_only_without_drafts(
         migrate(executor, BEFORE)  # every version published: nothing is lost going back
         assert models_as_applied(executor).get_model(
             "cellbank", "ReleaseSpecVersion").objects.filter(pk=stored.pk).exists()
-    finally:
-        migrate(executor, latest)

@@ -8,9 +8,7 @@ database; it migrates to the latest state again whatever happened.
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
-from tests.web.migrating import migrate, models_as_applied
+from tests.web.migrating import back_to_latest, migrate, models_as_applied
 
 from orthoregen.products.release import CULTURED_MSC_SPEC, POINT_OF_CARE_SPEC, spec_to_json
 
@@ -20,9 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_0008_stores_the_defaults_for_sites_without_specifications_only():
-    executor = MigrationExecutor(connection)
-    latest = executor.loader.graph.leaf_nodes()
-    try:
+    with back_to_latest() as executor:
         migrate(executor, BEFORE)
         apps = models_as_applied(executor)
         sites = apps.get_model("accounts", "Site")
@@ -49,5 +45,3 @@ def test_0008_stores_the_defaults_for_sites_without_specifications_only():
             sorted((row.pk, "+") for row in stored.values())
         assert list(specs.objects.filter(site_id=own.pk).values_list("pk", flat=True)) == [
             kept.pk]
-    finally:
-        migrate(executor, latest)

@@ -15,10 +15,8 @@ database; most of its time is Django rendering the migration states.
 import datetime as dt
 
 import pytest
-from django.db import connection
 from django.db.migrations.exceptions import IrreversibleError
-from django.db.migrations.executor import MigrationExecutor
-from tests.web.migrating import migrate, models_as_applied
+from tests.web.migrating import back_to_latest, migrate, models_as_applied
 
 BEFORE = [("consultation", "0005_patient_level_facts_a")]
 MOVE = [("consultation", "0006_patient_level_facts_data")]
@@ -57,9 +55,7 @@ def _intakes_at_0005(apps) -> dict[str, object]:
 
 
 def test_0006_moves_the_intakes_facts_to_the_patient_and_refuses_to_go_back():
-    executor = MigrationExecutor(connection)
-    latest = executor.loader.graph.leaf_nodes()
-    try:
+    with back_to_latest() as executor:
         migrate(executor, MOVE)  # unapplies 0007 and 0008 for real
         executor.recorder.record_unapplied(*MOVE[0])  # 0006 has no reverse: only its record
         made = _intakes_at_0005(models_as_applied(executor))
@@ -88,5 +84,3 @@ def test_0006_moves_the_intakes_facts_to_the_patient_and_refuses_to_go_back():
         with pytest.raises(IrreversibleError, match="0006_patient_level_facts_data"):
             migrate(executor, BEFORE)
         assert apps.get_model("consultation", "PatientConditions").objects.count() == 1
-    finally:
-        migrate(executor, latest)

@@ -13,9 +13,7 @@ database.
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
-from tests.web.migrating import migrate, models_as_applied
+from tests.web.migrating import back_to_latest, migrate, models_as_applied
 
 BEFORE = [("consultation", "0008_governed_protocol_lifecycle")]
 AFTER = [("consultation", "0009_consent_document_lifecycle")]
@@ -42,9 +40,7 @@ def _documents_at_0008(apps) -> dict[str, int]:
 
 
 def test_0009_turns_the_published_flag_into_the_lifecycle_and_back():
-    executor = MigrationExecutor(connection)
-    latest = executor.loader.graph.leaf_nodes()
-    try:
+    with back_to_latest() as executor:
         migrate(executor, BEFORE)  # unapplies 0009 for real
         made = _documents_at_0008(models_as_applied(executor))
         migrate(executor, AFTER)
@@ -62,5 +58,3 @@ def test_0009_turns_the_published_flag_into_the_lifecycle_and_back():
             rows = apps.get_model("consultation", name).objects
             assert rows.get(id=made["1"]).published is True
             assert rows.get(id=made["2"]).published is False
-    finally:
-        migrate(executor, latest)

@@ -12,9 +12,7 @@ database.
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
-from tests.web.migrating import migrate, models_as_applied
+from tests.web.migrating import back_to_latest, migrate, models_as_applied
 
 BEFORE = [("followup", "0005_governed_protocol_lifecycle")]
 AFTER = [("followup", "0006_site_copy_for_worklist")]
@@ -56,9 +54,7 @@ def _rows_at_0005(apps) -> dict[str, str]:
 
 
 def test_0006_copies_each_rows_patient_site():
-    executor = MigrationExecutor(connection)
-    latest = executor.loader.graph.leaf_nodes()
-    try:
+    with back_to_latest() as executor:
         migrate(executor, BEFORE)
         expected = _rows_at_0005(models_as_applied(executor))
         migrate(executor, AFTER)
@@ -77,5 +73,3 @@ def test_0006_copies_each_rows_patient_site():
         # Required from now on: a row without a site is refused by the database.
         field = apps.get_model("followup", "ScheduledVisit")._meta.get_field("site")
         assert not field.null and field.db_constraint
-    finally:
-        migrate(executor, latest)
