@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Count, Max
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from orthoregen.evidence.comparison import EVIDENCE_NAMES
 from orthoregen.evidence.library import Study, load_library, study_from_dict
@@ -59,7 +61,9 @@ def to_core(study: AddedStudy) -> Study:
         "verification": study.verification,
         # Only a V tag makes a result verified; V-design means the result was not seen.
         "result_verification": {"V": "V", "NL": "NL"}.get(study.verification, "R"),
-        "section": f"added by {study.added_by} on {study.added_at:%d %b %Y}",
+        # Shown on the library page beside the study, in the site's language.
+        "section": gettext("added by %(user)s on %(date)s") % {
+            "user": study.added_by, "date": date_format(study.added_at, "d M Y")},
         "results": results,
     })
 

@@ -74,20 +74,20 @@ class ResultArm(models.TextChoices):
 class AddedStudy(models.Model):
     """One published study transcribed by staff, with its citation and verification tag."""
 
-    study = models.CharField("study (first author, name)", max_length=200)
+    study = models.CharField(_("study (first author, name)"), max_length=200)
     joint = models.CharField(max_length=10, choices=Joint.choices)
     design = models.CharField(max_length=200, help_text=_("As the paper describes it."))
     design_class = models.CharField(max_length=20, choices=DesignClass.choices)
     blinding = models.CharField(max_length=12, choices=Blinding.choices)
-    n_randomised = models.PositiveIntegerField("patients randomised or enrolled", null=True,
+    n_randomised = models.PositiveIntegerField(_("patients randomised or enrolled"), null=True,
                                                blank=True)
     cell_source = models.CharField(max_length=200)
     product_class = models.CharField(max_length=20, choices=ProductClass.choices)
-    dose = models.CharField("dose (cells)", max_length=200, blank=True)
+    dose = models.CharField(_("dose (cells)"), max_length=200, blank=True)
     comparator = models.CharField(max_length=200, blank=True)
     comparator_class = models.CharField(max_length=12, choices=ComparatorClass.choices)
-    outcome = models.CharField("primary outcome", max_length=200)
-    effect = models.TextField("effect as published")
+    outcome = models.CharField(_("primary outcome"), max_length=200)
+    effect = models.TextField(_("effect as published"))
     follow_up = models.CharField(max_length=100, blank=True)
     citation = models.CharField(max_length=500, help_text=_("Journal, year, volume, pages, DOI."))
     verification = models.CharField(max_length=10, choices=Verification.choices)
@@ -113,11 +113,11 @@ class AddedResult(models.Model):
     study = models.ForeignKey(AddedStudy, on_delete=models.CASCADE, related_name="results")
     arm = models.CharField(max_length=12, choices=ResultArm.choices)
     measure = models.CharField(max_length=40, choices=RESULT_MEASURE_CHOICES)
-    timepoint_months = models.PositiveSmallIntegerField("months after injection")
-    estimate = models.FloatField("mean change from baseline")
-    ci_low = models.FloatField("95 % CI, lower", null=True, blank=True)
-    ci_high = models.FloatField("95 % CI, upper", null=True, blank=True)
-    n = models.PositiveIntegerField("patients analysed", null=True, blank=True)
+    timepoint_months = models.PositiveSmallIntegerField(_("months after injection"))
+    estimate = models.FloatField(_("mean change from baseline"))
+    ci_low = models.FloatField(_("95 % CI, lower"), null=True, blank=True)
+    ci_high = models.FloatField(_("95 % CI, upper"), null=True, blank=True)
+    n = models.PositiveIntegerField(_("patients analysed"), null=True, blank=True)
     note = models.CharField(max_length=200, blank=True)
     history = HistoricalRecords()
 
