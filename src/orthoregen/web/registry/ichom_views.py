@@ -6,6 +6,7 @@ from django import forms
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
@@ -53,8 +54,10 @@ def ichom_report(request: AuthenticatedHttpRequest) -> HttpResponse:
 def ichom_report_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, rows = _rows(request)
     if form.is_bound and not form.is_valid():
-        return HttpResponse("Invalid filter: " + form.errors.as_text(), status=400,
-                            content_type="text/plain")
+        return HttpResponse(gettext("Invalid filter: %(errors)s")
+                            % {"errors": form.errors.as_text()},
+                            status=400, content_type="text/plain")
+
     access_record(request, AccessAction.SEARCH, detail="registry ICHOM hip and knee report CSV")
     response = HttpResponse(ichom.completeness_csv(rows), content_type="text/csv")
     name = f"ichom-hip-knee-{timezone.localdate():%Y%m%d}.csv"

@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from orthoregen.analytics.matching import Widening
 from orthoregen.analytics.patients_like_you import PATIENTS_LIKE_YOU_CAVEAT, PatientsLikeYou
@@ -24,11 +26,11 @@ TEMPLATE = "registry/_patients_like_you.html"
 
 # Each step in the clinic's words: what the match let go of to find more earlier patients.
 STEP_WORDS = {
-    Widening.NONE: "Same joint, grade, age band, BMI class and cell source",
-    Widening.ANY_CELL_SOURCE: "Dropped cell source",
-    Widening.NEIGHBOURING_BMI_BANDS: "Widened BMI to the neighbouring classes",
-    Widening.NEIGHBOURING_AGE_BANDS: "Widened age to the neighbouring bands",
-    Widening.NEIGHBOURING_GRADES: "Widened grade to the neighbouring grades",
+    Widening.NONE: _("Same joint, grade, age band, BMI class and cell source"),
+    Widening.ANY_CELL_SOURCE: _("Dropped cell source"),
+    Widening.NEIGHBOURING_BMI_BANDS: _("Widened BMI to the neighbouring classes"),
+    Widening.NEIGHBOURING_AGE_BANDS: _("Widened age to the neighbouring bands"),
+    Widening.NEIGHBOURING_GRADES: _("Widened grade to the neighbouring grades"),
 }
 
 
@@ -52,8 +54,9 @@ def patients_like_you(episode: JointEpisode, *, user: User) -> list[dict]:
         shown = [o for o in (result.month_6, result.month_12) if not o.too_thin]
         if shown and read.measure is not None:  # a result is always read on a measure
             chart = charts.svg_uri(charts.change_spread_chart(shown, read.measure))
-    return [{"template": TEMPLATE, "anchor": "patients-like-you", "title": "Patients like you",
-             "read": read, "result": result, "steps": steps,
+    return [{"template": TEMPLATE, "anchor": "patients-like-you",
+             "title": gettext("Patients like you"), "read": read, "result": result, "steps": steps,
              "chart": chart, "spreads": shown, "improvement_points": improvement,
              "described": isinstance(result, PatientsLikeYou),
-             "caveat": PATIENTS_LIKE_YOU_CAVEAT}]
+             # The core's sentence, marked gettext_noop there and translated here where it is shown.
+             "caveat": gettext(PATIENTS_LIKE_YOU_CAVEAT)}]

@@ -16,6 +16,9 @@ from pathlib import Path
 from typing import cast
 
 import pandas as pd
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from fpdf import FPDF
 from matplotlib.figure import Figure
 
@@ -23,12 +26,12 @@ from orthoregen.web.registry import charts, pdfchart
 from orthoregen.web.registry.data import RegistryFrames
 from orthoregen.web.registry.measures import TIMEPOINT_LABELS, Measure, measure
 
-NOT_A_CLAIM = (
+NOT_A_CLAIM = _(
     "These charts show your own answers over time. They cannot show whether the injection "
     "caused any change: osteoarthritis symptoms go up and down, and many people feel better "
     "after any injection, including one of salt water. Please discuss them with your clinician."
 )
-BAND_TEXT = (
+BAND_TEXT = _(
     "The shaded band around your first score shows changes that people usually do not notice "
     "(the minimal clinically important difference, MCID). The dashed line, where shown, is the "
     "level that many people with osteoarthritis describe as acceptable (PASS). Both come from "
@@ -60,6 +63,11 @@ class JointSection:
     measures: list[MeasureSection]
 
 
+def _day(value: object) -> str:
+    """Return a date as "09 Apr 2026" in English, with the active language's month."""
+    return date_format(cast(dt.date, value), "d M Y")
+
+
 def _fmt(value: float) -> str:
     return f"{value:.0f}" if abs(value) >= 10 else f"{value:.1f}"
 
@@ -67,28 +75,48 @@ def _fmt(value: float) -> str:
 def plain_summary(m: Measure, baseline: float | None, latest: float | None,
                   latest_on: dt.date | None) -> str:
     """Describe a measure's first and latest score without saying why it changed."""
-    direction = "Higher" if m.higher_is_better else "Lower"
-    text = f"{direction} scores are better on this scale ({m.minimum:g} to {m.maximum:g}). "
+    # Whole sentences, one per case, so that a translation can order each as it needs.
+    scale = {"lowest": f"{m.minimum:g}", "highest": f"{m.maximum:g}"}
+    sentences = [gettext("Higher scores are better on this scale (%(lowest)s to %(highest)s).")
+                 % scale if m.higher_is_better else
+                 gettext("Lower scores are better on this scale (%(lowest)s to %(highest)s).")
+                 % scale]
     if latest is None:
-        return text + "No score recorded yet."
+        return " ".join([*sentences, gettext("No score recorded yet.")])
+    on = _day(latest_on)
     if baseline is None:
-        return text + f"Your latest score was {_fmt(latest)} on {latest_on:%d %b %Y}; " \
-                      "there is no score from before treatment to compare it with."
+        return " ".join([*sentences, gettext(
+            "Your latest score was %(latest)s on %(on)s; there is no score from before "
+            "treatment to compare it with.") % {"latest": _fmt(latest), "on": on}])
     change = latest - baseline
     better = change > 0 if m.higher_is_better else change < 0
-    moved = "better" if better else ("worse" if change else "the same")
-    text += f"Before treatment your score was {_fmt(baseline)}; on {latest_on:%d %b %Y} it was " \
-            f"{_fmt(latest)} ({moved if change == 0 else f'{_fmt(abs(change))} points {moved}'})."
+    values = {"before": _fmt(baseline), "on": on, "latest": _fmt(latest),
+              "points": _fmt(abs(change))}
+    if change == 0:
+        moved = gettext("Before treatment your score was %(before)s; on %(on)s it was "
+                        "%(latest)s (the same).")
+    elif better:
+        moved = gettext("Before treatment your score was %(before)s; on %(on)s it was "
+                        "%(latest)s (%(points)s points better).")
+    else:
+        moved = gettext("Before treatment your score was %(before)s; on %(on)s it was "
+                        "%(latest)s (%(points)s points worse).")
+    sentences.append(moved % values)
     if m.improvement is not None and change:
-        size = "larger" if abs(change) >= abs(m.improvement) else "smaller"
-        text += f" That change is {size} than the {abs(m.improvement):g} points people " \
-                "usually notice."
-    return text
+        noticed = {"points": f"{abs(m.improvement):g}"}
+        sentences.append(
+            gettext("That change is larger than the %(points)s points people usually notice.")
+            % noticed if abs(change) >= abs(m.improvement) else
+            gettext("That change is smaller than the %(points)s points people usually notice.")
+            % noticed)
+    return " ".join(sentences)
 
 
 def _event_label(row: pd.Series) -> str:
-    grade = f" (grade {int(row['grade'])})" if pd.notna(row["grade"]) else ""
-    return f"{row['term'].replace('_', ' ')}{grade}"
+    term = row["term"].replace("_", " ")
+    if pd.notna(row["grade"]):
+        return gettext("%(term)s (grade %(grade)s)") % {"term": term, "grade": int(row["grade"])}
+    return term
 
 
 def joint_sections(frames: RegistryFrames, titles: dict[int, str]) -> list[JointSection]:
@@ -103,7 +131,7 @@ def joint_sections(frames: RegistryFrames, titles: dict[int, str]) -> list[Joint
         ae = frames.adverse_events[frames.adverse_events["episode_id"] == eid]
         events = [(row["onset_on"], _event_label(row)) for _, row in ae.iterrows()]
         if pd.notna(episode.arthroplasty_on):
-            events.append((episode.arthroplasty_on, "joint replacement"))
+            events.append((episode.arthroplasty_on, gettext("joint replacement")))
         measures = []
         # WOMAC's normalised subscales repeat the raw ones on a 0-100 scale; show each once.
         for (instrument, subscale), rows in scores.groupby(["instrument", "subscale"],
@@ -229,10 +257,13 @@ class _Layout:
 def _joint_heading(layout: _Layout, joint: JointSection) -> None:
     facts = []
     if joint.first_treated_on is not None:
-        facts.append(f"first treated {joint.first_treated_on:%d %b %Y}")
+        facts.append(gettext("first treated %(on)s")
+                     % {"on": _day(joint.first_treated_on)})
     count = len(joint.injections)
-    facts.append(f"{count} injection{'s' if count != 1 else ''} recorded")
-    facts.extend(f"{label} on {day:%d %b %Y}" for day, label in joint.events)
+    facts.append(ngettext("%(count)s injection recorded", "%(count)s injections recorded",
+                          count) % {"count": count})
+    facts.extend(gettext("%(event)s on %(on)s") % {"event": label, "on": _day(day)}
+                 for day, label in joint.events)
     # Keep a joint's heading on the page of its first chart.
     layout.room(60 + (_MEASURE_HEIGHT + 30 if joint.measures else 0))
     layout.y += 10
@@ -240,7 +271,7 @@ def _joint_heading(layout: _Layout, joint: JointSection) -> None:
     text = "; ".join(facts)
     layout.paragraph(text[:1].upper() + text[1:] + ".", colour=charts.MUTED)
     if not joint.measures:
-        layout.paragraph("No scores have been recorded yet for this joint.", size=9)
+        layout.paragraph(gettext("No scores have been recorded yet for this joint."), size=9)
 
 
 def _measure_block(layout: _Layout, joint: JointSection, section: MeasureSection) -> None:
@@ -249,8 +280,10 @@ def _measure_block(layout: _Layout, joint: JointSection, section: MeasureSection
     layout.room(_MEASURE_HEIGHT + len(summary) * 10)
     layout.y += 18
     layout.draw(partial(pdfchart.text, x=LEFT, y=layout.y, size=9, bold=True,
-                        words=f"{joint.title.capitalize()} · {m.name} "
-                              f"(scale {m.minimum:g} to {m.maximum:g})"))
+                        words=gettext("%(joint)s · %(measure)s (scale %(lowest)s to "
+                                      "%(highest)s)") % {
+                            "joint": joint.title.capitalize(), "measure": m.name,
+                            "lowest": f"{m.minimum:g}", "highest": f"{m.maximum:g}"}))
     box = pdfchart.Box(LEFT + 25, layout.y + 12, RIGHT - LEFT - 25, CHART_HEIGHT)
     layout.draw(partial(pdfchart.draw_measure, box=box, measure=m, scores=section.scores,
                         injections=joint.injections, events=joint.events,
@@ -263,10 +296,12 @@ def _identifiers(pdf: FPDF, patient: ReportPatient, *, as_of: dt.date, number: i
                  total: int) -> None:
     """The patient's name, MRN and date of birth at the top and foot of a page."""
     write = partial(pdfchart.text, pdf)
-    page = f"page {number} of {total}"
-    write(LEFT, 45, f"Progress report: {patient.name}", size=14, bold=True)
-    write(LEFT, 59, f"MRN {patient.mrn} · born {patient.date_of_birth:%d %b %Y}"
-                    f" · prepared {as_of:%d %B %Y}", size=8.5)
+    page = gettext("page %(number)s of %(total)s") % {"number": number, "total": total}
+    write(LEFT, 45, gettext("Progress report: %(name)s") % {"name": patient.name}, size=14,
+          bold=True)
+    write(LEFT, 59, gettext("MRN %(mrn)s · born %(born)s · prepared %(prepared)s") % {
+        "mrn": patient.mrn, "born": _day(patient.date_of_birth),
+        "prepared": date_format(as_of, "d F Y")}, size=8.5)
     write(RIGHT, 59, page, size=8, align="right", colour=charts.MUTED)
     write(LEFT, A4_HEIGHT - 28, patient.identifiers, size=7, colour=charts.MUTED)
     write(RIGHT, A4_HEIGHT - 28, page, size=7, align="right", colour=charts.MUTED)
@@ -276,11 +311,12 @@ def report_pdf(patient: ReportPatient, sections: list[JointSection], *, as_of: d
                ) -> bytes:
     """Return the report as a print-friendly A4 PDF: every treated joint, each with every
     measure's chart, and the patient's name, MRN and date of birth on every page."""
-    pdf = _document(f"Progress report: {patient.name}")
+    pdf = _document(gettext("Progress report: %(name)s") % {"name": patient.name})
     layout = _Layout(pdf)
-    layout.paragraph(NOT_A_CLAIM + " " + BAND_TEXT)
+    layout.paragraph(f"{NOT_A_CLAIM} {BAND_TEXT}")
     if not sections:
-        layout.paragraph("No treated joints are recorded yet.", size=10)
+        layout.paragraph(gettext("No treated joints are recorded yet."), size=10)
+
     for joint in sections:
         _joint_heading(layout, joint)
         for section in joint.measures:
