@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import TypeVar
 
 import numpy as np
 import pandas as pd
 from django.db import connection, transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from orthoregen.web.clinic.models import JointEpisode, Patient
 from orthoregen.web.registry import data
@@ -29,9 +29,13 @@ from orthoregen.web.registry.models import (
     VisitFact,
 )
 from orthoregen.web.registry.sources import (
+    Source,
     SourceFrames,
+    copy_adverse_events,
+    copy_injections,
     copy_scores,
     copy_visits,
+    episode_records,
     read_scores,
     read_source,
 )
@@ -72,7 +76,7 @@ def _age_on(born: pd.Series, day: pd.Series) -> pd.Series:
     return (day.dt.year - born.dt.year - before_birthday.astype(int)).astype("Int64")
 
 
-def episode_facts(dims: pd.DataFrame, source: SourceFrames, as_of: dt.date) -> pd.DataFrame:
+def episode_facts(dims: pd.DataFrame, source: Source, as_of: dt.date) -> pd.DataFrame:
     """Return one fact row per episode: clinic dimensions joined with treatment facts."""
     t = source.treatments.drop_duplicates("episode_id")
     out = dims.merge(t, on="episode_id", how="left")
@@ -141,17 +145,20 @@ def _known(frame: pd.DataFrame, episode_ids: set) -> pd.DataFrame:
 
 
 @transaction.atomic
-def facts_replace(episodes: QuerySet, source: SourceFrames, *, as_of: dt.date) -> int:
+def facts_replace(episodes: QuerySet, source: Source, *, as_of: dt.date) -> int:
     """Replace the fact rows of a JointEpisode queryset with the given outcome records.
 
     Returns the number of score rows written. Rows of `source` for other episodes are ignored.
+    The pathway's records (`read_source`) are copied in SQL; frames are written from here.
     """
-    dims = _episode_dimensions(episodes)
-    ids = set(dims["episode_id"])
     facts = EpisodeFact.objects.filter(episode__in=episodes.values("pk"))
     for model in (ScoreFact, VisitFact, InjectionFact, AdverseEventFact):
         model.objects.filter(episode__in=facts.values("pk")).delete()
     facts.delete()
+    if source.in_sql:
+        return _copy_facts(episodes, as_of=as_of)
+    dims = _episode_dimensions(episodes)
+    ids = set(dims["episode_id"])
     ep = episode_facts(dims, source, as_of)
     _insert(EpisodeFact, ep.rename(columns={"episode_id": "episode_id"}), [
         "episode_id", "patient_id", "site_id", "joint", "side", "grade_scale", "grade", "sex",
@@ -180,6 +187,99 @@ def facts_replace(episodes: QuerySet, source: SourceFrames, *, as_of: dt.date) -
         injection_ref=lambda f: f["injection_ref"].fillna("").astype(str))
     _insert(AdverseEventFact, events,
             ["episode_id", "injection_ref", "term", "grade", "serious", "onset_on"])
+    return n
+
+
+EPISODE_FACT_COLUMNS = ["episode_id", "patient_id", "site_id", "joint", "side", "grade_scale",
+                        "grade", "sex", "age_at_treatment", "cell_source", "dose_cells",
+                        "dose_band", "protocol_version", "first_treated_on", "arthroplasty_on",
+                        "followed_until", "injections", "refreshed_at"]
+
+
+def _age_sql(born: str, day: str) -> str:
+    """Return SQL of the age in whole years on `day` of someone born on `born` (_age_on)."""
+    if connection.vendor == "postgresql":
+        def part(unit: str, of: str) -> str:
+            return f"EXTRACT({unit} FROM {of})"
+
+        before_birthday = (f"{part('MONTH', day)} * 100 + {part('DAY', day)} < "
+                           f"{part('MONTH', born)} * 100 + {part('DAY', born)}")
+        return (f"CAST({part('YEAR', day)} - {part('YEAR', born)} - "
+                f"CASE WHEN {before_birthday} THEN 1 ELSE 0 END AS INTEGER)")
+    return (f"(CAST(strftime('%%Y', {day}) AS INTEGER) - CAST(strftime('%%Y', {born}) AS INTEGER)"
+            f" - (strftime('%%m%%d', {day}) < strftime('%%m%%d', {born})))")
+
+
+def _dose_band_sql(cells: str) -> tuple[str, list[float | str]]:
+    """Return SQL of dose_band() and its parameters: each band includes its lower edge."""
+    cases: list[str] = []
+    params: list[float | str] = []
+    for low, high, label in zip(DOSE_BAND_EDGES, DOSE_BAND_EDGES[1:], DOSE_BANDS, strict=False):
+        cases.append(f"WHEN {cells} >= %s AND {cells} < %s THEN %s")
+        params += [float(low), float(high), label]
+    return f"CASE {' '.join(cases)} ELSE '' END", params
+
+
+def _injection_summary_sql(ids_sql: str) -> str:
+    """Return a SELECT of each episode's injection count, first day, and the cell source and
+    dose of its first injection (the first with a known dose), from the injection facts."""
+    known = "dose_cells IS NOT NULL"
+    if connection.vendor == "postgresql":
+        known += " AND dose_cells <> 'NaN'"  # pandas skipped NaN as missing
+    ranked = (
+        f"SELECT episode_id, administered_on, cell_source, dose_cells, {known} AS has_dose, "
+        f"ROW_NUMBER() OVER (PARTITION BY episode_id ORDER BY administered_on, id) AS nth, "
+        f"ROW_NUMBER() OVER (PARTITION BY episode_id ORDER BY CASE WHEN {known} THEN 0 "
+        f"ELSE 1 END, administered_on, id) AS nth_dosed "
+        f"FROM {InjectionFact._meta.db_table} WHERE episode_id IN ({ids_sql})")
+    return (f"SELECT episode_id, COUNT(*) AS injections, MIN(administered_on) AS first_on, "
+            f"MAX(CASE WHEN nth = 1 THEN cell_source END) AS cell_source, "
+            f"MAX(CASE WHEN nth_dosed = 1 AND has_dose THEN dose_cells END) AS dose_cells "
+            f"FROM ({ranked}) ranked GROUP BY episode_id")
+
+
+def _copy_episode_facts(episodes: QuerySet, *, as_of: dt.date) -> int:
+    """Write one fact row per episode from its records and its injection facts, in SQL.
+
+    The same facts as episode_facts(): the first treatment is the first follow-up schedule
+    or else the first injection, age is taken on that day (or as_of when untreated).
+    """
+    records, record_params = episode_records(episodes)
+    ids_sql, ids_params = episodes.order_by().values("pk").query.sql_with_params()
+    as_of_sql = "CAST(%s AS date)" if connection.vendor == "postgresql" else "%s"
+    joined = (
+        f"SELECT r.*, COALESCE(r.scheduled_on, i.first_on) AS first_treated_on, "
+        f"COALESCE(r.scheduled_on, i.first_on, {as_of_sql}) AS age_day, i.injections, "
+        f"i.cell_source, i.dose_cells FROM ({records}) r "
+        f"LEFT JOIN ({_injection_summary_sql(ids_sql)}) i ON i.episode_id = r.episode_id")
+    band, band_params = _dose_band_sql("f.dose_cells")
+    values = [
+        "f.episode_id", "f.patient_id", "f.site_id", "f.joint", "f.side", "f.grade_scale",
+        "f.grade", "f.sex", _age_sql("f.date_of_birth", "f.age_day"),
+        "COALESCE(f.cell_source, '')", "f.dose_cells", band,
+        "COALESCE(f.protocol_version, '')", "f.first_treated_on", "f.arthroplasty_on",
+        "f.last_visit_on", "COALESCE(f.injections, 0)", "%s"]
+    refreshed_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {EpisodeFact._meta.db_table} ({', '.join(EPISODE_FACT_COLUMNS)}) "
+            f"SELECT {', '.join(values)} FROM ({joined}) f",
+            [*band_params, refreshed_at, connection.ops.adapt_datefield_value(as_of),
+             *record_params, *ids_params])
+        return cursor.rowcount
+
+
+def _copy_facts(episodes: QuerySet, *, as_of: dt.date) -> int:
+    """Copy the pathway's records of these episodes into the (emptied) fact tables in SQL.
+
+    Injections first: the joint's row counts them and takes its first dose from them (the
+    foreign key to the joint's row is checked at commit). Returns the score rows written.
+    """
+    copy_injections(episodes, InjectionFact._meta.db_table)
+    _copy_episode_facts(episodes, as_of=as_of)
+    n = copy_scores(episodes, ScoreFact._meta.db_table, EpisodeFact._meta.db_table)
+    copy_visits(episodes, VisitFact._meta.db_table, EpisodeFact._meta.db_table)
+    copy_adverse_events(episodes, AdverseEventFact._meta.db_table)
     return n
 
 
@@ -243,7 +343,9 @@ def patient_frames(patient: Patient, facts: QuerySet, *, as_of: dt.date) -> data
     if not source.available:
         return data.registry_frames(facts)
     scores = read_scores(episodes)
-    ep = episode_facts(_episode_dimensions(episodes), replace(source, scores=scores), as_of)
+    records = SourceFrames(treatments=source.treatments, scores=scores, visits=source.visits,
+                           injections=source.injections, adverse_events=source.adverse_events)
+    ep = episode_facts(_episode_dimensions(episodes), records, as_of)
     ep["site"] = patient.site.code
     injections = source.injections.rename(columns={"source_ref": "injection_id"})
     events = source.adverse_events.rename(columns={"injection_ref": "injection_id"})
