@@ -9,17 +9,21 @@ update); headers such as M17.1 are not offered.
 from typing import Any
 
 from django.db import models
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from orthoregen import vocabulary
 from orthoregen.vocabulary import GRADE_RANGE, SCALES_BY_JOINT
 
 
-def _choices(core: type[vocabulary.LabelledEnum],
-             labels: dict[str, str] | None = None) -> Any:
-    """Return Django text choices with the core enum's members, values and labels."""
+def _choices(core: type[vocabulary.LabelledEnum], labels: dict[str, Any] | None = None) -> Any:
+    """Return Django text choices with the core enum's members, values and labels.
+
+    The core's labels are English marked with gettext_noop (orthoregen.words); translated
+    here, lazily, they follow the language active when a page shows them.
+    """
     # Any, not type[TextChoices]: the members are made at run time, so mypy cannot list them.
-    labels = labels or {m.value: m.label for m in core}
+    labels = labels or {m.value: _(m.label) for m in core}
     members = [(m.name, (m.value, labels[m.value])) for m in core]
     # django-stubs types Enum's functional form without (value, label) members or module=.
     return models.TextChoices(core.__name__, members, module=__name__)  # type: ignore[call-overload]
@@ -30,7 +34,7 @@ Side = _choices(vocabulary.Side)
 Sex = _choices(vocabulary.Sex)
 # The range in the label tells the clinician which grades the field takes.
 GradeScale = _choices(vocabulary.GradeScale, {
-    scale.value: f"{scale.label} ({grades.lowest}-{grades.highest})"
+    scale.value: format_lazy("{} ({}-{})", _(scale.label), grades.lowest, grades.highest)
     for scale, grades in GRADE_RANGE.items()})
 
 
@@ -119,7 +123,7 @@ def grade_problems(joint: str, scale: str, grade: int | None) -> list[str]:
         return []
     scales = _scales_for(joint)
     if scale not in scales:
-        allowed = ", ".join(GradeScale(s).label for s in scales)
+        allowed = ", ".join(str(GradeScale(s).label) for s in scales)
         return [f"The {joint} is graded with {allowed}."]
     low, high = GRADE_RANGE[vocabulary.GradeScale(scale)]
     if not low <= grade <= high:
