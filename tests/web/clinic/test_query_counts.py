@@ -37,8 +37,10 @@ pytestmark = pytest.mark.django_db
 # investigation recipients, harvests, units issued, recalled units (cell lab); injection
 # sessions, their joints, administrations (procedures); schedules, visits, questionnaires,
 # review tasks, withdrawal (follow-up); adverse and outcome events (safety); MRI studies;
-# encounters (the clinic's own timeline page); the user's sites for the page header.
-PATIENT_PAGE_BUDGET = 28
+# encounters (the clinic's own timeline page); the user's sites for the page header; and,
+# since the chart's content is cached (clinic/chart_cache.py), its data versions, read
+# before anything else (29). A chart served from the cache skips the stages' reads.
+PATIENT_PAGE_BUDGET = 29
 # Session, user, clinician choices, the page of patients, the access record (3 statements),
 # the user's sites for the site filter (PostgreSQL reads them through a named cursor: +1).
 PATIENT_LIST_BUDGET = 9

@@ -21,13 +21,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from orthoregen.web import stages
 from orthoregen.web.accounts.access import get_visible_or_404, scope
 from orthoregen.web.accounts.permissions import AuthenticatedHttpRequest, requires
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record, patient_view_record
-from orthoregen.web.clinic import hub, search, services
+from orthoregen.web.clinic import chart_cache, hub, search, services
 from orthoregen.web.clinic.forms import EncounterForm, JointEpisodeForm, PatientForm
 from orthoregen.web.clinic.models import Encounter, JointEpisode, Patient
 from orthoregen.web.clinic.plausible import errors_onto
@@ -74,41 +73,27 @@ def patient_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
-    """The patient's hub: flags, each joint's state, and one timeline of everything."""
+    """The patient's hub: flags, each joint's state, and one timeline of everything.
+
+    The content comes from chart_cache (computed once per patient data version); the access
+    check, the access record and the page around the content are done at every request.
+    """
     patient = get_visible_or_404(Patient.objects.select_related("site"), request.user,
                                  pk=patient_id)
     patient_view_record(request, patient)
-    episodes = list(patient.episodes.all())
-    # Every stage's hooks read the chart through one ChartFacts: each table once a request.
-    facts = stages.ChartFacts(patient, episodes=episodes, user=request.user,
-                              today=timezone.localdate())
-    panels = stages.chart_panels(facts)
-    state = stages.joint_state(facts)
-    for episode in episodes:
-        # Shown by the template only: JointEpisode declares no such attributes.
-        headline = state.get(episode.pk, "No decision or treatment recorded yet")
-        episode.state = headline  # type: ignore[attr-defined]
-        episode.panels = [line for line in panels.get(episode.pk, [])  # type: ignore[attr-defined]
-                          if str(line["value"]) != headline]
-    chosen = None
-    joint = request.GET.get("joint", "")
-    if joint:
-        chosen = next((e for e in episodes if str(e.pk) == joint), None)
-        if chosen is None:
-            return HttpResponseBadRequest("No such joint on this chart.")
-    shown = [chosen] if chosen else episodes
-    events = hub.timeline(facts, episodes=shown,
-                          limit=hub.timeline_limit(request.GET.get("limit")))
-    names = {episode.pk: str(episode) for episode in episodes}
-    # Each entry with its joint's name, looked up once here: a loop over the joints inside
-    # the template's loop over the entries cost more than the rest of the timeline.
-    rows = [(entry, names.get(entry.episode_id, "") if entry.episode_id else "")
-            for entry in events.entries]
+    raw_joint = request.GET.get("joint", "")
+    if raw_joint and not (raw_joint.isascii() and raw_joint.isdigit() and len(raw_joint) < 19):
+        return HttpResponseBadRequest("No such joint on this chart.")
+    content = chart_cache.chart_content(
+        patient, user=request.user, joint=int(raw_joint) if raw_joint else None,
+        limit=hub.timeline_limit(request.GET.get("limit")))
+    if content is None:
+        return HttpResponseBadRequest("No such joint on this chart.")
     return render(request, "clinic/patient_detail.html", {
-        "patient": patient, "episodes": episodes, "timeline": events, "timeline_rows": rows,
-        "joint_names": names, "chosen": chosen,
-        "alerts": stages.chart_alerts(facts),
-        "more_limit": events.limit + hub.TIMELINE_PAGE,
+        "patient": patient, "episodes": content.episodes, "timeline": content.timeline,
+        "timeline_rows": content.timeline_rows, "joint_names": content.joint_names,
+        "chosen": content.chosen, "alerts": content.alerts,
+        "more_limit": content.timeline.limit + hub.TIMELINE_PAGE,
     })
 
 
