@@ -20,7 +20,9 @@ at that moment. 50 client threads (`--clients`) each loop: request, read the who
 next; http.client with the signed-in session's cookie. The client runs on the same cores
 as the server and takes its share of them.
 
-Pages: `chart` (a random patient of the site), `list` (the patient list, first page),
+Pages: `chart` (a random patient of the site; with `--warm N`, one of N patients whose charts
+were each requested once before the phases, so that they come from the chart cache, as a
+clinic's charts of the day do after their first opening), `list` (the patient list, first page),
 `search` (the most common family name of the site), `portal` (a random private link's
 questionnaire page, anonymous). During the chart phases every new access record is counted
 and compared with the chart answers that were 200: each shown chart must leave one. After
@@ -280,6 +282,16 @@ def phase_run(port: int, clients: int, seconds: float, paths: list[str],
     return total
 
 
+def chart_request(port: int, path: str, cookie: str) -> None:
+    """Request one page once (to put a chart in the cache); it must answer 200."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    connection.request("GET", path, headers={"Cookie": cookie})
+    answer = connection.getresponse()
+    answer.read()
+    connection.close()
+    assert answer.status == 200, (path, answer.status)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--src", type=Path, default=REPO / "src",
@@ -292,6 +304,9 @@ def main() -> int:
     parser.add_argument("--pairs", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=12.0, help="length of each phase")
     parser.add_argument("--pages", default=",".join(PAGES))
+    parser.add_argument("--warm", type=int, default=0,
+                        help="charts of only this many patients, each requested once before "
+                             "the phases (the chart cache warm); 0: every patient, cold")
     args = parser.parse_args()
     # Stopped by a signal, still stop the server (the finally below): no orphaned workers.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
@@ -332,12 +347,19 @@ def main() -> int:
     server = server_start(args.src, port, args.workers, env, log)
     try:
         cookies = [log_in(port, name) for name in users]
+        if args.warm:
+            paths["chart"] = paths["chart"][:args.warm]
+            for path in paths["chart"]:
+                chart_request(port, path, cookies[0])
         for page in pages:  # warm every worker's imports, templates and caches
             for path in paths[page][:20]:
                 phase_run(port, 1, 0.01, [path], [] if page == "portal" else cookies)
         print(f"server: gunicorn, {args.workers} workers ({args.src}); clients: {args.clients} "
               f"threads; sessions: {len(cookies)}; {len(ids)} patients at {args.site!r}; "
               f"search q={family!r}; portal links: {len(links)}")
+        if args.warm:
+            print(f"chart cache warm: charts of {len(paths['chart'])} patients, each "
+                  "requested once before the phases")
         print(f"phases: {args.pairs} pairs x (floor {args.seconds:g} s, page {args.seconds:g} s)"
               f"; machine: {os.cpu_count()} cores; load at start {os.getloadavg()[0]:.1f}")
         rows = []

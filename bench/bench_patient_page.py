@@ -24,6 +24,13 @@ for SQLite, 2-7 for PostgreSQL):
     login page floor 1.4-2.8 ms: the chart is ~20-30x the floor after (~30-45x before)
 
 The rest of a chart's time is Python: building the ORM queries and rendering the timeline.
+
+Since the chart's content is cached per patient data version (clinic/chart_cache.py), each
+round (`--rounds`) times the sampled charts cold (the cache emptied before every request:
+every stage asked, the content stored), then warm (the same charts from the cache), then
+the floor, and prints each ratio per round and their min/median/max with the load average.
+Use a data directory of its own (--data-dir): the cache is emptied there at every cold
+request.
 """
 
 from __future__ import annotations
@@ -36,9 +43,12 @@ import sys
 import time
 
 
-def median_ms(action, repeat: int) -> float:
+def median_ms(action, repeat: int, before=None) -> float:
+    """Median of ``repeat`` timed calls of ``action``; ``before`` runs untimed before each."""
     times = []
     for _ in range(repeat):
+        if before is not None:
+            before()
         started = time.perf_counter()
         action()
         times.append(time.perf_counter() - started)
@@ -87,6 +97,7 @@ def main() -> int:
                         help="the chart's today (default: today)")
     parser.add_argument("--patients", type=int, default=40, help="charts sampled")
     parser.add_argument("--repeat", type=int, default=7, help="requests per chart")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of cold, warm, floor")
     args = parser.parse_args()
     setup(args.data_dir)
 
@@ -113,24 +124,40 @@ def main() -> int:
         finally:
             statements.append(time.perf_counter() - started)
 
+    from django.core.cache import cache
+
+    def get(pk: int):
+        return lambda: client.get(f"/patients/{pk}/")
+
     with connection.execute_wrapper(timed):  # the query log is reset at each request
-        client.get(f"/patients/{patients[0]}/")
-        per_chart = len(statements)
+        cache.clear()
+        get(patients[0])()
+        cold_queries = len(statements)
         statements.clear()
-        charts = [median_ms(lambda pk=pk: client.get(f"/patients/{pk}/"), args.repeat)
-                  for pk in patients]
-    sql = sum(statements) * 1000 / (len(patients) * args.repeat)
-    floor = median_ms(lambda: anonymous.get("/login/"), args.repeat * 5)
-    chart = statistics.median(charts)
-    print(f"database: {connection.vendor}; load average {os.getloadavg()[0]:.1f} (1 min)")
-    print(f"charts sampled: {len(patients)}, {args.repeat} requests each; "
-          f"{per_chart} queries per chart")
-    print(f"{'page':<36}{'median ms':>10}")
-    print(f"{'patient chart (median of charts)':<36}{chart:>10.1f}")
-    print(f"{'slowest chart sampled':<36}{max(charts):>10.1f}")
-    print(f"{'of which SQL (mean per chart)':<36}{sql:>10.1f}")
-    print(f"{'floor: login page, no session':<36}{floor:>10.1f}")
-    print(f"ratio chart / login floor: {chart / floor:.1f}x")
+        get(patients[0])()
+        warm_queries = len(statements)
+    print(f"database: {connection.vendor}; {len(patients)} charts x {args.repeat} requests "
+          f"each round; queries per chart: cold {cold_queries}, from the cache {warm_queries}")
+    print(f"{'round':<6}{'cold ms':>9}{'warm ms':>9}{'login ms':>10}{'cold/login':>12}"
+          f"{'warm/login':>12}{'warm/cold':>11}{'load 1-min':>12}")
+    ratios: dict[str, list[float]] = {"cold": [], "warm": [], "warm/cold": []}
+    for n in range(args.rounds):
+        # A: the cache emptied before each request (every stage asked, the content stored);
+        # B: the same charts from the cache; the floor between them, all in this round.
+        cold = statistics.median(median_ms(get(pk), args.repeat, before=cache.clear)
+                                 for pk in patients)
+        for pk in patients:
+            get(pk)()
+        warm = statistics.median(median_ms(get(pk), args.repeat) for pk in patients)
+        floor = median_ms(lambda: anonymous.get("/login/"), args.repeat * 5)
+        ratios["cold"].append(cold / floor)
+        ratios["warm"].append(warm / floor)
+        ratios["warm/cold"].append(warm / cold)
+        print(f"{n + 1:<6}{cold:>9.1f}{warm:>9.1f}{floor:>10.1f}{cold / floor:>12.1f}"
+              f"{warm / floor:>12.1f}{warm / cold:>11.2f}{os.getloadavg()[0]:>12.1f}")
+    for name, values in ratios.items():
+        print(f"{name + ' ratio':<18} min {min(values):.2f}  median "
+              f"{statistics.median(values):.2f}  max {max(values):.2f}")
     return 0
 
 
