@@ -41,6 +41,7 @@ from orthoregen.web.synthetic import (
     registry,
     safety,
 )
+from orthoregen.web.synthetic.constraints import LoadChecks, built_after_load
 
 # The stages a load can run, in pathway order; tests and benchmarks choose some of them.
 STAGES = ("consultation", "cellbank", "procedures", "followup", "safety", "registry")
@@ -64,6 +65,7 @@ class SynthContext:
     patient_ids: list[int]
     episode_ids: list[int]
     progress: Progress | None
+    checks: LoadChecks
 
     def rng(self, stage: str) -> np.random.Generator:
         """Return a generator for one stage, so adding a stage never changes another's data."""
@@ -71,6 +73,7 @@ class SynthContext:
 
     def insert(self, model: type[models.Model], objects: list, label: str) -> list:
         """Insert unsaved instances, each given its primary key, with a progress bar if shown."""
+        self.checks.before_write(model)
         return bulk.insert_objects(model, objects, progress=self.progress, label=label)
 
     def insert_rows(self, model: type[models.Model], columns: tuple[str, ...],
@@ -79,6 +82,7 @@ class SynthContext:
 
         ``rows`` may be a generator (``total`` rows long), read a batch at a time.
         """
+        self.checks.before_write(model)
         return bulk.insert_rows(model, columns, rows, progress=self.progress, label=label,
                                 total=total)
 
@@ -188,12 +192,27 @@ def synth_load(site: Site, n: int, *, seed: int, as_of: dt.date, by: User | None
     """Generate n synthetic patients for a synthetic site and insert them, all or nothing.
 
     ``stages`` chooses which pathway stages add their rows (all by default); ``seconds``,
-    when given, receives each stage's wall time.
+    when given, receives each stage's wall time, and "checks" that of building the loaded
+    tables' indexes and checking their foreign keys (synthetic.constraints).
     """
     _check(site, seed, stages)
     cohort = generate_cohort(n, seed=seed, as_of=as_of, mrn_prefix=f"SYN{seed}-")
-    context = _foundation(site, cohort, seed=seed, as_of=as_of, progress=progress)
-    _run_stages(context, stages, {} if seconds is None else seconds)
+    seconds = {} if seconds is None else seconds
+    with built_after_load() as checks:
+        context = _foundation(site, cohort, seed=seed, as_of=as_of, progress=progress,
+                              checks=checks)
+        _run_stages(context, stages, seconds)
+        rebuilt_from = time.perf_counter()
+    seconds["checks"] = time.perf_counter() - rebuilt_from
+    if "registry" in stages:
+        # The registry reads every table the stages above just filled; without statistics
+        # PostgreSQL plans those reads as if the tables were empty (20,000 patients: the
+        # registry stage took 194 s, 13 s after ANALYZE).
+        _refresh_planner_statistics()
+        started = time.perf_counter()
+        with built_after_load() as checks:
+            registry.synth_facts(context, checks)
+        seconds["registry"] = time.perf_counter() - started
     _refresh_planner_statistics()
     AccessRecord.objects.create(
         user=by, action=AccessAction.BULK_LOAD,
@@ -218,10 +237,12 @@ def _check(site: Site, seed: int, stages: Collection[str]) -> None:
 
 
 def _foundation(site: Site, cohort: Cohort, *, seed: int, as_of: dt.date,
-                progress: Progress | None) -> SynthContext:
+                progress: Progress | None, checks: LoadChecks) -> SynthContext:
     """Insert the cohort's patients, joint episodes and encounters; return the context."""
     clinicians = list(User.objects.filter(sites=site, role=Role.CLINICIAN)
                       .order_by("pk").values_list("pk", flat=True))
+    for model in (Patient, JointEpisode, Encounter):
+        checks.before_write(model)
     patient_ids = [p.pk for p in bulk.insert_objects(
         Patient, _patients(cohort, site), progress=progress, label="patients")]
     episode_ids = [e.pk for e in bulk.insert_objects(
@@ -229,12 +250,13 @@ def _foundation(site: Site, cohort: Cohort, *, seed: int, as_of: dt.date,
     bulk.insert_objects(Encounter, _encounters(cohort, episode_ids, clinicians),
                         progress=progress, label="encounters")
     return SynthContext(site=site, seed=seed, as_of=as_of, cohort=cohort,
-                        patient_ids=patient_ids, episode_ids=episode_ids, progress=progress)
+                        patient_ids=patient_ids, episode_ids=episode_ids, progress=progress,
+                        checks=checks)
 
 
 def _run_stages(context: SynthContext, stages: Collection[str],
                 seconds: dict[str, float]) -> None:
-    """Run the chosen stages in pathway order (web/stages.py), timing each."""
+    """Run the chosen stages before the registry in pathway order (web/stages.py), timing each."""
     def run(name: str, stage: Callable[..., Any], *given: Any) -> Any:
         if name not in stages:
             return None
@@ -248,9 +270,3 @@ def _run_stages(context: SynthContext, stages: Collection[str],
     run("procedures", procedures.synth_procedures, issued)
     course = run("followup", followup.synth_followup)
     run("safety", safety.synth_safety, course)
-    if "registry" in stages:
-        # The registry reads every table the stages above just filled; without statistics
-        # PostgreSQL plans those reads as if the tables were empty (20,000 patients: the
-        # registry stage took 194 s, 13 s after ANALYZE).
-        _refresh_planner_statistics()
-    run("registry", registry.synth_facts)

@@ -9,17 +9,23 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from orthoregen.web.clinic.models import JointEpisode
-from orthoregen.web.registry.services import facts_replace
+from orthoregen.web.registry.services import FACT_MODELS, facts_replace
 from orthoregen.web.registry.sources import SourceFrames, read_source
 
 if TYPE_CHECKING:
     from orthoregen.web.synthetic.clinic import SynthContext
+    from orthoregen.web.synthetic.constraints import LoadChecks
 
 
-def synth_facts(context: SynthContext) -> None:
-    """Replace the fact rows of the cohort's joint episodes with what their records say."""
+def synth_facts(context: SynthContext, checks: LoadChecks) -> None:
+    """Replace the fact rows of the cohort's joint episodes with what their records say.
+
+    ``checks`` is told of each fact table before it is written (synthetic.constraints).
+    """
     if not context.episode_ids:
         return
+    for model in FACT_MODELS:
+        checks.before_write(model)
     episodes = JointEpisode.objects.filter(
         patient__site=context.site, pk__gte=min(context.episode_ids),
         pk__lte=max(context.episode_ids))
