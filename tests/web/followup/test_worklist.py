@@ -8,6 +8,7 @@ queries.
 
 import datetime as dt
 import math
+import re
 
 import pytest
 import time_machine
@@ -176,3 +177,29 @@ def test_the_page_reads_each_section_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(18):
         response = client.get("/followup/", {"due_page": "2", "calls_page": "2"})
     assert all(len(s.rows) == PAGE for s in response.context["sections"].values())
+
+
+def test_each_row_shows_its_patient_joint_window_and_actions(as_user, registry, coordinator_a):
+    visit = ScheduledVisit.objects.get(pk=expected(registry, "due")[0])
+    episode = visit.schedule.episode
+    Patient.objects.filter(pk=episode.patient_id).update(family_name="<O'Brien & Co>", phone="")
+    task = ReviewTask.objects.create(visit=visit, kind="call_patient", detail="No <reply>",
+                                     created_at=NOW)
+    content = as_user(coordinator_a).get("/followup/").content.decode()
+    patient = f"&lt;O&#x27;BRIEN &amp; CO&gt;, Ada ({episode.patient.mrn})"  # escaped, once
+    assert "<O'BRIEN" not in content
+    schedule = f'<td><a href="/followup/episodes/{episode.pk}/">{patient}</a></td>'
+    window = f"<td>{visit.earliest:%d %b %Y} – {visit.latest:%d %b %Y}</td>"
+    assert (f'{schedule}\n      <td><span class="joint-tag knee">Left knee</span></td>\n'
+            f"      <td>{visit.label}</td>\n      <td>{visit.get_kind_display()}</td>\n"
+            f"      {window}\n      <td>{visit.target:%d %b %Y}</td>\n") in content
+    # Due and overdue rows hand the device to the patient; the form carries the page's token.
+    assert (f'<form method="post" action="/followup/visits/{visit.pk}/tablet/"><input '
+            'type="hidden" name="csrfmiddlewaretoken" value="') in content
+    tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]*)"', content))
+    assert len(tokens) == 1 and len(tokens.pop()) == 64
+    assert (f'{schedule}\n      <td class="mono">no phone</td>\n'
+            f"      <td>{visit.label} · Left knee</td>\n      <td>No &lt;reply&gt;</td>\n"
+            f"      <td>{TODAY:%d %b %Y}</td>\n"
+            f'      <td><a class="button" href="/followup/tasks/{task.pk}/close/">Close task'
+            "</a></td>\n") in content

@@ -1,0 +1,74 @@
+"""`{% visit_lines rows tablet=True %}` and `{% task_lines rows %}`: the worklist's table rows.
+
+The worklist shows up to 300 rows. Written by the template, each row's `{% url %}` tags,
+`date` filters and variables were about 70 % of the page's time (bench/README.md, follow-up
+worklist); here each row is one line filled with escaped values, its links reversed once
+and its dates written by row_text.DateText. The words are the models' and the template's
+(`Patient.__str__`, `JointEpisode.__str__`, the visit kind's label), as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django import template
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from orthoregen.web.followup.models import ReviewTask, ScheduledVisit, VisitKind
+from orthoregen.web.row_text import DateText, filled, url_maker
+
+register = template.Library()
+
+# Each row as the section templates (_visit_rows.html, _task_rows.html) lay it out, their
+# whitespace included; the tablet cell's form is the one {% csrf_token %} wrote.
+_VISIT_LINE = ('\n    <tr>\n      <td><a href="{}">{}</a></td>\n'
+               '      <td><span class="joint-tag {}">{}</span></td>\n'
+               '      <td>{}</td>\n      <td>{}</td>\n      <td>{} – {}</td>\n      <td>{}</td>\n'
+               '      ')
+_TABLET_FORM = ('<form method="post" action="{}"><input type="hidden" '
+                'name="csrfmiddlewaretoken" value="{}"><button type="submit" title="{}">{}</button>'
+                '</form>')
+_VISIT_END = '\n    </tr>\n  '
+_TASK_LINE = ('\n    <tr>\n      <td><a href="{}">{}</a></td>\n      <td class="mono">{}</td>\n'
+              '      <td>{} · {}</td>\n      <td>{}</td>\n      <td>{}</td>\n'
+              '      <td><a class="button" href="{}">{}</a></td>\n    </tr>\n  ')
+
+
+@register.simple_tag(takes_context=True)
+def visit_lines(context: template.Context, rows: Sequence[ScheduledVisit], *,
+                tablet: bool = False) -> SafeString:
+    """Return the table rows of a visit section; with `tablet`, each visit's "Open on
+    tablet" button (it signs the coordinator out and hands the device to the patient)."""
+    schedule_url, tablet_url, dates = (url_maker("followup:schedule"),
+                                       url_maker("followup:tablet-open"), DateText())
+    if tablet:
+        token = context.get("csrf_token")
+        hands_over = _("Signs you out of this device and hands it to the patient")
+        open_on_tablet = _("Open on tablet")
+    lines = []
+    for visit in rows:
+        episode = visit.schedule.episode
+        lines.append(filled(_VISIT_LINE, (
+            schedule_url(visit.schedule.episode_id), episode.patient, episode.joint, episode,
+            visit.label, visit.get_kind_display(), dates.day(visit.earliest),
+            dates.day(visit.latest), dates.day(visit.target))))
+        if tablet:
+            form = filled(_TABLET_FORM, (tablet_url(visit.pk), token, hands_over,
+                                         open_on_tablet)) if visit.kind == VisitKind.VISIT else ""
+            lines.append(f"<td>{form}</td>")
+        lines.append(_VISIT_END)
+    return mark_safe("".join(lines))
+
+
+@register.simple_tag
+def task_lines(rows: Sequence[ReviewTask]) -> SafeString:
+    """Return the table rows of a task section: patient, phone, visit, detail, since, close."""
+    schedule_url, close_url, dates = (url_maker("followup:schedule"),
+                                      url_maker("followup:task-close"), DateText())
+    no_phone, close_task = _("no phone"), _("Close task")
+    return mark_safe("".join(filled(_TASK_LINE, (
+        schedule_url(task.visit.schedule.episode_id), task.visit.schedule.episode.patient,
+        task.visit.schedule.episode.patient.phone or no_phone, task.visit.label,
+        task.visit.schedule.episode, task.detail, dates.day(task.created_at),
+        close_url(task.pk), close_task)) for task in rows))
