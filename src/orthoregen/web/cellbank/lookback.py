@@ -53,6 +53,8 @@ class LookbackRow:
     issued_episode_id: int | None
     # The parts of a split share the identifier (the DIN) and differ by their Product Code.
     product_code: str = ""
+    # Read with the row, so a page can tell an expired unit without reading the units again.
+    expires_at: dt.datetime | None = None
 
 
 # UNION ALL keeps the depth of each step; a unit reachable from two anchors (a lot and one
@@ -65,7 +67,7 @@ WITH RECURSIVE lineage(id, depth) AS (
 )
 SELECT u.id, u.identifier, u.status, u.parent_id, l.depth, a.administered_at,
        p.id, p.family_name, p.given_name, p.mrn, e.id, e.joint, e.side, u.issued_to_episode_id,
-       u.product_code
+       u.product_code, u.expires_at
 FROM (SELECT id, MIN(depth) AS depth FROM lineage GROUP BY id) l
 JOIN {UNIT} u ON u.id = l.id
 LEFT JOIN {ADMIN} a ON a.unit_id = u.id
@@ -111,7 +113,8 @@ def _row(r: Sequence[Any]) -> LookbackRow:
     return LookbackRow(unit_id=r[0], identifier=r[1], status=r[2], parent_id=r[3],
                        depth=r[4], administered_at=_when(r[5]), patient_id=r[6],
                        patient_name=name, mrn=r[9] or "", episode_id=r[10], joint=r[11] or "",
-                       side=r[12] or "", issued_episode_id=r[13], product_code=r[14])
+                       side=r[12] or "", issued_episode_id=r[13], product_code=r[14],
+                       expires_at=_when(r[15]))
 
 
 @dataclass(frozen=True)
@@ -178,10 +181,11 @@ def _administered_at(value: object) -> dt.datetime:
 
 
 def _when(value: object) -> dt.datetime | None:
-    # SQLite returns text from a raw cursor; PostgreSQL returns an aware datetime.
-    if value is None or isinstance(value, dt.datetime):
-        return value
-    parsed = parse_datetime(str(value))
+    # PostgreSQL returns an aware datetime; SQLite a naive one in UTC (Django's converter of
+    # its datetime columns), or text: both are made aware, so pages show local time alike.
+    if value is None:
+        return None
+    parsed = value if isinstance(value, dt.datetime) else parse_datetime(str(value))
     if parsed is not None and parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.UTC)
     return parsed

@@ -4,28 +4,34 @@ a patient's products with their lineage, and recording a patient's harvest.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from orthoregen.web.accounts.access import get_visible_or_404
+from orthoregen.products.status import UnitState, UnitStatus, effective_status
+from orthoregen.web.accounts.access import get_visible_or_404, site_ids
 from orthoregen.web.accounts.permissions import AuthenticatedHttpRequest, requires, requires_any
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record, patient_view_record
 from orthoregen.web.cellbank import forms, lookback, services
 from orthoregen.web.cellbank.models import Donor, Harvest, ProductUnit
-from orthoregen.web.cellbank.status_shown import expired_among
+from orthoregen.web.cellbank.status_shown import expired_among, label_of
 from orthoregen.web.clinic.models import Patient
 from orthoregen.web.parsing import parse_id
+from orthoregen.web.row_text import DateText, html_lines, url_maker
 
 
 @requires(Action.MANAGE_PRODUCTS)
 def lookback_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Look back from ?donor=, ?harvest= or ?unit= to every descendant unit and recipient."""
-    sites = [s.pk for s in request.user.sites.all()]
+    sites = site_ids(request.user)
     source, rows = None, None
     for key, model, query in (("donor", Donor, lookback.lookback_from_donor),
                               ("harvest", Harvest, lookback.lookback_from_harvest),
@@ -36,13 +42,52 @@ def lookback_page(request: AuthenticatedHttpRequest) -> HttpResponse:
             rows = query(source.pk, site_ids=sites) if query else \
                 lookback.lookback_from_units([source.pk], site_ids=sites)
             break
-    if rows is not None:
-        access_record(request, AccessAction.SEARCH, detail=f"look-back from {source}")
-    recipients = [] if rows is None else [r for r in rows if r.patient_id is not None]
+    if rows is None:
+        return render(request, "cellbank/lookback.html", {"source": None, "rows": None})
+    access_record(request, AccessAction.SEARCH, detail=f"look-back from {source}")
+    recipients = [r for r in rows if r.patient_id is not None]
     return render(request, "cellbank/lookback.html", {
         "source": source, "rows": rows, "recipients": recipients,
-        "expired": expired_among(r.unit_id for r in rows or ()),
+        "unit_lines": _unit_lines(rows), "recipient_lines": _recipient_lines(recipients),
         "patients": len({r.patient_id for r in recipients})})
+
+
+# A look-back from a donor lists hundreds of units and recipients. Their lines are written
+# here, escaped by row_text.html_lines, with the links and dates of orthoregen.web.row_text: the
+# template's tags and filters per row were most of the page's time (bench/README.md,
+# look-back). The lines are the ones the template wrote, word for word.
+_RECIPIENT_LINE = ('<tr><td><a href="{}">{}</a></td><td class="mono">{}</td><td>{} {}</td>'
+                   '<td>{}</td><td class="mono">{} {}</td></tr>')
+_UNIT_LINE = ('<tr><td class="mono depth-{}">{}<a href="{}">{} {}</a></td><td>{}</td>'
+              '<td>{}</td></tr>')
+
+
+def _recipient_lines(rows: list[lookback.LookbackRow]) -> SafeString:
+    """Return the table rows of the administrations: patient, MRN, joint, date, unit."""
+    patient_url, dates = url_maker("cellbank:patient-products"), DateText()
+    return html_lines(_RECIPIENT_LINE, (
+        (patient_url(r.patient_id), r.patient_name, r.mrn, r.side, r.joint,
+         dates.minute(r.administered_at), r.identifier, r.product_code) for r in rows))
+
+
+def _unit_lines(rows: list[lookback.LookbackRow]) -> SafeString:
+    """Return the table rows of the units: unit, the status shown now, issued or not."""
+    unit_url, now = url_maker("cellbank:unit-detail"), timezone.now()
+    expired, not_yet_given = _("Expired"), _("issued, not yet given")
+    return html_lines(_UNIT_LINE, (
+        (r.depth, "↳ " if r.depth else "", unit_url(r.unit_id), r.identifier, r.product_code,
+         expired if _is_shown_expired(r, now) else label_of(r.status),
+         not_yet_given if r.issued_episode_id and not r.administered_at else "—")
+        for r in rows))
+
+
+def _is_shown_expired(row: lookback.LookbackRow, at: dt.datetime) -> bool:
+    # As status_shown.expired_among, from the row's own status and expiry.
+    if row.expires_at is None:  # the column is NOT NULL: a None here is a broken row
+        raise ValueError(f"unit {row.unit_id} read without its expiry")
+    state = UnitState(unit_id=row.identifier, status=UnitStatus(row.status),
+                      expires_at=row.expires_at)
+    return effective_status(state, at) == UnitStatus.EXPIRED
 
 
 @requires_any(Action.MANAGE_PRODUCTS, Action.RECORD_PROCEDURE)
