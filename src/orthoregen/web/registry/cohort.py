@@ -84,6 +84,15 @@ class CohortFilter:
             rows = rows.filter(first_treated_on__lte=self.treated_to)
         return rows
 
+    def whole_sites(self, visible: Iterable[int]) -> frozenset[int] | None:
+        """Return the sites all of whose joints `apply` keeps (its sites among the user's
+        `visible` ones), or None when a filter narrows the joints (data.fact_rows)."""
+        narrowing = (self.joint, self.grade, self.cell_source, self.dose_band,
+                     self.treated_from, self.treated_to, self.protocol_version)
+        if any(value not in (None, "") for value in narrowing):
+            return None
+        return frozenset(self.site_ids) & frozenset(visible)
+
 
 @dataclass(frozen=True)
 class EvidenceRow:
@@ -138,11 +147,14 @@ def default_measure(joint: str | None) -> tuple[str, str]:
     return DEFAULT_MEASURES[joint or "knee"][0]
 
 
-def _measure_scores(episodes: QuerySet, m: Measure, mode: str | None = None) -> pd.DataFrame:
-    return data.cohort_scores(episodes, m.instrument, [m.subscale], TIMEPOINTS, mode=mode)
+def _measure_scores(episodes: QuerySet, m: Measure, mode: str | None = None, *,
+                    whole_sites: frozenset[int] | None = None) -> pd.DataFrame:
+    return data.cohort_scores(episodes, m.instrument, [m.subscale], TIMEPOINTS, mode=mode,
+                              whole_sites=whole_sites)
 
 
-def _oarsi_scores(episodes: QuerySet, joint: str | None, mode: str | None = None
+def _oarsi_scores(episodes: QuerySet, joint: str | None, mode: str | None = None, *,
+                  whole_sites: frozenset[int] | None = None
                   ) -> tuple[OarsiDomain, OarsiDomain, pd.DataFrame] | None:
     """Return (pain, function, scores) of the joint's first OMERACT-OARSI domain pair with
     scores, or None."""
@@ -150,7 +162,7 @@ def _oarsi_scores(episodes: QuerySet, joint: str | None, mode: str | None = None
         # Each pair comes from one instrument, so one narrow query reads both domains.
         scores = data.cohort_scores(episodes, pain.instrument,
                                     [pain.subscale, function.subscale], OARSI_TIMEPOINTS,
-                                    mode=mode)
+                                    mode=mode, whole_sites=whole_sites)
         if not scores.empty:
             return pain, function, scores
     return None
@@ -219,12 +231,13 @@ def evidence_measure(m: Measure, joint: str | None) -> tuple[str, str] | None:
 
 
 def _evidence_scores(episodes: QuerySet, joint: str | None,
-                     chosen: Measure, mode: str | None = None) -> pd.DataFrame | None:
+                     chosen: Measure, mode: str | None = None, *,
+                     whole_sites: frozenset[int] | None = None) -> pd.DataFrame | None:
     """Read the scores of the measure trials report, when it is not the chosen one."""
     key = evidence_measure(chosen, joint)
     if key is None or key == (chosen.instrument, chosen.subscale):
         return None
-    return _measure_scores(episodes, measure(*key, joint), mode)
+    return _measure_scores(episodes, measure(*key, joint), mode, whole_sites=whole_sites)
 
 
 def _evidence(joint: str | None, chosen: Measure, chosen_change: pd.DataFrame,
@@ -282,10 +295,14 @@ class Drawers:
 
 def cohort_summary(episodes: QuerySet, *, measure_key: tuple[str, str] | None,
                    joint: str | None, as_of: dt.date,
-                   drawers: Drawers = Drawers(), mode: str | None = None) -> CohortSummary:
+                   drawers: Drawers = Drawers(), mode: str | None = None,
+                   whole_sites: frozenset[int] | None = None) -> CohortSummary:
     """Compute the dashboard for scoped, filtered EpisodeFact rows.
 
-    `mode` keeps only the scores collected in that mode of administration.
+    `mode` keeps only the scores collected in that mode of administration. `whole_sites`
+    (CohortFilter.whole_sites) says that `episodes` holds every joint of those sites, which
+    lets the reads skip the per-row site check when no other site is in the registry
+    (data.fact_rows).
 
     The reads are independent, so they run together in one snapshot (snapshot.py), each
     followed on its own thread by the vectorised analytics of what it read: while
@@ -293,16 +310,17 @@ def cohort_summary(episodes: QuerySet, *, measure_key: tuple[str, str] | None,
     """
     instrument, subscale = measure_key or default_measure(joint)
     m = measure(instrument, subscale, joint)
+    whole = {"whole_sites": whole_sites}
     read = read_together({
         # Slowest first: the pool has fewer threads than reads.
-        "oarsi": lambda: _oarsi(_oarsi_scores(episodes, joint, mode)),
-        "scores": lambda: _change_and_responders(_measure_scores(episodes, m, mode), m,
-                                                 drawers),
-        "visits": lambda: _follow_up(data.visit_counts(episodes, as_of)),
-        "episodes": lambda: _episodes_and_survival(data.cohort_episodes(episodes), as_of,
-                                                   drawers),
-        "events": lambda: data.adverse_events_frame(episodes),
-        "evidence": lambda: _evidence_scores(episodes, joint, m, mode),
+        "oarsi": lambda: _oarsi(_oarsi_scores(episodes, joint, mode, **whole)),
+        "scores": lambda: _change_and_responders(_measure_scores(episodes, m, mode, **whole),
+                                                 m, drawers),
+        "visits": lambda: _follow_up(data.visit_counts(episodes, as_of, **whole)),
+        "episodes": lambda: _episodes_and_survival(data.cohort_episodes(episodes, **whole),
+                                                   as_of, drawers),
+        "events": lambda: data.adverse_events_frame(episodes, **whole),
+        "evidence": lambda: _evidence_scores(episodes, joint, m, mode, **whole),
     })
     frame, (curve, at_risk, follow_median), survival_drawing = read["episodes"]
     change, responders, change_drawing = read["scores"]

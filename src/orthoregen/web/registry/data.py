@@ -32,10 +32,12 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 
 from orthoregen.web.registry.models import (
     AdverseEventFact,
+    EpisodeFact,
     InjectionFact,
     ScoreFact,
     VisitFact,
 )
+from orthoregen.web.registry.snapshot import in_shared_snapshot
 
 EPISODE_COLUMNS = [
     "episode_id", "patient_id", "site", "joint", "side", "grade_scale", "grade", "sex",
@@ -143,25 +145,66 @@ def column_arrays(queryset: QuerySet, fields: list[str], columns: list[str], *,
     return pd.DataFrame(arrays, columns=columns)
 
 
-def cohort_episodes(episodes: QuerySet) -> pd.DataFrame:
+# The ids of the sites that have rows in the registry, found by a loose scan of the
+# (site, joint) index: one probe per site instead of reading every joint.
+REGISTRY_SITES_SQL = """
+WITH RECURSIVE present(site_id) AS (
+    SELECT min(site_id) FROM registry_episodefact
+    UNION ALL
+    SELECT (SELECT min(site_id) FROM registry_episodefact WHERE site_id > present.site_id)
+    FROM present WHERE present.site_id IS NOT NULL)
+SELECT site_id FROM present WHERE site_id IS NOT NULL
+"""
+
+
+def registry_sites() -> frozenset[int]:
+    """Return the ids of the sites with joints in the registry's fact tables."""
+    with connection.cursor() as cursor:
+        cursor.execute(REGISTRY_SITES_SQL)
+        return frozenset(row[0] for row in cursor.fetchall())
+
+
+def fact_rows(model: type[Any], episodes: QuerySet, *,
+              whole_sites: frozenset[int] | None = None) -> QuerySet:
+    """Return the rows of a fact table (or EpisodeFact itself) that belong to `episodes`.
+
+    `whole_sites`, when given, says that `episodes` is every joint of those sites (already
+    within the user's sites, with no other filter). If the registry then holds no joint of
+    any other site, every fact row belongs to the cohort (each points at an EpisodeFact by a
+    foreign key), and the rows are read without joining each to its joint's site: the
+    semi-join cost a third or more of each read. This is decided only inside the shared
+    repeatable-read snapshot (snapshot.py), where the check and the read see the same
+    committed registry, so a refresh that adds another site's rows meanwhile cannot slip in.
+    """
+    if whole_sites is not None and in_shared_snapshot() and registry_sites() <= whole_sites:
+        return model.objects.all()
+    if model is EpisodeFact:
+        return episodes
+    return model.objects.filter(episode__in=episodes.values("pk"))
+
+
+def cohort_episodes(episodes: QuerySet, *,
+                    whole_sites: frozenset[int] | None = None) -> pd.DataFrame:
     """Return the few episode columns the dashboard needs (episode_id, patient_id, dates,
     injections), fetched column-wise."""
     columns = ["episode_id", "patient_id", "first_treated_on", "arthroplasty_on",
                "followed_until", "injections"]
-    return column_arrays(episodes.order_by(), columns, columns,
+    rows = fact_rows(EpisodeFact, episodes, whole_sites=whole_sites)
+    return column_arrays(rows.order_by(), columns, columns,
                          dates=("first_treated_on", "arthroplasty_on", "followed_until"))
 
 
 def cohort_scores(episodes: QuerySet, instrument: str, subscales: list[str],
-                  timepoints: tuple[str, ...], *, mode: str | None = None) -> pd.DataFrame:
+                  timepoints: tuple[str, ...], *, mode: str | None = None,
+                  whole_sites: frozenset[int] | None = None) -> pd.DataFrame:
     """Return the counted scores (one per visit, see ScoreFact.counts) of one instrument's
     subscales at the given visits, for the cohort analyses: episode_id, instrument,
     subscale, timepoint (Categoricals) and value. `mode` keeps only the scores collected
     in that mode of administration (followup.ResponseSource).
     """
-    rows = ScoreFact.objects.filter(episode__in=episodes.values("pk"), instrument=instrument,
-                                    subscale__in=subscales, timepoint__in=timepoints,
-                                    counts=True).order_by()
+    rows = fact_rows(ScoreFact, episodes, whole_sites=whole_sites).filter(
+        instrument=instrument, subscale__in=subscales, timepoint__in=timepoints,
+        counts=True).order_by()
     if mode:
         rows = rows.filter(mode=mode)
     codes = {"timepoint": list(timepoints)}
@@ -182,14 +225,15 @@ def cohort_scores(episodes: QuerySet, instrument: str, subscales: list[str],
     return frame
 
 
-def visit_counts(episodes: QuerySet, as_of: dt.date) -> pd.DataFrame:
+def visit_counts(episodes: QuerySet, as_of: dt.date, *,
+                 whole_sites: frozenset[int] | None = None) -> pd.DataFrame:
     """Count scheduled visits per timepoint, due (window closed before as_of) and completed.
 
     The database does the counting: a 100,000-patient registry has over half a million
     visits, and loss to follow-up needs only how many fall in each of these cells.
     """
     due = ExpressionWrapper(Q(window_closes__lt=as_of), output_field=BooleanField())
-    rows = (VisitFact.objects.filter(episode__in=episodes.values("pk")).order_by()
+    rows = (fact_rows(VisitFact, episodes, whole_sites=whole_sites).order_by()
             .annotate(due=due).values("timepoint", "due", "completed")
             .annotate(n=Count("pk")))
     frame = pd.DataFrame(list(rows), columns=["timepoint", "due", "completed", "n"])
@@ -236,9 +280,10 @@ def injections_frame(episodes: QuerySet) -> pd.DataFrame:
     return frame_of(rows, fields, INJECTION_COLUMNS)
 
 
-def adverse_events_frame(episodes: QuerySet) -> pd.DataFrame:
-    """Return the adverse events of these episodes."""
-    rows = AdverseEventFact.objects.filter(episode__in=episodes.values("pk")).order_by()
+def adverse_events_frame(episodes: QuerySet, *,
+                         whole_sites: frozenset[int] | None = None) -> pd.DataFrame:
+    """Return the adverse events of these episodes (`whole_sites`: see fact_rows)."""
+    rows = fact_rows(AdverseEventFact, episodes, whole_sites=whole_sites).order_by()
     fields = ["episode_id", "injection_ref", "term", "grade", "serious", "onset_on"]
     return frame_of(rows, fields, AE_COLUMNS)
 

@@ -20,7 +20,7 @@ from orthoregen.evidence.benchmarks import (
 )
 from orthoregen.evidence.comparison import EVIDENCE_NAMES
 from orthoregen.evidence.published import load_published_pools
-from orthoregen.web.registry import charts
+from orthoregen.web.registry import svgchart
 
 if TYPE_CHECKING:
     from orthoregen.web.registry.cohort import EvidenceRow
@@ -59,7 +59,7 @@ def reference_section(evidence_rows: Sequence[EvidenceRow], joint: str | None) -
                            joint="knee"),
              *restore_saline_band(arms, instrument=instrument, scale=scale))
     clinic = [(row.months, row.clinic) for row in evidence_rows if row.clinic is not None]
-    chart = charts.svg_uri(charts.reference_band_chart(clinic, bands, measure, scale)) \
+    chart = svgchart.uri(svgchart.reference_band_chart(clinic, bands, measure, scale)) \
         if bands else None
     return {"reference_bands": bands, "reference_chart": chart, "reference_why": WHY,
             "reference_scale": scale, "reference_measure": measure,

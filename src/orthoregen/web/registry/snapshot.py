@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import connection, connections, transaction
@@ -27,6 +28,16 @@ from django.db import connection, connections, transaction
 MAX_WORKERS = 4
 
 Reads = dict[str, Callable[[], Any]]
+
+# True on a worker thread while its read runs inside the exported snapshot.
+_in_shared_snapshot: ContextVar[bool] = ContextVar("orthoregen_in_shared_snapshot",
+                                                   default=False)
+
+
+def in_shared_snapshot() -> bool:
+    """Whether this read runs in the shared repeatable-read snapshot (a worker of
+    `read_together`): every statement it makes sees the same committed registry."""
+    return _in_shared_snapshot.get()
 
 
 def can_share_snapshot() -> bool:
@@ -73,6 +84,7 @@ def _run_in_workers(reads: Reads, snapshot: str) -> dict[str, Any]:
 
 def _in_snapshot(read: Callable[[], Any], snapshot: str) -> Any:
     """Run one read on this thread's own connection, inside the exported snapshot."""
+    token = _in_shared_snapshot.set(True)
     try:
         with transaction.atomic():
             with connection.cursor() as cursor:
@@ -80,5 +92,6 @@ def _in_snapshot(read: Callable[[], Any], snapshot: str) -> Any:
                 cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
             return read()
     finally:
+        _in_shared_snapshot.reset(token)
         # Each worker thread opened its own connection; it must not outlive the request.
         connections.close_all()

@@ -23,14 +23,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 from orthoregen.analytics import MIN_N_TO_CONCLUDE
 from orthoregen.analytics.survival import CI_METHOD
 from orthoregen.evidence.comparison import REGISTRY_CAVEAT
-from orthoregen.web.accounts.access import get_visible_or_404, scope
+from orthoregen.web.accounts.access import get_visible_or_404, scope, site_ids
 from orthoregen.web.accounts.permissions import AuthenticatedHttpRequest, requires
 from orthoregen.web.accounts.roles import Action
 from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record
 from orthoregen.web.clinic.models import JointEpisode, Patient
 from orthoregen.web.evidence.added import added_version
-from orthoregen.web.registry import charts, cohort, fitness, reference, report, services
+from orthoregen.web.registry import charts, cohort, fitness, reference, report, services, svgchart
 from orthoregen.web.registry.export import write_export
 from orthoregen.web.registry.forms import CohortFilterForm, ExportForm
 from orthoregen.web.registry.measures import TIMEPOINT_LABELS, parse_key
@@ -110,14 +110,16 @@ def dashboard(request):
                                                "protocol_version", "mode")})
     episodes = filters.apply(cohort.scoped_episodes(request.user))
     key = parse_key(cleaned["measure"]) if cleaned.get("measure") else None
-    context.update(_dashboard_results(episodes, filters, key))
+    context.update(_dashboard_results(episodes, filters, key,
+                                      whole_sites=filters.whole_sites(site_ids(request.user))))
     access_record(request, AccessAction.SEARCH,
                   detail=f"registry dashboard {request.GET.urlencode()}"[:500])
     return render(request, "registry/dashboard.html", context)
 
 
 def _dashboard_results(episodes: QuerySet[EpisodeFact], filters: cohort.CohortFilter,
-                       key: tuple[str, str] | None) -> dict:
+                       key: tuple[str, str] | None, *,
+                       whole_sites: frozenset[int] | None = None) -> dict:
     """Return the dashboard's numbers and charts, reusing them while the facts are unchanged.
 
     The cache key holds the filters (sites included), the measure, today's date, the
@@ -133,7 +135,7 @@ def _dashboard_results(episodes: QuerySet[EpisodeFact], filters: cohort.CohortFi
     if results is None:
         summary = cohort.cohort_summary(episodes, measure_key=key, joint=filters.joint,
                                         as_of=today, drawers=DASHBOARD_DRAWERS,
-                                        mode=filters.mode)
+                                        mode=filters.mode, whole_sites=whole_sites)
         results = {"summary": summary, **_dashboard_charts(summary),
                    **_dashboard_tables(summary),
                    **reference.reference_section(summary.evidence, filters.joint)}
@@ -141,17 +143,17 @@ def _dashboard_results(episodes: QuerySet[EpisodeFact], filters: cohort.CohortFi
     return {**results, "refreshed_at": version["last"]}
 
 
-# Drawn on the reads' threads while the slower reads still run (cohort.Drawers).
+# Drawn on the reads' threads as soon as their numbers exist (cohort.Drawers).
 DASHBOARD_DRAWERS = cohort.Drawers(
-    change=lambda change, measure: charts.svg_uri(charts.change_chart(change, measure)),
-    survival=lambda curve, at_risk: charts.svg_uri(charts.survival_chart(curve, at_risk)),
+    change=lambda change, measure: svgchart.uri(svgchart.change_chart(change, measure)),
+    survival=lambda curve, at_risk: svgchart.uri(svgchart.survival_chart(curve, at_risk)),
 )
 
 
 def _dashboard_charts(summary: cohort.CohortSummary) -> dict:
     out = {f"{name}_chart": drawing for name, drawing in summary.drawings.items()}
     if summary.evidence:
-        out["evidence_chart"] = charts.svg_uri(charts.evidence_chart(summary.evidence))
+        out["evidence_chart"] = svgchart.uri(svgchart.evidence_chart(summary.evidence))
     return out
 
 
