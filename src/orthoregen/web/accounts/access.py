@@ -16,6 +16,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, QuerySet
 from django.db.models.manager import Manager
 from django.http import Http404
+from django.utils.translation import gettext
 
 from orthoregen.web.accounts.roles import Action
 
@@ -42,11 +43,11 @@ def scope(queryset: QuerySet[M] | Manager[M],
 def get_visible_or_404(queryset: QuerySet[M], user: User, **lookup: Any) -> M:
     """Return one row the user may see, or raise 404 so other sites' records stay invisible."""
     if not user.may(Action.VIEW_PATIENT):
-        raise Http404("No such record.")
+        raise Http404(gettext("No such record."))
     try:
         return scope(queryset, user).get(**lookup)
     except ObjectDoesNotExist:  # get() raises only the model's own DoesNotExist
-        raise Http404("No such record.") from None
+        raise Http404(gettext("No such record.")) from None
 
 
 # The site ids read during the current request, by user id; None outside a request.

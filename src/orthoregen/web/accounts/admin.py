@@ -42,6 +42,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, ManyToManyField, OuterRef
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -90,7 +91,7 @@ class ChoicesOfRecords(forms.ModelMultipleChoiceField):
         try:
             return super().clean(value)
         except OverflowError:
-            raise ValidationError("No record has an id that large.",
+            raise ValidationError(gettext("No record has an id that large."),
                                   code="invalid_pk_value") from None
 
 
@@ -108,7 +109,8 @@ class RefusesReadOnlyPosts(_ModelAdminMixin):
             obj = self.get_object(request, unquote(object_id)) if object_id else None
             posted = set(self.get_readonly_fields(request, obj)) & set(request.POST)
             if posted:
-                raise PermissionDenied(f"You may not change {', '.join(sorted(posted))}.")
+                raise PermissionDenied(gettext("You may not change %(fields)s.")
+                                       % {"fields": ", ".join(sorted(posted))})
         return super().changeform_view(request, object_id, form_url, extra_context)
 
 

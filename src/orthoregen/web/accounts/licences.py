@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+
 from orthoregen.instruments import get_instrument
 from orthoregen.web.accounts.models import InstrumentLicence, Site
 
@@ -19,7 +22,9 @@ def licence_problem(site: Site, instrument_id: str, on: dt.date) -> str | None:
         return None
     licence = InstrumentLicence.objects.filter(site=site, instrument_id=instrument_id).first()
     if licence is None:
-        return f"{site.name} has recorded no licence for {instrument_id}."
+        return gettext("%(site)s has recorded no licence for %(instrument)s.") % {
+            "site": site.name, "instrument": instrument_id}
     if not licence.is_current(on):
-        return f"{site.name}'s licence for {instrument_id} does not cover {on:%d %b %Y}."
+        return gettext("%(site)s's licence for %(instrument)s does not cover %(day)s.") % {
+            "site": site.name, "instrument": instrument_id, "day": date_format(on, "d M Y")}
     return None

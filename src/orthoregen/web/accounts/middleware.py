@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, resolve_url
+from django.utils.translation import gettext
 
 from orthoregen.web.accounts.second_factor import is_enrolled, is_second_factor_required
 from orthoregen.web.accounts.views import with_next
@@ -67,12 +68,13 @@ def session_end_reason(session: SessionBase, now: float) -> str | None:
     """Say why a signed-in session must end now (idle too long, or too old), if it must."""
     idle_seconds = settings.ORTHOREGEN_SESSION_IDLE_MINUTES * 60
     if now - session.get(LAST_SEEN_AT, now) > idle_seconds:
-        return (f"You were signed out after {settings.ORTHOREGEN_SESSION_IDLE_MINUTES} minutes "
-                "without activity. Sign in again to carry on.")
+        return gettext("You were signed out after %(minutes)s minutes without activity. Sign "
+                       "in again to carry on.") % {
+            "minutes": settings.ORTHOREGEN_SESSION_IDLE_MINUTES}
     if now - session.get(SIGNED_IN_AT, now) > settings.SESSION_COOKIE_AGE:
         hours = settings.SESSION_COOKIE_AGE / 3600
-        return (f"You were signed out because you signed in more than {hours:g} hours ago. "
-                "Sign in again to carry on.")
+        return gettext("You were signed out because you signed in more than %(hours)g hours "
+                       "ago. Sign in again to carry on.") % {"hours": hours}
     return None
 
 

@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -84,10 +85,13 @@ class InstrumentLicence(models.Model):
         from orthoregen.instruments import instrument_ids
 
         if self.instrument_id not in instrument_ids():
-            raise ValidationError({"instrument_id": f"Unknown instrument {self.instrument_id!r}; "
-                                   f"known: {', '.join(sorted(instrument_ids()))}."})
+            raise ValidationError({"instrument_id": gettext(
+                "Unknown instrument %(instrument)r; known: %(known)s.") % {
+                    "instrument": self.instrument_id,
+                    "known": ", ".join(sorted(instrument_ids()))}})
         if self.valid_until and self.valid_from and self.valid_until < self.valid_from:
-            raise ValidationError({"valid_until": "The licence cannot end before it starts."})
+            raise ValidationError({"valid_until": gettext(
+                "The licence cannot end before it starts.")})
 
     def is_current(self, day: date) -> bool:
         """Say whether the licence covers a day."""

@@ -17,13 +17,15 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils.translation import gettext, gettext_noop
 
 from orthoregen.web.accounts.roles import Action
 
 if TYPE_CHECKING:
     from orthoregen.web.accounts.models import User
 
-REFUSAL = "Your role does not allow this."
+# Marked for translation; a page shows it translated, the API and FHIR send it as written.
+REFUSAL = gettext_noop("Your role does not allow this.")
 
 View = Callable[..., Any]
 
@@ -46,7 +48,7 @@ def staff_user(request: HttpRequest) -> User:
     """
     user = request.user
     if not user.is_authenticated:
-        raise PermissionDenied(REFUSAL)
+        raise PermissionDenied(gettext(REFUSAL))
     return user
 
 
@@ -72,7 +74,7 @@ def requires_any(*actions: Action) -> Callable[[View], View]:
         @wraps(view)
         def checked(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> Any:
             if not any(request.user.may(action) for action in actions):
-                raise PermissionDenied(REFUSAL)
+                raise PermissionDenied(gettext(REFUSAL))
             return view(request, *args, **kwargs)
 
         guarded = login_required(checked)

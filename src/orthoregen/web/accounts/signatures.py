@@ -28,6 +28,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -179,7 +180,7 @@ def signatures_sign(*, signer: User, password: str, meaning: str,
     if not records:
         raise ValueError("nothing to sign")
     if not (signer.is_active and signer.check_password(password)):
-        raise SigningRefused("The password is not correct: nothing was signed.",
+        raise SigningRefused(gettext("The password is not correct: nothing was signed."),
                              reason=RefusalReason.WRONG_PASSWORD, signer=signer,
                              meaning=meaning, record=records[0][0])
     at = at or timezone.now()

@@ -8,6 +8,7 @@ numeric-only passwords, but `aaaaaaaaaaaa` or `abcdefghijkl` pass all three.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 # Steps between neighbouring characters that continue a run: the same character again, or
 # the next or previous one ("aaaa", "abcd", "4321").
@@ -51,10 +52,10 @@ class RepetitiveOrSequentialValidator:
         pieces = runs(lowered)
         if pieces and (len(password) >= self.min_run_length * len(pieces)
                        or is_repeated_pattern(lowered)):
-            raise ValidationError(
+            raise ValidationError(gettext(
                 "This password is made of repeated or sequential characters (like “aaaa” or "
-                "“1234”), which are guessed first. Choose something less regular.",
+                "“1234”), which are guessed first. Choose something less regular."),
                 code="password_repetitive_or_sequential")
 
     def get_help_text(self) -> str:
-        return "Your password can’t be made of repeated or sequential characters."
+        return gettext("Your password can’t be made of repeated or sequential characters.")

@@ -18,8 +18,9 @@ from django.http import HttpRequest
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -73,8 +74,8 @@ def enrol(request):
             # Shown once, on this response only: the codes are not kept anywhere to show again.
             return render(request, "registration/recovery_codes.html",
                           {"codes": codes, "next": next_page})
-        form.add_error("code", "That code was not accepted. Check that the app shows "
-                               "orthoregen and type the six digits it shows now.")
+        form.add_error("code", gettext("That code was not accepted. Check that the app shows "
+                                       "orthoregen and type the six digits it shows now."))
     device = authenticator_pending(user)
     return render(request, "registration/second_factor_enrol.html", {
         "form": form, "next": next_page, "key": key_text(device),
@@ -108,10 +109,10 @@ def verify(request):
 
 def _refusal(wait_until: dt.datetime | None) -> str:
     if wait_until is None:
-        return ("That code was not accepted. Type the six digits the app shows now, or one of "
-                "your recovery codes.")
-    return (f"Too many wrong codes. Try again after "
-            f"{timezone.localtime(wait_until):%H:%M:%S}.")
+        return gettext("That code was not accepted. Type the six digits the app shows now, or "
+                       "one of your recovery codes.")
+    return gettext("Too many wrong codes. Try again after %(time)s.") % {
+        "time": date_format(timezone.localtime(wait_until), "H:i:s")}
 
 
 def _warn_if_few_recovery_codes(request: HttpRequest, device: object) -> None:

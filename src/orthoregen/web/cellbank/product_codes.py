@@ -12,6 +12,7 @@ placeholder only keeps the structure, so a unit can be divided and its label che
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from orthoregen.products.product_class import PRODUCT_CLASSES, Origin, ProductClass
 from orthoregen.products.product_code import ProductCode, ProductCodeError
@@ -33,4 +34,5 @@ def validate_product_code(text: str) -> None:
     except ProductCodeError as error:
         raise ValidationError(str(error)) from None
     if code.code != text:
-        raise ValidationError("store the eight data characters, without the =< identifier")
+        raise ValidationError(gettext("store the eight data characters, without the =< "
+                                      "identifier"))

@@ -11,6 +11,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from orthoregen.web.accounts.access import scope
@@ -54,7 +55,7 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         self._visible_or_404(request, object_id)
         if request.method != "GET":
-            raise PermissionDenied("Old versions are shown, never restored, here.")
+            raise PermissionDenied(gettext("Old versions are shown, never restored, here."))
         request.showing_old_version = True
         return super().history_form_view(request, object_id, version_id, extra_context)
 
@@ -72,7 +73,7 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
         except (ValueError, ValidationError):
             visible = False
         if not visible:
-            raise Http404("No such record.")
+            raise Http404(gettext("No such record."))
 
 
 class ScopedRawIdWidget(ForeignKeyRawIdWidget):

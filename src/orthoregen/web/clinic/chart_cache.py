@@ -131,9 +131,10 @@ def compute(patient: Patient, *, user: User, today: dt.date, joint: int | None,
     facts = stages.ChartFacts(patient, episodes=episodes, user=user, today=today)
     panels = stages.chart_panels(facts)
     state = stages.joint_state(facts)
+    nothing_yet = translation.gettext("No decision or treatment recorded yet")
     for episode in episodes:
         # Shown by the template only: JointEpisode declares no such attributes.
-        headline = state.get(episode.pk, "No decision or treatment recorded yet")
+        headline = state.get(episode.pk, nothing_yet)
         episode.state = headline  # type: ignore[attr-defined]
         episode.panels = [line for line in panels.get(episode.pk, [])  # type: ignore[attr-defined]
                           if str(line["value"]) != headline]

@@ -26,6 +26,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import formats
 from django.utils.functional import lazy
+from django.utils.translation import gettext
 
 # The staff locales' rule. PAGE_DATE_FORMAT is template syntax, as in every page's
 # |date:"d M Y"; the input formats are strptime's (%b and %B read English month names,
@@ -42,11 +43,12 @@ def date_hint() -> str:
     """Return how to write a date in the active locale, e.g. "25 Oct 2026 or 2026-10-25"."""
     written = EXAMPLE_DAY.strftime(formats.get_format("DATE_INPUT_FORMATS")[0])
     iso = EXAMPLE_DAY.isoformat()
-    return written if written == iso else f"{written} or {iso}"
+    return written if written == iso else gettext("%(written)s or %(iso)s") % {
+        "written": written, "iso": iso}
 
 
 def _invalid_date_message() -> str:
-    return f"Enter a valid date, written as {date_hint()}."
+    return gettext("Enter a valid date, written as %(hint)s.") % {"hint": date_hint()}
 
 
 # Django's DateField says only "Enter a valid date." and offers no setting for its message;
@@ -99,16 +101,16 @@ def date_problem(text: str) -> ValidationError | None:
         day, month_name, year = letters.groups()
         month = MONTH_NAMES.get(month_name.lower())
         if month is None:
-            return ValidationError(
+            return ValidationError(gettext(
                 "“%(month)s” is not a month: write its name or its first three letters "
-                "(Jan, Feb, Mar, Apr, May, Jun, Jul, Aug, Sep, Oct, Nov, Dec).",
+                "(Jan, Feb, Mar, Apr, May, Jun, Jul, Aug, Sep, Oct, Nov, Dec)."),
                 code="no_such_month", params={"month": month_name})
         return _no_such_day(text, int(year), month, int(day))
     if ALL_NUMBERS.fullmatch(text) and formats.get_format("DATE_INPUT_FORMATS") \
             == DATE_INPUT_FORMATS:
-        return ValidationError(
+        return ValidationError(gettext(
             "“%(text)s” is all numbers, which one country reads day first and another month "
-            "first: write the month in letters, as %(hint)s.",
+            "first: write the month in letters, as %(hint)s."),
             code="all_numbers",
             params={"text": text, "hint": EXAMPLE_DAY.strftime(DATE_INPUT_FORMATS[0])})
     return None
@@ -116,16 +118,16 @@ def date_problem(text: str) -> ValidationError | None:
 
 def _no_such_day(text: str, year: int, month: int, day: int) -> ValidationError | None:
     if not 1 <= month <= 12:
-        return ValidationError(
+        return ValidationError(gettext(
             "“%(text)s” has no month %(month)s: in a date written 2026-10-25 the year comes "
-            "first, then the month (01 to 12), then the day.",
+            "first, then the month (01 to 12), then the day."),
             code="no_such_month", params={"text": text, "month": month})
     if not 1 <= year <= 9999:
         return None
     last = calendar.monthrange(year, month)[1]
     if not 1 <= day <= last:
         return ValidationError(
-            "%(month)s %(year)s has no day %(day)s: it has %(last)s days.",
+            gettext("%(month)s %(year)s has no day %(day)s: it has %(last)s days."),
             code="no_such_day",
             params={"month": calendar.month_name[month], "year": year, "day": day, "last": last})
     return None

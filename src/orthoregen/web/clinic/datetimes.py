@@ -23,6 +23,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
 from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from orthoregen.web.clinic.dates import date_problem, text_box_attrs
 
@@ -53,11 +55,12 @@ def zone_name() -> str:
 
 
 def _invalid_message() -> str:
-    return f"Enter a valid date and time, written as {datetime_hint()} ({zone_name()} time)."
+    return gettext("Enter a valid date and time, written as %(hint)s (%(zone)s time).") % {
+        "hint": datetime_hint(), "zone": zone_name()}
 
 
 def _time_help() -> str:
-    return f"Day, month, year and 24-hour time, in {zone_name()} time."
+    return gettext("Day, month, year and 24-hour time, in %(zone)s time.") % {"zone": zone_name()}
 
 
 def is_ambiguous_or_missing(moment: dt.datetime, zone: dt.tzinfo) -> bool:
@@ -87,11 +90,13 @@ class DateTimeField(forms.DateTimeField):
     widget = DateTimeInput
     default_error_messages = {
         "invalid": lazy(_invalid_message, str)(),
-        "out_of_range": f"%(moment)s: check the year, which is before {EARLIEST_YEAR} "
-                        f"or after {LATEST_YEAR}.",
-        "ambiguous_timezone": "%(moment)s happens twice, or not at all, in "
-                              "%(zone)s time, as the clocks change then: enter the time an "
-                              "hour earlier or later as the clock showed it.",
+        # format_lazy fills in the years and leaves %(moment)s to the field's params.
+        "out_of_range": format_lazy(gettext_lazy(
+            "%(moment)s: check the year, which is before {earliest} or after {latest}."),
+            earliest=EARLIEST_YEAR, latest=LATEST_YEAR),
+        "ambiguous_timezone": gettext_lazy(
+            "%(moment)s happens twice, or not at all, in %(zone)s time, as the clocks change "
+            "then: enter the time an hour earlier or later as the clock showed it."),
     }
 
     def __init__(self, **kwargs: Any) -> None:

@@ -28,6 +28,8 @@ from orthoregen.web.clinic.models import Encounter, JointEpisode, Patient
 from orthoregen.web.clinic.vocabulary import EncounterKind, Joint
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     from orthoregen.web.accounts.models import Site
 
 TIMELINE_PAGE = 50
@@ -260,17 +262,17 @@ def day_groups(user: User, *, sites: Sequence[Site], start: dt.date, end: dt.dat
 
 
 # What each role's day list would show, for the empty state.
-DAY_LIST_SHOWS: dict[str, list[str]] = {
-    Role.CLINICIAN: ["consultations and encounters dated in the period",
-                     "intakes waiting for your candidacy decision",
-                     "injection sessions and units issued for a procedure",
-                     "follow-up visits due, calls and complication reviews",
-                     "serious adverse events whose regulatory report falls due"],
-    Role.COORDINATOR: ["consultations and encounters dated in the period",
-                       "intakes still to complete",
-                       "follow-up visits due or overdue, calls and reviews",
-                       "serious adverse events whose regulatory report falls due"],
-    Role.LAB: ["consultations and encounters dated in the period",
-               "units issued to a joint and not yet given", "injection sessions"],
-    Role.ADMIN: ["consultations and encounters dated in the period"],
+DAY_LIST_SHOWS: dict[str, list[StrOrPromise]] = {
+    Role.CLINICIAN: [_("consultations and encounters dated in the period"),
+                     _("intakes waiting for your candidacy decision"),
+                     _("injection sessions and units issued for a procedure"),
+                     _("follow-up visits due, calls and complication reviews"),
+                     _("serious adverse events whose regulatory report falls due")],
+    Role.COORDINATOR: [_("consultations and encounters dated in the period"),
+                       _("intakes still to complete"),
+                       _("follow-up visits due or overdue, calls and reviews"),
+                       _("serious adverse events whose regulatory report falls due")],
+    Role.LAB: [_("consultations and encounters dated in the period"),
+               _("units issued to a joint and not yet given"), _("injection sessions")],
+    Role.ADMIN: [_("consultations and encounters dated in the period")],
 }

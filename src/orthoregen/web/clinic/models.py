@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -100,8 +101,9 @@ class Patient(models.Model):
 
     def clean(self) -> None:
         if self.site_moved():
-            raise ValidationError({"site": "A registered patient keeps their site: moving "
-                                           "between clinics is a registry operation."})
+            raise ValidationError({"site": gettext("A registered patient keeps their site: "
+                                                   "moving between clinics is a registry "
+                                                   "operation.")})
         if refusal := birth_refusal(self.date_of_birth):
             raise ValidationError({"date_of_birth": refusal})
 
@@ -176,7 +178,7 @@ class JointEpisode(models.Model):
     def clean(self) -> None:
         errors: dict[str, list[str]] = {}
         if self.site_moved():
-            errors["patient"] = ["A joint episode stays at its patient's site."]
+            errors["patient"] = [gettext("A joint episode stays at its patient's site.")]
         if self.joint and self.side and self.diagnosis_code:
             if problems := diagnosis_problems(self.diagnosis_code, self.joint, self.side):
                 errors["diagnosis_code"] = problems
@@ -184,7 +186,7 @@ class JointEpisode(models.Model):
             if problems := grade_problems(self.joint, self.grade_scale, self.grade):
                 errors["grade"] = problems
         if self.symptom_onset and self.symptom_onset > timezone.localdate():
-            errors["symptom_onset"] = ["Symptom onset cannot be in the future."]
+            errors["symptom_onset"] = [gettext("Symptom onset cannot be in the future.")]
         if errors:
             raise ValidationError(errors)
 

@@ -17,6 +17,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from orthoregen.pathways.plausible import (
@@ -42,8 +43,8 @@ class Day:
 
 def _shown(moment: dt.date | dt.datetime) -> str:
     if isinstance(moment, dt.datetime):
-        return f"{_local(moment):%d %b %Y %H:%M}"
-    return f"{moment:%d %b %Y}"
+        return date_format(_local(moment), "d M Y H:i")
+    return date_format(moment, "d M Y")
 
 
 def _local(moment: dt.date | dt.datetime) -> dt.date | dt.datetime:
@@ -66,7 +67,8 @@ def day_refusal(day: Day, *, born: dt.date | None,
                                not_before=earlier)
     if problem is None:
         return None
-    words = {"what": day.label, "day": _shown(day.value), "bound": f"{problem.bound:%d %b %Y}",
+    words = {"what": day.label, "day": _shown(day.value),
+             "bound": date_format(problem.bound, "d M Y"),
              "other": day.not_before_label,
              "other_day": _shown(day.not_before) if day.not_before is not None else ""}
     if problem.kind is DateProblemKind.FUTURE:

@@ -24,6 +24,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.utils.translation import gettext
 
 # Longer queries are refused, not cut: nobody types a name of this length.
 MAX_QUERY_LENGTH = 120
@@ -89,9 +90,10 @@ class ParsedQuery:
 def parse(query: str) -> ParsedQuery:
     """Read a query typed in the search box; raise SearchRefused for one never searchable."""
     if len(query) > MAX_QUERY_LENGTH:
-        raise SearchRefused(f"Search for at most {MAX_QUERY_LENGTH} characters.")
+        raise SearchRefused(gettext("Search for at most %(most)s characters.")
+                            % {"most": MAX_QUERY_LENGTH})
     if any(unicodedata.category(ch) == "Cc" for ch in query):
-        raise SearchRefused("The search contains a control character; type it again.")
+        raise SearchRefused(gettext("The search contains a control character; type it again."))
     text = query.strip()
     if not text:
         return ParsedQuery()
@@ -112,7 +114,7 @@ def parse(query: str) -> ParsedQuery:
             number = month if isinstance(month, int) else int(month)
             dates.append(dt.date(int(year), number, int(day)))
         except ValueError:
-            problems.append(f"“{match.group(0)}” is not a date.")
+            problems.append(gettext("“%(text)s” is not a date.") % {"text": match.group(0)})
         return " "
 
     lowered = _ISO_DATE.sub(lambda m: take(m, m[1], m[2], m[3]), lowered)
@@ -125,7 +127,7 @@ def parse(query: str) -> ParsedQuery:
     lowered = _NAMED_MONTH_DATE.sub(named, lowered)
     words = tuple(dict.fromkeys(normalised(lowered).split()))
     if len(words) > MAX_WORDS:
-        raise SearchRefused(f"Search with at most {MAX_WORDS} words.")
+        raise SearchRefused(gettext("Search with at most %(most)s words.") % {"most": MAX_WORDS})
     return ParsedQuery(words=words, dates=tuple(dates), problems=tuple(problems))
 
 

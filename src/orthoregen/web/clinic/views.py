@@ -83,12 +83,12 @@ def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
     patient_view_record(request, patient)
     raw_joint = request.GET.get("joint", "")
     if raw_joint and not (raw_joint.isascii() and raw_joint.isdigit() and len(raw_joint) < 19):
-        return HttpResponseBadRequest("No such joint on this chart.")
+        return HttpResponseBadRequest(_("No such joint on this chart."))
     content = chart_cache.chart_content(
         patient, user=request.user, joint=int(raw_joint) if raw_joint else None,
         limit=hub.timeline_limit(request.GET.get("limit")))
     if content is None:
-        return HttpResponseBadRequest("No such joint on this chart.")
+        return HttpResponseBadRequest(_("No such joint on this chart."))
     return render(request, "clinic/patient_detail.html", {
         "patient": patient, "episodes": content.episodes, "timeline": content.timeline,
         "timeline_rows": content.timeline_rows, "joint_names": content.joint_names,

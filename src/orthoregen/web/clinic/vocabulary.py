@@ -6,10 +6,13 @@ ICD-10-CM codes are the billable leaves of the CMS ICD-10-CM tabular list (April
 update); headers such as M17.1 are not offered.
 """
 
+import functools
 from typing import Any
 
 from django.db import models
+from django.utils.functional import lazy
 from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from orthoregen import vocabulary
@@ -42,13 +45,20 @@ def _grade_help() -> str:
     def with_range(scale: vocabulary.GradeScale) -> str:
         return f"{scale.label} {GRADE_RANGE[scale].lowest}-{GRADE_RANGE[scale].highest}"
 
-    per_joint = [f"{joint.label}: {' or '.join(map(with_range, scales))}."
+    def either(first: str, second: str) -> str:
+        return gettext("%(first)s or %(second)s") % {"first": first, "second": second}
+
+    per_joint = [gettext("%(joint)s: %(scales)s.") % {
+                     "joint": joint.label,
+                     "scales": functools.reduce(either, map(with_range, scales))}
                  for joint, scales in SCALES_BY_JOINT.items()]
-    return " ".join(per_joint) + " Samilson-Prieto I-III are entered as 1-3; 0 = no arthropathy."
+    return " ".join([*per_joint, gettext(
+        "Samilson-Prieto I-III are entered as 1-3; 0 = no arthropathy.")])
 
 
-# Help text for a grade field, from the same table that validates the grade.
-GRADE_HELP = _grade_help()
+# Help text for a grade field, from the same table that validates the grade; lazy, so that it
+# is worded in the language active when a form shows it, not the one active at import.
+GRADE_HELP = lazy(_grade_help, str)()
 
 
 class EncounterKind(models.TextChoices):
@@ -107,13 +117,18 @@ ICD10CM_CHOICES = [(code, f"{code} {description}") for code, description, _, _ i
 def diagnosis_problems(code: str, joint: str, side: str) -> list[str]:
     """List why an ICD-10-CM code does not fit the episode's joint and side (empty if it fits)."""
     if code not in ICD10CM_BY_CODE:
-        return [f"{code} is not an ICD-10-CM osteoarthritis code for the knee, hip or shoulder."]
+        return [gettext("%(code)s is not an ICD-10-CM osteoarthritis code for the knee, hip or "
+                        "shoulder.") % {"code": code}]
     _, code_joint, code_side = ICD10CM_BY_CODE[code]
     problems = []
     if code_joint != joint:
-        problems.append(f"{code} is a {code_joint} code, but this episode is the {joint}.")
+        problems.append(gettext("%(code)s is a %(code_joint)s code, but this episode is the "
+                                "%(joint)s.") % {"code": code, "code_joint": code_joint,
+                                                 "joint": joint})
     if code_side is not None and code_side != side:
-        problems.append(f"{code} is for the {code_side} side, but this episode is the {side}.")
+        problems.append(gettext("%(code)s is for the %(code_side)s side, but this episode is the "
+                                "%(side)s.") % {"code": code, "code_side": code_side,
+                                                "side": side})
     return problems
 
 
@@ -124,10 +139,12 @@ def grade_problems(joint: str, scale: str, grade: int | None) -> list[str]:
     scales = _scales_for(joint)
     if scale not in scales:
         allowed = ", ".join(str(GradeScale(s).label) for s in scales)
-        return [f"The {joint} is graded with {allowed}."]
+        return [gettext("The %(joint)s is graded with %(allowed)s.") % {"joint": joint,
+                                                                         "allowed": allowed}]
     low, high = GRADE_RANGE[vocabulary.GradeScale(scale)]
     if not low <= grade <= high:
-        return [f"{GradeScale(scale).label} grades run from {low} to {high}."]
+        return [gettext("%(scale)s grades run from %(low)s to %(high)s.") % {
+            "scale": GradeScale(scale).label, "low": low, "high": high}]
     return []
 
 

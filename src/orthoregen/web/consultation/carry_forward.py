@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.db import models
 from django.db.models import QuerySet
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from orthoregen.web.accounts.access import scope
 from orthoregen.web.clinic.forms import model_choice_field
@@ -61,8 +63,8 @@ class CarryForwardIntakeForm(IntakeForm):
         if source is not None:
             kwargs["initial"] = {**carried_values(source), SOURCE_FIELD: source.pk}
         super().__init__(*args, **kwargs)
-        gone = ("The intake these answers were carried forward from is not available to "
-                "you. Nothing was saved: start the intake again.")
+        gone = gettext("The intake these answers were carried forward from is not available "
+                       "to you. Nothing was saved: start the intake again.")
         field = model_choice_field(self, SOURCE_FIELD)
         field.queryset, field.required = sources, True
         field.error_messages.update(required=gone, invalid_choice=gone)
@@ -72,8 +74,9 @@ class CarryForwardIntakeForm(IntakeForm):
         source = self.source
         assert source is not None, "the page shows the notice only for a carried-forward intake"
         joint = str(source.episode).lower()
-        return (f"Patient-level answers carried forward from the {joint} "
-                f"intake of {source.recorded_on:%d %b %Y} — review before saving.")
+        return gettext("Patient-level answers carried forward from the %(joint)s intake of "
+                       "%(day)s — review before saving.") % {
+            "joint": joint, "day": date_format(source.recorded_on, "d M Y")}
 
     @property
     def carried_fields(self) -> set[str]:

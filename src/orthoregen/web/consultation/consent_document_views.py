@@ -77,7 +77,8 @@ def _copy(stored: ConsentDocument, *, version: str, by: User) -> ConsentDocument
 
 
 PAGES = GovernedPages[ConsentDocument](
-    app="consultation", prefix="consent_document", missing="No such consent document.",
+    app="consultation", prefix="consent_document",
+    missing=gettext_lazy("No such consent document."),
     stored_default=_nothing_shipped, visible=documents.consent_documents_visible,
     in_use=documents.consent_document_latest_in_use,
     validate=documents.consent_document_validate, review=documents.consent_document_review,

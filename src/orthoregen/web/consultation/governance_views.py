@@ -72,7 +72,7 @@ class GovernedPages(Generic[V]):
     """What the lifecycle pages of one kind of governed protocol need to know."""
 
     app: str  # the URL namespace and the template folder, e.g. "followup"
-    missing: str  # the words of the 404 for a version the user may not see
+    missing: StrOrPromise  # the words of the 404 for a version the user may not see
     # Stores the shipped default, so it is always listed; a kind shipped without one (each
     # clinic's consent documents) passes a function that stores nothing.
     stored_default: Callable[[], object]
@@ -112,7 +112,7 @@ class GovernedPages(Generic[V]):
         self.stored_default()  # the shipped default is always listed
         found = self.visible(request.user.sites.all()).filter(pk=protocol_id).first()
         if found is None:
-            raise Http404(self.missing)
+            raise Http404(str(self.missing))  # in the language of this request
         return found
 
 

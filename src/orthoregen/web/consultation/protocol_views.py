@@ -17,6 +17,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from orthoregen.pathways import ProtocolError, protocol_to_dict
@@ -44,7 +45,8 @@ def _update(stored: ProtocolVersion, *, body: Any, by: User) -> ProtocolVersion:
 
 
 PAGES = GovernedPages[ProtocolVersion](
-    app="consultation", missing="No such protocol.", stored_default=protocols.protocol_default,
+    app="consultation", missing=gettext_lazy("No such protocol."),
+    stored_default=protocols.protocol_default,
     visible=protocols.protocols_visible, in_use=protocols.protocol_current,
     validate=protocols.protocol_validate, review=protocols.protocol_review,
     approve=protocols.protocol_approve, publish=protocols.protocol_publish,
@@ -78,7 +80,7 @@ def protocol_rule_edit(request: AuthenticatedHttpRequest, protocol_id: int,
                        rule_id: str) -> HttpResponse:
     stored = _visible(request, protocol_id)
     if rule_id not in {rule["id"] for rule in stored.body["rules"]}:
-        raise Http404("No such rule.")
+        raise Http404(_("No such rule."))
     form = RuleEditForm(request.POST or None, stored=stored, rule_id=rule_id)
     if request.method == "POST" and form.is_valid():
         try:

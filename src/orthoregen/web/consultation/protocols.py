@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from orthoregen.pathways import (
@@ -98,9 +99,10 @@ def _taken_meanwhile(taken: ProtocolVersion) -> str:
     if taken.created_by is not None:
         who = taken.created_by.get_full_name() or taken.created_by.get_username()
     when = timezone.localtime(taken.created_at)
-    return _("%(version)s was created by %(who)s at %(when)s while you were copying; nothing "
-             "was saved. Choose another version.") % {
-                 "version": taken, "who": who, "when": f"{when:%H:%M on %d %b %Y}"}
+    return _("%(version)s was created by %(who)s at %(time)s on %(date)s while you were "
+             "copying; nothing was saved. Choose another version.") % {
+                 "version": taken, "who": who, "time": date_format(when, "H:i"),
+                 "date": date_format(when, "d M Y")}
 
 
 @transaction.atomic

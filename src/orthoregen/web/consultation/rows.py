@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import typing
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.http import QueryDict
@@ -35,9 +35,12 @@ from orthoregen.web.consultation.services import (
     TableChanges,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 # "Add another row" adds one blank row to a table, up to MAX_ROWS in all.
 MAX_ROWS = 60
-REASON_NEEDED = "Give the reason for this correction (it is kept in the record's history)."
+REASON_NEEDED = _("Give the reason for this correction (it is kept in the record's history).")
 
 
 class RowMixin(forms.Form):  # mixed before an ItemForm (row_form)
@@ -55,8 +58,8 @@ class RowMixin(forms.Form):  # mixed before an ItemForm (row_form)
         cleaned = super().clean() or {}  # the item form's clean, mixed in (row_form)
         if not cleaned.get("row_id"):
             if cleaned.get("remove"):
-                self.add_error("remove", "Only a recorded row can be removed; leave a new "
-                                         "row blank instead.")
+                self.add_error("remove", _("Only a recorded row can be removed; leave a new "
+                                           "row blank instead."))
             return cleaned
         touched = cleaned.get("remove") or any(
             name in self.changed_data for name in self.value_fields())
@@ -75,29 +78,29 @@ class Table:
     """One repeating table of a page: its URL-free key, heading and item form."""
 
     key: str
-    heading: str
-    one: str
+    heading: StrOrPromise
+    one: StrOrPromise
     item_form: type[ItemForm]
-    hint: str = ""
+    hint: StrOrPromise = ""
     extra: int = 2  # blank rows offered: enough for a usual history without adding rows
 
 
 PATIENT_TABLES = (
-    Table("injection", "Injections into any joint", "Injection", PriorInjectionForm,
-          "Every joint's injections: each joint's assessment reads them all.", extra=3),
-    Table("surgery", "Operations on any joint", "Operation", PriorSurgeryForm),
-    Table("medication", "Medications", "Medication", MedicationForm, extra=3),
-    Table("allergy", "Allergies", "Allergy", AllergyForm),
-    Table("body", "Height and weight", "Measurement", BodyMeasurementForm,
-          "Each measurement with its date: the latest height and weight give the BMI.",
+    Table("injection", _("Injections into any joint"), _("Injection"), PriorInjectionForm,
+          _("Every joint's injections: each joint's assessment reads them all."), extra=3),
+    Table("surgery", _("Operations on any joint"), _("Operation"), PriorSurgeryForm),
+    Table("medication", _("Medications"), _("Medication"), MedicationForm, extra=3),
+    Table("allergy", _("Allergies"), _("Allergy"), AllergyForm),
+    Table("body", _("Height and weight"), _("Measurement"), BodyMeasurementForm,
+          _("Each measurement with its date: the latest height and weight give the BMI."),
           extra=1),
 )
 JOINT_TABLES = (
-    Table("care", "Conservative treatments of this joint tried without sufficient relief",
-          "Treatment", ConservativeCareForm, extra=3),
+    Table("care", _("Conservative treatments of this joint tried without sufficient relief"),
+          _("Treatment"), ConservativeCareForm, extra=3),
     # The patient's, shown and saved on each joint's intake page (every joint reads them).
-    Table("lab", "Laboratory results (the patient's: seen by every joint)",
-          "Laboratory result", LabResultForm, extra=4),
+    Table("lab", _("Laboratory results (the patient's: seen by every joint)"),
+          _("Laboratory result"), LabResultForm, extra=4),
 )
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 
@@ -105,16 +106,21 @@ class IntakeSavedMeanwhile(Exception):
     def __init__(self, stored: Intake | None):
         self.stored = stored
         if stored is None:
-            super().__init__("The intake you were editing is no longer recorded; nothing was "
-                             "saved. Start it again.")
+            super().__init__(gettext("The intake you were editing is no longer recorded; "
+                                     "nothing was saved. Start it again."))
             return
-        who = "someone else"
-        if stored.entered_by is not None:
-            who = stored.entered_by.get_full_name() or stored.entered_by.get_username()
         when = timezone.localtime(stored.entered_at)
-        super().__init__(f"This intake was saved by {who} at {when:%H:%M on %d %b %Y} while "
-                         "you were editing; review it before changing it. Nothing you "
-                         "entered was saved.")
+        saved = {"time": date_format(when, "H:i"), "date": date_format(when, "d M Y")}
+        if stored.entered_by is None:
+            super().__init__(gettext(
+                "This intake was saved by someone else at %(time)s on %(date)s while you were "
+                "editing; review it before changing it. Nothing you entered was saved.") % saved)
+            return
+        who = stored.entered_by.get_full_name() or stored.entered_by.get_username()
+        super().__init__(gettext(
+            "This intake was saved by %(who)s at %(time)s on %(date)s while you were editing; "
+            "review it before changing it. Nothing you entered was saved.")
+            % {**saved, "who": who})
 
 
 def intake_check_unchanged(stored: Intake | None, seen_saved_at: str) -> None:
@@ -219,9 +225,9 @@ class ConditionsSavedMeanwhile(IntakeSavedMeanwhile):
     """The patient's comorbidities were saved after the page was opened; nothing was saved."""
 
     def __init__(self) -> None:
-        Exception.__init__(self, "The patient's comorbidities were saved by someone else "
-                                 "while you were editing; nothing you entered was saved. "
-                                 "Review them and enter your changes again.")
+        Exception.__init__(self, gettext(
+            "The patient's comorbidities were saved by someone else while you were editing; "
+            "nothing you entered was saved. Review them and enter your changes again."))
         self.stored = None
 
 
@@ -469,7 +475,8 @@ def _apply(model: type[HistoryModel], changes: TableChanges, *, owner: dict, by:
     for edit in changes.edited:
         row = _owned(current, edit.id, edit.reason)
         if type(edit.row) is not HISTORY_ROWS[model]:
-            raise RowRefused(f"A {type(edit.row).__name__} cannot correct a {model.__name__}.")
+            raise RowRefused(gettext("A %(row)s cannot correct a %(model)s.")
+                             % {"row": type(edit.row).__name__, "model": model.__name__})
         for field in fields(edit.row):
             setattr(row, field.name, getattr(edit.row, field.name))
         row.entered_by = by
@@ -484,7 +491,8 @@ def _apply(model: type[HistoryModel], changes: TableChanges, *, owner: dict, by:
         row.save()
     for new in changes.added:
         if type(new) is not HISTORY_ROWS[model]:
-            raise RowRefused(f"A {type(new).__name__} is not a row of {model.__name__}.")
+            raise RowRefused(gettext("A %(row)s is not a row of %(model)s.")
+                             % {"row": type(new).__name__, "model": model.__name__})
         values = {field.name: getattr(new, field.name) for field in fields(new)}
         item = model(**owner, **values, entered_by=by)
         if hasattr(item, "recorded_by"):
@@ -495,11 +503,12 @@ def _apply(model: type[HistoryModel], changes: TableChanges, *, owner: dict, by:
 
 def _owned(current: Any, row_id: int, reason: str) -> Any:
     if not reason.strip():
-        raise RowRefused("A correction or removal needs its reason.")
+        raise RowRefused(gettext("A correction or removal needs its reason."))
     row = current.filter(pk=row_id).first()
     if row is None:
-        raise RowRefused("A row you changed is no longer recorded here (removed, or not "
-                         "this patient's); nothing was saved. Open the page again.")
+        raise RowRefused(gettext("A row you changed is no longer recorded here (removed, or "
+                                 "not this patient's); nothing was saved. Open the page "
+                                 "again."))
     return row
 
 
@@ -539,9 +548,9 @@ def patient_history_save(patient: Patient, *, taken: HistoriesTaken, seen_saved_
     Patient.objects.select_for_update().filter(pk=patient.pk).exists()
     history = PatientHistory.objects.filter(patient_id=patient.pk).first()
     if history_saved_at(history) != seen_saved_at:
-        raise HistorySavedMeanwhile(
+        raise HistorySavedMeanwhile(gettext(
             "This patient's history was saved by someone else while you were editing; "
-            "nothing you entered was saved. Review it and enter your changes again.")
+            "nothing you entered was saved. Review it and enter your changes again."))
     history = history or PatientHistory(patient=patient)
     for field in fields(HistoriesTaken):
         setattr(history, field.name, getattr(taken, field.name))
@@ -584,8 +593,9 @@ class DecisionNeedsReason(ValidationError):
 def _check_decision(kind: str, reason: str, seen_outcome: str,
                     current: EpisodeAssessment) -> None:
     if seen_outcome != current.assessment.outcome.value:
-        raise ValidationError({"kind": "The protocol result changed since this page was "
-                                       "loaded (the intake was edited). Review it again."})
+        raise ValidationError({"kind": gettext("The protocol result changed since this page "
+                                               "was loaded (the intake was edited). Review it "
+                                               "again.")})
     proceeding = current.assessment.outcome in PROCEEDING_OUTCOMES
     if kind == DecisionKind.AGREE and proceeding and current.rules_needing_reason \
             and not reason:
@@ -593,12 +603,14 @@ def _check_decision(kind: str, reason: str, seen_outcome: str,
         # not later at the procedure gate.
         raise DecisionNeedsReason({"reason": agree_reason_message(current.rules_needing_reason)})
     if kind == DecisionKind.OVERRIDE and not current.may_override:
-        raise ValidationError({"kind": "Nothing to override: the result allows the procedure "
-                                       "without a reason."})
+        raise ValidationError({"kind": gettext("Nothing to override: the result allows the "
+                                               "procedure without a reason.")})
     if kind in (DecisionKind.OVERRIDE, DecisionKind.DECLINE) and not reason:
         rules = ", ".join(current.rules_needing_reason) or current.assessment.outcome.value
-        what = f"Overriding {rules}" if kind == DecisionKind.OVERRIDE else "Declining treatment"
-        raise ValidationError({"reason": f"{what} needs a written reason."})
+        needs = gettext("Overriding %(rules)s needs a written reason.") % {"rules": rules} \
+            if kind == DecisionKind.OVERRIDE else gettext("Declining treatment needs a written "
+                                                          "reason.")
+        raise ValidationError({"reason": needs})
 
 
 def decision_latest(episode: JointEpisode) -> CandidacyDecision | None:
@@ -637,13 +649,14 @@ def consent_record(episode: JointEpisode, *, document: ConsentDocument, consente
     offered = consent_documents_offered(episode.patient.site)
     if not offered.filter(pk=document.pk).exists():
         if document.site_id != episode.patient.site_id:
-            refusal = f"{document} belongs to another clinic."
+            refusal = gettext("%(document)s belongs to another clinic.")
         elif not document.is_published:
-            refusal = (f"{document} is not published: a consent can only be recorded on a "
-                       "published version.")
+            refusal = gettext("%(document)s is not published: a consent can only be recorded "
+                              "on a published version.")
         else:
-            refusal = (f"{document} has been replaced by a newer published version; record "
-                       "the consent on the version in use.")
+            refusal = gettext("%(document)s has been replaced by a newer published version; "
+                              "record the consent on the version in use.")
+        refusal %= {"document": document}
         raise ValidationError({"document": refusal})
     refuse_implausible(born=episode.patient.date_of_birth, consented_on=Day(
         consented_on, gettext("The date of consent")))
@@ -659,9 +672,11 @@ def consent_withdraw(record: ConsentRecord, *, withdrawn_on: dt.date, reason: st
     """Record that consent was withdrawn; a withdrawal is recorded once and never changed."""
     record = ConsentRecord.objects.select_for_update().get(pk=record.pk)
     if record.is_withdrawn:
-        raise ConsentImmutable(f"Consent was already withdrawn on {record.withdrawn_on}.")
+        raise ConsentImmutable(gettext("Consent was already withdrawn on %(day)s.")
+                               % {"day": record.withdrawn_on})
     if withdrawn_on < record.consented_on:
-        raise ValidationError({"withdrawn_on": "Withdrawal cannot precede the consent."})
+        raise ValidationError({"withdrawn_on": gettext("Withdrawal cannot precede the "
+                                                       "consent.")})
     refuse_implausible(born=None, withdrawn_on=Day(withdrawn_on, gettext("The withdrawal")))
     record.withdrawn_on = withdrawn_on
     record.withdrawal_reason = reason.strip()

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from orthoregen.instruments import ResponseError, ScoreResult, get_instrument, score
@@ -128,13 +129,13 @@ def entry_instruments(visit: ScheduledVisit, *, on: dt.date | None = None
 def entry_instrument(visit: ScheduledVisit, instrument_id: str) -> EntryInstrument:
     """Return one instrument staff may enter at this visit, or raise EntryRefused."""
     if visit.kind != VisitKind.VISIT:
-        raise EntryRefused(f"{visit.label} is an {visit.get_kind_display()} slot, not a "
-                           "questionnaire visit.")
+        raise EntryRefused(gettext("%(visit)s is an %(kind)s slot, not a questionnaire visit.")
+                           % {"visit": visit.label, "kind": visit.get_kind_display()})
     for offered in entry_instruments(visit):
         if offered.instrument.id == instrument_id:
             return offered
-    raise EntryRefused(f"{instrument_id!r} is not an instrument for the "
-                       f"{visit.schedule.episode.joint}.")
+    raise EntryRefused(gettext("%(instrument)r is not an instrument for the %(joint)s.")
+                       % {"instrument": instrument_id, "joint": visit.schedule.episode.joint})
 
 
 def _check_role(offered: EntryInstrument, answers: Mapping[str, object], by: User) -> None:
@@ -142,17 +143,22 @@ def _check_role(offered: EntryInstrument, answers: Mapping[str, object], by: Use
         return
     entered = sorted(i for i in offered.clinician_items if answers.get(i) is not None)
     if offered.clinician_only or entered:
-        what = offered.instrument.name if offered.clinician_only else \
-            f"the clinician's part of the {offered.instrument.name} ({', '.join(entered)})"
-        raise ClinicianOnly(f"Only a clinician may enter {what}: it is measured at the "
-                            "visit's examination.")
+        if offered.clinician_only:
+            raise ClinicianOnly(gettext("Only a clinician may enter %(instrument)s: it is "
+                                        "measured at the visit's examination.")
+                                % {"instrument": offered.instrument.name})
+        raise ClinicianOnly(gettext("Only a clinician may enter the clinician's part of the "
+                                    "%(instrument)s (%(items)s): it is measured at the visit's "
+                                    "examination.")
+                            % {"instrument": offered.instrument.name, "items": ", ".join(entered)})
 
 
 def _check_mode(offered: EntryInstrument, mode: str) -> ResponseSource:
     allowed = offered.modes()
     if mode not in allowed:
         names = ", ".join(m.label.lower() for m in allowed)
-        raise EntryRefused(f"The {offered.instrument.name} is entered as: {names}.", "mode")
+        raise EntryRefused(gettext("The %(instrument)s is entered as: %(modes)s.")
+                           % {"instrument": offered.instrument.name, "modes": names}, "mode")
     return ResponseSource(mode)
 
 
@@ -172,27 +178,28 @@ def _check_injection(visit: ScheduledVisit, completed_on: dt.date) -> None:
     if given_on is None:  # the injection is not recorded yet: nothing to compare with
         return
     joint = visit.schedule.episode.joint
+    days = {"joint": joint, "given": date_format(given_on, "d M Y"),
+            "completed": date_format(completed_on, "d M Y"), "visit": visit.label}
     if visit.timepoint == BASELINE_VISIT_ID:
         spec = visit.schedule.protocol.as_protocol().baseline
         problem = baseline_problem(spec, given_on, completed_on)
         if problem is BaselineProblem.AFTER_INJECTION:
-            raise EntryRefused(
-                f"A baseline is measured before treatment: the {joint} was injected on "
-                f"{given_on:%d %b %Y}, so a form completed on {completed_on:%d %b %Y} is not "
-                "its baseline. Enter it at the follow-up visit whose window holds that date.",
-                "completed_on")
+            raise EntryRefused(gettext(
+                "A baseline is measured before treatment: the %(joint)s was injected on "
+                "%(given)s, so a form completed on %(completed)s is not its baseline. Enter it "
+                "at the follow-up visit whose window holds that date.") % days, "completed_on")
         if problem is BaselineProblem.TOO_EARLY:
-            days = spec.days_before_injection
-            raise EntryRefused(
-                f"A baseline counts up to {days} days before the injection: the {joint} was "
-                f"injected on {given_on:%d %b %Y}, so a form completed on "
-                f"{completed_on:%d %b %Y}, {(given_on - completed_on).days} days before it, "
-                "no longer describes the joint that was treated.", "completed_on")
+            raise EntryRefused(gettext(
+                "A baseline counts up to %(most)s days before the injection: the %(joint)s was "
+                "injected on %(given)s, so a form completed on %(completed)s, %(before)s days "
+                "before it, no longer describes the joint that was treated.")
+                % {**days, "most": spec.days_before_injection,
+                   "before": (given_on - completed_on).days}, "completed_on")
     elif completed_on < given_on:
-        raise EntryRefused(
-            f"The {visit.label} visit follows the injection of the {joint} on "
-            f"{given_on:%d %b %Y}; a form completed on {completed_on:%d %b %Y}, before it, "
-            "does not measure the treated joint.", "completed_on")
+        raise EntryRefused(gettext(
+            "The %(visit)s visit follows the injection of the %(joint)s on %(given)s; a form "
+            "completed on %(completed)s, before it, does not measure the treated joint.")
+            % days, "completed_on")
 
 
 def _check_day(visit: ScheduledVisit, completed_on: dt.date) -> None:
@@ -202,18 +209,21 @@ def _check_day(visit: ScheduledVisit, completed_on: dt.date) -> None:
         raise EntryRefused(first_problem(problems), "completed_on")
     _check_injection(visit, completed_on)
     if not visit.earliest <= completed_on <= visit.latest:
-        raise EntryRefused(
-            f"The {visit.label} window runs from {visit.earliest:%d %b %Y} to "
-            f"{visit.latest:%d %b %Y}; a form completed on {completed_on:%d %b %Y} does not "
-            "belong to this visit.", "completed_on")
+        raise EntryRefused(gettext(
+            "The %(visit)s window runs from %(earliest)s to %(latest)s; a form completed on "
+            "%(completed)s does not belong to this visit.")
+            % {"visit": visit.label, "earliest": date_format(visit.earliest, "d M Y"),
+               "latest": date_format(visit.latest, "d M Y"),
+               "completed": date_format(completed_on, "d M Y")},
+            "completed_on")
 
 
 def _check_plausible(instrument: Instrument, answers: Mapping[str, float | None]) -> None:
     """Refuse what the item ranges allow but no body does (both directions at once)."""
     if instrument.id == "rom_knee" and (answers.get("extension_deficit_deg") or 0) > 0 \
             and (answers.get("hyperextension_deg") or 0) > 0:
-        raise EntryRefused("A knee cannot both lack extension and hyperextend: record one of "
-                           "the two, the other 0.", "hyperextension_deg")
+        raise EntryRefused(gettext("A knee cannot both lack extension and hyperextend: record "
+                                   "one of the two, the other 0."), "hyperextension_deg")
 
 
 def scored(instrument_id: str, answers: Mapping[str, float | None]) -> ScoreResult:
@@ -224,7 +234,8 @@ def scored(instrument_id: str, answers: Mapping[str, float | None]) -> ScoreResu
         item = get_instrument(instrument_id).item(error.item_id) \
             if error.item_id in get_instrument(instrument_id).item_index else None
         what = f"{error.item_id} ({item.topic})" if item else error.item_id
-        raise EntryRefused(f"{what}: {error.problem}; allowed: {error.allowed}.",
+        raise EntryRefused(gettext("%(item)s: %(problem)s; allowed: %(allowed)s.")
+                           % {"item": what, "problem": error.problem, "allowed": error.allowed},
                            error.item_id) from None
 
 
@@ -255,8 +266,9 @@ def entry_record(*, visit: ScheduledVisit, instrument_id: str,
     _check_day(visit, completed_on)
     _check_plausible(offered.instrument, answers)
     if visit.responses.filter(instrument_id=instrument_id).exists():
-        raise EntryRefused(f"A {offered.instrument.name} is already recorded for the "
-                           f"{visit.label} visit: open it and correct it instead.")
+        raise EntryRefused(gettext("A %(instrument)s is already recorded for the %(visit)s "
+                                   "visit: open it and correct it instead.")
+                           % {"instrument": offered.instrument.name, "visit": visit.label})
     clean = _clean(answers)
     result = scored(instrument_id, clean)
     response = QuestionnaireResponse(
@@ -280,10 +292,11 @@ def entry_correct(*, response: QuestionnaireResponse, answers: Mapping[str, floa
     """
     reason = (reason or "").strip()
     if not reason:
-        raise EntryRefused("Say why the answers are corrected: the reason is kept with the "
-                           "earlier version.", "reason")
+        raise EntryRefused(gettext("Say why the answers are corrected: the reason is kept "
+                                   "with the earlier version."), "reason")
     if len(reason) > REASON_MAX:
-        raise EntryRefused(f"Keep the reason under {REASON_MAX} characters.", "reason")
+        raise EntryRefused(gettext("Keep the reason under %(most)s characters.")
+                           % {"most": REASON_MAX}, "reason")
     locked = QuestionnaireResponse.objects.select_for_update(of=("self",)).select_related(
         "visit__schedule__episode__patient__site", "visit__schedule__protocol").get(
         pk=response.pk)
@@ -292,11 +305,13 @@ def entry_correct(*, response: QuestionnaireResponse, answers: Mapping[str, floa
     changed = {item for item in instrument.item_index
                if clean.get(item) != locked.answers.get(item)}
     if not changed:
-        raise EntryRefused("Nothing was changed: the answers are those already recorded.")
+        raise EntryRefused(gettext(
+            "Nothing was changed: the answers are those already recorded."))
     touched = sorted(changed & clinician_items(instrument))
     if touched and not by.may(Action.ENTER_CLINICIAN_REPORTED):
-        raise ClinicianOnly(f"Only a clinician may change the clinician-reported items of "
-                            f"the {instrument.name} ({', '.join(touched)}).")
+        raise ClinicianOnly(gettext("Only a clinician may change the clinician-reported "
+                                    "items of the %(instrument)s (%(items)s).")
+                            % {"instrument": instrument.name, "items": ", ".join(touched)})
     _check_plausible(instrument, clean)
     result = scored(locked.instrument_id, clean)
     locked.answers = clean

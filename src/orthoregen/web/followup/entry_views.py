@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from orthoregen.instruments import display_value, get_instrument
@@ -32,8 +33,9 @@ from orthoregen.web.followup.submissions import (
     submission_token_issue,
 )
 
-EXPIRED = ("This form is too old or was not made for this page. Nothing has been saved: "
-           "check the visit's entries in case it was recorded meanwhile, then submit again.")
+EXPIRED = gettext_lazy("This form is too old or was not made for this page. Nothing has been "
+                       "saved: check the visit's entries in case it was recorded meanwhile, "
+                       "then submit again.")
 
 
 def _visit(request: AuthenticatedHttpRequest, visit_id: int) -> ScheduledVisit:
@@ -45,7 +47,7 @@ def _response(request: AuthenticatedHttpRequest, visit: ScheduledVisit,
               response_id: int) -> QuestionnaireResponse:
     found = visit.responses.select_related("entered_by").filter(pk=response_id).first()
     if found is None:
-        raise Http404("No such record.")
+        raise Http404(_("No such record."))
     return found
 
 
@@ -91,7 +93,8 @@ def entry_create(request: AuthenticatedHttpRequest, visit_id: int,
         raise Http404(refused.message) from None
     may_clinician = request.user.may(Action.ENTER_CLINICIAN_REPORTED)
     if offered.clinician_only and not may_clinician:
-        raise PermissionDenied(f"Only a clinician may enter the {offered.instrument.name}.")
+        raise PermissionDenied(_("Only a clinician may enter the %(instrument)s.")
+                               % {"instrument": offered.instrument.name})
     existing = visit.responses.filter(instrument_id=instrument_id).first()
     if existing is not None:
         messages.info(request, _("A %(instrument)s is already recorded for this visit; correct "
@@ -111,7 +114,7 @@ def entry_create(request: AuthenticatedHttpRequest, visit_id: int,
                 mode=form.cleaned_data["mode"], completed_on=form.cleaned_data["completed_on"],
                 by=request.user, key=key)
         except SubmissionRefused:
-            problem = EXPIRED
+            problem = str(EXPIRED)  # in the language of this request
         except entry.EntryRefused as refused:
             _form_error(form, refused)
         else:
@@ -176,7 +179,8 @@ def entry_correct(request: AuthenticatedHttpRequest, visit_id: int,
     items = entry.clinician_items(instrument)
     may_clinician = request.user.may(Action.ENTER_CLINICIAN_REPORTED)
     if items == frozenset(instrument.item_index) and not may_clinician:
-        raise PermissionDenied(f"Only a clinician may correct the {instrument.name}.")
+        raise PermissionDenied(_("Only a clinician may correct the %(instrument)s.")
+                               % {"instrument": instrument.name})
     offered = entry.EntryInstrument(
         instrument=instrument, due=False, clinician_items=items,
         pack=entry.wording(patient.site, instrument, timezone.localdate()))
@@ -191,7 +195,7 @@ def entry_correct(request: AuthenticatedHttpRequest, visit_id: int,
             entry.entry_correct(response=response, answers=form.answers(),
                                 reason=form.cleaned_data["reason"], by=request.user)
         except SubmissionRefused:
-            problem = EXPIRED
+            problem = str(EXPIRED)  # in the language of this request
         except entry.EntryRefused as refused:
             _form_error(form, refused)
         else:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from orthoregen.web.accounts.permissions import AuthenticatedHttpRequest, requires
 from orthoregen.web.accounts.roles import Action
@@ -45,7 +46,7 @@ def _copy(stored: ScheduleProtocolVersion, *, version: str,
 
 
 PAGES = GovernedPages[ScheduleProtocolVersion](
-    app="followup", missing="No such follow-up protocol.",
+    app="followup", missing=gettext_lazy("No such follow-up protocol."),
     stored_default=protocols.active_protocol, visible=protocols.schedule_protocols_visible,
     in_use=protocols.active_protocol, validate=protocols.schedule_protocol_validate,
     review=protocols.schedule_protocol_review, approve=protocols.schedule_protocol_approve,

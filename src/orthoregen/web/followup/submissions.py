@@ -16,6 +16,7 @@ import secrets
 from typing import TYPE_CHECKING
 
 from django.core import signing
+from django.utils.translation import gettext, gettext_lazy
 
 TOKEN_FIELD = "submission_token"
 SALT = "orthoregen.followup.submission"
@@ -45,16 +46,16 @@ def submission_key(token: str, *, user: User, patient: Patient,
                    max_age: dt.timedelta | None = TOKEN_MAX_AGE) -> str:
     """Return the key a token carries, or raise SubmissionRefused saying what to do."""
     if not token:
-        raise SubmissionRefused("This form arrived without its submission token. Nothing has "
-                                "been saved; check the entries and submit again.")
+        raise SubmissionRefused(gettext("This form arrived without its submission token. "
+                                        "Nothing has been saved; check the entries and submit "
+                                        "again."))
     try:
         value = signing.loads(token, salt=SALT, max_age=max_age)
     except signing.SignatureExpired:
-        raise SubmissionRefused(
-            f"This form was opened more than {TOKEN_MAX_AGE.total_seconds() / 3600:.0f} hours "
-            "ago. Nothing has been saved: check the adverse event list in case it was "
-            "recorded meanwhile, then submit again."
-        ) from None
+        raise SubmissionRefused(gettext(
+            "This form was opened more than %(hours).0f hours ago. Nothing has been saved: check "
+            "the adverse event list in case it was recorded meanwhile, then submit again.")
+            % {"hours": TOKEN_MAX_AGE.total_seconds() / 3600}) from None
     except signing.BadSignature:
         raise SubmissionRefused(_NOT_THIS_PAGE) from None
     if not isinstance(value, dict) or value.get("u") != user.pk \
@@ -71,6 +72,6 @@ def submission_key_any_age(token: str, *, user: User, patient: Patient) -> str |
         return None
 
 
-_NOT_THIS_PAGE = ("This form's submission token is not valid for this page (altered, or "
-                  "copied from another form). Nothing has been saved; check the entries and "
-                  "submit again.")
+_NOT_THIS_PAGE = gettext_lazy("This form's submission token is not valid for this page "
+                              "(altered, or copied from another form). Nothing has been saved; "
+                              "check the entries and submit again.")

@@ -258,7 +258,7 @@ def _user_site(request: AuthenticatedHttpRequest) -> tuple[Site, list[Site]]:
     code = request.GET.get("site") or request.POST.get("site")
     chosen = next((s for s in sites if s.code == code), sites[0] if sites else None)
     if chosen is None:
-        raise Http404("No site.")
+        raise Http404(_("No site."))
     return chosen, sites
 
 
@@ -266,7 +266,7 @@ def _user_site(request: AuthenticatedHttpRequest) -> tuple[Site, list[Site]]:
 @require_http_methods(["GET", "POST"])
 def template_edit(request: AuthenticatedHttpRequest, channel: str) -> HttpResponse:
     if channel not in (Channel.EMAIL, Channel.SMS):
-        raise Http404("No such channel.")
+        raise Http404(_("No such channel."))
     site, sites = _user_site(request)
     instance = MessageTemplate.objects.filter(site=site, channel=channel).first()
     subject, body = template_for(site, channel)
@@ -282,7 +282,7 @@ def template_edit(request: AuthenticatedHttpRequest, channel: str) -> HttpRespon
             try:
                 row.save()
             except IntegrityError:
-                raise Http404("Template changed meanwhile; reload.") from None
+                raise Http404(_("Template changed meanwhile; reload.")) from None
             messages.success(request, _("Saved the %(channel)s template of %(site)s.")
                              % {"channel": row.get_channel_display().lower(), "site": site.name})
             return redirect(f"{request.path}?site={site.code}")

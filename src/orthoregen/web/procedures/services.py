@@ -89,13 +89,13 @@ def procedure_start(patient: Patient, episodes: Iterable[JointEpisode], *, by: U
     """Open an injection session for one or more joints, each with consent and a decision."""
     episodes = list(episodes)
     if not episodes:
-        raise CellbankRefused("Choose at least one joint to treat.")
+        raise CellbankRefused(gettext("Choose at least one joint to treat."))
     if problems := date_problems(born=patient.date_of_birth, performed_on=Day(
             performed_on, gettext("The procedure date"))):
         raise CellbankRefused(first_problem(problems))
     for episode in episodes:
         if episode.patient_id != patient.pk:
-            raise CellbankRefused("A session treats the joints of one patient.")
+            raise CellbankRefused(gettext("A session treats the joints of one patient."))
         procedure_gate_check(episode, performed_on)
     procedure = Procedure.objects.create(
         patient=patient, performed_on=performed_on, operator=by,
@@ -150,9 +150,10 @@ def procedure_joint_update(
     joint = procedure_joint.episode.joint
     volume = None if injectate_volume_ml is UNCHANGED else injectate_volume_ml
     if volume is not None and exceeds_joint_volume(Joint(joint), volume):
-        raise CellbankRefused(f"{volume:g} mL is above the default maximum injectate volume "
-                              f"for the {joint} (a project default drawn from the "
-                              "injectate volumes of published trials).")
+        raise CellbankRefused(gettext(
+            "%(volume)g mL is above the default maximum injectate volume for the %(joint)s (a "
+            "project default drawn from the injectate volumes of published trials).")
+            % {"volume": volume, "joint": joint})
     for name, value in given.items():
         setattr(procedure_joint, name, value)
     problems = record_contradictions(procedure_joint)
@@ -224,7 +225,8 @@ def administration_record(procedure_joint: ProcedureJoint, *, by: User,
     """
     at = at or timezone.now()
     if joint not in Joint._value2member_map_ or side not in Side._value2member_map_:
-        raise CellbankRefused(f"Name the joint and side from the list, not {joint!r} {side!r}.")
+        raise CellbankRefused(gettext("Name the joint and side from the list, not %(joint)r "
+                                      "%(side)r.") % {"joint": joint, "side": side})
     with transaction.atomic():
         attempt, administration = _check_and_administer(
             procedure_joint, by=by, scanned=scanned_identifier,
@@ -242,18 +244,21 @@ def _check_and_administer(pj: ProcedureJoint, *, by: User, scanned: str,
     pj = ProcedureJoint.objects.select_for_update(of=("self",)).select_related(
         "procedure", "episode__patient__site").get(pk=pj.pk)
     if Administration.objects.filter(procedure_joint=pj).exists():
-        raise CellbankRefused(f"An administration is already recorded for the {pj.episode}.")
+        raise CellbankRefused(gettext("An administration is already recorded for the %(episode)s.")
+                              % {"episode": pj.episode})
     if not pj.procedure.time_out_completed:
-        raise CellbankRefused("Complete the time-out before any administration (UP.01.03.01).")
+        raise CellbankRefused(gettext(
+            "Complete the time-out before any administration (UP.01.03.01)."))
     if pj.injectate_volume_ml is None:
-        raise CellbankRefused("Record the injectate volume first: the cell dose comes from it.")
+        raise CellbankRefused(gettext(
+            "Record the injectate volume first: the cell dose comes from it."))
     contradictions = record_contradictions(pj)
     if contradictions:
         # E.g. a smaller unit issued after the volume was recorded: correct the record first.
         raise CellbankRefused("; ".join(p.message for p in contradictions) + ".")
     if unrecorded := missing_before_administration(pj):
-        raise CellbankRefused("Before the administration, record it: "
-                              + "; ".join(p.message for p in unrecorded) + ".")
+        raise CellbankRefused(gettext("Before the administration, record it: %(missing)s.")
+                              % {"missing": "; ".join(p.message for p in unrecorded)})
     episode = pj.episode
     unit = _unit_with_its_lot_locked(episode, scanned)
     hold = hold_reason(unit) if unit is not None else ""

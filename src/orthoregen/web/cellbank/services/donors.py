@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from orthoregen.products import donor as core
 from orthoregen.products.donor_testing import (
@@ -49,7 +50,8 @@ def donor_register(*, site: Site, code: str, donor_type: str, recovered_on: date
                    screening_questionnaire_version: str = "", by: User) -> Donor:
     """Register an allogeneic donor; eligibility starts pending screening."""
     if Donor.objects.filter(site=site, code=code).exists():
-        raise CellbankRefused(f"Donor {code} is already registered at this site.")
+        raise CellbankRefused(gettext("Donor %(code)s is already registered at this site.")
+                              % {"code": code})
     donor = Donor(site=site, code=code, donor_type=donor_type, recovered_on=recovered_on,
                   tested_person=tested_person, consent_version=consent_version,
                   screening_questionnaire_version=screening_questionnaire_version)
@@ -114,8 +116,9 @@ def _donor_determine(donor: Donor, *, by: User, password: str, second_factor: bo
     donation, results = donation_of(donor), recorded_results(donor)
     if step in ("determine", "complete_risk_assessment") and outcome == "eligible" \
             and donation is None:
-        raise CellbankRefused("Record the day the cells were recovered first: each test's "
-                              "specimen window is counted from it (21 CFR 1271.80(b)).")
+        raise CellbankRefused(gettext(
+            "Record the day the cells were recovered first: each test's specimen window is "
+            "counted from it (21 CFR 1271.80(b))."))
     events: dict[str, Callable[[], core.DonorEvent]] = {
         "complete_screening": lambda: core.CompleteScreening(determined_by=name),
         "exclude_on_screening": lambda: core.ExcludeOnScreening(determined_by=name,
@@ -129,7 +132,7 @@ def _donor_determine(donor: Donor, *, by: User, password: str, second_factor: bo
         "reopen": lambda: core.Reopen(reason=reason),
     }
     if step not in events:
-        raise CellbankRefused(f"Unknown eligibility step {step!r}.")
+        raise CellbankRefused(gettext("Unknown eligibility step %(step)r.") % {"step": step})
     try:
         result = core.determine_donor(core.DonorEligibility(donor.eligibility), events[step]())
     except (core.DonorDeterminationRefused, ValueError) as refused:

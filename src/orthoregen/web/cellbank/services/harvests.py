@@ -32,7 +32,7 @@ def harvest_record(patient: Patient, *, episode: JointEpisode | None = None, sou
     See docs/cell-products.md#harvest-record.
     """
     if episode is not None and episode.patient_id != patient.pk:
-        raise CellbankRefused("That joint episode belongs to another patient.")
+        raise CellbankRefused(gettext("That joint episode belongs to another patient."))
     if problems := date_problems(born=patient.date_of_birth, harvested_at=Day(
             harvested_at, gettext("The harvest date"))):
         raise CellbankRefused(first_problem(problems))

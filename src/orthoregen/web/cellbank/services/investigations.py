@@ -21,6 +21,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from orthoregen.web import stages
 from orthoregen.web.accounts.models import SiteSafetyLead
@@ -127,9 +128,10 @@ def investigation_close(investigation: ProductInvestigation, *, by: User, conclu
     """
     investigation = ProductInvestigation.objects.select_for_update().get(pk=investigation.pk)
     if not investigation.is_open:
-        raise CellbankRefused(f"Product investigation {investigation.pk} is already closed.")
+        raise CellbankRefused(gettext("Product investigation %(number)s is already closed.")
+                              % {"number": investigation.pk})
     if not conclusion.strip():
-        raise CellbankRefused("Write the conclusion before closing the investigation.")
+        raise CellbankRefused(gettext("Write the conclusion before closing the investigation."))
     investigation.status = InvestigationStatus.CLOSED
     investigation.conclusion = conclusion.strip()
     investigation.closed_by = by

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from orthoregen.products.release import (
     GRAM_STAIN,
@@ -111,7 +112,7 @@ def qc_panel_record(unit: ProductUnit, *, by: User, results: Sequence[PanelResul
     """Record every result of a panel, or none: the first refused one refuses them all."""
     at = at or timezone.now()
     if not results:
-        raise CellbankRefused("Enter at least one result of the panel.")
+        raise CellbankRefused(gettext("Enter at least one result of the panel."))
     for result in results:
         problem = result_problem(result)
         if problem:

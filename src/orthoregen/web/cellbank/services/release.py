@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import date
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from simple_history.utils import bulk_create_with_history
 
 from orthoregen.products.product_class import ProductClass
@@ -111,8 +112,9 @@ def release_spec_version_for(unit: ProductUnit, on: date | None = None) -> Relea
     for stored in versions:
         if product_class in spec_from_json(stored.specification).product_classes:
             return stored
-    raise CellbankRefused(f"No release specification covers {unit.get_product_class_display()} "
-                          "at this site: it cannot be released.")
+    raise CellbankRefused(gettext("No release specification covers %(product_class)s at this "
+                                  "site: it cannot be released.")
+                          % {"product_class": unit.get_product_class_display()})
 
 
 def release_spec_for(unit: ProductUnit, on: date | None = None) -> ReleaseSpecification:

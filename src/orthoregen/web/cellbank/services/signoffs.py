@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from orthoregen.products.custody import UnitEvent
 from orthoregen.products.release import ReleaseEvaluation
@@ -123,9 +124,9 @@ def refuse_unverified_qc(unit: ProductUnit) -> None:
     waiting = unverified_results(unit)
     if waiting:
         names = ", ".join(str(QcTest(r.test).label) for r in waiting)
-        raise CellbankRefused(
-            f"Cannot release unit {unit}: QC results not yet verified by a second person: "
-            f"{names}.")
+        raise CellbankRefused(gettext(
+            "Cannot release unit %(unit)s: QC results not yet verified by a second person: "
+            "%(tests)s.") % {"unit": unit, "tests": names})
 
 
 def qc_content(result: QcResult) -> dict:
@@ -153,7 +154,8 @@ def _qc_panel_verify(unit: ProductUnit, *, by: User, password: str, second_facto
     unit = ProductUnit.objects.select_for_update(of=("self",)).get(pk=unit.pk)
     waiting = unverified_results(unit)
     if not waiting:
-        raise CellbankRefused(f"Every QC result of unit {unit} is already verified.")
+        raise CellbankRefused(gettext("Every QC result of unit %(unit)s is already verified.")
+                              % {"unit": unit})
     own = [r for r in waiting if r.by_id == by.pk]
     others = [r for r in waiting if r.by_id != by.pk]
     refusals = [_self_verification([r], by) for r in own]
@@ -171,7 +173,8 @@ def _qc_panel_verify(unit: ProductUnit, *, by: User, password: str, second_facto
 def _self_verification(results: list[QcResult], by: User) -> SigningRefused:
     names = ", ".join(str(QcTest(r.test).label) for r in results)
     return SigningRefused(
-        f"You entered {names} of {results[0].unit.identifier}: another person verifies it.",
+        gettext("You entered %(tests)s of %(unit)s: another person verifies it.")
+        % {"tests": names, "unit": results[0].unit.identifier},
         reason=RefusalReason.SELF_VERIFICATION, signer=by,
         meaning=SignatureMeaning.QC_VERIFICATION, record=results[0])
 
@@ -180,7 +183,8 @@ def refuse_same_signer(first: Signature, *, by: User, unit: ProductUnit) -> None
     """Refuse a second signature by the person who made the first."""
     if first.signer_id == by.pk:
         raise SigningRefused(
-            f"You signed the release of {unit} first: a second person signs it.",
+            gettext("You signed the release of %(unit)s first: a second person signs it.")
+            % {"unit": unit},
             reason=RefusalReason.SAME_PERSON, signer=by,
             meaning=SignatureMeaning.SECOND_PERSON_RELEASE, record=unit)
 

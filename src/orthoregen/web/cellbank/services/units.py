@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from orthoregen.products import custody
@@ -107,22 +108,26 @@ def unit_receive(*, site: Site, by: User, identifier_text: str, product_class: s
         identifier = parse_unit_identifier(scan.identifier_text)
         code = _product_code(scan, product_code_text, product_class)
     except IdentifierError as error:
-        raise CellbankRefused(f"Unit identifier not accepted: {error}") from None
+        raise CellbankRefused(gettext("Unit identifier not accepted: %(error)s")
+                              % {"error": error}) from None
     except ProductCodeError as error:
-        raise CellbankRefused(f"Product Code not accepted: {error}") from None
+        raise CellbankRefused(gettext("Product Code not accepted: %(error)s")
+                              % {"error": error}) from None
     text, kind = canonical_identifier(identifier)
     if ProductUnit.objects.filter(site=site, identifier=text, product_code=code.code).exists():
-        raise CellbankRefused(f"A unit {identifier.eye_readable} {code} is already registered.")
+        raise CellbankRefused(gettext("A unit %(unit)s %(code)s is already registered.")
+                              % {"unit": identifier.eye_readable, "code": code})
     _check_unit_measures(collected_at=collected_at, expires_at=expires_at, harvest=harvest,
                          cell_count=cell_count, viability_pct=viability_pct,
                          volume_ml=volume_ml, concentration_per_ml=concentration_per_ml)
     if expires_at <= at:
         # ISBT 128 DS005: past its expiry date-time a unit is not used; taking it into stock
         # would only put an expired unit on the shelf.
-        raise CellbankRefused(
-            f"Unit {identifier.eye_readable} expired at "
-            f"{timezone.localtime(expires_at):%d %b %Y %H:%M %Z}: an expired unit is not "
-            "received. Check the expiry on its label; if it is right, the unit is discarded.")
+        raise CellbankRefused(gettext(
+            "Unit %(unit)s expired at %(expired)s: an expired unit is not received. Check the "
+            "expiry on its label; if it is right, the unit is discarded.") % {
+                "unit": identifier.eye_readable,
+                "expired": date_format(timezone.localtime(expires_at), "d M Y H:i T")})
     _check_source(product_class, donor, harvest, site)
     unit = ProductUnit.objects.create(
         site=site, identifier=text, identifier_kind=kind, product_class=product_class,
@@ -144,8 +149,9 @@ def _product_code(scan: Scan, typed: str, product_class: str) -> ProductCode:
     given = [code for code in (scan.product_code, typed.strip() and ProductCode.parse(typed))
              if code]
     if len(set(given)) > 1:
-        raise ProductCodeError(f"the Product Code scanned, {given[0]}, is not the one typed, "
-                               f"{given[1]}")
+        raise ProductCodeError(gettext("the Product Code scanned, %(scanned)s, is not the one "
+                                       "typed, %(typed)s") % {"scanned": given[0],
+                                                              "typed": given[1]})
     return given[0] if given else default_product_code(product_class)
 
 
@@ -182,16 +188,19 @@ def _check_unit_measures(*, collected_at: datetime, expires_at: datetime,
 def _check_source(product_class: str, donor: Donor | None, harvest: Harvest | None,
                   site: Site) -> None:
     if (donor is None) == (harvest is None):
-        raise CellbankRefused("A unit comes from exactly one source: a donor or a harvest.")
+        raise CellbankRefused(gettext(
+            "A unit comes from exactly one source: a donor or a harvest."))
     info = PRODUCT_CLASSES[ProductClass(product_class)]
     if info.needs_donor_eligibility and donor is None:
-        raise CellbankRefused(f"{info.label} is allogeneic: name its donor.")
+        raise CellbankRefused(gettext("%(product_class)s is allogeneic: name its donor.")
+                              % {"product_class": info.label})
     if not info.needs_donor_eligibility and harvest is None:
-        raise CellbankRefused(f"{info.label} is autologous: name the patient's harvest.")
+        raise CellbankRefused(gettext("%(product_class)s is autologous: name the patient's "
+                                      "harvest.") % {"product_class": info.label})
     owner_site = donor.site_id if donor is not None else \
         harvest.patient.site_id if harvest is not None else None
     if owner_site != site.pk:
-        raise CellbankRefused("The source belongs to another site.")
+        raise CellbankRefused(gettext("The source belongs to another site."))
 
 
 def qc_value_problem(test: str, *, value: float | None, outcome: str) -> str:
@@ -201,20 +210,25 @@ def qc_value_problem(test: str, *, value: float | None, outcome: str) -> str:
     test a number in its range and no outcome (docs/cell-products.md#release-specifications).
     """
     if test not in QcTest.values:
-        return f"{test!r} is not a QC test."
+        return gettext("%(test)r is not a QC test.") % {"test": test}
     label = QcTest(test).label
     if test in OUTCOME_TESTS:
         if outcome not in QcOutcomeChoice.values:
-            return f"{label} needs a result: negative, positive or pending."
+            return gettext("%(test)s needs a result: negative, positive or pending.") % {
+                "test": label}
         if value is not None:
-            return f"{label} is a culture: give its outcome, not a number ({value:g})."
+            return gettext("%(test)s is a culture: give its outcome, not a number "
+                           "(%(value)g).") % {"test": label, "value": value}
         return ""
     if outcome:
-        return f"{label} is measured: give a number, not {outcome!r}."
+        return gettext("%(test)s is measured: give a number, not %(outcome)r.") % {
+            "test": label, "outcome": outcome}
     if value is None or not math.isfinite(value) or value < 0:
-        return f"{label} needs a measured value of 0 or more, not {value}."
+        return gettext("%(test)s needs a measured value of 0 or more, not %(value)s.") % {
+            "test": label, "value": value}
     if test != QcTest.ENDOTOXIN and value > 100:
-        return f"{label} is a percentage: at most 100, not {value:g}."
+        return gettext("%(test)s is a percentage: at most 100, not %(value)g.") % {
+            "test": label, "value": value}
     return ""
 
 
@@ -265,9 +279,10 @@ def _refuse_if_older_than_latest(unit: ProductUnit, test: str, at: datetime) -> 
     # before the latest would decide nothing yet move the unit, so it is refused.
     latest = QcResult.objects.filter(unit=unit, test=test).order_by("-at", "-id").first()
     if latest is not None and at < latest.at:
-        raise CellbankRefused(
-            f"{QcTest(test).label} of {unit} already has a result at "
-            f"{timezone.localtime(latest.at):%d %b %Y %H:%M}; a further result is dated after it.")
+        raise CellbankRefused(gettext(
+            "%(test)s of %(unit)s already has a result at %(at)s; a further result is dated "
+            "after it.") % {"test": QcTest(test).label, "unit": unit,
+                            "at": date_format(timezone.localtime(latest.at), "d M Y H:i")})
 
 
 @dataclass(frozen=True)
@@ -337,7 +352,8 @@ def _release_countersign(unit: ProductUnit, *, by: User, password: str, second_f
     evaluation = release_evaluation(unit)
     first = release_pending(unit, evaluation)
     if first is None:
-        raise CellbankRefused(f"No release of unit {unit} awaits a second signature.")
+        raise CellbankRefused(gettext("No release of unit %(unit)s awaits a second signature.")
+                              % {"unit": unit})
     refuse_same_signer(first, by=by, unit=unit)
     refuse_unverified_qc(unit)
     signature = signature_sign(
@@ -406,11 +422,12 @@ def _issue(unit: ProductUnit, episode: JointEpisode, *, by: User, at: datetime,
            location: str) -> CustodyEvent:
     unit = _locked(unit)
     if episode.patient.site_id != unit.site_id:
-        raise CellbankRefused("The unit and the patient belong to different sites.")
+        raise CellbankRefused(gettext("The unit and the patient belong to different sites."))
     if unit.harvest is not None and unit.harvest.patient_id != episode.patient_id:
         # 3.6 autologous chain of identity: the donor is the patient.
-        raise CellbankRefused(f"Unit {unit.identifier} is autologous, harvested from another "
-                              "patient: it can be issued only to that patient.")
+        raise CellbankRefused(gettext("Unit %(unit)s is autologous, harvested from another "
+                                      "patient: it can be issued only to that patient.")
+                              % {"unit": unit.identifier})
     held = hold_reason(unit)
     _refuse_if_unsafe(unit, "issue", at=at, hold=held)
     event = custody.Issue(actor=actor(by), location=location, target=issue_target(episode))
@@ -425,7 +442,9 @@ def _refuse_if_unsafe(unit: ProductUnit, step: str, *, at: datetime, hold: str) 
     problems = safety_problems(unit_state(unit, hold_reason=hold), at)
     if problems:
         reasons = "; ".join(problem.message for problem in problems)
-        raise CellbankRefused(f"cannot {step} unit {unit.identifier}: {reasons}", problems)
+        refusal = {"issue": gettext("cannot issue unit %(unit)s: %(reasons)s"),
+                   "thaw": gettext("cannot thaw unit %(unit)s: %(reasons)s")}[step]
+        raise CellbankRefused(refusal % {"unit": unit.identifier, "reasons": reasons}, problems)
 
 
 def unit_thaw(unit: ProductUnit, *, by: User, at: datetime | None = None,
@@ -499,7 +518,8 @@ def unit_recall(unit: ProductUnit, *, by: User, reason: str, at: datetime | None
             recalled.append(each)
     affected = tuple(r for r in rows if r.administered_at is not None)
     if not recalled and not affected:
-        raise CellbankRefused(f"Unit {unit} is {unit.status}: nothing left to recall.")
+        raise CellbankRefused(gettext("Unit %(unit)s is %(status)s: nothing left to recall.")
+                              % {"unit": unit, "status": unit.status})
     investigation_on_event(lot, reason=f"Unit {unit} recalled: {reason}", by=by, at=at)
     return RecallResult(tuple(recalled), affected)
 
@@ -518,13 +538,15 @@ def unit_split(unit: ProductUnit, *, by: User, volumes_ml: list[float],
     at = at or timezone.now()
     unit = _locked(unit)
     if unit.volume_ml is not None and sum(volumes_ml) > unit.volume_ml + 1e-9:
-        raise CellbankRefused(f"The divisions add up to {sum(volumes_ml):g} mL; the unit holds "
-                              f"{unit.volume_ml:g} mL.")
+        raise CellbankRefused(gettext("The divisions add up to %(total)g mL; the unit holds "
+                                      "%(held)g mL.") % {"total": sum(volumes_ml),
+                                                         "held": unit.volume_ml})
     try:
         parts = divide_unit(unit_state(unit), ProductCode.parse(unit.product_code),
                             len(volumes_ml))
     except (DivisionRefused, ProductCodeError) as refused:
-        raise CellbankRefused(f"Unit {unit.identified_as} is not divided: {refused}.") from None
+        raise CellbankRefused(gettext("Unit %(unit)s is not divided: %(reason)s.")
+                              % {"unit": unit.identified_as, "reason": refused}) from None
     children = [_child(unit, part.product_code, volume, by, at, location)
                 for part, volume in zip(parts, volumes_ml, strict=True)]
     names = ", ".join(c.product_code for c in children)
@@ -538,7 +560,8 @@ def _child(parent: ProductUnit, code: ProductCode, volume: float, by: User, at: 
            location: str) -> ProductUnit:
     if ProductUnit.objects.filter(site=parent.site_id, identifier=parent.identifier,
                                   product_code=code.code).exists():
-        raise CellbankRefused(f"A unit {parent.identifier} {code} already exists.")
+        raise CellbankRefused(gettext("A unit %(unit)s %(code)s already exists.")
+                              % {"unit": parent.identifier, "code": code})
     fields = {f.name: getattr(parent, f.name) for f in ProductUnit._meta.concrete_fields
               if f.name not in ("id", "product_code", "parent", "volume_ml", "cell_count",
                                 "created_at")}

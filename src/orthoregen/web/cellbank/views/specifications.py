@@ -15,7 +15,9 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from orthoregen.products.product_class import PRODUCT_CLASSES
 from orthoregen.web.accounts.models import Site
@@ -33,7 +35,7 @@ def _published(stored: ReleaseSpecVersion) -> str:
     return _("Published %(version)s. Units at %(site)s are judged by it from %(date)s; units "
              "already released keep the version they were released against.") % {
                  "version": stored, "site": stored.site.name,
-                 "date": f"{stored.effective_from:%d %b %Y}"}
+                 "date": date_format(stored.effective_from, "d M Y")}
 
 
 def _nothing_shared() -> Any:
@@ -49,7 +51,7 @@ def _first_in_use(site: Site) -> ReleaseSpecVersion:
 
 PAGES = GovernedPages[ReleaseSpecVersion](
     app="cellbank", prefix="spec", action=Action.MANAGE_RELEASE_SPECS,
-    missing="No such release specification.", stored_default=_nothing_shared,
+    missing=gettext_lazy("No such release specification."), stored_default=_nothing_shared,
     visible=specs.release_specs_visible, in_use=_first_in_use,
     validate=specs.release_spec_validate, review=specs.release_spec_review,
     approve=specs.release_spec_approve, publish=specs.release_spec_publish,

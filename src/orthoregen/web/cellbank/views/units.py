@@ -205,7 +205,7 @@ def unit_qc(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
         services.qc_record(unit, by=request.user, test=data["test"], value=data["value"],
                            outcome=data["outcome"], method=data["method"],
                            base_url=portal_base_url(request))
-        return f"Recorded {data['test']} for {unit}."
+        return _("Recorded %(test)s for %(unit)s.") % {"test": data["test"], "unit": unit}
     return _act(request, unit_id, "qc", forms.QcForm(request.POST), do)
 
 
@@ -226,7 +226,7 @@ def unit_qc_panel(request: AuthenticatedHttpRequest, unit_id: int) -> HttpRespon
                                     results=[PanelResult(**r) for r in form.entered()])
         except PanelRefused as refused:
             form.add_error(form.field_of(refused.test), refused.reason)
-            form.add_error(None, f"Nothing was saved. {refused}")
+            form.add_error(None, _("Nothing was saved. %(reason)s") % {"reason": refused})
         except services.CellbankRefused as refused:
             form.add_error(None, str(refused))
         else:
@@ -251,8 +251,11 @@ def unit_release(request: AuthenticatedHttpRequest, unit_id: int) -> HttpRespons
             second_factor=second_factor_verified(request), conditional=data["conditional"],
             reason=data["reason"])
         if signed.event is None:
-            return f"Signed the release of {unit}: it waits for a second person's signature."
-        return f"Released {unit}" + (" pending sterility." if data["conditional"] else ".")
+            return _("Signed the release of %(unit)s: it waits for a second person's "
+                     "signature.") % {"unit": unit}
+        released = _("Released %(unit)s pending sterility.") if data["conditional"] \
+            else _("Released %(unit)s.")
+        return released % {"unit": unit}
     return _act(request, unit_id, "release", forms.ReleaseForm(request.POST), do)
 
 
@@ -262,7 +265,7 @@ def unit_release_countersign(request: AuthenticatedHttpRequest, unit_id: int) ->
     def do(unit, data):
         services.unit_release_countersign(unit, by=request.user, password=data["password"],
                                           second_factor=second_factor_verified(request))
-        return f"Signed as the second person: {unit} is released."
+        return _("Signed as the second person: %(unit)s is released.") % {"unit": unit}
     return _act(request, unit_id, "countersign",
                 forms.SignForm(request.POST, prefix="countersign"), do)
 
@@ -274,8 +277,11 @@ def unit_qc_verify(request: AuthenticatedHttpRequest, unit_id: int) -> HttpRespo
         done = services.qc_panel_verify(unit, by=request.user, password=data["password"],
                                         second_factor=second_factor_verified(request))
         left = ", ".join(r.get_test_display() for r in done.left_for_another)
-        return f"Verified {len(done.signed)} QC result(s) of {unit}." + (
-            f" You entered {left}: another person verifies those." if left else "")
+        verified = {"count": len(done.signed), "unit": unit, "tests": left}
+        if left:
+            return _("Verified %(count)s QC result(s) of %(unit)s. You entered %(tests)s: "
+                     "another person verifies those.") % verified
+        return _("Verified %(count)s QC result(s) of %(unit)s.") % verified
     return _act(request, unit_id, "verify", forms.SignForm(request.POST, prefix="verify"), do)
 
 
@@ -290,10 +296,12 @@ def unit_issue(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
             joint=data["joint"], side=data["side"]).first()
         if episode is None:
             raise services.CellbankRefused(
-                f"No {data['side']} {data['joint']} episode for MRN {data['patient_mrn']} at "
-                f"{unit.site.name}.")
+                _("No %(side)s %(joint)s episode for MRN %(mrn)s at %(site)s.") % {
+                    "side": data["side"], "joint": data["joint"], "mrn": data["patient_mrn"],
+                    "site": unit.site.name})
         services.unit_issue(unit, episode, by=request.user)
-        return f"Issued {unit} to {episode.patient} for the {episode}."
+        return _("Issued %(unit)s to %(patient)s for the %(episode)s.") % {
+            "unit": unit, "patient": episode.patient, "episode": episode}
     return _act(request, unit_id, "issue", form, do)
 
 
@@ -302,7 +310,7 @@ def unit_issue(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
 def unit_discard(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     def do(unit, data):
         services.unit_discard(unit, by=request.user, reason=data["reason"])
-        return f"Discarded {unit}."
+        return _("Discarded %(unit)s.") % {"unit": unit}
     return _act(request, unit_id, "discard", forms.ReasonForm(request.POST, prefix="discard"), do)
 
 
@@ -311,7 +319,7 @@ def unit_discard(request: AuthenticatedHttpRequest, unit_id: int) -> HttpRespons
 def unit_expire(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     def do(unit, data):
         services.unit_expire(unit, by=request.user)
-        return f"Marked {unit} expired."
+        return _("Marked %(unit)s expired.") % {"unit": unit}
     return _act(request, unit_id, "expire", forms.ConfirmForm(request.POST), do)
 
 
@@ -321,8 +329,11 @@ def unit_recall(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse
     def do(unit, data):
         result = services.unit_recall(unit, by=request.user, reason=data["reason"])
         patients = sorted({r.patient_name for r in result.affected})
-        return (f"Recalled {len(result.recalled)} unit(s). Patients to follow up: "
-                f"{', '.join(patients) or 'none'}.")
+        if not patients:
+            return _("Recalled %(count)s unit(s). Patients to follow up: none.") % {
+                "count": len(result.recalled)}
+        return _("Recalled %(count)s unit(s). Patients to follow up: %(patients)s.") % {
+            "count": len(result.recalled), "patients": ", ".join(patients)}
     return _act(request, unit_id, "recall", forms.ReasonForm(request.POST, prefix="recall"), do)
 
 
@@ -331,7 +342,8 @@ def unit_recall(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse
 def unit_split(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     def do(unit, data):
         children = services.unit_split(unit, by=request.user, volumes_ml=data["volumes"])
-        return f"Divided {unit} into {', '.join(c.identifier for c in children)}."
+        return _("Divided %(unit)s into %(parts)s.") % {
+            "unit": unit, "parts": ", ".join(c.identifier for c in children)}
     return _act(request, unit_id, "split", forms.SplitForm(request.POST), do)
 
 

@@ -111,12 +111,13 @@ class ConsentRecord(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk and (stored := ConsentRecord.objects.filter(pk=self.pk).first()):
             if stored.withdrawn_on is not None:
-                raise ConsentImmutable("This consent was withdrawn; it cannot change again.")
+                raise ConsentImmutable(_("This consent was withdrawn; it cannot change again."))
             changed = [name for name in CONSENT_FIELDS
                        if getattr(stored, name) != getattr(self, name)]
             if changed:
-                raise ConsentImmutable(f"A recorded consent cannot change ({', '.join(changed)}); "
-                                       "record a new consent.")
+                raise ConsentImmutable(_("A recorded consent cannot change (%(fields)s); "
+                                         "record a new consent.")
+                                       % {"fields": ", ".join(changed)})
         super().save(*args, **kwargs)
 
 

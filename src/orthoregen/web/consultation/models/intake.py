@@ -26,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.functional import cached_property
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -163,7 +164,7 @@ class PatientConditions(Entered):
     def clean(self) -> None:
         if self.malignancy_status == "in_remission" and not self.malignancy_last_active_on:
             raise ValidationError({"malignancy_last_active_on":
-                                   "Give the date the cancer was last active."})
+                                   gettext("Give the date the cancer was last active.")})
 
 
 class BodyMeasurement(PatientItem):
@@ -188,7 +189,7 @@ class BodyMeasurement(PatientItem):
 
     def clean(self) -> None:
         if self.height_cm is None and self.weight_kg is None:
-            raise ValidationError("Give a height, a weight or both.")
+            raise ValidationError(gettext("Give a height, a weight or both."))
 
 
 class Intake(Entered):

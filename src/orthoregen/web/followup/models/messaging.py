@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -40,8 +41,8 @@ class SiteFollowUpSettings(models.Model):
         known = {p.value for p in ReportingPathway}
         pathways = self.reporting_pathways
         if not isinstance(pathways, list) or not set(pathways) <= known:
-            raise ValidationError({"reporting_pathways": "Give a list drawn from "
-                                                         + ", ".join(sorted(known)) + "."})
+            raise ValidationError({"reporting_pathways": gettext(
+                "Give a list drawn from %(known)s.") % {"known": ", ".join(sorted(known))}})
 
 
 class Channel(models.TextChoices):
