@@ -26,7 +26,7 @@ from orthoregen.web.accounts.roles import Action
 from orthoregen.web.cellbank.models import ReleaseSpecVersion
 from orthoregen.web.cellbank.services import specifications as specs
 from orthoregen.web.cellbank.services.qc_panel import panel_tests
-from orthoregen.web.cellbank.services.release import release_specs_ensure, release_specs_in_use
+from orthoregen.web.cellbank.services.release import release_specs_in_use
 from orthoregen.web.consultation.governance_forms import CopyForm, DocumentForm
 from orthoregen.web.consultation.governance_views import GovernedPages, lifecycle_views
 
@@ -84,8 +84,7 @@ def _roles(request: AuthenticatedHttpRequest) -> dict[str, bool]:
 def spec_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     sites = list(request.user.sites.order_by("name"))
     groups = []
-    for site in sites:
-        release_specs_ensure(site)
+    for site in sites:  # its defaults were stored when it was created (cellbank.apps)
         in_use = {stored.pk for stored in release_specs_in_use(site)}
         rows = [(stored, stored.pk in in_use)
                 for stored in specs.release_specs_visible([site])]
