@@ -28,6 +28,8 @@ untranslated message in these places, in every module outside NOT_FOR_PAGES:
 - the content of an HttpResponse… (first argument or `content=`), except the redirects and
   HttpResponseNotAllowed, whose first argument is a URL or a list of methods;
 - `add_error(field, "…")` in any module (a view adds refusals to its form too).
+- the page words of a `render()` or `render_to_string()` context given as a dict literal:
+  the values of its "title", "intro", "heading" and "already" keys (PAGE_WORDS).
 
 A sentence built in a helper and returned (`return "No decision yet"`) is not found by this
 check: read what is raised or shown for those.
@@ -63,6 +65,8 @@ MESSAGE_LEVELS = {"debug", "info", "success", "warning", "error"}
 FIELD_WORDS = {"label", "help_text", "empty_label", "verbose_name", "verbose_name_plural"}
 META_DICTS = {"labels", "help_texts", "error_messages"}
 SHOWN_ATTRIBUTES = {"label", "help_text", "empty_label"}
+# Keys of a render() context written into the page as words (form_page.html and others).
+PAGE_WORDS = {"title", "intro", "heading", "already"}
 
 # A literal that is not for people, with the reason. (module relative to web/, literal).
 ALLOWED: dict[tuple[str, str], str] = {
@@ -312,6 +316,14 @@ def findings(tree: ast.Module, relative: str) -> list[tuple[int, str, str, ast.A
                         report(keyword.value, "ValidationError")
             if forms_module and _name(func) == "add_error" and len(node.args) > 1:
                 report(node.args[1], "add_error")
+            if _name(func) in {"render", "render_to_string"}:
+                context = [k.value for k in node.keywords if k.arg == "context"]
+                context += node.args[2:3] if _name(func) == "render" else node.args[1:2]
+                for given in context:
+                    if isinstance(given, ast.Dict):
+                        for key, value in zip(given.keys, given.values, strict=True):
+                            if isinstance(key, ast.Constant) and key.value in PAGE_WORDS:
+                                report(value, f"render context {key.value!r}")
         elif isinstance(node, ast.ClassDef):
             bases = {_name(base) for base in node.bases}
             if bases & {"TextChoices", "IntegerChoices", "Choices"}:
@@ -406,6 +418,10 @@ def _check(source: str, relative: str = "x/forms.py") -> list[str]:
         'raise forms.ValidationError("Enter a date in the past.")',
         'raise ValidationError(f"{n} is too many.", code="max")',
         'self.add_error("when", "Enter a date in the past.")',
+        'return render(request, "form_page.html", {"form": form, "title": "Register a donor"})',
+        'render(request, "f.html", {"title": f"Intake: {episode}", "back": "x"})',
+        'render(request, "f.html", context={"intro": "No reminders will be sent."})',
+        'render_to_string("f.html", {"heading": "Consent"})',
         # What services raise and views answer with:
         'raise CellbankRefused("Unit is on hold.")',
         'raise CellbankRefused(f"Unit {code} is on hold.")',
@@ -443,6 +459,9 @@ def test_untranslated_strings_are_found(source):
     "source",
     [
         'messages.success(request, _("Patient saved."))',
+        'render(request, "f.html", {"title": _("Intake: %(j)s") % {"j": e}, "back": "x"})',
+        'render(request, "f.html", {"title": task.get_kind_display(), "form": form})',
+        'render(request, "f.html", {"mode": "edit", "title": title})',
         'messages.success(request, gettext("Patient saved."))',
         'messages.info(request, _("%(name)s saved.") % {"name": name})',
         'messages.info(request, ngettext("%(n)s visit.", "%(n)s visits.", n) % {"n": n})',

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -183,7 +184,7 @@ def patient_history(request: AuthenticatedHttpRequest, patient_id: int) -> HttpR
         "form": form, "formsets": formsets, "patient": patient, "episode": episode,
         "next_intake": next_intake, "show_errors": show_errors,
         "has_errors": show_errors and _has_errors(form, formsets),
-        "title": "Patient history (every joint)"})
+        "title": _("Patient history (every joint)")})
 
 
 def _has_errors(form: Any, formsets: list[rows.RowFormSet]) -> bool:
@@ -250,7 +251,7 @@ def intake_edit(request: AuthenticatedHttpRequest, episode_id: int) -> HttpRespo
         "has_errors": request.method == "POST" and not adding_row
         and _has_errors(form, formsets),
         "patient_history": PatientHistory.objects.filter(patient=episode.patient).first(),
-        "title": f"Intake: {episode}"})
+        "title": _("Intake: %(joint)s") % {"joint": episode}})
 
 
 def _new_intake(episode: JointEpisode) -> Intake:
@@ -309,7 +310,7 @@ def consent_record(request: AuthenticatedHttpRequest, episode_id: int) -> HttpRe
     _read(request, episode, "consent form")
     return render(request, "consultation/consent_form.html", {
         "form": form, "episode": episode, "patient": episode.patient, "documents": documents,
-        "title": f"Record informed consent: {episode}"})
+        "title": _("Record informed consent: %(joint)s") % {"joint": episode}})
 
 
 @requires(Action.RECORD_CONSENT)
@@ -338,9 +339,10 @@ def consent_withdraw(request: AuthenticatedHttpRequest, episode_id: int,
     _read(request, episode, "consent withdrawal form")
     return render(request, "consultation/form.html", {
         "form": form, "episode": episode, "patient": episode.patient,
-        "title": f"Record withdrawal of the consent of {record.consented_on:%d %b %Y}",
-        "already": record.is_withdrawn and f"This consent was withdrawn on "
-                                          f"{record.withdrawn_on:%d %b %Y}."})
+        "title": _("Record withdrawal of the consent of %(day)s")
+        % {"day": date_format(record.consented_on, "d M Y")},
+        "already": record.is_withdrawn and _("This consent was withdrawn on %(day)s.")
+        % {"day": date_format(record.withdrawn_on, "d M Y")}})
 
 
 @requires(Action.VIEW_PATIENT)
@@ -357,4 +359,5 @@ def consent_print(request: AuthenticatedHttpRequest, episode_id: int,
         "consent": record, "episode": episode, "patient": episode.patient,
         "elements": [item.label for item in CONSENT_ELEMENTS
                      if item.element.value in record.elements_confirmed],
-        "title": f"Consent: {episode.patient.family_name}, {episode}"})
+        "title": _("Consent: %(family_name)s, %(joint)s") % {
+            "family_name": episode.patient.family_name, "joint": episode}})

@@ -128,7 +128,8 @@ def chart_timeline(facts: ChartFacts, *, episodes: Sequence[JointEpisode],
             response.timepoint.replace("_", " ")
         entries.append(TimelineEntry(
             on=response.completed_on, at=response.submitted_at, what=_("Questionnaire"),
-            title=f"{instrument_name(response.instrument_id)} ({when})",
+            title=_("%(instrument)s (%(when)s)") % {
+                "instrument": instrument_name(response.instrument_id), "when": when},
             detail=scores_in_words(response), episode_id=response.episode_id))
     tasks = [task for task in facts.rows(_tasks) if task.visit.schedule.episode_id in shown]
     for task in tasks[:limit]:

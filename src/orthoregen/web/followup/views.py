@@ -214,7 +214,7 @@ def task_close(request: AuthenticatedHttpRequest, task_id: int) -> HttpResponse:
     patient = task.visit.schedule.episode.patient
     access_record(request, AccessAction.VIEW, patient=patient, detail=f"task {task.pk}")
     return render(request, "form_page.html", {
-        "form": form, "patient": patient, "title": f"{task.get_kind_display()}",
+        "form": form, "patient": patient, "title": task.get_kind_display(),
         "intro": task.detail})
 
 
@@ -248,9 +248,10 @@ def withdrawal_create(request: AuthenticatedHttpRequest, patient_id: int) -> Htt
                                         "stopped.") % {"patient": patient})
             return redirect("patient-detail", patient_id=patient.pk)
     return render(request, "form_page.html", {
-        "form": form, "patient": patient, "title": f"Withdraw {patient} from follow-up",
-        "intro": "No further invitations or reminders will be sent. Data already collected "
-                 "stays in the registry."})
+        "form": form, "patient": patient,
+        "title": _("Withdraw %(patient)s from follow-up") % {"patient": patient},
+        "intro": _("No further invitations or reminders will be sent. Data already collected "
+                   "stays in the registry.")})
 
 
 def _user_site(request: AuthenticatedHttpRequest) -> tuple[Site, list[Site]]:

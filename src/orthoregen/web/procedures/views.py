@@ -46,7 +46,7 @@ def procedure_start(request: AuthenticatedHttpRequest, patient_id: int) -> HttpR
                              % {"day": date_format(procedure.performed_on, "d M Y")})
             return redirect("procedures:detail", procedure_id=procedure.pk)
     return render(request, "form_page.html", {
-        "form": form, "patient": patient, "title": "Start an injection session",
+        "form": form, "patient": patient, "title": _("Start an injection session"),
         "back": "cellbank:units"}, status=400 if form.errors else 200)
 
 

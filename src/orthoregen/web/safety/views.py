@@ -174,4 +174,4 @@ def outcome_create(request: AuthenticatedHttpRequest, episode_id: int) -> HttpRe
             return redirect("followup:schedule", episode_id=episode.pk)
     return render(request, "form_page.html", {
         "form": form, "patient": episode.patient,
-        "title": f"Record conversion to joint replacement: {episode}"})
+        "title": _("Record conversion to joint replacement: %(joint)s") % {"joint": episode}})

@@ -50,7 +50,7 @@ def donor_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Registered %(donor)s.") % {"donor": donor})
             return redirect("cellbank:donor-detail", donor_id=donor.pk)
-    return render(request, "form_page.html", {"form": form, "title": "Register a donor",
+    return render(request, "form_page.html", {"form": form, "title": _("Register a donor"),
                                                   "back": "cellbank:donors"})
 
 

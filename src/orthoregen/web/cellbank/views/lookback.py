@@ -124,5 +124,5 @@ def harvest_create(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
                              % {"patient": patient})
             return redirect("cellbank:patient-products", patient_id=patient.pk)
     return render(request, "form_page.html", {"form": form, "patient": patient,
-                                                  "title": "Record a harvest",
+                                                  "title": _("Record a harvest"),
                                                   "back": "cellbank:units"})

@@ -424,7 +424,7 @@ def unit_receive(request: AuthenticatedHttpRequest) -> HttpResponse:
                                         "results below, or later from the unit's page.")
                              % {"unit": unit})
             return redirect("cellbank:unit-qc-panel", unit_id=unit.pk)
-    return render(request, "form_page.html", {"form": form, "title": "Receive a unit",
+    return render(request, "form_page.html", {"form": form, "title": _("Receive a unit"),
                                                   "back": "cellbank:units"})
 
 
