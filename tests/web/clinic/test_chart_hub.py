@@ -5,6 +5,7 @@ import datetime as dt
 import types
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -105,6 +106,9 @@ def pathway(patient_a, clinician_a, lab_a):
 
 
 def chart(client, patient, **params):
+    # Drawn afresh, so that the response's context holds the content (a chart served from
+    # the cache, clinic/chart_cache.py, renders only the page around it).
+    cache.clear()
     response = client.get(reverse("patient-detail", args=[patient.pk]), params)
     return response, response.content.decode()
 

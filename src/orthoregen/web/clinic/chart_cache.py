@@ -1,11 +1,14 @@
 """The patient chart's content, computed once per patient data version and kept in the cache.
 
 What is kept: the stages' output for one chart (each joint with its state and panel lines,
-the flags, one page of the timeline with each entry's joint name), not the rows it is built
-from. Keeping the rows (ChartFacts) would still run every hook's Python and, since several
-hooks read outside ChartFacts (harvests, issued units, sessions, MRI, allergies, the
-clinic's encounters), most of the queries too; the output skips the ~30 queries and the
-formatting, which is what a chart costs (bench/README.md, "Patient chart").
+the flags, one page of the timeline with each entry's joint name) drawn as the page's HTML
+by the view (clinic/_chart_content.html), not the rows it is built from. Drawing the
+content was two thirds of a cached chart's time when only the output was kept (a profile:
+65 dates and some 450 template variables a chart). Keeping the rows (ChartFacts) would
+still run every hook's Python and, since several hooks read outside ChartFacts (harvests,
+issued units, sessions, MRI, allergies, the clinic's encounters), most of the queries too;
+the output skips the ~30 queries and the formatting, which is what a chart costs
+(bench/README.md, "Patient chart").
 
 The key holds everything that output depends on besides the rows it reads:
 - the patient's data version and the global one, from ``clinic_chartversion``, which
@@ -33,6 +36,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -49,7 +53,7 @@ from orthoregen.web.clinic.models import JointEpisode, Patient
 GLOBAL = 0
 # Bumped when the cached value's shape changes, so a file cache left by older code is not
 # read back as this code's ChartContent.
-FORMAT = 1
+FORMAT = 2
 TIMEOUT_SECONDS = 24 * 3600  # a key holds today's date: a day is its longest useful life
 
 
@@ -99,23 +103,30 @@ def cache_key(patient_id: int, version: tuple[int, int], *, user: User, today: d
         user.role, user.is_active, joint or "", limit))
 
 
-def chart_content(patient: Patient, *, user: User, joint: int | None,
-                  limit: int) -> ChartContent | None:
-    """Return the chart's content from the cache or by asking every stage; None: no such joint.
+def chart_html(patient: Patient, *, user: User, joint: int | None, limit: int,
+               draw: Callable[[ChartContent], str]) -> str | None:
+    """Return the chart's content as ``draw`` writes it, from the cache or by asking every
+    stage; None: no such joint.
 
     ``patient`` must already be one the user may see (accounts.access.get_visible_or_404).
+    ``draw`` may depend on nothing but the content and what the key holds (the user's role
+    and whether the account is active, language, time zone, date): never on a CSRF token, a
+    nonce or the request's path.
     """
     today = timezone.localdate()
     version = versions(patient.pk)  # before any row: see the module's docstring
     if version is None:
-        return compute(patient, user=user, today=today, joint=joint, limit=limit)
-    key = cache_key(patient.pk, version, user=user, today=today, joint=joint, limit=limit)
-    content = cache.get(key)
-    if content is None:
         content = compute(patient, user=user, today=today, joint=joint, limit=limit)
-        if content is not None:
-            cache.set(key, content, TIMEOUT_SECONDS)
-    return content
+        return None if content is None else draw(content)
+    key = cache_key(patient.pk, version, user=user, today=today, joint=joint, limit=limit)
+    html = cache.get(key)
+    if html is None:
+        content = compute(patient, user=user, today=today, joint=joint, limit=limit)
+        if content is None:
+            return None
+        html = draw(content)
+        cache.set(key, html, TIMEOUT_SECONDS)
+    return html
 
 
 def compute(patient: Patient, *, user: User, today: dt.date, joint: int | None,

@@ -17,7 +17,9 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -84,17 +86,23 @@ def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
     raw_joint = request.GET.get("joint", "")
     if raw_joint and not (raw_joint.isascii() and raw_joint.isdigit() and len(raw_joint) < 19):
         return HttpResponseBadRequest(_("No such joint on this chart."))
-    content = chart_cache.chart_content(
+
+    def draw(content: chart_cache.ChartContent) -> str:
+        return render_to_string("clinic/_chart_content.html", {
+            "patient": patient, "episodes": content.episodes, "timeline": content.timeline,
+            "timeline_rows": content.timeline_rows, "joint_names": content.joint_names,
+            "chosen": content.chosen, "alerts": content.alerts,
+            "more_limit": content.timeline.limit + hub.TIMELINE_PAGE,
+        }, request=request)
+
+    chart = chart_cache.chart_html(
         patient, user=request.user, joint=int(raw_joint) if raw_joint else None,
-        limit=hub.timeline_limit(request.GET.get("limit")))
-    if content is None:
+        limit=hub.timeline_limit(request.GET.get("limit")), draw=draw)
+    if chart is None:
         return HttpResponseBadRequest(_("No such joint on this chart."))
+    # Written by the template above with autoescaping, kept only in the server's cache.
     return render(request, "clinic/patient_detail.html", {
-        "patient": patient, "episodes": content.episodes, "timeline": content.timeline,
-        "timeline_rows": content.timeline_rows, "joint_names": content.joint_names,
-        "chosen": content.chosen, "alerts": content.alerts,
-        "more_limit": content.timeline.limit + hub.TIMELINE_PAGE,
-    })
+        "patient": patient, "chart": mark_safe(chart)})
 
 
 @requires(Action.VIEW_PATIENT)
