@@ -341,8 +341,9 @@ def consent_withdraw(request: AuthenticatedHttpRequest, episode_id: int,
         "form": form, "episode": episode, "patient": episode.patient,
         "title": _("Record withdrawal of the consent of %(day)s")
         % {"day": date_format(record.consented_on, "d M Y")},
-        "already": record.is_withdrawn and _("This consent was withdrawn on %(day)s.")
-        % {"day": date_format(record.withdrawn_on, "d M Y")}})
+        "already": _("This consent was withdrawn on %(day)s.")
+        % {"day": date_format(record.withdrawn_on, "d M Y")}
+        if record.is_withdrawn and record.withdrawn_on else ""})
 
 
 @requires(Action.VIEW_PATIENT)
