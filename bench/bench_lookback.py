@@ -31,7 +31,7 @@ import tempfile
 import time
 
 AS_OF = dt.date(2026, 6, 30)
-PAGE_GOAL_MS = 30.0  # issue 18: the look-back page under 30 ms
+PAGE_GOAL_MS = 30.0  # the goal set for the look-back page: under 30 ms
 
 
 def median_ms(action, repeat: int = 9) -> float:
