@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import format_html_join
 
+from orthoregen.web.clinic.dates import PAGE_DATE_FORMAT, PAGE_DATETIME_FORMAT
 from orthoregen.web.row_text import DateText, html_lines, url_maker
 
 MOMENTS = [dt.datetime(2026, 1, 1, 0, 5, tzinfo=dt.UTC),       # new year's first minutes
@@ -29,9 +30,11 @@ def test_dates_read_as_the_date_filter_writes_them(language, zone):
     with translation.override(language), timezone.override(zoneinfo.ZoneInfo(zone)):
         dates = DateText()
         for moment in MOMENTS:
-            assert dates.minute(moment) == rendered('{{ v|date:"d M Y H:i" }}', v=moment)
-            assert dates.day(moment) == rendered('{{ v|date:"d M Y" }}', v=moment)
-            assert dates.day(moment.date()) == rendered('{{ v|date:"d M Y" }}', v=moment.date())
+            assert dates.minute(moment) == rendered("{{ v|date:f }}", v=moment,
+                                                    f=PAGE_DATETIME_FORMAT)
+            assert dates.day(moment) == rendered("{{ v|date:f }}", v=moment, f=PAGE_DATE_FORMAT)
+            assert dates.day(moment.date()) == rendered("{{ v|date:f }}", v=moment.date(),
+                                                       f=PAGE_DATE_FORMAT)
         assert dates.day(None) == dates.minute(None) == ""
     # Not every language abbreviates a month alike: the names came from the locale.
     with translation.override("es"):
