@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Protocol
 
 from django.db.models import Q
 from django.utils import timezone
@@ -26,7 +27,16 @@ from orthoregen.web.cellbank.vocabulary import UnitStatusChoices
 LABELS = dict(UnitStatusChoices)
 
 
-def status_shown(unit: ProductUnit, *, at: datetime | None = None) -> UnitStatus:
+class StoredUnit(Protocol):
+    """What the shown status is judged from: a ProductUnit, or a row read with these three
+    of its columns (cellbank.lookback.LookbackRow)."""
+
+    identifier: str
+    status: str
+    expires_at: datetime
+
+
+def status_shown(unit: StoredUnit, *, at: datetime | None = None) -> UnitStatus:
     """Return the status to show for a stored unit at `at` (now by default)."""
     state = UnitState(unit_id=unit.identifier, status=UnitStatus(unit.status),
                        expires_at=unit.expires_at)

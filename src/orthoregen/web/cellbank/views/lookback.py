@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from orthoregen.products.status import UnitState, UnitStatus, effective_status
+from orthoregen.products.status import UnitStatus
 from orthoregen.web.accounts.access import get_visible_or_404, site_ids
 from orthoregen.web.accounts.permissions import AuthenticatedHttpRequest, requires, requires_any
 from orthoregen.web.accounts.roles import Action
@@ -22,7 +22,7 @@ from orthoregen.web.audit.models import AccessAction
 from orthoregen.web.audit.services import access_record, patient_view_record
 from orthoregen.web.cellbank import forms, lookback, services
 from orthoregen.web.cellbank.models import Donor, Harvest, ProductUnit
-from orthoregen.web.cellbank.status_shown import expired_among, label_of
+from orthoregen.web.cellbank.status_shown import expired_among, label_of, status_shown
 from orthoregen.web.clinic.models import Patient
 from orthoregen.web.parsing import parse_id
 from orthoregen.web.row_text import DateText, html_lines, url_maker
@@ -82,12 +82,10 @@ def _unit_lines(rows: list[lookback.LookbackRow]) -> SafeString:
 
 
 def _is_shown_expired(row: lookback.LookbackRow, at: dt.datetime) -> bool:
-    # As status_shown.expired_among, from the row's own status and expiry.
+    # The unit's expiry comes with the row, so the units are not read again (expired_among).
     if row.expires_at is None:  # the column is NOT NULL: a None here is a broken row
         raise ValueError(f"unit {row.unit_id} read without its expiry")
-    state = UnitState(unit_id=row.identifier, status=UnitStatus(row.status),
-                      expires_at=row.expires_at)
-    return effective_status(state, at) == UnitStatus.EXPIRED
+    return status_shown(row, at=at) == UnitStatus.EXPIRED  # type: ignore[arg-type]
 
 
 @requires_any(Action.MANAGE_PRODUCTS, Action.RECORD_PROCEDURE)
