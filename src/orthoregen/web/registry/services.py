@@ -35,6 +35,7 @@ from orthoregen.web.registry.sources import (
     copy_injections,
     copy_scores,
     copy_visits,
+    episode_ids_sql,
     episode_records,
     read_scores,
     read_source,
@@ -245,7 +246,7 @@ def _copy_episode_facts(episodes: QuerySet, *, as_of: dt.date) -> int:
     or else the first injection, age is taken on that day (or as_of when untreated).
     """
     records, record_params = episode_records(episodes)
-    ids_sql, ids_params = episodes.order_by().values("pk").query.sql_with_params()
+    ids_sql, ids_params = episode_ids_sql(episodes)
     as_of_sql = "CAST(%s AS date)" if connection.vendor == "postgresql" else "%s"
     joined = (
         f"SELECT r.*, COALESCE(r.scheduled_on, i.first_on) AS first_treated_on, "

@@ -190,7 +190,8 @@ def _table(model: type[Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _ids(episodes: QuerySet) -> tuple[str, tuple]:
+def episode_ids_sql(episodes: QuerySet) -> tuple[str, tuple]:
+    """Return the SELECT of these episodes' ids and its parameters, to write `IN (...)`."""
     sql, params = episodes.order_by().values("pk").query.sql_with_params()
     return sql, tuple(params)
 
@@ -205,7 +206,7 @@ def copy_injections(episodes: QuerySet, target_table: str) -> int:
     """Copy every injection of these episodes: each administration, then each follow-up
     schedule started on a day with no administration record (synthetic or migrated
     follow-up), in that order, so that the row id breaks ties of one day in that order."""
-    ids_sql, ids_params = _ids(episodes)
+    ids_sql, ids_params = episode_ids_sql(episodes)
     columns = f"INSERT INTO {target_table} (episode_id, administered_on, cell_source, " \
               "dose_cells, source_ref) "
     given = (f"FROM {_table(Administration)} a "
@@ -231,7 +232,7 @@ def copy_adverse_events(episodes: QuerySet, target_table: str) -> int:
     against the patient's first episode so that it stays in the per-injection rate. A term
     'other' carries its text; an event is serious when any ICH E2A criterion is ticked.
     """
-    ids_sql, ids_params = _ids(episodes)
+    ids_sql, ids_params = episode_ids_sql(episodes)
     if connection.vendor == "postgresql":
         serious = ("COALESCE(jsonb_typeof(a.seriousness) = 'array' "
                    "AND jsonb_array_length(a.seriousness) > 0, FALSE)")
@@ -261,7 +262,7 @@ def episode_records(episodes: QuerySet) -> tuple[str, tuple]:
     by an injection (ties by record order), `last_visit_on` is the latest completion date
     of a follow-up visit (not an MRI slot): the registry's censoring date.
     """
-    ids_sql, ids_params = _ids(episodes)
+    ids_sql, ids_params = episode_ids_sql(episodes)
     first_schedule = (
         f"SELECT episode_id, scheduled_on, protocol_version FROM (SELECT s.episode_id, "
         f"s.administered_on AS scheduled_on, v.version AS protocol_version, ROW_NUMBER() "
@@ -294,7 +295,7 @@ def copy_visits(episodes: QuerySet, target_table: str, episode_table: str) -> in
     A 100,000-patient registry has over half a million visits; building a model instance
     for each would take minutes, the database does it in seconds.
     """
-    ids_sql, ids_params = episodes.order_by().values("pk").query.sql_with_params()
+    ids_sql, ids_params = episode_ids_sql(episodes)
     sql = (
         f"INSERT INTO {target_table} (episode_id, timepoint, window_closes, completed) "
         f"SELECT s.episode_id, v.timepoint, v.latest, v.status = %s "
@@ -315,7 +316,7 @@ def copy_scores(episodes: QuerySet, target_table: str, episode_table: str) -> in
     through Python. Only episodes that already have a fact row are copied.
     """
     source = QuestionnaireResponse._meta.db_table
-    ids_sql, ids_params = episodes.order_by().values("pk").query.sql_with_params()
+    ids_sql, ids_params = episode_ids_sql(episodes)
     if connection.vendor == "postgresql":
         unnest = "jsonb_each(r.scores) AS kv(key, value)"
         value = "(kv.value #>> '{}')::double precision"
