@@ -99,16 +99,17 @@ def _joins(path: Path) -> tuple[str, str]:
 
 
 def _scalar(path: Path, row: str) -> str:
-    """The patient id of one row (SQLite's NEW or OLD) as a scalar expression."""
+    """The patient id of one row (SQLite's NEW or OLD) as a scalar expression: the first
+    hop's table picked by the row's column, the others joined as in _joins."""
     column, hops = path
     if not hops:
         return f"{row}.{column}"
-    joins, patient = _joins(path)
-    first_join = joins.split(" JOIN ", 2)
-    # "FROM t1 JOIN t2 ..." with t1 picked by the row's column instead of joined to r.
-    rest = " JOIN " + first_join[2] if len(first_join) > 2 else ""
-    table = hops[0][0]
-    return f"(SELECT {patient} FROM {table} t1{rest} WHERE t1.id = {row}.{column})"
+    (first_table, first_column), *rest = hops
+    joins, previous = "", f"t1.{first_column}"
+    for n, (table, next_column) in enumerate(rest, start=2):
+        joins += f" JOIN {table} t{n} ON t{n}.id = {previous}"
+        previous = f"t{n}.{next_column}"
+    return f"(SELECT {previous} FROM {first_table} t1{joins} WHERE t1.id = {row}.{column})"
 
 
 def postgresql_statements() -> list[str]:
