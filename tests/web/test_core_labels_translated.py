@@ -101,6 +101,7 @@ def test_a_record_and_a_form_show_the_core_labels_translated(marked):
     episode = JointEpisode(joint="knee", side="left", grade_scale="kellgren_lawrence")
     assert episode.get_joint_display() == "⟦Knee⟧"
     assert episode.get_side_display() == "⟦Left⟧"
+    assert str(episode) == "⟦Left⟧ ⟦knee⟧"  # clinic.vocabulary.label, the long tables' way
     assert str(episode.get_grade_scale_display()).startswith("⟦Kellgren-Lawrence⟧")
     assert Patient(sex="female").get_sex_display() == "⟦Female⟧"
     select = str(JointEpisodeForm(instance=episode)["joint"])

@@ -33,6 +33,7 @@ from orthoregen.web.clinic.vocabulary import (
     Side,
     diagnosis_problems,
     grade_problems,
+    label,
 )
 
 
@@ -150,7 +151,8 @@ class JointEpisode(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_side_display()} {self.get_joint_display().lower()}"
+        # label(), not get_FOO_display(): an episode is named in every row of long tables.
+        return f"{label(Side, self.side)} {label(Joint, self.joint).lower()}"
 
     @classmethod
     def from_db(cls, *args: Any, **kwargs: Any) -> JointEpisode:

@@ -4,7 +4,8 @@ The worklist shows up to 300 rows. Written by the template, each row's `{% url %
 `date` filters and variables were about 70 % of the page's time (bench/README.md, follow-up
 worklist); here each row is one line filled with escaped values, its links reversed once
 and its dates written by row_text.DateText. The words are the models' and the template's
-(`Patient.__str__`, `JointEpisode.__str__`, the visit kind's label), as before.
+(`Patient.__str__`, `JointEpisode.__str__`, the visit kind's label), as before; labels by
+`clinic.vocabulary.label`, which translates only the label shown.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from orthoregen.web.clinic.vocabulary import label
 from orthoregen.web.followup.models import ReviewTask, ScheduledVisit, VisitKind
 from orthoregen.web.row_text import DateText, filled, url_maker
 
@@ -51,7 +53,7 @@ def visit_lines(context: template.Context, rows: Sequence[ScheduledVisit], *,
         episode = visit.schedule.episode
         lines.append(filled(_VISIT_LINE, (
             schedule_url(visit.schedule.episode_id), episode.patient, episode.joint, episode,
-            visit.label, visit.get_kind_display(), dates.day(visit.earliest),
+            visit.label, label(VisitKind, visit.kind), dates.day(visit.earliest),
             dates.day(visit.latest), dates.day(visit.target))))
         if tablet:
             form = filled(_TABLET_FORM, (tablet_url(visit.pk), token, hands_over,
