@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -105,7 +106,14 @@ class AdverseEvent(models.Model):
 
     class Meta:
         ordering = ["-onset_on", "-id"]
-        indexes = [models.Index(fields=["patient", "onset_on"], name="ae_patient_onset")]
+        indexes = [
+            models.Index(fields=["patient", "onset_on"], name="ae_patient_onset"),
+            # The worklist's banner asks on every request for the serious events whose
+            # reports are outstanding (safety.services.open_serious_events): a handful of
+            # rows, found here instead of by reading every event of the registry.
+            models.Index(fields=["-onset_on", "-id"], name="ae_serious_reports_open",
+                         condition=~Q(seriousness=[]) & Q(reports_done_on__isnull=True)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.term_display} (grade {self.ctcae_grade}) from {self.onset_on:%d %b %Y}"
