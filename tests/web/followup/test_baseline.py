@@ -259,3 +259,31 @@ def test_the_progress_report_measures_change_from_the_portal_baseline(
     [pain] = [m for m in section.measures if m.measure.name.startswith("Pain")]
     assert (pain.baseline, pain.latest) == (7.0, 3.0)
     assert "Before treatment your score was 7.0; " in pain.summary
+
+
+# The rows as worklist.html wrote them with template tags before baseline_lines.
+TEMPLATE_ROWS = (
+    "{% for row in no_baseline %}<tr><td><a href=\"{% url 'followup:schedule' row.episode.pk %}\">"
+    "{{ row.episode.patient }}</a></td><td><span class=\"joint-tag {{ row.episode.joint }}\">"
+    "{{ row.episode }}</span></td><td>{{ row.schedule.administered_on|date:\"d M Y\" }}</td>"
+    "<td>{{ row.problem }}</td></tr>{% endfor %}")
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_worklist_writes_rows_without_a_baseline_as_the_template_did(
+        knee, hip, coordinator_a, language):
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from orthoregen.web.followup.templatetags.worklist_rows import baseline_lines
+
+    knee.patient.family_name = "O'Brien <b>"  # escaped the same way
+    knee.patient.save()
+    schedule_create(knee, administered_on=dt.date(2026, 2, 20))
+    schedule_create(hip, administered_on=dt.date(2026, 2, 21))
+    with translation.override(language):
+        rows = treated_without_baseline(coordinator_a, DECIDED)
+        assert len(rows) == 2
+        expected = Template(TEMPLATE_ROWS).render(Context({"no_baseline": rows}))
+        assert baseline_lines(rows) == expected
+        assert "O&#x27;BRIEN &lt;B&gt;" in expected  # the family name, escaped

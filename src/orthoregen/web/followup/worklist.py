@@ -55,6 +55,10 @@ VISIT_FIELDS = ("label", "kind", "earliest", "target", "latest", "status",
                 "schedule__episode__patient__given_name", "schedule__episode__patient__mrn",
                 "schedule__episode__patient__phone")
 TASK_FIELDS = ("kind", "status", "detail", "created_at")
+# What a row of treatments without a baseline shows and judges: up to 200 are read a page.
+BASELINE_ROW_FIELDS = ("administered_on", "protocol_id", "episode__joint", "episode__side",
+                       "episode__patient__family_name", "episode__patient__given_name",
+                       "episode__patient__mrn")
 
 
 class Section(NamedTuple):
@@ -142,7 +146,7 @@ def treated_without_baseline(user: User, today: dt.date,
                                                     timepoint=BASELINE_VISIT_ID)
     protocols = stored_protocols() if protocols is None else protocols
     schedules = on_own_sites(FollowUpSchedule.objects.all(), user).select_related(
-        "episode__patient").filter(
+        "episode__patient").only(*BASELINE_ROW_FIELDS).filter(
         administered_on__gte=today - dt.timedelta(days=NO_BASELINE_DAYS),
         administered_on__lte=today).annotate(
         answered_before=Subquery(baseline.filter(completed_on__lte=OuterRef("administered_on"))

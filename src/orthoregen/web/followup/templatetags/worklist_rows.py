@@ -1,4 +1,5 @@
-"""`{% visit_lines rows tablet=True %}` and `{% task_lines rows %}`: the worklist's table rows.
+"""`{% visit_lines rows tablet=True %}`, `{% task_lines rows %}` and `{% baseline_lines rows %}`:
+the worklist's table rows.
 
 The worklist shows up to 300 rows. Written by the template, each row's `{% url %}` tags,
 `date` filters and variables were about 70 % of the page's time (bench/README.md, follow-up
@@ -10,15 +11,18 @@ and its dates written by row_text.DateText. The words are the models' and the te
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from orthoregen.web.clinic.models import JointEpisode
 from orthoregen.web.clinic.vocabulary import label
 from orthoregen.web.followup.models import ReviewTask, ScheduledVisit, VisitKind
-from orthoregen.web.row_text import DateText, filled, url_maker
+from orthoregen.web.row_text import DateText, filled, text_once, url_maker
 
 register = template.Library()
 
@@ -32,9 +36,16 @@ _TABLET_FORM = ('<form method="post" action="{}"><input type="hidden" '
                 'name="csrfmiddlewaretoken" value="{}"><button type="submit" title="{}">{}</button>'
                 '</form>')
 _VISIT_END = '\n    </tr>\n  '
+_BASELINE_LINE = ('<tr><td><a href="{}">{}</a></td><td><span class="joint-tag {}">{}</span></td>'
+                  '<td>{}</td><td>{}</td></tr>')
 _TASK_LINE = ('\n    <tr>\n      <td><a href="{}">{}</a></td>\n      <td class="mono">{}</td>\n'
               '      <td>{} · {}</td>\n      <td>{}</td>\n      <td>{}</td>\n'
               '      <td><a class="button" href="{}">{}</a></td>\n    </tr>\n  ')
+
+
+def _episode_names() -> Callable[[JointEpisode], str]:
+    """`str(episode)` ("Left knee") worded once per side and joint on a page."""
+    return text_once(lambda episode: (episode.side, episode.joint))
 
 
 @register.simple_tag(takes_context=True)
@@ -48,12 +59,14 @@ def visit_lines(context: template.Context, rows: Sequence[ScheduledVisit], *,
         token = context.get("csrf_token")
         hands_over = _("Signs you out of this device and hands it to the patient")
         open_on_tablet = _("Open on tablet")
-    lines = []
+    lines, episode_name = [], _episode_names()
+    kind_label = functools.cache(functools.partial(label, VisitKind))
     for visit in rows:
         episode = visit.schedule.episode
         lines.append(filled(_VISIT_LINE, (
-            schedule_url(visit.schedule.episode_id), episode.patient, episode.joint, episode,
-            visit.label, label(VisitKind, visit.kind), dates.day(visit.earliest),
+            schedule_url(visit.schedule.episode_id), episode.patient, episode.joint,
+            episode_name(episode),
+            visit.label, kind_label(visit.kind), dates.day(visit.earliest),
             dates.day(visit.latest), dates.day(visit.target))))
         if tablet:
             form = filled(_TABLET_FORM, (tablet_url(visit.pk), token, hands_over,
@@ -69,8 +82,20 @@ def task_lines(rows: Sequence[ReviewTask]) -> SafeString:
     schedule_url, close_url, dates = (url_maker("followup:schedule"),
                                       url_maker("followup:task-close"), DateText())
     no_phone, close_task = _("no phone"), _("Close task")
+    episode_name = _episode_names()
     return mark_safe("".join(filled(_TASK_LINE, (
         schedule_url(task.visit.schedule.episode_id), task.visit.schedule.episode.patient,
         task.visit.schedule.episode.patient.phone or no_phone, task.visit.label,
-        task.visit.schedule.episode, task.detail, dates.day(task.created_at),
+        episode_name(task.visit.schedule.episode), task.detail, dates.day(task.created_at),
         close_url(task.pk), close_task)) for task in rows))
+
+
+@register.simple_tag
+def baseline_lines(rows: Sequence[dict[str, Any]]) -> SafeString:
+    """Return the rows of treatments without a baseline: patient, joint, injected, flag."""
+    schedule_url, dates, episode_name = url_maker("followup:schedule"), DateText(), \
+        _episode_names()
+    return mark_safe("".join(filled(_BASELINE_LINE, (
+        schedule_url(row["episode"].pk), row["episode"].patient, row["episode"].joint,
+        episode_name(row["episode"]), dates.day(row["schedule"].administered_on), row["problem"]))
+        for row in rows))
