@@ -61,3 +61,18 @@ def test_a_search_pages_without_counting_patients(as_user, clinician_a, thirty):
     assert [p.family_name for p in page.context["page"].rows] == \
         [f"Patient{n:02d}" for n in range(20, 30)]
     assert patient_counts(searched.captured_queries) == []
+
+
+def test_a_search_pages_in_the_list_order_across_pages(as_user, clinician_a, site_a, thirty):
+    # A search is sorted after its matches are found (keyset_page's `searched`): the same
+    # name order, ties by given name then id, and "Next" continues where page one ended.
+    twins = [make_patient(site_a, f"T-{n}", "Patient05") for n in range(2)]
+    client = as_user(clinician_a)
+    page1 = client.get(reverse("patient-list"), {"q": "Patient"}).context["page"]
+    page2 = client.get(reverse("patient-list"), {"q": "Patient", "after": page1.next_after}
+                       ).context["page"]
+    shown = [p.pk for p in page1.rows + page2.rows]
+    expected = list(Patient.objects.filter(family_name__startswith="Patient")
+                    .order_by("family_name", "given_name", "id").values_list("pk", flat=True))
+    assert len(shown) == 32 and shown == expected
+    assert {t.pk for t in twins} <= set(shown) and page2.next_after is None

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -175,13 +175,20 @@ class PatientPage:
     is_first: bool
 
 
-def keyset_page(patients: QuerySet[Patient], *, after: int | None) -> PatientPage:
+def keyset_page(patients: QuerySet[Patient], *, after: int | None,
+                searched: bool = False) -> PatientPage:
     """Return the page of patients after one (in name order), without counting them all.
 
     The page starts after the patient `after`, looked up in the same filtered queryset: an
     id outside it (another site's, or not matching) starts again from the first page.
+    `searched`: the patients are the matches of a search, found first, then sorted.
     """
-    ordered = patients.order_by("family_name", "given_name", "id")
+    # Same order either way (family names are never null). With a search, NULLS FIRST stops
+    # PostgreSQL from walking the name index from "A" until 26 rows match: it expects
+    # matches spread evenly, and for "Smith" at 100,000 patients it read 78,000 entries
+    # (180 ms); from the trigram index and a sort, any search stays under 35 ms there.
+    family = F("family_name").asc(nulls_first=True) if searched else F("family_name").asc()
+    ordered = patients.order_by(family, "given_name", "id")
     if after is not None:
         anchor = patients.filter(pk=after).values("family_name", "given_name", "id").first()
         if anchor is not None:

@@ -60,7 +60,7 @@ def patient_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     episode_count = JointEpisode.objects.filter(patient=OuterRef("pk")).order_by() \
         .values("patient").annotate(n=Count("pk")).values("n")
     patients = patients.annotate(episode_count=Coalesce(Subquery(episode_count), 0))
-    page = hub.keyset_page(patients, after=after)
+    page = hub.keyset_page(patients, after=after, searched=bool(query.strip()))
     access_record(request, AccessAction.SEARCH,
                   detail=f"q={query!r} after={after} shown={len(page.rows)}")
     next_query = request.GET.copy()
