@@ -49,14 +49,32 @@ def change_from_baseline(
     improvement on VAS/WOMAC, positive on KOOS/HOOS. `too_thin` when n_paired < min_n.
     Output columns: CHANGE_COLUMNS; rows ordered by `timepoints` if given.
     """
-    usable = valid_scores(scores)
+    return summarise_change(*with_baseline(valid_scores(scores), baseline=baseline),
+                            timepoints=timepoints, level=level, min_n=min_n)
+
+
+def with_baseline(usable: pd.DataFrame, *, baseline: str = BASELINE
+                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the follow-up rows of checked scores (`valid_scores`) with their episode's
+    baseline (NaN without one) and change, and the baseline rows (value as `baseline`)."""
     is_base = usable["timepoint"] == baseline
     base = usable.loc[is_base, [*KEYS, "value"]].rename(columns={"value": "baseline"})
     follow = usable.loc[~is_base]
     merged = follow.merge(base, on=KEYS, how="left")
     merged["change"] = merged["value"] - merged["baseline"]
-    has_base = merged["baseline"].notna()
+    return merged, base
 
+
+def summarise_change(
+    merged: pd.DataFrame,
+    base: pd.DataFrame,
+    *,
+    timepoints: Iterable[str] | None = None,
+    level: float = 0.95,
+    min_n: int = MIN_N_TO_CONCLUDE,
+) -> pd.DataFrame:
+    """Return the `change_from_baseline` table from the two frames of `with_baseline`."""
+    has_base = merged["baseline"].notna()
     paired = merged.loc[has_base].groupby(GROUP, sort=False, observed=True)
     out = paired.agg(
         n_paired=("change", "size"),

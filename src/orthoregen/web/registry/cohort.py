@@ -24,8 +24,8 @@ from orthoregen.analytics import (
     loss_to_follow_up,
     median_follow_up,
     omeract_oarsi_by_timepoint,
-    responder_rates,
 )
+from orthoregen.analytics.responders import change_and_responder_rates
 from orthoregen.analytics.survival import KaplanMeier, numbers_at_risk
 from orthoregen.evidence.comparison import EVIDENCE_NAMES, EvidenceComparison, compare_with_evidence
 from orthoregen.evidence.library import Arm, Study
@@ -343,10 +343,13 @@ def cohort_summary(episodes: QuerySet, *, measure_key: tuple[str, str] | None,
 
 def _change_and_responders(scores: pd.DataFrame, m: Measure, drawers: Drawers
                            ) -> tuple[pd.DataFrame, pd.DataFrame, Any]:
-    change = change_from_baseline(scores, baseline=BASELINE, timepoints=TIMEPOINTS)
-    responders = responder_rates(scores, {(m.instrument, m.subscale): m.thresholds},
-                                 timepoints=TIMEPOINTS) \
-        if (m.improvement is not None or m.acceptable is not None) else pd.DataFrame()
+    if m.improvement is not None or m.acceptable is not None:
+        change, responders = change_and_responder_rates(
+            scores, {(m.instrument, m.subscale): m.thresholds}, baseline=BASELINE,
+            timepoints=TIMEPOINTS)
+    else:
+        change = change_from_baseline(scores, baseline=BASELINE, timepoints=TIMEPOINTS)
+        responders = pd.DataFrame()
     drawing = drawers.change(change, m) if drawers.change and not change.empty else None
     return change, responders, drawing
 

@@ -28,7 +28,7 @@ import pandas as pd
 import psycopg
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from orthoregen.web.registry.models import (
     AdverseEventFact,
@@ -145,6 +145,56 @@ def column_arrays(queryset: QuerySet, fields: list[str], columns: list[str], *,
     return pd.DataFrame(arrays, columns=columns)
 
 
+def labelled_arrays(rows: QuerySet, labels: list[str],
+                    codes: dict[str, list[str]]) -> pd.DataFrame:
+    """Return episode_id, the `labels` (Categoricals of `codes`) and value of score rows,
+    packed by PostgreSQL one group of labels at a time (PostgreSQL only).
+
+    Like `column_arrays`, but the rows are grouped by their labels (subscale, time point)
+    in SQL and each group sends only its episode ids and values: PostgreSQL no longer
+    looks up and packs two label codes per row, which was half of a score read's time
+    (462,000 OMERACT-OARSI scores: about 290 ms against 170 ms). The groups come in label
+    order and the rows of each group in episode order: the order of the covering index
+    (instrument, subscale, time point, episode), in which `column_arrays` received them from
+    its scan, so the frame is the same row for row.
+    """
+    aliases = [f"l{i}" for i in range(len(labels))]
+    groups: list[tuple[Any, ...]] = []
+    with contextlib.suppress(EmptyResultSet):  # a filter nothing can match (no sites): no rows
+        sql, params = rows.values_list("episode_id", *labels, "value").query.sql_with_params()
+        names = ", ".join(aliases)
+        packed = (f"SELECT {names}, string_agg(int8send(e) || float8send(COALESCE(v::float8, "
+                  f"'NaN')), ''::bytea) FROM ({sql}) AS t(e, {names}, v) "
+                  f"GROUP BY {names} ORDER BY {names}")
+        connection.ensure_connection()
+        with psycopg.Cursor(connection.connection) as cursor:  # binary: see column_arrays
+            cursor.execute(packed, params, binary=True)
+            groups = cursor.fetchall()
+    layout = np.dtype([("episode_id", ">i8"), ("value", ">f8")])
+    parts = [np.frombuffer(group[-1] or b"", dtype=layout) for group in groups]
+    sizes = [len(part) for part in parts]
+    packed_rows = np.concatenate(parts) if parts else np.empty(0, dtype=layout)
+    episode = packed_rows["episode_id"].astype(np.int64)
+    value = packed_rows["value"].astype(np.float64)
+    group = np.repeat(np.arange(len(parts)), sizes)
+    if np.any((np.diff(episode) < 0) & (np.diff(group) == 0)):
+        # A plan other than the covering index's scan (a join, a sort) yielded a group's
+        # rows out of episode order: put them in it, so that the statistics (sums of floats
+        # in row order) never depend on the plan.
+        order = np.lexsort((episode, group))
+        episode, value = episode[order], value[order]
+    arrays: dict[str, Any] = {"episode_id": episode}
+    for position, label in enumerate(labels):
+        index = {value: i for i, value in enumerate(codes[label])}
+        label_codes = [index.get(group[position], -1) for group in groups]
+        # pandas-stubs wants a Sequence of codes and an Index of categories (see column_arrays)
+        repeated = np.repeat(np.array(label_codes, dtype=np.int64), sizes)
+        arrays[label] = pd.Categorical.from_codes(
+            repeated, categories=codes[label])  # type: ignore[arg-type]
+    arrays["value"] = value
+    return pd.DataFrame(arrays, columns=["episode_id", *labels, "value"])
+
+
 # The ids of the sites that have rows in the registry, found by a loose scan of the
 # (site, joint) index: one probe per site instead of reading every joint.
 REGISTRY_SITES_SQL = """
@@ -212,7 +262,10 @@ def cohort_scores(episodes: QuerySet, instrument: str, subscales: list[str],
     if len(subscales) > 1:  # one subscale needs no column: every row has it
         codes["subscale"] = list(subscales)
         fields.insert(1, "subscale")
-    frame = column_arrays(rows, fields, fields, codes=codes)
+    if connection.vendor == "postgresql":
+        frame = labelled_arrays(rows, [f for f in fields if f in codes], codes)
+    else:
+        frame = column_arrays(rows, fields, fields, codes=codes)
     # pandas-stubs types from_codes() narrower than pandas (a Sequence of codes, an Index of
     # categories) and leaves a Categorical out of insert()'s values; pandas takes all three.
     if len(subscales) == 1:
@@ -230,13 +283,24 @@ def visit_counts(episodes: QuerySet, as_of: dt.date, *,
     """Count scheduled visits per timepoint, due (window closed before as_of) and completed.
 
     The database does the counting: a 100,000-patient registry has over half a million
-    visits, and loss to follow-up needs only how many fall in each of these cells.
+    visits, and loss to follow-up needs only how many fall in each of these cells. Due
+    visits are counted beside all visits of each (timepoint, completed) group (a filtered
+    count), not as a third grouping key: PostgreSQL hashes two keys per row instead of
+    three and evaluates the date once (about 95 ms instead of 150 ms for 540,000 visits).
+    Inside the dashboard's shared snapshot the count runs without parallel workers: on a
+    machine of two cores they only took CPU from the other reads running at the same time
+    (three processes of 90 ms each for the same 100 ms).
     """
-    due = ExpressionWrapper(Q(window_closes__lt=as_of), output_field=BooleanField())
     rows = (fact_rows(VisitFact, episodes, whole_sites=whole_sites).order_by()
-            .annotate(due=due).values("timepoint", "due", "completed")
-            .annotate(n=Count("pk")))
-    frame = pd.DataFrame(list(rows), columns=["timepoint", "due", "completed", "n"])
+            .values("timepoint", "completed")
+            .annotate(n_due=Count("pk", filter=Q(window_closes__lt=as_of)), n_all=Count("pk")))
+    if in_shared_snapshot() and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # for the rest of this worker's transaction
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+    cells = [(timepoint, due, completed, n) for timepoint, completed, n_due, n_all in
+             rows.values_list("timepoint", "completed", "n_due", "n_all")
+             for due, n in ((True, n_due), (False, n_all - n_due)) if n]
+    frame = pd.DataFrame(cells, columns=["timepoint", "due", "completed", "n"])
     return frame.astype({"due": bool, "completed": bool})
 
 

@@ -82,18 +82,34 @@ def patient_report_pdf(request: AuthenticatedHttpRequest, patient_id: int) -> Ht
     return response
 
 
-def _choices(user: User) -> tuple[list[str], list[str]]:
-    """Return the cell sources and protocol versions the user's registry holds (one scan)."""
-    pairs = (scope(EpisodeFact.objects.all(), user).order_by()
-             .values_list("cell_source", "protocol_version").distinct())
-    sources, versions = zip(*pairs, strict=True) if pairs else ((), ())
-    return sorted(set(sources) - {""}), sorted(set(versions) - {""})
+def _registry_state(user: User) -> tuple[list[str], list[str], dict]:
+    """Return the cell sources and protocol versions the user's registry holds, and the
+    fact tables' version (row count and latest refresh, part of the results' cache key).
+
+    One scan of the joints grouped by site, cell source and protocol version (a few rows
+    per site) answers both, where a DISTINCT over the user's joints and a count over all
+    joints scanned the 115,000 joints of a 100k registry twice on every view.
+    """
+    visible = set(site_ids(user))
+    groups = (EpisodeFact.objects.order_by()
+              .values_list("site_id", "cell_source", "protocol_version")
+              .annotate(n=Count("pk"), last=Max("refreshed_at")))
+    sources: set[str] = set()
+    versions: set[str] = set()
+    n, latest = 0, None
+    for site, source, protocol, count, last in groups:
+        n += count
+        latest = last if latest is None or last > latest else latest
+        if site in visible:
+            sources.add(source)
+            versions.add(protocol)
+    return sorted(sources - {""}), sorted(versions - {""}), {"n": n, "last": latest}
 
 
 @requires(Action.VIEW_REGISTRY)
 @require_GET
 def dashboard(request):
-    cell_sources, protocol_versions = _choices(request.user)
+    cell_sources, protocol_versions, version = _registry_state(request.user)
     form = CohortFilterForm(request.GET or None, user=request.user, cell_sources=cell_sources,
                             protocol_versions=protocol_versions)
     context = {"form": form, "caveat": REGISTRY_CAVEAT, "min_n": MIN_N_TO_CONCLUDE,
@@ -110,7 +126,7 @@ def dashboard(request):
                                                "protocol_version", "mode")})
     episodes = filters.apply(cohort.scoped_episodes(request.user))
     key = parse_key(cleaned["measure"]) if cleaned.get("measure") else None
-    context.update(_dashboard_results(episodes, filters, key,
+    context.update(_dashboard_results(episodes, filters, key, version,
                                       whole_sites=filters.whole_sites(site_ids(request.user))))
     access_record(request, AccessAction.SEARCH,
                   detail=f"registry dashboard {request.GET.urlencode()}"[:500])
@@ -118,16 +134,15 @@ def dashboard(request):
 
 
 def _dashboard_results(episodes: QuerySet[EpisodeFact], filters: cohort.CohortFilter,
-                       key: tuple[str, str] | None, *,
+                       key: tuple[str, str] | None, version: dict, *,
                        whole_sites: frozenset[int] | None = None) -> dict:
     """Return the dashboard's numbers and charts, reusing them while the facts are unchanged.
 
     The cache key holds the filters (sites included), the measure, today's date, the
-    fact tables' version (row count and latest refresh) and the added studies' version, so
-    any refresh or added study shows at once.
+    fact tables' `version` (row count and latest refresh, see _registry_state) and the
+    added studies' version, so any refresh or added study shows at once.
     """
     today = timezone.localdate()
-    version = EpisodeFact.objects.aggregate(n=Count("pk"), last=Max("refreshed_at"))
     evidence = added_version()
     digest = hashlib.sha256(repr((filters, key, today, version, evidence)).encode()).hexdigest()
     cache_key = f"registry-dashboard:{digest}"
