@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from orthoregen.analytics.scores import BASELINE, KEYS, sorted_by_timepoint, valid_scores
+from orthoregen.analytics.scores import BASELINE, sorted_by_timepoint, valid_scores, with_baseline
 from orthoregen.analytics.thin import MIN_N_TO_CONCLUDE
 
 GROUP = ["instrument", "subscale", "timepoint"]
@@ -51,18 +51,6 @@ def change_from_baseline(
     """
     return summarise_change(*with_baseline(valid_scores(scores), baseline=baseline),
                             timepoints=timepoints, level=level, min_n=min_n)
-
-
-def with_baseline(usable: pd.DataFrame, *, baseline: str = BASELINE
-                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return the follow-up rows of checked scores (`valid_scores`) with their episode's
-    baseline (NaN without one) and change, and the baseline rows (value as `baseline`)."""
-    is_base = usable["timepoint"] == baseline
-    base = usable.loc[is_base, [*KEYS, "value"]].rename(columns={"value": "baseline"})
-    follow = usable.loc[~is_base]
-    merged = follow.merge(base, on=KEYS, how="left")
-    merged["change"] = merged["value"] - merged["baseline"]
-    return merged, base
 
 
 def summarise_change(

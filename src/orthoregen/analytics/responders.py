@@ -16,13 +16,14 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from orthoregen.analytics.change import summarise_change, with_baseline
+from orthoregen.analytics.change import summarise_change
 from orthoregen.analytics.intervals import wilson_bounds, wilson_interval
 from orthoregen.analytics.scores import (
     BASELINE,
     pair_valid_scores,
     sorted_by_timepoint,
     valid_scores,
+    with_baseline,
 )
 from orthoregen.analytics.thin import MIN_N_TO_CONCLUDE
 

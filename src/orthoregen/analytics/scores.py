@@ -85,10 +85,19 @@ def paired_with_baseline(scores: pd.DataFrame, *, baseline: str = BASELINE) -> p
 
 def pair_valid_scores(usable: pd.DataFrame, *, baseline: str = BASELINE) -> pd.DataFrame:
     """Pair rows already checked by `valid_scores` (see `paired_with_baseline`)."""
-    base = usable.loc[usable["timepoint"] == baseline, [*KEYS, "value"]]
-    follow = usable.loc[usable["timepoint"] != baseline]
-    paired = follow.merge(base.rename(columns={"value": "baseline"}), on=KEYS, how="inner")
-    return paired.assign(change=paired["value"] - paired["baseline"])
+    follow, _ = with_baseline(usable, baseline=baseline)
+    # Checked values are never missing, so a missing baseline means none was scored.
+    return follow.loc[follow["baseline"].notna()].reset_index(drop=True)
+
+
+def with_baseline(usable: pd.DataFrame, *, baseline: str = BASELINE
+                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the follow-up rows of checked scores (`valid_scores`) with their episode's
+    baseline (NaN without one) and change, and the baseline rows (value as `baseline`)."""
+    base = usable.loc[usable["timepoint"] == baseline, [*KEYS, "value"]] \
+        .rename(columns={"value": "baseline"})
+    follow = usable.loc[usable["timepoint"] != baseline].merge(base, on=KEYS, how="left")
+    return follow.assign(change=follow["value"] - follow["baseline"]), base
 
 
 def ordered_timepoints(labels: Iterable[str], order: Iterable[str] | None = None) -> list[str]:
