@@ -68,23 +68,25 @@ class Step:
     key: str  # where the link's draft keeps this page's answers
 
 
-def _steps(invitation: QuestionnaireInvitation) -> list[Step]:
+def _steps(invitation: QuestionnaireInvitation, visits: list[ScheduledVisit]) -> list[Step]:
+    """Return the link's pages; `visits` are its invitation_visits(), read once a request."""
     steps = [Step(visit, offered.instrument_id, offered.pack,
                   draft_key(invitation, visit, offered.instrument_id))
-             for visit in invitation_visits(invitation)
+             for visit in visits
              for offered in patient_instruments(visit)]
     return [*steps, Step(None, COMPLICATIONS, None, COMPLICATIONS)]
 
 
-def _follow_up_joints(invitation: QuestionnaireInvitation) -> list[tuple[int, str, bool]]:
+def _follow_up_joints(invitation: QuestionnaireInvitation,
+                      visits: list[ScheduledVisit]) -> list[tuple[int, str, bool]]:
     return [(v.pk, joint_name(v.schedule.episode), v.pk == invitation.visit_id)
-            for v in invitation_visits(invitation) if v.timepoint != BASELINE_VISIT_ID]
+            for v in visits if v.timepoint != BASELINE_VISIT_ID]
 
 
-def _step_form(step: Step, invitation: QuestionnaireInvitation,
+def _step_form(step: Step, invitation: QuestionnaireInvitation, visits: list[ScheduledVisit],
                data: Any = None) -> ComplicationForm | InstrumentForm:
     if step.visit is None:
-        return ComplicationForm(data, joints=_follow_up_joints(invitation))
+        return ComplicationForm(data, joints=_follow_up_joints(invitation, visits))
     assert step.pack is not None  # _steps() gives every step but the closing one its pack
     initial = InstrumentForm.initial_from(invitation.draft.get(step.key, {}))
     # The joint named inside an item is in the item's own language (English wording shown to
@@ -151,10 +153,14 @@ def _answer_page(request: HttpRequest, invitation: QuestionnaireInvitation, *, t
                  tablet: bool) -> HttpResponse:
     session_done = request.session.get("portal_done_tokens", [])
     patient = invitation.visit.schedule.episode.patient
-    steps = _steps(invitation)
+    # One read of the link's visits serves the steps, the joints and the headings: each
+    # invitation_visits() call is a query of five joined tables.
+    visits = invitation_visits(invitation)
+    steps = _steps(invitation, visits)
     index = _step_index(request, steps, invitation)
     step = steps[index]
-    form = _step_form(step, invitation, request.POST if request.method == "POST" else None)
+    form = _step_form(step, invitation, visits,
+                      request.POST if request.method == "POST" else None)
     access_record(request, AccessAction.VIEW, patient=patient,
                   detail=f"portal: questionnaire invitation={invitation.pk} "
                          f"step={step.key}{' (tablet)' if tablet else ''}")
@@ -179,8 +185,7 @@ def _answer_page(request: HttpRequest, invitation: QuestionnaireInvitation, *, t
             request.session["portal_patient"] = patient.pk
             request.session["portal_until"] = time.time() + RESULTS_SECONDS
             return redirect("portal:results")
-    visits = invitation_visits(invitation)
-    follow_up = bool(_follow_up_joints(invitation))
+    follow_up = bool(_follow_up_joints(invitation, visits))
     # No official wording in the patient's language: the site's, said so on the page.
     pack_language = step.pack.language if step.pack else patient.preferred_language
     other_language = pack_language != patient.preferred_language
