@@ -45,6 +45,7 @@ from orthoregen.web.followup.questionnaires import (
 from orthoregen.web.parsing import parse_id
 from orthoregen.web.portal.forms import ComplicationForm, InstrumentForm
 from orthoregen.web.portal.limits import rate_limited
+from orthoregen.web.portal.questions import blank_questions, instrument_form, questions_html
 
 RESULTS_SECONDS = 60 * 60  # how long the browser that submitted may see the results
 COMPLICATIONS = "complications"
@@ -89,11 +90,20 @@ def _step_form(step: Step, invitation: QuestionnaireInvitation, visits: list[Sch
         return ComplicationForm(data, joints=_follow_up_joints(invitation, visits))
     assert step.pack is not None  # _steps() gives every step but the closing one its pack
     initial = InstrumentForm.initial_from(invitation.draft.get(step.key, {}))
-    # The joint named inside an item is in the item's own language (English wording shown to
-    # a Spanish patient says "your left knee"), never a mix of two languages in one sentence.
+    return instrument_form(step.instrument_id, step.pack, _item_joint(step), data, initial)
+
+
+def _item_joint(step: Step) -> str:
+    """Name the step's joint in the language of its items' wording (questions.instrument_form)."""
+    assert step.pack is not None and step.visit is not None
     with translation.override(language_code(step.pack.language)):
-        return InstrumentForm(data, instrument_id=step.instrument_id, pack=step.pack,
-                              joint=joint_name(step.visit.schedule.episode), initial=initial)
+        return joint_name(step.visit.schedule.episode)
+
+
+def _blank(step: Step, invitation: QuestionnaireInvitation, request: HttpRequest) -> bool:
+    """Say whether a page shows an instrument's questions before any answer to them."""
+    return (request.method == "GET" and step.visit is not None
+            and not invitation.draft.get(step.key))
 
 
 def _step_index(request: HttpRequest, steps: list[Step],
@@ -159,13 +169,15 @@ def _answer_page(request: HttpRequest, invitation: QuestionnaireInvitation, *, t
     steps = _steps(invitation, visits)
     index = _step_index(request, steps, invitation)
     step = steps[index]
-    form = _step_form(step, invitation, visits,
-                      request.POST if request.method == "POST" else None)
+    # No form to build for a page of blank questions: they come already rendered.
+    blank = _blank(step, invitation, request)
+    form = None if blank else _step_form(step, invitation, visits,
+                                         request.POST if request.method == "POST" else None)
     access_record(request, AccessAction.VIEW, patient=patient,
                   detail=f"portal: questionnaire invitation={invitation.pk} "
                          f"step={step.key}{' (tablet)' if tablet else ''}")
     saved_for_later = False
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form is not None and form.is_valid():
         if isinstance(form, InstrumentForm):  # every step but the closing one
             draft_save(invitation, step.key, form.answers())
             if "save_later" in request.POST and not tablet:
@@ -189,14 +201,21 @@ def _answer_page(request: HttpRequest, invitation: QuestionnaireInvitation, *, t
     # No official wording in the patient's language: the site's, said so on the page.
     pack_language = step.pack.language if step.pack else patient.preferred_language
     other_language = pack_language != patient.preferred_language
+    # Screen readers then read the instrument's own wording in its language.
+    pack_lang = format_html(' lang="{}"', pack_language) if other_language else ""
+    if form is None:
+        assert step.pack is not None  # a blank page is an instrument's (_blank)
+        questions = blank_questions(step.instrument_id, step.pack, _item_joint(step),
+                                    pack_lang)
+    else:
+        questions = questions_html(form, pack_lang)
     return render(request, "portal/questionnaire.html", {
-        "form": form, "step_id": step.instrument_id, "pack": step.pack, "index": index,
+        "form": form, "questions": questions, "step_id": step.instrument_id,
+        "pack": step.pack, "index": index,
         "number": index + 1, "total": len(steps), "visit": step.visit,
         "joint": joint_name(step.visit.schedule.episode) if step.visit else "",
         "visit_label": visit_label(step.visit.label) if step.visit else "",
-        "wording_in_english": other_language,
-        # Screen readers then read the instrument's own wording in its language.
-        "pack_lang": format_html(' lang="{}"', pack_language) if other_language else "",
+        "wording_in_english": other_language, "pack_lang": pack_lang,
         "joints": _joint_words(visits), "several": len(visits) > 1,
         "follow_up": follow_up,
         "given_name": patient.given_name, "saved_for_later": saved_for_later,
