@@ -91,3 +91,16 @@ def test_an_empty_registry_has_no_choices_and_the_empty_version(site_a):
     user = User.objects.create_user("nobody", password="x" * 14, role=Role.ANALYST)
     user.sites.set([site_a])
     assert views._registry_state(user) == ([], [], {"n": 0, "last": None})
+
+
+@pytest.mark.django_db
+def test_the_events_denominator_is_the_injections_the_cohort_read_counts(site_a, site_b,
+                                                                        cohort):
+    cohort(site_a, 4, prefix="A")
+    cohort(site_b, 2, prefix="B")
+    EpisodeFact.objects.filter(site=site_b).update(injections=3)
+    for episodes in (EpisodeFact.objects.all(), EpisodeFact.objects.filter(site=site_a),
+                     EpisodeFact.objects.filter(site=site_b), EpisodeFact.objects.none()):
+        expected = int(data.cohort_episodes(episodes)["injections"].sum())
+        assert data.injection_count(episodes) == expected
+    assert data.injection_count(EpisodeFact.objects.filter(site=site_b)) == 6

@@ -319,7 +319,10 @@ def cohort_summary(episodes: QuerySet, *, measure_key: tuple[str, str] | None,
         "visits": lambda: _follow_up(data.visit_counts(episodes, as_of, **whole)),
         "episodes": lambda: _episodes_and_survival(data.cohort_episodes(episodes, **whole),
                                                    as_of, drawers),
-        "events": lambda: data.adverse_events_frame(episodes, **whole),
+        # The event rates are worked out on the read's own thread, with their denominator
+        # read there too, so they do not wait for the slower reads to finish.
+        "events": lambda: _adverse_events(data.adverse_events_frame(episodes, **whole),
+                                          data.injection_count(episodes, **whole)),
         "evidence": lambda: _evidence_scores(episodes, joint, m, mode, **whole),
     })
     frame, (curve, at_risk, follow_median), survival_drawing = read["episodes"]
@@ -333,7 +336,7 @@ def cohort_summary(episodes: QuerySet, *, measure_key: tuple[str, str] | None,
         n_patients=int(frame["patient_id"].nunique()) if not frame.empty else 0,
         n_episodes=len(frame), n_treated=int(frame["first_treated_on"].notna().sum()),
         n_injections=n_injections, change=change, responders=responders, oarsi=oarsi,
-        oarsi_domains=domains, adverse_events=_adverse_events(read["events"], n_injections),
+        oarsi_domains=domains, adverse_events=read["events"],
         survival=curve, at_risk=at_risk, median_follow_up_months=follow_median,
         follow_up=read["visits"],
         evidence=_evidence(joint, m, change, read["evidence"]),

@@ -28,7 +28,7 @@ import pandas as pd
 import psycopg
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
 from orthoregen.web.registry.models import (
     AdverseEventFact,
@@ -350,6 +350,13 @@ def adverse_events_frame(episodes: QuerySet, *,
     rows = fact_rows(AdverseEventFact, episodes, whole_sites=whole_sites).order_by()
     fields = ["episode_id", "injection_ref", "term", "grade", "serious", "onset_on"]
     return frame_of(rows, fields, AE_COLUMNS)
+
+
+def injection_count(episodes: QuerySet, *, whole_sites: frozenset[int] | None = None) -> int:
+    """Return the injections given to these episodes (the adverse events' denominator),
+    summed by the database over the same rows `cohort_episodes` reads."""
+    rows = fact_rows(EpisodeFact, episodes, whole_sites=whole_sites).order_by()
+    return int(rows.aggregate(n=Sum("injections"))["n"] or 0)
 
 
 @dataclass(frozen=True)
