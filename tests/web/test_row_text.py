@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from django.utils.html import format_html_join
 
 from orthoregen.web.clinic.dates import PAGE_DATE_FORMAT, PAGE_DATETIME_FORMAT
-from orthoregen.web.row_text import DateText, html_lines, text_once, url_maker
+from orthoregen.web.row_text import DateText, active_dates, html_lines, text_once, url_maker
 
 MOMENTS = [dt.datetime(2026, 1, 1, 0, 5, tzinfo=dt.UTC),       # new year's first minutes
            dt.datetime(2025, 12, 31, 23, 59, tzinfo=dt.UTC),   # the day before, at its end
@@ -77,3 +77,13 @@ def test_text_once_words_each_key_once_and_gives_str_of_the_value():
     assert [text(Named("a", "Left knee")), text(Named("a", "ignored")),
             text(Named("b", "Right hip"))] == ["Left knee", "Left knee", "Right hip"]
     assert worded == ["a", "b"]
+
+
+def test_the_active_languages_dates_are_made_once_and_follow_the_language():
+    day = dt.date(2026, 12, 3)
+    with translation.override("es"):
+        spanish = active_dates()
+        assert active_dates() is spanish
+        assert spanish.day(day) == DateText().day(day) == rendered('{{ d|date:"d M Y" }}', d=day)
+    with translation.override("en-gb"):
+        assert active_dates().day(day) == "03 Dec 2026" != spanish.day(day)

@@ -12,6 +12,7 @@ Django's own `{% url %}` and `date` filter, in English and Spanish.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 from collections.abc import Callable, Hashable, Iterable
 from typing import TypeVar
@@ -21,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, override
 
 Shown = TypeVar("Shown")
 _ID_MARK = 987654321  # digits no URL pattern of the project writes itself
@@ -105,3 +107,18 @@ def _shown_local(value: dt.datetime) -> dt.datetime:
     # What a template shows of a datetime (django.utils.timezone.template_localtime): an
     # aware one in the current time zone, a naive one as it is.
     return timezone.localtime(value) if settings.USE_TZ and timezone.is_aware(value) else value
+
+
+def active_dates() -> DateText:
+    """Return the DateText of the active language, made once per language in a process.
+
+    Asking the locale for twelve month names took 0.5 ms, and a page with six tables of
+    dates made six (the follow-up worklist); the names of a language do not change.
+    """
+    return _dates_in(get_language())
+
+
+@functools.cache
+def _dates_in(language: str | None) -> DateText:
+    with override(language):
+        return DateText()
