@@ -212,7 +212,7 @@ def test_a_treatment_without_a_baseline_is_flagged_on_the_worklist(
         completed_on=dt.date(2026, 2, 10), submitted_at=timezone.now(), source="tablet",
         idempotency_key="hip-baseline")
     rows = treated_without_baseline(coordinator_a, DECIDED)
-    assert [(r["episode"].joint, r["problem"]) for r in rows] == [
+    assert [(r.joint, r.problem) for r in rows] == [
         ("knee", "no baseline questionnaire")]
 
 
@@ -224,7 +224,7 @@ def test_a_baseline_answered_after_the_injection_is_flagged_not_counted(knee, co
         completed_on=dt.date(2026, 2, 21), submitted_at=timezone.now(), source="paper",
         idempotency_key="late-baseline")
     [row] = treated_without_baseline(coordinator_a, DECIDED)
-    assert row["problem"] == "baseline answered after the injection"
+    assert row.problem == "baseline answered after the injection"
 
 
 def test_the_schedule_page_shows_the_baseline_before_treatment(
@@ -284,6 +284,11 @@ def test_the_worklist_writes_rows_without_a_baseline_as_the_template_did(
     with translation.override(language):
         rows = treated_without_baseline(coordinator_a, DECIDED)
         assert len(rows) == 2
-        expected = Template(TEMPLATE_ROWS).render(Context({"no_baseline": rows}))
+        # The template read each row's schedule, episode and patient as model instances.
+        schedules = [FollowUpSchedule.objects.select_related("episode__patient")
+                     .get(pk=row.schedule_id) for row in rows]
+        shown = [{"schedule": schedule, "episode": schedule.episode, "problem": row.problem}
+                 for schedule, row in zip(schedules, rows, strict=True)]
+        expected = Template(TEMPLATE_ROWS).render(Context({"no_baseline": shown}))
         assert baseline_lines(rows) == expected
         assert "O&#x27;BRIEN &lt;B&gt;" in expected  # the family name, escaped

@@ -106,7 +106,7 @@ def whole_worklist(user) -> dict[str, tuple[int, list[int]]]:
 def everything_shown(user) -> dict[str, object]:
     """What the worklist and the response-rate page show the user."""
     return {"sections": whole_worklist(user),
-            "no_baseline": [row["schedule"].pk
+            "no_baseline": [row.schedule_id
                             for row in worklist.treated_without_baseline(user, TODAY)],
             "rates": worklist.response_rates(user, TODAY)}
 

@@ -47,18 +47,81 @@ SECTIONS = (*VISIT_SECTIONS, *TASK_SECTIONS)
 VISIT_ORDER = {"due": ("target", "id"), "overdue": ("latest", "id"),
                "missed": ("-latest", "id")}
 TASK_ORDER = ("created_at", "id")
-# What the section templates show of a row (followup/_visit_rows.html, _task_rows.html):
-# fetching no more spares decoding each visit's instrument list and each patient's record.
-VISIT_FIELDS = ("label", "kind", "earliest", "target", "latest", "status",
-                "schedule__episode__joint", "schedule__episode__side",
-                "schedule__episode__patient__family_name",
-                "schedule__episode__patient__given_name", "schedule__episode__patient__mrn",
-                "schedule__episode__patient__phone")
-TASK_FIELDS = ("kind", "status", "detail", "created_at")
-# What a row of treatments without a baseline shows and judges: up to 200 are read a page.
-BASELINE_ROW_FIELDS = ("administered_on", "protocol_id", "episode__joint", "episode__side",
-                       "episode__patient__family_name", "episode__patient__given_name",
-                       "episode__patient__mrn")
+# What a row shows, read as plain values: a page's 300 rows built as visits, tasks,
+# schedules, episodes and patients were about 1,700 model instances, most of the page's
+# time (bench/README.md, follow-up worklist). The tags in templatetags/worklist_rows.py
+# write them with the models' own words.
+
+
+class VisitRow(NamedTuple):
+    """A visit of a section's page: its patient, joint, time point, kind and window."""
+
+    id: int
+    episode_id: int
+    family_name: str
+    given_name: str
+    mrn: str
+    joint: str
+    side: str
+    label: str
+    kind: str
+    earliest: dt.date
+    target: dt.date
+    latest: dt.date
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+class TaskRow(NamedTuple):
+    """An open task of a section's page: its patient and phone, visit, joint and detail."""
+
+    id: int
+    episode_id: int
+    family_name: str
+    given_name: str
+    mrn: str
+    phone: str
+    visit_label: str
+    joint: str
+    side: str
+    detail: str
+    created_at: dt.datetime
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+class BaselineRow(NamedTuple):
+    """A recent treatment whose joint has no baseline that counts, and why."""
+
+    schedule_id: int
+    episode_id: int
+    family_name: str
+    given_name: str
+    mrn: str
+    joint: str
+    side: str
+    administered_on: dt.date
+    problem: str
+
+
+# Each row's columns in the row's order, by the path from the section's table.
+_EPISODE = ("episode_id", "episode__patient__family_name", "episode__patient__given_name",
+            "episode__patient__mrn")
+VISIT_COLUMNS = ("id", *(f"schedule__{path}" for path in _EPISODE),
+                 "schedule__episode__joint", "schedule__episode__side", "label", "kind",
+                 "earliest", "target", "latest")
+TASK_COLUMNS = ("id", *(f"visit__schedule__{path}" for path in _EPISODE),
+                "visit__schedule__episode__patient__phone", "visit__label",
+                "visit__schedule__episode__joint", "visit__schedule__episode__side", "detail",
+                "created_at")
+# What a row of treatments without a baseline shows and judges (up to 200 are read a page),
+# then the judgement's two annotations.
+BASELINE_COLUMNS = ("id", *_EPISODE, "episode__joint", "episode__side", "administered_on",
+                    "protocol_id")
 
 
 class Section(NamedTuple):
@@ -105,14 +168,27 @@ def visible_visits(user: User) -> QuerySet[ScheduledVisit]:
 
 
 def stored_protocols() -> dict[int, ScheduleProtocol]:
-    """Return every stored protocol version, read, by id: one query and one reading each.
+    """Return every stored protocol version, read, by id: one query, each definition decoded
+    once per process while it stays as stored.
 
     The page reads them once for both the widest window and the treatments without a
     baseline; joining each treatment to its protocol instead decoded the same definition
-    for every one of up to 200 rows (bench/README.md, follow-up worklist).
+    for every one of up to 200 rows (bench/README.md, follow-up worklist). Decoding even one
+    (a dataclass tree checked field by field) took 3 ms a request, so a version whose stored
+    definition equals the one decoded before gives that protocol again: the protocol is
+    frozen, and a draft edited since is decoded anew.
     """
-    return {pk: protocol_from_json(definition) for pk, definition
-            in ScheduleProtocolVersion.objects.values_list("pk", "definition")}
+    protocols = {}
+    for pk, definition in ScheduleProtocolVersion.objects.values_list("pk", "definition"):
+        known = _decoded.get(pk)
+        if known is None or known[0] != definition:
+            known = _decoded[pk] = (definition, protocol_from_json(definition))
+        protocols[pk] = known[1]
+    return protocols
+
+
+# Each protocol version's definition as last read, and the protocol decoded from it.
+_decoded: dict[int, tuple[Any, ScheduleProtocol]] = {}
 
 
 def longest_window_days(protocols: Mapping[int, ScheduleProtocol] | None = None) -> int:
@@ -134,7 +210,7 @@ NO_BASELINE_ROWS = 50
 
 def treated_without_baseline(user: User, today: dt.date,
                              protocols: Mapping[int, ScheduleProtocol] | None = None,
-                             ) -> list[dict[str, Any]]:
+                             ) -> list[BaselineRow]:
     """Return recent treatments whose joint has no baseline that counts, newest first.
 
     A procedure without a baseline is allowed, but its change from baseline and responder
@@ -145,25 +221,24 @@ def treated_without_baseline(user: User, today: dt.date,
     baseline = QuestionnaireResponse.objects.filter(episode=OuterRef("episode"),
                                                     timepoint=BASELINE_VISIT_ID)
     protocols = stored_protocols() if protocols is None else protocols
-    schedules = on_own_sites(FollowUpSchedule.objects.all(), user).select_related(
-        "episode__patient").only(*BASELINE_ROW_FIELDS).filter(
+    schedules = on_own_sites(FollowUpSchedule.objects.all(), user).filter(
         administered_on__gte=today - dt.timedelta(days=NO_BASELINE_DAYS),
         administered_on__lte=today).annotate(
         answered_before=Subquery(baseline.filter(completed_on__lte=OuterRef("administered_on"))
                                  .order_by("-completed_on").values("completed_on")[:1]),
         answered_after=Exists(baseline.filter(completed_on__gt=OuterRef("administered_on"))),
-    ).order_by("-administered_on", "-id")[:NO_BASELINE_ROWS * 4]
+    ).order_by("-administered_on", "-id").values_list(
+        *BASELINE_COLUMNS, "answered_before", "answered_after")[:NO_BASELINE_ROWS * 4]
     rows = []
-    for schedule in schedules:
-        assert schedule.administered_on is not None  # filtered above
-        spec = protocols[schedule.protocol_id].baseline
-        problem = baseline_problem(spec, schedule.administered_on, schedule.answered_before)
+    for *shown, protocol_id, answered_before, answered_after in schedules:
+        administered_on = shown[-1]
+        problem = baseline_problem(protocols[protocol_id].baseline, administered_on,
+                                   answered_before)
         if problem is None:
             continue
-        if problem is BaselineProblem.MISSING and schedule.answered_after:
+        if problem is BaselineProblem.MISSING and answered_after:
             problem = BaselineProblem.AFTER_INJECTION
-        rows.append({"schedule": schedule, "episode": schedule.episode,
-                     "problem": PROBLEM_TEXT[problem]})
+        rows.append(BaselineRow._make((*shown, PROBLEM_TEXT[problem])))
     return rows[:NO_BASELINE_ROWS]
 
 
@@ -245,20 +320,19 @@ def section_querysets(user: User, today: dt.date, widest_days: int) -> dict[str,
     return querysets
 
 
-def section_rows(name: str, page_ids: QuerySet[Any]) -> list[Any]:
-    """Return the visits or tasks of a page's ids, in the section's order, with what the
-    template shows (patient, joint): one query, joining for the page's rows only.
+def section_rows(name: str, page_ids: QuerySet[Any]) -> list[VisitRow] | list[TaskRow]:
+    """Return the rows of a page's ids, in the section's order, with what the template
+    shows (patient, joint): one query of those columns, joining for the page's rows only.
 
     The ids stay a subquery (ORDER BY ... LIMIT 50 OFFSET n): the database finds them first,
     then looks up the page's rows by key, where joining before the limit made PostgreSQL
     join every row of the section (160 ms for the due section at 100,000 patients).
     """
     if name in TASK_SECTIONS:
-        return list(ReviewTask.objects.select_related("visit__schedule__episode__patient")
-                    .only(*TASK_FIELDS, *(f"visit__{field}" for field in VISIT_FIELDS))
-                    .filter(pk__in=page_ids).order_by(*TASK_ORDER))
-    return list(ScheduledVisit.objects.select_related("schedule__episode__patient")
-                .only(*VISIT_FIELDS).filter(pk__in=page_ids).order_by(*VISIT_ORDER[name]))
+        tasks = ReviewTask.objects.filter(pk__in=page_ids).order_by(*TASK_ORDER)
+        return [TaskRow._make(row) for row in tasks.values_list(*TASK_COLUMNS)]
+    visits = ScheduledVisit.objects.filter(pk__in=page_ids).order_by(*VISIT_ORDER[name])
+    return [VisitRow._make(row) for row in visits.values_list(*VISIT_COLUMNS)]
 
 
 def worklist_sections(user: User, today: dt.date,
