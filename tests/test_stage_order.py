@@ -13,7 +13,8 @@ from orthoregen.web.stages import FOUNDATION, STAGE_ORDER
 
 WEB = Path(__file__).resolve().parents[1] / "src" / "orthoregen" / "web"
 # Modules of the web package itself that any app may use: none imports an app at load time.
-SHARED = {"stages", "mail", "environment", "django_setup", "parsing", "errors", "row_text"}
+SHARED = {"stages", "mail", "environment", "django_setup", "parsing", "errors", "row_text",
+          "bulk_load"}
 ORDER = [*FOUNDATION, *(app for app in STAGE_ORDER if app not in FOUNDATION)]
 # Synthetic data (demo and tests only) comes after every stage, outside STAGES: it fills
 # each stage's tables, so it may import them all.

@@ -1,4 +1,4 @@
-"""Foreign keys and secondary indexes built after a synthetic load, not row by row (PostgreSQL).
+"""Foreign keys and secondary indexes built after a bulk load, not row by row (PostgreSQL).
 
 Django declares every foreign key DEFERRABLE INITIALLY DEFERRED, so each row a COPY writes
 queues a check that runs at COMMIT: one index probe and one lock on the referenced row per
@@ -11,8 +11,11 @@ secondary indexes, and the end of the block re-creates them as they were.
 All of it happens inside the load's transaction: a failed load rolls the dropped definitions
 back with its rows, and a row that breaks a foreign key or a unique index makes the
 re-creation fail, so the load still fails whole. The trade-off: dropping a foreign key locks
-its table and the table it refers to (ACCESS EXCLUSIVE) until the load commits, so other
-sessions of that database wait for the load; a synthetic database has no clinic working in it.
+its table and the table it refers to until the load commits, so other sessions wait for the
+load. A synthetic database has no clinic working in it, so its load drops every key; the
+registry's rebuild (registry.services.facts_rebuild) drops only the keys between the fact
+tables it has already truncated, and keeps those into the clinic's tables, which the clinic
+goes on writing meanwhile.
 """
 
 from __future__ import annotations
@@ -37,7 +40,8 @@ _INDEXES = """
     ORDER BY c.relname
 """
 _FOREIGN_KEYS = """
-    SELECT conrelid::regclass::text, quote_ident(conname), pg_get_constraintdef(oid)
+    SELECT conrelid::regclass::text, quote_ident(conname), pg_get_constraintdef(oid),
+           confrelid::regclass::text
     FROM pg_constraint WHERE contype = 'f' AND conrelid = %s::regclass ORDER BY conname
 """
 
@@ -45,9 +49,11 @@ _FOREIGN_KEYS = """
 class LoadChecks:
     """The foreign keys and indexes of the tables a load has written, dropped until rebuilt."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, keys_into: frozenset[str] | None = None) -> None:
+        """`keys_into`: drop only the foreign keys that refer to these tables (None: all)."""
         self._written: set[str] = set()
         self._rebuild: list[str] = []
+        self._keys_into = keys_into
 
     def before_write(self, model: type[models.Model]) -> None:
         """Drop the table's foreign keys and secondary indexes if this is the load's first
@@ -64,23 +70,29 @@ class LoadChecks:
             # to): run those few checks now, then defer again as Django expects.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-            self._rebuild += _dropped(cursor, table)
+            self._rebuild += _dropped(cursor, table, self._keys_into)
 
     def rebuild(self) -> None:
         """Build the dropped indexes, then check and restore the dropped foreign keys."""
         statements, self._rebuild = sorted(self._rebuild, key=_foreign_key_last), []
+        if not statements:
+            return
         with connection.cursor() as cursor:
+            # CREATE INDEX refuses a table with foreign-key checks still pending (the keys a
+            # load kept, e.g. into tables other sessions write): run them now, not at COMMIT.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             for statement in statements:
                 cursor.execute(statement)
 
 
 @contextmanager
-def built_after_load() -> Iterator[LoadChecks]:
+def built_after_load(*, keys_into: frozenset[str] | None = None) -> Iterator[LoadChecks]:
     """Give the block a LoadChecks to call before each bulk write; rebuild at its end.
 
     On an exception nothing is rebuilt: the load's transaction rolls the drops back.
     """
-    checks = LoadChecks()
+    checks = LoadChecks(keys_into=keys_into)
     yield checks
     checks.rebuild()
 
@@ -94,12 +106,14 @@ def _holds_rows(cursor: CursorWrapper, table: str) -> bool:
     return bool(cursor.fetchone()[0])
 
 
-def _dropped(cursor: CursorWrapper, table: str) -> list[str]:
-    """Drop a table's secondary indexes and foreign keys; return what re-creates them."""
+def _dropped(cursor: CursorWrapper, table: str, keys_into: frozenset[str] | None) -> list[str]:
+    """Drop a table's secondary indexes and foreign keys (those into `keys_into` only, if
+    given); return what re-creates them."""
     cursor.execute(_INDEXES, [table])
     indexes = cursor.fetchall()
     cursor.execute(_FOREIGN_KEYS, [table])
-    keys = cursor.fetchall()
+    keys = [(owner, name, definition) for owner, name, definition, target in cursor.fetchall()
+            if keys_into is None or target in keys_into]
     for name, _ in indexes:
         cursor.execute(f"DROP INDEX {name}")
     for owner, name, _ in keys:

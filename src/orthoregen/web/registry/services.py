@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from orthoregen.web.bulk_load import built_after_load
 from orthoregen.web.clinic.models import JointEpisode, Patient
 from orthoregen.web.registry import data
 from orthoregen.web.registry.models import (
@@ -43,6 +44,7 @@ from orthoregen.web.registry.sources import (
 
 BATCH = 5000
 FACT_MODELS = (EpisodeFact, ScoreFact, VisitFact, InjectionFact, AdverseEventFact)
+FACT_TABLES = frozenset(model._meta.db_table for model in FACT_MODELS)
 
 # Dose bands in millions of cells in the first injection. A display grouping for the filter,
 # not a clinical category: published doses run from 1 to 100+ million
@@ -320,7 +322,14 @@ def facts_rebuild(*, as_of: dt.date) -> int:
     if not source.available:
         return 0
     _empty_fact_tables()
-    return facts_replace(episodes, source, as_of=as_of)
+    # The emptied tables are filled without their secondary indexes and the keys between
+    # them, then each index is built with one sort and each key checked with one join
+    # (web/bulk_load.py), where row by row the score index alone cost millions of inserts.
+    # The keys into the clinic's tables stay: dropping one would lock a clinic table.
+    with built_after_load(keys_into=FACT_TABLES) as checks:
+        for model in FACT_MODELS:
+            checks.before_write(model)
+        return facts_replace(episodes, source, as_of=as_of)
 
 
 def facts_refresh(episodes: QuerySet, *, as_of: dt.date) -> int:

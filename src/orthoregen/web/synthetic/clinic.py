@@ -29,6 +29,7 @@ from orthoregen.synth.cohort import Cohort, generate_cohort
 from orthoregen.web.accounts.models import Site, User
 from orthoregen.web.accounts.roles import Role
 from orthoregen.web.audit.models import AccessAction, AccessRecord
+from orthoregen.web.bulk_load import LoadChecks, built_after_load
 from orthoregen.web.clinic.models import Encounter, JointEpisode, Patient
 from orthoregen.web.clinic.search import search_text_of
 from orthoregen.web.synthetic import (
@@ -41,7 +42,6 @@ from orthoregen.web.synthetic import (
     registry,
     safety,
 )
-from orthoregen.web.synthetic.constraints import LoadChecks, built_after_load
 
 # The stages a load can run, in pathway order; tests and benchmarks choose some of them.
 STAGES = ("consultation", "cellbank", "procedures", "followup", "safety", "registry")
@@ -193,7 +193,7 @@ def synth_load(site: Site, n: int, *, seed: int, as_of: dt.date, by: User | None
 
     ``stages`` chooses which pathway stages add their rows (all by default); ``seconds``,
     when given, receives each stage's wall time, and "checks" that of building the loaded
-    tables' indexes and checking their foreign keys (synthetic.constraints).
+    tables' indexes and checking their foreign keys (web/bulk_load.py).
     """
     _check(site, seed, stages)
     cohort = generate_cohort(n, seed=seed, as_of=as_of, mrn_prefix=f"SYN{seed}-")

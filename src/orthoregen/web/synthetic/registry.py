@@ -13,14 +13,14 @@ from orthoregen.web.registry.services import FACT_MODELS, facts_replace
 from orthoregen.web.registry.sources import SourceFrames, read_source
 
 if TYPE_CHECKING:
+    from orthoregen.web.bulk_load import LoadChecks
     from orthoregen.web.synthetic.clinic import SynthContext
-    from orthoregen.web.synthetic.constraints import LoadChecks
 
 
 def synth_facts(context: SynthContext, checks: LoadChecks) -> None:
     """Replace the fact rows of the cohort's joint episodes with what their records say.
 
-    ``checks`` is told of each fact table before it is written (synthetic.constraints).
+    ``checks`` is told of each fact table before it is written (web/bulk_load.py).
     """
     if not context.episode_ids:
         return
