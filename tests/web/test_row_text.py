@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from django.utils.html import format_html_join
 
 from orthoregen.web.clinic.dates import PAGE_DATE_FORMAT, PAGE_DATETIME_FORMAT
-from orthoregen.web.row_text import DateText, active_dates, html_lines, text_once, url_maker
+from orthoregen.web.row_text import DateText, active_dates, html_lines, url_maker
 
 MOMENTS = [dt.datetime(2026, 1, 1, 0, 5, tzinfo=dt.UTC),       # new year's first minutes
            dt.datetime(2025, 12, 31, 23, 59, tzinfo=dt.UTC),   # the day before, at its end
@@ -60,23 +60,6 @@ def test_lines_escape_every_value_as_django_does():
     line = '<tr><td title="{}">{}</td></tr>'
     rows = [(value, value) for value in awkward]
     assert html_lines(line, rows) == format_html_join("", line, rows)
-
-
-def test_text_once_words_each_key_once_and_gives_str_of_the_value():
-    worded = []
-
-    class Named:
-        def __init__(self, key, words):
-            self.key, self.words = key, words
-
-        def __str__(self):
-            worded.append(self.key)
-            return self.words
-
-    text = text_once(lambda value: value.key)
-    assert [text(Named("a", "Left knee")), text(Named("a", "ignored")),
-            text(Named("b", "Right hip"))] == ["Left knee", "Left knee", "Right hip"]
-    assert worded == ["a", "b"]
 
 
 def test_the_active_languages_dates_are_made_once_and_follow_the_language():

@@ -14,8 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import html
-from collections.abc import Callable, Hashable, Iterable
-from typing import TypeVar
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.urls import reverse
@@ -24,7 +23,6 @@ from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, override
 
-Shown = TypeVar("Shown")
 _ID_MARK = 987654321  # digits no URL pattern of the project writes itself
 
 
@@ -38,24 +36,6 @@ def url_maker(name: str) -> Callable[[object], str]:
     if not mark or str(_ID_MARK) in after:
         raise ValueError(f"{name}: no single place for the id in {pattern}")
     return lambda pk: f"{before}{pk}{after}"
-
-
-def text_once(key: Callable[[Shown], Hashable]) -> Callable[[Shown], str]:
-    """Return a function giving ``str(value)``, worded once per distinct ``key(value)``.
-
-    For values whose words depend only on a few of their fields (a joint episode is named
-    by its side and joint: "Left knee"), so that a page of 300 rows translates six names,
-    not 600 labels. Make one per page: the words are the active language's.
-    """
-    worded: dict[Hashable, str] = {}
-
-    def text(value: Shown) -> str:
-        found = key(value)
-        if found not in worded:
-            worded[found] = str(value)
-        return worded[found]
-
-    return text
 
 
 def html_lines(line: str, rows: Iterable[Iterable[object]]) -> SafeString:
