@@ -17,7 +17,6 @@ from orthoregen.scheduling.protocol import (
     BASELINE_VISIT_ID,
     DEFAULT_PROTOCOL,
     ScheduleProtocol,
-    protocol_from_json,
 )
 from orthoregen.web.accounts.access import site_ids
 from orthoregen.web.followup.models import (
@@ -31,6 +30,7 @@ from orthoregen.web.followup.models import (
     VisitKind,
     VisitState,
 )
+from orthoregen.web.followup.models.schedule import decoded_protocol
 
 if TYPE_CHECKING:
     from orthoregen.web.accounts.models import User
@@ -69,11 +69,6 @@ class VisitRow(NamedTuple):
     target: dt.date
     latest: dt.date
 
-    @property
-    def pk(self) -> int:
-        return self.id
-
-
 class TaskRow(NamedTuple):
     """An open task of a section's page: its patient and phone, visit, joint and detail."""
 
@@ -88,11 +83,6 @@ class TaskRow(NamedTuple):
     side: str
     detail: str
     created_at: dt.datetime
-
-    @property
-    def pk(self) -> int:
-        return self.id
-
 
 class BaselineRow(NamedTuple):
     """A recent treatment whose joint has no baseline that counts, and why."""
@@ -168,27 +158,15 @@ def visible_visits(user: User) -> QuerySet[ScheduledVisit]:
 
 
 def stored_protocols() -> dict[int, ScheduleProtocol]:
-    """Return every stored protocol version, read, by id: one query, each definition decoded
-    once per process while it stays as stored.
+    """Return every stored protocol version, read, by id: one query, each definition
+    decoded once per process while it stays as stored (models.schedule.decoded_protocol).
 
     The page reads them once for both the widest window and the treatments without a
     baseline; joining each treatment to its protocol instead decoded the same definition
-    for every one of up to 200 rows (bench/README.md, follow-up worklist). Decoding even one
-    (a dataclass tree checked field by field) took 3 ms a request, so a version whose stored
-    definition equals the one decoded before gives that protocol again: the protocol is
-    frozen, and a draft edited since is decoded anew.
+    for every one of up to 200 rows (bench/README.md, follow-up worklist).
     """
-    protocols = {}
-    for pk, definition in ScheduleProtocolVersion.objects.values_list("pk", "definition"):
-        known = _decoded.get(pk)
-        if known is None or known[0] != definition:
-            known = _decoded[pk] = (definition, protocol_from_json(definition))
-        protocols[pk] = known[1]
-    return protocols
-
-
-# Each protocol version's definition as last read, and the protocol decoded from it.
-_decoded: dict[int, tuple[Any, ScheduleProtocol]] = {}
+    return {pk: decoded_protocol(definition) for pk, definition
+            in ScheduleProtocolVersion.objects.values_list("pk", "definition")}
 
 
 def longest_window_days(protocols: Mapping[int, ScheduleProtocol] | None = None) -> int:
