@@ -134,3 +134,38 @@ def test_not_json_is_rejected(tmp_path):
     path.write_text("{not json", encoding="utf-8")
     with pytest.raises(TextPackError, match="not valid UTF-8 JSON"):
         load_text_pack(path)
+
+
+def test_a_pack_is_read_once_until_a_new_one_is_installed(tmp_path, monkeypatch):
+    """Packs are kept per process (every questionnaire page asks for them), but a pack
+    installed over the old one is read anew, and one that breaks its checks is never kept."""
+    from orthoregen.instruments import textpacks
+
+    reads = []
+    load = textpacks.load_text_pack
+
+    def counting(path):
+        if str(path).endswith("sane.en.json"):  # install_text_pack reads its source too
+            reads.append(path)
+        return load(path)
+
+    monkeypatch.setattr(textpacks, "load_text_pack", counting)
+    data = placeholder_pack("sane")
+    install_text_pack(write(tmp_path, data), tmp_path / "packs")
+    first = text_pack_for("sane", "en", extra_dirs=[tmp_path / "packs"])
+    assert text_pack_for("sane", "en", extra_dirs=[tmp_path / "packs"]) is first
+    assert len(reads) == 1
+
+    data["items"]["SANE"]["text"] = "Reworded by the clinic's licence holder"
+    install_text_pack(write(tmp_path, data), tmp_path / "packs")
+    second = text_pack_for("sane", "en", extra_dirs=[tmp_path / "packs"])
+    assert second.item("SANE").text == "Reworded by the clinic's licence holder"
+    assert len(reads) == 2
+
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "sane.en.json").write_text("{not json", encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(TextPackError, match="not valid UTF-8 JSON"):
+            text_pack_for("sane", "en", extra_dirs=[broken])
+    assert len(reads) == 4

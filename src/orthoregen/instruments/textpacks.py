@@ -14,9 +14,11 @@ a clinic installs its licensed KOOS/HOOS/WOMAC/Oxford pack with `install_text_pa
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -198,9 +200,26 @@ def text_pack_for(
     """
     for directory in (*map(Path, extra_dirs), SHIPPED_DIR):
         candidate = directory / f"{instrument_id}.{language}.json"
-        if candidate.is_file():
-            return load_text_pack(candidate)
+        try:
+            found = candidate.stat()
+        except OSError:  # not there (or not readable, which load_text_pack would report)
+            continue
+        if stat.S_ISREG(found.st_mode):
+            return _pack_as_stored(str(candidate), found.st_ino, found.st_mtime_ns,
+                                   found.st_size)
     return None
+
+
+@functools.lru_cache(maxsize=256)
+def _pack_as_stored(path: str, inode: int, mtime_ns: int, size: int) -> TextPack:
+    """Read and check a pack once per process while its file stays as it was.
+
+    Every questionnaire page asks for its packs, and reading and checking one against its
+    instrument cost more than the rest of the lookup. A pack installed since
+    (install_text_pack writes a new file and renames it over the old) has a new inode and
+    time, so it is read anew; a pack that fails its checks is never kept.
+    """
+    return load_text_pack(path)
 
 
 def shipped_text_packs() -> tuple[Path, ...]:
