@@ -4,10 +4,19 @@ import datetime as dt
 
 import pytest
 from django.core.signing import TimestampSigner
+from tests.web.portal.conftest import ADMINISTERED
 
 from orthoregen.web.audit.models import AccessRecord
-from orthoregen.web.followup.questionnaires import SIGNER, invitation_create
-from orthoregen.web.followup.services import withdrawal_record
+from orthoregen.web.clinic.models import JointEpisode
+from orthoregen.web.followup.models import VisitState
+from orthoregen.web.followup.questionnaires import (
+    SIGNER,
+    LinkRefused,
+    invitation_create,
+    invitation_open,
+    invitation_visits,
+)
+from orthoregen.web.followup.services import schedule_create, withdrawal_record
 
 pytestmark = pytest.mark.django_db
 FRIENDLY = "This link cannot be used"
@@ -107,3 +116,34 @@ def test_results_without_a_submission_reveal_nothing(client, patient_a):
     response = client.get("/portal/results/")
     assert response.status_code == 404 and FRIENDLY in response.content.decode()
     assert AccessRecord.objects.filter(detail__contains="results refused").exists()
+
+
+@pytest.fixture
+def two_joint_link(patient_a, visit_a):
+    """One link for both knees of patient A: the left knee's visit first, the right's extra."""
+    right = JointEpisode.objects.create(patient=patient_a, joint="knee", side="right",
+                                        diagnosis_code="M17.11",
+                                        grade_scale="kellgren_lawrence", grade=2)
+    other = schedule_create(right, administered_on=ADMINISTERED).visits.get(
+        timepoint="month_3", kind="visit")
+    _, token = invitation_create(visit_a, extra_visits=[other])
+    return token, other
+
+
+def test_a_link_whose_own_visit_is_open_is_opened_without_reading_its_other_joints(
+        two_joint_link, django_assert_num_queries):
+    token, _ = two_joint_link
+    with django_assert_num_queries(2):  # the invitation with its visit; the withdrawal check
+        invitation_open(token)
+
+
+def test_a_link_stays_open_for_its_other_joint_once_its_own_visit_is_done(
+        two_joint_link, visit_a):
+    token, other = two_joint_link
+    visit_a.status = VisitState.COMPLETED
+    visit_a.save(update_fields=["status"])
+    assert [v.pk for v in invitation_visits(invitation_open(token))] == [other.pk]
+    other.status = VisitState.COMPLETED
+    other.save(update_fields=["status"])
+    with pytest.raises(LinkRefused, match="visit is completed"):
+        invitation_open(token)

@@ -246,7 +246,9 @@ def invitation_open(token: str, *, now: dt.datetime | None = None) -> Questionna
             now >= invitation.created_at + TABLET_LONGEST:
         raise LinkRefused("tablet session too long", invitation)
     visit = invitation.visit
-    if not invitation_visits(invitation, now=now):
+    today = now.astimezone(ZoneInfo(visit.schedule.episode.patient.site.time_zone)).date()
+    # The link's own visit is read already; only when it is done are its other joints read.
+    if not answerable(visit, today) and not invitation_visits(invitation, now=now):
         if visit.status != VisitState.PENDING:
             raise LinkRefused(f"visit is {visit.status}", invitation)
         raise LinkRefused("baseline after the injection", invitation)
