@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.db import IntegrityError, connection
 from django.utils import timezone
+from tests.web.table_definitions import has_foreign_key, table_definitions
 
 from orthoregen.web.audit.models import AccessRecord
 from orthoregen.web.clinic.models import Encounter, JointEpisode, Patient
@@ -21,30 +22,15 @@ RESPONSE_COLUMNS = ("episode_id", "visit_id", "timepoint", "instrument_id", "ins
 LOADED = [Patient, JointEpisode, Encounter, ScheduledVisit, QuestionnaireResponse, ScoreFact]
 
 
-def definitions() -> dict[str, set[str]]:
-    """Every index and constraint of the loaded tables, as PostgreSQL or SQLite states it."""
-    tables = [model._meta.db_table for model in LOADED]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT conrelid::regclass::text, conname || ' ' || pg_get_constraintdef(oid) "
-                "FROM pg_constraint WHERE conrelid = ANY(%s::regclass[]) UNION ALL "
-                "SELECT tablename, indexdef FROM pg_indexes WHERE tablename = ANY(%s)",
-                [tables, tables])
-        else:
-            cursor.execute(
-                f"SELECT tbl_name, sql FROM sqlite_master WHERE type = 'index' "
-                f"AND tbl_name IN ({', '.join(['%s'] * len(tables))})", tables)
-        found: dict[str, set[str]] = {table: set() for table in tables}
-        for table, definition in cursor.fetchall():
-            found[table].add(definition)
-    return found
+def definitions() -> set[tuple[str, str]]:
+    """Every index and constraint of the loaded tables."""
+    return table_definitions([model._meta.db_table for model in LOADED])
 
 
 def test_the_loaded_tables_keep_every_index_and_foreign_key(site_a, clinician_a):
     before = definitions()
-    assert connection.vendor != "postgresql" or any(
-        "FOREIGN KEY" in d for d in before[QuestionnaireResponse._meta.db_table])
+    assert connection.vendor != "postgresql" or has_foreign_key(
+        before, QuestionnaireResponse._meta.db_table)
     synth_load(site_a, 60, seed=3, as_of=AS_OF)
     assert QuestionnaireResponse.objects.exists() and ScoreFact.objects.exists()
     assert definitions() == before
