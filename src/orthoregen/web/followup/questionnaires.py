@@ -26,7 +26,7 @@ from orthoregen.instruments import score
 from orthoregen.instruments.textpacks import TextPack, text_pack_for
 from orthoregen.products.episode import Joint
 from orthoregen.scheduling.protocol import BASELINE_VISIT_ID, ReportedBy
-from orthoregen.web.accounts.licences import licence_problem
+from orthoregen.web.accounts.licences import licence_problem, needs_licence, site_licences
 from orthoregen.web.followup.models import (
     ComplicationReport,
     InvitationMode,
@@ -114,12 +114,15 @@ def patient_instruments(visit: ScheduledVisit) -> list[OfferedInstrument]:
     site = visit.schedule.episode.patient.site
     language = visit.schedule.episode.patient.preferred_language
     today = timezone.localdate()
+    choices = [choice for choice in protocol.instruments_for(Joint(visit.schedule.episode.joint))
+               if choice.reported_by == ReportedBy.PATIENT]
+    # One read of the site's licences, and none when every option's wording ships.
+    licences = site_licences(site) if any(
+        needs_licence(option) for choice in choices for option in choice.options) else {}
     offered = []
-    for choice in protocol.instruments_for(Joint(visit.schedule.episode.joint)):
-        if choice.reported_by != ReportedBy.PATIENT:
-            continue
+    for choice in choices:
         for option in choice.options:
-            if licence_problem(site, option, today) is not None:
+            if licence_problem(site, option, today, licences=licences) is not None:
                 continue
             pack = (text_pack_for(option, language, text_pack_dirs())
                     or text_pack_for(option, text_language(), text_pack_dirs()))
