@@ -35,8 +35,8 @@ def test_worklist_shows_overdue_visits_and_open_tasks_of_the_users_sites(
     response = as_user(coordinator_a).get("/followup/")
     sections = response.context["sections"]
     assert response.status_code == 200
-    assert [v.pk for v in sections["overdue"][0]] == [month_3.pk]
-    assert [v.pk for v in sections["missed"][0]] == [
+    assert [v.id for v in sections["overdue"][0]] == [month_3.pk]
+    assert [v.id for v in sections["missed"][0]] == [
         schedule_a.visits.get(timepoint="week_6_8", kind="visit").pk]
     assert sections["calls"][1] == 1
     assert "BITTERN" not in response.content.decode()  # site B's patient
