@@ -147,3 +147,15 @@ def test_a_link_stays_open_for_its_other_joint_once_its_own_visit_is_done(
     other.save(update_fields=["status"])
     with pytest.raises(LinkRefused, match="visit is completed"):
         invitation_open(token)
+
+
+def test_a_one_joint_links_visits_take_one_query_and_a_two_joint_links_two(
+        link_a, two_joint_link, visit_a, django_assert_num_queries):
+    _, url = link_a
+    one_joint = invitation_open(url.split("/")[-2])
+    with django_assert_num_queries(1):  # the link table: no other joint, so no visit read
+        assert [v.pk for v in invitation_visits(one_joint)] == [visit_a.pk]
+    token, other = two_joint_link
+    two_joints = invitation_open(token)
+    with django_assert_num_queries(2):
+        assert [v.pk for v in invitation_visits(two_joints)] == [visit_a.pk, other.pk]

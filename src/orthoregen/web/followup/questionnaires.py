@@ -215,9 +215,14 @@ def invitation_visits(invitation: QuestionnaireInvitation, *,
     now = now or timezone.now()
     zone = ZoneInfo(invitation.visit.schedule.episode.patient.site.time_zone)
     today = now.astimezone(zone).date()
-    extra = invitation.extra_visits.select_related(
+    # Most links hold one joint: ask the link table first, whose query PostgreSQL plans in
+    # microseconds, and join the visits only when there are any (that join of six tables
+    # took about 1.3 ms to plan for an empty answer, on every portal page).
+    extra_ids = list(QuestionnaireInvitation.extra_visits.through.objects.filter(
+        questionnaireinvitation_id=invitation.pk).values_list("scheduledvisit_id", flat=True))
+    extra = ScheduledVisit.objects.filter(pk__in=extra_ids).select_related(
         "schedule__episode__patient__site", "schedule__protocol").order_by(
-        "schedule__episode_id", "target", "pk")
+        "schedule__episode_id", "target", "pk") if extra_ids else []
     return [v for v in [invitation.visit, *extra] if answerable(v, today)]
 
 
