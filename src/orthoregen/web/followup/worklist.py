@@ -69,6 +69,7 @@ class VisitRow(NamedTuple):
     target: dt.date
     latest: dt.date
 
+
 class TaskRow(NamedTuple):
     """An open task of a section's page: its patient and phone, visit, joint and detail."""
 
@@ -83,6 +84,7 @@ class TaskRow(NamedTuple):
     side: str
     detail: str
     created_at: dt.datetime
+
 
 class BaselineRow(NamedTuple):
     """A recent treatment whose joint has no baseline that counts, and why."""
