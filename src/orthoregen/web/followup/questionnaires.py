@@ -150,6 +150,11 @@ def is_untreated_baseline(visit: ScheduledVisit) -> bool:
     return visit.timepoint == BASELINE_VISIT_ID and visit.schedule.administered_on is None
 
 
+def site_day(visit: ScheduledVisit, now: dt.datetime) -> dt.date:
+    """Return the day `now` falls on at the visit's site, the day its window is kept in."""
+    return now.astimezone(ZoneInfo(visit.schedule.episode.patient.site.time_zone)).date()
+
+
 def answerable(visit: ScheduledVisit, today: dt.date) -> bool:
     """Say whether a patient may still answer a visit's questionnaires on `today`.
 
@@ -172,7 +177,7 @@ def visits_due_with(visits: list[ScheduledVisit], *,
     """
     now = now or timezone.now()
     patient = visits[0].schedule.episode.patient
-    today = now.astimezone(ZoneInfo(patient.site.time_zone)).date()
+    today = site_day(visits[0], now)
     chosen = {v.pk for v in visits}
     others = ScheduledVisit.objects.select_related(
         "schedule__episode__patient__site", "schedule__protocol").filter(
@@ -213,8 +218,7 @@ def invitation_visits(invitation: QuestionnaireInvitation, *,
                       now: dt.datetime | None = None) -> list[ScheduledVisit]:
     """Return the visits a link still asks about, in the order the patient answers them."""
     now = now or timezone.now()
-    zone = ZoneInfo(invitation.visit.schedule.episode.patient.site.time_zone)
-    today = now.astimezone(zone).date()
+    today = site_day(invitation.visit, now)
     # Most links hold one joint: ask the link table first, whose query PostgreSQL plans in
     # microseconds, and join the visits only when there are any (that join of six tables
     # took about 1.3 ms to plan for an empty answer, on every portal page).
@@ -254,9 +258,8 @@ def invitation_open(token: str, *, now: dt.datetime | None = None) -> Questionna
             now >= invitation.created_at + TABLET_LONGEST:
         raise LinkRefused("tablet session too long", invitation)
     visit = invitation.visit
-    today = now.astimezone(ZoneInfo(visit.schedule.episode.patient.site.time_zone)).date()
     # The link's own visit is read already; only when it is done are its other joints read.
-    if not answerable(visit, today) and not invitation_visits(invitation, now=now):
+    if not answerable(visit, site_day(visit, now)) and not invitation_visits(invitation, now=now):
         if visit.status != VisitState.PENDING:
             raise LinkRefused(f"visit is {visit.status}", invitation)
         raise LinkRefused("baseline after the injection", invitation)
@@ -293,8 +296,7 @@ def questionnaire_submit(invitation: QuestionnaireInvitation,
     now = now or timezone.now()
     locked = QuestionnaireInvitation.objects.select_for_update().select_related(
         "visit__schedule__episode__patient__site").get(pk=invitation.pk)
-    zone = ZoneInfo(locked.visit.schedule.episode.patient.site.time_zone)
-    day = now.astimezone(zone).date()
+    day = site_day(locked.visit, now)
     visits = invitation_visits(locked, now=now)
     answers_by_visit: dict[int, dict[str, bool]] = (
         {locked.visit_id: complications}  # type: ignore[dict-item]
